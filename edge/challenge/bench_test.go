@@ -1,0 +1,51 @@
+package challenge
+
+import (
+	"testing"
+	"time"
+)
+
+func BenchmarkMintChallenge(b *testing.B) {
+	k := mustSigningKey(b)
+	seal := mustSealKey(b, KEMXWing)
+	for b.Loop() {
+		if _, err := Sign(k, TypChallenge, challengeClaims(b, seal.Public(), "j")); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkVerifyChallenge(b *testing.B) {
+	k := mustSigningKey(b)
+	seal := mustSealKey(b, KEMXWing)
+	tok, err := Sign(k, TypChallenge, challengeClaims(b, seal.Public(), "j"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	v := Verifier{Keys: NewKeySet(k.Public()), Issuer: IssuerName, Audience: EdgeName, Now: func() time.Time { return t0 }}
+	b.ReportMetric(float64(len(tok)), "token-bytes")
+	for b.Loop() {
+		var c ChallengeClaims
+		if err := v.Verify(tok, TypChallenge, &c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSealOpen(b *testing.B) {
+	for _, k := range []KEM{KEMXWing, KEMX25519} {
+		b.Run(string(k), func(b *testing.B) {
+			key := mustSealKey(b, k)
+			p := Payload{PM: "hello", Codes: []Code{{Cred: "email", Code: "123456"}}, MaxAttempts: 5, Period: 600}
+			for b.Loop() {
+				s, err := key.Public().Seal("j", p)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := key.Open(s, "j"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,135 @@
+package challenge
+
+import (
+	"errors"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Token kinds, carried in the JWT header "typ".
+const (
+	TypSession   = "honnin-session+jwt"
+	TypChallenge = "honnin-challenge+jwt"
+	TypResult    = "honnin-result+jwt"
+	// TypEdge authenticates the edge's calls to the issuer's internal API.
+	TypEdge = "honnin-edge+jwt"
+)
+
+// Names used as iss and aud.
+const (
+	IssuerName = "honnin-issuer"
+	EdgeName   = "honnin-edge"
+)
+
+// Authentication statuses, after EMV 3-D Secure transStatus.
+const (
+	StatusAuthenticated    = "Y"
+	StatusNotAuthenticated = "N"
+	StatusUnavailable      = "U"
+	StatusAttempted        = "A"
+	StatusChallenge        = "C"
+	StatusRejected         = "R"
+)
+
+// ValidStatus reports whether s is a transStatus a result may carry.
+func ValidStatus(s string) bool {
+	switch s {
+	case StatusAuthenticated, StatusNotAuthenticated, StatusUnavailable,
+		StatusAttempted, StatusChallenge, StatusRejected:
+		return true
+	}
+	return false
+}
+
+// SessionClaims is what the merchant's page hands to the edge to begin: it
+// names the authentication and the merchant origin and holds nothing private,
+// since it passes through the merchant's page and the iframe URL.
+type SessionClaims struct {
+	jwt.RegisteredClaims
+	// MerchantOrigin is the only origin the result may be posted to, and the
+	// only one allowed to frame the challenge page.
+	MerchantOrigin string `json:"mo"`
+}
+
+// Validate is called by the parser after the registered claims pass.
+func (c *SessionClaims) Validate() error {
+	if c.Subject == "" {
+		return errors.New("session token has no subject")
+	}
+	if c.MerchantOrigin == "" {
+		return errors.New("session token has no merchant origin")
+	}
+	return nil
+}
+
+// Txn is the transaction the cardholder is asked to approve. It is readable
+// by anyone holding the token: it is what the screen shows.
+type Txn struct {
+	Merchant string `json:"merchant"`
+	// Amount is in minor units of Currency (yen for JPY, cents for USD).
+	Amount   int64     `json:"amount"`
+	Currency string    `json:"currency"`
+	Date     time.Time `json:"date"`
+	Last4    string    `json:"last4"`
+}
+
+// ChallengeClaims carry one challenge from the issuer to the edge through the
+// cardholder's browser. What the browser must not read (the codes, the
+// personal message, the authentication value) is in Seal.
+type ChallengeClaims struct {
+	jwt.RegisteredClaims
+	// Gen is the resend generation: a resend mints gen+1 and the edge then
+	// refuses every token of an older gen.
+	Gen    int    `json:"gen"`
+	Txn    Txn    `json:"txn"`
+	Method string `json:"method"`
+	// Dest is where the code went, already masked (***@mail.jp).
+	Dest           string `json:"dest,omitempty"`
+	MerchantOrigin string `json:"mo"`
+	Seal           Sealed `json:"seal"`
+}
+
+// Validate is called by the parser after the registered claims pass.
+func (c *ChallengeClaims) Validate() error {
+	switch {
+	case c.Subject == "":
+		return errors.New("challenge token has no subject")
+	case c.ID == "":
+		return errors.New("challenge token has no jti")
+	case c.Gen < 1:
+		return errors.New("challenge token has no gen")
+	case c.MerchantOrigin == "":
+		return errors.New("challenge token has no merchant origin")
+	case len(c.Seal.CT) == 0 || len(c.Seal.Enc) == 0:
+		return errors.New("challenge token has no seal")
+	}
+	return nil
+}
+
+// ResultClaims is the outcome the merchant verifies against the JWKS.
+type ResultClaims struct {
+	jwt.RegisteredClaims
+	Status string `json:"status"`
+	Reason string `json:"reason,omitempty"`
+	// AV is the authentication value, present only on Y and A.
+	AV  string `json:"av,omitempty"`
+	ECI string `json:"eci,omitempty"`
+}
+
+// Validate is called by the parser after the registered claims pass.
+func (c *ResultClaims) Validate() error {
+	if c.Subject == "" || c.ID == "" {
+		return errors.New("result token has no subject or jti")
+	}
+	if !ValidStatus(c.Status) {
+		return errors.New("result token has an unknown status")
+	}
+	return nil
+}
+
+// EdgeClaims authenticate one call of the edge to the issuer. They are short
+// lived (see Verifier.MaxLifetime) so a leaked one is useless within a minute.
+type EdgeClaims struct {
+	jwt.RegisteredClaims
+}

@@ -1,0 +1,155 @@
+package challenge
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestGenerateAndLoadKeys(t *testing.T) {
+	dir := t.TempDir()
+	if err := GenerateKeys(dir, KEMXWing); err != nil {
+		t.Fatal(err)
+	}
+	if err := GenerateKeys(dir, KEMXWing); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("second GenerateKeys = %v, want refusal", err)
+	}
+	for _, f := range []string{IssuerSignFile, EdgeSignFile, EdgeSealFile} {
+		st, err := os.Stat(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode %v, want 0600", f, st.Mode().Perm())
+		}
+	}
+	ik, err := LoadIssuerKeys(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ek, err := LoadEdgeKeys(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The issuer seals to the edge, the edge opens; the edge signs a call
+	// token, the issuer verifies; the issuer signs, the edge verifies.
+	s, err := ik.EdgeSeal.Seal("j", Payload{PM: "pm"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := ek.Seal.Open(s, "j"); err != nil || p.PM != "pm" {
+		t.Fatalf("edge opens issuer seal: %+v %v", p, err)
+	}
+	call, err := Sign(ek.Sign, TypEdge, &EdgeClaims{registered(EdgeName, IssuerName, "a", "c", t0, t0.Add(time.Minute))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (Verifier{Keys: ik.Edge, Issuer: EdgeName, Audience: IssuerName, Now: func() time.Time { return t0 }}).Verify(call, TypEdge, &EdgeClaims{}); err != nil {
+		t.Fatalf("issuer verifies edge call: %v", err)
+	}
+	sess, err := Sign(ik.Sign, TypSession, &SessionClaims{registered(IssuerName, EdgeName, "a", "s", t0, t0.Add(time.Minute)), "http://localhost:8080"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (Verifier{Keys: ek.Issuer, Issuer: IssuerName, Audience: EdgeName, Now: func() time.Time { return t0 }}).Verify(sess, TypSession, &SessionClaims{}); err != nil {
+		t.Fatalf("edge verifies session: %v", err)
+	}
+
+	// The published JWKS has the issuer key, the edge key and the seal key,
+	// and no private part.
+	var doc struct{ Keys []map[string]any }
+	if err := json.Unmarshal(ik.JWKS, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Keys) != 3 {
+		t.Fatalf("JWKS has %d keys, want 3", len(doc.Keys))
+	}
+	for _, k := range doc.Keys {
+		if k["d"] != nil || k["priv"] != nil {
+			t.Fatalf("JWKS leaks a private key: %v", k)
+		}
+	}
+	set, err := ParseJWKS(ik.JWKS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := set.Get(ek.Sign.KID); !ok {
+		t.Fatal("published JWKS lacks the edge signing key")
+	}
+	if _, ok := set.Get(ik.Sign.KID); !ok {
+		t.Fatal("published JWKS lacks the issuer signing key")
+	}
+}
+
+func TestLoadKeysErrors(t *testing.T) {
+	good := t.TempDir()
+	if err := GenerateKeys(good, KEMX25519); err != nil {
+		t.Fatal(err)
+	}
+	other := t.TempDir()
+	if err := GenerateKeys(other, KEMX25519); err != nil {
+		t.Fatal(err)
+	}
+	copyWith := func(t *testing.T, name string, content []byte) string {
+		dir := t.TempDir()
+		for _, f := range []string{IssuerSignFile, IssuerJWKSFile, EdgeSignFile, EdgeSealFile, EdgeJWKSFile} {
+			b, err := os.ReadFile(filepath.Join(good, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f == name {
+				b = content
+			}
+			if content != nil || f != name {
+				if err := os.WriteFile(filepath.Join(dir, f), b, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		return dir
+	}
+	read := func(dir, f string) []byte {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	// A private key whose d belongs to another key must not load.
+	var mixed jwk
+	if err := json.Unmarshal(read(good, EdgeSignFile), &mixed); err != nil {
+		t.Fatal(err)
+	}
+	var donor jwk
+	if err := json.Unmarshal(read(other, EdgeSignFile), &donor); err != nil {
+		t.Fatal(err)
+	}
+	mixed.D = donor.D
+	mixedB, _ := json.Marshal(mixed)
+
+	tests := []struct {
+		name, file string
+		content    []byte
+		load       func(string) error
+		want       string
+	}{
+		{"issuer key missing", IssuerSignFile, nil, func(d string) error { _, err := LoadIssuerKeys(d); return err }, "keys init"},
+		{"edge jwks garbage", EdgeJWKSFile, []byte("{"), func(d string) error { _, err := LoadIssuerKeys(d); return err }, EdgeJWKSFile},
+		{"edge jwks without seal key", EdgeJWKSFile, read(good, IssuerJWKSFile), func(d string) error { _, err := LoadIssuerKeys(d); return err }, "seal key"},
+		{"edge key d mismatch", EdgeSignFile, mixedB, func(d string) error { _, err := LoadEdgeKeys(d); return err }, "does not match"},
+		{"issuer jwks empty", IssuerJWKSFile, []byte(`{"keys":[]}`), func(d string) error { _, err := LoadEdgeKeys(d); return err }, "no issuer"},
+		{"seal key garbage", EdgeSealFile, []byte(`{"kty":"AKP","alg":"HPKE-P-256","kid":"x"}`), func(d string) error { _, err := LoadEdgeKeys(d); return err }, "unknown seal alg"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.load(copyWith(t, tt.file, tt.content))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("load = %v, want error containing %q", err, tt.want)
+			}
+		})
+	}
+}

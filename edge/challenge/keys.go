@@ -1,0 +1,191 @@
+package challenge
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// SigningKey is an Ed25519 private key with its key id.
+type SigningKey struct {
+	KID     string
+	Private ed25519.PrivateKey
+}
+
+// NewSigningKey makes a fresh key whose kid is its RFC 7638 thumbprint.
+func NewSigningKey() (SigningKey, error) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return SigningKey{}, fmt.Errorf("challenge: new signing key: %w", err)
+	}
+	return SigningKey{KID: thumbprint(pub), Private: priv}, nil
+}
+
+// Public returns the verification half.
+func (k SigningKey) Public() PublicKey {
+	return PublicKey{KID: k.KID, Key: k.Private.Public().(ed25519.PublicKey)}
+}
+
+// PublicKey is an Ed25519 verification key with its key id.
+type PublicKey struct {
+	KID string
+	Key ed25519.PublicKey
+}
+
+// KeySet holds the verification keys of one signer by kid. Several keys let a
+// signer rotate: the new key is published before it signs, the old one stays
+// until every token it signed has expired.
+type KeySet struct {
+	keys []PublicKey
+}
+
+// NewKeySet returns a set of keys.
+func NewKeySet(keys ...PublicKey) *KeySet {
+	return &KeySet{keys: append([]PublicKey(nil), keys...)}
+}
+
+// Get returns the key with the given kid.
+func (s *KeySet) Get(kid string) (ed25519.PublicKey, bool) {
+	if s == nil || kid == "" {
+		return nil, false
+	}
+	for _, k := range s.keys {
+		if k.KID == kid {
+			return k.Key, true
+		}
+	}
+	return nil, false
+}
+
+// Keys returns the keys in the set.
+func (s *KeySet) Keys() []PublicKey { return append([]PublicKey(nil), s.keys...) }
+
+// jwk is the JSON Web Key form of every key this package writes. Signing
+// keys are RFC 8037 OKP/Ed25519; seal keys are "AKP" (algorithm key pair,
+// as used for post-quantum keys) with the HPKE suite in alg.
+type jwk struct {
+	Kty  string `json:"kty"`
+	Crv  string `json:"crv,omitempty"`
+	KID  string `json:"kid"`
+	Alg  string `json:"alg,omitempty"`
+	Use  string `json:"use,omitempty"`
+	X    string `json:"x,omitempty"`
+	D    string `json:"d,omitempty"`
+	Pub  string `json:"pub,omitempty"`
+	Priv string `json:"priv,omitempty"`
+}
+
+type jwkSet struct {
+	Keys []json.RawMessage `json:"keys"`
+}
+
+var b64 = base64.RawURLEncoding
+
+func (k PublicKey) jwk() jwk {
+	return jwk{Kty: "OKP", Crv: "Ed25519", KID: k.KID, Alg: "EdDSA", Use: "sig", X: b64.EncodeToString(k.Key)}
+}
+
+// MarshalJSON encodes the set as a JWKS document.
+func (s *KeySet) MarshalJSON() ([]byte, error) {
+	return JWKS(s.keys, nil)
+}
+
+// JWKS encodes signing keys and seal keys as one JWKS document, the form the
+// issuer publishes at /.well-known/jwks.json.
+func JWKS(sign []PublicKey, seal []SealPublicKey) ([]byte, error) {
+	set := jwkSet{Keys: []json.RawMessage{}}
+	for _, k := range sign {
+		b, err := json.Marshal(k.jwk())
+		if err != nil {
+			return nil, err
+		}
+		set.Keys = append(set.Keys, b)
+	}
+	for _, k := range seal {
+		b, err := json.Marshal(k.jwk())
+		if err != nil {
+			return nil, err
+		}
+		set.Keys = append(set.Keys, b)
+	}
+	return json.Marshal(set)
+}
+
+// ParseJWKS reads the Ed25519 signing keys of a JWKS document. Keys of other
+// types (seal keys, RSA keys of another service) are skipped, as RFC 7517
+// asks; a malformed Ed25519 key is an error.
+func ParseJWKS(b []byte) (*KeySet, error) {
+	sign, _, err := parseJWKS(b)
+	if err != nil {
+		return nil, err
+	}
+	return NewKeySet(sign...), nil
+}
+
+func parseJWKS(b []byte) ([]PublicKey, []SealPublicKey, error) {
+	var set jwkSet
+	if err := json.Unmarshal(b, &set); err != nil {
+		return nil, nil, fmt.Errorf("challenge: parse jwks: %w", err)
+	}
+	var sign []PublicKey
+	var seal []SealPublicKey
+	for i, raw := range set.Keys {
+		var k jwk
+		if err := json.Unmarshal(raw, &k); err != nil {
+			return nil, nil, fmt.Errorf("challenge: parse jwks key %d: %w", i, err)
+		}
+		switch {
+		case k.Kty == "OKP" && k.Crv == "Ed25519":
+			pk, err := k.publicKey()
+			if err != nil {
+				return nil, nil, fmt.Errorf("challenge: parse jwks key %d: %w", i, err)
+			}
+			sign = append(sign, pk)
+		case k.Kty == "AKP" && k.Use == "enc":
+			sp, err := k.sealPublicKey()
+			if err != nil {
+				return nil, nil, fmt.Errorf("challenge: parse jwks key %d: %w", i, err)
+			}
+			seal = append(seal, sp)
+		}
+	}
+	return sign, seal, nil
+}
+
+func (k jwk) publicKey() (PublicKey, error) {
+	x, err := b64.DecodeString(k.X)
+	if err != nil || len(x) != ed25519.PublicKeySize {
+		return PublicKey{}, errors.New("bad Ed25519 x")
+	}
+	if k.KID == "" {
+		return PublicKey{}, errors.New("key has no kid")
+	}
+	return PublicKey{KID: k.KID, Key: ed25519.PublicKey(x)}, nil
+}
+
+func (k jwk) signingKey() (SigningKey, error) {
+	pk, err := k.publicKey()
+	if err != nil {
+		return SigningKey{}, err
+	}
+	d, err := b64.DecodeString(k.D)
+	if err != nil || len(d) != ed25519.SeedSize {
+		return SigningKey{}, errors.New("bad Ed25519 d")
+	}
+	priv := ed25519.NewKeyFromSeed(d)
+	if !priv.Public().(ed25519.PublicKey).Equal(pk.Key) {
+		return SigningKey{}, errors.New("Ed25519 d does not match x")
+	}
+	return SigningKey{KID: k.KID, Private: priv}, nil
+}
+
+// thumbprint is the RFC 7638 JWK thumbprint of an Ed25519 key, base64url.
+func thumbprint(pub ed25519.PublicKey) string {
+	canon := `{"crv":"Ed25519","kty":"OKP","x":"` + b64.EncodeToString(pub) + `"}`
+	sum := sha256.Sum256([]byte(canon))
+	return b64.EncodeToString(sum[:])
+}
