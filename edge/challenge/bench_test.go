@@ -6,7 +6,7 @@ import (
 )
 
 func BenchmarkMintChallenge(b *testing.B) {
-	k := mustSigningKey(b)
+	k := mustSigningKey(b, IssuerName)
 	seal := mustSealKey(b, KEMXWing)
 	for b.Loop() {
 		if _, err := Sign(k, TypChallenge, challengeClaims(b, seal.Public(), "j")); err != nil {
@@ -16,7 +16,7 @@ func BenchmarkMintChallenge(b *testing.B) {
 }
 
 func BenchmarkVerifyChallenge(b *testing.B) {
-	k := mustSigningKey(b)
+	k := mustSigningKey(b, IssuerName)
 	seal := mustSealKey(b, KEMXWing)
 	tok, err := Sign(k, TypChallenge, challengeClaims(b, seal.Public(), "j"))
 	if err != nil {

@@ -50,11 +50,11 @@ func GenerateKeys(dir string, k KEM) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("challenge: generate keys: %w", err)
 	}
-	is, err := NewSigningKey()
+	is, err := NewSigningKey(IssuerName)
 	if err != nil {
 		return err
 	}
-	es, err := NewSigningKey()
+	es, err := NewSigningKey(EdgeName)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package challenge
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,8 +81,22 @@ func TestGenerateAndLoadKeys(t *testing.T) {
 	if _, ok := set.Get(ek.Sign.KID); !ok {
 		t.Fatal("published JWKS lacks the edge signing key")
 	}
-	if _, ok := set.Get(ik.Sign.KID); !ok {
-		t.Fatal("published JWKS lacks the issuer signing key")
+	if k, ok := set.Get(ik.Sign.KID); !ok || k.Signer != IssuerName {
+		t.Fatalf("published JWKS: issuer key %+v, %v", k, ok)
+	}
+	if k, _ := set.Get(ek.Sign.KID); k.Signer != EdgeName {
+		t.Fatalf("published JWKS: edge key signer %q", k.Signer)
+	}
+
+	// The issuer's key is in the same JWKS as the edge's: a result token it
+	// signs (claiming iss = edge) must not verify for a merchant.
+	forged, err := Sign(ik.Sign, TypResult, &ResultClaims{RegisteredClaims: registered(EdgeName, "http://localhost:8080", "a", "r", t0, t0.Add(time.Minute)), Status: "Y"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	merchant := Verifier{Keys: set, Issuer: EdgeName, Audience: "http://localhost:8080", Now: func() time.Time { return t0 }}
+	if err := merchant.Verify(forged, TypResult, &ResultClaims{}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("result token signed with the issuer key: %v, want ErrInvalid", err)
 	}
 }
 

@@ -10,30 +10,41 @@ import (
 	"fmt"
 )
 
-// SigningKey is an Ed25519 private key with its key id.
+// SigningKey is an Ed25519 private key with its key id and the name of the
+// party that signs with it.
 type SigningKey struct {
 	KID     string
 	Private ed25519.PrivateKey
+	// Signer is IssuerName or EdgeName. It travels with the public key in
+	// the JWKS, and a verifier accepts a key only for tokens whose iss is its
+	// signer: one JWKS holds both parties' keys, and the issuer's key must
+	// not be able to make a result token that merchants accept.
+	Signer string
 }
 
-// NewSigningKey makes a fresh key whose kid is its RFC 7638 thumbprint.
-func NewSigningKey() (SigningKey, error) {
+// NewSigningKey makes a fresh key for signer whose kid is its RFC 7638
+// thumbprint.
+func NewSigningKey(signer string) (SigningKey, error) {
+	if signer == "" {
+		return SigningKey{}, errors.New("challenge: new signing key: no signer")
+	}
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return SigningKey{}, fmt.Errorf("challenge: new signing key: %w", err)
 	}
-	return SigningKey{KID: thumbprint(pub), Private: priv}, nil
+	return SigningKey{KID: thumbprint(pub), Private: priv, Signer: signer}, nil
 }
 
 // Public returns the verification half.
 func (k SigningKey) Public() PublicKey {
-	return PublicKey{KID: k.KID, Key: k.Private.Public().(ed25519.PublicKey)}
+	return PublicKey{KID: k.KID, Key: k.Private.Public().(ed25519.PublicKey), Signer: k.Signer}
 }
 
-// PublicKey is an Ed25519 verification key with its key id.
+// PublicKey is an Ed25519 verification key with its key id and signer.
 type PublicKey struct {
-	KID string
-	Key ed25519.PublicKey
+	KID    string
+	Key    ed25519.PublicKey
+	Signer string
 }
 
 // KeySet holds the verification keys of one signer by kid. Several keys let a
@@ -49,16 +60,16 @@ func NewKeySet(keys ...PublicKey) *KeySet {
 }
 
 // Get returns the key with the given kid.
-func (s *KeySet) Get(kid string) (ed25519.PublicKey, bool) {
+func (s *KeySet) Get(kid string) (PublicKey, bool) {
 	if s == nil || kid == "" {
-		return nil, false
+		return PublicKey{}, false
 	}
 	for _, k := range s.keys {
 		if k.KID == kid {
-			return k.Key, true
+			return k, true
 		}
 	}
-	return nil, false
+	return PublicKey{}, false
 }
 
 // Keys returns the keys in the set.
@@ -68,15 +79,18 @@ func (s *KeySet) Keys() []PublicKey { return append([]PublicKey(nil), s.keys...)
 // keys are RFC 8037 OKP/Ed25519; seal keys are "AKP" (algorithm key pair,
 // as used for post-quantum keys) with the HPKE suite in alg.
 type jwk struct {
-	Kty  string `json:"kty"`
-	Crv  string `json:"crv,omitempty"`
-	KID  string `json:"kid"`
-	Alg  string `json:"alg,omitempty"`
-	Use  string `json:"use,omitempty"`
-	X    string `json:"x,omitempty"`
-	D    string `json:"d,omitempty"`
-	Pub  string `json:"pub,omitempty"`
-	Priv string `json:"priv,omitempty"`
+	Kty string `json:"kty"`
+	// Signer is our own member (RFC 7517 §4 lets others ignore it): which
+	// party's tokens the key may verify.
+	Signer string `json:"signer,omitempty"`
+	Crv    string `json:"crv,omitempty"`
+	KID    string `json:"kid"`
+	Alg    string `json:"alg,omitempty"`
+	Use    string `json:"use,omitempty"`
+	X      string `json:"x,omitempty"`
+	D      string `json:"d,omitempty"`
+	Pub    string `json:"pub,omitempty"`
+	Priv   string `json:"priv,omitempty"`
 }
 
 type jwkSet struct {
@@ -86,7 +100,7 @@ type jwkSet struct {
 var b64 = base64.RawURLEncoding
 
 func (k PublicKey) jwk() jwk {
-	return jwk{Kty: "OKP", Crv: "Ed25519", KID: k.KID, Alg: "EdDSA", Use: "sig", X: b64.EncodeToString(k.Key)}
+	return jwk{Kty: "OKP", Crv: "Ed25519", KID: k.KID, Alg: "EdDSA", Use: "sig", X: b64.EncodeToString(k.Key), Signer: k.Signer}
 }
 
 // MarshalJSON encodes the set as a JWKS document.
@@ -164,7 +178,10 @@ func (k jwk) publicKey() (PublicKey, error) {
 	if k.KID == "" {
 		return PublicKey{}, errors.New("key has no kid")
 	}
-	return PublicKey{KID: k.KID, Key: ed25519.PublicKey(x)}, nil
+	if k.Signer == "" {
+		return PublicKey{}, errors.New("key has no signer")
+	}
+	return PublicKey{KID: k.KID, Key: ed25519.PublicKey(x), Signer: k.Signer}, nil
 }
 
 func (k jwk) signingKey() (SigningKey, error) {
@@ -180,7 +197,7 @@ func (k jwk) signingKey() (SigningKey, error) {
 	if !priv.Public().(ed25519.PublicKey).Equal(pk.Key) {
 		return SigningKey{}, errors.New("Ed25519 d does not match x")
 	}
-	return SigningKey{KID: k.KID, Private: priv}, nil
+	return SigningKey{KID: k.KID, Private: priv, Signer: pk.Signer}, nil
 }
 
 // thumbprint is the RFC 7638 JWK thumbprint of an Ed25519 key, base64url.

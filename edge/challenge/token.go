@@ -44,7 +44,8 @@ type Verifier struct {
 
 // Verify parses token into claims and checks, in this order: the algorithm
 // is EdDSA, the header typ equals typ, the kid is known, the signature, then
-// exp (required), nbf, iss, aud and the claims' own Validate.
+// exp (required), nbf, iss, aud and the claims' own Validate. The key must
+// belong to the expected issuer.
 func (v Verifier) Verify(token, typ string, claims jwt.Claims) error {
 	now := time.Now
 	if v.Now != nil {
@@ -69,7 +70,10 @@ func (v Verifier) Verify(token, typ string, claims jwt.Claims) error {
 		if !ok {
 			return nil, fmt.Errorf("unknown kid %q", kid)
 		}
-		return k, nil
+		if k.Signer != v.Issuer {
+			return nil, fmt.Errorf("key %q belongs to %q, not %q", kid, k.Signer, v.Issuer)
+		}
+		return k.Key, nil
 	}, opts...)
 	if err != nil {
 		if errors.Is(err, jwt.ErrTokenExpired) {

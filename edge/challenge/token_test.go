@@ -13,9 +13,9 @@ import (
 
 var t0 = time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
 
-func mustSigningKey(t testing.TB) SigningKey {
+func mustSigningKey(t testing.TB, signer string) SigningKey {
 	t.Helper()
-	k, err := NewSigningKey()
+	k, err := NewSigningKey(signer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,10 +64,11 @@ func forge(header, claims any, sig []byte) string {
 }
 
 func TestVerifyRejects(t *testing.T) {
-	issuer := mustSigningKey(t)
-	other := mustSigningKey(t)
+	issuer := mustSigningKey(t, IssuerName)
+	other := mustSigningKey(t, IssuerName)
+	edge := mustSigningKey(t, EdgeName)
 	seal := mustSealKey(t, KEMX25519)
-	v := Verifier{Keys: NewKeySet(issuer.Public()), Issuer: IssuerName, Audience: EdgeName, Now: func() time.Time { return t0.Add(time.Minute) }}
+	v := Verifier{Keys: NewKeySet(issuer.Public(), edge.Public()), Issuer: IssuerName, Audience: EdgeName, Now: func() time.Time { return t0.Add(time.Minute) }}
 
 	sign := func(k SigningKey, typ string, c jwt.Claims) string {
 		s, err := Sign(k, typ, c)
@@ -115,6 +116,7 @@ func TestVerifyRejects(t *testing.T) {
 		{"no exp", mod(func(c *ChallengeClaims) { c.ExpiresAt = nil }), TypChallenge, ErrInvalid},
 		{"not yet valid", mod(func(c *ChallengeClaims) { c.NotBefore = jwt.NewNumericDate(t0.Add(5 * time.Minute)) }), TypChallenge, ErrInvalid},
 		{"unknown kid", sign(other, TypChallenge, challengeClaims(t, seal.Public(), "j5")), TypChallenge, ErrInvalid},
+		{"signed by the edge's key, iss issuer", sign(edge, TypChallenge, challengeClaims(t, seal.Public(), "j6")), TypChallenge, ErrInvalid},
 		{"missing jti", mod(func(c *ChallengeClaims) { c.ID = "" }), TypChallenge, ErrInvalid},
 		{"missing seal", mod(func(c *ChallengeClaims) { c.Seal = Sealed{} }), TypChallenge, ErrInvalid},
 		{"garbage", "not.a.token", TypChallenge, ErrInvalid},
@@ -168,7 +170,7 @@ func tamperPayload(tok string) string {
 }
 
 func TestMaxLifetime(t *testing.T) {
-	edge := mustSigningKey(t)
+	edge := mustSigningKey(t, EdgeName)
 	v := Verifier{Keys: NewKeySet(edge.Public()), Issuer: EdgeName, Audience: IssuerName, MaxLifetime: time.Minute, Now: func() time.Time { return t0 }}
 	tests := []struct {
 		name string
@@ -194,7 +196,7 @@ func TestMaxLifetime(t *testing.T) {
 }
 
 func TestResultStatus(t *testing.T) {
-	edge := mustSigningKey(t)
+	edge := mustSigningKey(t, EdgeName)
 	v := Verifier{Keys: NewKeySet(edge.Public()), Issuer: EdgeName, Audience: "http://localhost:8080", Now: func() time.Time { return t0 }}
 	for _, st := range []string{"Y", "N", "U", "A", "C", "R", "X", ""} {
 		c := &ResultClaims{RegisteredClaims: registered(EdgeName, "http://localhost:8080", "auth1", "r1", t0, t0.Add(5*time.Minute)), Status: st}
@@ -212,5 +214,8 @@ func TestResultStatus(t *testing.T) {
 func TestSignWithoutKey(t *testing.T) {
 	if _, err := Sign(SigningKey{}, TypResult, &ResultClaims{}); err == nil {
 		t.Fatal("Sign with no key succeeded")
+	}
+	if _, err := NewSigningKey(""); err == nil {
+		t.Fatal("NewSigningKey without a signer succeeded")
 	}
 }
