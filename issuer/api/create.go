@@ -1,0 +1,138 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/issuer/pan"
+	"github.com/honnin/honnin/issuer/store"
+)
+
+type createRequest struct {
+	CardNumber     string `json:"card_number"`
+	Amount         *int64 `json:"amount"`
+	Currency       string `json:"currency"`
+	MerchantName   string `json:"merchant_name"`
+	MerchantOrigin string `json:"merchant_origin"`
+	OrderRef       string `json:"order_ref"`
+}
+
+type createResponse struct {
+	ID           string `json:"id"`
+	Status       string `json:"status"`
+	Reason       string `json:"reason,omitempty"`
+	SessionToken string `json:"session_token,omitempty"`
+	ChallengeURL string `json:"challenge_url,omitempty"`
+}
+
+// validate checks everything but the origin allow-list and returns the
+// parsed card number.
+func (req *createRequest) validate() (pan.Number, error) {
+	switch {
+	case req.CardNumber == "":
+		return "", badRequest("card_number is required")
+	case req.Amount == nil:
+		return "", badRequest("amount is required")
+	case req.Currency == "":
+		return "", badRequest("currency is required")
+	case req.MerchantName == "":
+		return "", badRequest("merchant_name is required")
+	case req.MerchantOrigin == "":
+		return "", badRequest("merchant_origin is required")
+	}
+	n, err := pan.Parse(req.CardNumber)
+	if err != nil {
+		// The reason (length, check digit) helps an integrator and says
+		// nothing about the number that the number does not.
+		return "", badRequest("card_number: %v", err)
+	}
+	if *req.Amount <= 0 || *req.Amount > maxAmount {
+		return "", badRequest("amount must be a positive integer of minor units, at most %d", int64(maxAmount))
+	}
+	if !currencies[req.Currency] {
+		return "", badRequest("currency must be an ISO 4217 code in use, in capitals (JPY, USD)")
+	}
+	if why := checkText(req.MerchantName, 1, maxMerchantName); why != "" {
+		return "", badRequest("merchant_name %s", why)
+	}
+	if why := checkText(req.OrderRef, 0, maxOrderRef); why != "" {
+		return "", badRequest("order_ref %s", why)
+	}
+	if !validOrigin(req.MerchantOrigin) {
+		return "", badRequest("merchant_origin must be an origin: scheme://host[:port], lower case, no path")
+	}
+	return n, nil
+}
+
+// create is POST /v1/authentications. An enrolled, active card gets a
+// challenge (201 with the session token for the iframe); any other valid
+// card is answered N not_enrolled (200) at once. Both are stored.
+func (s *Server) create(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.merchant(r)
+	if err != nil {
+		return err
+	}
+	var req createRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	number, err := req.validate()
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(m.Origins, req.MerchantOrigin) {
+		return errorf(http.StatusForbidden, "origin_not_allowed", "merchant_origin is not one of this merchant's registered origins")
+	}
+
+	now := s.now()
+	a := store.Authentication{
+		MerchantID: m.ID, OrderRef: req.OrderRef, Amount: *req.Amount, Currency: req.Currency,
+		MerchantName: req.MerchantName, MerchantOrigin: req.MerchantOrigin, CreatedAt: now,
+	}
+	// Card ranges come later: for now any card not enrolled and active is
+	// simply not enrolled.
+	c, err := s.store.CardholderByPAN(r.Context(), s.pan.Sum(number))
+	switch {
+	case err == nil && c.Status == store.CardholderActive:
+		a.Status, a.CardholderID = challenge.StatusChallenge, c.ID
+	case err == nil, errors.Is(err, store.ErrNotFound):
+		a.Status, a.Reason = challenge.StatusNotAuthenticated, "not_enrolled"
+	default:
+		return err
+	}
+	a, err = s.store.CreateAuthentication(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	if a.Status != challenge.StatusChallenge {
+		writeJSON(w, http.StatusOK, createResponse{ID: a.ID, Status: a.Status, Reason: a.Reason})
+		return nil
+	}
+	token, err := challenge.Sign(s.keys.Sign, challenge.TypSession, &challenge.SessionClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    challenge.IssuerName,
+			Audience:  jwt.ClaimStrings{challenge.EdgeName},
+			Subject:   a.ID,
+			ID:        challenge.NewID(),
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(sessionLifetime)),
+		},
+		MerchantOrigin: a.MerchantOrigin,
+	})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/v1/authentications/"+a.ID)
+	writeJSON(w, http.StatusCreated, createResponse{
+		ID:           a.ID,
+		Status:       a.Status,
+		SessionToken: token,
+		ChallengeURL: s.edgeURL + "/challenge?st=" + url.QueryEscape(token),
+	})
+	return nil
+}

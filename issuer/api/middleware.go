@@ -1,0 +1,95 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+)
+
+// statusWriter remembers the status for the access log and whether the
+// header went out, so a recovered panic knows if it can still answer.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logAndRecover logs every request and turns a panic into a 500, so one
+// bad request cannot take the issuer down.
+func (s *Server) logAndRecover(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.LogAttrs(r.Context(), slog.LevelError, "api: panic",
+					slog.String("method", r.Method), slog.String("path", r.URL.Path),
+					slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
+				if sw.status == 0 {
+					writeError(sw, http.StatusInternalServerError, "internal", "internal error")
+				}
+			}
+			s.log.LogAttrs(r.Context(), slog.LevelInfo, "api: request",
+				slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.Int("status", sw.status), slog.Duration("took", time.Since(start)))
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// routeJSON serves r with the mux, answering the mux's own 404 and 405
+// (no route, wrong method) in the JSON error shape like every other error.
+func routeJSON(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(&jsonFallback{ResponseWriter: w}, r)
+	})
+}
+
+// jsonFallback rewrites the plain-text 404 and 405 of http.ServeMux.
+type jsonFallback struct {
+	http.ResponseWriter
+	swallow bool
+}
+
+func (f *jsonFallback) WriteHeader(code int) {
+	switch code {
+	case http.StatusNotFound:
+		f.swallow = true
+		writeError(f.ResponseWriter, code, "not_found", "no such endpoint")
+	case http.StatusMethodNotAllowed:
+		f.swallow = true
+		writeError(f.ResponseWriter, code, "method_not_allowed", "method not allowed; allowed: "+f.Header().Get("Allow"))
+	default:
+		f.ResponseWriter.WriteHeader(code)
+	}
+}
+
+func (f *jsonFallback) Write(b []byte) (int, error) {
+	if f.swallow {
+		return len(b), nil
+	}
+	return f.ResponseWriter.Write(b)
+}

@@ -1,0 +1,132 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/issuer/dispatch"
+	"github.com/honnin/honnin/issuer/pan"
+	"github.com/honnin/honnin/issuer/store"
+)
+
+// CodeSender delivers a one-time code to the cardholder (dispatch.Mailer).
+type CodeSender interface {
+	SendCode(context.Context, dispatch.CodeMail) error
+}
+
+// Config is what the API needs. Store, Keys, PAN, Mail and EdgeURL are
+// required.
+type Config struct {
+	Store *store.Store
+	Keys  challenge.IssuerKeys
+	PAN   *pan.Hasher
+	Mail  CodeSender
+	// EdgeURL is the edge's base URL (http://127.0.0.1:8787); challenge_url
+	// points at its /challenge page.
+	EdgeURL string
+	// IssuerName is shown as the sender of code mails; default "honnin".
+	IssuerName string
+	// Log defaults to slog.Default().
+	Log *slog.Logger
+	// Now is the clock; nil means time.Now. Tests move it.
+	Now func() time.Time
+}
+
+// Lifetimes and limits of the challenge. CodeValidity is dispatch's, since
+// the mail states it to the cardholder.
+const (
+	sessionLifetime = 10 * time.Minute
+	codeValidity    = dispatch.CodeValidity
+	maxAttempts     = 5
+	resendCooldown  = 30 * time.Second
+	// edgeTokenLifetime bounds exp-iat of the edge's call tokens.
+	edgeTokenLifetime = 60 * time.Second
+)
+
+// Server is the issuer API; it is an http.Handler.
+type Server struct {
+	store      *store.Store
+	keys       challenge.IssuerKeys
+	pan        *pan.Hasher
+	mail       CodeSender
+	edgeURL    string
+	issuerName string
+	log        *slog.Logger
+	now        func() time.Time
+	edge       challenge.Verifier
+	handler    http.Handler
+}
+
+// New checks cfg and returns the API.
+func New(cfg Config) (*Server, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, errors.New("api: no store")
+	case cfg.PAN == nil:
+		return nil, errors.New("api: no PAN hasher")
+	case cfg.Mail == nil:
+		return nil, errors.New("api: no code sender")
+	case cfg.Keys.Sign.Private == nil || cfg.Keys.Edge == nil || cfg.Keys.EdgeSeal.Key == nil:
+		return nil, errors.New("api: issuer keys incomplete (signing key, edge keys and edge seal key needed)")
+	}
+	u, err := url.Parse(cfg.EdgeURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, errors.New("api: EdgeURL must be an absolute http(s) URL")
+	}
+	s := &Server{
+		store:      cfg.Store,
+		keys:       cfg.Keys,
+		pan:        cfg.PAN,
+		mail:       cfg.Mail,
+		edgeURL:    strings.TrimRight(cfg.EdgeURL, "/"),
+		issuerName: cfg.IssuerName,
+		log:        cfg.Log,
+		now:        cfg.Now,
+	}
+	if s.issuerName == "" {
+		s.issuerName = "honnin"
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.edge = challenge.Verifier{
+		Keys:        cfg.Keys.Edge,
+		Issuer:      challenge.EdgeName,
+		Audience:    challenge.IssuerName,
+		MaxLifetime: edgeTokenLifetime,
+		Now:         s.now,
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("POST /v1/authentications", s.handle(s.create))
+	mux.Handle("GET /v1/authentications/{id}", s.handle(s.get))
+	mux.Handle("GET /.well-known/jwks.json", http.HandlerFunc(s.jwks))
+	mux.Handle("POST /internal/v1/authentications/{id}/start", s.handle(s.start))
+	mux.Handle("POST /internal/v1/authentications/{id}/resend", s.handle(s.resend))
+	mux.Handle("POST /internal/v1/results", s.handle(s.results))
+	s.handler = s.logAndRecover(routeJSON(mux))
+	return s, nil
+}
+
+// ServeHTTP serves the API, logging each request and recovering panics.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// jwks publishes the issuer's and the edge's public keys. Five minutes of
+// caching keeps merchants from fetching per payment while a rotated key
+// (published before use) still reaches them in time.
+func (s *Server) jwks(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "public, max-age=300")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.Write(s.keys.JWKS)
+}

@@ -1,0 +1,175 @@
+package api
+
+import (
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/honnin/honnin/issuer/store"
+)
+
+// startRequest is what the edge knows of the cardholder's device and
+// connection; the risk engine (a later issue) decides on it. Every field is
+// optional.
+type startRequest struct {
+	Device *deviceSignals `json:"device"`
+	Edge   *edgeSignals   `json:"edge"`
+}
+
+// deviceSignals is DeviceSignals of the contract, collected by the wasm
+// client.
+type deviceSignals struct {
+	UA            string   `json:"ua"`
+	Platform      string   `json:"platform"`
+	Mobile        bool     `json:"mobile"`
+	Languages     []string `json:"languages"`
+	Timezone      string   `json:"timezone"`
+	TZOffset      int      `json:"tz_offset"`
+	ScreenW       int      `json:"screen_w"`
+	ScreenH       int      `json:"screen_h"`
+	ColorDepth    int      `json:"color_depth"`
+	PixelRatio    float64  `json:"pixel_ratio"`
+	HWConcurrency int      `json:"hw_concurrency"`
+	TouchPoints   int      `json:"touch_points"`
+	Webdriver     bool     `json:"webdriver"`
+	DeviceID      string   `json:"device_id"`
+}
+
+type edgeSignals struct {
+	IP      string `json:"ip"`
+	Country string `json:"country"`
+}
+
+type startResponse struct {
+	Decision       string `json:"decision"`
+	ChallengeToken string `json:"challenge_token"`
+	Delivery       string `json:"delivery"`
+}
+
+// start is POST /internal/v1/authentications/{id}/start. For now every
+// start challenges by email: take the next gen, mint a code and an
+// authentication value, seal them into a challenge token, mail the code.
+// A failed mail still returns the token (delivery "failed"): the
+// authentication stays C and the cardholder can resend.
+func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if err := s.edgeCall(r, id); err != nil {
+		return err
+	}
+	var req startRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	a, c, err := s.challengeable(r, id)
+	if err != nil {
+		return err
+	}
+	code := newCode()
+	av, avHash := newAV()
+	now := s.now()
+	a, err = s.store.StartChallenge(r.Context(), id, methodEmail, avHash, now)
+	if err != nil {
+		return challengeError(err)
+	}
+	token, err := s.mintChallenge(a, c, code, av, now)
+	if err != nil {
+		return err
+	}
+	delivery, err := s.deliver(r.Context(), a, c, code)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, startResponse{Decision: "challenge", ChallengeToken: token, Delivery: delivery})
+	return nil
+}
+
+type resendRequest struct {
+	Gen *int `json:"gen"`
+}
+
+type resendResponse struct {
+	ChallengeToken string `json:"challenge_token"`
+	Delivery       string `json:"delivery"`
+}
+
+// resend is POST /internal/v1/authentications/{id}/resend {gen}: a new
+// code of gen+1, only for the newest gen of a challenge in progress, and
+// not sooner than resendCooldown after the last code that was sent.
+func (s *Server) resend(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if err := s.edgeCall(r, id); err != nil {
+		return err
+	}
+	var req resendRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if req.Gen == nil {
+		return badRequest("gen is required")
+	}
+	if *req.Gen < 1 {
+		return badRequest("gen must be at least 1")
+	}
+	a, c, err := s.challengeable(r, id)
+	if err != nil {
+		return err
+	}
+	code := newCode()
+	av, avHash := newAV()
+	now := s.now()
+	a, err = s.store.Resend(r.Context(), id, *req.Gen, avHash, now, resendCooldown)
+	var cd *store.CooldownError
+	if errors.As(err, &cd) {
+		secs := int(math.Ceil(cd.RetryAt.Sub(now).Seconds()))
+		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+		return errorf(http.StatusTooManyRequests, "resend_cooldown", "a code was sent less than %s ago; retry after %s",
+			resendCooldown, cd.RetryAt.UTC().Format(time.RFC3339))
+	}
+	if err != nil {
+		return challengeError(err)
+	}
+	token, err := s.mintChallenge(a, c, code, av, now)
+	if err != nil {
+		return err
+	}
+	delivery, err := s.deliver(r.Context(), a, c, code)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, resendResponse{ChallengeToken: token, Delivery: delivery})
+	return nil
+}
+
+// challengeable loads an authentication that may be challenged, with its
+// cardholder.
+func (s *Server) challengeable(r *http.Request, id string) (store.Authentication, store.Cardholder, error) {
+	a, err := s.store.Authentication(r.Context(), id)
+	if err != nil {
+		return a, store.Cardholder{}, challengeError(err)
+	}
+	if a.Final() {
+		return a, store.Cardholder{}, challengeError(store.ErrFinal)
+	}
+	c, err := s.store.Cardholder(r.Context(), a.CardholderID)
+	if err != nil {
+		return a, c, err
+	}
+	return a, c, nil
+}
+
+// challengeError maps the store's refusals of a start or resend.
+func challengeError(err error) error {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return errorf(http.StatusNotFound, "not_found", "no such authentication")
+	case errors.Is(err, store.ErrFinal):
+		return errorf(http.StatusConflict, "already_final", "the authentication has its outcome already")
+	case errors.Is(err, store.ErrSuperseded):
+		return errorf(http.StatusConflict, "superseded", "gen is not the newest; a newer code was sent")
+	case errors.Is(err, store.ErrConflict):
+		return errorf(http.StatusConflict, "conflict", "the authentication changed meanwhile; retry")
+	}
+	return err
+}

@@ -1,0 +1,62 @@
+package api
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// maxAmount is the largest amount accepted, in minor units: twelve digits,
+// the width of the ISO 8583 amount field that carries it to authorisation.
+const maxAmount = 999_999_999_999
+
+// Text field limits, in characters.
+const (
+	maxMerchantName = 64
+	maxOrderRef     = 64
+	maxReason       = 64
+	maxJTI          = 128
+)
+
+// checkText validates text a merchant sends and the cardholder or an
+// operator later reads: valid UTF-8, at most max characters, only graphic
+// characters (no control characters, which could forge lines in a mail or a
+// log, and no format characters such as bidi overrides, which can make the
+// text read differently from what it is), and no leading or trailing space.
+// It returns what is wrong, or "".
+func checkText(s string, min, max int) string {
+	if !utf8.ValidString(s) {
+		return "is not valid UTF-8"
+	}
+	n := utf8.RuneCountInString(s)
+	if n < min || n > max {
+		if min > 0 {
+			return "must be " + strconv.Itoa(min) + " to " + strconv.Itoa(max) + " characters"
+		}
+		return "must be at most " + strconv.Itoa(max) + " characters"
+	}
+	for _, r := range s {
+		if !unicode.IsGraphic(r) {
+			return "contains a control or formatting character"
+		}
+	}
+	if strings.TrimSpace(s) != s {
+		return "has leading or trailing spaces"
+	}
+	return ""
+}
+
+// validOrigin reports whether s is a serialised web origin as a browser
+// sends it: http or https, a host, an optional port, and nothing else.
+func validOrigin(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+		return false
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return false
+	}
+	return s == u.Scheme+"://"+u.Host && u.Host == strings.ToLower(u.Host)
+}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitFail  = 1 // the command ran and failed
+	exitUsage = 2 // the command line is wrong
+)
+
+// command is one subcommand. run returns an error to report; a usageError
+// exits 2, anything else 1.
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the issuer API", serve},
+		{"migrate", "bring the database schema up to date", migrate},
+		{"keys init", "write a fresh set of token and seal keys into a folder", keysInit},
+		{"keys pan", "write a fresh card-number hashing key", keysPAN},
+		{"demo seed", "add the demo merchant and cardholders (idempotent)", demoSeed},
+	}
+}
+
+// usageError is a mistake on the command line.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// errHelp means help was asked for and printed.
+var errHelp = errors.New("help")
+
+// run runs the command line args and returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
+		if len(args) == 0 {
+			printUsage(stderr)
+			return exitUsage
+		}
+		printUsage(stdout)
+		return exitOK
+	}
+	for _, c := range commands() {
+		words := strings.Fields(c.name)
+		if len(args) < len(words) || strings.Join(args[:len(words)], " ") != c.name {
+			continue
+		}
+		err := c.run(ctx, args[len(words):], stdout, stderr)
+		var ue usageError
+		switch {
+		case err == nil, errors.Is(err, errHelp):
+			return exitOK
+		case errors.As(err, &ue):
+			fmt.Fprintf(stderr, "issuer %s: %v\nrun 'issuer %s -h' for usage\n", c.name, err, c.name)
+			return exitUsage
+		default:
+			fmt.Fprintf(stderr, "issuer %s: %v\n", c.name, err)
+			return exitFail
+		}
+	}
+	fmt.Fprintf(stderr, "issuer: unknown command %q\n\n", strings.Join(args, " "))
+	printUsage(stderr)
+	return exitUsage
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "usage: issuer <command> [flags]\n\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nrun 'issuer <command> -h' for the flags of one")
+}
+
+// flags is a subcommand's flag set. Help goes to stdout (it was asked
+// for), errors to the caller.
+type flags struct {
+	*flag.FlagSet
+	name, synopsis string
+	stdout         io.Writer
+}
+
+func newFlags(name, synopsis string, stdout io.Writer) *flags {
+	fs := flag.NewFlagSet("issuer "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return &flags{FlagSet: fs, name: name, synopsis: synopsis, stdout: stdout}
+}
+
+// parse parses args, printing the usage for -h (returning errHelp) and
+// refusing positional arguments.
+func (f *flags) parse(args []string) error {
+	err := f.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(f.stdout, "usage: issuer %s [flags]\n\n%s\n\nflags:\n", f.name, f.synopsis)
+		f.SetOutput(f.stdout)
+		f.PrintDefaults()
+		return errHelp
+	}
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	if f.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected arguments %q", f.Args())}
+	}
+	return nil
+}
+
+// env returns the environment variable key, or def when it is unset, as
+// the default of a flag: the flag given on the command line still wins.
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}
+
+// multi is a flag that may be given several times.
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, ",") }
+func (m *multi) Set(v string) error { *m = append(*m, v); return nil }

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/honnin/honnin/issuer/store"
+)
+
+// openStore opens the database at path, creating its folder, and migrates
+// it: every command that touches the database wants the current schema.
+func openStore(ctx context.Context, path string) (*store.Store, []int, error) {
+	if path == "" {
+		return nil, nil, usageError{"-db is required"}
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, nil, fmt.Errorf("database folder: %w", err)
+	}
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, applied, nil
+}
+
+const (
+	defaultDB     = ".dev/issuer.db"
+	defaultKeys   = ".dev/keys"
+	defaultPANKey = ".dev/pan.key"
+)

@@ -1,0 +1,345 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/issuer/demo"
+	"github.com/honnin/honnin/issuer/devmail"
+)
+
+// syncBuffer is a bytes.Buffer safe to write from the command while the
+// test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// cli runs the command in-process and returns exit code, stdout, stderr.
+func cli(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb syncBuffer
+	code := run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestHelp(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"help"}, "commands:"},
+		{[]string{"--help"}, "commands:"},
+		{[]string{"serve", "--help"}, "-pan-key-file"},
+		{[]string{"serve", "-h"}, "-edge-url"},
+		{[]string{"migrate", "--help"}, "-db"},
+		{[]string{"keys", "init", "--help"}, "-dir"},
+		{[]string{"keys", "pan", "--help"}, "-out"},
+		{[]string{"demo", "seed", "--help"}, "-api-key"},
+	}
+	for _, tt := range tests {
+		code, out, _ := cli(t, tt.args...)
+		if code != exitOK || !strings.Contains(out, tt.want) {
+			t.Errorf("%v: exit %d, stdout %q; want 0 and %q", tt.args, code, out, tt.want)
+		}
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := [][]string{
+		{},
+		{"frobnicate"},
+		{"keys"},
+		{"serve", "-nope"},
+		{"migrate", "extra-arg"},
+		{"keys", "init", "-kem", "rsa"},
+	}
+	for _, args := range tests {
+		code, _, errOut := cli(t, args...)
+		if code != exitUsage || errOut == "" {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and a message", args, code, errOut)
+		}
+	}
+}
+
+func TestKeys(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "keys")
+	if code, out, errOut := cli(t, "keys", "init", "-dir", dir); code != exitOK || !strings.Contains(out, dir) {
+		t.Fatalf("keys init: %d %q %q", code, out, errOut)
+	}
+	if _, err := challenge.LoadIssuerKeys(dir); err != nil {
+		t.Errorf("issuer keys: %v", err)
+	}
+	if _, err := challenge.LoadEdgeKeys(dir); err != nil {
+		t.Errorf("edge keys: %v", err)
+	}
+	before, _ := os.ReadFile(filepath.Join(dir, challenge.IssuerSignFile))
+	if code, _, errOut := cli(t, "keys", "init", "-dir", dir); code != exitFail || !strings.Contains(errOut, "exists") {
+		t.Errorf("second keys init: %d %q; want 1 and 'exists'", code, errOut)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, challenge.IssuerSignFile))
+	if !bytes.Equal(before, after) {
+		t.Error("keys init overwrote a key")
+	}
+
+	x := filepath.Join(t.TempDir(), "x25519")
+	if code, _, errOut := cli(t, "keys", "init", "-dir", x, "-kem", "x25519"); code != exitOK {
+		t.Errorf("keys init x25519: %d %q", code, errOut)
+	}
+
+	p := filepath.Join(t.TempDir(), "sub", "pan.key")
+	if code, _, errOut := cli(t, "keys", "pan", "-out", p); code != exitOK {
+		t.Fatalf("keys pan: %d %q", code, errOut)
+	}
+	b, _ := os.ReadFile(p)
+	if len(strings.TrimSpace(string(b))) != 64 {
+		t.Errorf("pan key file %q", b)
+	}
+	if code, _, _ := cli(t, "keys", "pan", "-out", p); code != exitFail {
+		t.Errorf("second keys pan: exit %d, want 1", code)
+	}
+	if b2, _ := os.ReadFile(p); !bytes.Equal(b, b2) {
+		t.Error("keys pan overwrote the key")
+	}
+}
+
+func TestMigrate(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "new", "issuer.db")
+	code, out, errOut := cli(t, "migrate", "-db", db)
+	if code != exitOK || !strings.Contains(out, "applied migrations [1]") {
+		t.Fatalf("migrate: %d %q %q", code, out, errOut)
+	}
+	code, out, _ = cli(t, "migrate", "-db", db)
+	if code != exitOK || !strings.Contains(out, "up to date") {
+		t.Errorf("second migrate: %d %q", code, out)
+	}
+	if code, _, errOut := cli(t, "migrate", "-db", "/proc/no/such/place.db"); code != exitFail || errOut == "" {
+		t.Errorf("migrate in an impossible place: %d %q", code, errOut)
+	}
+}
+
+var cardLine = regexp.MustCompile(`(?m)^card (\d{13,19}) (\w+) (\S+@\S+) (ja|en)$`)
+
+func TestDemoSeed(t *testing.T) {
+	dir := t.TempDir()
+	db, pk := filepath.Join(dir, "issuer.db"), filepath.Join(dir, "pan.key")
+
+	code, _, errOut := cli(t, "demo", "seed", "-db", db, "-pan-key-file", pk, "-api-key", "k")
+	if code != exitFail || !strings.Contains(errOut, "issuer keys pan") {
+		t.Errorf("seed without a pan key: %d %q; want 1 and how to make one", code, errOut)
+	}
+	if code, _, _ := cli(t, "keys", "pan", "-out", pk); code != exitOK {
+		t.Fatal("keys pan failed")
+	}
+	for range 2 { // idempotent
+		code, out, errOut := cli(t, "demo", "seed", "-db", db, "-pan-key-file", pk, "-api-key", "demo-key",
+			"-origin", "http://localhost:18080", "-origin", "http://127.0.0.1:18080")
+		if code != exitOK {
+			t.Fatalf("seed: %d %q", code, errOut)
+		}
+		cards := cardLine.FindAllStringSubmatch(out, -1)
+		if len(cards) != len(demo.Cards) || cards[0][1] != "3540123456789016" || cards[0][3] != "demo@mail.jp" || cards[0][4] != "ja" || cards[1][4] != "en" {
+			t.Errorf("seed output %q", out)
+		}
+		if !strings.Contains(out, "http://localhost:18080,http://127.0.0.1:18080") && !strings.Contains(out, "http://127.0.0.1:18080,http://localhost:18080") {
+			t.Errorf("seed output lacks the origins: %q", out)
+		}
+	}
+	// Without -api-key a key is made and printed.
+	code, out, _ := cli(t, "demo", "seed", "-db", db, "-pan-key-file", pk)
+	if code != exitOK || !regexp.MustCompile(`(?m)^api-key hk_\w+$`).MatchString(out) {
+		t.Errorf("seed without a key: %d %q", code, out)
+	}
+}
+
+// testStack prepares a keys folder, a PAN key and a seeded database.
+type testStack struct {
+	dir, keys, db, panKey string
+}
+
+func prepare(t *testing.T) testStack {
+	t.Helper()
+	dir := t.TempDir()
+	s := testStack{dir: dir, keys: filepath.Join(dir, "keys"), db: filepath.Join(dir, "issuer.db"), panKey: filepath.Join(dir, "pan.key")}
+	for _, args := range [][]string{
+		{"keys", "init", "-dir", s.keys},
+		{"keys", "pan", "-out", s.panKey},
+		{"demo", "seed", "-db", s.db, "-pan-key-file", s.panKey, "-api-key", "demo-key"},
+	} {
+		if code, _, errOut := cli(t, args...); code != exitOK {
+			t.Fatalf("%v: %d %s", args, code, errOut)
+		}
+	}
+	return s
+}
+
+// TestServe runs serve for real: it answers over TCP, a created
+// authentication is started with an edge token and the code arrives at an
+// SMTP sink, and a cancelled context stops it cleanly.
+func TestServe(t *testing.T) {
+	s := prepare(t)
+	inbox := devmail.NewStore(0)
+	sink := devmail.NewSMTPServer(inbox, devmail.SMTPConfig{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	sln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go sink.Serve(sln)
+	defer sink.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-db", s.db, "-keys", s.keys,
+			"-pan-key-file", s.panKey, "-smtp", sln.Addr().String(), "-edge-url", "http://127.0.0.1:8787"}, &out, &errb)
+	}()
+	base := waitListening(t, &out, &errb, done)
+
+	resp, err := http.Get(base + "/.well-known/jwks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Cache-Control") != "public, max-age=300" {
+		t.Errorf("jwks: %d %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+
+	body := `{"card_number":"3540 1234 5678 9016","amount":1250,"currency":"JPY","merchant_name":"Demo Shop","merchant_origin":"http://localhost:8080","order_ref":"o-1"}`
+	req, _ := http.NewRequest("POST", base+"/v1/authentications", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer demo-key")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct {
+		ID           string `json:"id"`
+		Status       string `json:"status"`
+		ChallengeURL string `json:"challenge_url"`
+	}
+	json.NewDecoder(resp.Body).Decode(&created)
+	resp.Body.Close()
+	if resp.StatusCode != 201 || created.Status != "C" || !strings.HasPrefix(created.ChallengeURL, "http://127.0.0.1:8787/challenge?st=") {
+		t.Fatalf("create: %d %+v", resp.StatusCode, created)
+	}
+
+	ek, err := challenge.LoadEdgeKeys(s.keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	tok, _ := challenge.Sign(ek.Sign, challenge.TypEdge, &challenge.EdgeClaims{RegisteredClaims: jwt.RegisteredClaims{
+		Issuer: challenge.EdgeName, Audience: jwt.ClaimStrings{challenge.IssuerName}, Subject: created.ID,
+		ID: challenge.NewID(), IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(time.Minute)),
+	}})
+	req, _ = http.NewRequest("POST", base+"/internal/v1/authentications/"+created.ID+"/start", strings.NewReader(`{}`))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var started struct{ Decision, Delivery string }
+	json.NewDecoder(resp.Body).Decode(&started)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || started.Decision != "challenge" || started.Delivery != "sent" {
+		t.Fatalf("start: %d %+v", resp.StatusCode, started)
+	}
+	if msgs := inbox.Messages("demo@mail.jp"); len(msgs) != 1 || !regexp.MustCompile(`\b\d{6}\b`).MatchString(msgs[0].Text) {
+		t.Errorf("mails to demo@mail.jp: %+v", msgs)
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Errorf("serve exited %d after cancel: %s", code, errb.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop after cancel")
+	}
+}
+
+func waitListening(t *testing.T, out, errb *syncBuffer, done chan int) string {
+	t.Helper()
+	re := regexp.MustCompile(`listening on (http://\S+)`)
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			return m[1]
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d: %s", code, errb.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("serve did not start: %s", errb.String())
+	return ""
+}
+
+func TestServeRefusesBadSetup(t *testing.T) {
+	s := prepare(t)
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	base := []string{"serve", "-addr", "127.0.0.1:0", "-db", s.db, "-keys", s.keys, "-pan-key-file", s.panKey}
+	with := func(flag, v string) []string {
+		args := append([]string(nil), base...)
+		for i := range args {
+			if args[i] == flag {
+				args[i+1] = v
+				return args
+			}
+		}
+		return append(args, flag, v)
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"port taken", with("-addr", taken.Addr().String()), exitFail, "already in use"},
+		{"missing pan key", with("-pan-key-file", filepath.Join(s.dir, "nope.key")), exitFail, "issuer keys pan"},
+		{"bad pan key", with("-pan-key-file", s.db), exitFail, "not hex"},
+		{"missing keys", with("-keys", filepath.Join(s.dir, "nokeys")), exitFail, "keys init"},
+		{"bad smtp", with("-smtp", "nonsense"), exitUsage, "host:port"},
+		{"bad mail from", with("-mail-from", "not an address"), exitFail, "from"},
+		{"bad edge url", with("-edge-url", "edge"), exitFail, "EdgeURL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := cli(t, tt.args...)
+			if code != tt.code || !strings.Contains(errOut, tt.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, errOut, tt.code, tt.want)
+			}
+		})
+	}
+}

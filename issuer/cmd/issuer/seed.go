@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/honnin/honnin/issuer/api"
+	"github.com/honnin/honnin/issuer/demo"
+)
+
+func demoSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newFlags("demo seed", "Adds the demo merchant \""+demo.MerchantName+"\" with the given API key and origins, and the\n"+
+		"demo cardholders. Idempotent: run it at every start. Prints one line per card:\n"+
+		"  card <number> <method> <email> <locale>", stdout)
+	db := f.String("db", env("HONNIN_ISSUER_DB", defaultDB), "SQLite database file (env HONNIN_ISSUER_DB)")
+	panKey := f.String("pan-key-file", env("HONNIN_PAN_KEY_FILE", defaultPANKey), "card-number key file (env HONNIN_PAN_KEY_FILE)")
+	apiKey := f.String("api-key", env("HONNIN_DEMO_API_KEY", ""), "the demo shop's API key; a new one is made and printed if empty (env HONNIN_DEMO_API_KEY)")
+	var origins multi
+	f.Var(&origins, "origin", "an origin of the demo shop; repeat for several (default "+strings.Join(demo.DefaultOrigins, " and ")+")")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	hasher, err := readPANKey(*panKey)
+	if err != nil {
+		return err
+	}
+	key := *apiKey
+	if key == "" {
+		key = api.NewAPIKey()
+		fmt.Fprintf(stdout, "api-key %s\n", key)
+	}
+	st, _, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	m, err := demo.Seed(ctx, st, hasher, key, origins, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "merchant %q id %d origins %s\n", m.Name, m.ID, strings.Join(m.Origins, ","))
+	for _, c := range demo.Cards {
+		fmt.Fprintf(stdout, "card %s %s %s %s\n", c.Number, c.Method, c.Email, c.Locale)
+	}
+	return nil
+}

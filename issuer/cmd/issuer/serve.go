@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/issuer/api"
+	"github.com/honnin/honnin/issuer/dispatch"
+	"github.com/honnin/honnin/issuer/pan"
+)
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newFlags("serve", "Runs the issuer API until SIGINT or SIGTERM, then drains requests and stops.\n"+
+		"The database is migrated at start. The SMTP password is read from the\n"+
+		"environment only (HONNIN_SMTP_PASSWORD), never from a flag.", stdout)
+	addr := f.String("addr", env("HONNIN_ISSUER_ADDR", "127.0.0.1:8081"), "listen address (env HONNIN_ISSUER_ADDR)")
+	db := f.String("db", env("HONNIN_ISSUER_DB", defaultDB), "SQLite database file (env HONNIN_ISSUER_DB)")
+	keysDir := f.String("keys", env("HONNIN_ISSUER_KEYS", defaultKeys), "key folder: issuer-sign.jwk and edge.jwks (env HONNIN_ISSUER_KEYS)")
+	panKey := f.String("pan-key-file", env("HONNIN_PAN_KEY_FILE", defaultPANKey), "card-number key file, 32 random bytes in hex (env HONNIN_PAN_KEY_FILE)")
+	smtpAddr := f.String("smtp", env("HONNIN_SMTP", "127.0.0.1:1025"), "SMTP server host:port (env HONNIN_SMTP)")
+	smtpTLS := f.String("smtp-tls", env("HONNIN_SMTP_TLS", ""), "SMTP TLS: none, starttls or tls (default none on loopback, starttls elsewhere; env HONNIN_SMTP_TLS)")
+	smtpUser := f.String("smtp-user", env("HONNIN_SMTP_USER", ""), "SMTP AUTH user name; empty for none (env HONNIN_SMTP_USER)")
+	mailFrom := f.String("mail-from", env("HONNIN_MAIL_FROM", "honnin <no-reply@localhost>"), "From of code mails (env HONNIN_MAIL_FROM)")
+	issuerName := f.String("issuer-name", env("HONNIN_ISSUER_NAME", "honnin"), "issuer name shown in code mails (env HONNIN_ISSUER_NAME)")
+	edgeURL := f.String("edge-url", env("HONNIN_EDGE_URL", "http://127.0.0.1:8787"), "the edge's base URL, for challenge_url (env HONNIN_EDGE_URL)")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+
+	// Everything that can be wrong in the configuration is found before
+	// the port is taken, so a broken start fails at once and says why.
+	hasher, err := readPANKey(*panKey)
+	if err != nil {
+		return err
+	}
+	keys, err := challenge.LoadIssuerKeys(*keysDir)
+	if err != nil {
+		return err
+	}
+	mailer, err := newMailer(*smtpAddr, *smtpTLS, *smtpUser, env("HONNIN_SMTP_PASSWORD", ""), *mailFrom)
+	if err != nil {
+		return err
+	}
+	st, applied, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if len(applied) > 0 {
+		log.Info("issuer: migrated database", "db", *db, "versions", applied)
+	}
+	handler, err := api.New(api.Config{Store: st, Keys: keys, PAN: hasher, Mail: mailer,
+		EdgeURL: *edgeURL, IssuerName: *issuerName, Log: log})
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("cannot listen on %s: the port is already in use (is another issuer running?)", *addr)
+		}
+		return fmt.Errorf("cannot listen on %s: %w", *addr, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		// A start waits for the mail server; give it room beyond the
+		// send's own bound.
+		WriteTimeout:   45 * time.Second,
+		IdleTimeout:    90 * time.Second,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("issuer: listening", "addr", ln.Addr().String(), "db", *db, "smtp", *smtpAddr, "edge", *edgeURL)
+	fmt.Fprintf(stdout, "issuer: listening on http://%s\n", ln.Addr())
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("issuer: shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// readPANKey loads the card-number key, saying how to make one if missing.
+func readPANKey(path string) (*pan.Hasher, error) {
+	if path == "" {
+		return nil, usageError{"-pan-key-file is required"}
+	}
+	h, err := pan.ReadKeyFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("card-number key file %s does not exist; create one with: issuer keys pan -out %s", path, path)
+	}
+	return h, err
+}
+
+func newMailer(addr, tlsMode, user, password, from string) (*dispatch.Mailer, error) {
+	host, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, usageError{fmt.Sprintf("-smtp %q: want host:port", addr)}
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return nil, usageError{fmt.Sprintf("-smtp %q: bad port", addr)}
+	}
+	if tlsMode == "" {
+		tlsMode = dispatch.TLSStartTLS
+		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+			tlsMode = dispatch.TLSNone
+		}
+	}
+	return dispatch.NewMailer(dispatch.MailConfig{Host: host, Port: port, Username: user, Password: password,
+		From: from, TLS: tlsMode})
+}

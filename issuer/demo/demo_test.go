@@ -1,0 +1,72 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/honnin/honnin/issuer/api"
+	"github.com/honnin/honnin/issuer/pan"
+	"github.com/honnin/honnin/issuer/store"
+)
+
+func TestCardsAreValid(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range Cards {
+		n, err := pan.Parse(c.Number)
+		if err != nil {
+			t.Errorf("%s: %v", c.Number, err)
+		}
+		if n.Digits()[:2] != "35" {
+			t.Errorf("%s is not in the JCB range", c.Number)
+		}
+		if seen[c.Number] {
+			t.Errorf("%s twice", c.Number)
+		}
+		seen[c.Number] = true
+	}
+}
+
+func TestSeedIdempotent(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "issuer.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h, _ := pan.NewHasher(bytes.Repeat([]byte{1}, pan.KeySize))
+	now := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+
+	m1, err := Seed(ctx, st, h, "key-1", nil, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, err := Seed(ctx, st, h, "key-2", []string{"http://localhost:18080"}, now.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m1.ID != m2.ID || len(m2.Origins) != 3 {
+		t.Errorf("second seed: %+v", m2)
+	}
+	if _, err := st.MerchantByKeyHash(ctx, api.HashAPIKey("key-2")); err != nil {
+		t.Errorf("new key not in force: %v", err)
+	}
+	for _, c := range Cards {
+		n, _ := pan.Parse(c.Number)
+		got, err := st.CardholderByPAN(ctx, h.Sum(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Email != c.Email || got.Locale != c.Locale || got.PersonalMessage != c.PersonalMessage || !got.CreatedAt.Equal(now) {
+			t.Errorf("cardholder %+v", got)
+		}
+	}
+	if _, err := Seed(ctx, st, h, "", nil, now); err == nil {
+		t.Error("empty API key accepted")
+	}
+}

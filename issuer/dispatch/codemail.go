@@ -1,0 +1,204 @@
+package dispatch
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"net/mail"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+	"time"
+	"unicode"
+)
+
+// CodeValidity is how long an email code stays valid, as the card issuers'
+// documents promise the cardholder. The mail states it; whoever mints the
+// code must use the same figure.
+const CodeValidity = 10 * time.Minute
+
+// maxMerchantRunes caps a merchant name in the mail. Names are
+// merchant-controlled; a page-long one would push the code out of view.
+const maxMerchantRunes = 100
+
+// CodeMail is one one-time code email: the code and the transaction it
+// authorises, so the cardholder can tell whether the purchase is theirs.
+type CodeMail struct {
+	To         string    // the cardholder's address (bare, or "Name <addr>")
+	Locale     string    // "ja" or "en"
+	Code       string    // 6 ASCII digits
+	Merchant   string    // as the merchant registered it; untrusted
+	Amount     int64     // minor units of Currency
+	Currency   string    // ISO 4217 alphabetic code
+	At         time.Time // transaction time; shown in JST
+	IssuerName string    // shown as the sender of the notice
+}
+
+// ErrInvalidCodeMail is wrapped by SendCode errors caused by the message
+// itself rather than by the mail server, so callers can tell "do not retry,
+// fix the caller" from "retry later".
+var ErrInvalidCodeMail = errors.New("invalid code mail")
+
+func (c CodeMail) validate() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: %s", ErrInvalidCodeMail, fmt.Sprintf(format, a...))
+	}
+	if _, err := mail.ParseAddress(c.To); err != nil {
+		return bad("recipient: %v", err)
+	}
+	if c.Locale != "ja" && c.Locale != "en" {
+		return bad("locale %q: want ja or en", c.Locale)
+	}
+	if len(c.Code) != 6 || strings.Trim(c.Code, "0123456789") != "" {
+		return bad("code must be 6 digits")
+	}
+	if strings.TrimSpace(cleanText(c.Merchant, maxMerchantRunes)) == "" {
+		return bad("merchant name is empty")
+	}
+	if c.Amount < 0 {
+		return bad("negative amount %d", c.Amount)
+	}
+	if len(c.Currency) != 3 || strings.Trim(c.Currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		return bad("currency %q: want an ISO 4217 code such as JPY", c.Currency)
+	}
+	if c.At.IsZero() {
+		return bad("transaction time is not set")
+	}
+	if strings.TrimSpace(cleanText(c.IssuerName, maxMerchantRunes)) == "" {
+		return bad("issuer name is empty")
+	}
+	return nil
+}
+
+// cleanText makes untrusted text safe to show in a mail: control
+// characters (a newline in a merchant name could forge lines such as
+// "One-time password: 000000" in the text part) and bidirectional
+// overrides (which can reverse what the eye reads) become spaces, and the
+// result is cut to max runes.
+func cleanText(s string, max int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if n == max {
+			b.WriteString("…")
+			break
+		}
+		if unicode.IsControl(r) || isBidiControl(r) {
+			r = ' '
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func isBidiControl(r rune) bool {
+	return r == '\u061c' || r == '\u200e' || r == '\u200f' ||
+		(r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
+}
+
+// jst is the zone every time in a code mail is shown in: Japanese issuers
+// state transaction times in Japan time whatever the merchant's country.
+// Japan has had no DST since 1951, so the fixed zone is exact when the
+// system has no tzdata.
+var jst = func() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Tokyo"); err == nil {
+		return loc
+	}
+	return time.FixedZone("JST", 9*60*60)
+}()
+
+func formatDate(t time.Time, locale string) string {
+	t = t.In(jst)
+	if locale == "ja" {
+		return t.Format("2006年1月2日 15:04") + "（日本時間）"
+	}
+	return t.Format("2006-01-02 15:04") + " (JST)"
+}
+
+// codeView is what the templates see: every value already formatted.
+type codeView struct {
+	IssuerName   string
+	Code         string
+	Merchant     string
+	Amount       string
+	Date         string
+	ValidMinutes int
+}
+
+// rendered is a code mail ready for the wire.
+type rendered struct {
+	subject, text, html string
+}
+
+//go:embed templates
+var templateFS embed.FS
+
+type localeTemplates struct {
+	subject, text *texttemplate.Template
+	html          *htmltemplate.Template
+}
+
+// loadTemplates parses the embedded templates once. It returns an error
+// rather than panicking: a broken template must fail the send that needs
+// it (and the tests), not crash the issuer at start.
+var loadTemplates = sync.OnceValues(func() (map[string]localeTemplates, error) {
+	out := make(map[string]localeTemplates)
+	for _, loc := range []string{"en", "ja"} {
+		var lt localeTemplates
+		var err error
+		dir := "templates/" + loc + "/"
+		if lt.subject, err = texttemplate.New("subject.txt").Option("missingkey=error").ParseFS(templateFS, dir+"subject.txt"); err != nil {
+			return nil, fmt.Errorf("dispatch: parse %s subject template: %w", loc, err)
+		}
+		if lt.text, err = texttemplate.New("body.txt").Option("missingkey=error").ParseFS(templateFS, dir+"body.txt"); err != nil {
+			return nil, fmt.Errorf("dispatch: parse %s text template: %w", loc, err)
+		}
+		if lt.html, err = htmltemplate.New("body.html").Option("missingkey=error").ParseFS(templateFS, dir+"body.html"); err != nil {
+			return nil, fmt.Errorf("dispatch: parse %s html template: %w", loc, err)
+		}
+		out[loc] = lt
+	}
+	return out, nil
+})
+
+// render validates c and produces the subject and both alternatives. The
+// text part is plain text (no escaping needed, control characters removed);
+// the HTML part is escaped by html/template, because the merchant name is
+// whatever the merchant typed.
+func render(c CodeMail) (rendered, error) {
+	if err := c.validate(); err != nil {
+		return rendered{}, err
+	}
+	all, err := loadTemplates()
+	if err != nil {
+		return rendered{}, err
+	}
+	t := all[c.Locale]
+	v := codeView{
+		IssuerName:   cleanText(c.IssuerName, maxMerchantRunes),
+		Code:         c.Code,
+		Merchant:     cleanText(c.Merchant, maxMerchantRunes),
+		Amount:       money(c.Amount, c.Currency, c.Locale),
+		Date:         formatDate(c.At, c.Locale),
+		ValidMinutes: int(CodeValidity / time.Minute),
+	}
+	var subject, text, html bytes.Buffer
+	if err := t.subject.Execute(&subject, v); err != nil {
+		return rendered{}, fmt.Errorf("dispatch: render subject: %w", err)
+	}
+	if err := t.text.Execute(&text, v); err != nil {
+		return rendered{}, fmt.Errorf("dispatch: render text body: %w", err)
+	}
+	if err := t.html.Execute(&html, v); err != nil {
+		return rendered{}, fmt.Errorf("dispatch: render html body: %w", err)
+	}
+	return rendered{
+		subject: strings.Join(strings.Fields(subject.String()), " "), // one line, whatever the file holds
+		text:    text.String(),
+		html:    html.String(),
+	}, nil
+}

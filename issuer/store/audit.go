@@ -1,0 +1,60 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// AuditEntry is one line of the audit trail: who did what to which
+// authentication. Detail is a JSON object and never holds a code, a key, an
+// address or a card number.
+type AuditEntry struct {
+	ID               int64
+	At               time.Time
+	Actor            string
+	Action           string
+	AuthenticationID string
+	Detail           string
+}
+
+// audit appends an entry inside tx, so the entry exists exactly when the
+// change it describes does.
+func (s *Store) audit(ctx context.Context, tx *sql.Tx, at time.Time, actor, action, authID string, detail map[string]any) error {
+	b, err := json.Marshal(detail)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO audit (at, actor, action, authentication_id, detail) VALUES (?, ?, ?, ?, ?)`),
+		ms(at), actor, action, authID, string(b))
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
+}
+
+// AuditTrail returns the entries of one authentication, oldest first.
+func (s *Store) AuditTrail(ctx context.Context, authID string) ([]AuditEntry, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, at, actor, action, authentication_id, detail
+		FROM audit WHERE authentication_id = ? ORDER BY id`), authID)
+	if err != nil {
+		return nil, fmt.Errorf("store: audit trail %s: %w", authID, err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at int64
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.AuthenticationID, &e.Detail); err != nil {
+			return nil, fmt.Errorf("store: audit trail %s: %w", authID, err)
+		}
+		e.At = fromMS(at)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: audit trail %s: %w", authID, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,235 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// statusChallenge is the one non-final status: the cardholder is being
+// asked. Every other status (Y N U A R) is final.
+const statusChallenge = "C"
+
+// Authentication is one request of a merchant to authenticate a cardholder
+// for one transaction.
+type Authentication struct {
+	// ID is 130 random bits in base32 (26 characters, the form of
+	// challenge.NewID): unguessable, since tokens and URLs carry it.
+	ID         string
+	MerchantID int64
+	// CardholderID is 0 when the card is not enrolled.
+	CardholderID   int64
+	OrderRef       string
+	Amount         int64 // minor units of Currency
+	Currency       string
+	MerchantName   string
+	MerchantOrigin string
+	Status         string // C Y N U A R
+	Reason         string
+	Method         string // email, sms, app, token; "" before the start
+	// Gen is the generation of the newest code: 0 before the start, then
+	// 1, 2, ... for each start or resend.
+	Gen    int
+	AVHash []byte
+	// CreatedAt is the transaction's date as shown to the cardholder.
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	StartedAt  time.Time // zero until started
+	LastSentAt time.Time // zero when no code of the newest gen was sent
+	FinishedAt time.Time // zero until final
+}
+
+// Final reports whether the authentication has its outcome.
+func (a Authentication) Final() bool { return a.Status != statusChallenge }
+
+const authColumns = `id, merchant_id, cardholder_id, order_ref, amount, currency, merchant_name,
+	merchant_origin, status, reason, method, gen, av_hash, created_at, updated_at, started_at,
+	last_sent_at, finished_at`
+
+func scanAuthentication(row interface{ Scan(...any) error }) (Authentication, error) {
+	var a Authentication
+	var cardholder, started, sent, finished sql.NullInt64
+	var created, updated int64
+	err := row.Scan(&a.ID, &a.MerchantID, &cardholder, &a.OrderRef, &a.Amount, &a.Currency,
+		&a.MerchantName, &a.MerchantOrigin, &a.Status, &a.Reason, &a.Method, &a.Gen, &a.AVHash,
+		&created, &updated, &started, &sent, &finished)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Authentication{}, ErrNotFound
+	}
+	if err != nil {
+		return Authentication{}, err
+	}
+	a.CardholderID = cardholder.Int64
+	a.CreatedAt, a.UpdatedAt = fromMS(created), fromMS(updated)
+	a.StartedAt, a.LastSentAt, a.FinishedAt = fromNullMS(started), fromNullMS(sent), fromNullMS(finished)
+	return a, nil
+}
+
+// newID returns a fresh authentication id.
+func newID() string { return rand.Text() }
+
+// CreateAuthentication stores a new authentication, in status C when the
+// cardholder is to be challenged or already final (N, U) when not, and
+// audits it as the merchant's action. ID, UpdatedAt and (for a final status)
+// FinishedAt are set from a.CreatedAt.
+func (s *Store) CreateAuthentication(ctx context.Context, a Authentication) (Authentication, error) {
+	a.ID = newID()
+	a.UpdatedAt = a.CreatedAt
+	if a.Final() {
+		a.FinishedAt = a.CreatedAt
+	}
+	var cardholder sql.NullInt64
+	if a.CardholderID != 0 {
+		cardholder = sql.NullInt64{Int64: a.CardholderID, Valid: true}
+	}
+	var got Authentication
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		got, err = scanAuthentication(tx.QueryRowContext(ctx, s.q(`INSERT INTO authentications
+			(id, merchant_id, cardholder_id, order_ref, amount, currency, merchant_name, merchant_origin,
+			 status, reason, method, gen, created_at, updated_at, finished_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, ?, ?, ?)
+			RETURNING `+authColumns),
+			a.ID, a.MerchantID, cardholder, a.OrderRef, a.Amount, a.Currency, a.MerchantName, a.MerchantOrigin,
+			a.Status, a.Reason, ms(a.CreatedAt), ms(a.UpdatedAt), nullMS(a.FinishedAt)))
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a.CreatedAt, fmt.Sprintf("merchant:%d", a.MerchantID), "create", a.ID,
+			map[string]any{"status": a.Status, "reason": a.Reason, "amount": a.Amount, "currency": a.Currency})
+	})
+	if err != nil {
+		return Authentication{}, fmt.Errorf("store: create authentication: %w", err)
+	}
+	return got, nil
+}
+
+// Authentication returns the authentication with the given id.
+func (s *Store) Authentication(ctx context.Context, id string) (Authentication, error) {
+	a, err := scanAuthentication(s.db.QueryRowContext(ctx, s.q(`SELECT `+authColumns+` FROM authentications WHERE id = ?`), id))
+	if err != nil {
+		return Authentication{}, fmt.Errorf("store: authentication %s: %w", id, err)
+	}
+	return a, nil
+}
+
+// MerchantAuthentication returns the authentication with the given id if it
+// belongs to the merchant, and ErrNotFound otherwise: another merchant's
+// authentication does not exist as far as this one can tell.
+func (s *Store) MerchantAuthentication(ctx context.Context, merchantID int64, id string) (Authentication, error) {
+	a, err := scanAuthentication(s.db.QueryRowContext(ctx,
+		s.q(`SELECT `+authColumns+` FROM authentications WHERE id = ? AND merchant_id = ?`), id, merchantID))
+	if err != nil {
+		return Authentication{}, fmt.Errorf("store: authentication %s of merchant %d: %w", id, merchantID, err)
+	}
+	return a, nil
+}
+
+// StartChallenge takes the next generation for a first code sent by method
+// and records the hash of the authentication value sealed with it. It fails
+// with ErrConflict when the authentication is final. Calling it again (the
+// cardholder reloaded the page) takes yet another generation, so the earlier
+// token is superseded.
+//
+// LastSentAt is set now, before the code is sent, so that the cooldown check
+// and the reservation are one statement; RecordDelivery clears it if the
+// send fails.
+func (s *Store) StartChallenge(ctx context.Context, id, method string, avHash []byte, now time.Time) (Authentication, error) {
+	var a Authentication
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		a, err = scanAuthentication(tx.QueryRowContext(ctx, s.q(`UPDATE authentications SET
+				gen = gen + 1, method = ?, av_hash = ?, started_at = COALESCE(started_at, ?),
+				last_sent_at = ?, updated_at = ?
+			WHERE id = ? AND status = 'C'
+			RETURNING `+authColumns), method, avHash, ms(now), ms(now), ms(now), id))
+		if errors.Is(err, ErrNotFound) {
+			return s.whyNot(ctx, tx, id, -1, now, 0)
+		}
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, now, "edge", "start", id, map[string]any{"gen": a.Gen, "method": method})
+	})
+	if err != nil {
+		return Authentication{}, fmt.Errorf("store: start %s: %w", id, err)
+	}
+	return a, nil
+}
+
+// Resend takes generation gen+1 for a new code, only if gen is the newest
+// generation, the authentication is not final and the newest code was sent
+// at least cooldown ago. Of concurrent resends of the same gen exactly one
+// succeeds; the others get ErrConflict. A resend within the cooldown gets a
+// *CooldownError.
+func (s *Store) Resend(ctx context.Context, id string, gen int, avHash []byte, now time.Time, cooldown time.Duration) (Authentication, error) {
+	if gen < 1 {
+		return Authentication{}, fmt.Errorf("store: resend %s gen %d: not started: %w", id, gen, ErrSuperseded)
+	}
+	var a Authentication
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		a, err = scanAuthentication(tx.QueryRowContext(ctx, s.q(`UPDATE authentications SET
+				gen = gen + 1, av_hash = ?, last_sent_at = ?, updated_at = ?
+			WHERE id = ? AND status = 'C' AND gen = ? AND (last_sent_at IS NULL OR last_sent_at <= ?)
+			RETURNING `+authColumns), avHash, ms(now), ms(now), id, gen, ms(now.Add(-cooldown))))
+		if errors.Is(err, ErrNotFound) {
+			return s.whyNot(ctx, tx, id, gen, now, cooldown)
+		}
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, now, "edge", "resend", id, map[string]any{"gen": a.Gen})
+	})
+	if err != nil {
+		return Authentication{}, fmt.Errorf("store: resend %s gen %d: %w", id, gen, err)
+	}
+	return a, nil
+}
+
+// whyNot explains why a guarded update of a challenge matched no row. gen
+// is the generation the caller named, or -1 for none.
+func (s *Store) whyNot(ctx context.Context, tx *sql.Tx, id string, gen int, now time.Time, cooldown time.Duration) error {
+	var status string
+	var cur int
+	var sent sql.NullInt64
+	err := tx.QueryRowContext(ctx, s.q(`SELECT status, gen, last_sent_at FROM authentications WHERE id = ?`), id).
+		Scan(&status, &cur, &sent)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return ErrNotFound
+	case err != nil:
+		return err
+	case status != statusChallenge:
+		return fmt.Errorf("status %s: %w", status, ErrFinal)
+	case gen >= 0 && gen != cur:
+		return fmt.Errorf("gen %d, newest %d: %w", gen, cur, ErrSuperseded)
+	case sent.Valid:
+		if retry := fromMS(sent.Int64).Add(cooldown); now.Before(retry) {
+			return &CooldownError{RetryAt: retry}
+		}
+	}
+	return fmt.Errorf("authentication changed concurrently: %w", ErrConflict)
+}
+
+// RecordDelivery audits whether the code of generation gen reached the mail
+// (or SMS) server. A failed send clears LastSentAt so the cardholder may
+// resend at once: no code arrived, so there is nothing to cool down from.
+func (s *Store) RecordDelivery(ctx context.Context, id string, gen int, delivered bool, now time.Time) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if !delivered {
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE authentications SET last_sent_at = NULL, updated_at = ?
+				WHERE id = ? AND gen = ?`), ms(now), id, gen); err != nil {
+				return err
+			}
+		}
+		return s.audit(ctx, tx, now, "issuer", "deliver", id, map[string]any{"gen": gen, "delivered": delivered})
+	})
+	if err != nil {
+		return fmt.Errorf("store: record delivery %s gen %d: %w", id, gen, err)
+	}
+	return nil
+}

@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Cardholder statuses. Only an active cardholder is challenged.
+const (
+	CardholderActive = "active"
+	CardholderLocked = "locked"
+	CardholderClosed = "closed"
+)
+
+// Cardholder is an enrolled card and how to reach its holder.
+type Cardholder struct {
+	ID int64
+	// PANHMAC is pan.Hasher.Sum of the card number: the lookup key.
+	PANHMAC         []byte
+	Last4           string
+	Email           string
+	Phone           string
+	PersonalMessage string
+	// PreferredMethod is email, sms, app or token.
+	PreferredMethod string
+	// Locale is the language of the mail and SMS texts (ja, en).
+	Locale    string
+	Status    string
+	CreatedAt time.Time
+}
+
+const cardholderColumns = `id, pan_hmac, last4, email, phone, personal_message, preferred_method, locale, status, created_at`
+
+// UpsertCardholder enrolls c, or, when its card is enrolled already, brings
+// the existing row's contact details, message, method, locale and status to
+// c's. It returns the stored cardholder.
+func (s *Store) UpsertCardholder(ctx context.Context, c Cardholder) (Cardholder, error) {
+	if c.PreferredMethod == "" {
+		c.PreferredMethod = "email"
+	}
+	if c.Status == "" {
+		c.Status = CardholderActive
+	}
+	if c.Locale == "" {
+		c.Locale = "ja"
+	}
+	row := s.db.QueryRowContext(ctx, s.q(`INSERT INTO cardholders
+		(pan_hmac, last4, email, phone, personal_message, preferred_method, locale, status, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (pan_hmac) DO UPDATE SET
+			last4 = excluded.last4, email = excluded.email, phone = excluded.phone,
+			personal_message = excluded.personal_message, preferred_method = excluded.preferred_method,
+			locale = excluded.locale, status = excluded.status
+		RETURNING `+cardholderColumns),
+		c.PANHMAC, c.Last4, c.Email, c.Phone, c.PersonalMessage, c.PreferredMethod, c.Locale, c.Status, ms(c.CreatedAt))
+	got, err := scanCardholder(row)
+	if err != nil {
+		return Cardholder{}, fmt.Errorf("store: upsert cardholder *%s: %w", c.Last4, err)
+	}
+	return got, nil
+}
+
+// CardholderByPAN returns the cardholder whose card hashes to h.
+func (s *Store) CardholderByPAN(ctx context.Context, h []byte) (Cardholder, error) {
+	c, err := scanCardholder(s.db.QueryRowContext(ctx, s.q(`SELECT `+cardholderColumns+` FROM cardholders WHERE pan_hmac = ?`), h))
+	if err != nil {
+		return Cardholder{}, fmt.Errorf("store: cardholder by card: %w", err)
+	}
+	return c, nil
+}
+
+// Cardholder returns the cardholder with the given id.
+func (s *Store) Cardholder(ctx context.Context, id int64) (Cardholder, error) {
+	c, err := scanCardholder(s.db.QueryRowContext(ctx, s.q(`SELECT `+cardholderColumns+` FROM cardholders WHERE id = ?`), id))
+	if err != nil {
+		return Cardholder{}, fmt.Errorf("store: cardholder %d: %w", id, err)
+	}
+	return c, nil
+}
+
+func scanCardholder(row *sql.Row) (Cardholder, error) {
+	var c Cardholder
+	var created int64
+	err := row.Scan(&c.ID, &c.PANHMAC, &c.Last4, &c.Email, &c.Phone, &c.PersonalMessage,
+		&c.PreferredMethod, &c.Locale, &c.Status, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Cardholder{}, ErrNotFound
+	}
+	if err != nil {
+		return Cardholder{}, err
+	}
+	c.CreatedAt = fromMS(created)
+	return c, nil
+}

@@ -1,0 +1,13 @@
+// Package store is the issuer's database: cardholders, merchants,
+// authentications, result reports and the audit trail, over database/sql.
+//
+// SQLite (modernc.org/sqlite, pure Go) is the embedded default. The SQL is
+// kept to what PostgreSQL also runs (RETURNING, ON CONFLICT, ? placeholders
+// rewritten by the dialect, integer times) so a second dialect needs its own
+// migrations directory and a placeholder rewrite, not new queries.
+//
+// Every state change is one guarded statement, or a short transaction around
+// one, so that the database and not the caller decides races: two resends of
+// the same generation cannot both win, and an authentication reaches a final
+// status once.
+package store

@@ -1,0 +1,141 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Errors callers branch on; the store wraps them with context.
+var (
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means the row exists but is not in a state that allows the
+	// change: a final authentication, an older gen, a duplicate key.
+	ErrConflict = errors.New("conflict")
+	// ErrFinal and ErrSuperseded are the two ErrConflicts of a challenge:
+	// the authentication has its outcome, or the caller's gen is not the
+	// newest. errors.Is(err, ErrConflict) holds for both.
+	ErrFinal      = fmt.Errorf("authentication is final: %w", ErrConflict)
+	ErrSuperseded = fmt.Errorf("gen is not the newest: %w", ErrConflict)
+	// ErrCooldown is matched by a *CooldownError.
+	ErrCooldown = errors.New("resend cooldown")
+)
+
+// CooldownError is returned by Resend while the previous code is too recent.
+type CooldownError struct {
+	// RetryAt is the earliest time a resend will be accepted.
+	RetryAt time.Time
+}
+
+func (e *CooldownError) Error() string {
+	return "store: resend cooldown until " + e.RetryAt.UTC().Format(time.RFC3339)
+}
+
+// Is makes errors.Is(err, ErrCooldown) true.
+func (e *CooldownError) Is(target error) bool { return target == ErrCooldown }
+
+// Store is the issuer database. It is safe for concurrent use.
+type Store struct {
+	db *sql.DB
+	d  dialect
+}
+
+// dialect is what differs between database engines. Only SQLite exists now;
+// PostgreSQL adds its migrations and a rebind that numbers the placeholders.
+type dialect struct {
+	name string
+	// migrations is the directory under migrations/ holding NNNN_name.sql.
+	migrations string
+	// rebind rewrites a query written with ? placeholders; nil keeps it.
+	rebind func(string) string
+}
+
+var sqlite = dialect{name: "sqlite", migrations: "migrations/sqlite"}
+
+// q returns query in the dialect's placeholder style.
+func (s *Store) q(query string) string {
+	if s.d.rebind == nil {
+		return query
+	}
+	return s.d.rebind(query)
+}
+
+// busyTimeout is how long a writer waits for another writer's lock. Writes
+// are single statements or short transactions, so seconds are plenty.
+const busyTimeout = 5 * time.Second
+
+// Open opens (creating if needed) the SQLite database at path. It does not
+// migrate: call Migrate.
+//
+// The connection settings: WAL so readers never wait for the writer,
+// busy_timeout so concurrent writers queue instead of failing, foreign keys
+// on, and BEGIN IMMEDIATE for transactions so a transaction that reads and
+// then writes takes the write lock first and cannot deadlock on upgrade.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("store: open: empty path")
+	}
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("store: open %q: path may not contain ? or #", path)
+	}
+	dsn := fmt.Sprintf("%s?_busy_timeout=%d&_foreign_keys=1&_journal_mode=WAL&_txlock=immediate",
+		path, busyTimeout.Milliseconds())
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	return &Store{db: db, d: sqlite}, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks the database answers, for readiness probes.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// tx runs fn in a transaction, committing if it returns nil.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// ms is how times are stored: Unix milliseconds.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+// nullMS stores the zero time as NULL.
+func nullMS(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: ms(t), Valid: true}
+}
+
+func fromNullMS(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return fromMS(v.Int64)
+}
