@@ -1,0 +1,114 @@
+// Package api is the edge's HTTP handler: the four calls the challenge client
+// (the wasm inside the iframe) makes, POST /v1/start, /v1/verify, /v1/resend
+// and /v1/cancel.
+//
+// The edge verifies the issuer's challenge token, opens its sealed payload,
+// compares the code and counts attempts itself, so a code is checked without
+// a round trip to the issuer; only start and resend (which send a code) go
+// to the issuer. The same handler runs natively (edge/cmd/edge) and inside
+// Cloudflare Workers, so it holds no state of its own: everything that must
+// survive a request is in the Ledger, and it starts no goroutines.
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/honnin/honnin/edge/challenge"
+)
+
+// Defaults for what the sealed payload may leave unset.
+const (
+	// defaultMaxAttempts is the wrong-code limit when the payload has none;
+	// the card issuers' rule is 5.
+	defaultMaxAttempts = 5
+	// resendDelay is how long after a code was sent the screen offers Resend.
+	resendDelay = 30 * time.Second
+	// resultLifetime is the result token's validity: long enough for the
+	// merchant's page to post it to its server, short enough not to linger.
+	resultLifetime = 5 * time.Minute
+)
+
+// Config is what a Handler needs. Keys, Ledger, Issuer and Reports are
+// required.
+type Config struct {
+	Keys   challenge.EdgeKeys
+	Ledger Ledger
+	Issuer Issuer
+	// Reports receives every outcome before the cardholder sees it.
+	Reports Reporter
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Log receives internal errors and recovered panics; nil means
+	// slog.Default().
+	Log *slog.Logger
+}
+
+// Handler serves the edge API. Create it with New.
+type Handler struct {
+	keys    challenge.EdgeKeys
+	ledger  Ledger
+	issuer  Issuer
+	reports Reporter
+	now     func() time.Time
+	log     *slog.Logger
+	mux     *http.ServeMux
+	root    http.Handler // mux behind recover
+}
+
+// New returns the edge API handler.
+func New(cfg Config) (*Handler, error) {
+	switch {
+	case cfg.Keys.Sign.Private == nil || cfg.Keys.Seal.Private == nil || cfg.Keys.Issuer == nil:
+		return nil, errors.New("api: incomplete edge keys")
+	case cfg.Ledger == nil:
+		return nil, errors.New("api: no ledger")
+	case cfg.Issuer == nil:
+		return nil, errors.New("api: no issuer")
+	case cfg.Reports == nil:
+		return nil, errors.New("api: no reporter")
+	}
+	h := &Handler{
+		keys:    cfg.Keys,
+		ledger:  cfg.Ledger,
+		issuer:  cfg.Issuer,
+		reports: cfg.Reports,
+		now:     cfg.Now,
+		log:     cfg.Log,
+		mux:     http.NewServeMux(),
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	// Methods are checked by post, not by the mux, so a GET gets a JSON 405
+	// rather than the mux's plain-text one.
+	h.mux.Handle("/v1/start", h.post(h.start))
+	h.mux.Handle("/v1/verify", h.post(h.verify))
+	h.mux.Handle("/v1/resend", h.post(h.resend))
+	h.mux.Handle("/v1/cancel", h.post(h.cancel))
+	h.mux.Handle("/", h.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return errorf(http.StatusNotFound, "not_found", "no such endpoint")
+	}))
+	h.root = h.recover(h.mux)
+	return h, nil
+}
+
+// ServeHTTP serves the API; a panic anywhere below becomes a JSON 500.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.root.ServeHTTP(w, r)
+}
+
+// VerifySession checks a session token and returns its merchant origin. The
+// challenge page (edge/assets) uses it to set frame-ancestors.
+func (h *Handler) VerifySession(token string) (merchantOrigin string, err error) {
+	c, err := h.sessionClaims(token)
+	if err != nil {
+		return "", err
+	}
+	return c.MerchantOrigin, nil
+}

@@ -1,0 +1,38 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/honnin/honnin/edge/challenge"
+)
+
+// tokenRequest is the body of resend and cancel.
+type tokenRequest struct {
+	ChallengeToken string `json:"challenge_token"`
+}
+
+func (q *tokenRequest) missing() string {
+	if q.ChallengeToken == "" {
+		return "challenge_token"
+	}
+	return ""
+}
+
+// cancel ends the authentication with N cardholder_cancelled. It needs no
+// seal: only a holder of the newest challenge token may cancel.
+func (h *Handler) cancel(w http.ResponseWriter, r *http.Request) error {
+	var req tokenRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	c, err := h.challengeClaims(req.ChallengeToken)
+	if err != nil {
+		return err
+	}
+	e, err := h.current(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	return h.end(w, r, ending{authID: c.Subject, origin: c.MerchantOrigin, gen: c.Gen, attempts: e.Attempts,
+		status: challenge.StatusNotAuthenticated, reason: reasonCancelled})
+}

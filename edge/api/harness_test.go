@@ -1,0 +1,442 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/honnin/honnin/edge/api"
+	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/ledger/sqlite"
+	"github.com/honnin/honnin/edge/report"
+)
+
+var t0 = time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+
+const origin = "http://localhost:8080"
+
+// clock is the one clock of a test: edge, issuer and tokens share it.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// keys generates one dev key folder (all five files), as `make run` does.
+func keys(t testing.TB) (challenge.IssuerKeys, challenge.EdgeKeys) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "keys")
+	if err := challenge.GenerateKeys(dir, challenge.KEMX25519); err != nil {
+		t.Fatal(err)
+	}
+	ik, err := challenge.LoadIssuerKeys(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ek, err := challenge.LoadEdgeKeys(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ik, ek
+}
+
+// minter mints what the issuer mints, with the real challenge package.
+type minter struct {
+	keys  challenge.IssuerKeys
+	clock *clock
+	// maxAttempts goes into every payload.
+	maxAttempts int
+}
+
+// codeFor is the code the issuer "sent" for an authentication's gen.
+func codeFor(gen int) string { return fmt.Sprintf("%06d", 111111*gen%1000000) }
+
+const wrongCode = "000000"
+
+func (m minter) session(t testing.TB, id string) string {
+	t.Helper()
+	now := m.clock.Now()
+	s, err := challenge.Sign(m.keys.Sign, challenge.TypSession, &challenge.SessionClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer: challenge.IssuerName, Audience: jwt.ClaimStrings{challenge.EdgeName}, Subject: id,
+			ID: challenge.NewID(), IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(10 * time.Minute)),
+		},
+		MerchantOrigin: origin,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// challengeClaims builds a gen's challenge for id, sealed to the edge.
+func (m minter) challengeClaims(t testing.TB, id string, gen int) *challenge.ChallengeClaims {
+	t.Helper()
+	now := m.clock.Now()
+	jti := challenge.NewID()
+	seal, err := m.keys.EdgeSeal.Seal(jti, challenge.Payload{
+		PM:          "こんにちは Hanako",
+		Codes:       []challenge.Code{{Cred: "email", Step: 0, Code: codeFor(gen)}},
+		AV:          "av-" + id,
+		MaxAttempts: m.maxAttempts,
+		Period:      600,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &challenge.ChallengeClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer: challenge.IssuerName, Audience: jwt.ClaimStrings{challenge.EdgeName}, Subject: id, ID: jti,
+			IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(10 * time.Minute)),
+		},
+		Gen:            gen,
+		Txn:            challenge.Txn{Merchant: "Demo Shop", Amount: 1250, Currency: "JPY", Date: t0, Last4: "1234"},
+		Method:         "email",
+		Dest:           "***@mail.jp",
+		MerchantOrigin: origin,
+		Seal:           seal,
+	}
+}
+
+func (m minter) sign(t testing.TB, typ string, c jwt.Claims) string {
+	t.Helper()
+	s, err := challenge.Sign(m.keys.Sign, typ, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func (m minter) challenge(t testing.TB, id string, gen int) string {
+	return m.sign(t, challenge.TypChallenge, m.challengeClaims(t, id, gen))
+}
+
+// issuer is a stand-in for the issuer core that speaks its real internal
+// HTTP API: it checks the edge's call tokens and request bodies and answers
+// with tokens minted by the real challenge package.
+type issuer struct {
+	t      testing.TB
+	m      minter
+	srv    *httptest.Server
+	calls  challenge.Verifier
+	mu     sync.Mutex
+	gens   map[string]int // authentication -> newest gen
+	sent   map[string]time.Time
+	final  map[string]bool
+	starts []api.StartRequest
+	// decision, when set, is answered to start instead of a challenge.
+	decision *api.StartResponse
+	delivery string
+	results  []report.Outcome
+}
+
+func newIssuer(t testing.TB, m minter) *issuer {
+	is := &issuer{
+		t:        t,
+		m:        m,
+		calls:    challenge.Verifier{Keys: m.keys.Edge, Issuer: challenge.EdgeName, Audience: challenge.IssuerName, MaxLifetime: time.Minute, Now: m.clock.Now},
+		gens:     map[string]int{},
+		sent:     map[string]time.Time{},
+		final:    map[string]bool{},
+		delivery: "sent",
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /internal/v1/authentications/{id}/start", is.start)
+	mux.HandleFunc("POST /internal/v1/authentications/{id}/resend", is.resend)
+	mux.HandleFunc("POST /internal/v1/results", is.result)
+	is.srv = httptest.NewServer(mux)
+	t.Cleanup(is.srv.Close)
+	return is
+}
+
+func (is *issuer) auth(w http.ResponseWriter, r *http.Request, sub string) bool {
+	var c challenge.EdgeClaims
+	err := is.calls.Verify(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), challenge.TypEdge, &c)
+	if err != nil || c.Subject != sub {
+		is.t.Errorf("issuer: call token for %s: %v (sub %q)", sub, err, c.Subject)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return false
+	}
+	return true
+}
+
+func strict(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return false
+	}
+	return true
+}
+
+func (is *issuer) start(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !is.auth(w, r, id) {
+		return
+	}
+	var req api.StartRequest
+	if !strict(w, r, &req) {
+		is.t.Errorf("issuer: start body refused")
+		return
+	}
+	is.mu.Lock()
+	defer is.mu.Unlock()
+	is.starts = append(is.starts, req)
+	if is.final[id] {
+		issuerError(w, http.StatusConflict, "already_final")
+		return
+	}
+	if is.decision != nil {
+		json.NewEncoder(w).Encode(is.decision)
+		return
+	}
+	is.gens[id]++ // like the issuer: every start sends a new code
+	is.sent[id] = is.m.clock.Now()
+	json.NewEncoder(w).Encode(api.StartResponse{
+		Decision: "challenge", ChallengeToken: is.m.challenge(is.t, id, is.gens[id]), Delivery: is.delivery,
+	})
+}
+
+func (is *issuer) resend(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !is.auth(w, r, id) {
+		return
+	}
+	var req struct {
+		Gen int `json:"gen"`
+	}
+	if !strict(w, r, &req) {
+		is.t.Errorf("issuer: resend body refused")
+		return
+	}
+	is.mu.Lock()
+	defer is.mu.Unlock()
+	switch now := is.m.clock.Now(); {
+	case is.final[id]:
+		issuerError(w, http.StatusConflict, "already_final")
+		return
+	case req.Gen != is.gens[id]:
+		issuerError(w, http.StatusConflict, "superseded")
+		return
+	case now.Before(is.sent[id].Add(30 * time.Second)):
+		w.Header().Set("Retry-After", fmt.Sprint(int(is.sent[id].Add(30*time.Second).Sub(now).Seconds())))
+		issuerError(w, http.StatusTooManyRequests, "resend_cooldown")
+		return
+	}
+	is.gens[id]++
+	is.sent[id] = is.m.clock.Now()
+	json.NewEncoder(w).Encode(api.ResendResponse{ChallengeToken: is.m.challenge(is.t, id, is.gens[id]), Delivery: is.delivery})
+}
+
+func issuerError(w http.ResponseWriter, status int, code string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"error": code, "message": "refused by the test issuer"})
+}
+
+func (is *issuer) result(w http.ResponseWriter, r *http.Request) {
+	if !is.auth(w, r, "results") {
+		return
+	}
+	var o report.Outcome
+	if !strict(w, r, &o) {
+		is.t.Errorf("issuer: result body refused")
+		return
+	}
+	is.mu.Lock()
+	defer is.mu.Unlock()
+	is.results = append(is.results, o)
+	is.final[o.Sub] = true
+	w.Write([]byte(`{}`))
+}
+
+// env is one edge under test with its issuer.
+type env struct {
+	t       testing.TB
+	clock   *clock
+	m       minter
+	edge    challenge.EdgeKeys
+	issuer  *issuer
+	ledger  *sqlite.Ledger
+	reports *report.Reporter
+	h       http.Handler
+	logs    *bytes.Buffer
+}
+
+type option func(*api.Config)
+
+func newEnv(t testing.TB, opts ...option) *env {
+	t.Helper()
+	ik, ek := keys(t)
+	clk := &clock{t: t0}
+	e := &env{t: t, clock: clk, edge: ek, m: minter{keys: ik, clock: clk, maxAttempts: 5}, logs: &bytes.Buffer{}}
+	e.issuer = newIssuer(t, e.m)
+	ctx := context.Background()
+	l, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "edge.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	e.ledger = l
+	log := slog.New(slog.NewTextHandler(e.logs, nil))
+	e.reports, err = report.New(ctx, report.Config{DB: l.DB(), IssuerURL: e.issuer.srv.URL, Key: ek.Sign, Now: clk.Now, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := api.Config{
+		Keys:    ek,
+		Ledger:  l,
+		Issuer:  &api.IssuerClient{URL: e.issuer.srv.URL, Key: ek.Sign, Now: clk.Now},
+		Reports: e.reports,
+		Now:     clk.Now,
+		Log:     log,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	h, err := api.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.h = h
+	return e
+}
+
+// reply is any response of the API, decoded strictly: a field the handler
+// adds or renames shows up as a test failure.
+type reply struct {
+	status int
+	header http.Header
+
+	State          string   `json:"state"`
+	ChallengeToken string   `json:"challenge_token"`
+	Display        *display `json:"display"`
+	Error          string   `json:"error"`
+	Message        string   `json:"message"`
+	ResultToken    string   `json:"result_token"`
+	Status         string   `json:"status"`
+	Reason         string   `json:"reason"`
+	MerchantOrigin string   `json:"merchant_origin"`
+}
+
+type display struct {
+	Merchant     string `json:"merchant"`
+	Amount       int64  `json:"amount"`
+	Currency     string `json:"currency"`
+	Date         string `json:"date"`
+	Last4        string `json:"last4"`
+	Message      string `json:"message"`
+	Method       string `json:"method"`
+	Dest         string `json:"dest"`
+	ExpiresAt    string `json:"expires_at"`
+	AttemptsLeft int    `json:"attempts_left"`
+	ResendAfter  string `json:"resend_after"`
+	Delivery     string `json:"delivery"`
+}
+
+// do sends a raw request to the edge and decodes the answer.
+func (e *env) do(req *http.Request) reply {
+	e.t.Helper()
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, req)
+	res := w.Result()
+	if ct := res.Header.Get("Content-Type"); ct != "application/json" {
+		e.t.Errorf("%s %s: Content-Type %q", req.Method, req.URL.Path, ct)
+	}
+	var rep reply
+	dec := json.NewDecoder(res.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rep); err != nil {
+		e.t.Fatalf("%s %s: %d, body not a known JSON shape: %v", req.Method, req.URL.Path, res.StatusCode, err)
+	}
+	rep.status = res.StatusCode
+	rep.header = res.Header
+	if rep.status != http.StatusOK && (rep.Error == "" || rep.Message == "") {
+		e.t.Errorf("%s %s: %d without error and message: %+v", req.Method, req.URL.Path, rep.status, rep)
+	}
+	return rep
+}
+
+func jsonRequest(path string, body any) *http.Request {
+	var b []byte
+	switch v := body.(type) {
+	case string:
+		b = []byte(v)
+	default:
+		b, _ = json.Marshal(v)
+	}
+	r := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(b))
+	r.Header.Set("Content-Type", "application/json")
+	return r
+}
+
+func (e *env) post(path string, body any) reply {
+	e.t.Helper()
+	return e.do(jsonRequest(path, body))
+}
+
+// start opens authentication id and expects its challenge screen.
+func (e *env) start(id string) reply {
+	e.t.Helper()
+	rep := e.post("/v1/start", map[string]any{"session_token": e.m.session(e.t, id), "device": map[string]any{"ua": "test"}})
+	if rep.status != http.StatusOK || rep.State != "challenge" {
+		e.t.Fatalf("start %s: %d %+v", id, rep.status, rep)
+	}
+	return rep
+}
+
+func (e *env) verify(token, code string) reply {
+	e.t.Helper()
+	return e.post("/v1/verify", map[string]string{"challenge_token": token, "code": code})
+}
+
+// want checks status and error code of a reply.
+func want(t testing.TB, what string, rep reply, status int, code string) {
+	t.Helper()
+	if rep.status != status || rep.Error != code {
+		t.Fatalf("%s: got %d %q (%s), want %d %q", what, rep.status, rep.Error, rep.Message, status, code)
+	}
+}
+
+// result verifies a result token as a merchant would.
+func (e *env) result(token string) *challenge.ResultClaims {
+	e.t.Helper()
+	var c challenge.ResultClaims
+	v := challenge.Verifier{Keys: e.m.keys.Edge, Issuer: challenge.EdgeName, Audience: origin, Now: e.clock.Now}
+	if err := v.Verify(token, challenge.TypResult, &c); err != nil {
+		e.t.Fatalf("result token does not verify: %v", err)
+	}
+	return &c
+}
+
+func (e *env) pending() int {
+	e.t.Helper()
+	n, err := e.reports.Pending(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}

@@ -1,0 +1,106 @@
+package api
+
+import (
+	"net"
+	"net/http"
+
+	"github.com/honnin/honnin/edge/challenge"
+)
+
+type startRequest struct {
+	SessionToken string `json:"session_token"`
+	// Device is optional: a client that could collect nothing sends none.
+	Device *DeviceSignals `json:"device"`
+}
+
+func (q *startRequest) missing() string {
+	if q.SessionToken == "" {
+		return "session_token"
+	}
+	return ""
+}
+
+// start opens the challenge for a session: the issuer decides (and sends
+// the code), the edge opens the sealed payload for the personal message and
+// shows the screen.
+func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
+	var req startRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	s, err := h.sessionClaims(req.SessionToken)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	e, err := h.ledger.Lookup(ctx, s.Subject)
+	if err != nil {
+		return err
+	}
+	if e.Finished {
+		return errAlreadyUsed
+	}
+	in := StartRequest{Edge: EdgeSignals{IP: peerIP(r)}}
+	if req.Device != nil {
+		in.Device = *req.Device
+	}
+	out, err := h.issuer.Start(ctx, s.Subject, in)
+	if err != nil {
+		return h.issuerFailed(w, r, s.Subject, err)
+	}
+	switch out.Decision {
+	case DecisionChallenge:
+		c, p, err := h.issued(out.ChallengeToken, s.Subject, s.MerchantOrigin, 0)
+		if err != nil {
+			return err
+		}
+		if ok, err := h.ledger.SeeGen(ctx, c.Subject, c.Gen); err != nil {
+			return err
+		} else if !ok {
+			// A resend already went out; this start's token is stale.
+			return errSuperseded
+		}
+		writeJSON(w, http.StatusOK, h.challengeScreen(out.ChallengeToken, c, p, e.Attempts, out.Delivery))
+		return nil
+	case DecisionFrictionless, DecisionDeny:
+		if !challenge.ValidStatus(out.Status) || out.Status == challenge.StatusChallenge {
+			return h.badIssuer(r, s.Subject, "start decision %q with status %q", out.Decision, out.Status)
+		}
+		return h.end(w, r, ending{authID: s.Subject, origin: s.MerchantOrigin, attempts: e.Attempts,
+			status: out.Status, reason: out.Reason, av: out.AV})
+	default:
+		return h.badIssuer(r, s.Subject, "unknown start decision %q", out.Decision)
+	}
+}
+
+// issued verifies a challenge token the issuer just returned for authID and
+// opens its seal. It must be for the same authentication and merchant
+// origin, and newer than afterGen. Any fault is the issuer's: 502.
+func (h *Handler) issued(token, authID, origin string, afterGen int) (*challenge.ChallengeClaims, challenge.Payload, error) {
+	var c challenge.ChallengeClaims
+	if err := h.issuerTokens().Verify(token, challenge.TypChallenge, &c); err != nil {
+		h.log.Error("api: issuer returned an unusable challenge token", "auth", authID, "err", err)
+		return nil, challenge.Payload{}, errIssuerUnavailable
+	}
+	if c.Subject != authID || c.MerchantOrigin != origin || c.Gen <= afterGen {
+		h.log.Error("api: issuer returned a challenge token for something else", "auth", authID,
+			"sub", c.Subject, "mo", c.MerchantOrigin, "want_mo", origin, "gen", c.Gen, "after_gen", afterGen)
+		return nil, challenge.Payload{}, errIssuerUnavailable
+	}
+	p, err := h.keys.Seal.Open(c.Seal, c.ID)
+	if err != nil {
+		h.log.Error("api: issuer's seal does not open", "auth", authID, "err", err)
+		return nil, challenge.Payload{}, errIssuerUnavailable
+	}
+	return &c, p, nil
+}
+
+// peerIP is the address of the connection's peer. X-Forwarded-For and the
+// like are ignored until the edge knows which proxies to trust.
+func peerIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

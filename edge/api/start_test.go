@@ -1,0 +1,147 @@
+package api_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/honnin/honnin/edge/api"
+)
+
+func TestStart(t *testing.T) {
+	e := newEnv(t)
+	req := jsonRequest("/v1/start", map[string]any{
+		"session_token": e.m.session(t, "auth-s"),
+		"device": map[string]any{
+			"ua": "Mozilla/5.0", "platform": "iPhone", "mobile": true, "languages": []string{"ja-JP", "en"},
+			"timezone": "Asia/Tokyo", "tz_offset": -540, "screen_w": 390, "screen_h": 844, "color_depth": 24,
+			"pixel_ratio": 3, "hw_concurrency": 8, "touch_points": 5, "webdriver": false, "device_id": "d-1",
+		},
+	})
+	req.RemoteAddr = "198.51.100.7:54321"
+	req.Header.Set("X-Forwarded-For", "203.0.113.9") // not trusted (yet)
+	rep := e.do(req)
+	want(t, "start", rep, http.StatusOK, "")
+	if rep.State != "challenge" || rep.ChallengeToken == "" || rep.MerchantOrigin != origin {
+		t.Fatalf("start: %+v", rep)
+	}
+	wantDisplay := display{
+		Merchant: "Demo Shop", Amount: 1250, Currency: "JPY", Date: "2026-11-22T03:00:00Z", Last4: "1234",
+		Message: "こんにちは Hanako", Method: "email", Dest: "***@mail.jp",
+		ExpiresAt: "2026-11-22T03:10:00Z", AttemptsLeft: 5, ResendAfter: "2026-11-22T03:00:30Z", Delivery: "sent",
+	}
+	if rep.Display == nil || *rep.Display != wantDisplay {
+		t.Errorf("display\n got %+v\nwant %+v", rep.Display, wantDisplay)
+	}
+
+	e.issuer.mu.Lock()
+	got := e.issuer.starts
+	e.issuer.mu.Unlock()
+	if len(got) != 1 {
+		t.Fatalf("issuer got %d starts", len(got))
+	}
+	if got[0].Edge.IP != "198.51.100.7" {
+		t.Errorf("edge ip = %q, want the peer address", got[0].Edge.IP)
+	}
+	if d := got[0].Device; d.UA != "Mozilla/5.0" || !d.Mobile || d.TZOffset != -540 || len(d.Languages) != 2 || d.DeviceID != "d-1" || d.PixelRatio != 3 {
+		t.Errorf("device signals not passed on: %+v", d)
+	}
+}
+
+// TestStartAgain: reloading the iframe starts again (the issuer sends a new
+// code, gen+1), keeps the attempts and retires the first token; once there
+// is a result, start is refused.
+func TestStartAgain(t *testing.T) {
+	e := newEnv(t)
+	st := e.start("auth-2x")
+	want(t, "wrong", e.verify(st.ChallengeToken, wrongCode), http.StatusOK, "wrong_code")
+	again := e.start("auth-2x")
+	if again.Display.AttemptsLeft != 4 {
+		t.Errorf("attempts_left after reload = %d, want 4", again.Display.AttemptsLeft)
+	}
+	want(t, "first token after reload", e.verify(st.ChallengeToken, codeFor(1)), http.StatusConflict, "superseded")
+	want(t, "cancel", e.post("/v1/cancel", map[string]string{"challenge_token": again.ChallengeToken}), http.StatusOK, "")
+	want(t, "start after result", e.post("/v1/start", map[string]string{"session_token": e.m.session(t, "auth-2x")}), http.StatusConflict, "already_used")
+}
+
+func TestStartDeliveryFailed(t *testing.T) {
+	e := newEnv(t)
+	e.issuer.delivery = "failed"
+	if st := e.start("auth-df"); st.Display.Delivery != "failed" {
+		t.Errorf("delivery = %q, want failed", st.Display.Delivery)
+	}
+}
+
+func TestStartSessionRefused(t *testing.T) {
+	e := newEnv(t)
+	expired := e.m.session(t, "auth-e")
+	challengeToken := e.m.challenge(t, "auth-c", 1)
+	e.clock.Add(11 * time.Minute)
+	for _, tt := range []struct {
+		name, token string
+		status      int
+		code        string
+	}{
+		{"expired", expired, http.StatusGone, "expired"},
+		{"challenge token as session", challengeToken, http.StatusUnauthorized, "invalid_token"},
+		{"garbage", "abc.def.ghi", http.StatusUnauthorized, "invalid_token"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			want(t, "start", e.post("/v1/start", map[string]string{"session_token": tt.token}), tt.status, tt.code)
+		})
+	}
+	e.issuer.mu.Lock()
+	defer e.issuer.mu.Unlock()
+	if len(e.issuer.starts) != 0 {
+		t.Errorf("issuer called for refused sessions")
+	}
+}
+
+func TestStartIssuerDown(t *testing.T) {
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close() // nothing listens there any more
+	e := newEnv(t, func(c *api.Config) {
+		c.Issuer = &api.IssuerClient{URL: down.URL, Key: c.Keys.Sign, Now: c.Now}
+	})
+	want(t, "start", e.post("/v1/start", map[string]string{"session_token": e.m.session(t, "auth-d")}), http.StatusBadGateway, "issuer_unavailable")
+}
+
+func TestStartIssuerAnswers(t *testing.T) {
+	tests := []struct {
+		name     string
+		decision api.StartResponse
+		status   int
+		code     string
+		result   string // status in the result, on 200
+	}{
+		{"frictionless", api.StartResponse{Decision: "frictionless", Status: "Y", AV: "av-f"}, http.StatusOK, "", "Y"},
+		{"deny", api.StartResponse{Decision: "deny", Status: "R", Reason: "denied"}, http.StatusOK, "", "R"},
+		{"unknown decision", api.StartResponse{Decision: "maybe"}, http.StatusBadGateway, "issuer_unavailable", ""},
+		{"bad status", api.StartResponse{Decision: "deny", Status: "C"}, http.StatusBadGateway, "issuer_unavailable", ""},
+		{"challenge with a bad token", api.StartResponse{Decision: "challenge", ChallengeToken: "x.y.z"}, http.StatusBadGateway, "issuer_unavailable", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.issuer.decision = &tt.decision
+			rep := e.post("/v1/start", map[string]string{"session_token": e.m.session(t, "auth-i")})
+			want(t, "start", rep, tt.status, tt.code)
+			if tt.status != http.StatusOK {
+				return
+			}
+			c := e.result(rep.ResultToken)
+			if rep.State != "result" || c.Status != tt.result || c.Reason != tt.decision.Reason || c.AV != tt.decision.AV {
+				t.Errorf("reply %+v, claims %+v", rep, c)
+			}
+		})
+	}
+}
+
+// TestStartForeignChallenge: the issuer's challenge token must be for the
+// session's authentication.
+func TestStartForeignChallenge(t *testing.T) {
+	e := newEnv(t)
+	e.issuer.decision = &api.StartResponse{Decision: "challenge", ChallengeToken: e.m.challenge(t, "someone-else", 1), Delivery: "sent"}
+	want(t, "start", e.post("/v1/start", map[string]string{"session_token": e.m.session(t, "auth-me")}), http.StatusBadGateway, "issuer_unavailable")
+}

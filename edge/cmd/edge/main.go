@@ -1,0 +1,166 @@
+// Command edge runs the edge verifier natively: the challenge API
+// (edge/api), the challenge page and client assets (edge/assets), and the
+// background reporter that tells the issuer each outcome (edge/report), over
+// one SQLite file. On Cloudflare Workers the same handler runs under a
+// different main.
+//
+//	edge -addr 127.0.0.1:8787 -keys .dev/keys -db .dev/edge.db -issuer http://127.0.0.1:8081 -dist web/dist
+//
+// Every flag can also be set in the environment (HONNIN_EDGE_ADDR, ...).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/honnin/honnin/edge/api"
+	"github.com/honnin/honnin/edge/assets"
+	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/ledger/sqlite"
+	"github.com/honnin/honnin/edge/report"
+	"github.com/honnin/honnin/web"
+)
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	slog.SetDefault(log)
+	if err := run(log); err != nil {
+		log.Error("edge: " + err.Error())
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	addr, keys, db, issuer, dist string
+}
+
+func flags() config {
+	var c config
+	flag.StringVar(&c.addr, "addr", env("HONNIN_EDGE_ADDR", "127.0.0.1:8787"), "listen address (loopback unless you mean otherwise)")
+	flag.StringVar(&c.keys, "keys", env("HONNIN_EDGE_KEYS", ".dev/keys"), "folder with edge-sign.jwk, edge-seal.jwk and issuer.jwks")
+	flag.StringVar(&c.db, "db", env("HONNIN_EDGE_DB", ".dev/edge.db"), "SQLite file for the ledger and the report queue")
+	flag.StringVar(&c.issuer, "issuer", env("HONNIN_EDGE_ISSUER", "http://127.0.0.1:8081"), "issuer base URL (internal API)")
+	flag.StringVar(&c.dist, "dist", env("HONNIN_EDGE_DIST", "web/dist"), "client build output (make build)")
+	flag.Parse()
+	return c
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func run(log *slog.Logger) error {
+	cfg := flags()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	keys, err := challenge.LoadEdgeKeys(cfg.keys)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.db), 0o700); err != nil {
+		return err
+	}
+	ledger, err := sqlite.Open(ctx, cfg.db)
+	if err != nil {
+		return err
+	}
+	defer ledger.Close()
+	reports, err := report.New(ctx, report.Config{DB: ledger.DB(), IssuerURL: cfg.issuer, Key: keys.Sign, Log: log})
+	if err != nil {
+		return err
+	}
+	edgeAPI, err := api.New(api.Config{
+		Keys:    keys,
+		Ledger:  ledger,
+		Issuer:  &api.IssuerClient{URL: cfg.issuer, Key: keys.Sign},
+		Reports: reports,
+		Log:     log,
+	})
+	if err != nil {
+		return err
+	}
+	page, err := assets.New(os.DirFS(cfg.dist), web.Static, edgeAPI.VerifySession)
+	if err != nil {
+		return err
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", edgeAPI)
+	mux.Handle("/challenge", page)
+	mux.Handle("/assets/", page)
+	mux.Handle("/honnin.js", page)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		if err := ledger.DB().PingContext(r.Context()); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, `{"status":"db unavailable"}`)
+			return
+		}
+		fmt.Fprintln(w, `{"status":"ok"}`)
+	})
+
+	// Listen first, so a taken port is a loud error at start and not a
+	// silent exit.
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (another edge running?): %w", cfg.addr, err)
+	}
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		// start waits for the issuer, which may wait for its mail server.
+		WriteTimeout: 30 * time.Second,
+		IdleTimeout:  60 * time.Second,
+		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:  func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+
+	reportCtx, stopReports := context.WithCancel(context.WithoutCancel(ctx))
+	reportsDone := make(chan error, 1)
+	go func() { reportsDone <- reports.Run(reportCtx) }()
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("edge: listening", "addr", "http://"+ln.Addr().String(), "issuer", cfg.issuer, "db", cfg.db)
+
+	select {
+	case err = <-served:
+		err = fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+		log.Info("edge: shutting down")
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if serr := srv.Shutdown(shutdownCtx); serr != nil {
+			log.Warn("edge: shutdown", "err", serr)
+		}
+		cancel()
+		if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
+			log.Warn("edge: serve", "err", serr)
+		}
+	}
+	// The handlers are done, so every outcome is queued; stop delivering.
+	// What is still queued goes out on the next start.
+	stopReports()
+	if rerr := <-reportsDone; rerr != nil {
+		log.Warn("edge: reporter", "err", rerr)
+	}
+	if n, perr := reports.Pending(context.Background()); perr == nil && n > 0 {
+		log.Info("edge: outcomes left for the next start", "pending", n)
+	}
+	return err
+}

@@ -1,0 +1,14 @@
+-- The edge's state per authentication. One row; every operation on it is a
+-- single statement, because D1 (the Workers store) has no transactions.
+CREATE TABLE IF NOT EXISTS edge_auth (
+  id         TEXT PRIMARY KEY,
+  -- newest resend generation seen; tokens of an older gen are refused
+  gen        INTEGER NOT NULL DEFAULT 0,
+  -- wrong codes so far, per authentication (a resend never resets it)
+  attempts   INTEGER NOT NULL DEFAULT 0,
+  -- jti of the one result token this authentication got; NULL until then
+  result_jti TEXT,
+  -- unix seconds of the last change, for pruning
+  updated    INTEGER NOT NULL DEFAULT (unixepoch())
+);
+CREATE INDEX IF NOT EXISTS edge_auth_updated ON edge_auth(updated);

@@ -1,0 +1,69 @@
+// Package sqlite is the edge ledger in a local SQLite file (modernc.org/sqlite,
+// pure Go), for the native edge. The statements are edge/ledger's, shared with
+// the D1 ledger the Workers edge uses.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/honnin/honnin/edge/ledger"
+)
+
+// Ledger is the SQLite-backed ledger. Its DB is also where edge/report keeps
+// its queue, so one file holds all the edge's state.
+type Ledger struct {
+	*ledger.SQL
+	db *sql.DB
+}
+
+// Open opens (creating if needed) the SQLite file at path and creates the
+// ledger's table.
+func Open(ctx context.Context, path string) (*Ledger, error) {
+	db, err := OpenDB(path)
+	if err != nil {
+		return nil, err
+	}
+	l := &Ledger{SQL: ledger.NewSQL(db), db: db}
+	if err := l.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// OpenDB opens the SQLite file at path the way the edge needs it: WAL, so
+// readers never block the writer; busy_timeout, so concurrent writers queue
+// instead of failing with SQLITE_BUSY; synchronous NORMAL, which in WAL mode
+// loses no committed transaction on a process crash (only on power loss).
+// The pragmas go in the DSN so every pooled connection gets them.
+func OpenDB(path string) (*sql.DB, error) {
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	// _txlock=immediate: a transaction someone opens takes the write lock at
+	// BEGIN, so it never fails mid-way on a lock upgrade. (The ledger's own
+	// operations are single statements and need no transaction.)
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + path + "?" + q.Encode()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// DB returns the underlying database, to share the file with edge/report.
+func (l *Ledger) DB() *sql.DB { return l.db }
+
+// Close closes the database.
+func (l *Ledger) Close() error { return l.db.Close() }

@@ -1,0 +1,188 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/honnin/honnin/edge/challenge"
+)
+
+// batch is how many rows one claim takes.
+const batch = 16
+
+// claimSQL leases due rows to this worker in one statement: their due moves
+// to the lease's end, so a second worker (another process on the same
+// database) skips them, and a worker that crashes mid-delivery loses nothing:
+// the rows come due again when the lease ends.
+const claimSQL = `UPDATE edge_report SET due = ?1
+WHERE jti IN (SELECT jti FROM edge_report WHERE dead = 0 AND due <= ?2 ORDER BY due LIMIT ?3)
+RETURNING jti, body, tries`
+
+type claimed struct {
+	jti   string
+	body  string
+	tries int
+}
+
+// Deliver posts every outcome that is due now, once each, and returns how
+// many the issuer accepted. Failures are rescheduled or dead-lettered, not
+// returned; the error is for the database only. Run calls it in a loop; an
+// edge without a long-lived process (Workers) can call it after a response.
+func (r *Reporter) Deliver(ctx context.Context) (delivered int, err error) {
+	for ctx.Err() == nil {
+		rows, err := r.claim(ctx)
+		if err != nil {
+			return delivered, err
+		}
+		for i, c := range rows {
+			if ctx.Err() != nil {
+				r.release(ctx, rows[i:])
+				return delivered, nil
+			}
+			if r.deliverOne(ctx, c) {
+				delivered++
+			}
+		}
+		if len(rows) < batch {
+			break
+		}
+	}
+	return delivered, nil
+}
+
+func (r *Reporter) claim(ctx context.Context) ([]claimed, error) {
+	now := r.now()
+	rows, err := r.db.QueryContext(ctx, claimSQL, now.Add(r.lease).UnixMilli(), now.UnixMilli(), batch)
+	if err != nil {
+		return nil, fmt.Errorf("report: claim: %w", err)
+	}
+	defer rows.Close()
+	var out []claimed
+	for rows.Next() {
+		var c claimed
+		if err := rows.Scan(&c.jti, &c.body, &c.tries); err != nil {
+			return nil, fmt.Errorf("report: claim: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("report: claim: %w", err)
+	}
+	return out, nil
+}
+
+// release hands claimed rows back at once, so a restart does not wait for
+// their lease to end. It runs on shutdown, so it must not use the cancelled
+// ctx.
+func (r *Reporter) release(ctx context.Context, rows []claimed) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	for _, c := range rows {
+		if _, err := r.db.ExecContext(ctx, `UPDATE edge_report SET due = ?2 WHERE jti = ?1`, c.jti, r.now().UnixMilli()); err != nil {
+			r.log.Warn("report: release", "jti", c.jti, "err", err)
+		}
+	}
+}
+
+// verdict is what one POST says about the outcome.
+type verdict int
+
+const (
+	delivered verdict = iota
+	retry
+	refused // dead-letter
+)
+
+func (r *Reporter) deliverOne(ctx context.Context, c claimed) bool {
+	v, retryAfter, err := r.post(ctx, c)
+	if ctx.Err() != nil && v != delivered {
+		// Shutting down: the failure says nothing about the issuer.
+		r.release(ctx, []claimed{c})
+		return false
+	}
+	switch v {
+	case delivered:
+		if _, err := r.db.ExecContext(ctx, `DELETE FROM edge_report WHERE jti = ?1`, c.jti); err != nil {
+			// The issuer has it; the row comes back after the lease and is
+			// delivered again, which the issuer ignores (same jti).
+			r.log.Warn("report: delete delivered", "jti", c.jti, "err", err)
+		}
+		return true
+	case refused:
+		r.log.Error("report: issuer refused outcome; dead-lettered", "jti", c.jti, "tries", c.tries+1, "err", err)
+		if _, dbErr := r.db.ExecContext(ctx, `UPDATE edge_report SET dead = 1, tries = tries + 1, last_error = ?2 WHERE jti = ?1`, c.jti, err.Error()); dbErr != nil {
+			r.log.Error("report: dead-letter", "jti", c.jti, "err", dbErr)
+		}
+	default:
+		wait := max(r.backoff.delay(c.tries+1), min(retryAfter, r.backoff.max))
+		r.log.Warn("report: delivery failed; will retry", "jti", c.jti, "tries", c.tries+1, "in", wait, "err", err)
+		if _, dbErr := r.db.ExecContext(ctx, `UPDATE edge_report SET tries = tries + 1, due = ?2, last_error = ?3 WHERE jti = ?1`,
+			c.jti, r.now().Add(wait).UnixMilli(), err.Error()); dbErr != nil {
+			r.log.Error("report: reschedule", "jti", c.jti, "err", dbErr)
+		}
+	}
+	return false
+}
+
+// post sends one outcome. The error describes any verdict but delivered.
+func (r *Reporter) post(ctx context.Context, c claimed) (verdict, time.Duration, error) {
+	token, err := r.callToken()
+	if err != nil {
+		return retry, 0, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url, bytes.NewReader([]byte(c.body)))
+	if err != nil {
+		return refused, 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := r.client.Do(req)
+	if err != nil {
+		return retry, 0, err
+	}
+	defer resp.Body.Close()
+	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // let the connection be reused
+	if resp.StatusCode/100 == 2 {
+		return delivered, 0, nil
+	}
+	err = fmt.Errorf("issuer answered %s: %s", resp.Status, bytes.TrimSpace(snippet))
+	switch {
+	case resp.StatusCode == http.StatusRequestTimeout, resp.StatusCode == http.StatusTooManyRequests:
+		return retry, retryAfter(resp.Header), err
+	case resp.StatusCode/100 == 4:
+		return refused, 0, err
+	default:
+		return retry, retryAfter(resp.Header), err
+	}
+}
+
+// retryAfter reads a Retry-After given in seconds (the HTTP-date form is
+// not worth supporting for an internal peer).
+func retryAfter(h http.Header) time.Duration {
+	n, err := strconv.Atoi(h.Get("Retry-After"))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return time.Duration(n) * time.Second
+}
+
+// callToken authenticates one call to the issuer's internal API.
+func (r *Reporter) callToken() (string, error) {
+	now := r.now()
+	return challenge.Sign(r.key, challenge.TypEdge, &challenge.EdgeClaims{RegisteredClaims: jwt.RegisteredClaims{
+		Issuer:    challenge.EdgeName,
+		Audience:  jwt.ClaimStrings{challenge.IssuerName},
+		Subject:   "results",
+		ID:        challenge.NewID(),
+		IssuedAt:  jwt.NewNumericDate(now),
+		ExpiresAt: jwt.NewNumericDate(now.Add(60 * time.Second)),
+	}})
+}

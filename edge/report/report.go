@@ -1,0 +1,182 @@
+// Package report tells the issuer how each authentication ended at the edge.
+//
+// The cardholder must never wait for the issuer, and the issuer must never
+// miss an outcome: Enqueue writes the outcome to a table in the edge's
+// database (before the handler answers), and Run delivers it in the
+// background, retrying with exponential backoff and jitter while the issuer
+// is down. The issuer deduplicates by jti, so delivering twice (after a crash
+// between the POST and the delete) is harmless. An outcome the issuer
+// refuses outright (a 4xx other than 408 and 429) is kept as dead, logged,
+// and not retried: retrying would not change the answer.
+package report
+
+import (
+	"context"
+	"database/sql"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/honnin/honnin/edge/challenge"
+)
+
+//go:embed schema.sql
+var schema string
+
+// Outcome is one authentication's result as the issuer records it: the body
+// of POST /internal/v1/results.
+type Outcome struct {
+	// JTI is the result token's id; the issuer is idempotent on it.
+	JTI string `json:"jti"`
+	// Sub is the authentication id.
+	Sub    string `json:"sub"`
+	Status string `json:"status"`
+	Reason string `json:"reason"`
+	// Gen is the generation of the challenge token that ended it.
+	Gen int `json:"gen"`
+	// Attempts is the number of wrong codes entered.
+	Attempts int `json:"attempts"`
+}
+
+func (o Outcome) validate() error {
+	switch {
+	case o.JTI == "":
+		return errors.New("no jti")
+	case o.Sub == "":
+		return errors.New("no sub")
+	case !challenge.ValidStatus(o.Status):
+		return fmt.Errorf("unknown status %q", o.Status)
+	}
+	return nil
+}
+
+// Config configures a Reporter. DB, IssuerURL and Key are required.
+type Config struct {
+	// DB holds the queue (table edge_report); the edge's ledger database.
+	DB *sql.DB
+	// IssuerURL is the issuer's base URL, e.g. http://127.0.0.1:8081.
+	IssuerURL string
+	// Key signs the call tokens (the edge's signing key).
+	Key challenge.SigningKey
+	// Client posts the outcomes; nil means a client with a 10 s timeout.
+	Client *http.Client
+	// Log receives delivery failures; nil means slog.Default().
+	Log *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// MinBackoff is the delay after the first failure (default 1 s); each
+	// further failure doubles it up to MaxBackoff (default 1 min).
+	MinBackoff, MaxBackoff time.Duration
+	// Poll bounds how long Run sleeps with nothing due, so it also picks up
+	// rows written by another process on the same database (default 5 s).
+	Poll time.Duration
+}
+
+// Reporter queues outcomes and delivers them to the issuer.
+type Reporter struct {
+	db      *sql.DB
+	url     string
+	key     challenge.SigningKey
+	client  *http.Client
+	log     *slog.Logger
+	now     func() time.Time
+	backoff backoff
+	poll    time.Duration
+	lease   time.Duration
+	// wake is poked by Enqueue so Run delivers at once instead of at its
+	// next poll. Buffered (1): a poke never blocks the handler.
+	wake chan struct{}
+}
+
+// New returns a Reporter over cfg.DB, creating its table if needed.
+func New(ctx context.Context, cfg Config) (*Reporter, error) {
+	if cfg.DB == nil || cfg.IssuerURL == "" || cfg.Key.Private == nil {
+		return nil, errors.New("report: DB, IssuerURL and Key are required")
+	}
+	r := &Reporter{
+		db:      cfg.DB,
+		url:     strings.TrimRight(cfg.IssuerURL, "/") + "/internal/v1/results",
+		key:     cfg.Key,
+		client:  cfg.Client,
+		log:     cfg.Log,
+		now:     cfg.Now,
+		backoff: backoff{min: cfg.MinBackoff, max: cfg.MaxBackoff},
+		poll:    cfg.Poll,
+		wake:    make(chan struct{}, 1),
+	}
+	if r.client == nil {
+		r.client = &http.Client{Timeout: 10 * time.Second}
+	}
+	if r.log == nil {
+		r.log = slog.Default()
+	}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	if r.backoff.min <= 0 {
+		r.backoff.min = time.Second
+	}
+	if r.backoff.max < r.backoff.min {
+		r.backoff.max = max(time.Minute, r.backoff.min)
+	}
+	if r.poll <= 0 {
+		r.poll = 5 * time.Second
+	}
+	// A claimed row is invisible to other workers for this long; it must
+	// outlast one delivery, so a crashed worker's row comes back after it.
+	r.lease = 30 * time.Second
+	if t := r.client.Timeout; t > 0 && 2*t > r.lease {
+		r.lease = 2 * t
+	}
+	if _, err := r.db.ExecContext(ctx, schema); err != nil {
+		return nil, fmt.Errorf("report: migrate: %w", err)
+	}
+	return r, nil
+}
+
+const enqueueSQL = `INSERT INTO edge_report (jti, body, due, created) VALUES (?1, ?2, ?3, ?3)
+ON CONFLICT (jti) DO NOTHING`
+
+// Enqueue stores o durably for delivery and returns without waiting for
+// the issuer. Enqueuing the same jti twice stores it once.
+func (r *Reporter) Enqueue(ctx context.Context, o Outcome) error {
+	if err := o.validate(); err != nil {
+		return fmt.Errorf("report: enqueue: %w", err)
+	}
+	body, err := json.Marshal(o)
+	if err != nil {
+		return fmt.Errorf("report: enqueue %s: %w", o.JTI, err)
+	}
+	if _, err := r.db.ExecContext(ctx, enqueueSQL, o.JTI, string(body), r.now().UnixMilli()); err != nil {
+		return fmt.Errorf("report: enqueue %s: %w", o.JTI, err)
+	}
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// Pending returns how many outcomes still wait for delivery (dead ones
+// excluded).
+func (r *Reporter) Pending(ctx context.Context) (int, error) {
+	return r.count(ctx, 0)
+}
+
+// Dead returns how many outcomes the issuer refused for good.
+func (r *Reporter) Dead(ctx context.Context) (int, error) {
+	return r.count(ctx, 1)
+}
+
+func (r *Reporter) count(ctx context.Context, dead int) (int, error) {
+	var n int
+	if err := r.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM edge_report WHERE dead = ?1`, dead).Scan(&n); err != nil {
+		return 0, fmt.Errorf("report: count: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,385 @@
+package report
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/ledger/sqlite"
+)
+
+// issuer is a stand-in for the issuer's POST /internal/v1/results: it checks
+// the call token and the body like the real one must, and answers with
+// whatever the test scripts.
+type issuer struct {
+	t   testing.TB
+	srv *httptest.Server
+	v   challenge.Verifier
+
+	mu sync.Mutex
+	// answer decides the response to call n (from 1); 0 means hang up
+	// without answering (the issuer is down).
+	answer func(n int) int
+	calls  int
+	got    map[string]int // jti -> times accepted
+	bodies []Outcome
+}
+
+func newIssuer(t testing.TB, edge challenge.SigningKey, answer func(n int) int) *issuer {
+	is := &issuer{
+		t:      t,
+		v:      challenge.Verifier{Keys: challenge.NewKeySet(edge.Public()), Issuer: challenge.EdgeName, Audience: challenge.IssuerName, MaxLifetime: time.Minute},
+		answer: answer,
+		got:    map[string]int{},
+	}
+	is.srv = httptest.NewServer(http.HandlerFunc(is.serve))
+	t.Cleanup(is.srv.Close)
+	return is
+}
+
+func (is *issuer) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost || r.URL.Path != "/internal/v1/results" {
+		is.t.Errorf("unexpected %s %s", r.Method, r.URL.Path)
+		http.Error(w, "not found", http.StatusNotFound)
+		return
+	}
+	var claims challenge.EdgeClaims
+	if err := is.v.Verify(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), challenge.TypEdge, &claims); err != nil || claims.Subject != "results" {
+		is.t.Errorf("call token: %v (sub %q)", err, claims.Subject)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+		is.t.Errorf("content type %q", ct)
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	var o Outcome
+	if err := dec.Decode(&o); err != nil {
+		is.t.Errorf("body: %v", err)
+		http.Error(w, "bad body", http.StatusBadRequest)
+		return
+	}
+	is.mu.Lock()
+	is.calls++
+	code := is.answer(is.calls)
+	if code/100 == 2 {
+		is.got[o.JTI]++
+		is.bodies = append(is.bodies, o)
+	}
+	is.mu.Unlock()
+	if code == 0 {
+		hj, ok := w.(http.Hijacker)
+		if !ok {
+			is.t.Error("cannot hijack")
+			return
+		}
+		conn, _, err := hj.Hijack()
+		if err == nil {
+			conn.Close()
+		}
+		return
+	}
+	w.WriteHeader(code)
+	io.WriteString(w, `{"ok":true}`)
+}
+
+func (is *issuer) state() (calls int, got map[string]int) {
+	is.mu.Lock()
+	defer is.mu.Unlock()
+	cp := map[string]int{}
+	for k, v := range is.got {
+		cp[k] = v
+	}
+	return is.calls, cp
+}
+
+func (is *issuer) setAnswer(f func(n int) int) {
+	is.mu.Lock()
+	is.answer = f
+	is.mu.Unlock()
+}
+
+func always(code int) func(int) int { return func(int) int { return code } }
+
+func openDB(t testing.TB, path string) *sql.DB {
+	t.Helper()
+	db, err := sqlite.OpenDB(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func newReporter(t testing.TB, db *sql.DB, url string, key challenge.SigningKey) *Reporter {
+	t.Helper()
+	r, err := New(context.Background(), Config{
+		DB: db, IssuerURL: url, Key: key,
+		Client:     &http.Client{Timeout: 2 * time.Second},
+		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+		MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, Poll: 20 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// run starts r.Run and stops it when the test ends.
+func run(t testing.TB, r *Reporter) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- r.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+}
+
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func pending(t testing.TB, r *Reporter) int {
+	t.Helper()
+	n, err := r.Pending(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func dead(t testing.TB, r *Reporter) int {
+	t.Helper()
+	n, err := r.Dead(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func edgeKey(t testing.TB) challenge.SigningKey {
+	k, err := challenge.NewSigningKey(challenge.EdgeName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+var outcome = Outcome{JTI: "result-1", Sub: "auth-1", Status: "Y", Gen: 2, Attempts: 1}
+
+func TestDelivery(t *testing.T) {
+	tests := []struct {
+		name   string
+		answer func(n int) int
+		// calls the issuer gets before the outcome is settled
+		calls int
+		dead  bool
+	}{
+		{"accepted at once", always(200), 1, false},
+		{"down then up", func(n int) int {
+			if n <= 3 {
+				return 0
+			}
+			return 200
+		}, 4, false},
+		{"500s retried", func(n int) int {
+			if n <= 3 {
+				return 500
+			}
+			return 204
+		}, 4, false},
+		{"503, 408 and 429 retried", func(n int) int {
+			return map[int]int{1: 503, 2: 408, 3: 429}[n] + map[bool]int{true: 200}[n > 3]
+		}, 4, false},
+		{"400 dead-lettered", always(400), 1, true},
+		{"404 dead-lettered", always(404), 1, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			key := edgeKey(t)
+			is := newIssuer(t, key, tt.answer)
+			r := newReporter(t, openDB(t, filepath.Join(t.TempDir(), "edge.db")), is.srv.URL, key)
+			if err := r.Enqueue(context.Background(), outcome); err != nil {
+				t.Fatal(err)
+			}
+			if n := pending(t, r); n != 1 {
+				t.Fatalf("pending after enqueue = %d, want 1", n)
+			}
+			run(t, r)
+			waitFor(t, "outcome settled", func() bool { return pending(t, r) == 0 })
+			// Give a wrongly retrying reporter the time to call again.
+			time.Sleep(60 * time.Millisecond)
+			calls, got := is.state()
+			if calls != tt.calls {
+				t.Errorf("issuer called %d times, want %d", calls, tt.calls)
+			}
+			wantGot := 1
+			if tt.dead {
+				wantGot = 0
+			}
+			if got[outcome.JTI] != wantGot {
+				t.Errorf("issuer accepted the outcome %d times, want %d", got[outcome.JTI], wantGot)
+			}
+			wantDead := 0
+			if tt.dead {
+				wantDead = 1
+			}
+			if n := dead(t, r); n != wantDead {
+				t.Errorf("dead = %d, want %d", n, wantDead)
+			}
+		})
+	}
+}
+
+func TestBodyIsOutcome(t *testing.T) {
+	key := edgeKey(t)
+	is := newIssuer(t, key, always(200))
+	r := newReporter(t, openDB(t, filepath.Join(t.TempDir(), "edge.db")), is.srv.URL+"/", key)
+	want := Outcome{JTI: "j", Sub: "a", Status: "N", Reason: "max_attempts", Gen: 3, Attempts: 5}
+	if err := r.Enqueue(context.Background(), want); err != nil {
+		t.Fatal(err)
+	}
+	n, err := r.Deliver(context.Background())
+	if err != nil || n != 1 {
+		t.Fatalf("Deliver = (%d, %v), want (1, nil)", n, err)
+	}
+	is.mu.Lock()
+	defer is.mu.Unlock()
+	if len(is.bodies) != 1 || is.bodies[0] != want {
+		t.Errorf("issuer got %+v, want [%+v]", is.bodies, want)
+	}
+}
+
+// TestRestart: what one reporter queued while the issuer was down, a new
+// reporter over the same file delivers.
+func TestRestart(t *testing.T) {
+	key := edgeKey(t)
+	is := newIssuer(t, key, always(0))
+	path := filepath.Join(t.TempDir(), "edge.db")
+	ctx := context.Background()
+
+	db1, err := sqlite.OpenDB(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r1 := newReporter(t, db1, is.srv.URL, key)
+	for _, jti := range []string{"a", "b", "c"} {
+		o := outcome
+		o.JTI = jti
+		if err := r1.Enqueue(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := r1.Deliver(ctx); err != nil || n != 0 {
+		t.Fatalf("Deliver with issuer down = (%d, %v), want (0, nil)", n, err)
+	}
+	db1.Close() // the process dies
+
+	is.setAnswer(always(200))
+	r2 := newReporter(t, openDB(t, path), is.srv.URL, key)
+	if n := pending(t, r2); n != 3 {
+		t.Fatalf("pending after restart = %d, want 3", n)
+	}
+	run(t, r2)
+	waitFor(t, "delivery after restart", func() bool { return pending(t, r2) == 0 })
+	_, got := is.state()
+	for _, jti := range []string{"a", "b", "c"} {
+		if got[jti] != 1 {
+			t.Errorf("%s accepted %d times, want 1", jti, got[jti])
+		}
+	}
+}
+
+// TestClaimedRowsComeBack: a reporter that dies between claiming a row and
+// settling it loses nothing; the row is due again when the lease ends.
+func TestClaimedRowsComeBack(t *testing.T) {
+	key := edgeKey(t)
+	is := newIssuer(t, key, always(200))
+	db := openDB(t, filepath.Join(t.TempDir(), "edge.db"))
+	var clock atomic.Int64
+	clock.Store(time.Now().UnixNano())
+	now := func() time.Time { return time.Unix(0, clock.Load()) }
+	is.v.Now = now // the issuer lives in the same (moved) time
+	r := newReporter(t, db, is.srv.URL, key)
+	r.now = now
+	ctx := context.Background()
+	if err := r.Enqueue(ctx, outcome); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := r.claim(ctx) // claimed, then the process "dies"
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("claim = (%v, %v)", rows, err)
+	}
+	if n, _ := r.Deliver(ctx); n != 0 {
+		t.Fatalf("a leased row was delivered by a second worker")
+	}
+	clock.Add(int64(r.lease + time.Second))
+	if n, err := r.Deliver(ctx); err != nil || n != 1 {
+		t.Fatalf("Deliver after lease = (%d, %v), want (1, nil)", n, err)
+	}
+}
+
+func TestEnqueue(t *testing.T) {
+	key := edgeKey(t)
+	r := newReporter(t, openDB(t, filepath.Join(t.TempDir(), "edge.db")), "http://127.0.0.1:1", key)
+	ctx := context.Background()
+	for range 2 { // same jti twice: stored once
+		if err := r.Enqueue(ctx, outcome); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := pending(t, r); n != 1 {
+		t.Errorf("pending = %d, want 1", n)
+	}
+	for _, bad := range []Outcome{
+		{Sub: "a", Status: "Y"},
+		{JTI: "j", Status: "Y"},
+		{JTI: "j", Sub: "a", Status: "X"},
+	} {
+		if err := r.Enqueue(ctx, bad); err == nil {
+			t.Errorf("Enqueue(%+v) accepted", bad)
+		}
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	b := backoff{min: time.Second, max: time.Minute}
+	for _, tt := range []struct {
+		failures int
+		lo, hi   time.Duration
+	}{
+		{1, 500 * time.Millisecond, time.Second},
+		{2, time.Second, 2 * time.Second},
+		{4, 4 * time.Second, 8 * time.Second},
+		{7, 30 * time.Second, time.Minute},
+		{100, 30 * time.Second, time.Minute},
+	} {
+		for range 50 {
+			if d := b.delay(tt.failures); d < tt.lo || d > tt.hi {
+				t.Fatalf("delay(%d) = %v, want in [%v, %v]", tt.failures, d, tt.lo, tt.hi)
+			}
+		}
+	}
+}
