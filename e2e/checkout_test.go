@@ -1,0 +1,275 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/honnin/honnin/e2e/stack"
+	"github.com/honnin/honnin/edge/merchant"
+)
+
+// checkout is one cardholder's purchase on the demo shop, up to the
+// challenge screen inside the iframe.
+type checkout struct {
+	t     *testing.T
+	ctx   context.Context
+	card  stack.DemoCard
+	in    chromedp.QueryOption // runs a query inside the challenge iframe
+	rec   *recorder
+	seen  int // code mails to the card's address before this checkout
+	order string
+}
+
+func demoCard(t *testing.T, locale string) stack.DemoCard {
+	t.Helper()
+	for _, c := range needStack(t).Cards {
+		if c.Method == "email" && c.Locale == locale {
+			return c
+		}
+	}
+	t.Fatalf("no %s email demo card in %+v", locale, sys.Cards)
+	return stack.DemoCard{}
+}
+
+func startCheckout(t *testing.T, card stack.DemoCard) *checkout {
+	t.Helper()
+	ctx := newBrowser(t)
+	c := &checkout{t: t, ctx: ctx, card: card, seen: len(inbox(t, card.Email))}
+	c.rec = record(t, ctx)
+	do(t, ctx,
+		chromedp.Navigate(sys.ShopURL+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#card")),
+		chromedp.SendKeys(chromedp.CSS("#card"), card.Number),
+		chromedp.Click(chromedp.CSS("#pay")),
+		chromedp.WaitVisible(chromedp.CSS("#honnin iframe")),
+	)
+	nodes, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS("#honnin iframe")))
+	if err != nil || len(nodes) == 0 {
+		t.Fatalf("challenge iframe: %v", err)
+	}
+	c.in = chromedp.FromNode(nodes[0])
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#code"), c.in))
+	return c
+}
+
+// frameText is the text of an element inside the challenge iframe.
+func (c *checkout) frameText(sel string) string {
+	c.t.Helper()
+	return text(c.t, c.ctx, sel, c.in)
+}
+
+// waitFrameText waits until the element's text contains want.
+func (c *checkout) waitFrameText(sel, want string) {
+	c.t.Helper()
+	waitFor(c.t, fmt.Sprintf("%s to show %q (has %q)", sel, want, ""), 15*time.Second, func() bool {
+		s, err := chromedp.Run(c.ctx, chromedp.Text(chromedp.CSS(sel), c.in))
+		return err == nil && strings.Contains(s, want)
+	})
+}
+
+func (c *checkout) enter(code string) {
+	c.t.Helper()
+	do(c.t, c.ctx,
+		chromedp.Clear(chromedp.CSS("#code"), c.in),
+		chromedp.SendKeys(chromedp.CSS("#code"), code, c.in),
+		chromedp.Click(chromedp.CSS("#send"), c.in),
+	)
+}
+
+func (c *checkout) code() string {
+	c.t.Helper()
+	code, _ := nextCode(c.t, c.card.Email, c.seen)
+	c.seen++
+	return code
+}
+
+// outcome waits for the shop's order page and returns its status text.
+func (c *checkout) outcome() (orderStatus, status, reason string) {
+	c.t.Helper()
+	do(c.t, c.ctx, chromedp.WaitVisible(chromedp.CSS("#order-status")))
+	return text(c.t, c.ctx, "#order-status"), text(c.t, c.ctx, "#status"), text(c.t, c.ctx, "#reason")
+}
+
+// result returns the single result message the shop page received.
+func (c *checkout) result() message {
+	c.t.Helper()
+	var ms []message
+	waitFor(c.t, "the result message", 10*time.Second, func() bool {
+		ms = c.rec.all()
+		return len(ms) > 0
+	})
+	if len(ms) != 1 {
+		c.t.Fatalf("shop page got %d messages, want 1: %+v", len(ms), ms)
+	}
+	if ms[0].Origin != sys.EdgeURL {
+		c.t.Fatalf("message from %q, want the edge %q", ms[0].Origin, sys.EdgeURL)
+	}
+	return ms[0]
+}
+
+func TestCheckoutWithEmailCode(t *testing.T) {
+	card := demoCard(t, "ja")
+	c := startCheckout(t, card)
+
+	for sel, want := range map[string]string{
+		"#merchant": "Demo Shop",
+		"#amount":   "1,250",
+		"#last4":    card.Number[len(card.Number)-4:],
+		"#dest":     "***@mail.jp",
+		"#message":  "本人",
+		"#date":     "JST",
+	} {
+		c.waitFrameText(sel, want)
+	}
+	if note := c.frameText("#date-note"); note == "" {
+		t.Error("the screen lacks the note that the date may differ from the actual day")
+	}
+	if ac := attr(t, c, "#code", "autocomplete"); ac != "one-time-code" {
+		t.Errorf("code input autocomplete = %q, want one-time-code", ac)
+	}
+	if im := attr(t, c, "#code", "inputmode"); im != "numeric" {
+		t.Errorf("code input inputmode = %q, want numeric", im)
+	}
+
+	// The EMV challenge window sizes the integrators complain about most.
+	for _, w := range []int{390, 250} {
+		do(t, c.ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
+			`(() => { const f = document.querySelector("#honnin iframe"); f.style.width = "%dpx"; f.style.height = "400px"; })()`, w)))
+		time.Sleep(300 * time.Millisecond) // let the frame lay out at its new size
+		screenshot(t, c.ctx, "#honnin iframe", fmt.Sprintf("challenge-%dx400.png", w))
+		sw, err := chromedp.Run(c.ctx, chromedp.JavascriptAttribute[int](chromedp.CSS("html"), "scrollWidth", c.in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cw, err := chromedp.Run(c.ctx, chromedp.JavascriptAttribute[int](chromedp.CSS("html"), "clientWidth", c.in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sw > cw {
+			t.Errorf("at %dx400 the challenge scrolls sideways: content %d px wide in %d px", w, sw, cw)
+		}
+	}
+
+	code, m := nextCode(t, card.Email, c.seen)
+	// Seed 001: the mail carries the code, merchant, amount and time in JST.
+	for _, want := range []string{code, "Demo Shop", "1,250", "10", "日本時間"} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("code mail lacks %q:\n%s", want, m.Text)
+		}
+	}
+	c.enter(code)
+	orderStatus, status, _ := c.outcome()
+	if orderStatus != "paid" || status != "Y" {
+		t.Fatalf("order %q status %q, want paid Y", orderStatus, status)
+	}
+
+	// The merchant's own check: the token the page received verifies
+	// against the issuer's JWKS for this origin.
+	msg := c.result()
+	v, err := merchant.NewVerifier(sys.IssuerURL+"/.well-known/jwks.json", sys.ShopURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := eval[string](t, c.ctx, `document.querySelector("#authentication-id").textContent.trim()`)
+	res, err := v.Verify(context.Background(), msg.Data.ResultToken, id)
+	if err != nil {
+		t.Fatalf("result token does not verify against the JWKS: %v", err)
+	}
+	if res.Status != "Y" || res.ECI != "05" || res.AV == "" {
+		t.Fatalf("result = %+v, want Y, ECI 05 and an authentication value", res)
+	}
+
+	// The edge reports the outcome to the issuer in the background.
+	waitFor(t, "the issuer to record Y", 15*time.Second, func() bool {
+		return issuerStatus(t, res.AuthenticationID) == "Y"
+	})
+}
+
+func attr(t *testing.T, c *checkout, sel, name string) string {
+	t.Helper()
+	r, err := chromedp.Run(c.ctx, chromedp.AttributeValue(chromedp.CSS(sel), name, c.in))
+	if err != nil {
+		t.Fatalf("attribute %s of %s: %v", name, sel, err)
+	}
+	return r.Value
+}
+
+func TestFiveWrongCodesFail(t *testing.T) {
+	c := startCheckout(t, demoCard(t, "en"))
+	code := c.code()
+	wrong := fmt.Sprintf("%06d", (atoi(code)+1)%1000000)
+	for left := 4; left >= 1; left-- {
+		c.enter(wrong)
+		c.waitFrameText("#attempts", fmt.Sprint(left))
+	}
+	c.enter(wrong)
+	orderStatus, status, reason := c.outcome()
+	if orderStatus != "not paid" || status != "N" || reason != "max_attempts" {
+		t.Fatalf("order %q status %q reason %q, want not paid N max_attempts", orderStatus, status, reason)
+	}
+	if m := c.result(); m.Data.Status != "N" {
+		t.Fatalf("result message status %q, want N", m.Data.Status)
+	}
+}
+
+func TestResendReplacesTheCode(t *testing.T) {
+	c := startCheckout(t, demoCard(t, "en"))
+	old := c.code()
+	// Resend is refused for 30 s after a send; the screen says so and the
+	// button comes back.
+	waitFor(t, "resend to be available", 40*time.Second, func() bool {
+		d, err := chromedp.Run(c.ctx, chromedp.JavascriptAttribute[bool](chromedp.CSS("#resend"), "disabled", c.in))
+		return err == nil && !d
+	})
+	do(t, c.ctx, chromedp.Click(chromedp.CSS("#resend"), c.in))
+	fresh := c.code()
+	if fresh == old {
+		t.Skip("the new code equals the old one by chance (1 in a million)")
+	}
+	c.enter(old)
+	c.waitFrameText("#attempts", "4")
+	c.enter(fresh)
+	if orderStatus, status, _ := c.outcome(); orderStatus != "paid" || status != "Y" {
+		t.Fatalf("order %q status %q after the new code, want paid Y", orderStatus, status)
+	}
+}
+
+func TestCancel(t *testing.T) {
+	c := startCheckout(t, demoCard(t, "en"))
+	do(t, c.ctx, chromedp.Click(chromedp.CSS("#cancel"), c.in))
+	orderStatus, status, reason := c.outcome()
+	if orderStatus != "not paid" || status != "N" || reason != "cardholder_cancelled" {
+		t.Fatalf("order %q status %q reason %q, want not paid N cardholder_cancelled", orderStatus, status, reason)
+	}
+}
+
+func issuerStatus(t *testing.T, id string) string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", sys.IssuerURL+"/v1/authentications/"+id, nil)
+	req.Header.Set("Authorization", "Bearer "+sys.APIKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var a struct{ Status string }
+	if err := json.NewDecoder(resp.Body).Decode(&a); err != nil {
+		t.Fatal(err)
+	}
+	return a.Status
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, r := range s {
+		n = n*10 + int(r-'0')
+	}
+	return n
+}

@@ -1,0 +1,77 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/honnin/honnin/e2e/stack"
+)
+
+// testPorts keep the suite clear of a `make run` on the default ports.
+var testPorts = stack.Ports{Shop: 18080, Issuer: 18081, Edge: 18787, SMTP: 11025, Inbox: 18025}
+
+// sys is the running stack shared by the tests; nil when it could not start.
+var (
+	sys      *stack.Stack
+	stateDir string
+	skipWhy  string
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	bin, dist := os.Getenv("HONNIN_BIN"), os.Getenv("HONNIN_DIST")
+	if bin == "" || dist == "" {
+		skipWhy = "HONNIN_BIN and HONNIN_DIST are not set (run through `make test`)"
+		return m.Run()
+	}
+	var err error
+	stateDir, err = os.MkdirTemp("", "honnin-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(stateDir)
+	logf, err := os.Create(filepath.Join(artifacts(), "stack.log"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer logf.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	sys, err = stack.Start(ctx, stack.Config{Bin: bin, Dist: dist, State: stateDir, Ports: testPorts, Log: logf})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: start stack:", err)
+		return 1
+	}
+	defer sys.Stop()
+	return m.Run()
+}
+
+// needStack skips (or, under CI, fails) a test when the stack is not running.
+func needStack(t *testing.T) *stack.Stack {
+	t.Helper()
+	if sys == nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("e2e: %s", skipWhy)
+		}
+		t.Skipf("e2e: %s", skipWhy)
+	}
+	return sys
+}
+
+// artifacts is where screenshots and logs go (gitignored).
+func artifacts() string {
+	dir := "artifacts"
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		panic(err)
+	}
+	return dir
+}

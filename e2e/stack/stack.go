@@ -1,0 +1,308 @@
+// Package stack starts the whole of honnin as real processes on loopback:
+// the dev mail sink, the issuer, the edge and the demo shop. `make run` uses
+// it for a newcomer, and the e2e tests use it so that what they prove is what
+// a newcomer runs.
+package stack
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Ports are the loopback ports of the five listeners.
+type Ports struct {
+	Shop, Issuer, Edge, SMTP, Inbox int
+}
+
+// DefaultPorts are the ones DESIGN.md names.
+var DefaultPorts = Ports{Shop: 8080, Issuer: 8081, Edge: 8787, SMTP: 1025, Inbox: 8025}
+
+// Config says where the built programs are and where state goes.
+type Config struct {
+	// Bin holds the issuer, edge, shop and mailsink binaries.
+	Bin string
+	// Dist is the built wasm client (web/dist).
+	Dist string
+	// State holds keys, databases and the PAN key; created on first start
+	// and kept, so a restart keeps the demo data and the keys.
+	State string
+	Ports Ports
+	// Log receives the processes' output, each line prefixed by its name.
+	Log io.Writer
+}
+
+// Stack is a running set of processes.
+type Stack struct {
+	ShopURL, IssuerURL, EdgeURL, InboxURL string
+	SMTPAddr                              string
+	APIKey                                string
+	Cards                                 []DemoCard
+
+	cfg   Config
+	procs []*proc
+}
+
+// DemoCard is a seeded cardholder a person can pay with.
+type DemoCard struct {
+	Number, Email, Method, Locale string
+}
+
+type proc struct {
+	name string
+	cmd  *exec.Cmd
+	done chan struct{}
+	err  error
+}
+
+// Start prepares the state folder and starts every process, returning once
+// each one answers. On error, whatever started is stopped.
+func Start(ctx context.Context, cfg Config) (*Stack, error) {
+	if cfg.Log == nil {
+		cfg.Log = io.Discard
+	}
+	for _, name := range []string{"issuer", "edge", "shop", "mailsink"} {
+		if _, err := os.Stat(filepath.Join(cfg.Bin, name)); err != nil {
+			return nil, fmt.Errorf("stack: %s not built in %s (run: make build): %w", name, cfg.Bin, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(cfg.Dist, "manifest.json")); err != nil {
+		return nil, fmt.Errorf("stack: wasm client not built in %s (run: make build): %w", cfg.Dist, err)
+	}
+	p := cfg.Ports
+	s := &Stack{
+		ShopURL:   fmt.Sprintf("http://localhost:%d", p.Shop),
+		IssuerURL: fmt.Sprintf("http://127.0.0.1:%d", p.Issuer),
+		EdgeURL:   fmt.Sprintf("http://localhost:%d", p.Edge),
+		InboxURL:  fmt.Sprintf("http://127.0.0.1:%d", p.Inbox),
+		SMTPAddr:  fmt.Sprintf("127.0.0.1:%d", p.SMTP),
+		cfg:       cfg,
+	}
+	if err := s.prepare(ctx); err != nil {
+		return nil, err
+	}
+	st := cfg.State
+	bin := func(n string) string { return filepath.Join(cfg.Bin, n) }
+	addr := func(port int) string { return fmt.Sprintf("127.0.0.1:%d", port) }
+	steps := []struct {
+		name   string
+		listen []string
+		args   []string
+		ready  string
+	}{
+		{"mailsink", []string{s.SMTPAddr, addr(p.Inbox)}, []string{bin("mailsink"), "-smtp", s.SMTPAddr, "-http", addr(p.Inbox)}, s.InboxURL + "/api/messages"},
+		{"issuer", []string{addr(p.Issuer)}, []string{bin("issuer"), "serve",
+			"-addr", addr(p.Issuer),
+			"-db", filepath.Join(st, "issuer.db"),
+			"-keys", filepath.Join(st, "keys"),
+			"-pan-key-file", filepath.Join(st, "pan.key"),
+			"-smtp", s.SMTPAddr,
+			"-edge-url", s.EdgeURL,
+		}, s.IssuerURL + "/.well-known/jwks.json"},
+		{"edge", []string{addr(p.Edge)}, []string{bin("edge"),
+			"-addr", addr(p.Edge),
+			"-keys", filepath.Join(st, "keys"),
+			"-db", filepath.Join(st, "edge.db"),
+			"-issuer", s.IssuerURL,
+			"-dist", cfg.Dist,
+		}, fmt.Sprintf("http://127.0.0.1:%d/healthz", p.Edge)},
+		{"shop", []string{addr(p.Shop)}, []string{bin("shop"),
+			"-addr", addr(p.Shop),
+			"-issuer", s.IssuerURL,
+			"-api-key", s.APIKey,
+			"-origin", s.ShopURL,
+			"-edge", s.EdgeURL,
+			"-demo-cards", s.cardList(),
+		}, fmt.Sprintf("http://127.0.0.1:%d/", p.Shop)},
+	}
+	for _, step := range steps {
+		if err := s.spawn(step.name, step.listen, step.args); err != nil {
+			s.Stop()
+			return nil, err
+		}
+		if err := s.waitReady(ctx, step.name, step.ready); err != nil {
+			s.Stop()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (s *Stack) cardList() string {
+	var n []string
+	for _, c := range s.Cards {
+		n = append(n, c.Number)
+	}
+	return strings.Join(n, ",")
+}
+
+// prepare makes the state folder on first use: keys, the PAN key, the
+// schema and the demo data. Seeding is idempotent, so it runs every time.
+func (s *Stack) prepare(ctx context.Context) error {
+	st := s.cfg.State
+	if err := os.MkdirAll(st, 0o700); err != nil {
+		return fmt.Errorf("stack: %w", err)
+	}
+	issuer := filepath.Join(s.cfg.Bin, "issuer")
+	if _, err := os.Stat(filepath.Join(st, "keys")); errors.Is(err, os.ErrNotExist) {
+		if out, err := exec.CommandContext(ctx, issuer, "keys", "init", "-dir", filepath.Join(st, "keys")).CombinedOutput(); err != nil {
+			return fmt.Errorf("stack: issuer keys init: %v: %s", err, out)
+		}
+	}
+	var err error
+	if s.APIKey, err = secretFile(filepath.Join(st, "shop-api-key"), 32); err != nil {
+		return err
+	}
+	if _, err := secretFile(filepath.Join(st, "pan.key"), 32); err != nil {
+		return err
+	}
+	out, err := exec.CommandContext(ctx, issuer, "demo", "seed",
+		"-db", filepath.Join(st, "issuer.db"),
+		"-pan-key-file", filepath.Join(st, "pan.key"),
+		"-api-key", s.APIKey,
+		"-origin", s.ShopURL,
+	).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("stack: issuer demo seed: %v: %s", err, out)
+	}
+	s.Cards = parseCards(string(out))
+	if len(s.Cards) == 0 {
+		return fmt.Errorf("stack: issuer demo seed printed no cards: %s", out)
+	}
+	return nil
+}
+
+// parseCards reads the "card <number> <method> <email> <locale>" lines that
+// `issuer demo seed` prints.
+func parseCards(out string) []DemoCard {
+	var cards []DemoCard
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 5 && f[0] == "card" {
+			cards = append(cards, DemoCard{Number: f[1], Method: f[2], Email: f[3], Locale: f[4]})
+		}
+	}
+	return cards
+}
+
+// secretFile returns the hex secret in path, creating it with n random bytes
+// when missing.
+func secretFile(path string, n int) (string, error) {
+	if b, err := os.ReadFile(path); err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	h := hex.EncodeToString(b)
+	if err := os.WriteFile(path, []byte(h+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("stack: %w", err)
+	}
+	return h, nil
+}
+
+// spawn starts one program. Its listen addresses are checked first, so a
+// leftover process from another run is named instead of answering in its
+// place.
+func (s *Stack) spawn(name string, listen, args []string) error {
+	for _, a := range listen {
+		if c, err := net.DialTimeout("tcp", a, 200*time.Millisecond); err == nil {
+			c.Close()
+			return fmt.Errorf("stack: %s: %s is already in use (is another `make run` going?)", name, a)
+		}
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("stack: start %s: %w", name, err)
+	}
+	p := &proc{name: name, cmd: cmd, done: make(chan struct{})}
+	go prefix(s.cfg.Log, name, pr)
+	go func() {
+		p.err = cmd.Wait()
+		pw.Close()
+		close(p.done)
+	}()
+	s.procs = append(s.procs, p)
+	return nil
+}
+
+var logMu sync.Mutex
+
+func prefix(w io.Writer, name string, r io.Reader) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for sc.Scan() {
+		logMu.Lock()
+		fmt.Fprintf(w, "%-8s | %s\n", name, sc.Text())
+		logMu.Unlock()
+	}
+	io.Copy(io.Discard, r)
+}
+
+func (s *Stack) waitReady(ctx context.Context, name, url string) error {
+	p := s.procs[len(s.procs)-1]
+	deadline := time.Now().Add(30 * time.Second)
+	c := &http.Client{Timeout: time.Second}
+	for time.Now().Before(deadline) {
+		select {
+		case <-p.done:
+			return fmt.Errorf("stack: %s exited during start-up: %v", name, p.err)
+		case <-ctx.Done():
+			return ctx.Err()
+		default:
+		}
+		if resp, err := c.Get(url); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode < 500 {
+				return nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("stack: %s not ready at %s after 30 s", name, url)
+}
+
+// Stop ends every process, last started first: SIGTERM, then SIGKILL after
+// five seconds.
+func (s *Stack) Stop() {
+	for i := len(s.procs) - 1; i >= 0; i-- {
+		p := s.procs[i]
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(5 * time.Second):
+			_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+			<-p.done
+		}
+	}
+	s.procs = nil
+}
+
+// Exited returns a channel closed when any process ends on its own.
+func (s *Stack) Exited() <-chan string {
+	ch := make(chan string, len(s.procs))
+	for _, p := range s.procs {
+		go func() {
+			<-p.done
+			ch <- p.name
+		}()
+	}
+	return ch
+}

@@ -1,0 +1,437 @@
+package assets
+
+import (
+	"errors"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/honnin/honnin/web"
+)
+
+const (
+	wasmName = "challenge.0123456789ab.wasm"
+	execName = "wasm_exec.ba9876543210.js"
+	shop     = "http://localhost:8080"
+)
+
+// dist is a client build as build-client.sh writes it; wasm_exec.js has
+// only a gzip sibling, to test choosing among what exists.
+func dist() fstest.MapFS {
+	return fstest.MapFS{
+		"manifest.json":      {Data: []byte(`{"wasm":"` + wasmName + `","wasm_exec":"` + execName + `","sizes":{"raw":4,"gzip":3,"brotli":2}}`)},
+		wasmName:             {Data: []byte("\x00asm-raw")},
+		wasmName + ".br":     {Data: []byte("wasm-br")},
+		wasmName + ".gz":     {Data: []byte("wasm-gz")},
+		execName:             {Data: []byte("exec-raw")},
+		execName + ".gz":     {Data: []byte("exec-gz")},
+		"challenge.old.wasm": {Data: []byte("stale")},
+	}
+}
+
+// verify accepts the token "good" (merchant origin shop) and a few tokens
+// whose mo is hostile.
+func verify(token string) (string, error) {
+	switch token {
+	case "good":
+		return shop, nil
+	case "other":
+		return "https://shop.example.jp:8443", nil
+	case "inject":
+		return "http://a.example; script-src *", nil
+	case "star":
+		return "*", nil
+	case "newline":
+		return "http://a.example\r\nSet-Cookie: x=1", nil
+	case "empty":
+		return "", nil
+	}
+	return "", errors.New("invalid token")
+}
+
+func newHandler(t *testing.T) *Handler {
+	t.Helper()
+	h, err := New(dist(), web.Static, verify)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func do(h http.Handler, method, target string, hdr map[string]string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(method, target, nil)
+	for k, v := range hdr {
+		r.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+func TestChallengePage(t *testing.T) {
+	h := newHandler(t)
+	tests := []struct {
+		name, target string
+		status       int
+		ancestors    string // expected frame-ancestors source, "" for none
+	}{
+		{"valid", "/challenge?st=good", 200, shop},
+		{"other merchant", "/challenge?st=other", 200, "https://shop.example.jp:8443"},
+		{"bad token", "/challenge?st=forged", 401, ""},
+		{"no token", "/challenge", 401, ""},
+		{"empty token", "/challenge?st=", 401, ""},
+		{"mo injects a directive", "/challenge?st=inject", 401, ""},
+		{"mo is a wildcard", "/challenge?st=star", 401, ""},
+		{"mo splits headers", "/challenge?st=newline", 401, ""},
+		{"mo empty", "/challenge?st=empty", 401, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := do(h, "GET", tt.target, nil)
+			if w.Code != tt.status {
+				t.Fatalf("status %d, want %d", w.Code, tt.status)
+			}
+			hdr := w.Header()
+			if got := hdr.Get("Cache-Control"); got != "no-store" {
+				t.Errorf("Cache-Control %q", got)
+			}
+			if got := hdr.Get("Referrer-Policy"); got != "no-referrer" {
+				t.Errorf("Referrer-Policy %q", got)
+			}
+			if got := hdr.Get("X-Content-Type-Options"); got != "nosniff" {
+				t.Errorf("X-Content-Type-Options %q", got)
+			}
+			body := w.Body.String()
+			if tt.status != 200 {
+				if ct := hdr.Get("Content-Type"); ct != "text/plain; charset=utf-8" {
+					t.Errorf("401 Content-Type %q", ct)
+				}
+				if strings.Contains(body, "<") || strings.Contains(body, ".wasm") {
+					t.Errorf("401 body is not a plain message: %q", body)
+				}
+				if strings.Contains(hdr.Get("Content-Security-Policy"), "frame-ancestors") {
+					t.Errorf("401 CSP names frame ancestors: %q", hdr.Get("Content-Security-Policy"))
+				}
+				return
+			}
+			want := "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; " +
+				"img-src 'self' data:; frame-ancestors " + tt.ancestors + "; base-uri 'none'; form-action 'none'"
+			if got := hdr.Get("Content-Security-Policy"); got != want {
+				t.Errorf("CSP\n got %q\nwant %q", got, want)
+			}
+			if ct := hdr.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			for _, s := range []string{
+				`<link rel="preload" href="/assets/` + wasmName + `" as="fetch" type="application/wasm" crossorigin>`,
+				`<script src="/assets/` + execName + `" defer></script>`,
+				`data-wasm="/assets/` + wasmName + `"`,
+				`src="/assets/` + h.names.Loader + `"`,
+				`href="/assets/` + h.names.CSS + `"`,
+				`id="status"`,
+			} {
+				if !strings.Contains(body, s) {
+					t.Errorf("page lacks %s", s)
+				}
+			}
+			if strings.Contains(body, "<script>") || strings.Contains(body, "style=") {
+				t.Error("page has an inline script or style, which the CSP blocks")
+			}
+			if strings.Contains(body, "good") {
+				t.Error("page reflects the session token")
+			}
+		})
+	}
+}
+
+func TestChallengeHEADAndMethods(t *testing.T) {
+	h := newHandler(t)
+	w := do(h, "HEAD", "/challenge?st=good", nil)
+	if w.Code != 200 || w.Body.Len() != 0 || w.Header().Get("Content-Length") == "0" ||
+		!strings.Contains(w.Header().Get("Content-Security-Policy"), "frame-ancestors "+shop+";") {
+		t.Errorf("HEAD: %d, body %d bytes, headers %v", w.Code, w.Body.Len(), w.Header())
+	}
+	if w := do(h, "HEAD", "/challenge?st=bad", nil); w.Code != 401 || w.Body.Len() != 0 {
+		t.Errorf("HEAD bad token: %d, body %q", w.Code, w.Body)
+	}
+	for _, m := range []string{"POST", "PUT", "DELETE", "OPTIONS"} {
+		for _, p := range []string{"/challenge?st=good", "/assets/" + wasmName, "/honnin.js"} {
+			w := do(h, m, p, nil)
+			if w.Code != http.StatusMethodNotAllowed || w.Header().Get("Allow") != "GET, HEAD" {
+				t.Errorf("%s %s: %d, Allow %q", m, p, w.Code, w.Header().Get("Allow"))
+			}
+		}
+	}
+}
+
+func TestAssets(t *testing.T) {
+	h := newHandler(t)
+	tests := []struct {
+		name, path, acceptEncoding string
+		body, encoding, ctype      string
+	}{
+		{"wasm identity", "/assets/" + wasmName, "", "\x00asm-raw", "", "application/wasm"},
+		{"wasm br", "/assets/" + wasmName, "gzip, deflate, br, zstd", "wasm-br", "br", "application/wasm"},
+		{"wasm gzip only", "/assets/" + wasmName, "gzip", "wasm-gz", "gzip", "application/wasm"},
+		{"wasm br refused", "/assets/" + wasmName, "br;q=0, gzip", "wasm-gz", "gzip", "application/wasm"},
+		{"wasm br refused with space", "/assets/" + wasmName, "gzip, br ; q=0", "wasm-gz", "gzip", "application/wasm"},
+		{"wasm only br refused", "/assets/" + wasmName, "br;q=0", "\x00asm-raw", "", "application/wasm"},
+		{"wasm gzip preferred", "/assets/" + wasmName, "gzip;q=1.0, br;q=0.5", "wasm-gz", "gzip", "application/wasm"},
+		{"wasm tie goes to br", "/assets/" + wasmName, "gzip;q=0.8, br;q=0.8", "wasm-br", "br", "application/wasm"},
+		{"wasm star", "/assets/" + wasmName, "*", "wasm-br", "br", "application/wasm"},
+		{"wasm star but br refused", "/assets/" + wasmName, "*, br;q=0", "wasm-gz", "gzip", "application/wasm"},
+		{"wasm star refused", "/assets/" + wasmName, "*;q=0", "\x00asm-raw", "", "application/wasm"},
+		{"wasm upper case", "/assets/" + wasmName, "BR", "wasm-br", "br", "application/wasm"},
+		{"wasm x-gzip", "/assets/" + wasmName, "x-gzip", "wasm-gz", "gzip", "application/wasm"},
+		{"wasm identity asked", "/assets/" + wasmName, "identity", "\x00asm-raw", "", "application/wasm"},
+		{"wasm bad q", "/assets/" + wasmName, "br;q=abc, gzip;q=2", "\x00asm-raw", "", "application/wasm"},
+		{"exec without br", "/assets/" + execName, "br, gzip", "exec-gz", "gzip", "text/javascript; charset=utf-8"},
+		{"exec identity", "/assets/" + execName, "br", "exec-raw", "", "text/javascript; charset=utf-8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := do(h, "GET", tt.path, map[string]string{"Accept-Encoding": tt.acceptEncoding})
+			if w.Code != 200 {
+				t.Fatalf("status %d", w.Code)
+			}
+			hdr := w.Header()
+			if w.Body.String() != tt.body {
+				t.Errorf("body %q, want %q", w.Body, tt.body)
+			}
+			if got := hdr.Get("Content-Encoding"); got != tt.encoding {
+				t.Errorf("Content-Encoding %q, want %q", got, tt.encoding)
+			}
+			if got := hdr.Get("Content-Type"); got != tt.ctype {
+				t.Errorf("Content-Type %q, want %q", got, tt.ctype)
+			}
+			if got := hdr.Get("Vary"); got != "Accept-Encoding" {
+				t.Errorf("Vary %q", got)
+			}
+			if got := hdr.Get("Cache-Control"); got != "public, max-age=31536000, immutable" {
+				t.Errorf("Cache-Control %q", got)
+			}
+			if hdr.Get("ETag") == "" || hdr.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("ETag %q, nosniff %q", hdr.Get("ETag"), hdr.Get("X-Content-Type-Options"))
+			}
+		})
+	}
+}
+
+func TestStaticAssets(t *testing.T) {
+	h := newHandler(t)
+	for _, tt := range []struct {
+		path, file, ctype string
+	}{
+		{"/assets/" + h.names.Loader, "loader.js", "text/javascript; charset=utf-8"},
+		{"/assets/" + h.names.CSS, "challenge.css", "text/css; charset=utf-8"},
+	} {
+		want, err := fs.ReadFile(web.Static, tt.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := do(h, "GET", tt.path, map[string]string{"Accept-Encoding": "br, gzip"})
+		if w.Code != 200 || w.Body.String() != string(want) {
+			t.Errorf("%s: %d, body matches %s: %v", tt.path, w.Code, tt.file, w.Body.String() == string(want))
+		}
+		if got := w.Header().Get("Content-Type"); got != tt.ctype {
+			t.Errorf("%s: Content-Type %q", tt.path, got)
+		}
+		if got := w.Header().Get("Cache-Control"); got != "public, max-age=31536000, immutable" {
+			t.Errorf("%s: Cache-Control %q", tt.path, got)
+		}
+		if w.Header().Get("Content-Encoding") != "" || w.Header().Get("Vary") != "" {
+			t.Errorf("%s: encoded without variants: %v", tt.path, w.Header())
+		}
+		if !hashedName(strings.TrimPrefix(tt.path, "/assets/"), tt.path[strings.LastIndexByte(tt.path, '.'):]) {
+			t.Errorf("%s is not a hashed name", tt.path)
+		}
+	}
+}
+
+func TestSnippet(t *testing.T) {
+	h := newHandler(t)
+	want, err := fs.ReadFile(web.Static, "honnin.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, method := range []string{"GET", "HEAD"} {
+		w := do(h, method, "/honnin.js", nil)
+		hdr := w.Header()
+		if w.Code != 200 {
+			t.Fatalf("%s: status %d", method, w.Code)
+		}
+		if method == "GET" && w.Body.String() != string(want) {
+			t.Errorf("GET: body differs from web/honnin.js")
+		}
+		if method == "HEAD" && (w.Body.Len() != 0 || hdr.Get("Content-Length") == "") {
+			t.Errorf("HEAD: body %d bytes, Content-Length %q", w.Body.Len(), hdr.Get("Content-Length"))
+		}
+		if got := hdr.Get("Content-Type"); got != "text/javascript; charset=utf-8" {
+			t.Errorf("%s: Content-Type %q", method, got)
+		}
+		if got := hdr.Get("Cache-Control"); got != "public, max-age=300" {
+			t.Errorf("%s: Cache-Control %q", method, got)
+		}
+		if got := hdr.Get("Cross-Origin-Resource-Policy"); got != "cross-origin" {
+			t.Errorf("%s: CORP %q", method, got)
+		}
+	}
+}
+
+func TestNotFound(t *testing.T) {
+	h := newHandler(t)
+	for _, p := range []string{
+		"/",
+		"/challenge/",
+		"/challenge.html",
+		"/assets/",
+		"/assets",
+		"/assets/nope.js",
+		"/assets/../go.mod",
+		"/assets/%2e%2e/go.mod",
+		"/assets/..%2fgo.mod",
+		"/assets//" + wasmName,
+		"/assets/./" + wasmName,
+		"/assets/" + wasmName + ".br", // compressed files only through negotiation
+		"/assets/" + wasmName + ".gz",
+		"/assets/manifest.json",
+		"/assets/challenge.old.wasm", // in dist but not in the manifest
+		"/assets/challenge.html",
+		"/assets/loader.js", // only under its hashed name
+		"/assets/challenge.css",
+		"/assets/honnin.js",
+		"/ASSETS/" + wasmName,
+		"/honnin.js/",
+		"/v1/start",
+	} {
+		w := do(h, "GET", p, nil)
+		if w.Code != 404 {
+			t.Errorf("GET %s: %d, want 404", p, w.Code)
+		}
+	}
+}
+
+func TestConditionalAndHead(t *testing.T) {
+	h := newHandler(t)
+	path := "/assets/" + wasmName
+	w := do(h, "GET", path, map[string]string{"Accept-Encoding": "br"})
+	etag := w.Header().Get("ETag")
+	if etag == "" {
+		t.Fatal("no ETag")
+	}
+	gz := do(h, "GET", path, map[string]string{"Accept-Encoding": "gzip"})
+	if gz.Header().Get("ETag") == etag {
+		t.Error("br and gzip variants share an ETag")
+	}
+	for _, inm := range []string{etag, "W/" + etag, `"x", ` + etag, "*"} {
+		w = do(h, "GET", path, map[string]string{"Accept-Encoding": "br", "If-None-Match": inm})
+		if w.Code != http.StatusNotModified || w.Body.Len() != 0 || w.Header().Get("ETag") != etag {
+			t.Errorf("If-None-Match %s: %d, body %q", inm, w.Code, w.Body)
+		}
+	}
+	w = do(h, "GET", path, map[string]string{"Accept-Encoding": "gzip", "If-None-Match": etag})
+	if w.Code != 200 || w.Body.String() != "wasm-gz" {
+		t.Errorf("If-None-Match of the br variant on a gzip request: %d, body %q", w.Code, w.Body)
+	}
+	w = do(h, "GET", path, map[string]string{"Accept-Encoding": "br"})
+	if w.Header().Get("Content-Length") != "7" {
+		t.Errorf("GET br: Content-Length %q, want 7", w.Header().Get("Content-Length"))
+	}
+	w = do(h, "HEAD", path, map[string]string{"Accept-Encoding": "br"})
+	if w.Code != 200 || w.Body.Len() != 0 || w.Header().Get("Content-Length") != "7" ||
+		w.Header().Get("Content-Type") != "application/wasm" || w.Header().Get("Content-Encoding") != "br" {
+		t.Errorf("HEAD: %d, body %q, headers %v", w.Code, w.Body, w.Header())
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	without := func(name string) fstest.MapFS {
+		d := dist()
+		delete(d, name)
+		return d
+	}
+	withManifest := func(m string) fstest.MapFS {
+		d := dist()
+		d["manifest.json"] = &fstest.MapFile{Data: []byte(m)}
+		return d
+	}
+	static := func(drop string) fstest.MapFS {
+		s := fstest.MapFS{}
+		for _, f := range []string{"challenge.html", "loader.js", "challenge.css", "honnin.js"} {
+			b, err := fs.ReadFile(web.Static, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f != drop {
+				s[f] = &fstest.MapFile{Data: b}
+			}
+		}
+		return s
+	}
+	tests := []struct {
+		name         string
+		dist, static fs.FS
+		verify       VerifySession
+	}{
+		{"no verifier", dist(), web.Static, nil},
+		{"no manifest", without("manifest.json"), web.Static, verify},
+		{"bad manifest", withManifest("{"), web.Static, verify},
+		{"wasm missing", without(wasmName), web.Static, verify},
+		{"exec missing", without(execName), web.Static, verify},
+		{"unhashed wasm", withManifest(`{"wasm":"challenge.wasm","wasm_exec":"` + execName + `"}`), web.Static, verify},
+		{"traversal in manifest", withManifest(`{"wasm":"../challenge.0123456789ab.wasm","wasm_exec":"` + execName + `"}`), web.Static, verify},
+		{"upper-case hash", withManifest(`{"wasm":"challenge.0123456789AB.wasm","wasm_exec":"` + execName + `"}`), web.Static, verify},
+		{"wrong extension", withManifest(`{"wasm":"` + execName + `","wasm_exec":"` + execName + `"}`), web.Static, verify},
+		{"empty manifest", withManifest(`{}`), web.Static, verify},
+		{"no page", dist(), static("challenge.html"), verify},
+		{"no loader", dist(), static("loader.js"), verify},
+		{"no css", dist(), static("challenge.css"), verify},
+		{"no snippet", dist(), static("honnin.js"), verify},
+		{"page template refers to a missing name", dist(), fstest.MapFS{
+			"challenge.html": {Data: []byte("{{.Nope}}")}, "loader.js": {}, "challenge.css": {}, "honnin.js": {},
+		}, verify},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if h, err := New(tt.dist, tt.static, tt.verify); err == nil {
+				t.Fatalf("New = %v, want an error", h)
+			}
+		})
+	}
+	if _, err := New(dist(), static(""), verify); err != nil {
+		t.Fatalf("New with a complete static set: %v", err)
+	}
+}
+
+func TestValidOrigin(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		want bool
+	}{
+		{"http://localhost:8080", true},
+		{"https://shop.example.jp", true},
+		{"http://127.0.0.1:8080", true},
+		{"http://[::1]:8080", true},
+		{"", false},
+		{"*", false},
+		{"null", false},
+		{"'self'", false},
+		{"http://localhost:8080/", false},
+		{"http://a.example; script-src *", false},
+		{"http://a.example 'unsafe-inline'", false},
+		{"http://a.example,http://b.example", false},
+		{"https://*.example.jp", false},
+		{"HTTP://A.EXAMPLE", false},
+		{"http://user@a.example", false},
+		{"http://a.example:0", false},
+		{"http://a.example:99999", false},
+		{"ws://a.example", false},
+	} {
+		if got := validOrigin(tt.s); got != tt.want {
+			t.Errorf("validOrigin(%q) = %v, want %v", tt.s, got, tt.want)
+		}
+	}
+}

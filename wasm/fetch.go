@@ -1,0 +1,105 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"errors"
+	"syscall/js"
+)
+
+// maxResponse bounds an edge answer; real ones are a few KiB.
+const maxResponse = 256 << 10
+
+// requestTimeout is how long a request may take, in milliseconds, before
+// the screen says there is a connection problem.
+const requestTimeout = 20000
+
+// post sends body as JSON to path on the page's own origin with the
+// browser's fetch, and returns the HTTP status and the body. net/http
+// would do the same at three times the binary size. It blocks, so it must
+// never run inside a JS event callback.
+func post(path string, body []byte) (status int, resp []byte, err error) {
+	var promise js.Value
+	err = guard(func() {
+		headers := js.Global().Get("Object").New()
+		headers.Set("Content-Type", "application/json")
+		init := js.Global().Get("Object").New()
+		init.Set("method", "POST")
+		init.Set("headers", headers)
+		init.Set("body", string(body))
+		init.Set("credentials", "same-origin")
+		init.Set("cache", "no-store")
+		init.Set("redirect", "error")
+		if timeout := prop(js.Global().Get("AbortSignal"), "timeout"); timeout.Type() == js.TypeFunction {
+			init.Set("signal", js.Global().Get("AbortSignal").Call("timeout", requestTimeout))
+		}
+		promise = js.Global().Call("fetch", path, init)
+	})
+	if err != nil {
+		return 0, nil, errors.New("fetch " + path + ": " + err.Error())
+	}
+	r, err := await(promise)
+	if err != nil {
+		return 0, nil, errors.New("fetch " + path + ": " + err.Error())
+	}
+	var buf js.Value
+	err = guard(func() {
+		status = r.Get("status").Int()
+		buf = r.Call("arrayBuffer")
+	})
+	if err != nil {
+		return 0, nil, errors.New("fetch " + path + ": " + err.Error())
+	}
+	ab, err := await(buf)
+	if err != nil {
+		return 0, nil, errors.New("fetch " + path + ": read body: " + err.Error())
+	}
+	err = guard(func() {
+		u8 := js.Global().Get("Uint8Array").New(ab)
+		n := u8.Get("length").Int()
+		if n > maxResponse {
+			panic("response too large")
+		}
+		resp = make([]byte, n)
+		js.CopyBytesToGo(resp, u8)
+	})
+	if err != nil {
+		return 0, nil, errors.New("fetch " + path + ": read body: " + err.Error())
+	}
+	return status, resp, nil
+}
+
+// await waits for a JS promise. It parks the calling goroutine; the
+// callbacks only hand the outcome over and return at once.
+func await(p js.Value) (js.Value, error) {
+	type outcome struct {
+		v   js.Value
+		err error
+	}
+	ch := make(chan outcome, 1)
+	onOK := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		v := js.Undefined()
+		if len(args) > 0 {
+			v = args[0]
+		}
+		ch <- outcome{v: v}
+		return nil
+	})
+	defer onOK.Release()
+	onErr := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		msg := "promise rejected"
+		if len(args) > 0 {
+			if m := str(prop(args[0], "message")); m != "" {
+				msg = m
+			}
+		}
+		ch <- outcome{err: errors.New(msg)}
+		return nil
+	})
+	defer onErr.Release()
+	if err := guard(func() { p.Call("then", onOK, onErr) }); err != nil {
+		return js.Undefined(), err
+	}
+	o := <-ch
+	return o.v, o.err
+}

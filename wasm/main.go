@@ -1,0 +1,192 @@
+//go:build js && wasm
+
+// Command wasm is the challenge client: the Go program inside the iframe
+// the merchant page embeds. It collects device signals, asks the edge
+// for the challenge, shows it, takes the code, and posts the result to
+// the merchant page. Every rule lives in package view (tested natively);
+// this package moves view.Screen into the DOM and requests to the edge.
+//
+// Build: GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' ./wasm
+// (web/build-client.sh does it, with hashing and compression).
+package main
+
+import (
+	"sync"
+	"syscall/js"
+	"time"
+
+	"honnef.co/go/js/dom/v2"
+
+	"github.com/honnin/honnin/wasm/view"
+)
+
+func main() {
+	a := newApp()
+	a.mu.Lock()
+	a.show()
+	a.mu.Unlock()
+	go a.start()
+	// Park main; the program lives on in event callbacks and goroutines.
+	// If it ever ends, the loader shows an error.
+	select {}
+}
+
+// app ties the model to the page. mu serializes the model between event
+// callbacks and the goroutines that wait for the edge; it is never held
+// across a blocking call, so a callback never waits on it.
+type app struct {
+	mu      sync.Mutex
+	model   *view.Model
+	ui      *ui
+	session string
+	posted  bool // the result went to the merchant page (or could not)
+	ticking bool
+}
+
+func newApp() *app {
+	doc := dom.GetWindow().Document()
+	a := &app{
+		model:   view.New(view.LocaleFor(languages(prop(js.Global(), "navigator")))),
+		ui:      newUI(doc),
+		session: sessionToken(),
+	}
+	u := a.ui
+	u.form.AddEventListener("submit", false, func(ev dom.Event) {
+		preventDefault(ev)
+		a.act(func(now time.Time) (view.Request, error) { return a.model.Verify(u.code.Value(), now) })
+	})
+	u.resend.AddEventListener("click", false, func(ev dom.Event) {
+		preventDefault(ev)
+		a.act(a.model.Resend)
+	})
+	u.cancel.AddEventListener("click", false, func(ev dom.Event) {
+		preventDefault(ev)
+		a.act(func(time.Time) (view.Request, error) { return a.model.Cancel() })
+	})
+	u.tzToggle.AddEventListener("click", false, func(ev dom.Event) {
+		preventDefault(ev)
+		a.mu.Lock()
+		a.model.ToggleZone()
+		a.show()
+		a.mu.Unlock()
+	})
+	u.retry.AddEventListener("click", false, func(ev dom.Event) {
+		preventDefault(ev)
+		go a.start()
+	})
+	return a
+}
+
+// sessionToken reads st from the page's query string.
+func sessionToken() string {
+	var st string
+	_ = guard(func() {
+		q := js.Global().Get("URLSearchParams").New(js.Global().Get("location").Get("search"))
+		st = str(q.Call("get", "st"))
+	})
+	return st
+}
+
+// start asks the edge for the challenge. It runs in its own goroutine.
+func (a *app) start() {
+	dev := collectDevice()
+	a.mu.Lock()
+	req, err := a.model.Start(a.session, dev)
+	a.show()
+	a.mu.Unlock()
+	if err == nil {
+		a.send(req)
+	}
+}
+
+// act runs a model action from an event callback. The callback must
+// return at once, so the request goes out from a new goroutine;
+// otherwise the program dies with "all goroutines are asleep".
+func (a *app) act(f func(now time.Time) (view.Request, error)) {
+	a.mu.Lock()
+	req, err := f(time.Now())
+	a.show()
+	phase := a.model.Phase()
+	a.mu.Unlock()
+	if err != nil {
+		if phase == view.Challenge {
+			a.ui.code.Focus()
+		}
+		return
+	}
+	go a.send(req)
+}
+
+// send carries req to the edge and applies the answer.
+func (a *app) send(req view.Request) {
+	status, body, err := post(req.Path, req.Body)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	before := a.model.Phase()
+	action := a.model.Pending()
+	if err != nil {
+		logWarn("honnin: " + err.Error())
+		a.model.NetworkError()
+	} else {
+		a.model.Apply(status, body)
+	}
+	after := a.model.Phase()
+	a.show()
+
+	switch {
+	case after == view.Challenge && before != view.Challenge:
+		a.ui.code.Focus()
+		if !a.ticking {
+			a.ticking = true
+			go a.tick()
+		}
+	case after == view.Challenge && (a.model.Problem() == "wrong_code" || action == view.Resend && a.model.Problem() == ""):
+		// A wrong code or a new code: clear the field for the next one.
+		a.ui.code.SetValue("")
+		a.ui.code.Focus()
+	}
+}
+
+// tick re-renders every second for the countdown and the resend wait, and
+// ends the flow when the challenge expires, until the flow has ended.
+func (a *app) tick() {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for range t.C {
+		a.mu.Lock()
+		a.model.Expire(time.Now())
+		a.show()
+		p := a.model.Phase()
+		a.mu.Unlock()
+		if p == view.Done || p == view.Failed {
+			return
+		}
+	}
+}
+
+// show renders the model as of now and, the first time it finds the flow
+// ended, tells the merchant page. Every change to the model goes through
+// here, so no way of ending (answer, expiry, refused action) is missed.
+// a.mu must be held.
+func (a *app) show() {
+	a.ui.render(a.model.Screen(time.Now()))
+	r, ended := a.model.Result()
+	if !ended || a.posted {
+		return
+	}
+	a.posted = true
+	if err := postResult(a.session, a.model.MerchantOrigin(), r); err != nil {
+		logWarn("honnin: result not posted to the merchant page: " + err.Error())
+	}
+}
+
+// preventDefault stops the browser's default action. It calls the JS method
+// directly: dom.Event's PreventDefault, called through the interface, keeps
+// a wrapper for each of dom/v2's ~60 event types (about 60 KB of wasm).
+func preventDefault(ev dom.Event) {
+	ev.Underlying().Call("preventDefault")
+}
+
+func logWarn(msg string) {
+	_ = guard(func() { js.Global().Get("console").Call("warn", msg) })
+}

@@ -1,0 +1,33 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"errors"
+	"syscall/js"
+
+	"github.com/honnin/honnin/wasm/view"
+)
+
+// postResult tells the merchant page how the challenge ended, with
+// window.parent.postMessage to the merchant origin only (see
+// view.TargetOrigin). dom/v2's PostMessage takes only strings, so the
+// message object is built with syscall/js.
+func postResult(sessionToken, merchantOrigin string, r view.Result) error {
+	target, err := view.TargetOrigin(sessionToken, merchantOrigin)
+	if err != nil {
+		return err
+	}
+	return guard(func() {
+		parent := js.Global().Get("parent")
+		if parent.Equal(js.Global()) {
+			panic(errors.New("not in a frame"))
+		}
+		msg := js.Global().Get("Object").New()
+		msg.Set("type", "honnin:result")
+		msg.Set("result_token", r.ResultToken)
+		msg.Set("status", r.Status)
+		msg.Set("reason", r.Reason)
+		parent.Call("postMessage", msg, target)
+	})
+}

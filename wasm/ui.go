@@ -1,0 +1,251 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"syscall/js"
+
+	"honnef.co/go/js/dom/v2"
+
+	"github.com/honnin/honnin/wasm/view"
+)
+
+// ui is the challenge screen's DOM.
+//
+// Elements are held as concrete dom/v2 types, never as the dom.HTMLElement
+// interface: every method called through that interface makes the linker
+// keep it for all ~80 element types dom/v2 wraps, about 1.3 MB of wasm for
+// the methods used here. It is built once; render copies a
+// view.Screen into it. Every value goes in with textContent, never as
+// HTML: merchant names and personal messages are data.
+//
+// The element ids are stable: the e2e tests find the screen by them.
+type ui struct {
+	doc  dom.Document
+	root *dom.BasicHTMLElement // <html>
+
+	app, summary, form, messageBox *dom.BasicHTMLElement
+
+	title, merchant, amount, date, dateNote, last4, message *dom.BasicHTMLElement
+	dest, attempts, countdown, errText, status              *dom.BasicHTMLElement
+
+	merchantLabel, amountLabel, dateLabel, cardLabel, messageLabel *dom.BasicHTMLElement
+	codeLabel, expiresLabel                                        *dom.BasicHTMLElement
+
+	tzToggle, send, resend, cancel, retry *dom.HTMLButtonElement
+	code                                  *dom.HTMLInputElement
+
+	// shown remembers the text last written into each element, so that an
+	// unchanged message is not written again (a screen reader would read
+	// the #error alert again each second).
+	shown map[*dom.BasicHTMLElement]string
+}
+
+func newUI(doc dom.Document) *ui {
+	u := &ui{doc: doc, shown: map[*dom.BasicHTMLElement]string{}}
+
+	// #status comes with the page ("Loading…"), and the loader writes into
+	// it if the program fails; the rest is built here.
+	u.root = wrap(doc.DocumentElement().Underlying())
+	body := wrap(doc.(dom.HTMLDocument).Body().Underlying())
+	if st := doc.GetElementByID("status"); st != nil {
+		u.status = wrap(st.Underlying())
+	} else {
+		u.status = u.el("p", "status", "status")
+		body.AppendChild(u.status)
+	}
+	u.status.SetAttribute("role", "status")
+	u.status.SetAttribute("aria-live", "polite")
+
+	u.app = u.el("main", "app", "challenge")
+	u.app.SetAttribute("hidden", "")
+	body.InsertBefore(u.app, u.status)
+
+	// The transaction summary.
+	u.summary = u.el("section", "summary", "summary")
+	u.title = u.el("h1", "title", "")
+	u.summary.AppendChild(u.title)
+	dl := u.el("dl", "", "txn")
+	u.merchantLabel, u.merchant = u.row(dl, "merchant")
+	u.amountLabel, u.amount = u.row(dl, "amount")
+	var dateCell *dom.BasicHTMLElement
+	u.dateLabel, dateCell = u.row(dl, "")
+	u.date = u.el("span", "date", "")
+	u.tzToggle = u.button("tz-toggle", "link", "button")
+	dateCell.AppendChild(u.date)
+	dateCell.AppendChild(u.doc.CreateTextNode(" "))
+	dateCell.AppendChild(u.tzToggle)
+	u.cardLabel, u.last4 = u.row(dl, "last4")
+	u.summary.AppendChild(dl)
+	u.dateNote = u.el("p", "date-note", "note")
+	u.summary.AppendChild(u.dateNote)
+	u.messageBox = u.el("section", "", "pm")
+	u.messageLabel = u.el("h2", "", "")
+	u.message = u.el("p", "message", "")
+	u.messageBox.AppendChild(u.messageLabel)
+	u.messageBox.AppendChild(u.message)
+	u.summary.AppendChild(u.messageBox)
+	u.app.AppendChild(u.summary)
+
+	// The code form. novalidate: full-width digits do not match
+	// pattern="[0-9]*" but are accepted (view.NormalizeCode).
+	u.form = u.el("form", "form", "code-form")
+	u.form.SetAttribute("novalidate", "")
+	u.form.SetAttribute("autocomplete", "off")
+	u.dest = u.el("p", "dest", "dest")
+	u.form.AppendChild(u.dest)
+	u.codeLabel = u.el("label", "code-label", "")
+	u.codeLabel.SetAttribute("for", "code")
+	u.form.AppendChild(u.codeLabel)
+	u.code = &dom.HTMLInputElement{BasicHTMLElement: u.el("input", "", "")}
+	for _, a := range [][2]string{
+		{"id", "code"}, {"name", "code"}, {"type", "text"},
+		{"autocomplete", "one-time-code"}, {"inputmode", "numeric"}, {"maxlength", "6"}, {"pattern", "[0-9]*"},
+		{"enterkeyhint", "done"}, {"spellcheck", "false"}, {"autocapitalize", "off"},
+		{"aria-describedby", "dest error attempts"},
+	} {
+		u.code.SetAttribute(a[0], a[1])
+	}
+	// Send sits beside the field: the 400-pixel-high EMV windows have no
+	// room for another row of buttons.
+	entry := u.el("div", "", "entry")
+	u.send = u.button("send", "primary", "submit")
+	entry.AppendChild(u.code)
+	entry.AppendChild(u.send)
+	u.form.AppendChild(entry)
+	u.errText = u.el("p", "error", "error")
+	u.errText.SetAttribute("role", "alert")
+	u.form.AppendChild(u.errText)
+	meta := u.el("p", "", "meta")
+	u.attempts = u.el("span", "attempts", "")
+	meta.AppendChild(u.attempts)
+	expires := u.el("span", "", "expires")
+	u.expiresLabel = u.el("span", "", "")
+	u.countdown = u.el("span", "countdown", "")
+	u.countdown.SetAttribute("role", "timer")
+	expires.AppendChild(u.expiresLabel)
+	expires.AppendChild(u.doc.CreateTextNode(" "))
+	expires.AppendChild(u.countdown)
+	meta.AppendChild(expires)
+	u.form.AppendChild(meta)
+	actions := u.el("div", "", "actions")
+	u.resend = u.button("resend", "", "button")
+	u.cancel = u.button("cancel", "", "button")
+	actions.AppendChild(u.resend)
+	actions.AppendChild(u.cancel)
+	u.form.AppendChild(actions)
+	u.app.AppendChild(u.form)
+
+	u.retry = u.button("retry", "primary", "button")
+	u.retry.SetAttribute("hidden", "")
+	if next := u.status.NextSibling(); next != nil {
+		body.InsertBefore(u.retry, next)
+	} else {
+		body.AppendChild(u.retry)
+	}
+	return u
+}
+
+// el creates an element with an id and a class, either of which may be "".
+func (u *ui) el(tag, id, class string) *dom.BasicHTMLElement {
+	e := wrap(u.doc.CreateElement(tag).Underlying())
+	if id != "" {
+		e.SetID(id)
+	}
+	if class != "" {
+		e.SetAttribute("class", class)
+	}
+	return e
+}
+
+func (u *ui) button(id, class, typ string) *dom.HTMLButtonElement {
+	b := &dom.HTMLButtonElement{BasicHTMLElement: u.el("button", id, class)}
+	b.SetType(typ)
+	return b
+}
+
+// row appends a <div><dt/><dd id=id/></div> pair to dl.
+func (u *ui) row(dl *dom.BasicHTMLElement, id string) (dt, dd *dom.BasicHTMLElement) {
+	r := u.el("div", "", "row")
+	dt = u.el("dt", "", "")
+	dd = u.el("dd", id, "")
+	r.AppendChild(dt)
+	r.AppendChild(dd)
+	dl.AppendChild(r)
+	return dt, dd
+}
+
+// wrap gives the element v the concrete dom/v2 type every element has.
+func wrap(v js.Value) *dom.BasicHTMLElement {
+	return &dom.BasicHTMLElement{BasicElement: &dom.BasicElement{BasicNode: &dom.BasicNode{Value: v}}}
+}
+
+// render shows s.
+func (u *ui) render(s view.Screen) {
+	u.root.SetAttribute("lang", s.Lang)
+	if hd, ok := u.doc.(dom.HTMLDocument); ok {
+		hd.SetTitle(s.Labels.Title)
+	}
+	l := s.Labels
+	u.text(u.title, l.Title)
+	u.text(u.merchantLabel, l.Merchant)
+	u.text(u.amountLabel, l.Amount)
+	u.text(u.dateLabel, l.Date)
+	u.text(u.cardLabel, l.Card)
+	u.text(u.messageLabel, l.Message)
+	u.text(u.codeLabel, l.Code)
+	u.text(u.expiresLabel, l.ExpiresIn)
+	u.text(u.send.BasicHTMLElement, l.Send)
+	u.text(u.cancel.BasicHTMLElement, l.Cancel)
+	u.text(u.retry.BasicHTMLElement, l.Retry)
+
+	u.text(u.merchant, s.Merchant)
+	u.text(u.amount, s.Amount)
+	u.text(u.date, s.Date)
+	u.text(u.dateNote, s.DateNote)
+	u.text(u.tzToggle.BasicHTMLElement, s.ZoneToggle)
+	u.text(u.last4, s.Last4)
+	u.text(u.message, s.Message)
+	u.text(u.dest, s.Dest)
+	u.text(u.attempts, s.Attempts)
+	u.text(u.countdown, s.Countdown)
+	u.text(u.errText, s.Error)
+	u.text(u.status, s.Status)
+	u.text(u.resend.BasicHTMLElement, s.Resend)
+
+	challenge := s.Phase == view.Challenge
+	show(u.app, s.ShowSummary || challenge)
+	show(u.summary, s.ShowSummary)
+	show(u.messageBox, s.Message != "")
+	show(u.tzToggle.BasicHTMLElement, s.ZoneToggle != "")
+	show(u.form, challenge)
+	show(u.resend.BasicHTMLElement, s.ShowResend)
+	show(u.retry.BasicHTMLElement, s.CanRetry)
+	if s.Error != "" {
+		u.code.SetAttribute("aria-invalid", "true")
+	} else {
+		u.code.RemoveAttribute("aria-invalid")
+	}
+	u.code.SetReadOnly(s.Busy)
+	u.send.SetDisabled(!s.CanSend)
+	u.resend.SetDisabled(!s.CanResend)
+	u.cancel.SetDisabled(!s.CanCancel)
+	u.retry.SetDisabled(!s.CanRetry)
+	u.status.Class().Remove("failed")
+	if s.Phase == view.Failed {
+		u.status.Class().Add("failed")
+	}
+}
+
+// text sets e's text if it changed.
+func (u *ui) text(e *dom.BasicHTMLElement, s string) {
+	if old, ok := u.shown[e]; ok && old == s {
+		return
+	}
+	u.shown[e] = s
+	e.SetTextContent(s)
+}
+
+func show(e *dom.BasicHTMLElement, on bool) {
+	e.Underlying().Set("hidden", !on)
+}

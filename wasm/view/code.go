@@ -1,0 +1,48 @@
+package view
+
+import (
+	"errors"
+	"unicode"
+)
+
+// Code validation errors; the model shows them without a round trip.
+var (
+	ErrCodeEmpty  = errors.New("view: no code entered")
+	ErrCodeFormat = errors.New("view: the code must be 6 digits")
+)
+
+// NormalizeCode turns what the cardholder typed into the 6 ASCII digits the
+// edge expects. Japanese IMEs often produce full-width digits (０-９), and
+// codes are often typed or pasted with spaces ("123 456", a trailing space
+// from a mail client), so full-width digits are converted and white space
+// (ASCII and U+3000 ideographic space) is dropped anywhere. Anything else,
+// including other scripts' digits, is refused.
+func NormalizeCode(s string) (string, error) {
+	var out [6]byte
+	n := 0
+	for _, r := range s {
+		var d rune
+		switch {
+		case '0' <= r && r <= '9':
+			d = r
+		case '０' <= r && r <= '９':
+			d = r - '０' + '0'
+		case unicode.IsSpace(r):
+			continue
+		default:
+			return "", ErrCodeFormat
+		}
+		if n == len(out) {
+			return "", ErrCodeFormat
+		}
+		out[n] = byte(d)
+		n++
+	}
+	switch n {
+	case 0:
+		return "", ErrCodeEmpty
+	case len(out):
+		return string(out[:]), nil
+	}
+	return "", ErrCodeFormat
+}

@@ -1,0 +1,325 @@
+// Package view is the challenge client's view model: everything the
+// challenge screen shows and every rule it follows, in plain Go so that it
+// is tested natively. The browser side (package main beside it, built for
+// js/wasm) only moves strings between a Screen and the DOM and carries
+// Requests to the edge.
+package view
+
+import (
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Phase is where the challenge stands. It only moves forward:
+// Loading -> Challenge -> Done, or to Failed from either of the first two.
+type Phase int
+
+const (
+	Loading   Phase = iota // waiting for /v1/start
+	Challenge              // showing the transaction, taking a code
+	Done                   // the edge returned a result
+	Failed                 // the flow cannot go on: invalid or expired session, superseded
+)
+
+func (p Phase) String() string {
+	switch p {
+	case Loading:
+		return "loading"
+	case Challenge:
+		return "challenge"
+	case Done:
+		return "done"
+	case Failed:
+		return "failed"
+	}
+	return "unknown"
+}
+
+// Action is the request the model is waiting for an answer to.
+type Action int
+
+const (
+	None Action = iota
+	Start
+	Verify
+	Resend
+	Cancel
+)
+
+// Errors returned when an action is not allowed right now. The screen
+// disables the controls in these cases; the errors guard against double
+// clicks and events that arrive late.
+var (
+	ErrBusy      = errors.New("view: a request is already under way")
+	ErrNotNow    = errors.New("view: action not allowed in this phase")
+	ErrNoResend  = errors.New("view: resend not available yet")
+	ErrExpired   = errors.New("view: the challenge has expired")
+	ErrNoSession = errors.New("view: no session token")
+)
+
+// Model holds the state of one challenge. It is not safe for concurrent
+// use; the browser side serializes calls.
+type Model struct {
+	locale Locale
+	zone   Zone
+	phase  Phase
+
+	pending        Action
+	challengeToken string
+	display        Display
+	hasDisplay     bool
+	merchantOrigin string
+	result         Result
+
+	// problem is the code of the message shown, "" for none: an edge error
+	// code or one of the problem* constants.
+	problem string
+}
+
+// New returns a model in the Loading phase showing JST dates.
+func New(l Locale) *Model {
+	return &Model{locale: l, zone: JST}
+}
+
+// Phase returns the current phase.
+func (m *Model) Phase() Phase { return m.phase }
+
+// Pending returns the action waiting for an answer, None if there is none.
+func (m *Model) Pending() Action { return m.pending }
+
+// MerchantOrigin returns the merchant_origin of the latest edge response.
+func (m *Model) MerchantOrigin() string { return m.merchantOrigin }
+
+// Problem returns the code of the message on screen, "" when there is none.
+func (m *Model) Problem() string { return m.problem }
+
+// ToggleZone switches the date between JST and GMT.
+func (m *Model) ToggleZone() {
+	if m.zone == JST {
+		m.zone = GMT
+	} else {
+		m.zone = JST
+	}
+}
+
+// Start returns the /v1/start request. It is allowed while Loading, again
+// after a network or issuer failure (the retry button).
+func (m *Model) Start(sessionToken string, d Device) (Request, error) {
+	if err := m.ready(Loading); err != nil {
+		return Request{}, err
+	}
+	if sessionToken == "" {
+		m.fail("invalid_token")
+		return Request{}, ErrNoSession
+	}
+	return m.send(Start, "/v1/start", startBody{SessionToken: sessionToken, Device: d})
+}
+
+// Verify checks what the cardholder typed and returns the /v1/verify
+// request. A malformed code never leaves the browser: the model shows the
+// message and returns the error.
+func (m *Model) Verify(input string, now time.Time) (Request, error) {
+	if err := m.ready(Challenge); err != nil {
+		return Request{}, err
+	}
+	if m.expired(now) {
+		m.fail(problemSessionExpired)
+		return Request{}, ErrExpired
+	}
+	code, err := NormalizeCode(input)
+	switch {
+	case errors.Is(err, ErrCodeEmpty):
+		m.problem = problemEmptyCode
+		return Request{}, err
+	case err != nil:
+		m.problem = "invalid_code_format"
+		return Request{}, err
+	}
+	return m.send(Verify, "/v1/verify", verifyBody{ChallengeToken: m.challengeToken, Code: code})
+}
+
+// Resend returns the /v1/resend request once resend_after has passed.
+func (m *Model) Resend(now time.Time) (Request, error) {
+	if err := m.ready(Challenge); err != nil {
+		return Request{}, err
+	}
+	if m.expired(now) {
+		m.fail(problemSessionExpired)
+		return Request{}, ErrExpired
+	}
+	if !m.resendable() || now.Before(m.display.ResendAfter) {
+		return Request{}, ErrNoResend
+	}
+	return m.send(Resend, "/v1/resend", tokenBody{ChallengeToken: m.challengeToken})
+}
+
+// Cancel returns the /v1/cancel request.
+func (m *Model) Cancel() (Request, error) {
+	if err := m.ready(Challenge); err != nil {
+		return Request{}, err
+	}
+	return m.send(Cancel, "/v1/cancel", tokenBody{ChallengeToken: m.challengeToken})
+}
+
+func (m *Model) ready(want Phase) error {
+	if m.pending != None {
+		return ErrBusy
+	}
+	if m.phase != want {
+		return ErrNotNow
+	}
+	return nil
+}
+
+func (m *Model) send(a Action, path string, body any) (Request, error) {
+	req, err := newRequest(path, body)
+	if err != nil {
+		return Request{}, err
+	}
+	m.pending = a
+	m.problem = "" // the answer brings its own message
+	return req, nil
+}
+
+// Apply moves the model on with the edge's answer to the pending request:
+// the HTTP status and the body. It never fails; whatever the edge (or
+// something between it and the browser) sent becomes a screen.
+func (m *Model) Apply(status int, body []byte) {
+	if m.pending == None || m.phase == Done || m.phase == Failed {
+		m.pending = None
+		return // a late answer; the flow has moved on
+	}
+	m.pending = None
+	var r Response
+	jsonErr := json.Unmarshal(body, &r)
+	if status >= 200 && status < 300 {
+		if jsonErr != nil {
+			m.problem = problemBadResponse
+			return
+		}
+		m.applyScreen(r)
+		return
+	}
+	code := r.Error
+	if jsonErr != nil || code == "" {
+		code = codeForStatus(status)
+	}
+	switch code {
+	case "invalid_token", "superseded", "already_used":
+		m.fail(code)
+	case "expired":
+		// The challenge token's expiry is the code's: the edge refuses
+		// verify, resend and cancel alike, so only the shop can start again.
+		m.fail(problemSessionExpired)
+	default:
+		// issuer_unavailable, resend_cooldown, invalid_code_format,
+		// bad_request, too_large and codes this client does not know:
+		// show, stay, let them try again.
+		m.problem = code
+	}
+}
+
+// applyScreen takes a 2xx answer that carries a screen.
+func (m *Model) applyScreen(r Response) {
+	switch r.State {
+	case "challenge":
+		if r.ChallengeToken == "" || r.Display == nil {
+			m.problem = problemBadResponse
+			return
+		}
+		m.phase = Challenge
+		m.challengeToken = r.ChallengeToken
+		m.display = *r.Display
+		m.hasDisplay = true
+		m.merchantOrigin = r.MerchantOrigin
+		m.problem = r.Error // "wrong_code" or ""
+		if m.problem == "" && r.Display.Delivery == "failed" {
+			m.problem = problemDeliveryFailed
+		}
+	case "result":
+		if !validStatus(r.Status) {
+			m.problem = problemBadResponse
+			return
+		}
+		m.phase = Done
+		m.merchantOrigin = r.MerchantOrigin
+		m.result = Result{ResultToken: r.ResultToken, Status: r.Status, Reason: r.Reason}
+		m.problem = ""
+	default:
+		m.problem = problemBadResponse
+	}
+}
+
+// Expire ends the flow once the challenge has expired by the clock and no
+// request is under way (an answer in flight decides for itself). It reports
+// whether it ended the flow, so that the caller tells the merchant page.
+func (m *Model) Expire(now time.Time) bool {
+	if m.phase != Challenge || m.pending != None || !m.expired(now) {
+		return false
+	}
+	m.fail(problemSessionExpired)
+	return true
+}
+
+// NetworkError records that the pending request got no HTTP answer at all.
+func (m *Model) NetworkError() {
+	if m.pending == None || m.phase == Done || m.phase == Failed {
+		m.pending = None
+		return
+	}
+	m.pending = None
+	m.problem = problemNetwork
+}
+
+// fail ends the flow without a result token.
+func (m *Model) fail(problem string) {
+	m.phase = Failed
+	m.problem = problem
+	reason := problem
+	if problem == problemSessionExpired {
+		reason = "expired"
+	}
+	m.result = Result{Status: "U", Reason: reason}
+}
+
+// Result returns what to tell the merchant page once the flow has ended:
+// the edge's result in Done, and in Failed a status "U" with the error code
+// as reason and no token, so that the merchant page stops waiting (it
+// cannot mistake this for success: only a verified token counts).
+func (m *Model) Result() (Result, bool) {
+	if m.phase != Done && m.phase != Failed {
+		return Result{}, false
+	}
+	return m.result, true
+}
+
+func (m *Model) expired(now time.Time) bool {
+	return !m.display.ExpiresAt.IsZero() && !now.Before(m.display.ExpiresAt)
+}
+
+// resendable reports whether the method has a code to send again: app and
+// hardware-token codes are generated on the cardholder's side.
+func (m *Model) resendable() bool {
+	return m.display.Method != "app" && m.display.Method != "token"
+}
+
+// codeForStatus names the error for an answer without a usable JSON error
+// body (a proxy's HTML page, a truncated body).
+func codeForStatus(status int) string {
+	switch {
+	case status == 401:
+		return "invalid_token"
+	case status == 409:
+		return "superseded"
+	case status == 410:
+		return "expired"
+	case status == 413:
+		return "too_large"
+	case status == 400:
+		return "bad_request"
+	case status >= 500:
+		return "issuer_unavailable"
+	}
+	return problemUnknown
+}

@@ -1,0 +1,120 @@
+/*
+ * honnin.js — the merchant snippet. One script tag, served by the honnin
+ * edge:
+ *
+ *   <script src="https://EDGE/honnin.js"></script>
+ *   Honnin.mount(document.getElementById("auth"), {
+ *     sessionToken: "...",              // from your server's POST /v1/authentications
+ *     size: "390x400",                  // EMV window: 250x400 390x400 500x600 600x400 full (or "01".."05")
+ *     onResult: function (r) { ... }    // optional; the promise gives the same object
+ *   }).then(function (r) {
+ *     // r = {result_token, status, reason}. Send r.result_token to your
+ *     // server and verify it there against the JWKS: status and reason
+ *     // are hints for the page, never proof.
+ *   });
+ *
+ * The challenge runs in an iframe on the edge's origin. Results are taken
+ * only from that iframe (event.source) and that origin (event.origin).
+ * No dependencies, ES2017, no build step.
+ */
+(function (global) {
+  "use strict";
+
+  if (global.Honnin) {
+    return; // loaded twice: keep the first
+  }
+
+  // The edge's origin, from this script's own URL. It is captured now:
+  // document.currentScript is only set while the script first runs.
+  var script = document.currentScript;
+  var edgeOrigin = "";
+  try {
+    edgeOrigin = new URL(script.src).origin;
+  } catch (e) {
+    edgeOrigin = "";
+  }
+
+  // EMV 3DS challengeWindowSize, by name and by code.
+  var SIZES = {
+    "250x400": [250, 400], "01": [250, 400],
+    "390x400": [390, 400], "02": [390, 400],
+    "500x600": [500, 600], "03": [500, 600],
+    "600x400": [600, 400], "04": [600, 400],
+    "full": null, "05": null
+  };
+
+  function mount(element, options) {
+    return new Promise(function (resolve, reject) {
+      options = options || {};
+      if (typeof element === "string") {
+        element = document.querySelector(element);
+      }
+      if (!element || typeof element.appendChild !== "function") {
+        throw new TypeError("Honnin.mount: element is not a DOM element");
+      }
+      var token = options.sessionToken;
+      if (typeof token !== "string" || token === "") {
+        throw new TypeError("Honnin.mount: options.sessionToken is required");
+      }
+      if (!edgeOrigin || edgeOrigin === "null") {
+        throw new Error("Honnin.mount: cannot tell the edge origin; load honnin.js with a <script src> tag");
+      }
+      var size = options.size === undefined ? "390x400" : String(options.size);
+      if (!Object.prototype.hasOwnProperty.call(SIZES, size)) {
+        throw new RangeError("Honnin.mount: unknown size " + size);
+      }
+
+      var iframe = document.createElement("iframe");
+      iframe.src = edgeOrigin + "/challenge?st=" + encodeURIComponent(token);
+      iframe.title = "Card authentication / 本人認証";
+      iframe.setAttribute("allow", "otp-credentials");
+      // allow-same-origin keeps the edge origin (for its localStorage);
+      // no top navigation, no popups.
+      iframe.setAttribute("sandbox", "allow-scripts allow-same-origin allow-forms");
+      iframe.setAttribute("referrerpolicy", "no-referrer");
+      iframe.style.border = "0";
+      iframe.style.display = "block";
+      iframe.style.maxWidth = "100%";
+      var wh = SIZES[size];
+      if (wh) {
+        iframe.width = String(wh[0]);
+        iframe.height = String(wh[1]);
+      } else {
+        iframe.style.width = "100%";
+        iframe.style.height = "100%";
+      }
+
+      function onMessage(event) {
+        if (event.origin !== edgeOrigin || event.source !== iframe.contentWindow) {
+          return;
+        }
+        var data = event.data;
+        if (!data || typeof data !== "object" || data.type !== "honnin:result") {
+          return;
+        }
+        global.removeEventListener("message", onMessage);
+        var result = {
+          result_token: typeof data.result_token === "string" ? data.result_token : "",
+          status: typeof data.status === "string" ? data.status : "",
+          reason: typeof data.reason === "string" ? data.reason : ""
+        };
+        if (typeof options.onResult === "function") {
+          try {
+            options.onResult(result);
+          } catch (e) {
+            setTimeout(function () { throw e; }); // report, but still resolve
+          }
+        }
+        resolve(result);
+      }
+      global.addEventListener("message", onMessage);
+
+      while (element.firstChild) {
+        element.removeChild(element.firstChild);
+      }
+      element.appendChild(iframe);
+    });
+  }
+
+  global.Honnin = Object.freeze({ mount: mount, edgeOrigin: edgeOrigin });
+})(window);

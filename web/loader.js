@@ -1,0 +1,58 @@
+// loader.js starts the Go challenge client (challenge.wasm) in the iframe
+// page. It is a file, not an inline script: the page's CSP is
+// script-src 'self' 'wasm-unsafe-eval'. The wasm URL comes from this
+// script tag's data-wasm attribute; wasm_exec.js (loaded just before, from
+// the same Go that built the wasm) defines Go.
+//
+// If the program cannot load, or ends (it never should: a Go panic, or a
+// JavaScript exception that became one, ends it), the page says so and
+// disables its controls, because every later click would only throw
+// "Go program has already exited".
+"use strict";
+(function () {
+  var me = document.currentScript;
+  var wasmURL = me && me.getAttribute("data-wasm");
+  var langs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ""];
+  var ja = /^ja(?:[-_]|$)/i.test(langs[0] || "");
+
+  function fail(err) {
+    if (err) {
+      console.error("honnin: challenge client:", err);
+    }
+    var status = document.getElementById("status");
+    if (!status) {
+      status = document.createElement("p");
+      status.id = "status";
+      document.body.appendChild(status);
+    }
+    status.className = "status failed";
+    status.setAttribute("role", "alert");
+    status.textContent = ja
+      ? "画面を表示できませんでした。この画面を閉じて、もう一度お試しください。"
+      : "This page could not be shown. Close it and try again.";
+    var controls = document.querySelectorAll("button, input");
+    for (var i = 0; i < controls.length; i++) {
+      controls[i].disabled = true;
+    }
+  }
+
+  if (typeof Go !== "function" || !wasmURL || typeof WebAssembly !== "object") {
+    fail(new Error("missing Go runtime, wasm URL or WebAssembly"));
+    return;
+  }
+  var go = new Go();
+
+  function instantiate() {
+    var request = fetch(wasmURL, { credentials: "same-origin" });
+    if (typeof WebAssembly.instantiateStreaming !== "function") {
+      return request
+        .then(function (r) { return r.arrayBuffer(); })
+        .then(function (b) { return WebAssembly.instantiate(b, go.importObject); });
+    }
+    return WebAssembly.instantiateStreaming(request, go.importObject);
+  }
+
+  instantiate()
+    .then(function (result) { return go.run(result.instance); })
+    .then(function () { fail(new Error("the Go program exited")); }, fail);
+})();
