@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/jsonapi"
 )
 
 // Defaults for what the sealed payload may leave unset.
@@ -91,8 +92,8 @@ func New(cfg Config) (*Handler, error) {
 	h.mux.Handle("/v1/verify", h.post(h.verify))
 	h.mux.Handle("/v1/resend", h.post(h.resend))
 	h.mux.Handle("/v1/cancel", h.post(h.cancel))
-	h.mux.Handle("/", h.handle(func(w http.ResponseWriter, r *http.Request) error {
-		return errorf(http.StatusNotFound, "not_found", "no such endpoint")
+	h.mux.Handle("/", jsonapi.Handle(h.log, func(w http.ResponseWriter, r *http.Request) error {
+		return jsonapi.Errorf(http.StatusNotFound, "not_found", "no such endpoint")
 	}))
 	h.root = h.recover(h.mux)
 	return h, nil

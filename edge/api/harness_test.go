@@ -363,7 +363,7 @@ func (e *env) do(req *http.Request) reply {
 	w := httptest.NewRecorder()
 	e.h.ServeHTTP(w, req)
 	res := w.Result()
-	if ct := res.Header.Get("Content-Type"); ct != "application/json" {
+	if ct := res.Header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
 		e.t.Errorf("%s %s: Content-Type %q", req.Method, req.URL.Path, ct)
 	}
 	var rep reply

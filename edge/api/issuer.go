@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/jsonapi"
 )
 
 // Issuer is the origin: the issuer core's internal API. Only start and
@@ -48,36 +51,8 @@ const (
 
 // StartRequest is the body of the issuer's internal start.
 type StartRequest struct {
-	Device DeviceSignals `json:"device"`
-	Edge   EdgeSignals   `json:"edge"`
-}
-
-// DeviceSignals are what the client collected in the browser, for the
-// issuer's risk decision. All optional.
-type DeviceSignals struct {
-	UA            string   `json:"ua,omitempty"`
-	Platform      string   `json:"platform,omitempty"`
-	Mobile        bool     `json:"mobile,omitempty"`
-	Languages     []string `json:"languages,omitempty"`
-	Timezone      string   `json:"timezone,omitempty"`
-	TZOffset      int      `json:"tz_offset,omitempty"`
-	ScreenW       int      `json:"screen_w,omitempty"`
-	ScreenH       int      `json:"screen_h,omitempty"`
-	ColorDepth    int      `json:"color_depth,omitempty"`
-	PixelRatio    float64  `json:"pixel_ratio,omitempty"`
-	HWConcurrency int      `json:"hw_concurrency,omitempty"`
-	TouchPoints   int      `json:"touch_points,omitempty"`
-	Webdriver     bool     `json:"webdriver,omitempty"`
-	DeviceID      string   `json:"device_id,omitempty"`
-}
-
-// EdgeSignals are what the edge itself observed about the client.
-type EdgeSignals struct {
-	// IP is the connection's peer address. Proxy headers are not trusted
-	// (yet): anyone can send X-Forwarded-For.
-	IP string `json:"ip"`
-	// Country is the edge's geolocation of IP; empty natively.
-	Country string `json:"country"`
+	Device challenge.DeviceSignals `json:"device"`
+	Edge   challenge.EdgeSignals   `json:"edge"`
 }
 
 // Decisions the issuer's start may return.
@@ -107,7 +82,7 @@ type ResendResponse struct {
 	Delivery       string `json:"delivery"`
 }
 
-var errIssuerUnavailable = errorf(http.StatusBadGateway, "issuer_unavailable", "the card issuer cannot be reached; try again")
+var errIssuerUnavailable = jsonapi.Errorf(http.StatusBadGateway, "issuer_unavailable", "the card issuer cannot be reached; try again")
 
 // issuerFailed maps a failed call to the issuer: its refusals that the
 // cardholder can act on are passed on, anything else (down, 5xx, a refusal
@@ -123,7 +98,7 @@ func (h *Handler) issuerFailed(w http.ResponseWriter, r *http.Request, authID st
 		case issuerCooldown:
 			secs := max(int(ie.RetryAfter/time.Second), 1)
 			w.Header().Set("Retry-After", strconv.Itoa(secs))
-			return errorf(http.StatusTooManyRequests, "resend_cooldown", "a code was sent moments ago; resend again in %d s", secs)
+			return jsonapi.Errorf(http.StatusTooManyRequests, "resend_cooldown", "a code was sent moments ago; resend again in %d s", secs)
 		}
 	}
 	h.log.WarnContext(r.Context(), "api: issuer call failed", "path", r.URL.Path, "auth", authID, "err", err)

@@ -15,6 +15,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/jsonapi"
 )
 
 // IssuerClient is the Issuer over the issuer's internal HTTP API. Each call
@@ -78,13 +79,13 @@ func (c *IssuerClient) call(ctx context.Context, authID, op string, in, out any)
 		return fmt.Errorf("issuer %s: %w", op, err)
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, jsonapi.MaxBody+1))
 	if err != nil {
 		return fmt.Errorf("issuer %s: read answer: %w", op, err)
 	}
 	if resp.StatusCode/100 != 2 {
 		ie := &IssuerError{Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header)}
-		var eb errorBody
+		var eb jsonapi.ErrorBody
 		if json.Unmarshal(b, &eb) == nil {
 			ie.Code, ie.Message = eb.Error, eb.Message
 		} else {
@@ -92,8 +93,8 @@ func (c *IssuerClient) call(ctx context.Context, authID, op string, in, out any)
 		}
 		return fmt.Errorf("issuer %s: %w", op, ie)
 	}
-	if len(b) > maxBody {
-		return fmt.Errorf("issuer %s: answer over %d bytes", op, maxBody)
+	if len(b) > jsonapi.MaxBody {
+		return fmt.Errorf("issuer %s: answer over %d bytes", op, jsonapi.MaxBody)
 	}
 	if err := json.Unmarshal(b, out); err != nil {
 		return fmt.Errorf("issuer %s: decode answer: %w", op, err)

@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 	"runtime/debug"
+
+	"github.com/honnin/honnin/edge/jsonapi"
 )
 
 // recover turns a panic below into a logged JSON 500. On Workers a panic
@@ -20,7 +22,7 @@ func (h *Handler) recover(next http.Handler) http.Handler {
 			}
 			h.log.ErrorContext(r.Context(), "api: panic", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
 			if !rw.wrote {
-				writeJSON(rw, http.StatusInternalServerError, errorBody{Error: "internal", Message: "internal error"})
+				jsonapi.WriteInternal(rw)
 			}
 		}()
 		next.ServeHTTP(rw, r)

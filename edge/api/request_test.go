@@ -44,6 +44,12 @@ func TestRequestRefused(t *testing.T) {
 		{"unknown device field", func() *http.Request {
 			return jsonRequest("/v1/start", map[string]any{"session_token": "x", "device": map[string]any{"gps": "35,139"}})
 		}, http.StatusBadRequest, "bad_request"},
+		{"device signal too long", func() *http.Request {
+			return jsonRequest("/v1/start", map[string]any{"session_token": "x", "device": map[string]any{"ua": strings.Repeat("x", 513)}})
+		}, http.StatusBadRequest, "bad_request"},
+		{"device signal out of range", func() *http.Request {
+			return jsonRequest("/v1/start", map[string]any{"session_token": "x", "device": map[string]any{"languages": make([]string, 17)}})
+		}, http.StatusBadRequest, "bad_request"},
 		{"missing code", func() *http.Request {
 			return jsonRequest("/v1/verify", map[string]string{"challenge_token": tok})
 		}, http.StatusBadRequest, "bad_request"},

@@ -2,6 +2,8 @@ package api
 
 import (
 	"net/http"
+
+	"github.com/honnin/honnin/edge/jsonapi"
 )
 
 // resend asks the issuer for a new code. The new token (gen+1) is recorded
@@ -34,6 +36,6 @@ func (h *Handler) resend(w http.ResponseWriter, r *http.Request) error {
 	} else if !ok {
 		return errSuperseded // a concurrent resend got further
 	}
-	writeJSON(w, http.StatusOK, h.challengeScreen(out.ChallengeToken, n, p, e.Attempts, out.Delivery))
+	jsonapi.Write(w, http.StatusOK, h.challengeScreen(out.ChallengeToken, n, p, e.Attempts, out.Delivery))
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/edge/report"
 )
 
@@ -99,8 +100,8 @@ func (h *Handler) end(w http.ResponseWriter, r *http.Request, e ending) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s)
+	jsonapi.Write(w, http.StatusOK, s)
 	return nil
 }
 
-var errAlreadyUsed = errorf(http.StatusConflict, "already_used", "this authentication already has its result")
+var errAlreadyUsed = jsonapi.Errorf(http.StatusConflict, "already_used", "this authentication already has its result")

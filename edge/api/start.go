@@ -5,12 +5,13 @@ import (
 	"net/http"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/jsonapi"
 )
 
 type startRequest struct {
 	SessionToken string `json:"session_token"`
 	// Device is optional: a client that could collect nothing sends none.
-	Device *DeviceSignals `json:"device"`
+	Device *challenge.DeviceSignals `json:"device"`
 }
 
 func (q *startRequest) missing() string {
@@ -28,6 +29,11 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
+	if req.Device != nil {
+		if err := req.Device.Validate(); err != nil {
+			return jsonapi.BadRequest("device: %v", err)
+		}
+	}
 	s, err := h.sessionClaims(req.SessionToken)
 	if err != nil {
 		return err
@@ -40,7 +46,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
 	if e.Finished {
 		return errAlreadyUsed
 	}
-	in := StartRequest{Edge: EdgeSignals{IP: peerIP(r)}}
+	in := StartRequest{Edge: challenge.EdgeSignals{IP: peerIP(r)}}
 	if req.Device != nil {
 		in.Device = *req.Device
 	}
@@ -60,7 +66,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
 			// A resend already went out; this start's token is stale.
 			return errSuperseded
 		}
-		writeJSON(w, http.StatusOK, h.challengeScreen(out.ChallengeToken, c, p, e.Attempts, out.Delivery))
+		jsonapi.Write(w, http.StatusOK, h.challengeScreen(out.ChallengeToken, c, p, e.Attempts, out.Delivery))
 		return nil
 	case DecisionFrictionless, DecisionDeny:
 		if !challenge.ValidStatus(out.Status) || out.Status == challenge.StatusChallenge {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/jsonapi"
 )
 
 // issuerTokens verifies what the issuer signs for the edge: session and
@@ -15,11 +16,11 @@ func (h *Handler) issuerTokens() challenge.Verifier {
 
 // tokenError maps a verification failure to what the client sees: an
 // expired token is 410 (the screen says "start again"), anything else 401.
-func tokenError(err error) *apiError {
+func tokenError(err error) *jsonapi.Error {
 	if errors.Is(err, challenge.ErrExpired) {
-		return errorf(http.StatusGone, "expired", "the token has expired")
+		return jsonapi.Errorf(http.StatusGone, "expired", "the token has expired")
 	}
-	return errorf(http.StatusUnauthorized, "invalid_token", "the token is not valid")
+	return jsonapi.Errorf(http.StatusUnauthorized, "invalid_token", "the token is not valid")
 }
 
 func (h *Handler) sessionClaims(token string) (*challenge.SessionClaims, error) {
@@ -43,7 +44,7 @@ func (h *Handler) challengeClaims(token string) (*challenge.ChallengeClaims, err
 func (h *Handler) open(c *challenge.ChallengeClaims) (challenge.Payload, error) {
 	p, err := h.keys.Seal.Open(c.Seal, c.ID)
 	if err != nil {
-		return challenge.Payload{}, errorf(http.StatusUnauthorized, "invalid_token", "the challenge cannot be opened")
+		return challenge.Payload{}, jsonapi.Errorf(http.StatusUnauthorized, "invalid_token", "the challenge cannot be opened")
 	}
 	return p, nil
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/jsonapi"
 )
 
 type verifyRequest struct {
@@ -35,7 +36,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !validCode(req.Code) {
 		// Refused before the ledger: a typo in the format is not a guess.
-		return errorf(http.StatusBadRequest, "invalid_code_format", "the code is 6 digits")
+		return jsonapi.Errorf(http.StatusBadRequest, "invalid_code_format", "the code is 6 digits")
 	}
 	ctx := r.Context()
 	e, err := h.current(ctx, c)
@@ -68,6 +69,6 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 	}
 	s := h.challengeScreen(req.ChallengeToken, c, p, used, "")
 	s.Error = "wrong_code"
-	writeJSON(w, http.StatusOK, s)
+	jsonapi.Write(w, http.StatusOK, s)
 	return nil
 }

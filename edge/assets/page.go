@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"net/http"
 	"strconv"
+
+	"github.com/honnin/honnin/edge/origin"
 )
 
 // invalidSession is the whole answer to a bad or expired session token:
@@ -35,7 +37,7 @@ func (h *Handler) challenge(w http.ResponseWriter, r *http.Request) {
 	}
 	// mo goes into a header: anything but a plain origin (a ';' would add
 	// CSP directives) is refused like a bad token.
-	if st == "" || err != nil || !validOrigin(mo) {
+	if st == "" || err != nil || !origin.Valid(mo) {
 		hdr.Set("Content-Type", "text/plain; charset=utf-8")
 		hdr.Set("Content-Security-Policy", "default-src 'none'")
 		hdr.Set("Content-Length", strconv.Itoa(len(invalidSession)))

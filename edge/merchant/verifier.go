@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	weborigin "github.com/honnin/honnin/edge/origin"
 )
 
 // Errors Verify returns, wrapped with the detail; test them with errors.Is.
@@ -193,14 +194,12 @@ func keyID(token string) (string, error) {
 }
 
 // checkOrigin requires the serialised form a browser uses for an origin
-// (scheme://host[:port], no path, no trailing slash), since the token's aud
-// is compared to it byte for byte: a stray slash would refuse every token,
-// and it is better to learn that at startup.
-func checkOrigin(origin string) error {
-	u, err := url.Parse(origin)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
-		u.Scheme+"://"+u.Host != origin {
-		return fmt.Errorf("merchant: origin %q is not of the form https://shop.example[:port] (no path, no trailing slash)", origin)
+// (scheme://host[:port], lower case, no path, no trailing slash), since the
+// token's aud is compared to it byte for byte: a stray slash would refuse
+// every token, and it is better to learn that at startup.
+func checkOrigin(o string) error {
+	if err := weborigin.Check(o); err != nil {
+		return fmt.Errorf("merchant: origin %q is not of the form https://shop.example[:port] (lower case, no path, no trailing slash): %w", o, err)
 	}
 	return nil
 }

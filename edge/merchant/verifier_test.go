@@ -474,6 +474,9 @@ func TestNewVerifierRejects(t *testing.T) {
 		{"origin without scheme", "https://issuer.example/.well-known/jwks.json", "shop.example"},
 		{"origin ftp", "https://issuer.example/.well-known/jwks.json", "ftp://shop.example"},
 		{"empty origin", "https://issuer.example/.well-known/jwks.json", ""},
+		{"origin upper case", "https://issuer.example/.well-known/jwks.json", "https://Shop.example"},
+		{"origin port 0", "https://issuer.example/.well-known/jwks.json", "https://shop.example:0"},
+		{"origin with user info", "https://issuer.example/.well-known/jwks.json", "https://u@shop.example"},
 		{"plain http JWKS on a public host", "http://issuer.example/.well-known/jwks.json", "https://shop.example"},
 		{"relative JWKS URL", "/.well-known/jwks.json", "https://shop.example"},
 	}

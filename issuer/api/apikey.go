@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/issuer/store"
 )
 
@@ -41,12 +42,12 @@ func bearer(r *http.Request) (string, bool) {
 func (s *Server) merchant(r *http.Request) (store.Merchant, error) {
 	key, ok := bearer(r)
 	if !ok || len(key) > maxKeyLen {
-		return store.Merchant{}, errorf(http.StatusUnauthorized, "invalid_api_key", "missing or malformed Authorization: Bearer <api key>")
+		return store.Merchant{}, jsonapi.Errorf(http.StatusUnauthorized, "invalid_api_key", "missing or malformed Authorization: Bearer <api key>")
 	}
 	h := HashAPIKey(key)
 	m, err := s.store.MerchantByKeyHash(r.Context(), h)
 	if errors.Is(err, store.ErrNotFound) {
-		return store.Merchant{}, errorf(http.StatusUnauthorized, "invalid_api_key", "unknown API key")
+		return store.Merchant{}, jsonapi.Errorf(http.StatusUnauthorized, "invalid_api_key", "unknown API key")
 	}
 	if err != nil {
 		return store.Merchant{}, err
@@ -54,7 +55,7 @@ func (s *Server) merchant(r *http.Request) (store.Merchant, error) {
 	// The index lookup already matched; this compare is a guard against a
 	// store that matched loosely (a collation, a prefix), in constant time.
 	if subtle.ConstantTimeCompare(m.APIKeyHash, h) != 1 {
-		return store.Merchant{}, errorf(http.StatusUnauthorized, "invalid_api_key", "unknown API key")
+		return store.Merchant{}, jsonapi.Errorf(http.StatusUnauthorized, "invalid_api_key", "unknown API key")
 	}
 	return m, nil
 }

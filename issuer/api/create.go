@@ -9,6 +9,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/jsonapi"
+	"github.com/honnin/honnin/edge/origin"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/store"
 )
@@ -35,36 +37,36 @@ type createResponse struct {
 func (req *createRequest) validate() (pan.Number, error) {
 	switch {
 	case req.CardNumber == "":
-		return "", badRequest("card_number is required")
+		return "", jsonapi.BadRequest("card_number is required")
 	case req.Amount == nil:
-		return "", badRequest("amount is required")
+		return "", jsonapi.BadRequest("amount is required")
 	case req.Currency == "":
-		return "", badRequest("currency is required")
+		return "", jsonapi.BadRequest("currency is required")
 	case req.MerchantName == "":
-		return "", badRequest("merchant_name is required")
+		return "", jsonapi.BadRequest("merchant_name is required")
 	case req.MerchantOrigin == "":
-		return "", badRequest("merchant_origin is required")
+		return "", jsonapi.BadRequest("merchant_origin is required")
 	}
 	n, err := pan.Parse(req.CardNumber)
 	if err != nil {
 		// The reason (length, check digit) helps an integrator and says
 		// nothing about the number that the number does not.
-		return "", badRequest("card_number: %v", err)
+		return "", jsonapi.BadRequest("card_number: %v", err)
 	}
 	if *req.Amount <= 0 || *req.Amount > maxAmount {
-		return "", badRequest("amount must be a positive integer of minor units, at most %d", int64(maxAmount))
+		return "", jsonapi.BadRequest("amount must be a positive integer of minor units, at most %d", int64(maxAmount))
 	}
 	if !currencies[req.Currency] {
-		return "", badRequest("currency must be an ISO 4217 code in use, in capitals (JPY, USD)")
+		return "", jsonapi.BadRequest("currency must be an ISO 4217 code in use, in capitals (JPY, USD)")
 	}
 	if why := checkText(req.MerchantName, 1, maxMerchantName); why != "" {
-		return "", badRequest("merchant_name %s", why)
+		return "", jsonapi.BadRequest("merchant_name %s", why)
 	}
 	if why := checkText(req.OrderRef, 0, maxOrderRef); why != "" {
-		return "", badRequest("order_ref %s", why)
+		return "", jsonapi.BadRequest("order_ref %s", why)
 	}
-	if !validOrigin(req.MerchantOrigin) {
-		return "", badRequest("merchant_origin must be an origin: scheme://host[:port], lower case, no path")
+	if !origin.Valid(req.MerchantOrigin) {
+		return "", jsonapi.BadRequest("merchant_origin must be an origin: scheme://host[:port], lower case, no path")
 	}
 	return n, nil
 }
@@ -78,7 +80,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var req createRequest
-	if err := decode(w, r, &req); err != nil {
+	if err := jsonapi.Decode(w, r, &req); err != nil {
 		return err
 	}
 	number, err := req.validate()
@@ -86,7 +88,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !slices.Contains(m.Origins, req.MerchantOrigin) {
-		return errorf(http.StatusForbidden, "origin_not_allowed", "merchant_origin is not one of this merchant's registered origins")
+		return jsonapi.Errorf(http.StatusForbidden, "origin_not_allowed", "merchant_origin is not one of this merchant's registered origins")
 	}
 
 	now := s.now()
@@ -110,7 +112,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if a.Status != challenge.StatusChallenge {
-		writeJSON(w, http.StatusOK, createResponse{ID: a.ID, Status: a.Status, Reason: a.Reason})
+		jsonapi.Write(w, http.StatusOK, createResponse{ID: a.ID, Status: a.Status, Reason: a.Reason})
 		return nil
 	}
 	token, err := challenge.Sign(s.keys.Sign, challenge.TypSession, &challenge.SessionClaims{
@@ -128,7 +130,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", "/v1/authentications/"+a.ID)
-	writeJSON(w, http.StatusCreated, createResponse{
+	jsonapi.Write(w, http.StatusCreated, createResponse{
 		ID:           a.ID,
 		Status:       a.Status,
 		SessionToken: token,

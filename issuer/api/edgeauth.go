@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/jsonapi"
 )
 
 // edgeCall authenticates a call of the edge: a JWT signed by an edge key
@@ -16,7 +17,7 @@ import (
 func (s *Server) edgeCall(r *http.Request, sub string) error {
 	tok, ok := bearer(r)
 	if !ok {
-		return errorf(http.StatusUnauthorized, "invalid_token", "missing Authorization: Bearer <edge token>")
+		return jsonapi.Errorf(http.StatusUnauthorized, "invalid_token", "missing Authorization: Bearer <edge token>")
 	}
 	var c challenge.EdgeClaims
 	if err := s.edge.Verify(tok, challenge.TypEdge, &c); err != nil {
@@ -24,12 +25,12 @@ func (s *Server) edgeCall(r *http.Request, sub string) error {
 		// minute, a key not rotated in) that nobody sees otherwise.
 		s.log.LogAttrs(r.Context(), slog.LevelWarn, "api: edge token refused", slog.String("path", r.URL.Path), slog.Any("err", err))
 		if errors.Is(err, challenge.ErrExpired) {
-			return errorf(http.StatusUnauthorized, "invalid_token", "edge token expired")
+			return jsonapi.Errorf(http.StatusUnauthorized, "invalid_token", "edge token expired")
 		}
-		return errorf(http.StatusUnauthorized, "invalid_token", "edge token invalid")
+		return jsonapi.Errorf(http.StatusUnauthorized, "invalid_token", "edge token invalid")
 	}
 	if c.Subject != sub {
-		return errorf(http.StatusUnauthorized, "invalid_token", "edge token is for another subject")
+		return jsonapi.Errorf(http.StatusUnauthorized, "invalid_token", "edge token is for another subject")
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/issuer/store"
 )
 
@@ -29,12 +30,12 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) error {
 	}
 	a, err := s.store.MerchantAuthentication(r.Context(), m.ID, r.PathValue("id"))
 	if errors.Is(err, store.ErrNotFound) {
-		return errorf(http.StatusNotFound, "not_found", "no such authentication")
+		return jsonapi.Errorf(http.StatusNotFound, "not_found", "no such authentication")
 	}
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, authenticationResponse{
+	jsonapi.Write(w, http.StatusOK, authenticationResponse{
 		ID: a.ID, Status: a.Status, Reason: a.Reason, Method: a.Method, OrderRef: a.OrderRef,
 		Amount: a.Amount, Currency: a.Currency, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 	})

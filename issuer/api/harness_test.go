@@ -21,6 +21,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/issuer/devmail"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
@@ -222,7 +223,7 @@ func expectError(t testing.TB, rec *httptest.ResponseRecorder, status int, code 
 	if rec.Code != status {
 		t.Fatalf("status %d, want %d; body %s", rec.Code, status, rec.Body.String())
 	}
-	e := decodeBody[errorBody](t, rec)
+	e := decodeBody[jsonapi.ErrorBody](t, rec)
 	if e.Error != code || e.Message == "" {
 		t.Fatalf("error %+v, want code %q and a message", e, code)
 	}

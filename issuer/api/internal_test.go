@@ -129,6 +129,11 @@ func TestStartRefused(t *testing.T) {
 	expectError(t, start(id, map[string]any{"device": map[string]any{"evil": 1}}), 400, "bad_request")
 	expectError(t, start(id, `{} {}`), 400, "bad_request")
 	expectError(t, start(id, `{"device":{"ua":"`+strings.Repeat("x", 70<<10)+`"}}`), 413, "too_large")
+	// Signals out of their limits (challenge.DeviceSignals.Validate), as
+	// the edge refuses them.
+	expectError(t, start(id, map[string]any{"device": map[string]any{"ua": strings.Repeat("x", 513)}}), 400, "bad_request")
+	expectError(t, start(id, map[string]any{"device": map[string]any{"screen_w": -1}}), 400, "bad_request")
+	expectError(t, start(id, map[string]any{"edge": map[string]any{"ip": "203.0.113.7", "country": strings.Repeat("J", 9)}}), 400, "bad_request")
 
 	// Device signals as the wasm client sends them are accepted.
 	rec := start(id, map[string]any{

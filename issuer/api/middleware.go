@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"time"
+
+	"github.com/honnin/honnin/edge/jsonapi"
 )
 
 // statusWriter remembers the status for the access log and whether the
@@ -45,7 +47,7 @@ func (s *Server) logAndRecover(next http.Handler) http.Handler {
 					slog.String("method", r.Method), slog.String("path", r.URL.Path),
 					slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
 				if sw.status == 0 {
-					writeError(sw, http.StatusInternalServerError, "internal", "internal error")
+					jsonapi.WriteInternal(sw)
 				}
 			}
 			s.log.LogAttrs(r.Context(), slog.LevelInfo, "api: request",
@@ -78,10 +80,10 @@ func (f *jsonFallback) WriteHeader(code int) {
 	switch code {
 	case http.StatusNotFound:
 		f.swallow = true
-		writeError(f.ResponseWriter, code, "not_found", "no such endpoint")
+		jsonapi.WriteError(f.ResponseWriter, jsonapi.Errorf(code, "not_found", "no such endpoint"))
 	case http.StatusMethodNotAllowed:
 		f.swallow = true
-		writeError(f.ResponseWriter, code, "method_not_allowed", "method not allowed; allowed: "+f.Header().Get("Allow"))
+		jsonapi.WriteError(f.ResponseWriter, jsonapi.Errorf(code, "method_not_allowed", "method not allowed; allowed: %s", f.Header().Get("Allow")))
 	default:
 		f.ResponseWriter.WriteHeader(code)
 	}

@@ -34,6 +34,22 @@ func TestRoutingErrorsAreJSON(t *testing.T) {
 	}
 }
 
+// A 401 names the scheme (RFC 9110 §11.6.1); other errors do not.
+func TestUnauthorizedNamesScheme(t *testing.T) {
+	h := newHarness(t)
+	const want = `Bearer realm="honnin-issuer"`
+	rec := h.do("POST", "/v1/authentications", "", validCreate())
+	expectError(t, rec, 401, "invalid_api_key")
+	if got := rec.Header().Get("WWW-Authenticate"); got != want {
+		t.Errorf("401 WWW-Authenticate %q, want %q", got, want)
+	}
+	rec = h.do("POST", "/v1/authentications", testAPIKey, `{`)
+	expectError(t, rec, 400, "bad_request")
+	if got := rec.Header().Get("WWW-Authenticate"); got != "" {
+		t.Errorf("400 WWW-Authenticate %q", got)
+	}
+}
+
 func TestPanicIsRecovered(t *testing.T) {
 	var logs bytes.Buffer
 	s := &Server{log: slog.New(slog.NewTextHandler(&logs, nil))}

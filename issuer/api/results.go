@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/issuer/store"
 )
 
@@ -32,32 +33,32 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var req resultRequest
-	if err := decode(w, r, &req); err != nil {
+	if err := jsonapi.Decode(w, r, &req); err != nil {
 		return err
 	}
 	switch {
 	case req.JTI == "":
-		return badRequest("jti is required")
+		return jsonapi.BadRequest("jti is required")
 	case req.Sub == "":
-		return badRequest("sub is required")
+		return jsonapi.BadRequest("sub is required")
 	case req.Status == "":
-		return badRequest("status is required")
+		return jsonapi.BadRequest("status is required")
 	case req.Gen == nil:
-		return badRequest("gen is required")
+		return jsonapi.BadRequest("gen is required")
 	}
 	switch req.Status {
 	case "Y", "N", "U", "A", "R":
 	default:
-		return badRequest("status must be one of Y N U A R")
+		return jsonapi.BadRequest("status must be one of Y N U A R")
 	}
 	if why := checkText(req.JTI, 1, maxJTI); why != "" {
-		return badRequest("jti %s", why)
+		return jsonapi.BadRequest("jti %s", why)
 	}
 	if why := checkText(req.Reason, 0, maxReason); why != "" {
-		return badRequest("reason %s", why)
+		return jsonapi.BadRequest("reason %s", why)
 	}
 	if *req.Gen < 0 || req.Attempts < 0 {
-		return badRequest("gen and attempts must not be negative")
+		return jsonapi.BadRequest("gen and attempts must not be negative")
 	}
 	applied, err := s.store.RecordResult(r.Context(), store.Result{
 		JTI: req.JTI, AuthenticationID: req.Sub, Status: req.Status, Reason: req.Reason,
@@ -65,12 +66,12 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request) error {
 	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return errorf(http.StatusNotFound, "not_found", "no such authentication")
+		return jsonapi.Errorf(http.StatusNotFound, "not_found", "no such authentication")
 	case errors.Is(err, store.ErrConflict):
-		return errorf(http.StatusConflict, "conflict", "the authentication has a different outcome, or the report contradicts it")
+		return jsonapi.Errorf(http.StatusConflict, "conflict", "the authentication has a different outcome, or the report contradicts it")
 	case err != nil:
 		return err
 	}
-	writeJSON(w, http.StatusOK, resultResponse{JTI: req.JTI, Applied: applied})
+	jsonapi.Write(w, http.StatusOK, resultResponse{JTI: req.JTI, Applied: applied})
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/issuer/store"
 )
 
@@ -14,32 +16,23 @@ import (
 // connection; the risk engine (a later issue) decides on it. Every field is
 // optional.
 type startRequest struct {
-	Device *deviceSignals `json:"device"`
-	Edge   *edgeSignals   `json:"edge"`
+	Device *challenge.DeviceSignals `json:"device"`
+	Edge   *challenge.EdgeSignals   `json:"edge"`
 }
 
-// deviceSignals is DeviceSignals of the contract, collected by the wasm
-// client.
-type deviceSignals struct {
-	UA            string   `json:"ua"`
-	Platform      string   `json:"platform"`
-	Mobile        bool     `json:"mobile"`
-	Languages     []string `json:"languages"`
-	Timezone      string   `json:"timezone"`
-	TZOffset      int      `json:"tz_offset"`
-	ScreenW       int      `json:"screen_w"`
-	ScreenH       int      `json:"screen_h"`
-	ColorDepth    int      `json:"color_depth"`
-	PixelRatio    float64  `json:"pixel_ratio"`
-	HWConcurrency int      `json:"hw_concurrency"`
-	TouchPoints   int      `json:"touch_points"`
-	Webdriver     bool     `json:"webdriver"`
-	DeviceID      string   `json:"device_id"`
-}
-
-type edgeSignals struct {
-	IP      string `json:"ip"`
-	Country string `json:"country"`
+// validate refuses signals out of their limits, as the edge does.
+func (q *startRequest) validate() error {
+	if q.Device != nil {
+		if err := q.Device.Validate(); err != nil {
+			return jsonapi.BadRequest("device: %v", err)
+		}
+	}
+	if q.Edge != nil {
+		if err := q.Edge.Validate(); err != nil {
+			return jsonapi.BadRequest("edge: %v", err)
+		}
+	}
+	return nil
 }
 
 type startResponse struct {
@@ -59,7 +52,10 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var req startRequest
-	if err := decode(w, r, &req); err != nil {
+	if err := jsonapi.Decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := req.validate(); err != nil {
 		return err
 	}
 	a, c, err := s.challengeable(r, id)
@@ -81,7 +77,7 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, startResponse{Decision: "challenge", ChallengeToken: token, Delivery: delivery})
+	jsonapi.Write(w, http.StatusOK, startResponse{Decision: "challenge", ChallengeToken: token, Delivery: delivery})
 	return nil
 }
 
@@ -103,14 +99,14 @@ func (s *Server) resend(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var req resendRequest
-	if err := decode(w, r, &req); err != nil {
+	if err := jsonapi.Decode(w, r, &req); err != nil {
 		return err
 	}
 	if req.Gen == nil {
-		return badRequest("gen is required")
+		return jsonapi.BadRequest("gen is required")
 	}
 	if *req.Gen < 1 {
-		return badRequest("gen must be at least 1")
+		return jsonapi.BadRequest("gen must be at least 1")
 	}
 	a, c, err := s.challengeable(r, id)
 	if err != nil {
@@ -124,7 +120,7 @@ func (s *Server) resend(w http.ResponseWriter, r *http.Request) error {
 	if errors.As(err, &cd) {
 		secs := int(math.Ceil(cd.RetryAt.Sub(now).Seconds()))
 		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
-		return errorf(http.StatusTooManyRequests, "resend_cooldown", "a code was sent less than %s ago; retry after %s",
+		return jsonapi.Errorf(http.StatusTooManyRequests, "resend_cooldown", "a code was sent less than %s ago; retry after %s",
 			resendCooldown, cd.RetryAt.UTC().Format(time.RFC3339))
 	}
 	if err != nil {
@@ -138,7 +134,7 @@ func (s *Server) resend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, resendResponse{ChallengeToken: token, Delivery: delivery})
+	jsonapi.Write(w, http.StatusOK, resendResponse{ChallengeToken: token, Delivery: delivery})
 	return nil
 }
 
@@ -163,13 +159,13 @@ func (s *Server) challengeable(r *http.Request, id string) (store.Authentication
 func challengeError(err error) error {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return errorf(http.StatusNotFound, "not_found", "no such authentication")
+		return jsonapi.Errorf(http.StatusNotFound, "not_found", "no such authentication")
 	case errors.Is(err, store.ErrFinal):
-		return errorf(http.StatusConflict, "already_final", "the authentication has its outcome already")
+		return jsonapi.Errorf(http.StatusConflict, "already_final", "the authentication has its outcome already")
 	case errors.Is(err, store.ErrSuperseded):
-		return errorf(http.StatusConflict, "superseded", "gen is not the newest; a newer code was sent")
+		return jsonapi.Errorf(http.StatusConflict, "superseded", "gen is not the newest; a newer code was sent")
 	case errors.Is(err, store.ErrConflict):
-		return errorf(http.StatusConflict, "conflict", "the authentication changed meanwhile; retry")
+		return jsonapi.Errorf(http.StatusConflict, "conflict", "the authentication changed meanwhile; retry")
 	}
 	return err
 }

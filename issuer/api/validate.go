@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net/url"
 	"strconv"
 	"strings"
 	"unicode"
@@ -46,17 +45,4 @@ func checkText(s string, min, max int) string {
 		return "has leading or trailing spaces"
 	}
 	return ""
-}
-
-// validOrigin reports whether s is a serialised web origin as a browser
-// sends it: http or https, a host, an optional port, and nothing else.
-func validOrigin(s string) bool {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
-		return false
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return false
-	}
-	return s == u.Scheme+"://"+u.Host && u.Host == strings.ToLower(u.Host)
 }

@@ -1,8 +1,12 @@
 package view
 
+import "unicode/utf8"
+
 // Device is the DeviceSignals object sent with /v1/start. The browser side
 // fills it; every field is optional for the edge, and a zero value means
 // "not available".
+//
+// Its JSON field names must match challenge.DeviceSignals (edge/challenge); TestDeviceContract checks.
 type Device struct {
 	UA            string   `json:"ua"`
 	Platform      string   `json:"platform"`
@@ -18,6 +22,69 @@ type Device struct {
 	TouchPoints   int      `json:"touch_points"`
 	Webdriver     bool     `json:"webdriver"`
 	DeviceID      string   `json:"device_id"`
+}
+
+// Limits of challenge.DeviceSignals.Validate, which the edge enforces with
+// a 400; within keeps a browser's odd value from costing the cardholder
+// the challenge. TestDeviceContract checks them against Validate.
+const (
+	maxUA         = 512
+	maxShort      = 64 // platform, timezone, device_id
+	maxLanguages  = 16
+	maxLanguage   = 35
+	maxTZOffset   = 24 * 60
+	maxScreen     = 1 << 16
+	maxColorDepth = 64
+	maxPixelRatio = 64
+	maxHWThreads  = 4096
+	maxTouch      = 1024
+)
+
+// within returns d inside the limits the edge enforces: a long UA is cut,
+// other over-long strings and language tags are dropped, and a number out
+// of range becomes 0 ("not available").
+func (d Device) within() Device {
+	if len(d.UA) > maxUA {
+		n := maxUA
+		for n > 0 && !utf8.RuneStart(d.UA[n]) {
+			n--
+		}
+		d.UA = d.UA[:n]
+	}
+	d.Platform = short(d.Platform)
+	d.Timezone = short(d.Timezone)
+	d.DeviceID = short(d.DeviceID)
+	var langs []string
+	for _, l := range d.Languages {
+		if len(l) <= maxLanguage && len(langs) < maxLanguages {
+			langs = append(langs, l)
+		}
+	}
+	d.Languages = langs
+	d.TZOffset = inRange(d.TZOffset, -maxTZOffset, maxTZOffset)
+	d.ScreenW = inRange(d.ScreenW, 0, maxScreen)
+	d.ScreenH = inRange(d.ScreenH, 0, maxScreen)
+	d.ColorDepth = inRange(d.ColorDepth, 0, maxColorDepth)
+	d.HWConcurrency = inRange(d.HWConcurrency, 0, maxHWThreads)
+	d.TouchPoints = inRange(d.TouchPoints, 0, maxTouch)
+	if !(d.PixelRatio >= 0 && d.PixelRatio <= maxPixelRatio) { // NaN too
+		d.PixelRatio = 0
+	}
+	return d
+}
+
+func short(s string) string {
+	if len(s) > maxShort {
+		return ""
+	}
+	return s
+}
+
+func inRange(n, lo, hi int) int {
+	if n < lo || n > hi {
+		return 0
+	}
+	return n
 }
 
 const hexDigits = "0123456789abcdef"

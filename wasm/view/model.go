@@ -103,8 +103,9 @@ func (m *Model) ToggleZone() {
 	}
 }
 
-// Start returns the /v1/start request. It is allowed while Loading, again
-// after a network or issuer failure (the retry button).
+// Start returns the /v1/start request, with d brought within the edge's
+// limits. It is allowed while Loading, again after a network or issuer
+// failure (the retry button).
 func (m *Model) Start(sessionToken string, d Device) (Request, error) {
 	if err := m.ready(Loading); err != nil {
 		return Request{}, err
@@ -113,7 +114,7 @@ func (m *Model) Start(sessionToken string, d Device) (Request, error) {
 		m.fail("invalid_token")
 		return Request{}, ErrNoSession
 	}
-	return m.send(Start, "/v1/start", startBody{SessionToken: sessionToken, Device: d})
+	return m.send(Start, "/v1/start", startBody{SessionToken: sessionToken, Device: d.within()})
 }
 
 // Verify checks what the cardholder typed and returns the /v1/verify
