@@ -3,7 +3,7 @@ package devmail
 import (
 	"bytes"
 	"embed"
-	"encoding/json"
+	"github.com/honnin/honnin/edge/jsonapi"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -62,7 +62,7 @@ func NewInbox(store *Store, logger *slog.Logger) *Inbox {
 	h.mux.HandleFunc("/api/messages", methodNotAllowed("GET, DELETE"))
 	h.mux.HandleFunc("/api/messages/{id}", methodNotAllowed("GET"))
 	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "not_found", "no such API endpoint")
+		jsonapi.WriteError(w, &jsonapi.Error{Status: http.StatusNotFound, Code: "not_found", Message: "no such API endpoint"})
 	})
 	return h
 }
@@ -138,19 +138,19 @@ func (h *Inbox) render(w http.ResponseWriter, name string, data any) {
 func (h *Inbox) apiList(w http.ResponseWriter, r *http.Request) {
 	to, ok, msg := recipient(r)
 	if !ok {
-		writeError(w, http.StatusBadRequest, "bad_request", msg)
+		jsonapi.WriteError(w, &jsonapi.Error{Status: http.StatusBadRequest, Code: "bad_request", Message: msg})
 		return
 	}
-	writeJSON(w, http.StatusOK, h.store.Messages(to))
+	jsonapi.Write(w, http.StatusOK, h.store.Messages(to))
 }
 
 func (h *Inbox) apiMessage(w http.ResponseWriter, r *http.Request) {
 	m, ok := h.store.Message(r.PathValue("id"))
 	if !ok {
-		writeError(w, http.StatusNotFound, "not_found", "no message with this id (it may have been cleared or evicted)")
+		jsonapi.WriteError(w, &jsonapi.Error{Status: http.StatusNotFound, Code: "not_found", Message: "no message with this id (it may have been cleared or evicted)"})
 		return
 	}
-	writeJSON(w, http.StatusOK, m)
+	jsonapi.Write(w, http.StatusOK, m)
 }
 
 func (h *Inbox) apiClear(w http.ResponseWriter, r *http.Request) {
@@ -161,27 +161,6 @@ func (h *Inbox) apiClear(w http.ResponseWriter, r *http.Request) {
 func methodNotAllowed(allow string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", allow)
-		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "use "+allow)
+		jsonapi.WriteError(w, &jsonapi.Error{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed", Message: "use " + allow})
 	}
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, "internal", "could not encode the response")
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(append(body, '\n'))
-}
-
-func writeError(w http.ResponseWriter, status int, code, message string) {
-	body, _ := json.Marshal(struct {
-		Error   string `json:"error"`
-		Message string `json:"message"`
-	}{code, message})
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(append(body, '\n'))
 }

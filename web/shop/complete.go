@@ -3,6 +3,7 @@ package shop
 import (
 	"encoding/json"
 	"errors"
+	"github.com/honnin/honnin/edge/jsonapi"
 	"io"
 	"mime"
 	"net/http"
@@ -34,30 +35,30 @@ func (s *Shop) complete(w http.ResponseWriter, r *http.Request) {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		// A cross-site form can send text/plain without a preflight; it
 		// cannot send application/json.
-		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send application/json")
+		jsonapi.WriteError(w, &jsonapi.Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type", Message: "send application/json"})
 		return
 	}
 	sid := s.sessions.id(r)
 	if !s.sessions.checkCSRF(sid, r.Header.Get(csrfHeader)) {
-		writeError(w, http.StatusForbidden, "csrf", "missing or invalid CSRF token; reload the order page")
+		jsonapi.WriteError(w, &jsonapi.Error{Status: http.StatusForbidden, Code: "csrf", Message: "missing or invalid CSRF token; reload the order page"})
 		return
 	}
 	req, status, code, msg := decodeComplete(r)
 	if status != 0 {
-		writeError(w, status, code, msg)
+		jsonapi.WriteError(w, &jsonapi.Error{Status: status, Code: code, Message: msg})
 		return
 	}
 	ord, ok := s.orders.get(req.Order, sid)
 	if !ok {
-		writeError(w, http.StatusNotFound, "unknown_order", "no such order in this session")
+		jsonapi.WriteError(w, &jsonapi.Error{Status: http.StatusNotFound, Code: "unknown_order", Message: "no such order in this session"})
 		return
 	}
 	if ord.Stage == completed {
-		writeError(w, http.StatusConflict, "already_completed", "this order already has a result")
+		jsonapi.WriteError(w, &jsonapi.Error{Status: http.StatusConflict, Code: "already_completed", Message: "this order already has a result"})
 		return
 	}
 	if ord.Stage != awaiting {
-		writeError(w, http.StatusConflict, "not_awaiting", "this order is not waiting for an authentication")
+		jsonapi.WriteError(w, &jsonapi.Error{Status: http.StatusConflict, Code: "not_awaiting", Message: "this order is not waiting for an authentication"})
 		return
 	}
 
@@ -67,22 +68,22 @@ func (s *Shop) complete(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case errors.Is(err, merchant.ErrKeysUnavailable):
 			log.Error("shop: cannot verify a result: issuer keys unavailable")
-			writeError(w, http.StatusBadGateway, "issuer_unavailable", "the card issuer's keys could not be fetched; try again in a moment")
+			jsonapi.WriteError(w, &jsonapi.Error{Status: http.StatusBadGateway, Code: "issuer_unavailable", Message: "the card issuer's keys could not be fetched; try again in a moment"})
 		case errors.Is(err, merchant.ErrWrongAuthentication):
 			log.Warn("shop: result token for another authentication")
-			writeError(w, http.StatusBadRequest, "wrong_authentication", "this result token belongs to another purchase")
+			jsonapi.WriteError(w, &jsonapi.Error{Status: http.StatusBadRequest, Code: "wrong_authentication", Message: "this result token belongs to another purchase"})
 		case errors.Is(err, merchant.ErrExpired):
 			log.Info("shop: expired result token")
-			writeError(w, http.StatusBadRequest, "expired_token", "the result token has expired; start the checkout again")
+			jsonapi.WriteError(w, &jsonapi.Error{Status: http.StatusBadRequest, Code: "expired_token", Message: "the result token has expired; start the checkout again"})
 		default:
 			log.Warn("shop: invalid result token")
-			writeError(w, http.StatusBadRequest, "invalid_token", "the result token is not valid for this shop")
+			jsonapi.WriteError(w, &jsonapi.Error{Status: http.StatusBadRequest, Code: "invalid_token", Message: "the result token is not valid for this shop"})
 		}
 		return
 	}
 	if res.Status == challenge.StatusChallenge {
 		// A challenge is not an outcome; it must not close the order.
-		writeError(w, http.StatusBadRequest, "not_final", "the result token carries no final status")
+		jsonapi.WriteError(w, &jsonapi.Error{Status: http.StatusBadRequest, Code: "not_final", Message: "the result token carries no final status"})
 		return
 	}
 
@@ -90,11 +91,11 @@ func (s *Shop) complete(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, errAlreadyCompleted):
 		// Lost a race with another /complete for the same order.
-		writeError(w, http.StatusConflict, "already_completed", "this order already has a result")
+		jsonapi.WriteError(w, &jsonapi.Error{Status: http.StatusConflict, Code: "already_completed", Message: "this order already has a result"})
 		return
 	case err != nil:
 		s.log.Error("shop: complete order", "order", req.Order, "err", err)
-		writeError(w, http.StatusConflict, "not_awaiting", "this order is not waiting for an authentication")
+		jsonapi.WriteError(w, &jsonapi.Error{Status: http.StatusConflict, Code: "not_awaiting", Message: "this order is not waiting for an authentication"})
 		return
 	}
 	s.log.Info("shop: order completed", "order", ord.ID, "authentication", ord.AuthenticationID,
@@ -103,7 +104,7 @@ func (s *Shop) complete(w http.ResponseWriter, r *http.Request) {
 	if !ord.Paid {
 		out.Status, out.Reason = ord.Status, ord.Reason
 	}
-	writeJSON(w, http.StatusOK, out)
+	jsonapi.Write(w, http.StatusOK, out)
 }
 
 // decodeComplete reads the body strictly: one JSON object, both fields,

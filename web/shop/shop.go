@@ -3,6 +3,7 @@ package shop
 import (
 	"errors"
 	"fmt"
+	"github.com/honnin/honnin/edge/jsonapi"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -113,7 +114,7 @@ func New(cfg Config) (*Shop, error) {
 	s.mux.HandleFunc("POST /complete", s.complete)
 	s.mux.HandleFunc("/complete", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "use POST")
+		jsonapi.WriteError(w, &jsonapi.Error{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed", Message: "use POST"})
 	})
 	s.mux.HandleFunc("GET /orders/{id}", s.orderPage)
 	s.mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(static)))
@@ -126,7 +127,7 @@ func New(cfg Config) (*Shop, error) {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/complete" {
-			writeError(w, http.StatusForbidden, "cross_origin", "cross-origin request refused")
+			jsonapi.WriteError(w, &jsonapi.Error{Status: http.StatusForbidden, Code: "cross_origin", Message: "cross-origin request refused"})
 			return
 		}
 		s.errorPage(w, http.StatusForbidden, "Request refused", "This form was sent from another site.")
