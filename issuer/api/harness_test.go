@@ -71,6 +71,7 @@ type harness struct {
 	smtpAddr string
 	smtp     *devmail.SMTPServer
 	merchant store.Merchant
+	cfg      Config
 }
 
 func newHarness(t testing.TB) *harness {
@@ -134,17 +135,31 @@ func newHarness(t testing.TB) *harness {
 			t.Fatal(err)
 		}
 		if _, err := st.UpsertCardholder(ctx, store.Cardholder{PANHMAC: hasher.Sum(n), Last4: n.Last4(),
-			Email: c.email, PersonalMessage: personalMsg, Locale: c.locale, Status: c.status, CreatedAt: t0}); err != nil {
+			Email: c.email, PersonalMessage: personalMsg, Locale: c.locale, Status: c.status, Country: "JP", CreatedAt: t0}); err != nil {
 			t.Fatal(err)
 		}
 	}
 
-	h.api, err = New(Config{Store: st, Keys: ik, PAN: hasher, Mail: mailer, EdgeURL: testEdgeURL,
-		IssuerName: "Honnin Card", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: h.clock.Now})
+	h.cfg = Config{Store: st, Keys: ik, PAN: hasher, Mail: mailer, EdgeURL: testEdgeURL,
+		IssuerName: "Honnin Card", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: h.clock.Now}
+	h.api, err = New(h.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return h
+}
+
+// reconfigure rebuilds the API over the same store, keys and mail with a
+// changed configuration.
+func (h *harness) reconfigure(edit func(*Config)) {
+	h.t.Helper()
+	cfg := h.cfg
+	edit(&cfg)
+	api, err := New(cfg)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.api = api
 }
 
 // smtpUp starts the sink, on the same address as before if it ran already.

@@ -214,3 +214,17 @@ func (s *Store) WatchMerchant(ctx context.Context, name, note string, at time.Ti
 	}
 	return nil
 }
+
+// DecisionSignals returns what the decision on authentication id used: the
+// signals (JSON) and the device's keyed hash.
+func (s *Store) DecisionSignals(ctx context.Context, id string) (signals string, deviceHash []byte, err error) {
+	err = s.db.QueryRowContext(ctx, s.q(`SELECT signals, device_hash FROM authentications WHERE id = ?`), id).
+		Scan(&signals, &deviceHash)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("store: decision signals of %s: %w", id, err)
+	}
+	return signals, deviceHash, nil
+}
