@@ -20,6 +20,9 @@ var defaultConfig []byte
 // Config is the engine's configuration file (JSON). Every rule named in
 // the rule table must be configured; a weight of 0 turns a rule off.
 type Config struct {
+	// Note is free text for people: why this file differs from the
+	// default. The engine ignores it.
+	Note       string                `json:"note,omitempty"`
 	Thresholds Thresholds            `json:"thresholds"`
 	Rules      map[string]RuleConfig `json:"rules"`
 	Provider   ProviderConfig        `json:"provider"`

@@ -140,7 +140,7 @@ func TestMigrate(t *testing.T) {
 	}
 }
 
-var cardLine = regexp.MustCompile(`(?m)^card (\d{13,19}) (\w+) (\S+@\S+) (ja|en)$`)
+var cardLine = regexp.MustCompile(`(?m)^card (\d{13,19}) (\w+) (\S+@\S+) (ja|en)( deny:\S+)?$`)
 
 func TestDemoSeed(t *testing.T) {
 	dir := t.TempDir()
