@@ -72,6 +72,7 @@ type harness struct {
 	smtp     *devmail.SMTPServer
 	merchant store.Merchant
 	cfg      Config
+	dbPath   string
 }
 
 func newHarness(t testing.TB) *harness {
@@ -90,7 +91,8 @@ func newHarness(t testing.TB) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(dir, "issuer.db"))
+	dbPath := filepath.Join(dir, "issuer.db")
+	st, err := store.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +105,7 @@ func newHarness(t testing.TB) *harness {
 		t.Fatal(err)
 	}
 
-	h := &harness{t: t, store: st, issuer: ik, edge: ek, clock: &clock{now: t0}, inbox: devmail.NewStore(0)}
+	h := &harness{t: t, store: st, dbPath: dbPath, issuer: ik, edge: ek, clock: &clock{now: t0}, inbox: devmail.NewStore(0)}
 	h.smtpUp()
 	t.Cleanup(func() { h.smtpDown() })
 	host, port, _ := net.SplitHostPort(h.smtpAddr)

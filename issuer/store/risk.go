@@ -49,6 +49,9 @@ type History struct {
 	Watchlisted bool
 }
 
+// cardHistoryLimit bounds the card rows one decision reads.
+const cardHistoryLimit = 200
+
 // RiskHistory answers q with one indexed query per question; each touches
 // only the rows of one card, device or IP inside its window.
 func (s *Store) RiskHistory(ctx context.Context, q HistoryQuery) (History, error) {
@@ -72,18 +75,21 @@ func (s *Store) RiskHistory(ctx context.Context, q HistoryQuery) (History, error
 	}
 	if q.IP != "" {
 		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM authentications
-			WHERE ip = ? AND decided_at >= ? AND id <> ?`),
+			WHERE ip = ? AND ip <> '' AND decided_at >= ? AND id <> ?`),
 			q.IP, ms(q.VelocitySince), q.AuthenticationID).Scan(&h.IPCount); err != nil {
 			return h, wrap("IP velocity", err)
 		}
 	}
-	// The card's own history is small (one row per past authentication in
-	// the longest window), so one pass over it answers four questions.
+	// The card's own history is small (a row per past authentication in
+	// the longest window), so one pass over it answers four questions. It
+	// reads at most cardHistoryLimit rows, newest first, so a card under
+	// attack does not make its own decisions slow; the velocity and failure
+	// counts saturate far below it.
 	oldest := min(ms(q.VelocitySince), ms(q.FailuresSince), ms(q.TravelSince), ms(q.UsualSince))
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT decided_at, status, amount, currency, ip_country
 		FROM authentications
 		WHERE cardholder_id = ? AND decided_at >= ? AND id <> ?
-		ORDER BY decided_at DESC`), q.CardholderID, oldest, q.AuthenticationID)
+		ORDER BY decided_at DESC LIMIT ?`), q.CardholderID, oldest, q.AuthenticationID, cardHistoryLimit)
 	if err != nil {
 		return h, wrap("card", err)
 	}
