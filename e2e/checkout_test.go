@@ -40,12 +40,12 @@ func demoCard(t *testing.T, locale string) stack.DemoCard {
 
 func startCheckout(t *testing.T, card stack.DemoCard) *checkout {
 	t.Helper()
-	return startCheckoutIn(t, newBrowser(t), card)
+	return startCheckoutIn(t, newBrowser(t), card, 1)
 }
 
 // startCheckoutIn is startCheckout in a given browser, whose profile (and
-// so the client's device id) may have paid before.
-func startCheckoutIn(t *testing.T, ctx context.Context, card stack.DemoCard) *checkout {
+// so the client's device id) may have paid before, for qty matcha sets.
+func startCheckoutIn(t *testing.T, ctx context.Context, card stack.DemoCard, qty int) *checkout {
 	t.Helper()
 	c := &checkout{t: t, ctx: ctx, card: card, seen: len(inbox(t, card.Email))}
 	c.rec = record(t, ctx)
@@ -53,6 +53,7 @@ func startCheckoutIn(t *testing.T, ctx context.Context, card stack.DemoCard) *ch
 		chromedp.Navigate(sys.ShopURL+"/"),
 		chromedp.WaitVisible(chromedp.CSS("#card")),
 		chromedp.SendKeys(chromedp.CSS("#card"), card.Number),
+		chromedp.SetValue(chromedp.CSS("#qty"), fmt.Sprint(qty)),
 		chromedp.Click(chromedp.CSS("#pay")),
 		chromedp.WaitVisible(chromedp.CSS("#honnin iframe")),
 	)

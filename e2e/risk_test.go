@@ -62,7 +62,7 @@ func payWithoutScreen(t *testing.T, ctx context.Context, card stack.DemoCard) (o
 func TestFrictionlessFromAKnownDevice(t *testing.T) {
 	card := demoCard(t, "ja")
 	ctx := newBrowser(t)
-	c := startCheckoutIn(t, ctx, card)
+	c := startCheckoutIn(t, ctx, card, 1)
 	c.enter(c.code())
 	if orderStatus, status, _ := c.outcome(); orderStatus != "paid" || status != "Y" {
 		t.Fatalf("first purchase: order %q status %q, want paid Y", orderStatus, status)
@@ -87,8 +87,9 @@ func TestFrictionlessFromAKnownDevice(t *testing.T) {
 }
 
 // TestChallengeFromAnotherCountry: a new device whose requests say (through
-// the header the e2e edge trusts from loopback) they come from the US is
-// challenged, and the issuer saw the country.
+// the header the e2e edge trusts from loopback) they come from the US,
+// buying 40 sets (¥50,000), is challenged, and the issuer saw the country
+// and the amount.
 func TestChallengeFromAnotherCountry(t *testing.T) {
 	card := demoCard(t, "ja")
 	ctx := newBrowser(t)
@@ -97,7 +98,8 @@ func TestChallengeFromAnotherCountry(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	c := startCheckoutIn(t, ctx, card)
+	c := startCheckoutIn(t, ctx, card, 40)
+	c.waitFrameText("#amount", "50,000")
 	c.code() // the challenge screen is up and a code went out
 	do(t, ctx, chromedp.Click(chromedp.CSS("#cancel"), c.in))
 	c.outcome()

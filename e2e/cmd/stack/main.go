@@ -40,7 +40,7 @@ honnin is running.
 Demo cards (any name, pay on the shop, read the code in the inbox):
 `, s.ShopURL, s.InboxURL, s.IssuerURL, s.EdgeURL, s.SMTPAddr)
 	for _, c := range s.Cards {
-		what := "first purchase: code screen; again from the same browser, up to ¥3,000: no screen"
+		what := "first purchase: code screen; again from the same browser, up to ¥3,000: none"
 		if c.Note != "" {
 			what = "risk deny, no screen (" + c.Note + ")"
 		}
