@@ -3,8 +3,8 @@ package shop
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
