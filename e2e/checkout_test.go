@@ -30,7 +30,7 @@ type checkout struct {
 func demoCard(t *testing.T, locale string) stack.DemoCard {
 	t.Helper()
 	for _, c := range needStack(t).Cards {
-		if c.Method == "email" && c.Locale == locale {
+		if c.Method == "email" && c.Locale == locale && c.Note == "" {
 			return c
 		}
 	}
@@ -40,13 +40,20 @@ func demoCard(t *testing.T, locale string) stack.DemoCard {
 
 func startCheckout(t *testing.T, card stack.DemoCard) *checkout {
 	t.Helper()
-	ctx := newBrowser(t)
+	return startCheckoutIn(t, newBrowser(t), card, 1)
+}
+
+// startCheckoutIn is startCheckout in a given browser, whose profile (and
+// so the client's device id) may have paid before, for qty matcha sets.
+func startCheckoutIn(t *testing.T, ctx context.Context, card stack.DemoCard, qty int) *checkout {
+	t.Helper()
 	c := &checkout{t: t, ctx: ctx, card: card, seen: len(inbox(t, card.Email))}
 	c.rec = record(t, ctx)
 	do(t, ctx,
 		chromedp.Navigate(sys.ShopURL+"/"),
 		chromedp.WaitVisible(chromedp.CSS("#card")),
 		chromedp.SendKeys(chromedp.CSS("#card"), card.Number),
+		chromedp.SetValue(chromedp.CSS("#qty"), fmt.Sprint(qty)),
 		chromedp.Click(chromedp.CSS("#pay")),
 		chromedp.WaitVisible(chromedp.CSS("#honnin iframe")),
 	)

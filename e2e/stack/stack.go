@@ -43,6 +43,12 @@ type Config struct {
 	Ports Ports
 	// Log receives the processes' output, each line prefixed by its name.
 	Log io.Writer
+	// RiskConfig is the issuer's -risk-config; "" for the default.
+	RiskConfig string
+	// CountryHeader, when set, makes the edge trust loopback as a proxy
+	// that names the client's country in this header, so a test can
+	// pretend to come from abroad. Never set for `make run`.
+	CountryHeader string
 }
 
 // Stack is a running set of processes.
@@ -56,9 +62,10 @@ type Stack struct {
 	procs []*proc
 }
 
-// DemoCard is a seeded cardholder a person can pay with.
+// DemoCard is a seeded cardholder a person can pay with. Note says what
+// else it demonstrates ("deny:otp-locked"); "" for an ordinary card.
 type DemoCard struct {
-	Number, Email, Method, Locale string
+	Number, Email, Method, Locale, Note string
 }
 
 type proc struct {
@@ -97,6 +104,13 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	st := cfg.State
 	bin := func(n string) string { return filepath.Join(cfg.Bin, n) }
 	addr := func(port int) string { return fmt.Sprintf("127.0.0.1:%d", port) }
+	var issuerExtra, edgeExtra []string
+	if cfg.RiskConfig != "" {
+		issuerExtra = append(issuerExtra, "-risk-config", cfg.RiskConfig)
+	}
+	if cfg.CountryHeader != "" {
+		edgeExtra = append(edgeExtra, "-trusted-proxies", "127.0.0.0/8,::1", "-country-header", cfg.CountryHeader)
+	}
 	steps := []struct {
 		name   string
 		listen []string
@@ -129,6 +143,12 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		}, fmt.Sprintf("http://127.0.0.1:%d/", p.Shop)},
 	}
 	for _, step := range steps {
+		switch step.name {
+		case "issuer":
+			step.args = append(step.args, issuerExtra...)
+		case "edge":
+			step.args = append(step.args, edgeExtra...)
+		}
 		if err := s.spawn(step.name, step.listen, step.args); err != nil {
 			s.Stop()
 			return nil, err
@@ -191,8 +211,12 @@ func parseCards(out string) []DemoCard {
 	var cards []DemoCard
 	for _, line := range strings.Split(out, "\n") {
 		f := strings.Fields(line)
-		if len(f) == 5 && f[0] == "card" {
-			cards = append(cards, DemoCard{Number: f[1], Method: f[2], Email: f[3], Locale: f[4]})
+		if (len(f) == 5 || len(f) == 6) && f[0] == "card" {
+			c := DemoCard{Number: f[1], Method: f[2], Email: f[3], Locale: f[4]}
+			if len(f) == 6 {
+				c.Note = f[5]
+			}
+			cards = append(cards, c)
 		}
 	}
 	return cards

@@ -40,6 +40,10 @@ type Config struct {
 	Issuer Issuer
 	// Reports receives every outcome before the cardholder sees it.
 	Reports Reporter
+	// Signals returns what the edge observed of a request's client (IP,
+	// country, ...) for the issuer's risk decision: edge/clientip natively,
+	// request.cf on Workers. Nil means the connection's peer address only.
+	Signals func(*http.Request) challenge.EdgeSignals
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Log receives internal errors and recovered panics; nil means
@@ -53,6 +57,7 @@ type Handler struct {
 	ledger  Ledger
 	issuer  Issuer
 	reports Reporter
+	signals func(*http.Request) challenge.EdgeSignals
 	now     func() time.Time
 	log     *slog.Logger
 	mux     *http.ServeMux
@@ -76,12 +81,16 @@ func New(cfg Config) (*Handler, error) {
 		ledger:  cfg.Ledger,
 		issuer:  cfg.Issuer,
 		reports: cfg.Reports,
+		signals: cfg.Signals,
 		now:     cfg.Now,
 		log:     cfg.Log,
 		mux:     http.NewServeMux(),
 	}
 	if h.now == nil {
 		h.now = time.Now
+	}
+	if h.signals == nil {
+		h.signals = func(r *http.Request) challenge.EdgeSignals { return challenge.EdgeSignals{IP: peerIP(r)} }
 	}
 	if h.log == nil {
 		h.log = slog.Default()

@@ -46,7 +46,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
 	if e.Finished {
 		return errAlreadyUsed
 	}
-	in := StartRequest{Edge: challenge.EdgeSignals{IP: peerIP(r)}}
+	in := StartRequest{Edge: h.signals(r)}
 	if req.Device != nil {
 		in.Device = *req.Device
 	}
@@ -101,8 +101,8 @@ func (h *Handler) issued(token, authID, origin string, afterGen int) (*challenge
 	return &c, p, nil
 }
 
-// peerIP is the address of the connection's peer. X-Forwarded-For and the
-// like are ignored until the edge knows which proxies to trust.
+// peerIP is the address of the connection's peer: the default when no
+// Signals function is configured (proxy headers are then never believed).
 func peerIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/api"
+	"github.com/honnin/honnin/edge/clientip"
 )
 
 func TestStart(t *testing.T) {
@@ -144,4 +145,34 @@ func TestStartForeignChallenge(t *testing.T) {
 	e := newEnv(t)
 	e.issuer.decision = &api.StartResponse{Decision: "challenge", ChallengeToken: e.m.challenge(t, "someone-else", 1), Delivery: "sent"}
 	want(t, "start", e.post("/v1/start", map[string]string{"session_token": e.m.session(t, "auth-me")}), http.StatusBadGateway, "issuer_unavailable")
+}
+
+// TestStartTrustedProxySignals: with a resolver that trusts the proxy in
+// front, the issuer gets the client's address and country from its
+// headers; the same headers from anyone else change nothing (TestStart).
+func TestStartTrustedProxySignals(t *testing.T) {
+	proxies, err := clientip.ParseCIDRs("10.0.0.0/8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &clientip.Resolver{Trusted: proxies, IPHeader: "X-Forwarded-For", CountryHeader: "CF-IPCountry"}
+	e := newEnv(t, func(c *api.Config) { c.Signals = r.Signals })
+	for _, tt := range []struct {
+		peer, wantIP, wantCountry string
+	}{
+		{"10.0.0.5:443", "203.0.113.9", "FR"},
+		{"198.51.100.7:54321", "198.51.100.7", ""},
+	} {
+		req := jsonRequest("/v1/start", map[string]any{"session_token": e.m.session(t, "auth-p-"+tt.peer)})
+		req.RemoteAddr = tt.peer
+		req.Header.Set("X-Forwarded-For", "203.0.113.9")
+		req.Header.Set("CF-IPCountry", "FR")
+		want(t, "start", e.do(req), http.StatusOK, "")
+		e.issuer.mu.Lock()
+		got := e.issuer.starts[len(e.issuer.starts)-1].Edge
+		e.issuer.mu.Unlock()
+		if got.IP != tt.wantIP || got.Country != tt.wantCountry {
+			t.Errorf("peer %s: issuer got %+v, want ip %s country %q", tt.peer, got, tt.wantIP, tt.wantCountry)
+		}
+	}
 }

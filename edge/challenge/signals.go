@@ -19,6 +19,9 @@ const (
 	maxTouchPoints   = 1024
 	maxIP            = 64 // bytes: an IPv6 address with a zone fits
 	maxCountry       = 8  // bytes: ISO 3166-1 alpha-2, or a CDN's "XX", "T1"
+	maxASN           = 1<<32 - 1
+	maxColo          = 8  // bytes: an IATA code (NRT)
+	maxTLSVersion    = 16 // bytes: "TLSv1.3"
 )
 
 // DeviceSignals are what the wasm client collected in the browser, for the
@@ -107,21 +110,43 @@ func (d *DeviceSignals) Validate() error {
 }
 
 // EdgeSignals are what the edge itself observed about the client's
-// connection: the "edge" object of the issuer's internal start.
+// connection: the "edge" object of the issuer's internal start. On Workers
+// they come from request.cf; natively, Country comes only from a header set
+// by a proxy the operator trusts (see edge/clientip), and ASN, Colo and
+// TLSVersion stay empty.
 type EdgeSignals struct {
-	// IP is the connection's peer address. Proxy headers are not trusted
-	// (yet): anyone can send X-Forwarded-For.
+	// IP is the client's address: the connection's peer, or what a trusted
+	// proxy says it is.
 	IP string `json:"ip"`
-	// Country is the edge's geolocation of IP; empty natively.
+	// Country is the edge's geolocation of IP (ISO 3166-1 alpha-2, or a
+	// CDN's "XX", "T1"); empty when unknown.
 	Country string `json:"country"`
+	// ASN is the autonomous system number of IP (request.cf.asn); 0 when
+	// unknown.
+	ASN int `json:"asn,omitempty"`
+	// Colo is the edge data centre that served the request
+	// (request.cf.colo, an IATA code).
+	Colo string `json:"colo,omitempty"`
+	// TLSVersion is the client connection's TLS version
+	// (request.cf.tlsVersion, "TLSv1.3").
+	TLSVersion string `json:"tls_version,omitempty"`
 }
 
-// Validate checks the lengths of the signals.
+// Validate checks the lengths and ranges of the signals.
 func (e *EdgeSignals) Validate() error {
 	if err := maxBytes("ip", e.IP, maxIP); err != nil {
 		return err
 	}
-	return maxBytes("country", e.Country, maxCountry)
+	if err := maxBytes("country", e.Country, maxCountry); err != nil {
+		return err
+	}
+	if e.ASN < 0 || e.ASN > maxASN {
+		return fmt.Errorf("asn must be from 0 to %d", maxASN)
+	}
+	if err := maxBytes("colo", e.Colo, maxColo); err != nil {
+		return err
+	}
+	return maxBytes("tls_version", e.TLSVersion, maxTLSVersion)
 }
 
 func maxBytes(name, v string, limit int) error {

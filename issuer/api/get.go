@@ -1,24 +1,31 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
 
 	"github.com/honnin/honnin/edge/jsonapi"
+	"github.com/honnin/honnin/issuer/risk"
 	"github.com/honnin/honnin/issuer/store"
 )
 
 type authenticationResponse struct {
-	ID        string    `json:"id"`
-	Status    string    `json:"status"`
-	Reason    string    `json:"reason"`
-	Method    string    `json:"method"`
-	OrderRef  string    `json:"order_ref"`
-	Amount    int64     `json:"amount"`
-	Currency  string    `json:"currency"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID       string `json:"id"`
+	Status   string `json:"status"`
+	Reason   string `json:"reason"`
+	Method   string `json:"method"`
+	OrderRef string `json:"order_ref"`
+	Amount   int64  `json:"amount"`
+	Currency string `json:"currency"`
+	// Decision is the risk engine's (frictionless, challenge, deny; absent
+	// before the iframe started), RiskReasons the coarse categories that
+	// raised the score: never the rules or their weights.
+	Decision    string    `json:"decision,omitempty"`
+	RiskReasons []string  `json:"risk_reasons,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // get is GET /v1/authentications/{id}: the merchant's own authentications
@@ -38,6 +45,17 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) error {
 	jsonapi.Write(w, http.StatusOK, authenticationResponse{
 		ID: a.ID, Status: a.Status, Reason: a.Reason, Method: a.Method, OrderRef: a.OrderRef,
 		Amount: a.Amount, Currency: a.Currency, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+		Decision: a.Decision, RiskReasons: coarseReasons(a.RiskReasons),
 	})
 	return nil
+}
+
+// coarseReasons turns the stored reasons into the categories a merchant
+// sees. A row that cannot be read shows none rather than failing the call.
+func coarseReasons(stored string) []string {
+	var rs []risk.Reason
+	if err := json.Unmarshal([]byte(stored), &rs); err != nil {
+		return nil
+	}
+	return risk.Categories(rs)
 }

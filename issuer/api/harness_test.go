@@ -71,6 +71,8 @@ type harness struct {
 	smtpAddr string
 	smtp     *devmail.SMTPServer
 	merchant store.Merchant
+	cfg      Config
+	dbPath   string
 }
 
 func newHarness(t testing.TB) *harness {
@@ -89,7 +91,8 @@ func newHarness(t testing.TB) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(dir, "issuer.db"))
+	dbPath := filepath.Join(dir, "issuer.db")
+	st, err := store.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +105,7 @@ func newHarness(t testing.TB) *harness {
 		t.Fatal(err)
 	}
 
-	h := &harness{t: t, store: st, issuer: ik, edge: ek, clock: &clock{now: t0}, inbox: devmail.NewStore(0)}
+	h := &harness{t: t, store: st, dbPath: dbPath, issuer: ik, edge: ek, clock: &clock{now: t0}, inbox: devmail.NewStore(0)}
 	h.smtpUp()
 	t.Cleanup(func() { h.smtpDown() })
 	host, port, _ := net.SplitHostPort(h.smtpAddr)
@@ -134,17 +137,31 @@ func newHarness(t testing.TB) *harness {
 			t.Fatal(err)
 		}
 		if _, err := st.UpsertCardholder(ctx, store.Cardholder{PANHMAC: hasher.Sum(n), Last4: n.Last4(),
-			Email: c.email, PersonalMessage: personalMsg, Locale: c.locale, Status: c.status, CreatedAt: t0}); err != nil {
+			Email: c.email, PersonalMessage: personalMsg, Locale: c.locale, Status: c.status, Country: "JP", CreatedAt: t0}); err != nil {
 			t.Fatal(err)
 		}
 	}
 
-	h.api, err = New(Config{Store: st, Keys: ik, PAN: hasher, Mail: mailer, EdgeURL: testEdgeURL,
-		IssuerName: "Honnin Card", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: h.clock.Now})
+	h.cfg = Config{Store: st, Keys: ik, PAN: hasher, Mail: mailer, EdgeURL: testEdgeURL,
+		IssuerName: "Honnin Card", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: h.clock.Now}
+	h.api, err = New(h.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return h
+}
+
+// reconfigure rebuilds the API over the same store, keys and mail with a
+// changed configuration.
+func (h *harness) reconfigure(edit func(*Config)) {
+	h.t.Helper()
+	cfg := h.cfg
+	edit(&cfg)
+	api, err := New(cfg)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.api = api
 }
 
 // smtpUp starts the sink, on the same address as before if it ran already.

@@ -12,6 +12,7 @@ import (
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
+	"github.com/honnin/honnin/issuer/risk"
 	"github.com/honnin/honnin/issuer/store"
 )
 
@@ -32,6 +33,11 @@ type Config struct {
 	EdgeURL string
 	// IssuerName is shown as the sender of code mails; default "honnin".
 	IssuerName string
+	// Risk decides frictionless / challenge / deny at start; nil means the
+	// default configuration.
+	Risk *risk.Engine
+	// Provider is the third-party risk service; nil for none.
+	Provider *risk.Provider
 	// Log defaults to slog.Default().
 	Log *slog.Logger
 	// Now is the clock; nil means time.Now. Tests move it.
@@ -60,6 +66,9 @@ type Server struct {
 	log        *slog.Logger
 	now        func() time.Time
 	edge       challenge.Verifier
+	risk       *risk.Engine
+	provider   *risk.Provider
+	pseudo     *risk.Pseudonymizer
 	handler    http.Handler
 }
 
@@ -88,6 +97,17 @@ func New(cfg Config) (*Server, error) {
 		issuerName: cfg.IssuerName,
 		log:        cfg.Log,
 		now:        cfg.Now,
+		risk:       cfg.Risk,
+		provider:   cfg.Provider,
+		// Device ids and the provider's pseudonyms are keyed by a key
+		// derived from the card-number key: one secret file, two keys.
+		pseudo: risk.NewPseudonymizer(cfg.PAN.SubKey("honnin/risk/v1")),
+	}
+	if s.risk == nil {
+		var err error
+		if s.risk, err = risk.New(risk.DefaultConfig()); err != nil {
+			return nil, err
+		}
 	}
 	if s.issuerName == "" {
 		s.issuerName = "honnin"

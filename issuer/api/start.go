@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
@@ -9,12 +10,12 @@ import (
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/jsonapi"
+	"github.com/honnin/honnin/issuer/risk"
 	"github.com/honnin/honnin/issuer/store"
 )
 
 // startRequest is what the edge knows of the cardholder's device and
-// connection; the risk engine (a later issue) decides on it. Every field is
-// optional.
+// connection; the risk engine decides on it. Every field is optional.
 type startRequest struct {
 	Device *challenge.DeviceSignals `json:"device"`
 	Edge   *challenge.EdgeSignals   `json:"edge"`
@@ -35,16 +36,25 @@ func (q *startRequest) validate() error {
 	return nil
 }
 
+// startResponse is the edge's api.StartResponse: a challenge carries the
+// token, frictionless and deny the status (and av, reason) the edge puts
+// into the result token it mints.
 type startResponse struct {
 	Decision       string `json:"decision"`
-	ChallengeToken string `json:"challenge_token"`
-	Delivery       string `json:"delivery"`
+	ChallengeToken string `json:"challenge_token,omitempty"`
+	Delivery       string `json:"delivery,omitempty"`
+	Status         string `json:"status,omitempty"`
+	Reason         string `json:"reason,omitempty"`
+	AV             string `json:"av,omitempty"`
 }
 
-// start is POST /internal/v1/authentications/{id}/start. For now every
-// start challenges by email: take the next gen, mint a code and an
-// authentication value, seal them into a challenge token, mail the code.
-// A failed mail still returns the token (delivery "failed"): the
+// start is POST /internal/v1/authentications/{id}/start. The first start
+// asks the risk engine: frictionless ends the authentication Y with an
+// authentication value, deny ends it R, and neither sends a code. A
+// challenge (and every later start of a challenged authentication: a page
+// reload must not re-roll the decision) takes the next gen, mints a code
+// and an authentication value, seals them into a challenge token and mails
+// the code. A failed mail still returns the token (delivery "failed"): the
 // authentication stays C and the cardholder can resend.
 func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
@@ -62,9 +72,15 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	now := s.now()
+	if a.Decision == "" {
+		done, err := s.decide(w, r, a, c, req, now)
+		if err != nil || done {
+			return err
+		}
+	}
 	code := newCode()
 	av, avHash := newAV()
-	now := s.now()
 	a, err = s.store.StartChallenge(r.Context(), id, methodEmail, avHash, now)
 	if err != nil {
 		return challengeError(err)
@@ -79,6 +95,47 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 	}
 	jsonapi.Write(w, http.StatusOK, startResponse{Decision: "challenge", ChallengeToken: token, Delivery: delivery})
 	return nil
+}
+
+// decide runs the risk decision for a's first start and records it. On
+// frictionless or deny it answers the edge and reports done.
+func (s *Server) decide(w http.ResponseWriter, r *http.Request, a store.Authentication, c store.Cardholder,
+	req startRequest, now time.Time) (done bool, err error) {
+	var dev challenge.DeviceSignals
+	var edge challenge.EdgeSignals
+	if req.Device != nil {
+		dev = *req.Device
+	}
+	if req.Edge != nil {
+		edge = *req.Edge
+	}
+	d, rec, err := s.assess(r.Context(), a, c, dev, edge, now)
+	if err != nil {
+		return false, err
+	}
+	rec.At = now
+	var resp startResponse
+	switch d.Outcome {
+	case risk.Frictionless:
+		av, avHash := newAV()
+		rec.Status, rec.AVHash = challenge.StatusAuthenticated, avHash
+		resp = startResponse{Decision: risk.Frictionless, Status: rec.Status, AV: av}
+	case risk.Deny:
+		rec.Status, rec.Reason = challenge.StatusRejected, reasonSuspectedFraud
+		resp = startResponse{Decision: risk.Deny, Status: rec.Status, Reason: rec.Reason}
+	default:
+		rec.Status = challenge.StatusChallenge
+	}
+	if _, err := s.store.RecordDecision(r.Context(), a.ID, rec); err != nil {
+		return false, challengeError(err)
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "api: risk decision", slog.String("authentication", a.ID),
+		slog.String("decision", d.Outcome), slog.Int("score", d.Score), slog.Any("reasons", d.Reasons))
+	if d.Outcome == risk.Challenge {
+		return false, nil
+	}
+	jsonapi.Write(w, http.StatusOK, resp)
+	return true, nil
 }
 
 type resendRequest struct {

@@ -30,14 +30,34 @@ type Card struct {
 	Method          string
 	Locale          string
 	PersonalMessage string
+	// OTPLocked locks the card's one-time-code credential: the risk engine
+	// denies it without a screen (the demo's deny card).
+	OTPLocked bool
 }
 
-// Cards are the demo cardholders: one reading Japanese mail, one English.
+// Note is what the card demonstrates beyond an ordinary purchase, printed
+// after it by `issuer demo seed`; "" for none.
+func (c Card) Note() string {
+	if c.OTPLocked {
+		return "deny:otp-locked"
+	}
+	return ""
+}
+
+// country of every demo card, for the risk engine's location rules.
+const country = "JP"
+
+// Cards are the demo cardholders: one reading Japanese mail, one English,
+// and one whose code credential is locked, so the risk engine denies it.
+// The first purchase of each from a new browser is challenged; after a
+// successful one, a small purchase from the same browser is frictionless.
 var Cards = []Card{
 	{Number: "3540123456789016", Email: "demo@mail.jp", Method: "email", Locale: "ja",
 		PersonalMessage: "こんにちは、本人さん / Hello from your card issuer"},
 	{Number: "3540123456789024", Email: "demo-en@mail.jp", Method: "email", Locale: "en",
 		PersonalMessage: "Hello from your card issuer / こんにちは、本人さん"},
+	{Number: "3540123456789032", Email: "demo-locked@mail.jp", Method: "email", Locale: "en",
+		PersonalMessage: "Your code credential is locked", OTPLocked: true},
 }
 
 // Seed makes the demo merchant (with apiKey and origins, DefaultOrigins
@@ -61,7 +81,8 @@ func Seed(ctx context.Context, st *store.Store, h *pan.Hasher, apiKey string, or
 		}
 		if _, err := st.UpsertCardholder(ctx, store.Cardholder{
 			PANHMAC: h.Sum(n), Last4: n.Last4(), Email: c.Email, PersonalMessage: c.PersonalMessage,
-			PreferredMethod: c.Method, Locale: c.Locale, Status: store.CardholderActive, CreatedAt: now,
+			PreferredMethod: c.Method, Locale: c.Locale, Status: store.CardholderActive, Country: country,
+			OTPLocked: c.OTPLocked, CreatedAt: now,
 		}); err != nil {
 			return store.Merchant{}, fmt.Errorf("demo: seed: %w", err)
 		}

@@ -62,7 +62,8 @@ func TestSeedIdempotent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Email != c.Email || got.Locale != c.Locale || got.PersonalMessage != c.PersonalMessage || !got.CreatedAt.Equal(now) {
+		if got.Email != c.Email || got.Locale != c.Locale || got.PersonalMessage != c.PersonalMessage || !got.CreatedAt.Equal(now) ||
+			got.Country != "JP" || got.OTPLocked != c.OTPLocked || got.SharingOptOut {
 			t.Errorf("cardholder %+v", got)
 		}
 	}

@@ -81,3 +81,12 @@ func WriteKeyFile(path string, key []byte) error {
 	}
 	return nil
 }
+
+// SubKey derives a separate 32-byte key for another purpose (label names
+// it), so one secret file serves the card-number HMAC and, say, the risk
+// engine's pseudonyms without the two ever sharing a key.
+func (h *Hasher) SubKey(label string) []byte {
+	m := hmac.New(sha256.New, h.key)
+	m.Write([]byte("honnin/subkey\x00" + label))
+	return m.Sum(nil)
+}

@@ -40,6 +40,13 @@ type Authentication struct {
 	StartedAt  time.Time // zero until started
 	LastSentAt time.Time // zero when no code of the newest gen was sent
 	FinishedAt time.Time // zero until final
+	// Decision is the risk engine's: frictionless, challenge or deny; ""
+	// before the start.
+	Decision string
+	// RiskScore and RiskReasons explain the decision (RiskReasons is the
+	// engine's JSON list of fired rules with their points).
+	RiskScore   int
+	RiskReasons string
 }
 
 // Final reports whether the authentication has its outcome.
@@ -47,7 +54,7 @@ func (a Authentication) Final() bool { return a.Status != statusChallenge }
 
 const authColumns = `id, merchant_id, cardholder_id, order_ref, amount, currency, merchant_name,
 	merchant_origin, status, reason, method, gen, av_hash, created_at, updated_at, started_at,
-	last_sent_at, finished_at`
+	last_sent_at, finished_at, decision, COALESCE(risk_score, 0), risk_reasons`
 
 func scanAuthentication(row interface{ Scan(...any) error }) (Authentication, error) {
 	var a Authentication
@@ -55,7 +62,7 @@ func scanAuthentication(row interface{ Scan(...any) error }) (Authentication, er
 	var created, updated int64
 	err := row.Scan(&a.ID, &a.MerchantID, &cardholder, &a.OrderRef, &a.Amount, &a.Currency,
 		&a.MerchantName, &a.MerchantOrigin, &a.Status, &a.Reason, &a.Method, &a.Gen, &a.AVHash,
-		&created, &updated, &started, &sent, &finished)
+		&created, &updated, &started, &sent, &finished, &a.Decision, &a.RiskScore, &a.RiskReasons)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Authentication{}, ErrNotFound
 	}

@@ -27,12 +27,23 @@ type Cardholder struct {
 	// PreferredMethod is email, sms, app or token.
 	PreferredMethod string
 	// Locale is the language of the mail and SMS texts (ja, en).
-	Locale    string
-	Status    string
+	Locale string
+	Status string
+	// Country is the card's country (ISO 3166-1 alpha-2), for the risk
+	// rules; empty when unknown.
+	Country string
+	// SharingOptOut: the cardholder has opted out of sharing device data
+	// with the third-party risk service (column share_device_data = 0); the
+	// engine then decides without it. The zero value shares, as the
+	// column's default does.
+	SharingOptOut bool
+	// OTPLocked: the one-time-code credential is locked.
+	OTPLocked bool
 	CreatedAt time.Time
 }
 
-const cardholderColumns = `id, pan_hmac, last4, email, phone, personal_message, preferred_method, locale, status, created_at`
+const cardholderColumns = `id, pan_hmac, last4, email, phone, personal_message, preferred_method, locale, status,
+	country, share_device_data, otp_locked, created_at`
 
 // UpsertCardholder enrolls c, or, when its card is enrolled already, brings
 // the existing row's contact details, message, method, locale and status to
@@ -48,14 +59,17 @@ func (s *Store) UpsertCardholder(ctx context.Context, c Cardholder) (Cardholder,
 		c.Locale = "ja"
 	}
 	row := s.db.QueryRowContext(ctx, s.q(`INSERT INTO cardholders
-		(pan_hmac, last4, email, phone, personal_message, preferred_method, locale, status, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		(pan_hmac, last4, email, phone, personal_message, preferred_method, locale, status,
+		 country, share_device_data, otp_locked, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (pan_hmac) DO UPDATE SET
 			last4 = excluded.last4, email = excluded.email, phone = excluded.phone,
 			personal_message = excluded.personal_message, preferred_method = excluded.preferred_method,
-			locale = excluded.locale, status = excluded.status
+			locale = excluded.locale, status = excluded.status, country = excluded.country,
+			share_device_data = excluded.share_device_data, otp_locked = excluded.otp_locked
 		RETURNING `+cardholderColumns),
-		c.PANHMAC, c.Last4, c.Email, c.Phone, c.PersonalMessage, c.PreferredMethod, c.Locale, c.Status, ms(c.CreatedAt))
+		c.PANHMAC, c.Last4, c.Email, c.Phone, c.PersonalMessage, c.PreferredMethod, c.Locale, c.Status,
+		c.Country, !c.SharingOptOut, c.OTPLocked, ms(c.CreatedAt))
 	got, err := scanCardholder(row)
 	if err != nil {
 		return Cardholder{}, fmt.Errorf("store: upsert cardholder *%s: %w", c.Last4, err)
@@ -84,8 +98,9 @@ func (s *Store) Cardholder(ctx context.Context, id int64) (Cardholder, error) {
 func scanCardholder(row *sql.Row) (Cardholder, error) {
 	var c Cardholder
 	var created int64
+	var share bool
 	err := row.Scan(&c.ID, &c.PANHMAC, &c.Last4, &c.Email, &c.Phone, &c.PersonalMessage,
-		&c.PreferredMethod, &c.Locale, &c.Status, &created)
+		&c.PreferredMethod, &c.Locale, &c.Status, &c.Country, &share, &c.OTPLocked, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Cardholder{}, ErrNotFound
 	}
@@ -93,5 +108,6 @@ func scanCardholder(row *sql.Row) (Cardholder, error) {
 		return Cardholder{}, err
 	}
 	c.CreatedAt = fromMS(created)
+	c.SharingOptOut = !share
 	return c, nil
 }

@@ -86,6 +86,11 @@ func (s *Store) RecordResult(ctx context.Context, r Result) (applied bool, err e
 			return fmt.Errorf("authentication changed concurrently: %w", ErrConflict)
 		}
 		applied = true
+		if r.Status == "Y" {
+			if err := s.rememberDevice(ctx, tx, r.AuthenticationID, r.ReceivedAt); err != nil {
+				return err
+			}
+		}
 		return s.audit(ctx, tx, r.ReceivedAt, "edge", "result", r.AuthenticationID, map[string]any{
 			"status": r.Status, "reason": r.Reason, "gen": r.Gen, "attempts": r.Attempts, "jti": r.JTI,
 		})

@@ -2,7 +2,9 @@ package shop
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -10,16 +12,33 @@ import (
 )
 
 type productData struct {
-	Product   product
-	CSRF      string
-	DemoCards []string
-	Error     string
+	Product    product
+	CSRF       string
+	DemoCards  []string
+	Error      string
+	Quantities []quantityOption
+}
+
+// quantityOption is one choice of the quantity list and its total.
+type quantityOption struct {
+	N     int
+	Total int64
+}
+
+// quantities are the choices offered: up to ¥3,000 the issuer's default
+// rules allow a known device through without a screen; ¥50,000 is large.
+func quantities(p product) []quantityOption {
+	var out []quantityOption
+	for _, n := range []int{1, 2, 5, 10, maxQuantity} {
+		out = append(out, quantityOption{N: n, Total: p.Amount * int64(n)})
+	}
+	return out
 }
 
 func (s *Shop) home(w http.ResponseWriter, r *http.Request) {
 	sid := s.sessions.ensure(w, r)
 	s.render(w, http.StatusOK, "product.html", matcha.Name, productData{
-		Product: matcha, CSRF: s.sessions.csrf(sid), DemoCards: s.cfg.DemoCards,
+		Product: matcha, CSRF: s.sessions.csrf(sid), DemoCards: s.cfg.DemoCards, Quantities: quantities(matcha),
 	})
 }
 
@@ -27,7 +46,7 @@ func (s *Shop) home(w http.ResponseWriter, r *http.Request) {
 func (s *Shop) productError(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	sid := s.sessions.ensure(w, r)
 	s.render(w, status, "product.html", matcha.Name, productData{
-		Product: matcha, CSRF: s.sessions.csrf(sid), DemoCards: s.cfg.DemoCards, Error: msg,
+		Product: matcha, CSRF: s.sessions.csrf(sid), DemoCards: s.cfg.DemoCards, Error: msg, Quantities: quantities(matcha),
 	})
 }
 
@@ -43,7 +62,11 @@ func (s *Shop) checkout(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, http.StatusBadRequest, "Bad request", "The form could not be read.")
 		return
 	}
-	form, ok := formFields(r, "csrf", "card")
+	fields := []string{"csrf", "card"}
+	if r.PostForm.Has("qty") {
+		fields = append(fields, "qty")
+	}
+	form, ok := formFields(r, fields...)
 	if !ok {
 		s.errorPage(w, http.StatusBadRequest, "Bad request", "The form has missing, repeated or unknown fields.")
 		return
@@ -60,12 +83,21 @@ func (s *Shop) checkout(w http.ResponseWriter, r *http.Request) {
 		s.productError(w, r, http.StatusBadRequest, "Enter a card number of 12 to 19 digits.")
 		return
 	}
+	qty, given := form["qty"]
+	if !given {
+		qty = "1"
+	}
+	item, ok := quantity(matcha, qty)
+	if !ok {
+		s.productError(w, r, http.StatusBadRequest, fmt.Sprintf("Choose a quantity from 1 to %d.", maxQuantity))
+		return
+	}
 
 	id := newOrderID()
 	a, err := s.issuer.create(r.Context(), createAuthentication{
 		CardNumber:     card,
-		Amount:         matcha.Amount,
-		Currency:       matcha.Currency,
+		Amount:         item.Amount,
+		Currency:       item.Currency,
 		MerchantName:   merchantName,
 		MerchantOrigin: s.cfg.Origin,
 		OrderRef:       id,
@@ -92,7 +124,7 @@ func (s *Shop) checkout(w http.ResponseWriter, r *http.Request) {
 	}
 
 	ord := order{
-		ID: id, Session: sid, Product: matcha, Last4: card[len(card)-4:], Created: time.Now(),
+		ID: id, Session: sid, Product: item, Last4: card[len(card)-4:], Created: time.Now(),
 		AuthenticationID: a.ID,
 	}
 	if a.Status == challenge.StatusChallenge {
@@ -144,6 +176,24 @@ func formFields(r *http.Request, names ...string) (map[string]string, bool) {
 		out[n] = v[0]
 	}
 	return out, true
+}
+
+// maxQuantity caps one order. 40 sets (¥50,000) lets the demo show what
+// the issuer's risk rules make of a large amount.
+const maxQuantity = 40
+
+// quantity returns the order's line: p times the quantity chosen, with
+// the total as its amount.
+func quantity(p product, in string) (product, bool) {
+	n, err := strconv.Atoi(in)
+	if err != nil || n < 1 || n > maxQuantity {
+		return product{}, false
+	}
+	if n > 1 {
+		p.Name = fmt.Sprintf("%s × %d", p.Name, n)
+		p.Amount *= int64(n)
+	}
+	return p, true
 }
 
 // cardNumber accepts a card number typed with spaces or hyphens and

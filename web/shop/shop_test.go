@@ -574,6 +574,30 @@ func TestCheckoutFormFields(t *testing.T) {
 	}
 }
 
+func TestCheckoutQuantity(t *testing.T) {
+	iss := newFakeIssuer(t)
+	b := newBrowser(t, newTestShop(t, iss.srv.URL, nil))
+	csrf := b.csrf()
+	r := b.postForm("/checkout", url.Values{"csrf": {csrf}, "card": {cardChallenge}, "qty": {"40"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("qty 40: status %d, want 303; body %s", r.status, r.body)
+	}
+	iss.mu.Lock()
+	got := iss.created[len(iss.created)-1]
+	iss.mu.Unlock()
+	if got.Amount != 50000 {
+		t.Errorf("40 sets: issuer asked for %d, want 50000", got.Amount)
+	}
+	for _, bad := range []string{"0", "41", "-1", "2.5", "many", ""} {
+		if r := b.postForm("/checkout", url.Values{"csrf": {csrf}, "card": {cardChallenge}, "qty": {bad}}); r.status != http.StatusBadRequest {
+			t.Errorf("qty %q: status %d, want 400", bad, r.status)
+		}
+	}
+	if page := b.get("/").body; !strings.Contains(page, `<option value="40">40 (¥50,000)</option>`) {
+		t.Errorf("product page lacks the 40-set choice:\n%s", page)
+	}
+}
+
 func TestCompleteKeysUnavailable(t *testing.T) {
 	iss := newFakeIssuer(t)
 	b := newBrowser(t, newTestShop(t, iss.srv.URL, nil))

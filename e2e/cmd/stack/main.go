@@ -40,7 +40,11 @@ honnin is running.
 Demo cards (any name, pay on the shop, read the code in the inbox):
 `, s.ShopURL, s.InboxURL, s.IssuerURL, s.EdgeURL, s.SMTPAddr)
 	for _, c := range s.Cards {
-		fmt.Printf("  %s   %-6s %s (%s)\n", c.Number, c.Method, c.Email, c.Locale)
+		what := "first purchase: code screen; again from the same browser, up to ¥3,000: none"
+		if c.Note != "" {
+			what = "risk deny, no screen (" + c.Note + ")"
+		}
+		fmt.Printf("  %s   %-6s %s (%s)  %s\n", c.Number, c.Method, c.Email, c.Locale, what)
 	}
 	fmt.Printf("\nState (keys, databases): %s/   Ctrl-C stops everything.\n\n", cfg.State)
 

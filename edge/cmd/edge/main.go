@@ -26,6 +26,7 @@ import (
 	"github.com/honnin/honnin/edge/api"
 	"github.com/honnin/honnin/edge/assets"
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/clientip"
 	"github.com/honnin/honnin/edge/ledger/sqlite"
 	"github.com/honnin/honnin/edge/report"
 	"github.com/honnin/honnin/web"
@@ -42,6 +43,8 @@ func main() {
 
 type config struct {
 	addr, keys, db, issuer, dist string
+	// Who the client is behind a proxy: see edge/clientip.
+	trustedProxies, ipHeader, countryHeader string
 }
 
 func flags() config {
@@ -51,6 +54,12 @@ func flags() config {
 	flag.StringVar(&c.db, "db", env("HONNIN_EDGE_DB", ".dev/edge.db"), "SQLite file for the ledger and the report queue")
 	flag.StringVar(&c.issuer, "issuer", env("HONNIN_EDGE_ISSUER", "http://127.0.0.1:8081"), "issuer base URL (internal API)")
 	flag.StringVar(&c.dist, "dist", env("HONNIN_EDGE_DIST", "web/dist"), "client build output (make build)")
+	flag.StringVar(&c.trustedProxies, "trusted-proxies", env("HONNIN_EDGE_TRUSTED_PROXIES", ""),
+		"comma-separated CIDRs of proxies whose client headers are believed; empty trusts none")
+	flag.StringVar(&c.ipHeader, "client-ip-header", env("HONNIN_EDGE_CLIENT_IP_HEADER", ""),
+		"header a trusted proxy puts the client's IP in (X-Forwarded-For, CF-Connecting-IP)")
+	flag.StringVar(&c.countryHeader, "country-header", env("HONNIN_EDGE_COUNTRY_HEADER", ""),
+		"header a trusted proxy puts the client's country in (CF-IPCountry)")
 	flag.Parse()
 	return c
 }
@@ -66,6 +75,15 @@ func run(log *slog.Logger) error {
 	cfg := flags()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	proxies, err := clientip.ParseCIDRs(cfg.trustedProxies)
+	if err != nil {
+		return fmt.Errorf("-trusted-proxies: %w", err)
+	}
+	if len(proxies) == 0 && (cfg.ipHeader != "" || cfg.countryHeader != "") {
+		log.Warn("edge: client headers configured but no -trusted-proxies: the headers are ignored")
+	}
+	client := &clientip.Resolver{Trusted: proxies, IPHeader: cfg.ipHeader, CountryHeader: cfg.countryHeader}
 
 	keys, err := challenge.LoadEdgeKeys(cfg.keys)
 	if err != nil {
@@ -88,6 +106,7 @@ func run(log *slog.Logger) error {
 		Ledger:  ledger,
 		Issuer:  &api.IssuerClient{URL: cfg.issuer, Key: keys.Sign},
 		Reports: reports,
+		Signals: client.Signals,
 		Log:     log,
 	})
 	if err != nil {

@@ -128,7 +128,7 @@ func TestKeys(t *testing.T) {
 func TestMigrate(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "new", "issuer.db")
 	code, out, errOut := cli(t, "migrate", "-db", db)
-	if code != exitOK || !strings.Contains(out, "applied migrations [1]") {
+	if code != exitOK || !strings.Contains(out, "applied migrations [1 2]") {
 		t.Fatalf("migrate: %d %q %q", code, out, errOut)
 	}
 	code, out, _ = cli(t, "migrate", "-db", db)
@@ -140,7 +140,7 @@ func TestMigrate(t *testing.T) {
 	}
 }
 
-var cardLine = regexp.MustCompile(`(?m)^card (\d{13,19}) (\w+) (\S+@\S+) (ja|en)$`)
+var cardLine = regexp.MustCompile(`(?m)^card (\d{13,19}) (\w+) (\S+@\S+) (ja|en)( deny:\S+)?$`)
 
 func TestDemoSeed(t *testing.T) {
 	dir := t.TempDir()
@@ -309,6 +309,10 @@ func TestServeRefusesBadSetup(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer taken.Close()
+	badRisk := filepath.Join(s.dir, "risk.json")
+	if err := os.WriteFile(badRisk, []byte(`{"thresholds":{"frictionless_max":-20,"deny_min":80},"rules":{"webdrivr":{"weight":40}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	base := []string{"serve", "-addr", "127.0.0.1:0", "-db", s.db, "-keys", s.keys, "-pan-key-file", s.panKey}
 	with := func(flag, v string) []string {
 		args := append([]string(nil), base...)
@@ -333,6 +337,8 @@ func TestServeRefusesBadSetup(t *testing.T) {
 		{"bad smtp", with("-smtp", "nonsense"), exitUsage, "host:port"},
 		{"bad mail from", with("-mail-from", "not an address"), exitFail, "from"},
 		{"bad edge url", with("-edge-url", "edge"), exitFail, "EdgeURL"},
+		{"missing risk config", with("-risk-config", filepath.Join(s.dir, "nope.json")), exitFail, "risk: config"},
+		{"bad risk config", with("-risk-config", badRisk), exitFail, "unknown rule"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

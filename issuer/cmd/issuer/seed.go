@@ -14,7 +14,8 @@ import (
 func demoSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f := newFlags("demo seed", "Adds the demo merchant \""+demo.MerchantName+"\" with the given API key and origins, and the\n"+
 		"demo cardholders. Idempotent: run it at every start. Prints one line per card:\n"+
-		"  card <number> <method> <email> <locale>", stdout)
+		"  card <number> <method> <email> <locale> [note]\n"+
+		"where note says what the card demonstrates (deny:otp-locked: the risk engine denies it).", stdout)
 	db := f.String("db", env("HONNIN_ISSUER_DB", defaultDB), "SQLite database file (env HONNIN_ISSUER_DB)")
 	panKey := f.String("pan-key-file", env("HONNIN_PAN_KEY_FILE", defaultPANKey), "card-number key file (env HONNIN_PAN_KEY_FILE)")
 	apiKey := f.String("api-key", env("HONNIN_DEMO_API_KEY", ""), "the demo shop's API key; a new one is made and printed if empty (env HONNIN_DEMO_API_KEY)")
@@ -43,7 +44,11 @@ func demoSeed(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "merchant %q id %d origins %s\n", m.Name, m.ID, strings.Join(m.Origins, ","))
 	for _, c := range demo.Cards {
-		fmt.Fprintf(stdout, "card %s %s %s %s\n", c.Number, c.Method, c.Email, c.Locale)
+		line := fmt.Sprintf("card %s %s %s %s", c.Number, c.Method, c.Email, c.Locale)
+		if n := c.Note(); n != "" {
+			line += " " + n
+		}
+		fmt.Fprintln(stdout, line)
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/honnin/honnin/issuer/api"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
+	"github.com/honnin/honnin/issuer/risk"
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -33,6 +34,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	mailFrom := f.String("mail-from", env("HONNIN_MAIL_FROM", "honnin <no-reply@localhost>"), "From of code mails (env HONNIN_MAIL_FROM)")
 	issuerName := f.String("issuer-name", env("HONNIN_ISSUER_NAME", "honnin"), "issuer name shown in code mails (env HONNIN_ISSUER_NAME)")
 	edgeURL := f.String("edge-url", env("HONNIN_EDGE_URL", "http://127.0.0.1:8787"), "the edge's base URL, for challenge_url (env HONNIN_EDGE_URL)")
+	riskConfig := f.String("risk-config", env("HONNIN_RISK_CONFIG", ""), "risk rules and thresholds, JSON; empty for the built-in default (env HONNIN_RISK_CONFIG)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -41,6 +43,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// Everything that can be wrong in the configuration is found before
 	// the port is taken, so a broken start fails at once and says why.
 	hasher, err := readPANKey(*panKey)
+	if err != nil {
+		return err
+	}
+	rc, err := risk.LoadConfig(*riskConfig)
+	if err != nil {
+		return err
+	}
+	engine, err := risk.New(rc)
 	if err != nil {
 		return err
 	}
@@ -61,7 +71,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		log.Info("issuer: migrated database", "db", *db, "versions", applied)
 	}
 	handler, err := api.New(api.Config{Store: st, Keys: keys, PAN: hasher, Mail: mailer,
-		EdgeURL: *edgeURL, IssuerName: *issuerName, Log: log})
+		EdgeURL: *edgeURL, IssuerName: *issuerName, Risk: engine, Provider: risk.NewProvider(rc.Provider), Log: log})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,164 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/honnin/honnin/e2e/stack"
+	"github.com/honnin/honnin/issuer/store"
+)
+
+// authView is the merchant API's view of an authentication.
+type authView struct {
+	Status      string   `json:"status"`
+	Reason      string   `json:"reason"`
+	Decision    string   `json:"decision"`
+	RiskReasons []string `json:"risk_reasons"`
+}
+
+func merchantView(t *testing.T, id string) authView {
+	t.Helper()
+	req, _ := http.NewRequest("GET", sys.IssuerURL+"/v1/authentications/"+id, nil)
+	req.Header.Set("Authorization", "Bearer "+sys.APIKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v authView
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// payWithoutScreen pays with card in ctx's browser and expects the order
+// page without the code screen ever being needed: it returns the order's
+// status, result status and reason and the authentication id.
+func payWithoutScreen(t *testing.T, ctx context.Context, card stack.DemoCard) (orderStatus, status, reason, id string) {
+	t.Helper()
+	do(t, ctx,
+		chromedp.Navigate(sys.ShopURL+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#card")),
+		chromedp.SendKeys(chromedp.CSS("#card"), card.Number),
+		chromedp.Click(chromedp.CSS("#pay")),
+		chromedp.WaitVisible(chromedp.CSS("#order-status")),
+	)
+	return text(t, ctx, "#order-status"), text(t, ctx, "#status"), text(t, ctx, "#reason"),
+		eval[string](t, ctx, `document.querySelector("#authentication-id").textContent.trim()`)
+}
+
+// TestFrictionlessFromAKnownDevice: a purchase with the code, then a small
+// one from the same browser profile (the client's device id is in its
+// local storage): no screen, no code mail, paid with Y.
+func TestFrictionlessFromAKnownDevice(t *testing.T) {
+	card := demoCard(t, "ja")
+	ctx := newBrowser(t)
+	c := startCheckoutIn(t, ctx, card, 1)
+	c.enter(c.code())
+	if orderStatus, status, _ := c.outcome(); orderStatus != "paid" || status != "Y" {
+		t.Fatalf("first purchase: order %q status %q, want paid Y", orderStatus, status)
+	}
+	mails := len(inbox(t, card.Email))
+
+	orderStatus, status, _, id := payWithoutScreen(t, ctx, card)
+	if orderStatus != "paid" || status != "Y" {
+		t.Fatalf("second purchase: order %q status %q, want paid Y", orderStatus, status)
+	}
+	if eci := text(t, ctx, "#eci"); eci != "05" {
+		t.Errorf("frictionless ECI %q, want 05", eci)
+	}
+	if v := merchantView(t, id); v.Decision != "frictionless" || v.Status != "Y" {
+		t.Errorf("issuer has %+v, want a frictionless Y", v)
+	}
+	// No code was sent: nothing was there to type.
+	time.Sleep(500 * time.Millisecond)
+	if n := len(inbox(t, card.Email)); n != mails {
+		t.Errorf("frictionless purchase sent a code mail (%d mails, had %d)", n, mails)
+	}
+}
+
+// TestChallengeFromAnotherCountry: a new device whose requests say (through
+// the header the e2e edge trusts from loopback) they come from the US,
+// buying 40 sets (¥50,000), is challenged, and the issuer saw the country
+// and the amount.
+func TestChallengeFromAnotherCountry(t *testing.T) {
+	card := demoCard(t, "ja")
+	ctx := newBrowser(t)
+	if _, err := chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
+		Headers: network.Headers{countryHeader: "US"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c := startCheckoutIn(t, ctx, card, 40)
+	c.waitFrameText("#amount", "50,000")
+	c.code() // the challenge screen is up and a code went out
+	do(t, ctx, chromedp.Click(chromedp.CSS("#cancel"), c.in))
+	c.outcome()
+	aid := eval[string](t, ctx, `document.querySelector("#authentication-id").textContent.trim()`)
+	v := merchantView(t, aid)
+	if v.Decision != "challenge" {
+		t.Fatalf("issuer has %+v, want a challenge", v)
+	}
+	if !slices.Contains(v.RiskReasons, "location") {
+		t.Errorf("risk reasons %v lack location (a JP card from the US)", v.RiskReasons)
+	}
+	// The header reached the edge from inside the iframe: the issuer
+	// recorded the country among the signals its decision used.
+	if got := usedSignals(t, aid).Country; got != "US" {
+		t.Errorf("issuer decided on country %q, want US from the %s header", got, countryHeader)
+	}
+}
+
+// usedSignals reads what the issuer stored as the signals of a decision,
+// from its database (SQLite in WAL mode: a second reader is fine).
+func usedSignals(t *testing.T, id string) struct{ Country, IP string } {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(stateDir, "issuer.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	raw, _, err := st.DecisionSignals(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s struct{ Country, IP string }
+	if err := json.Unmarshal([]byte(raw), &s); err != nil {
+		t.Fatalf("signals %q: %v", raw, err)
+	}
+	return s
+}
+
+// TestDenyWithoutScreen: the demo card whose code credential is locked is
+// denied by the risk engine: no screen, no code mail, not paid, R.
+func TestDenyWithoutScreen(t *testing.T) {
+	var card stack.DemoCard
+	for _, c := range needStack(t).Cards {
+		if c.Note == "deny:otp-locked" {
+			card = c
+		}
+	}
+	if card.Number == "" {
+		t.Fatalf("no deny demo card in %+v", sys.Cards)
+	}
+	ctx := newBrowser(t)
+	orderStatus, status, reason, id := payWithoutScreen(t, ctx, card)
+	if orderStatus != "not paid" || status != "R" || reason != "suspected_fraud" {
+		t.Fatalf("order %q status %q reason %q, want not paid R suspected_fraud", orderStatus, status, reason)
+	}
+	if v := merchantView(t, id); v.Decision != "deny" || !slices.Contains(v.RiskReasons, "account") {
+		t.Errorf("issuer has %+v, want deny for an account reason", v)
+	}
+	if n := len(inbox(t, card.Email)); n != 0 {
+		t.Errorf("deny sent %d code mails", n)
+	}
+}

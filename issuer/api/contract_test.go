@@ -1,0 +1,36 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	edgeapi "github.com/honnin/honnin/edge/api"
+)
+
+// TestStartResponseMatchesTheEdge: the issuer's start answer decodes, field
+// for field and with no field left over, into what the edge reads, so a
+// frictionless av or a deny reason cannot be lost to a renamed tag.
+func TestStartResponseMatchesTheEdge(t *testing.T) {
+	for _, in := range []startResponse{
+		{Decision: "frictionless", Status: "Y", AV: "av"},
+		{Decision: "deny", Status: "R", Reason: reasonSuspectedFraud},
+		{Decision: "challenge", ChallengeToken: "tok", Delivery: "sent"},
+	} {
+		b, err := json.Marshal(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out edgeapi.StartResponse
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&out); err != nil {
+			t.Fatalf("edge cannot read %s: %v", b, err)
+		}
+		want := edgeapi.StartResponse{Decision: in.Decision, ChallengeToken: in.ChallengeToken, Delivery: in.Delivery,
+			Status: in.Status, Reason: in.Reason, AV: in.AV}
+		if out != want {
+			t.Errorf("edge read %+v from %s, want %+v", out, b, want)
+		}
+	}
+}

@@ -1,0 +1,236 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// HistoryQuery names what a risk decision asks of the past: the card, the
+// device (as its keyed hash) and the IP of the authentication being decided,
+// and the windows its rules look back over.
+type HistoryQuery struct {
+	AuthenticationID string
+	CardholderID     int64
+	DeviceHash       []byte // nil when the client sent no device id
+	IP               string // "" when unknown
+	Currency         string
+	MerchantName     string
+	Now              time.Time
+	// VelocitySince starts the window the velocity counts cover,
+	// FailuresSince the one for failed authentications, TravelSince the one
+	// for the previous location, UsualSince the one for the usual amount.
+	VelocitySince, FailuresSince, TravelSince, UsualSince time.Time
+}
+
+// History is what the store knows of the card, device and IP before this
+// authentication. Counts exclude the authentication being decided.
+type History struct {
+	// KnownDevice: the device completed a successful authentication for
+	// this card before.
+	KnownDevice bool
+	// CardCount, DeviceCount and IPCount are the authentications decided
+	// since VelocitySince for the card, the device and the IP.
+	CardCount, DeviceCount, IPCount int
+	// Failures are the card's authentications that ended N or R since
+	// FailuresSince.
+	Failures int
+	// PrevCountry and PrevAt are the IP country and time of the card's most
+	// recent decided authentication with a known country since TravelSince.
+	PrevCountry string
+	PrevAt      time.Time
+	// UsualMax is the largest successful amount in Currency since
+	// UsualSince, over UsualCount successful authentications.
+	UsualMax   int64
+	UsualCount int
+	// Watchlisted: the merchant name is on the watch list.
+	Watchlisted bool
+}
+
+// cardHistoryLimit bounds the card rows one decision reads.
+const cardHistoryLimit = 200
+
+// RiskHistory answers q with one indexed query per question; each touches
+// only the rows of one card, device or IP inside its window.
+func (s *Store) RiskHistory(ctx context.Context, q HistoryQuery) (History, error) {
+	var h History
+	wrap := func(what string, err error) error {
+		return fmt.Errorf("store: risk history of %s: %s: %w", q.AuthenticationID, what, err)
+	}
+	if q.DeviceHash != nil {
+		var n int
+		err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM card_devices
+			WHERE cardholder_id = ? AND device_hash = ?`), q.CardholderID, q.DeviceHash).Scan(&n)
+		if err != nil {
+			return h, wrap("known device", err)
+		}
+		h.KnownDevice = n > 0
+		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM authentications
+			WHERE device_hash = ? AND decided_at >= ? AND id <> ?`),
+			q.DeviceHash, ms(q.VelocitySince), q.AuthenticationID).Scan(&h.DeviceCount); err != nil {
+			return h, wrap("device velocity", err)
+		}
+	}
+	if q.IP != "" {
+		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM authentications
+			WHERE ip = ? AND ip <> '' AND decided_at >= ? AND id <> ?`),
+			q.IP, ms(q.VelocitySince), q.AuthenticationID).Scan(&h.IPCount); err != nil {
+			return h, wrap("IP velocity", err)
+		}
+	}
+	// The card's own history is small (a row per past authentication in
+	// the longest window), so one pass over it answers four questions. It
+	// reads at most cardHistoryLimit rows, newest first, so a card under
+	// attack does not make its own decisions slow; the velocity and failure
+	// counts saturate far below it.
+	oldest := min(ms(q.VelocitySince), ms(q.FailuresSince), ms(q.TravelSince), ms(q.UsualSince))
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT decided_at, status, amount, currency, ip_country
+		FROM authentications
+		WHERE cardholder_id = ? AND decided_at >= ? AND id <> ?
+		ORDER BY decided_at DESC LIMIT ?`), q.CardholderID, oldest, q.AuthenticationID, cardHistoryLimit)
+	if err != nil {
+		return h, wrap("card", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var at, amount int64
+		var status, currency, country string
+		if err := rows.Scan(&at, &status, &amount, &currency, &country); err != nil {
+			return h, wrap("card", err)
+		}
+		if at >= ms(q.VelocitySince) {
+			h.CardCount++
+		}
+		if at >= ms(q.FailuresSince) && (status == "N" || status == "R") {
+			h.Failures++
+		}
+		if h.PrevCountry == "" && country != "" && at >= ms(q.TravelSince) {
+			h.PrevCountry, h.PrevAt = country, fromMS(at)
+		}
+		if at >= ms(q.UsualSince) && status == "Y" && currency == q.Currency {
+			h.UsualCount++
+			h.UsualMax = max(h.UsualMax, amount)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return h, wrap("card", err)
+	}
+	if q.MerchantName != "" {
+		var n int
+		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM merchant_watchlist WHERE name = ?`),
+			q.MerchantName).Scan(&n); err != nil {
+			return h, wrap("watch list", err)
+		}
+		h.Watchlisted = n > 0
+	}
+	return h, nil
+}
+
+// Decision is a risk decision to record with its authentication.
+type Decision struct {
+	// Decision is frictionless, challenge or deny.
+	Decision string
+	// Status is the outcome it gives at once: Y (frictionless), R (deny),
+	// or C (challenge: the outcome comes later).
+	Status string
+	// Reason goes with an R.
+	Reason string
+	Score  int
+	// Reasons and Signals are JSON: the fired rules, and the signals used.
+	Reasons, Signals string
+	DeviceHash       []byte
+	IP, IPCountry    string
+	// AVHash is the SHA-256 of the authentication value of a frictionless Y.
+	AVHash []byte
+	At     time.Time
+}
+
+// RecordDecision stores the decision on authentication id, which must be
+// in status C and not yet decided (else ErrFinal, or ErrConflict when it was
+// decided meanwhile). A frictionless decision makes it Y at once and
+// remembers the device for the card; a deny makes it R.
+func (s *Store) RecordDecision(ctx context.Context, id string, d Decision) (Authentication, error) {
+	var a Authentication
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var finished sql.NullInt64
+		if d.Status != statusChallenge {
+			finished = sql.NullInt64{Int64: ms(d.At), Valid: true}
+		}
+		var err error
+		a, err = scanAuthentication(tx.QueryRowContext(ctx, s.q(`UPDATE authentications SET
+				decision = ?, status = ?, reason = ?, risk_score = ?, risk_reasons = ?, signals = ?,
+				device_hash = ?, ip = ?, ip_country = ?, decided_at = ?,
+				av_hash = COALESCE(?, av_hash), started_at = COALESCE(started_at, ?),
+				finished_at = ?, updated_at = ?
+			WHERE id = ? AND status = 'C' AND decision = ''
+			RETURNING `+authColumns),
+			d.Decision, d.Status, d.Reason, d.Score, d.Reasons, d.Signals,
+			d.DeviceHash, d.IP, d.IPCountry, ms(d.At),
+			d.AVHash, ms(d.At), finished, ms(d.At), id))
+		if errors.Is(err, ErrNotFound) {
+			var status, decision string
+			err := tx.QueryRowContext(ctx, s.q(`SELECT status, decision FROM authentications WHERE id = ?`), id).Scan(&status, &decision)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return ErrNotFound
+			case err != nil:
+				return err
+			case status != statusChallenge:
+				return fmt.Errorf("status %s: %w", status, ErrFinal)
+			}
+			return fmt.Errorf("already decided %q: %w", decision, ErrConflict)
+		}
+		if err != nil {
+			return err
+		}
+		if d.Status == "Y" {
+			if err := s.rememberDevice(ctx, tx, id, d.At); err != nil {
+				return err
+			}
+		}
+		return s.audit(ctx, tx, d.At, "issuer", "decide", id, map[string]any{
+			"decision": d.Decision, "status": d.Status, "reason": d.Reason, "score": d.Score,
+		})
+	})
+	if err != nil {
+		return Authentication{}, fmt.Errorf("store: record decision %s: %w", id, err)
+	}
+	return a, nil
+}
+
+// rememberDevice records that the device of authentication id succeeded for
+// its card; nothing when the authentication had no device id.
+func (s *Store) rememberDevice(ctx context.Context, tx *sql.Tx, id string, at time.Time) error {
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO card_devices (cardholder_id, device_hash, first_success, last_success)
+		SELECT cardholder_id, device_hash, ?, ? FROM authentications
+		WHERE id = ? AND cardholder_id IS NOT NULL AND device_hash IS NOT NULL
+		ON CONFLICT (cardholder_id, device_hash) DO UPDATE SET
+			last_success = excluded.last_success, successes = successes + 1`), ms(at), ms(at), id)
+	return err
+}
+
+// WatchMerchant puts a merchant name on the watch list (idempotent).
+func (s *Store) WatchMerchant(ctx context.Context, name, note string, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO merchant_watchlist (name, note, added_at) VALUES (?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET note = excluded.note`), name, note, ms(at))
+	if err != nil {
+		return fmt.Errorf("store: watch merchant %q: %w", name, err)
+	}
+	return nil
+}
+
+// DecisionSignals returns what the decision on authentication id used: the
+// signals (JSON) and the device's keyed hash.
+func (s *Store) DecisionSignals(ctx context.Context, id string) (signals string, deviceHash []byte, err error) {
+	err = s.db.QueryRowContext(ctx, s.q(`SELECT signals, device_hash FROM authentications WHERE id = ?`), id).
+		Scan(&signals, &deviceHash)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("store: decision signals of %s: %w", id, err)
+	}
+	return signals, deviceHash, nil
+}

@@ -1,0 +1,168 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+func (f fixture) decided(t *testing.T, status string, dev []byte, ip, country string, amount int64, at time.Time) Authentication {
+	t.Helper()
+	a := f.create(t, "C")
+	if amount != 0 {
+		if _, err := f.s.db.Exec(`UPDATE authentications SET amount = ? WHERE id = ?`, amount, a.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := Decision{Decision: "challenge", Status: "C", DeviceHash: dev, IP: ip, IPCountry: country, Reasons: "[]", Signals: "{}", At: at}
+	got, err := f.s.RecordDecision(context.Background(), a.ID, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status != "C" {
+		if _, err := f.s.RecordResult(context.Background(), Result{JTI: a.ID, AuthenticationID: a.ID, Status: status,
+			Gen: 0, ReceivedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return got
+}
+
+func TestRiskHistory(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	now := t0.Add(30 * 24 * time.Hour)
+	devA, devB := []byte("device-a-hmac"), []byte("device-b-hmac")
+	// Long ago (outside every window but the usual-amount one): a success.
+	f.decided(t, "Y", devA, "203.0.113.1", "JP", 5000, now.Add(-20*24*time.Hour))
+	// Within a day: a failure from device B.
+	f.decided(t, "N", devB, "203.0.113.2", "JP", 1250, now.Add(-5*time.Hour))
+	// Within ten minutes: two from device B and the same IP, the newest from France.
+	f.decided(t, "C", devB, "198.51.100.9", "JP", 1250, now.Add(-8*time.Minute))
+	f.decided(t, "C", devB, "198.51.100.9", "FR", 1250, now.Add(-2*time.Minute))
+	cur := f.create(t, "C")
+
+	q := HistoryQuery{AuthenticationID: cur.ID, CardholderID: f.cardholder.ID, IP: "198.51.100.9", Currency: "JPY",
+		MerchantName: "Demo Shop", Now: now,
+		VelocitySince: now.Add(-10 * time.Minute), FailuresSince: now.Add(-24 * time.Hour),
+		TravelSince: now.Add(-2 * time.Hour), UsualSince: now.Add(-90 * 24 * time.Hour)}
+	for _, tt := range []struct {
+		name string
+		dev  []byte
+		want History
+	}{
+		{"known device", devA, History{KnownDevice: true, CardCount: 2, DeviceCount: 0, IPCount: 2, Failures: 1,
+			PrevCountry: "FR", PrevAt: now.Add(-2 * time.Minute), UsualMax: 5000, UsualCount: 1}},
+		{"device that only failed", devB, History{KnownDevice: false, CardCount: 2, DeviceCount: 2, IPCount: 2, Failures: 1,
+			PrevCountry: "FR", PrevAt: now.Add(-2 * time.Minute), UsualMax: 5000, UsualCount: 1}},
+		{"no device id", nil, History{CardCount: 2, IPCount: 2, Failures: 1,
+			PrevCountry: "FR", PrevAt: now.Add(-2 * time.Minute), UsualMax: 5000, UsualCount: 1}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			q := q
+			q.DeviceHash = tt.dev
+			got, err := f.s.RiskHistory(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("RiskHistory\n got %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+
+	if err := f.s.WatchMerchant(ctx, "DEMO SHOP", "case does not matter", now); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := f.s.RiskHistory(ctx, q); !got.Watchlisted {
+		t.Error("watch-listed merchant not seen")
+	}
+	q.IP = ""
+	if got, _ := f.s.RiskHistory(ctx, q); got.IPCount != 0 {
+		t.Errorf("no IP counted %d authentications", got.IPCount)
+	}
+}
+
+func TestRecordDecision(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	dev := []byte("device-hmac")
+
+	a := f.create(t, "C")
+	got, err := f.s.RecordDecision(ctx, a.ID, Decision{Decision: "frictionless", Status: "Y", Score: -40,
+		Reasons: `[{"code":"known_device","points":-40}]`, Signals: "{}", DeviceHash: dev, AVHash: []byte("av-hash"), At: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != "Y" || got.Decision != "frictionless" || got.RiskScore != -40 || string(got.AVHash) != "av-hash" ||
+		!got.FinishedAt.Equal(t0) || got.Gen != 0 {
+		t.Errorf("frictionless stored as %+v", got)
+	}
+	if h, _ := f.s.RiskHistory(ctx, HistoryQuery{AuthenticationID: "x", CardholderID: f.cardholder.ID, DeviceHash: dev}); !h.KnownDevice {
+		t.Error("a frictionless Y did not keep the device known")
+	}
+	if _, err := f.s.RecordDecision(ctx, a.ID, Decision{Decision: "deny", Status: "R", At: t0}); !errors.Is(err, ErrFinal) {
+		t.Errorf("deciding a final authentication: %v, want ErrFinal", err)
+	}
+
+	b := f.create(t, "C")
+	if _, err := f.s.RecordDecision(ctx, b.ID, Decision{Decision: "challenge", Status: "C", Reasons: "[]", Signals: "{}", At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.RecordDecision(ctx, b.ID, Decision{Decision: "frictionless", Status: "Y", Reasons: "[]", Signals: "{}", At: t0}); !errors.Is(err, ErrConflict) {
+		t.Errorf("second decision: %v, want ErrConflict", err)
+	}
+	if _, err := f.s.RecordDecision(ctx, "nope", Decision{Decision: "challenge", Status: "C", At: t0}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown id: %v, want ErrNotFound", err)
+	}
+	if _, err := f.s.RecordDecision(ctx, f.create(t, "C").ID, Decision{Decision: "maybe", Status: "C", At: t0}); err == nil {
+		t.Error("a decision the schema does not know was stored")
+	}
+}
+
+// TestMigrationKeepsV1Data: a database of schema 1 with a cardholder and
+// an authentication gains the risk columns with defaults that change
+// nothing: sharing allowed, not locked, not decided.
+func TestMigrationKeepsV1Data(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir()+"/v1.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	v1, err := migrationFS.ReadFile("migrations/sqlite/0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{string(v1),
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`,
+		`INSERT INTO schema_migrations VALUES (1, '0001_init.sql', 0)`,
+		`INSERT INTO cardholders (id, pan_hmac, last4, created_at) VALUES (7, x'01', '9016', 0)`,
+		`INSERT INTO merchants (id, name, api_key_hash, created_at) VALUES (1, 'Demo Shop', x'02', 0)`,
+		`INSERT INTO authentications (id, merchant_id, cardholder_id, amount, currency, merchant_name, merchant_origin,
+			status, created_at, updated_at) VALUES ('A', 1, 7, 1250, 'JPY', 'Demo Shop', 'http://localhost:8080', 'Y', 0, 0)`,
+	} {
+		if _, err := s.db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	applied, err := s.Migrate(ctx)
+	if err != nil || len(applied) != 1 || applied[0] != 2 {
+		t.Fatalf("Migrate = %v, %v; want [2]", applied, err)
+	}
+	c, err := s.Cardholder(ctx, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SharingOptOut || c.OTPLocked || c.Country != "" {
+		t.Errorf("migrated cardholder %+v: want sharing allowed, not locked, no country", c)
+	}
+	a, err := s.Authentication(ctx, "A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Status != "Y" || a.Decision != "" || a.RiskReasons != "[]" {
+		t.Errorf("migrated authentication %+v", a)
+	}
+}
