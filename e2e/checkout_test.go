@@ -231,7 +231,7 @@ func TestResendReplacesTheCode(t *testing.T) {
 	old := c.code()
 	// Resend is refused for 30 s after a send; the screen says so and the
 	// button comes back.
-	waitFor(t, "resend to be available", 40*time.Second, func() bool {
+	waitFor(t, "resend to be available", 60*time.Second, func() bool {
 		d, err := chromedp.Run(c.ctx, chromedp.JavascriptAttribute[bool](chromedp.CSS("#resend"), "disabled", c.in))
 		return err == nil && !d
 	})
