@@ -42,6 +42,10 @@ type Config struct {
 	Reports Reporter
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Signals returns what the edge observed about a request's connection
+	// for the issuer's risk decision; nil means the peer address only. The
+	// Workers edge adds request.cf's country, ASN, colo and TLS version.
+	Signals func(*http.Request) challenge.EdgeSignals
 	// Log receives internal errors and recovered panics; nil means
 	// slog.Default().
 	Log *slog.Logger
@@ -54,6 +58,7 @@ type Handler struct {
 	issuer  Issuer
 	reports Reporter
 	now     func() time.Time
+	signals func(*http.Request) challenge.EdgeSignals
 	log     *slog.Logger
 	mux     *http.ServeMux
 	root    http.Handler // mux behind recover
@@ -77,11 +82,15 @@ func New(cfg Config) (*Handler, error) {
 		issuer:  cfg.Issuer,
 		reports: cfg.Reports,
 		now:     cfg.Now,
+		signals: cfg.Signals,
 		log:     cfg.Log,
 		mux:     http.NewServeMux(),
 	}
 	if h.now == nil {
 		h.now = time.Now
+	}
+	if h.signals == nil {
+		h.signals = func(r *http.Request) challenge.EdgeSignals { return challenge.EdgeSignals{IP: peerIP(r)} }
 	}
 	if h.log == nil {
 		h.log = slog.Default()

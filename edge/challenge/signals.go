@@ -19,6 +19,9 @@ const (
 	maxTouchPoints   = 1024
 	maxIP            = 64 // bytes: an IPv6 address with a zone fits
 	maxCountry       = 8  // bytes: ISO 3166-1 alpha-2, or a CDN's "XX", "T1"
+	maxColo          = 8  // bytes: an IATA airport code
+	maxTLSVersion    = 16 // bytes: "TLSv1.3"
+	maxASN           = 1<<32 - 1
 )
 
 // DeviceSignals are what the wasm client collected in the browser, for the
@@ -112,8 +115,17 @@ type EdgeSignals struct {
 	// IP is the connection's peer address. Proxy headers are not trusted
 	// (yet): anyone can send X-Forwarded-For.
 	IP string `json:"ip"`
-	// Country is the edge's geolocation of IP; empty natively.
+	// Country is the edge's geolocation of IP (Workers' request.cf.country);
+	// empty natively.
 	Country string `json:"country"`
+	// ASN is the autonomous system of IP (request.cf.asn); 0 natively.
+	ASN int64 `json:"asn"`
+	// Colo is the Cloudflare data centre that took the request
+	// (request.cf.colo); empty natively.
+	Colo string `json:"colo"`
+	// TLSVersion is the client's TLS version at the edge
+	// (request.cf.tlsVersion); empty natively and over plain HTTP.
+	TLSVersion string `json:"tls_version"`
 }
 
 // Validate checks the lengths of the signals.
@@ -121,7 +133,16 @@ func (e *EdgeSignals) Validate() error {
 	if err := maxBytes("ip", e.IP, maxIP); err != nil {
 		return err
 	}
-	return maxBytes("country", e.Country, maxCountry)
+	if err := maxBytes("country", e.Country, maxCountry); err != nil {
+		return err
+	}
+	if e.ASN < 0 || e.ASN > maxASN {
+		return fmt.Errorf("asn must be from 0 to %d", int64(maxASN))
+	}
+	if err := maxBytes("colo", e.Colo, maxColo); err != nil {
+		return err
+	}
+	return maxBytes("tls_version", e.TLSVersion, maxTLSVersion)
 }
 
 func maxBytes(name, v string, limit int) error {

@@ -84,6 +84,11 @@ func TestEdgeSignalsValidate(t *testing.T) {
 		{EdgeSignals{IP: "2001:db8:1234:5678:9abc:def0:1234:5678", Country: "T1"}, ""},
 		{EdgeSignals{IP: "fe80::1%" + strings.Repeat("e", 64)}, "ip"},
 		{EdgeSignals{IP: "203.0.113.7", Country: "Japan, Tokyo"}, "country"},
+		{EdgeSignals{IP: "203.0.113.7", Country: "JP", ASN: 2497, Colo: "NRT", TLSVersion: "TLSv1.3"}, ""},
+		{EdgeSignals{ASN: -1}, "asn"},
+		{EdgeSignals{ASN: 1 << 32}, "asn"},
+		{EdgeSignals{Colo: "Narita International"}, "colo"},
+		{EdgeSignals{TLSVersion: strings.Repeat("v", 17)}, "tls_version"},
 	}
 	for _, tt := range tests {
 		err := tt.e.Validate()
@@ -101,13 +106,13 @@ func TestSignalsJSONNames(t *testing.T) {
 	b, err := json.Marshal(struct {
 		Device DeviceSignals `json:"device"`
 		Edge   EdgeSignals   `json:"edge"`
-	}{d, EdgeSignals{IP: "i", Country: "c"}})
+	}{d, EdgeSignals{IP: "i", Country: "c", ASN: 2, Colo: "NRT", TLSVersion: "TLSv1.3"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	const want = `{"device":{"ua":"u","platform":"p","mobile":true,"languages":["ja"],"timezone":"z","tz_offset":1,` +
 		`"screen_w":1,"screen_h":1,"color_depth":1,"pixel_ratio":1,"hw_concurrency":1,"touch_points":1,"webdriver":true,"device_id":"i"},` +
-		`"edge":{"ip":"i","country":"c"}}`
+		`"edge":{"ip":"i","country":"c","asn":2,"colo":"NRT","tls_version":"TLSv1.3"}}`
 	if string(b) != want {
 		t.Errorf("JSON\n got %s\nwant %s", b, want)
 	}
