@@ -45,7 +45,7 @@ run: build
 
 vet:
 	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) vet ./wasm/...
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm/... ./edge/worker/... ./edge/ledger/d1/... ./edge/cmd/edgeworker/...
 
 ## The edge inside Cloudflare Workers (workerd through wrangler, offline).
 WRANGLER_ENV := WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false \
@@ -77,9 +77,12 @@ edge-deploy: edge-build
 	cd edge && node_modules/.bin/wrangler d1 migrations apply DB --remote
 	cd edge && node_modules/.bin/wrangler deploy
 
-## test: vet, unit, integration and the browser e2e suite (real processes).
-test: build vet
+## test: vet, unit, integration and the browser e2e suite (real processes),
+## then the e2e suite again with the edge inside workerd (wrangler, offline).
+test: build vet edge-build
 	HONNIN_BIN=$(CURDIR)/$(BIN) HONNIN_DIST=$(CURDIR)/$(DIST) $(GO) test -count=1 -timeout 30m ./...
+	HONNIN_E2E_EDGE=workerd HONNIN_BIN=$(CURDIR)/$(BIN) HONNIN_DIST=$(CURDIR)/$(DIST) \
+	  $(GO) test -count=1 -timeout 20m ./e2e/
 
 ## bench: Go benchmarks, written to e2e/BENCHMARKS.md (cited by the README).
 bench: build

@@ -50,11 +50,21 @@ func startCheckout(t *testing.T, card stack.DemoCard) *checkout {
 		chromedp.Click(chromedp.CSS("#pay")),
 		chromedp.WaitVisible(chromedp.CSS("#honnin iframe")),
 	)
-	nodes, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS("#honnin iframe")))
-	if err != nil || len(nodes) == 0 {
-		t.Fatalf("challenge iframe: %v", err)
-	}
-	c.in = chromedp.FromNode(nodes[0])
+	// The iframe's node must be taken once its document is the challenge
+	// page: taken while it is still about:blank, every query inside it
+	// waits forever. (A slower edge, such as a cold workerd, loses that
+	// race more often.)
+	var frame *chromedp.Node
+	waitFor(t, "the challenge page in the iframe", 30*time.Second, func() bool {
+		nodes, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS("#honnin iframe")))
+		if err != nil || len(nodes) == 0 || nodes[0].ContentDocument == nil ||
+			!strings.Contains(nodes[0].ContentDocument.DocumentURL, "/challenge") {
+			return false
+		}
+		frame = nodes[0]
+		return true
+	})
+	c.in = chromedp.FromNode(frame)
 	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#code"), c.in))
 	return c
 }

@@ -48,7 +48,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(stateDir)
-	logf, err := os.Create(filepath.Join(artifacts(), "stack.log"))
+	logf, err := os.Create(filepath.Join(artifacts(), "stack-"+edgeRuntime()+".log"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -56,13 +56,23 @@ func run(m *testing.M) int {
 	defer logf.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	sys, err = stack.Start(ctx, stack.Config{Bin: bin, Dist: dist, State: stateDir, Ports: testPorts, Log: logf})
+	sys, err = stack.Start(ctx, stack.Config{Bin: bin, Dist: dist, State: stateDir, Ports: testPorts, Log: logf,
+		Edge: edgeRuntime(), EdgeDir: filepath.Join("..", "edge")})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: start stack:", err)
 		return 1
 	}
 	defer sys.Stop()
 	return m.Run()
+}
+
+// edgeRuntime is where the suite runs the edge: HONNIN_E2E_EDGE, "native"
+// (the default) or "workerd". make test runs the suite once with each.
+func edgeRuntime() string {
+	if e := os.Getenv("HONNIN_E2E_EDGE"); e != "" {
+		return e
+	}
+	return "native"
 }
 
 // needStack skips (or, under CI, fails) a test when the stack is not running.

@@ -27,7 +27,12 @@ trap 'rm -rf "$gen"' EXIT
 $GO run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -o "$gen" >/dev/null
 rm -rf "$out/public"
 mv "$out/public.tmp" "$out/public"
-cp "$gen/wasm_exec.js" "$out/wasm_exec.js"
+# syumai's per-instance globalThis is a Proxy, and Go's net/http calls
+# globalThis.fetch as a method of it: workerd refuses fetch with a `this`
+# other than the real global ("Illegal invocation"). Hand out fetch bound.
+sed 's|return Reflect.get(target, prop, target);|const v = Reflect.get(target, prop, target); return prop === "fetch" \&\& typeof v === "function" ? v.bind(target) : v;|' \
+  "$gen/wasm_exec.js" >"$out/wasm_exec.js"
+grep -q 'v.bind(target)' "$out/wasm_exec.js" || { echo "build-worker: could not patch wasm_exec.js (syumai/workers changed?)" >&2; exit 1; }
 cp edge/worker/glue.mjs "$out/worker.mjs"
 GOOS=js GOARCH=wasm $GO build -trimpath -ldflags="-s -w $flags" -o "$out/app.wasm.tmp" ./edge/cmd/edgeworker
 mv "$out/app.wasm.tmp" "$out/app.wasm"
