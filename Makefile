@@ -85,8 +85,11 @@ test: build vet edge-build
 	  $(GO) test -count=1 -timeout 20m ./e2e/
 
 ## bench: Go benchmarks, written to e2e/BENCHMARKS.md (cited by the README).
-bench: build
+## The edge's section (CPU per verify in workerd with our glue and the stock
+## one, and natively; cold start; the worker's upload size) is appended.
+bench: build edge-build
 	@bash e2e/bench.sh e2e/BENCHMARKS.md
+	@GO=$(GO) bash e2e/bench-edge.sh >> e2e/BENCHMARKS.md
 
 clean:
 	rm -rf $(BIN) $(DIST) e2e/artifacts

@@ -36,7 +36,9 @@ workerd() {
     --ip 127.0.0.1 --port "$port" --inspector-port $((port + 1)) --show-interactive-dev-session=false >"$w/log" 2>&1 &
   local pid=$!
   pids+=("$pid")
-  "$tmp/edgebench" -url "http://127.0.0.1:$port" -keys "$tmp/keys" -pid "$pid" -comm workerd -n "$N" -label "$label"
+  for mode in verify badsig healthz static notfound; do
+    "$tmp/edgebench" -url "http://127.0.0.1:$port" -keys "$tmp/keys" -pid "$pid" -comm workerd -n "$N" -label "$label-$mode" -mode $mode -prewarm /honnin.js
+  done
   kill -- -"$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
 }
@@ -44,7 +46,9 @@ workerd() {
 results=$(
   setsid bin/edge -addr 127.0.0.1:28780 -keys "$tmp/keys" -db "$tmp/edge.db" -issuer http://127.0.0.1:9 -dist web/dist >"$tmp/native.log" 2>&1 &
   pid=$!
-  "$tmp/edgebench" -url http://127.0.0.1:28780 -keys "$tmp/keys" -pid "$pid" -n "$N" -label native
+  for mode in verify badsig healthz static notfound; do
+    "$tmp/edgebench" -url http://127.0.0.1:28780 -keys "$tmp/keys" -pid "$pid" -n "$N" -label "native-$mode" -mode $mode -prewarm /honnin.js
+  done
   kill "$pid"
   workerd edge ours 28782
   workerd edge/build-stock stock 28784
@@ -52,21 +56,30 @@ results=$(
 size=$(cd edge && node_modules/.bin/wrangler deploy --dry-run --outdir "$tmp/dry" 2>&1 | grep -i "total upload" || true)
 
 field() { echo "$results" | awk -v l="$1" -v f="$2" '$1==l { for (i=2;i<=NF;i++) { split($i,kv,"="); if (kv[1]==f) print kv[2] } }'; }
+echo "$results" >&2
 echo "## The edge in workerd"
 echo
 echo "One run of \`e2e/bench-edge.sh\` ($N sequential /v1/verify with a wrong code, each on a new"
 echo "authentication: token check, seal open, D1/SQLite read and attempt count; CPU is utime+stime"
 echo "of the edge process (workerd only, not wrangler) from /proc over the $N requests)."
 echo
-echo "| edge | CPU per verify | p50 latency | first request (cold) |"
-echo "|---|---|---|---|"
+echo "| edge | CPU per verify | p50 latency | bad-signature verify | /healthz (1 ledger read) | Go 404 | static file | verify less runtime and ledger* | first request (cold) |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for l in stock ours native; do
   case $l in
     stock) name="workerd, syumai/workers stock glue (Go instance per request)" ;;
     ours) name="workerd, our glue (warm Go instances)" ;;
     native) name="native (bin/edge, SQLite)" ;;
   esac
-  echo "| $name | $(field $l cpu_per_verify_ms) ms | $(field $l p50_ms) ms | $(field $l cold_ms) ms |"
+  v=$(field $l-verify cpu_per_verify_ms) h=$(field $l-healthz cpu_per_verify_ms) n=$(field $l-notfound cpu_per_verify_ms) st=$(field $l-static cpu_per_verify_ms)
+  own=$(awk -v v="$v" -v h="$h" -v n="$n" -v s="$st" 'BEGIN { printf "%.2f", v - s - 2 * (h - n) }')
+  echo "| $name | $v ms | $(field $l-verify p50_ms) ms | $(field $l-badsig cpu_per_verify_ms) ms | $h ms | $n ms | $st ms | $own ms | $(field $l-verify cold_ms) ms |"
 done
+echo
+echo "CPU is per request, of the edge process. *verify less runtime and ledger = verify − static file − 2 × (/healthz − Go 404):"
+echo "a wrong-code verify makes two ledger statements; locally D1 runs inside the same workerd"
+echo "process and every request also passes wrangler's local routing and asset workers (the static-file"
+echo "column, which runs no edge code at all), none of which a deployed worker is billed for."
+echo "Cold is the first /v1/verify after a static file was served (the runtime up, no Go instance yet)."
 echo
 echo "Worker upload (\`wrangler deploy --dry-run\`): ${size:-unknown}"

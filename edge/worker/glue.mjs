@@ -21,7 +21,11 @@ const MAX_BODY = 64 * 1024;
 const idle = [];
 let live = 0;
 
+let started = 0;
+
 function start() {
+  started++;
+  console.log(`honnin: starting Go instance #${started} (${live} live)`);
   const go = new Go();
   const context = { env: undefined, ctx: undefined, binding: {} };
   const inst = { go, context, binding: context.binding, onExit: null };

@@ -42,6 +42,8 @@ func main() {
 	n := flag.Int("n", 300, "measured requests")
 	warm := flag.Int("warm", 30, "warm-up requests after the first")
 	label := flag.String("label", "edge", "name of this run in the output")
+	mode := flag.String("mode", "verify", "verify (wrong code: the full path), badsig (a tampered signature: bridge + token check only), healthz (one ledger read), static (/honnin.js: the runtime's own cost, no edge code in workerd), notfound (a Go 404: the bridge)")
+	prewarm := flag.String("prewarm", "", "a path fetched before the cold request (to start the runtime but not the edge's code)")
 	comm := flag.String("comm", "", "count only the processes of this name (e.g. workerd, not wrangler's node)")
 	flag.Parse()
 	log.SetFlags(0)
@@ -64,12 +66,29 @@ func main() {
 			log.Fatalf("%s not listening", u.Host)
 		}
 	}
+	if *prewarm != "" {
+		if resp, err := http.Get(*base + *prewarm); err == nil {
+			resp.Body.Close()
+		}
+	}
 	tokens := make([]string, *n+*warm+1)
 	for i := range tokens {
 		tokens[i] = mint(ik, fmt.Sprintf("BENCH%d%d", time.Now().UnixNano(), i))
 	}
 	client := &http.Client{Timeout: 30 * time.Second}
 	verify := func(tok string) time.Duration {
+		if p, ok := getModes[*mode]; ok {
+			t0 := time.Now()
+			resp, err := client.Get(*base + p.path)
+			if err != nil || resp.StatusCode != p.status {
+				log.Fatalf("%s: %v %v", p.path, resp, err)
+			}
+			resp.Body.Close()
+			return time.Since(t0)
+		}
+		if *mode == "badsig" {
+			tok = tok[:len(tok)-6] + "AAAAAA"
+		}
 		b, _ := json.Marshal(map[string]string{"challenge_token": tok, "code": "000000"})
 		t0 := time.Now()
 		resp, err := client.Post(*base+"/v1/verify", "application/json", bytes.NewReader(b))
@@ -82,7 +101,11 @@ func main() {
 		_ = json.NewDecoder(resp.Body).Decode(&out)
 		resp.Body.Close()
 		d := time.Since(t0)
-		if resp.StatusCode != http.StatusOK || out.Error != "wrong_code" {
+		if *mode == "badsig" {
+			if resp.StatusCode != http.StatusUnauthorized {
+				log.Fatalf("verify with a bad signature: %s, want 401", resp.Status)
+			}
+		} else if resp.StatusCode != http.StatusOK || out.Error != "wrong_code" {
 			log.Fatalf("verify: %s %q, want 200 wrong_code", resp.Status, out.Error)
 		}
 		return d
@@ -100,8 +123,18 @@ func main() {
 	wall := time.Since(t0)
 	cpu := time.Duration(cpuTicks(*pid, *comm)-cpu0) * time.Second / 100 // USER_HZ
 	slices.Sort(lat)
-	fmt.Printf("%s\tcpu_per_verify_ms=%.2f\tp50_ms=%.2f\tcold_ms=%.1f\tn=%d\twall_s=%.1f\n", *label,
+	fmt.Printf("%s\tmode=%s\tcpu_per_verify_ms=%.2f\tp50_ms=%.2f\tcold_ms=%.1f\tn=%d\twall_s=%.1f\n", *label, *mode,
 		float64(cpu)/float64(*n)/1e6, float64(lat[len(lat)/2])/1e6, float64(cold)/1e6, *n, wall.Seconds())
+}
+
+// getModes are the modes that GET a path.
+var getModes = map[string]struct {
+	path   string
+	status int
+}{
+	"healthz":  {"/healthz", http.StatusOK},
+	"static":   {"/honnin.js", http.StatusOK},
+	"notfound": {"/v1/nope", http.StatusNotFound},
 }
 
 // mint makes a challenge token as the issuer would, whose code is 123456.
