@@ -43,10 +43,32 @@ func startCheckout(t *testing.T, card stack.DemoCard) *checkout {
 	ctx := newBrowser(t)
 	c := &checkout{t: t, ctx: ctx, card: card, seen: len(inbox(t, card.Email))}
 	c.rec = record(t, ctx)
+	// wrangler dev's local asset server now and then never finishes one of
+	// the page's files (seen: loader.js held for the whole test, while the
+	// same file came at once before and after). That is the local dev server,
+	// not the edge, so in workerd a checkout whose page did not come up is
+	// started once more, and the log says so.
+	attempts := 1
+	if edgeRuntime() == "workerd" {
+		attempts = 2
+	}
+	for i := 1; ; i++ {
+		if c.open(i == attempts) {
+			return c
+		}
+		t.Logf("the challenge page did not come up (attempt %d); starting the checkout again", i)
+	}
+}
+
+// open goes from the shop to the challenge screen; false when the screen
+// did not appear in time and last is false (last fails the test instead).
+func (c *checkout) open(last bool) bool {
+	t, ctx := c.t, c.ctx
+	t.Helper()
 	do(t, ctx,
 		chromedp.Navigate(sys.ShopURL+"/"),
 		chromedp.WaitVisible(chromedp.CSS("#card")),
-		chromedp.SendKeys(chromedp.CSS("#card"), card.Number),
+		chromedp.SendKeys(chromedp.CSS("#card"), c.card.Number),
 		chromedp.Click(chromedp.CSS("#pay")),
 		chromedp.WaitVisible(chromedp.CSS("#honnin iframe")),
 	)
@@ -65,8 +87,14 @@ func startCheckout(t *testing.T, card stack.DemoCard) *checkout {
 		return true
 	})
 	c.in = chromedp.FromNode(frame)
-	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#code"), c.in))
-	return c
+	if last {
+		do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#code"), c.in))
+		return true
+	}
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	_, err := chromedp.Run(wctx, chromedp.WaitVisible(chromedp.CSS("#code"), c.in))
+	return err == nil
 }
 
 // frameText is the text of an element inside the challenge iframe.
