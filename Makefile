@@ -81,6 +81,8 @@ edge-deploy: edge-build
 ## then the e2e suite again with the edge inside workerd (wrangler, offline).
 test: build vet edge-build
 	HONNIN_BIN=$(CURDIR)/$(BIN) HONNIN_DIST=$(CURDIR)/$(DIST) $(GO) test -count=1 -timeout 30m ./...
+	@# The Ed25519 suite again as js/wasm under Node: the WebCrypto path the worker uses.
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$$($(GO) env GOROOT)/lib/wasm/go_js_wasm_exec" -run Ed25519 ./edge/challenge/
 	HONNIN_E2E_EDGE=workerd HONNIN_BIN=$(CURDIR)/$(BIN) HONNIN_DIST=$(CURDIR)/$(DIST) \
 	  $(GO) test -count=1 -timeout 20m ./e2e/
 
