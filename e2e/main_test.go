@@ -60,7 +60,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(stateDir)
-	logf, err := os.Create(filepath.Join(artifacts(), "stack.log"))
+	logf, err := os.Create(filepath.Join(artifacts(), "stack-"+edgeRuntime()+".log"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -74,6 +74,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	sys, err = stack.Start(ctx, stack.Config{Bin: bin, Dist: dist, State: stateDir, Ports: testPorts, Log: logf,
+		Edge: edgeRuntime(), EdgeDir: filepath.Join("..", "edge"),
 		RiskConfig: riskConfig, CountryHeader: countryHeader})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: start stack:", err)
@@ -81,6 +82,15 @@ func run(m *testing.M) int {
 	}
 	defer sys.Stop()
 	return m.Run()
+}
+
+// edgeRuntime is where the suite runs the edge: HONNIN_E2E_EDGE, "native"
+// (the default) or "workerd". make test runs the suite once with each.
+func edgeRuntime() string {
+	if e := os.Getenv("HONNIN_E2E_EDGE"); e != "" {
+		return e
+	}
+	return "native"
 }
 
 // needStack skips (or, under CI, fails) a test when the stack is not running.

@@ -41,6 +41,13 @@ type Config struct {
 	// and kept, so a restart keeps the demo data and the keys.
 	State string
 	Ports Ports
+	// Edge is where the edge runs: "native" (bin/edge, the default) or
+	// "workerd" (edge/build under `wrangler dev --local`, D1 local, made by
+	// make edge-build).
+	Edge string
+	// EdgeDir is the folder with wrangler.toml, build/ and node_modules/
+	// (only for workerd; default "edge").
+	EdgeDir string
 	// Log receives the processes' output, each line prefixed by its name.
 	Log io.Writer
 	// RiskConfig is the issuer's -risk-config; "" for the default.
@@ -70,6 +77,7 @@ type DemoCard struct {
 
 type proc struct {
 	name string
+	args []string
 	cmd  *exec.Cmd
 	done chan struct{}
 	err  error
@@ -104,12 +112,31 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	st := cfg.State
 	bin := func(n string) string { return filepath.Join(cfg.Bin, n) }
 	addr := func(port int) string { return fmt.Sprintf("127.0.0.1:%d", port) }
-	var issuerExtra, edgeExtra []string
+	var issuerExtra []string
 	if cfg.RiskConfig != "" {
 		issuerExtra = append(issuerExtra, "-risk-config", cfg.RiskConfig)
 	}
-	if cfg.CountryHeader != "" {
-		edgeExtra = append(edgeExtra, "-trusted-proxies", "127.0.0.0/8,::1", "-country-header", cfg.CountryHeader)
+	edgeArgs := []string{bin("edge"),
+		"-addr", addr(p.Edge),
+		"-keys", filepath.Join(st, "keys"),
+		"-db", filepath.Join(st, "edge.db"),
+		"-issuer", s.IssuerURL,
+		"-dist", cfg.Dist,
+	}
+	switch cfg.Edge {
+	case "", "native":
+		if cfg.CountryHeader != "" {
+			edgeArgs = append(edgeArgs, "-trusted-proxies", "127.0.0.0/8,::1", "-country-header", cfg.CountryHeader)
+		}
+	case "workerd":
+		// The worker takes the country from request.cf only: no header is
+		// ever trusted there, so CountryHeader does not apply.
+		var err error
+		if edgeArgs, err = s.prepareWorkerd(ctx); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("stack: unknown edge runtime %q (native or workerd)", cfg.Edge)
 	}
 	steps := []struct {
 		name   string
@@ -126,13 +153,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 			"-smtp", s.SMTPAddr,
 			"-edge-url", s.EdgeURL,
 		}, s.IssuerURL + "/.well-known/jwks.json"},
-		{"edge", []string{addr(p.Edge)}, []string{bin("edge"),
-			"-addr", addr(p.Edge),
-			"-keys", filepath.Join(st, "keys"),
-			"-db", filepath.Join(st, "edge.db"),
-			"-issuer", s.IssuerURL,
-			"-dist", cfg.Dist,
-		}, fmt.Sprintf("http://127.0.0.1:%d/healthz", p.Edge)},
+		{"edge", []string{addr(p.Edge)}, edgeArgs, fmt.Sprintf("http://127.0.0.1:%d/healthz", p.Edge)},
 		{"shop", []string{addr(p.Shop)}, []string{bin("shop"),
 			"-addr", addr(p.Shop),
 			"-issuer", s.IssuerURL,
@@ -143,11 +164,8 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		}, fmt.Sprintf("http://127.0.0.1:%d/", p.Shop)},
 	}
 	for _, step := range steps {
-		switch step.name {
-		case "issuer":
+		if step.name == "issuer" {
 			step.args = append(step.args, issuerExtra...)
-		case "edge":
-			step.args = append(step.args, edgeExtra...)
 		}
 		if err := s.spawn(step.name, step.listen, step.args); err != nil {
 			s.Stop()
@@ -250,13 +268,16 @@ func (s *Stack) spawn(name string, listen, args []string) error {
 		}
 	}
 	cmd := exec.Command(args[0], args[1:]...)
+	if name == "edge" && s.cfg.Edge == "workerd" {
+		cmd.Env = append(os.Environ(), wranglerEnv...)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("stack: start %s: %w", name, err)
 	}
-	p := &proc{name: name, cmd: cmd, done: make(chan struct{})}
+	p := &proc{name: name, args: args, cmd: cmd, done: make(chan struct{})}
 	go prefix(s.cfg.Log, name, pr)
 	go func() {
 		p.err = cmd.Wait()
@@ -282,7 +303,7 @@ func prefix(w io.Writer, name string, r io.Reader) {
 
 func (s *Stack) waitReady(ctx context.Context, name, url string) error {
 	p := s.procs[len(s.procs)-1]
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	c := &http.Client{Timeout: time.Second}
 	for time.Now().Before(deadline) {
 		select {
@@ -300,23 +321,63 @@ func (s *Stack) waitReady(ctx context.Context, name, url string) error {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return fmt.Errorf("stack: %s not ready at %s after 30 s", name, url)
+	return fmt.Errorf("stack: %s not ready at %s after 60 s", name, url)
 }
 
-// Stop ends every process, last started first: SIGTERM, then SIGKILL after
-// five seconds.
+// Stop ends every process, last started first.
 func (s *Stack) Stop() {
 	for i := len(s.procs) - 1; i >= 0; i-- {
-		p := s.procs[i]
-		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(5 * time.Second):
-			_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-			<-p.done
-		}
+		s.procs[i].stop()
 	}
 	s.procs = nil
+}
+
+// stop ends one process and its children: SIGTERM, then SIGKILL after five
+// seconds.
+func (p *proc) stop() {
+	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(5 * time.Second):
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		<-p.done
+	}
+}
+
+// Pause stops the named process (the e2e tests stop the issuer to show the
+// edge does without it); Resume starts it again with the same arguments.
+func (s *Stack) Pause(name string) error {
+	for _, p := range s.procs {
+		if p.name == name {
+			p.stop()
+			return nil
+		}
+	}
+	return fmt.Errorf("stack: no process %q", name)
+}
+
+// Resume restarts a process stopped by Pause and waits until it answers.
+func (s *Stack) Resume(ctx context.Context, name, readyURL string) error {
+	for i, p := range s.procs {
+		if p.name != name {
+			continue
+		}
+		select {
+		case <-p.done:
+		default:
+			return fmt.Errorf("stack: %s is running", name)
+		}
+		rest := append([]*proc(nil), s.procs[i+1:]...)
+		s.procs = s.procs[:i]
+		if err := s.spawn(name, nil, p.args); err != nil {
+			s.procs = append(s.procs, rest...)
+			return err
+		}
+		err := s.waitReady(ctx, name, readyURL)
+		s.procs = append(s.procs, rest...)
+		return err
+	}
+	return fmt.Errorf("stack: no process %q", name)
 }
 
 // Exited returns a channel closed when any process ends on its own.

@@ -47,6 +47,12 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
 		return errAlreadyUsed
 	}
 	in := StartRequest{Edge: h.signals(r)}
+	if err := in.Edge.Validate(); err != nil {
+		// The runtime's own data is out of bounds: drop it rather than fail
+		// the cardholder.
+		h.log.WarnContext(ctx, "api: edge signals out of bounds", "err", err)
+		in.Edge = challenge.EdgeSignals{IP: peerIP(r)}
+	}
 	if req.Device != nil {
 		in.Device = *req.Device
 	}

@@ -189,6 +189,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == "/challenge":
 	case path == "/honnin.js":
 		a = h.snippet
+		if a == nil { // a page-only handler (NewPage)
+			http.NotFound(w, r)
+			return
+		}
 	case strings.HasPrefix(path, "/assets/"):
 		// An exact lookup: "..", "%2e%2e", "x.wasm.br" and anything not
 		// built or embedded are simply not keys.

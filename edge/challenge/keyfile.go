@@ -134,26 +134,40 @@ func LoadIssuerKeys(dir string) (IssuerKeys, error) {
 
 // LoadEdgeKeys reads the edge's keys from dir.
 func LoadEdgeKeys(dir string) (EdgeKeys, error) {
+	var files [3][]byte
+	for i, name := range []string{EdgeSignFile, EdgeSealFile, IssuerJWKSFile} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			return EdgeKeys{}, fmt.Errorf("challenge: %s missing in %s (run: issuer keys init -dir %s)", name, dir, dir)
+		}
+		if err != nil {
+			return EdgeKeys{}, fmt.Errorf("challenge: load edge keys: %w", err)
+		}
+		files[i] = b
+	}
+	return ParseEdgeKeys(files[0], files[1], files[2])
+}
+
+// ParseEdgeKeys parses the contents of the edge's three key files
+// (edge-sign.jwk, edge-seal.jwk, issuer.jwks). The Workers edge gets them
+// as secrets, not files.
+func ParseEdgeKeys(signJWK, sealJWK, issuerJWKS []byte) (EdgeKeys, error) {
 	var sj, xj jwk
-	if err := readJSON(dir, EdgeSignFile, &sj); err != nil {
-		return EdgeKeys{}, err
+	if err := json.Unmarshal(signJWK, &sj); err != nil {
+		return EdgeKeys{}, fmt.Errorf("challenge: %s: %w", EdgeSignFile, err)
 	}
 	sign, err := sj.signingKey()
 	if err != nil {
 		return EdgeKeys{}, fmt.Errorf("challenge: %s: %w", EdgeSignFile, err)
 	}
-	if err := readJSON(dir, EdgeSealFile, &xj); err != nil {
-		return EdgeKeys{}, err
+	if err := json.Unmarshal(sealJWK, &xj); err != nil {
+		return EdgeKeys{}, fmt.Errorf("challenge: %s: %w", EdgeSealFile, err)
 	}
 	seal, err := xj.sealKey()
 	if err != nil {
 		return EdgeKeys{}, fmt.Errorf("challenge: %s: %w", EdgeSealFile, err)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, IssuerJWKSFile))
-	if err != nil {
-		return EdgeKeys{}, fmt.Errorf("challenge: load edge keys: %w", err)
-	}
-	issuer, err := ParseJWKS(b)
+	issuer, err := ParseJWKS(issuerJWKS)
 	if err != nil {
 		return EdgeKeys{}, fmt.Errorf("challenge: %s: %w", IssuerJWKSFile, err)
 	}

@@ -123,7 +123,7 @@ type EdgeSignals struct {
 	Country string `json:"country"`
 	// ASN is the autonomous system number of IP (request.cf.asn); 0 when
 	// unknown.
-	ASN int `json:"asn,omitempty"`
+	ASN int64 `json:"asn,omitempty"`
 	// Colo is the edge data centre that served the request
 	// (request.cf.colo, an IATA code).
 	Colo string `json:"colo,omitempty"`
@@ -141,7 +141,7 @@ func (e *EdgeSignals) Validate() error {
 		return err
 	}
 	if e.ASN < 0 || e.ASN > maxASN {
-		return fmt.Errorf("asn must be from 0 to %d", maxASN)
+		return fmt.Errorf("asn must be from 0 to %d", int64(maxASN))
 	}
 	if err := maxBytes("colo", e.Colo, maxColo); err != nil {
 		return err

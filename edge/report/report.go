@@ -25,8 +25,11 @@ import (
 	"github.com/honnin/honnin/edge/challenge"
 )
 
+// Schema creates the queue's table. New applies it; the Workers edge gets
+// it from its D1 migrations (edge/migrations) instead.
+//
 //go:embed schema.sql
-var schema string
+var Schema string
 
 // Outcome is one authentication's result as the issuer records it: the body
 // of POST /internal/v1/results.
@@ -72,6 +75,9 @@ type Config struct {
 	// MinBackoff is the delay after the first failure (default 1 s); each
 	// further failure doubles it up to MaxBackoff (default 1 min).
 	MinBackoff, MaxBackoff time.Duration
+	// Migrated says the schema is already applied (D1 migrations), so New
+	// touches no database: on Workers, New runs in every fresh instance.
+	Migrated bool
 	// Poll bounds how long Run sleeps with nothing due, so it also picks up
 	// rows written by another process on the same database (default 5 s).
 	Poll time.Duration
@@ -133,7 +139,10 @@ func New(ctx context.Context, cfg Config) (*Reporter, error) {
 	if t := r.client.Timeout; t > 0 && 2*t > r.lease {
 		r.lease = 2 * t
 	}
-	if _, err := r.db.ExecContext(ctx, schema); err != nil {
+	if cfg.Migrated {
+		return r, nil
+	}
+	if _, err := r.db.ExecContext(ctx, Schema); err != nil {
 		return nil, fmt.Errorf("report: migrate: %w", err)
 	}
 	return r, nil

@@ -21,7 +21,7 @@ type usedSignals struct {
 	DeviceID   bool   `json:"device_id"`
 	IP         string `json:"ip,omitempty"`
 	Country    string `json:"country,omitempty"`
-	ASN        int    `json:"asn,omitempty"`
+	ASN        int64  `json:"asn,omitempty"`
 	Timezone   string `json:"timezone,omitempty"`
 	Webdriver  bool   `json:"webdriver,omitempty"`
 	Headless   bool   `json:"headless,omitempty"`

@@ -19,7 +19,7 @@ type ProviderRequest struct {
 	Device    string `json:"device,omitempty"` // HMAC of the device id
 	IP        string `json:"ip,omitempty"`     // HMAC of the IP address
 	Country   string `json:"country,omitempty"`
-	ASN       int    `json:"asn,omitempty"`
+	ASN       int64  `json:"asn,omitempty"`
 	Amount    int64  `json:"amount"`
 	Currency  string `json:"currency"`
 	Timezone  string `json:"timezone,omitempty"`

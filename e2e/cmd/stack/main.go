@@ -19,6 +19,8 @@ func main() {
 	flag.StringVar(&cfg.Bin, "bin", "bin", "folder with the built programs")
 	flag.StringVar(&cfg.Dist, "dist", "web/dist", "built wasm client")
 	flag.StringVar(&cfg.State, "state", ".dev", "dev keys and databases (created on first run, kept)")
+	flag.StringVar(&cfg.Edge, "edge", "native", "where the edge runs: native or workerd (make edge-build first)")
+	flag.StringVar(&cfg.EdgeDir, "edge-dir", "edge", "the Workers edge's folder (wrangler.toml, build/), for -edge workerd")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The edge's CPU per /v1/verify, read from /proc: natively, in workerd with
+# our glue (warm Go instances), and in workerd with syumai/workers' stock
+# glue (a Go instance per request); the first request's latency (cold
+# start); and the worker's upload size from `wrangler deploy --dry-run`.
+# Prints a Markdown section; make bench appends it to e2e/BENCHMARKS.md.
+# Needs make build and make edge-build first (make bench does both).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GO=${GO:-go}
+N=${N:-300}
+export WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false CLOUDFLARE_CF_FETCH_ENABLED=false NO_UPDATE_NOTIFIER=1 CI=true
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -- -"$p" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+bash edge/build-worker.sh stock >&2
+$GO build -o "$tmp/edgebench" ./edge/cmd/edgebench
+bin/issuer keys init -dir "$tmp/keys" >/dev/null
+root=$PWD
+
+# workerd DIR LABEL PORT: serve DIR's build with its own config and state.
+workerd() {
+  local dir=$1 label=$2 port=$3 w="$tmp/$2"
+  mkdir -p "$w"
+  sed -e "s|= \"build/worker.mjs\"|= \"$root/$dir/build/worker.mjs\"|" \
+      -e "s|= \"build/public\"|= \"$root/$dir/public\"|" \
+      -e "s|= \"migrations\"|= \"$root/edge/migrations\"|" edge/wrangler.toml >"$w/wrangler.toml"
+  [ "$dir" = edge ] && sed -i "s|\"$root/edge/public\"|\"$root/edge/build/public\"|" "$w/wrangler.toml"
+  bash edge/dev-vars.sh "$tmp/keys" http://127.0.0.1:9 >"$w/.dev.vars"
+  edge/node_modules/.bin/wrangler d1 migrations apply DB --local --config "$w/wrangler.toml" --persist-to "$w/state" >/dev/null
+  setsid edge/node_modules/.bin/wrangler dev --local --config "$w/wrangler.toml" --persist-to "$w/state" \
+    --ip 127.0.0.1 --port "$port" --inspector-port $((port + 1)) --show-interactive-dev-session=false >"$w/log" 2>&1 &
+  local pid=$!
+  pids+=("$pid")
+  for mode in verify badsig healthz static notfound; do
+    "$tmp/edgebench" -url "http://127.0.0.1:$port" -keys "$tmp/keys" -pid "$pid" -comm workerd -n "$N" -label "$label-$mode" -mode $mode -prewarm /honnin.js
+  done
+  kill -- -"$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+results=$(
+  setsid bin/edge -addr 127.0.0.1:28780 -keys "$tmp/keys" -db "$tmp/edge.db" -issuer http://127.0.0.1:9 -dist web/dist >"$tmp/native.log" 2>&1 &
+  pid=$!
+  for mode in verify badsig healthz static notfound; do
+    "$tmp/edgebench" -url http://127.0.0.1:28780 -keys "$tmp/keys" -pid "$pid" -n "$N" -label "native-$mode" -mode $mode -prewarm /honnin.js
+  done
+  kill "$pid"
+  workerd edge ours 28782
+  workerd edge/build-stock stock 28784
+)
+size=$(cd edge && node_modules/.bin/wrangler deploy --dry-run --outdir "$tmp/dry" 2>&1 | grep -i "total upload" || true)
+
+field() { echo "$results" | awk -v l="$1" -v f="$2" '$1==l { for (i=2;i<=NF;i++) { split($i,kv,"="); if (kv[1]==f) print kv[2] } }'; }
+echo "$results" >&2
+echo "## The edge in workerd"
+echo
+echo "One run of \`e2e/bench-edge.sh\` ($N sequential /v1/verify with a wrong code, each on a new"
+echo "authentication: token check, seal open, D1/SQLite read and attempt count; CPU is utime+stime"
+echo "of the edge process (workerd only, not wrangler) from /proc over the $N requests)."
+echo
+echo "| edge | CPU per verify | p50 latency | bad-signature verify | /healthz (1 ledger read) | Go 404 | static file | verify less runtime and ledger* | first request (cold) |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for l in stock ours native; do
+  case $l in
+    stock) name="workerd, syumai/workers stock glue (Go instance per request)" ;;
+    ours) name="workerd, our glue (warm Go instances)" ;;
+    native) name="native (bin/edge, SQLite)" ;;
+  esac
+  v=$(field $l-verify cpu_per_verify_ms) h=$(field $l-healthz cpu_per_verify_ms) n=$(field $l-notfound cpu_per_verify_ms) st=$(field $l-static cpu_per_verify_ms)
+  own=$(awk -v v="$v" -v h="$h" -v n="$n" -v s="$st" 'BEGIN { printf "%.2f", v - s - 2 * (h - n) }')
+  echo "| $name | $v ms | $(field $l-verify p50_ms) ms | $(field $l-badsig cpu_per_verify_ms) ms | $h ms | $n ms | $st ms | $own ms | $(field $l-verify cold_ms) ms |"
+done
+echo
+echo "CPU is per request, of the edge process. *verify less runtime and ledger = verify − static file − 2 × (/healthz − Go 404):"
+echo "a wrong-code verify makes two ledger statements; locally D1 runs inside the same workerd"
+echo "process and every request also passes wrangler's local routing and asset workers (the static-file"
+echo "column, which runs no edge code at all), none of which a deployed worker is billed for."
+echo "Cold is the first /v1/verify after a static file was served (the runtime up, no Go instance yet)."
+echo
+echo "Worker upload (\`wrangler deploy --dry-run\`): ${size:-unknown}"

@@ -1,0 +1,59 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// The edge checks the code without the issuer: with the issuer stopped
+// after the challenge started, the cardholder still gets through and the
+// shop still gets its result. The outcome waits in the edge's store (SQLite
+// natively, D1 in workerd) and reaches the issuer once it is back: natively
+// through the reporter's retries, in workerd through the cron trigger
+// (wrangler's /__scheduled here) or the next request.
+func TestIssuerDownAfterChallengeStarts(t *testing.T) {
+	c := startCheckout(t, demoCard(t, "en"))
+	code := c.code()
+
+	if err := sys.Pause("issuer"); err != nil {
+		t.Fatal(err)
+	}
+	resumed := false
+	resume := func() {
+		if resumed {
+			return
+		}
+		resumed = true
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := sys.Resume(ctx, "issuer", sys.IssuerURL+"/.well-known/jwks.json"); err != nil {
+			t.Fatalf("restart the issuer: %v", err)
+		}
+	}
+	t.Cleanup(resume)
+	if _, err := http.Get(sys.IssuerURL + "/.well-known/jwks.json"); err == nil {
+		t.Fatal("the issuer still answers after it was stopped")
+	}
+
+	c.enter(code)
+	if orderStatus, status, _ := c.outcome(); orderStatus != "paid" || status != "Y" {
+		t.Fatalf("with the issuer down: order %q status %q, want paid Y", orderStatus, status)
+	}
+	id := eval[string](t, c.ctx, `document.querySelector("#authentication-id").textContent.trim()`)
+
+	resume()
+	kick := &http.Client{Timeout: 5 * time.Second}
+	var lastKick time.Time
+	waitFor(t, "the issuer to receive the queued Y", 45*time.Second, func() bool {
+		if edgeRuntime() == "workerd" && time.Since(lastKick) > time.Second {
+			lastKick = time.Now()
+			// The cron trigger, as wrangler dev --test-scheduled exposes it.
+			if resp, err := kick.Get(sys.EdgeURL + "/__scheduled?cron=*+*+*+*+*"); err == nil {
+				resp.Body.Close()
+			}
+		}
+		return issuerStatus(t, id) == "Y"
+	})
+}

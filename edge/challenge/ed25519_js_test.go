@@ -1,0 +1,13 @@
+//go:build js && wasm
+
+package challenge
+
+import "testing"
+
+// On js/wasm the suite must have gone through WebCrypto, not the fallback.
+func TestEd25519UsedWebCrypto(t *testing.T) {
+	TestEd25519BothPaths(t)
+	if webChecks.Load() == 0 {
+		t.Fatal("no Ed25519 check went through WebCrypto")
+	}
+}

@@ -1,0 +1,13 @@
+//go:build !(js && wasm)
+
+package challenge
+
+import "crypto/ed25519"
+
+// verifyEd25519 reports whether sig is pub's signature of msg. Natively
+// this is Go's ed25519; on js/wasm, the runtime's WebCrypto
+// (ed25519_js.go).
+func verifyEd25519(pub ed25519.PublicKey, msg, sig []byte) bool {
+	// ed25519.Verify panics on a key of the wrong length.
+	return len(pub) == ed25519.PublicKeySize && ed25519.Verify(pub, msg, sig)
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/honnin/honnin/edge/api"
+	"github.com/honnin/honnin/edge/assets"
+	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/ledger"
+	"github.com/honnin/honnin/edge/report"
+	"github.com/honnin/honnin/edge/worker"
+	"github.com/honnin/honnin/web"
+)
+
+// Set by the Makefile (-ldflags -X) from web/dist/manifest.json: the
+// challenge page names the built client, which Workers serves as static
+// assets.
+var clientWasm, clientWasmExec string
+
+// edge is the wired edge of one instance, built on first use.
+type edge struct {
+	openDB func() (*sql.DB, error)
+	log    *slog.Logger
+
+	mu      sync.Mutex
+	handler http.Handler
+	reports *report.Reporter
+	ledger  *ledger.SQL
+}
+
+// get builds the edge on first use. A failure is not kept: the next request
+// tries again (a secret may have been added meanwhile). The lock is never
+// held across I/O, so it cannot hold one request hostage to another.
+func (e *edge) get() (http.Handler, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.handler != nil {
+		return e.handler, nil
+	}
+	keys, err := challenge.ParseEdgeKeys([]byte(worker.Env("HONNIN_EDGE_SIGN_JWK")), []byte(worker.Env("HONNIN_EDGE_SEAL_JWK")), []byte(worker.Env("HONNIN_ISSUER_JWKS")))
+	if err != nil {
+		return nil, fmt.Errorf("keys (secrets HONNIN_EDGE_SIGN_JWK, HONNIN_EDGE_SEAL_JWK, HONNIN_ISSUER_JWKS): %w", err)
+	}
+	issuer := worker.Env("HONNIN_ISSUER_URL")
+	if issuer == "" {
+		return nil, fmt.Errorf("HONNIN_ISSUER_URL is not set")
+	}
+	db, err := e.openDB()
+	if err != nil {
+		return nil, err
+	}
+	reports, err := report.New(context.Background(), report.Config{DB: db, IssuerURL: issuer, Key: keys.Sign, Log: e.log, Migrated: true})
+	if err != nil {
+		return nil, err
+	}
+	l := ledger.NewSQL(db)
+	edgeAPI, err := api.New(api.Config{
+		Keys:    keys,
+		Ledger:  l,
+		Issuer:  &api.IssuerClient{URL: issuer, Key: keys.Sign},
+		Reports: deliverAfter{reports},
+		Signals: worker.Signals,
+		Log:     e.log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	page, err := assets.NewPage(assets.ClientNames{Wasm: clientWasm, WasmExec: clientWasmExec}, web.Static, edgeAPI.VerifySession)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", edgeAPI)
+	mux.Handle("/challenge", page)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		if _, err := l.Lookup(r.Context(), "healthz"); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, `{"status":"db unavailable"}`)
+			return
+		}
+		fmt.Fprintln(w, `{"status":"ok"}`)
+	})
+	e.handler, e.reports, e.ledger = mux, reports, l
+	return mux, nil
+}
+
+// ServeHTTP serves one request; a misconfigured edge answers 503 JSON.
+func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h, err := e.get()
+	if err != nil {
+		e.log.Error("edgeworker: not configured", "err", err)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, `{"error":"unavailable","message":"the edge is not configured"}`)
+		return
+	}
+	h.ServeHTTP(w, r)
+}
+
+// pruneAfter is how long an authentication's ledger row is kept after its
+// last change: far longer than any of its tokens (10 minutes) lives.
+const pruneAfter = 24 * time.Hour
+
+// scheduled is the cron trigger: deliver what earlier requests could not
+// (the issuer was down), and prune the ledger.
+func (e *edge) scheduled(ctx context.Context) {
+	if _, err := e.get(); err != nil {
+		e.log.Error("edgeworker: not configured", "err", err)
+		return
+	}
+	if n, err := e.reports.Deliver(ctx); err != nil {
+		e.log.Error("edgeworker: deliver", "err", err)
+	} else if n > 0 {
+		e.log.Info("edgeworker: delivered queued outcomes", "n", n)
+	}
+	if _, err := e.ledger.Prune(ctx, time.Now().Add(-pruneAfter)); err != nil {
+		e.log.Error("edgeworker: prune", "err", err)
+	}
+}
+
+// deliverAfter queues an outcome in D1 like the native edge, then delivers
+// the queue after the response, under waitUntil: the cardholder does not
+// wait for the issuer, and the instance does not die before the issuer has
+// it. What fails stays queued for the next request's delivery or the cron.
+type deliverAfter struct{ r *report.Reporter }
+
+func (d deliverAfter) Enqueue(ctx context.Context, o report.Outcome) error {
+	if err := d.r.Enqueue(ctx, o); err != nil {
+		return err
+	}
+	worker.After(ctx, func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		if _, err := d.r.Deliver(ctx); err != nil {
+			slog.Error("edgeworker: deliver", "err", err)
+		}
+	})
+	return nil
+}
