@@ -71,7 +71,7 @@ func (h *Handler) challengeScreen(token string, c *challenge.ChallengeClaims, p 
 			Dest:         c.Dest,
 			ExpiresAt:    expires,
 			AttemptsLeft: max(maxAttempts(p)-attempts, 0),
-			ResendAfter:  rfc3339(sent.Add(resendDelay)),
+			ResendAfter:  rfc3339(resendAfter(sent)),
 			Delivery:     delivery,
 		},
 		MerchantOrigin: c.MerchantOrigin,
@@ -79,3 +79,12 @@ func (h *Handler) challengeScreen(token string, c *challenge.ChallengeClaims, p 
 }
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// resendAfter is when the screen offers Resend for a code sent at sent. The
+// token's iat is whole seconds, rounded down from the issuer's send time, and
+// the issuer counts its cooldown from that exact time: offering Resend at
+// iat+30 s would let a click arrive up to a second early and be refused. The
+// extra second keeps the button from lighting up before the issuer agrees.
+func resendAfter(sent time.Time) time.Time {
+	return sent.Truncate(time.Second).Add(resendDelay + time.Second)
+}
