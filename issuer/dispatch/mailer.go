@@ -123,10 +123,15 @@ func (m *Mailer) sendCode(ctx context.Context, c CodeMail) error {
 	if err != nil {
 		return err
 	}
-	msg, err := m.message(c, r)
+	msg, err := m.message(c.To, c.Locale, r)
 	if err != nil {
 		return err
 	}
+	return m.send(ctx, msg)
+}
+
+// send delivers msg, honouring ctx throughout the SMTP conversation.
+func (m *Mailer) send(ctx context.Context, msg *gomail.Msg) error {
 	if err := context.Cause(ctx); err != nil {
 		return err
 	}
@@ -218,10 +223,10 @@ func (m *Mailer) clientOptions(dial gomail.DialContextFunc) []gomail.Option {
 
 // message builds the MIME message: multipart/alternative with the text part
 // first, so clients that prefer HTML show it and the rest show the text.
-func (m *Mailer) message(c CodeMail, r rendered) (*gomail.Msg, error) {
+func (m *Mailer) message(to, locale string, r rendered) (*gomail.Msg, error) {
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	msg.FromMailAddress(m.from)
-	if err := msg.To(c.To); err != nil {
+	if err := msg.To(to); err != nil {
 		return nil, fmt.Errorf("%w: recipient: %v", ErrInvalidCodeMail, err)
 	}
 	msg.Subject(r.subject)
@@ -233,8 +238,10 @@ func (m *Mailer) message(c CodeMail, r rendered) (*gomail.Msg, error) {
 	// code mail; X-Auto-Response-Suppress says the same to Exchange.
 	msg.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
 	msg.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
-	msg.SetGenHeader(gomail.HeaderContentLang, c.Locale)
+	msg.SetGenHeader(gomail.HeaderContentLang, locale)
 	msg.SetBodyString(gomail.TypeTextPlain, r.text)
-	msg.AddAlternativeString(gomail.TypeTextHTML, r.html)
+	if r.html != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, r.html)
+	}
 	return msg, nil
 }

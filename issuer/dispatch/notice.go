@@ -1,0 +1,158 @@
+package dispatch
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/mail"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+	"time"
+)
+
+// Notice kinds: mails that tell the cardholder something about their
+// credentials rather than carry a purchase's code.
+const (
+	// NoticeLocked: a credential was locked after too many wrong codes.
+	NoticeLocked = "locked"
+	// NoticeAppPassword: the registration password for an authenticator
+	// app, the half of the app registration that travels by mail (seed
+	// 000: the ID is shown on screen, the password mailed, so neither
+	// channel alone registers an app).
+	NoticeAppPassword = "app_password"
+)
+
+// Notice is one notice mail. Fields a kind does not use stay empty.
+type Notice struct {
+	Kind       string
+	To         string
+	Locale     string // "ja" or "en"
+	IssuerName string
+	// Last4 is the card the notice is about.
+	Last4 string
+	// Method is the locked credential's kind (email, sms, app, token), for
+	// NoticeLocked; Serial the token's serial ending.
+	Method, Serial string
+	// Failures is how many wrong codes in a row locked it.
+	Failures int
+	// Password and Expires are the app registration password and when it
+	// stops working, for NoticeAppPassword.
+	Password string
+	Expires  time.Time
+}
+
+func (n Notice) validate() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: notice: %s", ErrInvalidCodeMail, fmt.Sprintf(format, a...))
+	}
+	if _, err := mail.ParseAddress(n.To); err != nil {
+		return bad("recipient: %v", err)
+	}
+	if n.Locale != "ja" && n.Locale != "en" {
+		return bad("locale %q: want ja or en", n.Locale)
+	}
+	if strings.TrimSpace(cleanText(n.IssuerName, maxMerchantRunes)) == "" {
+		return bad("issuer name is empty")
+	}
+	switch n.Kind {
+	case NoticeLocked:
+		if n.Method == "" || n.Failures < 1 {
+			return bad("locked notice needs the method and the failure count")
+		}
+	case NoticeAppPassword:
+		if n.Password == "" || n.Expires.IsZero() {
+			return bad("app password notice needs the password and its expiry")
+		}
+	default:
+		return bad("unknown kind %q", n.Kind)
+	}
+	return nil
+}
+
+// noticeView is what the notice templates see.
+type noticeView struct {
+	IssuerName, Last4, Method, Serial, Password, Expires string
+	Failures                                             int
+}
+
+// methodNames are the credential kinds as a cardholder reads them.
+var methodNames = map[string]map[string]string{
+	"ja": {"email": "メールのワンタイムパスワード", "sms": "SMSのワンタイムパスワード", "app": "認証アプリ",
+		"token": "ハードウェアトークン", "password": "パスワード"},
+	"en": {"email": "email one-time password", "sms": "SMS one-time password", "app": "authenticator app",
+		"token": "hardware token", "password": "password"},
+}
+
+// loadNotices parses the notice templates once: templates/<locale>/<kind>.txt,
+// whose first line is the subject and the rest, after a blank line, the body.
+var loadNotices = sync.OnceValues(func() (map[string]*texttemplate.Template, error) {
+	out := make(map[string]*texttemplate.Template)
+	for _, loc := range []string{"en", "ja"} {
+		for _, kind := range []string{NoticeLocked, NoticeAppPassword} {
+			name := "templates/" + loc + "/" + kind + ".txt"
+			t, err := texttemplate.New(kind + ".txt").Option("missingkey=error").ParseFS(templateFS, name)
+			if err != nil {
+				return nil, fmt.Errorf("dispatch: parse %s: %w", name, err)
+			}
+			out[loc+"/"+kind] = t
+		}
+	}
+	return out, nil
+})
+
+// renderNotice validates n and renders its subject and text body. Notices
+// are plain text: nothing in them needs layout, and no untrusted text
+// (a merchant name) goes into them.
+func renderNotice(n Notice) (rendered, error) {
+	if err := n.validate(); err != nil {
+		return rendered{}, err
+	}
+	all, err := loadNotices()
+	if err != nil {
+		return rendered{}, err
+	}
+	v := noticeView{
+		IssuerName: cleanText(n.IssuerName, maxMerchantRunes),
+		Last4:      n.Last4,
+		Method:     methodNames[n.Locale][n.Method],
+		Serial:     n.Serial,
+		Password:   n.Password,
+		Failures:   n.Failures,
+	}
+	if !n.Expires.IsZero() {
+		v.Expires = formatDate(n.Expires, n.Locale)
+	}
+	var b bytes.Buffer
+	if err := all[n.Locale+"/"+n.Kind].Execute(&b, v); err != nil {
+		return rendered{}, fmt.Errorf("dispatch: render %s notice: %w", n.Kind, err)
+	}
+	subject, body, ok := strings.Cut(b.String(), "\n")
+	if !ok {
+		return rendered{}, fmt.Errorf("dispatch: %s notice template has no body", n.Kind)
+	}
+	return rendered{subject: strings.TrimSpace(subject), text: strings.TrimLeft(body, "\n")}, nil
+}
+
+// SendNotice renders n in its locale and sends it, with the same
+// guarantees as SendCode.
+func (m *Mailer) SendNotice(ctx context.Context, n Notice) error {
+	err := func() error {
+		r, err := renderNotice(n)
+		if err != nil {
+			return err
+		}
+		msg, err := m.message(n.To, n.Locale, r)
+		if err != nil {
+			return err
+		}
+		return m.send(ctx, msg)
+	}()
+	if err != nil {
+		if a, perr := mail.ParseAddress(n.To); perr == nil {
+			err = redactAddr(err, a.Address)
+		}
+		return fmt.Errorf("dispatch: send %s notice: %w", n.Kind, err)
+	}
+	return nil
+}

@@ -1,0 +1,104 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/honnin/honnin/issuer/devmail"
+)
+
+func TestSendNotice(t *testing.T) {
+	tests := []struct {
+		name        string
+		n           Notice
+		subject     string
+		want, avoid []string
+	}{
+		{
+			name:    "locked token ja",
+			n:       Notice{Kind: NoticeLocked, Locale: "ja", Last4: "9016", Method: "token", Serial: "1234", Failures: 10},
+			subject: "【本人認証】ハードウェアトークンをロックしました",
+			want:    []string{"下4桁 9016", "シリアル番号末尾 1234", "10回続けて", "会員サイトでも解除"},
+		},
+		{
+			name:    "locked email en",
+			n:       Notice{Kind: NoticeLocked, Locale: "en", Last4: "9024", Method: "email", Failures: 10},
+			subject: "Your email one-time password has been locked",
+			want:    []string{"card ending 9024", "10 wrong one-time passwords in a row", "contact us at once"},
+			avoid:   []string{"serial", "member site"},
+		},
+		{
+			name:    "app password en",
+			n:       Notice{Kind: NoticeAppPassword, Locale: "en", Last4: "9040", Password: "K7Q-P2M-X9", Expires: at},
+			subject: "Your authenticator app registration password",
+			want:    []string{"Registration password: K7Q-P2M-X9", "until 2026-11-22 12:04 (JST)", "card ending 9040"},
+		},
+		{
+			name:    "app password ja",
+			n:       Notice{Kind: NoticeAppPassword, Locale: "ja", Last4: "9040", Password: "K7Q-P2M-X9", Expires: at},
+			subject: "【本人認証】認証アプリ登録用パスワードのお知らせ",
+			want:    []string{"登録用パスワード：K7Q-P2M-X9", "2026年11月22日 12:04（日本時間）まで有効"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := startSink(t, devmail.SMTPConfig{}, nil)
+			m := newMailer(t, MailConfig{Host: s.host, Port: s.port})
+			tt.n.To, tt.n.IssuerName = "taro@mail.jp", "Demo Card"
+			if err := m.SendNotice(context.Background(), tt.n); err != nil {
+				t.Fatalf("SendNotice: %v", err)
+			}
+			got := only(t, s)
+			if got.Subject != tt.subject {
+				t.Errorf("subject = %q, want %q", got.Subject, tt.subject)
+			}
+			if got.HTML != "" {
+				t.Errorf("notice has an HTML part; notices are plain text")
+			}
+			for _, w := range append([]string{"Demo Card"}, tt.want...) {
+				if !strings.Contains(got.Text, w) {
+					t.Errorf("text lacks %q:\n%s", w, got.Text)
+				}
+			}
+			for _, a := range tt.avoid {
+				if strings.Contains(got.Text, a) {
+					t.Errorf("text has %q:\n%s", a, got.Text)
+				}
+			}
+		})
+	}
+}
+
+func TestSendNoticeInvalid(t *testing.T) {
+	ok := Notice{Kind: NoticeLocked, To: "taro@mail.jp", Locale: "en", IssuerName: "Demo Card", Last4: "9016", Method: "sms", Failures: 10}
+	tests := []struct {
+		name string
+		edit func(*Notice)
+	}{
+		{"unknown kind", func(n *Notice) { n.Kind = "welcome" }},
+		{"bad recipient", func(n *Notice) { n.To = "not an address" }},
+		{"bad locale", func(n *Notice) { n.Locale = "fr" }},
+		{"no issuer", func(n *Notice) { n.IssuerName = " " }},
+		{"locked without method", func(n *Notice) { n.Method = "" }},
+		{"locked without count", func(n *Notice) { n.Failures = 0 }},
+		{"app password without password", func(n *Notice) { n.Kind = NoticeAppPassword; n.Expires = at }},
+		{"app password without expiry", func(n *Notice) { n.Kind = NoticeAppPassword; n.Password = "x" }},
+	}
+	s := startSink(t, devmail.SMTPConfig{}, nil)
+	m := newMailer(t, MailConfig{Host: s.host, Port: s.port})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := ok
+			tt.edit(&n)
+			err := m.SendNotice(context.Background(), n)
+			if !errors.Is(err, ErrInvalidCodeMail) {
+				t.Fatalf("SendNotice = %v, want ErrInvalidCodeMail", err)
+			}
+		})
+	}
+	if n := len(s.store.Messages("")); n != 0 {
+		t.Errorf("%d invalid notices reached the server", n)
+	}
+}
