@@ -91,7 +91,7 @@ var loadNotices = sync.OnceValues(func() (map[string]*texttemplate.Template, err
 	for _, loc := range []string{"en", "ja"} {
 		for _, kind := range []string{NoticeLocked, NoticeAppPassword} {
 			name := "templates/" + loc + "/" + kind + ".txt"
-			t, err := texttemplate.New(kind + ".txt").Option("missingkey=error").ParseFS(templateFS, name)
+			t, err := texttemplate.New(kind+".txt").Option("missingkey=error").ParseFS(templateFS, name)
 			if err != nil {
 				return nil, fmt.Errorf("dispatch: parse %s: %w", name, err)
 			}
