@@ -6,20 +6,22 @@ BIN       := bin
 DIST      := web/dist
 DEV       := .dev
 GOFLAGS_B := -trimpath
-CMDS      := issuer/cmd/issuer issuer/cmd/mailsink edge/cmd/edge web/cmd/shop e2e/cmd/stack
+CMDS      := issuer/cmd/issuer issuer/cmd/mailsink issuer/cmd/authapp edge/cmd/edge web/cmd/shop e2e/cmd/stack
 
 .PHONY: all run test test-workerd bench build client deps tools clean vet edge-node edge-build edge-dev edge-deploy
 
 all: build
 
 ## deps: Go modules, and the system tools the build and tests use (Chromium,
-## brotli, a Japanese font so screenshots show the personal message).
+## brotli, a Japanese font so screenshots show the personal message, and
+## oathtool: TOTP codes computed outside honnin, to test against).
 ## apt-get runs only when something is missing, and only as root.
 deps:
 	@$(GO) mod download
 	@missing=""; \
 	command -v brotli >/dev/null 2>&1 || missing="$$missing brotli"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v oathtool >/dev/null 2>&1 || missing="$$missing oathtool"; \
 	fc-list :lang=ja 2>/dev/null | grep -q . || missing="$$missing fonts-ipafont-gothic"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
