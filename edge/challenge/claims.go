@@ -116,8 +116,8 @@ type ChallengeClaims struct {
 	jwt.RegisteredClaims
 	// Gen is the resend generation: a resend mints gen+1 and the edge then
 	// refuses every token of an older gen.
-	Gen    int    `json:"gen"`
-	Txn    Txn    `json:"txn"`
+	Gen int `json:"gen"`
+	Txn Txn `json:"txn"`
 	// Method is one of the Method constants; the edge relays a password
 	// and compares anything else with the sealed codes.
 	Method string `json:"method"`
