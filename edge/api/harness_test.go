@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -224,6 +225,8 @@ type issuer struct {
 	passwords []string
 	// refuseResend, when set, is the issuer's refusal of every resend.
 	refuseResend *refusal
+	// passwordAnswer, when set, is answered to a password check instead.
+	passwordAnswer string
 }
 
 // refusal is an issuer error answer.
@@ -360,6 +363,10 @@ func (is *issuer) checkPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	case req.Gen != is.gens[id]:
 		issuerError(w, http.StatusConflict, "superseded")
+		return
+	}
+	if is.passwordAnswer != "" {
+		io.WriteString(w, is.passwordAnswer)
 		return
 	}
 	json.NewEncoder(w).Encode(map[string]bool{"ok": req.Password == is.password})
