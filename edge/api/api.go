@@ -4,8 +4,9 @@
 //
 // The edge verifies the issuer's challenge token, opens its sealed payload,
 // compares the code and counts attempts itself, so a code is checked without
-// a round trip to the issuer; only start and resend (which send a code) go
-// to the issuer. The same handler runs natively (edge/cmd/edge) and inside
+// a round trip to the issuer; only start and resend (which send a code) and
+// a static password (which only the issuer can check) go to the issuer. The
+// same handler runs natively (edge/cmd/edge) and inside
 // Cloudflare Workers, so it holds no state of its own: everything that must
 // survive a request is in the Ledger, and it starts no goroutines.
 package api

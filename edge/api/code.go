@@ -1,14 +1,21 @@
 package api
 
 import (
+	"context"
 	"crypto/hmac"
 	"time"
+	"unicode/utf8"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/report"
 )
 
 // codeLen is the length of every one-time code: email, SMS, app and token.
 const codeLen = 6
+
+// maxPasswordLen is the longest static password the edge relays, in
+// characters.
+const maxPasswordLen = 128
 
 // validCode reports whether s is a well-formed code: exactly six ASCII
 // digits. The client turns full-width digits into ASCII before sending; the
@@ -26,24 +33,30 @@ func validCode(s string) bool {
 	return true
 }
 
-// match compares code with every sealed code usable at now and returns the
-// one it equals. Every usable code is compared, with hmac.Equal, whether or
-// not an earlier one matched, so the time taken says nothing about which
-// code or how many digits were right.
-func match(p challenge.Payload, code string, now time.Time) (challenge.Code, bool) {
-	var (
-		found challenge.Code
-		ok    bool
-	)
+// validPassword reports whether s may be relayed as a static password: 1 to
+// 128 characters of valid UTF-8. Anything else cannot be the password, so it
+// is refused before it reaches the issuer or counts as an attempt.
+func validPassword(s string) bool {
+	n := utf8.RuneCountInString(s)
+	return n >= 1 && n <= maxPasswordLen && utf8.ValidString(s)
+}
+
+// match compares code with every sealed code usable at now and returns
+// those it equals, in payload order (usually one; two credentials, or two
+// steps of one, may share a code by chance). Every usable code is compared,
+// with hmac.Equal, so the time taken says nothing about which code or how
+// many digits were right.
+func match(p challenge.Payload, code string, now time.Time) []challenge.Code {
+	var found []challenge.Code
 	for _, c := range p.Codes {
 		if !usable(c, p, now) {
 			continue
 		}
-		if hmac.Equal([]byte(c.Code), []byte(code)) && !ok {
-			found, ok = c, true
+		if hmac.Equal([]byte(c.Code), []byte(code)) {
+			found = append(found, c)
 		}
 	}
-	return found, ok
+	return found
 }
 
 // usable reports whether a sealed code may be accepted at now.
@@ -51,13 +64,67 @@ func match(p challenge.Payload, code string, now time.Time) (challenge.Code, boo
 // Step 0 marks an email or SMS code: it is valid for as long as the
 // challenge token is, which the token's exp already enforces.
 //
-// A non-zero step is an RFC 6238 TOTP step (app or hardware token). Those
-// are not accepted yet: they need the step window (|step - now/period| <=
-// skew) and, because a TOTP code must never be accepted twice even across
-// authentications, a ledger mark per (cred, step) set when one matches.
-// Both slot in here and where match's result is used.
-func usable(c challenge.Code, _ challenge.Payload, _ time.Time) bool {
-	return c.Step == 0
+// A non-zero step is an RFC 6238 TOTP step (app or hardware token): it is
+// usable within payload.Skew steps of now (RFC 6238 §5.2: one step of
+// network delay either side). That it was not used before is the ledger's
+// to say (Ledger.UseStep), once it matches.
+func usable(c challenge.Code, p challenge.Payload, now time.Time) bool {
+	if c.Step == 0 {
+		return true
+	}
+	if p.Period <= 0 {
+		return false
+	}
+	d := c.Step - step(now, p.Period)
+	return d >= -int64(p.Skew) && d <= int64(p.Skew)
+}
+
+// step is the RFC 6238 time step of t: floor(unix seconds / period).
+func step(t time.Time, period int) int64 {
+	s, per := t.Unix(), int64(period)
+	q := s / per
+	if s%per < 0 {
+		q-- // floor, not truncation, before 1970
+	}
+	return q
+}
+
+// verdict is what a code or password turned out to be.
+type verdict struct {
+	ok bool
+	// reason, when not ok: report.ReasonWrongCode or ReasonCodeUsed.
+	reason string
+	// code is the sealed code that matched (zero for a password).
+	code challenge.Code
+	// drift is code.Step minus the current step, for TOTP codes.
+	drift int
+}
+
+// checkCode compares code with p's sealed codes at now. A TOTP code that
+// matches is accepted only if the ledger lets its step be used: a code is
+// never accepted twice, nor one older than a code already accepted for the
+// same credential, across every authentication (RFC 6238 §5.2). Such a code
+// is refused as "code_used", and counts as a wrong attempt like any other:
+// someone replaying an observed code is guessing.
+func (h *Handler) checkCode(ctx context.Context, p challenge.Payload, code string) (verdict, error) {
+	now := h.now()
+	found := match(p, code, now)
+	if len(found) == 0 {
+		return verdict{reason: report.ReasonWrongCode}, nil
+	}
+	for _, c := range found {
+		if c.Step == 0 {
+			return verdict{ok: true, code: c}, nil
+		}
+		ok, err := h.ledger.UseStep(ctx, c.Cred, c.Step)
+		if err != nil {
+			return verdict{}, err
+		}
+		if ok {
+			return verdict{ok: true, code: c, drift: int(c.Step - step(now, p.Period))}, nil
+		}
+	}
+	return verdict{reason: report.ReasonCodeUsed}, nil
 }
 
 // maxAttempts is the wrong-code limit the issuer sealed, or the default.

@@ -3,12 +3,16 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -68,12 +72,80 @@ type minter struct {
 	clock *clock
 	// maxAttempts goes into every payload.
 	maxAttempts int
+	// method is the challenge's method; "" is email.
+	method string
+	// creds are the TOTP credentials sealed for app and token (their
+	// public ids); nil means one, totpCred.
+	creds []string
 }
 
 // codeFor is the code the issuer "sent" for an authentication's gen.
 func codeFor(gen int) string { return fmt.Sprintf("%06d", 111111*gen%1000000) }
 
 const wrongCode = "000000"
+
+// The credentials the test issuer seals codes of.
+const (
+	emailCred = "CREDEMAIL0000000000000000A"
+	totpCred  = "CREDTOTP00000000000000000A"
+)
+
+// maxResends is the issuer's resends per authentication.
+const maxResends = 3
+
+// totpPeriod and totpSkew are the issuer's app/token parameters.
+const (
+	totpPeriod = 60
+	totpSkew   = 1
+)
+
+// totpCode is a test credential's code for an RFC 6238 step. The edge only
+// compares codes, so any fixed function of (cred, step) does: this one is
+// unlike its neighbours and never wrongCode.
+func totpCode(cred string, step int64) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s/%d", cred, step))
+	n := binary.BigEndian.Uint32(sum[:]) % 1000000
+	if n == 0 {
+		n = 1
+	}
+	return fmt.Sprintf("%06d", n)
+}
+
+// stepAt is the RFC 6238 step of t.
+func stepAt(t time.Time) int64 { return t.Unix() / totpPeriod }
+
+// payload is what the issuer seals for a gen's challenge minted at now
+// (valid until exp), and the method, dest and resends_left it puts beside
+// it.
+func (m minter) payload(id string, gen int, now, exp time.Time) (challenge.Payload, string, string, int) {
+	p := challenge.Payload{PM: "こんにちは Hanako", AV: "av-" + id, MaxAttempts: m.maxAttempts}
+	switch m.method {
+	case "", challenge.MethodEmail:
+		p.Codes = []challenge.Code{{Cred: emailCred, Step: 0, Code: codeFor(gen)}}
+		p.Period = 600
+		return p, challenge.MethodEmail, "***@mail.jp", max(maxResends-(gen-1), 0)
+	case challenge.MethodApp, challenge.MethodToken:
+		creds := m.creds
+		if creds == nil {
+			creds = []string{totpCred}
+		}
+		for _, cred := range creds {
+			for s := stepAt(now) - 1; s <= stepAt(exp)+1; s++ {
+				p.Codes = append(p.Codes, challenge.Code{Cred: cred, Step: s, Code: totpCode(cred, s)})
+			}
+		}
+		p.Period, p.Skew = totpPeriod, totpSkew
+		dest := ""
+		if m.method == challenge.MethodToken {
+			dest = "1234,5678"
+		}
+		return p, m.method, dest, 0
+	case challenge.MethodPassword:
+		p.Codes = []challenge.Code{}
+		return p, m.method, "", 0
+	}
+	panic("minter: unknown method " + m.method)
+}
 
 func (m minter) session(t testing.TB, id string) string {
 	t.Helper()
@@ -95,26 +167,23 @@ func (m minter) session(t testing.TB, id string) string {
 func (m minter) challengeClaims(t testing.TB, id string, gen int) *challenge.ChallengeClaims {
 	t.Helper()
 	now := m.clock.Now()
+	exp := now.Add(10 * time.Minute)
 	jti := challenge.NewID()
-	seal, err := m.keys.EdgeSeal.Seal(jti, challenge.Payload{
-		PM:          "こんにちは Hanako",
-		Codes:       []challenge.Code{{Cred: "email", Step: 0, Code: codeFor(gen)}},
-		AV:          "av-" + id,
-		MaxAttempts: m.maxAttempts,
-		Period:      600,
-	})
+	p, method, dest, resends := m.payload(id, gen, now, exp)
+	seal, err := m.keys.EdgeSeal.Seal(jti, p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &challenge.ChallengeClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer: challenge.IssuerName, Audience: jwt.ClaimStrings{challenge.EdgeName}, Subject: id, ID: jti,
-			IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(10 * time.Minute)),
+			IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(exp),
 		},
 		Gen:            gen,
 		Txn:            challenge.Txn{Merchant: "Demo Shop", Amount: 1250, Currency: "JPY", Date: t0, Last4: "1234"},
-		Method:         "email",
-		Dest:           "***@mail.jp",
+		Method:         method,
+		Dest:           dest,
+		ResendsLeft:    resends,
 		MerchantOrigin: origin,
 		Seal:           seal,
 	}
@@ -138,7 +207,7 @@ func (m minter) challenge(t testing.TB, id string, gen int) string {
 // with tokens minted by the real challenge package.
 type issuer struct {
 	t      testing.TB
-	m      minter
+	m      *minter // the env's: what a test sets there, the issuer mints
 	srv    *httptest.Server
 	calls  challenge.Verifier
 	mu     sync.Mutex
@@ -150,9 +219,23 @@ type issuer struct {
 	decision *api.StartResponse
 	delivery string
 	results  []report.Outcome
+	// password is the cardholder's static password; passwords are those
+	// the edge relayed.
+	password  string
+	passwords []string
+	// refuseResend, when set, is the issuer's refusal of every resend.
+	refuseResend *refusal
+	// passwordAnswer, when set, is answered to a password check instead.
+	passwordAnswer string
 }
 
-func newIssuer(t testing.TB, m minter) *issuer {
+// refusal is an issuer error answer.
+type refusal struct {
+	status int
+	code   string
+}
+
+func newIssuer(t testing.TB, m *minter) *issuer {
 	is := &issuer{
 		t:        t,
 		m:        m,
@@ -161,10 +244,12 @@ func newIssuer(t testing.TB, m minter) *issuer {
 		sent:     map[string]time.Time{},
 		final:    map[string]bool{},
 		delivery: "sent",
+		password: "correct horse 馬 battery",
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /internal/v1/authentications/{id}/start", is.start)
 	mux.HandleFunc("POST /internal/v1/authentications/{id}/resend", is.resend)
+	mux.HandleFunc("POST /internal/v1/authentications/{id}/password", is.checkPassword)
 	mux.HandleFunc("POST /internal/v1/results", is.result)
 	is.srv = httptest.NewServer(mux)
 	t.Cleanup(is.srv.Close)
@@ -241,6 +326,9 @@ func (is *issuer) resend(w http.ResponseWriter, r *http.Request) {
 	case req.Gen != is.gens[id]:
 		issuerError(w, http.StatusConflict, "superseded")
 		return
+	case is.refuseResend != nil:
+		issuerError(w, is.refuseResend.status, is.refuseResend.code)
+		return
 	case now.Before(is.sent[id].Add(30 * time.Second)):
 		w.Header().Set("Retry-After", fmt.Sprint(int(is.sent[id].Add(30*time.Second).Sub(now).Seconds())))
 		issuerError(w, http.StatusTooManyRequests, "resend_cooldown")
@@ -249,6 +337,39 @@ func (is *issuer) resend(w http.ResponseWriter, r *http.Request) {
 	is.gens[id]++
 	is.sent[id] = is.m.clock.Now()
 	json.NewEncoder(w).Encode(api.ResendResponse{ChallengeToken: is.m.challenge(is.t, id, is.gens[id]), Delivery: is.delivery})
+}
+
+// checkPassword is the issuer's password check: {"gen","password"} in,
+// {"ok"} out.
+func (is *issuer) checkPassword(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !is.auth(w, r, id) {
+		return
+	}
+	var req struct {
+		Gen      int    `json:"gen"`
+		Password string `json:"password"`
+	}
+	if !strict(w, r, &req) {
+		is.t.Errorf("issuer: password body refused")
+		return
+	}
+	is.mu.Lock()
+	defer is.mu.Unlock()
+	is.passwords = append(is.passwords, req.Password)
+	switch {
+	case is.final[id]:
+		issuerError(w, http.StatusConflict, "already_final")
+		return
+	case req.Gen != is.gens[id]:
+		issuerError(w, http.StatusConflict, "superseded")
+		return
+	}
+	if is.passwordAnswer != "" {
+		io.WriteString(w, is.passwordAnswer)
+		return
+	}
+	json.NewEncoder(w).Encode(map[string]bool{"ok": req.Password == is.password})
 }
 
 func issuerError(w http.ResponseWriter, status int, code string) {
@@ -269,7 +390,9 @@ func (is *issuer) result(w http.ResponseWriter, r *http.Request) {
 	is.mu.Lock()
 	defer is.mu.Unlock()
 	is.results = append(is.results, o)
-	is.final[o.Sub] = true
+	if o.Status != challenge.StatusChallenge { // C is progress, never final
+		is.final[o.Sub] = true
+	}
 	w.Write([]byte(`{}`))
 }
 
@@ -293,7 +416,7 @@ func newEnv(t testing.TB, opts ...option) *env {
 	ik, ek := keys(t)
 	clk := &clock{t: t0}
 	e := &env{t: t, clock: clk, edge: ek, m: minter{keys: ik, clock: clk, maxAttempts: 5}, logs: &bytes.Buffer{}}
-	e.issuer = newIssuer(t, e.m)
+	e.issuer = newIssuer(t, &e.m)
 	ctx := context.Background()
 	l, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "edge.db"))
 	if err != nil {
@@ -354,6 +477,7 @@ type display struct {
 	ExpiresAt    string `json:"expires_at"`
 	AttemptsLeft int    `json:"attempts_left"`
 	ResendAfter  string `json:"resend_after"`
+	ResendsLeft  int    `json:"resends_left"`
 	Delivery     string `json:"delivery"`
 }
 
@@ -439,4 +563,43 @@ func (e *env) pending() int {
 		e.t.Fatal(err)
 	}
 	return n
+}
+
+// reported delivers the queued reports and returns every one the issuer
+// has got, in order.
+func (e *env) reported() []report.Outcome {
+	e.t.Helper()
+	if _, err := e.reports.Deliver(context.Background()); err != nil {
+		e.t.Fatal(err)
+	}
+	e.issuer.mu.Lock()
+	defer e.issuer.mu.Unlock()
+	return slices.Clone(e.issuer.results)
+}
+
+// final is the one result report (status other than C) of authID.
+func (e *env) final(authID string) report.Outcome {
+	e.t.Helper()
+	var got []report.Outcome
+	for _, o := range e.reported() {
+		if o.Sub == authID && o.Status != challenge.StatusChallenge {
+			got = append(got, o)
+		}
+	}
+	if len(got) != 1 {
+		e.t.Fatalf("%s: %d result reports, want 1: %+v", authID, len(got), got)
+	}
+	return got[0]
+}
+
+// progress is the progress reports (status C) of authID.
+func (e *env) progress(authID string) []report.Outcome {
+	e.t.Helper()
+	var got []report.Outcome
+	for _, o := range e.reported() {
+		if o.Sub == authID && o.Status == challenge.StatusChallenge {
+			got = append(got, o)
+		}
+	}
+	return got
 }

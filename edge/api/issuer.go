@@ -13,8 +13,8 @@ import (
 )
 
 // Issuer is the origin: the issuer core's internal API. Only start and
-// resend reach it, because only they send a code; outcomes go through
-// edge/report.
+// resend (which send a code) and a password check (which only the issuer
+// can make) reach it; outcomes go through edge/report.
 type Issuer interface {
 	// Start runs the issuer's risk decision for authID and, on a challenge,
 	// sends the code.
@@ -22,11 +22,16 @@ type Issuer interface {
 	// Resend sends a new code for authID, whose newest token is of gen,
 	// and returns the token of gen+1.
 	Resend(ctx context.Context, authID string, gen int) (ResendResponse, error)
+	// CheckPassword asks the issuer whether password is the static
+	// password of authID's cardholder; gen is the newest token's. The
+	// password goes nowhere else, not even to the log.
+	CheckPassword(ctx context.Context, authID string, gen int, password string) (ok bool, err error)
 }
 
 // IssuerError is an answer of the issuer other than success. The handler
 // passes on the refusals the cardholder can act on (the issuer's codes
-// "already_final", "superseded" and "resend_cooldown") and reports anything
+// "already_final", "superseded", and the resend refusals "resend_cooldown",
+// "resend_limit", "send_limit" and "not_resendable") and reports anything
 // else as the issuer being unavailable.
 type IssuerError struct {
 	// Status is the issuer's HTTP status.
@@ -47,6 +52,12 @@ const (
 	issuerFinal      = "already_final"
 	issuerSuperseded = "superseded"
 	issuerCooldown   = "resend_cooldown"
+	// issuerResendLimit: the authentication's resends are used up (3).
+	issuerResendLimit = "resend_limit"
+	// issuerSendLimit: the destination's daily cap of codes is reached.
+	issuerSendLimit = "send_limit"
+	// issuerNotResendable: app, token and password have nothing to resend.
+	issuerNotResendable = "not_resendable"
 )
 
 // StartRequest is the body of the issuer's internal start.
@@ -68,8 +79,10 @@ const (
 type StartResponse struct {
 	Decision       string `json:"decision"`
 	ChallengeToken string `json:"challenge_token,omitempty"`
-	// Delivery is "sent" or "failed": a failed send still gives a
-	// challenge, and the screen offers Resend.
+	// Delivery is "sent", "failed" (a failed send still gives a challenge,
+	// and the screen offers Resend), "limited" (the destination's daily cap
+	// is reached: nothing was sent) or "none" (app, token, password: nothing
+	// to send). The edge passes it on to the screen.
 	Delivery string `json:"delivery,omitempty"`
 	Status   string `json:"status,omitempty"`
 	Reason   string `json:"reason,omitempty"`
@@ -79,7 +92,8 @@ type StartResponse struct {
 // ResendResponse is the issuer's answer to resend.
 type ResendResponse struct {
 	ChallengeToken string `json:"challenge_token"`
-	Delivery       string `json:"delivery"`
+	// Delivery is as in StartResponse.
+	Delivery string `json:"delivery"`
 }
 
 var errIssuerUnavailable = jsonapi.Errorf(http.StatusBadGateway, "issuer_unavailable", "the card issuer cannot be reached; try again")
@@ -99,6 +113,12 @@ func (h *Handler) issuerFailed(w http.ResponseWriter, r *http.Request, authID st
 			secs := max(int(ie.RetryAfter/time.Second), 1)
 			w.Header().Set("Retry-After", strconv.Itoa(secs))
 			return jsonapi.Errorf(http.StatusTooManyRequests, "resend_cooldown", "a code was sent moments ago; resend again in %d s", secs)
+		case issuerResendLimit:
+			return jsonapi.Errorf(http.StatusTooManyRequests, issuerResendLimit, "no more codes can be sent for this payment")
+		case issuerSendLimit:
+			return jsonapi.Errorf(http.StatusTooManyRequests, issuerSendLimit, "too many codes were sent to this destination today")
+		case issuerNotResendable:
+			return jsonapi.Errorf(http.StatusConflict, issuerNotResendable, "this method has no code to resend")
 		}
 	}
 	h.log.WarnContext(r.Context(), "api: issuer call failed", "path", r.URL.Path, "auth", authID, "err", err)

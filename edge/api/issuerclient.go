@@ -51,6 +51,26 @@ func (c *IssuerClient) Resend(ctx context.Context, authID string, gen int) (Rese
 	return out, err
 }
 
+// CheckPassword implements Issuer: POST .../{authID}/password
+// {"gen","password"}, answered {"ok": bool}. An answer without ok is an
+// error, never a yes or a no.
+func (c *IssuerClient) CheckPassword(ctx context.Context, authID string, gen int, password string) (bool, error) {
+	var out struct {
+		OK *bool `json:"ok"`
+	}
+	err := c.call(ctx, authID, "password", struct {
+		Gen      int    `json:"gen"`
+		Password string `json:"password"`
+	}{gen, password}, &out)
+	if err != nil {
+		return false, err
+	}
+	if out.OK == nil {
+		return false, fmt.Errorf("issuer password: answer has no ok")
+	}
+	return *out.OK, nil
+}
+
 // call POSTs in to /internal/v1/authentications/{authID}/{op} and decodes
 // the answer into out. Unknown fields in the answer are allowed: the
 // issuer may add some before the edge knows them.

@@ -6,7 +6,8 @@ import (
 	"github.com/honnin/honnin/edge/ledger"
 )
 
-// Ledger is the edge's state per authentication. Every method must be one
+// Ledger is the edge's state per authentication, and per TOTP credential
+// the newest step used. Every method must be one
 // atomic operation on shared storage (one SQL statement on D1, which has no
 // transactions): the edge may run as many instances at once, and the
 // counting must hold across all of them. edge/ledger implements it.
@@ -24,4 +25,10 @@ type Ledger interface {
 	// Finish records that authID got its result (the result token's jti);
 	// first is true for exactly one caller.
 	Finish(ctx context.Context, authID, resultJTI string) (first bool, err error)
+	// UseStep records step as the newest TOTP step accepted for the
+	// credential cred (its public id); ok is false, and nothing changes,
+	// when a step at or after it is already recorded: that code, or a
+	// newer one, was already used. Per credential, not per
+	// authentication: a code is never accepted twice (RFC 6238 §5.2).
+	UseStep(ctx context.Context, cred string, step int64) (ok bool, err error)
 }

@@ -30,6 +30,11 @@ type ending struct {
 	// av is the authentication value; it goes into the token only on Y
 	// and A.
 	av string
+	// cred, step and drift say which sealed code ended it with Y (for the
+	// issuer's report: which credential, and its TOTP step and drift).
+	cred  string
+	step  int64
+	drift int
 }
 
 // eci is the Electronic Commerce Indicator for a status: 05 authenticated,
@@ -39,6 +44,19 @@ func eci(status string) string {
 		return "05"
 	}
 	return "07"
+}
+
+// statusReason is the EMV 3DS transStatusReason of a result: only an N has
+// one, 19 (exceeds maximum challenges) when the wrong-code limit ended it,
+// 01 (authentication failed) otherwise.
+func statusReason(status, reason string) string {
+	switch {
+	case status != challenge.StatusNotAuthenticated:
+		return ""
+	case reason == reasonMaxAttempts:
+		return challenge.StatusReasonMaxChallenges
+	}
+	return challenge.StatusReasonAuthFailed
 }
 
 // finish gives the authentication its one result: it mints the result
@@ -57,9 +75,10 @@ func (h *Handler) finish(ctx context.Context, e ending) (screen, error) {
 			IssuedAt:  jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(now.Add(resultLifetime)),
 		},
-		Status: e.status,
-		Reason: e.reason,
-		ECI:    eci(e.status),
+		Status:       e.status,
+		Reason:       e.reason,
+		StatusReason: statusReason(e.status, e.reason),
+		ECI:          eci(e.status),
 	}
 	if e.status == challenge.StatusAuthenticated || e.status == challenge.StatusAttempted {
 		claims.AV = e.av
@@ -77,7 +96,8 @@ func (h *Handler) finish(ctx context.Context, e ending) (screen, error) {
 	if !first {
 		return screen{}, errAlreadyUsed
 	}
-	o := report.Outcome{JTI: claims.ID, Sub: e.authID, Status: e.status, Reason: e.reason, Gen: e.gen, Attempts: e.attempts}
+	o := report.Outcome{JTI: claims.ID, Sub: e.authID, Status: e.status, Reason: e.reason, Gen: e.gen, Attempts: e.attempts,
+		Cred: e.cred, Step: e.step, Drift: e.drift}
 	if err := h.reports.Enqueue(ctx, o); err != nil {
 		// The ledger says finished but the issuer would never learn the
 		// result: refuse to hand out a result the issuer cannot know, and

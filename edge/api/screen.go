@@ -18,7 +18,8 @@ type screen struct {
 	// ChallengeToken is passed back on verify, resend and cancel.
 	ChallengeToken string   `json:"challenge_token,omitempty"`
 	Display        *display `json:"display,omitempty"`
-	// Error says why the challenge is shown again ("wrong_code").
+	// Error says why the challenge is shown again: "wrong_code", or
+	// "code_used" (an app or token code already used: wait for the next).
 	Error       string `json:"error,omitempty"`
 	ResultToken string `json:"result_token,omitempty"`
 	Status      string `json:"status,omitempty"`
@@ -41,8 +42,11 @@ type display struct {
 	ExpiresAt    string `json:"expires_at"`
 	AttemptsLeft int    `json:"attempts_left"`
 	ResendAfter  string `json:"resend_after"`
-	// Delivery is "sent" or "failed" after start and resend; verify does
-	// not know it and leaves it out.
+	// ResendsLeft is how many more resends the issuer allows (from the
+	// token); 0 for app, token and password, which have nothing to resend.
+	ResendsLeft int `json:"resends_left"`
+	// Delivery is the issuer's "sent", "failed", "limited" or "none" after
+	// start and resend; verify does not know it and leaves it out.
 	Delivery string `json:"delivery,omitempty"`
 }
 
@@ -72,6 +76,7 @@ func (h *Handler) challengeScreen(token string, c *challenge.ChallengeClaims, p 
 			ExpiresAt:    expires,
 			AttemptsLeft: max(maxAttempts(p)-attempts, 0),
 			ResendAfter:  rfc3339(resendAfter(sent)),
+			ResendsLeft:  c.ResendsLeft,
 			Delivery:     delivery,
 		},
 		MerchantOrigin: c.MerchantOrigin,

@@ -30,7 +30,7 @@ func TestStart(t *testing.T) {
 	wantDisplay := display{
 		Merchant: "Demo Shop", Amount: 1250, Currency: "JPY", Date: "2026-11-22T03:00:00Z", Last4: "1234",
 		Message: "こんにちは Hanako", Method: "email", Dest: "***@mail.jp",
-		ExpiresAt: "2026-11-22T03:10:00Z", AttemptsLeft: 5, ResendAfter: "2026-11-22T03:00:31Z", Delivery: "sent",
+		ExpiresAt: "2026-11-22T03:10:00Z", AttemptsLeft: 5, ResendAfter: "2026-11-22T03:00:31Z", ResendsLeft: 3, Delivery: "sent",
 	}
 	if rep.Display == nil || *rep.Display != wantDisplay {
 		t.Errorf("display\n got %+v\nwant %+v", rep.Display, wantDisplay)

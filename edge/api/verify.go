@@ -1,15 +1,20 @@
 package api
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/jsonapi"
+	"github.com/honnin/honnin/edge/report"
 )
 
 type verifyRequest struct {
 	ChallengeToken string `json:"challenge_token"`
-	Code           string `json:"code"`
+	// Code is the 6-digit code, or for method password the password. It is
+	// never logged.
+	Code string `json:"code"`
 }
 
 func (q *verifyRequest) missing() string {
@@ -22,9 +27,12 @@ func (q *verifyRequest) missing() string {
 	return ""
 }
 
-// verify checks a code against the challenge's sealed codes. A right code
-// ends the authentication with Y; a wrong one counts against the
-// authentication's limit and, at the limit, ends it with N max_attempts.
+// verify checks a code against the challenge's sealed codes, or relays a
+// password to the issuer. A right one ends the authentication with Y; a
+// wrong one counts against the authentication's limit and, at the limit,
+// ends it with N max_attempts. A wrong one short of the limit is reported
+// to the issuer as progress (status C), so the issuer counts the
+// credential's consecutive failures even if the cardholder walks away.
 func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 	var req verifyRequest
 	if err := decode(w, r, &req); err != nil {
@@ -34,8 +42,12 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if !validCode(req.Code) {
-		// Refused before the ledger: a typo in the format is not a guess.
+	password := c.Method == challenge.MethodPassword
+	// Refused before the ledger: a typo in the format is not a guess.
+	if password && !validPassword(req.Code) {
+		return jsonapi.Errorf(http.StatusBadRequest, "invalid_code_format", "the password is 1 to %d characters", maxPasswordLen)
+	}
+	if !password && !validCode(req.Code) {
 		return jsonapi.Errorf(http.StatusBadRequest, "invalid_code_format", "the code is 6 digits")
 	}
 	ctx := r.Context()
@@ -55,9 +67,19 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 		// between): give that result now, whatever the code.
 		return h.end(w, r, failed)
 	}
-	if _, ok := match(p, req.Code, h.now()); ok {
+	var v verdict
+	if password {
+		ok, err := h.issuer.CheckPassword(ctx, c.Subject, c.Gen, req.Code)
+		if err != nil {
+			return h.issuerFailed(w, r, c.Subject, err)
+		}
+		v = verdict{ok: ok, reason: report.ReasonWrongCode}
+	} else if v, err = h.checkCode(ctx, p, req.Code); err != nil {
+		return err
+	}
+	if v.ok {
 		return h.end(w, r, ending{authID: c.Subject, origin: c.MerchantOrigin, gen: c.Gen, attempts: e.Attempts,
-			status: challenge.StatusAuthenticated, av: p.AV})
+			status: challenge.StatusAuthenticated, av: p.AV, cred: v.code.Cred, step: v.code.Step, drift: v.drift})
 	}
 	used, counted, err := h.ledger.Attempt(ctx, c.Subject, limit)
 	if err != nil {
@@ -67,8 +89,26 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 		failed.attempts = max(used, limit)
 		return h.end(w, r, failed)
 	}
+	if err := h.progress(ctx, c, v.reason, used); err != nil {
+		return err
+	}
 	s := h.challengeScreen(req.ChallengeToken, c, p, used, "")
-	s.Error = "wrong_code"
+	s.Error = v.reason
 	jsonapi.Write(w, http.StatusOK, s)
+	return nil
+}
+
+// progress queues a progress report (status C) for a wrong code that did
+// not end the authentication, before the cardholder sees the screen, like
+// a result. It has its own jti: the issuer dedupes each report on it.
+func (h *Handler) progress(ctx context.Context, c *challenge.ChallengeClaims, reason string, attempts int) error {
+	o := report.Outcome{JTI: challenge.NewID(), Sub: c.Subject, Status: challenge.StatusChallenge,
+		Reason: reason, Gen: c.Gen, Attempts: attempts}
+	if err := h.reports.Enqueue(ctx, o); err != nil {
+		// The attempt is counted here but the issuer would not count it
+		// against the credential: fail the request rather than hide that.
+		h.log.ErrorContext(ctx, "api: progress report not queued", "outcome", o, "err", err)
+		return fmt.Errorf("api: progress of %s: %w", c.Subject, err)
+	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/report"
 )
 
 func TestCorrectCode(t *testing.T) {
@@ -19,7 +20,7 @@ func TestCorrectCode(t *testing.T) {
 		t.Fatalf("reply %+v, want result Y for %s", rep, origin)
 	}
 	c := e.result(rep.ResultToken)
-	if c.Subject != "auth-y" || c.Status != "Y" || c.ECI != "05" || c.AV != "av-auth-y" || c.ID == "" {
+	if c.Subject != "auth-y" || c.Status != "Y" || c.ECI != "05" || c.AV != "av-auth-y" || c.ID == "" || c.StatusReason != "" {
 		t.Errorf("result claims %+v", c)
 	}
 	if got := c.ExpiresAt.Sub(e.clock.Now()); got != 5*time.Minute {
@@ -43,8 +44,8 @@ func TestCorrectCode(t *testing.T) {
 		t.Fatalf("issuer got %d results, want 1", len(e.issuer.results))
 	}
 	got := e.issuer.results[0]
-	if got.JTI != c.ID || got.Sub != "auth-y" || got.Status != "Y" || got.Gen != 1 || got.Attempts != 0 {
-		t.Errorf("issuer got %+v", got)
+	if want := (report.Outcome{JTI: c.ID, Sub: "auth-y", Status: "Y", Gen: 1, Attempts: 0, Cred: emailCred}); got != want {
+		t.Errorf("issuer got %+v, want %+v", got, want)
 	}
 }
 
@@ -72,25 +73,28 @@ func TestWrongCodes(t *testing.T) {
 		t.Fatalf("5th wrong code: %+v, want result N max_attempts", rep)
 	}
 	c := e.result(rep.ResultToken)
-	if c.Status != "N" || c.Reason != "max_attempts" || c.ECI != "07" || c.AV != "" {
-		t.Errorf("result claims %+v", c)
+	if c.Status != "N" || c.Reason != "max_attempts" || c.StatusReason != "19" || c.ECI != "07" || c.AV != "" {
+		t.Errorf("result claims %+v, want N max_attempts status_reason 19", c)
 	}
 	// Even the right code is too late now.
 	want(t, "6th call", e.verify(st.ChallengeToken, codeFor(1)), http.StatusConflict, "already_used")
 	e.deliver(t, "N", "max_attempts", 5)
 }
 
+// deliver checks the authentication's one result report, as the issuer
+// got it.
 func (e *env) deliver(t *testing.T, status, reason string, attempts int) {
 	t.Helper()
-	if _, err := e.reports.Deliver(context.Background()); err != nil {
-		t.Fatal(err)
+	var final []report.Outcome
+	for _, o := range e.reported() {
+		if o.Status != "C" {
+			final = append(final, o)
+		}
 	}
-	e.issuer.mu.Lock()
-	defer e.issuer.mu.Unlock()
-	if len(e.issuer.results) != 1 {
-		t.Fatalf("issuer got %d results, want 1", len(e.issuer.results))
+	if len(final) != 1 {
+		t.Fatalf("issuer got %d results, want 1: %+v", len(final), final)
 	}
-	if o := e.issuer.results[0]; o.Status != status || o.Reason != reason || o.Attempts != attempts {
+	if o := final[0]; o.Status != status || o.Reason != reason || o.Attempts != attempts {
 		t.Errorf("issuer got %+v, want %s %s attempts %d", o, status, reason, attempts)
 	}
 }
@@ -137,6 +141,9 @@ func TestResend(t *testing.T) {
 	if d.Delivery != "sent" {
 		t.Errorf("delivery = %q", d.Delivery)
 	}
+	if d.ResendsLeft != maxResends-1 {
+		t.Errorf("resends_left after one resend = %d, want %d", d.ResendsLeft, maxResends-1)
+	}
 
 	// Every use of the old token is refused; the old code too.
 	want(t, "old token verify", e.verify(st.ChallengeToken, codeFor(1)), http.StatusConflict, "superseded")
@@ -178,8 +185,8 @@ func TestCancel(t *testing.T) {
 	if rep.State != "result" || rep.Status != "N" || rep.Reason != "cardholder_cancelled" || rep.MerchantOrigin != origin {
 		t.Fatalf("cancel: %+v", rep)
 	}
-	if c := e.result(rep.ResultToken); c.Reason != "cardholder_cancelled" || c.ECI != "07" || c.AV != "" {
-		t.Errorf("result claims %+v", c)
+	if c := e.result(rep.ResultToken); c.Reason != "cardholder_cancelled" || c.StatusReason != "01" || c.ECI != "07" || c.AV != "" {
+		t.Errorf("result claims %+v, want status_reason 01", c)
 	}
 	want(t, "verify after cancel", e.verify(st.ChallengeToken, codeFor(1)), http.StatusConflict, "already_used")
 	e.deliver(t, "N", "cardholder_cancelled", 0)

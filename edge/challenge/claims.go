@@ -42,6 +42,41 @@ func ValidStatus(s string) bool {
 	return false
 }
 
+// Ways a cardholder proves it is them: the challenge token's method, and
+// the kind of the issuer's credential behind it.
+const (
+	// MethodEmail and MethodSMS: a 6-digit code sent to the cardholder,
+	// sealed with step 0.
+	MethodEmail = "email"
+	MethodSMS   = "sms"
+	// MethodApp (an authenticator app) and MethodToken (a hardware token):
+	// RFC 6238 TOTP codes, sealed one per step.
+	MethodApp   = "app"
+	MethodToken = "token"
+	// MethodPassword is the legacy static password: nothing is sealed, the
+	// edge relays the password to the issuer, which alone can check it.
+	MethodPassword = "password"
+)
+
+// ValidMethod reports whether m is one of the methods above.
+func ValidMethod(m string) bool {
+	switch m {
+	case MethodEmail, MethodSMS, MethodApp, MethodToken, MethodPassword:
+		return true
+	}
+	return false
+}
+
+// EMV 3DS transStatusReason values a result may carry.
+const (
+	// StatusReasonAuthFailed: card authentication failed, the reason of any N
+	// that has no more specific one.
+	StatusReasonAuthFailed = "01"
+	// StatusReasonMaxChallenges: exceeds the maximum number of challenges
+	// (the wrong-code limit).
+	StatusReasonMaxChallenges = "19"
+)
+
 // SessionClaims is what the merchant's page hands to the edge to begin: it
 // names the authentication and the merchant origin and holds nothing private,
 // since it passes through the merchant's page and the iframe URL.
@@ -81,11 +116,19 @@ type ChallengeClaims struct {
 	jwt.RegisteredClaims
 	// Gen is the resend generation: a resend mints gen+1 and the edge then
 	// refuses every token of an older gen.
-	Gen    int    `json:"gen"`
-	Txn    Txn    `json:"txn"`
+	Gen int `json:"gen"`
+	Txn Txn `json:"txn"`
+	// Method is one of the Method constants; the edge relays a password
+	// and compares anything else with the sealed codes.
 	Method string `json:"method"`
-	// Dest is where the code went, already masked (***@mail.jp).
-	Dest           string `json:"dest,omitempty"`
+	// Dest is where the code went, already masked: ***@mail.jp (email),
+	// ***-****-1234 (SMS), the token serials' endings, comma separated
+	// (token); empty for app and password.
+	Dest string `json:"dest,omitempty"`
+	// ResendsLeft is how many more resends the issuer will send for this
+	// authentication; always 0 for app, token and password, which have
+	// nothing to resend.
+	ResendsLeft    int    `json:"resends_left"`
 	MerchantOrigin string `json:"mo"`
 	Seal           Sealed `json:"seal"`
 }
@@ -101,6 +144,10 @@ func (c *ChallengeClaims) Validate() error {
 		return errors.New("challenge token has no gen")
 	case c.MerchantOrigin == "":
 		return errors.New("challenge token has no merchant origin")
+	case !ValidMethod(c.Method):
+		return errors.New("challenge token has an unknown method")
+	case c.ResendsLeft < 0:
+		return errors.New("challenge token has negative resends_left")
 	case len(c.Seal.CT) == 0 || len(c.Seal.Enc) == 0:
 		return errors.New("challenge token has no seal")
 	}
@@ -112,6 +159,9 @@ type ResultClaims struct {
 	jwt.RegisteredClaims
 	Status string `json:"status"`
 	Reason string `json:"reason,omitempty"`
+	// StatusReason is the EMV 3DS transStatusReason, on N only: "19" when
+	// the wrong-code limit ended it, "01" otherwise.
+	StatusReason string `json:"status_reason,omitempty"`
 	// AV is the authentication value, present only on Y and A.
 	AV  string `json:"av,omitempty"`
 	ECI string `json:"eci,omitempty"`

@@ -119,6 +119,9 @@ func TestVerifyRejects(t *testing.T) {
 		{"signed by the edge's key, iss issuer", sign(edge, TypChallenge, challengeClaims(t, seal.Public(), "j6")), TypChallenge, ErrInvalid},
 		{"missing jti", mod(func(c *ChallengeClaims) { c.ID = "" }), TypChallenge, ErrInvalid},
 		{"missing seal", mod(func(c *ChallengeClaims) { c.Seal = Sealed{} }), TypChallenge, ErrInvalid},
+		{"unknown method", mod(func(c *ChallengeClaims) { c.Method = "carrier-pigeon" }), TypChallenge, ErrInvalid},
+		{"no method", mod(func(c *ChallengeClaims) { c.Method = "" }), TypChallenge, ErrInvalid},
+		{"negative resends_left", mod(func(c *ChallengeClaims) { c.ResendsLeft = -1 }), TypChallenge, ErrInvalid},
 		{"garbage", "not.a.token", TypChallenge, ErrInvalid},
 		{"tampered payload", tamperPayload(good), TypChallenge, ErrInvalid},
 	}

@@ -1,5 +1,6 @@
-// Package ledger keeps the edge's state per authentication: wrong attempts,
-// the newest resend generation, and whether a result was already given.
+// Package ledger keeps the edge's state per authentication (wrong attempts,
+// the newest resend generation, whether a result was already given) and per
+// TOTP credential (the newest step accepted, so no code is accepted twice).
 //
 // SQL is written against database/sql and plain SQLite syntax so that the
 // same statements serve the native edge (modernc.org/sqlite, see
@@ -41,7 +42,7 @@ type SQL struct {
 // NewSQL returns a ledger over db. Call Migrate once before use.
 func NewSQL(db *sql.DB) *SQL { return &SQL{db: db} }
 
-// Migrate creates the ledger's table if it does not exist.
+// Migrate creates the ledger's tables if they do not exist.
 func (l *SQL) Migrate(ctx context.Context) error {
 	if _, err := l.db.ExecContext(ctx, Schema); err != nil {
 		return fmt.Errorf("ledger: migrate: %w", err)
@@ -136,19 +137,56 @@ func (l *SQL) Lookup(ctx context.Context, authID string) (Entry, error) {
 	return e, nil
 }
 
-const pruneSQL = `DELETE FROM edge_auth WHERE updated < ?1`
+const useStepSQL = `INSERT INTO edge_cred (cred, last_step) VALUES (?1, ?2)
+ON CONFLICT (cred) DO UPDATE SET last_step = excluded.last_step, updated = unixepoch()
+WHERE excluded.last_step > edge_cred.last_step
+RETURNING last_step`
 
-// Prune deletes entries untouched since before. Entries must outlive every
-// token of their authentication (challenge tokens live 10 minutes), so
-// callers prune with a margin of hours, not minutes.
+// UseStep records step as the newest TOTP step accepted for cred. ok is
+// false (nothing changed) when a step at or after it is already recorded:
+// that code, or an older one of the same credential, was already used, and
+// RFC 6238 §5.2 forbids accepting it again. Recording only the newest step
+// (not every used step) is enough because the edge accepts a step only
+// within one of now, and is what lets one row per credential do.
+func (l *SQL) UseStep(ctx context.Context, cred string, step int64) (ok bool, err error) {
+	if cred == "" || step < 1 {
+		return false, fmt.Errorf("ledger: use step %d of %q: not a TOTP step of a credential", step, cred)
+	}
+	var got int64
+	err = l.db.QueryRowContext(ctx, useStepSQL, cred, step).Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("ledger: use step %d of %s: %w", step, cred, err)
+	}
+	return true, nil
+}
+
+// pruneSQL lists one statement per table: D1 has no transactions, and none
+// is needed, since each delete stands on its own.
+var pruneSQL = []string{
+	`DELETE FROM edge_auth WHERE updated < ?1`,
+	`DELETE FROM edge_cred WHERE updated < ?1`,
+}
+
+// Prune deletes entries untouched since before and returns how many.
+// Authentication entries must outlive every token of their authentication
+// (challenge tokens live 10 minutes); a credential's step must outlive the
+// window its codes are accepted in (a minute or two). Callers prune with a
+// margin of hours, not minutes.
 func (l *SQL) Prune(ctx context.Context, before time.Time) (int64, error) {
-	res, err := l.db.ExecContext(ctx, pruneSQL, before.Unix())
-	if err != nil {
-		return 0, fmt.Errorf("ledger: prune: %w", err)
+	var total int64
+	for _, q := range pruneSQL {
+		res, err := l.db.ExecContext(ctx, q, before.Unix())
+		if err != nil {
+			return total, fmt.Errorf("ledger: prune: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, fmt.Errorf("ledger: prune: %w", err)
+		}
+		total += n
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("ledger: prune: %w", err)
-	}
-	return n, nil
+	return total, nil
 }

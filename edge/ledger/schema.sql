@@ -12,3 +12,14 @@ CREATE TABLE IF NOT EXISTS edge_auth (
   updated    INTEGER NOT NULL DEFAULT (unixepoch())
 );
 CREATE INDEX IF NOT EXISTS edge_auth_updated ON edge_auth(updated);
+-- The newest TOTP step accepted per credential (app or hardware token), so a
+-- code is never accepted twice, even across authentications (RFC 6238 §5.2):
+-- a step at or below last_step is refused.
+CREATE TABLE IF NOT EXISTS edge_cred (
+  -- the credential's public id, as sealed in the challenge's codes
+  cred      TEXT PRIMARY KEY,
+  last_step INTEGER NOT NULL,
+  -- unix seconds of the last change, for pruning
+  updated   INTEGER NOT NULL DEFAULT (unixepoch())
+);
+CREATE INDEX IF NOT EXISTS edge_cred_updated ON edge_cred(updated);

@@ -31,20 +31,44 @@ import (
 //go:embed schema.sql
 var Schema string
 
-// Outcome is one authentication's result as the issuer records it: the body
-// of POST /internal/v1/results.
+// Outcome is what the issuer learns of an authentication at the edge: the
+// body of POST /internal/v1/results. It is either the authentication's one
+// result (any status but C), or a progress report (status C): a wrong code
+// that did not end it. Progress reports are how the issuer counts a
+// credential's consecutive failures across challenges, even challenges the
+// cardholder then abandons, so they are queued like results.
 type Outcome struct {
-	// JTI is the result token's id; the issuer is idempotent on it.
+	// JTI is the result token's id (a fresh id for a progress report); the
+	// issuer is idempotent on it.
 	JTI string `json:"jti"`
 	// Sub is the authentication id.
 	Sub    string `json:"sub"`
 	Status string `json:"status"`
+	// Reason is the result's reason, or on C why the code was wrong:
+	// "wrong_code", or "code_used" (a TOTP code of a step already used).
 	Reason string `json:"reason"`
-	// Gen is the generation of the challenge token that ended it.
+	// Gen is the generation of the challenge token that ended it (or, on
+	// C, the token the wrong code was entered against).
 	Gen int `json:"gen"`
-	// Attempts is the number of wrong codes entered.
+	// Attempts is the number of wrong codes entered so far.
 	Attempts int `json:"attempts"`
+	// Cred is the public id of the credential whose code matched (on Y
+	// with a code; empty for a password, which the issuer checked itself).
+	Cred string `json:"cred,omitempty"`
+	// Step is the RFC 6238 step of the TOTP code that matched (on Y for app
+	// and token; 0, left out, for email and SMS codes).
+	Step int64 `json:"step,omitempty"`
+	// Drift is Step minus the edge's current step (RFC 6238 §6: the issuer
+	// records it per credential); left out when 0.
+	Drift int `json:"drift,omitempty"`
 }
+
+// Progress reasons: why a wrong code that did not end the authentication
+// was wrong.
+const (
+	ReasonWrongCode = "wrong_code"
+	ReasonCodeUsed  = "code_used"
+)
 
 func (o Outcome) validate() error {
 	switch {
@@ -54,6 +78,12 @@ func (o Outcome) validate() error {
 		return errors.New("no sub")
 	case !challenge.ValidStatus(o.Status):
 		return fmt.Errorf("unknown status %q", o.Status)
+	case o.Status == challenge.StatusChallenge && o.Reason != ReasonWrongCode && o.Reason != ReasonCodeUsed:
+		return fmt.Errorf("progress report with reason %q", o.Reason)
+	case o.Status == challenge.StatusChallenge && o.Attempts < 1:
+		return errors.New("progress report without a wrong code")
+	case o.Step < 0:
+		return fmt.Errorf("negative step %d", o.Step)
 	}
 	return nil
 }

@@ -272,6 +272,44 @@ func TestBodyIsOutcome(t *testing.T) {
 	}
 }
 
+// TestWireFormat pins the exact JSON the issuer's /internal/v1/results
+// receives for each kind of outcome: the issuer decodes it strictly.
+func TestWireFormat(t *testing.T) {
+	key := edgeKey(t)
+	db := openDB(t, filepath.Join(t.TempDir(), "edge.db"))
+	r := newReporter(t, db, "http://127.0.0.1:1", key)
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name string
+		o    Outcome
+		want string
+	}{
+		{"Y by TOTP", Outcome{JTI: "j1", Sub: "a", Status: "Y", Gen: 1, Attempts: 2, Cred: "CRED", Step: 29_500_000, Drift: -1},
+			`{"jti":"j1","sub":"a","status":"Y","reason":"","gen":1,"attempts":2,"cred":"CRED","step":29500000,"drift":-1}`},
+		{"Y by email code", Outcome{JTI: "j2", Sub: "a", Status: "Y", Gen: 2, Cred: "CRED"},
+			`{"jti":"j2","sub":"a","status":"Y","reason":"","gen":2,"attempts":0,"cred":"CRED"}`},
+		{"Y by password", Outcome{JTI: "j3", Sub: "a", Status: "Y", Gen: 1},
+			`{"jti":"j3","sub":"a","status":"Y","reason":"","gen":1,"attempts":0}`},
+		{"N", Outcome{JTI: "j4", Sub: "a", Status: "N", Reason: "max_attempts", Gen: 1, Attempts: 5},
+			`{"jti":"j4","sub":"a","status":"N","reason":"max_attempts","gen":1,"attempts":5}`},
+		{"progress, wrong code", Outcome{JTI: "j5", Sub: "a", Status: "C", Reason: ReasonWrongCode, Gen: 1, Attempts: 1},
+			`{"jti":"j5","sub":"a","status":"C","reason":"wrong_code","gen":1,"attempts":1}`},
+		{"progress, code used", Outcome{JTI: "j6", Sub: "a", Status: "C", Reason: ReasonCodeUsed, Gen: 1, Attempts: 2},
+			`{"jti":"j6","sub":"a","status":"C","reason":"code_used","gen":1,"attempts":2}`},
+	} {
+		if err := r.Enqueue(ctx, tt.o); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		var body string
+		if err := db.QueryRowContext(ctx, `SELECT body FROM edge_report WHERE jti = ?1`, tt.o.JTI).Scan(&body); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if body != tt.want {
+			t.Errorf("%s: body\n %s\nwant\n %s", tt.name, body, tt.want)
+		}
+	}
+}
+
 // TestRestart: what one reporter queued while the issuer was down, a new
 // reporter over the same file delivers.
 func TestRestart(t *testing.T) {
@@ -357,6 +395,10 @@ func TestEnqueue(t *testing.T) {
 		{Sub: "a", Status: "Y"},
 		{JTI: "j", Status: "Y"},
 		{JTI: "j", Sub: "a", Status: "X"},
+		{JTI: "j", Sub: "a", Status: "C", Reason: "max_attempts", Attempts: 1},
+		{JTI: "j", Sub: "a", Status: "C", Reason: "", Attempts: 1},
+		{JTI: "j", Sub: "a", Status: "C", Reason: ReasonWrongCode, Attempts: 0},
+		{JTI: "j", Sub: "a", Status: "Y", Step: -1},
 	} {
 		if err := r.Enqueue(ctx, bad); err == nil {
 			t.Errorf("Enqueue(%+v) accepted", bad)

@@ -4,27 +4,10 @@ import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/honnin/honnin/edge/challenge"
-	"github.com/honnin/honnin/edge/ledger"
-	"github.com/honnin/honnin/edge/report"
 )
-
-// D1 gets its tables from the migrations wrangler applies, the native edge
-// from the packages' own schema: the two must not drift.
-func TestMigrationsMatchSchemas(t *testing.T) {
-	b, err := os.ReadFile("../migrations/0001_init.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := ledger.Schema + report.Schema; !strings.HasSuffix(string(b), want) {
-		t.Errorf("edge/migrations/0001_init.sql does not end with edge/ledger/schema.sql + edge/report/schema.sql; regenerate it:\n" +
-			"  (head -2 edge/migrations/0001_init.sql; cat edge/ledger/schema.sql edge/report/schema.sql) > x && mv x edge/migrations/0001_init.sql")
-	}
-}
 
 func TestSignals(t *testing.T) {
 	tests := []struct {

@@ -195,6 +195,74 @@ func TestFinishConcurrent(t *testing.T) {
 	}
 }
 
+// TestUseStepConcurrent: however many edges accept the same TOTP code at
+// once, exactly one of them may use it.
+func TestUseStepConcurrent(t *testing.T) {
+	l := open(t)
+	ctx := context.Background()
+	const workers = 20
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		wins int
+		errs []error
+	)
+	start := make(chan struct{})
+	for range workers {
+		wg.Go(func() {
+			<-start
+			ok, err := l.UseStep(ctx, "cred-a", 29_500_000)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+			} else if ok {
+				wins++
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	for _, err := range errs {
+		t.Error(err)
+	}
+	if wins != 1 {
+		t.Errorf("step used by %d callers, want 1", wins)
+	}
+}
+
+func TestUseStepSequence(t *testing.T) {
+	l := open(t)
+	ctx := context.Background()
+	for i, tt := range []struct {
+		cred string
+		step int64
+		ok   bool
+	}{
+		{"a", 100, true},
+		{"a", 100, false}, // the same code again
+		{"a", 99, false},  // an older one after a newer one
+		{"b", 99, true},   // another credential has its own steps
+		{"a", 101, true},
+		{"a", 103, true}, // steps may be skipped
+		{"a", 102, false},
+		{"b", 99, false},
+	} {
+		ok, err := l.UseStep(ctx, tt.cred, tt.step)
+		if err != nil || ok != tt.ok {
+			t.Errorf("%d: UseStep(%s, %d) = (%v, %v), want (%v, nil)", i, tt.cred, tt.step, ok, err, tt.ok)
+		}
+	}
+	for _, bad := range []struct {
+		cred string
+		step int64
+	}{{"", 5}, {"a", 0}, {"a", -1}} {
+		if _, err := l.UseStep(ctx, bad.cred, bad.step); err == nil {
+			t.Errorf("UseStep(%q, %d) accepted", bad.cred, bad.step)
+		}
+	}
+}
+
 func TestLookupUnknown(t *testing.T) {
 	l := open(t)
 	e, err := l.Lookup(context.Background(), "nope")
@@ -212,14 +280,21 @@ func TestPrune(t *testing.T) {
 	if _, err := l.SeeGen(ctx, "old", 1); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := l.UseStep(ctx, "cred", 100); err != nil {
+		t.Fatal(err)
+	}
 	if n, err := l.Prune(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
 		t.Errorf("prune of recent entries = (%d, %v), want (0, nil)", n, err)
 	}
-	if n, err := l.Prune(ctx, time.Now().Add(time.Hour)); err != nil || n != 1 {
-		t.Errorf("prune = (%d, %v), want (1, nil)", n, err)
+	if n, err := l.Prune(ctx, time.Now().Add(time.Hour)); err != nil || n != 2 {
+		t.Errorf("prune = (%d, %v), want (2, nil): the authentication and the credential", n, err)
 	}
 	if e, _ := l.Lookup(ctx, "old"); e != (ledger.Entry{}) {
 		t.Errorf("pruned entry still there: %+v", e)
+	}
+	// The credential's record went too: its (long past) step is usable again.
+	if ok, err := l.UseStep(ctx, "cred", 100); err != nil || !ok {
+		t.Errorf("UseStep after prune = (%v, %v), want (true, nil)", ok, err)
 	}
 }
 
