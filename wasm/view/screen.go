@@ -34,7 +34,7 @@ type Screen struct {
 	ZoneToggle  string // #tz-toggle: the label of the button, "Show in GMT"
 	Last4       string // #last4: "**** 1234"
 	Message     string // #message: the cardholder's personal message
-	Dest        string // #dest: "Code sent to ***@mail.jp"
+	Dest        string // #dest: "Code sent to ***@mail.jp", or what to enter for app, token, password
 	Attempts    string // #attempts: "5 attempts left"
 	Countdown   string // #countdown: "9:58"
 
@@ -42,10 +42,16 @@ type Screen struct {
 	Error     string // #error: a message about the code or the last request
 	Status    string // #status: loading, waiting, and final messages (may hold "\n")
 
+	// Password makes #code a password field (type=password,
+	// autocomplete=current-password, maxlength=128) instead of the 6-digit
+	// one-time-code field.
+	Password bool
+
 	CanSend    bool
 	ShowResend bool
 	CanResend  bool
 	Resend     string // #resend label, with the wait while disabled: "Resend code (0:28)"
+	ResendNote string // #resend-note: no more codes can be sent (email, SMS)
 	CanCancel  bool
 	CanRetry   bool // #retry: start again after a network or issuer failure while loading
 	Busy       bool
@@ -71,7 +77,7 @@ func (m *Model) Screen(now time.Time) Screen {
 	case Loading:
 		s.Status = t.loading
 		if m.problem != "" && !s.Busy {
-			s.Status = t.problemText(m.problem, 0)
+			s.Status = m.problemText(t, m.problem)
 			s.CanRetry = true
 		}
 	case Challenge:
@@ -79,7 +85,7 @@ func (m *Model) Screen(now time.Time) Screen {
 	case Done:
 		s.Status = m.resultText(t)
 	case Failed:
-		s.Status = t.failed + "\n" + t.problemText(m.problem, 0)
+		s.Status = t.failed + "\n" + m.problemText(t, m.problem)
 	}
 	return s
 }
@@ -106,10 +112,18 @@ func (m *Model) summary(s *Screen, t *text) {
 func (m *Model) challenge(s *Screen, t *text, now time.Time) {
 	d := m.display
 	switch {
+	case d.Method == "email" && d.Dest != "":
+		s.Dest = t.sentTo(d.Dest)
+	case d.Method == "sms" && d.Dest != "":
+		s.Dest = t.smsSentTo(d.Dest)
 	case d.Method == "app":
 		s.Dest = t.appCode
 	case d.Method == "token":
-		s.Dest = t.tokenCode
+		s.Dest = t.tokenCode(serials(d.Dest))
+	case d.Method == "password":
+		s.Dest = t.passwordPrompt
+		s.Password = true
+		s.Labels.Code = t.passwordLabel
 	case d.Dest != "":
 		s.Dest = t.sentTo(d.Dest)
 	}
@@ -125,7 +139,7 @@ func (m *Model) challenge(s *Screen, t *text, now time.Time) {
 		s.ErrorCode = "expired"
 	}
 	if s.ErrorCode != "" {
-		s.Error = t.problemText(s.ErrorCode, d.AttemptsLeft)
+		s.Error = m.problemText(t, s.ErrorCode)
 	}
 	if s.Busy {
 		s.Status = t.wait
@@ -133,12 +147,21 @@ func (m *Model) challenge(s *Screen, t *text, now time.Time) {
 	s.CanSend = !s.Busy && !expired
 	s.CanCancel = !s.Busy
 	s.ShowResend = m.resendable()
+	if m.sendsCodes() && !s.ShowResend {
+		s.ResendNote = t.noMoreCodes
+	}
 	wait := d.ResendAfter.Sub(now)
 	s.CanResend = s.ShowResend && !s.Busy && !expired && wait <= 0
 	if s.ShowResend && wait > 0 {
 		// Round the wait up: the button must not read 0:00 while disabled.
 		s.Resend = t.resend + " (" + FormatCountdown((wait + time.Second - 1).Truncate(time.Second)) + ")"
 	}
+}
+
+// problemText is the message for code in the words of the challenge's
+// method.
+func (m *Model) problemText(t *text, code string) string {
+	return t.problemText(code, m.display.Method, m.resendable(), m.display.AttemptsLeft)
 }
 
 func (m *Model) resultText(t *text) string {
