@@ -19,12 +19,13 @@ const MaxPassword = 128
 
 // CheckPassword checks a password for the password method: 1 to 128
 // characters, taken as typed (no folding, no trimming: spaces may be part
-// of it).
+// of it). What comes from the DOM is valid UTF-8 (syscall/js converts
+// lone surrogates), so only the length is checked.
 func CheckPassword(s string) error {
-	switch n := utf8.RuneCountInString(s); {
-	case n == 0:
+	if s == "" {
 		return ErrCodeEmpty
-	case n > MaxPassword || !utf8.ValidString(s):
+	}
+	if utf8.RuneCountInString(s) > MaxPassword {
 		return ErrPassword
 	}
 	return nil

@@ -307,3 +307,34 @@ func TestCodeRefused(t *testing.T) {
 		t.Error("a refused resend cleared the code")
 	}
 }
+
+// Every message exists in both languages, once: a code missing from one
+// table would show the generic "something went wrong" instead.
+func TestMessageTablesMatch(t *testing.T) {
+	codes := func(table []message) map[string]bool {
+		m := map[string]bool{}
+		for _, e := range table {
+			if m[e.code] {
+				t.Errorf("code %q twice", e.code)
+			}
+			if e.text == "" {
+				t.Errorf("code %q has no text", e.code)
+			}
+			m[e.code] = true
+		}
+		return m
+	}
+	for _, tables := range [][2][]message{{textEN.problems, textJA.problems}, {textEN.reasons, textJA.reasons}} {
+		en, ja := codes(tables[0]), codes(tables[1])
+		for c := range en {
+			if !ja[c] {
+				t.Errorf("%q has no Japanese text", c)
+			}
+		}
+		for c := range ja {
+			if !en[c] {
+				t.Errorf("%q has no English text", c)
+			}
+		}
+	}
+}

@@ -67,7 +67,7 @@ func TestChallengeScreen(t *testing.T) {
 	now := t0.Add(1500 * time.Millisecond)
 	got := m.Screen(now)
 	want := Screen{
-		Phase: Challenge, Lang: "en", Labels: texts[English].labels,
+		Phase: Challenge, Lang: "en", Labels: textEN.labels,
 		ShowSummary: true,
 		Merchant:    "Demo Shop",
 		Amount:      "¥1,250",

@@ -111,21 +111,23 @@ func (m *Model) summary(s *Screen, t *text) {
 
 func (m *Model) challenge(s *Screen, t *text, now time.Time) {
 	d := m.display
-	switch {
-	case d.Method == "email" && d.Dest != "":
-		s.Dest = t.sentTo(d.Dest)
-	case d.Method == "sms" && d.Dest != "":
-		s.Dest = t.smsSentTo(d.Dest)
-	case d.Method == "app":
+	switch d.Method {
+	case "app":
 		s.Dest = t.appCode
-	case d.Method == "token":
+	case "token":
 		s.Dest = t.tokenCode(serials(d.Dest))
-	case d.Method == "password":
+	case "password":
 		s.Dest = t.passwordPrompt
 		s.Password = true
 		s.Labels.Code = t.passwordLabel
-	case d.Dest != "":
-		s.Dest = t.sentTo(d.Dest)
+	default: // email, sms
+		if d.Dest != "" {
+			sentTo := t.sentTo
+			if d.Method == "sms" {
+				sentTo = t.smsSentTo
+			}
+			s.Dest = sentTo(d.Dest)
+		}
 	}
 	if d.AttemptsLeft > 0 {
 		s.Attempts = t.attemptsLeft(d.AttemptsLeft)
@@ -172,7 +174,7 @@ func (m *Model) resultText(t *text) string {
 	case r.Reason == "cardholder_cancelled":
 		return t.cancelled
 	}
-	if detail, ok := t.reasons[r.Reason]; ok {
+	if detail, ok := lookup(t.reasons, r.Reason); ok {
 		return t.failed + "\n" + detail
 	}
 	return t.failed
