@@ -140,8 +140,9 @@ func (a *app) send(req view.Request) {
 			a.ticking = true
 			go a.tick()
 		}
-	case after == view.Challenge && (a.model.Problem() == "wrong_code" || action == view.Resend && a.model.Problem() == ""):
-		// A wrong code or a new code: clear the field for the next one.
+	case after == view.Challenge && (a.model.CodeRefused() || action == view.Resend && a.model.Problem() == ""):
+		// A refused code (wrong, already used, wrong password) or a new
+		// code: clear the field for the next one.
 		a.ui.code.SetValue("")
 		a.ui.code.Focus()
 	}

@@ -27,13 +27,17 @@ type ui struct {
 	app, summary, form, messageBox *dom.BasicHTMLElement
 
 	title, merchant, amount, date, dateNote, last4, message *dom.BasicHTMLElement
-	dest, attempts, countdown, errText, status              *dom.BasicHTMLElement
+	dest, attempts, countdown, errText, status, resendNote  *dom.BasicHTMLElement
 
 	merchantLabel, amountLabel, dateLabel, cardLabel, messageLabel *dom.BasicHTMLElement
 	codeLabel, expiresLabel                                        *dom.BasicHTMLElement
 
 	tzToggle, send, resend, cancel, retry *dom.HTMLButtonElement
 	code                                  *dom.HTMLInputElement
+
+	// password is the kind of field #code is now (see input); inputSet
+	// is false until render first sets it.
+	password, inputSet bool
 
 	// shown remembers the text last written into each element, so that an
 	// unchanged message is not written again (a screen reader would read
@@ -99,13 +103,13 @@ func newUI(doc dom.Document) *ui {
 	u.form.AppendChild(u.codeLabel)
 	u.code = &dom.HTMLInputElement{BasicHTMLElement: u.el("input", "", "")}
 	for _, a := range [][2]string{
-		{"id", "code"}, {"name", "code"}, {"type", "text"},
-		{"autocomplete", "one-time-code"}, {"inputmode", "numeric"}, {"maxlength", "6"}, {"pattern", "[0-9]*"},
+		{"id", "code"}, {"name", "code"},
 		{"enterkeyhint", "done"}, {"spellcheck", "false"}, {"autocapitalize", "off"},
 		{"aria-describedby", "dest error attempts"},
 	} {
 		u.code.SetAttribute(a[0], a[1])
 	}
+	u.input(false)
 	// Send sits beside the field: the 400-pixel-high EMV windows have no
 	// room for another row of buttons.
 	entry := u.el("div", "", "entry")
@@ -134,6 +138,8 @@ func newUI(doc dom.Document) *ui {
 	actions.AppendChild(u.resend)
 	actions.AppendChild(u.cancel)
 	u.form.AppendChild(actions)
+	u.resendNote = u.el("p", "resend-note", "note")
+	u.form.AppendChild(u.resendNote)
 	u.app.AppendChild(u.form)
 
 	u.retry = u.button("retry", "primary", "button")
@@ -145,6 +151,41 @@ func newUI(doc dom.Document) *ui {
 	}
 	return u
 }
+
+// input makes #code the 6-digit one-time-code field (autocomplete
+// one-time-code keeps WebOTP and SMS autofill working) or, for the
+// password method, a password field a password manager fills.
+func (u *ui) input(password bool) {
+	if u.inputSet && u.password == password {
+		return
+	}
+	u.inputSet, u.password = true, password
+	attrs := otpInput
+	if password {
+		attrs = passwordInput
+	}
+	// One call site in a loop: each dom/v2 call site costs several
+	// hundred bytes of wasm.
+	for _, a := range attrs {
+		if a[1] == "" {
+			u.code.RemoveAttribute(a[0])
+		} else {
+			u.code.SetAttribute(a[0], a[1])
+		}
+	}
+}
+
+// The attributes of #code per kind of field; "" removes the attribute.
+var (
+	otpInput = [...][2]string{
+		{"type", "text"}, {"autocomplete", "one-time-code"}, {"maxlength", "6"},
+		{"inputmode", "numeric"}, {"pattern", "[0-9]*"},
+	}
+	passwordInput = [...][2]string{
+		{"type", "password"}, {"autocomplete", "current-password"}, {"maxlength", "128"},
+		{"inputmode", ""}, {"pattern", ""},
+	}
+)
 
 // el creates an element with an id and a class, either of which may be "".
 func (u *ui) el(tag, id, class string) *dom.BasicHTMLElement {
@@ -212,6 +253,8 @@ func (u *ui) render(s view.Screen) {
 	u.text(u.errText, s.Error)
 	u.text(u.status, s.Status)
 	u.text(u.resend.BasicHTMLElement, s.Resend)
+	u.text(u.resendNote, s.ResendNote)
+	u.input(s.Password)
 
 	challenge := s.Phase == view.Challenge
 	show(u.app, s.ShowSummary || challenge)
@@ -220,6 +263,7 @@ func (u *ui) render(s view.Screen) {
 	show(u.tzToggle.BasicHTMLElement, s.ZoneToggle != "")
 	show(u.form, challenge)
 	show(u.resend.BasicHTMLElement, s.ShowResend)
+	show(u.resendNote, s.ResendNote != "")
 	show(u.retry.BasicHTMLElement, s.CanRetry)
 	if s.Error != "" {
 		u.code.SetAttribute("aria-invalid", "true")

@@ -3,13 +3,33 @@ package view
 import (
 	"errors"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Code validation errors; the model shows them without a round trip.
 var (
 	ErrCodeEmpty  = errors.New("view: no code entered")
 	ErrCodeFormat = errors.New("view: the code must be 6 digits")
+	ErrPassword   = errors.New("view: the password must be at most 128 characters")
 )
+
+// MaxPassword is the longest password the edge relays, in characters
+// (the input's maxlength).
+const MaxPassword = 128
+
+// CheckPassword checks a password for the password method: 1 to 128
+// characters, taken as typed (no folding, no trimming: spaces may be part
+// of it). What comes from the DOM is valid UTF-8 (syscall/js converts
+// lone surrogates), so only the length is checked.
+func CheckPassword(s string) error {
+	if s == "" {
+		return ErrCodeEmpty
+	}
+	if utf8.RuneCountInString(s) > MaxPassword {
+		return ErrPassword
+	}
+	return nil
+}
 
 // NormalizeCode turns what the cardholder typed into the 6 ASCII digits the
 // edge expects. Japanese IMEs often produce full-width digits (０-９), and

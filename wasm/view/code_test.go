@@ -2,6 +2,7 @@ package view
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -38,6 +39,26 @@ func TestNormalizeCode(t *testing.T) {
 		got, err := NormalizeCode(tt.in)
 		if got != tt.want || !errors.Is(err, tt.err) {
 			t.Errorf("NormalizeCode(%q) = %q, %v; want %q, %v", tt.in, got, err, tt.want, tt.err)
+		}
+	}
+}
+
+func TestCheckPassword(t *testing.T) {
+	tests := []struct {
+		in   string
+		want error
+	}{
+		{"", ErrCodeEmpty},
+		{" ", nil}, // spaces may be part of a password
+		{"correct horse", nil},
+		{"１２３４５６", nil},
+		{strings.Repeat("x", 128), nil},
+		{strings.Repeat("パ", 128), nil}, // characters, not bytes
+		{strings.Repeat("x", 129), ErrPassword},
+	}
+	for _, tt := range tests {
+		if err := CheckPassword(tt.in); !errors.Is(err, tt.want) {
+			t.Errorf("CheckPassword(%q) = %v, want %v", tt.in, err, tt.want)
 		}
 	}
 }

@@ -72,6 +72,11 @@ type Model struct {
 	merchantOrigin string
 	result         Result
 
+	// noResend is set when the edge refused a resend for good
+	// (resend_limit, send_limit, not_resendable). Later answers still carry
+	// the challenge token's resends_left, so it is kept apart.
+	noResend bool
+
 	// problem is the code of the message shown, "" for none: an edge error
 	// code or one of the problem* constants.
 	problem string
@@ -127,6 +132,18 @@ func (m *Model) Verify(input string, now time.Time) (Request, error) {
 	if m.expired(now) {
 		m.fail(problemSessionExpired)
 		return Request{}, ErrExpired
+	}
+	if m.display.Method == "password" {
+		// A password is sent as typed: folding full-width digits or
+		// dropping spaces would change it.
+		if err := CheckPassword(input); err != nil {
+			m.problem = problemEmptyCode
+			if !errors.Is(err, ErrCodeEmpty) {
+				m.problem = "invalid_code_format"
+			}
+			return Request{}, err
+		}
+		return m.send(Verify, "/v1/verify", verifyBody{ChallengeToken: m.challengeToken, Code: input})
 	}
 	code, err := NormalizeCode(input)
 	switch {
@@ -207,6 +224,11 @@ func (m *Model) Apply(status int, body []byte) {
 		code = codeForStatus(status)
 	}
 	switch code {
+	case "resend_limit", "send_limit", "not_resendable":
+		// The issuer will send no more codes for this purchase: Resend
+		// goes away, the code already sent still works.
+		m.noResend = true
+		m.problem = code
 	case "invalid_token", "superseded", "already_used":
 		m.fail(code)
 	case "expired":
@@ -234,9 +256,14 @@ func (m *Model) applyScreen(r Response) {
 		m.display = *r.Display
 		m.hasDisplay = true
 		m.merchantOrigin = r.MerchantOrigin
-		m.problem = r.Error // "wrong_code" or ""
-		if m.problem == "" && r.Display.Delivery == "failed" {
-			m.problem = problemDeliveryFailed
+		m.problem = r.Error // "wrong_code", "code_used" or ""
+		if m.problem == "" {
+			switch r.Display.Delivery {
+			case "failed":
+				m.problem = problemDeliveryFailed
+			case "limited":
+				m.problem = problemDeliveryLimited
+			}
 		}
 	case "result":
 		if !validStatus(r.Status) {
@@ -299,10 +326,24 @@ func (m *Model) expired(now time.Time) bool {
 	return !m.display.ExpiresAt.IsZero() && !now.Before(m.display.ExpiresAt)
 }
 
-// resendable reports whether the method has a code to send again: app and
-// hardware-token codes are generated on the cardholder's side.
+// sendsCodes reports whether the issuer sends the codes of this method
+// (email, SMS). App and hardware-token codes are made on the cardholder's
+// side, and a password is not sent at all.
+func (m *Model) sendsCodes() bool {
+	return m.display.Method == "email" || m.display.Method == "sms"
+}
+
+// resendable reports whether a new code may be asked for: the issuer
+// allows a few resends per purchase and says how many are left.
 func (m *Model) resendable() bool {
-	return m.display.Method != "app" && m.display.Method != "token"
+	return m.sendsCodes() && m.display.ResendsLeft > 0 && !m.noResend
+}
+
+// CodeRefused reports whether the last answer refused the code typed (wrong,
+// or a TOTP code already used), so the browser side clears the field for
+// the next one.
+func (m *Model) CodeRefused() bool {
+	return m.phase == Challenge && (m.problem == "wrong_code" || m.problem == "code_used")
 }
 
 // codeForStatus names the error for an answer without a usable JSON error

@@ -19,6 +19,7 @@ func display() *Display {
 		Merchant: "Demo Shop", Amount: 1250, Currency: "JPY", Date: t0,
 		Last4: "1234", Message: "Blue whale", Method: "email", Dest: "***@mail.jp",
 		ExpiresAt: t0.Add(10 * time.Minute), AttemptsLeft: 5, ResendAfter: t0.Add(30 * time.Second),
+		ResendsLeft: 3, Delivery: "sent",
 	}
 }
 
@@ -66,7 +67,7 @@ func TestChallengeScreen(t *testing.T) {
 	now := t0.Add(1500 * time.Millisecond)
 	got := m.Screen(now)
 	want := Screen{
-		Phase: Challenge, Lang: "en", Labels: texts[English].labels,
+		Phase: Challenge, Lang: "en", Labels: textEN.labels,
 		ShowSummary: true,
 		Merchant:    "Demo Shop",
 		Amount:      "¥1,250",
@@ -371,6 +372,24 @@ func TestFlows(t *testing.T) {
 			{do: "resend", status: -1, at: time.Hour, actErr: ErrNotNow, phase: Done},
 			{do: "cancel", status: -1, actErr: ErrNotNow, phase: Done},
 			{do: "start", status: -1, actErr: ErrNotNow, phase: Done},
+		}},
+		{"resend limit keeps the challenge usable", []step{
+			{do: "start", status: 200, body: chal("ct1", nil), phase: Challenge},
+			{do: "resend", status: 429, body: errBody("resend_limit"), at: time.Minute, phase: Challenge,
+				errorCode: "resend_limit", errorHas: "Enter the latest code", canSend: yes(), canResend: no()},
+			{do: "resend", status: -1, at: 2 * time.Minute, actErr: ErrNoResend, phase: Challenge},
+			{do: "verify:123456", status: 200, body: body(t, resultResp("Y", "")), at: 2 * time.Minute, phase: Done},
+		}},
+		{"send limit keeps the challenge usable", []step{
+			{do: "start", status: 200, body: chal("ct1", nil), phase: Challenge},
+			{do: "resend", status: 429, body: errBody("send_limit"), at: time.Minute, phase: Challenge,
+				errorCode: "send_limit", errorHas: "no new code was sent", canSend: yes(), canResend: no()},
+			{do: "verify:111111", status: 200, body: wrong(4), at: 2 * time.Minute, phase: Challenge, errorCode: "wrong_code", canResend: no()},
+		}},
+		{"last resend used", []step{
+			{do: "start", status: 200, body: chal("ct1", nil), phase: Challenge},
+			{do: "resend", status: 200, at: time.Minute, body: chal("ct2", func(d *Display) { d.ResendsLeft = 0 }), phase: Challenge, canResend: no()},
+			{do: "resend", status: -1, at: 5 * time.Minute, actErr: ErrNoResend, phase: Challenge},
 		}},
 		{"app method has no resend", []step{
 			{do: "start", status: 200, body: chal("ct1", func(d *Display) { d.Method = "app"; d.Dest = "" }), phase: Challenge, canResend: no()},

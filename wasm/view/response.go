@@ -33,8 +33,12 @@ type Display struct {
 	ExpiresAt    time.Time `json:"expires_at"`
 	AttemptsLeft int       `json:"attempts_left"`
 	ResendAfter  time.Time `json:"resend_after"`
-	// Delivery is "sent" or "failed" after start and resend, absent after
-	// verify.
+	// ResendsLeft is how many more codes may be sent for this purchase
+	// (email and SMS; always 0 for app, token and password).
+	ResendsLeft int `json:"resends_left"`
+	// Delivery after start and resend: "sent", "failed", "limited" (the
+	// destination's daily cap is reached, no code was sent) or "none"
+	// (app, token, password: nothing to send). Absent after verify.
 	Delivery string `json:"delivery"`
 }
 

@@ -34,7 +34,7 @@ type Screen struct {
 	ZoneToggle  string // #tz-toggle: the label of the button, "Show in GMT"
 	Last4       string // #last4: "**** 1234"
 	Message     string // #message: the cardholder's personal message
-	Dest        string // #dest: "Code sent to ***@mail.jp"
+	Dest        string // #dest: "Code sent to ***@mail.jp", or what to enter for app, token, password
 	Attempts    string // #attempts: "5 attempts left"
 	Countdown   string // #countdown: "9:58"
 
@@ -42,10 +42,16 @@ type Screen struct {
 	Error     string // #error: a message about the code or the last request
 	Status    string // #status: loading, waiting, and final messages (may hold "\n")
 
+	// Password makes #code a password field (type=password,
+	// autocomplete=current-password, maxlength=128) instead of the 6-digit
+	// one-time-code field.
+	Password bool
+
 	CanSend    bool
 	ShowResend bool
 	CanResend  bool
 	Resend     string // #resend label, with the wait while disabled: "Resend code (0:28)"
+	ResendNote string // #resend-note: no more codes can be sent (email, SMS)
 	CanCancel  bool
 	CanRetry   bool // #retry: start again after a network or issuer failure while loading
 	Busy       bool
@@ -71,7 +77,7 @@ func (m *Model) Screen(now time.Time) Screen {
 	case Loading:
 		s.Status = t.loading
 		if m.problem != "" && !s.Busy {
-			s.Status = t.problemText(m.problem, 0)
+			s.Status = m.problemText(t, m.problem)
 			s.CanRetry = true
 		}
 	case Challenge:
@@ -79,7 +85,7 @@ func (m *Model) Screen(now time.Time) Screen {
 	case Done:
 		s.Status = m.resultText(t)
 	case Failed:
-		s.Status = t.failed + "\n" + t.problemText(m.problem, 0)
+		s.Status = t.failed + "\n" + m.problemText(t, m.problem)
 	}
 	return s
 }
@@ -105,13 +111,23 @@ func (m *Model) summary(s *Screen, t *text) {
 
 func (m *Model) challenge(s *Screen, t *text, now time.Time) {
 	d := m.display
-	switch {
-	case d.Method == "app":
+	switch d.Method {
+	case "app":
 		s.Dest = t.appCode
-	case d.Method == "token":
-		s.Dest = t.tokenCode
-	case d.Dest != "":
-		s.Dest = t.sentTo(d.Dest)
+	case "token":
+		s.Dest = t.tokenCode(serials(d.Dest))
+	case "password":
+		s.Dest = t.passwordPrompt
+		s.Password = true
+		s.Labels.Code = t.passwordLabel
+	default: // email, sms
+		if d.Dest != "" {
+			sentTo := t.sentTo
+			if d.Method == "sms" {
+				sentTo = t.smsSentTo
+			}
+			s.Dest = sentTo(d.Dest)
+		}
 	}
 	if d.AttemptsLeft > 0 {
 		s.Attempts = t.attemptsLeft(d.AttemptsLeft)
@@ -125,7 +141,7 @@ func (m *Model) challenge(s *Screen, t *text, now time.Time) {
 		s.ErrorCode = "expired"
 	}
 	if s.ErrorCode != "" {
-		s.Error = t.problemText(s.ErrorCode, d.AttemptsLeft)
+		s.Error = m.problemText(t, s.ErrorCode)
 	}
 	if s.Busy {
 		s.Status = t.wait
@@ -133,12 +149,21 @@ func (m *Model) challenge(s *Screen, t *text, now time.Time) {
 	s.CanSend = !s.Busy && !expired
 	s.CanCancel = !s.Busy
 	s.ShowResend = m.resendable()
+	if m.sendsCodes() && !s.ShowResend {
+		s.ResendNote = t.noMoreCodes
+	}
 	wait := d.ResendAfter.Sub(now)
 	s.CanResend = s.ShowResend && !s.Busy && !expired && wait <= 0
 	if s.ShowResend && wait > 0 {
 		// Round the wait up: the button must not read 0:00 while disabled.
 		s.Resend = t.resend + " (" + FormatCountdown((wait + time.Second - 1).Truncate(time.Second)) + ")"
 	}
+}
+
+// problemText is the message for code in the words of the challenge's
+// method.
+func (m *Model) problemText(t *text, code string) string {
+	return t.problemText(code, m.display.Method, m.resendable(), m.display.AttemptsLeft)
 }
 
 func (m *Model) resultText(t *text) string {
@@ -149,7 +174,7 @@ func (m *Model) resultText(t *text) string {
 	case r.Reason == "cardholder_cancelled":
 		return t.cancelled
 	}
-	if detail, ok := t.reasons[r.Reason]; ok {
+	if detail, ok := lookup(t.reasons, r.Reason); ok {
 		return t.failed + "\n" + detail
 	}
 	return t.failed
