@@ -1,8 +1,10 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/honnin/honnin/edge/challenge"
@@ -114,5 +116,41 @@ func TestPassword(t *testing.T) {
 		if strings.Contains(logs, pw) {
 			t.Errorf("the log holds a password: %q", pw)
 		}
+	}
+}
+
+// TestParallelGuessesCounted sends 20 wrong passwords at once. Each try is
+// counted before it is judged, so the issuer is asked at most max_attempts
+// times however many arrive together: judged first, every parallel guess
+// would pass the limit check and be tried.
+func TestParallelGuessesCounted(t *testing.T) {
+	e := newEnv(t)
+	e.m.method = challenge.MethodPassword
+	st := e.start("auth-parallel")
+	const n = 20
+	var wg sync.WaitGroup
+	statuses := make(chan string, n)
+	for i := range n {
+		wg.Go(func() {
+			rep := e.verify(st.ChallengeToken, fmt.Sprintf("guess-%02d", i))
+			statuses <- fmt.Sprintf("%d %s %s", rep.status, rep.Status, rep.Error)
+		})
+	}
+	wg.Wait()
+	close(statuses)
+	e.issuer.mu.Lock()
+	asked := len(e.issuer.passwords)
+	e.issuer.mu.Unlock()
+	if asked > 5 {
+		t.Errorf("the issuer judged %d of %d parallel guesses, want at most 5", asked, n)
+	}
+	results := 0
+	for s := range statuses {
+		if strings.HasPrefix(s, "200 N") {
+			results++
+		}
+	}
+	if results != 1 {
+		t.Errorf("%d requests got the N result, want exactly 1", results)
 	}
 }

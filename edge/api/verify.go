@@ -51,8 +51,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 		return jsonapi.Errorf(http.StatusBadRequest, "invalid_code_format", "the code is 6 digits")
 	}
 	ctx := r.Context()
-	e, err := h.current(ctx, c)
-	if err != nil {
+	if _, err := h.current(ctx, c); err != nil {
 		return err
 	}
 	p, err := h.open(c)
@@ -60,11 +59,19 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	limit := maxAttempts(p)
-	failed := ending{authID: c.Subject, origin: c.MerchantOrigin, gen: c.Gen, attempts: e.Attempts,
+	// The try is counted before the code is judged, in one atomic step:
+	// judged first, parallel requests would each pass the limit check and
+	// turn 5 guesses into as many as the attacker can send at once. A right
+	// code then ends the authentication and was not a wrong attempt.
+	used, counted, err := h.ledger.Attempt(ctx, c.Subject, limit)
+	if err != nil {
+		return err
+	}
+	failed := ending{authID: c.Subject, origin: c.MerchantOrigin, gen: c.Gen, attempts: max(used, limit),
 		status: challenge.StatusNotAuthenticated, reason: reasonMaxAttempts}
-	if e.Attempts >= limit {
-		// The limit was reached but no result recorded (the edge died in
-		// between): give that result now, whatever the code.
+	if !counted {
+		// The limit was reached before this try (or the edge died between
+		// the last try and its result): that result, whatever the code.
 		return h.end(w, r, failed)
 	}
 	var v verdict
@@ -78,15 +85,10 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if v.ok {
-		return h.end(w, r, ending{authID: c.Subject, origin: c.MerchantOrigin, gen: c.Gen, attempts: e.Attempts,
+		return h.end(w, r, ending{authID: c.Subject, origin: c.MerchantOrigin, gen: c.Gen, attempts: used - 1,
 			status: challenge.StatusAuthenticated, av: p.AV, cred: v.code.Cred, step: v.code.Step, drift: v.drift})
 	}
-	used, counted, err := h.ledger.Attempt(ctx, c.Subject, limit)
-	if err != nil {
-		return err
-	}
-	if !counted || used >= limit {
-		failed.attempts = max(used, limit)
+	if used >= limit {
 		return h.end(w, r, failed)
 	}
 	if err := h.progress(ctx, c, v.reason, used); err != nil {
