@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 )
@@ -387,5 +388,48 @@ func TestReserveSend(t *testing.T) {
 	}
 	if ok, err := f.s.ReserveSend(ctx, dest, KindSMS, "", t0.Add(window), window, limit); err != nil || !ok {
 		t.Errorf("send once the first left the window: %v, %v", ok, err)
+	}
+}
+
+// Reports of one authentication arriving at once, in any order, charge the
+// highest total exactly once; concurrent first uses make one credential.
+func TestConcurrentAttemptsAndContact(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	const n = 8
+	ids := make(chan int64, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			c, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0)
+			if err != nil {
+				t.Error(err)
+			}
+			ids <- c.ID
+		})
+	}
+	wg.Wait()
+	close(ids)
+	first := <-ids
+	for id := range ids {
+		if id != first {
+			t.Fatalf("concurrent ContactCredential made credentials %d and %d", first, id)
+		}
+	}
+	email, err := f.s.Credential(ctx, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := f.challenge(t, f.cardholder.ID, KindEmail, email.PublicID)
+	for i := range n {
+		wg.Go(func() {
+			if _, err := f.s.RecordAttempts(ctx, a.ID, n-i, failLimit, t0); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := f.cred(t, email.PublicID).Failures; got != n {
+		t.Errorf("failures %d after reports 1..%d, want %d", got, n, n)
 	}
 }
