@@ -70,7 +70,7 @@ func (s *Store) RecordAttempts(ctx context.Context, authID string, attempts, lim
 			}
 		}
 		for _, id := range cards {
-			if err := s.refreshOTPLock(ctx, tx, id); err != nil {
+			if err := s.markOTPLock(ctx, tx, id); err != nil {
 				return err
 			}
 		}

@@ -30,7 +30,7 @@ type Authentication struct {
 	MerchantOrigin string
 	Status         string // C Y N U A R
 	Reason         string
-	Method         string // email, sms, app, token; "" before the start
+	Method         string // email, sms, app, token, password; "" before the start
 	// Gen is the generation of the newest code: 0 before the start, then
 	// 1, 2, ... for each start or resend.
 	Gen    int

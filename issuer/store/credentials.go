@@ -342,7 +342,7 @@ func (s *Store) LockCredential(ctx context.Context, id int64, reason, actor stri
 		if err := s.setState(ctx, tx, c, CredLocked, reason, actor, now); err != nil {
 			return err
 		}
-		return s.refreshOTPLock(ctx, tx, c.CardholderID)
+		return s.markOTPLock(ctx, tx, c.CardholderID)
 	})
 	if err != nil {
 		return fmt.Errorf("store: lock credential %d: %w", id, err)
@@ -451,17 +451,31 @@ func (s *Store) setState(ctx context.Context, tx *sql.Tx, c Credential, state, r
 	return s.auditCred(ctx, tx, now, actor, action, c, map[string]any{"reason": reason, "failures": c.Failures})
 }
 
-// refreshOTPLock sets cardholders.otp_locked from the credentials: locked
-// when the cardholder has credentials of its preferred method, all locked
-// (none active). A cardholder with none of that kind (not registered yet,
-// or all revoked) is not locked: that is for the caller to handle.
+// otpLockedWhen is the condition on a cardholders row for its OTP use to
+// be locked: it has credentials of its preferred method, all locked (none
+// active). A cardholder with none of that kind (not registered yet, or all
+// revoked) is not locked: that is for the caller to handle.
+const otpLockedWhen = `EXISTS (SELECT 1 FROM credentials c WHERE c.cardholder_id = cardholders.id
+		AND c.kind = cardholders.preferred_method AND c.state = 'locked')
+	AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.cardholder_id = cardholders.id
+		AND c.kind = cardholders.preferred_method AND c.state = 'active')`
+
+// markOTPLock sets cardholders.otp_locked after a lock when the cardholder
+// has no active credential of its preferred method left. It only ever
+// sets: a lock set by hand (UpsertCardholder) stays.
+func (s *Store) markOTPLock(ctx context.Context, tx *sql.Tx, cardholderID int64) error {
+	_, err := tx.ExecContext(ctx, s.q(`UPDATE cardholders SET otp_locked = 1 WHERE id = ? AND `+otpLockedWhen), cardholderID)
+	if err != nil {
+		return fmt.Errorf("otp lock of %d: %w", cardholderID, err)
+	}
+	return nil
+}
+
+// refreshOTPLock sets cardholders.otp_locked from the credentials after an
+// unlock, a revocation or a registration: an explicit unlock also lifts a
+// lock set by hand.
 func (s *Store) refreshOTPLock(ctx context.Context, tx *sql.Tx, cardholderID int64) error {
-	_, err := tx.ExecContext(ctx, s.q(`UPDATE cardholders SET otp_locked = (
-			EXISTS (SELECT 1 FROM credentials c WHERE c.cardholder_id = cardholders.id
-				AND c.kind = cardholders.preferred_method AND c.state = 'locked')
-			AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.cardholder_id = cardholders.id
-				AND c.kind = cardholders.preferred_method AND c.state = 'active'))
-		WHERE id = ?`), cardholderID)
+	_, err := tx.ExecContext(ctx, s.q(`UPDATE cardholders SET otp_locked = (`+otpLockedWhen+`) WHERE id = ?`), cardholderID)
 	if err != nil {
 		return fmt.Errorf("otp lock of %d: %w", cardholderID, err)
 	}

@@ -433,3 +433,29 @@ func TestConcurrentAttemptsAndContact(t *testing.T) {
 		t.Errorf("failures %d after reports 1..%d, want %d", got, n, n)
 	}
 }
+
+// A lock set by hand stays through a credential lock that alone would not
+// lock the card; an explicit unlock lifts it.
+func TestHandSetOTPLock(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	email, _ := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0)
+	sms, _ := f.s.ContactCredential(ctx, f.cardholder.ID, KindSMS, t0)
+	c := f.cardholder
+	c.OTPLocked = true
+	if _, err := f.s.UpsertCardholder(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.LockCredential(ctx, sms.ID, LockCardholder, "cardholder", t0); err != nil {
+		t.Fatal(err)
+	}
+	if !f.otpLocked(t, c.ID) {
+		t.Error("locking an sms credential (email preferred, active) lifted a hand-set lock")
+	}
+	if err := f.s.UnlockCredential(ctx, email.ID, "operator:1", t0); err != nil {
+		t.Fatal(err)
+	}
+	if f.otpLocked(t, c.ID) {
+		t.Error("operator unlock left the card locked with an active email credential")
+	}
+}
