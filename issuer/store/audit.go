@@ -27,8 +27,12 @@ func (s *Store) audit(ctx context.Context, tx *sql.Tx, at time.Time, actor, acti
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
+	var auth sql.NullString // "" for entries about no authentication (credentials, tokens)
+	if authID != "" {
+		auth = sql.NullString{String: authID, Valid: true}
+	}
 	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO audit (at, actor, action, authentication_id, detail) VALUES (?, ?, ?, ?, ?)`),
-		ms(at), actor, action, authID, string(b))
+		ms(at), actor, action, auth, string(b))
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
 	}

@@ -48,11 +48,11 @@ func TestChallengeLifecycle(t *testing.T) {
 	a := f.create(t, "C")
 	const cooldown = 30 * time.Second
 
-	if _, err := f.s.Resend(ctx, a.ID, 0, []byte("av0"), t0, cooldown); !errors.Is(err, ErrConflict) {
+	if _, err := f.s.Resend(ctx, a.ID, 0, mail([]byte("av0")), t0, cooldown, noLimit); !errors.Is(err, ErrConflict) {
 		t.Fatalf("resend before start = %v, want ErrConflict", err)
 	}
 
-	st, err := f.s.StartChallenge(ctx, a.ID, "email", []byte("av1"), t0.Add(time.Second))
+	st, err := f.s.StartChallenge(ctx, a.ID, mail([]byte("av1")), t0.Add(time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,25 +62,25 @@ func TestChallengeLifecycle(t *testing.T) {
 	}
 
 	// Within the cooldown: refused, with the time it opens.
-	_, err = f.s.Resend(ctx, a.ID, 1, []byte("av2"), t0.Add(10*time.Second), cooldown)
+	_, err = f.s.Resend(ctx, a.ID, 1, mail([]byte("av2")), t0.Add(10*time.Second), cooldown, noLimit)
 	var ce *CooldownError
 	if !errors.As(err, &ce) || !errors.Is(err, ErrCooldown) || !ce.RetryAt.Equal(t0.Add(31*time.Second)) {
 		t.Fatalf("resend in cooldown = %v, want CooldownError until +31s", err)
 	}
 	// After it: gen 2.
-	r, err := f.s.Resend(ctx, a.ID, 1, []byte("av2"), t0.Add(31*time.Second), cooldown)
+	r, err := f.s.Resend(ctx, a.ID, 1, mail([]byte("av2")), t0.Add(31*time.Second), cooldown, noLimit)
 	if err != nil || r.Gen != 2 || string(r.AVHash) != "av2" || !r.StartedAt.Equal(t0.Add(time.Second)) {
 		t.Fatalf("resend after cooldown = %+v, %v", r, err)
 	}
 	// The old gen is refused even after the cooldown.
-	if _, err := f.s.Resend(ctx, a.ID, 1, nil, t0.Add(time.Hour), cooldown); !errors.Is(err, ErrSuperseded) || errors.Is(err, ErrFinal) {
+	if _, err := f.s.Resend(ctx, a.ID, 1, mail(nil), t0.Add(time.Hour), cooldown, noLimit); !errors.Is(err, ErrSuperseded) || errors.Is(err, ErrFinal) {
 		t.Fatalf("resend of old gen = %v, want ErrSuperseded", err)
 	}
 	// A failed send clears the cooldown: resend works at once.
 	if err := f.s.RecordDelivery(ctx, a.ID, 2, false, t0.Add(32*time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	r, err = f.s.Resend(ctx, a.ID, 2, []byte("av3"), t0.Add(33*time.Second), cooldown)
+	r, err = f.s.Resend(ctx, a.ID, 2, mail([]byte("av3")), t0.Add(33*time.Second), cooldown, noLimit)
 	if err != nil || r.Gen != 3 {
 		t.Fatalf("resend after failed delivery = %+v, %v", r, err)
 	}
@@ -88,7 +88,7 @@ func TestChallengeLifecycle(t *testing.T) {
 	if err := f.s.RecordDelivery(ctx, a.ID, 2, false, t0.Add(34*time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.Resend(ctx, a.ID, 3, nil, t0.Add(35*time.Second), cooldown); !errors.Is(err, ErrCooldown) {
+	if _, err := f.s.Resend(ctx, a.ID, 3, mail(nil), t0.Add(35*time.Second), cooldown, noLimit); !errors.Is(err, ErrCooldown) {
 		t.Fatalf("stale failed delivery cleared the cooldown: %v", err)
 	}
 	if err := f.s.RecordDelivery(ctx, a.ID, 3, true, t0.Add(35*time.Second)); err != nil {
@@ -105,16 +105,16 @@ func TestChallengeLifecycle(t *testing.T) {
 	}
 
 	// Nothing moves a final authentication.
-	if _, err := f.s.StartChallenge(ctx, a.ID, "email", nil, t0.Add(time.Hour)); !errors.Is(err, ErrFinal) || !errors.Is(err, ErrConflict) {
+	if _, err := f.s.StartChallenge(ctx, a.ID, mail(nil), t0.Add(time.Hour)); !errors.Is(err, ErrFinal) || !errors.Is(err, ErrConflict) {
 		t.Errorf("start after final = %v, want ErrFinal", err)
 	}
-	if _, err := f.s.Resend(ctx, a.ID, 3, nil, t0.Add(time.Hour), cooldown); !errors.Is(err, ErrFinal) {
+	if _, err := f.s.Resend(ctx, a.ID, 3, mail(nil), t0.Add(time.Hour), cooldown, noLimit); !errors.Is(err, ErrFinal) {
 		t.Errorf("resend after final = %v, want ErrFinal", err)
 	}
-	if _, err := f.s.StartChallenge(ctx, "missing", "email", nil, t0); !errors.Is(err, ErrNotFound) {
+	if _, err := f.s.StartChallenge(ctx, "missing", mail(nil), t0); !errors.Is(err, ErrNotFound) {
 		t.Errorf("start of unknown = %v, want ErrNotFound", err)
 	}
-	if _, err := f.s.Resend(ctx, "missing", 1, nil, t0, cooldown); !errors.Is(err, ErrNotFound) {
+	if _, err := f.s.Resend(ctx, "missing", 1, mail(nil), t0, cooldown, noLimit); !errors.Is(err, ErrNotFound) {
 		t.Errorf("resend of unknown = %v, want ErrNotFound", err)
 	}
 
@@ -135,7 +135,7 @@ func TestChallengeLifecycle(t *testing.T) {
 func TestStartOfNotEnrolled(t *testing.T) {
 	f := newFixture(t)
 	a := f.create(t, "N")
-	if _, err := f.s.StartChallenge(context.Background(), a.ID, "email", nil, t0); !errors.Is(err, ErrConflict) {
+	if _, err := f.s.StartChallenge(context.Background(), a.ID, mail(nil), t0); !errors.Is(err, ErrConflict) {
 		t.Errorf("start of N = %v, want ErrConflict", err)
 	}
 }
@@ -149,7 +149,7 @@ func TestConcurrentStart(t *testing.T) {
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
-			got, err := f.s.StartChallenge(context.Background(), a.ID, "email", nil, t0)
+			got, err := f.s.StartChallenge(context.Background(), a.ID, mail(nil), t0)
 			if err != nil {
 				t.Error(err)
 				return
@@ -180,7 +180,7 @@ func TestConcurrentResendSameGen(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	a := f.create(t, "C")
-	if _, err := f.s.StartChallenge(ctx, a.ID, "email", nil, t0); err != nil {
+	if _, err := f.s.StartChallenge(ctx, a.ID, mail(nil), t0); err != nil {
 		t.Fatal(err)
 	}
 	const n = 16
@@ -189,7 +189,7 @@ func TestConcurrentResendSameGen(t *testing.T) {
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
-			got, err := f.s.Resend(ctx, a.ID, 1, nil, t0.Add(time.Minute), 30*time.Second)
+			got, err := f.s.Resend(ctx, a.ID, 1, mail(nil), t0.Add(time.Minute), 30*time.Second, noLimit)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -219,7 +219,7 @@ func TestConcurrentResendChain(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	a := f.create(t, "C")
-	if _, err := f.s.StartChallenge(ctx, a.ID, "email", nil, t0); err != nil {
+	if _, err := f.s.StartChallenge(ctx, a.ID, mail(nil), t0); err != nil {
 		t.Fatal(err)
 	}
 	const workers, tries = 8, 10
@@ -234,7 +234,7 @@ func TestConcurrentResendChain(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				got, err := f.s.Resend(ctx, a.ID, cur.Gen, nil, t0, 0)
+				got, err := f.s.Resend(ctx, a.ID, cur.Gen, mail(nil), t0, 0, noLimit)
 				if errors.Is(err, ErrConflict) {
 					continue
 				}
@@ -264,4 +264,12 @@ func TestConcurrentResendChain(t *testing.T) {
 	if len(seen) == 0 {
 		t.Error("no resend succeeded")
 	}
+}
+
+// noLimit is a resend limit the older tests never reach.
+const noLimit = 1000
+
+// mail is an email challenge sent now with the given av hash.
+func mail(avHash []byte) Challenge {
+	return Challenge{Method: "email", AVHash: avHash, Sent: true}
 }

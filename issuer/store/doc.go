@@ -1,5 +1,12 @@
 // Package store is the issuer's database: cardholders, merchants,
-// authentications, result reports and the audit trail, over database/sql.
+// authentications, result reports, the credentials cardholders prove
+// themselves with (email, SMS, authenticator app, hardware token, static
+// password) with their failure counters and locks, the token stock, app
+// registrations, the per-destination send log and the audit trail, over
+// database/sql.
+//
+// Secrets are stored only sealed (issuer/vault: TOTP seeds, pending codes)
+// or hashed (issuer/passhash: passwords); the store never sees a key.
 //
 // SQLite (modernc.org/sqlite, pure Go) is the embedded default. The SQL is
 // kept to what PostgreSQL also runs (RETURNING, ON CONFLICT, ? placeholders

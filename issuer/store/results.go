@@ -75,7 +75,8 @@ func (s *Store) RecordResult(ctx context.Context, r Result) (applied bool, err e
 		case status != statusChallenge:
 			return fmt.Errorf("authentication is final (%s), result says %s: %w", status, r.Status, ErrConflict)
 		}
-		res, err = tx.ExecContext(ctx, s.q(`UPDATE authentications SET status = ?, reason = ?, finished_at = ?, updated_at = ?
+		res, err = tx.ExecContext(ctx, s.q(`UPDATE authentications SET status = ?, reason = ?, finished_at = ?, updated_at = ?,
+				secret_enc = NULL
 			WHERE id = ? AND status = 'C'`), r.Status, r.Reason, ms(r.ReceivedAt), ms(r.ReceivedAt), r.AuthenticationID)
 		if err != nil {
 			return err

@@ -13,7 +13,7 @@ func TestRecordResult(t *testing.T) {
 	ctx := context.Background()
 	a := f.create(t, "C")
 	for range 2 {
-		if _, err := f.s.StartChallenge(ctx, a.ID, "email", nil, t0); err != nil {
+		if _, err := f.s.StartChallenge(ctx, a.ID, mail(nil), t0); err != nil {
 			t.Fatal(err)
 		}
 	} // gen 2
@@ -81,7 +81,7 @@ func TestConcurrentResults(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	a := f.create(t, "C")
-	if _, err := f.s.StartChallenge(ctx, a.ID, "email", nil, t0); err != nil {
+	if _, err := f.s.StartChallenge(ctx, a.ID, mail(nil), t0); err != nil {
 		t.Fatal(err)
 	}
 	statuses := []string{"Y", "N", "U", "A", "R", "Y", "N", "R"}

@@ -163,12 +163,13 @@ func (s *Store) RecordDecision(ctx context.Context, id string, d Decision) (Auth
 				decision = ?, status = ?, reason = ?, risk_score = ?, risk_reasons = ?, signals = ?,
 				device_hash = ?, ip = ?, ip_country = ?, decided_at = ?,
 				av_hash = COALESCE(?, av_hash), started_at = COALESCE(started_at, ?),
-				finished_at = ?, updated_at = ?
+				finished_at = ?, updated_at = ?,
+				secret_enc = CASE WHEN ? = 'C' THEN secret_enc END
 			WHERE id = ? AND status = 'C' AND decision = ''
 			RETURNING `+authColumns),
 			d.Decision, d.Status, d.Reason, d.Score, d.Reasons, d.Signals,
 			d.DeviceHash, d.IP, d.IPCountry, ms(d.At),
-			d.AVHash, ms(d.At), finished, ms(d.At), id))
+			d.AVHash, ms(d.At), finished, ms(d.At), d.Status, id))
 		if errors.Is(err, ErrNotFound) {
 			var status, decision string
 			err := tx.QueryRowContext(ctx, s.q(`SELECT status, decision FROM authentications WHERE id = ?`), id).Scan(&status, &decision)

@@ -160,3 +160,11 @@ func fromNullMS(v sql.NullInt64) time.Time {
 	}
 	return fromMS(v.Int64)
 }
+
+// isConstraint reports whether err is SQLite refusing a row for a
+// constraint (unique, check, foreign key): the caller's data, not the
+// database, is at fault.
+func isConstraint(err error) bool {
+	var se *msqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
+}

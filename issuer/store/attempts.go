@@ -1,0 +1,145 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// RecordAttempts charges the wrong codes of authentication authID to its
+// credentials. It is called on every result report, progress (C) or final.
+//
+// attempts is the authentication's running total of wrong codes; reports
+// may repeat or arrive out of order, so only the part not yet charged
+// (attempts - failures_seen, when positive) is added, to every non-revoked
+// credential in the authentication's creds, and failures_seen becomes
+// attempts. A credential whose count reaches limit is locked (reason
+// failures) and returned in locked, once: the caller tells the cardholder.
+// A locked credential keeps counting. When the cardholder is left without
+// an active credential of its preferred method, its OTP use is locked.
+//
+// The wrong codes of an authentication that ended in Y are not charged:
+// they came before the success, which resets the count (RecordSuccess), so
+// the order in which the caller records the two does not matter.
+func (s *Store) RecordAttempts(ctx context.Context, authID string, attempts, limit int, now time.Time) (locked []Credential, err error) {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		a, err := scanAuthentication(tx.QueryRowContext(ctx, s.q(`SELECT `+authColumns+` FROM authentications WHERE id = ?`), authID))
+		if err != nil {
+			return err
+		}
+		delta := attempts - a.FailuresSeen
+		if delta <= 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE authentications SET failures_seen = ?, updated_at = ? WHERE id = ?`),
+			attempts, ms(now), authID); err != nil {
+			return err
+		}
+		if a.Status == "Y" || len(a.Creds) == 0 {
+			return nil
+		}
+		var cards []int64
+		for _, pub := range a.Creds {
+			c, err := s.credential(ctx, tx, `c.public_id = ?`, pub)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if c.State == CredRevoked {
+				continue
+			}
+			c.Failures += delta
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE credentials SET failures = ?, updated_at = ? WHERE id = ?`),
+				c.Failures, ms(now), c.ID); err != nil {
+				return err
+			}
+			if c.State == CredActive && c.Failures >= limit {
+				if err := s.setState(ctx, tx, c, CredLocked, LockFailures, "issuer", now); err != nil {
+					return err
+				}
+				c.State, c.LockReason, c.LockedAt, c.UpdatedAt = CredLocked, LockFailures, now, now
+				locked = append(locked, c)
+				if !slices.Contains(cards, c.CardholderID) {
+					cards = append(cards, c.CardholderID)
+				}
+			}
+		}
+		for _, id := range cards {
+			if err := s.markOTPLock(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		return s.audit(ctx, tx, now, "edge", "attempts", authID, map[string]any{
+			"attempts": attempts, "charged": delta, "locked": len(locked)})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: record attempts of %s: %w", authID, err)
+	}
+	return locked, nil
+}
+
+// RecordSuccess records that credential credPublicID (one of the
+// authentication's creds, else ErrConflict) matched: its failure count
+// goes to 0, last_step to max(last_step, step) (0 for email/SMS), drift to
+// drift, last_used_at to now.
+func (s *Store) RecordSuccess(ctx context.Context, authID, credPublicID string, step int64, drift int, now time.Time) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		a, err := scanAuthentication(tx.QueryRowContext(ctx, s.q(`SELECT `+authColumns+` FROM authentications WHERE id = ?`), authID))
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(a.Creds, credPublicID) {
+			return fmt.Errorf("credential %s was not offered: %w", credPublicID, ErrConflict)
+		}
+		c, err := s.credential(ctx, tx, `c.public_id = ?`, credPublicID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE credentials SET failures = 0, last_step = MAX(last_step, ?),
+			drift = ?, last_used_at = ?, updated_at = ? WHERE id = ?`), step, drift, ms(now), ms(now), c.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, now, "edge", "credential_success", authID, map[string]any{
+			"cred": credPublicID, "kind": c.Kind, "step": step, "drift": drift, "failures": c.Failures})
+	})
+	if err != nil {
+		return fmt.Errorf("store: record success of %s with %s: %w", authID, credPublicID, err)
+	}
+	return nil
+}
+
+// ReserveSend enforces the cap of codes per destination (SMS pumping): it
+// counts the sends to destHash in (now-window, now] and, if fewer than
+// limit, records this one and returns true. false: the cap is reached,
+// nothing recorded. authID may be "" for a send outside an authentication.
+func (s *Store) ReserveSend(ctx context.Context, destHash []byte, kind, authID string, now time.Time, window time.Duration, limit int) (ok bool, err error) {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM sends WHERE dest_hash = ? AND at > ?`),
+			destHash, ms(now.Add(-window))).Scan(&n); err != nil {
+			return err
+		}
+		if n >= limit {
+			return nil
+		}
+		var auth sql.NullString
+		if authID != "" {
+			auth = sql.NullString{String: authID, Valid: true}
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO sends (dest_hash, kind, authentication_id, at) VALUES (?, ?, ?, ?)`),
+			destHash, kind, auth, ms(now)); err != nil {
+			return err
+		}
+		ok = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: reserve %s send: %w", kind, err)
+	}
+	return ok, nil
+}

@@ -1,0 +1,461 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+)
+
+const failLimit = 10
+
+// cardholder enrolls another cardholder preferring method.
+func (f fixture) cardholderPreferring(t testing.TB, hmac, method string) Cardholder {
+	t.Helper()
+	c, err := f.s.UpsertCardholder(context.Background(), Cardholder{PANHMAC: []byte(hmac), Last4: "0001",
+		Email: hmac + "@mail.jp", PreferredMethod: method, CreatedAt: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// challenge creates an authentication for cardholder and starts it
+// offering creds.
+func (f fixture) challenge(t testing.TB, cardholder int64, method string, creds ...string) Authentication {
+	t.Helper()
+	ctx := context.Background()
+	a, err := f.s.CreateAuthentication(ctx, Authentication{MerchantID: f.merchant.ID, CardholderID: cardholder,
+		Amount: 100, Currency: "JPY", MerchantName: "Demo Shop", MerchantOrigin: "http://localhost:8080",
+		Status: "C", CreatedAt: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err = f.s.StartChallenge(ctx, a.ID, Challenge{Method: method, Creds: creds}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func (f fixture) cred(t testing.TB, publicID string) Credential {
+	t.Helper()
+	c, err := f.s.CredentialByPublicID(context.Background(), publicID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (f fixture) otpLocked(t testing.TB, id int64) bool {
+	t.Helper()
+	c, err := f.s.Cardholder(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.OTPLocked
+}
+
+func TestContactCredential(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	e1, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e1.PublicID) != 26 || e1.Kind != KindEmail || e1.State != CredActive || e1.Failures != 0 ||
+		!e1.CreatedAt.Equal(t0) || !e1.LockedAt.IsZero() || !e1.LastUsedAt.IsZero() {
+		t.Errorf("new email credential = %+v", e1)
+	}
+	e2, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0.Add(time.Hour))
+	if err != nil || e2.ID != e1.ID {
+		t.Errorf("second call = %+v, %v; want the same credential", e2, err)
+	}
+	sms, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindSMS, t0)
+	if err != nil || sms.ID == e1.ID || sms.Kind != KindSMS {
+		t.Errorf("sms = %+v, %v", sms, err)
+	}
+	if _, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindApp, t0); err == nil {
+		t.Error("contact credential of kind app was made")
+	}
+	// A revoked one is history: the next call makes a fresh one.
+	if err := f.s.RevokeCredential(ctx, e1.ID, LockOperator, "operator:1", t0); err != nil {
+		t.Fatal(err)
+	}
+	e3, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0)
+	if err != nil || e3.ID == e1.ID {
+		t.Errorf("after revoke = %+v, %v; want a new credential", e3, err)
+	}
+	all, err := f.s.CredentialsOf(ctx, f.cardholder.ID)
+	if err != nil || len(all) != 2 {
+		t.Errorf("CredentialsOf = %d, %v; want 2 non-revoked", len(all), err)
+	}
+	// The schema itself refuses a second non-revoked email credential.
+	if _, err := f.s.db.ExecContext(ctx, `INSERT INTO credentials (public_id, cardholder_id, kind, created_at, updated_at)
+		VALUES ('X', ?, 'email', 0, 0)`, f.cardholder.ID); err == nil {
+		t.Error("second active email credential inserted")
+	}
+}
+
+// TestRecordAttempts walks one email credential through a sequence of
+// reports; each step says the running attempts total reported and what
+// must hold after it.
+func TestRecordAttempts(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	email, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a1 := f.challenge(t, f.cardholder.ID, KindEmail, email.PublicID)
+	a2 := f.challenge(t, f.cardholder.ID, KindEmail, email.PublicID)
+	steps := []struct {
+		name       string
+		auth       string
+		attempts   int
+		wantFail   int
+		wantState  string
+		wantLocked bool // returned as newly locked
+		wantOTP    bool
+	}{
+		{"first wrong code", a1.ID, 1, 1, CredActive, false, false},
+		{"report repeated", a1.ID, 1, 1, CredActive, false, false},
+		{"five in a1", a1.ID, 5, 5, CredActive, false, false},
+		{"out of order", a1.ID, 3, 5, CredActive, false, false},
+		{"nine across challenges", a2.ID, 4, 9, CredActive, false, false},
+		{"ten locks", a2.ID, 5, 10, CredLocked, true, true},
+		{"ten again: no second lock", a2.ID, 5, 10, CredLocked, false, true},
+		{"failures during lock count", a2.ID, 7, 12, CredLocked, false, true},
+	}
+	for _, st := range steps {
+		locked, err := f.s.RecordAttempts(ctx, st.auth, st.attempts, failLimit, t0.Add(time.Minute))
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		c := f.cred(t, email.PublicID)
+		if c.Failures != st.wantFail || c.State != st.wantState {
+			t.Errorf("%s: failures %d state %s, want %d %s", st.name, c.Failures, c.State, st.wantFail, st.wantState)
+		}
+		if got := len(locked) == 1 && locked[0].ID == email.ID && locked[0].State == CredLocked; got != st.wantLocked || len(locked) > 1 {
+			t.Errorf("%s: locked = %+v, want newly locked %v", st.name, locked, st.wantLocked)
+		}
+		if got := f.otpLocked(t, f.cardholder.ID); got != st.wantOTP {
+			t.Errorf("%s: otp_locked %v, want %v", st.name, got, st.wantOTP)
+		}
+	}
+	c := f.cred(t, email.PublicID)
+	if c.LockReason != LockFailures || !c.LockedAt.Equal(t0.Add(time.Minute)) {
+		t.Errorf("locked credential = %+v", c)
+	}
+	if _, err := f.s.RecordAttempts(ctx, "nope", 1, failLimit, t0); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown authentication: %v, want ErrNotFound", err)
+	}
+	// Operator unlock: a fresh start, the card's OTP use unlocked.
+	if err := f.s.UnlockCredential(ctx, email.ID, "operator:1", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	c = f.cred(t, email.PublicID)
+	if c.State != CredActive || c.Failures != 0 || c.LockReason != "" || !c.LockedAt.IsZero() || f.otpLocked(t, f.cardholder.ID) {
+		t.Errorf("after unlock: %+v, otp_locked %v", c, f.otpLocked(t, f.cardholder.ID))
+	}
+}
+
+func TestRecordSuccess(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	ch := f.cardholderPreferring(t, "tok", KindToken)
+	importTokens(t, f.s, "1111", "2222")
+	t1 := assign(t, f.s, "1111", ch.ID)
+	t2 := assign(t, f.s, "2222", ch.ID)
+	a := f.challenge(t, ch.ID, KindToken, t1.PublicID, t2.PublicID)
+	if _, err := f.s.RecordAttempts(ctx, a.ID, 9, failLimit, t0); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []Credential{t1, t2} {
+		if got := f.cred(t, c.PublicID).Failures; got != 9 {
+			t.Fatalf("token %s failures %d, want 9 (charged to every offered credential)", c.Serial, got)
+		}
+	}
+	at := t0.Add(2 * time.Minute)
+	if err := f.s.RecordSuccess(ctx, a.ID, t2.PublicID, 500, -1, at); err != nil {
+		t.Fatal(err)
+	}
+	c := f.cred(t, t2.PublicID)
+	if c.Failures != 0 || c.LastStep != 500 || c.Drift != -1 || !c.LastUsedAt.Equal(at) {
+		t.Errorf("after success: %+v", c)
+	}
+	if f.cred(t, t1.PublicID).Failures != 9 {
+		t.Error("success of one token reset the other")
+	}
+	// last_step never goes back.
+	if err := f.s.RecordSuccess(ctx, a.ID, t2.PublicID, 499, 0, at); err != nil || f.cred(t, t2.PublicID).LastStep != 500 {
+		t.Errorf("older step: %v, last_step %d", err, f.cred(t, t2.PublicID).LastStep)
+	}
+	// One more failure after the reset is one, not ten: no lock.
+	b := f.challenge(t, ch.ID, KindToken, t2.PublicID)
+	if locked, err := f.s.RecordAttempts(ctx, b.ID, 1, failLimit, t0); err != nil || len(locked) != 0 || f.cred(t, t2.PublicID).Failures != 1 {
+		t.Errorf("failure after success: %v, %v, failures %d", locked, err, f.cred(t, t2.PublicID).Failures)
+	}
+	// Not offered: conflict.
+	if err := f.s.RecordSuccess(ctx, b.ID, t1.PublicID, 600, 0, at); !errors.Is(err, ErrConflict) {
+		t.Errorf("success of a credential not offered: %v, want ErrConflict", err)
+	}
+	if err := f.s.RecordSuccess(ctx, "nope", t1.PublicID, 600, 0, at); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown authentication: %v, want ErrNotFound", err)
+	}
+}
+
+// The wrong codes of an authentication that ended in Y are not charged
+// after the success, whatever the order of the calls.
+func TestAttemptsOfSuccessfulAuthentication(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	email, _ := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0)
+	a := f.challenge(t, f.cardholder.ID, KindEmail, email.PublicID)
+	if _, err := f.s.RecordResult(ctx, Result{JTI: "y", AuthenticationID: a.ID, Status: "Y", Gen: 1, Attempts: 3, ReceivedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.RecordSuccess(ctx, a.ID, email.PublicID, 0, 0, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.RecordAttempts(ctx, a.ID, 3, failLimit, t0); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.cred(t, email.PublicID).Failures; got != 0 {
+		t.Errorf("failures %d after Y, want 0", got)
+	}
+}
+
+// A timed unlock keeps the count: one more failure locks again.
+func TestUnlockExpired(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	email, _ := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0)
+	a := f.challenge(t, f.cardholder.ID, KindEmail, email.PublicID)
+	lockedAt := t0.Add(time.Minute)
+	if locked, err := f.s.RecordAttempts(ctx, a.ID, 10, failLimit, lockedAt); err != nil || len(locked) != 1 {
+		t.Fatalf("lock: %v, %v", locked, err)
+	}
+	// An operator lock is not for the timer.
+	sms, _ := f.s.ContactCredential(ctx, f.cardholder.ID, KindSMS, t0)
+	if err := f.s.LockCredential(ctx, sms.ID, LockOperator, "operator:1", t0); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.s.UnlockExpired(ctx, lockedAt.Add(-time.Millisecond), t0.Add(time.Hour)); err != nil || n != 0 {
+		t.Fatalf("unlock of locks before the lock: %d, %v; want 0", n, err)
+	}
+	if n, err := f.s.UnlockExpired(ctx, lockedAt, t0.Add(time.Hour)); err != nil || n != 1 {
+		t.Fatalf("unlock at the boundary: %d, %v; want 1", n, err)
+	}
+	c := f.cred(t, email.PublicID)
+	if c.State != CredActive || c.Failures != 10 || f.otpLocked(t, f.cardholder.ID) {
+		t.Errorf("after timed unlock: %+v otp_locked %v; want active, 10 failures, card unlocked", c, f.otpLocked(t, f.cardholder.ID))
+	}
+	if f.cred(t, sms.PublicID).State != CredLocked {
+		t.Error("timed unlock freed an operator lock")
+	}
+	locked, err := f.s.RecordAttempts(ctx, a.ID, 11, failLimit, t0.Add(2*time.Hour))
+	if err != nil || len(locked) != 1 || f.cred(t, email.PublicID).State != CredLocked || !f.otpLocked(t, f.cardholder.ID) {
+		t.Errorf("one failure after timed unlock: %v, %v; want locked again", locked, err)
+	}
+}
+
+// otp_locked is set only when no active credential of the preferred kind is
+// left.
+func TestOTPLockFollowsPreferredMethod(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	tok := f.cardholderPreferring(t, "tok", KindToken)
+	importTokens(t, f.s, "1111", "2222")
+	t1 := assign(t, f.s, "1111", tok.ID)
+	t2 := assign(t, f.s, "2222", tok.ID)
+	smsCard := f.cardholderPreferring(t, "sms", KindSMS)
+	email, _ := f.s.ContactCredential(ctx, smsCard.ID, KindEmail, t0)
+	sms, _ := f.s.ContactCredential(ctx, smsCard.ID, KindSMS, t0)
+
+	steps := []struct {
+		name     string
+		lock     Credential
+		card     int64
+		wantOTP  bool
+		byUnlock bool
+	}{
+		{"one of two tokens locked", t1, tok.ID, false, false},
+		{"both tokens locked", t2, tok.ID, true, false},
+		{"one token unlocked", t1, tok.ID, false, true},
+		{"email locked, sms preferred", email, smsCard.ID, false, false},
+		{"sms locked", sms, smsCard.ID, true, false},
+	}
+	for _, st := range steps {
+		a := f.challenge(t, st.card, st.lock.Kind, st.lock.PublicID)
+		if st.byUnlock {
+			if err := f.s.UnlockCredential(ctx, st.lock.ID, "cardholder", t0); err != nil {
+				t.Fatal(err)
+			}
+		} else if _, err := f.s.RecordAttempts(ctx, a.ID, failLimit, failLimit, t0); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.otpLocked(t, st.card); got != st.wantOTP {
+			t.Errorf("%s: otp_locked %v, want %v", st.name, got, st.wantOTP)
+		}
+	}
+	// Revoking the locked sms credential leaves none of the kind: not a
+	// lock any more (the caller must enrol a new one).
+	if err := f.s.RevokeCredential(ctx, sms.ID, LockOperator, "operator:1", t0); err != nil {
+		t.Fatal(err)
+	}
+	if f.otpLocked(t, smsCard.ID) {
+		t.Error("otp_locked with no credential of the kind left")
+	}
+	if err := f.s.RevokeCredential(ctx, sms.ID, LockOperator, "operator:1", t0); !errors.Is(err, ErrConflict) {
+		t.Errorf("revoke twice: %v, want ErrConflict", err)
+	}
+	if err := f.s.UnlockCredential(ctx, sms.ID, "operator:1", t0); !errors.Is(err, ErrConflict) {
+		t.Errorf("unlock of revoked: %v, want ErrConflict", err)
+	}
+	if err := f.s.LockCredential(ctx, 9999, LockOperator, "operator:1", t0); !errors.Is(err, ErrNotFound) {
+		t.Errorf("lock of unknown: %v, want ErrNotFound", err)
+	}
+}
+
+func TestResendLimit(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	const maxResends = 3
+	a := f.challenge(t, f.cardholder.ID, KindEmail, "c1")
+	for i := 1; i <= maxResends; i++ {
+		got, err := f.s.Resend(ctx, a.ID, i, Challenge{Creds: []string{"c1"}, Secret: []byte{byte(i)}, Sent: true}, t0, 0, maxResends)
+		if err != nil || got.Resends != i || got.Gen != i+1 || got.Method != KindEmail || string(got.Secret) != string([]byte{byte(i)}) {
+			t.Fatalf("resend %d = %+v, %v", i, got, err)
+		}
+	}
+	_, err := f.s.Resend(ctx, a.ID, maxResends+1, Challenge{Sent: true}, t0, 0, maxResends)
+	if !errors.Is(err, ErrResendLimit) || errors.Is(err, ErrConflict) {
+		t.Errorf("resend %d = %v, want ErrResendLimit", maxResends+1, err)
+	}
+	// A stale gen is superseded before it is over the limit.
+	if _, err := f.s.Resend(ctx, a.ID, 1, Challenge{}, t0, 0, maxResends); !errors.Is(err, ErrSuperseded) {
+		t.Errorf("stale resend over the limit = %v, want ErrSuperseded", err)
+	}
+}
+
+// A start that sends nothing (a reload re-minting the same code, or an app)
+// keeps last_sent_at; the secret goes when the authentication is final.
+func TestChallengeSecretAndSent(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	a := f.create(t, "C")
+	st, err := f.s.StartChallenge(ctx, a.ID, Challenge{Method: KindSMS, Creds: []string{"p1"}, AVHash: []byte("h"),
+		Secret: []byte("sealed"), Sent: true}, t0)
+	if err != nil || !st.LastSentAt.Equal(t0) || string(st.Secret) != "sealed" || len(st.Creds) != 1 || st.Creds[0] != "p1" {
+		t.Fatalf("start = %+v, %v", st, err)
+	}
+	re, err := f.s.StartChallenge(ctx, a.ID, Challenge{Method: KindSMS, Creds: st.Creds, AVHash: st.AVHash,
+		Secret: st.Secret}, t0.Add(10*time.Second))
+	if err != nil || re.Gen != 2 || !re.LastSentAt.Equal(t0) || string(re.Secret) != "sealed" {
+		t.Fatalf("reload = %+v, %v; want gen 2, last_sent_at kept", re, err)
+	}
+	if _, err := f.s.RecordResult(ctx, Result{JTI: "n", AuthenticationID: a.ID, Status: "N", Gen: 2, ReceivedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := f.s.Authentication(ctx, a.ID); got.Secret != nil {
+		t.Errorf("secret kept after final: %x", got.Secret)
+	}
+}
+
+func TestReserveSend(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	const limit, window = 10, 24 * time.Hour
+	dest, other := keyHash("090-1234-5678"), keyHash("a@mail.jp")
+	for i := range limit {
+		ok, err := f.s.ReserveSend(ctx, dest, KindSMS, "", t0.Add(time.Duration(i)*time.Minute), window, limit)
+		if err != nil || !ok {
+			t.Fatalf("send %d (limit %d): %v, %v; want reserved", i+1, limit, ok, err)
+		}
+	}
+	at := t0.Add(time.Hour)
+	if ok, err := f.s.ReserveSend(ctx, dest, KindSMS, "", at, window, limit); err != nil || ok {
+		t.Errorf("send %d: %v, %v; want refused", limit+1, ok, err)
+	}
+	if ok, err := f.s.ReserveSend(ctx, other, KindEmail, f.create(t, "C").ID, at, window, limit); err != nil || !ok {
+		t.Errorf("other destination: %v, %v; want reserved", ok, err)
+	}
+	// The first send leaves the window exactly 24 h after it.
+	if ok, _ := f.s.ReserveSend(ctx, dest, KindSMS, "", t0.Add(window-time.Millisecond), window, limit); ok {
+		t.Error("reserved while the first send is still in the window")
+	}
+	if ok, err := f.s.ReserveSend(ctx, dest, KindSMS, "", t0.Add(window), window, limit); err != nil || !ok {
+		t.Errorf("send once the first left the window: %v, %v", ok, err)
+	}
+}
+
+// Reports of one authentication arriving at once, in any order, charge the
+// highest total exactly once; concurrent first uses make one credential.
+func TestConcurrentAttemptsAndContact(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	const n = 8
+	ids := make(chan int64, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			c, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0)
+			if err != nil {
+				t.Error(err)
+			}
+			ids <- c.ID
+		})
+	}
+	wg.Wait()
+	close(ids)
+	first := <-ids
+	for id := range ids {
+		if id != first {
+			t.Fatalf("concurrent ContactCredential made credentials %d and %d", first, id)
+		}
+	}
+	email, err := f.s.Credential(ctx, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := f.challenge(t, f.cardholder.ID, KindEmail, email.PublicID)
+	for i := range n {
+		wg.Go(func() {
+			if _, err := f.s.RecordAttempts(ctx, a.ID, n-i, failLimit, t0); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := f.cred(t, email.PublicID).Failures; got != n {
+		t.Errorf("failures %d after reports 1..%d, want %d", got, n, n)
+	}
+}
+
+// A lock set by hand stays through a credential lock that alone would not
+// lock the card; an explicit unlock lifts it.
+func TestHandSetOTPLock(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	email, _ := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0)
+	sms, _ := f.s.ContactCredential(ctx, f.cardholder.ID, KindSMS, t0)
+	c := f.cardholder
+	c.OTPLocked = true
+	if _, err := f.s.UpsertCardholder(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.LockCredential(ctx, sms.ID, LockCardholder, "cardholder", t0); err != nil {
+		t.Fatal(err)
+	}
+	if !f.otpLocked(t, c.ID) {
+		t.Error("locking an sms credential (email preferred, active) lifted a hand-set lock")
+	}
+	if err := f.s.UnlockCredential(ctx, email.ID, "operator:1", t0); err != nil {
+		t.Fatal(err)
+	}
+	if f.otpLocked(t, c.ID) {
+		t.Error("operator unlock left the card locked with an active email credential")
+	}
+}
