@@ -22,6 +22,7 @@ deps:
 	command -v brotli >/dev/null 2>&1 || missing="$$missing brotli"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v oathtool >/dev/null 2>&1 || missing="$$missing oathtool"; \
+	command -v argon2 >/dev/null 2>&1 || missing="$$missing argon2"; \
 	fc-list :lang=ja 2>/dev/null | grep -q . || missing="$$missing fonts-ipafont-gothic"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \

@@ -21,7 +21,14 @@ type migration struct {
 	version int
 	name    string
 	sql     string
+	// fkOff: the file's first line is "-- honnin:foreign-keys-off", for a
+	// table rebuild (SQLite's only way to change a constraint): it runs
+	// with foreign keys off on its own connection, and must leave no
+	// dangling reference.
+	fkOff bool
 }
+
+const fkOffMarker = "-- honnin:foreign-keys-off"
 
 // migrationList lists the dialect's migrations in version order. File names
 // are NNNN_name.sql; a gap or a duplicate number is an error, so two
@@ -45,7 +52,8 @@ func (d dialect) migrationList() ([]migration, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: read migration %s: %w", e.Name(), err)
 		}
-		list = append(list, migration{version: v, name: e.Name(), sql: string(b)})
+		list = append(list, migration{version: v, name: e.Name(), sql: string(b),
+			fkOff: strings.HasPrefix(string(b), fkOffMarker+"\n")})
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].version < list[j].version })
 	for i, m := range list {
@@ -83,7 +91,7 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 	var applied []int
 	for _, m := range list {
 		done := false
-		err := s.tx(ctx, func(tx *sql.Tx) error {
+		err := s.migrationTx(ctx, m.fkOff, func(tx *sql.Tx) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), m.version).Scan(&n); err != nil {
 				return err
@@ -94,6 +102,11 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 			}
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return err
+			}
+			if m.fkOff {
+				if err := foreignKeyCheck(ctx, tx); err != nil {
+					return err
+				}
 			}
 			_, err := tx.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
 				m.version, m.name, ms(time.Now()))
@@ -107,4 +120,51 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 		}
 	}
 	return applied, nil
+}
+
+// migrationTx runs fn in a transaction; with fkOff, on a connection of its
+// own whose foreign keys are off for the transaction (the pragma is a no-op
+// inside one, so it is set before and restored after).
+func (s *Store) migrationTx(ctx context.Context, fkOff bool, fn func(*sql.Tx) error) error {
+	if !fkOff {
+		return s.tx(ctx, fn)
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// foreignKeyCheck fails if any row references a missing parent.
+func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table string
+		var rowid sql.NullInt64
+		var parent string
+		var fk int
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			return err
+		}
+		return fmt.Errorf("foreign key check: %s row %d references a missing %s", table, rowid.Int64, parent)
+	}
+	return rows.Err()
 }
