@@ -61,6 +61,7 @@ type Store struct {
 	mu    sync.Mutex
 	max   int
 	msgs  []Message // oldest first
+	sms   []SMS     // oldest first; the limit applies to each list
 	bytes int
 	next  uint64
 }
@@ -139,11 +140,13 @@ func (s *Store) Len() int {
 	return len(s.msgs)
 }
 
-// Clear removes every message. Tests call it (via DELETE /api/messages) to
+// Clear removes every mail (text messages stay: ClearSMS removes them). Tests call it (via DELETE /api/messages) to
 // start from an empty inbox.
 func (s *Store) Clear() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for _, m := range s.msgs {
+		s.bytes -= m.size()
+	}
 	s.msgs = nil
-	s.bytes = 0
 }

@@ -113,7 +113,7 @@ func TestSegments(t *testing.T) {
 	}
 	for _, tt := range tests {
 		if got := Segments(tt.text); got != tt.want {
-			t.Errorf("Segments(%d runes of %q) = %d, want %d", len([]rune(tt.text)), []rune(tt.text+" ")[0], got, tt.want)
+			t.Errorf("Segments(%d runes of %q) = %d, want %d", len([]rune(tt.text)), []rune(tt.text + " ")[0], got, tt.want)
 		}
 	}
 }
