@@ -15,7 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/honnin/honnin/edge/jsonapi"
-	"github.com/honnin/honnin/issuer/sms"
+	"github.com/honnin/honnin/issuer/sms/wire"
 )
 
 // SMS is one received text message as the inbox shows it. The JSON field
@@ -77,9 +77,9 @@ func (s *Store) findSMS(via, providerID string) (SMS, bool) {
 // put back).
 func (s *Store) SMSes(to string) []SMS {
 	if to = strings.TrimSpace(to); to != "" {
-		if e164, err := sms.ParsePhone(to); err == nil {
+		if e164, err := wire.ParsePhone(to); err == nil {
 			to = e164
-		} else if e164, err := sms.ParsePhone("+" + to); err == nil {
+		} else if e164, err := wire.ParsePhone("+" + to); err == nil {
 			to = e164
 		}
 	}
@@ -155,7 +155,7 @@ func (h *Inbox) twilioMessages(w http.ResponseWriter, r *http.Request) {
 	case to == "":
 		twilioErr(w, http.StatusBadRequest, 21604, "A 'To' phone number is required.")
 		return
-	case !isE164(to):
+	case !wire.IsE164(to):
 		twilioErr(w, http.StatusBadRequest, 21211, "The 'To' number "+to+" is not a valid phone number.")
 		return
 	case from == "" && svc == "":
@@ -164,7 +164,7 @@ func (h *Inbox) twilioMessages(w http.ResponseWriter, r *http.Request) {
 	case body == "":
 		twilioErr(w, http.StatusBadRequest, 21602, "Message body is required.")
 		return
-	case utf8.RuneCountInString(body) > sms.MaxBodyRunes:
+	case utf8.RuneCountInString(body) > wire.MaxBodyRunes:
 		twilioErr(w, http.StatusBadRequest, 21617, "The concatenated message body exceeds the 1600 character limit.")
 		return
 	}
@@ -174,11 +174,11 @@ func (h *Inbox) twilioMessages(w http.ResponseWriter, r *http.Request) {
 	}
 	sid := "SM" + randHex(16)
 	m := h.store.AddSMS(SMS{Via: "twilio", ProviderID: sid, From: sender, To: to, Body: body})
-	h.log.Info("devmail: sms received", "via", "twilio", "id", m.ID, "to", sms.MaskPhone(to))
+	h.log.Info("devmail: sms received", "via", "twilio", "id", m.ID, "to", wire.MaskPhone(to))
 	jsonapi.Write(w, http.StatusCreated, map[string]any{
 		"sid": sid, "account_sid": user, "to": to, "from": nullable(from),
 		"messaging_service_sid": nullable(svc), "body": body, "status": status,
-		"num_segments": strconv.Itoa(sms.Segments(body)), "num_media": "0",
+		"num_segments": strconv.Itoa(wire.Segments(body)), "num_media": "0",
 		"direction": "outbound-api", "api_version": "2010-04-01",
 		"date_created": m.ReceivedAt.Format(time.RFC1123Z), "date_updated": m.ReceivedAt.Format(time.RFC1123Z),
 		"date_sent": nil, "price": nil, "error_code": nil, "error_message": nil,
@@ -209,7 +209,7 @@ func (h *Inbox) smsWebhook(w http.ResponseWriter, r *http.Request) {
 	if cfg.Now != nil {
 		now = cfg.Now
 	}
-	if err := sms.VerifySignature(cfg.WebhookSecret, r.Header.Get(sms.SignatureHeader), raw, now(), 0); err != nil {
+	if err := wire.VerifySignature(cfg.WebhookSecret, r.Header.Get(wire.SignatureHeader), raw, now(), 0); err != nil {
 		jsonapi.WriteError(w, &jsonapi.Error{Status: http.StatusUnauthorized, Code: "bad_signature", Message: err.Error()})
 		return
 	}
@@ -232,12 +232,12 @@ func (h *Inbox) smsWebhook(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case in.ID == "":
 		problem = "id is empty"
-	case !isE164(in.To):
+	case !wire.IsE164(in.To):
 		problem = "to is not an E.164 number"
 	case strings.TrimSpace(in.Body) == "":
 		problem = "body is empty"
-	case utf8.RuneCountInString(in.Body) > sms.MaxBodyRunes:
-		problem = "body is longer than " + strconv.Itoa(sms.MaxBodyRunes) + " characters"
+	case utf8.RuneCountInString(in.Body) > wire.MaxBodyRunes:
+		problem = "body is longer than " + strconv.Itoa(wire.MaxBodyRunes) + " characters"
 	}
 	if problem != "" {
 		jsonapi.WriteError(w, &jsonapi.Error{Status: http.StatusBadRequest, Code: "bad_request", Message: problem})
@@ -248,7 +248,7 @@ func (h *Inbox) smsWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m := h.store.AddSMS(SMS{Via: "webhook", ProviderID: in.ID, To: in.To, Body: in.Body})
-	h.log.Info("devmail: sms received", "via", "webhook", "id", m.ID, "to", sms.MaskPhone(in.To))
+	h.log.Info("devmail: sms received", "via", "webhook", "id", m.ID, "to", wire.MaskPhone(in.To))
 	jsonapi.Write(w, http.StatusOK, map[string]string{"id": m.ID})
 }
 
@@ -264,10 +264,6 @@ func (h *Inbox) apiSMS(w http.ResponseWriter, r *http.Request) {
 func (h *Inbox) apiClearSMS(w http.ResponseWriter, r *http.Request) {
 	h.store.ClearSMS()
 	w.WriteHeader(http.StatusNoContent)
-}
-
-func isE164(s string) bool {
-	return len(s) >= 9 && len(s) <= 16 && s[0] == '+' && s[1] != '0' && strings.Trim(s[1:], "0123456789") == ""
 }
 
 func randHex(n int) string {

@@ -1,6 +1,7 @@
-// Package devmail is the development mail sink: an SMTP server that accepts
-// any message, keeps the most recent ones in memory and shows them in a small
-// web inbox with a JSON API.
+// Package devmail is the development mail and SMS sink: an SMTP server that
+// accepts any message, SMS endpoints speaking Twilio's Messages API and
+// issuer/sms's signed webhook, the most recent of each kept in memory and
+// shown in a small web inbox with a JSON API.
 //
 // It exists so that `make run` and the end-to-end tests can send real one-time
 // code emails over real SMTP without an internet mail account, and then read

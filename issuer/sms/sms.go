@@ -16,6 +16,8 @@ import (
 	"net"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/honnin/honnin/issuer/sms/wire"
 )
 
 // Message is one text message to send.
@@ -36,7 +38,7 @@ type Sender interface {
 // MaxBodyRunes is the longest body any provider here accepts: Twilio
 // refuses more than 1600 characters (error 21617), and no code text comes
 // near it.
-const MaxBodyRunes = 1600
+const MaxBodyRunes = wire.MaxBodyRunes
 
 // ErrInvalidMessage is wrapped by Send errors caused by the message itself
 // (bad number, empty body): retrying or failing over cannot help.
