@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -39,24 +40,39 @@ var jst = func() *time.Location {
 //	GET    /api/messages?to=a   JSON list, newest first, optionally by recipient
 //	GET    /api/messages/{id}   one message as JSON
 //	DELETE /api/messages        remove all messages
+//	GET    /api/sms?to=+8190…   text messages as JSON, newest first, optionally by number
+//	DELETE /api/sms             remove all text messages
+//
+// and takes SMS the way the issuer sends them (see SMSConfig):
+//
+//	POST /twilio/2010-04-01/Accounts/{sid}/Messages.json   Twilio's Messages API (base URL {inbox}/twilio)
+//	POST /sms/webhook                                      sms.Webhook's signed JSON
 type Inbox struct {
 	store *Store
 	log   *slog.Logger
+	sms   SMSConfig
 	mux   *http.ServeMux
 }
 
-// NewInbox returns the inbox handler for store. A nil logger means
-// slog.Default().
-func NewInbox(store *Store, logger *slog.Logger) *Inbox {
+// NewInbox returns the inbox handler for store, taking SMS as smsCfg says.
+// A nil logger means slog.Default().
+func NewInbox(store *Store, logger *slog.Logger, smsCfg SMSConfig) *Inbox {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	h := &Inbox{store: store, log: logger, mux: http.NewServeMux()}
+	h := &Inbox{store: store, log: logger, sms: smsCfg, mux: http.NewServeMux()}
 	h.mux.HandleFunc("GET /{$}", h.list)
 	h.mux.HandleFunc("GET /messages/{id}", h.message)
 	h.mux.HandleFunc("GET /api/messages", h.apiList)
 	h.mux.HandleFunc("DELETE /api/messages", h.apiClear)
 	h.mux.HandleFunc("GET /api/messages/{id}", h.apiMessage)
+	h.mux.HandleFunc("GET /api/sms", h.apiSMS)
+	h.mux.HandleFunc("DELETE /api/sms", h.apiClearSMS)
+	h.mux.HandleFunc("POST /twilio/2010-04-01/Accounts/{sid}/Messages.json", h.twilioMessages)
+	h.mux.HandleFunc("POST /sms/webhook", h.smsWebhook)
+	h.mux.HandleFunc("/api/sms", methodNotAllowed("GET, DELETE"))
+	h.mux.HandleFunc("/twilio/2010-04-01/Accounts/{sid}/Messages.json", methodNotAllowed("POST"))
+	h.mux.HandleFunc("/sms/webhook", methodNotAllowed("POST"))
 	// Without these the mux answers API misuse in plain text; clients of
 	// the API expect the JSON error shape.
 	h.mux.HandleFunc("/api/messages", methodNotAllowed("GET, DELETE"))
@@ -107,10 +123,15 @@ func (h *Inbox) list(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, msg, http.StatusBadRequest)
 		return
 	}
+	var texts []SMS
+	if to == "" || strings.HasPrefix(to, "+") || !strings.Contains(to, "@") {
+		texts = h.store.SMSes(to)
+	}
 	h.render(w, "list.html", struct {
 		To       string
 		Messages []Message
-	}{to, h.store.Messages(to)})
+		SMS      []SMS
+	}{to, h.store.Messages(to), texts})
 }
 
 func (h *Inbox) message(w http.ResponseWriter, r *http.Request) {

@@ -16,7 +16,7 @@ import (
 func newInbox(t *testing.T) (*Store, *httptest.Server) {
 	t.Helper()
 	store := NewStore(0)
-	srv := httptest.NewServer(NewInbox(store, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	srv := httptest.NewServer(NewInbox(store, slog.New(slog.NewTextHandler(io.Discard, nil)), testSMSConfig))
 	t.Cleanup(srv.Close)
 	return store, srv
 }

@@ -1,6 +1,7 @@
-// Package devmail is the development mail sink: an SMTP server that accepts
-// any message, keeps the most recent ones in memory and shows them in a small
-// web inbox with a JSON API.
+// Package devmail is the development mail and SMS sink: an SMTP server that
+// accepts any message, SMS endpoints speaking Twilio's Messages API and
+// issuer/sms's signed webhook, the most recent of each kept in memory and
+// shown in a small web inbox with a JSON API.
 //
 // It exists so that `make run` and the end-to-end tests can send real one-time
 // code emails over real SMTP without an internet mail account, and then read
@@ -61,6 +62,7 @@ type Store struct {
 	mu    sync.Mutex
 	max   int
 	msgs  []Message // oldest first
+	sms   []SMS     // oldest first; the limit applies to each list
 	bytes int
 	next  uint64
 }
@@ -139,11 +141,13 @@ func (s *Store) Len() int {
 	return len(s.msgs)
 }
 
-// Clear removes every message. Tests call it (via DELETE /api/messages) to
+// Clear removes every mail (text messages stay: ClearSMS removes them). Tests call it (via DELETE /api/messages) to
 // start from an empty inbox.
 func (s *Store) Clear() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for _, m := range s.msgs {
+		s.bytes -= m.size()
+	}
 	s.msgs = nil
-	s.bytes = 0
 }
