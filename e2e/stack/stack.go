@@ -58,6 +58,12 @@ type Config struct {
 	CountryHeader string
 }
 
+// The dev sink's default Twilio account (see issuer/cmd/mailsink).
+const (
+	devTwilioSID   = "AC00000000000000000000000000000000"
+	devTwilioToken = "dev-twilio-token"
+)
+
 // Stack is a running set of processes.
 type Stack struct {
 	ShopURL, IssuerURL, EdgeURL, InboxURL string
@@ -150,8 +156,13 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 			"-db", filepath.Join(st, "issuer.db"),
 			"-keys", filepath.Join(st, "keys"),
 			"-pan-key-file", filepath.Join(st, "pan.key"),
+			"-vault-key-file", filepath.Join(st, "vault.key"),
 			"-smtp", s.SMTPAddr,
 			"-edge-url", s.EdgeURL,
+			// SMS goes to the dev sink, which speaks Twilio's API.
+			"-sms-twilio-url", s.InboxURL + "/twilio",
+			"-sms-twilio-sid", devTwilioSID,
+			"-sms-twilio-from", "+815000000000",
 		}, s.IssuerURL + "/.well-known/jwks.json"},
 		{"edge", []string{addr(p.Edge)}, edgeArgs, fmt.Sprintf("http://127.0.0.1:%d/healthz", p.Edge)},
 		{"shop", []string{addr(p.Shop)}, []string{bin("shop"),
@@ -207,9 +218,15 @@ func (s *Stack) prepare(ctx context.Context) error {
 	if _, err := secretFile(filepath.Join(st, "pan.key"), 32); err != nil {
 		return err
 	}
+	if _, err := os.Stat(filepath.Join(st, "vault.key")); errors.Is(err, os.ErrNotExist) {
+		if out, err := exec.CommandContext(ctx, issuer, "keys", "vault", "-out", filepath.Join(st, "vault.key")).CombinedOutput(); err != nil {
+			return fmt.Errorf("stack: issuer keys vault: %v: %s", err, out)
+		}
+	}
 	out, err := exec.CommandContext(ctx, issuer, "demo", "seed",
 		"-db", filepath.Join(st, "issuer.db"),
 		"-pan-key-file", filepath.Join(st, "pan.key"),
+		"-vault-key-file", filepath.Join(st, "vault.key"),
 		"-api-key", s.APIKey,
 		"-origin", s.ShopURL,
 	).CombinedOutput()
@@ -270,6 +287,10 @@ func (s *Stack) spawn(name string, listen, args []string) error {
 	cmd := exec.Command(args[0], args[1:]...)
 	if name == "edge" && s.cfg.Edge == "workerd" {
 		cmd.Env = append(os.Environ(), wranglerEnv...)
+	}
+	if name == "issuer" {
+		// The dev sink's Twilio credentials (bin/mailsink's defaults).
+		cmd.Env = append(os.Environ(), "HONNIN_SMS_TWILIO_TOKEN="+devTwilioToken)
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	pr, pw := io.Pipe()
@@ -390,4 +411,20 @@ func (s *Stack) Exited() <-chan string {
 		}()
 	}
 	return ch
+}
+
+// Operator runs an issuer operator command (`issuer token lock ...`)
+// against the running stack's database and keys, as an operator would on
+// the issuer's host, and returns its combined output.
+func (s *Stack) Operator(ctx context.Context, args ...string) ([]byte, error) {
+	st := s.cfg.State
+	args = append(args,
+		"-db", filepath.Join(st, "issuer.db"),
+		"-pan-key-file", filepath.Join(st, "pan.key"),
+		"-vault-key-file", filepath.Join(st, "vault.key"))
+	out, err := exec.CommandContext(ctx, filepath.Join(s.cfg.Bin, "issuer"), args...).CombinedOutput()
+	if err != nil {
+		return out, fmt.Errorf("issuer %s: %w: %s", strings.Join(args, " "), err, out)
+	}
+	return out, nil
 }

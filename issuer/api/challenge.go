@@ -2,7 +2,10 @@ package api
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
@@ -10,30 +13,109 @@ import (
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/issuer/dispatch"
+	"github.com/honnin/honnin/issuer/sms"
 	"github.com/honnin/honnin/issuer/store"
 )
-
-// methodEmail is the only challenge method until SMS, app and token land.
-const methodEmail = "email"
 
 // sendTimeout bounds one code send. The send outlives a caller that hangs
 // up (see deliver), so it needs its own bound.
 const sendTimeout = 30 * time.Second
 
-// mintChallenge signs the challenge token of generation a.Gen, sealing the
-// code, the personal message and the authentication value to the edge.
-func (s *Server) mintChallenge(a store.Authentication, c store.Cardholder, code, av string, now time.Time) (string, error) {
+// Delivery outcomes as the edge shows them.
+const (
+	deliverySent    = "sent"
+	deliveryFailed  = "failed"
+	deliveryLimited = "limited" // the destination's daily cap: nothing was sent
+	deliveryNone    = "none"    // app, token, password: nothing to send
+)
+
+// offer is one challenge being issued: the method, the credentials it
+// offers, and for email/SMS the code and authentication value, kept so a
+// page reload re-shows the same challenge without sending again.
+type offer struct {
+	method string
+	creds  []store.Credential
+	code   string
+	av     string
+}
+
+// secret is what an email/SMS challenge keeps at the issuer, sealed by the
+// vault: the code already sent and its authentication value. It is cleared
+// when the authentication ends.
+type secret struct {
+	Code string `json:"code"`
+	AV   string `json:"av"`
+}
+
+func secretAAD(authID string) []byte { return []byte("auth:" + authID) }
+
+// newOffer draws the code (email, SMS) and the authentication value.
+func newOffer(method string, creds []store.Credential) (offer, []byte) {
+	o := offer{method: method, creds: creds}
+	var avHash []byte
+	o.av, avHash = newAV()
+	if sends(method) {
+		o.code = newCode()
+	}
+	return o, avHash
+}
+
+// record is the store's view of o.
+func (s *Server) record(id string, o offer, avHash []byte, sent bool) (store.Challenge, error) {
+	ch := store.Challenge{Method: o.method, Creds: credIDs(o.creds), AVHash: avHash, Sent: sent}
+	if o.code != "" {
+		b, err := json.Marshal(secret{Code: o.code, AV: o.av})
+		if err != nil {
+			return ch, err
+		}
+		ch.Secret = s.vault.Seal(b, secretAAD(id))
+	}
+	return ch, nil
+}
+
+// reopen recovers the email/SMS challenge a holds, if its code is still
+// valid: a page reload gets the same code back instead of a new mail.
+func (s *Server) reopen(a store.Authentication, creds []store.Credential, now time.Time) (offer, bool) {
+	if !sends(a.Method) || a.Secret == nil || a.LastSentAt.IsZero() || !now.Before(a.LastSentAt.Add(codeValidity)) {
+		return offer{}, false
+	}
+	b, err := s.vault.Open(a.Secret, secretAAD(a.ID))
+	if err != nil {
+		s.log.Warn("api: stored challenge does not open", "authentication", a.ID, "err", err)
+		return offer{}, false
+	}
+	var sec secret
+	if err := json.Unmarshal(b, &sec); err != nil || sec.Code == "" {
+		return offer{}, false
+	}
+	return offer{method: a.Method, creds: creds, code: sec.Code, av: sec.AV}, true
+}
+
+// mintChallenge signs the challenge token of generation a.Gen for o,
+// sealing the codes, the personal message and the authentication value to
+// the edge. issued is when the code was sent (email/SMS) or now; the token
+// lives codeValidity from it.
+func (s *Server) mintChallenge(a store.Authentication, c store.Cardholder, o offer, issued, now time.Time) (string, error) {
+	exp := issued.Add(codeValidity)
+	codes, period, skew, err := s.sealedCodes(o.method, o.creds, o.code, now, exp)
+	if err != nil {
+		return "", err
+	}
 	jti := challenge.NewID()
 	seal, err := s.keys.EdgeSeal.Seal(jti, challenge.Payload{
 		PM:          c.PersonalMessage,
-		Codes:       []challenge.Code{{Cred: methodEmail, Step: 0, Code: code}},
-		AV:          av,
+		Codes:       codes,
+		AV:          o.av,
 		MaxAttempts: maxAttempts,
-		Period:      int(codeValidity / time.Second),
-		Skew:        0,
+		Period:      period,
+		Skew:        skew,
 	})
 	if err != nil {
 		return "", err
+	}
+	resendsLeft := 0
+	if sends(o.method) {
+		resendsLeft = max(maxResends-a.Resends, 0)
 	}
 	return challenge.Sign(s.keys.Sign, challenge.TypChallenge, &challenge.ChallengeClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
@@ -41,8 +123,8 @@ func (s *Server) mintChallenge(a store.Authentication, c store.Cardholder, code,
 			Audience:  jwt.ClaimStrings{challenge.EdgeName},
 			Subject:   a.ID,
 			ID:        jti,
-			IssuedAt:  jwt.NewNumericDate(now),
-			ExpiresAt: jwt.NewNumericDate(now.Add(codeValidity)),
+			IssuedAt:  jwt.NewNumericDate(issued),
+			ExpiresAt: jwt.NewNumericDate(exp),
 		},
 		Gen: a.Gen,
 		Txn: challenge.Txn{
@@ -52,48 +134,77 @@ func (s *Server) mintChallenge(a store.Authentication, c store.Cardholder, code,
 			Date:     a.CreatedAt,
 			Last4:    c.Last4,
 		},
-		Method:         methodEmail,
-		Dest:           dispatch.MaskEmail(c.Email),
+		Method:         o.method,
+		Dest:           dest(o.method, c, o.creds),
+		ResendsLeft:    resendsLeft,
 		MerchantOrigin: a.MerchantOrigin,
 		Seal:           seal,
 	})
 }
 
-// Delivery outcomes as the edge shows them.
-const (
-	deliverySent   = "sent"
-	deliveryFailed = "failed"
-)
-
-// deliver sends the code of generation a.Gen and records the outcome. It
-// returns "sent" or "failed" and fails only if the outcome cannot be
-// recorded. It runs detached from ctx's cancellation: if the edge hangs up
-// mid-send, the mail and its record still complete, so the cooldown and
-// the audit trail match what the cardholder received.
-func (s *Server) deliver(ctx context.Context, a store.Authentication, c store.Cardholder, code string) (string, error) {
+// deliver sends o's code of generation a.Gen by mail or SMS and records
+// the outcome. It returns "sent" or "failed" and fails only if the outcome
+// cannot be recorded. It runs detached from ctx's cancellation: if the edge
+// hangs up mid-send, the message and its record still complete, so the
+// cooldown and the audit trail match what the cardholder received.
+func (s *Server) deliver(ctx context.Context, a store.Authentication, c store.Cardholder, o offer) (string, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
 	defer cancel()
-	err := s.mail.SendCode(ctx, dispatch.CodeMail{
-		To:         c.Email,
-		Locale:     mailLocale(c.Locale),
-		Code:       code,
-		Merchant:   a.MerchantName,
-		Amount:     a.Amount,
-		Currency:   a.Currency,
-		At:         a.CreatedAt,
-		IssuerName: s.issuerName,
-	})
+	var err error
+	if o.method == store.KindSMS {
+		err = s.sendSMS(ctx, a, c, o.code)
+	} else {
+		err = s.mail.SendCode(ctx, dispatch.CodeMail{
+			To:         c.Email,
+			Locale:     mailLocale(c.Locale),
+			Code:       o.code,
+			Merchant:   a.MerchantName,
+			Amount:     a.Amount,
+			Currency:   a.Currency,
+			At:         a.CreatedAt,
+			IssuerName: s.issuerName,
+		})
+	}
 	delivery := deliverySent
 	if err != nil {
 		delivery = deliveryFailed
-		s.log.LogAttrs(ctx, slog.LevelWarn, "api: code mail not sent",
-			slog.String("authentication", a.ID), slog.Int("gen", a.Gen),
-			slog.String("to", dispatch.MaskEmail(c.Email)), slog.Any("err", err))
+		s.log.LogAttrs(ctx, slog.LevelWarn, "api: code not sent",
+			slog.String("authentication", a.ID), slog.Int("gen", a.Gen), slog.String("method", o.method),
+			slog.String("to", dest(o.method, c, o.creds)), slog.Any("err", err))
 	}
 	if err := s.store.RecordDelivery(ctx, a.ID, a.Gen, err == nil, s.now()); err != nil {
 		return "", err
 	}
 	return delivery, nil
+}
+
+// sendSMS texts the code, ending with the WebOTP line that lets the
+// browser offer it to the edge's iframe inside the merchant's page.
+func (s *Server) sendSMS(ctx context.Context, a store.Authentication, c store.Cardholder, code string) error {
+	if s.sms == nil {
+		return fmt.Errorf("api: no SMS gateway configured")
+	}
+	body := sms.Text(mailLocale(c.Locale), sms.CodeText{
+		Code:         code,
+		Merchant:     a.MerchantName,
+		Amount:       a.Amount,
+		Currency:     a.Currency,
+		IssuerName:   s.issuerName,
+		MerchantHost: host(a.MerchantOrigin),
+		EdgeHost:     host(s.edgeURL),
+		At:           a.CreatedAt,
+	})
+	_, err := s.sms.Send(ctx, sms.Message{To: c.Phone, Body: body, ID: fmt.Sprintf("%s-%d", a.ID, a.Gen)})
+	return err
+}
+
+// host is an origin's or URL's host without the port, as WebOTP names it.
+func host(origin string) string {
+	u, err := url.Parse(origin)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
 }
 
 // mailLocale maps a cardholder locale to one the mail templates have.

@@ -26,6 +26,7 @@ import (
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/store"
+	"github.com/honnin/honnin/issuer/vault"
 )
 
 var t0 = time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
@@ -73,6 +74,7 @@ type harness struct {
 	merchant store.Merchant
 	cfg      Config
 	dbPath   string
+	vault    *vault.Vault
 }
 
 func newHarness(t testing.TB) *harness {
@@ -142,7 +144,12 @@ func newHarness(t testing.TB) *harness {
 		}
 	}
 
-	h.cfg = Config{Store: st, Keys: ik, PAN: hasher, Mail: mailer, EdgeURL: testEdgeURL,
+	v, err := vault.New(bytes.Repeat([]byte{0x24}, vault.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.vault = v
+	h.cfg = Config{Store: st, Keys: ik, PAN: hasher, Vault: v, Mail: mailer, EdgeURL: testEdgeURL,
 		IssuerName: "Honnin Card", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: h.clock.Now}
 	h.api, err = New(h.cfg)
 	if err != nil {

@@ -38,7 +38,7 @@ func TestStartChallenge(t *testing.T) {
 			}
 			p := o.payload
 			if p.PM != personalMsg || p.MaxAttempts != 5 || p.Period != 600 || p.Skew != 0 || len(p.Codes) != 1 ||
-				p.Codes[0].Cred != "email" || p.Codes[0].Step != 0 || len(p.Codes[0].Code) != 6 || len(p.AV) != 28 {
+				len(p.Codes[0].Cred) != 26 || p.Codes[0].Step != 0 || len(p.Codes[0].Code) != 6 || len(p.AV) != 28 {
 				t.Errorf("payload %+v", p)
 			}
 			// What the browser can read: no codes, no personal message, no AV.
@@ -290,7 +290,9 @@ func TestResults(t *testing.T) {
 		code   string
 	}{
 		{"unknown authentication", map[string]any{"jti": "j9", "sub": "nope", "status": "N", "reason": "", "gen": 1, "attempts": 0}, 404, "not_found"},
-		{"status C", map[string]any{"jti": "j9", "sub": id, "status": "C", "reason": "", "gen": 1, "attempts": 0}, 400, "bad_request"},
+		{"unknown status", map[string]any{"jti": "j9", "sub": id, "status": "Q", "reason": "", "gen": 1, "attempts": 0}, 400, "bad_request"},
+		{"attempts over the limit", map[string]any{"jti": "j9", "sub": id, "status": "C", "reason": "wrong_code", "gen": 1, "attempts": 6}, 400, "bad_request"},
+		{"drift over a step", map[string]any{"jti": "j9", "sub": id, "status": "Y", "gen": 1, "cred": "x", "step": 5, "drift": 2}, 400, "bad_request"},
 		{"status unknown", map[string]any{"jti": "j9", "sub": id, "status": "X", "reason": "", "gen": 1, "attempts": 0}, 400, "bad_request"},
 		{"missing jti", map[string]any{"sub": id, "status": "N", "reason": "", "gen": 1, "attempts": 0}, 400, "bad_request"},
 		{"missing sub", map[string]any{"jti": "j9", "status": "N", "gen": 1}, 400, "bad_request"},

@@ -118,7 +118,7 @@ func TestAPIKey(t *testing.T) {
 
 func TestNewChecksConfig(t *testing.T) {
 	h := newHarness(t)
-	good := Config{Store: h.store, Keys: h.issuer, PAN: h.api.pan, Mail: h.api.mail, EdgeURL: testEdgeURL}
+	good := Config{Store: h.store, Keys: h.issuer, PAN: h.api.pan, Vault: h.vault, Mail: h.api.mail, EdgeURL: testEdgeURL}
 	if _, err := New(good); err != nil {
 		t.Fatal(err)
 	}
@@ -126,6 +126,8 @@ func TestNewChecksConfig(t *testing.T) {
 		"no store":     func(c *Config) { c.Store = nil },
 		"no PAN":       func(c *Config) { c.PAN = nil },
 		"no mail":      func(c *Config) { c.Mail = nil },
+		"no vault":     func(c *Config) { c.Vault = nil },
+		"negative cap": func(c *Config) { c.SendCap = -1 },
 		"no keys":      func(c *Config) { c.Keys.Sign.Private = nil },
 		"no edge URL":  func(c *Config) { c.EdgeURL = "" },
 		"relative URL": func(c *Config) { c.EdgeURL = "/edge" },

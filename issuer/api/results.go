@@ -1,10 +1,14 @@
 package api
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/honnin/honnin/edge/jsonapi"
+	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/store"
 )
 
@@ -15,6 +19,12 @@ type resultRequest struct {
 	Reason   string `json:"reason"`
 	Gen      *int   `json:"gen"`
 	Attempts int    `json:"attempts"`
+	// Cred, Step and Drift say which credential's code matched on Y: its
+	// public id, the TOTP step (0 for email/SMS) and how many steps off
+	// the edge's clock it was.
+	Cred  string `json:"cred"`
+	Step  int64  `json:"step"`
+	Drift int    `json:"drift"`
 }
 
 type resultResponse struct {
@@ -25,9 +35,14 @@ type resultResponse struct {
 }
 
 // results is POST /internal/v1/results: the edge's report of how an
-// authentication ended. The same jti twice is answered 200 both times and
-// applied once; a second, different outcome for the same authentication is
-// 409.
+// authentication ended, or (status C) of its wrong codes so far. The same
+// jti twice is answered 200 both times and applied once; a second, different
+// outcome for the same authentication is 409.
+//
+// Every report carries the authentication's wrong codes so far; they count
+// against its credentials' consecutive failures (reports may repeat or
+// cross, so the store counts only what it has not seen). A Y resets the
+// matching credential's count.
 func (s *Server) results(w http.ResponseWriter, r *http.Request) error {
 	if err := s.edgeCall(r, "results"); err != nil {
 		return err
@@ -47,9 +62,9 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request) error {
 		return jsonapi.BadRequest("gen is required")
 	}
 	switch req.Status {
-	case "Y", "N", "U", "A", "R":
+	case "Y", "N", "U", "A", "R", "C":
 	default:
-		return jsonapi.BadRequest("status must be one of Y N U A R")
+		return jsonapi.BadRequest("status must be one of Y N U A R, or C for progress")
 	}
 	if why := checkText(req.JTI, 1, maxJTI); why != "" {
 		return jsonapi.BadRequest("jti %s", why)
@@ -57,10 +72,27 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request) error {
 	if why := checkText(req.Reason, 0, maxReason); why != "" {
 		return jsonapi.BadRequest("reason %s", why)
 	}
-	if *req.Gen < 0 || req.Attempts < 0 {
-		return jsonapi.BadRequest("gen and attempts must not be negative")
+	if *req.Gen < 0 || req.Attempts < 0 || req.Step < 0 {
+		return jsonapi.BadRequest("gen, attempts and step must not be negative")
 	}
-	applied, err := s.store.RecordResult(r.Context(), store.Result{
+	if req.Attempts > maxAttempts {
+		return jsonapi.BadRequest("attempts must be at most %d", maxAttempts)
+	}
+	if why := checkText(req.Cred, 0, maxJTI); why != "" {
+		return jsonapi.BadRequest("cred %s", why)
+	}
+	if req.Drift < -totpSkew || req.Drift > totpSkew {
+		return jsonapi.BadRequest("drift must be within ±%d steps", totpSkew)
+	}
+	ctx, now := r.Context(), s.now()
+	if err := s.countFailures(ctx, req.Sub, req.Attempts, now); err != nil {
+		return err
+	}
+	if req.Status == "C" {
+		jsonapi.Write(w, http.StatusOK, resultResponse{JTI: req.JTI, Applied: true})
+		return nil
+	}
+	applied, err := s.store.RecordResult(ctx, store.Result{
 		JTI: req.JTI, AuthenticationID: req.Sub, Status: req.Status, Reason: req.Reason,
 		Gen: *req.Gen, Attempts: req.Attempts, ReceivedAt: s.now(),
 	})
@@ -72,6 +104,65 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
+	if applied && req.Status == "Y" {
+		if err := s.succeeded(ctx, req, now); err != nil {
+			return err
+		}
+	}
 	jsonapi.Write(w, http.StatusOK, resultResponse{JTI: req.JTI, Applied: applied})
 	return nil
+}
+
+// countFailures counts authID's wrong codes against its credentials and
+// tells the cardholder about each credential that got locked by it.
+func (s *Server) countFailures(ctx context.Context, authID string, attempts int, now time.Time) error {
+	locked, err := s.store.RecordAttempts(ctx, authID, attempts, lockAfter, now)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return jsonapi.Errorf(http.StatusNotFound, "not_found", "no such authentication")
+	case err != nil:
+		return err
+	}
+	for _, cred := range locked {
+		s.log.LogAttrs(ctx, slog.LevelWarn, "api: credential locked after consecutive failures",
+			slog.String("credential", cred.PublicID), slog.String("kind", cred.Kind), slog.Int("failures", cred.Failures))
+		s.noticeLocked(ctx, cred)
+	}
+	return nil
+}
+
+// noticeLocked mails the cardholder that cred was locked. A failed notice
+// is logged, never retried into the edge's report: the lock stands either
+// way, and the edge would only report again.
+func (s *Server) noticeLocked(ctx context.Context, cred store.Credential) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+	defer cancel()
+	c, err := s.store.Cardholder(ctx, cred.CardholderID)
+	if err == nil {
+		err = s.mail.SendNotice(ctx, dispatch.Notice{
+			Kind: dispatch.NoticeLocked, To: c.Email, Locale: mailLocale(c.Locale), IssuerName: s.issuerName,
+			Last4: c.Last4, Method: cred.Kind, Serial: last4(cred.Serial), Failures: cred.Failures,
+		})
+	}
+	if err != nil {
+		s.log.LogAttrs(ctx, slog.LevelWarn, "api: lock notice not sent", slog.String("credential", cred.PublicID), slog.Any("err", err))
+	}
+}
+
+// succeeded resets the consecutive failures of the credential that passed.
+// The edge names it when a code matched; a password (checked here, not at
+// the edge) is the authentication's one credential.
+func (s *Server) succeeded(ctx context.Context, req resultRequest, now time.Time) error {
+	cred := req.Cred
+	if cred == "" {
+		a, err := s.store.Authentication(ctx, req.Sub)
+		if err != nil {
+			return err
+		}
+		if len(a.Creds) != 1 {
+			return nil // frictionless: no credential was used
+		}
+		cred = a.Creds[0]
+	}
+	return s.store.RecordSuccess(ctx, req.Sub, cred, req.Step, req.Drift, now)
 }

@@ -10,24 +10,42 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/issuer/appreg"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/risk"
+	"github.com/honnin/honnin/issuer/sms"
 	"github.com/honnin/honnin/issuer/store"
+	"github.com/honnin/honnin/issuer/vault"
 )
 
-// CodeSender delivers a one-time code to the cardholder (dispatch.Mailer).
+// CodeSender delivers one-time codes and notices to the cardholder by
+// mail (dispatch.Mailer).
 type CodeSender interface {
 	SendCode(context.Context, dispatch.CodeMail) error
+	SendNotice(context.Context, dispatch.Notice) error
 }
 
-// Config is what the API needs. Store, Keys, PAN, Mail and EdgeURL are
-// required.
+// SMSSender delivers a text message (an issuer/sms provider, or
+// sms.Failover over several).
+type SMSSender interface {
+	Send(context.Context, sms.Message) (string, error)
+}
+
+// Config is what the API needs. Store, Keys, PAN, Vault, Mail and EdgeURL
+// are required.
 type Config struct {
 	Store *store.Store
 	Keys  challenge.IssuerKeys
 	PAN   *pan.Hasher
+	// Vault opens the TOTP seeds and seals the pending email/SMS code.
+	Vault *vault.Vault
 	Mail  CodeSender
+	// SMS sends SMS codes; nil means SMS sends fail (delivery "failed").
+	SMS SMSSender
+	// SendCap is how many codes one destination (address, phone) may get
+	// in 24 hours; 0 means DefaultSendCap.
+	SendCap int
 	// EdgeURL is the edge's base URL (http://127.0.0.1:8787); challenge_url
 	// points at its /challenge page.
 	EdgeURL string
@@ -51,16 +69,31 @@ const (
 	codeValidity    = dispatch.CodeValidity
 	maxAttempts     = 5
 	resendCooldown  = 30 * time.Second
+	// maxResends caps the new codes per authentication after the first.
+	maxResends = 3
+	// sendWindow is the period of the per-destination send cap.
+	sendWindow = 24 * time.Hour
+	// lockAfter consecutive wrong codes across challenges lock a
+	// credential (RFC 4226 §7.3 asks for a lockout across sessions).
+	lockAfter = 10
 	// edgeTokenLifetime bounds exp-iat of the edge's call tokens.
 	edgeTokenLifetime = 60 * time.Second
 )
+
+// DefaultSendCap is the per-destination daily cap on codes when
+// Config.SendCap is zero: enough for a busy shopper, too few for SMS
+// pumping to pay.
+const DefaultSendCap = 10
 
 // Server is the issuer API; it is an http.Handler.
 type Server struct {
 	store      *store.Store
 	keys       challenge.IssuerKeys
 	pan        *pan.Hasher
+	vault      *vault.Vault
 	mail       CodeSender
+	sms        SMSSender
+	sendCap    int
 	edgeURL    string
 	issuerName string
 	log        *slog.Logger
@@ -69,6 +102,7 @@ type Server struct {
 	risk       *risk.Engine
 	provider   *risk.Provider
 	pseudo     *risk.Pseudonymizer
+	apps       *appreg.Registrar
 	handler    http.Handler
 }
 
@@ -81,6 +115,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("api: no PAN hasher")
 	case cfg.Mail == nil:
 		return nil, errors.New("api: no code sender")
+	case cfg.Vault == nil:
+		return nil, errors.New("api: no vault")
+	case cfg.SendCap < 0:
+		return nil, errors.New("api: negative send cap")
 	case cfg.Keys.Sign.Private == nil || cfg.Keys.Edge == nil || cfg.Keys.EdgeSeal.Key == nil:
 		return nil, errors.New("api: issuer keys incomplete (signing key, edge keys and edge seal key needed)")
 	}
@@ -92,7 +130,10 @@ func New(cfg Config) (*Server, error) {
 		store:      cfg.Store,
 		keys:       cfg.Keys,
 		pan:        cfg.PAN,
+		vault:      cfg.Vault,
 		mail:       cfg.Mail,
+		sms:        cfg.SMS,
+		sendCap:    cfg.SendCap,
 		edgeURL:    strings.TrimRight(cfg.EdgeURL, "/"),
 		issuerName: cfg.IssuerName,
 		log:        cfg.Log,
@@ -109,6 +150,9 @@ func New(cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
+	if s.sendCap == 0 {
+		s.sendCap = DefaultSendCap
+	}
 	if s.issuerName == "" {
 		s.issuerName = "honnin"
 	}
@@ -118,6 +162,7 @@ func New(cfg Config) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.apps = &appreg.Registrar{Store: s.store, Vault: s.vault, Mail: s.mail, IssuerName: s.issuerName, Now: s.now}
 	s.edge = challenge.Verifier{
 		Keys:        cfg.Keys.Edge,
 		Issuer:      challenge.EdgeName,
@@ -132,7 +177,9 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("GET /.well-known/jwks.json", http.HandlerFunc(s.jwks))
 	mux.Handle("POST /internal/v1/authentications/{id}/start", s.handle(s.start))
 	mux.Handle("POST /internal/v1/authentications/{id}/resend", s.handle(s.resend))
+	mux.Handle("POST /internal/v1/authentications/{id}/password", s.handle(s.password))
 	mux.Handle("POST /internal/v1/results", s.handle(s.results))
+	mux.Handle("POST /v1/app/register", s.handle(s.registerApp))
 	s.handler = s.logAndRecover(routeJSON(mux))
 	return s, nil
 }

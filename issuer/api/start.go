@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"math"
@@ -50,11 +51,13 @@ type startResponse struct {
 
 // start is POST /internal/v1/authentications/{id}/start. The first start
 // asks the risk engine: frictionless ends the authentication Y with an
-// authentication value, deny ends it R, and neither sends a code. A
-// challenge (and every later start of a challenged authentication: a page
-// reload must not re-roll the decision) takes the next gen, mints a code
-// and an authentication value, seals them into a challenge token and mails
-// the code. A failed mail still returns the token (delivery "failed"): the
+// authentication value, deny ends it R, and neither sends a code; a card
+// with no usable credential of its method (all locked) is denied. A
+// challenge takes the next gen and issues the cardholder's method: a code
+// by mail or SMS, or the app's or tokens' TOTP codes, or the password. A
+// later start (a page reload) never re-rolls the decision: an email/SMS code
+// still valid is shown again without a new send, anything else is issued
+// afresh. A failed send still returns the token (delivery "failed"): the
 // authentication stays C and the cardholder can resend.
 func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
@@ -72,29 +75,87 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	now := s.now()
+	ctx, now := r.Context(), s.now()
+	method, creds, err := s.usable(ctx, c, now)
+	if err != nil {
+		return err
+	}
 	if a.Decision == "" {
+		if len(creds) == 0 {
+			c.OTPLocked = true // nothing to challenge with: the engine denies
+		}
 		done, err := s.decide(w, r, a, c, req, now)
 		if err != nil || done {
 			return err
 		}
 	}
-	code := newCode()
-	av, avHash := newAV()
-	a, err = s.store.StartChallenge(r.Context(), id, methodEmail, avHash, now)
-	if err != nil {
-		return challengeError(err)
+	if len(creds) == 0 {
+		return errNoCredential
 	}
-	token, err := s.mintChallenge(a, c, code, av, now)
-	if err != nil {
-		return err
+	if a.Gen > 0 && a.Method == method {
+		if o, ok := s.reopen(a, creds, now); ok {
+			token, err := s.mintChallenge(a, c, o, a.LastSentAt, now)
+			if err != nil {
+				return err
+			}
+			jsonapi.Write(w, http.StatusOK, startResponse{Decision: "challenge", ChallengeToken: token, Delivery: deliverySent})
+			return nil
+		}
 	}
-	delivery, err := s.deliver(r.Context(), a, c, code)
+	if sends(method) && a.Gen > maxResends {
+		// A reload after the code expired is a new send: the same cap
+		// as Resend.
+		return errResendLimit
+	}
+	token, delivery, err := s.issue(ctx, a, c, method, creds, now, func(ch store.Challenge) (store.Authentication, error) {
+		return s.store.StartChallenge(ctx, id, ch, now)
+	})
 	if err != nil {
 		return err
 	}
 	jsonapi.Write(w, http.StatusOK, startResponse{Decision: "challenge", ChallengeToken: token, Delivery: delivery})
 	return nil
+}
+
+// issue draws a new challenge of method for a, commits it (the store takes
+// the next gen), mints its token and sends its code. The destination's
+// daily cap is taken before the commit, so a refused send never supersedes
+// the code the cardholder has; over the cap, a start still shows the screen
+// (delivery "limited") while a resend is refused (errSendLimit).
+func (s *Server) issue(ctx context.Context, a store.Authentication, c store.Cardholder, method string,
+	creds []store.Credential, now time.Time, commit func(store.Challenge) (store.Authentication, error)) (token, delivery string, err error) {
+	o, avHash := newOffer(method, creds)
+	delivery = deliveryNone
+	if sends(method) {
+		delivery = deliverySent
+		ok, err := s.store.ReserveSend(ctx, s.destHash(method, destination(method, c)), method, a.ID, now, sendWindow, s.sendCap)
+		if err != nil {
+			return "", "", err
+		}
+		if !ok {
+			delivery = deliveryLimited
+		}
+	}
+	ch, err := s.record(a.ID, o, avHash, delivery == deliverySent)
+	if err != nil {
+		return "", "", err
+	}
+	if delivery == deliveryLimited && a.Gen > 0 {
+		return "", "", errSendLimit
+	}
+	a, err = commit(ch)
+	if err != nil {
+		return "", "", err
+	}
+	if token, err = s.mintChallenge(a, c, o, now, now); err != nil {
+		return "", "", err
+	}
+	if delivery == deliverySent {
+		if delivery, err = s.deliver(ctx, a, c, o); err != nil {
+			return "", "", err
+		}
+	}
+	return token, delivery, nil
 }
 
 // decide runs the risk decision for a's first start and records it. On
@@ -148,8 +209,9 @@ type resendResponse struct {
 }
 
 // resend is POST /internal/v1/authentications/{id}/resend {gen}: a new
-// code of gen+1, only for the newest gen of a challenge in progress, and
-// not sooner than resendCooldown after the last code that was sent.
+// code of gen+1, only for the newest gen of an email/SMS challenge in
+// progress, not sooner than resendCooldown after the last code that was
+// sent, at most maxResends times, and within the destination's daily cap.
 func (s *Server) resend(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	if err := s.edgeCall(r, id); err != nil {
@@ -169,31 +231,53 @@ func (s *Server) resend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	code := newCode()
-	av, avHash := newAV()
-	now := s.now()
-	a, err = s.store.Resend(r.Context(), id, *req.Gen, avHash, now, resendCooldown)
+	ctx, now := r.Context(), s.now()
+	if !sends(a.Method) {
+		return jsonapi.Errorf(http.StatusConflict, "not_resendable", "a %s code is not sent, so it cannot be resent", a.Method)
+	}
+	method, creds, err := s.usable(ctx, c, now)
+	if err != nil {
+		return err
+	}
+	if len(creds) == 0 || method != a.Method {
+		return errNoCredential
+	}
+	// Checked before the send cap is taken, so an early click does not use
+	// up the day's sends; the store checks both again atomically.
+	if *req.Gen == a.Gen && a.Resends >= maxResends {
+		return errResendLimit
+	}
+	if *req.Gen == a.Gen && !a.LastSentAt.IsZero() && now.Before(a.LastSentAt.Add(resendCooldown)) {
+		return cooldown(w, a.LastSentAt.Add(resendCooldown), now)
+	}
+	token, delivery, err := s.issue(ctx, a, c, method, creds, now, func(ch store.Challenge) (store.Authentication, error) {
+		return s.store.Resend(ctx, id, *req.Gen, ch, now, resendCooldown, maxResends)
+	})
 	var cd *store.CooldownError
 	if errors.As(err, &cd) {
-		secs := int(math.Ceil(cd.RetryAt.Sub(now).Seconds()))
-		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
-		return jsonapi.Errorf(http.StatusTooManyRequests, "resend_cooldown", "a code was sent less than %s ago; retry after %s",
-			resendCooldown, cd.RetryAt.UTC().Format(time.RFC3339))
+		return cooldown(w, cd.RetryAt, now)
 	}
 	if err != nil {
 		return challengeError(err)
 	}
-	token, err := s.mintChallenge(a, c, code, av, now)
-	if err != nil {
-		return err
-	}
-	delivery, err := s.deliver(r.Context(), a, c, code)
-	if err != nil {
-		return err
-	}
 	jsonapi.Write(w, http.StatusOK, resendResponse{ChallengeToken: token, Delivery: delivery})
 	return nil
 }
+
+// cooldown is the 429 for a resend before retryAt.
+func cooldown(w http.ResponseWriter, retryAt, now time.Time) error {
+	secs := int(math.Ceil(retryAt.Sub(now).Seconds()))
+	w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+	return jsonapi.Errorf(http.StatusTooManyRequests, "resend_cooldown", "a code was sent less than %s ago; retry after %s",
+		resendCooldown, retryAt.UTC().Format(time.RFC3339))
+}
+
+var (
+	errResendLimit = jsonapi.Errorf(http.StatusTooManyRequests, "resend_limit",
+		"%d new codes were sent for this purchase already; no more can be sent", maxResends)
+	errSendLimit = jsonapi.Errorf(http.StatusTooManyRequests, "send_limit",
+		"too many codes were sent to this destination today; try again tomorrow or use another method")
+)
 
 // challengeable loads an authentication that may be challenged, with its
 // cardholder.
@@ -221,6 +305,8 @@ func challengeError(err error) error {
 		return jsonapi.Errorf(http.StatusConflict, "already_final", "the authentication has its outcome already")
 	case errors.Is(err, store.ErrSuperseded):
 		return jsonapi.Errorf(http.StatusConflict, "superseded", "gen is not the newest; a newer code was sent")
+	case errors.Is(err, store.ErrResendLimit):
+		return errResendLimit
 	case errors.Is(err, store.ErrConflict):
 		return jsonapi.Errorf(http.StatusConflict, "conflict", "the authentication changed meanwhile; retry")
 	}

@@ -6,13 +6,18 @@ package demo
 
 import (
 	"context"
+	"encoding/base32"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/issuer/api"
 	"github.com/honnin/honnin/issuer/pan"
+	"github.com/honnin/honnin/issuer/passhash"
 	"github.com/honnin/honnin/issuer/store"
+	"github.com/honnin/honnin/issuer/vault"
 )
 
 // MerchantName is the demo merchant's account name.
@@ -30,27 +35,64 @@ type Card struct {
 	Method          string
 	Locale          string
 	PersonalMessage string
+	// Phone is the SMS card's number (E.164).
+	Phone string
+	// Secret is the app's TOTP seed: fixed, and printed, so a person can
+	// add it to any authenticator app (or oathtool) and the tests can
+	// compute codes outside honnin. A real seed is random and leaves the
+	// issuer only once, to the app.
+	Secret []byte
+	// Tokens are the token card's hardware tokens (two: the most a card may
+	// have), with seeds printed for the same reason.
+	Tokens []Token
+	// Password is the password card's static password (seed 003).
+	Password string
 	// OTPLocked locks the card's one-time-code credential: the risk engine
 	// denies it without a screen (the demo's deny card).
 	OTPLocked bool
 }
 
-// Note is what the card demonstrates beyond an ordinary purchase, printed
-// after it by `issuer demo seed`; "" for none.
+// Token is a demo hardware token.
+type Token struct {
+	Serial string
+	Secret []byte
+}
+
+// Note is what a person (or a test) needs beyond the number to pass the
+// card's challenge, or what it demonstrates, printed after it by `issuer
+// demo seed` as one word: phone:<e164>, secret:<base32>,
+// token:<serial>:<base32>[,<serial>:<base32>], password:<password>, deny:otp-locked; "" for an
+// email card.
 func (c Card) Note() string {
-	if c.OTPLocked {
+	switch {
+	case c.OTPLocked:
 		return "deny:otp-locked"
+	case c.Method == store.KindSMS:
+		return "phone:" + c.Phone
+	case c.Method == store.KindApp:
+		return "secret:" + b32(c.Secret)
+	case c.Method == store.KindToken:
+		ts := make([]string, len(c.Tokens))
+		for i, t := range c.Tokens {
+			ts[i] = t.Serial + ":" + b32(t.Secret)
+		}
+		return "token:" + strings.Join(ts, ",")
+	case c.Method == store.KindPassword:
+		return "password:" + c.Password
 	}
 	return ""
 }
 
+func b32(b []byte) string { return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b) }
+
 // country of every demo card, for the risk engine's location rules.
 const country = "JP"
 
-// Cards are the demo cardholders: one reading Japanese mail, one English,
-// and one whose code credential is locked, so the risk engine denies it.
-// The first purchase of each from a new browser is challenged; after a
-// successful one, a small purchase from the same browser is frictionless.
+// Cards are the demo cardholders: one per method (email in Japanese and in
+// English, SMS, app, hardware token, static password), and one whose code
+// credential is locked, so the risk engine denies it. The first purchase of
+// each from a new browser is challenged; after a successful one, a small
+// purchase from the same browser is frictionless.
 var Cards = []Card{
 	{Number: "3540123456789016", Email: "demo@mail.jp", Method: "email", Locale: "ja",
 		PersonalMessage: "こんにちは、本人さん / Hello from your card issuer"},
@@ -58,11 +100,22 @@ var Cards = []Card{
 		PersonalMessage: "Hello from your card issuer / こんにちは、本人さん"},
 	{Number: "3540123456789032", Email: "demo-locked@mail.jp", Method: "email", Locale: "en",
 		PersonalMessage: "Your code credential is locked", OTPLocked: true},
+	{Number: "3540123456789040", Email: "demo-sms@mail.jp", Method: "sms", Locale: "ja", Phone: "+819012345678",
+		PersonalMessage: "SMSでお届けします / codes by SMS"},
+	{Number: "3540123456789057", Email: "demo-app@mail.jp", Method: "app", Locale: "en",
+		Secret: []byte("honnin-demo-app-seed"), PersonalMessage: "Codes from your authenticator app"},
+	{Number: "3540123456789065", Email: "demo-token@mail.jp", Method: "token", Locale: "en",
+		Tokens:          []Token{{"HNT00000001", []byte("honnin-demo-token-01")}, {"HNT00000002", []byte("honnin-demo-token-02")}},
+		PersonalMessage: "Codes from your hardware tokens"},
+	{Number: "3540123456789073", Email: "demo-pw@mail.jp", Method: "password", Locale: "ja",
+		Password: "honnin-demo-pw", PersonalMessage: "パスワードで認証 / static password"},
 }
 
 // Seed makes the demo merchant (with apiKey and origins, DefaultOrigins
-// when none) and the demo cardholders exist.
-func Seed(ctx context.Context, st *store.Store, h *pan.Hasher, apiKey string, origins []string, now time.Time) (store.Merchant, error) {
+// when none) and the demo cardholders with their credentials exist. It
+// never unlocks or replaces a credential that exists: a lock a person
+// caused stays until an operator lifts it.
+func Seed(ctx context.Context, st *store.Store, h *pan.Hasher, v *vault.Vault, apiKey string, origins []string, now time.Time) (store.Merchant, error) {
 	if apiKey == "" {
 		return store.Merchant{}, errors.New("demo: seed: empty API key")
 	}
@@ -75,17 +128,57 @@ func Seed(ctx context.Context, st *store.Store, h *pan.Hasher, apiKey string, or
 		return store.Merchant{}, fmt.Errorf("demo: seed: %w", err)
 	}
 	for _, c := range Cards {
-		n, err := pan.Parse(c.Number)
-		if err != nil {
+		if err := seedCard(ctx, st, h, v, c, now); err != nil {
 			return store.Merchant{}, fmt.Errorf("demo: seed: card %s: %w", c.Number, err)
-		}
-		if _, err := st.UpsertCardholder(ctx, store.Cardholder{
-			PANHMAC: h.Sum(n), Last4: n.Last4(), Email: c.Email, PersonalMessage: c.PersonalMessage,
-			PreferredMethod: c.Method, Locale: c.Locale, Status: store.CardholderActive, Country: country,
-			OTPLocked: c.OTPLocked, CreatedAt: now,
-		}); err != nil {
-			return store.Merchant{}, fmt.Errorf("demo: seed: %w", err)
 		}
 	}
 	return m, nil
+}
+
+func seedCard(ctx context.Context, st *store.Store, h *pan.Hasher, v *vault.Vault, c Card, now time.Time) error {
+	n, err := pan.Parse(c.Number)
+	if err != nil {
+		return err
+	}
+	ch, err := st.UpsertCardholder(ctx, store.Cardholder{
+		PANHMAC: h.Sum(n), Last4: n.Last4(), Email: c.Email, Phone: c.Phone, PersonalMessage: c.PersonalMessage,
+		PreferredMethod: c.Method, Locale: c.Locale, Status: store.CardholderActive, Country: country,
+		OTPLocked: c.OTPLocked, CreatedAt: now,
+	})
+	if err != nil {
+		return err
+	}
+	existing, err := st.CredentialsOf(ctx, ch.ID)
+	if err != nil {
+		return err
+	}
+	for _, cr := range existing {
+		if cr.Kind == c.Method {
+			return nil // registered before: keep it as it is
+		}
+	}
+	totp := store.TOTPParams{Digits: 6, Period: 60, Algorithm: "SHA1"}
+	switch c.Method {
+	case store.KindApp:
+		id := challenge.NewID()
+		_, err = st.RegisterApp(ctx, ch.ID, id, v.Seal(c.Secret, []byte("cred:"+id)), totp, now)
+	case store.KindToken:
+		for _, t := range c.Tokens {
+			if _, err = st.TokenBySerial(ctx, t.Serial); errors.Is(err, store.ErrNotFound) {
+				_, err = st.ImportTokens(ctx, []store.Token{{Serial: t.Serial, Seed: v.Seal(t.Secret, []byte("token:"+t.Serial)), TOTP: totp}}, now)
+			}
+			if err == nil {
+				_, err = st.AssignToken(ctx, t.Serial, ch.ID, now)
+			}
+			if err != nil {
+				return err
+			}
+		}
+	case store.KindPassword:
+		var hash string
+		if hash, err = passhash.Hash(c.Password); err == nil {
+			_, err = st.SetPassword(ctx, ch.ID, hash, now)
+		}
+	}
+	return err
 }

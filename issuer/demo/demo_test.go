@@ -10,6 +10,7 @@ import (
 	"github.com/honnin/honnin/issuer/api"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/store"
+	"github.com/honnin/honnin/issuer/vault"
 )
 
 func TestCardsAreValid(t *testing.T) {
@@ -40,13 +41,14 @@ func TestSeedIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	h, _ := pan.NewHasher(bytes.Repeat([]byte{1}, pan.KeySize))
+	v, _ := vault.New(bytes.Repeat([]byte{2}, vault.KeySize))
 	now := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
 
-	m1, err := Seed(ctx, st, h, "key-1", nil, now)
+	m1, err := Seed(ctx, st, h, v, "key-1", nil, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m2, err := Seed(ctx, st, h, "key-2", []string{"http://localhost:18080"}, now.Add(time.Hour))
+	m2, err := Seed(ctx, st, h, v, "key-2", []string{"http://localhost:18080"}, now.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +69,7 @@ func TestSeedIdempotent(t *testing.T) {
 			t.Errorf("cardholder %+v", got)
 		}
 	}
-	if _, err := Seed(ctx, st, h, "", nil, now); err == nil {
+	if _, err := Seed(ctx, st, h, v, "", nil, now); err == nil {
 		t.Error("empty API key accepted")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/honnin/honnin/e2e/stack"
@@ -39,14 +40,10 @@ honnin is running.
   edge           %s
   SMTP (dev)     %s
 
-Demo cards (any name, pay on the shop, read the code in the inbox):
+Demo cards (any name, pay on the shop; the challenge asks for what is after the card):
 `, s.ShopURL, s.InboxURL, s.IssuerURL, s.EdgeURL, s.SMTPAddr)
 	for _, c := range s.Cards {
-		what := "first purchase: code screen; again from the same browser, up to ¥3,000: none"
-		if c.Note != "" {
-			what = "risk deny, no screen (" + c.Note + ")"
-		}
-		fmt.Printf("  %s   %-6s %s (%s)  %s\n", c.Number, c.Method, c.Email, c.Locale, what)
+		fmt.Printf("  %s  %-8s %s\n", c.Number, c.Method, howTo(c))
 	}
 	fmt.Printf("\nState (keys, databases): %s/   Ctrl-C stops everything.\n\n", cfg.State)
 
@@ -58,4 +55,27 @@ Demo cards (any name, pay on the shop, read the code in the inbox):
 		os.Exit(1)
 	}
 	s.Stop()
+}
+
+// howTo says how to pass a demo card's challenge.
+func howTo(c stack.DemoCard) string {
+	kind, value, _ := strings.Cut(c.Note, ":")
+	switch kind {
+	case "deny":
+		return "risk deny, no screen (" + c.Note + ")"
+	case "phone":
+		return "the code arrives by SMS to " + value + " (shown in the inbox)"
+	case "secret":
+		return "app code: add secret " + value + " to an authenticator app (60 s), or: oathtool --totp -s 60 -b " + value
+	case "token":
+		var how []string
+		for _, t := range strings.Split(value, ",") {
+			serial, seed, _ := strings.Cut(t, ":")
+			how = append(how, "token "+serial+": oathtool --totp -s 60 -b "+seed)
+		}
+		return strings.Join(how, "\n"+strings.Repeat(" ", 29))
+	case "password":
+		return "static password: " + value
+	}
+	return "code by mail to " + c.Email + " (" + c.Locale + ", in the inbox); again from the same browser, up to ¥3,000: no screen"
 }

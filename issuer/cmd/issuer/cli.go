@@ -30,6 +30,15 @@ func commands() []command {
 		{"migrate", "bring the database schema up to date", migrate},
 		{"keys init", "write a fresh set of token and seal keys into a folder", keysInit},
 		{"keys pan", "write a fresh card-number hashing key", keysPAN},
+		{"keys vault", "write a fresh key for the seed vault", keysVault},
+		{"cardholder show", "show a card's method and credentials", cardholderShow},
+		{"cardholder unlock", "unlock a card's locked credentials", cardholderUnlock},
+		{"token import", "import hardware tokens from PSKC or CSV", tokenImport},
+		{"token assign", "assign a token to a card (at most 2)", tokenAssign},
+		{"token lock", "lock a token", tokenState(true)},
+		{"token unlock", "unlock a token", tokenState(false)},
+		{"token list", "list the imported tokens", tokenList},
+		{"app issue", "issue an authenticator-app registration ID and mail its password", appIssue},
 		{"demo seed", "add the demo merchant and cardholders (idempotent)", demoSeed},
 	}
 }
@@ -78,7 +87,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "usage: issuer <command> [flags]\n\ncommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-18s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nrun 'issuer <command> -h' for the flags of one")
 }

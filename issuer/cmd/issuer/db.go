@@ -34,4 +34,7 @@ const (
 	defaultDB     = ".dev/issuer.db"
 	defaultKeys   = ".dev/keys"
 	defaultPANKey = ".dev/pan.key"
+	// defaultVaultKey sits beside the PAN key, not in the keys folder:
+	// that one holds what the edge may also read.
+	defaultVaultKey = ".dev/vault.key"
 )

@@ -128,7 +128,7 @@ func TestKeys(t *testing.T) {
 func TestMigrate(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "new", "issuer.db")
 	code, out, errOut := cli(t, "migrate", "-db", db)
-	if code != exitOK || !strings.Contains(out, "applied migrations [1 2]") {
+	if code != exitOK || !strings.Contains(out, "applied migrations [1 2 3 4]") {
 		t.Fatalf("migrate: %d %q %q", code, out, errOut)
 	}
 	code, out, _ = cli(t, "migrate", "-db", db)
@@ -140,11 +140,23 @@ func TestMigrate(t *testing.T) {
 	}
 }
 
-var cardLine = regexp.MustCompile(`(?m)^card (\d{13,19}) (\w+) (\S+@\S+) (ja|en)( deny:\S+)?$`)
+var cardLine = regexp.MustCompile(`(?m)^card (\d{13,19}) (\w+) (\S+@\S+) (ja|en)( (deny|phone|secret|token|password):\S+)?$`)
+
+// vaultKey writes a vault key for the test and points the commands at it.
+func vaultKey(t *testing.T, dir string) string {
+	t.Helper()
+	path := filepath.Join(dir, "vault.key")
+	if code, _, errOut := cli(t, "keys", "vault", "-out", path); code != exitOK {
+		t.Fatalf("keys vault: %d %s", code, errOut)
+	}
+	t.Setenv("HONNIN_VAULT_KEY_FILE", path)
+	return path
+}
 
 func TestDemoSeed(t *testing.T) {
 	dir := t.TempDir()
 	db, pk := filepath.Join(dir, "issuer.db"), filepath.Join(dir, "pan.key")
+	vaultKey(t, dir)
 
 	code, _, errOut := cli(t, "demo", "seed", "-db", db, "-pan-key-file", pk, "-api-key", "k")
 	if code != exitFail || !strings.Contains(errOut, "issuer keys pan") {
@@ -183,6 +195,7 @@ func prepare(t *testing.T) testStack {
 	t.Helper()
 	dir := t.TempDir()
 	s := testStack{dir: dir, keys: filepath.Join(dir, "keys"), db: filepath.Join(dir, "issuer.db"), panKey: filepath.Join(dir, "pan.key")}
+	vaultKey(t, dir)
 	for _, args := range [][]string{
 		{"keys", "init", "-dir", s.keys},
 		{"keys", "pan", "-out", s.panKey},

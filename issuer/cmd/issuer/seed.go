@@ -15,9 +15,12 @@ func demoSeed(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	f := newFlags("demo seed", "Adds the demo merchant \""+demo.MerchantName+"\" with the given API key and origins, and the\n"+
 		"demo cardholders. Idempotent: run it at every start. Prints one line per card:\n"+
 		"  card <number> <method> <email> <locale> [note]\n"+
-		"where note says what the card demonstrates (deny:otp-locked: the risk engine denies it).", stdout)
+		"where note is what else passes the card's challenge (phone:<e164>, secret:<base32 TOTP seed>,\n"+
+		"token:<serial>:<base32 seed>, password:<password>) or what it demonstrates (deny:otp-locked:\n"+
+		"the risk engine denies it).", stdout)
 	db := f.String("db", env("HONNIN_ISSUER_DB", defaultDB), "SQLite database file (env HONNIN_ISSUER_DB)")
 	panKey := f.String("pan-key-file", env("HONNIN_PAN_KEY_FILE", defaultPANKey), "card-number key file (env HONNIN_PAN_KEY_FILE)")
+	vaultKey := f.String("vault-key-file", env("HONNIN_VAULT_KEY_FILE", defaultVaultKey), "seed vault key files, comma separated (env HONNIN_VAULT_KEY_FILE)")
 	apiKey := f.String("api-key", env("HONNIN_DEMO_API_KEY", ""), "the demo shop's API key; a new one is made and printed if empty (env HONNIN_DEMO_API_KEY)")
 	var origins multi
 	f.Var(&origins, "origin", "an origin of the demo shop; repeat for several (default "+strings.Join(demo.DefaultOrigins, " and ")+")")
@@ -25,6 +28,10 @@ func demoSeed(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	hasher, err := readPANKey(*panKey)
+	if err != nil {
+		return err
+	}
+	v, err := readVault(*vaultKey)
 	if err != nil {
 		return err
 	}
@@ -38,7 +45,7 @@ func demoSeed(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer st.Close()
-	m, err := demo.Seed(ctx, st, hasher, key, origins, time.Now())
+	m, err := demo.Seed(ctx, st, hasher, v, key, origins, time.Now())
 	if err != nil {
 		return err
 	}

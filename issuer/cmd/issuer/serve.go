@@ -18,6 +18,7 @@ import (
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/risk"
+	"github.com/honnin/honnin/issuer/store"
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -34,6 +35,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	mailFrom := f.String("mail-from", env("HONNIN_MAIL_FROM", "honnin <no-reply@localhost>"), "From of code mails (env HONNIN_MAIL_FROM)")
 	issuerName := f.String("issuer-name", env("HONNIN_ISSUER_NAME", "honnin"), "issuer name shown in code mails (env HONNIN_ISSUER_NAME)")
 	edgeURL := f.String("edge-url", env("HONNIN_EDGE_URL", "http://127.0.0.1:8787"), "the edge's base URL, for challenge_url (env HONNIN_EDGE_URL)")
+	vaultKey := f.String("vault-key-file", env("HONNIN_VAULT_KEY_FILE", defaultVaultKey), "seed vault key files, comma separated, the first seals (env HONNIN_VAULT_KEY_FILE)")
+	sendCap := f.Int("send-cap", api.DefaultSendCap, "codes one email address or phone may get in 24 hours")
+	unlockAfter := f.Duration("unlock-after", 0, "unlock credentials locked by wrong codes after this long (0: never; an operator unlocks)")
+	smsFlags := addSMSFlags(f)
 	riskConfig := f.String("risk-config", env("HONNIN_RISK_CONFIG", ""), "risk rules and thresholds, JSON; empty for the built-in default (env HONNIN_RISK_CONFIG)")
 	if err := f.parse(args); err != nil {
 		return err
@@ -58,6 +63,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	v, err := readVault(*vaultKey)
+	if err != nil {
+		return err
+	}
+	if *unlockAfter < 0 || *sendCap < 1 {
+		return usageError{"-unlock-after must not be negative and -send-cap must be at least 1"}
+	}
+	smsSender, err := smsFlags.sender(log)
+	if err != nil {
+		return err
+	}
 	mailer, err := newMailer(*smtpAddr, *smtpTLS, *smtpUser, env("HONNIN_SMTP_PASSWORD", ""), *mailFrom)
 	if err != nil {
 		return err
@@ -70,7 +86,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(applied) > 0 {
 		log.Info("issuer: migrated database", "db", *db, "versions", applied)
 	}
-	handler, err := api.New(api.Config{Store: st, Keys: keys, PAN: hasher, Mail: mailer,
+	handler, err := api.New(api.Config{Store: st, Keys: keys, PAN: hasher, Vault: v, Mail: mailer, SMS: smsSender, SendCap: *sendCap,
 		EdgeURL: *edgeURL, IssuerName: *issuerName, Risk: engine, Provider: risk.NewProvider(rc.Provider), Log: log})
 	if err != nil {
 		return err
@@ -96,6 +112,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if *unlockAfter > 0 {
+		go unlockLoop(ctx, st, *unlockAfter, log)
+	}
 	log.Info("issuer: listening", "addr", ln.Addr().String(), "db", *db, "smtp", *smtpAddr, "edge", *edgeURL)
 	fmt.Fprintf(stdout, "issuer: listening on http://%s\n", ln.Addr())
 
@@ -142,4 +161,26 @@ func newMailer(addr, tlsMode, user, password, from string) (*dispatch.Mailer, er
 	}
 	return dispatch.NewMailer(dispatch.MailConfig{Host: host, Port: port, Username: user, Password: password,
 		From: from, TLS: tlsMode})
+}
+
+// unlockLoop is the optional timed unlock: once a minute, credentials
+// locked by wrong codes for longer than after become usable again. Their
+// failure count is kept, so one more wrong code locks them at once; only a
+// right code (or an operator) clears it.
+func unlockLoop(ctx context.Context, st *store.Store, after time.Duration, log *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			n, err := st.UnlockExpired(ctx, now.Add(-after), now)
+			if err != nil {
+				log.Warn("issuer: timed unlock", "err", err)
+			} else if n > 0 {
+				log.Info("issuer: timed unlock", "credentials", n)
+			}
+		}
+	}
 }
