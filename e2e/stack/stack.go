@@ -163,6 +163,10 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 			"-sms-twilio-url", s.InboxURL + "/twilio",
 			"-sms-twilio-sid", devTwilioSID,
 			"-sms-twilio-from", "+815000000000",
+			// The demo cards are paid with again and again (and the e2e
+			// suite sends dozens of codes to one address): a production
+			// cap of 10 a day would stop a demo within the hour.
+			"-send-cap", "500",
 		}, s.IssuerURL + "/.well-known/jwks.json"},
 		{"edge", []string{addr(p.Edge)}, edgeArgs, fmt.Sprintf("http://127.0.0.1:%d/healthz", p.Edge)},
 		{"shop", []string{addr(p.Shop)}, []string{bin("shop"),
