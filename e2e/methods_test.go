@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -239,5 +241,64 @@ func TestTenFailuresLockTheCard(t *testing.T) {
 	c.enter(password)
 	if orderStatus, status, _ := c.outcome(); orderStatus != "paid" || status != "Y" {
 		t.Fatalf("after unlock: order %q status %q, want paid Y", orderStatus, status)
+	}
+}
+
+var secretRE = regexp.MustCompile(`secret=([A-Z2-7]+)`)
+
+// TestAppRegistration registers a new app the way seed 000 describes: the
+// operator (the member site, later) issues a registration ID, the password
+// arrives by mail, the phone app (bin/authapp) redeems both; its code
+// matches oathtool's for the secret it got, and pays. The demo's
+// pre-registered app is released by it, so this runs after the other app
+// tests.
+func TestAppRegistration(t *testing.T) {
+	card := cardFor(t, "app")
+	seen := len(inbox(t, card.Email))
+	out, err := sys.Operator(context.Background(), "app", "issue", "-card", card.Number, "-smtp", sys.SMTPAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := regexp.MustCompile(`registration-id (\d+)`).FindStringSubmatch(string(out))
+	if id == nil {
+		t.Fatalf("no registration id in %q", out)
+	}
+	var ms []mail
+	waitFor(t, "the registration password mail", 15*time.Second, func() bool {
+		ms = inbox(t, card.Email)
+		return len(ms) > seen
+	})
+	pw := regexp.MustCompile(`(?:password|パスワード)[:：] ?([2-9A-Z]{10})\s`).FindStringSubmatch(ms[0].Text)
+	if pw == nil {
+		t.Fatalf("no password in %q", ms[0].Text)
+	}
+	state := filepath.Join(t.TempDir(), "app.uri")
+	stepStart(15 * time.Second)
+	got, err := exec.Command(sys.Bin("authapp"), "register", "-issuer", sys.IssuerURL, "-id", id[1], "-password", pw[1],
+		"-state", state).CombinedOutput()
+	if err != nil {
+		t.Fatalf("authapp register: %v: %s", err, got)
+	}
+	uri, err := os.ReadFile(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := secretRE.FindStringSubmatch(string(uri))
+	if secret == nil {
+		t.Fatalf("state file %q holds no secret", uri)
+	}
+	code := oathtool(t, secret[1], time.Now())
+	if appCode := strings.Fields(string(got))[0]; appCode != code {
+		t.Errorf("authapp shows %s, oathtool %s for the same secret", appCode, code)
+	}
+	// The same registration cannot be used twice.
+	if again, err := exec.Command(sys.Bin("authapp"), "register", "-issuer", sys.IssuerURL, "-id", id[1], "-password", pw[1],
+		"-state", state+"2").CombinedOutput(); err == nil {
+		t.Errorf("a used registration worked again: %s", again)
+	}
+	c := startCheckout(t, card)
+	c.enter(oathtool(t, secret[1], time.Now()))
+	if orderStatus, status, _ := c.outcome(); orderStatus != "paid" || status != "Y" {
+		t.Fatalf("order %q status %q with the newly registered app, want paid Y", orderStatus, status)
 	}
 }

@@ -432,3 +432,6 @@ func (s *Stack) Operator(ctx context.Context, args ...string) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// Bin is the path of one of the stack's programs (bin/authapp, ...).
+func (s *Stack) Bin(name string) string { return filepath.Join(s.cfg.Bin, name) }

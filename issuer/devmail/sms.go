@@ -44,17 +44,7 @@ func (s *Store) AddSMS(m SMS) SMS {
 	defer s.mu.Unlock()
 	s.next++
 	m.ID = strconv.FormatUint(s.next, 10)
-	s.sms = append(s.sms, m)
-	s.bytes += m.size()
-	drop := 0
-	for len(s.sms)-drop > s.max || (s.bytes > maxStoredBytes && len(s.sms)-drop > 1) {
-		s.bytes -= s.sms[drop].size()
-		drop++
-	}
-	if drop > 0 {
-		clear(s.sms[:drop])
-		s.sms = s.sms[drop:]
-	}
+	s.sms = appendBounded(s.sms, m, s.max, &s.bytes)
 	return m
 }
 

@@ -90,17 +90,7 @@ func (s *Store) Add(m Message) Message {
 	defer s.mu.Unlock()
 	s.next++
 	m.ID = strconv.FormatUint(s.next, 10)
-	s.msgs = append(s.msgs, m)
-	s.bytes += m.size()
-	drop := 0
-	for len(s.msgs)-drop > s.max || (s.bytes > maxStoredBytes && len(s.msgs)-drop > 1) {
-		s.bytes -= s.msgs[drop].size()
-		drop++
-	}
-	if drop > 0 {
-		clear(s.msgs[:drop]) // let the evicted bodies be collected
-		s.msgs = s.msgs[drop:]
-	}
+	s.msgs = appendBounded(s.msgs, m, s.max, &s.bytes)
 	return m.clone()
 }
 
@@ -150,4 +140,22 @@ func (s *Store) Clear() {
 		s.bytes -= m.size()
 	}
 	s.msgs = nil
+}
+
+// appendBounded appends m to list and evicts its oldest entries beyond max,
+// or while the store holds more than maxStoredBytes (keeping m), with
+// *bytes, the store's running total, kept in step.
+func appendBounded[T interface{ size() int }](list []T, m T, max int, bytes *int) []T {
+	list = append(list, m)
+	*bytes += m.size()
+	drop := 0
+	for len(list)-drop > max || (*bytes > maxStoredBytes && len(list)-drop > 1) {
+		*bytes -= list[drop].size()
+		drop++
+	}
+	if drop > 0 {
+		clear(list[:drop]) // let the evicted bodies be collected
+		list = list[drop:]
+	}
+	return list
 }

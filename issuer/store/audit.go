@@ -41,10 +41,19 @@ func (s *Store) audit(ctx context.Context, tx *sql.Tx, at time.Time, actor, acti
 
 // AuditTrail returns the entries of one authentication, oldest first.
 func (s *Store) AuditTrail(ctx context.Context, authID string) ([]AuditEntry, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, at, actor, action, authentication_id, detail
-		FROM audit WHERE authentication_id = ? ORDER BY id`), authID)
+	out, err := s.auditQuery(ctx, `authentication_id = ?`, authID)
 	if err != nil {
 		return nil, fmt.Errorf("store: audit trail %s: %w", authID, err)
+	}
+	return out, nil
+}
+
+// auditQuery returns the audit entries matching where, oldest first.
+func (s *Store) auditQuery(ctx context.Context, where string, args ...any) ([]AuditEntry, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, at, actor, action, COALESCE(authentication_id, ''), detail
+		FROM audit WHERE `+where+` ORDER BY id`), args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []AuditEntry
@@ -52,13 +61,10 @@ func (s *Store) AuditTrail(ctx context.Context, authID string) ([]AuditEntry, er
 		var e AuditEntry
 		var at int64
 		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.AuthenticationID, &e.Detail); err != nil {
-			return nil, fmt.Errorf("store: audit trail %s: %w", authID, err)
+			return nil, err
 		}
 		e.At = fromMS(at)
 		out = append(out, e)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: audit trail %s: %w", authID, err)
-	}
-	return out, nil
+	return out, rows.Err()
 }

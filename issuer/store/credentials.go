@@ -331,37 +331,19 @@ func (s *Store) ReleaseApp(ctx context.Context, cardholderID int64, actor string
 // ErrConflict. Failures are kept. The card's OTP use is locked when it has
 // no active credential of its preferred method left.
 func (s *Store) LockCredential(ctx context.Context, id int64, reason, actor string, now time.Time) error {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		c, err := s.credential(ctx, tx, `c.id = ?`, id)
-		if err != nil {
-			return err
-		}
-		if c.State == CredRevoked {
-			return fmt.Errorf("revoked: %w", ErrConflict)
-		}
+	return s.changeCredential(ctx, "lock", id, func(tx *sql.Tx, c Credential) error {
 		if err := s.setState(ctx, tx, c, CredLocked, reason, actor, now); err != nil {
 			return err
 		}
 		return s.markOTPLock(ctx, tx, c.CardholderID)
 	})
-	if err != nil {
-		return fmt.Errorf("store: lock credential %d: %w", id, err)
-	}
-	return nil
 }
 
 // UnlockCredential makes credential id active with no failures (an
 // explicit unlock is a fresh start, unlike UnlockExpired) and re-evaluates
 // the card's OTP lock. A revoked credential is ErrConflict.
 func (s *Store) UnlockCredential(ctx context.Context, id int64, actor string, now time.Time) error {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		c, err := s.credential(ctx, tx, `c.id = ?`, id)
-		if err != nil {
-			return err
-		}
-		if c.State == CredRevoked {
-			return fmt.Errorf("revoked: %w", ErrConflict)
-		}
+	return s.changeCredential(ctx, "unlock", id, func(tx *sql.Tx, c Credential) error {
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE credentials SET state = 'active', lock_reason = '', failures = 0,
 			locked_at = NULL, updated_at = ? WHERE id = ?`), ms(now), id); err != nil {
 			return err
@@ -371,30 +353,34 @@ func (s *Store) UnlockCredential(ctx context.Context, id int64, actor string, no
 		}
 		return s.refreshOTPLock(ctx, tx, c.CardholderID)
 	})
-	if err != nil {
-		return fmt.Errorf("store: unlock credential %d: %w", id, err)
-	}
-	return nil
 }
 
 // RevokeCredential revokes credential id for good (a lost token, a
 // released app); revoking a revoked credential is ErrConflict.
 func (s *Store) RevokeCredential(ctx context.Context, id int64, reason, actor string, now time.Time) error {
+	return s.changeCredential(ctx, "revoke", id, func(tx *sql.Tx, c Credential) error {
+		if err := s.setState(ctx, tx, c, CredRevoked, reason, actor, now); err != nil {
+			return err
+		}
+		return s.refreshOTPLock(ctx, tx, c.CardholderID)
+	})
+}
+
+// changeCredential runs change on credential id in one transaction; a
+// revoked credential is final, so every change to one is ErrConflict.
+func (s *Store) changeCredential(ctx context.Context, what string, id int64, change func(*sql.Tx, Credential) error) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		c, err := s.credential(ctx, tx, `c.id = ?`, id)
 		if err != nil {
 			return err
 		}
 		if c.State == CredRevoked {
-			return fmt.Errorf("revoked already: %w", ErrConflict)
+			return fmt.Errorf("revoked: %w", ErrConflict)
 		}
-		if err := s.setState(ctx, tx, c, CredRevoked, reason, actor, now); err != nil {
-			return err
-		}
-		return s.refreshOTPLock(ctx, tx, c.CardholderID)
+		return change(tx, c)
 	})
 	if err != nil {
-		return fmt.Errorf("store: revoke credential %d: %w", id, err)
+		return fmt.Errorf("store: %s credential %d: %w", what, id, err)
 	}
 	return nil
 }
@@ -499,23 +485,8 @@ func (s *Store) auditCred(ctx context.Context, tx *sql.Tx, at time.Time, actor, 
 // CredentialAudit returns the audit entries about credential publicID,
 // oldest first.
 func (s *Store) CredentialAudit(ctx context.Context, publicID string) ([]AuditEntry, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, at, actor, action, COALESCE(authentication_id, ''), detail
-		FROM audit WHERE json_extract(detail, '$.cred') = ? ORDER BY id`), publicID)
+	out, err := s.auditQuery(ctx, `json_extract(detail, '$.cred') = ?`, publicID)
 	if err != nil {
-		return nil, fmt.Errorf("store: audit of credential %s: %w", publicID, err)
-	}
-	defer rows.Close()
-	var out []AuditEntry
-	for rows.Next() {
-		var e AuditEntry
-		var at int64
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.AuthenticationID, &e.Detail); err != nil {
-			return nil, fmt.Errorf("store: audit of credential %s: %w", publicID, err)
-		}
-		e.At = fromMS(at)
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: audit of credential %s: %w", publicID, err)
 	}
 	return out, nil

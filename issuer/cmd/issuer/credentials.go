@@ -32,12 +32,46 @@ type operator struct {
 
 func (o operator) Close() { o.st.Close() }
 
-// operatorFlags adds the flags every credential command takes.
-func operatorFlags(f *flags) (db, panKey, vaultKey *string) {
-	db = f.String("db", env("HONNIN_ISSUER_DB", defaultDB), "SQLite database file (env HONNIN_ISSUER_DB)")
-	panKey = f.String("pan-key-file", env("HONNIN_PAN_KEY_FILE", defaultPANKey), "card-number key file (env HONNIN_PAN_KEY_FILE)")
-	vaultKey = f.String("vault-key-file", env("HONNIN_VAULT_KEY_FILE", defaultVaultKey), "seed vault key files, comma separated, the first seals (env HONNIN_VAULT_KEY_FILE)")
-	return db, panKey, vaultKey
+// operatorCmd is a credential command's flag set with the flags every one
+// of them takes.
+type operatorCmd struct {
+	*flags
+	db, panKey, vaultKey *string
+	required             []string
+}
+
+// need adds a string flag that must be given: run refuses to start, and
+// touches no database, without it.
+func (c *operatorCmd) need(name, usage string) *string {
+	c.required = append(c.required, name)
+	return c.String(name, "", usage)
+}
+
+func newOperatorCmd(name, synopsis string, stdout io.Writer) *operatorCmd {
+	f := newFlags(name, synopsis, stdout)
+	return &operatorCmd{flags: f,
+		db:       f.String("db", env("HONNIN_ISSUER_DB", defaultDB), "SQLite database file (env HONNIN_ISSUER_DB)"),
+		panKey:   f.String("pan-key-file", env("HONNIN_PAN_KEY_FILE", defaultPANKey), "card-number key file (env HONNIN_PAN_KEY_FILE)"),
+		vaultKey: f.String("vault-key-file", env("HONNIN_VAULT_KEY_FILE", defaultVaultKey), "seed vault key files, comma separated, the first seals (env HONNIN_VAULT_KEY_FILE)"),
+	}
+}
+
+// run parses args, opens the database, keys and vault, and runs fn on them.
+func (c *operatorCmd) run(ctx context.Context, args []string, fn func(operator) error) error {
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	for _, name := range c.required {
+		if c.Lookup(name).Value.String() == "" {
+			return usageError{"-" + name + " is required"}
+		}
+	}
+	o, err := openOperator(ctx, *c.db, *c.panKey, *c.vaultKey)
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	return fn(o)
 }
 
 func openOperator(ctx context.Context, db, panKey, vaultKey string) (operator, error) {
@@ -104,30 +138,50 @@ func keysVault(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func tokenImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f := newFlags("token import", "Imports hardware tokens from a PSKC key container (RFC 6030: plain, or encrypted\n"+
-		"with a pre-shared key or a PBKDF2 password) or a CSV file (serial,seed,digits,period[,algorithm]).\n"+
-		"All or nothing: one bad key imports none. Only 60-second TOTP tokens are accepted.\n"+
-		"The PSKC password is read from HONNIN_PSKC_PASSWORD, never from a flag.", stdout)
-	db, panKey, vaultKey := operatorFlags(f)
-	file := f.String("file", "", "the PSKC (.xml, .pskcxml) or CSV (.csv) file")
-	format := f.String("format", "", "pskc or csv; default from the file name")
-	psk := f.String("psk", "", "PSKC pre-shared key, hex")
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	if *file == "" {
-		return usageError{"-file is required"}
-	}
-	kind := strings.ToLower(*format)
+	c := newOperatorCmd("token import", "Imports hardware tokens from a PSKC key container (RFC 6030: plain, or encrypted\n"+
+		"with a pre-shared key or a PBKDF2 password) or a CSV file (serial,seed,digits,period[,algorithm],\n"+
+		"each seed written hex:... or base32:...). All or nothing: one bad key imports none. Only\n"+
+		"60-second TOTP tokens are accepted. The PSKC password is read from HONNIN_PSKC_PASSWORD,\n"+
+		"never from a flag.", stdout)
+	file := c.need("file", "the PSKC (.xml, .pskcxml) or CSV (.csv) file")
+	format := c.String("format", "", "pskc or csv; default from the file name")
+	psk := c.String("psk", "", "PSKC pre-shared key, hex")
+	return c.run(ctx, args, func(o operator) error {
+		keys, err := readTokenFile(*file, *format, *psk)
+		if err != nil {
+			return err
+		}
+		tokens := make([]store.Token, 0, len(keys))
+		for _, k := range keys {
+			if k.Kind != "totp" || k.Period != tokenPeriod {
+				return fmt.Errorf("%s: token %s is %s with a %d s step; honnin verifies %d-second TOTP tokens only (nothing imported)",
+					*file, k.Serial, strings.ToUpper(k.Kind), k.Period, tokenPeriod)
+			}
+			tokens = append(tokens, store.Token{Serial: k.Serial, Seed: o.vault.Seal(k.Secret, []byte("token:"+k.Serial)),
+				TOTP: store.TOTPParams{Digits: k.Digits, Period: k.Period, Algorithm: k.Algorithm}})
+		}
+		n, err := o.st.ImportTokens(ctx, tokens, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "imported %d tokens from %s\n", n, *file)
+		return nil
+	})
+}
+
+// readTokenFile parses a PSKC or CSV token file; format "" goes by the
+// file name.
+func readTokenFile(file, format, psk string) ([]tokenfile.Key, error) {
+	kind := strings.ToLower(format)
 	if kind == "" {
 		kind = "pskc"
-		if strings.EqualFold(filepath.Ext(*file), ".csv") {
+		if strings.EqualFold(filepath.Ext(file), ".csv") {
 			kind = "csv"
 		}
 	}
-	in, err := os.Open(*file)
+	in, err := os.Open(file)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer in.Close()
 	var keys []tokenfile.Key
@@ -136,74 +190,45 @@ func tokenImport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		keys, err = tokenfile.ParseCSV(in)
 	case "pskc":
 		opt := tokenfile.PSKCOptions{Password: os.Getenv("HONNIN_PSKC_PASSWORD")}
-		if *psk != "" {
-			if opt.PreSharedKey, err = hex.DecodeString(*psk); err != nil {
-				return usageError{fmt.Sprintf("-psk: not hex: %v", err)}
+		if psk != "" {
+			if opt.PreSharedKey, err = hex.DecodeString(psk); err != nil {
+				return nil, usageError{fmt.Sprintf("-psk: not hex: %v", err)}
 			}
 		}
 		keys, err = tokenfile.ParsePSKC(in, opt)
 	default:
-		return usageError{fmt.Sprintf("-format %q: want pskc or csv", *format)}
+		return nil, usageError{fmt.Sprintf("-format %q: want pskc or csv", format)}
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", *file, err)
+		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	o, err := openOperator(ctx, *db, *panKey, *vaultKey)
-	if err != nil {
-		return err
-	}
-	defer o.Close()
-	tokens := make([]store.Token, 0, len(keys))
-	for _, k := range keys {
-		if k.Kind != "totp" || k.Period != tokenPeriod {
-			return fmt.Errorf("%s: token %s is %s with a %d s step; honnin verifies %d-second TOTP tokens only (nothing imported)",
-				*file, k.Serial, strings.ToUpper(k.Kind), k.Period, tokenPeriod)
-		}
-		tokens = append(tokens, store.Token{Serial: k.Serial, Seed: o.vault.Seal(k.Secret, []byte("token:"+k.Serial)),
-			TOTP: store.TOTPParams{Digits: k.Digits, Period: k.Period, Algorithm: k.Algorithm}})
-	}
-	n, err := o.st.ImportTokens(ctx, tokens, time.Now())
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "imported %d tokens from %s\n", n, *file)
-	return nil
+	return keys, nil
 }
 
 func tokenAssign(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f := newFlags("token assign", "Assigns an imported token to a card (at most 2 per card). The card's static\n"+
+	c := newOperatorCmd("token assign", "Assigns an imported token to a card (at most 2 per card). The card's static\n"+
 		"password, if any, stops working.", stdout)
-	db, panKey, vaultKey := operatorFlags(f)
-	serial := f.String("serial", "", "the token's serial")
-	card := f.String("card", "", "the card number")
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	if *serial == "" {
-		return usageError{"-serial is required"}
-	}
-	o, err := openOperator(ctx, *db, *panKey, *vaultKey)
-	if err != nil {
-		return err
-	}
-	defer o.Close()
-	c, err := o.cardholder(ctx, *card)
-	if err != nil {
-		return err
-	}
-	cred, err := o.st.AssignToken(ctx, *serial, c.ID, time.Now())
-	switch {
-	case errors.Is(err, store.ErrTokenLimit):
-		return fmt.Errorf("card ending %s has 2 tokens already; report one lost first", c.Last4)
-	case errors.Is(err, store.ErrNotFound):
-		return fmt.Errorf("no token with serial %s; import it first", *serial)
-	case errors.Is(err, store.ErrConflict):
-		return fmt.Errorf("token %s is assigned to a card already", *serial)
-	case err != nil:
-		return err
-	}
-	fmt.Fprintf(stdout, "token %s assigned to card ending %s (credential %s)\n", *serial, c.Last4, cred.PublicID)
-	return nil
+	serial := c.need("serial", "the token's serial")
+	card := c.need("card", "the card number")
+	return c.run(ctx, args, func(o operator) error {
+		ch, err := o.cardholder(ctx, *card)
+		if err != nil {
+			return err
+		}
+		cred, err := o.st.AssignToken(ctx, *serial, ch.ID, time.Now())
+		switch {
+		case errors.Is(err, store.ErrTokenLimit):
+			return fmt.Errorf("card ending %s has 2 tokens already; report one lost first", ch.Last4)
+		case errors.Is(err, store.ErrNotFound):
+			return fmt.Errorf("no token with serial %s; import it first", *serial)
+		case errors.Is(err, store.ErrConflict):
+			return fmt.Errorf("token %s is assigned to a card already", *serial)
+		case err != nil:
+			return err
+		}
+		fmt.Fprintf(stdout, "token %s assigned to card ending %s (credential %s)\n", *serial, ch.Last4, cred.PublicID)
+		return nil
+	})
 }
 
 // tokenState locks or unlocks a token for the operator.
@@ -214,106 +239,77 @@ func tokenState(lock bool) func(ctx context.Context, args []string, stdout, stde
 		name, what = "token lock", "Locks a token: its codes are refused until it is unlocked."
 	}
 	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-		f := newFlags(name, what, stdout)
-		db, panKey, vaultKey := operatorFlags(f)
-		serial := f.String("serial", "", "the token's serial")
-		if err := f.parse(args); err != nil {
-			return err
-		}
-		if *serial == "" {
-			return usageError{"-serial is required"}
-		}
-		o, err := openOperator(ctx, *db, *panKey, *vaultKey)
-		if err != nil {
-			return err
-		}
-		defer o.Close()
-		t, err := o.st.TokenBySerial(ctx, *serial)
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("no token with serial %s", *serial)
-		}
-		if err != nil {
-			return err
-		}
-		if t.CredentialID == 0 {
-			return fmt.Errorf("token %s is not assigned to a card", *serial)
-		}
-		if lock {
-			err = o.st.LockCredential(ctx, t.CredentialID, "operator", "operator", time.Now())
-		} else {
-			err = o.st.UnlockCredential(ctx, t.CredentialID, "operator", time.Now())
-		}
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "%s: %s\n", name, *serial)
-		return nil
+		c := newOperatorCmd(name, what, stdout)
+		serial := c.need("serial", "the token's serial")
+		return c.run(ctx, args, func(o operator) error {
+			t, err := o.st.TokenBySerial(ctx, *serial)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				return fmt.Errorf("no token with serial %s", *serial)
+			case err != nil:
+				return err
+			case t.CredentialID == 0:
+				return fmt.Errorf("token %s is not assigned to a card", *serial)
+			}
+			if lock {
+				err = o.st.LockCredential(ctx, t.CredentialID, store.LockOperator, "operator", time.Now())
+			} else {
+				err = o.st.UnlockCredential(ctx, t.CredentialID, "operator", time.Now())
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s: %s\n", name, *serial)
+			return nil
+		})
 	}
 }
 
 func tokenList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f := newFlags("token list", "Lists the imported tokens: serial, parameters, and the card and state of the\n"+
+	c := newOperatorCmd("token list", "Lists the imported tokens: serial, parameters, and the card and state of the\n"+
 		"assigned ones.", stdout)
-	db, panKey, vaultKey := operatorFlags(f)
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	o, err := openOperator(ctx, *db, *panKey, *vaultKey)
-	if err != nil {
-		return err
-	}
-	defer o.Close()
-	ts, err := o.st.Tokens(ctx)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SERIAL\tDIGITS\tPERIOD\tALG\tCARD\tSTATE")
-	for _, t := range ts {
-		card, state := "-", "unassigned"
-		if t.CardholderID != 0 {
-			c, err := o.st.Cardholder(ctx, t.CardholderID)
-			if err != nil {
-				return err
-			}
-			card, state = "*"+c.Last4, t.State
+	return c.run(ctx, args, func(o operator) error {
+		ts, err := o.st.Tokens(ctx)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\n", t.Serial, t.TOTP.Digits, t.TOTP.Period, t.TOTP.Algorithm, card, state)
-	}
-	return tw.Flush()
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "SERIAL\tDIGITS\tPERIOD\tALG\tCARD\tSTATE")
+		for _, t := range ts {
+			card, state := "-", "unassigned"
+			if t.CardholderID != 0 {
+				ch, err := o.st.Cardholder(ctx, t.CardholderID)
+				if err != nil {
+					return err
+				}
+				card, state = "*"+ch.Last4, t.State
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\n", t.Serial, t.TOTP.Digits, t.TOTP.Period, t.TOTP.Algorithm, card, state)
+		}
+		return tw.Flush()
+	})
 }
 
 func cardholderShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f := newFlags("cardholder show", "Shows a card's method and credentials: kind, state, consecutive failures.", stdout)
-	db, panKey, vaultKey := operatorFlags(f)
-	card := f.String("card", "", "the card number")
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	o, err := openOperator(ctx, *db, *panKey, *vaultKey)
-	if err != nil {
-		return err
-	}
-	defer o.Close()
-	c, err := o.cardholder(ctx, *card)
-	if err != nil {
-		return err
-	}
-	creds, err := o.st.CredentialsOf(ctx, c.ID)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "card *%s  method %s  status %s  otp-locked %t  locale %s\n", c.Last4, c.PreferredMethod, c.Status, c.OTPLocked, c.Locale)
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CREDENTIAL\tKIND\tSERIAL\tSTATE\tFAILURES\tDRIFT")
-	for _, cr := range creds {
-		state := cr.State
-		if cr.LockReason != "" && cr.State == store.CredLocked {
-			state += " (" + cr.LockReason + ")"
+	c := newOperatorCmd("cardholder show", "Shows a card's method and credentials: kind, state, consecutive failures.", stdout)
+	card := c.need("card", "the card number")
+	return c.run(ctx, args, func(o operator) error {
+		ch, creds, err := o.credentialsOf(ctx, *card)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\n", cr.PublicID, cr.Kind, orDash(cr.Serial), state, cr.Failures, cr.Drift)
-	}
-	return tw.Flush()
+		fmt.Fprintf(stdout, "card *%s  method %s  status %s  otp-locked %t  locale %s\n", ch.Last4, ch.PreferredMethod, ch.Status, ch.OTPLocked, ch.Locale)
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "CREDENTIAL\tKIND\tSERIAL\tSTATE\tFAILURES\tDRIFT")
+		for _, cr := range creds {
+			state := cr.State
+			if cr.LockReason != "" && cr.State == store.CredLocked {
+				state += " (" + cr.LockReason + ")"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\n", cr.PublicID, cr.Kind, orDash(cr.Serial), state, cr.Failures, cr.Drift)
+		}
+		return tw.Flush()
+	})
 }
 
 func orDash(s string) string {
@@ -324,74 +320,66 @@ func orDash(s string) string {
 }
 
 func cardholderUnlock(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f := newFlags("cardholder unlock", "Unlocks a card's locked credentials (all of them, or those of one -kind) and\n"+
+	c := newOperatorCmd("cardholder unlock", "Unlocks a card's locked credentials (all of them, or those of one -kind) and\n"+
 		"clears their failure counts; the card's one-time-code use is unlocked with them.", stdout)
-	db, panKey, vaultKey := operatorFlags(f)
-	card := f.String("card", "", "the card number")
-	kind := f.String("kind", "", "only credentials of this kind: email, sms, app, token, password")
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	o, err := openOperator(ctx, *db, *panKey, *vaultKey)
-	if err != nil {
-		return err
-	}
-	defer o.Close()
-	c, err := o.cardholder(ctx, *card)
-	if err != nil {
-		return err
-	}
-	creds, err := o.st.CredentialsOf(ctx, c.ID)
-	if err != nil {
-		return err
-	}
-	n := 0
-	for _, cr := range creds {
-		if cr.State != store.CredLocked || (*kind != "" && cr.Kind != *kind) {
-			continue
-		}
-		if err := o.st.UnlockCredential(ctx, cr.ID, "operator", time.Now()); err != nil {
+	card := c.need("card", "the card number")
+	kind := c.String("kind", "", "only credentials of this kind: email, sms, app, token, password")
+	return c.run(ctx, args, func(o operator) error {
+		ch, creds, err := o.credentialsOf(ctx, *card)
+		if err != nil {
 			return err
 		}
-		n++
+		n := 0
+		for _, cr := range creds {
+			if cr.State != store.CredLocked || (*kind != "" && cr.Kind != *kind) {
+				continue
+			}
+			if err := o.st.UnlockCredential(ctx, cr.ID, "operator", time.Now()); err != nil {
+				return err
+			}
+			n++
+		}
+		fmt.Fprintf(stdout, "unlocked %d credentials of card ending %s\n", n, ch.Last4)
+		return nil
+	})
+}
+
+// credentialsOf finds the card numbered number and its credentials.
+func (o operator) credentialsOf(ctx context.Context, number string) (store.Cardholder, []store.Credential, error) {
+	c, err := o.cardholder(ctx, number)
+	if err != nil {
+		return c, nil, err
 	}
-	fmt.Fprintf(stdout, "unlocked %d credentials of card ending %s\n", n, c.Last4)
-	return nil
+	creds, err := o.st.CredentialsOf(ctx, c.ID)
+	return c, creds, err
 }
 
 func appIssue(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f := newFlags("app issue", "Issues an authenticator-app registration for a card: prints the registration ID\n"+
+	c := newOperatorCmd("app issue", "Issues an authenticator-app registration for a card: prints the registration ID\n"+
 		"and mails the registration password to the cardholder (both valid 30 minutes, single use),\n"+
 		"as the member site does.", stdout)
-	db, panKey, vaultKey := operatorFlags(f)
-	card := f.String("card", "", "the card number")
-	smtpAddr := f.String("smtp", env("HONNIN_SMTP", "127.0.0.1:1025"), "SMTP server host:port (env HONNIN_SMTP)")
-	smtpTLS := f.String("smtp-tls", env("HONNIN_SMTP_TLS", ""), "SMTP TLS: none, starttls or tls (env HONNIN_SMTP_TLS)")
-	smtpUser := f.String("smtp-user", env("HONNIN_SMTP_USER", ""), "SMTP AUTH user name (env HONNIN_SMTP_USER)")
-	mailFrom := f.String("mail-from", env("HONNIN_MAIL_FROM", "honnin <no-reply@localhost>"), "From of the mail (env HONNIN_MAIL_FROM)")
-	issuerName := f.String("issuer-name", env("HONNIN_ISSUER_NAME", "honnin"), "issuer name (env HONNIN_ISSUER_NAME)")
-	if err := f.parse(args); err != nil {
-		return err
-	}
-	mailer, err := newMailer(*smtpAddr, *smtpTLS, *smtpUser, env("HONNIN_SMTP_PASSWORD", ""), *mailFrom)
-	if err != nil {
-		return err
-	}
-	o, err := openOperator(ctx, *db, *panKey, *vaultKey)
-	if err != nil {
-		return err
-	}
-	defer o.Close()
-	c, err := o.cardholder(ctx, *card)
-	if err != nil {
-		return err
-	}
-	r := appreg.Registrar{Store: o.st, Vault: o.vault, Mail: mailer, IssuerName: *issuerName}
-	is, err := r.Issue(ctx, c.ID)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "registration-id %s\nexpires %s\n(the registration password was mailed to the cardholder)\n",
-		is.ID, is.Expires.UTC().Format(time.RFC3339))
-	return nil
+	card := c.need("card", "the card number")
+	smtpAddr := c.String("smtp", env("HONNIN_SMTP", "127.0.0.1:1025"), "SMTP server host:port (env HONNIN_SMTP)")
+	smtpTLS := c.String("smtp-tls", env("HONNIN_SMTP_TLS", ""), "SMTP TLS: none, starttls or tls (env HONNIN_SMTP_TLS)")
+	smtpUser := c.String("smtp-user", env("HONNIN_SMTP_USER", ""), "SMTP AUTH user name (env HONNIN_SMTP_USER)")
+	mailFrom := c.String("mail-from", env("HONNIN_MAIL_FROM", "honnin <no-reply@localhost>"), "From of the mail (env HONNIN_MAIL_FROM)")
+	issuerName := c.String("issuer-name", env("HONNIN_ISSUER_NAME", "honnin"), "issuer name (env HONNIN_ISSUER_NAME)")
+	return c.run(ctx, args, func(o operator) error {
+		mailer, err := newMailer(*smtpAddr, *smtpTLS, *smtpUser, env("HONNIN_SMTP_PASSWORD", ""), *mailFrom)
+		if err != nil {
+			return err
+		}
+		ch, err := o.cardholder(ctx, *card)
+		if err != nil {
+			return err
+		}
+		r := appreg.Registrar{Store: o.st, Vault: o.vault, Mail: mailer, IssuerName: *issuerName}
+		is, err := r.Issue(ctx, ch.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "registration-id %s\nexpires %s\n(the registration password was mailed to the cardholder)\n",
+			is.ID, is.Expires.UTC().Format(time.RFC3339))
+		return nil
+	})
 }
