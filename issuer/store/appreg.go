@@ -57,6 +57,7 @@ func (s *Store) ClaimAppRegistration(ctx context.Context, id string, passwordHas
 	var cardholder int64
 	wrong := false
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		wrong = false // a retried run starts over
 		var hash []byte
 		var expires int64
 		var used, voided sql.NullInt64

@@ -26,6 +26,7 @@ import (
 // the order in which the caller records the two does not matter.
 func (s *Store) RecordAttempts(ctx context.Context, authID string, attempts, limit int, now time.Time) (locked []Credential, err error) {
 	err = s.tx(ctx, func(tx *sql.Tx) error {
+		locked = nil // a retried run starts over
 		a, err := scanAuthentication(tx.QueryRowContext(ctx, s.q(`SELECT `+authColumns+` FROM authentications WHERE id = ?`), authID))
 		if err != nil {
 			return err
@@ -100,8 +101,9 @@ func (s *Store) RecordSuccess(ctx context.Context, authID, credPublicID string, 
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE credentials SET failures = 0, last_step = MAX(last_step, ?),
-			drift = ?, last_used_at = ?, updated_at = ? WHERE id = ?`), step, drift, ms(now), ms(now), c.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE credentials SET failures = 0,
+			last_step = CASE WHEN last_step > ? THEN last_step ELSE ? END,
+			drift = ?, last_used_at = ?, updated_at = ? WHERE id = ?`), step, step, drift, ms(now), ms(now), c.ID); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, now, "edge", "credential_success", authID, map[string]any{
@@ -119,6 +121,7 @@ func (s *Store) RecordSuccess(ctx context.Context, authID, credPublicID string, 
 // nothing recorded. authID may be "" for a send outside an authentication.
 func (s *Store) ReserveSend(ctx context.Context, destHash []byte, kind, authID string, now time.Time, window time.Duration, limit int) (ok bool, err error) {
 	err = s.tx(ctx, func(tx *sql.Tx) error {
+		ok = false // a retried run starts over
 		var n int
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM sends WHERE dest_hash = ? AND at > ?`),
 			destHash, ms(now.Add(-window))).Scan(&n); err != nil {

@@ -9,8 +9,10 @@ import (
 	"time"
 )
 
-func TestCreateAuthentication(t *testing.T) {
-	f := newFixture(t)
+func TestCreateAuthentication(t *testing.T) { forEachEngine(t, testCreateAuthentication) }
+
+func testCreateAuthentication(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 
 	c := f.create(t, "C")
@@ -42,8 +44,10 @@ func TestCreateAuthentication(t *testing.T) {
 	}
 }
 
-func TestChallengeLifecycle(t *testing.T) {
-	f := newFixture(t)
+func TestChallengeLifecycle(t *testing.T) { forEachEngine(t, testChallengeLifecycle) }
+
+func testChallengeLifecycle(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	a := f.create(t, "C")
 	const cooldown = 30 * time.Second
@@ -132,8 +136,10 @@ func TestChallengeLifecycle(t *testing.T) {
 	}
 }
 
-func TestStartOfNotEnrolled(t *testing.T) {
-	f := newFixture(t)
+func TestStartOfNotEnrolled(t *testing.T) { forEachEngine(t, testStartOfNotEnrolled) }
+
+func testStartOfNotEnrolled(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	a := f.create(t, "N")
 	if _, err := f.s.StartChallenge(context.Background(), a.ID, mail(nil), t0); !errors.Is(err, ErrConflict) {
 		t.Errorf("start of N = %v, want ErrConflict", err)
@@ -141,8 +147,10 @@ func TestStartOfNotEnrolled(t *testing.T) {
 }
 
 // Concurrent starts each take their own generation: no two codes share a gen.
-func TestConcurrentStart(t *testing.T) {
-	f := newFixture(t)
+func TestConcurrentStart(t *testing.T) { forEachEngine(t, testConcurrentStart) }
+
+func testConcurrentStart(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	a := f.create(t, "C")
 	const n = 16
 	gens := make(chan int, n)
@@ -176,8 +184,10 @@ func TestConcurrentStart(t *testing.T) {
 }
 
 // Concurrent resends of the same gen: exactly one wins.
-func TestConcurrentResendSameGen(t *testing.T) {
-	f := newFixture(t)
+func TestConcurrentResendSameGen(t *testing.T) { forEachEngine(t, testConcurrentResendSameGen) }
+
+func testConcurrentResendSameGen(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	a := f.create(t, "C")
 	if _, err := f.s.StartChallenge(ctx, a.ID, mail(nil), t0); err != nil {
@@ -215,8 +225,10 @@ func TestConcurrentResendSameGen(t *testing.T) {
 // Concurrent clients each resending the newest gen they read, over and over:
 // every successful call increments gen by exactly one and no gen is handed
 // out twice.
-func TestConcurrentResendChain(t *testing.T) {
-	f := newFixture(t)
+func TestConcurrentResendChain(t *testing.T) { forEachEngine(t, testConcurrentResendChain) }
+
+func testConcurrentResendChain(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	a := f.create(t, "C")
 	if _, err := f.s.StartChallenge(ctx, a.ID, mail(nil), t0); err != nil {

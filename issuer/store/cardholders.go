@@ -69,7 +69,7 @@ func (s *Store) UpsertCardholder(ctx context.Context, c Cardholder) (Cardholder,
 			share_device_data = excluded.share_device_data, otp_locked = excluded.otp_locked
 		RETURNING `+cardholderColumns),
 		c.PANHMAC, c.Last4, c.Email, c.Phone, c.PersonalMessage, c.PreferredMethod, c.Locale, c.Status,
-		c.Country, !c.SharingOptOut, c.OTPLocked, ms(c.CreatedAt))
+		c.Country, flag(!c.SharingOptOut), flag(c.OTPLocked), ms(c.CreatedAt))
 	got, err := scanCardholder(row)
 	if err != nil {
 		return Cardholder{}, fmt.Errorf("store: upsert cardholder *%s: %w", c.Last4, err)
@@ -93,6 +93,15 @@ func (s *Store) Cardholder(ctx context.Context, id int64) (Cardholder, error) {
 		return Cardholder{}, fmt.Errorf("store: cardholder %d: %w", id, err)
 	}
 	return c, nil
+}
+
+// flag is how a boolean column is written: INTEGER 0 or 1 on both
+// engines (see doc.go).
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func scanCardholder(row *sql.Row) (Cardholder, error) {

@@ -461,7 +461,8 @@ func (s *Store) markOTPLock(ctx context.Context, tx *sql.Tx, cardholderID int64)
 // unlock, a revocation or a registration: an explicit unlock also lifts a
 // lock set by hand.
 func (s *Store) refreshOTPLock(ctx context.Context, tx *sql.Tx, cardholderID int64) error {
-	_, err := tx.ExecContext(ctx, s.q(`UPDATE cardholders SET otp_locked = (`+otpLockedWhen+`) WHERE id = ?`), cardholderID)
+	_, err := tx.ExecContext(ctx, s.q(`UPDATE cardholders SET otp_locked = CASE WHEN `+otpLockedWhen+` THEN 1 ELSE 0 END
+		WHERE id = ?`), cardholderID)
 	if err != nil {
 		return fmt.Errorf("otp lock of %d: %w", cardholderID, err)
 	}
@@ -485,7 +486,7 @@ func (s *Store) auditCred(ctx context.Context, tx *sql.Tx, at time.Time, actor, 
 // CredentialAudit returns the audit entries about credential publicID,
 // oldest first.
 func (s *Store) CredentialAudit(ctx context.Context, publicID string) ([]AuditEntry, error) {
-	out, err := s.auditQuery(ctx, `json_extract(detail, '$.cred') = ?`, publicID)
+	out, err := s.auditQuery(ctx, `detail ->> 'cred' = ?`, publicID)
 	if err != nil {
 		return nil, fmt.Errorf("store: audit of credential %s: %w", publicID, err)
 	}

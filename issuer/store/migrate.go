@@ -52,8 +52,11 @@ func (d dialect) migrationList() ([]migration, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: read migration %s: %w", e.Name(), err)
 		}
-		list = append(list, migration{version: v, name: e.Name(), sql: string(b),
-			fkOff: strings.HasPrefix(string(b), fkOffMarker+"\n")})
+		fkOff := strings.HasPrefix(string(b), fkOffMarker+"\n")
+		if fkOff && !d.foreignKeysOff {
+			return nil, fmt.Errorf("store: migration %s: %s is for SQLite table rebuilds, not %s", e.Name(), fkOffMarker, d.name)
+		}
+		list = append(list, migration{version: v, name: e.Name(), sql: string(b), fkOff: fkOff})
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].version < list[j].version })
 	for i, m := range list {
@@ -74,11 +77,14 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    INTEGER PRIMARY KEY,
-		name       TEXT    NOT NULL,
-		applied_at INTEGER NOT NULL
-	)`); err != nil {
+	if err := s.migrationTx(ctx, false, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    INTEGER PRIMARY KEY,
+			name       TEXT    NOT NULL,
+			applied_at BIGINT  NOT NULL
+		)`)
+		return err
+	}); err != nil {
 		return nil, fmt.Errorf("store: migrate: create schema_migrations: %w", err)
 	}
 	var newest sql.NullInt64
@@ -122,12 +128,14 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 	return applied, nil
 }
 
-// migrationTx runs fn in a transaction; with fkOff, on a connection of its
-// own whose foreign keys are off for the transaction (the pragma is a no-op
-// inside one, so it is set before and restored after).
+// migrationTx runs fn in a transaction that concurrent migrations wait
+// for (SQLite's write lock, PostgreSQL's advisory lock); with fkOff, on a
+// connection of its own whose foreign keys are off for the transaction (the
+// pragma is a no-op inside one, so it is set before and restored after).
+// It is not retried: DDL that conflicts is a bug to see, not to hide.
 func (s *Store) migrationTx(ctx context.Context, fkOff bool, fn func(*sql.Tx) error) error {
 	if !fkOff {
-		return s.tx(ctx, fn)
+		return runTx(ctx, s.db, s.d.migrationTx, s.d.migrationLock, fn)
 	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {

@@ -44,6 +44,7 @@ func (s *Store) RecordResult(ctx context.Context, r Result) (applied bool, err e
 		return false, fmt.Errorf("store: record result %s: status %q is not final: %w", r.JTI, r.Status, ErrConflict)
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
+		applied = false // a retried run starts over
 		var status, reason string
 		var gen int
 		err := tx.QueryRowContext(ctx, s.q(`SELECT status, reason, gen FROM authentications WHERE id = ?`), r.AuthenticationID).

@@ -8,8 +8,10 @@ import (
 	"time"
 )
 
-func TestRecordResult(t *testing.T) {
-	f := newFixture(t)
+func TestRecordResult(t *testing.T) { forEachEngine(t, testRecordResult) }
+
+func testRecordResult(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	a := f.create(t, "C")
 	for range 2 {
@@ -77,8 +79,10 @@ func TestRecordResult(t *testing.T) {
 }
 
 // Racing reports of different outcomes: one wins, the rest conflict.
-func TestConcurrentResults(t *testing.T) {
-	f := newFixture(t)
+func TestConcurrentResults(t *testing.T) { forEachEngine(t, testConcurrentResults) }
+
+func testConcurrentResults(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	a := f.create(t, "C")
 	if _, err := f.s.StartChallenge(ctx, a.ID, mail(nil), t0); err != nil {

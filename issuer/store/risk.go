@@ -208,7 +208,7 @@ func (s *Store) rememberDevice(ctx context.Context, tx *sql.Tx, id string, at ti
 		SELECT cardholder_id, device_hash, ?, ? FROM authentications
 		WHERE id = ? AND cardholder_id IS NOT NULL AND device_hash IS NOT NULL
 		ON CONFLICT (cardholder_id, device_hash) DO UPDATE SET
-			last_success = excluded.last_success, successes = successes + 1`), ms(at), ms(at), id)
+			last_success = excluded.last_success, successes = card_devices.successes + 1`), ms(at), ms(at), id)
 	return err
 }
 

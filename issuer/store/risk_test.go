@@ -11,7 +11,7 @@ func (f fixture) decided(t *testing.T, status string, dev []byte, ip, country st
 	t.Helper()
 	a := f.create(t, "C")
 	if amount != 0 {
-		if _, err := f.s.db.Exec(`UPDATE authentications SET amount = ? WHERE id = ?`, amount, a.ID); err != nil {
+		if _, err := f.s.db.Exec(f.s.q(`UPDATE authentications SET amount = ? WHERE id = ?`), amount, a.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -29,8 +29,10 @@ func (f fixture) decided(t *testing.T, status string, dev []byte, ip, country st
 	return got
 }
 
-func TestRiskHistory(t *testing.T) {
-	f := newFixture(t)
+func TestRiskHistory(t *testing.T) { forEachEngine(t, testRiskHistory) }
+
+func testRiskHistory(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	now := t0.Add(30 * 24 * time.Hour)
 	devA, devB := []byte("device-a-hmac"), []byte("device-b-hmac")
@@ -84,8 +86,10 @@ func TestRiskHistory(t *testing.T) {
 	}
 }
 
-func TestRecordDecision(t *testing.T) {
-	f := newFixture(t)
+func TestRecordDecision(t *testing.T) { forEachEngine(t, testRecordDecision) }
+
+func testRecordDecision(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	dev := []byte("device-hmac")
 
@@ -124,26 +128,32 @@ func TestRecordDecision(t *testing.T) {
 // TestMigrationKeepsV1Data: a database of schema 1 with a cardholder and
 // an authentication gains the risk columns with defaults that change
 // nothing: sharing allowed, not locked, not decided.
-func TestMigrationKeepsV1Data(t *testing.T) {
+func TestMigrationKeepsV1Data(t *testing.T) { forEachDatabase(t, testMigrationKeepsV1Data) }
+
+func testMigrationKeepsV1Data(t *testing.T, path string) {
 	ctx := context.Background()
-	s, err := Open(ctx, t.TempDir()+"/v1.db")
+	s, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	v1, err := migrationFS.ReadFile("migrations/sqlite/0001_init.sql")
+	v1, err := migrationFS.ReadFile(s.d.migrations + "/0001_init.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{string(v1),
-		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`,
-		`INSERT INTO schema_migrations VALUES (1, '0001_init.sql', 0)`,
-		`INSERT INTO cardholders (id, pan_hmac, last4, created_at) VALUES (7, x'01', '9016', 0)`,
-		`INSERT INTO merchants (id, name, api_key_hash, created_at) VALUES (1, 'Demo Shop', x'02', 0)`,
-		`INSERT INTO authentications (id, merchant_id, cardholder_id, amount, currency, merchant_name, merchant_origin,
-			status, created_at, updated_at) VALUES ('A', 1, 7, 1250, 'JPY', 'Demo Shop', 'http://localhost:8080', 'Y', 0, 0)`,
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{sql: string(v1)},
+		{sql: `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`},
+		{sql: `INSERT INTO schema_migrations VALUES (1, '0001_init.sql', 0)`},
+		{`INSERT INTO cardholders (id, pan_hmac, last4, created_at) VALUES (7, ?, '9016', 0)`, []any{[]byte{1}}},
+		{`INSERT INTO merchants (id, name, api_key_hash, created_at) VALUES (1, 'Demo Shop', ?, 0)`, []any{[]byte{2}}},
+		{sql: `INSERT INTO authentications (id, merchant_id, cardholder_id, amount, currency, merchant_name, merchant_origin,
+			status, created_at, updated_at) VALUES ('A', 1, 7, 1250, 'JPY', 'Demo Shop', 'http://localhost:8080', 'Y', 0, 0)`},
 	} {
-		if _, err := s.db.ExecContext(ctx, q); err != nil {
+		if _, err := s.db.ExecContext(ctx, s.q(q.sql), q.args...); err != nil {
 			t.Fatal(err)
 		}
 	}

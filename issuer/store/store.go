@@ -46,17 +46,31 @@ type Store struct {
 	d  dialect
 }
 
-// dialect is what differs between database engines. Only SQLite exists now;
-// PostgreSQL adds its migrations and a rebind that numbers the placeholders.
+// dialect is what differs between database engines: SQLite here,
+// PostgreSQL in postgres.go. The queries are shared.
 type dialect struct {
 	name string
 	// migrations is the directory under migrations/ holding NNNN_name.sql.
 	migrations string
 	// rebind rewrites a query written with ? placeholders; nil keeps it.
 	rebind func(string) string
+	// txOptions are those of the store's transactions; nil: the driver's
+	// default (SQLite's BEGIN IMMEDIATE, set on the connection).
+	txOptions *sql.TxOptions
+	// retryable reports an error after which the whole transaction is to
+	// run again (PostgreSQL's serialization failures); nil: never.
+	retryable func(error) bool
+	// migrationTx are the options of a migration's transaction, and
+	// migrationLock a statement run first in it that makes concurrent
+	// migrations take turns ("" when the transaction does so by itself).
+	migrationTx   *sql.TxOptions
+	migrationLock string
+	// foreignKeysOff: migrations may carry the foreign-keys-off marker
+	// (SQLite table rebuilds).
+	foreignKeysOff bool
 }
 
-var sqlite = dialect{name: "sqlite", migrations: "migrations/sqlite"}
+var sqlite = dialect{name: "sqlite", migrations: "migrations/sqlite", foreignKeysOff: true}
 
 // q returns query in the dialect's placeholder style.
 func (s *Store) q(query string) string {
@@ -70,14 +84,19 @@ func (s *Store) q(query string) string {
 // are single statements or short transactions, so seconds are plenty.
 const busyTimeout = 5 * time.Second
 
-// Open opens (creating if needed) the SQLite database at path. It does not
-// migrate: call Migrate.
+// Open opens the database dsn names: a postgres:// or postgresql:// URL is
+// a PostgreSQL database (which must exist), anything else the path of a
+// SQLite file (created if needed). It does not migrate: call Migrate.
 //
-// The connection settings: WAL so readers never wait for the writer,
+// For SQLite,
+// the connection settings are WAL so readers never wait for the writer,
 // busy_timeout so concurrent writers queue instead of failing, foreign keys
 // on, and BEGIN IMMEDIATE for transactions so a transaction that reads and
 // then writes takes the write lock first and cannot deadlock on upgrade.
 func Open(ctx context.Context, path string) (*Store, error) {
+	if isPostgres(path) {
+		return openPostgres(ctx, path)
+	}
 	if path == "" {
 		return nil, errors.New("store: open: empty path")
 	}
@@ -128,11 +147,42 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// tx runs fn in a transaction, committing if it returns nil.
+// tx runs fn in a transaction, committing if it returns nil. On
+// PostgreSQL a transaction aborted for a conflict with a concurrent one is
+// run again from the start, so fn must be safe to run more than once: it
+// sets its results (x = ...) rather than accumulating them, or resets them
+// first.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	for run := 1; ; run++ {
+		err := runTx(ctx, s.db, s.d.txOptions, "", fn)
+		if err == nil || s.d.retryable == nil || !s.d.retryable(err) || run == maxTxRuns {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (after %d conflicting runs: %v)", ctx.Err(), run, err)
+		case <-time.After(retryPause(run)):
+		}
+	}
+}
+
+// beginner is what *sql.DB and *sql.Conn offer to start a transaction.
+type beginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+// runTx runs fn once in a transaction begun on db with opts, after the
+// statement first when it is not "".
+func runTx(ctx context.Context, db beginner, opts *sql.TxOptions, first string, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return err
+	}
+	if first != "" {
+		if _, err := tx.ExecContext(ctx, first); err != nil {
+			tx.Rollback()
+			return err
+		}
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
@@ -161,10 +211,13 @@ func fromNullMS(v sql.NullInt64) time.Time {
 	return fromMS(v.Int64)
 }
 
-// isConstraint reports whether err is SQLite refusing a row for a
-// constraint (unique, check, foreign key): the caller's data, not the
-// database, is at fault.
+// isConstraint reports whether err is the database refusing a row for a
+// constraint (unique, check, foreign key, not null): the caller's data,
+// not the database, is at fault.
 func isConstraint(err error) bool {
 	var se *msqlite.Error
-	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
+	if errors.As(err, &se) {
+		return se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
+	}
+	return pgConstraint(err)
 }

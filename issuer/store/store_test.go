@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"errors"
 	"path/filepath"
 	"slices"
@@ -11,19 +12,6 @@ import (
 )
 
 var t0 = time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
-
-func openTest(t testing.TB) *Store {
-	t.Helper()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "issuer.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if _, err := s.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 func keyHash(k string) []byte { h := sha256.Sum256([]byte(k)); return h[:] }
 
@@ -34,9 +22,8 @@ type fixture struct {
 	cardholder Cardholder
 }
 
-func newFixture(t testing.TB) fixture {
+func newFixture(t testing.TB, s *Store) fixture {
 	t.Helper()
-	s := openTest(t)
 	ctx := context.Background()
 	m, err := s.CreateMerchant(ctx, Merchant{Name: "Demo Shop", APIKeyHash: keyHash("k1"),
 		Origins: []string{"http://localhost:8080"}, CreatedAt: t0})
@@ -67,24 +54,37 @@ func (f fixture) create(t testing.TB, status string) Authentication {
 	return got
 }
 
-func TestOpenSettings(t *testing.T) {
-	s := openTest(t)
+func TestOpenSettings(t *testing.T) { forEachEngine(t, testOpenSettings) }
+
+// testOpenSettings checks the connection settings the store's guarantees
+// rest on, per engine, as seen from inside a store transaction.
+func testOpenSettings(t *testing.T, s *Store) {
 	ctx := context.Background()
-	tests := []struct {
-		pragma string
-		want   string
+	settings := map[string][]struct {
+		query string
+		want  string
 	}{
-		{"journal_mode", "wal"},
-		{"foreign_keys", "1"},
-		{"busy_timeout", "5000"},
+		"sqlite": {
+			{"PRAGMA journal_mode", "wal"},
+			{"PRAGMA foreign_keys", "1"},
+			{"PRAGMA busy_timeout", "5000"},
+		},
+		"postgres": {
+			{"SELECT current_setting('transaction_isolation')", "serializable"},
+		},
+	}
+	tests, ok := settings[s.d.name]
+	if !ok {
+		t.Fatalf("no settings to check for engine %s", s.d.name)
 	}
 	for _, tt := range tests {
 		var got string
-		if err := s.db.QueryRowContext(ctx, "PRAGMA "+tt.pragma).Scan(&got); err != nil {
+		err := s.tx(ctx, func(tx *sql.Tx) error { return tx.QueryRowContext(ctx, tt.query).Scan(&got) })
+		if err != nil {
 			t.Fatal(err)
 		}
 		if got != tt.want {
-			t.Errorf("PRAGMA %s = %q, want %q", tt.pragma, got, tt.want)
+			t.Errorf("%s = %q, want %q", tt.query, got, tt.want)
 		}
 	}
 	// Foreign keys are enforced, not just switched on.
@@ -100,6 +100,9 @@ func TestOpenErrors(t *testing.T) {
 		"",
 		filepath.Join(t.TempDir(), "a?b.db"),
 		filepath.Join(t.TempDir(), "missing-dir", "x.db"),
+		"postgres://honnin@127.0.0.1:1/issuer?sslmode=disable&connect_timeout=5", // nothing listens
+		"postgres://honnin@127.0.0.1:5432/issuer?sslmode=bogus",                  // not a URL pgx takes
+		"postgresql://honnin@[::1/issuer",                                        // not a URL at all
 	} {
 		if s, err := Open(ctx, path); err == nil {
 			s.Close()
@@ -108,9 +111,10 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
-func TestMigrateIdempotent(t *testing.T) {
+func TestMigrateIdempotent(t *testing.T) { forEachDatabase(t, testMigrateIdempotent) }
+
+func testMigrateIdempotent(t *testing.T, path string) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "issuer.db")
 	s, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +123,7 @@ func TestMigrateIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, err := sqlite.migrationList()
+	list, err := s.d.migrationList()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,9 +165,10 @@ func TestMigrateIdempotent(t *testing.T) {
 	}
 }
 
-func TestConcurrentMigrate(t *testing.T) {
+func TestConcurrentMigrate(t *testing.T) { forEachDatabase(t, testConcurrentMigrate) }
+
+func testConcurrentMigrate(t *testing.T, path string) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "issuer.db")
 	const n = 4
 	errs := make(chan error, n)
 	total := make(chan int, n)
@@ -190,14 +195,24 @@ func TestConcurrentMigrate(t *testing.T) {
 	for v := range total {
 		sum += v
 	}
-	list, _ := sqlite.migrationList()
-	if sum != len(list) {
-		t.Errorf("migrations applied %d times in all, want %d", sum, len(list))
+	want := 0
+	for _, d := range []dialect{sqlite, postgres} {
+		if isPostgres(path) == (d.name == "postgres") {
+			list, err := d.migrationList()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = len(list)
+		}
+	}
+	if sum != want {
+		t.Errorf("migrations applied %d times in all, want %d", sum, want)
 	}
 }
 
-func TestMerchants(t *testing.T) {
-	s := openTest(t)
+func TestMerchants(t *testing.T) { forEachEngine(t, testMerchants) }
+
+func testMerchants(t *testing.T, s *Store) {
 	ctx := context.Background()
 	m, err := s.CreateMerchant(ctx, Merchant{Name: "Shop", APIKeyHash: keyHash("a"),
 		Origins: []string{"https://shop.example", "http://localhost:8080"}, CreatedAt: t0})
@@ -230,8 +245,9 @@ func TestMerchants(t *testing.T) {
 	}
 }
 
-func TestEnsureMerchant(t *testing.T) {
-	s := openTest(t)
+func TestEnsureMerchant(t *testing.T) { forEachEngine(t, testEnsureMerchant) }
+
+func testEnsureMerchant(t *testing.T, s *Store) {
 	ctx := context.Background()
 	want := Merchant{Name: "Demo Shop", APIKeyHash: keyHash("k"), Origins: []string{"http://localhost:8080"}, CreatedAt: t0}
 	m1, err := s.EnsureMerchant(ctx, want)
@@ -260,8 +276,9 @@ func TestEnsureMerchant(t *testing.T) {
 	}
 }
 
-func TestCardholders(t *testing.T) {
-	s := openTest(t)
+func TestCardholders(t *testing.T) { forEachEngine(t, testCardholders) }
+
+func testCardholders(t *testing.T, s *Store) {
 	ctx := context.Background()
 	c, err := s.UpsertCardholder(ctx, Cardholder{PANHMAC: []byte("h"), Last4: "9016", Email: "a@mail.jp",
 		PersonalMessage: "one", CreatedAt: t0})

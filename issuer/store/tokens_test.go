@@ -28,8 +28,10 @@ func assign(t testing.TB, s *Store, serial string, cardholder int64) Credential 
 	return c
 }
 
-func TestImportTokens(t *testing.T) {
-	f := newFixture(t)
+func TestImportTokens(t *testing.T) { forEachEngine(t, testImportTokens) }
+
+func testImportTokens(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	importTokens(t, f.s, "1001")
 	tests := []struct {
@@ -67,8 +69,10 @@ func TestImportTokens(t *testing.T) {
 	}
 }
 
-func TestAssignToken(t *testing.T) {
-	f := newFixture(t)
+func TestAssignToken(t *testing.T) { forEachEngine(t, testAssignToken) }
+
+func testAssignToken(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	importTokens(t, f.s, "1111", "2222", "3333")
 	ch := f.cardholder.ID
@@ -123,8 +127,10 @@ func TestAssignToken(t *testing.T) {
 	}
 }
 
-func TestRegisterApp(t *testing.T) {
-	f := newFixture(t)
+func TestRegisterApp(t *testing.T) { forEachEngine(t, testRegisterApp) }
+
+func testRegisterApp(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	ch := f.cardholder.ID
 	pw, err := f.s.SetPassword(ctx, ch, "$argon2id$a", t0)
@@ -176,8 +182,10 @@ func TestRegisterApp(t *testing.T) {
 	}
 }
 
-func TestAppRegistration(t *testing.T) {
-	f := newFixture(t)
+func TestAppRegistration(t *testing.T) { forEachEngine(t, testAppRegistration) }
+
+func testAppRegistration(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	ch := f.cardholder.ID
 	const ttl = 30 * time.Minute
