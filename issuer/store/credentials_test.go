@@ -214,7 +214,9 @@ func testRecordSuccess(t *testing.T, s *Store) {
 
 // The wrong codes of an authentication that ended in Y are not charged
 // after the success, whatever the order of the calls.
-func TestAttemptsOfSuccessfulAuthentication(t *testing.T) { forEachEngine(t, testAttemptsOfSuccessfulAuthentication) }
+func TestAttemptsOfSuccessfulAuthentication(t *testing.T) {
+	forEachEngine(t, testAttemptsOfSuccessfulAuthentication)
+}
 
 func testAttemptsOfSuccessfulAuthentication(t *testing.T, s *Store) {
 	f := newFixture(t, s)
@@ -273,7 +275,9 @@ func testUnlockExpired(t *testing.T, s *Store) {
 
 // otp_locked is set only when no active credential of the preferred kind is
 // left.
-func TestOTPLockFollowsPreferredMethod(t *testing.T) { forEachEngine(t, testOTPLockFollowsPreferredMethod) }
+func TestOTPLockFollowsPreferredMethod(t *testing.T) {
+	forEachEngine(t, testOTPLockFollowsPreferredMethod)
+}
 
 func testOTPLockFollowsPreferredMethod(t *testing.T, s *Store) {
 	f := newFixture(t, s)
@@ -411,7 +415,9 @@ func testReserveSend(t *testing.T, s *Store) {
 
 // Reports of one authentication arriving at once, in any order, charge the
 // highest total exactly once; concurrent first uses make one credential.
-func TestConcurrentAttemptsAndContact(t *testing.T) { forEachEngine(t, testConcurrentAttemptsAndContact) }
+func TestConcurrentAttemptsAndContact(t *testing.T) {
+	forEachEngine(t, testConcurrentAttemptsAndContact)
+}
 
 func testConcurrentAttemptsAndContact(t *testing.T, s *Store) {
 	f := newFixture(t, s)

@@ -22,11 +22,11 @@ import (
 // price is that PostgreSQL may abort one of two overlapping transactions
 // (40001) instead of making it wait; tx runs it again.
 var postgres = dialect{
-	name:         "postgres",
-	migrations:   "migrations/postgres",
-	rebind:       rebindDollar,
-	txOptions:    &sql.TxOptions{Isolation: sql.LevelSerializable},
-	retryable:    pgRetryable,
+	name:       "postgres",
+	migrations: "migrations/postgres",
+	rebind:     rebindDollar,
+	txOptions:  &sql.TxOptions{Isolation: sql.LevelSerializable},
+	retryable:  pgRetryable,
 	// Migrations run READ COMMITTED (so the version check after the lock
 	// sees what the previous holder committed) under a transaction-level
 	// advisory lock: two processes migrating at once take turns, as
