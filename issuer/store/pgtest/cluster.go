@@ -127,11 +127,20 @@ func (c *Cluster) log() string {
 	return string(b)
 }
 
-// NewDatabase creates an empty database and returns its URL
-// (postgres:///t_N?host=...), for the store's Open.
-func (c *Cluster) NewDatabase(ctx context.Context) (string, error) {
+// NewDatabase creates a database and returns its URL
+// (postgres:///t_N?host=...), for the store's Open. It is empty, or, when
+// template is not "", a copy of the database at that URL (made by
+// NewDatabase; nothing may be connected to it).
+func (c *Cluster) NewDatabase(ctx context.Context, template string) (string, error) {
 	name := fmt.Sprintf("t_%d", c.n.Add(1))
-	if _, err := c.admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+	from := "template0"
+	if template != "" {
+		var ok bool
+		if from, ok = databaseName(template); !ok {
+			return "", fmt.Errorf("pgtest: create database %s: template %q is not one of this cluster's", name, template)
+		}
+	}
+	if _, err := c.admin.ExecContext(ctx, "CREATE DATABASE "+name+" TEMPLATE "+from); err != nil {
 		return "", fmt.Errorf("pgtest: create database %s: %w", name, err)
 	}
 	return c.url(name), nil

@@ -24,12 +24,14 @@ type Shared struct {
 	once sync.Once
 	c    *Cluster
 	err  error
+
+	mu        sync.Mutex
+	templates map[string]string // name -> URL of a prepared database
 }
 
-// Database returns the URL of a new, empty database for t, dropped when t
-// ends. Without PostgreSQL binaries t is skipped, or fails when CI=true;
-// any other failure to start the cluster fails t.
-func (s *Shared) Database(t testing.TB) string {
+// cluster returns the started cluster, skipping or failing t when there
+// is none.
+func (s *Shared) cluster(t testing.TB) *Cluster {
 	t.Helper()
 	s.once.Do(func() { s.c, s.err = Start(context.Background()) })
 	if errors.Is(s.err, ErrNotInstalled) && os.Getenv("CI") != "true" {
@@ -38,12 +40,52 @@ func (s *Shared) Database(t testing.TB) string {
 	if s.err != nil {
 		t.Fatal(s.err)
 	}
-	url, err := s.c.NewDatabase(context.Background())
+	return s.c
+}
+
+// Database returns the URL of a new, empty database for t, dropped when t
+// ends. Without PostgreSQL binaries t is skipped, or fails when CI=true;
+// any other failure to start the cluster fails t.
+func (s *Shared) Database(t testing.TB) string {
+	t.Helper()
+	return s.newDatabase(t, s.cluster(t), "")
+}
+
+// Prepared is Database for a database in the state prepare puts an empty
+// one in (migrated, seeded): prepare runs once per name, on the first
+// call, and every call gets a copy, which is quicker than preparing each.
+// prepare must close its connections before returning.
+func (s *Shared) Prepared(t testing.TB, name string, prepare func(url string) error) string {
+	t.Helper()
+	c := s.cluster(t)
+	s.mu.Lock()
+	template, ok := s.templates[name]
+	if !ok {
+		url, err := c.NewDatabase(context.Background(), "")
+		if err == nil {
+			err = prepare(url)
+		}
+		if err != nil {
+			s.mu.Unlock()
+			t.Fatalf("pgtest: prepare %s: %v", name, err)
+		}
+		if s.templates == nil {
+			s.templates = map[string]string{}
+		}
+		s.templates[name], template = url, url
+	}
+	s.mu.Unlock()
+	return s.newDatabase(t, c, template)
+}
+
+func (s *Shared) newDatabase(t testing.TB, c *Cluster, template string) string {
+	t.Helper()
+	url, err := c.NewDatabase(context.Background(), template)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := s.c.DropDatabase(context.Background(), url); err != nil {
+		if err := c.DropDatabase(context.Background(), url); err != nil {
 			t.Error(err)
 		}
 	})
