@@ -1,0 +1,73 @@
+package store
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestRebindDollar(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`SELECT 1`, `SELECT 1`},
+		{`SELECT * FROM t WHERE a = ? AND b = ?`, `SELECT * FROM t WHERE a = $1 AND b = $2`},
+		{`INSERT INTO t VALUES (?, ?, ?)`, `INSERT INTO t VALUES ($1, $2, $3)`},
+		// A ? inside a string, a quoted identifier or a comment is text.
+		{`SELECT '?', ? FROM t`, `SELECT '?', $1 FROM t`},
+		{`SELECT 'it''s ?', ?`, `SELECT 'it''s ?', $1`},
+		{`SELECT "odd?name" FROM t WHERE x = ?`, `SELECT "odd?name" FROM t WHERE x = $1`},
+		{"SELECT ? -- why?\n, ?", "SELECT $1 -- why?\n, $2"},
+		{`SELECT a - ? FROM t`, `SELECT a - $1 FROM t`},
+		// Unterminated quotes and comments are copied as they are; the
+		// server reports them.
+		{`SELECT '? `, `SELECT '? `},
+		{`SELECT ? -- ?`, `SELECT $1 -- ?`},
+		{`detail ->> 'cred' = ?`, `detail ->> 'cred' = $1`},
+	}
+	for _, tt := range tests {
+		if got := rebindDollar(tt.in); got != tt.want {
+			t.Errorf("rebindDollar(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestMigrationTwins: every engine has the same migrations, by number and
+// name, so a schema change made for one engine cannot be forgotten for the
+// other. A new SQLite migration fails this test until its PostgreSQL twin
+// (migrations/postgres/, same file name) exists.
+func TestMigrationTwins(t *testing.T) {
+	names := func(d dialect) []string {
+		list, err := d.migrationList()
+		if err != nil {
+			t.Fatalf("%s: %v", d.name, err)
+		}
+		var out []string
+		for _, m := range list {
+			out = append(out, m.name)
+		}
+		return out
+	}
+	lite, pq := names(sqlite), names(postgres)
+	for _, n := range lite {
+		if !slices.Contains(pq, n) {
+			t.Errorf("migrations/sqlite/%s has no PostgreSQL twin migrations/postgres/%s", n, n)
+		}
+	}
+	for _, n := range pq {
+		if !slices.Contains(lite, n) {
+			t.Errorf("migrations/postgres/%s has no SQLite twin migrations/sqlite/%s", n, n)
+		}
+	}
+}
+
+// Connection errors name the database but never its password.
+func TestRedact(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"postgres://honnin:s3cret@db:5432/issuer", "postgres://honnin:xxxxx@db:5432/issuer"},
+		{"postgresql://honnin@db/issuer", "postgresql://honnin@db/issuer"},
+		{"postgres:///issuer?host=/run/pg", "postgres:///issuer?host=/run/pg"},
+	}
+	for _, tt := range tests {
+		if got := redact(tt.in); got != tt.want {
+			t.Errorf("redact(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
