@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -35,9 +36,9 @@ var postgres = dialect{
 	migrationLock: `SELECT pg_advisory_xact_lock(7351226044)`,
 }
 
-// isPostgres reports whether dsn names a PostgreSQL database rather than a
+// IsPostgres reports whether dsn names a PostgreSQL database rather than a
 // SQLite file: a postgres:// or postgresql:// URL.
-func isPostgres(dsn string) bool {
+func IsPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
@@ -51,25 +52,26 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("store: open postgres %s: %w", redact(dsn), err)
+		return nil, fmt.Errorf("store: open postgres %s: %w", Redact(dsn), err)
 	}
 	return &Store{db: db, d: postgres}, nil
 }
 
-// redact drops the password from a URL for error messages.
-func redact(dsn string) string {
-	scheme, rest, ok := strings.Cut(dsn, "://")
-	if !ok {
+// Redact returns dsn fit for logs and error messages: a URL with its
+// password (user:pass@, or ?password=) hidden; a SQLite path as it is.
+func Redact(dsn string) string {
+	if !IsPostgres(dsn) {
 		return dsn
 	}
-	userinfo, host, ok := strings.Cut(rest, "@")
-	if !ok {
-		return dsn
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unparsable URL)"
 	}
-	if user, _, hasPass := strings.Cut(userinfo, ":"); hasPass {
-		return scheme + "://" + user + ":xxxxx@" + host
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
 	}
-	return dsn
+	return u.Redacted()
 }
 
 // rebindDollar numbers the ? placeholders of query as $1, $2, ... for

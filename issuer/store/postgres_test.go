@@ -64,10 +64,13 @@ func TestRedact(t *testing.T) {
 		{"postgres://honnin:s3cret@db:5432/issuer", "postgres://honnin:xxxxx@db:5432/issuer"},
 		{"postgresql://honnin@db/issuer", "postgresql://honnin@db/issuer"},
 		{"postgres:///issuer?host=/run/pg", "postgres:///issuer?host=/run/pg"},
+		{"postgres://db/issuer?password=s3cret&user=honnin", "postgres://db/issuer?password=xxxxx&user=honnin"},
+		{"postgres://honnin:s3cret@[::1/issuer", "(unparsable URL)"},
+		{".dev/issuer.db", ".dev/issuer.db"},
 	}
 	for _, tt := range tests {
-		if got := redact(tt.in); got != tt.want {
-			t.Errorf("redact(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := Redact(tt.in); got != tt.want {
+			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

@@ -94,7 +94,7 @@ const busyTimeout = 5 * time.Second
 // on, and BEGIN IMMEDIATE for transactions so a transaction that reads and
 // then writes takes the write lock first and cannot deadlock on upgrade.
 func Open(ctx context.Context, path string) (*Store, error) {
-	if isPostgres(path) {
+	if IsPostgres(path) {
 		return openPostgres(ctx, path)
 	}
 	if path == "" {

@@ -197,7 +197,7 @@ func testConcurrentMigrate(t *testing.T, path string) {
 	}
 	want := 0
 	for _, d := range []dialect{sqlite, postgres} {
-		if isPostgres(path) == (d.name == "postgres") {
+		if IsPostgres(path) == (d.name == "postgres") {
 			list, err := d.migrationList()
 			if err != nil {
 				t.Fatal(err)

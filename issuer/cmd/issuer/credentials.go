@@ -50,7 +50,7 @@ func (c *operatorCmd) need(name, usage string) *string {
 func newOperatorCmd(name, synopsis string, stdout io.Writer) *operatorCmd {
 	f := newFlags(name, synopsis, stdout)
 	return &operatorCmd{flags: f,
-		db:       f.String("db", env("HONNIN_ISSUER_DB", defaultDB), "SQLite database file (env HONNIN_ISSUER_DB)"),
+		db:       f.String("db", env("HONNIN_ISSUER_DB", defaultDB), dbUsage),
 		panKey:   f.String("pan-key-file", env("HONNIN_PAN_KEY_FILE", defaultPANKey), "card-number key file (env HONNIN_PAN_KEY_FILE)"),
 		vaultKey: f.String("vault-key-file", env("HONNIN_VAULT_KEY_FILE", defaultVaultKey), "seed vault key files, comma separated, the first seals (env HONNIN_VAULT_KEY_FILE)"),
 	}

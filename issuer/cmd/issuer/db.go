@@ -9,14 +9,21 @@ import (
 	"github.com/honnin/honnin/issuer/store"
 )
 
-// openStore opens the database at path, creating its folder, and migrates
-// it: every command that touches the database wants the current schema.
+// dbUsage describes the -db flag every command that touches the database
+// takes.
+const dbUsage = "SQLite database file, or postgres://user:pass@host/db URL of a PostgreSQL database (env HONNIN_ISSUER_DB)"
+
+// openStore opens the database path names (a SQLite file, its folder
+// created if needed, or a postgres:// URL) and migrates it: every command
+// that touches the database wants the current schema.
 func openStore(ctx context.Context, path string) (*store.Store, []int, error) {
 	if path == "" {
 		return nil, nil, usageError{"-db is required"}
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, nil, fmt.Errorf("database folder: %w", err)
+	if !store.IsPostgres(path) {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, nil, fmt.Errorf("database folder: %w", err)
+		}
 	}
 	st, err := store.Open(ctx, path)
 	if err != nil {

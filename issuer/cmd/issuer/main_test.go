@@ -191,10 +191,17 @@ type testStack struct {
 	dir, keys, db, panKey string
 }
 
-func prepare(t *testing.T) testStack {
+func prepare(t *testing.T) testStack { t.Helper(); return prepareDB(t, "") }
+
+// prepareDB is prepare with the database db ("": a SQLite file in the
+// stack's folder).
+func prepareDB(t *testing.T, db string) testStack {
 	t.Helper()
 	dir := t.TempDir()
-	s := testStack{dir: dir, keys: filepath.Join(dir, "keys"), db: filepath.Join(dir, "issuer.db"), panKey: filepath.Join(dir, "pan.key")}
+	if db == "" {
+		db = filepath.Join(dir, "issuer.db")
+	}
+	s := testStack{dir: dir, keys: filepath.Join(dir, "keys"), db: db, panKey: filepath.Join(dir, "pan.key")}
 	vaultKey(t, dir)
 	for _, args := range [][]string{
 		{"keys", "init", "-dir", s.keys},
@@ -208,11 +215,14 @@ func prepare(t *testing.T) testStack {
 	return s
 }
 
-// TestServe runs serve for real: it answers over TCP, a created
-// authentication is started with an edge token and the code arrives at an
-// SMTP sink, and a cancelled context stops it cleanly.
+// TestServe runs serve for real, on each database engine: it answers over
+// TCP, a created authentication is started with an edge token and the code
+// arrives at an SMTP sink, and a cancelled context stops it cleanly.
 func TestServe(t *testing.T) {
-	s := prepare(t)
+	forEachDatabase(t, func(t *testing.T, db string) { testServe(t, prepareDB(t, db)) })
+}
+
+func testServe(t *testing.T, s testStack) {
 	inbox := devmail.NewStore(0)
 	sink := devmail.NewSMTPServer(inbox, devmail.SMTPConfig{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	sln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -18,7 +18,7 @@ func demoSeed(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"where note is what else passes the card's challenge (phone:<e164>, secret:<base32 TOTP seed>,\n"+
 		"token:<serial>:<base32 seed>, password:<password>) or what it demonstrates (deny:otp-locked:\n"+
 		"the risk engine denies it).", stdout)
-	db := f.String("db", env("HONNIN_ISSUER_DB", defaultDB), "SQLite database file (env HONNIN_ISSUER_DB)")
+	db := f.String("db", env("HONNIN_ISSUER_DB", defaultDB), dbUsage)
 	panKey := f.String("pan-key-file", env("HONNIN_PAN_KEY_FILE", defaultPANKey), "card-number key file (env HONNIN_PAN_KEY_FILE)")
 	vaultKey := f.String("vault-key-file", env("HONNIN_VAULT_KEY_FILE", defaultVaultKey), "seed vault key files, comma separated (env HONNIN_VAULT_KEY_FILE)")
 	apiKey := f.String("api-key", env("HONNIN_DEMO_API_KEY", ""), "the demo shop's API key; a new one is made and printed if empty (env HONNIN_DEMO_API_KEY)")

@@ -26,7 +26,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"The database is migrated at start. The SMTP password is read from the\n"+
 		"environment only (HONNIN_SMTP_PASSWORD), never from a flag.", stdout)
 	addr := f.String("addr", env("HONNIN_ISSUER_ADDR", "127.0.0.1:8081"), "listen address (env HONNIN_ISSUER_ADDR)")
-	db := f.String("db", env("HONNIN_ISSUER_DB", defaultDB), "SQLite database file (env HONNIN_ISSUER_DB)")
+	db := f.String("db", env("HONNIN_ISSUER_DB", defaultDB), dbUsage)
 	keysDir := f.String("keys", env("HONNIN_ISSUER_KEYS", defaultKeys), "key folder: issuer-sign.jwk and edge.jwks (env HONNIN_ISSUER_KEYS)")
 	panKey := f.String("pan-key-file", env("HONNIN_PAN_KEY_FILE", defaultPANKey), "card-number key file, 32 random bytes in hex (env HONNIN_PAN_KEY_FILE)")
 	smtpAddr := f.String("smtp", env("HONNIN_SMTP", "127.0.0.1:1025"), "SMTP server host:port (env HONNIN_SMTP)")
@@ -84,7 +84,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer st.Close()
 	if len(applied) > 0 {
-		log.Info("issuer: migrated database", "db", *db, "versions", applied)
+		log.Info("issuer: migrated database", "db", store.Redact(*db), "versions", applied)
 	}
 	handler, err := api.New(api.Config{Store: st, Keys: keys, PAN: hasher, Vault: v, Mail: mailer, SMS: smsSender, SendCap: *sendCap,
 		EdgeURL: *edgeURL, IssuerName: *issuerName, Risk: engine, Provider: risk.NewProvider(rc.Provider), Log: log})
@@ -115,7 +115,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *unlockAfter > 0 {
 		go unlockLoop(ctx, st, *unlockAfter, log)
 	}
-	log.Info("issuer: listening", "addr", ln.Addr().String(), "db", *db, "smtp", *smtpAddr, "edge", *edgeURL)
+	log.Info("issuer: listening", "addr", ln.Addr().String(), "db", store.Redact(*db), "smtp", *smtpAddr, "edge", *edgeURL)
 	fmt.Fprintf(stdout, "issuer: listening on http://%s\n", ln.Addr())
 
 	select {
