@@ -59,8 +59,8 @@ func (c *clock) Add(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// harness is the issuer API over a real SQLite file, real keys and a real
-// SMTP sink, with the edge's keys at hand to sign calls and open seals.
+// harness is the issuer API over a real database (a SQLite file, or
+// PostgreSQL: see testDB), real keys and a real SMTP sink, with the edge's keys at hand to sign calls and open seals.
 type harness struct {
 	t        testing.TB
 	api      *Server
@@ -93,7 +93,7 @@ func newHarness(t testing.TB) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dbPath := filepath.Join(dir, "issuer.db")
+	dbPath := testDB(t, dir)
 	st, err := store.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
