@@ -13,8 +13,9 @@ CMDS      := issuer/cmd/issuer issuer/cmd/mailsink issuer/cmd/authapp edge/cmd/e
 all: build
 
 ## deps: Go modules, and the system tools the build and tests use (Chromium,
-## brotli, a Japanese font so screenshots show the personal message, and
-## oathtool: TOTP codes computed outside honnin, to test against).
+## brotli, a Japanese font so screenshots show the personal message,
+## oathtool: TOTP codes computed outside honnin, to test against, and the
+## PostgreSQL server binaries, from which the tests start their own cluster).
 ## apt-get runs only when something is missing, and only as root.
 deps:
 	@$(GO) mod download
@@ -23,6 +24,8 @@ deps:
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v oathtool >/dev/null 2>&1 || missing="$$missing oathtool"; \
 	command -v argon2 >/dev/null 2>&1 || missing="$$missing argon2"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
+	  [ -x "$${HONNIN_PG_BIN:-/nonexistent}/initdb" ] || missing="$$missing postgresql"; \
 	fc-list :lang=ja 2>/dev/null | grep -q . || missing="$$missing fonts-ipafont-gothic"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
@@ -82,8 +85,11 @@ edge-deploy: edge-build
 
 ## test: vet, unit, integration and the browser e2e suite (real processes),
 ## then the e2e suite again with the edge inside workerd (wrangler, offline).
+## The store's tests run on SQLite and on PostgreSQL (a throwaway cluster
+## the tests start); the API's run a second time on PostgreSQL.
 test: build vet edge-build
 	HONNIN_BIN=$(CURDIR)/$(BIN) HONNIN_DIST=$(CURDIR)/$(DIST) $(GO) test -count=1 -timeout 30m ./...
+	HONNIN_TEST_DB=postgres $(GO) test -count=1 -timeout 10m ./issuer/api/
 	@# The Ed25519 suite again as js/wasm under Node: the WebCrypto path the worker uses.
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$$($(GO) env GOROOT)/lib/wasm/go_js_wasm_exec" -run Ed25519 ./edge/challenge/
 
