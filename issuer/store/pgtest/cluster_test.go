@@ -1,0 +1,118 @@
+package pgtest
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"syscall"
+	"testing"
+)
+
+var shared Shared
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	shared.Stop()
+	os.Exit(code)
+}
+
+// TestShared: a database is empty and the test's own; a prepared one is a
+// copy of what prepare made; a dropped one is gone; and the server does
+// not run as root.
+func TestShared(t *testing.T) {
+	ctx := context.Background()
+	open := func(url string) *sql.DB {
+		db, err := sql.Open("pgx", url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	var url1 string
+	t.Run("empty", func(t *testing.T) {
+		url1 = shared.Database(t)
+		db := open(url1)
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public'`).Scan(&n); err != nil || n != 0 {
+			t.Errorf("new database has %d tables (%v), want 0", n, err)
+		}
+		fi, err := os.Stat(shared.c.dir + "/data/postmaster.pid")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if owner := fi.Sys().(*syscall.Stat_t).Uid; owner == 0 {
+			t.Error("postgres runs as root")
+		}
+	})
+	if url1 == "" {
+		t.Skip("no cluster")
+	}
+	// url1 was dropped when its subtest ended.
+	if err := open(url1).PingContext(ctx); err == nil {
+		t.Errorf("database %s still exists after its test", url1)
+	}
+
+	prepared := 0
+	prepare := func(url string) error {
+		prepared++
+		db, err := sql.Open("pgx", url)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		_, err = db.ExecContext(ctx, `CREATE TABLE seeded (v TEXT); INSERT INTO seeded VALUES ('x')`)
+		return err
+	}
+	for range 2 {
+		db := open(shared.Prepared(t, "seeded", prepare))
+		var v string
+		if err := db.QueryRowContext(ctx, `SELECT v FROM seeded`).Scan(&v); err != nil || v != "x" {
+			t.Errorf("prepared copy: %q, %v", v, err)
+		}
+		if _, err := db.ExecContext(ctx, `UPDATE seeded SET v = 'changed'`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if prepared != 1 {
+		t.Errorf("prepare ran %d times, want once", prepared)
+	}
+}
+
+func TestFindErrors(t *testing.T) {
+	t.Setenv("HONNIN_PG_BIN", t.TempDir())
+	if _, err := binDir(); !errors.Is(err, ErrNotInstalled) {
+		t.Errorf("HONNIN_PG_BIN without binaries: %v, want ErrNotInstalled", err)
+	}
+	if os.Geteuid() == 0 {
+		t.Setenv("HONNIN_PG_USER", "no-such-user-honnin")
+		if cred, err := runAs(); err == nil {
+			t.Errorf("unknown HONNIN_PG_USER: %+v, want an error", cred)
+		}
+		t.Setenv("HONNIN_PG_USER", "root")
+		if cred, err := runAs(); err == nil {
+			t.Errorf("HONNIN_PG_USER=root: %+v, want an error (initdb refuses root)", cred)
+		}
+	}
+}
+
+func TestDatabaseName(t *testing.T) {
+	tests := []struct {
+		url  string
+		want string
+		ok   bool
+	}{
+		{"postgres:///t_12?host=/tmp/x&port=5432", "t_12", true},
+		{"postgres:///postgres?host=/tmp/x", "", false},
+		{"postgres:///t_1; DROP DATABASE x?host=/tmp", "", false}, // only names url made
+		{"postgres:///t_x?host=/tmp", "", false},
+		{"postgres://elsewhere/t_1?host=/tmp", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := databaseName(tt.url)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("databaseName(%q) = %q, %v; want %q, %v", tt.url, got, ok, tt.want, tt.ok)
+		}
+	}
+}
