@@ -88,11 +88,11 @@ const busyTimeout = 5 * time.Second
 // a PostgreSQL database (which must exist), anything else the path of a
 // SQLite file (created if needed). It does not migrate: call Migrate.
 //
-// For SQLite,
-// the connection settings are WAL so readers never wait for the writer,
-// busy_timeout so concurrent writers queue instead of failing, foreign keys
-// on, and BEGIN IMMEDIATE for transactions so a transaction that reads and
-// then writes takes the write lock first and cannot deadlock on upgrade.
+// The SQLite connection settings: WAL so readers never wait for the
+// writer, busy_timeout so concurrent writers queue instead of failing,
+// foreign keys on, and BEGIN IMMEDIATE for transactions so a transaction
+// that reads and then writes takes the write lock first and cannot
+// deadlock on upgrade. PostgreSQL's are in postgres.go.
 func Open(ctx context.Context, path string) (*Store, error) {
 	if IsPostgres(path) {
 		return openPostgres(ctx, path)
