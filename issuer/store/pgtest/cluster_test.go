@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"os"
+	"runtime"
 	"syscall"
 	"testing"
 )
@@ -114,5 +115,44 @@ func TestDatabaseName(t *testing.T) {
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("databaseName(%q) = %q, %v; want %q, %v", tt.url, got, ok, tt.want, tt.ok)
 		}
+	}
+}
+
+// recorder is a testing.TB that notes a Skip or a Fatal instead of
+// ending the test that runs it.
+type recorder struct {
+	testing.TB
+	skipped, failed bool
+}
+
+func (r *recorder) Skip(args ...any)                  { r.skipped = true; runtime.Goexit() }
+func (r *recorder) Fatal(args ...any)                 { r.failed = true; runtime.Goexit() }
+func (r *recorder) Fatalf(format string, args ...any) { r.failed = true; runtime.Goexit() }
+
+// Without binaries a test skips, unless CI=true: then it fails, so CI
+// cannot pass having tested SQLite alone.
+func TestSharedWithoutBinaries(t *testing.T) {
+	t.Setenv("HONNIN_PG_BIN", t.TempDir())
+	for _, tt := range []struct {
+		ci                string
+		wantSkip, wantErr bool
+	}{
+		{"", true, false},
+		{"false", true, false},
+		{"true", false, true},
+	} {
+		t.Setenv("CI", tt.ci)
+		var s Shared
+		r := &recorder{TB: t}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s.Database(r)
+		}()
+		<-done
+		if r.skipped != tt.wantSkip || r.failed != tt.wantErr {
+			t.Errorf("CI=%q: skipped %v, failed %v; want %v, %v", tt.ci, r.skipped, r.failed, tt.wantSkip, tt.wantErr)
+		}
+		s.Stop()
 	}
 }
