@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -49,7 +50,8 @@ func Start(ctx context.Context) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "honnin-pg-")
+	sweep()
+	dir, err := os.MkdirTemp("", dirPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("pgtest: %w", err)
 	}
@@ -189,6 +191,30 @@ func (c *Cluster) Stop() error {
 		err = fmt.Errorf("pgtest: %w", rmErr)
 	}
 	return err
+}
+
+// dirPrefix starts the name of every cluster folder in the temporary folder.
+const dirPrefix = "honnin-pg-"
+
+// sweep removes the folders of clusters whose test binary was killed
+// before it could stop them (postgres itself dies with it): no live
+// postmaster, and untouched for long enough that no initdb is at work in
+// it. Errors are ignored; the sweep is housekeeping.
+func sweep() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), dirPrefix+"*"))
+	for _, dir := range dirs {
+		fi, err := os.Stat(dir)
+		if err != nil || time.Since(fi.ModTime()) < 10*time.Minute {
+			continue
+		}
+		if b, err := os.ReadFile(filepath.Join(dir, "data", "postmaster.pid")); err == nil {
+			pid, _ := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
+			if pid > 0 && syscall.Kill(pid, 0) != syscall.ESRCH {
+				continue // alive, or not ours to judge
+			}
+		}
+		os.RemoveAll(dir)
+	}
 }
 
 // binDir finds the folder holding initdb and postgres.

@@ -5,9 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strconv"
 	"syscall"
 	"testing"
+	"time"
 )
 
 var shared Shared
@@ -154,5 +157,53 @@ func TestSharedWithoutBinaries(t *testing.T) {
 			t.Errorf("CI=%q: skipped %v, failed %v; want %v, %v", tt.ci, r.skipped, r.failed, tt.wantSkip, tt.wantErr)
 		}
 		s.Stop()
+	}
+}
+
+// sweep removes the folder of a cluster whose test binary died, and
+// nothing else.
+func TestSweep(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	old := time.Now().Add(-time.Hour)
+	tests := []struct {
+		name     string
+		pid      string // contents of data/postmaster.pid; "" for none
+		age      time.Time
+		wantKept bool
+	}{
+		{"dead", "", old, false},
+		{"dead-pid", "999999999\n/tmp/x\n", old, false},
+		{"alive", strconv.Itoa(os.Getpid()) + "\n/tmp/x\n", old, true},
+		{"initdb-at-work", "", time.Now(), true},
+	}
+	for _, tt := range tests {
+		dir := filepath.Join(tmp, dirPrefix+tt.name)
+		if err := os.MkdirAll(filepath.Join(dir, "data"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if tt.pid != "" {
+			if err := os.WriteFile(filepath.Join(dir, "data", "postmaster.pid"), []byte(tt.pid), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.Chtimes(dir, tt.age, tt.age); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other := filepath.Join(tmp, "someone-else")
+	if err := os.Mkdir(other, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	os.Chtimes(other, old, old)
+	sweep()
+	for _, tt := range tests {
+		_, err := os.Stat(filepath.Join(tmp, dirPrefix+tt.name))
+		if kept := err == nil; kept != tt.wantKept {
+			t.Errorf("%s: kept %v, want %v", tt.name, kept, tt.wantKept)
+		}
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("sweep removed a folder not its own: %v", err)
 	}
 }
