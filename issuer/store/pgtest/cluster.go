@@ -82,10 +82,12 @@ func (c *Cluster) start(ctx context.Context, bin string, cred *syscall.Credentia
 		return fmt.Errorf("pgtest: %w", err)
 	}
 	defer logf.Close()
-	// Durability off: the data is thrown away with the cluster.
+	// Durability off: the data is thrown away with the cluster. Small
+	// buffers: the databases are tiny, and several test binaries may each
+	// run a cluster at once.
 	c.cmd = exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-k", c.dir, "-p", strconv.Itoa(port),
 		"-c", "listen_addresses=", "-c", "fsync=off", "-c", "synchronous_commit=off",
-		"-c", "full_page_writes=off", "-c", "max_connections=200")
+		"-c", "full_page_writes=off", "-c", "max_connections=200", "-c", "shared_buffers=16MB")
 	c.cmd.SysProcAttr = sysProcAttr(cred)
 	c.cmd.Dir = c.dir
 	c.cmd.Stdout, c.cmd.Stderr = logf, logf
