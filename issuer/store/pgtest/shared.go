@@ -26,7 +26,15 @@ type Shared struct {
 	err  error
 
 	mu        sync.Mutex
-	templates map[string]string // name -> URL of a prepared database
+	templates map[string]*template
+	copying   sync.WaitGroup // copies being made ahead
+}
+
+// template is a prepared database and the next copy of it, made while
+// the test that took the previous one runs.
+type template struct {
+	url  string
+	next chan string // holds at most one ready copy
 }
 
 // cluster returns the started cluster, skipping or failing t when there
@@ -59,7 +67,7 @@ func (s *Shared) Prepared(t testing.TB, name string, prepare func(url string) er
 	t.Helper()
 	c := s.cluster(t)
 	s.mu.Lock()
-	template, ok := s.templates[name]
+	tpl, ok := s.templates[name]
 	if !ok {
 		url, err := c.NewDatabase(context.Background(), "")
 		if err == nil {
@@ -70,12 +78,32 @@ func (s *Shared) Prepared(t testing.TB, name string, prepare func(url string) er
 			t.Fatalf("pgtest: prepare %s: %v", name, err)
 		}
 		if s.templates == nil {
-			s.templates = map[string]string{}
+			s.templates = map[string]*template{}
 		}
-		s.templates[name], template = url, url
+		tpl = &template{url: url, next: make(chan string, 1)}
+		s.templates[name] = tpl
 	}
 	s.mu.Unlock()
-	return s.newDatabase(t, c, template)
+	var url string
+	select {
+	case url = <-tpl.next:
+	default:
+		var err error
+		if url, err = c.NewDatabase(context.Background(), tpl.url); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Copy the next one now, while t runs.
+	s.copying.Go(func() {
+		if next, err := c.NewDatabase(context.Background(), tpl.url); err == nil {
+			select {
+			case tpl.next <- next:
+			default: // one is ready already; the cluster's end takes this one
+			}
+		}
+	})
+	s.dropAtEnd(t, c, url)
+	return url
 }
 
 func (s *Shared) newDatabase(t testing.TB, c *Cluster, template string) string {
@@ -84,12 +112,17 @@ func (s *Shared) newDatabase(t testing.TB, c *Cluster, template string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.dropAtEnd(t, c, url)
+	return url
+}
+
+// dropAtEnd drops the database at url when t ends.
+func (s *Shared) dropAtEnd(t testing.TB, c *Cluster, url string) {
 	t.Cleanup(func() {
 		if err := c.DropDatabase(context.Background(), url); err != nil {
 			t.Error(err)
 		}
 	})
-	return url
 }
 
 // Stop stops the cluster if it was started. It is safe to call when it
@@ -97,6 +130,7 @@ func (s *Shared) newDatabase(t testing.TB, c *Cluster, template string) string {
 func (s *Shared) Stop() {
 	s.once.Do(func() { s.err = errors.New("pgtest: stopped") })
 	if s.c != nil {
+		s.copying.Wait()
 		if err := s.c.Stop(); err != nil {
 			os.Stderr.WriteString(err.Error() + "\n")
 		}
