@@ -197,8 +197,17 @@ func TestPortalSessionsAndPeople(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n, err := f.s.DeleteStalePortalSessions(ctx, t0.Add(time.Minute), t0.Add(-time.Hour)); err != nil || n != 1 {
+	if _, err := f.s.PortalAttempt(ctx, "192.0.2.9", t0, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.s.PrunePortal(ctx, t0.Add(time.Minute), t0.Add(-time.Hour), t0.Add(time.Second)); err != nil || n != 1 {
 		t.Errorf("stale sessions removed: %d %v", n, err)
+	}
+	if _, err := f.s.PortalSession(ctx, fresh.IDHash); err != nil {
+		t.Errorf("fresh session removed: %v", err)
+	}
+	if n, _ := f.s.PortalAttempt(ctx, "192.0.2.9", t0.Add(time.Second), time.Hour); n != 1 {
+		t.Errorf("old attempt kept: %d in the window", n)
 	}
 }
 

@@ -178,6 +178,10 @@ func TestDemoSeed(t *testing.T) {
 		if !strings.Contains(out, "http://localhost:18080,http://127.0.0.1:18080") && !strings.Contains(out, "http://127.0.0.1:18080,http://localhost:18080") {
 			t.Errorf("seed output lacks the origins: %q", out)
 		}
+		if !strings.Contains(out, "\nportal 3540123456789016 honnin-portal-9016\n") ||
+			!strings.Contains(out, "\nlinked 3540123456789016 3540123456789024\n") {
+			t.Errorf("seed output lacks the portal lines: %q", out)
+		}
 	}
 	// Without -api-key a key is made and printed.
 	code, out, _ := cli(t, "demo", "seed", "-db", db, "-pan-key-file", pk)
