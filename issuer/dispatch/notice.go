@@ -21,6 +21,10 @@ const (
 	// 000: the ID is shown on screen, the password mailed, so neither
 	// channel alone registers an app).
 	NoticeAppPassword = "app_password"
+	// NoticePortalCode: a one-time code for the cardholder portal (its
+	// sign-in, or linking a card to a combined login), sent to the card's
+	// registered address.
+	NoticePortalCode = "portal_code"
 )
 
 // Notice is one notice mail. Fields a kind does not use stay empty.
@@ -40,6 +44,9 @@ type Notice struct {
 	// stops working, for NoticeAppPassword.
 	Password string
 	Expires  time.Time
+	// Code is the portal's one-time code, for NoticePortalCode; Expires
+	// says until when it works.
+	Code string
 }
 
 func (n Notice) validate() error {
@@ -64,6 +71,10 @@ func (n Notice) validate() error {
 		if n.Password == "" || n.Expires.IsZero() {
 			return bad("app password notice needs the password and its expiry")
 		}
+	case NoticePortalCode:
+		if len(n.Code) != 6 || strings.Trim(n.Code, "0123456789") != "" || n.Expires.IsZero() {
+			return bad("portal code notice needs a 6-digit code and its expiry")
+		}
 	default:
 		return bad("unknown kind %q", n.Kind)
 	}
@@ -72,8 +83,8 @@ func (n Notice) validate() error {
 
 // noticeView is what the notice templates see.
 type noticeView struct {
-	IssuerName, Last4, Method, Serial, Password, Expires string
-	Failures                                             int
+	IssuerName, Last4, Method, Serial, Password, Expires, Code string
+	Failures                                                   int
 }
 
 // methodNames are the credential kinds as a cardholder reads them.
@@ -89,7 +100,7 @@ var methodNames = map[string]map[string]string{
 var loadNotices = sync.OnceValues(func() (map[string]*texttemplate.Template, error) {
 	out := make(map[string]*texttemplate.Template)
 	for _, loc := range []string{"en", "ja"} {
-		for _, kind := range []string{NoticeLocked, NoticeAppPassword} {
+		for _, kind := range []string{NoticeLocked, NoticeAppPassword, NoticePortalCode} {
 			name := "templates/" + loc + "/" + kind + ".txt"
 			t, err := texttemplate.New(kind+".txt").Option("missingkey=error").ParseFS(templateFS, name)
 			if err != nil {
@@ -118,6 +129,7 @@ func renderNotice(n Notice) (rendered, error) {
 		Method:     methodNames[n.Locale][n.Method],
 		Serial:     n.Serial,
 		Password:   n.Password,
+		Code:       n.Code,
 		Failures:   n.Failures,
 	}
 	if !n.Expires.IsZero() {

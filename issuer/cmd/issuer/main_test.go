@@ -128,7 +128,7 @@ func TestKeys(t *testing.T) {
 func TestMigrate(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "new", "issuer.db")
 	code, out, errOut := cli(t, "migrate", "-db", db)
-	if code != exitOK || !strings.Contains(out, "applied migrations [1 2 3 4]") {
+	if code != exitOK || !strings.Contains(out, "applied migrations [1 2 3 4 5]") {
 		t.Fatalf("migrate: %d %q %q", code, out, errOut)
 	}
 	code, out, _ = cli(t, "migrate", "-db", db)
@@ -177,6 +177,10 @@ func TestDemoSeed(t *testing.T) {
 		}
 		if !strings.Contains(out, "http://localhost:18080,http://127.0.0.1:18080") && !strings.Contains(out, "http://127.0.0.1:18080,http://localhost:18080") {
 			t.Errorf("seed output lacks the origins: %q", out)
+		}
+		if !strings.Contains(out, "\nportal 3540123456789016 honnin-portal-9016\n") ||
+			!strings.Contains(out, "\nlinked 3540123456789016 3540123456789024\n") {
+			t.Errorf("seed output lacks the portal lines: %q", out)
 		}
 	}
 	// Without -api-key a key is made and printed.
@@ -249,6 +253,20 @@ func testServe(t *testing.T, s testStack) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || resp.Header.Get("Cache-Control") != "public, max-age=300" {
 		t.Errorf("jwks: %d %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+
+	// The cardholder portal beside the API, announced at start.
+	resp, err = http.Get(base + "/portal/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") ||
+		!strings.Contains(resp.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+		t.Errorf("portal: %d %v", resp.StatusCode, resp.Header)
+	}
+	if !strings.Contains(out.String(), "cardholder portal on "+base+"/portal/") {
+		t.Errorf("serve does not print the portal's address: %q", out.String())
 	}
 
 	body := `{"card_number":"3540 1234 5678 9016","amount":1250,"currency":"JPY","merchant_name":"Demo Shop","merchant_origin":"http://localhost:8080","order_ref":"o-1"}`
@@ -362,6 +380,7 @@ func TestServeRefusesBadSetup(t *testing.T) {
 		{"bad edge url", with("-edge-url", "edge"), exitFail, "EdgeURL"},
 		{"missing risk config", with("-risk-config", filepath.Join(s.dir, "nope.json")), exitFail, "risk: config"},
 		{"bad risk config", with("-risk-config", badRisk), exitFail, "unknown rule"},
+		{"bad portal cookie mode", with("-portal-secure-cookies", "maybe"), exitUsage, "want true, false or auto"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
