@@ -29,6 +29,7 @@ func commands() []command {
 		{"serve", "run the issuer API", serve},
 		{"migrate", "bring the database schema up to date", migrate},
 		{"keys init", "write a fresh set of token and seal keys into a folder", keysInit},
+		{"keys rotate", "add the next token and seal keys (published first), or -prune retired ones", keysRotate},
 		{"keys pan", "write a fresh card-number hashing key", keysPAN},
 		{"keys vault", "write a fresh key for the seed vault", keysVault},
 		{"cardholder add", "enroll a card: contact details, method, personal message", cardholderAdd},
