@@ -42,6 +42,8 @@ func commands() []command {
 		{"ranges list", "list the card-number ranges this issuer serves", rangesList},
 		{"ranges add", "add a card-number range (BIN prefix or span), eligible or not", rangesAdd},
 		{"ranges remove", "remove a card-number range", rangesRemove},
+		{"outbox retry", "send a failed notice again", outboxRetry},
+		{"outbox", "list the messages pending or failed", outboxList},
 		{"token import", "import hardware tokens from PSKC or CSV", tokenImport},
 		{"token assign", "assign a token to a card (at most 2)", tokenAssign},
 		{"token lock", "lock a token", tokenState(true)},

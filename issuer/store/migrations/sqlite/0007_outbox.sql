@@ -7,9 +7,12 @@
 -- is recorded here too, payload NULL: there is nothing to retry, the
 -- cardholder resends from the screen.
 --
+-- kind is notice:<dispatch notice kind> or code:email / code:sms.
 -- payload is the vault-sealed notice (aad "outbox:" || ref): an app
 -- password must not sit in the database in clear. It is cleared once sent.
--- dest is the masked destination, for the operator's listing.
+-- dest is the masked destination, for the operator's listing. next_at is
+-- when a pending row is next due; a deliverer claims a row by moving it
+-- ahead (a lease), so a crashed one's row comes due again.
 
 CREATE TABLE outbox (
 	id                INTEGER PRIMARY KEY,
@@ -21,7 +24,6 @@ CREATE TABLE outbox (
 		CHECK (state IN ('pending', 'sent', 'failed')),
 	attempts          INTEGER NOT NULL DEFAULT 0,
 	last_error        TEXT    NOT NULL DEFAULT '',
-	authentication_id TEXT,
 	next_at           INTEGER NOT NULL,
 	created_at        INTEGER NOT NULL,
 	updated_at        INTEGER NOT NULL,
