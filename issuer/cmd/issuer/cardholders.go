@@ -44,6 +44,7 @@ func cardholderAdd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if err != nil {
 			return usageError{fmt.Sprintf("-card: %v", err)}
 		}
+		provisional := !*final
 		ch := store.Cardholder{PANHMAC: o.hasher.Sum(n), Last4: n.Last4(), PreferredMethod: *method,
 			Locale: *locale, Country: *country, PersonalMessage: *message, Status: store.CardholderActive, CreatedAt: time.Now()}
 		if err := checkEnrolment(&ch, *email, *phone); err != nil {
@@ -59,7 +60,6 @@ func cardholderAdd(ctx context.Context, args []string, stdout, stderr io.Writer)
 				return err
 			}
 		}
-		provisional := !*final
 		ch, err = o.st.CreateCardholder(ctx, ch)
 		if errors.Is(err, store.ErrConflict) {
 			return fmt.Errorf("card ending %s is enrolled already (see: issuer cardholder show -card ...)", n.Last4())
