@@ -152,13 +152,8 @@ func NewSealKeyRing(keys []SealKey, now time.Time) (SealKey, error) {
 	}
 	ks := slices.Clone(keys)
 	slices.SortStableFunc(ks, func(a, b SealKey) int { return a.NotBefore.Compare(b.NotBefore) })
-	pubs := make([]SealPublicKey, len(ks))
 	for i := range ks {
 		ks[i].ring = nil
-		pubs[i] = ks[i].SealPublicKey
-	}
-	if _, err := NewSealRotation(pubs, now); err != nil {
-		return SealKey{}, err
 	}
 	for i := range ks {
 		ks[i].ring = ks
@@ -194,8 +189,8 @@ func Retired(nbfs []time.Time, now time.Time) []bool {
 	return out
 }
 
-// keyFile is a private key file's content: one JWK, or a rotation of them
-// as a JWK set.
+// parseKeyFile reads a private key file's content: one JWK, or a rotation
+// of them as a JWK set.
 func parseKeyFile(b []byte) ([]jwk, error) {
 	var probe struct {
 		Keys []jwk `json:"keys"`
