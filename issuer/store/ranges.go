@@ -100,7 +100,7 @@ func (s *Store) RangeOf(ctx context.Context, lead string) (Range, error) {
 		lead = lead[:RangeDigits]
 	}
 	r, err := scanRange(s.db.QueryRowContext(ctx, s.q(`SELECT `+rangeColumns+` FROM card_ranges
-		WHERE substr(?, 1, length(start_digits)) BETWEEN start_digits AND end_digits
+		WHERE substr(CAST(? AS TEXT), 1, length(start_digits)) BETWEEN start_digits AND end_digits
 		ORDER BY length(start_digits) DESC, CAST(end_digits AS BIGINT) - CAST(start_digits AS BIGINT), id DESC
 		LIMIT 1`), lead))
 	if err == nil {

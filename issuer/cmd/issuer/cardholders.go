@@ -134,19 +134,21 @@ func checkEnrolment(ch *store.Cardholder, email, phone string) error {
 	if len(ch.Country) != 2 || strings.ToUpper(ch.Country) != ch.Country || strings.IndexFunc(ch.Country, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
 		return usageError{fmt.Sprintf("-country %q: want two capital letters (JP, US)", ch.Country)}
 	}
-	if why := checkMessage(ch.PersonalMessage); why != "" {
+	if why := checkText(ch.PersonalMessage, maxPersonalMessage); why != "" {
 		return usageError{"-message " + why}
 	}
 	return nil
 }
 
-// checkMessage says what is wrong with a personal message, or "".
-func checkMessage(m string) string {
+// checkText says what is wrong with a text shown to people (a personal
+// message, a merchant name, a note), or "": at most max characters, all
+// printable, no spaces around.
+func checkText(m string, max int) string {
 	switch {
 	case !utf8.ValidString(m):
 		return "is not valid UTF-8"
-	case utf8.RuneCountInString(m) > maxPersonalMessage:
-		return fmt.Sprintf("must be at most %d characters", maxPersonalMessage)
+	case utf8.RuneCountInString(m) > max:
+		return fmt.Sprintf("must be at most %d characters", max)
 	case strings.TrimSpace(m) != m:
 		return "has leading or trailing spaces"
 	case strings.IndexFunc(m, func(r rune) bool { return !unicode.IsGraphic(r) }) >= 0:

@@ -73,8 +73,8 @@ func merchantAdd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		switch {
 		case strings.TrimSpace(*name) == "":
 			return usageError{"-name is required"}
-		case len([]rune(*name)) > maxMerchantName || strings.TrimSpace(*name) != *name:
-			return usageError{fmt.Sprintf("-name: at most %d characters, no leading or trailing spaces", maxMerchantName)}
+		case checkText(*name, maxMerchantName) != "":
+			return usageError{"-name " + checkText(*name, maxMerchantName)}
 		case len(origins) == 0:
 			return usageError{"-origin is required (repeat it for several)"}
 		}

@@ -37,6 +37,7 @@ func TestMerchantCommands(t *testing.T) {
 		{"add without origin", []string{"merchant", "add", "-name", "X"}, exitUsage, "-origin is required"},
 		{"add without name", []string{"merchant", "add", "-origin", "https://x.example"}, exitUsage, "-name is required"},
 		{"add bad origin", []string{"merchant", "add", "-name", "X", "-origin", "https://x.example/"}, exitUsage, "no path, trailing slash"},
+		{"add name with a newline", []string{"merchant", "add", "-name", "X\nY", "-origin", "https://x.example"}, exitUsage, "-name contains a control"},
 		{"add upper-case origin", []string{"merchant", "add", "-name", "X", "-origin", "https://X.example"}, exitUsage, "lower-case"},
 		{"origins list", []string{"merchant", "origins", "-name", "Tea Shop"}, exitOK, "http://localhost:9000\nhttps://tea.example\n"},
 		{"origins add and remove", []string{"merchant", "origins", "-name", "Tea Shop", "-add", "https://tea2.example", "-remove", "http://localhost:9000"},

@@ -44,8 +44,11 @@ func rangesAdd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if len(r.Start) != len(r.End) || r.Start > r.End {
 			return usageError{fmt.Sprintf("-start %s -end %s: want two prefixes of the same length, the lower first", r.Start, r.End)}
 		}
-		if why := checkMessage(*brand + *note); why != "" {
-			return usageError{"-brand or -note " + why}
+		if why := checkText(*brand, 20); why != "" {
+			return usageError{"-brand " + why}
+		}
+		if why := checkText(*note, maxPersonalMessage); why != "" {
+			return usageError{"-note " + why}
 		}
 		r.Brand, r.Note, r.Eligible = *brand, *note, !*notEligible
 		return nil

@@ -25,6 +25,7 @@ func TestRangesCommands(t *testing.T) {
 		{"add reversed", []string{"ranges", "add", "-start", "359000", "-end", "352000"}, exitUsage, "the lower first"},
 		{"add unequal", []string{"ranges", "add", "-start", "352000", "-end", "3590000"}, exitUsage, "same length"},
 		{"add start only", []string{"ranges", "add", "-start", "352000"}, exitUsage, "is required"},
+		{"add bad note", []string{"ranges", "add", "-prefix", "411111", "-note", " x"}, exitUsage, "-note has leading"},
 		{"remove", []string{"ranges", "remove", "-id", "4"}, exitOK, "removed range 4"},
 		{"remove again", []string{"ranges", "remove", "-id", "4"}, exitFail, "no range with id 4"},
 		{"remove without id", []string{"ranges", "remove"}, exitUsage, "-id is required"},
