@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Key file names. In production the issuer's folder holds issuer-sign.jwk and
@@ -103,17 +104,21 @@ func (k SigningKey) jwk() jwk {
 	return j
 }
 
-// LoadIssuerKeys reads the issuer's keys from dir.
+// LoadIssuerKeys reads the issuer's keys from dir. issuer-sign.jwk may
+// hold one key or a rotation (rotation.go); edge.jwks lists every edge key
+// in use or about to be. The JWKS it returns publishes them all, so a key
+// is known to verifiers from the moment the files hold it.
 func LoadIssuerKeys(dir string) (IssuerKeys, error) {
-	var j jwk
-	if err := readJSON(dir, IssuerSignFile, &j); err != nil {
+	b, err := readKeyFile(dir, IssuerSignFile)
+	if err != nil {
 		return IssuerKeys{}, err
 	}
-	sign, err := j.signingKey()
+	now := time.Now()
+	sign, err := parseSigningKeys(b, now)
 	if err != nil {
 		return IssuerKeys{}, fmt.Errorf("challenge: %s: %w", IssuerSignFile, err)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, EdgeJWKSFile))
+	b, err = os.ReadFile(filepath.Join(dir, EdgeJWKSFile))
 	if err != nil {
 		return IssuerKeys{}, fmt.Errorf("challenge: load issuer keys: %w", err)
 	}
@@ -124,24 +129,25 @@ func LoadIssuerKeys(dir string) (IssuerKeys, error) {
 	if len(edgeSign) == 0 || len(edgeSeal) == 0 {
 		return IssuerKeys{}, fmt.Errorf("challenge: %s: needs an edge signing key and a seal key", EdgeJWKSFile)
 	}
-	// The newest seal key is listed last: seal to it.
-	published, err := JWKS(append([]PublicKey{sign.Public()}, edgeSign...), edgeSeal)
+	// Without nbf members the newest seal key is listed last: seal to it.
+	seal, err := NewSealRotation(edgeSeal, now)
 	if err != nil {
 		return IssuerKeys{}, err
 	}
-	return IssuerKeys{Sign: sign, Edge: NewKeySet(edgeSign...), EdgeSeal: edgeSeal[len(edgeSeal)-1], JWKS: published}, nil
+	published, err := JWKS(append(sign.PublicKeys(), edgeSign...), edgeSeal)
+	if err != nil {
+		return IssuerKeys{}, err
+	}
+	return IssuerKeys{Sign: sign, Edge: NewKeySet(edgeSign...), EdgeSeal: seal, JWKS: published}, nil
 }
 
 // LoadEdgeKeys reads the edge's keys from dir.
 func LoadEdgeKeys(dir string) (EdgeKeys, error) {
 	var files [3][]byte
 	for i, name := range []string{EdgeSignFile, EdgeSealFile, IssuerJWKSFile} {
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if errors.Is(err, fs.ErrNotExist) {
-			return EdgeKeys{}, fmt.Errorf("challenge: %s missing in %s (run: issuer keys init -dir %s)", name, dir, dir)
-		}
+		b, err := readKeyFile(dir, name)
 		if err != nil {
-			return EdgeKeys{}, fmt.Errorf("challenge: load edge keys: %w", err)
+			return EdgeKeys{}, err
 		}
 		files[i] = b
 	}
@@ -150,20 +156,16 @@ func LoadEdgeKeys(dir string) (EdgeKeys, error) {
 
 // ParseEdgeKeys parses the contents of the edge's three key files
 // (edge-sign.jwk, edge-seal.jwk, issuer.jwks). The Workers edge gets them
-// as secrets, not files.
+// as secrets, not files. The two private ones may each hold one key or a
+// rotation: the edge then signs with the key in use and opens seals made
+// to any key it holds.
 func ParseEdgeKeys(signJWK, sealJWK, issuerJWKS []byte) (EdgeKeys, error) {
-	var sj, xj jwk
-	if err := json.Unmarshal(signJWK, &sj); err != nil {
-		return EdgeKeys{}, fmt.Errorf("challenge: %s: %w", EdgeSignFile, err)
-	}
-	sign, err := sj.signingKey()
+	now := time.Now()
+	sign, err := parseSigningKeys(signJWK, now)
 	if err != nil {
 		return EdgeKeys{}, fmt.Errorf("challenge: %s: %w", EdgeSignFile, err)
 	}
-	if err := json.Unmarshal(sealJWK, &xj); err != nil {
-		return EdgeKeys{}, fmt.Errorf("challenge: %s: %w", EdgeSealFile, err)
-	}
-	seal, err := xj.sealKey()
+	seal, err := parseSealKeys(sealJWK, now)
 	if err != nil {
 		return EdgeKeys{}, fmt.Errorf("challenge: %s: %w", EdgeSealFile, err)
 	}
@@ -177,16 +179,44 @@ func ParseEdgeKeys(signJWK, sealJWK, issuerJWKS []byte) (EdgeKeys, error) {
 	return EdgeKeys{Sign: sign, Seal: seal, Issuer: issuer}, nil
 }
 
-func readJSON(dir, name string, v any) error {
-	b, err := os.ReadFile(filepath.Join(dir, name))
+// parseSigningKeys reads a private signing key file: one key, or a
+// rotation, returned as its key in use at now.
+func parseSigningKeys(b []byte, now time.Time) (SigningKey, error) {
+	js, err := parseKeyFile(b)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("challenge: %s missing in %s (run: issuer keys init -dir %s)", name, dir, dir)
+		return SigningKey{}, err
+	}
+	keys := make([]SigningKey, len(js))
+	for i, j := range js {
+		if keys[i], err = j.signingKey(); err != nil {
+			return SigningKey{}, err
 		}
-		return fmt.Errorf("challenge: %w", err)
 	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("challenge: %s: %w", name, err)
+	return NewRotation(keys, now)
+}
+
+// parseSealKeys reads a private seal key file: one key, or a rotation.
+func parseSealKeys(b []byte, now time.Time) (SealKey, error) {
+	js, err := parseKeyFile(b)
+	if err != nil {
+		return SealKey{}, err
 	}
-	return nil
+	keys := make([]SealKey, len(js))
+	for i, j := range js {
+		if keys[i], err = j.sealKey(); err != nil {
+			return SealKey{}, err
+		}
+	}
+	return NewSealKeyRing(keys, now)
+}
+
+func readKeyFile(dir, name string) ([]byte, error) {
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("challenge: %s missing in %s (run: issuer keys init -dir %s)", name, dir, dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("challenge: load keys: %w", err)
+	}
+	return b, nil
 }

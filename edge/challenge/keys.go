@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // SigningKey is an Ed25519 private key with its key id and the name of the
@@ -20,6 +21,12 @@ type SigningKey struct {
 	// signer: one JWKS holds both parties' keys, and the issuer's key must
 	// not be able to make a result token that merchants accept.
 	Signer string
+	// NotBefore is when the key starts signing in a rotation (zero: it
+	// always has); see rotation.go.
+	NotBefore time.Time
+	// rotation is every key of the key's rotation, oldest first; nil for a
+	// key on its own. Sign picks among them by the token's iat.
+	rotation []SigningKey
 }
 
 // NewSigningKey makes a fresh key for signer whose kid is its RFC 7638
@@ -37,7 +44,17 @@ func NewSigningKey(signer string) (SigningKey, error) {
 
 // Public returns the verification half.
 func (k SigningKey) Public() PublicKey {
-	return PublicKey{KID: k.KID, Key: k.Private.Public().(ed25519.PublicKey), Signer: k.Signer}
+	return PublicKey{KID: k.KID, Key: k.Private.Public().(ed25519.PublicKey), Signer: k.Signer, NotBefore: k.NotBefore}
+}
+
+// PublicKeys returns the verification halves of every key of k's rotation:
+// what a verifier must know while any of them may have signed.
+func (k SigningKey) PublicKeys() []PublicKey {
+	var out []PublicKey
+	for _, r := range k.Rotation() {
+		out = append(out, r.Public())
+	}
+	return out
 }
 
 // PublicKey is an Ed25519 verification key with its key id and signer.
@@ -45,6 +62,9 @@ type PublicKey struct {
 	KID    string
 	Key    ed25519.PublicKey
 	Signer string
+	// NotBefore is when the key starts signing (published for
+	// information; verifiers accept a known key at any time).
+	NotBefore time.Time
 }
 
 // KeySet holds the verification keys of one signer by kid. Several keys let a
@@ -91,6 +111,9 @@ type jwk struct {
 	D      string `json:"d,omitempty"`
 	Pub    string `json:"pub,omitempty"`
 	Priv   string `json:"priv,omitempty"`
+	// NBF is our own member too: the Unix time from which a key of a
+	// rotation is used (signs, or is sealed to); absent for a lone key.
+	NBF int64 `json:"nbf,omitempty"`
 }
 
 type jwkSet struct {
@@ -100,7 +123,8 @@ type jwkSet struct {
 var b64 = base64.RawURLEncoding
 
 func (k PublicKey) jwk() jwk {
-	return jwk{Kty: "OKP", Crv: "Ed25519", KID: k.KID, Alg: "EdDSA", Use: "sig", X: b64.EncodeToString(k.Key), Signer: k.Signer}
+	return jwk{Kty: "OKP", Crv: "Ed25519", KID: k.KID, Alg: "EdDSA", Use: "sig", X: b64.EncodeToString(k.Key), Signer: k.Signer,
+		NBF: unixOrZero(k.NotBefore)}
 }
 
 // MarshalJSON encodes the set as a JWKS document.
@@ -181,7 +205,7 @@ func (k jwk) publicKey() (PublicKey, error) {
 	if k.Signer == "" {
 		return PublicKey{}, errors.New("key has no signer")
 	}
-	return PublicKey{KID: k.KID, Key: ed25519.PublicKey(x), Signer: k.Signer}, nil
+	return PublicKey{KID: k.KID, Key: ed25519.PublicKey(x), Signer: k.Signer, NotBefore: nbfTime(k.NBF)}, nil
 }
 
 func (k jwk) signingKey() (SigningKey, error) {
@@ -197,7 +221,7 @@ func (k jwk) signingKey() (SigningKey, error) {
 	if !priv.Public().(ed25519.PublicKey).Equal(pk.Key) {
 		return SigningKey{}, errors.New("Ed25519 d does not match x")
 	}
-	return SigningKey{KID: k.KID, Private: priv, Signer: pk.Signer}, nil
+	return SigningKey{KID: k.KID, Private: priv, Signer: pk.Signer, NotBefore: pk.NotBefore}, nil
 }
 
 // thumbprint is the RFC 7638 JWK thumbprint of an Ed25519 key, base64url.

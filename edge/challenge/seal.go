@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/cloudflare/circl/hpke"
 	"github.com/cloudflare/circl/kem"
@@ -84,12 +85,21 @@ type SealPublicKey struct {
 	KID string
 	KEM KEM
 	Key kem.PublicKey
+	// NotBefore is when the issuer starts sealing to the key in a rotation
+	// (zero: it always has).
+	NotBefore time.Time
+	// rotation is every key of the rotation, oldest first; nil for a lone
+	// key. At picks among them.
+	rotation []SealPublicKey
 }
 
 // SealKey is the edge's HPKE private key.
 type SealKey struct {
 	SealPublicKey
 	Private kem.PrivateKey
+	// ring is every key of the rotation, oldest first; Open uses the one
+	// the seal names, so seals made before a rotation still open.
+	ring []SealKey
 }
 
 // NewSealKey makes a fresh seal key of the given KEM.
@@ -114,7 +124,11 @@ func NewSealKey(k KEM) (SealKey, error) {
 }
 
 // Public returns the half the issuer holds.
-func (k SealKey) Public() SealPublicKey { return k.SealPublicKey }
+func (k SealKey) Public() SealPublicKey {
+	p := k.SealPublicKey
+	p.rotation = nil
+	return p
+}
 
 // Seal encrypts p to the key, bound to the token id jti: a seal lifted into
 // another token (another jti) does not open.
@@ -148,9 +162,11 @@ func (k SealPublicKey) Seal(jti string, p Payload) (Sealed, error) {
 // ErrSeal is returned, wrapped, for any seal that does not open.
 var ErrSeal = errors.New("seal does not open")
 
-// Open decrypts s, which must have been sealed for jti.
+// Open decrypts s, which must have been sealed for jti, with the key of
+// k's ring that s names.
 func (k SealKey) Open(s Sealed, jti string) (Payload, error) {
-	if s.KID != k.KID {
+	k, ok := k.opener(s.KID)
+	if !ok {
 		return Payload{}, fmt.Errorf("challenge: open: %w: unknown kid %q", ErrSeal, s.KID)
 	}
 	suite, _, err := k.KEM.suite()
@@ -178,7 +194,7 @@ func (k SealKey) Open(s Sealed, jti string) (Payload, error) {
 
 func (k SealPublicKey) jwk() jwk {
 	pb, _ := k.Key.MarshalBinary()
-	return jwk{Kty: "AKP", KID: k.KID, Alg: k.KEM.alg(), Use: "enc", Pub: b64.EncodeToString(pb)}
+	return jwk{Kty: "AKP", KID: k.KID, Alg: k.KEM.alg(), Use: "enc", Pub: b64.EncodeToString(pb), NBF: unixOrZero(k.NotBefore)}
 }
 
 func (k SealKey) jwk() (jwk, error) {
@@ -208,7 +224,7 @@ func (k jwk) sealPublicKey() (SealPublicKey, error) {
 	if k.KID == "" {
 		return SealPublicKey{}, errors.New("key has no kid")
 	}
-	return SealPublicKey{KID: k.KID, KEM: km, Key: pub}, nil
+	return SealPublicKey{KID: k.KID, KEM: km, Key: pub, NotBefore: nbfTime(k.NBF)}, nil
 }
 
 func (k jwk) sealKey() (SealKey, error) {

@@ -14,8 +14,10 @@ var (
 	ErrExpired = errors.New("token expired")
 )
 
-// Sign mints a token of kind typ with k.
+// Sign mints a token of kind typ with k, or, when k is part of a rotation,
+// with the rotation's key in use at the token's iat.
 func Sign(k SigningKey, typ string, claims jwt.Claims) (string, error) {
+	k = signingKeyAt(k, claims)
 	if k.Private == nil || k.KID == "" {
 		return "", errors.New("challenge: sign: no signing key")
 	}

@@ -102,7 +102,7 @@ func (s *Server) mintChallenge(a store.Authentication, c store.Cardholder, o off
 		return "", err
 	}
 	jti := challenge.NewID()
-	seal, err := s.keys.EdgeSeal.Seal(jti, challenge.Payload{
+	seal, err := s.keys.EdgeSeal.At(now).Seal(jti, challenge.Payload{
 		PM:          c.PersonalMessage,
 		Codes:       codes,
 		AV:          o.av,

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -96,11 +97,16 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) error {
 		MerchantID: m.ID, OrderRef: req.OrderRef, Amount: *req.Amount, Currency: req.Currency,
 		MerchantName: req.MerchantName, MerchantOrigin: req.MerchantOrigin, CreatedAt: now,
 	}
-	// Card ranges come later: for now any card not enrolled and active is
-	// simply not enrolled. A card whose holder stopped the service in the
-	// portal is answered exactly as one never enrolled.
+	// A card whose holder stopped the service in the portal is answered
+	// exactly as one never enrolled.
+	status, reason, err := s.cardRange(r.Context(), number)
+	if err != nil {
+		return err
+	}
 	c, err := s.store.CardholderByPAN(r.Context(), s.pan.Sum(number))
 	switch {
+	case status != "":
+		a.Status, a.Reason = status, reason
 	case err == nil && c.Status == store.CardholderActive && c.ServiceStoppedAt.IsZero():
 		a.Status, a.CardholderID = challenge.StatusChallenge, c.ID
 	case err == nil, errors.Is(err, store.ErrNotFound):
@@ -138,4 +144,24 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) error {
 		ChallengeURL: s.edgeURL + "/challenge?st=" + url.QueryEscape(token),
 	})
 	return nil
+}
+
+// cardRange answers a card the issuer's ranges rule out: U card_range for
+// a card in none of them (not this issuer's card), N not_eligible for one
+// in a range marked not eligible (seed 002). It returns "" when the card
+// may go on, and when no range is configured at all, so an issuer that
+// never set ranges serves every card as before.
+func (s *Server) cardRange(ctx context.Context, n pan.Number) (status, reason string, err error) {
+	rg, err := s.store.RangeOf(ctx, n.Digits()[:store.RangeDigits])
+	switch {
+	case errors.Is(err, store.ErrNoRanges):
+		return "", "", nil
+	case errors.Is(err, store.ErrNotFound):
+		return challenge.StatusUnavailable, "card_range", nil
+	case err != nil:
+		return "", "", err
+	case !rg.Eligible:
+		return challenge.StatusNotAuthenticated, "not_eligible", nil
+	}
+	return "", "", nil
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -188,12 +189,13 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // jwks publishes the issuer's and the edge's public keys. Five minutes of
-// caching keeps merchants from fetching per payment while a rotated key
-// (published before use) still reaches them in time.
+// caching (challenge.JWKSMaxAge, which keys rotate waits at least) keeps
+// merchants from fetching per payment while a rotated key (published
+// before use) still reaches them in time.
 func (s *Server) jwks(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "public, max-age=300")
+	h.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(challenge.JWKSMaxAge.Seconds())))
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.Write(s.keys.JWKS)
 }

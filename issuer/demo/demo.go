@@ -121,10 +121,22 @@ var Cards = []Card{
 		Password: "honnin-demo-pw", PersonalMessage: "パスワードで認証 / static password"},
 }
 
+// Ranges are the demo issuer's card ranges: the JCB span 3528–3589, in
+// which the demo cards lie, and inside it 354099, marked not eligible (seed
+// 002), so a card such as NotEligibleCard is answered N not_eligible. A
+// card outside both (a 4111… test Visa) is answered U card_range.
+var Ranges = []store.Range{
+	{Start: "352800", End: "358999", Brand: "JCB", Eligible: true, Note: "demo: the JCB span"},
+	{Start: "354099", End: "354099", Brand: "JCB", Eligible: false, Note: "demo: not eligible for authentication"},
+}
+
+// NotEligibleCard is a Luhn-valid number in the demo's not-eligible range.
+const NotEligibleCard = "3540990000000003"
+
 // Seed makes the demo merchant (with apiKey and origins, DefaultOrigins
-// when none) and the demo cardholders with their credentials exist. It
-// never unlocks or replaces a credential that exists: a lock a person
-// caused stays until an operator lifts it.
+// when none), the demo card ranges and the demo cardholders with their
+// credentials exist. It never unlocks or replaces a credential that
+// exists: a lock a person caused stays until an operator lifts it.
 func Seed(ctx context.Context, st *store.Store, h *pan.Hasher, v *vault.Vault, apiKey string, origins []string, now time.Time) (store.Merchant, error) {
 	if apiKey == "" {
 		return store.Merchant{}, errors.New("demo: seed: empty API key")
@@ -136,6 +148,12 @@ func Seed(ctx context.Context, st *store.Store, h *pan.Hasher, v *vault.Vault, a
 		Origins: origins, CreatedAt: now})
 	if err != nil {
 		return store.Merchant{}, fmt.Errorf("demo: seed: %w", err)
+	}
+	for _, r := range Ranges {
+		r.CreatedAt = now
+		if _, err := st.AddRange(ctx, r); err != nil && !errors.Is(err, store.ErrConflict) {
+			return store.Merchant{}, fmt.Errorf("demo: seed: %w", err)
+		}
 	}
 	for _, c := range Cards {
 		if err := seedCard(ctx, st, h, v, c, now); err != nil {

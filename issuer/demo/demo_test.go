@@ -3,6 +3,7 @@ package demo
 import (
 	"bytes"
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -99,5 +100,47 @@ func TestSeedIdempotent(t *testing.T) {
 	}
 	if _, err := Seed(ctx, st, h, v, "", nil, now); err == nil {
 		t.Error("empty API key accepted")
+	}
+}
+
+// TestSeedRanges: seeding twice leaves the two demo ranges once each; every
+// demo card is in the eligible span, the not-eligible card in the other.
+func TestSeedRanges(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "issuer.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h, _ := pan.NewHasher(bytes.Repeat([]byte{1}, pan.KeySize))
+	v, _ := vault.New(bytes.Repeat([]byte{2}, vault.KeySize))
+	now := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	for range 2 {
+		if _, err := Seed(ctx, st, h, v, "key-1", nil, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rs, err := st.Ranges(ctx)
+	if err != nil || len(rs) != len(Ranges) {
+		t.Fatalf("ranges %+v %v", rs, err)
+	}
+	for _, c := range Cards {
+		r, err := st.RangeOf(ctx, c.Number[:store.RangeDigits])
+		if err != nil || !r.Eligible {
+			t.Errorf("%s: range %+v %v", c.Number, r, err)
+		}
+	}
+	n, err := pan.Parse(NotEligibleCard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := st.RangeOf(ctx, n.Digits()[:store.RangeDigits]); err != nil || r.Eligible {
+		t.Errorf("not-eligible card: %+v %v", r, err)
+	}
+	if _, err := st.RangeOf(ctx, "41111111111"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a Visa number: %v, want not found", err)
 	}
 }

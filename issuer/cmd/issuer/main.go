@@ -6,6 +6,11 @@
 //	issuer keys pan   write a fresh card-number hashing key
 //	issuer demo seed  add the demo merchant and cardholders (idempotent)
 //
+// and the operator's commands: cardholder add|list|show|unlock, merchant
+// add|origins|list, ranges list|add|remove, outbox [retry], keys rotate,
+// token import|assign|lock|unlock|list, app issue ('issuer help' lists
+// them all).
+//
 // Every subcommand takes -h for its flags. Flags default to the values `make
 // run` uses, and most can be given as environment variables instead.
 package main

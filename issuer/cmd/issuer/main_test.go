@@ -391,3 +391,24 @@ func TestServeRefusesBadSetup(t *testing.T) {
 		})
 	}
 }
+
+// TestEverySubcommandHelpAndBadFlag: each command answers -h and --help on
+// stdout with exit 0 and its name, and refuses an unknown flag with exit 2
+// and a line naming it, before touching anything.
+func TestEverySubcommandHelpAndBadFlag(t *testing.T) {
+	for _, c := range commands() {
+		t.Run(c.name, func(t *testing.T) {
+			words := strings.Fields(c.name)
+			for _, h := range []string{"-h", "--help"} {
+				code, out, _ := cli(t, append(words, h)...)
+				if code != exitOK || !strings.HasPrefix(out, "usage: issuer "+c.name+" [flags]") || !strings.Contains(out, "flags:") {
+					t.Errorf("%s: exit %d, stdout %q", h, code, out)
+				}
+			}
+			code, out, errOut := cli(t, append(words, "-no-such-flag")...)
+			if code != exitUsage || out != "" || !strings.Contains(errOut, "no-such-flag") || !strings.Contains(errOut, "issuer "+c.name+" -h") {
+				t.Errorf("bad flag: exit %d, stdout %q, stderr %q", code, out, errOut)
+			}
+		})
+	}
+}

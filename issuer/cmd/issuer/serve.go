@@ -16,6 +16,7 @@ import (
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/issuer/api"
 	"github.com/honnin/honnin/issuer/dispatch"
+	"github.com/honnin/honnin/issuer/outbox"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/risk"
 	"github.com/honnin/honnin/issuer/store"
@@ -87,7 +88,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(applied) > 0 {
 		log.Info("issuer: migrated database", "db", store.Redact(*db), "versions", applied)
 	}
-	apiHandler, err := api.New(api.Config{Store: st, Keys: keys, PAN: hasher, Vault: v, Mail: mailer, SMS: smsSender, SendCap: *sendCap,
+	// Notices go through the outbox; failed code sends are recorded there.
+	notices := outbox.New(st, v, mailer, log, nil)
+	if smsSender != nil {
+		smsSender = notices.SMS(smsSender)
+	}
+	apiHandler, err := api.New(api.Config{Store: st, Keys: keys, PAN: hasher, Vault: v, Mail: notices, SMS: smsSender, SendCap: *sendCap,
 		EdgeURL: *edgeURL, IssuerName: *issuerName, Risk: engine, Provider: risk.NewProvider(rc.Provider), Log: log})
 	if err != nil {
 		return err
@@ -120,6 +126,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *unlockAfter > 0 {
 		go unlockLoop(ctx, st, *unlockAfter, log)
 	}
+	// The outbox stops after the server has drained, before the store closes.
+	outboxCtx, stopOutbox := context.WithCancel(context.WithoutCancel(ctx))
+	outboxDone := make(chan struct{})
+	go func() { notices.Run(outboxCtx); close(outboxDone) }()
+	defer func() { stopOutbox(); <-outboxDone }()
 	log.Info("issuer: listening", "addr", ln.Addr().String(), "db", store.Redact(*db), "smtp", *smtpAddr, "edge", *edgeURL)
 	fmt.Fprintf(stdout, "issuer: listening on http://%s\n", ln.Addr())
 	if *portalFlags.on {

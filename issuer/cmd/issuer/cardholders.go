@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/honnin/honnin/issuer/dispatch"
+	"github.com/honnin/honnin/issuer/pan"
+	"github.com/honnin/honnin/issuer/passhash"
+	"github.com/honnin/honnin/issuer/sms"
+	"github.com/honnin/honnin/issuer/store"
+)
+
+// maxPersonalMessage bounds the personal message: it is shown on the
+// challenge screen beside the purchase, one or two lines.
+const maxPersonalMessage = 100
+
+func cardholderAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newOperatorCmd("cardholder add", "Enrolls a card: its holder's email (and phone for SMS), language, country, method\n"+
+		"and personal message. The email and SMS credentials are made at once; an app is\n"+
+		"registered afterwards with 'issuer app issue', a token with 'issuer token assign'. For\n"+
+		"-method password the password is read from HONNIN_CARD_PASSWORD, never from a flag.\n"+
+		"A card enrolled already is refused. The personal message is provisional (the cardholder\n"+
+		"replaces it) unless -message-final.", stdout)
+	card := c.need("card", "the card number (Luhn-checked)")
+	email := c.need("email", "the cardholder's email address (codes and notices go there)")
+	phone := c.String("phone", "", "the cardholder's mobile number, E.164 or Japanese national (090-1234-5678); needed for -method sms")
+	locale := c.String("locale", "ja", "language of mails and SMS: ja or en")
+	country := c.String("country", "JP", "the card's country, ISO 3166-1 alpha-2 (for the risk rules)")
+	method := c.String("method", store.KindEmail, "how codes arrive: email, sms, app, token or password")
+	message := c.String("message", "", "the personal message shown on the challenge screen")
+	final := c.Bool("message-final", false, "the message is the cardholder's own, not a provisional one")
+	return c.run(ctx, args, func(o operator) error {
+		n, err := pan.Parse(*card)
+		if err != nil {
+			return usageError{fmt.Sprintf("-card: %v", err)}
+		}
+		provisional := !*final
+		ch := store.Cardholder{PANHMAC: o.hasher.Sum(n), Last4: n.Last4(), PreferredMethod: *method,
+			Locale: *locale, Country: *country, PersonalMessage: *message, Status: store.CardholderActive, CreatedAt: time.Now()}
+		if err := checkEnrolment(&ch, *email, *phone); err != nil {
+			return err
+		}
+		var pwHash string
+		if ch.PreferredMethod == store.KindPassword {
+			pw := env("HONNIN_CARD_PASSWORD", "")
+			if pw == "" {
+				return usageError{"-method password: set HONNIN_CARD_PASSWORD to the static password"}
+			}
+			if pwHash, err = passhash.Hash(pw); err != nil {
+				return err
+			}
+		}
+		ch, err = o.st.CreateCardholder(ctx, ch)
+		if errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("card ending %s is enrolled already (see: issuer cardholder show -card ...)", n.Last4())
+		}
+		if err != nil {
+			return err
+		}
+		kinds := []string{store.KindEmail}
+		if ch.Phone != "" {
+			kinds = append(kinds, store.KindSMS)
+		}
+		for _, k := range kinds {
+			if _, err := o.st.ContactCredential(ctx, ch.ID, k, ch.CreatedAt); err != nil {
+				return err
+			}
+		}
+		if pwHash != "" {
+			if _, err := o.st.SetPassword(ctx, ch.ID, pwHash, ch.CreatedAt); err != nil {
+				return err
+			}
+		}
+		msg := "none"
+		if ch.PersonalMessage != "" {
+			msg = "final"
+			if provisional {
+				msg = "provisional"
+			}
+		}
+		phone := "-"
+		if ch.Phone != "" {
+			phone = sms.MaskPhone(ch.Phone)
+		}
+		fmt.Fprintf(stdout, "enrolled card ending %s: method %s, email %s, phone %s, locale %s, personal message %s\n",
+			ch.Last4, ch.PreferredMethod, dispatch.MaskEmail(ch.Email), phone, ch.Locale, msg)
+		switch ch.PreferredMethod {
+		case store.KindApp:
+			fmt.Fprintln(stdout, "next: issuer app issue -card <number> (mails the registration password)")
+		case store.KindToken:
+			fmt.Fprintln(stdout, "next: issuer token assign -serial <serial> -card <number>")
+		}
+		return nil
+	})
+}
+
+// checkEnrolment validates and normalises what cardholder add was given
+// into ch; every mistake is a usage error naming its flag.
+func checkEnrolment(ch *store.Cardholder, email, phone string) error {
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || a.Name != "" {
+		return usageError{fmt.Sprintf("-email %q: want a plain address like taro@mail.jp", email)}
+	}
+	ch.Email = email
+	if phone != "" {
+		p, err := sms.ParsePhone(phone)
+		if err != nil {
+			return usageError{fmt.Sprintf("-phone: %v", err)}
+		}
+		ch.Phone = p
+	}
+	switch ch.PreferredMethod {
+	case store.KindEmail, store.KindApp, store.KindToken, store.KindPassword:
+	case store.KindSMS:
+		if ch.Phone == "" {
+			return usageError{"-method sms needs -phone"}
+		}
+	default:
+		return usageError{fmt.Sprintf("-method %q: want email, sms, app, token or password", ch.PreferredMethod)}
+	}
+	if ch.Locale != "ja" && ch.Locale != "en" {
+		return usageError{fmt.Sprintf("-locale %q: want ja or en", ch.Locale)}
+	}
+	if len(ch.Country) != 2 || strings.ToUpper(ch.Country) != ch.Country || strings.IndexFunc(ch.Country, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
+		return usageError{fmt.Sprintf("-country %q: want two capital letters (JP, US)", ch.Country)}
+	}
+	if why := checkText(ch.PersonalMessage, maxPersonalMessage); why != "" {
+		return usageError{"-message " + why}
+	}
+	return nil
+}
+
+// checkText says what is wrong with a text shown to people (a personal
+// message, a merchant name, a note), or "": at most max characters, all
+// printable, no spaces around.
+func checkText(m string, max int) string {
+	switch {
+	case !utf8.ValidString(m):
+		return "is not valid UTF-8"
+	case utf8.RuneCountInString(m) > max:
+		return fmt.Sprintf("must be at most %d characters", max)
+	case strings.TrimSpace(m) != m:
+		return "has leading or trailing spaces"
+	case strings.IndexFunc(m, func(r rune) bool { return !unicode.IsGraphic(r) }) >= 0:
+		return "contains a control or formatting character"
+	}
+	return ""
+}
+
+// cardholderRow is one line of cardholder list, and its JSON form.
+type cardholderRow struct {
+	Last4   string   `json:"last4"`
+	Email   string   `json:"email"`
+	Phone   string   `json:"phone,omitempty"`
+	Method  string   `json:"method"`
+	Status  string   `json:"status"`
+	Locale  string   `json:"locale"`
+	Locked  []string `json:"locked_credentials"`
+	Created string   `json:"created"`
+}
+
+func cardholderList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newOperatorCmd("cardholder list", "Lists enrolled cards, newest first: last 4 digits, masked email and phone,\n"+
+		"method, status and the locked credentials (kind:reason). Card numbers are never stored,\n"+
+		"so they cannot be listed.", stdout)
+	status := c.String("status", "", "only cards of this status: active, locked or closed")
+	limit := c.Int("limit", 100, "at most this many cards (0: all)")
+	asJSON := c.Bool("json", false, "print a JSON array instead of a table")
+	return c.run(ctx, args, func(o operator) error {
+		switch *status {
+		case "", store.CardholderActive, store.CardholderLocked, store.CardholderClosed:
+		default:
+			return usageError{fmt.Sprintf("-status %q: want active, locked or closed", *status)}
+		}
+		if *limit < 0 {
+			return usageError{"-limit must not be negative"}
+		}
+		chs, err := o.st.Cardholders(ctx, store.CardholderFilter{Status: *status, Limit: *limit})
+		if err != nil {
+			return err
+		}
+		rows := make([]cardholderRow, 0, len(chs))
+		for _, ch := range chs {
+			creds, err := o.st.CredentialsOf(ctx, ch.ID)
+			if err != nil {
+				return err
+			}
+			r := cardholderRow{Last4: ch.Last4, Email: dispatch.MaskEmail(ch.Email), Method: ch.PreferredMethod,
+				Status: ch.Status, Locale: ch.Locale, Locked: []string{}, Created: ch.CreatedAt.Format(time.RFC3339)}
+			if ch.Phone != "" {
+				r.Phone = sms.MaskPhone(ch.Phone)
+			}
+			for _, cr := range creds {
+				if cr.State == store.CredLocked {
+					r.Locked = append(r.Locked, cr.Kind+":"+cr.LockReason)
+				}
+			}
+			rows = append(rows, r)
+		}
+		if *asJSON {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(rows)
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "CARD\tEMAIL\tPHONE\tMETHOD\tSTATUS\tLOCALE\tLOCKED")
+		for _, r := range rows {
+			fmt.Fprintf(tw, "*%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Last4, r.Email, orDash(r.Phone), r.Method, r.Status, r.Locale,
+				orDash(strings.Join(r.Locked, ",")))
+		}
+		return tw.Flush()
+	})
+}

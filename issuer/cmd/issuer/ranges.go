@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/honnin/honnin/issuer/store"
+)
+
+func rangesAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newStoreCmd("ranges add", "Adds a card-number range this issuer serves: a BIN prefix (-prefix, 6 to 11\n"+
+		"digits) or a span (-start and -end, the same number of digits). Once any range exists,\n"+
+		"a card in none of them is answered U (reason card_range); a card in a range added with\n"+
+		"-not-eligible is answered N (not_eligible). The longest matching prefix decides.", stdout)
+	prefix := c.String("prefix", "", "a BIN prefix, 6 to 11 digits")
+	start := c.String("start", "", "the lowest prefix of a span")
+	end := c.String("end", "", "the highest prefix of a span")
+	brand := c.String("brand", "", "card brand, for the listing (JCB)")
+	notEligible := c.Bool("not-eligible", false, "cards of this range are not enrolled in authentication")
+	note := c.String("note", "", "a note for the listing")
+	var r store.Range
+	check := func() error {
+		switch {
+		case *prefix != "" && (*start != "" || *end != ""):
+			return usageError{"give -prefix or -start and -end, not both"}
+		case *prefix != "":
+			r.Start, r.End = *prefix, *prefix
+		case *start != "" && *end != "":
+			r.Start, r.End = *start, *end
+		default:
+			return usageError{"-prefix, or -start and -end, is required"}
+		}
+		for _, d := range []string{r.Start, r.End} {
+			if len(d) < 6 || len(d) > store.RangeDigits || strings.Trim(d, "0123456789") != "" {
+				return usageError{fmt.Sprintf("%q: want 6 to %d digits", d, store.RangeDigits)}
+			}
+		}
+		if len(r.Start) != len(r.End) || r.Start > r.End {
+			return usageError{fmt.Sprintf("-start %s -end %s: want two prefixes of the same length, the lower first", r.Start, r.End)}
+		}
+		if why := checkText(*brand, 20); why != "" {
+			return usageError{"-brand " + why}
+		}
+		if why := checkText(*note, maxPersonalMessage); why != "" {
+			return usageError{"-note " + why}
+		}
+		r.Brand, r.Note, r.Eligible = *brand, *note, !*notEligible
+		return nil
+	}
+	return c.run(ctx, args, check, func(st *store.Store) error {
+		r.CreatedAt = time.Now()
+		got, err := st.AddRange(ctx, r)
+		if errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("range %s-%s exists already", r.Start, r.End)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "added range %d: %s\n", got.ID, describeRange(got))
+		return nil
+	})
+}
+
+func describeRange(r store.Range) string {
+	span := r.Start
+	if r.End != r.Start {
+		span += "-" + r.End
+	}
+	e := "eligible"
+	if !r.Eligible {
+		e = "not eligible"
+	}
+	return span + " " + e
+}
+
+func rangesRemove(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newStoreCmd("ranges remove", "Removes a card-number range by its id (see issuer ranges list). Removing the\n"+
+		"last range makes the issuer serve every card again.", stdout)
+	id := c.Int64("id", 0, "the range's id")
+	check := func() error {
+		if *id <= 0 {
+			return usageError{"-id is required"}
+		}
+		return nil
+	}
+	return c.run(ctx, args, check, func(st *store.Store) error {
+		err := st.RemoveRange(ctx, *id)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no range with id %d", *id)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "removed range %d\n", *id)
+		return nil
+	})
+}
+
+func rangesList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newStoreCmd("ranges list", "Lists the card-number ranges this issuer serves. With none, every card is served.", stdout)
+	asJSON := c.Bool("json", false, "print a JSON array instead of a table")
+	return c.run(ctx, args, nil, func(st *store.Store) error {
+		rs, err := st.Ranges(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			type row struct {
+				ID       int64  `json:"id"`
+				Start    string `json:"start"`
+				End      string `json:"end"`
+				Brand    string `json:"brand"`
+				Eligible bool   `json:"eligible"`
+				Note     string `json:"note"`
+			}
+			rows := make([]row, 0, len(rs))
+			for _, r := range rs {
+				rows = append(rows, row{r.ID, r.Start, r.End, r.Brand, r.Eligible, r.Note})
+			}
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(rows)
+		}
+		if len(rs) == 0 {
+			fmt.Fprintln(stdout, "no ranges: every card is served")
+			return nil
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSTART\tEND\tBRAND\tELIGIBLE\tNOTE")
+		for _, r := range rs {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%t\t%s\n", r.ID, r.Start, r.End, orDash(r.Brand), r.Eligible, orDash(r.Note))
+		}
+		return tw.Flush()
+	})
+}

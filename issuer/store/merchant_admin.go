@@ -1,0 +1,74 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// MerchantByName returns the merchant with the given account name.
+func (s *Store) MerchantByName(ctx context.Context, name string) (Merchant, error) {
+	m, err := s.merchant(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE name = ?`, name)
+	if err != nil {
+		return Merchant{}, fmt.Errorf("store: merchant %q: %w", name, err)
+	}
+	return m, nil
+}
+
+// Merchants returns every merchant with its origins, by name.
+func (s *Store) Merchants(ctx context.Context) ([]Merchant, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM merchants ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("store: merchants: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: merchants: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: merchants: %w", err)
+	}
+	out := make([]Merchant, 0, len(ids))
+	for _, id := range ids {
+		m, err := s.Merchant(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// ChangeOrigins adds and removes origins of merchant id in one transaction
+// and returns the merchant as it is then. Removing an origin the merchant
+// does not have is ErrNotFound, so a typo is reported rather than ignored;
+// adding one it has changes nothing.
+func (s *Store) ChangeOrigins(ctx context.Context, id int64, add, remove []string) (Merchant, error) {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.addOrigins(ctx, tx, id, add); err != nil {
+			return err
+		}
+		for _, o := range remove {
+			res, err := tx.ExecContext(ctx, s.q(`DELETE FROM merchant_origins WHERE merchant_id = ? AND origin = ?`), id, o)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				return fmt.Errorf("origin %s: %w", o, ErrNotFound)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Merchant{}, fmt.Errorf("store: change origins of merchant %d: %w", id, err)
+	}
+	return s.Merchant(ctx, id)
+}
