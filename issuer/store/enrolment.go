@@ -27,11 +27,11 @@ func (s *Store) CreateCardholder(ctx context.Context, c Cardholder) (Cardholder,
 	c = c.withDefaults()
 	err = s.db.QueryRowContext(ctx, s.q(`INSERT INTO cardholders
 		(pan_hmac, last4, email, phone, personal_message, preferred_method, locale, status,
-		 country, share_device_data, otp_locked, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		 country, share_device_data, otp_locked, message_provisional, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (pan_hmac) DO NOTHING RETURNING id`),
 		c.PANHMAC, c.Last4, c.Email, c.Phone, c.PersonalMessage, c.PreferredMethod, c.Locale, c.Status,
-		c.Country, !c.SharingOptOut, c.OTPLocked, ms(c.CreatedAt)).Scan(&id)
+		c.Country, flag(!c.SharingOptOut), flag(c.OTPLocked), flag(c.MessageProvisional), ms(c.CreatedAt)).Scan(&id)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return Cardholder{}, fmt.Errorf("store: create cardholder *%s: card enrolled already: %w", c.Last4, ErrConflict)

@@ -20,9 +20,9 @@ import (
 	"github.com/honnin/honnin/issuer/store"
 )
 
-// maxPersonalMessage bounds the personal message: it is shown on the
-// challenge screen beside the purchase, one or two lines.
-const maxPersonalMessage = 100
+// maxText bounds the operator's free texts (range notes): one line of a
+// listing.
+const maxText = 100
 
 func cardholderAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newOperatorCmd("cardholder add", "Enrolls a card: its holder's email (and phone for SMS), language, country, method\n"+
@@ -46,7 +46,8 @@ func cardholderAdd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		provisional := !*final
 		ch := store.Cardholder{PANHMAC: o.hasher.Sum(n), Last4: n.Last4(), PreferredMethod: *method,
-			Locale: *locale, Country: *country, PersonalMessage: *message, Status: store.CardholderActive, CreatedAt: time.Now()}
+			Locale: *locale, Country: *country, PersonalMessage: *message, MessageProvisional: provisional,
+			Status: store.CardholderActive, CreatedAt: time.Now()}
 		if err := checkEnrolment(&ch, *email, *phone); err != nil {
 			return err
 		}
@@ -134,8 +135,13 @@ func checkEnrolment(ch *store.Cardholder, email, phone string) error {
 	if len(ch.Country) != 2 || strings.ToUpper(ch.Country) != ch.Country || strings.IndexFunc(ch.Country, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
 		return usageError{fmt.Sprintf("-country %q: want two capital letters (JP, US)", ch.Country)}
 	}
-	if why := checkText(ch.PersonalMessage, maxPersonalMessage); why != "" {
-		return usageError{"-message " + why}
+	if ch.PersonalMessage != "" {
+		// The portal's rule: what the challenge screen's box can show.
+		msg, err := store.CheckPersonalMessage(ch.PersonalMessage)
+		if err != nil {
+			return usageError{fmt.Sprintf("-message: %v", err)}
+		}
+		ch.PersonalMessage = msg
 	}
 	return nil
 }

@@ -33,8 +33,8 @@ func TestCardholderAdd(t *testing.T) {
 		{"bad method", []string{"-card", "3540129999999947", "-email", "a@mail.jp", "-method", "fax"}, "", exitUsage, "-method"},
 		{"bad locale", []string{"-card", "3540129999999947", "-email", "a@mail.jp", "-locale", "fr"}, "", exitUsage, "-locale"},
 		{"bad country", []string{"-card", "3540129999999947", "-email", "a@mail.jp", "-country", "jpn"}, "", exitUsage, "-country"},
-		{"long message", []string{"-card", "3540129999999947", "-email", "a@mail.jp", "-message", strings.Repeat("あ", 101)}, "", exitUsage, "at most 100"},
-		{"control in message", []string{"-card", "3540129999999947", "-email", "a@mail.jp", "-message", "a\x1bb"}, "", exitUsage, "control"},
+		{"long message", []string{"-card", "3540129999999947", "-email", "a@mail.jp", "-message", strings.Repeat("あ", 61)}, "", exitUsage, "longer than 60 characters"},
+		{"control in message", []string{"-card", "3540129999999947", "-email", "a@mail.jp", "-message", "a\x1bb"}, "", exitUsage, "control or format character"},
 		{"unknown flag", []string{"-card", "3540129999999947", "-nope"}, "", exitUsage, "-nope"},
 	}
 	for _, tt := range tests {

@@ -47,7 +47,7 @@ func rangesAdd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if why := checkText(*brand, 20); why != "" {
 			return usageError{"-brand " + why}
 		}
-		if why := checkText(*note, maxPersonalMessage); why != "" {
+		if why := checkText(*note, maxText); why != "" {
 			return usageError{"-note " + why}
 		}
 		r.Brand, r.Note, r.Eligible = *brand, *note, !*notEligible
