@@ -21,6 +21,14 @@ const (
 	// 000: the ID is shown on screen, the password mailed, so neither
 	// channel alone registers an app).
 	NoticeAppPassword = "app_password"
+	// NoticeContactCode: the code that proves the cardholder receives at a
+	// new email address (a new phone gets it by SMS), before the portal
+	// sends any purchase's code there.
+	NoticeContactCode = "contact_code"
+	// NoticeContactChanged: to the OLD address, after the email or phone
+	// was changed: if someone else did it, the cardholder hears of it
+	// where they still read.
+	NoticeContactChanged = "contact_changed"
 )
 
 // Notice is one notice mail. Fields a kind does not use stay empty.
@@ -40,6 +48,10 @@ type Notice struct {
 	// stops working, for NoticeAppPassword.
 	Password string
 	Expires  time.Time
+	// Code is the confirmation code for NoticeContactCode (valid until
+	// Expires). Contact is what changed, "email" or "sms", and Dest the
+	// new destination, masked, for NoticeContactChanged.
+	Code, Contact, Dest string
 }
 
 func (n Notice) validate() error {
@@ -64,6 +76,14 @@ func (n Notice) validate() error {
 		if n.Password == "" || n.Expires.IsZero() {
 			return bad("app password notice needs the password and its expiry")
 		}
+	case NoticeContactCode:
+		if len(n.Code) != 6 || strings.Trim(n.Code, "0123456789") != "" || n.Expires.IsZero() {
+			return bad("contact code notice needs a 6-digit code and its expiry")
+		}
+	case NoticeContactChanged:
+		if (n.Contact != "email" && n.Contact != "sms") || n.Dest == "" {
+			return bad("contact changed notice needs what changed (email or sms) and the masked destination")
+		}
 	default:
 		return bad("unknown kind %q", n.Kind)
 	}
@@ -73,6 +93,7 @@ func (n Notice) validate() error {
 // noticeView is what the notice templates see.
 type noticeView struct {
 	IssuerName, Last4, Method, Serial, Password, Expires string
+	Code, Contact, Dest                                  string
 	Failures                                             int
 }
 
@@ -89,7 +110,7 @@ var methodNames = map[string]map[string]string{
 var loadNotices = sync.OnceValues(func() (map[string]*texttemplate.Template, error) {
 	out := make(map[string]*texttemplate.Template)
 	for _, loc := range []string{"en", "ja"} {
-		for _, kind := range []string{NoticeLocked, NoticeAppPassword} {
+		for _, kind := range []string{NoticeLocked, NoticeAppPassword, NoticeContactCode, NoticeContactChanged} {
 			name := "templates/" + loc + "/" + kind + ".txt"
 			t, err := texttemplate.New(kind+".txt").Option("missingkey=error").ParseFS(templateFS, name)
 			if err != nil {
@@ -118,6 +139,9 @@ func renderNotice(n Notice) (rendered, error) {
 		Method:     methodNames[n.Locale][n.Method],
 		Serial:     n.Serial,
 		Password:   n.Password,
+		Code:       n.Code,
+		Contact:    n.Contact,
+		Dest:       n.Dest,
 		Failures:   n.Failures,
 	}
 	if !n.Expires.IsZero() {
