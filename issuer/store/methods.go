@@ -66,15 +66,3 @@ func (s *Store) SetPreferredMethod(ctx context.Context, cardholderID int64, meth
 	}
 	return nil
 }
-
-// CardTokens returns the card's hardware tokens as its holder sees them:
-// the ones it holds (active or locked) and the ones it reported lost, by
-// assignment.
-func (s *Store) CardTokens(ctx context.Context, cardholderID int64) ([]Credential, error) {
-	cs, err := s.credentials(ctx, s.db, `c.cardholder_id = ? AND c.kind = 'token'
-		AND (c.state <> 'revoked' OR c.lock_reason = 'lost')`, cardholderID)
-	if err != nil {
-		return nil, fmt.Errorf("store: tokens of %d: %w", cardholderID, err)
-	}
-	return cs, nil
-}

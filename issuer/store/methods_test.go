@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"testing"
-	"time"
 )
 
 func TestSetPreferredMethod(t *testing.T) {
@@ -72,24 +71,5 @@ func TestSetPreferredMethodKeepsLock(t *testing.T) {
 	}
 	if !f.otpLocked(t, f.cardholder.ID) {
 		t.Error("choosing another method lifted the lock")
-	}
-}
-
-func TestCardTokens(t *testing.T) {
-	f := newFixture(t)
-	ctx := context.Background()
-	importTokens(t, f.s, "T0001", "T0002", "T0003")
-	a, b := assign(t, f.s, "T0001", f.cardholder.ID), assign(t, f.s, "T0002", f.cardholder.ID)
-	other := f.cardholderPreferring(t, "hmac-2", KindToken)
-	assign(t, f.s, "T0003", other.ID)
-	if err := f.s.RevokeCredential(ctx, a.ID, LockLost, "cardholder", t0.Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.s.RevokeCredential(ctx, b.ID, LockOperator, "operator", t0.Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	got, err := f.s.CardTokens(ctx, f.cardholder.ID)
-	if err != nil || len(got) != 1 || got[0].Serial != "T0001" || got[0].LockReason != LockLost {
-		t.Errorf("CardTokens = %+v, %v; want only the lost T0001 (T0002 revoked by the operator is gone, T0003 is another card's)", got, err)
 	}
 }
