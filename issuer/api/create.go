@@ -97,10 +97,11 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) error {
 		MerchantName: req.MerchantName, MerchantOrigin: req.MerchantOrigin, CreatedAt: now,
 	}
 	// Card ranges come later: for now any card not enrolled and active is
-	// simply not enrolled.
+	// simply not enrolled. A card whose holder stopped the service in the
+	// portal is answered exactly as one never enrolled.
 	c, err := s.store.CardholderByPAN(r.Context(), s.pan.Sum(number))
 	switch {
-	case err == nil && c.Status == store.CardholderActive:
+	case err == nil && c.Status == store.CardholderActive && c.ServiceStoppedAt.IsZero():
 		a.Status, a.CardholderID = challenge.StatusChallenge, c.ID
 	case err == nil, errors.Is(err, store.ErrNotFound):
 		a.Status, a.Reason = challenge.StatusNotAuthenticated, "not_enrolled"

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/issuer/pan"
 )
 
 func TestCreateEnrolled(t *testing.T) {
@@ -76,6 +77,39 @@ func TestCreateNotEnrolled(t *testing.T) {
 				t.Errorf("GET: %d %+v", rec.Code, a)
 			}
 		})
+	}
+}
+
+// TestCreateServiceStopped: a card whose holder stopped the service in the
+// portal is answered exactly as a card never enrolled, and challenged
+// again once restarted.
+func TestCreateServiceStopped(t *testing.T) {
+	h := newHarness(t)
+	n, err := pan.Parse(cardJA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := h.store.CardholderByPAN(t.Context(), h.cfg.PAN.Sum(n))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.StopService(t.Context(), c.ID, t0); err != nil {
+		t.Fatal(err)
+	}
+	unknown := validCreate()
+	unknown["card_number"] = cardUnknown
+	want := h.do("POST", "/v1/authentications", testAPIKey, unknown)
+	rec := h.do("POST", "/v1/authentications", testAPIKey, validCreate())
+	got, wantBody := decodeBody[map[string]any](t, rec), decodeBody[map[string]any](t, want)
+	if rec.Code != want.Code || got["status"] != "N" || got["reason"] != "not_enrolled" || len(got) != len(wantBody) {
+		t.Fatalf("stopped card: %d %v; unknown card: %d %v", rec.Code, got, want.Code, wantBody)
+	}
+
+	if err := h.store.RestartService(t.Context(), c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if rec := h.do("POST", "/v1/authentications", testAPIKey, validCreate()); rec.Code != http.StatusCreated {
+		t.Fatalf("restarted card: %d %s", rec.Code, rec.Body.String())
 	}
 }
 

@@ -83,6 +83,16 @@ func (c Card) Note() string {
 	return ""
 }
 
+// PortalPassword is the card's password for the cardholder portal:
+// "honnin-portal-" and the last 4 digits, so a person trying the demo can
+// guess it from the card. The portal's second step is a code to the card's
+// email, in the dev inbox.
+func (c Card) PortalPassword() string { return "honnin-portal-" + c.Number[len(c.Number)-4:] }
+
+// Linked are the demo cards held by one person (seed 002), linked for
+// combined login: signing in to the portal with either manages both.
+var Linked = []string{"3540123456789016", "3540123456789024"}
+
 func b32(b []byte) string { return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b) }
 
 // country of every demo card, for the risk engine's location rules.
@@ -132,7 +142,41 @@ func Seed(ctx context.Context, st *store.Store, h *pan.Hasher, v *vault.Vault, a
 			return store.Merchant{}, fmt.Errorf("demo: seed: card %s: %w", c.Number, err)
 		}
 	}
+	if err := linkCards(ctx, st, h, Linked, now); err != nil {
+		return store.Merchant{}, fmt.Errorf("demo: seed: %w", err)
+	}
 	return m, nil
+}
+
+// linkCards puts the cards under the first one's person.
+func linkCards(ctx context.Context, st *store.Store, h *pan.Hasher, numbers []string, now time.Time) error {
+	var person int64
+	for i, num := range numbers {
+		n, err := pan.Parse(num)
+		if err != nil {
+			return err
+		}
+		c, err := st.CardholderByPAN(ctx, h.Sum(n))
+		if err != nil {
+			return err
+		}
+		if i == 0 {
+			if person, err = st.EnsurePerson(ctx, c.ID, now); err != nil {
+				return err
+			}
+			continue
+		}
+		if has, err := st.PersonHasCard(ctx, person, c.ID); err != nil || has {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if err := st.LinkCard(ctx, person, c.ID, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func seedCard(ctx context.Context, st *store.Store, h *pan.Hasher, v *vault.Vault, c Card, now time.Time) error {
@@ -147,6 +191,17 @@ func seedCard(ctx context.Context, st *store.Store, h *pan.Hasher, v *vault.Vaul
 	})
 	if err != nil {
 		return err
+	}
+	// The portal password is set once: one a person changed stays.
+	if hash, err := st.PortalPasswordHash(ctx, ch.ID); err != nil {
+		return err
+	} else if hash == "" {
+		if hash, err = passhash.Hash(c.PortalPassword()); err != nil {
+			return err
+		}
+		if err := st.SetPortalPassword(ctx, ch.ID, hash); err != nil {
+			return err
+		}
 	}
 	existing, err := st.CredentialsOf(ctx, ch.ID)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/honnin/honnin/issuer/api"
 	"github.com/honnin/honnin/issuer/pan"
+	"github.com/honnin/honnin/issuer/passhash"
 	"github.com/honnin/honnin/issuer/store"
 	"github.com/honnin/honnin/issuer/vault"
 )
@@ -65,9 +66,36 @@ func TestSeedIdempotent(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got.Email != c.Email || got.Locale != c.Locale || got.PersonalMessage != c.PersonalMessage || !got.CreatedAt.Equal(now) ||
-			got.Country != "JP" || got.OTPLocked != c.OTPLocked || got.SharingOptOut {
+			got.Country != "JP" || got.OTPLocked != c.OTPLocked || got.SharingOptOut || !got.MessageProvisional {
 			t.Errorf("cardholder %+v", got)
 		}
+		hash, err := st.PortalPasswordHash(ctx, got.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := passhash.Verify(c.PortalPassword(), hash); !ok || err != nil {
+			t.Errorf("card %s: portal password %q does not verify: %v", c.Number, c.PortalPassword(), err)
+		}
+	}
+	// The linked cards are one person's, after both seeds.
+	var people []int64
+	for _, num := range Linked {
+		n, _ := pan.Parse(num)
+		c, err := st.CardholderByPAN(ctx, h.Sum(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := st.EnsurePerson(ctx, c.ID, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		people = append(people, p)
+	}
+	if len(people) != 2 || people[0] != people[1] {
+		t.Errorf("linked cards belong to people %v", people)
+	}
+	if cards, err := st.PersonCards(ctx, people[0]); err != nil || len(cards) != 2 {
+		t.Errorf("person's cards: %d, %v", len(cards), err)
 	}
 	if _, err := Seed(ctx, st, h, v, "", nil, now); err == nil {
 		t.Error("empty API key accepted")

@@ -21,6 +21,10 @@ const (
 	// 000: the ID is shown on screen, the password mailed, so neither
 	// channel alone registers an app).
 	NoticeAppPassword = "app_password"
+	// NoticePortalCode: a one-time code for the cardholder portal (its
+	// sign-in, or linking a card to a combined login), sent to the card's
+	// registered address.
+	NoticePortalCode = "portal_code"
 	// NoticeContactCode: the code that proves the cardholder receives at a
 	// new email address (a new phone gets it by SMS), before the portal
 	// sends any purchase's code there.
@@ -48,9 +52,11 @@ type Notice struct {
 	// stops working, for NoticeAppPassword.
 	Password string
 	Expires  time.Time
-	// Code is the confirmation code for NoticeContactCode (valid until
-	// Expires). Contact is what changed, "email" or "sms", and Dest the
-	// new destination, masked, for NoticeContactChanged.
+	// Code is the 6-digit code of NoticePortalCode (the portal's sign-in
+	// and card linking) and NoticeContactCode (a new address's
+	// confirmation), valid until Expires. Contact is what changed, "email"
+	// or "sms", and Dest the new destination, masked, for
+	// NoticeContactChanged.
 	Code, Contact, Dest string
 }
 
@@ -76,9 +82,9 @@ func (n Notice) validate() error {
 		if n.Password == "" || n.Expires.IsZero() {
 			return bad("app password notice needs the password and its expiry")
 		}
-	case NoticeContactCode:
+	case NoticePortalCode, NoticeContactCode:
 		if len(n.Code) != 6 || strings.Trim(n.Code, "0123456789") != "" || n.Expires.IsZero() {
-			return bad("contact code notice needs a 6-digit code and its expiry")
+			return bad("%s notice needs a 6-digit code and its expiry", n.Kind)
 		}
 	case NoticeContactChanged:
 		if (n.Contact != "email" && n.Contact != "sms") || n.Dest == "" {
@@ -110,7 +116,7 @@ var methodNames = map[string]map[string]string{
 var loadNotices = sync.OnceValues(func() (map[string]*texttemplate.Template, error) {
 	out := make(map[string]*texttemplate.Template)
 	for _, loc := range []string{"en", "ja"} {
-		for _, kind := range []string{NoticeLocked, NoticeAppPassword, NoticeContactCode, NoticeContactChanged} {
+		for _, kind := range []string{NoticeLocked, NoticeAppPassword, NoticePortalCode, NoticeContactCode, NoticeContactChanged} {
 			name := "templates/" + loc + "/" + kind + ".txt"
 			t, err := texttemplate.New(kind+".txt").Option("missingkey=error").ParseFS(templateFS, name)
 			if err != nil {

@@ -67,6 +67,18 @@ func TestSendNotice(t *testing.T) {
 			want:    []string{"変更後：***-****-5678", "下4桁 9040", "ご登録のメールアドレス"},
 			avoid:   []string{"変更前のメールアドレス"},
 		},
+		{
+			name:    "portal code ja",
+			n:       Notice{Kind: NoticePortalCode, Locale: "ja", Last4: "9016", Code: "042917", Expires: at},
+			subject: "【本人認証】会員ポータルの確認コードのお知らせ",
+			want:    []string{"下4桁 9016", "確認コード：042917", "2026年11月22日 12:04（日本時間）まで有効"},
+		},
+		{
+			name:    "portal code en",
+			n:       Notice{Kind: NoticePortalCode, Locale: "en", Last4: "9024", Code: "042917", Expires: at},
+			subject: "Your member portal confirmation code",
+			want:    []string{"card ending 9024", "Confirmation code: 042917", "until 2026-11-22 12:04 (JST)"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,6 +127,9 @@ func TestSendNoticeInvalid(t *testing.T) {
 		{"contact code without expiry", func(n *Notice) { n.Kind = NoticeContactCode; n.Code = "123456" }},
 		{"contact changed of a token", func(n *Notice) { n.Kind = NoticeContactChanged; n.Contact = "token"; n.Dest = "***" }},
 		{"contact changed without dest", func(n *Notice) { n.Kind = NoticeContactChanged; n.Contact = "email" }},
+		{"portal code without code", func(n *Notice) { n.Kind = NoticePortalCode; n.Expires = at }},
+		{"portal code not digits", func(n *Notice) { n.Kind = NoticePortalCode; n.Code = "12a456"; n.Expires = at }},
+		{"portal code without expiry", func(n *Notice) { n.Kind = NoticePortalCode; n.Code = "123456" }},
 	}
 	s := startSink(t, devmail.SMTPConfig{}, nil)
 	m := newMailer(t, MailConfig{Host: s.host, Port: s.port})

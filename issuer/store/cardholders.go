@@ -40,10 +40,19 @@ type Cardholder struct {
 	// OTPLocked: the one-time-code credential is locked.
 	OTPLocked bool
 	CreatedAt time.Time
+	// MessageProvisional: PersonalMessage is still the one enrolment set;
+	// the portal asks the cardholder to replace it. Read only here:
+	// enrolment (a changed message in UpsertCardholder) sets it and
+	// SetPersonalMessage clears it.
+	MessageProvisional bool
+	// ServiceStoppedAt is when the cardholder stopped the service for the
+	// card in the portal; zero while it runs. A stopped card is answered
+	// as not enrolled.
+	ServiceStoppedAt time.Time
 }
 
 const cardholderColumns = `id, pan_hmac, last4, email, phone, personal_message, preferred_method, locale, status,
-	country, share_device_data, otp_locked, created_at`
+	country, share_device_data, otp_locked, created_at, message_provisional, service_stopped_at`
 
 // UpsertCardholder enrolls c, or, when its card is enrolled already, brings
 // the existing row's contact details, message, method, locale and status to
@@ -66,7 +75,9 @@ func (s *Store) UpsertCardholder(ctx context.Context, c Cardholder) (Cardholder,
 			last4 = excluded.last4, email = excluded.email, phone = excluded.phone,
 			personal_message = excluded.personal_message, preferred_method = excluded.preferred_method,
 			locale = excluded.locale, status = excluded.status, country = excluded.country,
-			share_device_data = excluded.share_device_data, otp_locked = excluded.otp_locked
+			share_device_data = excluded.share_device_data, otp_locked = excluded.otp_locked,
+			message_provisional = CASE WHEN cardholders.personal_message = excluded.personal_message
+				THEN cardholders.message_provisional ELSE 1 END
 		RETURNING `+cardholderColumns),
 		c.PANHMAC, c.Last4, c.Email, c.Phone, c.PersonalMessage, c.PreferredMethod, c.Locale, c.Status,
 		c.Country, !c.SharingOptOut, c.OTPLocked, ms(c.CreatedAt))
@@ -95,12 +106,14 @@ func (s *Store) Cardholder(ctx context.Context, id int64) (Cardholder, error) {
 	return c, nil
 }
 
-func scanCardholder(row *sql.Row) (Cardholder, error) {
+func scanCardholder(row interface{ Scan(...any) error }) (Cardholder, error) {
 	var c Cardholder
 	var created int64
 	var share bool
+	var stopped sql.NullInt64
 	err := row.Scan(&c.ID, &c.PANHMAC, &c.Last4, &c.Email, &c.Phone, &c.PersonalMessage,
-		&c.PreferredMethod, &c.Locale, &c.Status, &c.Country, &share, &c.OTPLocked, &created)
+		&c.PreferredMethod, &c.Locale, &c.Status, &c.Country, &share, &c.OTPLocked, &created,
+		&c.MessageProvisional, &stopped)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Cardholder{}, ErrNotFound
 	}
@@ -109,5 +122,6 @@ func scanCardholder(row *sql.Row) (Cardholder, error) {
 	}
 	c.CreatedAt = fromMS(created)
 	c.SharingOptOut = !share
+	c.ServiceStoppedAt = fromNullMS(stopped)
 	return c, nil
 }

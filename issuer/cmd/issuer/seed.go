@@ -17,7 +17,10 @@ func demoSeed(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"  card <number> <method> <email> <locale> [note]\n"+
 		"where note is what else passes the card's challenge (phone:<e164>, secret:<base32 TOTP seed>,\n"+
 		"token:<serial>:<base32 seed>, password:<password>) or what it demonstrates (deny:otp-locked:\n"+
-		"the risk engine denies it).", stdout)
+		"the risk engine denies it); then one line per card for the cardholder portal:\n"+
+		"  portal <number> <portal password>\n"+
+		"and the cards one person holds, linked for combined login:\n"+
+		"  linked <number> <number>...", stdout)
 	db := f.String("db", env("HONNIN_ISSUER_DB", defaultDB), "SQLite database file (env HONNIN_ISSUER_DB)")
 	panKey := f.String("pan-key-file", env("HONNIN_PAN_KEY_FILE", defaultPANKey), "card-number key file (env HONNIN_PAN_KEY_FILE)")
 	vaultKey := f.String("vault-key-file", env("HONNIN_VAULT_KEY_FILE", defaultVaultKey), "seed vault key files, comma separated (env HONNIN_VAULT_KEY_FILE)")
@@ -57,5 +60,9 @@ func demoSeed(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprintln(stdout, line)
 	}
+	for _, c := range demo.Cards {
+		fmt.Fprintf(stdout, "portal %s %s\n", c.Number, c.PortalPassword())
+	}
+	fmt.Fprintf(stdout, "linked %s\n", strings.Join(demo.Linked, " "))
 	return nil
 }

@@ -39,6 +39,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	sendCap := f.Int("send-cap", api.DefaultSendCap, "codes one email address or phone may get in 24 hours")
 	unlockAfter := f.Duration("unlock-after", 0, "unlock credentials locked by wrong codes after this long (0: never; an operator unlocks)")
 	smsFlags := addSMSFlags(f)
+	portalFlags := addPortalFlags(f)
 	riskConfig := f.String("risk-config", env("HONNIN_RISK_CONFIG", ""), "risk rules and thresholds, JSON; empty for the built-in default (env HONNIN_RISK_CONFIG)")
 	if err := f.parse(args); err != nil {
 		return err
@@ -86,8 +87,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(applied) > 0 {
 		log.Info("issuer: migrated database", "db", *db, "versions", applied)
 	}
-	handler, err := api.New(api.Config{Store: st, Keys: keys, PAN: hasher, Vault: v, Mail: mailer, SMS: smsSender, SendCap: *sendCap,
+	apiHandler, err := api.New(api.Config{Store: st, Keys: keys, PAN: hasher, Vault: v, Mail: mailer, SMS: smsSender, SendCap: *sendCap,
 		EdgeURL: *edgeURL, IssuerName: *issuerName, Risk: engine, Provider: risk.NewProvider(rc.Provider), Log: log})
+	if err != nil {
+		return err
+	}
+	handler, err := portalFlags.withPortal(apiHandler, *addr, st, hasher, v, mailer, smsSender, *issuerName, log)
 	if err != nil {
 		return err
 	}
@@ -117,6 +122,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log.Info("issuer: listening", "addr", ln.Addr().String(), "db", *db, "smtp", *smtpAddr, "edge", *edgeURL)
 	fmt.Fprintf(stdout, "issuer: listening on http://%s\n", ln.Addr())
+	if *portalFlags.on {
+		fmt.Fprintf(stdout, "issuer: cardholder portal on http://%s/portal/\n", ln.Addr())
+	}
 
 	select {
 	case err := <-errc:

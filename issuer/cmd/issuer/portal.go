@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+
+	"github.com/honnin/honnin/issuer/api"
+	"github.com/honnin/honnin/issuer/appreg"
+	"github.com/honnin/honnin/issuer/dispatch"
+	"github.com/honnin/honnin/issuer/pan"
+	"github.com/honnin/honnin/issuer/portal"
+	"github.com/honnin/honnin/issuer/store"
+	"github.com/honnin/honnin/issuer/vault"
+)
+
+// portalFlags are serve's flags for the cardholder portal.
+type portalFlags struct {
+	on     *bool
+	secure *string
+}
+
+func addPortalFlags(f *flags) portalFlags {
+	return portalFlags{
+		on: f.Bool("portal", env("HONNIN_PORTAL", "true") == "true", "serve the cardholder portal at /portal/ (env HONNIN_PORTAL)"),
+		secure: f.String("portal-secure-cookies", env("HONNIN_PORTAL_SECURE_COOKIES", "auto"),
+			"Secure portal cookies: true, false, or auto (false only on a loopback address, where the browser is on the same machine over plain HTTP; env HONNIN_PORTAL_SECURE_COOKIES)"),
+	}
+}
+
+// secureCookies decides the portal's cookie mode for the listen address.
+func (p portalFlags) secureCookies(addr string) (bool, error) {
+	switch *p.secure {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	case "auto":
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			return false, usageError{fmt.Sprintf("-addr %q: want host:port", addr)}
+		}
+		ip := net.ParseIP(host)
+		return !(host == "localhost" || (ip != nil && ip.IsLoopback())), nil
+	}
+	return false, usageError{fmt.Sprintf("-portal-secure-cookies %q: want true, false or auto", *p.secure)}
+}
+
+// withPortal returns the issuer's handler: the API, and the portal at
+// /portal/ when it is on.
+func (p portalFlags) withPortal(apiHandler http.Handler, addr string, st *store.Store, hasher *pan.Hasher, v *vault.Vault,
+	mailer *dispatch.Mailer, smsSender api.SMSSender, issuerName string, log *slog.Logger) (http.Handler, error) {
+	if !*p.on {
+		return apiHandler, nil
+	}
+	secure, err := p.secureCookies(addr)
+	if err != nil {
+		return nil, err
+	}
+	var sender portal.SMSSender
+	if smsSender != nil {
+		sender = smsSender
+	}
+	ph, err := portal.New(portal.Config{Store: st, PAN: hasher, Vault: v, Mail: mailer, SMS: sender,
+		AppRegistrar: &appreg.Registrar{Store: st, Vault: v, Mail: mailer, IssuerName: issuerName},
+		IssuerName:   issuerName, Log: log, SecureCookies: secure})
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/portal/", ph)
+	mux.Handle("/", apiHandler)
+	return mux, nil
+}

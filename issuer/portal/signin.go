@@ -1,0 +1,258 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/honnin/honnin/issuer/pan"
+	"github.com/honnin/honnin/issuer/passhash"
+	"github.com/honnin/honnin/issuer/store"
+)
+
+// signinForm is the data of the sign-in page.
+type signinForm struct {
+	// Error is a catalogue key; LockedUntil fills error.locked's time.
+	Error       string
+	LockedUntil string
+	// Notice is a catalogue key shown above the form (expired, signed out).
+	Notice string
+}
+
+// signinPage is GET /portal/signin.
+func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) {
+	var f signinForm
+	switch {
+	case r.URL.Query().Get("expired") != "":
+		f.Notice = "signin.expired"
+	case r.URL.Query().Get("bye") != "":
+		f.Notice = "signin.bye"
+	}
+	s.render(w, r, nil, http.StatusOK, "signin", f)
+}
+
+// passwordCheck is the outcome of checking a card number and its portal
+// password: the card, or the status and page data to answer with.
+type passwordCheck struct {
+	card   store.Cardholder
+	status int
+	form   signinForm
+}
+
+// checkPassword checks a typed card number and portal password with the
+// throttles. Every answer for an unknown card is the one for a wrong
+// password, after the same argon2id work, so the page never tells whether
+// a card is enrolled; the per-card lock is kept by card-number hash for
+// unknown cards too, so it does not tell either.
+func (s *Server) checkPassword(ctx context.Context, r *http.Request, cardInput, password string) (passwordCheck, error) {
+	fail := func(status int, key string) (passwordCheck, error) {
+		return passwordCheck{status: status, form: signinForm{Error: key}}, nil
+	}
+	n, err := s.store.PortalAttempt(ctx, clientIP(r), s.now(), IPWindow)
+	if err != nil {
+		return passwordCheck{}, err
+	}
+	if n > MaxIPAttempts {
+		return fail(http.StatusTooManyRequests, "signin.too_many")
+	}
+	number, err := pan.Parse(cardInput)
+	if err != nil {
+		return fail(http.StatusBadRequest, "signin.bad_card")
+	}
+	if password == "" || len(password) > 256 {
+		return fail(http.StatusBadRequest, "signin.bad_password")
+	}
+	key := s.cfg.PAN.Sum(number)
+	now := s.now()
+	if until, err := s.store.PortalLockedUntil(ctx, key); err != nil {
+		return passwordCheck{}, err
+	} else if now.Before(until) {
+		return s.locked(until), nil
+	}
+	card, err := s.store.CardholderByPAN(ctx, key)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return passwordCheck{}, err
+	}
+	hash, known := s.dummyHash, err == nil && card.Status != store.CardholderClosed
+	if known {
+		h, err := s.store.PortalPasswordHash(ctx, card.ID)
+		if err != nil {
+			return passwordCheck{}, err
+		}
+		if h == "" {
+			known = false
+		} else {
+			hash = h
+		}
+	}
+	ok, err := passhash.Verify(password, hash)
+	if err != nil {
+		return passwordCheck{}, err
+	}
+	if !ok || !known {
+		until, err := s.store.PortalPasswordFailed(ctx, key, now, MaxPasswordFailures, PasswordLock)
+		if err != nil {
+			return passwordCheck{}, err
+		}
+		if !until.IsZero() {
+			return s.locked(until), nil
+		}
+		return fail(http.StatusUnauthorized, "signin.wrong")
+	}
+	if err := s.store.PortalPasswordOK(ctx, key); err != nil {
+		return passwordCheck{}, err
+	}
+	if card.Email == "" {
+		return fail(http.StatusConflict, "signin.no_email")
+	}
+	return passwordCheck{card: card, status: http.StatusOK}, nil
+}
+
+func (s *Server) locked(until time.Time) passwordCheck {
+	return passwordCheck{status: http.StatusTooManyRequests,
+		form: signinForm{Error: "signin.locked", LockedUntil: until.In(jst).Format("15:04")}}
+}
+
+// signinPassword is POST /portal/signin: card number and portal password,
+// then a code to the card's address.
+func (s *Server) signinPassword(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if !s.checkPreCSRF(r) {
+		s.fail(w, r, nil, http.StatusForbidden, "error.csrf")
+		return
+	}
+	pc, err := s.checkPassword(r.Context(), r, r.PostFormValue("card"), r.PostFormValue("password"))
+	if err != nil {
+		s.serverError(w, r, nil, err)
+		return
+	}
+	if pc.status != http.StatusOK {
+		s.render(w, r, nil, pc.status, "signin", pc.form)
+		return
+	}
+	if err := s.sendCode(r.Context(), w, pc.card, store.PortalCodeSignIn, 0); err != nil {
+		s.log.Error("portal: sign-in code", "err", err)
+		s.render(w, r, nil, http.StatusServiceUnavailable, "signin", signinForm{Error: "code.send_failed"})
+		return
+	}
+	http.Redirect(w, r, "/portal/signin/code", http.StatusSeeOther)
+}
+
+// codeForm is the data of the code pages.
+type codeForm struct {
+	Email     string // masked
+	Last4     string
+	Error     string // catalogue key
+	TriesLeft int
+	Action    string
+}
+
+// signinCodePage is GET /portal/signin/code.
+func (s *Server) signinCodePage(w http.ResponseWriter, r *http.Request) {
+	pc, usable, err := s.pendingCode(r, store.PortalCodeSignIn)
+	if err != nil {
+		s.serverError(w, r, nil, err)
+		return
+	}
+	if !usable {
+		http.Redirect(w, r, "/portal/signin", http.StatusSeeOther)
+		return
+	}
+	f, err := s.codeForm(r.Context(), pc.CardholderID, "/portal/signin/code")
+	if err != nil {
+		s.serverError(w, r, nil, err)
+		return
+	}
+	s.render(w, r, nil, http.StatusOK, "code", f)
+}
+
+func (s *Server) codeForm(ctx context.Context, cardholderID int64, action string) (codeForm, error) {
+	c, err := s.store.Cardholder(ctx, cardholderID)
+	if err != nil {
+		return codeForm{}, err
+	}
+	return codeForm{Email: newCardView(c, false).Email, Last4: c.Last4, Action: action}, nil
+}
+
+// signinCode is POST /portal/signin/code: the mailed code; right, it
+// starts the session.
+func (s *Server) signinCode(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if !s.checkPreCSRF(r) {
+		s.fail(w, r, nil, http.StatusForbidden, "error.csrf")
+		return
+	}
+	if n, err := s.store.PortalAttempt(r.Context(), clientIP(r), s.now(), IPWindow); err != nil {
+		s.serverError(w, r, nil, err)
+		return
+	} else if n > MaxIPAttempts {
+		s.render(w, r, nil, http.StatusTooManyRequests, "signin", signinForm{Error: "signin.too_many"})
+		return
+	}
+	pc, outcome, left, err := s.checkCode(r, store.PortalCodeSignIn, r.PostFormValue("code"))
+	if err != nil {
+		s.serverError(w, r, nil, err)
+		return
+	}
+	switch outcome {
+	case codeSpent:
+		s.clearPending(w, store.PortalCodeSignIn)
+		s.render(w, r, nil, http.StatusGone, "signin", signinForm{Error: "code.spent"})
+		return
+	case codeWrong:
+		f, err := s.codeForm(r.Context(), pc.CardholderID, "/portal/signin/code")
+		if err != nil {
+			s.serverError(w, r, nil, err)
+			return
+		}
+		f.Error, f.TriesLeft = "code.wrong", left
+		s.render(w, r, nil, http.StatusUnauthorized, "code", f)
+		return
+	}
+	c, err := s.store.Cardholder(r.Context(), pc.CardholderID)
+	if err != nil {
+		s.serverError(w, r, nil, err)
+		return
+	}
+	person, err := s.store.EnsurePerson(r.Context(), c.ID, s.now())
+	if err != nil {
+		s.serverError(w, r, nil, err)
+		return
+	}
+	locale := c.Locale
+	if l, ok := s.langCookie(r); ok {
+		locale = l
+	}
+	if err := s.startSession(w, r, person, c.ID, locale); err != nil {
+		s.serverError(w, r, nil, err)
+		return
+	}
+	s.clearPending(w, store.PortalCodeSignIn)
+	http.Redirect(w, r, "/portal/", http.StatusSeeOther)
+}
+
+// signout is POST /portal/signout.
+func (s *Server) signout(w http.ResponseWriter, r *http.Request, sess *Session) {
+	if err := s.endSession(w, r, sess); err != nil {
+		s.serverError(w, r, sess, err)
+		return
+	}
+	http.Redirect(w, r, "/portal/signin?bye=1", http.StatusSeeOther)
+}
+
+// clientIP is the peer's address. The portal trusts no forwarding header:
+// behind a proxy, the issuer's listener sees the proxy, and the limit is
+// per proxy until a trusted-proxy setting exists.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return strings.TrimSpace(r.RemoteAddr)
+	}
+	return host
+}
+
+// jst is Japan time, in which the portal shows times.
+var jst = time.FixedZone("JST", 9*60*60)
