@@ -73,12 +73,12 @@ func TestTokens(t *testing.T) {
 		}
 	}
 	steps := []struct {
-		name      string
-		before    func()
-		path      string
-		cred      string
-		status    int
-		one, two  string // state/reason after
+		name       string
+		before     func()
+		path       string
+		cred       string
+		status     int
+		one, two   string // state/reason after
 		wantInBody string
 	}{
 		{"lock one", nil, "/portal/tokens/lock", credForm(one), http.StatusSeeOther, "locked/cardholder", "active/", ""},
