@@ -185,6 +185,16 @@ func (s *Server) appRegister(w http.ResponseWriter, r *http.Request, sess *Sessi
 		s.serverError(w, r, sess, err)
 		return
 	}
+	if c.PreferredMethod == store.KindPassword {
+		// Registering an app revoked the static password (seed 000: it no
+		// longer authenticates), so a card that used it would have no
+		// method left: the app takes its place.
+		if err := s.store.SetPreferredMethod(r.Context(), c.ID, store.KindApp, "cardholder", s.now()); err != nil {
+			s.serverError(w, r, sess, err)
+			return
+		}
+		c.PreferredMethod = store.KindApp
+	}
 	s.log.Info("portal: app registered", "cardholder", sess.CardholderID, "cred", got.Credential.PublicID)
 	s.render(w, r, sess, http.StatusOK, "app_secret", appSecretData{
 		URI:       template.URL(got.URI),

@@ -199,3 +199,26 @@ func TestMethodPostsNeedCSRF(t *testing.T) {
 		t.Error("a forged POST issued an app registration")
 	}
 }
+
+// TestAppReplacesPassword: registering an app revokes the static password
+// (seed 000), so a card whose method was the password moves to the app.
+func TestAppReplacesPassword(t *testing.T) {
+	h, b := signedInA(t)
+	ctx := context.Background()
+	if _, err := h.store.SetPassword(ctx, h.cards[cardA].ID, "$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", h.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.SetPreferredMethod(ctx, h.cards[cardA].ID, store.KindPassword, "cardholder", h.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if p := b.get("/portal/method"); !strings.Contains(p.body, `id="m-password" checked`) {
+		t.Errorf("method page does not show the password as the method")
+	}
+	registerApp(t, h, b)
+	if m := h.method(cardA); m != store.KindApp {
+		t.Errorf("method %s after the app replaced the password, want app", m)
+	}
+	if pw := h.creds(cardA, store.KindPassword); len(pw) != 0 {
+		t.Errorf("password credential left: %+v", pw)
+	}
+}

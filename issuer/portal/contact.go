@@ -320,7 +320,14 @@ func (s *Server) contactVerify(w http.ResponseWriter, r *http.Request, sess *Ses
 	if !s.noticeContactChanged(r, ch, old) {
 		flash = "contact.flash.changed_nonotice"
 	}
-	s.redirect(w, r, "/portal/method", flash)
+	to := "/portal/method"
+	if r.PostFormValue("for") == "method" {
+		// The cardholder picked this method before registering the
+		// destination: back to that pick's confirmation, one click from
+		// done.
+		to = "/portal/method/confirm?method=" + kind
+	}
+	s.redirect(w, r, to, flash)
 }
 
 // noticeContactChanged tells the old address (for a phone change, the

@@ -311,3 +311,38 @@ func TestContactSendFails(t *testing.T) {
 		t.Errorf("retry at once: %d", p.status)
 	}
 }
+
+// TestContactForMethod: picking SMS on a card without a phone leads
+// through the phone change and back to that pick's confirmation, one
+// click from done.
+func TestContactForMethod(t *testing.T) {
+	h, b := signedInA(t)
+	h.setContact(cardA, mailA, "")
+	p := b.get("/portal/method/confirm?method=sms")
+	if p.location != "/portal/contact/sms?for=method" {
+		t.Fatalf("pick SMS without a phone: %d %q", p.status, p.location)
+	}
+	p = b.get(p.location)
+	if !strings.Contains(p.body, `id="for-method"`) || !strings.Contains(p.body, `name="for" value="method"`) {
+		t.Errorf("phone page does not carry the pick:\n%s", p.body)
+	}
+	p = b.post("/portal/contact/sms", form("value", "09011112222", "for", "method"))
+	if p.location != "/portal/contact/sms/verify?for=method" {
+		t.Fatalf("begin: %d %q", p.status, p.location)
+	}
+	b.get(p.location)
+	p = b.post("/portal/contact/sms/verify", form("code", h.textCode("+819011112222"), "for", "method"))
+	if p.status != http.StatusSeeOther || p.location != "/portal/method/confirm?method=sms" {
+		t.Fatalf("verify: %d %q\n%s", p.status, p.location, p.body)
+	}
+	p = b.get(p.location)
+	if !strings.Contains(p.body, `id="confirm"`) || !strings.Contains(p.body, "***-****-2222") || !strings.Contains(p.body, `id="flash"`) {
+		t.Errorf("confirmation after the phone change:\n%s", p.body)
+	}
+	if p := b.post("/portal/method", form("method", "sms")); p.status != http.StatusSeeOther {
+		t.Errorf("change: %d", p.status)
+	}
+	if m := h.method(cardA); m != store.KindSMS {
+		t.Errorf("method %s, want sms", m)
+	}
+}
