@@ -70,6 +70,10 @@ type Stack struct {
 	SMTPAddr                              string
 	APIKey                                string
 	Cards                                 []DemoCard
+	// PortalURL is the cardholder portal (served by the issuer); Linked
+	// the demo card numbers one person holds, linked for combined login.
+	PortalURL string
+	Linked    []string
 
 	cfg   Config
 	procs []*proc
@@ -79,6 +83,8 @@ type Stack struct {
 // else it demonstrates ("deny:otp-locked"); "" for an ordinary card.
 type DemoCard struct {
 	Number, Email, Method, Locale, Note string
+	// PortalPassword is the card's password for the cardholder portal.
+	PortalPassword string
 }
 
 type proc struct {
@@ -109,6 +115,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		IssuerURL: fmt.Sprintf("http://127.0.0.1:%d", p.Issuer),
 		EdgeURL:   fmt.Sprintf("http://localhost:%d", p.Edge),
 		InboxURL:  fmt.Sprintf("http://127.0.0.1:%d", p.Inbox),
+		PortalURL: fmt.Sprintf("http://127.0.0.1:%d/portal/", p.Issuer),
 		SMTPAddr:  fmt.Sprintf("127.0.0.1:%d", p.SMTP),
 		cfg:       cfg,
 	}
@@ -237,28 +244,37 @@ func (s *Stack) prepare(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("stack: issuer demo seed: %v: %s", err, out)
 	}
-	s.Cards = parseCards(string(out))
+	s.Cards, s.Linked = parseCards(string(out))
 	if len(s.Cards) == 0 {
 		return fmt.Errorf("stack: issuer demo seed printed no cards: %s", out)
 	}
 	return nil
 }
 
-// parseCards reads the "card <number> <method> <email> <locale>" lines that
+// parseCards reads the "card <number> <method> <email> <locale> [note]",
+// "portal <number> <password>" and "linked <number>..." lines that
 // `issuer demo seed` prints.
-func parseCards(out string) []DemoCard {
-	var cards []DemoCard
+func parseCards(out string) (cards []DemoCard, linked []string) {
+	portal := map[string]string{}
 	for _, line := range strings.Split(out, "\n") {
 		f := strings.Fields(line)
-		if (len(f) == 5 || len(f) == 6) && f[0] == "card" {
+		switch {
+		case (len(f) == 5 || len(f) == 6) && f[0] == "card":
 			c := DemoCard{Number: f[1], Method: f[2], Email: f[3], Locale: f[4]}
 			if len(f) == 6 {
 				c.Note = f[5]
 			}
 			cards = append(cards, c)
+		case len(f) == 3 && f[0] == "portal":
+			portal[f[1]] = f[2]
+		case len(f) > 2 && f[0] == "linked":
+			linked = f[1:]
 		}
 	}
-	return cards
+	for i := range cards {
+		cards[i].PortalPassword = portal[cards[i].Number]
+	}
+	return cards, linked
 }
 
 // secretFile returns the hex secret in path, creating it with n random bytes

@@ -242,9 +242,9 @@ var mailCode = regexp.MustCompile(`(?:Confirmation code: |確認コード：)(\d
 // code returns the newest portal code mailed to addr.
 func (h *harness) code(addr string) string {
 	h.t.Helper()
-	msgs := h.inbox.Messages(addr)
-	for i := len(msgs) - 1; i >= 0; i-- {
-		if m := mailCode.FindStringSubmatch(msgs[i].Text); m != nil {
+	msgs := h.inbox.Messages(addr) // newest first
+	for _, msg := range msgs {
+		if m := mailCode.FindStringSubmatch(msg.Text); m != nil {
 			return m[1]
 		}
 	}
@@ -279,4 +279,10 @@ func (h *harness) card(number string) store.Cardholder {
 		h.t.Fatal(err)
 	}
 	return c
+}
+
+func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+func httpRequest(t testing.TB) *http.Request {
+	return httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/portal/", nil)
 }

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/honnin/honnin/issuer/appreg"
@@ -115,7 +116,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	dummy, err := passhash.Hash("honnin portal dummy password")
+	dummy, err := dummyHash()
 	if err != nil {
 		return nil, fmt.Errorf("portal: dummy hash: %w", err)
 	}
@@ -140,6 +141,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mux.ServeHTTP(w, r)
 }
+
+// dummyHash is made once per process: its only use is to cost the same
+// argon2id work as a real check.
+var dummyHash = sync.OnceValues(func() (string, error) { return passhash.Hash("honnin portal dummy password") })
 
 // hashID is how handles (session cookies, code handles) are stored.
 func hashID(v string) []byte {

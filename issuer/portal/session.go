@@ -87,6 +87,11 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, personID, 
 		CardholderID: cardholderID, Locale: locale, CSRF: csrf, CreatedAt: now, SeenAt: now}); err != nil {
 		return fmt.Errorf("portal: start session: %w", err)
 	}
+	// Each sign-in sweeps what has expired, so the tables stay small
+	// without a background job.
+	if _, err := s.store.PrunePortal(r.Context(), now.Add(-IdleTimeout), now.Add(-AbsoluteTimeout), now.Add(-IPWindow)); err != nil {
+		s.log.Warn("portal: prune", "err", err)
+	}
 	name, path := s.sessionCookie()
 	// A session cookie (no Max-Age): closing the browser ends it too.
 	s.setCookie(w, name, path, id, 0)

@@ -55,19 +55,19 @@ func (s *Store) PortalPasswordOK(ctx context.Context, panHMAC []byte) error {
 }
 
 // PortalAttempt records a sign-in attempt from ip at now and returns the
-// attempts from ip since now-window, this one included. Older rows of ip
-// are removed on the way.
+// attempts from ip in the window ending at now (after now-window), this
+// one included. Older rows of ip are removed on the way.
 func (s *Store) PortalAttempt(ctx context.Context, ip string, now time.Time, window time.Duration) (int, error) {
 	since := ms(now.Add(-window))
 	var n int
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM portal_ip_attempts WHERE ip = ? AND at < ?`), ip, since); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM portal_ip_attempts WHERE ip = ? AND at <= ?`), ip, since); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO portal_ip_attempts (ip, at) VALUES (?, ?)`), ip, ms(now)); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM portal_ip_attempts WHERE ip = ? AND at >= ?`), ip, since).Scan(&n)
+		return tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM portal_ip_attempts WHERE ip = ? AND at > ?`), ip, since).Scan(&n)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: portal attempt: %w", err)

@@ -17,15 +17,17 @@ func TestRebuildKeepsReferences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.db.ExecContext(ctx, `DELETE FROM schema_migrations WHERE version = 4`); err != nil {
+	// 0004 and what follows it (0005 adds cardholder columns that the
+	// rebuild drops).
+	if _, err := f.s.db.ExecContext(ctx, `DELETE FROM schema_migrations WHERE version >= 4`); err != nil {
 		t.Fatal(err)
 	}
 	applied, err := f.s.Migrate(ctx)
 	if err != nil {
 		t.Fatalf("re-applying 0004: %v", err)
 	}
-	if len(applied) != 1 || applied[0] != 4 {
-		t.Fatalf("applied %v, want [4]", applied)
+	if len(applied) < 1 || applied[0] != 4 {
+		t.Fatalf("applied %v, want 4 first", applied)
 	}
 	if _, err := f.s.CredentialByPublicID(ctx, cred.PublicID); err != nil {
 		t.Errorf("credential lost in the rebuild: %v", err)

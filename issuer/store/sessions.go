@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -77,21 +78,29 @@ func (s *Store) DeletePortalSession(ctx context.Context, idHash []byte) error {
 	return nil
 }
 
-// DeleteStalePortalSessions removes sessions idle since before idleBefore
-// or created before createdBefore, and portal codes expired before
-// createdBefore; it returns the sessions removed.
-func (s *Store) DeleteStalePortalSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM portal_sessions WHERE seen_at < ? OR created_at < ?`),
-		ms(idleBefore), ms(createdBefore))
+// PrunePortal removes what the portal no longer needs: sessions idle
+// since before idleBefore or created before createdBefore, codes that
+// expired before createdBefore, and per-address attempts older than
+// attemptsBefore. It returns the sessions removed.
+func (s *Store) PrunePortal(ctx context.Context, idleBefore, createdBefore, attemptsBefore time.Time) (int64, error) {
+	var n int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM portal_sessions WHERE seen_at < ? OR created_at < ?`),
+			ms(idleBefore), ms(createdBefore))
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM portal_codes WHERE expires_at < ?`), ms(createdBefore)); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM portal_ip_attempts WHERE at < ?`), ms(attemptsBefore))
+		return err
+	})
 	if err != nil {
-		return 0, fmt.Errorf("store: delete stale portal sessions: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("store: delete stale portal sessions: %w", err)
-	}
-	if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM portal_codes WHERE expires_at < ?`), ms(createdBefore)); err != nil {
-		return 0, fmt.Errorf("store: delete stale portal codes: %w", err)
+		return 0, fmt.Errorf("store: prune portal: %w", err)
 	}
 	return n, nil
 }

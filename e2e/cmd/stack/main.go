@@ -37,13 +37,21 @@ honnin is running.
   demo shop      %s
   mail inbox     %s      (the one-time codes arrive here)
   issuer API     %s   (JWKS: /.well-known/jwks.json)
+  portal         %s   (cardholder portal: card number + portal password + code by mail)
   edge           %s
   SMTP (dev)     %s
 
 Demo cards (any name, pay on the shop; the challenge asks for what is after the card):
-`, s.ShopURL, s.InboxURL, s.IssuerURL, s.EdgeURL, s.SMTPAddr)
+`, s.ShopURL, s.InboxURL, s.IssuerURL, s.PortalURL, s.EdgeURL, s.SMTPAddr)
 	for _, c := range s.Cards {
 		fmt.Printf("  %s  %-8s %s\n", c.Number, c.Method, howTo(c))
+	}
+	fmt.Printf("\nCardholder portal %s (the code arrives in the mail inbox):\n", s.PortalURL)
+	for _, c := range s.Cards {
+		fmt.Printf("  %s  portal password %s\n", c.Number, c.PortalPassword)
+	}
+	if len(s.Linked) > 0 {
+		fmt.Printf("  combined login: %s are one person's; signing in with either manages both\n", strings.Join(s.Linked, " and "))
 	}
 	fmt.Printf("\nState (keys, databases): %s/   Ctrl-C stops everything.\n\n", cfg.State)
 

@@ -128,7 +128,7 @@ func TestKeys(t *testing.T) {
 func TestMigrate(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "new", "issuer.db")
 	code, out, errOut := cli(t, "migrate", "-db", db)
-	if code != exitOK || !strings.Contains(out, "applied migrations [1 2 3 4]") {
+	if code != exitOK || !strings.Contains(out, "applied migrations [1 2 3 4 5]") {
 		t.Fatalf("migrate: %d %q %q", code, out, errOut)
 	}
 	code, out, _ = cli(t, "migrate", "-db", db)
@@ -177,6 +177,10 @@ func TestDemoSeed(t *testing.T) {
 		}
 		if !strings.Contains(out, "http://localhost:18080,http://127.0.0.1:18080") && !strings.Contains(out, "http://127.0.0.1:18080,http://localhost:18080") {
 			t.Errorf("seed output lacks the origins: %q", out)
+		}
+		if !strings.Contains(out, "\nportal 3540123456789016 honnin-portal-9016\n") ||
+			!strings.Contains(out, "\nlinked 3540123456789016 3540123456789024\n") {
+			t.Errorf("seed output lacks the portal lines: %q", out)
 		}
 	}
 	// Without -api-key a key is made and printed.

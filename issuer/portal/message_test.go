@@ -1,0 +1,79 @@
+package portal
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestMessage(t *testing.T) {
+	h := newHarness(t)
+	b := h.browser()
+	b.signIn(cardA, passA, mailA)
+	p := b.get("/portal/message")
+	if !strings.Contains(p.body, `<p class="message">`+provisionalMsg+`</p>`) || !strings.Contains(p.body, `id="nag"`) {
+		t.Fatalf("message page:\n%s", p.body)
+	}
+
+	// Preview shows the draft in the box and saves nothing.
+	draft := "ねこ & <b>いぬ</b>\n二行目"
+	p = b.post("/portal/message", url.Values{"message": {draft}, "preview": {"1"}})
+	if p.status != http.StatusOK || !strings.Contains(p.body, "ねこ &amp; &lt;b&gt;いぬ&lt;/b&gt;\n二行目</p>") {
+		t.Fatalf("preview: %d\n%s", p.status, p.body)
+	}
+	if c := h.card(cardA); c.PersonalMessage != provisionalMsg || !c.MessageProvisional {
+		t.Fatalf("preview saved: %+v", c)
+	}
+
+	p = b.post("/portal/message", url.Values{"message": {"  " + strings.ReplaceAll(draft, "\n", "\r\n") + " "}})
+	if p.status != http.StatusSeeOther || p.location != "/portal/message" {
+		t.Fatalf("save: %d %q", p.status, p.location)
+	}
+	c := h.card(cardA)
+	if c.PersonalMessage != draft || c.MessageProvisional {
+		t.Fatalf("saved %q provisional=%v", c.PersonalMessage, c.MessageProvisional)
+	}
+	p = b.get("/portal/message")
+	if !strings.Contains(p.body, `id="flash"`) || strings.Contains(p.body, `id="nag"`) {
+		t.Errorf("after save: flash or nag wrong:\n%s", p.body)
+	}
+	if p := b.get("/portal/"); strings.Contains(p.body, `id="nag"`) || strings.Contains(p.body, `id="flash"`) {
+		t.Error("home still nags, or the flash shows twice")
+	}
+	// The other card is untouched.
+	if c := h.card(cardB); c.PersonalMessage != provisionalMsg || !c.MessageProvisional {
+		t.Errorf("card B changed: %+v", c)
+	}
+}
+
+func TestMessageRefused(t *testing.T) {
+	tests := []struct{ name, msg string }{
+		{"empty", "   "},
+		{"too long", strings.Repeat("あ", 61)},
+		{"three lines", "a\nb\nc"},
+		{"control character", "a\x07b"},
+		{"bidi override", "abc\u202edef"},
+		{"zero width joiner", "a\u200db"},
+	}
+	h := newHarness(t)
+	b := h.browser()
+	b.signIn(cardA, passA, mailA)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b.get("/portal/message")
+			p := b.post("/portal/message", url.Values{"message": {tt.msg}})
+			if p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="error"`) {
+				t.Fatalf("%d:\n%s", p.status, p.body)
+			}
+			if c := h.card(cardA); c.PersonalMessage != provisionalMsg || !c.MessageProvisional {
+				t.Errorf("message changed: %+v", c)
+			}
+		})
+	}
+	// What was typed is kept in the field.
+	p := b.post("/portal/message", url.Values{"message": {strings.Repeat("い", 61)}})
+	if !strings.Contains(p.body, ">"+strings.Repeat("い", 61)+"</textarea>") {
+		t.Error("the rejected text is lost")
+	}
+}
