@@ -10,7 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/honnin/honnin/e2e/stack"
-	"github.com/honnin/honnin/issuer/demo"
 )
 
 // portal is one browser signed in to the cardholder portal, counting the
@@ -22,32 +21,18 @@ type portal struct {
 	clicks int
 }
 
-// portalSignIn signs card in to the portal in a fresh browser: card
-// number and the demo portal password, then the code mailed to the card.
-func portalSignIn(t *testing.T, card stack.DemoCard) *portal {
+// openPortal signs card in to the portal in a fresh browser (portalSignIn:
+// card number, demo portal password, the mailed code).
+func openPortal(t *testing.T, card stack.DemoCard) *portal {
 	t.Helper()
 	p := &portal{t: t, ctx: newBrowser(t), card: card}
-	seen := len(inbox(t, card.Email))
-	do(t, p.ctx,
-		chromedp.Navigate(sys.IssuerURL+"/portal/signin"),
-		chromedp.WaitVisible(chromedp.CSS("#card")),
-		chromedp.SendKeys(chromedp.CSS("#card"), card.Number),
-		chromedp.SendKeys(chromedp.CSS("#password"), demo.Card{Number: card.Number}.PortalPassword()),
-		chromedp.Click(chromedp.CSS("#signin")),
-		chromedp.WaitVisible(chromedp.CSS("#code")),
-	)
-	code, _ := nextCode(t, card.Email, seen)
-	do(t, p.ctx,
-		chromedp.SendKeys(chromedp.CSS("#code"), code),
-		chromedp.Click(chromedp.CSS("#confirm")),
-		chromedp.WaitVisible(chromedp.CSS("#managed-card")),
-	)
+	portalSignIn(t, p.ctx, card.Number, card.PortalPassword, card.Email)
 	return p
 }
 
 func (p *portal) open(path, waitFor string) {
 	p.t.Helper()
-	do(p.t, p.ctx, chromedp.Navigate(sys.IssuerURL+path), chromedp.WaitVisible(chromedp.CSS(waitFor)))
+	do(p.t, p.ctx, chromedp.Navigate(sys.PortalURL+strings.TrimPrefix(path, "/portal/")), chromedp.WaitVisible(chromedp.CSS(waitFor)))
 }
 
 // click clicks sel as a person would, counts it, and waits for next to
@@ -86,11 +71,11 @@ func (p *portal) changeMethod(method string, shots bool) int {
 // changes it back the same way.
 func TestPortalMethodThreeClicks(t *testing.T) {
 	card := cardFor(t, "sms")
-	p := portalSignIn(t, card)
+	p := openPortal(t, card)
 	restored := false
 	t.Cleanup(func() {
 		if !restored {
-			portalSignIn(t, card).changeMethod("sms", false)
+			openPortal(t, card).changeMethod("sms", false)
 		}
 	})
 	if n := p.changeMethod("email", true); n != 3 {
@@ -127,7 +112,7 @@ var secretText = regexp.MustCompile(`^[A-Z2-7 ]+$`)
 // secret, as TestAppRegistration does before it.)
 func TestPortalAppRegistration(t *testing.T) {
 	card := cardFor(t, "app")
-	p := portalSignIn(t, card)
+	p := openPortal(t, card)
 	seen := len(inbox(t, card.Email))
 	p.open("/portal/app", "#issue")
 	p.click("#issue", "#reg-id")
@@ -168,7 +153,7 @@ func TestPortalAppRegistration(t *testing.T) {
 func TestPortalTokenLock(t *testing.T) {
 	card := cardFor(t, "token")
 	serials, seeds := tokens(t, card)
-	p := portalSignIn(t, card)
+	p := openPortal(t, card)
 	t.Cleanup(func() {
 		if _, err := sys.Operator(context.Background(), "token", "unlock", "-serial", serials[0]); err != nil {
 			t.Error(err)

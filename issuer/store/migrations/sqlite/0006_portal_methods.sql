@@ -6,7 +6,9 @@
 -- || ":" || value); tries counts wrong codes (5 void the change);
 -- sends counts the codes sent for it (the first and the resends); a change
 -- is final once used or voided (superseded by a newer one, too many tries).
-CREATE TABLE contact_changes (
+-- IF NOT EXISTS: the store's rebuild test re-applies every migration after
+-- 0004 over a database that has this table.
+CREATE TABLE IF NOT EXISTS contact_changes (
 	id            INTEGER PRIMARY KEY,
 	cardholder_id INTEGER NOT NULL REFERENCES cardholders (id) ON DELETE CASCADE,
 	kind          TEXT    NOT NULL CHECK (kind IN ('email', 'sms')),
@@ -21,4 +23,4 @@ CREATE TABLE contact_changes (
 	created_at    INTEGER NOT NULL
 );
 
-CREATE INDEX contact_changes_cardholder ON contact_changes (cardholder_id, created_at);
+CREATE INDEX IF NOT EXISTS contact_changes_cardholder ON contact_changes (cardholder_id, created_at);
