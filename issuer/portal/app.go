@@ -40,6 +40,8 @@ type appPageData struct {
 	MailTo    string
 	Method    string // the card's method
 	ForMethod bool   // came from picking the app on the method page
+	// CanRegister: the issuer registers apps (a Registrar is configured).
+	CanRegister bool
 	Error     string // catalogue key
 }
 
@@ -55,6 +57,7 @@ func (s *Server) renderApp(w http.ResponseWriter, r *http.Request, sess *Session
 		return
 	}
 	data := appPageData{MailTo: maskedEmail(c.Email), Method: c.PreferredMethod, Error: errKey,
+		CanRegister: s.cfg.AppRegistrar != nil,
 		ForMethod: r.URL.Query().Get("for") == "method" || r.PostFormValue("for") == "method"}
 	app, err := s.cardApp(r, c.ID)
 	if err != nil {

@@ -222,3 +222,19 @@ func TestAppReplacesPassword(t *testing.T) {
 		t.Errorf("password credential left: %+v", pw)
 	}
 }
+
+// TestAppWithoutRegistrar: an issuer that registers no apps offers no
+// registration, and its routes are not there.
+func TestAppWithoutRegistrar(t *testing.T) {
+	h := newHarness(t)
+	b := h.browser()
+	b.signIn(cardA, passA, mailA)
+	if p := b.get("/portal/app"); p.status != http.StatusOK || strings.Contains(p.body, `id="issue"`) {
+		t.Errorf("app page offers a registration without a registrar: %d", p.status)
+	}
+	for _, path := range []string{"/portal/app/issue", "/portal/app/register"} {
+		if p := b.post(path, form("password", "ABCDEFGHJK")); p.status != http.StatusNotFound {
+			t.Errorf("%s without a registrar: %d, want 404", path, p.status)
+		}
+	}
+}
