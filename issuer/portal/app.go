@@ -42,7 +42,7 @@ type appPageData struct {
 	ForMethod bool   // came from picking the app on the method page
 	// CanRegister: the issuer registers apps (a Registrar is configured).
 	CanRegister bool
-	Error     string // catalogue key
+	Error       string // catalogue key
 }
 
 func (s *Server) appPage(w http.ResponseWriter, r *http.Request, sess *Session) {
@@ -58,7 +58,7 @@ func (s *Server) renderApp(w http.ResponseWriter, r *http.Request, sess *Session
 	}
 	data := appPageData{MailTo: maskedEmail(c.Email), Method: c.PreferredMethod, Error: errKey,
 		CanRegister: s.cfg.AppRegistrar != nil,
-		ForMethod: r.URL.Query().Get("for") == "method" || r.PostFormValue("for") == "method"}
+		ForMethod:   r.URL.Query().Get("for") == "method" || r.PostFormValue("for") == "method"}
 	app, err := s.cardApp(r, c.ID)
 	if err != nil {
 		s.serverError(w, r, sess, err)
