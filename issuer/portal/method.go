@@ -133,44 +133,49 @@ func (s *Server) methodPage(w http.ResponseWriter, r *http.Request, sess *Sessio
 }
 
 func (s *Server) renderMethods(w http.ResponseWriter, r *http.Request, sess *Session, status int, errKey string) {
-	c, err := s.store.Cardholder(r.Context(), sess.CardholderID)
-	if err != nil {
-		s.serverError(w, r, sess, err)
-		return
-	}
-	choices, err := s.methodChoices(r.Context(), c)
+	c, choices, err := s.cardChoices(r.Context(), sess)
 	if err != nil {
 		s.serverError(w, r, sess, err)
 		return
 	}
 	data := methodPageData{Choices: choices, Current: c.PreferredMethod, SMS: s.cfg.SMS != nil, Error: errKey}
-	for _, ch := range choices {
-		data.Tokens = data.Tokens || ch.Method == store.KindToken
-	}
+	_, data.Tokens = find(choices, store.KindToken)
 	s.render(w, r, sess, status, "method", data)
+}
+
+// cardChoices loads the managed card and its choices.
+func (s *Server) cardChoices(ctx context.Context, sess *Session) (store.Cardholder, []methodChoice, error) {
+	c, err := s.store.Cardholder(ctx, sess.CardholderID)
+	if err != nil {
+		return store.Cardholder{}, nil, err
+	}
+	choices, err := s.methodChoices(ctx, c)
+	return c, choices, err
+}
+
+// find returns the choice of method.
+func find(choices []methodChoice, method string) (methodChoice, bool) {
+	for _, ch := range choices {
+		if ch.Method == method {
+			return ch, true
+		}
+	}
+	return methodChoice{}, false
+}
+
+// current is the card's own method among choices (bare when the card's
+// method is not offered, which a hand-edited row could make).
+func current(c store.Cardholder, choices []methodChoice) methodChoice {
+	ch, ok := find(choices, c.PreferredMethod)
+	if !ok {
+		return methodChoice{Method: c.PreferredMethod, Current: true}
+	}
+	return ch
 }
 
 // methodConfirmData is the confirmation: from what to what.
 type methodConfirmData struct {
 	From, To methodChoice
-}
-
-// pick finds method among the card's choices.
-func (s *Server) pick(ctx context.Context, sess *Session, method string) (store.Cardholder, []methodChoice, methodChoice, bool, error) {
-	c, err := s.store.Cardholder(ctx, sess.CardholderID)
-	if err != nil {
-		return c, nil, methodChoice{}, false, err
-	}
-	choices, err := s.methodChoices(ctx, c)
-	if err != nil {
-		return c, nil, methodChoice{}, false, err
-	}
-	for _, ch := range choices {
-		if ch.Method == method {
-			return c, choices, ch, true, nil
-		}
-	}
-	return c, choices, methodChoice{}, false, nil
 }
 
 // methodConfirm is click 2: Next on the method page.
@@ -180,11 +185,12 @@ func (s *Server) methodConfirm(w http.ResponseWriter, r *http.Request, sess *Ses
 		s.renderMethods(w, r, sess, http.StatusBadRequest, "methods.error.none")
 		return
 	}
-	c, choices, to, ok, err := s.pick(r.Context(), sess, method)
+	c, choices, err := s.cardChoices(r.Context(), sess)
 	if err != nil {
 		s.serverError(w, r, sess, err)
 		return
 	}
+	to, ok := find(choices, method)
 	switch {
 	case !ok:
 		s.renderMethods(w, r, sess, http.StatusBadRequest, "methods.error.unknown")
@@ -202,24 +208,18 @@ func (s *Server) methodConfirm(w http.ResponseWriter, r *http.Request, sess *Ses
 		http.Redirect(w, r, "/portal/contact/"+to.Method+"?for=method", http.StatusSeeOther)
 		return
 	}
-	from := methodChoice{Method: c.PreferredMethod}
-	for _, ch := range choices {
-		if ch.Current {
-			from = ch
-		}
-	}
-	s.render(w, r, sess, http.StatusOK, "method_confirm", methodConfirmData{From: from, To: to})
+	s.render(w, r, sess, http.StatusOK, "method_confirm", methodConfirmData{From: current(c, choices), To: to})
 }
 
 // methodChange is click 3: Change on the confirmation.
 func (s *Server) methodChange(w http.ResponseWriter, r *http.Request, sess *Session) {
 	method := r.PostFormValue("method")
-	_, _, to, ok, err := s.pick(r.Context(), sess, method)
+	_, choices, err := s.cardChoices(r.Context(), sess)
 	if err != nil {
 		s.serverError(w, r, sess, err)
 		return
 	}
-	if !ok || to.State != choiceReady {
+	if to, ok := find(choices, method); !ok || to.State != choiceReady {
 		// The page offered it, so the card changed meanwhile (a lock, a
 		// release in another tab): show the current state.
 		s.renderMethods(w, r, sess, http.StatusConflict, "methods.error.unusable")
@@ -239,21 +239,10 @@ func (s *Server) methodChange(w http.ResponseWriter, r *http.Request, sess *Sess
 
 // methodDone is the third page: what the card uses now.
 func (s *Server) methodDone(w http.ResponseWriter, r *http.Request, sess *Session) {
-	c, err := s.store.Cardholder(r.Context(), sess.CardholderID)
+	c, choices, err := s.cardChoices(r.Context(), sess)
 	if err != nil {
 		s.serverError(w, r, sess, err)
 		return
 	}
-	choices, err := s.methodChoices(r.Context(), c)
-	if err != nil {
-		s.serverError(w, r, sess, err)
-		return
-	}
-	now := methodChoice{Method: c.PreferredMethod}
-	for _, ch := range choices {
-		if ch.Current {
-			now = ch
-		}
-	}
-	s.render(w, r, sess, http.StatusOK, "method_done", now)
+	s.render(w, r, sess, http.StatusOK, "method_done", current(c, choices))
 }
