@@ -14,7 +14,6 @@ type messagePage struct {
 	// in the field (the saved one, or a rejected or previewed entry, kept
 	// so nothing typed is lost).
 	Saved, Draft string
-	Provisional  bool
 	// Preview is the text shown in the preview box: the draft when the
 	// cardholder asked for a preview, else the saved message.
 	Preview    string
@@ -34,7 +33,7 @@ func (s *Server) messagePage(w http.ResponseWriter, r *http.Request, sess *Sessi
 }
 
 func newMessagePage(c store.Cardholder, draft string) messagePage {
-	return messagePage{Saved: c.PersonalMessage, Draft: draft, Provisional: c.MessageProvisional,
+	return messagePage{Saved: c.PersonalMessage, Draft: draft,
 		Preview: c.PersonalMessage, Max: store.MaxPersonalMessageRunes, MaxLines: store.MaxPersonalMessageLines}
 }
 

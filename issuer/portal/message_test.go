@@ -15,6 +15,10 @@ func TestMessage(t *testing.T) {
 	if !strings.Contains(p.body, `<p class="message">`+provisionalMsg+`</p>`) || !strings.Contains(p.body, `id="nag"`) {
 		t.Fatalf("message page:\n%s", p.body)
 	}
+	// The nag is on every page while the message is provisional.
+	if p := b.get("/portal/history"); !strings.Contains(p.body, `id="nag"`) {
+		t.Error("history page does not nag")
+	}
 
 	// Preview shows the draft in the box and saves nothing.
 	draft := "ねこ & <b>いぬ</b>\n二行目"
@@ -38,8 +42,10 @@ func TestMessage(t *testing.T) {
 	if !strings.Contains(p.body, `id="flash"`) || strings.Contains(p.body, `id="nag"`) {
 		t.Errorf("after save: flash or nag wrong:\n%s", p.body)
 	}
-	if p := b.get("/portal/"); strings.Contains(p.body, `id="nag"`) || strings.Contains(p.body, `id="flash"`) {
-		t.Error("home still nags, or the flash shows twice")
+	for _, path := range []string{"/portal/", "/portal/history"} {
+		if p := b.get(path); strings.Contains(p.body, `id="nag"`) || strings.Contains(p.body, `id="flash"`) {
+			t.Errorf("%s still nags, or the flash shows twice", path)
+		}
 	}
 	// The other card is untouched.
 	if c := h.card(cardB); c.PersonalMessage != provisionalMsg || !c.MessageProvisional {

@@ -27,6 +27,8 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /portal/history", s.signedIn(s.history))
 	mux.HandleFunc("GET /portal/service", s.signedIn(s.servicePage))
 	mux.HandleFunc("POST /portal/service", s.signedIn(s.saveService))
+	mux.HandleFunc("GET /portal/password", s.signedIn(s.passwordPage))
+	mux.HandleFunc("POST /portal/password", s.signedIn(s.savePassword))
 
 	// Signed in: how the card is authenticated (method.go, contact.go,
 	// app.go, tokens.go).

@@ -23,6 +23,7 @@ func TestCSRF(t *testing.T) {
 		"/portal/cards/link":   {"card": {cardB}, "password": {passB}},
 		"/portal/cards/switch": {"card_id": {"1"}},
 		"/portal/cards/unlink": {"card_id": {"1"}},
+		"/portal/password":     {"current": {passA}, "new": {"forged-password"}, "again": {"forged-password"}},
 	}
 	for path, form := range forms {
 		for _, token := range []string{"", "wrong", other.csrf()} {
@@ -83,7 +84,7 @@ func TestSignedInPagesNeedSession(t *testing.T) {
 	h := newHarness(t)
 	b := h.browser()
 	for _, path := range []string{"/portal/", "/portal/message", "/portal/sharing", "/portal/history", "/portal/service",
-		"/portal/cards", "/portal/cards/link/code"} {
+		"/portal/cards", "/portal/cards/link/code", "/portal/password"} {
 		if p := b.get(path); p.status != http.StatusSeeOther || p.location != "/portal/signin" {
 			t.Errorf("GET %s without a session: %d %q", path, p.status, p.location)
 		}

@@ -120,11 +120,10 @@ func (s *Server) signedIn(h signedInHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		sess, err := s.session(r)
 		if errors.Is(err, errNoSession) {
-			name, _ := s.sessionCookie()
+			name, path := s.sessionCookie()
 			to := "/portal/signin"
 			if _, err := r.Cookie(name); err == nil {
 				to += "?expired=1"
-				_, path := s.sessionCookie()
 				s.setCookie(w, name, path, "", -1)
 			}
 			http.Redirect(w, r, to, http.StatusSeeOther)

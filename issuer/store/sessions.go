@@ -78,6 +78,15 @@ func (s *Store) DeletePortalSession(ctx context.Context, idHash []byte) error {
 	return nil
 }
 
+// EndOtherPortalSessions ends every session of the person but keep (a
+// password change signs out the other devices).
+func (s *Store) EndOtherPortalSessions(ctx context.Context, personID int64, keep []byte) error {
+	if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM portal_sessions WHERE person_id = ? AND id_hash <> ?`), personID, keep); err != nil {
+		return fmt.Errorf("store: end other portal sessions of person %d: %w", personID, err)
+	}
+	return nil
+}
+
 // PrunePortal removes what the portal no longer needs: sessions idle
 // since before idleBefore or created before createdBefore, codes that
 // expired before createdBefore, and per-address attempts older than

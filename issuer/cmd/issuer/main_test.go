@@ -245,6 +245,20 @@ func TestServe(t *testing.T) {
 		t.Errorf("jwks: %d %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
 	}
 
+	// The cardholder portal beside the API, announced at start.
+	resp, err = http.Get(base + "/portal/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") ||
+		!strings.Contains(resp.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+		t.Errorf("portal: %d %v", resp.StatusCode, resp.Header)
+	}
+	if !strings.Contains(out.String(), "cardholder portal on "+base+"/portal/") {
+		t.Errorf("serve does not print the portal's address: %q", out.String())
+	}
+
 	body := `{"card_number":"3540 1234 5678 9016","amount":1250,"currency":"JPY","merchant_name":"Demo Shop","merchant_origin":"http://localhost:8080","order_ref":"o-1"}`
 	req, _ := http.NewRequest("POST", base+"/v1/authentications", strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer demo-key")
@@ -356,6 +370,7 @@ func TestServeRefusesBadSetup(t *testing.T) {
 		{"bad edge url", with("-edge-url", "edge"), exitFail, "EdgeURL"},
 		{"missing risk config", with("-risk-config", filepath.Join(s.dir, "nope.json")), exitFail, "risk: config"},
 		{"bad risk config", with("-risk-config", badRisk), exitFail, "unknown rule"},
+		{"bad portal cookie mode", with("-portal-secure-cookies", "maybe"), exitUsage, "want true, false or auto"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
