@@ -3,6 +3,7 @@ package portal
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -108,5 +109,42 @@ func TestMethodLockedAndRaces(t *testing.T) {
 	}
 	if m := h.method(cardA); m != store.KindEmail {
 		t.Errorf("method became %s", m)
+	}
+}
+
+// TestCombinedLoginKeepsMethods: with card B linked to A's sign-in, the
+// method, contact and app pages act on the managed card only.
+func TestCombinedLoginKeepsMethods(t *testing.T) {
+	h, b := signedInA(t)
+	b.link(cardB, passB, mailB)
+	b.get("/portal/cards")
+	if p := b.post("/portal/cards/switch", form("card_id", strconv.FormatInt(h.cards[cardB].ID, 10))); p.status != http.StatusSeeOther {
+		t.Fatalf("switch: %d", p.status)
+	}
+	b.get("/portal/method/confirm?method=sms")
+	if p := b.post("/portal/method", form("method", "sms")); p.status != http.StatusSeeOther {
+		t.Fatalf("change B's method: %d", p.status)
+	}
+	mailsA := len(h.inbox.Messages(mailA))
+	b.get("/portal/app")
+	if p := b.post("/portal/app/issue", nil); p.status != http.StatusSeeOther {
+		t.Fatalf("issue B's registration: %d", p.status)
+	}
+	if got, want := h.method(cardB), store.KindSMS; got != want {
+		t.Errorf("B's method %s, want %s", got, want)
+	}
+	if got := h.method(cardA); got != store.KindEmail {
+		t.Errorf("A's method changed to %s", got)
+	}
+	if n := len(h.inbox.Messages(mailA)); n != mailsA {
+		t.Errorf("B's registration password went to A's address")
+	}
+	h.regPassword(mailB)
+	ctx := context.Background()
+	if _, err := h.store.PendingAppRegistration(ctx, h.cards[cardA].ID, h.clock.Now()); err == nil {
+		t.Error("A has B's app registration")
+	}
+	if _, err := h.store.PendingAppRegistration(ctx, h.cards[cardB].ID, h.clock.Now()); err != nil {
+		t.Errorf("B's registration: %v", err)
 	}
 }
