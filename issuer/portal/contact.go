@@ -3,9 +3,9 @@ package portal
 import (
 	"crypto/rand"
 	"crypto/subtle"
-	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/big"
 	"net/http"
 	"net/mail"
 	"strings"
@@ -201,19 +201,13 @@ func cardLocale(c store.Cardholder) string {
 	return "ja"
 }
 
-// newContactCode returns a uniformly random 6-digit code (values of a
-// uint32 at or above the largest multiple of 10^6 are drawn again, so no
-// code is likelier than another).
+// newContactCode returns a uniformly random 6-digit code.
 func newContactCode() string {
-	const n = 1_000_000
-	const limit = (1 << 32) / n * n
-	var b [4]byte
-	for {
-		rand.Read(b[:])
-		if v := binary.BigEndian.Uint32(b[:]); v < limit {
-			return fmt.Sprintf("%06d", v%n)
-		}
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		panic(err) // crypto/rand never fails since Go 1.24
 	}
+	return fmt.Sprintf("%06d", n.Int64())
 }
 
 // contactVerifyPage (GET /portal/contact/{kind}/verify) asks for the code.
