@@ -17,6 +17,7 @@ import (
 type cardsPage struct {
 	Error       string // catalogue key
 	LockedUntil string
+	Card        string // the card number as typed, kept after an error
 }
 
 // cardsPage is GET /portal/cards.
@@ -33,7 +34,7 @@ func (s *Server) linkPassword(w http.ResponseWriter, r *http.Request, sess *Sess
 		return
 	}
 	if pc.status != http.StatusOK {
-		s.render(w, r, sess, pc.status, "cards", cardsPage{Error: pc.form.Error, LockedUntil: pc.form.LockedUntil})
+		s.render(w, r, sess, pc.status, "cards", cardsPage{Error: pc.form.Error, LockedUntil: pc.form.LockedUntil, Card: typedCard(r)})
 		return
 	}
 	if has, err := s.store.PersonHasCard(r.Context(), sess.PersonID, pc.card.ID); err != nil {

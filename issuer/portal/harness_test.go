@@ -60,6 +60,7 @@ type harness struct {
 	store  *store.Store
 	clock  *clock
 	inbox  *devmail.Store
+	sink   *devmail.SMTPServer
 	pan    *pan.Hasher
 	vault  *vault.Vault
 	cfg    Config
@@ -110,6 +111,7 @@ func newHarness(t testing.TB) *harness {
 	sink := devmail.NewSMTPServer(h.inbox, devmail.SMTPConfig{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	go sink.Serve(ln)
 	t.Cleanup(func() { sink.Close() })
+	h.sink = sink
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
 	portN, _ := strconv.Atoi(port)
 	mailer, err := dispatch.NewMailer(dispatch.MailConfig{Host: host, Port: portN, From: "Honnin Card <no-reply@issuer.example>",

@@ -20,6 +20,9 @@ type signinForm struct {
 	LockedUntil string
 	// Notice is a catalogue key shown above the form (expired, signed out).
 	Notice string
+	// Card is the card number as typed, kept in the field after an error
+	// (the password never is).
+	Card string
 }
 
 // signinPage is GET /portal/signin.
@@ -130,6 +133,7 @@ func (s *Server) signinPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if pc.status != http.StatusOK {
+		pc.form.Card = typedCard(r)
 		s.render(w, r, nil, pc.status, "signin", pc.form)
 		return
 	}
@@ -241,6 +245,16 @@ func (s *Server) signout(w http.ResponseWriter, r *http.Request, sess *Session) 
 		return
 	}
 	http.Redirect(w, r, "/portal/signin?bye=1", http.StatusSeeOther)
+}
+
+// typedCard is the card field as typed, for refilling the form: at most
+// the length of a spaced card number, printable ASCII only.
+func typedCard(r *http.Request) string {
+	v := r.PostFormValue("card")
+	if len(v) > 23 || strings.IndexFunc(v, func(c rune) bool { return c < ' ' || c > '~' }) >= 0 {
+		return ""
+	}
+	return v
 }
 
 // clientIP is the peer's address. The portal trusts no forwarding header:

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/honnin/honnin/issuer/pan"
+	"github.com/honnin/honnin/issuer/store"
 )
 
 func TestSignIn(t *testing.T) {
@@ -112,6 +115,10 @@ func TestSignInRefused(t *testing.T) {
 			if p.status != tt.status || !strings.Contains(p.body, tt.text) {
 				t.Fatalf("%d, want %d with %q:\n%s", p.status, tt.status, tt.text, p.body)
 			}
+			// The card number stays in its field; the password does not.
+			if !strings.Contains(p.body, `value="`+tt.card+`"`) || (tt.password != "" && strings.Contains(p.body, tt.password)) {
+				t.Errorf("form not refilled as it should be:\n%s", p.body)
+			}
 			if n := len(h.inbox.Messages("")); n != 0 {
 				t.Errorf("%d mails sent", n)
 			}
@@ -130,7 +137,9 @@ func TestSignInSameAnswer(t *testing.T) {
 	b.get("/portal/signin")
 	known := b.post("/portal/signin", url.Values{"card": {cardA}, "password": {"wrong"}})
 	unknown := b.post("/portal/signin", url.Values{"card": {cardUnknown}, "password": {"wrong"}})
-	if known.status != unknown.status || known.body != unknown.body {
+	// Only the refilled card number differs.
+	kb, ub := strings.ReplaceAll(known.body, cardA, "CARD"), strings.ReplaceAll(unknown.body, cardUnknown, "CARD")
+	if known.status != unknown.status || kb != ub {
 		t.Errorf("answers differ:\n%d %s\n---\n%d %s", known.status, known.body, unknown.status, unknown.body)
 	}
 }
@@ -390,5 +399,49 @@ func TestSignOut(t *testing.T) {
 	}
 	if p := b.get("/portal/"); p.status != http.StatusSeeOther {
 		t.Errorf("still signed in: %d", p.status)
+	}
+}
+
+// TestSignInMailDown: when the code mail cannot be sent the page says so
+// and nobody is signed in.
+func TestSignInMailDown(t *testing.T) {
+	h := newHarness(t)
+	h.sink.Close()
+	b := h.browser()
+	b.get("/portal/signin")
+	p := b.post("/portal/signin", url.Values{"card": {cardA}, "password": {passA}})
+	if p.status != http.StatusServiceUnavailable || !strings.Contains(p.body, "確認コードのメールを送信できませんでした") {
+		t.Fatalf("%d\n%s", p.status, p.body)
+	}
+	if p := b.get("/portal/signin/code"); p.status != http.StatusSeeOther {
+		t.Errorf("code page without a sent code: %d", p.status)
+	}
+}
+
+// TestSignInNoEmail: a card without an address cannot get the code; the
+// page says so (only after the right password).
+func TestSignInNoEmail(t *testing.T) {
+	h := newHarness(t)
+	const card = "3540123456789040"
+	n, err := pan.Parse(card)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := h.store.UpsertCardholder(t.Context(), store.Cardholder{PANHMAC: h.pan.Sum(n), Last4: n.Last4(),
+		Phone: "+819012345678", PreferredMethod: "sms", PersonalMessage: provisionalMsg, CreatedAt: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.SetPortalPassword(t.Context(), c.ID, testHashes()[passA]); err != nil {
+		t.Fatal(err)
+	}
+	b := h.browser()
+	b.get("/portal/signin")
+	if p := b.post("/portal/signin", url.Values{"card": {card}, "password": {"wrong"}}); p.status != http.StatusUnauthorized {
+		t.Errorf("wrong password: %d", p.status)
+	}
+	if p := b.post("/portal/signin", url.Values{"card": {card}, "password": {passA}}); p.status != http.StatusConflict ||
+		!strings.Contains(p.body, "メールアドレスが登録されていない") {
+		t.Errorf("right password: %d\n%s", p.status, p.body)
 	}
 }
