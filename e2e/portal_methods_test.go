@@ -184,3 +184,66 @@ func TestPortalTokenLock(t *testing.T) {
 		t.Fatalf("order %q status %q with the unlocked token, want paid Y", orderStatus, status)
 	}
 }
+
+var textedCode = regexp.MustCompile(`確認コード (\d{6})|code (\d{6})`)
+
+// changePhone changes the signed-in card's phone to typed (the E.164 form
+// is e164) in the portal: the new number, the code texted to it, done.
+func (p *portal) changePhone(typed, e164 string, shot bool) {
+	p.t.Helper()
+	seen := len(texts(p.t, e164))
+	p.open("/portal/contact/sms", "#value")
+	do(p.t, p.ctx, chromedp.SendKeys(chromedp.CSS("#value"), typed))
+	p.click("#send", "#code")
+	if shot {
+		screenshot(p.t, p.ctx, "body", "portal-contact.png")
+	}
+	var code []string
+	waitFor(p.t, "the confirmation SMS", 15*time.Second, func() bool {
+		ms := texts(p.t, e164)
+		if len(ms) > seen {
+			code = textedCode.FindStringSubmatch(ms[0].Body)
+		}
+		return code != nil
+	})
+	do(p.t, p.ctx, chromedp.SendKeys(chromedp.CSS("#code"), code[1]+code[2]))
+	p.click("#verify", "#flash")
+}
+
+// TestPortalPhoneChange changes the SMS card's phone in the portal (a code
+// texted to the new number confirms it); the next purchase's code goes to
+// the new number with nothing else done, and the old number gets nothing.
+func TestPortalPhoneChange(t *testing.T) {
+	card := cardFor(t, "sms")
+	oldPhone := noteValue(t, card, "phone")
+	const typed, newPhone = "090-1122-3344", "+819011223344"
+	p := openPortal(t, card)
+	seenMail := len(inbox(t, card.Email))
+	p.changePhone(typed, newPhone, true)
+	t.Cleanup(func() { openPortal(t, card).changePhone(oldPhone, oldPhone, false) })
+	if flash := text(t, p.ctx, "#flash"); !strings.Contains(flash, "携帯電話番号を変更しました") {
+		t.Errorf("flash %q", flash)
+	}
+	waitFor(t, "the phone-changed notice mail", 15*time.Second, func() bool {
+		ms := inbox(t, card.Email)
+		return len(ms) > seenMail && strings.Contains(ms[0].Subject, "携帯電話番号変更") && strings.Contains(ms[0].Text, "***-****-3344")
+	})
+
+	seenOld, seenNew := len(texts(t, oldPhone)), len(texts(t, newPhone))
+	c := startCheckout(t, card)
+	if got := c.frameText("#dest"); !strings.Contains(got, "***-****-3344") {
+		t.Errorf("challenge destination %q, want the new phone", got)
+	}
+	var msgs []sms
+	waitFor(t, "the code SMS to the new phone", 15*time.Second, func() bool {
+		msgs = texts(t, newPhone)
+		return len(msgs) > seenNew
+	})
+	c.enter(codeRE.FindString(msgs[0].Body))
+	if orderStatus, status, _ := c.outcome(); orderStatus != "paid" || status != "Y" {
+		t.Fatalf("order %q status %q with the code sent to the new phone, want paid Y", orderStatus, status)
+	}
+	if n := len(texts(t, oldPhone)); n != seenOld {
+		t.Errorf("the old phone got %d texts", n-seenOld)
+	}
+}
