@@ -93,7 +93,7 @@ func TestCreateServiceStopped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.store.StopService(t.Context(), c.ID, t0); err != nil {
+	if err := h.store.StopService(t.Context(), c.ID, "cardholder", t0); err != nil {
 		t.Fatal(err)
 	}
 	unknown := validCreate()
@@ -105,7 +105,7 @@ func TestCreateServiceStopped(t *testing.T) {
 		t.Fatalf("stopped card: %d %v; unknown card: %d %v", rec.Code, got, want.Code, wantBody)
 	}
 
-	if err := h.store.RestartService(t.Context(), c.ID); err != nil {
+	if err := h.store.RestartService(t.Context(), c.ID, "cardholder", t0); err != nil {
 		t.Fatal(err)
 	}
 	if rec := h.do("POST", "/v1/authentications", testAPIKey, validCreate()); rec.Code != http.StatusCreated {

@@ -172,7 +172,7 @@ func linkCards(ctx context.Context, st *store.Store, h *pan.Hasher, numbers []st
 			}
 			continue
 		}
-		if err := st.LinkCard(ctx, person, c.ID, now); err != nil {
+		if err := st.LinkCard(ctx, person, c.ID, "demo", now); err != nil {
 			return err
 		}
 	}
@@ -199,7 +199,7 @@ func seedCard(ctx context.Context, st *store.Store, h *pan.Hasher, v *vault.Vaul
 		if hash, err = passhash.Hash(c.PortalPassword()); err != nil {
 			return err
 		}
-		if err := st.SetPortalPassword(ctx, ch.ID, hash); err != nil {
+		if err := st.SetPortalPassword(ctx, ch.ID, hash, "demo", now); err != nil {
 			return err
 		}
 	}

@@ -110,7 +110,7 @@ func (s *Server) linkCode(w http.ResponseWriter, r *http.Request, sess *Session)
 		s.render(w, r, sess, http.StatusUnauthorized, "code", f)
 		return
 	}
-	if err := s.store.LinkCard(r.Context(), sess.PersonID, pc.CardholderID, s.now()); err != nil {
+	if err := s.store.LinkCard(r.Context(), sess.PersonID, pc.CardholderID, cardholderActor, s.now()); err != nil {
 		s.serverError(w, r, sess, err)
 		return
 	}
@@ -168,7 +168,7 @@ func (s *Server) unlink(w http.ResponseWriter, r *http.Request, sess *Session) {
 		s.render(w, r, sess, http.StatusConflict, "cards", cardsPage{Error: "cards.unlink_current"})
 		return
 	}
-	if err := s.store.UnlinkCard(r.Context(), sess.PersonID, id); errors.Is(err, store.ErrNotFound) {
+	if err := s.store.UnlinkCard(r.Context(), sess.PersonID, id, cardholderActor, s.now()); errors.Is(err, store.ErrNotFound) {
 		s.fail(w, r, sess, http.StatusNotFound, "error.notfound")
 		return
 	} else if err != nil {

@@ -135,7 +135,7 @@ func newHarness(t testing.TB) *harness {
 			t.Fatal(err)
 		}
 		if c.pass != "" {
-			if err := st.SetPortalPassword(ctx, ch.ID, testHashes()[c.pass]); err != nil {
+			if err := st.SetPortalPassword(ctx, ch.ID, testHashes()[c.pass], "test", t0); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -62,7 +62,7 @@ func (s *Server) saveMessage(w http.ResponseWriter, r *http.Request, sess *Sessi
 		s.render(w, r, sess, http.StatusOK, "message", p)
 		return
 	}
-	if err := s.store.SetPersonalMessage(r.Context(), c.ID, clean); errors.Is(err, store.ErrInvalidMessage) {
+	if err := s.store.SetPersonalMessage(r.Context(), c.ID, clean, cardholderActor, s.now()); errors.Is(err, store.ErrInvalidMessage) {
 		p := newMessagePage(c, draft)
 		p.Error = "message.invalid"
 		s.render(w, r, sess, http.StatusBadRequest, "message", p)

@@ -95,7 +95,7 @@ func (s *Server) savePassword(w http.ResponseWriter, r *http.Request, sess *Sess
 		s.serverError(w, r, sess, err)
 		return
 	}
-	if err := s.store.SetPortalPassword(r.Context(), c.ID, newHash); err != nil {
+	if err := s.store.SetPortalPassword(r.Context(), c.ID, newHash, cardholderActor, now); err != nil {
 		s.serverError(w, r, sess, err)
 		return
 	}

@@ -142,6 +142,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
+// cardholderActor is how the audit trail names changes made in the
+// portal: by the cardholder, signed in.
+const cardholderActor = "cardholder"
+
 // dummyHash is made once per process: its only use is to cost the same
 // argon2id work as a real check.
 var dummyHash = sync.OnceValues(func() (string, error) { return passhash.Hash("honnin portal dummy password") })

@@ -34,9 +34,9 @@ func (s *Server) saveService(w http.ResponseWriter, r *http.Request, sess *Sessi
 			s.fail(w, r, sess, http.StatusBadRequest, "service.confirm_needed")
 			return
 		}
-		err, flash = s.store.StopService(r.Context(), sess.CardholderID, s.now()), "service.stopped"
+		err, flash = s.store.StopService(r.Context(), sess.CardholderID, cardholderActor, s.now()), "service.stopped"
 	case "restart":
-		err, flash = s.store.RestartService(r.Context(), sess.CardholderID), "service.restarted"
+		err, flash = s.store.RestartService(r.Context(), sess.CardholderID, cardholderActor, s.now()), "service.restarted"
 	default:
 		s.fail(w, r, sess, http.StatusBadRequest, "error.bad_request")
 		return

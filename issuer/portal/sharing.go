@@ -23,7 +23,7 @@ func (s *Server) saveSharing(w http.ResponseWriter, r *http.Request, sess *Sessi
 		s.fail(w, r, sess, http.StatusBadRequest, "error.bad_request")
 		return
 	}
-	if err := s.store.SetSharingOptOut(r.Context(), sess.CardholderID, optOut); err != nil {
+	if err := s.store.SetSharingOptOut(r.Context(), sess.CardholderID, optOut, cardholderActor, s.now()); err != nil {
 		s.serverError(w, r, sess, err)
 		return
 	}

@@ -432,7 +432,7 @@ func TestSignInNoEmail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.store.SetPortalPassword(t.Context(), c.ID, testHashes()[passA]); err != nil {
+	if err := h.store.SetPortalPassword(t.Context(), c.ID, testHashes()[passA], "test", t0); err != nil {
 		t.Fatal(err)
 	}
 	b := h.browser()

@@ -59,10 +59,16 @@ func (s *Store) PersonCards(ctx context.Context, personID int64) ([]Cardholder, 
 // LinkCard makes the card one of the person's, taking it from the person
 // it belonged to before (the caller has proved the card: its portal
 // password and a code to its address).
-func (s *Store) LinkCard(ctx context.Context, personID, cardholderID int64, now time.Time) error {
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO person_cards (cardholder_id, person_id, linked_at) VALUES (?, ?, ?)
-		ON CONFLICT (cardholder_id) DO UPDATE SET person_id = excluded.person_id, linked_at = excluded.linked_at`),
-		cardholderID, personID, ms(now))
+func (s *Store) LinkCard(ctx context.Context, personID, cardholderID int64, actor string, now time.Time) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO person_cards (cardholder_id, person_id, linked_at) VALUES (?, ?, ?)
+			ON CONFLICT (cardholder_id) DO UPDATE SET person_id = excluded.person_id, linked_at = excluded.linked_at`),
+			cardholderID, personID, ms(now))
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, now, actor, "card_link", "", map[string]any{"cardholder": cardholderID, "person": personID})
+	})
 	if err != nil {
 		return fmt.Errorf("store: link cardholder %d to person %d: %w", cardholderID, personID, err)
 	}
@@ -72,7 +78,7 @@ func (s *Store) LinkCard(ctx context.Context, personID, cardholderID int64, now 
 // UnlinkCard removes the card from the person: it signs in on its own
 // again (and gets a person of its own then). Sessions of the person that
 // manage this card end. ErrNotFound when the card is not the person's.
-func (s *Store) UnlinkCard(ctx context.Context, personID, cardholderID int64) error {
+func (s *Store) UnlinkCard(ctx context.Context, personID, cardholderID int64, actor string, now time.Time) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM person_cards WHERE person_id = ? AND cardholder_id = ?`), personID, cardholderID)
 		if err != nil {
@@ -83,8 +89,10 @@ func (s *Store) UnlinkCard(ctx context.Context, personID, cardholderID int64) er
 		} else if n == 0 {
 			return ErrNotFound
 		}
-		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM portal_sessions WHERE person_id = ? AND cardholder_id = ?`), personID, cardholderID)
-		return err
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM portal_sessions WHERE person_id = ? AND cardholder_id = ?`), personID, cardholderID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, now, actor, "card_unlink", "", map[string]any{"cardholder": cardholderID, "person": personID})
 	})
 	if err != nil {
 		return fmt.Errorf("store: unlink cardholder %d from person %d: %w", cardholderID, personID, err)

@@ -24,58 +24,71 @@ func (s *Store) PortalPasswordHash(ctx context.Context, cardholderID int64) (str
 }
 
 // SetPortalPassword stores hash (passhash.Hash of the new password) as the
-// card's portal password.
-func (s *Store) SetPortalPassword(ctx context.Context, cardholderID int64, hash string) error {
+// card's portal password. actor is who set it ("cardholder", "operator",
+// "demo"), for the audit trail.
+func (s *Store) SetPortalPassword(ctx context.Context, cardholderID int64, hash, actor string, at time.Time) error {
 	if hash == "" {
 		return fmt.Errorf("store: set portal password of cardholder %d: empty hash", cardholderID)
 	}
-	return s.updateCardholder(ctx, cardholderID, "set portal password",
+	return s.updateCardholder(ctx, cardholderID, actor, "portal_password", at, nil,
 		`UPDATE cardholders SET portal_password_hash = ? WHERE id = ?`, hash, cardholderID)
 }
 
 // SetPersonalMessage replaces the card's personal message with msg, which
 // must pass CheckPersonalMessage, and ends its provisional state.
-func (s *Store) SetPersonalMessage(ctx context.Context, cardholderID int64, msg string) error {
+func (s *Store) SetPersonalMessage(ctx context.Context, cardholderID int64, msg, actor string, at time.Time) error {
 	clean, err := CheckPersonalMessage(msg)
 	if err != nil {
 		return fmt.Errorf("store: set personal message of cardholder %d: %w", cardholderID, err)
 	}
-	return s.updateCardholder(ctx, cardholderID, "set personal message",
+	return s.updateCardholder(ctx, cardholderID, actor, "personal_message", at, nil,
 		`UPDATE cardholders SET personal_message = ?, message_provisional = 0 WHERE id = ?`, clean, cardholderID)
 }
 
 // SetSharingOptOut records the cardholder's choice about sharing device
 // data with the third-party risk service.
-func (s *Store) SetSharingOptOut(ctx context.Context, cardholderID int64, optOut bool) error {
-	return s.updateCardholder(ctx, cardholderID, "set device-data sharing",
+func (s *Store) SetSharingOptOut(ctx context.Context, cardholderID int64, optOut bool, actor string, at time.Time) error {
+	return s.updateCardholder(ctx, cardholderID, actor, "device_data_sharing", at, map[string]any{"opt_out": optOut},
 		`UPDATE cardholders SET share_device_data = ? WHERE id = ?`, !optOut, cardholderID)
 }
 
 // StopService stops the service for the card at at: from then on its
 // authentications are answered as not enrolled. Stopping a stopped card
 // keeps the first time.
-func (s *Store) StopService(ctx context.Context, cardholderID int64, at time.Time) error {
-	return s.updateCardholder(ctx, cardholderID, "stop service",
+func (s *Store) StopService(ctx context.Context, cardholderID int64, actor string, at time.Time) error {
+	return s.updateCardholder(ctx, cardholderID, actor, "service_stop", at, nil,
 		`UPDATE cardholders SET service_stopped_at = COALESCE(service_stopped_at, ?) WHERE id = ?`, ms(at), cardholderID)
 }
 
 // RestartService resumes the service for the card.
-func (s *Store) RestartService(ctx context.Context, cardholderID int64) error {
-	return s.updateCardholder(ctx, cardholderID, "restart service",
+func (s *Store) RestartService(ctx context.Context, cardholderID int64, actor string, at time.Time) error {
+	return s.updateCardholder(ctx, cardholderID, actor, "service_restart", at, nil,
 		`UPDATE cardholders SET service_stopped_at = NULL WHERE id = ?`, cardholderID)
 }
 
-// updateCardholder runs one UPDATE of a cardholder row and turns "no row"
-// into ErrNotFound.
-func (s *Store) updateCardholder(ctx context.Context, id int64, what, query string, args ...any) error {
-	res, err := s.db.ExecContext(ctx, s.q(query), args...)
+// updateCardholder runs one UPDATE of a cardholder row and its audit
+// entry in one transaction, turning "no row" into ErrNotFound. The entry
+// names the change, never the new value (a message or a hash).
+func (s *Store) updateCardholder(ctx context.Context, id int64, actor, action string, at time.Time, detail map[string]any,
+	query string, args ...any) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(query), args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrNotFound
+		}
+		if detail == nil {
+			detail = map[string]any{}
+		}
+		detail["cardholder"] = id
+		return s.audit(ctx, tx, at, actor, action, "", detail)
+	})
 	if err != nil {
-		return fmt.Errorf("store: %s of cardholder %d: %w", what, id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("store: %s of cardholder %d: %w", what, id, err)
-	} else if n == 0 {
-		return fmt.Errorf("store: %s of cardholder %d: %w", what, id, ErrNotFound)
+		return fmt.Errorf("store: %s of cardholder %d: %w", strings.ReplaceAll(action, "_", " "), id, err)
 	}
 	return nil
 }

@@ -42,16 +42,16 @@ func TestPortalCardSettings(t *testing.T) {
 	if !f.cardholder.MessageProvisional || !f.cardholder.ServiceStoppedAt.IsZero() {
 		t.Fatalf("new card: %+v", f.cardholder)
 	}
-	if err := f.s.SetPersonalMessage(ctx, id, "a\nb\nc"); !errors.Is(err, ErrInvalidMessage) {
+	if err := f.s.SetPersonalMessage(ctx, id, "a\nb\nc", "cardholder", t0); !errors.Is(err, ErrInvalidMessage) {
 		t.Fatalf("invalid message stored: %v", err)
 	}
-	if err := f.s.SetPersonalMessage(ctx, id, "ねこ"); err != nil {
+	if err := f.s.SetPersonalMessage(ctx, id, "ねこ", "cardholder", t0); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.StopService(ctx, id, t0); err != nil {
+	if err := f.s.StopService(ctx, id, "cardholder", t0); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.StopService(ctx, id, t0.Add(time.Hour)); err != nil {
+	if err := f.s.StopService(ctx, id, "cardholder", t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	c, err := f.s.Cardholder(ctx, id)
@@ -71,23 +71,40 @@ func TestPortalCardSettings(t *testing.T) {
 	if c, err = f.s.UpsertCardholder(ctx, c); err != nil || !c.MessageProvisional {
 		t.Fatalf("upsert new message: %+v %v", c, err)
 	}
-	if err := f.s.RestartService(ctx, id); err != nil {
+	if err := f.s.RestartService(ctx, id, "cardholder", t0); err != nil {
 		t.Fatal(err)
 	}
 	if h, err := f.s.PortalPasswordHash(ctx, id); err != nil || h != "" {
 		t.Fatalf("portal password of a new card: %q %v", h, err)
 	}
-	if err := f.s.SetPortalPassword(ctx, id, "$argon2id$x"); err != nil {
+	if err := f.s.SetPortalPassword(ctx, id, "$argon2id$x", "operator", t0); err != nil {
 		t.Fatal(err)
 	}
 	if h, _ := f.s.PortalPasswordHash(ctx, id); h != "$argon2id$x" {
 		t.Errorf("portal password %q", h)
 	}
+	// Every change is in the audit trail, by whom, without the values.
+	entries, err := f.s.auditQuery(ctx, `action IN ('personal_message', 'service_stop', 'service_restart', 'portal_password')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Actor+" "+e.Action)
+		if strings.Contains(e.Detail, "ねこ") || strings.Contains(e.Detail, "argon2") {
+			t.Errorf("audit entry holds the value: %+v", e)
+		}
+	}
+	want := []string{"cardholder personal_message", "cardholder service_stop", "cardholder service_stop",
+		"cardholder service_restart", "operator portal_password"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("audit %v, want %v", got, want)
+	}
 	for name, err := range map[string]error{
-		"message":  f.s.SetPersonalMessage(ctx, 999, "x"),
-		"sharing":  f.s.SetSharingOptOut(ctx, 999, true),
-		"stop":     f.s.StopService(ctx, 999, t0),
-		"password": f.s.SetPortalPassword(ctx, 999, "h"),
+		"message":  f.s.SetPersonalMessage(ctx, 999, "x", "cardholder", t0),
+		"sharing":  f.s.SetSharingOptOut(ctx, 999, true, "cardholder", t0),
+		"stop":     f.s.StopService(ctx, 999, "cardholder", t0),
+		"password": f.s.SetPortalPassword(ctx, 999, "h", "operator", t0),
 	} {
 		if !errors.Is(err, ErrNotFound) {
 			t.Errorf("%s of a missing card: %v", name, err)
@@ -157,7 +174,7 @@ func TestPortalSessionsAndPeople(t *testing.T) {
 	if err := f.s.SetPortalSessionCard(ctx, sess.IDHash, other.ID); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("switch to a card not linked: %v", err)
 	}
-	if err := f.s.LinkCard(ctx, p1, other.ID, t0); err != nil {
+	if err := f.s.LinkCard(ctx, p1, other.ID, "cardholder", t0); err != nil {
 		t.Fatal(err)
 	}
 	if cards, err := f.s.PersonCards(ctx, p1); err != nil || len(cards) != 2 || cards[1].Last4 != "9024" {
@@ -180,13 +197,13 @@ func TestPortalSessionsAndPeople(t *testing.T) {
 		t.Errorf("after touch %+v", got)
 	}
 	// Unlinking the managed card ends the sessions managing it.
-	if err := f.s.UnlinkCard(ctx, p1, other.ID); err != nil {
+	if err := f.s.UnlinkCard(ctx, p1, other.ID, "cardholder", t0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.s.PortalSession(ctx, sess.IDHash); !errors.Is(err, ErrNotFound) {
 		t.Errorf("session managing an unlinked card: %v", err)
 	}
-	if err := f.s.UnlinkCard(ctx, p1, other.ID); !errors.Is(err, ErrNotFound) {
+	if err := f.s.UnlinkCard(ctx, p1, other.ID, "cardholder", t0); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unlink twice: %v", err)
 	}
 	// Stale sessions go.
