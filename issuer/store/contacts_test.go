@@ -226,3 +226,37 @@ func TestVoidContactChange(t *testing.T) {
 		t.Errorf("complete a void change: %v, want ErrNotFound", err)
 	}
 }
+
+// TestCompleteContactChangeOnce: two confirmations of one change at the
+// same moment: exactly one swaps the address.
+func TestCompleteContactChangeOnce(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0); err != nil {
+		t.Fatal(err)
+	}
+	ch := f.beginChange(t, KindEmail, "new@mail.jp", t0)
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			_, err := f.s.CompleteContactChange(ctx, ch.ID, t0.Add(time.Minute))
+			errs <- err
+		}()
+	}
+	won := 0
+	for range 2 {
+		switch err := <-errs; {
+		case err == nil:
+			won++
+		case !errors.Is(err, ErrNotFound):
+			t.Errorf("loser: %v, want ErrNotFound", err)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("%d confirmations won, want 1", won)
+	}
+	cs, err := f.s.CredentialsOf(ctx, f.cardholder.ID)
+	if err != nil || len(cs) != 1 || cs[0].Kind != KindEmail || cs[0].State != CredActive {
+		t.Errorf("credentials after = %+v, %v; want one active email credential", cs, err)
+	}
+}
