@@ -25,6 +25,14 @@ const (
 	// sign-in, or linking a card to a combined login), sent to the card's
 	// registered address.
 	NoticePortalCode = "portal_code"
+	// NoticeContactCode: the code that proves the cardholder receives at a
+	// new email address (a new phone gets it by SMS), before the portal
+	// sends any purchase's code there.
+	NoticeContactCode = "contact_code"
+	// NoticeContactChanged: to the OLD address, after the email or phone
+	// was changed: if someone else did it, the cardholder hears of it
+	// where they still read.
+	NoticeContactChanged = "contact_changed"
 )
 
 // Notice is one notice mail. Fields a kind does not use stay empty.
@@ -44,9 +52,12 @@ type Notice struct {
 	// stops working, for NoticeAppPassword.
 	Password string
 	Expires  time.Time
-	// Code is the portal's one-time code, for NoticePortalCode; Expires
-	// says until when it works.
-	Code string
+	// Code is the 6-digit code of NoticePortalCode (the portal's sign-in
+	// and card linking) and NoticeContactCode (a new address's
+	// confirmation), valid until Expires. Contact is what changed, "email"
+	// or "sms", and Dest the new destination, masked, for
+	// NoticeContactChanged.
+	Code, Contact, Dest string
 }
 
 func (n Notice) validate() error {
@@ -71,9 +82,13 @@ func (n Notice) validate() error {
 		if n.Password == "" || n.Expires.IsZero() {
 			return bad("app password notice needs the password and its expiry")
 		}
-	case NoticePortalCode:
+	case NoticePortalCode, NoticeContactCode:
 		if len(n.Code) != 6 || strings.Trim(n.Code, "0123456789") != "" || n.Expires.IsZero() {
-			return bad("portal code notice needs a 6-digit code and its expiry")
+			return bad("%s notice needs a 6-digit code and its expiry", n.Kind)
+		}
+	case NoticeContactChanged:
+		if (n.Contact != "email" && n.Contact != "sms") || n.Dest == "" {
+			return bad("contact changed notice needs what changed (email or sms) and the masked destination")
 		}
 	default:
 		return bad("unknown kind %q", n.Kind)
@@ -83,8 +98,9 @@ func (n Notice) validate() error {
 
 // noticeView is what the notice templates see.
 type noticeView struct {
-	IssuerName, Last4, Method, Serial, Password, Expires, Code string
-	Failures                                                   int
+	IssuerName, Last4, Method, Serial, Password, Expires string
+	Code, Contact, Dest                                  string
+	Failures                                             int
 }
 
 // methodNames are the credential kinds as a cardholder reads them.
@@ -100,7 +116,7 @@ var methodNames = map[string]map[string]string{
 var loadNotices = sync.OnceValues(func() (map[string]*texttemplate.Template, error) {
 	out := make(map[string]*texttemplate.Template)
 	for _, loc := range []string{"en", "ja"} {
-		for _, kind := range []string{NoticeLocked, NoticeAppPassword, NoticePortalCode} {
+		for _, kind := range []string{NoticeLocked, NoticeAppPassword, NoticePortalCode, NoticeContactCode, NoticeContactChanged} {
 			name := "templates/" + loc + "/" + kind + ".txt"
 			t, err := texttemplate.New(kind+".txt").Option("missingkey=error").ParseFS(templateFS, name)
 			if err != nil {
@@ -130,6 +146,8 @@ func renderNotice(n Notice) (rendered, error) {
 		Serial:     n.Serial,
 		Password:   n.Password,
 		Code:       n.Code,
+		Contact:    n.Contact,
+		Dest:       n.Dest,
 		Failures:   n.Failures,
 	}
 	if !n.Expires.IsZero() {

@@ -20,7 +20,10 @@ func TestSendNotice(t *testing.T) {
 			name:    "locked token ja",
 			n:       Notice{Kind: NoticeLocked, Locale: "ja", Last4: "9016", Method: "token", Serial: "1234", Failures: 10},
 			subject: "【本人認証】ハードウェアトークンをロックしました",
-			want:    []string{"下4桁 9016", "シリアル番号末尾 1234", "10回続けて", "会員サイトでも解除"},
+			want:    []string{"下4桁 9016", "シリアル番号末尾 1234", "10回続けて", "会員サイトでもご確認"},
+			// A token locked for wrong codes is unlocked by the issuer
+			// only: the portal does not let the cardholder lift it.
+			avoid: []string{"会員サイトでも解除"},
 		},
 		{
 			name:    "locked email en",
@@ -40,6 +43,32 @@ func TestSendNotice(t *testing.T) {
 			n:       Notice{Kind: NoticeAppPassword, Locale: "ja", Last4: "9040", Password: "K7Q-P2M-X9", Expires: at},
 			subject: "【本人認証】認証アプリ登録用パスワードのお知らせ",
 			want:    []string{"登録用パスワード：K7Q-P2M-X9", "2026年11月22日 12:04（日本時間）まで有効"},
+		},
+		{
+			name:    "contact code en",
+			n:       Notice{Kind: NoticeContactCode, Locale: "en", Last4: "9024", Code: "042137", Expires: at},
+			subject: "Your confirmation code for a new email address",
+			want:    []string{"Confirmation code: 042137", "card ending 9024", "until 2026-11-22 12:04 (JST)", "nothing is changed"},
+		},
+		{
+			name:    "contact code ja",
+			n:       Notice{Kind: NoticeContactCode, Locale: "ja", Last4: "9016", Code: "042137", Expires: at},
+			subject: "【本人認証】連絡先確認コードのお知らせ",
+			want:    []string{"確認コード：042137", "下4桁 9016", "2026年11月22日 12:04（日本時間）まで有効"},
+		},
+		{
+			name:    "email changed en",
+			n:       Notice{Kind: NoticeContactChanged, Locale: "en", Last4: "9024", Contact: "email", Dest: "***@new.jp"},
+			subject: "Your email address was changed",
+			want:    []string{"Now: ***@new.jp", "card ending 9024", "your previous address", "contact us at once"},
+			avoid:   []string{"phone"},
+		},
+		{
+			name:    "phone changed ja",
+			n:       Notice{Kind: NoticeContactChanged, Locale: "ja", Last4: "9040", Contact: "sms", Dest: "***-****-5678"},
+			subject: "【本人認証】携帯電話番号変更のお知らせ",
+			want:    []string{"変更後：***-****-5678", "下4桁 9040", "ご登録のメールアドレス"},
+			avoid:   []string{"変更前のメールアドレス"},
 		},
 		{
 			name:    "portal code ja",
@@ -97,6 +126,10 @@ func TestSendNoticeInvalid(t *testing.T) {
 		{"locked without count", func(n *Notice) { n.Failures = 0 }},
 		{"app password without password", func(n *Notice) { n.Kind = NoticeAppPassword; n.Expires = at }},
 		{"app password without expiry", func(n *Notice) { n.Kind = NoticeAppPassword; n.Password = "x" }},
+		{"contact code not 6 digits", func(n *Notice) { n.Kind = NoticeContactCode; n.Code = "12345"; n.Expires = at }},
+		{"contact code without expiry", func(n *Notice) { n.Kind = NoticeContactCode; n.Code = "123456" }},
+		{"contact changed of a token", func(n *Notice) { n.Kind = NoticeContactChanged; n.Contact = "token"; n.Dest = "***" }},
+		{"contact changed without dest", func(n *Notice) { n.Kind = NoticeContactChanged; n.Contact = "email" }},
 		{"portal code without code", func(n *Notice) { n.Kind = NoticePortalCode; n.Expires = at }},
 		{"portal code not digits", func(n *Notice) { n.Kind = NoticePortalCode; n.Code = "12a456"; n.Expires = at }},
 		{"portal code without expiry", func(n *Notice) { n.Kind = NoticePortalCode; n.Code = "123456" }},

@@ -9,6 +9,7 @@ import "fmt"
 // in catalogues, and a test checks each key exists in both languages.
 var catalogues = []map[string]map[string]string{
 	portalMessages,
+	methodMessages,
 }
 
 // catalogue is catalogues merged per language, built once.

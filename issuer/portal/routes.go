@@ -30,6 +30,28 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /portal/password", s.signedIn(s.passwordPage))
 	mux.HandleFunc("POST /portal/password", s.signedIn(s.savePassword))
 
+	// Signed in: how the card is authenticated (method.go, contact.go,
+	// app.go, tokens.go).
+	mux.HandleFunc("GET /portal/method", s.signedIn(s.methodPage))
+	mux.HandleFunc("GET /portal/method/confirm", s.signedIn(s.methodConfirm))
+	mux.HandleFunc("POST /portal/method", s.signedIn(s.methodChange))
+	mux.HandleFunc("GET /portal/method/done", s.signedIn(s.methodDone))
+	mux.HandleFunc("GET /portal/contact/{kind}", s.signedIn(s.contactPage))
+	mux.HandleFunc("POST /portal/contact/{kind}", s.signedIn(s.contactBegin))
+	mux.HandleFunc("GET /portal/contact/{kind}/verify", s.signedIn(s.contactVerifyPage))
+	mux.HandleFunc("POST /portal/contact/{kind}/verify", s.signedIn(s.contactVerify))
+	mux.HandleFunc("POST /portal/contact/{kind}/resend", s.signedIn(s.contactResend))
+	mux.HandleFunc("GET /portal/app", s.signedIn(s.appPage))
+	mux.HandleFunc("POST /portal/app/issue", s.signedIn(s.appIssue))
+	mux.HandleFunc("POST /portal/app/register", s.signedIn(s.appRegister))
+	mux.HandleFunc("POST /portal/app/release", s.signedIn(s.appRelease))
+	mux.HandleFunc("POST /portal/app/lost", s.signedIn(s.appLost))
+	mux.HandleFunc("GET /portal/tokens", s.signedIn(s.tokensPage))
+	mux.HandleFunc("POST /portal/tokens/lock", s.signedIn(s.tokenLock()))
+	mux.HandleFunc("POST /portal/tokens/unlock", s.signedIn(s.tokenUnlock()))
+	mux.HandleFunc("GET /portal/tokens/lost", s.signedIn(s.tokenLostConfirm))
+	mux.HandleFunc("POST /portal/tokens/lost", s.signedIn(s.tokenLost()))
+
 	// Signed in: combined login.
 	mux.HandleFunc("GET /portal/cards", s.signedIn(s.cardsPage))
 	mux.HandleFunc("POST /portal/cards/link", s.signedIn(s.linkPassword))

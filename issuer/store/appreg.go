@@ -100,3 +100,25 @@ func (s *Store) ClaimAppRegistration(ctx context.Context, id string, passwordHas
 	}
 	return cardholder, nil
 }
+
+// PendingAppRegistration returns the cardholder's newest registration that
+// can still be redeemed (not used, voided or expired): the portal shows
+// its ID again until it is used or runs out, so a reload or a second tab
+// does not need a new one (and a new mail).
+func (s *Store) PendingAppRegistration(ctx context.Context, cardholderID int64, now time.Time) (AppRegistration, error) {
+	var r AppRegistration
+	var expires, created int64
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, cardholder_id, password_hash, expires_at, created_at
+		FROM app_registrations WHERE cardholder_id = ? AND used_at IS NULL AND voided_at IS NULL
+			AND wrong_tries < ? AND expires_at > ?
+		ORDER BY created_at DESC LIMIT 1`), cardholderID, maxRegistrationTries, ms(now)).
+		Scan(&r.ID, &r.CardholderID, &r.PasswordHash, &expires, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return AppRegistration{}, fmt.Errorf("store: pending app registration of %d: %w", cardholderID, err)
+	}
+	r.ExpiresAt, r.CreatedAt = fromMS(expires), fromMS(created)
+	return r, nil
+}

@@ -1,0 +1,420 @@
+package portal
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/honnin/honnin/issuer/dispatch"
+	"github.com/honnin/honnin/issuer/sms"
+	"github.com/honnin/honnin/issuer/store"
+)
+
+// Changing the email address or phone: the new value gets a code, and only
+// the code typed back makes it the card's destination (seed 001: "a
+// changed email/phone redirects codes with no further step"; the step
+// before is proving the new destination is the cardholder's). The swap is
+// one store transaction; the old address hears of it.
+const (
+	// ContactCodeValidity and store.MaxContactTries bound a confirmation
+	// code, as they bound a purchase's.
+	ContactCodeValidity = dispatch.CodeValidity
+	// ContactResendCooldown is the wait between two codes of one change;
+	// ContactMaxSends the codes one change may have (the first and 3
+	// resends), as a challenge allows.
+	ContactResendCooldown = 30 * time.Second
+	ContactMaxSends       = 4
+	// ContactDailySends caps the confirmation codes of one card per
+	// ContactSendWindow: the destination is whatever the session holder
+	// types, so this is what keeps the portal from being an SMS pump.
+	ContactDailySends = 10
+	ContactSendWindow = 24 * time.Hour
+	// maxEmailLen is RFC 5321's limit on a forward path.
+	maxEmailLen = 254
+)
+
+// contactKind is the {kind} of /portal/contact/{kind}: email or sms; ""
+// for anything else.
+func (s *Server) contactKind(r *http.Request) string {
+	switch k := r.PathValue("kind"); k {
+	case store.KindEmail:
+		return k
+	case store.KindSMS:
+		if s.cfg.SMS != nil {
+			return k
+		}
+	}
+	return ""
+}
+
+// contactData is the contact pages' data.
+type contactData struct {
+	Kind    string // email or sms
+	Current string // masked; "" when none is registered
+	// Value is what the cardholder typed, kept after a refusal.
+	Value string
+	// Pending is the masked new destination waiting for its code.
+	Pending string
+	// ForMethod: the cardholder came from picking SMS on the method page.
+	ForMethod bool
+	Error     string // catalogue key
+	ErrorArg  any
+}
+
+// normalizeContact checks a typed address or phone and returns it as
+// stored (a bare address; a phone in E.164), or a catalogue key saying
+// what is wrong.
+func normalizeContact(kind, v string) (string, string) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", "contact.error.empty"
+	}
+	if kind == store.KindSMS {
+		p, err := sms.ParsePhone(v)
+		if err != nil {
+			return "", "contact.error.phone"
+		}
+		return p, ""
+	}
+	a, err := mail.ParseAddress(v)
+	// Only a bare address: a display name ("Taro <t@mail.jp>") or a
+	// comment would be shown back and mailed, and is not an address.
+	if err != nil || a.Address != v || len(v) > maxEmailLen || dispatch.MaskEmail(v) == "***" {
+		return "", "contact.error.email"
+	}
+	return v, ""
+}
+
+func (s *Server) contactCurrent(c store.Cardholder, kind string) (raw, masked string) {
+	if kind == store.KindSMS {
+		return c.Phone, maskedPhone(c.Phone)
+	}
+	return c.Email, maskedEmail(c.Email)
+}
+
+// contactPage (GET /portal/contact/{kind}) asks for the new value.
+func (s *Server) contactPage(w http.ResponseWriter, r *http.Request, sess *Session) {
+	kind := s.contactKind(r)
+	if kind == "" {
+		s.fail(w, r, sess, http.StatusNotFound, "error.notfound")
+		return
+	}
+	c, err := s.store.Cardholder(r.Context(), sess.CardholderID)
+	if err != nil {
+		s.serverError(w, r, sess, err)
+		return
+	}
+	_, cur := s.contactCurrent(c, kind)
+	s.render(w, r, sess, http.StatusOK, "contact", contactData{Kind: kind, Current: cur, ForMethod: r.URL.Query().Get("for") == "method"})
+}
+
+// contactBegin (POST /portal/contact/{kind}) sends a code to the new value.
+func (s *Server) contactBegin(w http.ResponseWriter, r *http.Request, sess *Session) {
+	kind := s.contactKind(r)
+	if kind == "" {
+		s.fail(w, r, sess, http.StatusNotFound, "error.notfound")
+		return
+	}
+	c, err := s.store.Cardholder(r.Context(), sess.CardholderID)
+	if err != nil {
+		s.serverError(w, r, sess, err)
+		return
+	}
+	raw, cur := s.contactCurrent(c, kind)
+	typed := r.PostFormValue("value")
+	data := contactData{Kind: kind, Current: cur, Value: typed, ForMethod: r.PostFormValue("for") == "method"}
+	value, bad := normalizeContact(kind, typed)
+	if bad == "" && strings.EqualFold(value, raw) {
+		bad = "contact.error.same"
+	}
+	if bad != "" {
+		data.Error = bad
+		s.render(w, r, sess, http.StatusBadRequest, "contact", data)
+		return
+	}
+	now := s.now()
+	code := newContactCode()
+	ch, err := s.store.BeginContactChange(r.Context(), store.ContactChange{CardholderID: c.ID, Kind: kind, Value: value,
+		Code: s.cfg.Vault.Seal([]byte(code), store.ContactCodeAAD(c.ID, kind, value)), ExpiresAt: now.Add(ContactCodeValidity),
+		CreatedAt: now}, ContactSendWindow, ContactDailySends)
+	if errors.Is(err, store.ErrSendLimit) {
+		data.Error = "contact.error.limit"
+		s.render(w, r, sess, http.StatusTooManyRequests, "contact", data)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, sess, err)
+		return
+	}
+	if err := s.sendContactCode(r, c, ch, code); err != nil {
+		s.log.Warn("portal: contact code not sent", "cardholder", c.ID, "kind", kind, "err", err)
+		if err := s.store.VoidContactChange(r.Context(), ch.ID, now); err != nil {
+			s.serverError(w, r, sess, err)
+			return
+		}
+		data.Error = "contact.error.send"
+		s.render(w, r, sess, http.StatusBadGateway, "contact", data)
+		return
+	}
+	to := "/portal/contact/" + kind + "/verify"
+	if data.ForMethod {
+		to += "?for=method"
+	}
+	s.redirect(w, r, to, "contact.flash.sent")
+}
+
+// sendContactCode sends code for change ch to the new destination.
+func (s *Server) sendContactCode(r *http.Request, c store.Cardholder, ch store.ContactChange, code string) error {
+	locale := cardLocale(c)
+	if ch.Kind == store.KindEmail {
+		return s.cfg.Mail.SendNotice(r.Context(), dispatch.Notice{Kind: dispatch.NoticeContactCode, To: ch.Value, Locale: locale,
+			IssuerName: s.cfg.IssuerName, Last4: c.Last4, Code: code, Expires: ch.ExpiresAt})
+	}
+	_, err := s.cfg.SMS.Send(r.Context(), sms.Message{To: ch.Value, Body: contactSMSText(locale, s.cfg.IssuerName, c.Last4, code),
+		ID: fmt.Sprintf("contact-%d-%d", ch.ID, ch.Sends)})
+	return err
+}
+
+// contactSMSText is the confirmation SMS: who sends it, the code, what it
+// is for, how long it lasts and not to pass it on.
+func contactSMSText(locale, issuer, last4, code string) string {
+	issuer = dispatch.CleanText(issuer, 16)
+	mins := int(ContactCodeValidity / time.Minute)
+	if locale == "ja" {
+		return fmt.Sprintf("【%s】確認コード %s\nカード末尾%sの本人認証に使う電話番号の登録です。%d分間有効。他人に教えないでください。", issuer, code, last4, mins)
+	}
+	return fmt.Sprintf("%s: code %s confirms this phone for one-time passwords of your card ending %s. Valid %d min. Never share it.",
+		issuer, code, last4, mins)
+}
+
+// cardLocale is the card's language for mail and SMS: ja or en.
+func cardLocale(c store.Cardholder) string {
+	if strings.HasPrefix(strings.ToLower(c.Locale), "en") {
+		return "en"
+	}
+	return "ja"
+}
+
+// newContactCode returns a uniformly random 6-digit code.
+func newContactCode() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		panic(err) // crypto/rand never fails since Go 1.24
+	}
+	return fmt.Sprintf("%06d", n.Int64())
+}
+
+// contactVerifyPage (GET /portal/contact/{kind}/verify) asks for the code.
+func (s *Server) contactVerifyPage(w http.ResponseWriter, r *http.Request, sess *Session) {
+	s.renderVerify(w, r, sess, http.StatusOK, "", nil)
+}
+
+func (s *Server) renderVerify(w http.ResponseWriter, r *http.Request, sess *Session, status int, errKey string, arg any) {
+	kind := s.contactKind(r)
+	if kind == "" {
+		s.fail(w, r, sess, http.StatusNotFound, "error.notfound")
+		return
+	}
+	c, err := s.store.Cardholder(r.Context(), sess.CardholderID)
+	if err != nil {
+		s.serverError(w, r, sess, err)
+		return
+	}
+	_, cur := s.contactCurrent(c, kind)
+	data := contactData{Kind: kind, Current: cur, Error: errKey, ErrorArg: arg,
+		ForMethod: r.URL.Query().Get("for") == "method" || r.PostFormValue("for") == "method"}
+	ch, err := s.store.PendingContactChange(r.Context(), c.ID, kind, s.now())
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		// Expired, used up or never begun: start again.
+		if data.Error == "" {
+			data.Error = "contact.error.expired"
+			status = http.StatusGone
+		}
+		s.render(w, r, sess, status, "contact", data)
+		return
+	case err != nil:
+		s.serverError(w, r, sess, err)
+		return
+	}
+	data.Pending = maskContact(kind, ch.Value)
+	s.render(w, r, sess, status, "contact_verify", data)
+}
+
+func maskContact(kind, v string) string {
+	if kind == store.KindSMS {
+		return maskedPhone(v)
+	}
+	return maskedEmail(v)
+}
+
+// contactVerify (POST /portal/contact/{kind}/verify) checks the code and,
+// when it is right, makes the new value the card's destination.
+func (s *Server) contactVerify(w http.ResponseWriter, r *http.Request, sess *Session) {
+	kind := s.contactKind(r)
+	if kind == "" {
+		s.fail(w, r, sess, http.StatusNotFound, "error.notfound")
+		return
+	}
+	typed := normalizeDigits(r.PostFormValue("code"))
+	if len(typed) != 6 || strings.Trim(typed, "0123456789") != "" {
+		s.renderVerify(w, r, sess, http.StatusBadRequest, "contact.error.codeform", nil)
+		return
+	}
+	now := s.now()
+	ch, err := s.store.PendingContactChange(r.Context(), sess.CardholderID, kind, now)
+	if errors.Is(err, store.ErrNotFound) {
+		s.renderVerify(w, r, sess, http.StatusGone, "contact.error.expired", nil)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, sess, err)
+		return
+	}
+	code, err := s.cfg.Vault.Open(ch.Code, store.ContactCodeAAD(ch.CardholderID, ch.Kind, ch.Value))
+	if err != nil {
+		s.serverError(w, r, sess, fmt.Errorf("portal: open contact code %d: %w", ch.ID, err))
+		return
+	}
+	if subtle.ConstantTimeCompare(code, []byte(typed)) != 1 {
+		left, err := s.store.WrongContactCode(r.Context(), ch.ID, now)
+		if errors.Is(err, store.ErrNotFound) {
+			s.renderVerify(w, r, sess, http.StatusGone, "contact.error.expired", nil)
+			return
+		}
+		if err != nil {
+			s.serverError(w, r, sess, err)
+			return
+		}
+		if left == 0 {
+			s.renderVerify(w, r, sess, http.StatusBadRequest, "contact.error.toomany", nil)
+			return
+		}
+		s.renderVerify(w, r, sess, http.StatusBadRequest, "contact.error.wrong", left)
+		return
+	}
+	old, err := s.store.CompleteContactChange(r.Context(), ch.ID, now)
+	if errors.Is(err, store.ErrNotFound) {
+		// Another request used or voided it a moment ago.
+		s.renderVerify(w, r, sess, http.StatusGone, "contact.error.expired", nil)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, sess, err)
+		return
+	}
+	s.log.Info("portal: contact changed", "cardholder", ch.CardholderID, "kind", kind)
+	flash := "contact.flash.changed." + kind
+	if !s.noticeContactChanged(r, ch, old) {
+		flash = "contact.flash.changed_nonotice"
+	}
+	to := "/portal/method"
+	if r.PostFormValue("for") == "method" {
+		// The cardholder picked this method before registering the
+		// destination: back to that pick's confirmation, one click from
+		// done.
+		to = "/portal/method/confirm?method=" + kind
+	}
+	s.redirect(w, r, to, flash)
+}
+
+// noticeContactChanged tells the old address (for a phone change, the
+// registered address) that the destination changed. It reports whether
+// the notice went out; the change stands either way.
+func (s *Server) noticeContactChanged(r *http.Request, ch store.ContactChange, old string) bool {
+	c, err := s.store.Cardholder(r.Context(), ch.CardholderID)
+	if err != nil {
+		s.log.Warn("portal: contact changed notice", "cardholder", ch.CardholderID, "err", err)
+		return false
+	}
+	to := c.Email
+	if ch.Kind == store.KindEmail {
+		to = old
+	}
+	if to == "" {
+		return false
+	}
+	err = s.cfg.Mail.SendNotice(r.Context(), dispatch.Notice{Kind: dispatch.NoticeContactChanged, To: to, Locale: cardLocale(c),
+		IssuerName: s.cfg.IssuerName, Last4: c.Last4, Contact: ch.Kind, Dest: maskContact(ch.Kind, ch.Value)})
+	if err != nil {
+		s.log.Warn("portal: contact changed notice", "cardholder", ch.CardholderID, "err", err)
+		return false
+	}
+	return true
+}
+
+// contactResend (POST /portal/contact/{kind}/resend) sends a new code;
+// the earlier one stops working.
+func (s *Server) contactResend(w http.ResponseWriter, r *http.Request, sess *Session) {
+	kind := s.contactKind(r)
+	if kind == "" {
+		s.fail(w, r, sess, http.StatusNotFound, "error.notfound")
+		return
+	}
+	c, err := s.store.Cardholder(r.Context(), sess.CardholderID)
+	if err != nil {
+		s.serverError(w, r, sess, err)
+		return
+	}
+	now := s.now()
+	ch, err := s.store.PendingContactChange(r.Context(), c.ID, kind, now)
+	if errors.Is(err, store.ErrNotFound) {
+		s.renderVerify(w, r, sess, http.StatusGone, "contact.error.expired", nil)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, sess, err)
+		return
+	}
+	code := newContactCode()
+	ch, err = s.store.ResendContactCode(r.Context(), ch.ID, s.cfg.Vault.Seal([]byte(code), store.ContactCodeAAD(c.ID, kind, ch.Value)),
+		now, now.Add(ContactCodeValidity), ContactResendCooldown, ContactMaxSends, ContactSendWindow, ContactDailySends)
+	var cool *store.CooldownError
+	switch {
+	case errors.As(err, &cool):
+		s.renderVerify(w, r, sess, http.StatusTooManyRequests, "contact.error.cooldown", int(cool.RetryAt.Sub(now).Seconds()+0.999))
+		return
+	case errors.Is(err, store.ErrResendLimit):
+		s.renderVerify(w, r, sess, http.StatusTooManyRequests, "contact.error.resendlimit", nil)
+		return
+	case errors.Is(err, store.ErrSendLimit):
+		s.renderVerify(w, r, sess, http.StatusTooManyRequests, "contact.error.limit", nil)
+		return
+	case errors.Is(err, store.ErrNotFound):
+		s.renderVerify(w, r, sess, http.StatusGone, "contact.error.expired", nil)
+		return
+	case err != nil:
+		s.serverError(w, r, sess, err)
+		return
+	}
+	if err := s.sendContactCode(r, c, ch, code); err != nil {
+		s.log.Warn("portal: contact code not resent", "cardholder", c.ID, "kind", kind, "err", err)
+		s.renderVerify(w, r, sess, http.StatusBadGateway, "contact.error.send", nil)
+		return
+	}
+	to := "/portal/contact/" + kind + "/verify"
+	if r.PostFormValue("for") == "method" {
+		to += "?for=method"
+	}
+	s.redirect(w, r, to, "contact.flash.resent")
+}
+
+// normalizeDigits turns full-width digits (a Japanese keyboard's) into
+// ASCII and drops spaces.
+func normalizeDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '０' && r <= '９':
+			return '0' + (r - '０')
+		case r == ' ' || r == '\u3000' || r == '-':
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(s))
+}
