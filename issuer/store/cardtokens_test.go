@@ -7,8 +7,10 @@ import (
 	"time"
 )
 
-func TestCardTokens(t *testing.T) {
-	f := newFixture(t)
+func TestCardTokens(t *testing.T) { forEachEngine(t, testCardTokens) }
+
+func testCardTokens(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	importTokens(t, f.s, "T0001", "T0002", "T0003")
 	a, b := assign(t, f.s, "T0001", f.cardholder.ID), assign(t, f.s, "T0002", f.cardholder.ID)
@@ -29,8 +31,10 @@ func TestCardTokens(t *testing.T) {
 // TestCardTokenChanges walks a cardholder's token through the changes the
 // cardholder may and may not make; each step names the change, the token
 // state before it (set by the staff where needed) and what must follow.
-func TestCardTokenChanges(t *testing.T) {
-	f := newFixture(t)
+func TestCardTokenChanges(t *testing.T) { forEachEngine(t, testCardTokenChanges) }
+
+func testCardTokenChanges(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	importTokens(t, f.s, "T0001", "T0002")
 	f.s.SetPreferredMethod(ctx, f.cardholder.ID, KindEmail, "cardholder", t0)
@@ -95,8 +99,10 @@ func TestCardTokenChanges(t *testing.T) {
 	}
 }
 
-func TestPendingAppRegistration(t *testing.T) {
-	f := newFixture(t)
+func TestPendingAppRegistration(t *testing.T) { forEachEngine(t, testPendingAppRegistration) }
+
+func testPendingAppRegistration(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	if _, err := f.s.PendingAppRegistration(ctx, f.cardholder.ID, t0); !errors.Is(err, ErrNotFound) {
 		t.Errorf("none issued: %v, want ErrNotFound", err)

@@ -23,8 +23,10 @@ func (f fixture) beginChange(t testing.TB, kind, value string, at time.Time) Con
 	return c
 }
 
-func TestBeginContactChangeRefuses(t *testing.T) {
-	f := newFixture(t)
+func TestBeginContactChangeRefuses(t *testing.T) { forEachEngine(t, testBeginContactChangeRefuses) }
+
+func testBeginContactChangeRefuses(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	ok := ContactChange{CardholderID: f.cardholder.ID, Kind: KindEmail, Value: "new@mail.jp", Code: []byte("x"),
 		ExpiresAt: t0.Add(time.Minute), CreatedAt: t0}
@@ -52,8 +54,10 @@ func TestBeginContactChangeRefuses(t *testing.T) {
 // TestContactChangeComplete: the newest change wins, the address is
 // swapped, the email credential is replaced by a new one, the change
 // cannot be used twice, and the old address is returned for the notice.
-func TestContactChangeComplete(t *testing.T) {
-	f := newFixture(t)
+func TestContactChangeComplete(t *testing.T) { forEachEngine(t, testContactChangeComplete) }
+
+func testContactChangeComplete(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	old, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0)
 	if err != nil {
@@ -99,8 +103,10 @@ func TestContactChangeComplete(t *testing.T) {
 
 // TestContactChangeKeepsLock: a credential locked for wrong codes stays
 // locked under the new address, failures and all.
-func TestContactChangeKeepsLock(t *testing.T) {
-	f := newFixture(t)
+func TestContactChangeKeepsLock(t *testing.T) { forEachEngine(t, testContactChangeKeepsLock) }
+
+func testContactChangeKeepsLock(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	old, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0)
 	if err != nil {
@@ -123,8 +129,10 @@ func TestContactChangeKeepsLock(t *testing.T) {
 	}
 }
 
-func TestContactChangeTries(t *testing.T) {
-	f := newFixture(t)
+func TestContactChangeTries(t *testing.T) { forEachEngine(t, testContactChangeTries) }
+
+func testContactChangeTries(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	ch := f.beginChange(t, KindEmail, "new@mail.jp", t0)
 	for i := 1; i <= MaxContactTries; i++ {
@@ -141,8 +149,10 @@ func TestContactChangeTries(t *testing.T) {
 	}
 }
 
-func TestContactChangeExpiry(t *testing.T) {
-	f := newFixture(t)
+func TestContactChangeExpiry(t *testing.T) { forEachEngine(t, testContactChangeExpiry) }
+
+func testContactChangeExpiry(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	ch := f.beginChange(t, KindEmail, "new@mail.jp", t0)
 	if _, err := f.s.PendingContactChange(ctx, f.cardholder.ID, KindEmail, ch.ExpiresAt); !errors.Is(err, ErrNotFound) {
@@ -156,8 +166,10 @@ func TestContactChangeExpiry(t *testing.T) {
 	}
 }
 
-func TestResendContactCode(t *testing.T) {
-	f := newFixture(t)
+func TestResendContactCode(t *testing.T) { forEachEngine(t, testResendContactCode) }
+
+func testResendContactCode(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	ch := f.beginChange(t, KindSMS, "+819011112222", t0)
 	const cooldown, maxSends = 30 * time.Second, 3
@@ -193,8 +205,10 @@ func TestResendContactCode(t *testing.T) {
 
 // TestContactSendLimit: the day's codes are counted over every change of
 // the card, first sends and resends, and the window rolls.
-func TestContactSendLimit(t *testing.T) {
-	f := newFixture(t)
+func TestContactSendLimit(t *testing.T) { forEachEngine(t, testContactSendLimit) }
+
+func testContactSendLimit(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	for i := range contactLimit - 1 {
 		f.beginChange(t, KindSMS, "+819011112222", t0.Add(time.Duration(i)*time.Second))
@@ -215,8 +229,10 @@ func TestContactSendLimit(t *testing.T) {
 	}
 }
 
-func TestVoidContactChange(t *testing.T) {
-	f := newFixture(t)
+func TestVoidContactChange(t *testing.T) { forEachEngine(t, testVoidContactChange) }
+
+func testVoidContactChange(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	ch := f.beginChange(t, KindEmail, "new@mail.jp", t0)
 	if err := f.s.VoidContactChange(ctx, ch.ID, t0); err != nil {
@@ -229,8 +245,10 @@ func TestVoidContactChange(t *testing.T) {
 
 // TestCompleteContactChangeOnce: two confirmations of one change at the
 // same moment: exactly one swaps the address.
-func TestCompleteContactChangeOnce(t *testing.T) {
-	f := newFixture(t)
+func TestCompleteContactChangeOnce(t *testing.T) { forEachEngine(t, testCompleteContactChangeOnce) }
+
+func testCompleteContactChangeOnce(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	if _, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0); err != nil {
 		t.Fatal(err)

@@ -6,8 +6,10 @@ import (
 	"testing"
 )
 
-func TestSetPreferredMethod(t *testing.T) {
-	f := newFixture(t) // email demo@mail.jp, no phone, no app, no token
+func TestSetPreferredMethod(t *testing.T) { forEachEngine(t, testSetPreferredMethod) }
+
+func testSetPreferredMethod(t *testing.T, s *Store) {
+	f := newFixture(t, s) // email demo@mail.jp, no phone, no app, no token
 	ctx := context.Background()
 	tests := []struct {
 		name    string
@@ -47,8 +49,10 @@ func TestSetPreferredMethod(t *testing.T) {
 // TestSetPreferredMethodKeepsLock: moving to a method whose credential is
 // locked locks the card's OTP use; moving away again does not lift it
 // (only an unlock does).
-func TestSetPreferredMethodKeepsLock(t *testing.T) {
-	f := newFixture(t)
+func TestSetPreferredMethodKeepsLock(t *testing.T) { forEachEngine(t, testSetPreferredMethodKeepsLock) }
+
+func testSetPreferredMethodKeepsLock(t *testing.T, s *Store) {
+	f := newFixture(t, s)
 	ctx := context.Background()
 	if _, err := f.s.RegisterApp(ctx, f.cardholder.ID, "APP1", []byte("sealed"), TOTPParams{}, t0); err != nil {
 		t.Fatal(err)

@@ -43,7 +43,7 @@ func scanRange(row interface{ Scan(...any) error }) (Range, error) {
 // refused by the table and are ErrConflict too (the caller checks first).
 func (s *Store) AddRange(ctx context.Context, r Range) (Range, error) {
 	row := s.db.QueryRowContext(ctx, s.q(`INSERT INTO card_ranges (start_digits, end_digits, brand, eligible, note, created_at)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING `+rangeColumns), r.Start, r.End, r.Brand, r.Eligible, r.Note, ms(r.CreatedAt))
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING `+rangeColumns), r.Start, r.End, r.Brand, flag(r.Eligible), r.Note, ms(r.CreatedAt))
 	got, err := scanRange(row)
 	if isConstraint(err) {
 		return Range{}, fmt.Errorf("store: add range %s-%s: %w (%v)", r.Start, r.End, ErrConflict, err)

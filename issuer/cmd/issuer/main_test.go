@@ -128,7 +128,7 @@ func TestKeys(t *testing.T) {
 func TestMigrate(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "new", "issuer.db")
 	code, out, errOut := cli(t, "migrate", "-db", db)
-	if code != exitOK || !strings.Contains(out, "applied migrations [1 2 3 4 5 6]") {
+	if code != exitOK || !strings.Contains(out, "applied migrations [1 2 3 4 5 6 7 8]") {
 		t.Fatalf("migrate: %d %q %q", code, out, errOut)
 	}
 	code, out, _ = cli(t, "migrate", "-db", db)
