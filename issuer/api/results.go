@@ -131,9 +131,10 @@ func (s *Server) countFailures(ctx context.Context, authID string, attempts int,
 	return nil
 }
 
-// noticeLocked mails the cardholder that cred was locked. A failed notice
-// is logged, never retried into the edge's report: the lock stands either
-// way, and the edge would only report again.
+// noticeLocked mails the cardholder that cred was locked. A notice that
+// cannot be handed over is logged and not returned into the edge's report:
+// the lock stands either way, and the edge would only report again (serve
+// hands notices to the outbox, which retries them).
 func (s *Server) noticeLocked(ctx context.Context, cred store.Credential) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
 	defer cancel()

@@ -48,9 +48,11 @@ func (p portalFlags) secureCookies(addr string) (bool, error) {
 }
 
 // withPortal returns the issuer's handler: the API, and the portal at
-// /portal/ when it is on.
+// /portal/ when it is on. The portal's own codes go by mailer, at once, so
+// the page can say whether they left; notices (the app registration
+// password) go through the outbox like the API's.
 func (p portalFlags) withPortal(apiHandler http.Handler, addr string, st *store.Store, hasher *pan.Hasher, v *vault.Vault,
-	mailer *dispatch.Mailer, smsSender api.SMSSender, issuerName string, log *slog.Logger) (http.Handler, error) {
+	mailer *dispatch.Mailer, notices appreg.Notifier, smsSender api.SMSSender, issuerName string, log *slog.Logger) (http.Handler, error) {
 	if !*p.on {
 		return apiHandler, nil
 	}
@@ -63,7 +65,7 @@ func (p portalFlags) withPortal(apiHandler http.Handler, addr string, st *store.
 		sender = smsSender
 	}
 	ph, err := portal.New(portal.Config{Store: st, PAN: hasher, Vault: v, Mail: mailer, SMS: sender,
-		AppRegistrar: &appreg.Registrar{Store: st, Vault: v, Mail: mailer, IssuerName: issuerName},
+		AppRegistrar: &appreg.Registrar{Store: st, Vault: v, Mail: notices, IssuerName: issuerName},
 		IssuerName:   issuerName, Log: log, SecureCookies: secure})
 	if err != nil {
 		return nil, err

@@ -98,7 +98,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	handler, err := portalFlags.withPortal(apiHandler, *addr, st, hasher, v, mailer, smsSender, *issuerName, log)
+	handler, err := portalFlags.withPortal(apiHandler, *addr, st, hasher, v, mailer, notices, smsSender, *issuerName, log)
 	if err != nil {
 		return err
 	}
