@@ -12,7 +12,7 @@ import (
 // shop still gets its result. The outcome waits in the edge's store (SQLite
 // natively, D1 in workerd) and reaches the issuer once it is back: natively
 // through the reporter's retries, in workerd through the cron trigger
-// (wrangler's /__scheduled here) or the next request.
+// (miniflare's /cdn-cgi/handler/scheduled here) or the next request.
 func TestIssuerDownAfterChallengeStarts(t *testing.T) {
 	c := startCheckout(t, demoCard(t, "en"))
 	code := c.code()
@@ -49,8 +49,8 @@ func TestIssuerDownAfterChallengeStarts(t *testing.T) {
 	waitFor(t, "the issuer to receive the queued Y", 45*time.Second, func() bool {
 		if edgeRuntime() == "workerd" && time.Since(lastKick) > time.Second {
 			lastKick = time.Now()
-			// The cron trigger, as wrangler dev --test-scheduled exposes it.
-			if resp, err := kick.Get(sys.EdgeURL + "/__scheduled?cron=*+*+*+*+*"); err == nil {
+			// The cron trigger, as the local runtime exposes it.
+			if resp, err := kick.Get(sys.EdgeURL + "/cdn-cgi/handler/scheduled?cron=*+*+*+*+*"); err == nil {
 				resp.Body.Close()
 			}
 		}

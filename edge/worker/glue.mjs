@@ -13,7 +13,8 @@
 import "./wasm_exec.js";
 import mod from "./app.wasm";
 
-// Each Go instance holds 6-12 MiB; the isolate has 128 MB.
+// Each Go instance holds 6-12 MiB; the isolate has 128 MB. Keep in step
+// with worker.MaxInstances.
 const MAX_INSTANCES = 6;
 // Keep in step with worker.MaxBody.
 const MAX_BODY = 64 * 1024;
