@@ -49,6 +49,7 @@ run: build
 vet:
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm/... ./edge/worker/... ./edge/ledger/d1/... ./edge/cmd/edgeworker/...
+	GOOS=js GOARCH=wasm $(GO) vet -tags workerfault ./edge/worker/faultworker/
 
 ## The edge inside Cloudflare Workers (workerd through wrangler, offline).
 WRANGLER_ENV := WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false \

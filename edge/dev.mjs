@@ -18,14 +18,18 @@
 // migrations apply --local --persist-to DIR` prepared); -vars a .dev.vars
 // file of variables and secrets; -cf the request.cf every request gets
 // (a request's own MF-CF-Blob header, which only the local runtime
-// honours, replaces it). The cron trigger runs on a GET of
-// /cdn-cgi/handler/scheduled. Stops on SIGTERM or SIGINT.
+// honours, replaces it); -scheduled-every how many seconds apart the cron
+// trigger runs (wrangler.toml's cron is every minute, the default here;
+// wrangler dev never runs it on its own). Stops on SIGTERM or SIGINT.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Log, LogLevel, Miniflare } from "miniflare";
 
 function flags(argv) {
-  const out = { config: "wrangler.toml", ip: "127.0.0.1", port: "8787", persist: ".wrangler/state", vars: "", cf: "" };
+  const out = {
+    config: "wrangler.toml", ip: "127.0.0.1", port: "8787", persist: ".wrangler/state",
+    vars: "", cf: "", "scheduled-every": "60",
+  };
   for (let i = 0; i < argv.length; i += 2) {
     const name = argv[i].replace(/^-+/, "");
     if (!(name in out) || i + 1 >= argv.length) {
@@ -80,12 +84,29 @@ const mf = new Miniflare({
   // An object, not a path: miniflare would fetch Cloudflare's own cf.json
   // for a missing or month-old file.
   cf: f.cf ? JSON.parse(readFileSync(f.cf, "utf8")) : false,
-  unsafeTriggerHandlers: true,
   logRequests: true,
   log: new Log(LogLevel.INFO),
 });
 const url = await mf.ready;
 console.log(`honnin edge in workerd: ready on ${url}`);
+
+// The cron trigger, straight to the worker (miniflare's
+// /cdn-cgi/handler/scheduled reaches the static-assets router instead
+// when there are assets, and fails).
+const cron = toml.match(/^crons\s*=\s*\[\s*"([^"]+)"/m)?.[1];
+const every = Number(f["scheduled-every"]);
+if (cron && every > 0) {
+  const worker = await mf.getWorker();
+  (async function tick() {
+    try {
+      const r = await worker.scheduled({ cron });
+      if (r.outcome !== "ok") console.error(`dev.mjs: scheduled: ${r.outcome}`);
+    } catch (e) {
+      console.error("dev.mjs: scheduled:", e);
+    }
+    setTimeout(tick, every * 1000).unref();
+  })();
+}
 
 let stopping = false;
 for (const sig of ["SIGTERM", "SIGINT"]) {

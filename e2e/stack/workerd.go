@@ -78,6 +78,9 @@ func (s *Stack) prepareWorkerd(ctx context.Context) ([]string, error) {
 		"-ip", "127.0.0.1", "-port", strconv.Itoa(s.cfg.Ports.Edge),
 		"-vars", filepath.Join(wd, ".dev.vars"),
 		"-cf", filepath.Join(dir, "dev-cf.json"),
+		// Deliver queued outcomes within seconds, not the minute the
+		// deployed cron waits: the e2e suite waits for them.
+		"-scheduled-every", "2",
 	}, nil
 }
 
