@@ -8,8 +8,9 @@
 // worker's runtime, and that proxy now and then leaves a request
 // unanswered until some other connection closes. Chromium loading the
 // challenge page stalled on one of its files in about one page load in ten
-// (measured: 9 of 86 loads; 0 of 40 with the same requests sent straight
-// to the worker's runtime). See README, "The edge in workerd, locally".
+// on a busy machine (measured: 9 of 86 loads; 0 of 65 sent straight to the
+// worker's runtime or through this script). See README, "The edge in
+// workerd, locally".
 //
 //	node edge/dev.mjs -config edge/wrangler.toml -port 8787 -persist DIR \
 //	  -vars edge/.dev.vars -cf edge/dev-cf.json

@@ -79,7 +79,7 @@ func (s *Stack) prepareWorkerd(ctx context.Context) ([]string, error) {
 		"-vars", filepath.Join(wd, ".dev.vars"),
 		"-cf", filepath.Join(dir, "dev-cf.json"),
 		// Deliver queued outcomes within seconds, not the minute the
-		// deployed cron waits: the e2e suite waits for them.
+		// deployed cron waits: the e2e suite (and a demo) wait for them.
 		"-scheduled-every", "2",
 	}, nil
 }
