@@ -52,6 +52,7 @@ run: build
 vet:
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm/... ./edge/worker/... ./edge/ledger/d1/... ./edge/cmd/edgeworker/...
+	GOOS=js GOARCH=wasm $(GO) vet -tags workerfault ./edge/worker/faultworker/
 
 ## The edge inside Cloudflare Workers (workerd through wrangler, offline).
 WRANGLER_ENV := WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false \
@@ -70,12 +71,15 @@ edge-build: client edge-node
 	@GO=$(GO) bash edge/build-worker.sh
 
 ## edge-dev: the edge in workerd on 127.0.0.1:8787, D1 local, secrets from
-## the dev keys (.dev/keys, made by `make run` or here).
+## the dev keys (.dev/keys, made by `make run` or here), request.cf from
+## edge/dev-cf.json. edge/dev.mjs runs wrangler's own miniflare and workerd
+## without wrangler dev's proxy, which stalls page files (see README).
 edge-dev: build edge-build
 	@test -d $(DEV)/keys || $(BIN)/issuer keys init -dir $(DEV)/keys
 	@bash edge/dev-vars.sh $(DEV)/keys http://127.0.0.1:8081 > edge/.dev.vars
 	$(WRANGLER) d1 migrations apply DB --local
-	$(WRANGLER) dev --local --ip 127.0.0.1 --port 8787 --show-interactive-dev-session=false --test-scheduled
+	cd edge && $(WRANGLER_ENV) node dev.mjs -config wrangler.toml -persist .wrangler/state \
+	  -ip 127.0.0.1 -port 8787 -vars .dev.vars -cf dev-cf.json
 
 ## edge-deploy: deploy to Cloudflare (needs `wrangler login`, a D1 id in
 ## edge/wrangler.toml, and the secrets: see README). Not run by any test.
@@ -83,8 +87,8 @@ edge-deploy: edge-build
 	cd edge && node_modules/.bin/wrangler d1 migrations apply DB --remote
 	cd edge && node_modules/.bin/wrangler deploy
 
-## test: vet, unit, integration and the browser e2e suite (real processes),
-## then the e2e suite again with the edge inside workerd (wrangler, offline).
+## test: vet, unit, integration and the browser e2e suite (real processes,
+## edge native), then the e2e suite again with the edge inside workerd.
 ## The store's tests run on SQLite and on PostgreSQL (a throwaway cluster
 ## the tests start); the API's run a second time on PostgreSQL.
 test: build vet edge-build
@@ -92,14 +96,14 @@ test: build vet edge-build
 	HONNIN_TEST_DB=postgres $(GO) test -count=1 -timeout 10m ./issuer/api/
 	@# The Ed25519 suite again as js/wasm under Node: the WebCrypto path the worker uses.
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$$($(GO) env GOROOT)/lib/wasm/go_js_wasm_exec" -run Ed25519 ./edge/challenge/
+	$(E2E_WORKERD)
 
-## test-workerd: the e2e suite against the edge inside workerd. Not yet part
-## of `make test`: wrangler's local asset server now and then stalls a page
-## file, and local request.cf says every request comes from the US, which
-## the risk tests do not yet expect (see README, Limits).
+## test-workerd: only the e2e suite against the edge inside workerd.
 test-workerd: build edge-build
-	HONNIN_E2E_EDGE=workerd HONNIN_BIN=$(CURDIR)/$(BIN) HONNIN_DIST=$(CURDIR)/$(DIST) \
-	  $(GO) test -count=1 -timeout 20m ./e2e/
+	$(E2E_WORKERD)
+
+E2E_WORKERD := HONNIN_E2E_EDGE=workerd HONNIN_BIN=$(CURDIR)/$(BIN) HONNIN_DIST=$(CURDIR)/$(DIST) \
+	$(GO) test -count=1 -timeout 20m ./e2e/
 
 ## bench: Go benchmarks, written to e2e/BENCHMARKS.md (cited by the README).
 ## The edge's section (CPU per verify in workerd with our glue and the stock

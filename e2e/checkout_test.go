@@ -250,6 +250,13 @@ func TestResendReplacesTheCode(t *testing.T) {
 	})
 	do(t, c.ctx, chromedp.Click(chromedp.CSS("#resend"), c.in))
 	fresh := c.code()
+	// The mail can arrive before the edge's answer reaches the page (the
+	// edge in workerd is slower to answer), and the client takes no code
+	// while the resend is under way: wait for the answer.
+	waitFor(t, "the resend's answer on the screen", 15*time.Second, func() bool {
+		ro, err := chromedp.Run(c.ctx, chromedp.JavascriptAttribute[bool](chromedp.CSS("#code"), "readOnly", c.in))
+		return err == nil && !ro
+	})
 	if fresh == old {
 		t.Skip("the new code equals the old one by chance (1 in a million)")
 	}

@@ -79,6 +79,12 @@ func TestFrictionlessFromAKnownDevice(t *testing.T) {
 	if v := merchantView(t, id); v.Decision != "frictionless" || v.Status != "Y" {
 		t.Errorf("issuer has %+v, want a frictionless Y", v)
 	}
+	// In workerd the edge passed request.cf (edge/dev-cf.json locally) and
+	// the client's IP to the issuer.
+	if got := usedSignals(t, id); edgeRuntime() == "workerd" &&
+		(got.Country != devCF.Country || got.ASN != devCF.ASN || got.IP != "127.0.0.1") {
+		t.Errorf("issuer decided on %+v, want %s, ASN %d from 127.0.0.1", got, devCF.Country, devCF.ASN)
+	}
 	// No code was sent: nothing was there to type.
 	time.Sleep(500 * time.Millisecond)
 	if n := len(inbox(t, card.Email)); n != mails {
@@ -93,11 +99,7 @@ func TestFrictionlessFromAKnownDevice(t *testing.T) {
 func TestChallengeFromAnotherCountry(t *testing.T) {
 	card := demoCard(t, "ja")
 	ctx := newBrowser(t)
-	if _, err := chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
-		Headers: network.Headers{countryHeader: "US"},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	fromCountry(t, ctx, usCF)
 	c := startCheckoutIn(t, ctx, card, 40)
 	c.waitFrameText("#amount", "50,000")
 	c.code() // the challenge screen is up and a code went out
@@ -113,14 +115,59 @@ func TestChallengeFromAnotherCountry(t *testing.T) {
 	}
 	// The header reached the edge from inside the iframe: the issuer
 	// recorded the country among the signals its decision used.
-	if got := usedSignals(t, aid).Country; got != "US" {
-		t.Errorf("issuer decided on country %q, want US from the %s header", got, countryHeader)
+	got := usedSignals(t, aid)
+	if got.Country != "US" {
+		t.Errorf("issuer decided on country %q, want US (from the %s)", got.Country, edgeRuntime())
 	}
+	if edgeRuntime() == "workerd" && got.ASN != usCF.ASN {
+		t.Errorf("issuer has ASN %d, want request.cf's %d", got.ASN, usCF.ASN)
+	}
+}
+
+// cf is the part of a local request.cf the tests choose.
+type cf struct {
+	Country string `json:"country"`
+	ASN     int64  `json:"asn"`
+	Colo    string `json:"colo"`
+}
+
+// usCF is a request from San Jose; devCF is what edge/dev-cf.json gives
+// every request to the local workerd.
+var (
+	usCF  = cf{Country: "US", ASN: 7018, Colo: "SJC"}
+	devCF = cf{Country: "JP", ASN: 2516, Colo: "NRT"}
+)
+
+// fromCountry makes every request of ctx's browser say it comes from c:
+// natively through the header the e2e edge trusts from loopback (and only
+// there); in workerd through MF-CF-Blob, the header from which wrangler's
+// local runtime (miniflare) takes a request's request.cf. A deployed
+// worker never sees that: Cloudflare's edge sets request.cf itself, and the
+// worker reads no header for it.
+func fromCountry(t *testing.T, ctx context.Context, c cf) {
+	t.Helper()
+	h := network.Headers{countryHeader: c.Country}
+	if edgeRuntime() == "workerd" {
+		blob, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h = network.Headers{"MF-CF-Blob": string(blob)}
+	}
+	if _, err := chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: h}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// signals are the edge's part of what the issuer stores with a decision.
+type signals struct {
+	Country, IP string
+	ASN         int64
 }
 
 // usedSignals reads what the issuer stored as the signals of a decision,
 // from its database (SQLite in WAL mode: a second reader is fine).
-func usedSignals(t *testing.T, id string) struct{ Country, IP string } {
+func usedSignals(t *testing.T, id string) signals {
 	t.Helper()
 	st, err := store.Open(context.Background(), filepath.Join(stateDir, "issuer.db"))
 	if err != nil {
@@ -131,7 +178,7 @@ func usedSignals(t *testing.T, id string) struct{ Country, IP string } {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var s struct{ Country, IP string }
+	var s signals
 	if err := json.Unmarshal([]byte(raw), &s); err != nil {
 		t.Fatalf("signals %q: %v", raw, err)
 	}

@@ -42,8 +42,8 @@ type Config struct {
 	State string
 	Ports Ports
 	// Edge is where the edge runs: "native" (bin/edge, the default) or
-	// "workerd" (edge/build under `wrangler dev --local`, D1 local, made by
-	// make edge-build).
+	// "workerd" (edge/build in wrangler's local workerd through
+	// edge/dev.mjs, D1 local, made by make edge-build).
 	Edge string
 	// EdgeDir is the folder with wrangler.toml, build/ and node_modules/
 	// (only for workerd; default "edge").
@@ -143,7 +143,10 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		}
 	case "workerd":
 		// The worker takes the country from request.cf only: no header is
-		// ever trusted there, so CountryHeader does not apply.
+		// ever trusted there, so CountryHeader does not apply. Locally,
+		// request.cf is edge/dev-cf.json's (Tokyo), or what a request's
+		// MF-CF-Blob header says (miniflare's, honoured only by the local
+		// runtime: Cloudflare sets request.cf itself).
 		var err error
 		if edgeArgs, err = s.prepareWorkerd(ctx); err != nil {
 			return nil, err

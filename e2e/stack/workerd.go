@@ -22,7 +22,10 @@ var wranglerEnv = []string{
 // own in the state folder (absolute paths into EdgeDir, so the D1 state and
 // the secrets are this stack's and not `make edge-dev`'s), its .dev.vars
 // from the stack's keys, the D1 migrations applied; and returns the
-// command that serves it.
+// command that serves it: edge/dev.mjs, which runs the worker in wrangler's
+// miniflare and workerd without wrangler's dev proxy (that proxy leaves a
+// request unanswered now and then; see dev.mjs), with edge/dev-cf.json as
+// every request's request.cf.
 func (s *Stack) prepareWorkerd(ctx context.Context) ([]string, error) {
 	dir, err := filepath.Abs(s.cfg.EdgeDir)
 	if s.cfg.EdgeDir == "" {
@@ -30,6 +33,10 @@ func (s *Stack) prepareWorkerd(ctx context.Context) ([]string, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("stack: %w", err)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return nil, fmt.Errorf("stack: the workerd edge needs Node.js: %w", err)
 	}
 	wrangler := filepath.Join(dir, "node_modules", ".bin", "wrangler")
 	for _, need := range []string{wrangler, filepath.Join(dir, "build", "app.wasm"), filepath.Join(dir, "wrangler.toml")} {
@@ -66,12 +73,14 @@ func (s *Stack) prepareWorkerd(ctx context.Context) ([]string, error) {
 	if out, err := mig.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("stack: wrangler d1 migrations apply: %v: %s", err, out)
 	}
-	port := s.cfg.Ports.Edge
-	return []string{wrangler, "dev", "--local", "--config", config, "--persist-to", persist,
-		"--ip", "127.0.0.1", "--port", strconv.Itoa(port),
-		// wrangler's own inspector would take 9229, clashing between checkouts.
-		"--inspector-port", strconv.Itoa(port + 1),
-		"--show-interactive-dev-session=false", "--test-scheduled",
+	return []string{node, filepath.Join(dir, "dev.mjs"),
+		"-config", config, "-persist", persist,
+		"-ip", "127.0.0.1", "-port", strconv.Itoa(s.cfg.Ports.Edge),
+		"-vars", filepath.Join(wd, ".dev.vars"),
+		"-cf", filepath.Join(dir, "dev-cf.json"),
+		// Deliver queued outcomes within seconds, not the minute the
+		// deployed cron waits: the e2e suite (and a demo) wait for them.
+		"-scheduled-every", "2",
 	}, nil
 }
 

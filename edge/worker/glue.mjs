@@ -13,7 +13,8 @@
 import "./wasm_exec.js";
 import mod from "./app.wasm";
 
-// Each Go instance holds 6-12 MiB; the isolate has 128 MB.
+// Each Go instance holds 6-12 MiB; the isolate has 128 MB. Keep in step
+// with worker.MaxInstances.
 const MAX_INSTANCES = 6;
 // Keep in step with worker.MaxBody.
 const MAX_BODY = 64 * 1024;
@@ -81,10 +82,17 @@ function jsonError(status, error, message) {
   });
 }
 
-// readBody reads at most MAX_BODY bytes; null when the body is longer.
+// A body over MAX_BODY is still read, and dropped, up to DRAIN_LIMIT bytes
+// before the 413 goes out: workerd answering while the client is still
+// sending, and closing, resets the connection, and the client then never
+// sees the 413. A longer upload is cut off (reset) unread.
+const DRAIN_LIMIT = 1024 * 1024;
+
+// readBody returns the body, or null when it is longer than MAX_BODY; it
+// keeps at most MAX_BODY bytes in memory.
 async function readBody(request) {
   const len = request.headers.get("content-length");
-  if (len !== null && Number(len) > MAX_BODY) return null;
+  if (len !== null && Number(len) > DRAIN_LIMIT) return null;
   const reader = request.body.getReader();
   const chunks = [];
   let total = 0;
@@ -92,12 +100,13 @@ async function readBody(request) {
     const { done, value } = await reader.read();
     if (done) break;
     total += value.byteLength;
-    if (total > MAX_BODY) {
+    if (total > DRAIN_LIMIT) {
       await reader.cancel();
       return null;
     }
-    chunks.push(value);
+    if (total <= MAX_BODY) chunks.push(value);
   }
+  if (total > MAX_BODY) return null;
   const body = new Uint8Array(total);
   let off = 0;
   for (const c of chunks) {

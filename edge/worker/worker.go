@@ -33,6 +33,10 @@ import (
 // instance's memory altogether.
 const MaxBody = 64 << 10
 
+// MaxInstances is how many Go instances the glue keeps at most (6-12 MiB
+// each, under the isolate's 128 MB). Keep in step with glue.mjs.
+const MaxInstances = 6
+
 // Conn is what Workers knows about a request's client connection: the
 // client IP (CF-Connecting-IP) and request.cf's geolocation and TLS data.
 type Conn struct {
