@@ -4,30 +4,31 @@ package challenge
 
 import (
 	"crypto/ed25519"
-	"errors"
 	"sync"
-	"sync/atomic"
 	"syscall/js"
 
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// On js/wasm (the edge inside Workers) EdDSA signatures are checked by the
-// runtime's WebCrypto, natively compiled, instead of Go's ed25519 compiled to
-// wasm (0.3–1.7 ms there, against ~50 µs). Signing stays on Go: the edge
-// signs one result token per authentication, it checks a token on every
-// call. Where WebCrypto lacks Ed25519 the Go code is used.
+// On js/wasm (the edge inside Workers) EdDSA signatures are checked and
+// made by the runtime's WebCrypto (webcrypto_js.go). The edge checks a
+// token on every call and signs one per report it delivers (its call token)
+// and per result.
 func init() {
 	jwt.RegisterSigningMethod(jwt.SigningMethodEdDSA.Alg(), func() jwt.SigningMethod { return webEdDSA{} })
 }
 
-// webEdDSA is jwt's EdDSA with Verify through verifyEd25519.
+// webEdDSA is jwt's EdDSA through verifyEd25519 and signEd25519.
 type webEdDSA struct{}
 
 func (webEdDSA) Alg() string { return jwt.SigningMethodEdDSA.Alg() }
 
 func (webEdDSA) Sign(signingString string, key any) ([]byte, error) {
-	return jwt.SigningMethodEdDSA.Sign(signingString, key)
+	priv, ok := key.(ed25519.PrivateKey)
+	if !ok || len(priv) != ed25519.PrivateKeySize {
+		return jwt.SigningMethodEdDSA.Sign(signingString, key)
+	}
+	return signEd25519(priv, []byte(signingString)), nil
 }
 
 func (webEdDSA) Verify(signingString string, sig []byte, key any) error {
@@ -41,15 +42,22 @@ func (webEdDSA) Verify(signingString string, sig []byte, key any) error {
 	return nil
 }
 
-var (
-	subtle     = js.Global().Get("crypto").Get("subtle")
-	uint8Array = js.Global().Get("Uint8Array")
-	// webKeys caches imported CryptoKeys by raw public key: a handful of
-	// issuer keys, imported once per instance.
-	webKeys sync.Map
-	// webChecks counts the checks WebCrypto answered (tests read it).
-	webChecks atomic.Int64
-)
+// webKeys caches imported CryptoKeys by raw key: a handful of keys,
+// imported once per instance.
+var webKeys sync.Map
+
+// webKey returns the CryptoKey for raw, importing it with imp on first use.
+func webKey(raw []byte, imp func() (js.Value, error)) (js.Value, bool) {
+	if k, ok := webKeys.Load(string(raw)); ok {
+		return k.(js.Value), true
+	}
+	k, err := imp()
+	if err != nil {
+		return js.Value{}, false
+	}
+	webKeys.Store(string(raw), k)
+	return k, true
+}
 
 // verifyEd25519 reports whether sig is pub's signature of msg.
 func verifyEd25519(pub ed25519.PublicKey, msg, sig []byte) bool {
@@ -59,48 +67,36 @@ func verifyEd25519(pub ed25519.PublicKey, msg, sig []byte) bool {
 	if !subtle.Truthy() {
 		return ed25519.Verify(pub, msg, sig)
 	}
-	key, ok := webKeys.Load(string(pub))
+	key, ok := webKey(pub, func() (js.Value, error) {
+		return call("importKey", "raw", bytesJS(pub), "Ed25519", false, []any{"verify"})
+	})
 	if !ok {
-		k, err := await(subtle.Call("importKey", "raw", bytesJS(pub), "Ed25519", false, []any{"verify"}))
-		if err != nil {
-			return ed25519.Verify(pub, msg, sig)
-		}
-		webKeys.Store(string(pub), k)
-		key = k
+		return ed25519.Verify(pub, msg, sig)
 	}
-	ok2, err := await(subtle.Call("verify", "Ed25519", key.(js.Value), bytesJS(sig), bytesJS(msg)))
+	ok2, err := call("verify", "Ed25519", key, bytesJS(sig), bytesJS(msg))
 	if err != nil {
 		return ed25519.Verify(pub, msg, sig)
 	}
-	webChecks.Add(1)
+	webCalls.verifyEd25519.Add(1)
 	return ok2.Bool()
 }
 
-func bytesJS(b []byte) js.Value {
-	a := uint8Array.New(len(b))
-	js.CopyBytesToJS(a, b)
-	return a
-}
-
-// await blocks the goroutine until p settles; the Go runtime meanwhile
-// returns to the JS event loop.
-func await(p js.Value) (js.Value, error) {
-	type result struct {
-		v   js.Value
-		err error
+// signEd25519 is priv's signature of msg. Ed25519 is deterministic
+// (RFC 8032), so WebCrypto's signature is byte for byte Go's.
+func signEd25519(priv ed25519.PrivateKey, msg []byte) []byte {
+	if !subtle.Truthy() {
+		return ed25519.Sign(priv, msg)
 	}
-	ch := make(chan result, 1)
-	then := js.FuncOf(func(_ js.Value, a []js.Value) any {
-		ch <- result{v: a[0]}
-		return nil
+	key, ok := webKey(priv, func() (js.Value, error) {
+		return call("importKey", "jwk", okpJWK("Ed25519", priv.Seed(), priv[ed25519.SeedSize:]), "Ed25519", false, []any{"sign"})
 	})
-	catch := js.FuncOf(func(_ js.Value, a []js.Value) any {
-		ch <- result{err: errors.New(a[0].Call("toString").String())}
-		return nil
-	})
-	defer then.Release()
-	defer catch.Release()
-	p.Call("then", then, catch)
-	r := <-ch
-	return r.v, r.err
+	if !ok {
+		return ed25519.Sign(priv, msg)
+	}
+	sig, err := call("sign", "Ed25519", key, bytesJS(msg))
+	if err != nil {
+		return ed25519.Sign(priv, msg)
+	}
+	webCalls.signEd25519.Add(1)
+	return bytesGo(sig)
 }
