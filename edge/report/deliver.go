@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/fetch"
 )
 
 // batch is how many rows one claim takes.
@@ -143,21 +143,18 @@ func (r *Reporter) post(ctx context.Context, c claimed) (verdict, time.Duration,
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := r.client.Do(req)
+	resp, err := fetch.Do(r.client, req, 512)
 	if err != nil {
 		return retry, 0, err
 	}
-	defer resp.Body.Close()
-	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // let the connection be reused
-	if resp.StatusCode/100 == 2 {
+	if resp.Status/100 == 2 {
 		return delivered, 0, nil
 	}
-	err = fmt.Errorf("issuer answered %s: %s", resp.Status, bytes.TrimSpace(snippet))
+	err = fmt.Errorf("issuer answered %d %s: %s", resp.Status, http.StatusText(resp.Status), bytes.TrimSpace(resp.Body))
 	switch {
-	case resp.StatusCode == http.StatusRequestTimeout, resp.StatusCode == http.StatusTooManyRequests:
+	case resp.Status == http.StatusRequestTimeout, resp.Status == http.StatusTooManyRequests:
 		return retry, retryAfter(resp.Header), err
-	case resp.StatusCode/100 == 4:
+	case resp.Status/100 == 4:
 		return refused, 0, err
 	default:
 		return retry, retryAfter(resp.Header), err
