@@ -21,6 +21,12 @@ bash edge/build-worker.sh stock >&2
 $GO build -o "$tmp/edgebench" ./edge/cmd/edgebench
 bin/issuer keys init -dir "$tmp/keys" >/dev/null
 root=$PWD
+# The issuer's report endpoint: every wrong code queues a progress report
+# that the edge delivers after answering; edgebench -sink accepts them, as
+# a live issuer would, so no run measures retries against a dead issuer.
+issuer=http://127.0.0.1:28790
+setsid "$tmp/edgebench" -sink 127.0.0.1:28790 >"$tmp/sink.log" 2>&1 &
+pids+=("$!")
 
 # workerd DIR LABEL PORT: serve DIR's build with its own config and state.
 workerd() {
@@ -30,7 +36,7 @@ workerd() {
       -e "s|= \"build/public\"|= \"$root/$dir/public\"|" \
       -e "s|= \"migrations\"|= \"$root/edge/migrations\"|" edge/wrangler.toml >"$w/wrangler.toml"
   [ "$dir" = edge ] && sed -i "s|\"$root/edge/public\"|\"$root/edge/build/public\"|" "$w/wrangler.toml"
-  bash edge/dev-vars.sh "$tmp/keys" http://127.0.0.1:9 >"$w/.dev.vars"
+  bash edge/dev-vars.sh "$tmp/keys" "$issuer" >"$w/.dev.vars"
   edge/node_modules/.bin/wrangler d1 migrations apply DB --local --config "$w/wrangler.toml" --persist-to "$w/state" >/dev/null
   setsid edge/node_modules/.bin/wrangler dev --local --config "$w/wrangler.toml" --persist-to "$w/state" \
     --ip 127.0.0.1 --port "$port" --inspector-port $((port + 1)) --show-interactive-dev-session=false >"$w/log" 2>&1 &
@@ -44,7 +50,7 @@ workerd() {
 }
 
 results=$(
-  setsid bin/edge -addr 127.0.0.1:28780 -keys "$tmp/keys" -db "$tmp/edge.db" -issuer http://127.0.0.1:9 -dist web/dist >"$tmp/native.log" 2>&1 &
+  setsid bin/edge -addr 127.0.0.1:28780 -keys "$tmp/keys" -db "$tmp/edge.db" -issuer "$issuer" -dist web/dist >"$tmp/native.log" 2>&1 &
   pid=$!
   for mode in verify badsig healthz static notfound; do
     "$tmp/edgebench" -url http://127.0.0.1:28780 -keys "$tmp/keys" -pid "$pid" -n "$N" -label "native-$mode" -mode $mode -prewarm /honnin.js

@@ -6,41 +6,12 @@ import (
 	"crypto/ed25519"
 	"sync"
 	"syscall/js"
-
-	"github.com/golang-jwt/jwt/v5"
 )
 
 // On js/wasm (the edge inside Workers) EdDSA signatures are checked and
-// made by the runtime's WebCrypto (webcrypto_js.go). The edge checks a
-// token on every call and signs one per report it delivers (its call token)
-// and per result.
-func init() {
-	jwt.RegisterSigningMethod(jwt.SigningMethodEdDSA.Alg(), func() jwt.SigningMethod { return webEdDSA{} })
-}
-
-// webEdDSA is jwt's EdDSA through verifyEd25519 and signEd25519.
-type webEdDSA struct{}
-
-func (webEdDSA) Alg() string { return jwt.SigningMethodEdDSA.Alg() }
-
-func (webEdDSA) Sign(signingString string, key any) ([]byte, error) {
-	priv, ok := key.(ed25519.PrivateKey)
-	if !ok || len(priv) != ed25519.PrivateKeySize {
-		return jwt.SigningMethodEdDSA.Sign(signingString, key)
-	}
-	return signEd25519(priv, []byte(signingString)), nil
-}
-
-func (webEdDSA) Verify(signingString string, sig []byte, key any) error {
-	pub, ok := key.(ed25519.PublicKey)
-	if !ok {
-		return jwt.ErrInvalidKeyType
-	}
-	if !verifyEd25519(pub, []byte(signingString), sig) {
-		return jwt.ErrEd25519Verification
-	}
-	return nil
-}
+// made by the runtime's WebCrypto (webcrypto_js.go): the edge checks a token
+// on every call and signs one per report it delivers (its call token) and
+// per result.
 
 // webKeys caches imported CryptoKeys by raw key: a handful of keys,
 // imported once per instance.
