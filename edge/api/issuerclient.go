@@ -100,7 +100,7 @@ func (c *IssuerClient) call(ctx context.Context, authID, op string, in, out any)
 	}
 	b := resp.Body
 	if resp.Status/100 != 2 {
-		ie := &IssuerError{Status: resp.Status, RetryAfter: retryAfter(resp.Header)}
+		ie := &IssuerError{Status: resp.Status, RetryAfter: retryAfter(resp.RetryAfter)}
 		var eb jsonapi.ErrorBody
 		if json.Unmarshal(b, &eb) == nil {
 			ie.Code, ie.Message = eb.Error, eb.Message
@@ -120,8 +120,8 @@ func (c *IssuerClient) call(ctx context.Context, authID, op string, in, out any)
 
 // retryAfter reads a Retry-After in seconds; the date form is not used by
 // the issuer.
-func retryAfter(h http.Header) time.Duration {
-	n, err := strconv.Atoi(h.Get("Retry-After"))
+func retryAfter(v string) time.Duration {
+	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
 		return 0
 	}

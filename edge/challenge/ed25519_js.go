@@ -39,12 +39,12 @@ func verifyEd25519(pub ed25519.PublicKey, msg, sig []byte) bool {
 		return ed25519.Verify(pub, msg, sig)
 	}
 	key, ok := webKey(pub, func() (js.Value, error) {
-		return call("importKey", "raw", bytesJS(pub), "Ed25519", false, []any{"verify"})
+		return call("importKey", "raw", bytesJS(pub), nameEd25519, false, []any{"verify"})
 	})
 	if !ok {
 		return ed25519.Verify(pub, msg, sig)
 	}
-	ok2, err := call("verify", "Ed25519", key, bytesJS(sig), bytesJS(msg))
+	ok2, err := call("verify", nameEd25519, key, bytesJS(sig), bytesJS(msg))
 	if err != nil {
 		return ed25519.Verify(pub, msg, sig)
 	}
@@ -59,12 +59,12 @@ func signEd25519(priv ed25519.PrivateKey, msg []byte) []byte {
 		return ed25519.Sign(priv, msg)
 	}
 	key, ok := webKey(priv, func() (js.Value, error) {
-		return call("importKey", "jwk", okpJWK("Ed25519", priv.Seed(), priv[ed25519.SeedSize:]), "Ed25519", false, []any{"sign"})
+		return call("importKey", "jwk", okpJWK("Ed25519", priv.Seed(), priv[ed25519.SeedSize:]), nameEd25519, false, []any{"sign"})
 	})
 	if !ok {
 		return ed25519.Sign(priv, msg)
 	}
-	sig, err := call("sign", "Ed25519", key, bytesJS(msg))
+	sig, err := call("sign", nameEd25519, key, bytesJS(msg))
 	if err != nil {
 		return ed25519.Sign(priv, msg)
 	}

@@ -17,6 +17,11 @@ import (
 var (
 	subtle     = js.Global().Get("crypto").Get("subtle")
 	uint8Array = js.Global().Get("Uint8Array")
+	object     = js.Global().Get("Object")
+	// Algorithm names made into JS strings once: every Go string handed to
+	// JS is a new JS value with a finalizer, a cost per call in wasm.
+	nameEd25519 = js.ValueOf("Ed25519")
+	nameX25519  = js.ValueOf("X25519")
 	// webCalls counts the operations WebCrypto answered, by kind (tests
 	// read it: a silent fallback to Go would pass the answers test).
 	webCalls struct{ verifyEd25519, signEd25519, x25519 atomic.Int64 }

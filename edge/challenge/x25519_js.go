@@ -39,7 +39,7 @@ func (k *webX25519) ECDH(remote *ecdh.PublicKey) ([]byte, error) {
 		if !subtle.Truthy() {
 			return
 		}
-		key, err := call("importKey", "jwk", okpJWK("X25519", k.PrivateKey.Bytes(), k.PrivateKey.PublicKey().Bytes()), "X25519", false, []any{"deriveBits"})
+		key, err := call("importKey", "jwk", okpJWK("X25519", k.PrivateKey.Bytes(), k.PrivateKey.PublicKey().Bytes()), nameX25519, false, []any{"deriveBits"})
 		if err == nil {
 			k.key = key
 		}
@@ -47,11 +47,14 @@ func (k *webX25519) ECDH(remote *ecdh.PublicKey) ([]byte, error) {
 	if k.key.IsUndefined() {
 		return k.PrivateKey.ECDH(remote)
 	}
-	pub, err := call("importKey", "raw", bytesJS(remote.Bytes()), "X25519", true, []any{})
+	pub, err := call("importKey", "raw", bytesJS(remote.Bytes()), nameX25519, true, []any{})
 	if err != nil {
 		return k.PrivateKey.ECDH(remote)
 	}
-	bits, err := call("deriveBits", js.ValueOf(map[string]any{"name": "X25519", "public": pub}), k.key, 256)
+	alg := object.New()
+	alg.Set("name", nameX25519)
+	alg.Set("public", pub)
+	bits, err := call("deriveBits", alg, k.key, 256)
 	if err != nil {
 		// WebCrypto refuses a low-order point (an all-zero secret), as Go
 		// does; Go's answer decides either way.

@@ -8,11 +8,12 @@
 // build an *http.Request as usual and get the answer whole.
 package fetch
 
-import "net/http"
-
-// Response is an answer, with at most the limit's bytes of body read.
+// Response is an answer, with at most the limit's bytes of body read. Of
+// the headers only Retry-After is kept, the one the callers read: inside
+// Workers every header copied into Go costs a few JS values (each with a
+// finalizer), per call.
 type Response struct {
-	Status int
-	Header http.Header
-	Body   []byte
+	Status     int
+	RetryAfter string
+	Body       []byte
 }

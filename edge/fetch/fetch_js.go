@@ -4,6 +4,7 @@ package fetch
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,8 +14,9 @@ import (
 
 var (
 	uint8Array      = js.Global().Get("Uint8Array")
-	object          = js.Global().Get("Object")
 	abortController = js.Global().Get("AbortController")
+	json0           = js.Global().Get("JSON")
+	jsonParse       = json0.Get("parse").Call("bind", json0)
 )
 
 // Do sends req with the runtime's fetch() and reads at most limit bytes of
@@ -27,15 +29,21 @@ func Do(c *http.Client, req *http.Request, limit int64) (*Response, error) {
 		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
 		defer cancel()
 	}
-	init := object.New()
-	init.Set("method", req.Method)
-	hs := object.New()
-	for k, vs := range req.Header {
-		for _, v := range vs {
-			hs.Set(k, v) // one value per header is all the edge sends
-		}
+	// The init object crosses into JS as one JSON string: each Go string
+	// handed to JS separately would be a JS value with a finalizer.
+	type jsInit struct {
+		Method  string            `json:"method"`
+		Headers map[string]string `json:"headers"`
 	}
-	init.Set("headers", hs)
+	in := jsInit{Method: req.Method, Headers: make(map[string]string, len(req.Header))}
+	for k := range req.Header {
+		in.Headers[k] = req.Header.Get(k) // one value per header is all the edge sends
+	}
+	ij, err := json.Marshal(in)
+	if err != nil {
+		return nil, fmt.Errorf("fetch: %w", err)
+	}
+	init := jsonParse.Invoke(string(ij))
 	if req.Body != nil && req.Body != http.NoBody {
 		b, err := io.ReadAll(req.Body)
 		if err != nil {
@@ -52,11 +60,9 @@ func Do(c *http.Client, req *http.Request, limit int64) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Response{Status: resp.Get("status").Int(), Header: http.Header{}}
-	it := resp.Get("headers").Call("entries")
-	for n := it.Call("next"); !n.Get("done").Bool(); n = it.Call("next") {
-		kv := n.Get("value")
-		out.Header.Add(kv.Index(0).String(), kv.Index(1).String())
+	out := &Response{Status: resp.Get("status").Int()}
+	if ra := resp.Get("headers").Call("get", "retry-after"); ra.Type() == js.TypeString {
+		out.RetryAfter = ra.String()
 	}
 	buf, err := await(ctx, ac, func() js.Value { return resp.Call("arrayBuffer") })
 	if err != nil {

@@ -23,8 +23,8 @@ func TestDoFetch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if resp.Status != http.StatusOK || string(resp.Body) != tt.body || resp.Header.Get("Content-Type") != "application/json" {
-			t.Errorf("limit %d: %d %q %v", tt.limit, resp.Status, resp.Body, resp.Header)
+		if resp.Status != http.StatusOK || string(resp.Body) != tt.body || resp.RetryAfter != "" {
+			t.Errorf("limit %d: %d %q %q", tt.limit, resp.Status, resp.Body, resp.RetryAfter)
 		}
 	}
 	bad, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:9/", nil)

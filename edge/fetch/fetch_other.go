@@ -25,5 +25,5 @@ func Do(c *http.Client, req *http.Request, limit int64) (*Response, error) {
 		return nil, fmt.Errorf("read answer: %w", err)
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
+	return &Response{Status: resp.StatusCode, RetryAfter: resp.Header.Get("Retry-After"), Body: b}, nil
 }

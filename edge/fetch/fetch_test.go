@@ -51,8 +51,8 @@ func TestDo(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
-		if resp.Status != tt.status || string(resp.Body) != tt.body || resp.Header.Get("Retry-After") != "7" {
-			t.Errorf("%s: %d %q Retry-After %q", tt.name, resp.Status, resp.Body, resp.Header.Get("Retry-After"))
+		if resp.Status != tt.status || string(resp.Body) != tt.body || resp.RetryAfter != "7" {
+			t.Errorf("%s: %d %q Retry-After %q", tt.name, resp.Status, resp.Body, resp.RetryAfter)
 		}
 	}
 

@@ -153,18 +153,18 @@ func (r *Reporter) post(ctx context.Context, c claimed) (verdict, time.Duration,
 	err = fmt.Errorf("issuer answered %d %s: %s", resp.Status, http.StatusText(resp.Status), bytes.TrimSpace(resp.Body))
 	switch {
 	case resp.Status == http.StatusRequestTimeout, resp.Status == http.StatusTooManyRequests:
-		return retry, retryAfter(resp.Header), err
+		return retry, retryAfter(resp.RetryAfter), err
 	case resp.Status/100 == 4:
 		return refused, 0, err
 	default:
-		return retry, retryAfter(resp.Header), err
+		return retry, retryAfter(resp.RetryAfter), err
 	}
 }
 
 // retryAfter reads a Retry-After given in seconds (the HTTP-date form is
 // not worth supporting for an internal peer).
-func retryAfter(h http.Header) time.Duration {
-	n, err := strconv.Atoi(h.Get("Retry-After"))
+func retryAfter(v string) time.Duration {
+	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
 		return 0
 	}
