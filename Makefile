@@ -85,8 +85,8 @@ edge-deploy: edge-build
 test: build vet edge-build
 	HONNIN_BIN=$(CURDIR)/$(BIN) HONNIN_DIST=$(CURDIR)/$(DIST) $(GO) test -count=1 -timeout 30m ./...
 	@# The crypto suites again as js/wasm under Node: the WebCrypto paths
-	@# (Ed25519, X25519) the worker uses must answer as Go's do natively.
-	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$$($(GO) env GOROOT)/lib/wasm/go_js_wasm_exec" -run 'Ed25519|X25519|Seal' ./edge/challenge/
+	@# (Ed25519, X25519) and fetch() the worker uses must answer as Go's do natively.
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$$($(GO) env GOROOT)/lib/wasm/go_js_wasm_exec" -run 'Ed25519|X25519|Seal|Fetch' ./edge/challenge/ ./edge/fetch/
 
 ## test-workerd: the e2e suite against the edge inside workerd. Not yet part
 ## of `make test`: wrangler's local asset server now and then stalls a page
