@@ -6,7 +6,9 @@
 #   public/       the client files as static assets, with _headers
 # With "stock" as $1 it builds edge/build-stock instead: the same handler
 # behind syumai/workers' own glue (a fresh Go instance per request), only
-# for make bench's comparison.
+# for make bench's comparison. With "names" it builds edge/build-names: our
+# worker with the wasm's function names kept (no -s), for make bench's CPU
+# profile of the isolate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
@@ -22,17 +24,24 @@ if [ "$mode" = stock ]; then
   exit 0
 fi
 out=edge/build
+strip="-s -w"
+if [ "$mode" = names ]; then
+  out=edge/build-names
+  strip=""
+  rm -rf "$out"
+  mkdir -p "$out"
+fi
 gen=$(mktemp -d)
 trap 'rm -rf "$gen"' EXIT
 $GO run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -o "$gen" >/dev/null
 rm -rf "$out/public"
-mv "$out/public.tmp" "$out/public"
-# syumai's per-instance globalThis is a Proxy, and Go's net/http calls
+mv edge/build/public.tmp "$out/public"
+# syumai's per-instance globalThis is a Proxy, and edge/fetch calls
 # globalThis.fetch as a method of it: workerd refuses fetch with a `this`
 # other than the real global ("Illegal invocation"). Hand out fetch bound.
 sed 's|return Reflect.get(target, prop, target);|const v = Reflect.get(target, prop, target); return prop === "fetch" \&\& typeof v === "function" ? v.bind(target) : v;|' \
   "$gen/wasm_exec.js" >"$out/wasm_exec.js"
 grep -q 'v.bind(target)' "$out/wasm_exec.js" || { echo "build-worker: could not patch wasm_exec.js (syumai/workers changed?)" >&2; exit 1; }
 cp edge/worker/glue.mjs "$out/worker.mjs"
-GOOS=js GOARCH=wasm $GO build -trimpath -ldflags="-s -w $flags" -o "$out/app.wasm.tmp" ./edge/cmd/edgeworker
+GOOS=js GOARCH=wasm $GO build -trimpath -ldflags="$strip $flags" -o "$out/app.wasm.tmp" ./edge/cmd/edgeworker
 mv "$out/app.wasm.tmp" "$out/app.wasm"

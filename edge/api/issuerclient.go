@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/fetch"
 	"github.com/honnin/honnin/edge/jsonapi"
 )
 
@@ -94,17 +94,13 @@ func (c *IssuerClient) call(ctx context.Context, authID, op string, in, out any)
 	if hc == nil {
 		hc = defaultIssuerHTTP
 	}
-	resp, err := hc.Do(req)
+	resp, err := fetch.Do(hc, req, jsonapi.MaxBody+1)
 	if err != nil {
 		return fmt.Errorf("issuer %s: %w", op, err)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, jsonapi.MaxBody+1))
-	if err != nil {
-		return fmt.Errorf("issuer %s: read answer: %w", op, err)
-	}
-	if resp.StatusCode/100 != 2 {
-		ie := &IssuerError{Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header)}
+	b := resp.Body
+	if resp.Status/100 != 2 {
+		ie := &IssuerError{Status: resp.Status, RetryAfter: retryAfter(resp.RetryAfter)}
 		var eb jsonapi.ErrorBody
 		if json.Unmarshal(b, &eb) == nil {
 			ie.Code, ie.Message = eb.Error, eb.Message
@@ -124,8 +120,8 @@ func (c *IssuerClient) call(ctx context.Context, authID, op string, in, out any)
 
 // retryAfter reads a Retry-After in seconds; the date form is not used by
 // the issuer.
-func retryAfter(h http.Header) time.Duration {
-	n, err := strconv.Atoi(h.Get("Retry-After"))
+func retryAfter(v string) time.Duration {
+	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
 		return 0
 	}

@@ -14,11 +14,14 @@ import (
 type Ledger interface {
 	// Lookup returns what is known about authID; unknown is the zero Entry.
 	Lookup(ctx context.Context, authID string) (ledger.Entry, error)
-	// Attempt counts one wrong code for authID unless max are already
+	// Attempt counts one try of a code of generation gen for authID unless
+	// the authentication has its result (ledger.ErrFinished), a newer
+	// generation was recorded (ledger.ErrSuperseded) or max are already
 	// counted; used is the count afterwards, ok false when nothing was
 	// counted because max was reached. Counted per authentication, never
-	// per token: a resend does not reset it.
-	Attempt(ctx context.Context, authID string, max int) (used int, ok bool, err error)
+	// per token: a resend does not reset it. One statement checks and
+	// counts: a verify's only ledger round trip.
+	Attempt(ctx context.Context, authID string, gen, max int) (used int, ok bool, err error)
 	// SeeGen records gen as authID's newest generation; ok is false when a
 	// newer one is already recorded.
 	SeeGen(ctx context.Context, authID string, gen int) (ok bool, err error)

@@ -96,6 +96,8 @@ type panicky struct{ api.Ledger }
 
 func (panicky) Lookup(context.Context, string) (ledger.Entry, error) { panic("boom") }
 
+func (panicky) Attempt(context.Context, string, int, int) (int, bool, error) { panic("boom") }
+
 func TestPanicIsJSON500(t *testing.T) {
 	e := newEnv(t, func(c *api.Config) { c.Ledger = panicky{c.Ledger} })
 	tok := e.m.challenge(t, "auth-p", 1)

@@ -2,11 +2,13 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/jsonapi"
+	"github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/report"
 )
 
@@ -51,20 +53,23 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 		return jsonapi.Errorf(http.StatusBadRequest, "invalid_code_format", "the code is 6 digits")
 	}
 	ctx := r.Context()
-	if _, err := h.current(ctx, c); err != nil {
-		return err
-	}
 	p, err := h.open(c)
 	if err != nil {
 		return err
 	}
 	limit := maxAttempts(p)
-	// The try is counted before the code is judged, in one atomic step:
+	// The try is counted before the code is judged, in one atomic step that
+	// also checks the authentication is not finished or superseded:
 	// judged first, parallel requests would each pass the limit check and
 	// turn 5 guesses into as many as the attacker can send at once. A right
 	// code then ends the authentication and was not a wrong attempt.
-	used, counted, err := h.ledger.Attempt(ctx, c.Subject, limit)
-	if err != nil {
+	used, counted, err := h.ledger.Attempt(ctx, c.Subject, c.Gen, limit)
+	switch {
+	case errors.Is(err, ledger.ErrFinished):
+		return errAlreadyUsed
+	case errors.Is(err, ledger.ErrSuperseded):
+		return errSuperseded
+	case err != nil:
 		return err
 	}
 	failed := ending{authID: c.Subject, origin: c.MerchantOrigin, gen: c.Gen, attempts: max(used, limit),

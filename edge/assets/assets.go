@@ -12,13 +12,11 @@
 package assets
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
 	"io/fs"
 	"net/http"
 	"strings"
@@ -39,7 +37,7 @@ const (
 // Handler serves the page and the assets. Make one with New.
 type Handler struct {
 	verify  VerifySession
-	page    *template.Template
+	page    []byte // the rendered challenge page
 	names   pageNames
 	assets  map[string]*asset // by name under /assets/
 	snippet *asset            // /honnin.js
@@ -122,13 +120,11 @@ func New(dist, static fs.FS, verify VerifySession) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("assets: read challenge.html: %w", err)
 	}
-	h.page, err = template.New("challenge.html").Option("missingkey=error").Parse(string(tmpl))
+	page, err := render(string(tmpl), h.names)
 	if err != nil {
-		return nil, fmt.Errorf("assets: parse challenge.html: %w", err)
+		return nil, err
 	}
-	if err := h.page.Execute(new(bytes.Buffer), h.names); err != nil {
-		return nil, fmt.Errorf("assets: render challenge.html: %w", err)
-	}
+	h.page = []byte(page)
 	return h, nil
 }
 

@@ -49,3 +49,35 @@ func BenchmarkSealOpen(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOpen is the edge's half of a seal: what every verify pays.
+func BenchmarkOpen(b *testing.B) {
+	for _, k := range []KEM{KEMXWing, KEMX25519} {
+		b.Run(string(k), func(b *testing.B) {
+			key := mustSealKey(b, k)
+			p := Payload{PM: "hello", Codes: []Code{{Cred: "email", Code: "123456"}}, MaxAttempts: 5, Period: 600}
+			s, err := key.Public().Seal("j", p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if _, err := key.Open(s, "j"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSignEdge is the edge's signature of a call token or a result
+// token.
+func BenchmarkSignEdge(b *testing.B) {
+	k := mustSigningKey(b, EdgeName)
+	c := &EdgeClaims{}
+	c.Subject = "results"
+	for b.Loop() {
+		if _, err := Sign(k, TypEdge, c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -4,7 +4,7 @@
 // and the keys both sides hold.
 //
 // It is a leaf on purpose: the edge's Workers binary imports it, so it may
-// depend on golang-jwt and circl and nothing of the issuer.
+// depend on golang-jwt and the standard library and nothing of the issuer.
 //
 // Every token is an EdDSA (Ed25519) JWT whose header names its kind in "typ"
 // and its key in "kid". A verifier accepts exactly one kind, one algorithm,

@@ -4,52 +4,31 @@ package challenge
 
 import (
 	"crypto/ed25519"
-	"errors"
 	"sync"
-	"sync/atomic"
 	"syscall/js"
-
-	"github.com/golang-jwt/jwt/v5"
 )
 
-// On js/wasm (the edge inside Workers) EdDSA signatures are checked by the
-// runtime's WebCrypto, natively compiled, instead of Go's ed25519 compiled to
-// wasm (0.3–1.7 ms there, against ~50 µs). Signing stays on Go: the edge
-// signs one result token per authentication, it checks a token on every
-// call. Where WebCrypto lacks Ed25519 the Go code is used.
-func init() {
-	jwt.RegisterSigningMethod(jwt.SigningMethodEdDSA.Alg(), func() jwt.SigningMethod { return webEdDSA{} })
-}
+// On js/wasm (the edge inside Workers) EdDSA signatures are checked and
+// made by the runtime's WebCrypto (webcrypto_js.go): the edge checks a token
+// on every call and signs one per report it delivers (its call token) and
+// per result.
 
-// webEdDSA is jwt's EdDSA with Verify through verifyEd25519.
-type webEdDSA struct{}
+// webKeys caches imported CryptoKeys by raw key: a handful of keys,
+// imported once per instance.
+var webKeys sync.Map
 
-func (webEdDSA) Alg() string { return jwt.SigningMethodEdDSA.Alg() }
-
-func (webEdDSA) Sign(signingString string, key any) ([]byte, error) {
-	return jwt.SigningMethodEdDSA.Sign(signingString, key)
-}
-
-func (webEdDSA) Verify(signingString string, sig []byte, key any) error {
-	pub, ok := key.(ed25519.PublicKey)
-	if !ok {
-		return jwt.ErrInvalidKeyType
+// webKey returns the CryptoKey for raw, importing it with imp on first use.
+func webKey(raw []byte, imp func() (js.Value, error)) (js.Value, bool) {
+	if k, ok := webKeys.Load(string(raw)); ok {
+		return k.(js.Value), true
 	}
-	if !verifyEd25519(pub, []byte(signingString), sig) {
-		return jwt.ErrEd25519Verification
+	k, err := imp()
+	if err != nil {
+		return js.Value{}, false
 	}
-	return nil
+	webKeys.Store(string(raw), k)
+	return k, true
 }
-
-var (
-	subtle     = js.Global().Get("crypto").Get("subtle")
-	uint8Array = js.Global().Get("Uint8Array")
-	// webKeys caches imported CryptoKeys by raw public key: a handful of
-	// issuer keys, imported once per instance.
-	webKeys sync.Map
-	// webChecks counts the checks WebCrypto answered (tests read it).
-	webChecks atomic.Int64
-)
 
 // verifyEd25519 reports whether sig is pub's signature of msg.
 func verifyEd25519(pub ed25519.PublicKey, msg, sig []byte) bool {
@@ -59,48 +38,36 @@ func verifyEd25519(pub ed25519.PublicKey, msg, sig []byte) bool {
 	if !subtle.Truthy() {
 		return ed25519.Verify(pub, msg, sig)
 	}
-	key, ok := webKeys.Load(string(pub))
+	key, ok := webKey(pub, func() (js.Value, error) {
+		return call("importKey", "raw", bytesJS(pub), nameEd25519, false, []any{"verify"})
+	})
 	if !ok {
-		k, err := await(subtle.Call("importKey", "raw", bytesJS(pub), "Ed25519", false, []any{"verify"}))
-		if err != nil {
-			return ed25519.Verify(pub, msg, sig)
-		}
-		webKeys.Store(string(pub), k)
-		key = k
+		return ed25519.Verify(pub, msg, sig)
 	}
-	ok2, err := await(subtle.Call("verify", "Ed25519", key.(js.Value), bytesJS(sig), bytesJS(msg)))
+	ok2, err := call("verify", nameEd25519, key, bytesJS(sig), bytesJS(msg))
 	if err != nil {
 		return ed25519.Verify(pub, msg, sig)
 	}
-	webChecks.Add(1)
+	webCalls.verifyEd25519.Add(1)
 	return ok2.Bool()
 }
 
-func bytesJS(b []byte) js.Value {
-	a := uint8Array.New(len(b))
-	js.CopyBytesToJS(a, b)
-	return a
-}
-
-// await blocks the goroutine until p settles; the Go runtime meanwhile
-// returns to the JS event loop.
-func await(p js.Value) (js.Value, error) {
-	type result struct {
-		v   js.Value
-		err error
+// signEd25519 is priv's signature of msg. Ed25519 is deterministic
+// (RFC 8032), so WebCrypto's signature is byte for byte Go's.
+func signEd25519(priv ed25519.PrivateKey, msg []byte) []byte {
+	if !subtle.Truthy() {
+		return ed25519.Sign(priv, msg)
 	}
-	ch := make(chan result, 1)
-	then := js.FuncOf(func(_ js.Value, a []js.Value) any {
-		ch <- result{v: a[0]}
-		return nil
+	key, ok := webKey(priv, func() (js.Value, error) {
+		return call("importKey", "jwk", okpJWK("Ed25519", priv.Seed(), priv[ed25519.SeedSize:]), nameEd25519, false, []any{"sign"})
 	})
-	catch := js.FuncOf(func(_ js.Value, a []js.Value) any {
-		ch <- result{err: errors.New(a[0].Call("toString").String())}
-		return nil
-	})
-	defer then.Release()
-	defer catch.Release()
-	p.Call("then", then, catch)
-	r := <-ch
-	return r.v, r.err
+	if !ok {
+		return ed25519.Sign(priv, msg)
+	}
+	sig, err := call("sign", nameEd25519, key, bytesJS(msg))
+	if err != nil {
+		return ed25519.Sign(priv, msg)
+	}
+	webCalls.signEd25519.Add(1)
+	return bytesGo(sig)
 }

@@ -11,3 +11,9 @@ func verifyEd25519(pub ed25519.PublicKey, msg, sig []byte) bool {
 	// ed25519.Verify panics on a key of the wrong length.
 	return len(pub) == ed25519.PublicKeySize && ed25519.Verify(pub, msg, sig)
 }
+
+// signEd25519 is priv's signature of msg: Go's ed25519 natively,
+// WebCrypto's on js/wasm (ed25519_js.go).
+func signEd25519(priv ed25519.PrivateKey, msg []byte) []byte {
+	return ed25519.Sign(priv, msg)
+}

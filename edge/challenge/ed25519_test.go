@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,6 +49,18 @@ func TestEd25519BothPaths(t *testing.T) {
 		}
 	}
 
+	// Signatures: Ed25519 is deterministic, so both paths must give Go's
+	// bytes exactly, and the signature must check.
+	for _, m := range [][]byte{nil, msg, make([]byte, 4096)} {
+		got := signEd25519(priv, m)
+		if want := ed25519.Sign(priv, m); string(got) != string(want) {
+			t.Errorf("signEd25519 of %d bytes = %x, Go's ed25519 = %x", len(m), got, want)
+		}
+		if !verifyEd25519(pub, m, got) {
+			t.Errorf("signEd25519 of %d bytes does not verify", len(m))
+		}
+	}
+
 	// Through the token check, as the edge uses it.
 	k, err := NewSigningKey(IssuerName)
 	if err != nil {
@@ -60,6 +73,12 @@ func TestEd25519BothPaths(t *testing.T) {
 	}, MerchantOrigin: "https://shop.example"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The token's signature is the signature Go's ed25519 makes of its
+	// signing input.
+	dot := strings.LastIndexByte(tok, '.')
+	if sig, err := b64.DecodeString(tok[dot+1:]); err != nil || string(sig) != string(ed25519.Sign(k.Private, []byte(tok[:dot]))) {
+		t.Errorf("token signature differs from Go's ed25519 (%v)", err)
 	}
 	v := Verifier{Keys: NewKeySet(k.Public()), Issuer: IssuerName, Audience: EdgeName}
 	var c SessionClaims

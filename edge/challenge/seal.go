@@ -1,15 +1,16 @@
 package challenge
 
 import (
+	"crypto/ecdh"
+	"crypto/hpke"
+	"crypto/mlkem"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/sha3"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/cloudflare/circl/hpke"
-	"github.com/cloudflare/circl/kem"
 )
 
 // KEM names the HPKE key encapsulation of a seal key.
@@ -27,17 +28,26 @@ const (
 // sealInfo binds every seal to this protocol and version (RFC 9180 info).
 var sealInfo = []byte("honnin/challenge/v1")
 
-func (k KEM) suite() (hpke.Suite, hpke.KEM, error) {
-	var id hpke.KEM
+// The seal's KDF and AEAD, the same for both KEMs. ChaCha20-Poly1305 is
+// not in WebCrypto, and need not be: it runs over a few hundred bytes, and
+// the KEM's X25519, which is, goes through WebCrypto on js/wasm.
+var (
+	sealKDF  = hpke.HKDFSHA256()
+	sealAEAD = hpke.ChaCha20Poly1305()
+)
+
+// hpkeKEM is the standard library's KEM of k: the wire formats (keys,
+// encapsulations, ciphertexts) are RFC 9180's and draft-connolly-cfrg-xwing's,
+// so seals interoperate with any other implementation (circl's, which the
+// issuer used before, is tested against).
+func (k KEM) hpkeKEM() (hpke.KEM, error) {
 	switch k {
 	case KEMXWing:
-		id = hpke.KEM_XWING
+		return hpke.MLKEM768X25519(), nil
 	case KEMX25519:
-		id = hpke.KEM_X25519_HKDF_SHA256
-	default:
-		return hpke.Suite{}, 0, fmt.Errorf("unknown KEM %q", string(k))
+		return hpke.DHKEM(ecdh.X25519()), nil
 	}
-	return hpke.NewSuite(id, hpke.KDF_HKDF_SHA256, hpke.AEAD_ChaCha20Poly1305), id, nil
+	return nil, fmt.Errorf("unknown KEM %q", string(k))
 }
 
 func (k KEM) alg() string { return "HPKE-" + string(k) + "-SHA256-ChaCha20Poly1305" }
@@ -49,6 +59,41 @@ func kemFromAlg(alg string) (KEM, error) {
 		}
 	}
 	return "", fmt.Errorf("unknown seal alg %q", alg)
+}
+
+// sealPrivate builds the private key of KEM k from its 32-byte serialized
+// form, as the KEM's NewPrivateKey does, but with the X25519 half from
+// x25519Key: on js/wasm that is WebCrypto's X25519, the costliest part of
+// an open in wasm (~1 ms against ~0.3 ms for ML-KEM-768). X-Wing's key is a
+// seed, expanded with SHAKE256 into the ML-KEM-768 seed (d || z) and the
+// X25519 scalar.
+func sealPrivate(k KEM, raw []byte) (hpke.PrivateKey, error) {
+	if len(raw) != 32 {
+		return nil, fmt.Errorf("%s private key is %d bytes, want 32", k, len(raw))
+	}
+	switch k {
+	case KEMX25519:
+		x, err := x25519Key(raw)
+		if err != nil {
+			return nil, err
+		}
+		return hpke.NewDHKEMPrivateKey(x)
+	case KEMXWing:
+		h := sha3.NewSHAKE256()
+		h.Write(raw)
+		seed := make([]byte, mlkem.SeedSize+32)
+		h.Read(seed)
+		dk, err := mlkem.NewDecapsulationKey768(seed[:mlkem.SeedSize])
+		if err != nil {
+			return nil, err
+		}
+		x, err := x25519Key(seed[mlkem.SeedSize:])
+		if err != nil {
+			return nil, err
+		}
+		return hpke.NewHybridPrivateKey(dk, x)
+	}
+	return nil, fmt.Errorf("unknown KEM %q", string(k))
 }
 
 // Payload is what only the edge may read: the codes it compares against, the
@@ -84,7 +129,7 @@ type Sealed struct {
 type SealPublicKey struct {
 	KID string
 	KEM KEM
-	Key kem.PublicKey
+	Key hpke.PublicKey
 	// NotBefore is when the issuer starts sealing to the key in a rotation
 	// (zero: it always has).
 	NotBefore time.Time
@@ -96,30 +141,32 @@ type SealPublicKey struct {
 // SealKey is the edge's HPKE private key.
 type SealKey struct {
 	SealPublicKey
-	Private kem.PrivateKey
+	Private hpke.PrivateKey
+	// raw is the serialized private key (the key file's priv): Private
+	// cannot give it back when its X25519 half is a WebCrypto key.
+	raw []byte
 	// ring is every key of the rotation, oldest first; Open uses the one
 	// the seal names, so seals made before a rotation still open.
 	ring []SealKey
 }
 
-// NewSealKey makes a fresh seal key of the given KEM.
+// NewSealKey makes a fresh seal key of the given KEM. Both KEMs' private
+// keys are 32 random bytes.
 func NewSealKey(k KEM) (SealKey, error) {
-	_, id, err := k.suite()
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return SealKey{}, fmt.Errorf("challenge: new seal key: %w", err)
+	}
+	priv, err := sealPrivate(k, raw)
 	if err != nil {
 		return SealKey{}, fmt.Errorf("challenge: new seal key: %w", err)
 	}
-	pub, priv, err := id.Scheme().GenerateKeyPair()
-	if err != nil {
-		return SealKey{}, fmt.Errorf("challenge: new seal key: %w", err)
-	}
-	pb, err := pub.MarshalBinary()
-	if err != nil {
-		return SealKey{}, fmt.Errorf("challenge: new seal key: %w", err)
-	}
-	sum := sha256.Sum256(pb)
+	pub := priv.PublicKey()
+	sum := sha256.Sum256(pub.Bytes())
 	return SealKey{
 		SealPublicKey: SealPublicKey{KID: b64.EncodeToString(sum[:16]), KEM: k, Key: pub},
 		Private:       priv,
+		raw:           raw,
 	}, nil
 }
 
@@ -136,23 +183,18 @@ func (k SealPublicKey) Seal(jti string, p Payload) (Sealed, error) {
 	if jti == "" {
 		return Sealed{}, errors.New("challenge: seal: empty jti")
 	}
-	suite, _, err := k.KEM.suite()
-	if err != nil {
-		return Sealed{}, fmt.Errorf("challenge: seal: %w", err)
+	if k.Key == nil {
+		return Sealed{}, errors.New("challenge: seal: no key")
 	}
 	pt, err := json.Marshal(p)
 	if err != nil {
 		return Sealed{}, fmt.Errorf("challenge: seal: %w", err)
 	}
-	snd, err := suite.NewSender(k.Key, sealInfo)
+	enc, snd, err := hpke.NewSender(k.Key, sealKDF, sealAEAD, sealInfo)
 	if err != nil {
 		return Sealed{}, fmt.Errorf("challenge: seal: %w", err)
 	}
-	enc, sealer, err := snd.Setup(rand.Reader)
-	if err != nil {
-		return Sealed{}, fmt.Errorf("challenge: seal: %w", err)
-	}
-	ct, err := sealer.Seal(pt, []byte(jti))
+	ct, err := snd.Seal([]byte(jti), pt)
 	if err != nil {
 		return Sealed{}, fmt.Errorf("challenge: seal: %w", err)
 	}
@@ -169,19 +211,14 @@ func (k SealKey) Open(s Sealed, jti string) (Payload, error) {
 	if !ok {
 		return Payload{}, fmt.Errorf("challenge: open: %w: unknown kid %q", ErrSeal, s.KID)
 	}
-	suite, _, err := k.KEM.suite()
-	if err != nil {
-		return Payload{}, fmt.Errorf("challenge: open: %w", err)
+	if k.Private == nil {
+		return Payload{}, errors.New("challenge: open: no key")
 	}
-	rcv, err := suite.NewReceiver(k.Private, sealInfo)
-	if err != nil {
-		return Payload{}, fmt.Errorf("challenge: open: %w", err)
-	}
-	opener, err := rcv.Setup(s.Enc)
+	rcv, err := hpke.NewRecipient(s.Enc, k.Private, sealKDF, sealAEAD, sealInfo)
 	if err != nil {
 		return Payload{}, fmt.Errorf("challenge: open: %w: %v", ErrSeal, err)
 	}
-	pt, err := opener.Open(s.CT, []byte(jti))
+	pt, err := rcv.Open([]byte(jti), s.CT)
 	if err != nil {
 		return Payload{}, fmt.Errorf("challenge: open: %w: %v", ErrSeal, err)
 	}
@@ -193,17 +230,15 @@ func (k SealKey) Open(s Sealed, jti string) (Payload, error) {
 }
 
 func (k SealPublicKey) jwk() jwk {
-	pb, _ := k.Key.MarshalBinary()
-	return jwk{Kty: "AKP", KID: k.KID, Alg: k.KEM.alg(), Use: "enc", Pub: b64.EncodeToString(pb), NBF: unixOrZero(k.NotBefore)}
+	return jwk{Kty: "AKP", KID: k.KID, Alg: k.KEM.alg(), Use: "enc", Pub: b64.EncodeToString(k.Key.Bytes()), NBF: unixOrZero(k.NotBefore)}
 }
 
 func (k SealKey) jwk() (jwk, error) {
-	j := k.SealPublicKey.jwk()
-	sb, err := k.Private.MarshalBinary()
-	if err != nil {
-		return jwk{}, err
+	if len(k.raw) == 0 {
+		return jwk{}, errors.New("seal key has no private part")
 	}
-	j.Priv = b64.EncodeToString(sb)
+	j := k.SealPublicKey.jwk()
+	j.Priv = b64.EncodeToString(k.raw)
 	return j, nil
 }
 
@@ -212,12 +247,15 @@ func (k jwk) sealPublicKey() (SealPublicKey, error) {
 	if err != nil {
 		return SealPublicKey{}, err
 	}
-	_, id, _ := km.suite()
+	hk, err := km.hpkeKEM()
+	if err != nil {
+		return SealPublicKey{}, err
+	}
 	pb, err := b64.DecodeString(k.Pub)
 	if err != nil {
 		return SealPublicKey{}, errors.New("bad seal pub")
 	}
-	pub, err := id.Scheme().UnmarshalBinaryPublicKey(pb)
+	pub, err := hk.NewPublicKey(pb)
 	if err != nil {
 		return SealPublicKey{}, fmt.Errorf("bad seal pub: %w", err)
 	}
@@ -232,17 +270,16 @@ func (k jwk) sealKey() (SealKey, error) {
 	if err != nil {
 		return SealKey{}, err
 	}
-	_, id, _ := pub.KEM.suite()
-	sb, err := b64.DecodeString(k.Priv)
+	raw, err := b64.DecodeString(k.Priv)
 	if err != nil {
 		return SealKey{}, errors.New("bad seal priv")
 	}
-	priv, err := id.Scheme().UnmarshalBinaryPrivateKey(sb)
+	priv, err := sealPrivate(pub.KEM, raw)
 	if err != nil {
 		return SealKey{}, fmt.Errorf("bad seal priv: %w", err)
 	}
-	if !priv.Public().Equal(pub.Key) {
+	if string(priv.PublicKey().Bytes()) != string(pub.Key.Bytes()) {
 		return SealKey{}, errors.New("seal priv does not match pub")
 	}
-	return SealKey{SealPublicKey: pub, Private: priv}, nil
+	return SealKey{SealPublicKey: pub, Private: priv, raw: raw}, nil
 }

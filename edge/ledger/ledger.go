@@ -50,23 +50,45 @@ func (l *SQL) Migrate(ctx context.Context) error {
 	return nil
 }
 
+// attemptSQL counts a try only while the authentication has no result, no
+// newer generation was recorded and fewer than max tries were counted: the
+// three checks a code needs before it is judged, in the statement that
+// counts it, so a verify costs one round trip to the database (D1 bills, and
+// locally burns, milliseconds per statement) and no race between reading the
+// state and counting can let a try through.
 const attemptSQL = `INSERT INTO edge_auth (id, attempts) VALUES (?1, 1)
 ON CONFLICT (id) DO UPDATE SET attempts = edge_auth.attempts + 1, updated = unixepoch()
-WHERE edge_auth.attempts < ?2
+WHERE edge_auth.attempts < ?2 AND edge_auth.result_jti IS NULL AND edge_auth.gen <= ?3
 RETURNING attempts`
 
-// Attempt records one wrong code for authID unless max have already been
-// recorded. used is the count after the call; ok is false (and nothing is
-// recorded) when the count had already reached max.
-func (l *SQL) Attempt(ctx context.Context, authID string, max int) (used int, ok bool, err error) {
+// Why Attempt refused to count, besides the limit.
+var (
+	// ErrFinished: the authentication already has its result.
+	ErrFinished = errors.New("ledger: authentication already finished")
+	// ErrSuperseded: a newer generation (a resend) was recorded.
+	ErrSuperseded = errors.New("ledger: generation superseded")
+)
+
+// Attempt records one try of a code of generation gen for authID unless
+// authID already has its result (ErrFinished), a generation newer than gen
+// was recorded (ErrSuperseded), or max tries were already recorded. used is
+// the count after the call; ok is false (and nothing is recorded) when the
+// count had already reached max. Only a refusal costs a second statement,
+// a read that says which of the three it was.
+func (l *SQL) Attempt(ctx context.Context, authID string, gen, max int) (used int, ok bool, err error) {
 	if max < 1 {
 		return 0, false, fmt.Errorf("ledger: attempt %s: max %d < 1", authID, max)
 	}
-	err = l.db.QueryRowContext(ctx, attemptSQL, authID, max).Scan(&used)
+	err = l.db.QueryRowContext(ctx, attemptSQL, authID, max, gen).Scan(&used)
 	if errors.Is(err, sql.ErrNoRows) {
 		e, lerr := l.Lookup(ctx, authID)
-		if lerr != nil {
+		switch {
+		case lerr != nil:
 			return 0, false, fmt.Errorf("ledger: attempt %s: %w", authID, lerr)
+		case e.Finished:
+			return e.Attempts, false, ErrFinished
+		case gen < e.Gen:
+			return e.Attempts, false, ErrSuperseded
 		}
 		return e.Attempts, false, nil
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/fetch"
 )
 
 // batch is how many rows one claim takes.
@@ -143,31 +143,28 @@ func (r *Reporter) post(ctx context.Context, c claimed) (verdict, time.Duration,
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := r.client.Do(req)
+	resp, err := fetch.Do(r.client, req, 512)
 	if err != nil {
 		return retry, 0, err
 	}
-	defer resp.Body.Close()
-	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // let the connection be reused
-	if resp.StatusCode/100 == 2 {
+	if resp.Status/100 == 2 {
 		return delivered, 0, nil
 	}
-	err = fmt.Errorf("issuer answered %s: %s", resp.Status, bytes.TrimSpace(snippet))
+	err = fmt.Errorf("issuer answered %d %s: %s", resp.Status, http.StatusText(resp.Status), bytes.TrimSpace(resp.Body))
 	switch {
-	case resp.StatusCode == http.StatusRequestTimeout, resp.StatusCode == http.StatusTooManyRequests:
-		return retry, retryAfter(resp.Header), err
-	case resp.StatusCode/100 == 4:
+	case resp.Status == http.StatusRequestTimeout, resp.Status == http.StatusTooManyRequests:
+		return retry, retryAfter(resp.RetryAfter), err
+	case resp.Status/100 == 4:
 		return refused, 0, err
 	default:
-		return retry, retryAfter(resp.Header), err
+		return retry, retryAfter(resp.RetryAfter), err
 	}
 }
 
 // retryAfter reads a Retry-After given in seconds (the HTTP-date form is
 // not worth supporting for an internal peer).
-func retryAfter(h http.Header) time.Duration {
-	n, err := strconv.Atoi(h.Get("Retry-After"))
+func retryAfter(v string) time.Duration {
+	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
 		return 0
 	}

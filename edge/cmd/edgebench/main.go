@@ -7,8 +7,9 @@
 //
 // It mints its own challenge tokens with the issuer's key (-keys, as
 // `issuer keys init` writes them), each for a new authentication, and posts
-// a wrong code: the full verify path (token check, seal open, ledger read
-// and attempt count) without the issuer. The first request is timed apart:
+// a wrong code: the full verify path (token check, seal open, the ledger's
+// attempt count, the progress report queued and delivered). With -sink it
+// instead answers the edge's report deliveries, as the issuer would. The first request is timed apart:
 // it is the cold start.
 //
 //	edgebench -url http://127.0.0.1:8787 -keys .dev/keys -pid 1234 -n 300
@@ -45,8 +46,12 @@ func main() {
 	mode := flag.String("mode", "verify", "verify (wrong code: the full path), badsig (a tampered signature: bridge + token check only), healthz (one ledger read), static (/honnin.js: the runtime's own cost, no edge code in workerd), notfound (a Go 404: the bridge)")
 	prewarm := flag.String("prewarm", "", "a path fetched before the cold request (to start the runtime but not the edge's code)")
 	comm := flag.String("comm", "", "count only the processes of this name (e.g. workerd, not wrangler's node)")
+	sink := flag.String("sink", "", "instead of measuring, answer the edge's reports to the issuer on this address (see sinkReports)")
 	flag.Parse()
 	log.SetFlags(0)
+	if *sink != "" {
+		log.Fatal(http.ListenAndServe(*sink, http.HandlerFunc(sinkReports)))
+	}
 
 	ik, err := challenge.LoadIssuerKeys(*keys)
 	if err != nil {
@@ -125,6 +130,20 @@ func main() {
 	slices.Sort(lat)
 	fmt.Printf("%s\tmode=%s\tcpu_per_verify_ms=%.2f\tp50_ms=%.2f\tcold_ms=%.1f\tn=%d\twall_s=%.1f\n", *label, *mode,
 		float64(cpu)/float64(*n)/1e6, float64(lat[len(lat)/2])/1e6, float64(cold)/1e6, *n, wall.Seconds())
+}
+
+// sinkReports stands in for the issuer's report endpoint during a run:
+// every verify queues a report that the edge then delivers, and against a
+// closed port each delivery would fail and come back for retries, so the
+// edge's CPU would grow with the failed queue rather than measure a verify.
+// A live issuer answers 2xx once per report, as this does; it checks
+// nothing (the issuer's own handling is not what is measured).
+func sinkReports(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost || r.Header.Get("Authorization") == "" {
+		http.Error(w, "want an authorized POST", http.StatusBadRequest)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // getModes are the modes that GET a path.

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -37,7 +38,7 @@ func TestAttemptConcurrent(t *testing.T) {
 	for range workers {
 		wg.Go(func() {
 			<-start
-			used, ok, err := l.Attempt(ctx, "auth1", max)
+			used, ok, err := l.Attempt(ctx, "auth1", 1, max)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -79,7 +80,7 @@ func TestAttemptSequence(t *testing.T) {
 		used int
 		ok   bool
 	}{{1, true}, {2, true}, {3, true}, {3, false}, {3, false}} {
-		used, ok, err := l.Attempt(ctx, "a", 3)
+		used, ok, err := l.Attempt(ctx, "a", 1, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,11 +89,67 @@ func TestAttemptSequence(t *testing.T) {
 		}
 	}
 	// Another authentication has its own counter.
-	if used, ok, err := l.Attempt(ctx, "b", 3); err != nil || used != 1 || !ok {
+	if used, ok, err := l.Attempt(ctx, "b", 1, 3); err != nil || used != 1 || !ok {
 		t.Errorf("other id = (%d, %v, %v), want (1, true, nil)", used, ok, err)
 	}
-	if _, _, err := l.Attempt(ctx, "c", 0); err == nil {
+	if _, _, err := l.Attempt(ctx, "c", 1, 0); err == nil {
 		t.Error("max 0 accepted")
+	}
+}
+
+// TestAttemptRefuses: the one statement that counts a try also refuses it,
+// counting nothing, for a finished authentication and for a token of a
+// superseded generation, and says which.
+func TestAttemptRefuses(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name     string
+		setup    func(*Ledger) error
+		gen      int
+		wantErr  error
+		wantUsed int
+		wantOK   bool
+	}{
+		{"unknown authentication", func(*Ledger) error { return nil }, 1, nil, 1, true},
+		{"current gen", func(l *Ledger) error { _, err := l.SeeGen(ctx, "a", 2); return err }, 2, nil, 1, true},
+		{"newer gen than recorded", func(l *Ledger) error { _, err := l.SeeGen(ctx, "a", 2); return err }, 3, nil, 1, true},
+		{"older gen", func(l *Ledger) error { _, err := l.SeeGen(ctx, "a", 2); return err }, 1, ledger.ErrSuperseded, 0, false},
+		{"finished", func(l *Ledger) error { _, err := l.Finish(ctx, "a", "jti"); return err }, 1, ledger.ErrFinished, 0, false},
+		{"finished and superseded: finished first", func(l *Ledger) error {
+			if _, err := l.SeeGen(ctx, "a", 5); err != nil {
+				return err
+			}
+			_, err := l.Finish(ctx, "a", "jti")
+			return err
+		}, 1, ledger.ErrFinished, 0, false},
+		{"limit reached", func(l *Ledger) error {
+			for range 3 {
+				if _, _, err := l.Attempt(ctx, "a", 1, 3); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, 1, nil, 3, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := open(t)
+			if err := tt.setup(l); err != nil {
+				t.Fatal(err)
+			}
+			before, _ := l.Lookup(ctx, "a")
+			used, ok, err := l.Attempt(ctx, "a", tt.gen, 3)
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if ok != tt.wantOK || (tt.wantErr == nil && used != tt.wantUsed) {
+				t.Errorf("Attempt = (%d, %v), want (%d, %v)", used, ok, tt.wantUsed, tt.wantOK)
+			}
+			after, _ := l.Lookup(ctx, "a")
+			if !ok && after.Attempts != before.Attempts {
+				t.Errorf("refused try counted: attempts %d -> %d", before.Attempts, after.Attempts)
+			}
+		})
 	}
 }
 
@@ -128,7 +185,7 @@ func TestSeeGen(t *testing.T) {
 		}
 	}
 	// Recording a gen keeps the attempts: a resend never resets them.
-	if _, _, err := l.Attempt(ctx, "a", 5); err != nil {
+	if _, _, err := l.Attempt(ctx, "a", 4, 5); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := l.SeeGen(ctx, "a", 5); err != nil {
@@ -306,7 +363,7 @@ func TestReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := l.Attempt(ctx, "a", 5); err != nil {
+	if _, _, err := l.Attempt(ctx, "a", 1, 5); err != nil {
 		t.Fatal(err)
 	}
 	l.Close()
