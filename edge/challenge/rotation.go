@@ -35,17 +35,22 @@ const RetireAfter = 15 * time.Minute
 // before it signs.
 const JWKSMaxAge = 5 * time.Minute
 
-// current returns the index of the key in use at t among keys ordered by
-// nbf: the last whose nbf is not after t, or 0 when all are in the future.
-func current(nbfs []time.Time, t time.Time) int {
-	cur := 0
-	for i, nbf := range nbfs {
-		if !nbf.After(t) {
-			cur = i
+// inUse returns the key of rot (ordered by nbf, not empty) in use at t:
+// the last whose nbf is not after t, or the first when all are in the
+// future.
+func inUse[K any](rot []K, nbf func(K) time.Time, t time.Time) K {
+	cur := rot[0]
+	for _, k := range rot {
+		if !nbf(k).After(t) {
+			cur = k
 		}
 	}
 	return cur
 }
+
+func signingNBF(k SigningKey) time.Time { return k.NotBefore }
+func sealNBF(k SealPublicKey) time.Time { return k.NotBefore }
+func ringNBF(k SealKey) time.Time       { return k.NotBefore }
 
 // At returns the key of k's rotation that signs at t (k itself when it was
 // loaded alone).
@@ -53,11 +58,7 @@ func (k SigningKey) At(t time.Time) SigningKey {
 	if len(k.rotation) == 0 {
 		return k
 	}
-	nbfs := make([]time.Time, len(k.rotation))
-	for i, r := range k.rotation {
-		nbfs[i] = r.NotBefore
-	}
-	return k.rotation[current(nbfs, t)]
+	return inUse(k.rotation, signingNBF, t)
 }
 
 // Rotation returns every key of k's rotation, oldest first.
@@ -104,11 +105,7 @@ func (k SealPublicKey) At(t time.Time) SealPublicKey {
 	if len(k.rotation) == 0 {
 		return k
 	}
-	nbfs := make([]time.Time, len(k.rotation))
-	for i, r := range k.rotation {
-		nbfs[i] = r.NotBefore
-	}
-	return k.rotation[current(nbfs, t)]
+	return inUse(k.rotation, sealNBF, t)
 }
 
 // Rotation returns every key of k's rotation, oldest first.
@@ -158,11 +155,7 @@ func NewSealKeyRing(keys []SealKey, now time.Time) (SealKey, error) {
 	for i := range ks {
 		ks[i].ring = ks
 	}
-	nbfs := make([]time.Time, len(ks))
-	for i, r := range ks {
-		nbfs[i] = r.NotBefore
-	}
-	return ks[current(nbfs, now)], nil
+	return inUse(ks, ringNBF, now), nil
 }
 
 // opener returns the key of k's ring whose kid is kid.

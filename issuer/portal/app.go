@@ -108,9 +108,8 @@ func (s *Server) appIssue(w http.ResponseWriter, r *http.Request, sess *Session)
 		s.fail(w, r, sess, http.StatusNotFound, "error.notfound")
 		return
 	}
-	c, err := s.store.Cardholder(r.Context(), sess.CardholderID)
-	if err != nil {
-		s.serverError(w, r, sess, err)
+	c, ok := s.managedCard(w, r, sess)
+	if !ok {
 		return
 	}
 	if c.Email == "" {
@@ -183,9 +182,8 @@ func (s *Server) appRegister(w http.ResponseWriter, r *http.Request, sess *Sessi
 		s.serverError(w, r, sess, err)
 		return
 	}
-	c, err := s.store.Cardholder(r.Context(), sess.CardholderID)
-	if err != nil {
-		s.serverError(w, r, sess, err)
+	c, ok := s.managedCard(w, r, sess)
+	if !ok {
 		return
 	}
 	if c.PreferredMethod == store.KindPassword {

@@ -105,9 +105,8 @@ func (s *Server) contactPage(w http.ResponseWriter, r *http.Request, sess *Sessi
 		s.fail(w, r, sess, http.StatusNotFound, "error.notfound")
 		return
 	}
-	c, err := s.store.Cardholder(r.Context(), sess.CardholderID)
-	if err != nil {
-		s.serverError(w, r, sess, err)
+	c, ok := s.managedCard(w, r, sess)
+	if !ok {
 		return
 	}
 	_, cur := s.contactCurrent(c, kind)
@@ -121,9 +120,8 @@ func (s *Server) contactBegin(w http.ResponseWriter, r *http.Request, sess *Sess
 		s.fail(w, r, sess, http.StatusNotFound, "error.notfound")
 		return
 	}
-	c, err := s.store.Cardholder(r.Context(), sess.CardholderID)
-	if err != nil {
-		s.serverError(w, r, sess, err)
+	c, ok := s.managedCard(w, r, sess)
+	if !ok {
 		return
 	}
 	raw, cur := s.contactCurrent(c, kind)
@@ -221,9 +219,8 @@ func (s *Server) renderVerify(w http.ResponseWriter, r *http.Request, sess *Sess
 		s.fail(w, r, sess, http.StatusNotFound, "error.notfound")
 		return
 	}
-	c, err := s.store.Cardholder(r.Context(), sess.CardholderID)
-	if err != nil {
-		s.serverError(w, r, sess, err)
+	c, ok := s.managedCard(w, r, sess)
+	if !ok {
 		return
 	}
 	_, cur := s.contactCurrent(c, kind)
@@ -357,9 +354,8 @@ func (s *Server) contactResend(w http.ResponseWriter, r *http.Request, sess *Ses
 		s.fail(w, r, sess, http.StatusNotFound, "error.notfound")
 		return
 	}
-	c, err := s.store.Cardholder(r.Context(), sess.CardholderID)
-	if err != nil {
-		s.serverError(w, r, sess, err)
+	c, ok := s.managedCard(w, r, sess)
+	if !ok {
 		return
 	}
 	now := s.now()
