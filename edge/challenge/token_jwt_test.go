@@ -1,8 +1,10 @@
 package challenge
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,7 +124,7 @@ func TestTokensAgreeWithGolangJWT(t *testing.T) {
 		{"claims' own Validate fails", v, issuer, TypChallenge, mod(func(c *ChallengeClaims) { c.Gen = 0 }), nil, "invalid"},
 		{"edge's key", v, edge, TypChallenge, mod(func(*ChallengeClaims) {}), nil, "invalid"},
 		{"other typ", v, issuer, TypSession, mod(func(*ChallengeClaims) {}), nil, "invalid"},
-		{"tampered signature", v, issuer, TypChallenge, mod(func(*ChallengeClaims) {}), func(s string) string { return s[:len(s)-2] + "AA" }, "invalid"},
+		{"tampered signature", v, issuer, TypChallenge, mod(func(*ChallengeClaims) {}), flipSignatureBit, "invalid"},
 		{"padded signature", v, issuer, TypChallenge, mod(func(*ChallengeClaims) {}), func(s string) string { return s + "==" }, "invalid"},
 		{"two segments", v, issuer, TypChallenge, mod(func(*ChallengeClaims) {}), func(s string) string { return s[:len(s)-87] }, "invalid"},
 		{"four segments", v, issuer, TypChallenge, mod(func(*ChallengeClaims) {}), func(s string) string { return s + ".AA" }, "invalid"},
@@ -151,4 +153,17 @@ func TestTokensAgreeWithGolangJWT(t *testing.T) {
 			}
 		})
 	}
+}
+
+// flipSignatureBit changes one bit in the middle of tok's signature (not in
+// its last characters, whose spare bits base64 may ignore), so the result is
+// always a different signature.
+func flipSignatureBit(tok string) string {
+	i := strings.LastIndexByte(tok, '.')
+	sig, err := base64.RawURLEncoding.DecodeString(tok[i+1:])
+	if err != nil || len(sig) == 0 {
+		return tok + "!"
+	}
+	sig[len(sig)/2] ^= 0x01
+	return tok[:i+1] + base64.RawURLEncoding.EncodeToString(sig)
 }
