@@ -41,10 +41,18 @@ workerd() {
       -e "s|= \"migrations\"|= \"$root/edge/migrations\"|" edge/wrangler.toml >"$w/wrangler.toml"
   bash edge/dev-vars.sh "$tmp/keys" "$issuer" >"$w/.dev.vars"
   edge/node_modules/.bin/wrangler d1 migrations apply DB --local --config "$w/wrangler.toml" --persist-to "$w/state" >/dev/null
-  setsid edge/node_modules/.bin/wrangler dev --local --config "$w/wrangler.toml" --persist-to "$w/state" \
-    --ip 127.0.0.1 --port "$port" --inspector-port $((port + 1)) --show-interactive-dev-session=false >"$w/log" 2>&1 &
+  # edge/dev.mjs, as make edge-dev and the e2e suite run it: miniflare's
+  # workerd with no wrangler dev proxy in front (wrangler's proxy, a second
+  # workerd, used to be counted here too). No cron ticks: deliveries run
+  # under waitUntil, and a tick would land in the middle of a measurement.
+  # The DevTools port only for the profile: nothing else pays for it.
+  local inspector=()
+  [ "$modes" = profile ] && inspector=(-inspector-port $((port + 1)))
+  setsid node edge/dev.mjs -config "$w/wrangler.toml" -persist "$w/state" -vars "$w/.dev.vars" \
+    -cf edge/dev-cf.json -ip 127.0.0.1 -port "$port" "${inspector[@]}" -scheduled-every 0 >"$w/log" 2>&1 &
   local pid=$!
   pids+=("$pid")
+  for _ in $(seq 100); do grep -q "ready on" "$w/log" && break; sleep 0.2; done
   if [ "$modes" = profile ]; then
     "$tmp/edgebench" -url "http://127.0.0.1:$port" -keys "$tmp/keys" -pid "$pid" -comm workerd -n 50 -label "$label-warm" -prewarm /honnin.js >/dev/null
     node $websocket e2e/profile-edge.mjs $((port + 1)) "$tmp/stop" "$N" >"$tmp/profile.md" &
