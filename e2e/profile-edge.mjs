@@ -1,8 +1,8 @@
 // profile-edge.mjs PORT STOPFILE N — where the worker's own CPU goes.
 //
-// Connects to `wrangler dev --inspector-port PORT` (the DevTools protocol of
-// the worker's isolate: only our worker, not wrangler's routing workers nor
-// the local D1), samples the CPU until STOPFILE exists (e2e/bench-edge.sh
+// Connects to `node edge/dev.mjs -inspector-port PORT` (the DevTools
+// protocol of the worker's isolate: only our worker, not miniflare's routing
+// and asset workers nor the local D1), samples the CPU until STOPFILE exists (e2e/bench-edge.sh
 // creates it after N verifies), and prints a Markdown table of where the
 // sampled time went: Go code in wasm by kind, the JS glue, the D1 client,
 // the runtime's own functions (WebCrypto, fetch). Sampling slows the isolate
@@ -12,7 +12,7 @@ import { existsSync } from "node:fs";
 
 const [port, stopFile, n] = process.argv.slice(2);
 const targets = await (await fetch(`http://127.0.0.1:${port}/json`)).json();
-// wrangler's inspector proxy wants a local Origin.
+// workerd's inspector (and wrangler's proxy of it) wants a local Origin.
 const ws = new WebSocket(targets[0].webSocketDebuggerUrl, { headers: { Origin: "http://127.0.0.1" } });
 let seq = 0;
 const pending = new Map();
@@ -57,7 +57,8 @@ function kind(cf) {
   }
   if (url.startsWith("cloudflare-internal:d1")) return "D1 client (in the isolate)";
   if (/^__facade|^__name$/.test(f) || /middleware/.test(url)) return "wrangler dev's middleware facade (not deployed)";
-  if (url.endsWith(".js") || url.endsWith(".mjs")) return "JS glue and wasm_exec.js";
+  if (url.endsWith("wasm_exec.js")) return "wasm_exec.js (Go's side of the JS bridge: syscall/js calls, values)";
+  if (url.endsWith(".js") || url.endsWith(".mjs")) return "JS glue (edge/worker/glue.mjs)";
   if (f === "(garbage collector)") return "V8 garbage collector";
   if (f === "(program)") return "V8 and workerd, unattributed (program)";
   if (f === "(idle)" || f === "(root)") return "";
@@ -73,12 +74,13 @@ for (const [id, t] of self) {
 }
 // Inclusive time of the edge's steps, from the Go frames on each stack.
 const steps = [
-  ["bridge: JS request into Go (edge/worker newRequest)", "edge_worker.newRequest"],
+  ["bridge: request into Go (edge/worker newRequest)", "edge_worker.newRequest"],
+  ["bridge: response back to JS (edge/worker respond)", "edge_worker.__responseWriter_.respond"],
   ["token check (challenge Verifier.verify, WebCrypto Ed25519)", "edge_challenge.Verifier.verify"],
   ["seal open (X-Wing: ML-KEM-768 in Go, X25519 in WebCrypto)", "edge_challenge.SealKey.Open"],
   ["ledger: count the try (one D1 statement)", "edge_ledger.__SQL_.Attempt"],
-  ["report queued (one D1 statement)", "edge_report.__Reporter_.Enqueue"],
-  ["report delivered after the response (claim, call token, fetch, delete)", "edge_report.__Reporter_.Deliver"],
+  ["report queued, leased to this request (one D1 statement)", "edge_report.__Reporter_.Enqueue"],
+  ["report delivered after the response (call token, fetch, delete)", "edge_report.__Reporter_.deliverOne"],
 ];
 const incl = new Map();
 for (const [id, t] of self) {

@@ -19,6 +19,10 @@ if [ "$mode" = stock ]; then
   out=edge/build-stock
   rm -rf "$out"
   $GO run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -o "$out/build" >/dev/null
+  # The same fetch fix as ours (below): without it the stock worker's
+  # report deliveries fail with "Illegal invocation".
+  sed -i 's|return Reflect.get(target, prop, target);|const v = Reflect.get(target, prop, target); return prop === "fetch" \&\& typeof v === "function" ? v.bind(target) : v;|' "$out/build/wasm_exec.js"
+  grep -q 'v.bind(target)' "$out/build/wasm_exec.js" || { echo "build-worker: could not patch wasm_exec.js (syumai/workers changed?)" >&2; exit 1; }
   mv edge/build/public.tmp "$out/public"
   GOOS=js GOARCH=wasm $GO build -trimpath -tags stockglue -ldflags="-s -w $flags" -o "$out/build/app.wasm" ./edge/cmd/edgeworker
   exit 0

@@ -21,7 +21,9 @@
 // (a request's own MF-CF-Blob header, which only the local runtime
 // honours, replaces it); -scheduled-every how many seconds apart the cron
 // trigger runs (wrangler.toml's cron is every minute, the default here;
-// wrangler dev never runs it on its own). Stops on SIGTERM or SIGINT.
+// wrangler dev never runs it on its own; 0 never); -inspector-port a port
+// for the DevTools protocol of the worker's isolate (e2e/profile-edge.mjs,
+// none by default). Stops on SIGTERM or SIGINT.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Log, LogLevel, Miniflare } from "miniflare";
@@ -29,7 +31,7 @@ import { Log, LogLevel, Miniflare } from "miniflare";
 function flags(argv) {
   const out = {
     config: "wrangler.toml", ip: "127.0.0.1", port: "8787", persist: ".wrangler/state",
-    vars: "", cf: "", "scheduled-every": "60",
+    vars: "", cf: "", "scheduled-every": "60", "inspector-port": "",
   };
   for (let i = 0; i < argv.length; i += 2) {
     const name = argv[i].replace(/^-+/, "");
@@ -86,6 +88,7 @@ const mf = new Miniflare({
   // for a missing or month-old file.
   cf: f.cf ? JSON.parse(readFileSync(f.cf, "utf8")) : false,
   logRequests: true,
+  inspectorPort: f["inspector-port"] ? Number(f["inspector-port"]) : undefined,
   log: new Log(LogLevel.INFO),
 });
 const url = await mf.ready;

@@ -219,3 +219,51 @@ func (r *Reporter) count(ctx context.Context, dead int) (int, error) {
 	}
 	return n, nil
 }
+
+// Claimed is an outcome that EnqueueClaimed queued already leased to its
+// caller.
+type Claimed struct {
+	c  claimed
+	ok bool
+}
+
+const enqueueClaimedSQL = `INSERT INTO edge_report (jti, body, due, created) VALUES (?1, ?2, ?3, ?4)
+ON CONFLICT (jti) DO NOTHING RETURNING tries`
+
+// EnqueueClaimed queues o durably like Enqueue, but leased to the caller
+// from the start, for an edge that delivers each outcome itself right
+// after the response (Workers): DeliverClaimed then posts it without first
+// claiming it, one database statement fewer per outcome. If the caller
+// never delivers it (the instance dies), the lease ends and Deliver picks
+// it up like any other row, so nothing is lost.
+func (r *Reporter) EnqueueClaimed(ctx context.Context, o Outcome) (Claimed, error) {
+	if err := o.validate(); err != nil {
+		return Claimed{}, fmt.Errorf("report: enqueue: %w", err)
+	}
+	body, err := json.Marshal(o)
+	if err != nil {
+		return Claimed{}, fmt.Errorf("report: enqueue %s: %w", o.JTI, err)
+	}
+	now := r.now()
+	c := claimed{jti: o.JTI, body: string(body)}
+	switch err := r.db.QueryRowContext(ctx, enqueueClaimedSQL, o.JTI, c.body, now.Add(r.lease).UnixMilli(), now.UnixMilli()).Scan(&c.tries); {
+	case errors.Is(err, sql.ErrNoRows):
+		// Already queued (the same jti twice): the row that is there is
+		// not ours to deliver.
+		return Claimed{}, nil
+	case err != nil:
+		return Claimed{}, fmt.Errorf("report: enqueue %s: %w", o.JTI, err)
+	}
+	return Claimed{c: c, ok: true}, nil
+}
+
+// DeliverClaimed posts the outcome EnqueueClaimed queued, once, and
+// reports whether the issuer accepted it. A failure reschedules it with
+// backoff (or dead-letters it) exactly as Deliver does, for Deliver to
+// retry later.
+func (r *Reporter) DeliverClaimed(ctx context.Context, c Claimed) bool {
+	if !c.ok {
+		return false
+	}
+	return r.deliverOne(ctx, c.c)
+}

@@ -425,3 +425,94 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+func TestEnqueueClaimed(t *testing.T) {
+	tests := []struct {
+		name string
+		// issuer answers the direct delivery; 0: it is down.
+		issuer int
+		// deliver: whether the caller delivers directly (false: the
+		// instance died after queueing).
+		deliver bool
+		wantOK  bool
+		// wantPending after the direct delivery.
+		wantPending int
+	}{
+		{name: "delivered directly", issuer: 200, deliver: true, wantOK: true, wantPending: 0},
+		{name: "issuer down", issuer: 0, deliver: true, wantOK: false, wantPending: 1},
+		{name: "issuer fails", issuer: 503, deliver: true, wantOK: false, wantPending: 1},
+		{name: "instance died", deliver: false, wantPending: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			key := edgeKey(t)
+			is := newIssuer(t, key, always(tt.issuer))
+			db := openDB(t, filepath.Join(t.TempDir(), "edge.db"))
+			var clock atomic.Int64
+			clock.Store(time.Now().UnixNano())
+			now := func() time.Time { return time.Unix(0, clock.Load()) }
+			is.v.Now = now
+			r := newReporter(t, db, is.srv.URL, key)
+			r.now = now
+			ctx := context.Background()
+			c, err := r.EnqueueClaimed(ctx, outcome)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, err := r.Deliver(ctx); err != nil || n != 0 {
+				t.Fatalf("Deliver of a row leased to its enqueuer = (%d, %v), want (0, nil)", n, err)
+			}
+			if tt.deliver {
+				if ok := r.DeliverClaimed(ctx, c); ok != tt.wantOK {
+					t.Fatalf("DeliverClaimed = %v, want %v", ok, tt.wantOK)
+				}
+			}
+			if n := pending(t, r); n != tt.wantPending {
+				t.Fatalf("pending = %d, want %d", n, tt.wantPending)
+			}
+			if tt.wantPending == 0 {
+				if _, got := is.state(); got[outcome.JTI] != 1 {
+					t.Fatalf("issuer got %v, want %s once", got, outcome.JTI)
+				}
+				return
+			}
+			// Nothing is lost: once the issuer is back and the backoff (or
+			// the lease) is over, Deliver delivers it.
+			is.setAnswer(always(200))
+			clock.Add(int64(r.lease + time.Second))
+			if n, err := r.Deliver(ctx); err != nil || n != 1 {
+				t.Fatalf("Deliver later = (%d, %v), want (1, nil)", n, err)
+			}
+			if _, got := is.state(); got[outcome.JTI] != 1 {
+				t.Errorf("issuer got %v, want %s once", got, outcome.JTI)
+			}
+		})
+	}
+}
+
+func TestEnqueueClaimedTwice(t *testing.T) {
+	key := edgeKey(t)
+	is := newIssuer(t, key, always(200))
+	r := newReporter(t, openDB(t, filepath.Join(t.TempDir(), "edge.db")), is.srv.URL, key)
+	ctx := context.Background()
+	first, err := r.EnqueueClaimed(ctx, outcome)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := r.EnqueueClaimed(ctx, outcome) // same jti: stored once
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.DeliverClaimed(ctx, second) {
+		t.Error("the second enqueue of a jti delivered the first one's row")
+	}
+	if !r.DeliverClaimed(ctx, first) {
+		t.Fatal("DeliverClaimed(first) = false")
+	}
+	if n := pending(t, r); n != 0 {
+		t.Errorf("pending = %d, want 0", n)
+	}
+	if _, err := r.EnqueueClaimed(ctx, Outcome{Sub: "a", Status: "Y"}); err == nil {
+		t.Error("EnqueueClaimed accepted an outcome without jti")
+	}
+}

@@ -149,19 +149,38 @@ async function fetch(request, env, ctx) {
     body = await readBody(request);
     if (body === null) return jsonError(413, "too_large", `the body is over ${MAX_BODY} bytes`);
   }
-  const cf = request.cf;
-  const msg = {
-    method: request.method,
-    url: request.url,
-    headers: [...request.headers],
-    body,
-    ip: request.headers.get("cf-connecting-ip") ?? "",
-    cf: cf ? { country: cf.country, asn: cf.asn, colo: cf.colo, tlsVersion: cf.tlsVersion } : null,
-  };
-  const out = await call(env, ctx, (b, respond, finish) => b.serve(msg, respond, finish));
+  const out = await call(env, ctx, (b, respond, finish) =>
+    b.serve(head(request), body, (status, headers, body) => respond({ status, headers, body }), finish));
   if (out === null) return jsonError(500, "internal", "internal error");
   const nobody = nullBodyStatus.has(out.status) || request.method === "HEAD";
-  return new Response(nobody ? null : out.body ?? null, { status: out.status, headers: out.headers });
+  return new Response(nobody ? null : out.body, { status: out.status, headers: parseHeaders(out.headers) });
+}
+
+// head is the request's head for Go as one string (edge/worker/head.go):
+// one string crosses the JS-Go bridge at a fraction of the cost of a JS
+// value per header name and value. "\n"-terminated lines: method, URL,
+// client IP, request.cf's country, ASN, colo, TLS version, then
+// "name: value" per header (neither a URL nor a header holds a newline).
+function head(request) {
+  const cf = request.cf ?? {};
+  let s = `${request.method}\n${request.url}\n${request.headers.get("cf-connecting-ip") ?? ""}\n` +
+    `${cf.country ?? ""}\n${typeof cf.asn === "number" ? cf.asn : ""}\n${cf.colo ?? ""}\n${cf.tlsVersion ?? ""}\n`;
+  for (const [name, value] of request.headers) s += `${name}: ${value}\n`;
+  return s;
+}
+
+// parseHeaders reads the response's headers as Go wrote them: a
+// "name: value\n" line per value.
+function parseHeaders(s) {
+  const h = new Headers();
+  for (let i = 0; i < s.length; ) {
+    const nl = s.indexOf("\n", i);
+    const line = s.slice(i, nl);
+    const c = line.indexOf(": ");
+    h.append(line.slice(0, c), line.slice(c + 2));
+    i = nl + 1;
+  }
+  return h;
 }
 
 async function scheduled(event, env, ctx) {

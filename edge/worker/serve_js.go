@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"syscall/js"
 
 	"github.com/honnin/honnin/edge/jsonapi"
@@ -44,8 +43,8 @@ type Handlers struct {
 func Serve(h Handlers) error {
 	b := runtimeContext.Get("binding")
 	b.Set("serve", js.FuncOf(func(_ js.Value, args []js.Value) any {
-		msg, respond, finish := args[0], args[1], args[2]
-		go serveOne(h.HTTP, msg, respond, finish)
+		headStr, body, respond, finish := args[0].String(), args[1], args[2], args[3]
+		go serveOne(h.HTTP, headStr, body, respond, finish)
 		return nil
 	}))
 	b.Set("scheduled", js.FuncOf(func(_ js.Value, args []js.Value) any {
@@ -61,20 +60,22 @@ func Serve(h Handlers) error {
 	select {}
 }
 
-// serveOne serves one request: the response goes to respond, and once the
-// work left for after it (After) is done, finish is called, which ends the
-// request's waitUntil and frees the instance.
-func serveOne(h http.Handler, msg, respond, finish js.Value) {
+// serveOne serves one request, whose head (see head.go) and body (a
+// Uint8Array, or undefined) the glue passed: the response goes to respond
+// (status, headers as one string, body or null), and once the work left
+// for after it (After) is done, finish is called, which ends the request's
+// waitUntil and frees the instance.
+func serveOne(h http.Handler, headStr string, body, respond, finish js.Value) {
 	defer finish.Invoke()
 	l := &later{}
-	r, err := newRequest(msg, l)
+	r, err := newRequest(headStr, body, l)
 	w := &responseWriter{header: http.Header{}}
 	if err != nil {
 		jsonapi.Write(w, http.StatusBadRequest, jsonapi.ErrorBody{Error: "bad_request", Message: err.Error()})
 	} else {
 		serveSafely(h, w, r)
 	}
-	respond.Invoke(w.toJS())
+	w.respond(respond)
 	bg := context.Background()
 	if r != nil {
 		bg = context.WithoutCancel(r.Context())
@@ -97,26 +98,23 @@ func serveSafely(h http.Handler, w *responseWriter, r *http.Request) {
 	h.ServeHTTP(w, r)
 }
 
-func newRequest(msg js.Value, l *later) (*http.Request, error) {
-	u, err := url.Parse(msg.Get("url").String())
+func newRequest(headStr string, b js.Value, l *later) (*http.Request, error) {
+	hd, err := parseHead(headStr)
+	if err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(hd.url)
 	if err != nil {
 		return nil, err
 	}
 	var body []byte
-	if b := msg.Get("body"); b.Truthy() {
+	if b.Truthy() {
 		body = make([]byte, b.Get("length").Int())
 		js.CopyBytesToGo(body, b)
 	}
 	ctx := context.WithValue(context.Background(), laterKey{}, l)
-	c := Conn{IP: str(msg.Get("ip"))}
-	if cf := msg.Get("cf"); cf.Truthy() {
-		c.Country, c.Colo, c.TLSVersion = str(cf.Get("country")), str(cf.Get("colo")), str(cf.Get("tlsVersion"))
-		if a := cf.Get("asn"); a.Type() == js.TypeNumber {
-			c.ASN = int64(a.Float())
-		}
-	}
-	ctx = context.WithValue(ctx, connKey{}, c)
-	r, err := http.NewRequestWithContext(ctx, msg.Get("method").String(), u.String(), bytes.NewReader(body))
+	ctx = context.WithValue(ctx, connKey{}, hd.conn)
+	r, err := http.NewRequestWithContext(ctx, hd.method, u.String(), bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
@@ -124,22 +122,11 @@ func newRequest(msg js.Value, l *later) (*http.Request, error) {
 		r.Body = http.NoBody
 	}
 	r.RequestURI = u.RequestURI()
-	r.RemoteAddr = net.JoinHostPort(c.IP, "0")
-	hs := msg.Get("headers")
-	for i, n := 0, hs.Length(); i < n; i++ {
-		kv := hs.Index(i)
-		r.Header.Add(kv.Index(0).String(), kv.Index(1).String())
-	}
+	r.RemoteAddr = net.JoinHostPort(hd.conn.IP, "0")
+	r.Header = hd.header
 	r.Host = u.Host
 	r.ContentLength = int64(len(body))
 	return r, nil
-}
-
-func str(v js.Value) string {
-	if v.Type() != js.TypeString {
-		return ""
-	}
-	return v.String()
 }
 
 // responseWriter collects the response; the glue builds the JS Response.
@@ -164,29 +151,17 @@ func (w *responseWriter) Write(b []byte) (int, error) {
 	return w.body.Write(b)
 }
 
-var (
-	uint8Array = js.Global().Get("Uint8Array")
-	array      = js.Global().Get("Array")
-	object     = js.Global().Get("Object")
-)
+var uint8Array = js.Global().Get("Uint8Array")
 
-func (w *responseWriter) toJS() js.Value {
+// respond hands the response to the glue's respond(status, headers, body).
+func (w *responseWriter) respond(respond js.Value) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
-	hs := array.New()
-	for k, vs := range w.header {
-		for _, v := range vs {
-			hs.Call("push", array.New(strings.ToLower(k), v))
-		}
-	}
-	out := object.New()
-	out.Set("status", w.status)
-	out.Set("headers", hs)
+	body := js.Null()
 	if w.body.Len() > 0 {
-		b := uint8Array.New(w.body.Len())
-		js.CopyBytesToJS(b, w.body.Bytes())
-		out.Set("body", b)
+		body = uint8Array.New(w.body.Len())
+		js.CopyBytesToJS(body, w.body.Bytes())
 	}
-	return out
+	respond.Invoke(w.status, formatHeader(w.header), body)
 }

@@ -229,6 +229,46 @@ func TestWorkerdFaults(t *testing.T) {
 		}
 	})
 
+	t.Run("head", func(t *testing.T) {
+		// The request's head crosses into Go as one string, the response's
+		// headers come back as one: both arrive whole.
+		req, err := http.NewRequest("GET", w.url+"/head?q=1%202", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Accept", "application/json, text/plain: x")
+		req.Header.Add("X-Test", "one")
+		req.Header.Add("X-Test", "two")
+		req.Header.Set("CF-Connecting-IP", "203.0.113.9")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var got struct {
+			Method, Host, URI, IP, Accept string
+			Test                          []string
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+			t.Fatalf("status %d: %v", resp.StatusCode, err)
+		}
+		host := strings.TrimPrefix(w.url, "http://")
+		// workerd joins a repeated request header with ", " (as Headers does).
+		if got.Method != "GET" || got.Host != host || got.URI != "/head?q=1%202" || got.IP != "203.0.113.9" ||
+			got.Accept != "application/json, text/plain: x" || strings.Join(got.Test, ", ") != "one, two" {
+			t.Errorf("Go saw %+v", got)
+		}
+		if c := resp.Header.Values("Set-Cookie"); len(c) != 2 || c[0] != "a=1" || c[1] != "b=2" {
+			t.Errorf("Set-Cookie = %q, want [a=1 b=2]", c)
+		}
+		if v := resp.Header.Get("X-Newline"); v != "a b" {
+			t.Errorf("X-Newline = %q, want %q", v, "a b")
+		}
+		if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+			t.Errorf("Content-Type = %q", ct)
+		}
+	})
+
 	t.Run("concurrent", func(t *testing.T) {
 		// More requests at once than instances: each gets its own answer.
 		const n = 16

@@ -126,22 +126,23 @@ func (e *edge) scheduled(ctx context.Context) {
 	}
 }
 
-// deliverAfter queues an outcome in D1 like the native edge, then delivers
-// the queue after the response, under waitUntil: the cardholder does not
-// wait for the issuer, and the instance does not die before the issuer has
-// it. What fails stays queued for the next request's delivery or the cron.
+// deliverAfter queues an outcome in D1 like the native edge, leased to this
+// request, and delivers it itself after the response, under waitUntil: the
+// cardholder does not wait for the issuer, the instance does not die before
+// the issuer has it, and the outcome needs no separate claim (one D1
+// statement fewer). What fails stays queued, with backoff, for the cron's
+// delivery (or, if the instance dies, comes back when its lease ends).
 type deliverAfter struct{ r *report.Reporter }
 
 func (d deliverAfter) Enqueue(ctx context.Context, o report.Outcome) error {
-	if err := d.r.Enqueue(ctx, o); err != nil {
+	c, err := d.r.EnqueueClaimed(ctx, o)
+	if err != nil {
 		return err
 	}
 	worker.After(ctx, func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 		defer cancel()
-		if _, err := d.r.Deliver(ctx); err != nil {
-			slog.Error("edgeworker: deliver", "err", err)
-		}
+		d.r.DeliverClaimed(ctx, c)
 	})
 	return nil
 }
