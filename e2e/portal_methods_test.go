@@ -43,6 +43,23 @@ func (p *portal) click(sel, next string) {
 	do(p.t, p.ctx, chromedp.Click(chromedp.CSS(sel)), chromedp.WaitVisible(chromedp.CSS(next)))
 }
 
+// submit clicks sel, which submits a form, and waits for the page that
+// answers it, with next visible. Unlike click it waits for the page to be
+// replaced: the page clicked on may show next too (a flash), so seeing next
+// alone would not say the answer has come.
+func (p *portal) submit(sel, next string) {
+	p.t.Helper()
+	p.clicks++
+	do(p.t, p.ctx, chromedp.Evaluate[chromedp.Void](`document.documentElement.dataset.e2eLeaving = "1"`),
+		chromedp.Click(chromedp.CSS(sel)))
+	// An evaluation during the navigation fails; that is "not yet".
+	waitFor(p.t, "the page answering "+sel, 30*time.Second, func() bool {
+		left, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](`document.readyState !== "loading" && !document.documentElement.dataset.e2eLeaving`))
+		return err == nil && left
+	})
+	do(p.t, p.ctx, chromedp.WaitVisible(chromedp.CSS(next)))
+}
+
 // changeMethod changes the signed-in card's method from the method page
 // and returns how many clicks it took, taking a screenshot of each page
 // when shots is set.
@@ -161,7 +178,7 @@ func TestPortalTokenLock(t *testing.T) {
 	})
 	p.open("/portal/tokens", "#tokens")
 	row := `tr[data-ending="…` + last4(serials[0]) + `"]`
-	p.click(row+" button.lock", "#flash")
+	p.submit(row+" button.lock", "#flash")
 	if state := text(t, p.ctx, row+" td.state"); !strings.Contains(state, "locked") && !strings.Contains(state, "ロック中") {
 		t.Errorf("token row state %q after the lock", state)
 	}
@@ -207,7 +224,7 @@ func (p *portal) changePhone(typed, e164 string, shot bool) {
 		return code != nil
 	})
 	do(p.t, p.ctx, chromedp.SendKeys(chromedp.CSS("#code"), code[1]+code[2]))
-	p.click("#verify", "#flash")
+	p.submit("#verify", "#flash")
 }
 
 // TestPortalPhoneChange changes the SMS card's phone in the portal (a code
