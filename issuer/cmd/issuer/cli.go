@@ -36,6 +36,7 @@ func commands() []command {
 		{"cardholder list", "list enrolled cards (masked), with their locked credentials", cardholderList},
 		{"cardholder show", "show a card's method and credentials", cardholderShow},
 		{"cardholder unlock", "unlock a card's locked credentials", cardholderUnlock},
+		{"cardholder portal-password", "set a card's portal password (printed once when made here)", cardholderPortalPassword},
 		{"merchant add", "add a merchant and print its API key (once)", merchantAdd},
 		{"merchant origins", "list, add or remove a merchant's origins", merchantOrigins},
 		{"merchant list", "list the merchants", merchantList},
