@@ -101,6 +101,7 @@ func cardholderAdd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		case store.KindToken:
 			fmt.Fprintln(stdout, "next: issuer token assign -serial <serial> -card <number>")
 		}
+		fmt.Fprintln(stdout, "portal: issuer cardholder portal-password -card <number> (the member site's password, printed once)")
 		return nil
 	})
 }
