@@ -98,14 +98,21 @@ func (s *Server) contactCurrent(c store.Cardholder, kind string) (raw, masked st
 	return c.Email, maskedEmail(c.Email)
 }
 
-// contactPage (GET /portal/contact/{kind}) asks for the new value.
-func (s *Server) contactPage(w http.ResponseWriter, r *http.Request, sess *Session) {
+// contactCard is the preamble of every contact page: the kind in the path
+// (404 for another) and the managed card.
+func (s *Server) contactCard(w http.ResponseWriter, r *http.Request, sess *Session) (string, store.Cardholder, bool) {
 	kind := s.contactKind(r)
 	if kind == "" {
 		s.fail(w, r, sess, http.StatusNotFound, "error.notfound")
-		return
+		return "", store.Cardholder{}, false
 	}
 	c, ok := s.managedCard(w, r, sess)
+	return kind, c, ok
+}
+
+// contactPage (GET /portal/contact/{kind}) asks for the new value.
+func (s *Server) contactPage(w http.ResponseWriter, r *http.Request, sess *Session) {
+	kind, c, ok := s.contactCard(w, r, sess)
 	if !ok {
 		return
 	}
@@ -115,12 +122,7 @@ func (s *Server) contactPage(w http.ResponseWriter, r *http.Request, sess *Sessi
 
 // contactBegin (POST /portal/contact/{kind}) sends a code to the new value.
 func (s *Server) contactBegin(w http.ResponseWriter, r *http.Request, sess *Session) {
-	kind := s.contactKind(r)
-	if kind == "" {
-		s.fail(w, r, sess, http.StatusNotFound, "error.notfound")
-		return
-	}
-	c, ok := s.managedCard(w, r, sess)
+	kind, c, ok := s.contactCard(w, r, sess)
 	if !ok {
 		return
 	}
@@ -214,12 +216,7 @@ func (s *Server) contactVerifyPage(w http.ResponseWriter, r *http.Request, sess 
 }
 
 func (s *Server) renderVerify(w http.ResponseWriter, r *http.Request, sess *Session, status int, errKey string, arg any) {
-	kind := s.contactKind(r)
-	if kind == "" {
-		s.fail(w, r, sess, http.StatusNotFound, "error.notfound")
-		return
-	}
-	c, ok := s.managedCard(w, r, sess)
+	kind, c, ok := s.contactCard(w, r, sess)
 	if !ok {
 		return
 	}
@@ -349,12 +346,7 @@ func (s *Server) noticeContactChanged(r *http.Request, ch store.ContactChange, o
 // contactResend (POST /portal/contact/{kind}/resend) sends a new code;
 // the earlier one stops working.
 func (s *Server) contactResend(w http.ResponseWriter, r *http.Request, sess *Session) {
-	kind := s.contactKind(r)
-	if kind == "" {
-		s.fail(w, r, sess, http.StatusNotFound, "error.notfound")
-		return
-	}
-	c, ok := s.managedCard(w, r, sess)
+	kind, c, ok := s.contactCard(w, r, sess)
 	if !ok {
 		return
 	}
