@@ -262,13 +262,8 @@ func (s *Server) contactVerify(w http.ResponseWriter, r *http.Request, sess *Ses
 		return
 	}
 	now := s.now()
-	ch, err := s.store.PendingContactChange(r.Context(), sess.CardholderID, kind, now)
-	if errors.Is(err, store.ErrNotFound) {
-		s.renderVerify(w, r, sess, http.StatusGone, "contact.error.expired", nil)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, sess, err)
+	ch, ok := s.pendingChange(w, r, sess, sess.CardholderID, kind, now)
+	if !ok {
 		return
 	}
 	code, err := s.cfg.Vault.Open(ch.Code, store.ContactCodeAAD(ch.CardholderID, ch.Kind, ch.Value))
@@ -343,6 +338,22 @@ func (s *Server) noticeContactChanged(r *http.Request, ch store.ContactChange, o
 	return true
 }
 
+// pendingChange is the card's change of kind waiting for its code; when
+// there is none (expired, used up, never begun) it answers the page that
+// says so.
+func (s *Server) pendingChange(w http.ResponseWriter, r *http.Request, sess *Session, cardholderID int64, kind string, now time.Time) (store.ContactChange, bool) {
+	ch, err := s.store.PendingContactChange(r.Context(), cardholderID, kind, now)
+	if errors.Is(err, store.ErrNotFound) {
+		s.renderVerify(w, r, sess, http.StatusGone, "contact.error.expired", nil)
+		return ch, false
+	}
+	if err != nil {
+		s.serverError(w, r, sess, err)
+		return ch, false
+	}
+	return ch, true
+}
+
 // contactResend (POST /portal/contact/{kind}/resend) sends a new code;
 // the earlier one stops working.
 func (s *Server) contactResend(w http.ResponseWriter, r *http.Request, sess *Session) {
@@ -351,17 +362,12 @@ func (s *Server) contactResend(w http.ResponseWriter, r *http.Request, sess *Ses
 		return
 	}
 	now := s.now()
-	ch, err := s.store.PendingContactChange(r.Context(), c.ID, kind, now)
-	if errors.Is(err, store.ErrNotFound) {
-		s.renderVerify(w, r, sess, http.StatusGone, "contact.error.expired", nil)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, sess, err)
+	ch, ok := s.pendingChange(w, r, sess, c.ID, kind, now)
+	if !ok {
 		return
 	}
 	code := newContactCode()
-	ch, err = s.store.ResendContactCode(r.Context(), ch.ID, s.cfg.Vault.Seal([]byte(code), store.ContactCodeAAD(c.ID, kind, ch.Value)),
+	ch, err := s.store.ResendContactCode(r.Context(), ch.ID, s.cfg.Vault.Seal([]byte(code), store.ContactCodeAAD(c.ID, kind, ch.Value)),
 		now, now.Add(ContactCodeValidity), ContactResendCooldown, ContactMaxSends, ContactSendWindow, ContactDailySends)
 	var cool *store.CooldownError
 	switch {

@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/mail"
 	"strings"
-	"text/tabwriter"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -215,12 +213,9 @@ func cardholderList(ctx context.Context, args []string, stdout, stderr io.Writer
 			rows = append(rows, r)
 		}
 		if *asJSON {
-			enc := json.NewEncoder(stdout)
-			enc.SetIndent("", "  ")
-			return enc.Encode(rows)
+			return printJSON(stdout, rows)
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "CARD\tEMAIL\tPHONE\tMETHOD\tSTATUS\tLOCALE\tLOCKED")
+		tw := newTable(stdout, "CARD\tEMAIL\tPHONE\tMETHOD\tSTATUS\tLOCALE\tLOCKED")
 		for _, r := range rows {
 			fmt.Fprintf(tw, "*%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Last4, r.Email, orDash(r.Phone), r.Method, r.Status, r.Locale,
 				orDash(strings.Join(r.Locked, ",")))

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/honnin/honnin/issuer/appreg"
@@ -273,8 +272,7 @@ func tokenList(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "SERIAL\tDIGITS\tPERIOD\tALG\tCARD\tSTATE")
+		tw := newTable(stdout, "SERIAL\tDIGITS\tPERIOD\tALG\tCARD\tSTATE")
 		for _, t := range ts {
 			card, state := "-", "unassigned"
 			if t.CardholderID != 0 {
@@ -299,8 +297,7 @@ func cardholderShow(ctx context.Context, args []string, stdout, stderr io.Writer
 			return err
 		}
 		fmt.Fprintf(stdout, "card *%s  method %s  status %s  otp-locked %t  locale %s\n", ch.Last4, ch.PreferredMethod, ch.Status, ch.OTPLocked, ch.Locale)
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "CREDENTIAL\tKIND\tSERIAL\tSTATE\tFAILURES\tDRIFT")
+		tw := newTable(stdout, "CREDENTIAL\tKIND\tSERIAL\tSTATE\tFAILURES\tDRIFT")
 		for _, cr := range creds {
 			state := cr.State
 			if cr.LockReason != "" && cr.State == store.CredLocked {

@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/honnin/honnin/edge/origin"
@@ -158,12 +156,9 @@ func merchantList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			for _, m := range ms {
 				rows = append(rows, row{m.ID, m.Name, append([]string{}, m.Origins...), m.CreatedAt.Format(time.RFC3339)})
 			}
-			enc := json.NewEncoder(stdout)
-			enc.SetIndent("", "  ")
-			return enc.Encode(rows)
+			return printJSON(stdout, rows)
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tORIGINS\tCREATED")
+		tw := newTable(stdout, "ID\tNAME\tORIGINS\tCREATED")
 		for _, m := range ms {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", m.ID, m.Name, orDash(strings.Join(m.Origins, ",")), m.CreatedAt.Format(time.RFC3339))
 		}

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"text/tabwriter"
 	"time"
 
 	"github.com/honnin/honnin/issuer/store"
@@ -59,16 +57,13 @@ func outboxList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			rows = append(rows, r)
 		}
 		if *asJSON {
-			enc := json.NewEncoder(stdout)
-			enc.SetIndent("", "  ")
-			return enc.Encode(rows)
+			return printJSON(stdout, rows)
 		}
 		if len(rows) == 0 {
 			fmt.Fprintln(stdout, "outbox: nothing pending or failed")
 			return nil
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tCREATED\tKIND\tDEST\tSTATE\tATTEMPTS\tNEXT\tLAST ERROR")
+		tw := newTable(stdout, "ID\tCREATED\tKIND\tDEST\tSTATE\tATTEMPTS\tNEXT\tLAST ERROR")
 		for _, r := range rows {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.ID, r.Created, r.Kind, r.Dest, r.State, r.Attempts,
 				orDash(r.NextAt), orDash(r.LastError))

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/honnin/honnin/issuer/store"
@@ -123,16 +121,13 @@ func rangesList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			for _, r := range rs {
 				rows = append(rows, row{r.ID, r.Start, r.End, r.Brand, r.Eligible, r.Note})
 			}
-			enc := json.NewEncoder(stdout)
-			enc.SetIndent("", "  ")
-			return enc.Encode(rows)
+			return printJSON(stdout, rows)
 		}
 		if len(rs) == 0 {
 			fmt.Fprintln(stdout, "no ranges: every card is served")
 			return nil
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSTART\tEND\tBRAND\tELIGIBLE\tNOTE")
+		tw := newTable(stdout, "ID\tSTART\tEND\tBRAND\tELIGIBLE\tNOTE")
 		for _, r := range rs {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%t\t%s\n", r.ID, r.Start, r.End, orDash(r.Brand), r.Eligible, orDash(r.Note))
 		}
