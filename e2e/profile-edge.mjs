@@ -60,7 +60,12 @@ function kind(cf) {
   if (url.endsWith("wasm_exec.js")) return "wasm_exec.js (Go's side of the JS bridge: syscall/js calls, values)";
   if (url.endsWith(".js") || url.endsWith(".mjs")) return "JS glue (edge/worker/glue.mjs)";
   if (f === "(garbage collector)") return "V8 garbage collector";
-  if (f === "(program)") return "V8 and workerd, unattributed (program)";
+  // Native time outside any JS or wasm frame. The local D1 and miniflare's
+  // routing run on the same thread as this isolate, and what they do while
+  // the isolate waits on them can be sampled here (or on the glue's frame
+  // that waits): from run to run a lump of 4-7 ms per verify moved between
+  // this row, the glue's readBody, syscall/js.valueCall and the token check.
+  if (f === "(program)") return "V8 and workerd outside JS and wasm (program; may hold the local D1's and routing's work)";
   if (f === "(idle)" || f === "(root)") return "";
   return "runtime built-ins (WebCrypto, fetch, streams)";
 }

@@ -8,9 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
-
-	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/fetch"
 )
 
@@ -109,7 +106,7 @@ func (r *Reporter) deliverOne(ctx context.Context, c claimed) bool {
 	}
 	switch v {
 	case delivered:
-		if _, err := r.db.ExecContext(ctx, `DELETE FROM edge_report WHERE jti = ?1`, c.jti); err != nil {
+		if _, err := r.db.ExecContext(ctx, deleteSQL, c.jti); err != nil {
 			// The issuer has it; the row comes back after the lease and is
 			// delivered again, which the issuer ignores (same jti).
 			r.log.Warn("report: delete delivered", "jti", c.jti, "err", err)
@@ -169,17 +166,4 @@ func retryAfter(v string) time.Duration {
 		return 0
 	}
 	return time.Duration(n) * time.Second
-}
-
-// callToken authenticates one call to the issuer's internal API.
-func (r *Reporter) callToken() (string, error) {
-	now := r.now()
-	return challenge.Sign(r.key, challenge.TypEdge, &challenge.EdgeClaims{RegisteredClaims: jwt.RegisteredClaims{
-		Issuer:    challenge.EdgeName,
-		Audience:  jwt.ClaimStrings{challenge.IssuerName},
-		Subject:   "results",
-		ID:        challenge.NewID(),
-		IssuedAt:  jwt.NewNumericDate(now),
-		ExpiresAt: jwt.NewNumericDate(now.Add(60 * time.Second)),
-	}})
 }

@@ -127,6 +127,8 @@ type Reporter struct {
 	// wake is poked by Enqueue so Run delivers at once instead of at its
 	// next poll. Buffered (1): a poke never blocks the handler.
 	wake chan struct{}
+	// token is the call token deliveries reuse (calltoken.go).
+	token callTokenCache
 }
 
 // New returns a Reporter over cfg.DB, creating its table if needed.
@@ -226,6 +228,9 @@ type Claimed struct {
 	c  claimed
 	ok bool
 }
+
+// deleteSQL removes an outcome the issuer has.
+const deleteSQL = `DELETE FROM edge_report WHERE jti = ?1`
 
 const enqueueClaimedSQL = `INSERT INTO edge_report (jti, body, due, created) VALUES (?1, ?2, ?3, ?4)
 ON CONFLICT (jti) DO NOTHING RETURNING tries`

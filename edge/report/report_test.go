@@ -34,6 +34,7 @@ type issuer struct {
 	calls  int
 	got    map[string]int // jti -> times accepted
 	bodies []Outcome
+	tokens []string // the call token of every accepted call, in order
 }
 
 func newIssuer(t testing.TB, edge challenge.SigningKey, answer func(n int) int) *issuer {
@@ -77,6 +78,7 @@ func (is *issuer) serve(w http.ResponseWriter, r *http.Request) {
 	if code/100 == 2 {
 		is.got[o.JTI]++
 		is.bodies = append(is.bodies, o)
+		is.tokens = append(is.tokens, r.Header.Get("Authorization"))
 	}
 	is.mu.Unlock()
 	if code == 0 {

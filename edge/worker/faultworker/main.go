@@ -10,17 +10,28 @@
 //	GET  /crash     panics in another goroutine, which ends the instance
 //	GET  /head      the request's head as Go got it (JSON), with two
 //	                cookies and a value holding a newline in the response
+//	GET  /d1        execs and a query through edge/ledger/d1 (the D1
+//	                binding DB): each value's Go type, rows affected
+//	GET  /d1/bad    a statement D1 refuses: the driver's error, as a 500
+//	GET  /fetch     edge/fetch to ?url= with a ?timeout=: the answer, or
+//	                the error (a timeout aborts the runtime's fetch)
 package main
 
 import (
+	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
+	"sync"
+	"time"
 
+	"github.com/honnin/honnin/edge/fetch"
+	"github.com/honnin/honnin/edge/ledger/d1"
 	"github.com/honnin/honnin/edge/worker"
 )
 
@@ -56,8 +67,87 @@ func main() {
 			"test": r.Header.Values("X-Test"), "accept": r.Header.Get("Accept"),
 		})
 	})
+	db := sync.OnceValues(func() (*sql.DB, error) { return d1.Open("DB") })
+	mux.HandleFunc("GET /d1", func(w http.ResponseWriter, r *http.Request) {
+		out, err := d1Values(r.Context(), db)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		json.NewEncoder(w).Encode(out)
+	})
+	mux.HandleFunc("GET /d1/bad", func(w http.ResponseWriter, r *http.Request) {
+		d, err := db()
+		if err == nil {
+			_, err = d.ExecContext(r.Context(), "SELEC nonsense FROM ?1", 1)
+		}
+		if err == nil {
+			fmt.Fprint(w, "D1 took a bad statement")
+			return
+		}
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+	})
+	mux.HandleFunc("GET /fetch", func(w http.ResponseWriter, r *http.Request) {
+		timeout, err := time.ParseDuration(r.URL.Query().Get("timeout"))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, r.URL.Query().Get("url"), nil)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		req.Header.Set("X-Test", "faultworker")
+		resp, err := fetch.Do(&http.Client{Timeout: timeout}, req, 5)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		fmt.Fprintf(w, "%d %q %q", resp.Status, resp.RetryAfter, resp.Body)
+	})
 	if err := worker.Serve(worker.Handlers{HTTP: mux}); err != nil {
 		slog.Error("faultworker: " + err.Error())
 		os.Exit(1)
 	}
+}
+
+// d1Values runs a query whose values are one of each kind D1 answers, and
+// an insert, and says what Go got: "type value" per column.
+func d1Values(ctx context.Context, db func() (*sql.DB, error)) (map[string]any, error) {
+	d, err := db()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT); CREATE TABLE IF NOT EXISTS u (x INTEGER)"); err != nil {
+		return nil, fmt.Errorf("exec: %w", err)
+	}
+	res, err := d.ExecContext(ctx, "INSERT INTO t (v) VALUES (?1)", "é\n\"")
+	if err != nil {
+		return nil, fmt.Errorf("insert: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	id, _ := res.LastInsertId()
+	rows, err := d.QueryContext(ctx, "SELECT ?1 AS n, v AS s, NULL AS z, 2.5 AS f, ?2 AS ms FROM t WHERE id = ?3", 7, int64(1795000000123), id)
+	if err != nil {
+		return nil, fmt.Errorf("query: %w", err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if !rows.Next() {
+		return nil, fmt.Errorf("query: no row (%v)", rows.Err())
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return nil, err
+	}
+	out := map[string]any{"affected": n, "id_positive": id > 0}
+	for i, c := range cols {
+		out[c] = fmt.Sprintf("%T %v", vals[i], vals[i])
+	}
+	return out, rows.Close()
 }

@@ -1,0 +1,59 @@
+// Command wasmsize says where a Go wasm binary's gzip size goes, by Go
+// package: the code of each function, compressed per package, and the data
+// section (read-only data, type descriptors, the function table Go keeps
+// for stack traces) as one row. It reads the function names from the
+// wasm's "name" section, so give it a build without -s (make bench's
+// edge/build-names). The per-package figures are each package's code
+// compressed alone, so they add up to a little more than the whole file
+// compressed at once; read them as shares.
+//
+//	wasmsize [-top N] app.wasm
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"os"
+)
+
+func main() {
+	top := flag.Int("top", 25, "packages to list")
+	flag.Parse()
+	if flag.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage: wasmsize [-top N] app.wasm")
+		os.Exit(2)
+	}
+	b, err := os.ReadFile(flag.Arg(0))
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := parse(b)
+	if err != nil {
+		log.Fatalf("wasmsize: %s: %v", flag.Arg(0), err)
+	}
+	if len(m.names) == 0 {
+		log.Fatalf("wasmsize: %s has no function names (built with -s?)", flag.Arg(0))
+	}
+	r := breakdown(m)
+	r.fileGzip = gzipLen(b)
+	fmt.Printf("| part of the worker's wasm | raw | gzip (each part alone) | share |\n|---|---|---|---|\n")
+	shown := 0
+	var restRaw, restGz int
+	for _, p := range r.packages {
+		if shown < *top {
+			fmt.Printf("| %s | %.0f KiB | %.0f KiB | %.1f %% |\n", p.name, kib(p.raw), kib(p.gzip), 100*float64(p.gzip)/float64(r.totalGzip))
+			shown++
+			continue
+		}
+		restRaw += p.raw
+		restGz += p.gzip
+	}
+	if restGz > 0 {
+		fmt.Printf("| %d other packages | %.0f KiB | %.0f KiB | %.1f %% |\n", len(r.packages)-shown, kib(restRaw), kib(restGz), 100*float64(restGz)/float64(r.totalGzip))
+	}
+	fmt.Printf("| data section (read-only data, types, function table) | %.0f KiB | %.0f KiB | %.1f %% |\n", kib(r.dataRaw), kib(r.dataGzip), 100*float64(r.dataGzip)/float64(r.totalGzip))
+	fmt.Printf("| whole file, its name section included | %.0f KiB | %.0f KiB | |\n", kib(len(b)), kib(r.fileGzip))
+}
+
+func kib(n int) float64 { return float64(n) / 1024 }
