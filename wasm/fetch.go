@@ -5,6 +5,8 @@ package main
 import (
 	"errors"
 	"syscall/js"
+
+	"github.com/honnin/honnin/internal/promise"
 )
 
 // maxResponse bounds an edge answer; real ones are a few KiB.
@@ -19,7 +21,7 @@ const requestTimeout = 20000
 // would do the same at three times the binary size. It blocks, so it must
 // never run inside a JS event callback.
 func post(path string, body []byte) (status int, resp []byte, err error) {
-	var promise js.Value
+	var p js.Value
 	err = guard(func() {
 		headers := js.Global().Get("Object").New()
 		headers.Set("Content-Type", "application/json")
@@ -33,12 +35,12 @@ func post(path string, body []byte) (status int, resp []byte, err error) {
 		if timeout := prop(js.Global().Get("AbortSignal"), "timeout"); timeout.Type() == js.TypeFunction {
 			init.Set("signal", js.Global().Get("AbortSignal").Call("timeout", requestTimeout))
 		}
-		promise = js.Global().Call("fetch", path, init)
+		p = js.Global().Call("fetch", path, init)
 	})
 	if err != nil {
 		return 0, nil, errors.New("fetch " + path + ": " + err.Error())
 	}
-	r, err := await(promise)
+	r, err := promise.Await(p)
 	if err != nil {
 		return 0, nil, errors.New("fetch " + path + ": " + err.Error())
 	}
@@ -50,7 +52,7 @@ func post(path string, body []byte) (status int, resp []byte, err error) {
 	if err != nil {
 		return 0, nil, errors.New("fetch " + path + ": " + err.Error())
 	}
-	ab, err := await(buf)
+	ab, err := promise.Await(buf)
 	if err != nil {
 		return 0, nil, errors.New("fetch " + path + ": read body: " + err.Error())
 	}
@@ -67,39 +69,4 @@ func post(path string, body []byte) (status int, resp []byte, err error) {
 		return 0, nil, errors.New("fetch " + path + ": read body: " + err.Error())
 	}
 	return status, resp, nil
-}
-
-// await waits for a JS promise. It parks the calling goroutine; the
-// callbacks only hand the outcome over and return at once.
-func await(p js.Value) (js.Value, error) {
-	type outcome struct {
-		v   js.Value
-		err error
-	}
-	ch := make(chan outcome, 1)
-	onOK := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		v := js.Undefined()
-		if len(args) > 0 {
-			v = args[0]
-		}
-		ch <- outcome{v: v}
-		return nil
-	})
-	defer onOK.Release()
-	onErr := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		msg := "promise rejected"
-		if len(args) > 0 {
-			if m := str(prop(args[0], "message")); m != "" {
-				msg = m
-			}
-		}
-		ch <- outcome{err: errors.New(msg)}
-		return nil
-	})
-	defer onErr.Release()
-	if err := guard(func() { p.Call("then", onOK, onErr) }); err != nil {
-		return js.Undefined(), err
-	}
-	o := <-ch
-	return o.v, o.err
 }

@@ -1,7 +1,6 @@
 package challenge
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -51,51 +50,24 @@ func GenerateKeys(dir string, k KEM) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("challenge: generate keys: %w", err)
 	}
-	is, err := NewSigningKey(IssuerName)
+	is, es, seal, err := newKeys(k)
 	if err != nil {
 		return err
 	}
-	es, err := NewSigningKey(EdgeName)
-	if err != nil {
-		return err
+	return keyFolder{dir: dir, issuer: []SigningKey{is}, edge: []SigningKey{es}, seal: []SealKey{seal}}.write()
+}
+
+// newKeys makes an issuer signing key, an edge signing key and an edge
+// seal key of kem: what keys init writes and keys rotate adds.
+func newKeys(kem KEM) (is, es SigningKey, seal SealKey, err error) {
+	if is, err = NewSigningKey(IssuerName); err != nil {
+		return
 	}
-	seal, err := NewSealKey(k)
-	if err != nil {
-		return err
+	if es, err = NewSigningKey(EdgeName); err != nil {
+		return
 	}
-	issuerJWKS, err := JWKS([]PublicKey{is.Public()}, nil)
-	if err != nil {
-		return err
-	}
-	edgeJWKS, err := JWKS([]PublicKey{es.Public()}, []SealPublicKey{seal.Public()})
-	if err != nil {
-		return err
-	}
-	sealJWK, err := seal.jwk()
-	if err != nil {
-		return err
-	}
-	files := []struct {
-		name string
-		v    any
-		mode fs.FileMode
-	}{
-		{IssuerSignFile, is.jwk(), 0o600},
-		{EdgeSignFile, es.jwk(), 0o600},
-		{EdgeSealFile, sealJWK, 0o600},
-		{IssuerJWKSFile, json.RawMessage(issuerJWKS), 0o644},
-		{EdgeJWKSFile, json.RawMessage(edgeJWKS), 0o644},
-	}
-	for _, f := range files {
-		b, err := json.MarshalIndent(f.v, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dir, f.name), append(b, '\n'), f.mode); err != nil {
-			return fmt.Errorf("challenge: generate keys: %w", err)
-		}
-	}
-	return nil
+	seal, err = NewSealKey(kem)
+	return
 }
 
 func (k SigningKey) jwk() jwk {

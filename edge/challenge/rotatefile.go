@@ -70,15 +70,7 @@ func RotateKeys(dir string, kem KEM, activate, now time.Time) error {
 	if kem == "" {
 		kem = f.seal[len(f.seal)-1].KEM
 	}
-	is, err := NewSigningKey(IssuerName)
-	if err != nil {
-		return err
-	}
-	es, err := NewSigningKey(EdgeName)
-	if err != nil {
-		return err
-	}
-	seal, err := NewSealKey(kem)
+	is, es, seal, err := newKeys(kem)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"sync/atomic"
 	"syscall/js"
+
+	"github.com/honnin/honnin/internal/promise"
 )
 
 // The runtime's WebCrypto (crypto.subtle), natively compiled: Go's
@@ -53,29 +55,6 @@ func okpJWK(crv string, d, x []byte) js.Value {
 	})
 }
 
-// await blocks the goroutine until p settles; the Go runtime meanwhile
-// returns to the JS event loop.
-func await(p js.Value) (js.Value, error) {
-	type result struct {
-		v   js.Value
-		err error
-	}
-	ch := make(chan result, 1)
-	then := js.FuncOf(func(_ js.Value, a []js.Value) any {
-		ch <- result{v: a[0]}
-		return nil
-	})
-	catch := js.FuncOf(func(_ js.Value, a []js.Value) any {
-		ch <- result{err: errors.New(a[0].Call("toString").String())}
-		return nil
-	})
-	defer then.Release()
-	defer catch.Release()
-	p.Call("then", then, catch)
-	r := <-ch
-	return r.v, r.err
-}
-
 // call runs subtle.<method>(args...) and awaits it; a synchronous throw
 // (an unknown algorithm name, say) is an error too.
 func call(method string, args ...any) (v js.Value, err error) {
@@ -84,5 +63,5 @@ func call(method string, args ...any) (v js.Value, err error) {
 			err = errors.New("webcrypto: " + method + " threw")
 		}
 	}()
-	return await(subtle.Call(method, args...))
+	return promise.Await(subtle.Call(method, args...))
 }

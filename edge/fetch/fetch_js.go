@@ -5,11 +5,12 @@ package fetch
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"syscall/js"
+
+	"github.com/honnin/honnin/internal/promise"
 )
 
 var (
@@ -78,35 +79,18 @@ func Do(c *http.Client, req *http.Request, limit int64) (*Response, error) {
 // await waits for the promise start returns, aborting the fetch when ctx
 // ends first. A synchronous throw (a malformed URL, say) is an error too.
 func await(ctx context.Context, ac js.Value, start func() js.Value) (js.Value, error) {
-	type result struct {
-		v   js.Value
-		err error
-	}
-	ch := make(chan result, 1)
-	then := js.FuncOf(func(_ js.Value, a []js.Value) any {
-		ch <- result{v: a[0]}
-		return nil
-	})
-	catch := js.FuncOf(func(_ js.Value, a []js.Value) any {
-		ch <- result{err: errors.New("fetch: " + a[0].Call("toString").String())}
-		return nil
-	})
-	release := func() { then.Release(); catch.Release() }
-	if err := call(func() { start().Call("then", then, catch) }); err != nil {
-		release()
+	var p js.Value
+	if err := call(func() { p = start() }); err != nil {
 		return js.Value{}, err
 	}
-	select {
-	case r := <-ch:
-		release()
-		return r.v, r.err
-	case <-ctx.Done():
-		// The promise settles after the abort; its callbacks must outlive
-		// this call, so they are released when it does, not here.
-		go func() { <-ch; release() }()
-		ac.Call("abort")
-		return js.Value{}, fmt.Errorf("fetch: %w", ctx.Err())
+	v, err := promise.AwaitContext(ctx, p)
+	if err != nil {
+		if ctx.Err() != nil {
+			ac.Call("abort") // the promise then rejects; nobody waits for it
+		}
+		return js.Value{}, fmt.Errorf("fetch: %w", err)
 	}
+	return v, nil
 }
 
 // call runs fn, turning a JS exception into an error.

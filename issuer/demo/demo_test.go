@@ -34,17 +34,7 @@ func TestCardsAreValid(t *testing.T) {
 
 func TestSeedIdempotent(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "issuer.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	h, _ := pan.NewHasher(bytes.Repeat([]byte{1}, pan.KeySize))
-	v, _ := vault.New(bytes.Repeat([]byte{2}, vault.KeySize))
-	now := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	st, h, v, now := seedDeps(t)
 
 	m1, err := Seed(ctx, st, h, v, "key-1", nil, now)
 	if err != nil {
@@ -107,17 +97,7 @@ func TestSeedIdempotent(t *testing.T) {
 // demo card is in the eligible span, the not-eligible card in the other.
 func TestSeedRanges(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "issuer.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	h, _ := pan.NewHasher(bytes.Repeat([]byte{1}, pan.KeySize))
-	v, _ := vault.New(bytes.Repeat([]byte{2}, vault.KeySize))
-	now := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	st, h, v, now := seedDeps(t)
 	for range 2 {
 		if _, err := Seed(ctx, st, h, v, "key-1", nil, now); err != nil {
 			t.Fatal(err)
@@ -143,4 +123,22 @@ func TestSeedRanges(t *testing.T) {
 	if _, err := st.RangeOf(ctx, "41111111111"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("a Visa number: %v, want not found", err)
 	}
+}
+
+// seedDeps is what Seed needs: a migrated store in a SQLite file (closed
+// when the test ends), a PAN hasher, a vault and a fixed time.
+func seedDeps(t *testing.T) (*store.Store, *pan.Hasher, *vault.Vault, time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "issuer.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h, _ := pan.NewHasher(bytes.Repeat([]byte{1}, pan.KeySize))
+	v, _ := vault.New(bytes.Repeat([]byte{2}, vault.KeySize))
+	return st, h, v, time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
 }

@@ -55,14 +55,8 @@ func (s *Store) ChangeOrigins(ctx context.Context, id int64, add, remove []strin
 			return err
 		}
 		for _, o := range remove {
-			res, err := tx.ExecContext(ctx, s.q(`DELETE FROM merchant_origins WHERE merchant_id = ? AND origin = ?`), id, o)
-			if err != nil {
-				return err
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return err
-			} else if n == 0 {
-				return fmt.Errorf("origin %s: %w", o, ErrNotFound)
+			if err := changedRow(tx.ExecContext(ctx, s.q(`DELETE FROM merchant_origins WHERE merchant_id = ? AND origin = ?`), id, o)); err != nil {
+				return fmt.Errorf("origin %s: %w", o, err)
 			}
 		}
 		return nil

@@ -125,14 +125,7 @@ func (s *Store) OutboxGiveUp(ctx context.Context, id int64, why string, now time
 }
 
 func (s *Store) outboxUpdate(ctx context.Context, id int64, set string, args ...any) error {
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE outbox SET `+set+` WHERE id = ?`), append(args, id)...)
-	if err == nil {
-		var n int64
-		if n, err = res.RowsAffected(); err == nil && n == 0 {
-			err = ErrNotFound
-		}
-	}
-	if err != nil {
+	if err := changedRow(s.db.ExecContext(ctx, s.q(`UPDATE outbox SET `+set+` WHERE id = ?`), append(args, id)...)); err != nil {
 		return fmt.Errorf("store: outbox %d: %w", id, err)
 	}
 	return nil

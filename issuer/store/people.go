@@ -80,14 +80,8 @@ func (s *Store) LinkCard(ctx context.Context, personID, cardholderID int64, acto
 // manage this card end. ErrNotFound when the card is not the person's.
 func (s *Store) UnlinkCard(ctx context.Context, personID, cardholderID int64, actor string, now time.Time) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM person_cards WHERE person_id = ? AND cardholder_id = ?`), personID, cardholderID)
-		if err != nil {
+		if err := changedRow(tx.ExecContext(ctx, s.q(`DELETE FROM person_cards WHERE person_id = ? AND cardholder_id = ?`), personID, cardholderID)); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return ErrNotFound
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM portal_sessions WHERE person_id = ? AND cardholder_id = ?`), personID, cardholderID); err != nil {
 			return err

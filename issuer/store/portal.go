@@ -72,14 +72,8 @@ func (s *Store) RestartService(ctx context.Context, cardholderID int64, actor st
 func (s *Store) updateCardholder(ctx context.Context, id int64, actor, action string, at time.Time, detail map[string]any,
 	query string, args ...any) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(query), args...)
-		if err != nil {
+		if err := changedRow(tx.ExecContext(ctx, s.q(query), args...)); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return ErrNotFound
 		}
 		if detail == nil {
 			detail = map[string]any{}

@@ -56,14 +56,8 @@ func (s *Store) AddRange(ctx context.Context, r Range) (Range, error) {
 
 // RemoveRange deletes range id; ErrNotFound if there is none.
 func (s *Store) RemoveRange(ctx context.Context, id int64) error {
-	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM card_ranges WHERE id = ?`), id)
-	if err != nil {
+	if err := changedRow(s.db.ExecContext(ctx, s.q(`DELETE FROM card_ranges WHERE id = ?`), id)); err != nil {
 		return fmt.Errorf("store: remove range %d: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("store: remove range %d: %w", id, err)
-	} else if n == 0 {
-		return fmt.Errorf("store: remove range %d: %w", id, ErrNotFound)
 	}
 	return nil
 }

@@ -115,14 +115,8 @@ func (s *Store) PrunePortal(ctx context.Context, idleBefore, createdBefore, atte
 }
 
 func (s *Store) updateSession(ctx context.Context, what, query string, args ...any) error {
-	res, err := s.db.ExecContext(ctx, s.q(query), args...)
-	if err != nil {
+	if err := changedRow(s.db.ExecContext(ctx, s.q(query), args...)); err != nil {
 		return fmt.Errorf("store: portal session %s: %w", what, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("store: portal session %s: %w", what, err)
-	} else if n == 0 {
-		return fmt.Errorf("store: portal session %s: %w", what, ErrNotFound)
 	}
 	return nil
 }

@@ -27,6 +27,24 @@ var (
 	ErrCooldown = errors.New("resend cooldown")
 )
 
+// changedRow is the outcome of an exec that must change a row: its error,
+// or ErrNotFound when it changed none. It takes the exec's two results:
+//
+//	err := changedRow(tx.ExecContext(ctx, query, args...))
+func changedRow(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
 // CooldownError is returned by Resend while the previous code is too recent.
 type CooldownError struct {
 	// RetryAt is the earliest time a resend will be accepted.

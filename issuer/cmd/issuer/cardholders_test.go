@@ -41,13 +41,7 @@ func TestCardholderAdd(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("HONNIN_CARD_PASSWORD", tt.env)
 			code, out, errOut := s.operatorCLI(t, append([]string{"cardholder", "add"}, tt.args...)...)
-			got := out
-			if tt.code != exitOK {
-				got = errOut
-			}
-			if code != tt.code || !strings.Contains(got, tt.out) {
-				t.Errorf("exit %d, out %q, err %q; want %d and %q", code, out, errOut, tt.code, tt.out)
-			}
+			wantRun(t, code, out, errOut, tt.code, tt.out)
 		})
 	}
 	// What add made is what show sees: the contact credentials exist.

@@ -65,13 +65,7 @@ func TestTokenCommands(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, out, errOut := s.operatorCLI(t, tt.args...)
-			got := out
-			if tt.code != exitOK {
-				got = errOut
-			}
-			if code != tt.code || !strings.Contains(got, tt.out) {
-				t.Errorf("%v: exit %d, out %q, err %q; want %d and %q", tt.args, code, out, errOut, tt.code, tt.out)
-			}
+			wantRun(t, code, out, errOut, tt.code, tt.out)
 		})
 	}
 	// The demo token card has its two tokens: a third is refused by the limit.

@@ -41,13 +41,7 @@ func TestKeysRotate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"keys", "rotate", "-dir", s.keys}, tt.args...)
 			code, out, errOut := cli(t, args...)
-			got := out
-			if tt.code != exitOK {
-				got = errOut
-			}
-			if code != tt.code || !strings.Contains(got, tt.out) {
-				t.Errorf("exit %d, out %q, err %q; want %d and %q", code, out, errOut, tt.code, tt.out)
-			}
+			wantRun(t, code, out, errOut, tt.code, tt.out)
 		})
 	}
 
@@ -85,18 +79,10 @@ func TestKeysRotate(t *testing.T) {
 	}
 
 	body := `{"card_number":"3540123456789016","amount":1250,"currency":"JPY","merchant_name":"Demo Shop","merchant_origin":"http://localhost:8080"}`
-	req, _ := http.NewRequest("POST", base+"/v1/authentications", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer demo-key")
-	req.Header.Set("Content-Type", "application/json")
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var created struct {
 		SessionToken string `json:"session_token"`
 	}
-	json.NewDecoder(resp.Body).Decode(&created)
-	resp.Body.Close()
+	postJSON(t, base+"/v1/authentications", "demo-key", body, &created)
 	hb, _ := base64.RawURLEncoding.DecodeString(strings.Split(created.SessionToken, ".")[0])
 	var header struct{ KID string }
 	json.Unmarshal(hb, &header)

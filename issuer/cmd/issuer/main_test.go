@@ -125,16 +125,23 @@ func TestKeys(t *testing.T) {
 	}
 }
 
-func TestMigrate(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "new", "issuer.db")
+// migrateTwice runs migrate on db twice: every migration, then none. It
+// returns what both runs printed.
+func migrateTwice(t *testing.T, db string) string {
+	t.Helper()
 	code, out, errOut := cli(t, "migrate", "-db", db)
 	if code != exitOK || !strings.Contains(out, "applied migrations [1 2 3 4 5 6 7 8]") {
 		t.Fatalf("migrate: %d %q %q", code, out, errOut)
 	}
-	code, out, _ = cli(t, "migrate", "-db", db)
-	if code != exitOK || !strings.Contains(out, "up to date") {
-		t.Errorf("second migrate: %d %q", code, out)
+	code, again, _ := cli(t, "migrate", "-db", db)
+	if code != exitOK || !strings.Contains(again, "up to date") {
+		t.Errorf("second migrate: %d %q", code, again)
 	}
+	return out + again
+}
+
+func TestMigrate(t *testing.T) {
+	migrateTwice(t, filepath.Join(t.TempDir(), "new", "issuer.db"))
 	if code, _, errOut := cli(t, "migrate", "-db", "/proc/no/such/place.db"); code != exitFail || errOut == "" {
 		t.Errorf("migrate in an impossible place: %d %q", code, errOut)
 	}
@@ -270,22 +277,13 @@ func testServe(t *testing.T, s testStack) {
 	}
 
 	body := `{"card_number":"3540 1234 5678 9016","amount":1250,"currency":"JPY","merchant_name":"Demo Shop","merchant_origin":"http://localhost:8080","order_ref":"o-1"}`
-	req, _ := http.NewRequest("POST", base+"/v1/authentications", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer demo-key")
-	req.Header.Set("Content-Type", "application/json")
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var created struct {
 		ID           string `json:"id"`
 		Status       string `json:"status"`
 		ChallengeURL string `json:"challenge_url"`
 	}
-	json.NewDecoder(resp.Body).Decode(&created)
-	resp.Body.Close()
-	if resp.StatusCode != 201 || created.Status != "C" || !strings.HasPrefix(created.ChallengeURL, "http://127.0.0.1:8787/challenge?st=") {
-		t.Fatalf("create: %d %+v", resp.StatusCode, created)
+	if code := postJSON(t, base+"/v1/authentications", "demo-key", body, &created); code != 201 || created.Status != "C" || !strings.HasPrefix(created.ChallengeURL, "http://127.0.0.1:8787/challenge?st=") {
+		t.Fatalf("create: %d %+v", code, created)
 	}
 
 	ek, err := challenge.LoadEdgeKeys(s.keys)
@@ -297,18 +295,9 @@ func testServe(t *testing.T, s testStack) {
 		Issuer: challenge.EdgeName, Audience: jwt.ClaimStrings{challenge.IssuerName}, Subject: created.ID,
 		ID: challenge.NewID(), IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(time.Minute)),
 	}})
-	req, _ = http.NewRequest("POST", base+"/internal/v1/authentications/"+created.ID+"/start", strings.NewReader(`{}`))
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var started struct{ Decision, Delivery string }
-	json.NewDecoder(resp.Body).Decode(&started)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || started.Decision != "challenge" || started.Delivery != "sent" {
-		t.Fatalf("start: %d %+v", resp.StatusCode, started)
+	if code := postJSON(t, base+"/internal/v1/authentications/"+created.ID+"/start", tok, `{}`, &started); code != 200 || started.Decision != "challenge" || started.Delivery != "sent" {
+		t.Fatalf("start: %d %+v", code, started)
 	}
 	if msgs := inbox.Messages("demo@mail.jp"); len(msgs) != 1 || !regexp.MustCompile(`\b\d{6}\b`).MatchString(msgs[0].Text) {
 		t.Errorf("mails to demo@mail.jp: %+v", msgs)
@@ -411,4 +400,40 @@ func TestEverySubcommandHelpAndBadFlag(t *testing.T) {
 			}
 		})
 	}
+}
+
+// postJSON posts body as JSON to url with bearer as the Authorization
+// token, decodes the answer into out, and returns the status.
+func postJSON(t *testing.T, url, bearer, body string, out any) int {
+	t.Helper()
+	req, err := http.NewRequest("POST", url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+bearer)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		t.Fatalf("POST %s: %d, body: %v", url, resp.StatusCode, err)
+	}
+	return resp.StatusCode
+}
+
+// wantRun checks a command's exit code, and that want is in what it
+// printed: stdout when it was to succeed, stderr otherwise.
+func wantRun(t *testing.T, code int, out, errOut string, wantCode int, want string) bool {
+	t.Helper()
+	got := out
+	if wantCode != exitOK {
+		got = errOut
+	}
+	if code != wantCode || !strings.Contains(got, want) {
+		t.Errorf("exit %d, out %q, err %q; want %d and %q", code, out, errOut, wantCode, want)
+		return false
+	}
+	return true
 }

@@ -83,13 +83,7 @@ func TestOutboxCommands(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, out, errOut := cli(t, append([]string{"outbox", "retry", "-db", s.db}, tt.args...)...)
-			got := out
-			if tt.code != exitOK {
-				got = errOut
-			}
-			if code != tt.code || !strings.Contains(got, tt.out) {
-				t.Errorf("exit %d, out %q, err %q; want %d and %q", code, out, errOut, tt.code, tt.out)
-			}
+			wantRun(t, code, out, errOut, tt.code, tt.out)
 		})
 	}
 	if code, _, errOut := cli(t, "outbox", "-db", s.db, "-limit", "-2"); code != exitUsage || !strings.Contains(errOut, "-limit") {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/honnin/honnin/issuer/pan"
@@ -37,12 +36,8 @@ func TestCardholderPortalPassword(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("HONNIN_PORTAL_PASSWORD", tt.env)
 			code, out, errOut := s.operatorCLI(t, append([]string{"cardholder", "portal-password"}, tt.args...)...)
-			got := out
-			if tt.code != exitOK {
-				got = errOut
-			}
-			if code != tt.code || !strings.Contains(got, tt.out) {
-				t.Fatalf("exit %d, out %q, err %q; want %d and %q", code, out, errOut, tt.code, tt.out)
+			if !wantRun(t, code, out, errOut, tt.code, tt.out) {
+				return
 			}
 			want := tt.want
 			if want == "" {

@@ -34,13 +34,7 @@ func TestRangesCommands(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, out, errOut := cli(t, append(tt.args, "-db", s.db)...)
-			got := out
-			if tt.code != exitOK {
-				got = errOut
-			}
-			if code != tt.code || !strings.Contains(got, tt.out) {
-				t.Errorf("exit %d, out %q, err %q; want %d and %q", code, out, errOut, tt.code, tt.out)
-			}
+			wantRun(t, code, out, errOut, tt.code, tt.out)
 		})
 	}
 	_, out, _ := cli(t, "ranges", "list", "-json", "-db", s.db)
