@@ -176,7 +176,7 @@ func (a *app) show() {
 		return
 	}
 	a.posted = true
-	if err := postResult(a.session, a.model.MerchantOrigin(), r); err != nil {
+	if err := postResult(a.session, a.model.MerchantOrigin(), r, a.model.Phase() == view.Failed); err != nil {
 		logWarn("honnin: result not posted to the merchant page: " + err.Error())
 	}
 }

@@ -11,9 +11,13 @@ import (
 
 // postResult tells the merchant page how the challenge ended, with
 // window.parent.postMessage to the merchant origin only (see
-// view.TargetOrigin). dom/v2's PostMessage takes only strings, so the
-// message object is built with syscall/js.
-func postResult(sessionToken, merchantOrigin string, r view.Result) error {
+// view.TargetOrigin): a result ({type: "honnin:result", result_token,
+// status, reason}: Honnin.mount resolves with it), or, when the flow ended
+// without one (failed: an invalid or expired session, a superseded
+// challenge, ...), an error ({type: "honnin:error", code}: Honnin.mount
+// rejects). dom/v2's PostMessage takes only strings, so the message object
+// is built with syscall/js.
+func postResult(sessionToken, merchantOrigin string, r view.Result, failed bool) error {
 	target, err := view.TargetOrigin(sessionToken, merchantOrigin)
 	if err != nil {
 		return err
@@ -24,10 +28,15 @@ func postResult(sessionToken, merchantOrigin string, r view.Result) error {
 			panic(errors.New("not in a frame"))
 		}
 		msg := js.Global().Get("Object").New()
-		msg.Set("type", "honnin:result")
-		msg.Set("result_token", r.ResultToken)
-		msg.Set("status", r.Status)
-		msg.Set("reason", r.Reason)
+		if failed {
+			msg.Set("type", "honnin:error")
+			msg.Set("code", r.Reason)
+		} else {
+			msg.Set("type", "honnin:result")
+			msg.Set("result_token", r.ResultToken)
+			msg.Set("status", r.Status)
+			msg.Set("reason", r.Reason)
+		}
 		parent.Call("postMessage", msg, target)
 	})
 }

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"strconv"
 	"syscall/js"
 
 	"honnef.co/go/js/dom/v2"
@@ -182,7 +183,7 @@ var (
 		{"inputmode", "numeric"}, {"pattern", "[0-9]*"},
 	}
 	passwordInput = [...][2]string{
-		{"type", "password"}, {"autocomplete", "current-password"}, {"maxlength", "128"},
+		{"type", "password"}, {"autocomplete", "current-password"}, {"maxlength", strconv.Itoa(view.MaxPassword)},
 		{"inputmode", ""}, {"pattern", ""},
 	}
 )
@@ -271,6 +272,7 @@ func (u *ui) render(s view.Screen) {
 		u.code.RemoveAttribute("aria-invalid")
 	}
 	u.code.SetReadOnly(s.Busy)
+	u.code.SetDisabled(s.NoCode)
 	u.send.SetDisabled(!s.CanSend)
 	u.resend.SetDisabled(!s.CanResend)
 	u.cancel.SetDisabled(!s.CanCancel)

@@ -11,6 +11,12 @@
  *     // r = {result_token, status, reason}. Send r.result_token to your
  *     // server and verify it there against the JWKS: status and reason
  *     // are hints for the page, never proof.
+ *   }, function (e) {
+ *     // The challenge ended without a result: e is an Error whose name is
+ *     // "HonninError" and whose code says why (invalid_token, expired,
+ *     // superseded, already_used, ...). Start a new authentication, or
+ *     // ask your server: GET /v1/authentications/{id} has the result_token
+ *     // once there is one.
  *   });
  *
  * The challenge runs in an iframe on the edge's origin. Results are taken
@@ -89,7 +95,15 @@
           return;
         }
         var data = event.data;
-        if (!data || typeof data !== "object" || data.type !== "honnin:result") {
+        if (!data || typeof data !== "object") {
+          return;
+        }
+        if (data.type === "honnin:error") {
+          global.removeEventListener("message", onMessage);
+          reject(honninError(typeof data.code === "string" && data.code !== "" ? data.code : "unknown"));
+          return;
+        }
+        if (data.type !== "honnin:result") {
           return;
         }
         global.removeEventListener("message", onMessage);
@@ -114,6 +128,15 @@
       }
       element.appendChild(iframe);
     });
+  }
+
+  // honninError is what mount rejects with when the challenge ended
+  // without a result: an Error named "HonninError" with the edge's code.
+  function honninError(code) {
+    var e = new Error("Honnin: the authentication ended without a result: " + code);
+    e.name = "HonninError";
+    e.code = code;
+    return e;
   }
 
   global.Honnin = Object.freeze({ mount: mount, edgeOrigin: edgeOrigin });

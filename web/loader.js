@@ -15,6 +15,20 @@
   var langs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ""];
   var ja = /^ja(?:[-_]|$)/i.test(langs[0] || "");
 
+  // The edge serves this page without the client when the session token is
+  // not valid (data-error: invalid_token or expired): tell the merchant
+  // page, so that Honnin.mount rejects instead of waiting forever. The
+  // message holds nothing but the code, and the merchant origin cannot be
+  // known from a token that does not verify, hence "*"; honnin.js accepts
+  // it only from its own iframe on the edge's origin.
+  var pageError = me && me.getAttribute("data-error");
+  if (pageError) {
+    if (window.parent && window.parent !== window) {
+      window.parent.postMessage({ type: "honnin:error", code: pageError }, "*");
+    }
+    return;
+  }
+
   function fail(err) {
     if (err) {
       console.error("honnin: challenge client:", err);

@@ -1,6 +1,8 @@
 // Package api is the edge's HTTP handler: the four calls the challenge client
 // (the wasm inside the iframe) makes, POST /v1/start, /v1/verify, /v1/resend
-// and /v1/cancel.
+// and /v1/cancel, and the issuer's one call to the edge, POST
+// /internal/v1/credentials (a credential's new state after a lock, an unlock
+// or a revocation).
 //
 // The edge verifies the issuer's challenge token, opens its sealed payload,
 // compares the code and counts attempts itself, so a code is checked without
@@ -12,6 +14,7 @@
 package api
 
 import (
+	"crypto/sha256"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -21,25 +24,13 @@ import (
 	"github.com/honnin/honnin/edge/jsonapi"
 )
 
-// Defaults for what the sealed payload may leave unset.
-const (
-	// defaultMaxAttempts is the wrong-code limit when the payload has none;
-	// the card issuers' rule is 5.
-	defaultMaxAttempts = 5
-	// resendDelay is how long after a code was sent the screen offers Resend.
-	resendDelay = 30 * time.Second
-	// resultLifetime is the result token's validity: long enough for the
-	// merchant's page to post it to its server, short enough not to linger.
-	resultLifetime = 5 * time.Minute
-)
-
 // Config is what a Handler needs. Keys, Ledger, Issuer and Reports are
 // required.
 type Config struct {
 	Keys   challenge.EdgeKeys
 	Ledger Ledger
 	Issuer Issuer
-	// Reports receives every outcome before the cardholder sees it.
+	// Reports delivers the outcomes the ledger queued, after the response.
 	Reports Reporter
 	// Signals returns what the edge observed of a request's client (IP,
 	// country, ...) for the issuer's risk decision: edge/clientip natively,
@@ -61,8 +52,12 @@ type Handler struct {
 	signals func(*http.Request) challenge.EdgeSignals
 	now     func() time.Time
 	log     *slog.Logger
-	mux     *http.ServeMux
-	root    http.Handler // mux behind recover
+	// proofKey keys the hash of a Y's proof (the challenge jti and the code
+	// or password) kept in the ledger: without the edge's key, a copy of
+	// the database gives no way to test guesses of a password against it.
+	proofKey []byte
+	mux      *http.ServeMux
+	root     http.Handler // mux behind recover
 }
 
 // New returns the edge API handler.
@@ -96,12 +91,15 @@ func New(cfg Config) (*Handler, error) {
 	if h.log == nil {
 		h.log = slog.Default()
 	}
+	pk := sha256.Sum256(append([]byte("honnin/edge/proof/v1\x00"), cfg.Keys.Sign.Private.Seed()...))
+	h.proofKey = pk[:]
 	// Methods are checked by post, not by the mux, so a GET gets a JSON 405
 	// rather than the mux's plain-text one.
 	h.mux.Handle("/v1/start", h.post(h.start))
 	h.mux.Handle("/v1/verify", h.post(h.verify))
 	h.mux.Handle("/v1/resend", h.post(h.resend))
 	h.mux.Handle("/v1/cancel", h.post(h.cancel))
+	h.mux.Handle("/internal/v1/credentials", h.post(h.credentials))
 	h.mux.Handle("/", jsonapi.Handle(h.log, func(w http.ResponseWriter, r *http.Request) error {
 		return jsonapi.Errorf(http.StatusNotFound, "not_found", "no such endpoint")
 	}))

@@ -3,53 +3,24 @@ package api
 import (
 	"context"
 	"crypto/hmac"
+	"slices"
 	"time"
-	"unicode/utf8"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/edge/report"
 )
 
-// codeLen is the length of every one-time code: email, SMS, app and token.
-const codeLen = 6
-
-// maxPasswordLen is the longest static password the edge relays, in
-// characters.
-const maxPasswordLen = 128
-
-// validCode reports whether s is a well-formed code: exactly six ASCII
-// digits. The client turns full-width digits into ASCII before sending; the
-// edge does not guess, so anything else is refused before it can count as
-// a wrong attempt.
-func validCode(s string) bool {
-	if len(s) != codeLen {
-		return false
-	}
-	for i := range len(s) {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// validPassword reports whether s may be relayed as a static password: 1 to
-// 128 characters of valid UTF-8. Anything else cannot be the password, so it
-// is refused before it reaches the issuer or counts as an attempt.
-func validPassword(s string) bool {
-	n := utf8.RuneCountInString(s)
-	return n >= 1 && n <= maxPasswordLen && utf8.ValidString(s)
-}
-
-// match compares code with every sealed code usable at now and returns
-// those it equals, in payload order (usually one; two credentials, or two
-// steps of one, may share a code by chance). Every usable code is compared,
-// with hmac.Equal, so the time taken says nothing about which code or how
-// many digits were right.
-func match(p challenge.Payload, code string, now time.Time) []challenge.Code {
+// match compares code with every sealed code of the credentials counted
+// (the ones the try may be compared for) usable at now, and returns those it
+// equals, in payload order (usually one; two credentials, or two steps of
+// one, may share a code by chance). Every such code is compared, with
+// hmac.Equal, so the time taken says nothing about which code or how many
+// digits were right.
+func match(p challenge.Payload, counted []string, code string, now time.Time) []challenge.Code {
 	var found []challenge.Code
 	for _, c := range p.Codes {
-		if !usable(c, p, now) {
+		if !usable(c, p, now) || !slices.Contains(counted, c.Cred) {
 			continue
 		}
 		if hmac.Equal([]byte(c.Code), []byte(code)) {
@@ -106,9 +77,9 @@ type verdict struct {
 // same credential, across every authentication (RFC 6238 §5.2). Such a code
 // is refused as "code_used", and counts as a wrong attempt like any other:
 // someone replaying an observed code is guessing.
-func (h *Handler) checkCode(ctx context.Context, p challenge.Payload, code string) (verdict, error) {
+func (h *Handler) checkCode(ctx context.Context, p challenge.Payload, counted []string, code string) (verdict, error) {
 	now := h.now()
-	found := match(p, code, now)
+	found := match(p, counted, code, now)
 	if len(found) == 0 {
 		return verdict{reason: report.ReasonWrongCode}, nil
 	}
@@ -127,10 +98,11 @@ func (h *Handler) checkCode(ctx context.Context, p challenge.Payload, code strin
 	return verdict{reason: report.ReasonCodeUsed}, nil
 }
 
-// maxAttempts is the wrong-code limit the issuer sealed, or the default.
+// maxAttempts is the wrong-code limit the issuer sealed, or the card
+// issuers' rule; never more than that rule.
 func maxAttempts(p challenge.Payload) int {
 	if p.MaxAttempts > 0 {
-		return p.MaxAttempts
+		return min(p.MaxAttempts, limits.AttemptsPerAuthentication)
 	}
-	return defaultMaxAttempts
+	return limits.AttemptsPerAuthentication
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/honnin/honnin/edge/api"
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/ledger/sqlite"
 	"github.com/honnin/honnin/edge/report"
 )
@@ -77,6 +78,14 @@ type minter struct {
 	// creds are the TOTP credentials sealed for app and token (their
 	// public ids); nil means one, totpCred.
 	creds []string
+	// epoch is sealed for every credential (0 means 1); card and cardSeq
+	// name the card ("" means card-1, seq 1).
+	epoch   int64
+	card    string
+	cardSeq int64
+	// noCode mints an email challenge whose code was not delivered: the
+	// issuer seals no code.
+	noCode bool
 }
 
 // codeFor is the code the issuer "sent" for an authentication's gen.
@@ -86,8 +95,9 @@ const wrongCode = "000000"
 
 // The credentials the test issuer seals codes of.
 const (
-	emailCred = "CREDEMAIL0000000000000000A"
-	totpCred  = "CREDTOTP00000000000000000A"
+	emailCred    = "CREDEMAIL0000000000000000A"
+	totpCred     = "CREDTOTP00000000000000000A"
+	passwordCred = "CREDPASS00000000000000000A"
 )
 
 // maxResends is the issuer's resends per authentication.
@@ -118,17 +128,31 @@ func stepAt(t time.Time) int64 { return t.Unix() / totpPeriod }
 // (valid until exp), and the method, dest and resends_left it puts beside
 // it.
 func (m minter) payload(id string, gen int, now, exp time.Time) (challenge.Payload, string, string, int) {
-	p := challenge.Payload{PM: "こんにちは Hanako", AV: "av-" + id, MaxAttempts: m.maxAttempts}
+	p := challenge.Payload{PM: "こんにちは Hanako", AV: "av-" + id, MaxAttempts: m.maxAttempts, Card: m.card, CardSeq: m.cardSeq}
+	if p.Card == "" {
+		p.Card, p.CardSeq = "card-1", 1
+	}
+	epoch := max(m.epoch, 1)
+	ref := func(creds ...string) {
+		for _, c := range creds {
+			p.Creds = append(p.Creds, challenge.CredRef{ID: c, Epoch: epoch})
+		}
+	}
 	switch m.method {
 	case "", challenge.MethodEmail:
 		p.Codes = []challenge.Code{{Cred: emailCred, Step: 0, Code: codeFor(gen)}}
+		if m.noCode {
+			p.Codes = nil
+		}
 		p.Period = 600
+		ref(emailCred)
 		return p, challenge.MethodEmail, "***@mail.jp", max(maxResends-(gen-1), 0)
 	case challenge.MethodApp, challenge.MethodToken:
 		creds := m.creds
 		if creds == nil {
 			creds = []string{totpCred}
 		}
+		ref(creds...)
 		for _, cred := range creds {
 			for s := stepAt(now) - 1; s <= stepAt(exp)+1; s++ {
 				p.Codes = append(p.Codes, challenge.Code{Cred: cred, Step: s, Code: totpCode(cred, s)})
@@ -142,6 +166,7 @@ func (m minter) payload(id string, gen int, now, exp time.Time) (challenge.Paylo
 		return p, m.method, dest, 0
 	case challenge.MethodPassword:
 		p.Codes = []challenge.Code{}
+		ref(passwordCred)
 		return p, m.method, "", 0
 	}
 	panic("minter: unknown method " + m.method)
@@ -225,8 +250,11 @@ type issuer struct {
 	passwords []string
 	// refuseResend, when set, is the issuer's refusal of every resend.
 	refuseResend *refusal
-	// passwordAnswer, when set, is answered to a password check instead.
+	// passwordAnswer, when set, is answered to a password check instead;
+	// refusePassword and refuseStart, when set, refuse every one.
 	passwordAnswer string
+	refusePassword *refusal
+	refuseStart    *refusal
 }
 
 // refusal is an issuer error answer.
@@ -292,6 +320,11 @@ func (is *issuer) start(w http.ResponseWriter, r *http.Request) {
 	is.starts = append(is.starts, req)
 	if is.final[id] {
 		issuerError(w, http.StatusConflict, "already_final")
+		return
+	}
+	if is.refuseStart != nil {
+		w.Header().Set("Retry-After", "42")
+		issuerError(w, is.refuseStart.status, is.refuseStart.code)
 		return
 	}
 	if is.decision != nil {
@@ -365,6 +398,11 @@ func (is *issuer) checkPassword(w http.ResponseWriter, r *http.Request) {
 		issuerError(w, http.StatusConflict, "superseded")
 		return
 	}
+	if is.refusePassword != nil {
+		w.Header().Set("Retry-After", "3")
+		issuerError(w, is.refusePassword.status, is.refusePassword.code)
+		return
+	}
 	if is.passwordAnswer != "" {
 		io.WriteString(w, is.passwordAnswer)
 		return
@@ -405,8 +443,35 @@ type env struct {
 	issuer  *issuer
 	ledger  *sqlite.Ledger
 	reports *report.Reporter
+	after   *later
 	h       http.Handler
 	logs    *bytes.Buffer
+}
+
+// later is the edge's real reporter with its deliveries after the response
+// held until the test asks (flush), so that what the issuer got is known
+// exactly when a test looks.
+type later struct {
+	*report.Reporter
+	mu     sync.Mutex
+	leased []ledger.Leased
+}
+
+func (l *later) After(_ context.Context, r ledger.Leased) {
+	l.mu.Lock()
+	l.leased = append(l.leased, r)
+	l.mu.Unlock()
+}
+
+// flush delivers what the requests so far left for after their response.
+func (l *later) flush(ctx context.Context) {
+	l.mu.Lock()
+	todo := l.leased
+	l.leased = nil
+	l.mu.Unlock()
+	for _, r := range todo {
+		l.DeliverLeased(ctx, r)
+	}
 }
 
 type option func(*api.Config)
@@ -425,15 +490,16 @@ func newEnv(t testing.TB, opts ...option) *env {
 	t.Cleanup(func() { l.Close() })
 	e.ledger = l
 	log := slog.New(slog.NewTextHandler(e.logs, nil))
-	e.reports, err = report.New(ctx, report.Config{DB: l.DB(), IssuerURL: e.issuer.srv.URL, Key: ek.Sign, Now: clk.Now, Log: log})
+	e.reports, err = report.New(report.Config{DB: l.DB(), IssuerURL: e.issuer.srv.URL, Key: ek.Sign, Now: clk.Now, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.after = &later{Reporter: e.reports}
 	cfg := api.Config{
 		Keys:    ek,
 		Ledger:  l,
 		Issuer:  &api.IssuerClient{URL: e.issuer.srv.URL, Key: ek.Sign, Now: clk.Now},
-		Reports: e.reports,
+		Reports: e.after,
 		Now:     clk.Now,
 		Log:     log,
 	}
@@ -463,6 +529,8 @@ type reply struct {
 	Status         string   `json:"status"`
 	Reason         string   `json:"reason"`
 	MerchantOrigin string   `json:"merchant_origin"`
+	// Applied is the answer to the issuer's credentials push.
+	Applied *int `json:"applied"`
 }
 
 type display struct {
@@ -565,10 +633,11 @@ func (e *env) pending() int {
 	return n
 }
 
-// reported delivers the queued reports and returns every one the issuer
-// has got, in order.
+// reported delivers the queued reports (the requests' own deliveries
+// first) and returns every one the issuer has got, in order.
 func (e *env) reported() []report.Outcome {
 	e.t.Helper()
+	e.after.flush(context.Background())
 	if _, err := e.reports.Deliver(context.Background()); err != nil {
 		e.t.Fatal(err)
 	}

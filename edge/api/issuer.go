@@ -58,6 +58,10 @@ const (
 	issuerSendLimit = "send_limit"
 	// issuerNotResendable: app, token and password have nothing to resend.
 	issuerNotResendable = "not_resendable"
+	// issuerStartLimit: the authentication was started too often (reloads).
+	issuerStartLimit = "start_limit"
+	// issuerBusy: the issuer's password checks are all taken; try again.
+	issuerBusy = "busy"
 )
 
 // StartRequest is the body of the issuer's internal start.
@@ -79,10 +83,11 @@ const (
 type StartResponse struct {
 	Decision       string `json:"decision"`
 	ChallengeToken string `json:"challenge_token,omitempty"`
-	// Delivery is "sent", "failed" (a failed send still gives a challenge,
-	// and the screen offers Resend), "limited" (the destination's daily cap
-	// is reached: nothing was sent) or "none" (app, token, password: nothing
-	// to send). The edge passes it on to the screen.
+	// Delivery is "sent", "failed" (the send failed: the challenge holds no
+	// code, and the screen offers Resend), "limited" (the destination's
+	// daily cap is reached: nothing was sent, the challenge holds no code)
+	// or "none" (app, token, password: nothing to send). The edge passes it
+	// on to the screen.
 	Delivery string `json:"delivery,omitempty"`
 	Status   string `json:"status,omitempty"`
 	Reason   string `json:"reason,omitempty"`
@@ -119,6 +124,14 @@ func (h *Handler) issuerFailed(w http.ResponseWriter, r *http.Request, authID st
 			return jsonapi.Errorf(http.StatusTooManyRequests, issuerSendLimit, "too many codes were sent to this destination today")
 		case issuerNotResendable:
 			return jsonapi.Errorf(http.StatusConflict, issuerNotResendable, "this method has no code to resend")
+		case issuerStartLimit:
+			secs := max(int(ie.RetryAfter/time.Second), 1)
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			return jsonapi.Errorf(http.StatusTooManyRequests, issuerStartLimit, "this payment was opened too often; try again in %d s", secs)
+		case issuerBusy:
+			secs := max(int(ie.RetryAfter/time.Second), 1)
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			return jsonapi.Errorf(http.StatusServiceUnavailable, issuerBusy, "the card issuer is busy; try again in %d s (this try was not counted)", secs)
 		}
 	}
 	h.log.WarnContext(r.Context(), "api: issuer call failed", "path", r.URL.Path, "auth", authID, "err", err)

@@ -16,6 +16,7 @@ import (
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/fetch"
 	"github.com/honnin/honnin/edge/jsonapi"
+	"github.com/honnin/honnin/edge/limits"
 )
 
 // IssuerClient is the Issuer over the issuer's internal HTTP API. Each call
@@ -139,6 +140,6 @@ func (c *IssuerClient) callToken(authID string) (string, error) {
 		Subject:   authID,
 		ID:        challenge.NewID(),
 		IssuedAt:  jwt.NewNumericDate(now),
-		ExpiresAt: jwt.NewNumericDate(now.Add(60 * time.Second)),
+		ExpiresAt: jwt.NewNumericDate(now.Add(limits.CallTokenLifetime)),
 	}})
 }

@@ -61,7 +61,7 @@ func TestPassword(t *testing.T) {
 				if c := e.result(rep.ResultToken); c.AV != "av-"+id {
 					t.Errorf("av %q", c.AV)
 				}
-				if o := e.final(id); o.Status != "Y" || o.Cred != "" || o.Step != 0 || o.Attempts != 0 {
+				if o := e.final(id); o.Status != "Y" || o.Cred != passwordCred || o.Step != 0 || o.Attempts != 0 || o.ResultToken != rep.ResultToken {
 					t.Errorf("report %+v", o)
 				}
 			case tt.errCode == "wrong_code":

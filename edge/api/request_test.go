@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/honnin/honnin/edge/api"
 	"github.com/honnin/honnin/edge/ledger"
@@ -96,7 +97,9 @@ type panicky struct{ api.Ledger }
 
 func (panicky) Lookup(context.Context, string) (ledger.Entry, error) { panic("boom") }
 
-func (panicky) Attempt(context.Context, string, int, int) (int, bool, error) { panic("boom") }
+func (panicky) Count(context.Context, ledger.Challenge, int, ledger.Queued, time.Time, time.Time) (ledger.Try, error) {
+	panic("boom")
+}
 
 func TestPanicIsJSON500(t *testing.T) {
 	e := newEnv(t, func(c *api.Config) { c.Ledger = panicky{c.Ledger} })

@@ -31,10 +31,8 @@ func (h *Handler) resend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if ok, err := h.ledger.SeeGen(ctx, n.Subject, n.Gen); err != nil {
-		return err
-	} else if !ok {
-		return errSuperseded // a concurrent resend got further
+	if answered, err := h.see(w, r, n, p); answered || err != nil {
+		return err // errSuperseded: a concurrent resend got further
 	}
 	jsonapi.Write(w, http.StatusOK, h.challengeScreen(out.ChallengeToken, n, p, e.Attempts, out.Delivery))
 	return nil

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/hmac"
 	"fmt"
 	"net/http"
 
@@ -9,6 +10,8 @@ import (
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/jsonapi"
+	"github.com/honnin/honnin/edge/ledger"
+	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/edge/report"
 )
 
@@ -16,6 +19,13 @@ import (
 const (
 	reasonCancelled   = "cardholder_cancelled"
 	reasonMaxAttempts = "max_attempts"
+	// reasonSuperseded: a newer challenge of the same card was started; a
+	// card has one open challenge at a time.
+	reasonSuperseded = "superseded"
+	// reasonCredentialLocked: no credential of the challenge may be
+	// compared any more — each has had its limit of wrong codes, or the
+	// issuer locked, revoked or replaced it after the challenge was sealed.
+	reasonCredentialLocked = "credential_locked"
 )
 
 // ending is how an authentication ends.
@@ -35,6 +45,12 @@ type ending struct {
 	cred  string
 	step  int64
 	drift int
+	// try is the counted try that ended it, if one did; passed, on a Y,
+	// the credential whose code matched (with its sealed epoch), and proof
+	// what lets the same proof fetch the result again.
+	try    *ledger.Try
+	passed challenge.CredRef
+	proof  string
 }
 
 // eci is the Electronic Commerce Indicator for a status: 05 authenticated,
@@ -53,17 +69,18 @@ func statusReason(status, reason string) string {
 	switch {
 	case status != challenge.StatusNotAuthenticated:
 		return ""
-	case reason == reasonMaxAttempts:
+	case reason == reasonMaxAttempts, reason == reasonCredentialLocked:
 		return challenge.StatusReasonMaxChallenges
 	}
 	return challenge.StatusReasonAuthFailed
 }
 
 // finish gives the authentication its one result: it mints the result
-// token, claims the ledger's single result slot (losing it means another
-// request already ended this authentication: 409), and queues the report
-// for the issuer before anyone sees the result, so nothing is lost if the
-// edge dies right after answering.
+// token and, in one ledger transaction, claims the authentication's single
+// result slot (losing it means another request already ended it: 409) and
+// queues the report for the issuer — before anyone sees the result, so
+// nothing is lost if the edge dies right after answering. The report is
+// delivered after the response.
 func (h *Handler) finish(ctx context.Context, e ending) (screen, error) {
 	now := h.now()
 	claims := &challenge.ResultClaims{
@@ -73,7 +90,7 @@ func (h *Handler) finish(ctx context.Context, e ending) (screen, error) {
 			Subject:   e.authID,
 			ID:        challenge.NewID(),
 			IssuedAt:  jwt.NewNumericDate(now),
-			ExpiresAt: jwt.NewNumericDate(now.Add(resultLifetime)),
+			ExpiresAt: jwt.NewNumericDate(now.Add(limits.ResultLifetime)),
 		},
 		Status:       e.status,
 		Reason:       e.reason,
@@ -83,44 +100,87 @@ func (h *Handler) finish(ctx context.Context, e ending) (screen, error) {
 	if e.status == challenge.StatusAuthenticated || e.status == challenge.StatusAttempted {
 		claims.AV = e.av
 	}
-	// Sign before claiming the slot: a signing failure must not leave the
-	// authentication finished without a token.
+	// Signed before the slot is claimed: a signing failure must not leave
+	// the authentication finished without a token.
 	token, err := challenge.Sign(h.keys.Sign, challenge.TypResult, claims)
 	if err != nil {
 		return screen{}, fmt.Errorf("api: result for %s: %w", e.authID, err)
 	}
-	first, err := h.ledger.Finish(ctx, e.authID, claims.ID)
+	q, err := report.Queue(report.Outcome{JTI: claims.ID, Sub: e.authID, Status: e.status, Reason: e.reason, Gen: e.gen,
+		Attempts: e.attempts, Cred: e.cred, Step: e.step, Drift: e.drift, ResultToken: token})
+	if err != nil {
+		return screen{}, fmt.Errorf("api: result for %s: %w", e.authID, err)
+	}
+	proof := ""
+	if e.status == challenge.StatusAuthenticated {
+		proof = e.proof
+	}
+	rep, first, err := h.ledger.End(ctx, ledger.Ending{Auth: e.authID, ResultJTI: claims.ID, ResultToken: token, Proof: proof,
+		Try: e.try, Passed: e.passed, Report: q}, h.reports.LeaseEnd(now), now)
 	if err != nil {
 		return screen{}, fmt.Errorf("api: result for %s: %w", e.authID, err)
 	}
 	if !first {
+		if e.try != nil {
+			// Another request ended it first; this try was counted and
+			// its report queued: the issuer gets it.
+			h.reports.After(ctx, e.try.Report)
+		}
+		if proof != "" {
+			// The same proof raced itself (a retry of a request still
+			// in flight): it gets the result the first one got.
+			if s, ok := h.stored(ctx, e.authID, proof); ok {
+				return s, nil
+			}
+		}
 		return screen{}, errAlreadyUsed
 	}
-	o := report.Outcome{JTI: claims.ID, Sub: e.authID, Status: e.status, Reason: e.reason, Gen: e.gen, Attempts: e.attempts,
-		Cred: e.cred, Step: e.step, Drift: e.drift}
-	if err := h.reports.Enqueue(ctx, o); err != nil {
-		// The ledger says finished but the issuer would never learn the
-		// result: refuse to hand out a result the issuer cannot know, and
-		// leave the outcome in the log for an operator.
-		h.log.ErrorContext(ctx, "api: outcome not queued; result withheld", "outcome", o, "err", err)
-		return screen{}, fmt.Errorf("api: result for %s: %w", e.authID, err)
+	h.reports.After(ctx, rep)
+	return resultScreen(token, claims), nil
+}
+
+func resultScreen(token string, c *challenge.ResultClaims) screen {
+	origin := ""
+	if len(c.Audience) > 0 {
+		origin = c.Audience[0]
 	}
-	return screen{
-		State:          stateResult,
-		ResultToken:    token,
-		Status:         e.status,
-		Reason:         e.reason,
-		MerchantOrigin: e.origin,
-	}, nil
+	return screen{State: stateResult, ResultToken: token, Status: c.Status, Reason: c.Reason, MerchantOrigin: origin}
 }
 
 // end finishes the authentication and sends the result screen.
 func (h *Handler) end(w http.ResponseWriter, r *http.Request, e ending) error {
-	s, err := h.finish(r.Context(), e)
+	s, err := h.finish(context.WithoutCancel(r.Context()), e)
 	if err != nil {
 		return err
 	}
 	jsonapi.Write(w, http.StatusOK, s)
+	return nil
+}
+
+// stored is the result screen of authID kept by the ledger, if proof is
+// the one that earned it.
+func (h *Handler) stored(ctx context.Context, authID, proof string) (screen, bool) {
+	e, err := h.ledger.Lookup(ctx, authID)
+	if err != nil || e.Proof == "" || e.ResultToken == "" || !hmac.Equal([]byte(e.Proof), []byte(proof)) {
+		return screen{}, false
+	}
+	var c challenge.ResultClaims
+	if err := challenge.ReadClaims(e.ResultToken, &c); err != nil {
+		return screen{}, false
+	}
+	return resultScreen(e.ResultToken, &c), true
+}
+
+// writeStored sends the result screen of a result token the ledger kept:
+// the authentication's one result, given again (a lost answer, a reload).
+// The token is this edge's own, read back from its own database, so its
+// claims are read, not verified.
+func (h *Handler) writeStored(w http.ResponseWriter, token string) error {
+	var c challenge.ResultClaims
+	if err := challenge.ReadClaims(token, &c); err != nil {
+		return fmt.Errorf("api: stored result token: %w", err)
+	}
+	jsonapi.Write(w, http.StatusOK, resultScreen(token, &c))
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/limits"
 )
 
 // Screen states.
@@ -91,5 +92,5 @@ func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 // iat+30 s would let a click arrive up to a second early and be refused. The
 // extra second keeps the button from lighting up before the issuer agrees.
 func resendAfter(sent time.Time) time.Time {
-	return sent.Truncate(time.Second).Add(resendDelay + time.Second)
+	return sent.Truncate(time.Second).Add(limits.ResendCooldown + time.Second)
 }

@@ -3,6 +3,8 @@ package api
 import (
 	"testing"
 	"time"
+
+	"github.com/honnin/honnin/edge/limits"
 )
 
 // The issuer's cooldown runs from its exact send time; the token's iat is
@@ -16,10 +18,10 @@ func TestResendAfterNeverBeforeTheIssuer(t *testing.T) {
 	} {
 		iat := sentAt.Truncate(time.Second) // what a JWT NumericDate keeps
 		got := resendAfter(iat)
-		if earliest := sentAt.Add(resendDelay); got.Before(earliest) {
+		if earliest := sentAt.Add(limits.ResendCooldown); got.Before(earliest) {
 			t.Errorf("sent %s: Resend offered at %s, before the issuer allows it at %s", sentAt.Format(time.RFC3339Nano), got, earliest)
 		}
-		if got.Sub(sentAt) > resendDelay+time.Second {
+		if got.Sub(sentAt) > limits.ResendCooldown+time.Second {
 			t.Errorf("sent %s: Resend offered at %s, more than a second late", sentAt.Format(time.RFC3339Nano), got)
 		}
 	}

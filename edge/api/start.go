@@ -1,11 +1,13 @@
 package api
 
 import (
+	"errors"
 	"net"
 	"net/http"
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/jsonapi"
+	"github.com/honnin/honnin/edge/ledger"
 )
 
 type startRequest struct {
@@ -44,6 +46,12 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if e.Finished {
+		// A reload after the end, or a page that lost the answer: the
+		// session's holder is the merchant page the result is for, so it
+		// gets the result again, never a second one.
+		if e.ResultToken != "" {
+			return h.writeStored(w, e.ResultToken)
+		}
 		return errAlreadyUsed
 	}
 	in := StartRequest{Edge: h.signals(r)}
@@ -66,11 +74,8 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if ok, err := h.ledger.SeeGen(ctx, c.Subject, c.Gen); err != nil {
+		if answered, err := h.see(w, r, c, p); answered || err != nil {
 			return err
-		} else if !ok {
-			// A resend already went out; this start's token is stale.
-			return errSuperseded
 		}
 		jsonapi.Write(w, http.StatusOK, h.challengeScreen(out.ChallengeToken, c, p, e.Attempts, out.Delivery))
 		return nil
@@ -105,6 +110,32 @@ func (h *Handler) issued(token, authID, origin string, afterGen int) (*challenge
 		return nil, challenge.Payload{}, errIssuerUnavailable
 	}
 	return &c, p, nil
+}
+
+// see records challenge c, just issued, in the ledger before anyone sees
+// it: its gen supersedes the authentication's older tokens, its card seq
+// every older challenge of the card. A challenge the ledger already knows
+// to be superseded by the card's newer one ends here with N superseded
+// (answered: the result screen is written); one overtaken by a resend is
+// the client's to drop (409).
+func (h *Handler) see(w http.ResponseWriter, r *http.Request, c *challenge.ChallengeClaims, p challenge.Payload) (answered bool, err error) {
+	err = h.ledger.SeeChallenge(r.Context(), challengeOf(c, p))
+	switch {
+	case err == nil:
+		return false, nil
+	case errors.Is(err, ledger.ErrSuperseded):
+		return false, errSuperseded
+	case errors.Is(err, ledger.ErrFinished):
+		return false, errAlreadyUsed
+	case errors.Is(err, ledger.ErrCardSuperseded):
+		e, lerr := h.ledger.Lookup(r.Context(), c.Subject)
+		if lerr != nil {
+			return false, lerr
+		}
+		return true, h.end(w, r, ending{authID: c.Subject, origin: c.MerchantOrigin, gen: c.Gen, attempts: e.Attempts,
+			status: challenge.StatusNotAuthenticated, reason: reasonSuperseded})
+	}
+	return false, err
 }
 
 // peerIP is the address of the connection's peer: the default when no

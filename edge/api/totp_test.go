@@ -50,7 +50,7 @@ func TestTOTPWindow(t *testing.T) {
 			if rep.Status != "Y" {
 				t.Fatalf("verify: %+v, want Y", rep)
 			}
-			want := report.Outcome{Sub: id, Status: "Y", Gen: 1, Cred: cred, Step: now + tt.offset, Drift: int(tt.offset)}
+			want := report.Outcome{Sub: id, Status: "Y", Gen: 1, Cred: cred, Step: now + tt.offset, Drift: int(tt.offset), ResultToken: rep.ResultToken}
 			got := e.final(id)
 			want.JTI = got.JTI
 			if got != want {

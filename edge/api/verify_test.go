@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/edge/report"
 )
 
@@ -26,17 +27,29 @@ func TestCorrectCode(t *testing.T) {
 	if got := c.ExpiresAt.Sub(e.clock.Now()); got != 5*time.Minute {
 		t.Errorf("result token lives %v, want 5m", got)
 	}
-	// Single use: the same right code again is refused.
-	want(t, "second verify", e.verify(st.ChallengeToken, codeFor(1)), http.StatusConflict, "already_used")
+	// Single use, but idempotent for the same proof: the same right code
+	// on the same token gets the same result again (a lost answer is
+	// recovered by a retry); anything else is refused.
+	again := e.verify(st.ChallengeToken, codeFor(1))
+	want(t, "second verify", again, http.StatusOK, "")
+	if again.ResultToken != rep.ResultToken || again.Status != "Y" {
+		t.Errorf("the same proof again got %+v, want the same result token", again)
+	}
+	want(t, "another code after the result", e.verify(st.ChallengeToken, wrongCode), http.StatusConflict, "already_used")
 	want(t, "cancel after result", e.post("/v1/cancel", map[string]string{"challenge_token": st.ChallengeToken}), http.StatusConflict, "already_used")
 	want(t, "resend after result", e.post("/v1/resend", map[string]string{"challenge_token": st.ChallengeToken}), http.StatusConflict, "already_used")
 
-	// The outcome was queued before the answer, and reaches the issuer.
+	// The outcome was queued before the answer, leased to the request,
+	// which delivers it after the answer.
 	if n := e.pending(); n != 1 {
 		t.Fatalf("pending reports = %d, want 1", n)
 	}
-	if n, err := e.reports.Deliver(context.Background()); err != nil || n != 1 {
-		t.Fatalf("Deliver = (%d, %v)", n, err)
+	if n, err := e.reports.Deliver(context.Background()); err != nil || n != 0 {
+		t.Fatalf("Deliver of a leased report = (%d, %v), want it left to its request", n, err)
+	}
+	e.after.flush(context.Background())
+	if n := e.pending(); n != 0 {
+		t.Fatalf("pending reports after the request's delivery = %d, want 0", n)
 	}
 	e.issuer.mu.Lock()
 	defer e.issuer.mu.Unlock()
@@ -44,7 +57,7 @@ func TestCorrectCode(t *testing.T) {
 		t.Fatalf("issuer got %d results, want 1", len(e.issuer.results))
 	}
 	got := e.issuer.results[0]
-	if want := (report.Outcome{JTI: c.ID, Sub: "auth-y", Status: "Y", Gen: 1, Attempts: 0, Cred: emailCred}); got != want {
+	if want := (report.Outcome{JTI: c.ID, Sub: "auth-y", Status: "Y", Gen: 1, Attempts: 0, Cred: emailCred, ResultToken: rep.ResultToken}); got != want {
 		t.Errorf("issuer got %+v, want %+v", got, want)
 	}
 }
@@ -200,7 +213,7 @@ func TestChallengeTokenRefused(t *testing.T) {
 	stranger := minter{keys: other, clock: e.clock, maxAttempts: 5}
 
 	expired := e.m.challenge(t, "auth-x", 1)
-	e.clock.Add(10*time.Minute + time.Second) // expired is now past its exp
+	e.clock.Add(10*time.Minute + limits.ClockSkew + time.Second) // expired is now past its exp and the clock tolerance
 	movedSeal := func() string {
 		donor := e.m.challengeClaims(t, "auth-m", 1)
 		c := e.m.challengeClaims(t, "auth-m", 1)
@@ -241,27 +254,39 @@ func TestChallengeTokenRefused(t *testing.T) {
 	}
 }
 
-// TestConcurrentVerify: many right codes at once still give one result.
+// TestConcurrentVerify: many right codes at once still give one result:
+// each answer is that result (the same proof) or a refusal, never a second
+// result, and the issuer hears of one.
 func TestConcurrentVerify(t *testing.T) {
 	e := newEnv(t)
 	tok := e.start("auth-race").ChallengeToken
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	counts := map[int]int{}
+	tokens := map[string]bool{}
 	for range 10 {
 		wg.Go(func() {
 			rep := e.verify(tok, codeFor(1))
 			mu.Lock()
 			counts[rep.status]++
+			if rep.status == http.StatusOK {
+				tokens[rep.ResultToken] = true
+			}
 			mu.Unlock()
 		})
 	}
 	wg.Wait()
-	if counts[http.StatusOK] != 1 || counts[http.StatusConflict] != 9 {
-		t.Errorf("statuses %v, want one 200 and nine 409", counts)
+	if counts[http.StatusOK] < 1 || counts[http.StatusOK]+counts[http.StatusConflict] != 10 || len(tokens) != 1 {
+		t.Errorf("statuses %v, %d distinct result tokens; want 200s (one token) and 409s", counts, len(tokens))
 	}
-	if n := e.pending(); n != 1 {
-		t.Errorf("queued outcomes = %d, want 1", n)
+	var finals int
+	for _, o := range e.reported() {
+		if o.Status != challenge.StatusChallenge {
+			finals++
+		}
+	}
+	if finals != 1 {
+		t.Errorf("the issuer got %d results, want 1", finals)
 	}
 }
 

@@ -106,14 +106,20 @@ func TestChallengePage(t *testing.T) {
 			}
 			body := w.Body.String()
 			if tt.status != 200 {
-				if ct := hdr.Get("Content-Type"); ct != "text/plain; charset=utf-8" {
+				// The message, and loader.js told to post the error to
+				// the merchant page (Honnin.mount rejects); never the
+				// client, never a framing restriction naming an origin
+				// the token does not prove.
+				if ct := hdr.Get("Content-Type"); ct != "text/html; charset=utf-8" {
 					t.Errorf("401 Content-Type %q", ct)
 				}
-				if strings.Contains(body, "<") || strings.Contains(body, ".wasm") {
-					t.Errorf("401 body is not a plain message: %q", body)
+				if strings.Contains(body, ".wasm") || !strings.Contains(body, `data-error="invalid_token"`) ||
+					!strings.Contains(body, "/assets/loader.") {
+					t.Errorf("401 body does not post invalid_token: %q", body)
 				}
-				if strings.Contains(hdr.Get("Content-Security-Policy"), "frame-ancestors") {
-					t.Errorf("401 CSP names frame ancestors: %q", hdr.Get("Content-Security-Policy"))
+				if csp := hdr.Get("Content-Security-Policy"); strings.Contains(csp, "frame-ancestors") || strings.Contains(csp, "wasm") ||
+					!strings.Contains(csp, "script-src 'self'") {
+					t.Errorf("401 CSP %q", csp)
 				}
 				return
 			}

@@ -1,9 +1,12 @@
 package assets
 
 import (
+	"errors"
+	"html"
 	"net/http"
 	"strconv"
 
+	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/edge/origin"
 )
 
@@ -37,12 +40,20 @@ func (h *Handler) challenge(w http.ResponseWriter, r *http.Request) {
 	// mo goes into a header: anything but a plain origin (a ';' would add
 	// CSP directives) is refused like a bad token.
 	if st == "" || err != nil || !origin.Valid(mo) {
-		hdr.Set("Content-Type", "text/plain; charset=utf-8")
-		hdr.Set("Content-Security-Policy", "default-src 'none'")
-		hdr.Set("Content-Length", strconv.Itoa(len(invalidSession)))
+		code := "invalid_token"
+		var je *jsonapi.Error
+		if errors.As(err, &je) && je.Code == "expired" {
+			code = "expired"
+		}
+		page := h.errorPage(code)
+		hdr.Set("Content-Type", "text/html; charset=utf-8")
+		// Any page may frame this one: it says only that the token is not
+		// valid, and tells the frame's parent so (loader.js).
+		hdr.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; base-uri 'none'; form-action 'none'")
+		hdr.Set("Content-Length", strconv.Itoa(len(page)))
 		w.WriteHeader(http.StatusUnauthorized)
 		if r.Method != http.MethodHead {
-			_, _ = w.Write([]byte(invalidSession))
+			_, _ = w.Write(page)
 		}
 		return
 	}
@@ -54,4 +65,18 @@ func (h *Handler) challenge(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(h.page)
 	}
+}
+
+// errorPage is the challenge page for a session token that is missing,
+// forged or expired: the message, and loader.js with data-error, which
+// tells the merchant page (Honnin.mount rejects with code) instead of
+// starting the client.
+func (h *Handler) errorPage(code string) []byte {
+	return []byte(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer"><meta name="robots" content="noindex">
+<title>本人認証 / Authentication</title>
+<link rel="stylesheet" href="/assets/` + h.names.CSS + `">
+<script src="/assets/` + h.names.Loader + `" data-error="` + html.EscapeString(code) + `"></script>
+</head><body><p id="status" class="status failed" role="alert">` + html.EscapeString(invalidSession) + `</p></body></html>
+`)
 }

@@ -2,9 +2,12 @@ package challenge
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/honnin/honnin/edge/limits"
 )
 
 // Token kinds, carried in the JWT header "typ".
@@ -14,6 +17,12 @@ const (
 	TypResult    = "honnin-result+jwt"
 	// TypEdge authenticates the edge's calls to the issuer's internal API.
 	TypEdge = "honnin-edge+jwt"
+	// TypCredentials carries the issuer's word on credentials to the edge:
+	// their new epochs and failure counts after a lock, an unlock or a
+	// revocation. The token is the whole message, so nothing in it can be
+	// changed in transit, and replaying it changes nothing (epochs only
+	// grow).
+	TypCredentials = "honnin-credentials+jwt"
 )
 
 // Names used as iss and aud.
@@ -174,6 +183,50 @@ func (c *ResultClaims) Validate() error {
 	}
 	if !ValidStatus(c.Status) {
 		return errors.New("result token has an unknown status")
+	}
+	return nil
+}
+
+// CredentialsClaims is the issuer's statement of where some credentials
+// stand, pushed to the edge after each change (sub "credentials", aud the
+// edge, at most limits.CallTokenLifetime from iat to exp).
+type CredentialsClaims struct {
+	jwt.RegisteredClaims
+	Creds []CredState `json:"creds"`
+}
+
+// CredState is one credential's state for the edge: from Epoch on, the
+// edge compares codes for the credential only in challenges sealed at
+// Epoch or later, and counts its wrong codes from Failures.
+type CredState struct {
+	ID    string `json:"id"`
+	Epoch int64  `json:"epoch"`
+	// Failures is where the edge's count of the credential's wrong codes
+	// stands from now on: 0 after an unlock, the limit after a lock.
+	Failures int `json:"failures"`
+}
+
+// MaxCredStates bounds one CredentialsClaims: the issuer pushes one
+// cardholder's credentials at a time, a handful.
+const MaxCredStates = 64
+
+// Validate is called by the parser after the registered claims pass.
+func (c *CredentialsClaims) Validate() error {
+	switch {
+	case c.Subject != "credentials":
+		return errors.New("credentials token's subject is not \"credentials\"")
+	case len(c.Creds) == 0 || len(c.Creds) > MaxCredStates:
+		return fmt.Errorf("credentials token has %d credentials, want 1 to %d", len(c.Creds), MaxCredStates)
+	}
+	for _, s := range c.Creds {
+		switch {
+		case s.ID == "" || len(s.ID) > 64:
+			return errors.New("credentials token has a credential without a valid id")
+		case s.Epoch < 1:
+			return fmt.Errorf("credential %s: epoch %d < 1", s.ID, s.Epoch)
+		case s.Failures < 0 || s.Failures > limits.FailuresPerCredential:
+			return fmt.Errorf("credential %s: failures %d out of 0..%d", s.ID, s.Failures, limits.FailuresPerCredential)
+		}
 	}
 	return nil
 }

@@ -108,6 +108,25 @@ type Payload struct {
 	Period int `json:"period"`
 	// Skew is how many steps either side of now a TOTP code is accepted.
 	Skew int `json:"skew"`
+	// Creds are the credentials the challenge offers, each with its epoch
+	// at the issuer when the challenge was sealed. Every wrong code is
+	// counted against each of them at the edge, and the edge refuses to
+	// compare for a credential the issuer changed since (a higher epoch
+	// pushed to the edge: locked, revoked, replaced, unlocked).
+	Creds []CredRef `json:"creds,omitempty"`
+	// Card names the cardholder's card to the edge (an opaque id, not the
+	// number) and CardSeq orders its challenges: the edge refuses a
+	// challenge once a newer one of the same card was started, so a card
+	// has one open challenge at a time.
+	Card    string `json:"card,omitempty"`
+	CardSeq int64  `json:"card_seq,omitempty"`
+}
+
+// CredRef names a credential (its public id) and its epoch: the count of
+// state changes (lock, unlock, revocation) the issuer made to it.
+type CredRef struct {
+	ID    string `json:"id"`
+	Epoch int64  `json:"epoch"`
 }
 
 // Code is one acceptable code. Step is 0 for email/SMS codes and the RFC 6238

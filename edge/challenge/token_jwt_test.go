@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/honnin/honnin/edge/limits"
 )
 
 // jwtVerify is Verify as it was written on golang-jwt: the reference the
@@ -20,6 +22,7 @@ func jwtVerify(v Verifier, token, typ string, claims jwt.Claims) error {
 		jwt.WithIssuer(v.Issuer),
 		jwt.WithAudience(v.Audience),
 		jwt.WithTimeFunc(v.Now),
+		jwt.WithLeeway(limits.ClockSkew),
 	}
 	if v.MaxLifetime > 0 {
 		opts = append(opts, jwt.WithIssuedAt())
@@ -106,15 +109,20 @@ func TestTokensAgreeWithGolangJWT(t *testing.T) {
 		want   string // ok, expired or invalid
 	}{
 		{"valid", v, issuer, TypChallenge, mod(func(*ChallengeClaims) {}), nil, "ok"},
-		{"exp is now", v, issuer, TypChallenge, mod(func(c *ChallengeClaims) { c.ExpiresAt = at(time.Minute) }), nil, "expired"},
-		{"exp a second ahead", v, issuer, TypChallenge, mod(func(c *ChallengeClaims) { c.ExpiresAt = at(61 * time.Second) }), nil, "ok"},
+		{"exp is now less the skew", v, issuer, TypChallenge, mod(func(c *ChallengeClaims) { c.ExpiresAt = at(0) }), nil, "expired"},
+		{"exp passed, within the skew", v, issuer, TypChallenge, mod(func(c *ChallengeClaims) { c.ExpiresAt = at(time.Second) }), nil, "ok"},
 		{"expired and wrong aud", v, issuer, TypChallenge, mod(func(c *ChallengeClaims) { c.ExpiresAt = at(0); c.Audience = nil }), nil, "expired"},
 		{"expired and no subject", v, issuer, TypChallenge, mod(func(c *ChallengeClaims) { c.ExpiresAt = at(0); c.Subject = "" }), nil, "expired"},
 		{"no exp", v, issuer, TypChallenge, mod(func(c *ChallengeClaims) { c.ExpiresAt = nil }), nil, "invalid"},
-		{"nbf is now", v, issuer, TypChallenge, mod(func(c *ChallengeClaims) { c.NotBefore = at(time.Minute) }), nil, "ok"},
-		{"nbf ahead", v, issuer, TypChallenge, mod(func(c *ChallengeClaims) { c.NotBefore = at(61 * time.Second) }), nil, "invalid"},
+		{"nbf ahead within the skew", v, issuer, TypChallenge, mod(func(c *ChallengeClaims) { c.NotBefore = at(2 * time.Minute) }), nil, "ok"},
+		{"nbf ahead past the skew", v, issuer, TypChallenge, mod(func(c *ChallengeClaims) { c.NotBefore = at(121 * time.Second) }), nil, "invalid"},
 		{"iat ahead, no lifetime check", v, issuer, TypChallenge, mod(func(c *ChallengeClaims) { c.IssuedAt = at(time.Hour) }), nil, "ok"},
-		{"iat ahead, lifetime check", short, issuer, TypChallenge, mod(func(c *ChallengeClaims) { c.IssuedAt = at(2 * time.Minute); c.NotBefore = nil }), nil, "invalid"},
+		{"iat ahead within the skew, lifetime check", short, issuer, TypChallenge, mod(func(c *ChallengeClaims) {
+			c.IssuedAt = at(2 * time.Minute)
+			c.NotBefore = nil
+			c.ExpiresAt = at(3 * time.Minute)
+		}), nil, "ok"},
+		{"iat ahead past the skew, lifetime check", short, issuer, TypChallenge, mod(func(c *ChallengeClaims) { c.IssuedAt = at(121 * time.Second); c.NotBefore = nil }), nil, "invalid"},
 		{"lifetime too long", short, issuer, TypChallenge, mod(func(*ChallengeClaims) {}), nil, "invalid"},
 		{"lifetime fits", short, issuer, TypChallenge, mod(func(c *ChallengeClaims) { c.ExpiresAt = at(2 * time.Minute) }), nil, "ok"},
 		{"no iat, lifetime check", short, issuer, TypChallenge, mod(func(c *ChallengeClaims) { c.IssuedAt = nil; c.ExpiresAt = at(2 * time.Minute) }), nil, "invalid"},

@@ -14,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/limits"
 )
 
 const origin = "http://localhost:8080"
@@ -156,8 +157,11 @@ func TestVerify(t *testing.T) {
 		{"origin with trailing slash", is.token(t, is.edge.Sign, "auth-1", func(c *challenge.ResultClaims) { c.Audience = jwt.ClaimStrings{origin + "/"} }), "auth-1", ErrInvalidToken},
 		{"another authentication", is.token(t, is.edge.Sign, "auth-2", nil), "auth-1", ErrWrongAuthentication},
 		{"expired", is.token(t, is.edge.Sign, "auth-1", func(c *challenge.ResultClaims) {
-			c.ExpiresAt = jwt.NewNumericDate(is.clock.Now().Add(-time.Second))
+			c.ExpiresAt = jwt.NewNumericDate(is.clock.Now().Add(-limits.ClockSkew - time.Second))
 		}), "auth-1", ErrExpired},
+		{"expired within the clock tolerance is accepted", is.token(t, is.edge.Sign, "auth-1", func(c *challenge.ResultClaims) {
+			c.ExpiresAt = jwt.NewNumericDate(is.clock.Now().Add(-limits.ClockSkew + time.Second))
+		}), "auth-1", nil},
 		{"issued by the issuer, not the edge", is.token(t, is.edge.Sign, "auth-1", func(c *challenge.ResultClaims) { c.Issuer = challenge.IssuerName }), "auth-1", ErrInvalidToken},
 		{"session token, not a result", session, "auth-1", ErrInvalidToken},
 		{"signed by an unpublished key", is.token(t, stranger, "auth-1", nil), "auth-1", ErrInvalidToken},
@@ -173,8 +177,8 @@ func TestVerify(t *testing.T) {
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("Verify = %+v, %v; want %v", res, err, tt.wantErr)
 			}
-			if res != (Result{}) {
-				t.Fatalf("Verify returned a result with an error: %+v", res)
+			if (res != (Result{})) != (tt.wantErr == nil) {
+				t.Fatalf("Verify = %+v with error %v", res, err)
 			}
 		})
 	}

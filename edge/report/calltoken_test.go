@@ -42,11 +42,7 @@ func TestCallTokenReuse(t *testing.T) {
 		clock.Store(start.Add(st.at).UnixNano())
 		o := outcome
 		o.JTI = challenge.NewID()
-		c, err := r.EnqueueClaimed(ctx, o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !r.DeliverClaimed(ctx, c) {
+		if !r.DeliverLeased(ctx, enqueue(t, db, o, r.LeaseEnd(now()))) {
 			t.Fatalf("delivery %d (%s) failed", i, st.comment)
 		}
 	}

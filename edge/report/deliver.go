@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -113,12 +114,17 @@ func (r *Reporter) deliverOne(ctx context.Context, c claimed) bool {
 		}
 		return true
 	case refused:
-		r.log.Error("report: issuer refused outcome; dead-lettered", "jti", c.jti, "tries", c.tries+1, "err", err)
+		r.log.Error("report: issuer refused outcome for good; set aside", "jti", c.jti, "tries", c.tries+1, "err", err)
 		if _, dbErr := r.db.ExecContext(ctx, `UPDATE edge_report SET dead = 1, tries = tries + 1, last_error = ?2 WHERE jti = ?1`, c.jti, err.Error()); dbErr != nil {
 			r.log.Error("report: dead-letter", "jti", c.jti, "err", dbErr)
 		}
 	default:
 		wait := max(r.backoff.delay(c.tries+1), min(retryAfter, r.backoff.max))
+		if ctx.Err() != nil {
+			// The request's context ended mid-delivery (a hang-up): the
+			// row is rescheduled with a context of its own.
+			ctx = context.WithoutCancel(ctx)
+		}
 		r.log.Warn("report: delivery failed; will retry", "jti", c.jti, "tries", c.tries+1, "in", wait, "err", err)
 		if _, dbErr := r.db.ExecContext(ctx, `UPDATE edge_report SET tries = tries + 1, due = ?2, last_error = ?3 WHERE jti = ?1`,
 			c.jti, r.now().Add(wait).UnixMilli(), err.Error()); dbErr != nil {
@@ -148,14 +154,23 @@ func (r *Reporter) post(ctx context.Context, c claimed) (verdict, time.Duration,
 		return delivered, 0, nil
 	}
 	err = fmt.Errorf("issuer answered %d %s: %s", resp.Status, http.StatusText(resp.Status), bytes.TrimSpace(resp.Body))
-	switch {
-	case resp.Status == http.StatusRequestTimeout, resp.Status == http.StatusTooManyRequests:
-		return retry, retryAfter(resp.RetryAfter), err
-	case resp.Status/100 == 4:
+	if final(resp.Status) {
 		return refused, 0, err
-	default:
-		return retry, retryAfter(resp.RetryAfter), err
 	}
+	return retry, retryAfter(resp.RetryAfter), err
+}
+
+// final reports whether the issuer's refusal is one that no retry and no
+// operator can change: the body is malformed or too large (400, 413, 422),
+// or contradicts the outcome the issuer already has (409). Everything else
+// is retried: 401 and 403 (a clock off, a key not rotated in yet), 404 (an
+// edge pointed at the wrong issuer, or a database restored), 408, 429, 5xx.
+func final(status int) bool {
+	switch status {
+	case http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity:
+		return true
+	}
+	return false
 }
 
 // retryAfter reads a Retry-After given in seconds (the HTTP-date form is
@@ -166,4 +181,71 @@ func retryAfter(v string) time.Duration {
 		return 0
 	}
 	return time.Duration(n) * time.Second
+}
+
+// Queued is one row of the queue, for the operator.
+type Queued struct {
+	JTI string
+	// Sub and Status are read from the body.
+	Sub, Status string
+	Tries       int
+	Due         time.Time
+	Dead        bool
+	LastError   string
+	Created     time.Time
+}
+
+// List returns the queue in db, oldest first, at most limit rows (0: all).
+func List(ctx context.Context, db *sql.DB, limit int) ([]Queued, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := db.QueryContext(ctx, `SELECT jti, COALESCE(json_extract(body, '$.sub'), ''),
+		COALESCE(json_extract(body, '$.status'), ''), tries, due, dead, last_error, created
+		FROM edge_report ORDER BY created, jti LIMIT ?1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("report: list: %w", err)
+	}
+	defer rows.Close()
+	var out []Queued
+	for rows.Next() {
+		var q Queued
+		var due, created int64
+		var dead int
+		if err := rows.Scan(&q.JTI, &q.Sub, &q.Status, &q.Tries, &due, &dead, &q.LastError, &created); err != nil {
+			return nil, fmt.Errorf("report: list: %w", err)
+		}
+		q.Due, q.Created, q.Dead = time.UnixMilli(due), time.UnixMilli(created), dead != 0
+		out = append(out, q)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("report: list: %w", err)
+	}
+	return out, nil
+}
+
+// Requeue makes the named outcomes in db (every one, set aside or
+// waiting, when jtis is empty) due at now with a fresh backoff: after an
+// operator fixed what the issuer refused them for. It returns how many it
+// requeued.
+func Requeue(ctx context.Context, db *sql.DB, at time.Time, jtis ...string) (int, error) {
+	now := at.UnixMilli()
+	var n int64
+	if len(jtis) == 0 {
+		res, err := db.ExecContext(ctx, `UPDATE edge_report SET dead = 0, tries = 0, due = ?1`, now)
+		if err != nil {
+			return 0, fmt.Errorf("report: requeue: %w", err)
+		}
+		n, _ = res.RowsAffected()
+		return int(n), nil
+	}
+	for _, j := range jtis {
+		res, err := db.ExecContext(ctx, `UPDATE edge_report SET dead = 0, tries = 0, due = ?2 WHERE jti = ?1`, j, now)
+		if err != nil {
+			return int(n), fmt.Errorf("report: requeue %s: %w", j, err)
+		}
+		k, _ := res.RowsAffected()
+		n += k
+	}
+	return int(n), nil
 }

@@ -1,19 +1,27 @@
-// Package report tells the issuer how each authentication ended at the edge.
+// Package report tells the issuer how each authentication ended at the edge,
+// and of every wrong code on the way.
 //
 // The cardholder must never wait for the issuer, and the issuer must never
-// miss an outcome: Enqueue writes the outcome to a table in the edge's
-// database (before the handler answers), and Run delivers it in the
-// background, retrying with exponential backoff and jitter while the issuer
-// is down. The issuer deduplicates by jti, so delivering twice (after a crash
-// between the POST and the delete) is harmless. An outcome the issuer
-// refuses outright (a 4xx other than 408 and 429) is kept as dead, logged,
-// and not retried: retrying would not change the answer.
+// miss an outcome: edge/ledger queues each outcome (table edge_report) in the
+// same transaction as the change it reports, leased to the request that made
+// it; the request delivers it after its response (After), and whatever is
+// not delivered then — the issuer was down, the instance died — Run (native)
+// or the cron trigger (Workers) delivers later, retrying with exponential
+// backoff and jitter. The issuer deduplicates by jti, so delivering twice
+// (after a crash between the POST and the delete) is harmless.
+//
+// An outcome is set aside ("dead") only when the issuer refuses it for a
+// reason no retry and no operator can change (the body is malformed, or
+// contradicts the outcome the issuer has). Every other refusal — a call
+// token refused for a clock or a key (401, 403), an authentication the
+// issuer does not know (404: the edge may point at the wrong issuer), 408,
+// 429, 5xx, no answer — is retried for as long as it takes; an operator
+// lists the queue and requeues with `edge reports` (native) or SQL (D1).
 package report
 
 import (
 	"context"
 	"database/sql"
-	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,13 +31,9 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/ledger"
+	"github.com/honnin/honnin/edge/worker"
 )
-
-// Schema creates the queue's table. New applies it; the Workers edge gets
-// it from its D1 migrations (edge/migrations) instead.
-//
-//go:embed schema.sql
-var Schema string
 
 // Outcome is what the issuer learns of an authentication at the edge: the
 // body of POST /internal/v1/results. It is either the authentication's one
@@ -61,6 +65,9 @@ type Outcome struct {
 	// Drift is Step minus the edge's current step (RFC 6238 §6: the issuer
 	// records it per credential); left out when 0.
 	Drift int `json:"drift,omitempty"`
+	// ResultToken is the result token the edge minted (not on C), so the
+	// merchant can fetch it from the issuer if its page never got it.
+	ResultToken string `json:"result_token,omitempty"`
 }
 
 // Progress reasons: why a wrong code that did not end the authentication
@@ -88,9 +95,23 @@ func (o Outcome) validate() error {
 	return nil
 }
 
+// Queue encodes o for the ledger to queue in the transaction of the change
+// it reports.
+func Queue(o Outcome) (ledger.Queued, error) {
+	if err := o.validate(); err != nil {
+		return ledger.Queued{}, fmt.Errorf("report: queue: %w", err)
+	}
+	b, err := json.Marshal(o)
+	if err != nil {
+		return ledger.Queued{}, fmt.Errorf("report: queue %s: %w", o.JTI, err)
+	}
+	return ledger.Queued{JTI: o.JTI, Body: string(b)}, nil
+}
+
 // Config configures a Reporter. DB, IssuerURL and Key are required.
 type Config struct {
-	// DB holds the queue (table edge_report); the edge's ledger database.
+	// DB holds the queue (table edge_report, made by edge/migrations); the
+	// edge's ledger database.
 	DB *sql.DB
 	// IssuerURL is the issuer's base URL, e.g. http://127.0.0.1:8081.
 	IssuerURL string
@@ -103,17 +124,15 @@ type Config struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// MinBackoff is the delay after the first failure (default 1 s); each
-	// further failure doubles it up to MaxBackoff (default 1 min).
+	// further failure doubles it up to MaxBackoff (default 5 min).
 	MinBackoff, MaxBackoff time.Duration
-	// Migrated says the schema is already applied (D1 migrations), so New
-	// touches no database: on Workers, New runs in every fresh instance.
-	Migrated bool
 	// Poll bounds how long Run sleeps with nothing due, so it also picks up
-	// rows written by another process on the same database (default 5 s).
+	// rows written by another process on the same database, and rows whose
+	// lease ended (default 5 s).
 	Poll time.Duration
 }
 
-// Reporter queues outcomes and delivers them to the issuer.
+// Reporter delivers queued outcomes to the issuer.
 type Reporter struct {
 	db      *sql.DB
 	url     string
@@ -124,15 +143,13 @@ type Reporter struct {
 	backoff backoff
 	poll    time.Duration
 	lease   time.Duration
-	// wake is poked by Enqueue so Run delivers at once instead of at its
-	// next poll. Buffered (1): a poke never blocks the handler.
-	wake chan struct{}
 	// token is the call token deliveries reuse (calltoken.go).
 	token callTokenCache
 }
 
-// New returns a Reporter over cfg.DB, creating its table if needed.
-func New(ctx context.Context, cfg Config) (*Reporter, error) {
+// New returns a Reporter over cfg.DB. It touches no database: on Workers,
+// New runs in every fresh instance.
+func New(cfg Config) (*Reporter, error) {
 	if cfg.DB == nil || cfg.IssuerURL == "" || cfg.Key.Private == nil {
 		return nil, errors.New("report: DB, IssuerURL and Key are required")
 	}
@@ -145,7 +162,6 @@ func New(ctx context.Context, cfg Config) (*Reporter, error) {
 		now:     cfg.Now,
 		backoff: backoff{min: cfg.MinBackoff, max: cfg.MaxBackoff},
 		poll:    cfg.Poll,
-		wake:    make(chan struct{}, 1),
 	}
 	if r.client == nil {
 		r.client = &http.Client{Timeout: 10 * time.Second}
@@ -160,48 +176,25 @@ func New(ctx context.Context, cfg Config) (*Reporter, error) {
 		r.backoff.min = time.Second
 	}
 	if r.backoff.max < r.backoff.min {
-		r.backoff.max = max(time.Minute, r.backoff.min)
+		r.backoff.max = max(5*time.Minute, r.backoff.min)
 	}
 	if r.poll <= 0 {
 		r.poll = 5 * time.Second
 	}
-	// A claimed row is invisible to other workers for this long; it must
-	// outlast one delivery, so a crashed worker's row comes back after it.
-	r.lease = 30 * time.Second
+	// A leased row is invisible to other deliverers for this long; it must
+	// outlast the request that queued it (a password check waits up to
+	// 15 s for the issuer) and one delivery, so a crashed worker's row
+	// comes back after it.
+	r.lease = 45 * time.Second
 	if t := r.client.Timeout; t > 0 && 2*t > r.lease {
 		r.lease = 2 * t
-	}
-	if cfg.Migrated {
-		return r, nil
-	}
-	if _, err := r.db.ExecContext(ctx, Schema); err != nil {
-		return nil, fmt.Errorf("report: migrate: %w", err)
 	}
 	return r, nil
 }
 
-const enqueueSQL = `INSERT INTO edge_report (jti, body, due, created) VALUES (?1, ?2, ?3, ?3)
-ON CONFLICT (jti) DO NOTHING`
-
-// Enqueue stores o durably for delivery and returns without waiting for
-// the issuer. Enqueuing the same jti twice stores it once.
-func (r *Reporter) Enqueue(ctx context.Context, o Outcome) error {
-	if err := o.validate(); err != nil {
-		return fmt.Errorf("report: enqueue: %w", err)
-	}
-	body, err := json.Marshal(o)
-	if err != nil {
-		return fmt.Errorf("report: enqueue %s: %w", o.JTI, err)
-	}
-	if _, err := r.db.ExecContext(ctx, enqueueSQL, o.JTI, string(body), r.now().UnixMilli()); err != nil {
-		return fmt.Errorf("report: enqueue %s: %w", o.JTI, err)
-	}
-	select {
-	case r.wake <- struct{}{}:
-	default:
-	}
-	return nil
-}
+// LeaseEnd is when a row queued leased now comes due for the background
+// delivery, if its request never delivers it.
+func (r *Reporter) LeaseEnd(now time.Time) time.Time { return now.Add(r.lease) }
 
 // Pending returns how many outcomes still wait for delivery (dead ones
 // excluded).
@@ -222,53 +215,27 @@ func (r *Reporter) count(ctx context.Context, dead int) (int, error) {
 	return n, nil
 }
 
-// Claimed is an outcome that EnqueueClaimed queued already leased to its
-// caller.
-type Claimed struct {
-	c  claimed
-	ok bool
-}
-
 // deleteSQL removes an outcome the issuer has.
 const deleteSQL = `DELETE FROM edge_report WHERE jti = ?1`
 
-const enqueueClaimedSQL = `INSERT INTO edge_report (jti, body, due, created) VALUES (?1, ?2, ?3, ?4)
-ON CONFLICT (jti) DO NOTHING RETURNING tries`
-
-// EnqueueClaimed queues o durably like Enqueue, but leased to the caller
-// from the start, for an edge that delivers each outcome itself right
-// after the response (Workers): DeliverClaimed then posts it without first
-// claiming it, one database statement fewer per outcome. If the caller
-// never delivers it (the instance dies), the lease ends and Deliver picks
-// it up like any other row, so nothing is lost.
-func (r *Reporter) EnqueueClaimed(ctx context.Context, o Outcome) (Claimed, error) {
-	if err := o.validate(); err != nil {
-		return Claimed{}, fmt.Errorf("report: enqueue: %w", err)
-	}
-	body, err := json.Marshal(o)
-	if err != nil {
-		return Claimed{}, fmt.Errorf("report: enqueue %s: %w", o.JTI, err)
-	}
-	now := r.now()
-	c := claimed{jti: o.JTI, body: string(body)}
-	switch err := r.db.QueryRowContext(ctx, enqueueClaimedSQL, o.JTI, c.body, now.Add(r.lease).UnixMilli(), now.UnixMilli()).Scan(&c.tries); {
-	case errors.Is(err, sql.ErrNoRows):
-		// Already queued (the same jti twice): the row that is there is
-		// not ours to deliver.
-		return Claimed{}, nil
-	case err != nil:
-		return Claimed{}, fmt.Errorf("report: enqueue %s: %w", o.JTI, err)
-	}
-	return Claimed{c: c, ok: true}, nil
+// After delivers l, which the ledger queued leased to the request whose
+// context ctx is, after that request's response (inside Workers under
+// waitUntil, in the same instance; natively in a goroutine): the cardholder
+// does not wait for the issuer. What fails stays queued with backoff.
+func (r *Reporter) After(ctx context.Context, l ledger.Leased) {
+	worker.After(ctx, func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		r.DeliverLeased(ctx, l)
+	})
 }
 
-// DeliverClaimed posts the outcome EnqueueClaimed queued, once, and
-// reports whether the issuer accepted it. A failure reschedules it with
-// backoff (or dead-letters it) exactly as Deliver does, for Deliver to
-// retry later.
-func (r *Reporter) DeliverClaimed(ctx context.Context, c Claimed) bool {
-	if !c.ok {
+// DeliverLeased posts l, a row leased to the caller, once, and reports
+// whether the issuer accepted it. A failure reschedules it with backoff
+// (or sets it aside) exactly as Deliver does, for Deliver to retry later.
+func (r *Reporter) DeliverLeased(ctx context.Context, l ledger.Leased) bool {
+	if l.JTI == "" {
 		return false
 	}
-	return r.deliverOne(ctx, c.c)
+	return r.deliverOne(ctx, claimed{jti: l.JTI, body: l.Body, tries: l.Tries})
 }

@@ -16,7 +16,9 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/ledger/sqlite"
+	"github.com/honnin/honnin/edge/migrations"
 )
 
 // issuer is a stand-in for the issuer's POST /internal/v1/results: it checks
@@ -115,19 +117,37 @@ func (is *issuer) setAnswer(f func(n int) int) {
 
 func always(code int) func(int) int { return func(int) int { return code } }
 
+// migrate gives a bare database the edge's schema.
+func migrate(db *sql.DB) error { return migrations.Apply(context.Background(), db) }
+
+// openDB opens an edge database with its schema (edge/migrations).
 func openDB(t testing.TB, path string) *sql.DB {
 	t.Helper()
-	db, err := sqlite.OpenDB(path)
+	l, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	t.Cleanup(func() { l.Close() })
+	return l.DB()
+}
+
+// enqueue writes o to the queue as the ledger's batches do, due at due
+// (leased to the caller until then), and returns the row as leased.
+func enqueue(t testing.TB, db *sql.DB, o Outcome, due time.Time) ledger.Leased {
+	t.Helper()
+	q, err := Queue(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO edge_report (jti, body, due, created) VALUES (?1, ?2, ?3, ?3)`, q.JTI, q.Body, due.UnixMilli()); err != nil {
+		t.Fatal(err)
+	}
+	return ledger.Leased{JTI: q.JTI, Body: q.Body}
 }
 
 func newReporter(t testing.TB, db *sql.DB, url string, key challenge.SigningKey) *Reporter {
 	t.Helper()
-	r, err := New(context.Background(), Config{
+	r, err := New(Config{
 		DB: db, IssuerURL: url, Key: key,
 		Client:     &http.Client{Timeout: 2 * time.Second},
 		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -215,17 +235,22 @@ func TestDelivery(t *testing.T) {
 		{"503, 408 and 429 retried", func(n int) int {
 			return map[int]int{1: 503, 2: 408, 3: 429}[n] + map[bool]int{true: 200}[n > 3]
 		}, 4, false},
-		{"400 dead-lettered", always(400), 1, true},
-		{"404 dead-lettered", always(404), 1, true},
+		{"401 and 403 retried (a clock or a key the operator fixes)", func(n int) int {
+			return map[int]int{1: 401, 2: 403}[n] + map[bool]int{true: 200}[n > 2]
+		}, 3, false},
+		{"404 retried (an edge pointed at the wrong issuer)", func(n int) int {
+			return map[bool]int{true: 404, false: 200}[n <= 2]
+		}, 3, false},
+		{"400 set aside", always(400), 1, true},
+		{"409 set aside", always(409), 1, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			key := edgeKey(t)
 			is := newIssuer(t, key, tt.answer)
-			r := newReporter(t, openDB(t, filepath.Join(t.TempDir(), "edge.db")), is.srv.URL, key)
-			if err := r.Enqueue(context.Background(), outcome); err != nil {
-				t.Fatal(err)
-			}
+			db := openDB(t, filepath.Join(t.TempDir(), "edge.db"))
+			r := newReporter(t, db, is.srv.URL, key)
+			enqueue(t, db, outcome, time.Now())
 			if n := pending(t, r); n != 1 {
 				t.Fatalf("pending after enqueue = %d, want 1", n)
 			}
@@ -258,11 +283,10 @@ func TestDelivery(t *testing.T) {
 func TestBodyIsOutcome(t *testing.T) {
 	key := edgeKey(t)
 	is := newIssuer(t, key, always(200))
-	r := newReporter(t, openDB(t, filepath.Join(t.TempDir(), "edge.db")), is.srv.URL+"/", key)
-	want := Outcome{JTI: "j", Sub: "a", Status: "N", Reason: "max_attempts", Gen: 3, Attempts: 5}
-	if err := r.Enqueue(context.Background(), want); err != nil {
-		t.Fatal(err)
-	}
+	db := openDB(t, filepath.Join(t.TempDir(), "edge.db"))
+	r := newReporter(t, db, is.srv.URL+"/", key)
+	want := Outcome{JTI: "j", Sub: "a", Status: "N", Reason: "max_attempts", Gen: 3, Attempts: 5, ResultToken: "tok"}
+	enqueue(t, db, want, time.Now())
 	n, err := r.Deliver(context.Background())
 	if err != nil || n != 1 {
 		t.Fatalf("Deliver = (%d, %v), want (1, nil)", n, err)
@@ -277,17 +301,13 @@ func TestBodyIsOutcome(t *testing.T) {
 // TestWireFormat pins the exact JSON the issuer's /internal/v1/results
 // receives for each kind of outcome: the issuer decodes it strictly.
 func TestWireFormat(t *testing.T) {
-	key := edgeKey(t)
-	db := openDB(t, filepath.Join(t.TempDir(), "edge.db"))
-	r := newReporter(t, db, "http://127.0.0.1:1", key)
-	ctx := context.Background()
 	for _, tt := range []struct {
 		name string
 		o    Outcome
 		want string
 	}{
-		{"Y by TOTP", Outcome{JTI: "j1", Sub: "a", Status: "Y", Gen: 1, Attempts: 2, Cred: "CRED", Step: 29_500_000, Drift: -1},
-			`{"jti":"j1","sub":"a","status":"Y","reason":"","gen":1,"attempts":2,"cred":"CRED","step":29500000,"drift":-1}`},
+		{"Y by TOTP", Outcome{JTI: "j1", Sub: "a", Status: "Y", Gen: 1, Attempts: 2, Cred: "CRED", Step: 29_500_000, Drift: -1, ResultToken: "t.o.k"},
+			`{"jti":"j1","sub":"a","status":"Y","reason":"","gen":1,"attempts":2,"cred":"CRED","step":29500000,"drift":-1,"result_token":"t.o.k"}`},
 		{"Y by email code", Outcome{JTI: "j2", Sub: "a", Status: "Y", Gen: 2, Cred: "CRED"},
 			`{"jti":"j2","sub":"a","status":"Y","reason":"","gen":2,"attempts":0,"cred":"CRED"}`},
 		{"Y by password", Outcome{JTI: "j3", Sub: "a", Status: "Y", Gen: 1},
@@ -299,15 +319,12 @@ func TestWireFormat(t *testing.T) {
 		{"progress, code used", Outcome{JTI: "j6", Sub: "a", Status: "C", Reason: ReasonCodeUsed, Gen: 1, Attempts: 2},
 			`{"jti":"j6","sub":"a","status":"C","reason":"code_used","gen":1,"attempts":2}`},
 	} {
-		if err := r.Enqueue(ctx, tt.o); err != nil {
+		q, err := Queue(tt.o)
+		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
-		var body string
-		if err := db.QueryRowContext(ctx, `SELECT body FROM edge_report WHERE jti = ?1`, tt.o.JTI).Scan(&body); err != nil {
-			t.Fatalf("%s: %v", tt.name, err)
-		}
-		if body != tt.want {
-			t.Errorf("%s: body\n %s\nwant\n %s", tt.name, body, tt.want)
+		if q.Body != tt.want || q.JTI != tt.o.JTI {
+			t.Errorf("%s: body\n %s\nwant\n %s", tt.name, q.Body, tt.want)
 		}
 	}
 }
@@ -324,13 +341,14 @@ func TestRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := migrate(db1); err != nil {
+		t.Fatal(err)
+	}
 	r1 := newReporter(t, db1, is.srv.URL, key)
 	for _, jti := range []string{"a", "b", "c"} {
 		o := outcome
 		o.JTI = jti
-		if err := r1.Enqueue(ctx, o); err != nil {
-			t.Fatal(err)
-		}
+		enqueue(t, db1, o, time.Now())
 	}
 	if n, err := r1.Deliver(ctx); err != nil || n != 0 {
 		t.Fatalf("Deliver with issuer down = (%d, %v), want (0, nil)", n, err)
@@ -365,9 +383,7 @@ func TestClaimedRowsComeBack(t *testing.T) {
 	r := newReporter(t, db, is.srv.URL, key)
 	r.now = now
 	ctx := context.Background()
-	if err := r.Enqueue(ctx, outcome); err != nil {
-		t.Fatal(err)
-	}
+	enqueue(t, db, outcome, now())
 	rows, err := r.claim(ctx) // claimed, then the process "dies"
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("claim = (%v, %v)", rows, err)
@@ -381,18 +397,7 @@ func TestClaimedRowsComeBack(t *testing.T) {
 	}
 }
 
-func TestEnqueue(t *testing.T) {
-	key := edgeKey(t)
-	r := newReporter(t, openDB(t, filepath.Join(t.TempDir(), "edge.db")), "http://127.0.0.1:1", key)
-	ctx := context.Background()
-	for range 2 { // same jti twice: stored once
-		if err := r.Enqueue(ctx, outcome); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if n := pending(t, r); n != 1 {
-		t.Errorf("pending = %d, want 1", n)
-	}
+func TestQueueValidates(t *testing.T) {
 	for _, bad := range []Outcome{
 		{Sub: "a", Status: "Y"},
 		{JTI: "j", Status: "Y"},
@@ -402,8 +407,8 @@ func TestEnqueue(t *testing.T) {
 		{JTI: "j", Sub: "a", Status: "C", Reason: ReasonWrongCode, Attempts: 0},
 		{JTI: "j", Sub: "a", Status: "Y", Step: -1},
 	} {
-		if err := r.Enqueue(ctx, bad); err == nil {
-			t.Errorf("Enqueue(%+v) accepted", bad)
+		if _, err := Queue(bad); err == nil {
+			t.Errorf("Queue(%+v) accepted", bad)
 		}
 	}
 }
@@ -428,7 +433,11 @@ func TestBackoff(t *testing.T) {
 	}
 }
 
-func TestEnqueueClaimed(t *testing.T) {
+// TestDeliverLeased: the request that queued an outcome leased delivers it
+// itself after its response; if that fails, or the request never gets to
+// it (the instance died), the background delivery takes it once the
+// backoff or the lease is over, and nothing is lost or sent twice.
+func TestDeliverLeased(t *testing.T) {
 	tests := []struct {
 		name string
 		// issuer answers the direct delivery; 0: it is down.
@@ -443,6 +452,7 @@ func TestEnqueueClaimed(t *testing.T) {
 		{name: "delivered directly", issuer: 200, deliver: true, wantOK: true, wantPending: 0},
 		{name: "issuer down", issuer: 0, deliver: true, wantOK: false, wantPending: 1},
 		{name: "issuer fails", issuer: 503, deliver: true, wantOK: false, wantPending: 1},
+		{name: "issuer refuses the edge's token", issuer: 401, deliver: true, wantOK: false, wantPending: 1},
 		{name: "instance died", deliver: false, wantPending: 1},
 	}
 	for _, tt := range tests {
@@ -457,16 +467,13 @@ func TestEnqueueClaimed(t *testing.T) {
 			r := newReporter(t, db, is.srv.URL, key)
 			r.now = now
 			ctx := context.Background()
-			c, err := r.EnqueueClaimed(ctx, outcome)
-			if err != nil {
-				t.Fatal(err)
-			}
+			l := enqueue(t, db, outcome, r.LeaseEnd(now()))
 			if n, err := r.Deliver(ctx); err != nil || n != 0 {
-				t.Fatalf("Deliver of a row leased to its enqueuer = (%d, %v), want (0, nil)", n, err)
+				t.Fatalf("Deliver of a row leased to its request = (%d, %v), want (0, nil)", n, err)
 			}
 			if tt.deliver {
-				if ok := r.DeliverClaimed(ctx, c); ok != tt.wantOK {
-					t.Fatalf("DeliverClaimed = %v, want %v", ok, tt.wantOK)
+				if ok := r.DeliverLeased(ctx, l); ok != tt.wantOK {
+					t.Fatalf("DeliverLeased = %v, want %v", ok, tt.wantOK)
 				}
 			}
 			if n := pending(t, r); n != tt.wantPending {
@@ -478,8 +485,6 @@ func TestEnqueueClaimed(t *testing.T) {
 				}
 				return
 			}
-			// Nothing is lost: once the issuer is back and the backoff (or
-			// the lease) is over, Deliver delivers it.
 			is.setAnswer(always(200))
 			clock.Add(int64(r.lease + time.Second))
 			if n, err := r.Deliver(ctx); err != nil || n != 1 {
@@ -492,29 +497,43 @@ func TestEnqueueClaimed(t *testing.T) {
 	}
 }
 
-func TestEnqueueClaimedTwice(t *testing.T) {
+// TestListRequeue: the operator sees what waits and what was set aside,
+// and puts the latter back in line; the next delivery sends it.
+func TestListRequeue(t *testing.T) {
 	key := edgeKey(t)
-	is := newIssuer(t, key, always(200))
-	r := newReporter(t, openDB(t, filepath.Join(t.TempDir(), "edge.db")), is.srv.URL, key)
+	is := newIssuer(t, key, always(409))
+	db := openDB(t, filepath.Join(t.TempDir(), "edge.db"))
+	r := newReporter(t, db, is.srv.URL, key)
 	ctx := context.Background()
-	first, err := r.EnqueueClaimed(ctx, outcome)
+	a, b := outcome, outcome
+	a.JTI, b.JTI = "a", "b"
+	enqueue(t, db, a, time.Now())
+	if n, err := r.Deliver(ctx); err != nil || n != 0 {
+		t.Fatal(n, err)
+	}
+	enqueue(t, db, b, time.Now().Add(time.Hour))
+	rows, err := List(ctx, db, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := r.EnqueueClaimed(ctx, outcome) // same jti: stored once
-	if err != nil {
-		t.Fatal(err)
+	if len(rows) != 2 || !rows[0].Dead || rows[0].Sub != outcome.Sub || rows[0].Status != "Y" || rows[0].Tries != 1 ||
+		!strings.Contains(rows[0].LastError, "409") || rows[1].Dead {
+		t.Fatalf("List = %+v", rows)
 	}
-	if r.DeliverClaimed(ctx, second) {
-		t.Error("the second enqueue of a jti delivered the first one's row")
+	is.setAnswer(always(200))
+	if n, err := Requeue(ctx, db, time.Now(), "a"); err != nil || n != 1 {
+		t.Fatalf("Requeue(a) = %d, %v", n, err)
 	}
-	if !r.DeliverClaimed(ctx, first) {
-		t.Fatal("DeliverClaimed(first) = false")
+	if n, err := r.Deliver(ctx); err != nil || n != 1 {
+		t.Fatalf("Deliver after requeue = %d, %v; want a delivered (b is not due)", n, err)
 	}
-	if n := pending(t, r); n != 0 {
-		t.Errorf("pending = %d, want 0", n)
+	if n, err := Requeue(ctx, db, time.Now()); err != nil || n != 1 {
+		t.Fatalf("Requeue() = %d, %v; want b", n, err)
 	}
-	if _, err := r.EnqueueClaimed(ctx, Outcome{Sub: "a", Status: "Y"}); err == nil {
-		t.Error("EnqueueClaimed accepted an outcome without jti")
+	if n, err := r.Deliver(ctx); err != nil || n != 1 {
+		t.Fatalf("Deliver = %d, %v", n, err)
+	}
+	if _, got := is.state(); got["a"] != 1 || got["b"] != 1 {
+		t.Errorf("issuer got %v", got)
 	}
 }

@@ -6,9 +6,10 @@ import (
 	"time"
 )
 
-// Run delivers queued outcomes until ctx ends: at once when Enqueue pokes it,
-// when the earliest retry comes due, and at least every Poll for rows
-// written by another process. It returns nil when ctx ends.
+// Run delivers queued outcomes until ctx ends: when the earliest retry or
+// lease comes due, and at least every Poll for rows written by another
+// process. It returns nil when ctx ends. (Fresh outcomes are delivered by
+// their own request, After; Run is the safety net.)
 func (r *Reporter) Run(ctx context.Context) error {
 	for {
 		if _, err := r.Deliver(ctx); err != nil {
@@ -20,7 +21,6 @@ func (r *Reporter) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			t.Stop()
 			return nil
-		case <-r.wake:
 		case <-t.C:
 		}
 		t.Stop()

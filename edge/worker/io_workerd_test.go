@@ -48,6 +48,30 @@ func TestWorkerdIO(t *testing.T) {
 		}
 	})
 
+	t.Run("d1 batch", func(t *testing.T) {
+		status, body := w.do(t, "GET", "/d1/batch", nil, 0)
+		if status != http.StatusOK {
+			t.Fatalf("status %d: %s", status, body)
+		}
+		var got map[string]any
+		if err := json.Unmarshal([]byte(body), &got); err != nil {
+			t.Fatalf("body %q: %v", body, err)
+		}
+		want := map[string]any{
+			"statements":             float64(3),
+			"next":                   "int64 1795000000124",
+			"s":                      "string é\n\"",
+			"z":                      "<nil> <nil>",
+			"f":                      "float64 2.5",
+			"returning":              "int64 1795000000123",
+			"failed_batch_error":     true,
+			"failed_batch_rows_left": float64(0),
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("got %v\nwant %v", got, want)
+		}
+	})
+
 	t.Run("d1 error", func(t *testing.T) {
 		status, body := w.do(t, "GET", "/d1/bad", nil, 0)
 		if status != http.StatusInternalServerError || !strings.Contains(body, "D1_ERROR") || !strings.Contains(body, "SELEC") {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,9 +41,10 @@ type offer struct {
 	av     string
 }
 
-// secret is what an email/SMS challenge keeps at the issuer, sealed by the
-// vault: the code already sent and its authentication value. It is cleared
-// when the authentication ends.
+// secret is what a challenge keeps at the issuer, sealed by the vault: the
+// code already sent (email/SMS) and the authentication value, so a reload
+// re-mints the same challenge. It is cleared when the authentication ends,
+// and when a send fails.
 type secret struct {
 	Code string `json:"code"`
 	AV   string `json:"av"`
@@ -63,32 +66,37 @@ func newOffer(method string, creds []store.Credential) (offer, []byte) {
 // record is the store's view of o.
 func (s *Server) record(id string, o offer, avHash []byte, sent bool) (store.Challenge, error) {
 	ch := store.Challenge{Method: o.method, Creds: credIDs(o.creds), AVHash: avHash, Sent: sent}
-	if o.code != "" {
-		b, err := json.Marshal(secret{Code: o.code, AV: o.av})
-		if err != nil {
-			return ch, err
-		}
-		ch.Secret = s.vault.Seal(b, secretAAD(id))
+	b, err := json.Marshal(secret{Code: o.code, AV: o.av})
+	if err != nil {
+		return ch, err
 	}
+	ch.Secret = s.vault.Seal(b, secretAAD(id))
 	return ch, nil
 }
 
-// reopen recovers the email/SMS challenge a holds, if its code is still
-// valid: a page reload gets the same code back instead of a new mail.
-func (s *Server) reopen(a store.Authentication, creds []store.Credential, now time.Time) (offer, bool) {
-	if !sends(a.Method) || a.Secret == nil || a.LastSentAt.IsZero() || !now.Before(a.LastSentAt.Add(codeValidity)) {
-		return offer{}, false
+// reopen recovers the newest challenge a holds while it is valid, for a
+// page reload: the same generation, the same code and authentication
+// value, nothing sent. It does not when the credentials changed since (one
+// locked, a contact replaced): then a new challenge is issued. issued is
+// when the challenge's lifetime started.
+func (s *Server) reopen(a store.Authentication, creds []store.Credential, now time.Time) (o offer, issued time.Time, ok bool) {
+	issued = a.GenAt
+	if sends(a.Method) {
+		issued = a.LastSentAt // zero when the send failed or was refused
+	}
+	if a.Secret == nil || issued.IsZero() || !now.Before(issued.Add(codeValidity)) || !slices.Equal(credIDs(creds), a.Creds) {
+		return offer{}, time.Time{}, false
 	}
 	b, err := s.vault.Open(a.Secret, secretAAD(a.ID))
 	if err != nil {
 		s.log.Warn("api: stored challenge does not open", "authentication", a.ID, "err", err)
-		return offer{}, false
+		return offer{}, time.Time{}, false
 	}
 	var sec secret
-	if err := json.Unmarshal(b, &sec); err != nil || sec.Code == "" {
-		return offer{}, false
+	if err := json.Unmarshal(b, &sec); err != nil || (sends(a.Method) && sec.Code == "") {
+		return offer{}, time.Time{}, false
 	}
-	return offer{method: a.Method, creds: creds, code: sec.Code, av: sec.AV}, true
+	return offer{method: a.Method, creds: creds, code: sec.Code, av: sec.AV}, issued, true
 }
 
 // mintChallenge signs the challenge token of generation a.Gen for o,
@@ -101,6 +109,10 @@ func (s *Server) mintChallenge(a store.Authentication, c store.Cardholder, o off
 	if err != nil {
 		return "", err
 	}
+	refs := make([]challenge.CredRef, len(o.creds))
+	for i, cr := range o.creds {
+		refs[i] = challenge.CredRef{ID: cr.PublicID, Epoch: cr.Epoch}
+	}
 	jti := challenge.NewID()
 	seal, err := s.keys.EdgeSeal.At(now).Seal(jti, challenge.Payload{
 		PM:          c.PersonalMessage,
@@ -109,6 +121,9 @@ func (s *Server) mintChallenge(a store.Authentication, c store.Cardholder, o off
 		MaxAttempts: maxAttempts,
 		Period:      period,
 		Skew:        skew,
+		Creds:       refs,
+		Card:        s.cardRef(c.ID),
+		CardSeq:     a.CardSeq,
 	})
 	if err != nil {
 		return "", err
@@ -140,6 +155,13 @@ func (s *Server) mintChallenge(a store.Authentication, c store.Cardholder, o off
 		MerchantOrigin: a.MerchantOrigin,
 		Seal:           seal,
 	})
+}
+
+// cardRef names the card to the edge: a keyed hash of the cardholder's
+// row, so the edge (and the sealed token) holds no card number and no id
+// that means anything elsewhere.
+func (s *Server) cardRef(cardholderID int64) string {
+	return s.pseudo.Text("edge-card", []byte(strconv.FormatInt(cardholderID, 10)))
 }
 
 // deliver sends o's code of generation a.Gen by mail or SMS and records

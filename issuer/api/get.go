@@ -26,6 +26,10 @@ type authenticationResponse struct {
 	RiskReasons []string  `json:"risk_reasons,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// ResultToken is the result token the edge minted, once its report
+	// reached the issuer: a merchant whose page never got it (a lost
+	// answer, a closed tab) verifies it from here exactly as from the page.
+	ResultToken string `json:"result_token,omitempty"`
 }
 
 // get is GET /v1/authentications/{id}: the merchant's own authentications
@@ -45,7 +49,7 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) error {
 	jsonapi.Write(w, http.StatusOK, authenticationResponse{
 		ID: a.ID, Status: a.Status, Reason: a.Reason, Method: a.Method, OrderRef: a.OrderRef,
 		Amount: a.Amount, Currency: a.Currency, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
-		Decision: a.Decision, RiskReasons: coarseReasons(a.RiskReasons),
+		Decision: a.Decision, RiskReasons: coarseReasons(a.RiskReasons), ResultToken: a.ResultToken,
 	})
 	return nil
 }

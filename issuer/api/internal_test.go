@@ -90,9 +90,9 @@ func TestEdgeTokenRefused(t *testing.T) {
 		{"missing", ""},
 		{"malformed", "not.a.jwt"},
 		{"garbage", "abc"},
-		{"expired", h.signEdge(h.edge.Sign, challenge.TypEdge, id, now.Add(-2*time.Minute), 60*time.Second)},
+		{"expired past the clock tolerance", h.signEdge(h.edge.Sign, challenge.TypEdge, id, now.Add(-2*time.Minute-time.Second), 60*time.Second)},
 		{"lifetime over 60 s", h.signEdge(h.edge.Sign, challenge.TypEdge, id, now, 5*time.Minute)},
-		{"issued in the future", h.signEdge(h.edge.Sign, challenge.TypEdge, id, now.Add(time.Minute), 60*time.Second)},
+		{"issued in the future past the clock tolerance", h.signEdge(h.edge.Sign, challenge.TypEdge, id, now.Add(time.Minute+time.Second), 60*time.Second)},
 		{"signed by the issuer key", h.signEdge(h.issuer.Sign, challenge.TypEdge, id, now, 60*time.Second)},
 		{"wrong typ", h.signEdge(h.edge.Sign, challenge.TypSession, id, now, 60*time.Second)},
 		{"other authentication", h.signEdge(h.edge.Sign, challenge.TypEdge, "someone-else", now, 60*time.Second)},
@@ -116,6 +116,23 @@ func TestEdgeTokenRefused(t *testing.T) {
 	} {
 		body := map[string]any{"jti": "j", "sub": id, "status": "N", "reason": "", "gen": 1, "attempts": 0}
 		expectError(t, h.do("POST", "/internal/v1/results", tok, body), 401, "invalid_token")
+	}
+}
+
+// TestEdgeTokenClockSkew: an edge whose clock is off by less than
+// limits.ClockSkew is not refused, either way: its reports are outcomes the
+// issuer must not lose.
+func TestEdgeTokenClockSkew(t *testing.T) {
+	h := newHarness(t)
+	id := h.createChallenge(cardJA)
+	h.start(id)
+	now := h.clock.Now()
+	for i, iat := range []time.Time{now.Add(30 * time.Second), now.Add(-30 * time.Second), now.Add(-90 * time.Second)} {
+		tok := h.signEdge(h.edge.Sign, challenge.TypEdge, "results", iat, 60*time.Second)
+		body := map[string]any{"jti": challenge.NewID(), "sub": id, "status": "C", "reason": "wrong_code", "gen": 1, "attempts": i + 1}
+		if rec := h.do("POST", "/internal/v1/results", tok, body); rec.Code != http.StatusOK {
+			t.Errorf("report signed at %v (clock %v): %d %s", iat, now, rec.Code, rec.Body.String())
+		}
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/passhash"
 	"github.com/honnin/honnin/issuer/store"
@@ -258,7 +259,14 @@ func TestPasswordCheck(t *testing.T) {
 		}
 	}
 	expectError(t, check(2, "s3cret パス"), http.StatusConflict, "superseded")
-	expectError(t, check(1, strings.Repeat("x", maxPassword+1)), http.StatusBadRequest, "bad_request")
+	expectError(t, check(1, strings.Repeat("x", limits.PasswordMaxRunes+1)), http.StatusBadRequest, "bad_request")
+	// Characters, not bytes: the longest password of kanji is a password
+	// (the edge and the client count the same way), one more is not.
+	rec := check(1, strings.Repeat("馬", limits.PasswordMaxRunes))
+	if rec.Code != http.StatusOK || decodeBody[passwordResponse](t, rec).OK {
+		t.Errorf("a %d-kanji password: %d %s, want checked (and wrong)", limits.PasswordMaxRunes, rec.Code, rec.Body.String())
+	}
+	expectError(t, check(1, strings.Repeat("馬", limits.PasswordMaxRunes+1)), http.StatusBadRequest, "bad_request")
 	expectError(t, check(1, ""), http.StatusBadRequest, "bad_request")
 }
 

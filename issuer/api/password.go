@@ -4,13 +4,10 @@ import (
 	"net/http"
 
 	"github.com/honnin/honnin/edge/jsonapi"
+	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/issuer/passhash"
 	"github.com/honnin/honnin/issuer/store"
 )
-
-// maxPassword bounds a static password: argon2id hashes whatever it gets,
-// so the length is the cost an attacker chooses.
-const maxPassword = 128
 
 type passwordRequest struct {
 	Gen      *int   `json:"gen"`
@@ -40,8 +37,11 @@ func (s *Server) password(w http.ResponseWriter, r *http.Request) error {
 		return jsonapi.BadRequest("gen is required")
 	case req.Password == "":
 		return jsonapi.BadRequest("password is required")
-	case len(req.Password) > maxPassword:
-		return jsonapi.BadRequest("password is longer than %d bytes", maxPassword)
+	case !limits.ValidPassword(req.Password):
+		// The one rule the client and the edge apply too: characters, not
+		// bytes, so a Japanese password is not refused here after the
+		// edge let it through.
+		return jsonapi.BadRequest("password must be 1 to %d characters of UTF-8", limits.PasswordMaxRunes)
 	}
 	a, _, err := s.challengeable(r, id)
 	if err != nil {

@@ -25,6 +25,8 @@ type resultRequest struct {
 	Cred  string `json:"cred"`
 	Step  int64  `json:"step"`
 	Drift int    `json:"drift"`
+	// ResultToken is the result token the edge minted (not on C).
+	ResultToken string `json:"result_token"`
 }
 
 type resultResponse struct {
@@ -84,6 +86,12 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request) error {
 	if req.Drift < -totpSkew || req.Drift > totpSkew {
 		return jsonapi.BadRequest("drift must be within ±%d steps", totpSkew)
 	}
+	if req.Status == "C" && req.ResultToken != "" {
+		return jsonapi.BadRequest("a progress report (C) carries no result_token")
+	}
+	if len(req.ResultToken) > maxResultToken {
+		return jsonapi.BadRequest("result_token is longer than %d bytes", maxResultToken)
+	}
 	ctx, now := r.Context(), s.now()
 	if err := s.countFailures(ctx, req.Sub, req.Attempts, now); err != nil {
 		return err
@@ -92,9 +100,9 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request) error {
 		jsonapi.Write(w, http.StatusOK, resultResponse{JTI: req.JTI, Applied: true})
 		return nil
 	}
-	applied, err := s.store.RecordResult(ctx, store.Result{
+	applied, status, err := s.store.RecordResult(ctx, store.Result{
 		JTI: req.JTI, AuthenticationID: req.Sub, Status: req.Status, Reason: req.Reason,
-		Gen: *req.Gen, Attempts: req.Attempts, ReceivedAt: s.now(),
+		Gen: *req.Gen, Attempts: req.Attempts, Cred: req.Cred, ResultToken: req.ResultToken, ReceivedAt: s.now(),
 	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -104,7 +112,13 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
-	if applied && req.Status == "Y" {
+	if applied && req.Status == "Y" && status != "Y" {
+		// The credential was locked or revoked before the report came: the
+		// issuer does not honour this Y (N credential_locked is recorded).
+		s.log.LogAttrs(ctx, slog.LevelWarn, "api: Y of a credential no longer active recorded as N",
+			slog.String("authentication", req.Sub), slog.String("cred", req.Cred))
+	}
+	if applied && status == "Y" {
 		if err := s.succeeded(ctx, req, now); err != nil {
 			return err
 		}

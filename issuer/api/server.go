@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/issuer/appreg"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
@@ -63,28 +64,21 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Lifetimes and limits of the challenge. CodeValidity is dispatch's, since
-// the mail states it to the cardholder.
+// Lifetimes and limits of the challenge: edge/limits, where each is defined
+// once for the issuer, the edge and the client.
 const (
-	sessionLifetime = 10 * time.Minute
-	codeValidity    = dispatch.CodeValidity
-	maxAttempts     = 5
-	resendCooldown  = 30 * time.Second
-	// maxResends caps the new codes per authentication after the first.
-	maxResends = 3
-	// sendWindow is the period of the per-destination send cap.
-	sendWindow = 24 * time.Hour
-	// lockAfter consecutive wrong codes across challenges lock a
-	// credential (RFC 4226 §7.3 asks for a lockout across sessions).
-	lockAfter = 10
-	// edgeTokenLifetime bounds exp-iat of the edge's call tokens.
-	edgeTokenLifetime = 60 * time.Second
+	sessionLifetime = limits.SessionLifetime
+	codeValidity    = limits.CodeLifetime
+	maxAttempts     = limits.AttemptsPerAuthentication
+	resendCooldown  = limits.ResendCooldown
+	maxResends      = limits.ResendsPerAuthentication
+	sendWindow      = limits.SendWindow
+	lockAfter       = limits.FailuresPerCredential
 )
 
 // DefaultSendCap is the per-destination daily cap on codes when
-// Config.SendCap is zero: enough for a busy shopper, too few for SMS
-// pumping to pay.
-const DefaultSendCap = 10
+// Config.SendCap is zero.
+const DefaultSendCap = limits.SendsPerDestination
 
 // Server is the issuer API; it is an http.Handler.
 type Server struct {
@@ -168,7 +162,7 @@ func New(cfg Config) (*Server, error) {
 		Keys:        cfg.Keys.Edge,
 		Issuer:      challenge.EdgeName,
 		Audience:    challenge.IssuerName,
-		MaxLifetime: edgeTokenLifetime,
+		MaxLifetime: limits.CallTokenLifetime,
 		Now:         s.now,
 	}
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/jsonapi"
+	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/issuer/risk"
 	"github.com/honnin/honnin/issuer/store"
 )
@@ -49,16 +50,22 @@ type startResponse struct {
 	AV             string `json:"av,omitempty"`
 }
 
-// start is POST /internal/v1/authentications/{id}/start. The first start
-// asks the risk engine: frictionless ends the authentication Y with an
-// authentication value, deny ends it R, and neither sends a code; a card
-// with no usable credential of its method (all locked) is denied. A
-// challenge takes the next gen and issues the cardholder's method: a code
-// by mail or SMS, or the app's or tokens' TOTP codes, or the password. A
-// later start (a page reload) never re-rolls the decision: an email/SMS code
-// still valid is shown again without a new send, anything else is issued
-// afresh. A failed send still returns the token (delivery "failed"): the
-// authentication stays C and the cardholder can resend.
+// start is POST /internal/v1/authentications/{id}/start. Every start counts
+// against the authentication's rate (limits.StartBurst, then one per
+// limits.StartRefill; past it 429 start_limit): each may run the risk
+// engine or send a code. The first start asks the risk engine: frictionless
+// ends the authentication Y with an authentication value, deny ends it R,
+// and neither sends a code; a card with no usable credential of its method
+// (all locked) is denied. A challenge takes the next gen and issues the
+// cardholder's method: a code by mail or SMS, or the app's or tokens' TOTP
+// codes, or the password. A later start (a page reload) never re-rolls the
+// decision and re-shows the newest challenge while it is valid — the same
+// generation, the same code, nothing sent — and only past it issues anew.
+//
+// No code that did not reach the cardholder is ever usable: a send that
+// failed or that the destination's daily cap refused gives a challenge that
+// holds no code (delivery "failed": the screen offers Resend; "limited":
+// nothing more can be sent today).
 func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	if err := s.edgeCall(r, id); err != nil {
@@ -71,11 +78,21 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 	if err := req.validate(); err != nil {
 		return err
 	}
+	ctx, now := r.Context(), s.now()
+	if err := s.store.CountStart(ctx, id, now, limits.StartBurst, limits.StartRefill); err != nil {
+		var sl *store.StartLimitError
+		if errors.As(err, &sl) {
+			secs := int(math.Ceil(sl.RetryAt.Sub(now).Seconds()))
+			w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+			return jsonapi.Errorf(http.StatusTooManyRequests, "start_limit",
+				"this authentication was started %d times in a row; the next start is allowed in %d s", limits.StartBurst, max(secs, 1))
+		}
+		return challengeError(err)
+	}
 	a, c, err := s.challengeable(r, id)
 	if err != nil {
 		return err
 	}
-	ctx, now := r.Context(), s.now()
 	method, creds, err := s.usable(ctx, c, now)
 	if err != nil {
 		return err
@@ -93,12 +110,16 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 		return errNoCredential
 	}
 	if a.Gen > 0 && a.Method == method {
-		if o, ok := s.reopen(a, creds, now); ok {
-			token, err := s.mintChallenge(a, c, o, a.LastSentAt, now)
+		if o, issued, ok := s.reopen(a, creds, now); ok {
+			token, err := s.mintChallenge(a, c, o, issued, now)
 			if err != nil {
 				return err
 			}
-			jsonapi.Write(w, http.StatusOK, startResponse{Decision: "challenge", ChallengeToken: token, Delivery: deliverySent})
+			delivery := deliveryNone
+			if sends(method) {
+				delivery = deliverySent
+			}
+			jsonapi.Write(w, http.StatusOK, startResponse{Decision: "challenge", ChallengeToken: token, Delivery: delivery})
 			return nil
 		}
 	}
@@ -107,7 +128,7 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 		// as Resend.
 		return errResendLimit
 	}
-	token, delivery, err := s.issue(ctx, a, c, method, creds, now, func(ch store.Challenge) (store.Authentication, error) {
+	token, delivery, err := s.issue(ctx, a, c, method, creds, now, true, func(ch store.Challenge) (store.Authentication, error) {
 		return s.store.StartChallenge(ctx, id, ch, now)
 	})
 	if err != nil {
@@ -118,12 +139,15 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 }
 
 // issue draws a new challenge of method for a, commits it (the store takes
-// the next gen), mints its token and sends its code. The destination's
+// the next gen), sends its code and mints its token — after the send, so
+// that the token holds the code only if it went out. The destination's
 // daily cap is taken before the commit, so a refused send never supersedes
-// the code the cardholder has; over the cap, a start still shows the screen
-// (delivery "limited") while a resend is refused (errSendLimit).
+// the code the cardholder has: over the cap, a resend is refused
+// (errSendLimit) and a start (first reaching for a code) shows the screen
+// with no code in it (delivery "limited"), at the current gen if there is
+// one.
 func (s *Server) issue(ctx context.Context, a store.Authentication, c store.Cardholder, method string,
-	creds []store.Credential, now time.Time, commit func(store.Challenge) (store.Authentication, error)) (token, delivery string, err error) {
+	creds []store.Credential, now time.Time, start bool, commit func(store.Challenge) (store.Authentication, error)) (token, delivery string, err error) {
 	o, avHash := newOffer(method, creds)
 	delivery = deliveryNone
 	if sends(method) {
@@ -133,27 +157,34 @@ func (s *Server) issue(ctx context.Context, a store.Authentication, c store.Card
 			return "", "", err
 		}
 		if !ok {
-			delivery = deliveryLimited
+			if !start {
+				return "", "", errSendLimit
+			}
+			delivery, o.code = deliveryLimited, ""
+			if a.Gen > 0 {
+				token, err := s.mintChallenge(a, c, o, now, now)
+				return token, delivery, err
+			}
 		}
 	}
 	ch, err := s.record(a.ID, o, avHash, delivery == deliverySent)
 	if err != nil {
 		return "", "", err
 	}
-	if delivery == deliveryLimited && a.Gen > 0 {
-		return "", "", errSendLimit
-	}
 	a, err = commit(ch)
 	if err != nil {
-		return "", "", err
-	}
-	if token, err = s.mintChallenge(a, c, o, now, now); err != nil {
 		return "", "", err
 	}
 	if delivery == deliverySent {
 		if delivery, err = s.deliver(ctx, a, c, o); err != nil {
 			return "", "", err
 		}
+		if delivery != deliverySent {
+			o.code = "" // it never arrived: it must not be usable
+		}
+	}
+	if token, err = s.mintChallenge(a, c, o, now, now); err != nil {
+		return "", "", err
 	}
 	return token, delivery, nil
 }
@@ -250,7 +281,7 @@ func (s *Server) resend(w http.ResponseWriter, r *http.Request) error {
 	if *req.Gen == a.Gen && !a.LastSentAt.IsZero() && now.Before(a.LastSentAt.Add(resendCooldown)) {
 		return cooldown(w, a.LastSentAt.Add(resendCooldown), now)
 	}
-	token, delivery, err := s.issue(ctx, a, c, method, creds, now, func(ch store.Challenge) (store.Authentication, error) {
+	token, delivery, err := s.issue(ctx, a, c, method, creds, now, false, func(ch store.Challenge) (store.Authentication, error) {
 		return s.store.Resend(ctx, id, *req.Gen, ch, now, resendCooldown, maxResends)
 	})
 	var cd *store.CooldownError

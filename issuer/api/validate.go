@@ -17,6 +17,9 @@ const (
 	maxOrderRef     = 64
 	maxReason       = 64
 	maxJTI          = 128
+	// maxResultToken bounds the edge's result token (an Ed25519 JWT of a
+	// few hundred bytes) as the issuer keeps it.
+	maxResultToken = 4096
 )
 
 // checkText validates text a merchant sends and the cardholder or an

@@ -87,7 +87,9 @@ func (s *Store) RecordAttempts(ctx context.Context, authID string, attempts, lim
 // RecordSuccess records that credential credPublicID (one of the
 // authentication's creds, else ErrConflict) matched: its failure count
 // goes to 0, last_step to max(last_step, step) (0 for email/SMS), drift to
-// drift, last_used_at to now.
+// drift, last_used_at to now — only while the credential is active: a
+// locked credential's count is never reset by a success (RecordResult
+// refuses such a Y anyway; this holds if the lock came in between).
 func (s *Store) RecordSuccess(ctx context.Context, authID, credPublicID string, step int64, drift int, now time.Time) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		a, err := scanAuthentication(tx.QueryRowContext(ctx, s.q(`SELECT `+authColumns+` FROM authentications WHERE id = ?`), authID))
@@ -101,9 +103,13 @@ func (s *Store) RecordSuccess(ctx context.Context, authID, credPublicID string, 
 		if err != nil {
 			return err
 		}
+		if c.State != CredActive {
+			return s.audit(ctx, tx, now, "edge", "credential_success_refused", authID, map[string]any{
+				"cred": credPublicID, "kind": c.Kind, "state": c.State, "failures": c.Failures})
+		}
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE credentials SET failures = 0,
 			last_step = CASE WHEN last_step > ? THEN last_step ELSE ? END,
-			drift = ?, last_used_at = ?, updated_at = ? WHERE id = ?`), step, step, drift, ms(now), ms(now), c.ID); err != nil {
+			drift = ?, last_used_at = ?, updated_at = ? WHERE id = ? AND state = 'active'`), step, step, drift, ms(now), ms(now), c.ID); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, now, "edge", "credential_success", authID, map[string]any{

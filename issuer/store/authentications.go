@@ -56,10 +56,19 @@ type Authentication struct {
 	// FailuresSeen is the wrong codes of this authentication already
 	// charged to its credentials (see RecordAttempts).
 	FailuresSeen int
-	// Secret is the vault-sealed {code, av} of the newest email/SMS code,
-	// so a reload re-mints the same challenge without sending again; nil
-	// for other methods and once the authentication is final.
+	// Secret is the vault-sealed {code, av} of the newest challenge (the
+	// code only for email/SMS), so a reload re-mints the same challenge
+	// without sending again or taking a new generation; nil once the
+	// authentication is final, and after a failed send.
 	Secret []byte
+	// CardSeq is this authentication's place among its card's challenges
+	// (0 until its first challenge): the edge keeps the newest per card.
+	CardSeq int64
+	// GenAt is when the newest generation was issued (zero before).
+	GenAt time.Time
+	// ResultToken is the result token the edge minted, once its report
+	// arrived ("" before, and for outcomes decided at the issuer).
+	ResultToken string
 }
 
 // Final reports whether the authentication has its outcome.
@@ -68,17 +77,17 @@ func (a Authentication) Final() bool { return a.Status != statusChallenge }
 const authColumns = `id, merchant_id, cardholder_id, order_ref, amount, currency, merchant_name,
 	merchant_origin, status, reason, method, gen, av_hash, created_at, updated_at, started_at,
 	last_sent_at, finished_at, decision, COALESCE(risk_score, 0), risk_reasons,
-	creds, resends, failures_seen, secret_enc`
+	creds, resends, failures_seen, secret_enc, card_seq, gen_at, result_token`
 
 func scanAuthentication(row interface{ Scan(...any) error }) (Authentication, error) {
 	var a Authentication
-	var cardholder, started, sent, finished sql.NullInt64
+	var cardholder, started, sent, finished, genAt sql.NullInt64
 	var created, updated int64
 	var creds string
 	err := row.Scan(&a.ID, &a.MerchantID, &cardholder, &a.OrderRef, &a.Amount, &a.Currency,
 		&a.MerchantName, &a.MerchantOrigin, &a.Status, &a.Reason, &a.Method, &a.Gen, &a.AVHash,
 		&created, &updated, &started, &sent, &finished, &a.Decision, &a.RiskScore, &a.RiskReasons,
-		&creds, &a.Resends, &a.FailuresSeen, &a.Secret)
+		&creds, &a.Resends, &a.FailuresSeen, &a.Secret, &a.CardSeq, &genAt, &a.ResultToken)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Authentication{}, ErrNotFound
 	}
@@ -91,6 +100,7 @@ func scanAuthentication(row interface{ Scan(...any) error }) (Authentication, er
 	a.CardholderID = cardholder.Int64
 	a.CreatedAt, a.UpdatedAt = fromMS(created), fromMS(updated)
 	a.StartedAt, a.LastSentAt, a.FinishedAt = fromNullMS(started), fromNullMS(sent), fromNullMS(finished)
+	a.GenAt = fromNullMS(genAt)
 	return a, nil
 }
 
@@ -183,8 +193,13 @@ func credsJSON(creds []string) (string, error) {
 
 // StartChallenge takes the next generation for the challenge ch and records
 // it. It fails with ErrConflict when the authentication is final. Calling
-// it again (the cardholder reloaded the page) takes yet another generation,
-// so the earlier token is superseded.
+// it again (a reload whose challenge cannot be shown again) takes yet
+// another generation, so the earlier token is superseded.
+//
+// The authentication's first challenge takes the card's next challenge
+// seq and, in the same transaction, ends every other open challenge of
+// the card (N superseded): a card has one open challenge at a time. The
+// edge enforces the same from the seq sealed in the challenge.
 //
 // When ch.Sent, LastSentAt is set now, before the code is sent, so that the
 // cooldown check and the reservation are one statement; RecordDelivery
@@ -199,23 +214,105 @@ func (s *Store) StartChallenge(ctx context.Context, id string, ch Challenge, now
 		var err error
 		a, err = scanAuthentication(tx.QueryRowContext(ctx, s.q(`UPDATE authentications SET
 				gen = gen + 1, method = ?, creds = ?, av_hash = ?, secret_enc = ?,
-				started_at = COALESCE(started_at, ?),
+				started_at = COALESCE(started_at, ?), gen_at = ?,
 				last_sent_at = CASE WHEN ? THEN ? ELSE last_sent_at END, updated_at = ?
 			WHERE id = ? AND status = 'C'
-			RETURNING `+authColumns), ch.Method, creds, ch.AVHash, ch.Secret, ms(now), ch.Sent, ms(now), ms(now), id))
+			RETURNING `+authColumns), ch.Method, creds, ch.AVHash, ch.Secret, ms(now), ms(now), ch.Sent, ms(now), ms(now), id))
 		if errors.Is(err, ErrNotFound) {
 			return s.whyNot(ctx, tx, id, -1, now, 0, -1)
 		}
 		if err != nil {
 			return err
 		}
+		if a.CardSeq == 0 && a.CardholderID != 0 {
+			if a.CardSeq, err = s.supersede(ctx, tx, a, now); err != nil {
+				return err
+			}
+		}
 		return s.audit(ctx, tx, now, "edge", "start", id, map[string]any{
-			"gen": a.Gen, "method": ch.Method, "creds": a.Creds, "sent": ch.Sent})
+			"gen": a.Gen, "method": ch.Method, "creds": a.Creds, "sent": ch.Sent, "card_seq": a.CardSeq})
 	})
 	if err != nil {
 		return Authentication{}, fmt.Errorf("store: start %s: %w", id, err)
 	}
 	return a, nil
+}
+
+// supersede gives a's first challenge the card's next seq and ends every
+// other open challenge of the card as N superseded.
+func (s *Store) supersede(ctx context.Context, tx *sql.Tx, a Authentication, now time.Time) (int64, error) {
+	var seq int64
+	if err := tx.QueryRowContext(ctx, s.q(`UPDATE cardholders SET challenge_seq = challenge_seq + 1 WHERE id = ?
+		RETURNING challenge_seq`), a.CardholderID).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("card seq: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE authentications SET card_seq = ? WHERE id = ?`), seq, a.ID); err != nil {
+		return 0, err
+	}
+	rows, err := tx.QueryContext(ctx, s.q(`UPDATE authentications SET status = 'N', reason = ?, finished_at = ?, updated_at = ?,
+			secret_enc = NULL
+		WHERE cardholder_id = ? AND status = 'C' AND gen > 0 AND id <> ?
+		RETURNING id`), ReasonSuperseded, ms(now), ms(now), a.CardholderID, a.ID)
+	if err != nil {
+		return 0, fmt.Errorf("supersede: %w", err)
+	}
+	var ended []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ended = append(ended, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, id := range ended {
+		if err := s.audit(ctx, tx, now, "issuer", "superseded", id, map[string]any{"by": a.ID, "card_seq": seq}); err != nil {
+			return 0, err
+		}
+	}
+	return seq, nil
+}
+
+// ReasonSuperseded is the reason of an authentication ended because a
+// newer challenge of the same card was started.
+const ReasonSuperseded = "superseded"
+
+// StartLimitError: the authentication was started too often; RetryAt says
+// when the next start is allowed.
+type StartLimitError struct{ RetryAt time.Time }
+
+func (e *StartLimitError) Error() string {
+	return "start limit reached; next at " + e.RetryAt.UTC().Format(time.RFC3339)
+}
+
+// CountStart counts one start (a page load or reload of the challenge) of
+// authentication id against its rate: burst at once, then one more per
+// refill (GCRA, one guarded statement: start_tat is when the bucket would
+// be empty again). Past it, a *StartLimitError says when to come back.
+func (s *Store) CountStart(ctx context.Context, id string, now time.Time, burst int, refill time.Duration) error {
+	tolerance := int64(burst-1) * refill.Milliseconds()
+	var tat int64
+	err := s.db.QueryRowContext(ctx, s.q(`UPDATE authentications
+		SET start_tat = CASE WHEN start_tat > ? THEN start_tat ELSE ? END + ?
+		WHERE id = ? AND start_tat <= ?
+		RETURNING start_tat`), ms(now), ms(now), refill.Milliseconds(), id, ms(now)+tolerance).Scan(&tat)
+	if err == nil {
+		return nil
+	}
+	if !isNoRows(err) {
+		return fmt.Errorf("store: count start of %s: %w", id, err)
+	}
+	if err := s.db.QueryRowContext(ctx, s.q(`SELECT start_tat FROM authentications WHERE id = ?`), id).Scan(&tat); err != nil {
+		if isNoRows(err) {
+			return fmt.Errorf("store: count start of %s: %w", id, ErrNotFound)
+		}
+		return fmt.Errorf("store: count start of %s: %w", id, err)
+	}
+	return fmt.Errorf("store: count start of %s: %w", id, &StartLimitError{RetryAt: fromMS(tat - tolerance)})
 }
 
 // Resend takes generation gen+1 for a new code, only if gen is the newest
@@ -237,11 +334,11 @@ func (s *Store) Resend(ctx context.Context, id string, gen int, ch Challenge, no
 		var err error
 		a, err = scanAuthentication(tx.QueryRowContext(ctx, s.q(`UPDATE authentications SET
 				gen = gen + 1, resends = resends + 1, method = COALESCE(NULLIF(?, ''), method),
-				creds = ?, av_hash = ?, secret_enc = ?,
+				creds = ?, av_hash = ?, secret_enc = ?, gen_at = ?,
 				last_sent_at = CASE WHEN ? THEN ? ELSE last_sent_at END, updated_at = ?
 			WHERE id = ? AND status = 'C' AND gen = ? AND resends < ?
 				AND (last_sent_at IS NULL OR last_sent_at <= ?)
-			RETURNING `+authColumns), ch.Method, creds, ch.AVHash, ch.Secret, ch.Sent, ms(now), ms(now),
+			RETURNING `+authColumns), ch.Method, creds, ch.AVHash, ch.Secret, ms(now), ch.Sent, ms(now), ms(now),
 			id, gen, maxResends, ms(now.Add(-cooldown))))
 		if errors.Is(err, ErrNotFound) {
 			return s.whyNot(ctx, tx, id, gen, now, cooldown, maxResends)
@@ -288,11 +385,12 @@ func (s *Store) whyNot(ctx context.Context, tx *sql.Tx, id string, gen int, now 
 
 // RecordDelivery audits whether the code of generation gen reached the mail
 // (or SMS) server. A failed send clears LastSentAt so the cardholder may
-// resend at once: no code arrived, so there is nothing to cool down from.
+// resend at once (no code arrived, so there is nothing to cool down from),
+// and the kept code, so that no reload ever shows a code nobody received.
 func (s *Store) RecordDelivery(ctx context.Context, id string, gen int, delivered bool, now time.Time) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if !delivered {
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE authentications SET last_sent_at = NULL, updated_at = ?
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE authentications SET last_sent_at = NULL, secret_enc = NULL, updated_at = ?
 				WHERE id = ? AND gen = ?`), ms(now), id, gen); err != nil {
 				return err
 			}

@@ -99,7 +99,7 @@ func testChallengeLifecycle(t *testing.T, s *Store) {
 		t.Fatal(err)
 	}
 
-	applied, err := f.s.RecordResult(ctx, Result{JTI: "j1", AuthenticationID: a.ID, Status: "Y", Gen: 3, Attempts: 1, ReceivedAt: t0.Add(40 * time.Second)})
+	applied, _, err := f.s.RecordResult(ctx, Result{JTI: "j1", AuthenticationID: a.ID, Status: "Y", Gen: 3, Attempts: 1, ReceivedAt: t0.Add(40 * time.Second)})
 	if err != nil || !applied {
 		t.Fatalf("RecordResult = %v, %v", applied, err)
 	}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/honnin/honnin/edge/limits"
 )
 
 // The cardholder's own hand on their hardware tokens (seed: "each lockable
@@ -77,7 +79,15 @@ func (s *Store) cardTokenChange(ctx context.Context, what string, cardholderID, 
 			return err
 		}
 		if what == "unlock" {
+			// The cardholder's own lock lifted: the count of wrong codes
+			// is as it was.
+			if err := s.changed(ctx, tx, c.ID, min(c.Failures, limits.FailuresPerCredential), now); err != nil {
+				return err
+			}
 			return s.refreshOTPLock(ctx, tx, cardholderID)
+		}
+		if err := s.changed(ctx, tx, c.ID, limits.FailuresPerCredential, now); err != nil {
+			return err
 		}
 		// A lock or a loss may leave no active token: the card is then
 		// OTP-locked; neither ever lifts a lock.

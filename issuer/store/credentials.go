@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/honnin/honnin/edge/limits"
 )
 
 // Credential kinds: the methods a cardholder proves it is them by.
@@ -70,6 +72,10 @@ type Credential struct {
 	LockReason   string // "" or Lock...
 	// Failures counts consecutive wrong codes across authentications.
 	Failures int
+	// Epoch counts the changes of the credential's state (lock, unlock,
+	// revocation), from 1. A challenge seals it; the edge refuses a
+	// challenge sealed at an older epoch than the newest it was told of.
+	Epoch int64
 	// LastStep is the newest TOTP step accepted, Drift its distance from
 	// the step of the clock then.
 	LastStep int64
@@ -84,7 +90,7 @@ type Credential struct {
 	CreatedAt, UpdatedAt, LockedAt, LastUsedAt time.Time
 }
 
-const credColumns = `c.id, c.public_id, c.cardholder_id, c.kind, c.state, c.lock_reason, c.failures,
+const credColumns = `c.id, c.public_id, c.cardholder_id, c.kind, c.state, c.lock_reason, c.failures, c.epoch,
 	c.last_step, c.drift, COALESCE(t.seed_enc, c.seed_enc), COALESCE(t.digits, c.digits),
 	COALESCE(t.period, c.period), COALESCE(t.algorithm, c.algorithm), COALESCE(t.serial, ''),
 	c.password_hash, c.created_at, c.updated_at, c.locked_at, c.last_used_at`
@@ -96,7 +102,7 @@ func scanCredential(row interface{ Scan(...any) error }) (Credential, error) {
 	var c Credential
 	var created, updated int64
 	var locked, used sql.NullInt64
-	err := row.Scan(&c.ID, &c.PublicID, &c.CardholderID, &c.Kind, &c.State, &c.LockReason, &c.Failures,
+	err := row.Scan(&c.ID, &c.PublicID, &c.CardholderID, &c.Kind, &c.State, &c.LockReason, &c.Failures, &c.Epoch,
 		&c.LastStep, &c.Drift, &c.Seed, &c.TOTP.Digits, &c.TOTP.Period, &c.TOTP.Algorithm, &c.Serial,
 		&c.PasswordHash, &created, &updated, &locked, &used)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -351,6 +357,9 @@ func (s *Store) UnlockCredential(ctx context.Context, id int64, actor string, no
 		if err := s.auditCred(ctx, tx, now, actor, "credential_unlock", c, map[string]any{"failures": c.Failures}); err != nil {
 			return err
 		}
+		if err := s.changed(ctx, tx, c.ID, 0, now); err != nil {
+			return err
+		}
 		return s.refreshOTPLock(ctx, tx, c.CardholderID)
 	})
 }
@@ -406,6 +415,11 @@ func (s *Store) UnlockExpired(ctx context.Context, lockedBefore time.Time, now t
 			if err := s.auditCred(ctx, tx, now, "issuer", "credential_unlock_timed", c, map[string]any{"failures": c.Failures}); err != nil {
 				return err
 			}
+			// The edge keeps the count too: one more wrong code and it
+			// stops comparing again, as the issuer locks again.
+			if err := s.changed(ctx, tx, c.ID, limits.FailuresPerCredential-1, now); err != nil {
+				return err
+			}
 			cards[c.CardholderID] = true
 		}
 		for id := range cards {
@@ -422,7 +436,8 @@ func (s *Store) UnlockExpired(ctx context.Context, lockedBefore time.Time, now t
 	return n, nil
 }
 
-// setState moves c to state with reason and audits it.
+// setState moves c to state (locked or revoked) with reason, audits it and
+// tells the edge: no challenge sealed before stops at it.
 func (s *Store) setState(ctx context.Context, tx *sql.Tx, c Credential, state, reason, actor string, now time.Time) error {
 	_, err := tx.ExecContext(ctx, s.q(`UPDATE credentials SET state = ?, lock_reason = ?,
 		locked_at = CASE WHEN ? = 'locked' THEN COALESCE(locked_at, ?) ELSE locked_at END, updated_at = ?
@@ -430,11 +445,35 @@ func (s *Store) setState(ctx context.Context, tx *sql.Tx, c Credential, state, r
 	if err != nil {
 		return fmt.Errorf("credential %s to %s: %w", c.PublicID, state, err)
 	}
+	if err := s.changed(ctx, tx, c.ID, limits.FailuresPerCredential, now); err != nil {
+		return err
+	}
 	action := "credential_lock"
 	if state == CredRevoked {
 		action = "credential_revoke"
 	}
 	return s.auditCred(ctx, tx, now, actor, action, c, map[string]any{"reason": reason, "failures": c.Failures})
+}
+
+// changed records, in the transaction of a change to credential id's state,
+// that the edge must hear of it: the credential's epoch goes up by one,
+// and its new epoch with failures (where the edge's count of its wrong
+// codes stands from now on) is queued for edge/push to deliver. From that
+// epoch on the edge compares no code of a challenge sealed before it:
+// this is how a lock, a lost phone or a released app stops the challenges
+// already handed out.
+func (s *Store) changed(ctx context.Context, tx *sql.Tx, id int64, failures int, now time.Time) error {
+	var pub string
+	var epoch int64
+	if err := tx.QueryRowContext(ctx, s.q(`UPDATE credentials SET epoch = epoch + 1 WHERE id = ? RETURNING public_id, epoch`), id).
+		Scan(&pub, &epoch); err != nil {
+		return fmt.Errorf("credential %d: new epoch: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO edge_pushes (cred, epoch, failures, due_at, created_at) VALUES (?, ?, ?, ?, ?)`),
+		pub, epoch, failures, ms(now), ms(now)); err != nil {
+		return fmt.Errorf("credential %s: queue for the edge: %w", pub, err)
+	}
+	return nil
 }
 
 // otpLockedWhen is the condition on a cardholders row for its OTP use to

@@ -223,7 +223,7 @@ func testAttemptsOfSuccessfulAuthentication(t *testing.T, s *Store) {
 	ctx := context.Background()
 	email, _ := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0)
 	a := f.challenge(t, f.cardholder.ID, KindEmail, email.PublicID)
-	if _, err := f.s.RecordResult(ctx, Result{JTI: "y", AuthenticationID: a.ID, Status: "Y", Gen: 1, Attempts: 3, ReceivedAt: t0}); err != nil {
+	if _, _, err := f.s.RecordResult(ctx, Result{JTI: "y", AuthenticationID: a.ID, Status: "Y", Gen: 1, Attempts: 3, ReceivedAt: t0}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.s.RecordSuccess(ctx, a.ID, email.PublicID, 0, 0, t0); err != nil {
@@ -376,7 +376,7 @@ func testChallengeSecretAndSent(t *testing.T, s *Store) {
 	if err != nil || re.Gen != 2 || !re.LastSentAt.Equal(t0) || string(re.Secret) != "sealed" {
 		t.Fatalf("reload = %+v, %v; want gen 2, last_sent_at kept", re, err)
 	}
-	if _, err := f.s.RecordResult(ctx, Result{JTI: "n", AuthenticationID: a.ID, Status: "N", Gen: 2, ReceivedAt: t0}); err != nil {
+	if _, _, err := f.s.RecordResult(ctx, Result{JTI: "n", AuthenticationID: a.ID, Status: "N", Gen: 2, ReceivedAt: t0}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := f.s.Authentication(ctx, a.ID); got.Secret != nil {

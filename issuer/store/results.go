@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -17,10 +18,21 @@ type Result struct {
 	Status           string // Y N U A R
 	Reason           string
 	// Gen is the generation of the challenge token the outcome came from.
-	Gen        int
-	Attempts   int
-	ReceivedAt time.Time
+	Gen      int
+	Attempts int
+	// Cred is the public id of the credential whose code matched, on a Y
+	// (empty for a password, checked by the issuer: the authentication's
+	// one credential, and for a frictionless Y: none).
+	Cred string
+	// ResultToken is the result token the edge minted.
+	ResultToken string
+	ReceivedAt  time.Time
 }
+
+// Reason of a Y the issuer refused: the credential it names was not active
+// when the report arrived (locked, revoked, replaced after the challenge
+// was sealed), so the issuer records N instead.
+const ReasonCredentialLocked = "credential_locked"
 
 // finalStatus reports whether a result may carry status s.
 func finalStatus(s string) bool {
@@ -31,24 +43,31 @@ func finalStatus(s string) bool {
 	return false
 }
 
-// RecordResult applies r: the authentication takes r's status once. It
-// returns applied=false and no error for a report already seen (the same
-// jti again) and for a second report of the outcome already recorded, so the
+// RecordResult applies r: the authentication takes r's status once, and
+// returns the status recorded. It returns applied=false and no error for a
+// report already seen (the same jti again), for a second report of the
+// outcome already recorded, and for any report of an authentication the
+// issuer ended as superseded (the edge may not have known yet), so the
 // edge may retry freely. It returns ErrConflict for a jti reused with other
 // content, for an outcome different from the one recorded, for a gen newer
 // than any issued, and for a Y from a generation a resend superseded (the
 // earlier code was invalidated). ErrNotFound if the authentication does not
 // exist.
-func (s *Store) RecordResult(ctx context.Context, r Result) (applied bool, err error) {
+//
+// A Y whose credential is not active (locked or revoked since the
+// challenge was sealed: the edge may not have heard yet) is recorded as N
+// credential_locked: the issuer never records Y for a credential that is
+// not active, so the authentication value of such a Y is never honoured.
+func (s *Store) RecordResult(ctx context.Context, r Result) (applied bool, status string, err error) {
 	if !finalStatus(r.Status) {
-		return false, fmt.Errorf("store: record result %s: status %q is not final: %w", r.JTI, r.Status, ErrConflict)
+		return false, "", fmt.Errorf("store: record result %s: status %q is not final: %w", r.JTI, r.Status, ErrConflict)
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		applied = false // a retried run starts over
-		var status, reason string
+		applied, status = false, "" // a retried run starts over
+		var cur, reason, creds string
 		var gen int
-		err := tx.QueryRowContext(ctx, s.q(`SELECT status, reason, gen FROM authentications WHERE id = ?`), r.AuthenticationID).
-			Scan(&status, &reason, &gen)
+		err := tx.QueryRowContext(ctx, s.q(`SELECT status, reason, gen, creds FROM authentications WHERE id = ?`), r.AuthenticationID).
+			Scan(&cur, &reason, &gen, &creds)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -66,19 +85,35 @@ func (s *Store) RecordResult(ctx context.Context, r Result) (applied bool, err e
 		} else if n == 0 {
 			return s.sameResult(ctx, tx, r)
 		}
+		if cur != statusChallenge && reason == ReasonSuperseded {
+			return nil // the issuer ended it; the edge learns on its next try
+		}
 		switch {
 		case r.Gen > gen:
 			return fmt.Errorf("gen %d was never issued (newest %d): %w", r.Gen, gen, ErrConflict)
 		case r.Status == "Y" && r.Gen != gen:
 			return fmt.Errorf("Y from superseded gen %d (newest %d): %w", r.Gen, gen, ErrConflict)
-		case status != statusChallenge && status == r.Status && reason == r.Reason:
+		case cur != statusChallenge && cur == r.Status && reason == r.Reason:
 			return nil // the outcome we have, reported again under a new jti
-		case status != statusChallenge:
-			return fmt.Errorf("authentication is final (%s), result says %s: %w", status, r.Status, ErrConflict)
+		case cur != statusChallenge && cur == "N" && reason == ReasonCredentialLocked && r.Status == "Y":
+			return nil // a refused Y, reported again
+		case cur != statusChallenge:
+			return fmt.Errorf("authentication is final (%s), result says %s: %w", cur, r.Status, ErrConflict)
+		}
+		outReason := r.Reason
+		status = r.Status
+		if r.Status == "Y" {
+			active, err := s.yCredentialActive(ctx, tx, r, creds)
+			if err != nil {
+				return err
+			}
+			if !active {
+				status, outReason = "N", ReasonCredentialLocked
+			}
 		}
 		res, err = tx.ExecContext(ctx, s.q(`UPDATE authentications SET status = ?, reason = ?, finished_at = ?, updated_at = ?,
-				secret_enc = NULL
-			WHERE id = ? AND status = 'C'`), r.Status, r.Reason, ms(r.ReceivedAt), ms(r.ReceivedAt), r.AuthenticationID)
+				secret_enc = NULL, result_token = ?
+			WHERE id = ? AND status = 'C'`), status, outReason, ms(r.ReceivedAt), ms(r.ReceivedAt), r.ResultToken, r.AuthenticationID)
 		if err != nil {
 			return err
 		}
@@ -88,19 +123,48 @@ func (s *Store) RecordResult(ctx context.Context, r Result) (applied bool, err e
 			return fmt.Errorf("authentication changed concurrently: %w", ErrConflict)
 		}
 		applied = true
-		if r.Status == "Y" {
+		if status == "Y" {
 			if err := s.rememberDevice(ctx, tx, r.AuthenticationID, r.ReceivedAt); err != nil {
 				return err
 			}
 		}
 		return s.audit(ctx, tx, r.ReceivedAt, "edge", "result", r.AuthenticationID, map[string]any{
-			"status": r.Status, "reason": r.Reason, "gen": r.Gen, "attempts": r.Attempts, "jti": r.JTI,
+			"status": status, "reason": outReason, "reported": r.Status, "gen": r.Gen, "attempts": r.Attempts, "jti": r.JTI,
 		})
 	})
 	if err != nil {
-		return false, fmt.Errorf("store: record result %s for %s: %w", r.JTI, r.AuthenticationID, err)
+		return false, "", fmt.Errorf("store: record result %s for %s: %w", r.JTI, r.AuthenticationID, err)
 	}
-	return applied, nil
+	return applied, status, nil
+}
+
+// yCredentialActive reports whether the credential a Y names is active: r's
+// Cred, or the authentication's one credential (a password); a Y without
+// a credential is a frictionless one, decided here, which needs none.
+func (s *Store) yCredentialActive(ctx context.Context, tx *sql.Tx, r Result, creds string) (bool, error) {
+	cred := r.Cred
+	if cred == "" {
+		var list []string
+		if err := json.Unmarshal([]byte(creds), &list); err != nil {
+			return false, fmt.Errorf("creds of %s: %w", r.AuthenticationID, err)
+		}
+		if len(list) == 0 {
+			return true, nil
+		}
+		if len(list) != 1 {
+			return false, nil // a code's Y names its credential; this one did not
+		}
+		cred = list[0]
+	}
+	var state string
+	err := tx.QueryRowContext(ctx, s.q(`SELECT state FROM credentials WHERE public_id = ?`), cred).Scan(&state)
+	if isNoRows(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return state == CredActive, nil
 }
 
 // sameResult checks that the stored report with r's jti says what r says.

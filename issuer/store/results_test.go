@@ -36,12 +36,12 @@ func testRecordResult(t *testing.T, s *Store) {
 		{"unknown authentication", Result{JTI: "x5", AuthenticationID: "nope", Status: "N", Gen: 1, ReceivedAt: at}, ErrNotFound},
 	}
 	for _, tt := range refused {
-		if applied, err := f.s.RecordResult(ctx, tt.r); !errors.Is(err, tt.want) || applied {
+		if applied, _, err := f.s.RecordResult(ctx, tt.r); !errors.Is(err, tt.want) || applied {
 			t.Errorf("%s: RecordResult = %v, %v; want %v", tt.name, applied, err, tt.want)
 		}
 	}
 	// A refused report leaves no trace: its jti is still free.
-	if applied, err := f.s.RecordResult(ctx, res("x3", "N", "auth_failed", 2)); err != nil || !applied {
+	if applied, _, err := f.s.RecordResult(ctx, res("x3", "N", "auth_failed", 2)); err != nil || !applied {
 		t.Fatalf("first valid result = %v, %v", applied, err)
 	}
 	steps := []struct {
@@ -57,7 +57,7 @@ func testRecordResult(t *testing.T, s *Store) {
 		{"different reason", res("x8", "N", "cardholder_cancelled", 2), false, ErrConflict},
 	}
 	for _, tt := range steps {
-		applied, err := f.s.RecordResult(ctx, tt.r)
+		applied, _, err := f.s.RecordResult(ctx, tt.r)
 		if applied != tt.wantApplied || !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
 			t.Errorf("%s: RecordResult = %v, %v; want %v, %v", tt.name, applied, err, tt.wantApplied, tt.wantErr)
 		}
@@ -94,7 +94,7 @@ func testConcurrentResults(t *testing.T, s *Store) {
 	var wg sync.WaitGroup
 	for i, st := range statuses {
 		wg.Go(func() {
-			ok, err := f.s.RecordResult(ctx, Result{JTI: string(rune('a' + i)), AuthenticationID: a.ID,
+			ok, _, err := f.s.RecordResult(ctx, Result{JTI: string(rune('a' + i)), AuthenticationID: a.ID,
 				Status: st, Reason: "r" + st, Gen: 1, ReceivedAt: t0})
 			mu.Lock()
 			defer mu.Unlock()

@@ -21,7 +21,7 @@ func (f fixture) decided(t *testing.T, status string, dev []byte, ip, country st
 		t.Fatal(err)
 	}
 	if status != "C" {
-		if _, err := f.s.RecordResult(context.Background(), Result{JTI: a.ID, AuthenticationID: a.ID, Status: status,
+		if _, _, err := f.s.RecordResult(context.Background(), Result{JTI: a.ID, AuthenticationID: a.ID, Status: status,
 			Gen: 0, ReceivedAt: at}); err != nil {
 			t.Fatal(err)
 		}

@@ -3,29 +3,29 @@ package view
 import (
 	"errors"
 	"unicode"
-	"unicode/utf8"
+
+	"github.com/honnin/honnin/edge/limits"
 )
 
 // Code validation errors; the model shows them without a round trip.
 var (
 	ErrCodeEmpty  = errors.New("view: no code entered")
 	ErrCodeFormat = errors.New("view: the code must be 6 digits")
-	ErrPassword   = errors.New("view: the password must be at most 128 characters")
+	ErrPassword   = errors.New("view: the password is too long")
 )
 
-// MaxPassword is the longest password the edge relays, in characters
-// (the input's maxlength).
-const MaxPassword = 128
+// MaxPassword is the longest password, in characters (the input's
+// maxlength): edge/limits', the one rule the edge and the issuer apply.
+const MaxPassword = limits.PasswordMaxRunes
 
-// CheckPassword checks a password for the password method: 1 to 128
-// characters, taken as typed (no folding, no trimming: spaces may be part
-// of it). What comes from the DOM is valid UTF-8 (syscall/js converts
-// lone surrogates), so only the length is checked.
+// CheckPassword checks a password for the password method with the rule
+// the edge and the issuer apply (limits.ValidPassword), taken as typed (no
+// folding, no trimming: spaces may be part of it).
 func CheckPassword(s string) error {
 	if s == "" {
 		return ErrCodeEmpty
 	}
-	if utf8.RuneCountInString(s) > MaxPassword {
+	if !limits.ValidPassword(s) {
 		return ErrPassword
 	}
 	return nil

@@ -32,6 +32,8 @@ func TestMethodScreens(t *testing.T) {
 	tokenDest := words{"Enter the code shown on your token (serial ending 1234)", "トークン（シリアル番号末尾 1234）に表示されたワンタイムパスワードを入力してください"}
 	passwordDest := words{"Enter your password", "パスワードを入力してください"}
 	codeLabel := words{"One-time code (6 digits)", "ワンタイムパスワード（6桁）"}
+	limitedEmail := words{"Too many codes were sent to this address today, so no code was sent. Cancel, and pay another way or try again tomorrow.",
+		"本日このメールアドレスに送信できる回数の上限に達したため、ワンタイムパスワードは送信されませんでした。キャンセルして、別の方法でお支払いいただくか、明日もう一度お試しください。"}
 	passwordLabel := words{"Password", "パスワード"}
 
 	sms := func(d *Display) { d.Method = "sms"; d.Dest = "***-****-1234" }
@@ -61,9 +63,11 @@ func TestMethodScreens(t *testing.T) {
 		errCode string         // the answer's error
 		after   func(*Display) // the display of a challenge answer to then
 
-		dest       words
-		label      words
-		password   bool
+		dest     words
+		label    words
+		password bool
+		// noCode: the challenge holds no code (delivery failed or limited).
+		noCode     bool
 		showResend bool
 		canResend  bool // at +1 minute, once the 30 s wait is over
 		note       words
@@ -75,26 +79,24 @@ func TestMethodScreens(t *testing.T) {
 			dest: emailDest, label: codeLabel, showResend: true, canResend: true},
 		{name: "email no resend left", display: resends(0),
 			dest: emailDest, label: codeLabel, note: words{noMore, noMoreJA}},
-		{name: "email delivery failed", display: delivery("failed"),
+		{name: "email delivery failed", display: delivery("failed"), noCode: true,
 			dest: emailDest, label: codeLabel, showResend: true, canResend: true, errorCode: "delivery_failed",
 			err: words{"The code could not be sent. Request a new code.", "ワンタイムパスワードを送信できませんでした。再送信してください。"}},
-		{name: "email delivery failed, no resend left", display: and(delivery("failed"), resends(0)),
+		{name: "email delivery failed, no resend left", display: and(delivery("failed"), resends(0)), noCode: true,
 			dest: emailDest, label: codeLabel, note: words{noMore, noMoreJA}, errorCode: "delivery_failed",
 			err: words{"The code could not be sent, and no more codes can be sent for this purchase. Return to the shop and try again.",
 				"ワンタイムパスワードを送信できませんでした。このお取引ではこれ以上送信できないため、ショップの画面からやり直してください。"}},
-		{name: "email delivery limited", display: delivery("limited"),
+		{name: "email delivery limited", display: delivery("limited"), noCode: true,
 			dest: emailDest, label: codeLabel, showResend: true, canResend: true, errorCode: "delivery_limited",
-			err: words{"Too many codes were sent to this address today; no new code was sent.",
-				"本日このメールアドレスに送信できる回数の上限に達したため、新しいワンタイムパスワードは送信されませんでした。"}},
+			err: limitedEmail},
 		{name: "email wrong code", then: "verify", status: 200, errCode: "wrong_code", after: left(4),
 			dest: emailDest, label: codeLabel, showResend: true, canResend: true, errorCode: "wrong_code",
 			err: words{"Incorrect code. 4 attempts left.", "ワンタイムパスワードが正しくありません。あと4回入力できます。"}},
 		{name: "email resent, last one", then: "resend", status: 200, after: and(resends(0), delivery("sent")),
 			dest: emailDest, label: codeLabel, note: words{noMore, noMoreJA}},
-		{name: "email resent, limited", then: "resend", status: 200, after: and(resends(2), delivery("limited")),
+		{name: "email resent, limited", then: "resend", status: 200, after: and(resends(2), delivery("limited")), noCode: true,
 			dest: emailDest, label: codeLabel, showResend: true, canResend: true, errorCode: "delivery_limited",
-			err: words{"Too many codes were sent to this address today; no new code was sent.",
-				"本日このメールアドレスに送信できる回数の上限に達したため、新しいワンタイムパスワードは送信されませんでした。"}},
+			err: limitedEmail},
 		{name: "email resend cooldown", then: "resend", status: 429, errCode: "resend_cooldown",
 			dest: emailDest, label: codeLabel, showResend: true, canResend: true, errorCode: "resend_cooldown",
 			err: words{"Please wait a moment before requesting a new code.", "しばらく待ってから再送信してください。"}},
@@ -116,10 +118,10 @@ func TestMethodScreens(t *testing.T) {
 			dest: smsDest, label: codeLabel, showResend: true, canResend: true},
 		{name: "sms no resend left", display: and(sms, resends(0)),
 			dest: smsDest, label: codeLabel, note: words{noMore, noMoreJA}},
-		{name: "sms delivery limited", display: and(sms, delivery("limited")),
+		{name: "sms delivery limited", display: and(sms, delivery("limited")), noCode: true,
 			dest: smsDest, label: codeLabel, showResend: true, canResend: true, errorCode: "delivery_limited",
-			err: words{"Too many codes were sent to this phone number today; no new code was sent.",
-				"本日この電話番号に送信できる回数の上限に達したため、新しいワンタイムパスワードは送信されませんでした。"}},
+			err: words{"Too many codes were sent to this phone number today, so no code was sent. Cancel, and pay another way or try again tomorrow.",
+				"本日この電話番号に送信できる回数の上限に達したため、ワンタイムパスワードは送信されませんでした。キャンセルして、別の方法でお支払いいただくか、明日もう一度お試しください。"}},
 		{name: "sms wrong code", display: sms, then: "verify", status: 200, errCode: "wrong_code", after: and(sms, left(1)),
 			dest: smsDest, label: codeLabel, showResend: true, canResend: true, errorCode: "wrong_code",
 			err: words{"Incorrect code. 1 attempt left.", "ワンタイムパスワードが正しくありません。あと1回入力できます。"}},
@@ -204,8 +206,15 @@ func TestMethodScreens(t *testing.T) {
 					}
 				}
 				s := m.Screen(now)
-				if s.Phase != Challenge || !s.CanSend || !s.CanCancel {
-					t.Fatalf("phase %v CanSend %v CanCancel %v: the challenge must stay usable", s.Phase, s.CanSend, s.CanCancel)
+				// A challenge without a code takes none: Send is off and
+				// the field disabled, Cancel stays.
+				if s.Phase != Challenge || s.CanSend == tt.noCode || s.NoCode != tt.noCode || !s.CanCancel {
+					t.Fatalf("phase %v CanSend %v NoCode %v CanCancel %v: want CanSend %v, NoCode %v, Cancel", s.Phase, s.CanSend, s.NoCode, s.CanCancel, !tt.noCode, tt.noCode)
+				}
+				if tt.noCode {
+					if _, err := m.Verify("123456", now); err == nil {
+						t.Error("Verify on a challenge without a code made a request")
+					}
 				}
 				check := func(what, got, want string) {
 					t.Helper()

@@ -56,6 +56,7 @@ var (
 	ErrNoResend  = errors.New("view: resend not available yet")
 	ErrExpired   = errors.New("view: the challenge has expired")
 	ErrNoSession = errors.New("view: no session token")
+	ErrNoCode    = errors.New("view: no code was sent for this challenge")
 )
 
 // Model holds the state of one challenge. It is not safe for concurrent
@@ -132,6 +133,10 @@ func (m *Model) Verify(input string, now time.Time) (Request, error) {
 	if m.expired(now) {
 		m.fail(problemSessionExpired)
 		return Request{}, ErrExpired
+	}
+	if m.noCode() {
+		// Nothing was sent, so nothing typed can be right.
+		return Request{}, ErrNoCode
 	}
 	if m.display.Method == "password" {
 		// A password is sent as typed: folding full-width digits or
@@ -231,6 +236,10 @@ func (m *Model) Apply(status int, body []byte) {
 		m.problem = code
 	case "invalid_token", "superseded", "already_used":
 		m.fail(code)
+	case "code_not_sent":
+		// The challenge holds no code (the send failed or was refused):
+		// the screen already offers only what is possible.
+		m.problem = code
 	case "expired":
 		// The challenge token's expiry is the code's: the edge refuses
 		// verify, resend and cancel alike, so only the shop can start again.
@@ -324,6 +333,14 @@ func (m *Model) Result() (Result, bool) {
 
 func (m *Model) expired(now time.Time) bool {
 	return !m.display.ExpiresAt.IsZero() && !now.Before(m.display.ExpiresAt)
+}
+
+// noCode reports whether the challenge on screen holds no code: the issuer
+// could not send it (delivery "failed") or would not (the destination's
+// daily cap, "limited"). Nothing typed could match, so the code field and
+// Send are off until a resend brings a code.
+func (m *Model) noCode() bool {
+	return m.sendsCodes() && (m.display.Delivery == "failed" || m.display.Delivery == "limited")
 }
 
 // sendsCodes reports whether the issuer sends the codes of this method

@@ -304,7 +304,7 @@ func TestFlows(t *testing.T) {
 		}},
 		{"delivery failed", []step{
 			{do: "start", status: 200, body: chal("ct1", func(d *Display) { d.Delivery = "failed" }), phase: Challenge,
-				errorCode: "delivery_failed", errorHas: "could not be sent", canSend: yes()},
+				errorCode: "delivery_failed", errorHas: "could not be sent", canSend: no()},
 			{do: "resend", status: 200, at: time.Minute, body: chal("ct2", func(d *Display) { d.Delivery = "sent" }), phase: Challenge, errorCode: ""},
 		}},
 		{"invalid session at start", []step{

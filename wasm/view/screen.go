@@ -43,9 +43,13 @@ type Screen struct {
 	Status    string // #status: loading, waiting, and final messages (may hold "\n")
 
 	// Password makes #code a password field (type=password,
-	// autocomplete=current-password, maxlength=128) instead of the 6-digit
-	// one-time-code field.
+	// autocomplete=current-password, maxlength=MaxPassword) instead of the
+	// 6-digit one-time-code field.
 	Password bool
+	// NoCode: no code was sent for this challenge (a failed send, or the
+	// destination's daily cap), so #code is disabled: nothing typed could
+	// be right.
+	NoCode bool
 
 	CanSend    bool
 	ShowResend bool
@@ -146,7 +150,8 @@ func (m *Model) challenge(s *Screen, t *text, now time.Time) {
 	if s.Busy {
 		s.Status = t.wait
 	}
-	s.CanSend = !s.Busy && !expired
+	s.NoCode = m.noCode()
+	s.CanSend = !s.Busy && !expired && !s.NoCode
 	s.CanCancel = !s.Busy
 	s.ShowResend = m.resendable()
 	if m.sendsCodes() && !s.ShowResend {

@@ -7,6 +7,11 @@
 //	edge -addr 127.0.0.1:8787 -keys .dev/keys -db .dev/edge.db -issuer http://127.0.0.1:8081 -dist web/dist
 //
 // Every flag can also be set in the environment (HONNIN_EDGE_ADDR, ...).
+//
+// The operator's view of the outcomes still owed to the issuer:
+//
+//	edge reports list    -db .dev/edge.db
+//	edge reports requeue -db .dev/edge.db [-all | jti ...]
 package main
 
 import (
@@ -35,6 +40,9 @@ import (
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	slog.SetDefault(log)
+	if len(os.Args) > 1 && os.Args[1] == "reports" {
+		os.Exit(reportsCommand(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	if err := run(log); err != nil {
 		log.Error("edge: " + err.Error())
 		os.Exit(1)
@@ -43,6 +51,9 @@ func main() {
 
 type config struct {
 	addr, keys, db, issuer, dist string
+	// clockOffset shifts this process's clock: for the end-to-end tests
+	// that prove an edge whose clock is off loses no outcome.
+	clockOffset time.Duration
 	// Who the client is behind a proxy: see edge/clientip.
 	trustedProxies, ipHeader, countryHeader string
 }
@@ -60,6 +71,7 @@ func flags() config {
 		"header a trusted proxy puts the client's IP in (X-Forwarded-For, CF-Connecting-IP)")
 	flag.StringVar(&c.countryHeader, "country-header", env("HONNIN_EDGE_COUNTRY_HEADER", ""),
 		"header a trusted proxy puts the client's country in (CF-IPCountry)")
+	flag.DurationVar(&c.clockOffset, "clock-offset", 0, "shift the edge's clock (tests only: an edge whose clock is off)")
 	flag.Parse()
 	return c
 }
@@ -97,16 +109,22 @@ func run(log *slog.Logger) error {
 		return err
 	}
 	defer ledger.Close()
-	reports, err := report.New(ctx, report.Config{DB: ledger.DB(), IssuerURL: cfg.issuer, Key: keys.Sign, Log: log})
+	now := time.Now
+	if cfg.clockOffset != 0 {
+		log.Warn("edge: clock shifted (a test setting)", "offset", cfg.clockOffset)
+		now = func() time.Time { return time.Now().Add(cfg.clockOffset) }
+	}
+	reports, err := report.New(report.Config{DB: ledger.DB(), IssuerURL: cfg.issuer, Key: keys.Sign, Log: log, Now: now})
 	if err != nil {
 		return err
 	}
 	edgeAPI, err := api.New(api.Config{
 		Keys:    keys,
 		Ledger:  ledger,
-		Issuer:  &api.IssuerClient{URL: cfg.issuer, Key: keys.Sign},
+		Issuer:  &api.IssuerClient{URL: cfg.issuer, Key: keys.Sign, Now: now},
 		Reports: reports,
 		Signals: client.Signals,
+		Now:     now,
 		Log:     log,
 	})
 	if err != nil {
@@ -119,6 +137,7 @@ func run(log *slog.Logger) error {
 
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", edgeAPI)
+	mux.Handle("/internal/", edgeAPI)
 	mux.Handle("/challenge", page)
 	mux.Handle("/assets/", page)
 	mux.Handle("/honnin.js", page)

@@ -14,7 +14,7 @@ import (
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	slog.SetDefault(log)
-	e := &edge{openDB: func() (*sql.DB, error) { return d1.Open("DB") }, log: log}
+	e := &edge{openDB: func() (*sql.DB, error) { return d1.Open("DB") }, batch: d1.Batcher{Binding: "DB"}, log: log}
 	if err := worker.Serve(worker.Handlers{HTTP: e, Scheduled: e.scheduled}); err != nil {
 		log.Error("edgeworker: " + err.Error())
 		os.Exit(1)

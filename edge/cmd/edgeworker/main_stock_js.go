@@ -20,5 +20,5 @@ import (
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	slog.SetDefault(log)
-	workers.Serve(&edge{openDB: func() (*sql.DB, error) { return d1.Open("DB") }, log: log})
+	workers.Serve(&edge{openDB: func() (*sql.DB, error) { return d1.Open("DB") }, batch: d1.Batcher{Binding: "DB"}, log: log})
 }

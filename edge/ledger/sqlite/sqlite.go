@@ -12,28 +12,29 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/honnin/honnin/edge/ledger"
+	"github.com/honnin/honnin/edge/migrations"
 )
 
 // Ledger is the SQLite-backed ledger. Its DB is also where edge/report keeps
-// its queue, so one file holds all the edge's state.
+// its queue, so one file holds all the edge's state, and one transaction
+// can change both.
 type Ledger struct {
 	*ledger.SQL
 	db *sql.DB
 }
 
-// Open opens (creating if needed) the SQLite file at path and creates the
-// ledger's table.
+// Open opens (creating if needed) the SQLite file at path and brings its
+// schema up to edge/migrations' newest, the same files D1 gets.
 func Open(ctx context.Context, path string) (*Ledger, error) {
 	db, err := OpenDB(path)
 	if err != nil {
 		return nil, err
 	}
-	l := &Ledger{SQL: ledger.NewSQL(db), db: db}
-	if err := l.Migrate(ctx); err != nil {
+	if err := migrations.Apply(ctx, db); err != nil {
 		db.Close()
 		return nil, err
 	}
-	return l, nil
+	return &Ledger{SQL: ledger.NewSQL(ledger.TxBatcher{DB: db}), db: db}, nil
 }
 
 // OpenDB opens the SQLite file at path the way the edge needs it: WAL, so
@@ -46,9 +47,9 @@ func OpenDB(path string) (*sql.DB, error) {
 	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
 	}
-	// _txlock=immediate: a transaction someone opens takes the write lock at
-	// BEGIN, so it never fails mid-way on a lock upgrade. (The ledger's own
-	// operations are single statements and need no transaction.)
+	// _txlock=immediate: a transaction takes the write lock at BEGIN, so
+	// it never fails mid-way on a lock upgrade (the ledger's batches are
+	// transactions that read and write).
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + path + "?" + q.Encode()
 	db, err := sql.Open("sqlite", dsn)

@@ -2,13 +2,17 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/ledger"
+	"github.com/honnin/honnin/edge/limits"
 )
 
 func open(t testing.TB) *Ledger {
@@ -21,239 +25,415 @@ func open(t testing.TB) *Ledger {
 	return l
 }
 
-// TestAttemptConcurrent is the property the whole edge relies on: however
-// many wrong codes arrive at once, exactly max of them are counted.
-func TestAttemptConcurrent(t *testing.T) {
+var t0 = time.Unix(1_800_000_000, 0)
+
+// ch is a challenge of authentication auth (gen 1) offering creds, each at
+// epoch 1, for card "card-1" at seq 1.
+func ch(auth string, creds ...string) ledger.Challenge {
+	c := ledger.Challenge{Auth: auth, Gen: 1, Card: "card-1", CardSeq: 1}
+	for _, id := range creds {
+		c.Creds = append(c.Creds, challenge.CredRef{ID: id, Epoch: 1})
+	}
+	return c
+}
+
+// progress is a try's report, as edge/report would queue it.
+func progress(auth string) ledger.Queued {
+	jti := challenge.NewID()
+	return ledger.Queued{JTI: jti, Body: fmt.Sprintf(`{"jti":%q,"sub":%q,"status":"C","reason":"wrong_code","gen":1,"attempts":1}`, jti, auth)}
+}
+
+func count(l *Ledger, c ledger.Challenge, max int) (ledger.Try, error) {
+	return l.Count(context.Background(), c, max, progress(c.Auth), t0.Add(time.Minute), t0)
+}
+
+// reports is the queue: jti -> body.
+func reports(t *testing.T, l *Ledger) map[string]string {
+	t.Helper()
+	rows, err := l.DB().Query(`SELECT jti, body FROM edge_report`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var j, b string
+		if err := rows.Scan(&j, &b); err != nil {
+			t.Fatal(err)
+		}
+		out[j] = b
+	}
+	return out
+}
+
+// TestCountPerAuthentication is the property the edge relies on: however
+// many tries arrive at once, exactly max of them are counted, each with a
+// count of its own, each with its report queued.
+func TestCountPerAuthentication(t *testing.T) {
 	l := open(t)
-	ctx := context.Background()
 	const workers, max = 20, 5
 	var (
-		wg        sync.WaitGroup
-		mu        sync.Mutex
-		successes int
-		seen      = map[int]bool{}
-		errs      []error
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		counted = map[int]bool{}
+		refused int
 	)
 	start := make(chan struct{})
 	for range workers {
 		wg.Go(func() {
 			<-start
-			used, ok, err := l.Attempt(ctx, "auth1", 1, max)
+			tr, err := count(l, ch("auth1", "cred-a"), max)
 			mu.Lock()
 			defer mu.Unlock()
-			if err != nil {
-				errs = append(errs, err)
-				return
-			}
-			if ok {
-				successes++
-				if seen[used] {
-					t.Errorf("count %d handed out twice", used)
-				}
-				seen[used] = true
-			} else if used != max {
-				t.Errorf("refused attempt reports used=%d, want %d", used, max)
+			switch {
+			case errors.Is(err, ledger.ErrAttempts):
+				refused++
+			case err != nil:
+				t.Error(err)
+			case counted[tr.Used]:
+				t.Errorf("count %d handed out twice", tr.Used)
+			default:
+				counted[tr.Used] = true
 			}
 		})
 	}
 	close(start)
 	wg.Wait()
-	for _, err := range errs {
-		t.Error(err)
+	if len(counted) != max || refused != workers-max {
+		t.Errorf("counted %d, refused %d; want %d and %d", len(counted), refused, max, workers-max)
 	}
-	if successes != max {
-		t.Errorf("successes = %d, want %d", successes, max)
+	if e, _ := l.Lookup(context.Background(), "auth1"); e.Attempts != max {
+		t.Errorf("stored attempts %d, want %d", e.Attempts, max)
 	}
-	e, err := l.Lookup(ctx, "auth1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e.Attempts != max {
-		t.Errorf("stored attempts = %d, want %d", e.Attempts, max)
+	if n := len(reports(t, l)); n != max {
+		t.Errorf("%d reports queued, want one per counted try (%d)", n, max)
 	}
 }
 
-func TestAttemptSequence(t *testing.T) {
+// TestCountPerCredential: 30 authentications of one credential, 5 tries
+// each, all at once: exactly limits.FailuresPerCredential are counted in
+// all; the others are refused as the credential's, not the
+// authentication's.
+func TestCountPerCredential(t *testing.T) {
 	l := open(t)
-	ctx := context.Background()
-	for i, want := range []struct {
-		used int
-		ok   bool
-	}{{1, true}, {2, true}, {3, true}, {3, false}, {3, false}} {
-		used, ok, err := l.Attempt(ctx, "a", 1, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if used != want.used || ok != want.ok {
-			t.Errorf("attempt %d = (%d, %v), want (%d, %v)", i+1, used, ok, want.used, want.ok)
-		}
-	}
-	// Another authentication has its own counter.
-	if used, ok, err := l.Attempt(ctx, "b", 1, 3); err != nil || used != 1 || !ok {
-		t.Errorf("other id = (%d, %v, %v), want (1, true, nil)", used, ok, err)
-	}
-	if _, _, err := l.Attempt(ctx, "c", 1, 0); err == nil {
-		t.Error("max 0 accepted")
-	}
-}
-
-// TestAttemptRefuses: the one statement that counts a try also refuses it,
-// counting nothing, for a finished authentication and for a token of a
-// superseded generation, and says which.
-func TestAttemptRefuses(t *testing.T) {
-	ctx := context.Background()
-	tests := []struct {
-		name     string
-		setup    func(*Ledger) error
-		gen      int
-		wantErr  error
-		wantUsed int
-		wantOK   bool
-	}{
-		{"unknown authentication", func(*Ledger) error { return nil }, 1, nil, 1, true},
-		{"current gen", func(l *Ledger) error { _, err := l.SeeGen(ctx, "a", 2); return err }, 2, nil, 1, true},
-		{"newer gen than recorded", func(l *Ledger) error { _, err := l.SeeGen(ctx, "a", 2); return err }, 3, nil, 1, true},
-		{"older gen", func(l *Ledger) error { _, err := l.SeeGen(ctx, "a", 2); return err }, 1, ledger.ErrSuperseded, 0, false},
-		{"finished", func(l *Ledger) error { _, err := l.Finish(ctx, "a", "jti"); return err }, 1, ledger.ErrFinished, 0, false},
-		{"finished and superseded: finished first", func(l *Ledger) error {
-			if _, err := l.SeeGen(ctx, "a", 5); err != nil {
-				return err
-			}
-			_, err := l.Finish(ctx, "a", "jti")
-			return err
-		}, 1, ledger.ErrFinished, 0, false},
-		{"limit reached", func(l *Ledger) error {
-			for range 3 {
-				if _, _, err := l.Attempt(ctx, "a", 1, 3); err != nil {
-					return err
+	const auths, tries = 30, 5
+	var (
+		wg             sync.WaitGroup
+		mu             sync.Mutex
+		counted, cLock int
+	)
+	start := make(chan struct{})
+	for a := range auths {
+		for range tries {
+			wg.Go(func() {
+				<-start
+				_, err := count(l, ch(fmt.Sprint("auth", a), "cred-a"), limits.AttemptsPerAuthentication)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					counted++
+				case errors.Is(err, ledger.ErrCredentialLocked):
+					cLock++
+				default:
+					t.Error(err)
 				}
-			}
-			return nil
-		}, 1, nil, 3, false},
+			})
+		}
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			l := open(t)
-			if err := tt.setup(l); err != nil {
-				t.Fatal(err)
-			}
-			before, _ := l.Lookup(ctx, "a")
-			used, ok, err := l.Attempt(ctx, "a", tt.gen, 3)
-			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
-				t.Fatalf("err = %v, want %v", err, tt.wantErr)
-			}
-			if ok != tt.wantOK || (tt.wantErr == nil && used != tt.wantUsed) {
-				t.Errorf("Attempt = (%d, %v), want (%d, %v)", used, ok, tt.wantUsed, tt.wantOK)
-			}
-			after, _ := l.Lookup(ctx, "a")
-			if !ok && after.Attempts != before.Attempts {
-				t.Errorf("refused try counted: attempts %d -> %d", before.Attempts, after.Attempts)
-			}
-		})
+	close(start)
+	wg.Wait()
+	if counted != limits.FailuresPerCredential || cLock != auths*tries-counted {
+		t.Errorf("counted %d, refused for the credential %d; want %d and %d", counted, cLock, limits.FailuresPerCredential, auths*tries-limits.FailuresPerCredential)
+	}
+	c, err := l.Credential(context.Background(), "cred-a")
+	if err != nil || c.Failures != limits.FailuresPerCredential {
+		t.Errorf("credential = %+v, %v; want %d failures", c, err, limits.FailuresPerCredential)
 	}
 }
 
-func TestSeeGen(t *testing.T) {
+// TestCountComparesOpenCredentialsOnly: of two tokens, one at its limit,
+// a try is counted against the other alone, whose codes alone may then be
+// compared.
+func TestCountComparesOpenCredentialsOnly(t *testing.T) {
 	l := open(t)
-	ctx := context.Background()
-	steps := []struct {
-		gen  int
-		ok   bool
-		want int // gen stored afterwards
-	}{
-		{1, true, 1},
-		{1, true, 1}, // the same gen again (a reload) is fine
-		{3, true, 3},
-		{2, false, 3}, // older: refused, nothing changes
-		{1, false, 3},
-		{4, true, 4},
-	}
-	for _, s := range steps {
-		ok, err := l.SeeGen(ctx, "a", s.gen)
-		if err != nil {
+	for i := range limits.FailuresPerCredential {
+		if _, err := count(l, ch(fmt.Sprint("a", i/limits.AttemptsPerAuthentication), "tok-1"), limits.AttemptsPerAuthentication); err != nil {
 			t.Fatal(err)
 		}
-		if ok != s.ok {
-			t.Errorf("SeeGen(%d) = %v, want %v", s.gen, ok, s.ok)
-		}
-		e, err := l.Lookup(ctx, "a")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if e.Gen != s.want {
-			t.Errorf("after SeeGen(%d): gen %d, want %d", s.gen, e.Gen, s.want)
-		}
 	}
-	// Recording a gen keeps the attempts: a resend never resets them.
-	if _, _, err := l.Attempt(ctx, "a", 4, 5); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := l.SeeGen(ctx, "a", 5); err != nil {
-		t.Fatal(err)
-	}
-	if e, _ := l.Lookup(ctx, "a"); e.Attempts != 1 || e.Gen != 5 {
-		t.Errorf("after attempt + new gen: %+v, want gen 5 attempts 1", e)
-	}
-}
-
-func TestFinishOnce(t *testing.T) {
-	l := open(t)
-	ctx := context.Background()
-	if _, err := l.SeeGen(ctx, "a", 1); err != nil {
-		t.Fatal(err)
-	}
-	first, err := l.Finish(ctx, "a", "jti-1")
-	if err != nil || !first {
-		t.Fatalf("first Finish = (%v, %v), want (true, nil)", first, err)
-	}
-	first, err = l.Finish(ctx, "a", "jti-2")
-	if err != nil || first {
-		t.Fatalf("second Finish = (%v, %v), want (false, nil)", first, err)
-	}
-	e, err := l.Lookup(ctx, "a")
+	tr, err := count(l, ch("b", "tok-1", "tok-2"), limits.AttemptsPerAuthentication)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (ledger.Entry{Gen: 1, Finished: true}); e != want {
-		t.Errorf("entry %+v, want %+v", e, want)
+	if len(tr.Creds) != 1 || tr.Creds[0] != "tok-2" {
+		t.Errorf("counted against %v, want [tok-2]", tr.Creds)
 	}
-	// Finishing an id never seen before works too (cancel on a fresh edge).
-	if first, err := l.Finish(ctx, "b", "jti-3"); err != nil || !first {
-		t.Errorf("Finish of unseen id = (%v, %v)", first, err)
-	}
-	if _, err := l.Finish(ctx, "c", ""); err == nil {
-		t.Error("empty jti accepted")
+	if c, _ := l.Credential(context.Background(), "tok-1"); c.Failures != limits.FailuresPerCredential {
+		t.Errorf("tok-1 failures %d, want it left at %d", c.Failures, limits.FailuresPerCredential)
 	}
 }
 
-func TestFinishConcurrent(t *testing.T) {
+// TestCountQueuesItsReport: the try's report carries the count after it.
+func TestCountQueuesItsReport(t *testing.T) {
+	l := open(t)
+	for want := 1; want <= 3; want++ {
+		tr, err := count(l, ch("a", "c"), 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var o struct{ Attempts int }
+		if err := json.Unmarshal([]byte(tr.Report.Body), &o); err != nil || o.Attempts != want || tr.Used != want {
+			t.Errorf("try %d: used %d, report %s (%v)", want, tr.Used, tr.Report.Body, err)
+		}
+		if got := reports(t, l)[tr.Report.JTI]; got != tr.Report.Body {
+			t.Errorf("queued body %q, want %q", got, tr.Report.Body)
+		}
+	}
+}
+
+// TestCountIsOneTransaction: when the report cannot be queued (its jti is
+// taken), nothing of the try is counted.
+func TestCountIsOneTransaction(t *testing.T) {
 	l := open(t)
 	ctx := context.Background()
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	wins := 0
-	for i := range 20 {
+	q := progress("a")
+	if _, err := l.Count(ctx, ch("a", "c"), 5, q, t0, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Count(ctx, ch("a", "c"), 5, q, t0, t0); err == nil {
+		t.Fatal("a second try with the same report jti was counted")
+	}
+	e, _ := l.Lookup(ctx, "a")
+	c, _ := l.Credential(ctx, "c")
+	if e.Attempts != 1 || c.Failures != 1 {
+		t.Errorf("after the failed try: attempts %d, failures %d; want 1 and 1", e.Attempts, c.Failures)
+	}
+}
+
+// TestEpochs: the issuer's word on a credential refuses the challenges
+// sealed before it, from the count it says; an older or repeated word
+// changes nothing.
+func TestEpochs(t *testing.T) {
+	l := open(t)
+	ctx := context.Background()
+	if _, err := count(l, ch("a", "c"), 5); err != nil {
+		t.Fatal(err)
+	}
+	set := func(epoch int64, failures int) int {
+		t.Helper()
+		n, err := l.SetCredentials(ctx, []challenge.CredState{{ID: "c", Epoch: epoch, Failures: failures}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := set(2, limits.FailuresPerCredential); n != 1 { // locked
+		t.Fatalf("lock applied to %d", n)
+	}
+	if _, err := count(l, ch("a", "c"), 5); !errors.Is(err, ledger.ErrCredentialLocked) {
+		t.Errorf("a challenge sealed at epoch 1 after the lock: %v, want ErrCredentialLocked", err)
+	}
+	if n := set(2, 0); n != 0 {
+		t.Errorf("the same epoch again changed %d", n)
+	}
+	if n := set(3, 0); n != 1 { // unlocked
+		t.Fatalf("unlock applied to %d", n)
+	}
+	if _, err := count(l, ch("a", "c"), 5); !errors.Is(err, ledger.ErrCredentialLocked) {
+		t.Errorf("a challenge sealed before the unlock: %v, want still refused", err)
+	}
+	fresh := ch("b", "c")
+	fresh.Creds[0].Epoch = 3
+	if _, err := count(l, fresh, 5); err != nil {
+		t.Errorf("a challenge sealed at the new epoch: %v", err)
+	}
+	if n := set(1, 0); n != 0 {
+		t.Errorf("an older epoch changed %d", n)
+	}
+	if c, _ := l.Credential(ctx, "c"); c.Epoch != 3 || c.Failures != 1 {
+		t.Errorf("credential %+v, want epoch 3, 1 failure", c)
+	}
+}
+
+// TestCard: a card's newer challenge supersedes the older ones, for
+// counting and for handing out.
+func TestCard(t *testing.T) {
+	l := open(t)
+	ctx := context.Background()
+	older, newer := ch("a", "c"), ch("b", "c")
+	newer.CardSeq = 2
+	if err := l.SeeChallenge(ctx, older); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.SeeChallenge(ctx, newer); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := count(l, older, 5); !errors.Is(err, ledger.ErrCardSuperseded) {
+		t.Errorf("a try on the older challenge: %v, want ErrCardSuperseded", err)
+	}
+	if err := l.SeeChallenge(ctx, older); !errors.Is(err, ledger.ErrCardSuperseded) {
+		t.Errorf("the older challenge handed out again: %v, want ErrCardSuperseded", err)
+	}
+	if _, err := count(l, newer, 5); err != nil {
+		t.Errorf("a try on the newer challenge: %v", err)
+	}
+}
+
+// TestGen: a resend's generation supersedes the older tokens.
+func TestGen(t *testing.T) {
+	l := open(t)
+	ctx := context.Background()
+	g1, g2 := ch("a", "c"), ch("a", "c")
+	g2.Gen = 2
+	for _, c := range []ledger.Challenge{g1, g2, g2} { // the same gen again is fine
+		if err := l.SeeChallenge(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.SeeChallenge(ctx, g1); !errors.Is(err, ledger.ErrSuperseded) {
+		t.Errorf("gen 1 after gen 2: %v, want ErrSuperseded", err)
+	}
+	if _, err := count(l, g1, 5); !errors.Is(err, ledger.ErrSuperseded) {
+		t.Errorf("a try on gen 1: %v, want ErrSuperseded", err)
+	}
+	if e, _ := l.Lookup(ctx, "a"); e.Gen != 2 || e.Attempts != 0 {
+		t.Errorf("entry %+v, want gen 2, nothing counted", e)
+	}
+}
+
+// TestRefund: a try its request takes back while its report is leased
+// leaves no trace; once the lease has ended (the report may have gone to
+// the issuer), it stands.
+func TestRefund(t *testing.T) {
+	l := open(t)
+	ctx := context.Background()
+	tr, err := count(l, ch("a", "c"), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := l.Refund(ctx, "a", tr, t0.Add(30*time.Second)); err != nil || !ok {
+		t.Fatalf("refund within the lease = %v, %v", ok, err)
+	}
+	e, _ := l.Lookup(ctx, "a")
+	c, _ := l.Credential(ctx, "c")
+	if e.Attempts != 0 || c.Failures != 0 || len(reports(t, l)) != 0 {
+		t.Errorf("after the refund: attempts %d, failures %d, reports %d; want none", e.Attempts, c.Failures, len(reports(t, l)))
+	}
+	tr, err = count(l, ch("a", "c"), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := l.Refund(ctx, "a", tr, t0.Add(2*time.Minute)); err != nil || ok {
+		t.Fatalf("refund after the lease = %v, %v; want false", ok, err)
+	}
+	e, _ = l.Lookup(ctx, "a")
+	if e.Attempts != 1 || len(reports(t, l)) != 1 {
+		t.Errorf("after a late refund: attempts %d, reports %d; want the try to stand", e.Attempts, len(reports(t, l)))
+	}
+}
+
+func ending(auth string, tr *ledger.Try, passed string) ledger.Ending {
+	jti := challenge.NewID()
+	e := ledger.Ending{Auth: auth, ResultJTI: jti, ResultToken: "token-" + jti, Try: tr,
+		Report: ledger.Queued{JTI: jti, Body: `{"jti":"` + jti + `"}`}}
+	if passed != "" {
+		e.Passed, e.Proof = challenge.CredRef{ID: passed, Epoch: 1}, "proof-"+jti
+	}
+	return e
+}
+
+// TestEndOnce: one result per authentication, whatever races; the try's
+// report is replaced by the result's.
+func TestEndOnce(t *testing.T) {
+	l := open(t)
+	ctx := context.Background()
+	tr, err := count(l, ch("a", "c"), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		wins  []ledger.Ending
+		start = make(chan struct{})
+	)
+	for range 10 {
 		wg.Go(func() {
-			first, err := l.Finish(ctx, "a", "jti-"+string(rune('a'+i)))
+			<-start
+			e := ending("a", &tr, "")
+			_, first, err := l.End(ctx, e, t0.Add(time.Minute), t0)
+			mu.Lock()
+			defer mu.Unlock()
 			if err != nil {
 				t.Error(err)
-				return
-			}
-			if first {
-				mu.Lock()
-				wins++
-				mu.Unlock()
+			} else if first {
+				wins = append(wins, e)
 			}
 		})
 	}
+	close(start)
 	wg.Wait()
-	if wins != 1 {
-		t.Errorf("%d callers won Finish, want 1", wins)
+	if len(wins) != 1 {
+		t.Fatalf("%d results, want 1", len(wins))
+	}
+	q := reports(t, l)
+	if _, ok := q[tr.Report.JTI]; ok || len(q) != 1 || q[wins[0].ResultJTI] == "" {
+		t.Errorf("queue %v: want only the result's report", q)
+	}
+	e, _ := l.Lookup(ctx, "a")
+	if !e.Finished || e.ResultToken != wins[0].ResultToken {
+		t.Errorf("entry %+v, want finished with the winner's token", e)
+	}
+	if _, err := count(l, ch("a", "c"), 5); !errors.Is(err, ledger.ErrFinished) {
+		t.Errorf("a try after the end: %v, want ErrFinished", err)
 	}
 }
 
-// TestUseStepConcurrent: however many edges accept the same TOTP code at
-// once, exactly one of them may use it.
+// TestEndPassed: a success starts its credential's count again and takes
+// the try back from the other credentials it was counted against — unless
+// the issuer changed the credential since the challenge was sealed.
+func TestEndPassed(t *testing.T) {
+	l := open(t)
+	ctx := context.Background()
+	for range 3 {
+		if _, err := count(l, ch("x", "tok-1", "tok-2"), 5); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr, err := count(l, ch("a", "tok-1", "tok-2"), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, first, err := l.End(ctx, ending("a", &tr, "tok-1"), t0, t0); err != nil || !first {
+		t.Fatal(first, err)
+	}
+	c1, _ := l.Credential(ctx, "tok-1")
+	c2, _ := l.Credential(ctx, "tok-2")
+	if c1.Failures != 0 || c2.Failures != 3 {
+		t.Errorf("failures tok-1 %d, tok-2 %d; want 0 and 3", c1.Failures, c2.Failures)
+	}
+	e, _ := l.Lookup(ctx, "a")
+	if e.Proof == "" {
+		t.Error("a Y with a code keeps no proof")
+	}
+
+	// The credential was locked between the try and the result.
+	tr, err = count(l, ch("b", "tok-2"), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.SetCredentials(ctx, []challenge.CredState{{ID: "tok-2", Epoch: 2, Failures: limits.FailuresPerCredential}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := l.End(ctx, ending("b", &tr, "tok-2"), t0, t0); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := l.Credential(ctx, "tok-2"); c.Failures != limits.FailuresPerCredential {
+		t.Errorf("a locked credential's count was reset to %d", c.Failures)
+	}
+}
+
 func TestUseStepConcurrent(t *testing.T) {
 	l := open(t)
 	ctx := context.Background()
@@ -331,27 +511,35 @@ func TestLookupUnknown(t *testing.T) {
 	}
 }
 
+// TestPrune: what nothing refers to any more goes; a credential's wrong
+// codes stay, or pruning would hand an attacker a fresh count.
 func TestPrune(t *testing.T) {
 	l := open(t)
 	ctx := context.Background()
-	if _, err := l.SeeGen(ctx, "old", 1); err != nil {
+	if err := l.SeeChallenge(ctx, ch("old", "c")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := l.UseStep(ctx, "cred", 100); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := count(l, ch("other", "counted"), 5); err != nil {
+		t.Fatal(err)
+	}
 	if n, err := l.Prune(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
 		t.Errorf("prune of recent entries = (%d, %v), want (0, nil)", n, err)
 	}
-	if n, err := l.Prune(ctx, time.Now().Add(time.Hour)); err != nil || n != 2 {
-		t.Errorf("prune = (%d, %v), want (2, nil): the authentication and the credential", n, err)
+	// old and other (authentications), cred (a step, no failures), card-1.
+	if n, err := l.Prune(ctx, time.Now().Add(time.Hour)); err != nil || n != 4 {
+		t.Errorf("prune = (%d, %v), want (4, nil)", n, err)
 	}
 	if e, _ := l.Lookup(ctx, "old"); e != (ledger.Entry{}) {
 		t.Errorf("pruned entry still there: %+v", e)
 	}
-	// The credential's record went too: its (long past) step is usable again.
 	if ok, err := l.UseStep(ctx, "cred", 100); err != nil || !ok {
 		t.Errorf("UseStep after prune = (%v, %v), want (true, nil)", ok, err)
+	}
+	if c, _ := l.Credential(ctx, "counted"); c.Failures != 1 {
+		t.Errorf("a credential's wrong codes were pruned: %+v", c)
 	}
 }
 
@@ -363,7 +551,7 @@ func TestReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := l.Attempt(ctx, "a", 1, 5); err != nil {
+	if _, err := l.Count(ctx, ch("a", "c"), 5, progress("a"), t0, t0); err != nil {
 		t.Fatal(err)
 	}
 	l.Close()

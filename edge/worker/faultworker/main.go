@@ -13,6 +13,10 @@
 //	GET  /d1        execs and a query through edge/ledger/d1 (the D1
 //	                binding DB): each value's Go type, rows affected
 //	GET  /d1/bad    a statement D1 refuses: the driver's error, as a 500
+//	GET  /d1/batch  edge/ledger/d1's Batcher: a batch's rows as Go got
+//	                them, then a batch whose last statement fails, and
+//	                whether its first statement's write survived (it must
+//	                not: a batch is one transaction)
 //	GET  /fetch     edge/fetch to ?url= with a ?timeout=: the answer, or
 //	                the error (a timeout aborts the runtime's fetch)
 package main
@@ -31,6 +35,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/fetch"
+	"github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/ledger/d1"
 	"github.com/honnin/honnin/edge/worker"
 )
@@ -86,6 +91,14 @@ func main() {
 			return
 		}
 		http.Error(w, err.Error(), http.StatusInternalServerError)
+	})
+	mux.HandleFunc("GET /d1/batch", func(w http.ResponseWriter, r *http.Request) {
+		out, err := d1Batch(r.Context(), d1.Batcher{Binding: "DB"})
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		json.NewEncoder(w).Encode(out)
 	})
 	mux.HandleFunc("GET /fetch", func(w http.ResponseWriter, r *http.Request) {
 		timeout, err := time.ParseDuration(r.URL.Query().Get("timeout"))
@@ -150,4 +163,40 @@ func d1Values(ctx context.Context, db func() (*sql.DB, error)) (map[string]any, 
 		out[c] = fmt.Sprintf("%T %v", vals[i], vals[i])
 	}
 	return out, rows.Close()
+}
+
+// d1Batch runs a batch whose later statement reads what the earlier one
+// wrote (as the ledger's do), reports each value's Go type, then runs a
+// batch that fails in its last statement and reports whether the first
+// one's insert is there (it must not be).
+func d1Batch(ctx context.Context, b ledger.Batcher) (map[string]any, error) {
+	tag := rand.Text()
+	res, err := b.Batch(ctx,
+		ledger.Stmt{SQL: "CREATE TABLE IF NOT EXISTS bt (k TEXT PRIMARY KEY, n INTEGER, s TEXT)"},
+		ledger.Stmt{SQL: "INSERT INTO bt (k, n, s) VALUES (?1, ?2, ?3) RETURNING n", Args: []any{tag, int64(1795000000123), "é\n\""}},
+		ledger.Stmt{SQL: "SELECT n + 1 AS next, s, NULL AS z, 2.5 AS f FROM bt WHERE k = ?1", Args: []any{tag}},
+	)
+	if err != nil {
+		return nil, fmt.Errorf("batch: %w", err)
+	}
+	out := map[string]any{"statements": len(res)}
+	if len(res[1]) != 1 || len(res[2]) != 1 {
+		return nil, fmt.Errorf("batch rows: %v", res)
+	}
+	for c, v := range res[2][0] {
+		out[c] = fmt.Sprintf("%T %v", v, v)
+	}
+	out["returning"] = fmt.Sprintf("%T %v", res[1][0]["n"], res[1][0]["n"])
+	bad := rand.Text()
+	_, err = b.Batch(ctx,
+		ledger.Stmt{SQL: "INSERT INTO bt (k, n) VALUES (?1, 1)", Args: []any{bad}},
+		ledger.Stmt{SQL: "INSERT INTO bt (k, n) VALUES (?1, 2)", Args: []any{bad}}, // primary key taken
+	)
+	out["failed_batch_error"] = err != nil
+	left, err := b.Batch(ctx, ledger.Stmt{SQL: "SELECT COUNT(*) AS c FROM bt WHERE k = ?1", Args: []any{bad}})
+	if err != nil {
+		return nil, err
+	}
+	out["failed_batch_rows_left"] = left[0][0].Int("c")
+	return out, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/issuer/api"
 	"github.com/honnin/honnin/issuer/dispatch"
+	"github.com/honnin/honnin/issuer/edgepush"
 	"github.com/honnin/honnin/issuer/outbox"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/risk"
@@ -36,6 +37,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	mailFrom := f.String("mail-from", env("HONNIN_MAIL_FROM", "honnin <no-reply@localhost>"), "From of code mails (env HONNIN_MAIL_FROM)")
 	issuerName := f.String("issuer-name", env("HONNIN_ISSUER_NAME", "honnin"), "issuer name shown in code mails (env HONNIN_ISSUER_NAME)")
 	edgeURL := f.String("edge-url", env("HONNIN_EDGE_URL", "http://127.0.0.1:8787"), "the edge's base URL, for challenge_url (env HONNIN_EDGE_URL)")
+	edgeInternal := f.String("edge-internal-url", env("HONNIN_EDGE_INTERNAL_URL", ""),
+		"the edge's URL for the issuer's own calls (credential locks and revocations); empty: -edge-url (env HONNIN_EDGE_INTERNAL_URL)")
 	vaultKey := f.String("vault-key-file", env("HONNIN_VAULT_KEY_FILE", defaultVaultKey), "seed vault key files, comma separated, the first seals (env HONNIN_VAULT_KEY_FILE)")
 	sendCap := f.Int("send-cap", api.DefaultSendCap, "codes one email address or phone may get in 24 hours")
 	unlockAfter := f.Duration("unlock-after", 0, "unlock credentials locked by wrong codes after this long (0: never; an operator unlocks)")
@@ -126,11 +129,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *unlockAfter > 0 {
 		go unlockLoop(ctx, st, *unlockAfter, log)
 	}
-	// The outbox stops after the server has drained, before the store closes.
-	outboxCtx, stopOutbox := context.WithCancel(context.WithoutCancel(ctx))
-	outboxDone := make(chan struct{})
-	go func() { notices.Run(outboxCtx); close(outboxDone) }()
-	defer func() { stopOutbox(); <-outboxDone }()
+	// The outbox and the pushes to the edge stop after the server has
+	// drained, before the store closes.
+	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	outboxDone, pushDone := make(chan struct{}), make(chan struct{})
+	go func() { notices.Run(bgCtx); close(outboxDone) }()
+	if *edgeInternal == "" {
+		*edgeInternal = *edgeURL
+	}
+	pusher := &edgepush.Pusher{Store: st, Key: keys.Sign, EdgeURL: *edgeInternal, Log: log}
+	go func() { pusher.Run(bgCtx); close(pushDone) }()
+	defer func() { stopBackground(); <-outboxDone; <-pushDone }()
 	log.Info("issuer: listening", "addr", ln.Addr().String(), "db", store.Redact(*db), "smtp", *smtpAddr, "edge", *edgeURL)
 	fmt.Fprintf(stdout, "issuer: listening on http://%s\n", ln.Addr())
 	if *portalFlags.on {

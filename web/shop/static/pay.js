@@ -53,8 +53,11 @@
     onResult: complete
   });
   if (mounted && typeof mounted.then === "function") {
-    mounted.then(complete, function () {
-      say("The authentication window failed. Nothing was charged; please try again.");
+    mounted.then(complete, function (e) {
+      // A HonninError: the challenge ended without a result (its code
+      // says why: invalid_token, expired, superseded, ...).
+      var code = e && typeof e.code === "string" ? " (" + e.code + ")" : "";
+      say("The authentication ended without a result" + code + ". Nothing was charged; please try again.");
     });
   }
 })();
