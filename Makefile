@@ -76,7 +76,7 @@ edge-build: client edge-node
 ## without wrangler dev's proxy, which stalls page files (see README).
 edge-dev: build edge-build
 	@test -d $(DEV)/keys || $(BIN)/issuer keys init -dir $(DEV)/keys
-	@bash edge/dev-vars.sh $(DEV)/keys http://127.0.0.1:8081 > edge/.dev.vars
+	@rm -f edge/.dev.vars && (umask 077 && bash edge/dev-vars.sh $(DEV)/keys http://127.0.0.1:8081 > edge/.dev.vars)
 	$(WRANGLER) d1 migrations apply DB --local
 	cd edge && $(WRANGLER_ENV) node dev.mjs -config wrangler.toml -persist .wrangler/state \
 	  -ip 127.0.0.1 -port 8787 -vars .dev.vars -cf dev-cf.json

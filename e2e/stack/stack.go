@@ -109,38 +109,13 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	if _, err := os.Stat(filepath.Join(cfg.Dist, "manifest.json")); err != nil {
 		return nil, fmt.Errorf("stack: wasm client not built in %s (run: make build): %w", cfg.Dist, err)
 	}
-	p := cfg.Ports
-	s := &Stack{
-		ShopURL:   fmt.Sprintf("http://localhost:%d", p.Shop),
-		IssuerURL: fmt.Sprintf("http://127.0.0.1:%d", p.Issuer),
-		EdgeURL:   fmt.Sprintf("http://localhost:%d", p.Edge),
-		InboxURL:  fmt.Sprintf("http://127.0.0.1:%d", p.Inbox),
-		PortalURL: fmt.Sprintf("http://127.0.0.1:%d/portal/", p.Issuer),
-		SMTPAddr:  fmt.Sprintf("127.0.0.1:%d", p.SMTP),
-		cfg:       cfg,
-	}
+	s := newStack(cfg)
 	if err := s.prepare(ctx); err != nil {
 		return nil, err
 	}
-	st := cfg.State
-	bin := func(n string) string { return filepath.Join(cfg.Bin, n) }
-	addr := func(port int) string { return fmt.Sprintf("127.0.0.1:%d", port) }
-	var issuerExtra []string
-	if cfg.RiskConfig != "" {
-		issuerExtra = append(issuerExtra, "-risk-config", cfg.RiskConfig)
-	}
-	edgeArgs := []string{bin("edge"),
-		"-addr", addr(p.Edge),
-		"-keys", filepath.Join(st, "keys"),
-		"-db", filepath.Join(st, "edge.db"),
-		"-issuer", s.IssuerURL,
-		"-dist", cfg.Dist,
-	}
+	edgeArgs := s.nativeEdgeArgs()
 	switch cfg.Edge {
 	case "", "native":
-		if cfg.CountryHeader != "" {
-			edgeArgs = append(edgeArgs, "-trusted-proxies", "127.0.0.0/8,::1", "-country-header", cfg.CountryHeader)
-		}
 	case "workerd":
 		// The worker takes the country from request.cf only: no header is
 		// ever trusted there, so CountryHeader does not apply. Locally,
@@ -154,44 +129,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	default:
 		return nil, fmt.Errorf("stack: unknown edge runtime %q (native or workerd)", cfg.Edge)
 	}
-	steps := []struct {
-		name   string
-		listen []string
-		args   []string
-		ready  string
-	}{
-		{"mailsink", []string{s.SMTPAddr, addr(p.Inbox)}, []string{bin("mailsink"), "-smtp", s.SMTPAddr, "-http", addr(p.Inbox)}, s.InboxURL + "/api/messages"},
-		{"issuer", []string{addr(p.Issuer)}, []string{bin("issuer"), "serve",
-			"-addr", addr(p.Issuer),
-			"-db", filepath.Join(st, "issuer.db"),
-			"-keys", filepath.Join(st, "keys"),
-			"-pan-key-file", filepath.Join(st, "pan.key"),
-			"-vault-key-file", filepath.Join(st, "vault.key"),
-			"-smtp", s.SMTPAddr,
-			"-edge-url", s.EdgeURL,
-			// SMS goes to the dev sink, which speaks Twilio's API.
-			"-sms-twilio-url", s.InboxURL + "/twilio",
-			"-sms-twilio-sid", devTwilioSID,
-			"-sms-twilio-from", "+815000000000",
-			// The demo cards are paid with again and again (and the e2e
-			// suite sends dozens of codes to one address): a production
-			// cap of 10 a day would stop a demo within the hour.
-			"-send-cap", "500",
-		}, s.IssuerURL + "/.well-known/jwks.json"},
-		{"edge", []string{addr(p.Edge)}, edgeArgs, fmt.Sprintf("http://127.0.0.1:%d/healthz", p.Edge)},
-		{"shop", []string{addr(p.Shop)}, []string{bin("shop"),
-			"-addr", addr(p.Shop),
-			"-issuer", s.IssuerURL,
-			"-api-key", s.APIKey,
-			"-origin", s.ShopURL,
-			"-edge", s.EdgeURL,
-			"-demo-cards", s.cardList(),
-		}, fmt.Sprintf("http://127.0.0.1:%d/", p.Shop)},
-	}
-	for _, step := range steps {
-		if step.name == "issuer" {
-			step.args = append(step.args, issuerExtra...)
-		}
+	for _, step := range s.steps(edgeArgs) {
 		if err := s.spawn(step.name, step.listen, step.args); err != nil {
 			s.Stop()
 			return nil, err
@@ -203,6 +141,94 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	}
 	return s, nil
 }
+
+func newStack(cfg Config) *Stack {
+	p := cfg.Ports
+	return &Stack{
+		ShopURL:   fmt.Sprintf("http://localhost:%d", p.Shop),
+		IssuerURL: fmt.Sprintf("http://127.0.0.1:%d", p.Issuer),
+		EdgeURL:   fmt.Sprintf("http://localhost:%d", p.Edge),
+		InboxURL:  fmt.Sprintf("http://127.0.0.1:%d", p.Inbox),
+		PortalURL: fmt.Sprintf("http://127.0.0.1:%d/portal/", p.Issuer),
+		SMTPAddr:  fmt.Sprintf("127.0.0.1:%d", p.SMTP),
+		cfg:       cfg,
+	}
+}
+
+// step is one process of the stack, in starting order: the addresses it
+// listens on, its command line, and the URL that answers once it is up.
+type step struct {
+	name   string
+	listen []string
+	args   []string
+	ready  string
+}
+
+func (s *Stack) bin(name string) string { return filepath.Join(s.cfg.Bin, name) }
+
+func (s *Stack) state(name string) string { return filepath.Join(s.cfg.State, name) }
+
+func loopback(port int) string { return fmt.Sprintf("127.0.0.1:%d", port) }
+
+// nativeEdgeArgs is bin/edge's command line.
+func (s *Stack) nativeEdgeArgs() []string {
+	args := []string{s.bin("edge"),
+		"-addr", loopback(s.cfg.Ports.Edge),
+		"-keys", s.state("keys"),
+		"-db", s.state("edge.db"),
+		"-issuer", s.IssuerURL,
+		"-dist", s.cfg.Dist,
+	}
+	if s.cfg.CountryHeader != "" {
+		args = append(args, "-trusted-proxies", "127.0.0.0/8,::1", "-country-header", s.cfg.CountryHeader)
+	}
+	return args
+}
+
+// steps are the stack's processes; edgeArgs is the edge's command line
+// (native or workerd). The command lines name secrets by file, or spawn
+// passes them in the environment, never by value: every user of the
+// machine can read a process's arguments.
+func (s *Stack) steps(edgeArgs []string) []step {
+	p := s.cfg.Ports
+	issuerArgs := []string{s.bin("issuer"), "serve",
+		"-addr", loopback(p.Issuer),
+		"-db", s.state("issuer.db"),
+		"-keys", s.state("keys"),
+		"-pan-key-file", s.state("pan.key"),
+		"-vault-key-file", s.state("vault.key"),
+		"-smtp", s.SMTPAddr,
+		"-edge-url", s.EdgeURL,
+		// SMS goes to the dev sink, which speaks Twilio's API; the token
+		// is in the environment (spawn).
+		"-sms-twilio-url", s.InboxURL + "/twilio",
+		"-sms-twilio-sid", devTwilioSID,
+		"-sms-twilio-from", "+815000000000",
+		// The demo cards are paid with again and again (and the e2e
+		// suite sends dozens of codes to one address): a production
+		// cap of 10 a day would stop a demo within the hour.
+		"-send-cap", "500",
+	}
+	if s.cfg.RiskConfig != "" {
+		issuerArgs = append(issuerArgs, "-risk-config", s.cfg.RiskConfig)
+	}
+	return []step{
+		{"mailsink", []string{s.SMTPAddr, loopback(p.Inbox)}, []string{s.bin("mailsink"), "-smtp", s.SMTPAddr, "-http", loopback(p.Inbox)}, s.InboxURL + "/api/messages"},
+		{"issuer", []string{loopback(p.Issuer)}, issuerArgs, s.IssuerURL + "/.well-known/jwks.json"},
+		{"edge", []string{loopback(p.Edge)}, edgeArgs, fmt.Sprintf("http://127.0.0.1:%d/healthz", p.Edge)},
+		{"shop", []string{loopback(p.Shop)}, []string{s.bin("shop"),
+			"-addr", loopback(p.Shop),
+			"-issuer", s.IssuerURL,
+			"-api-key-file", s.state(shopAPIKeyFile),
+			"-origin", s.ShopURL,
+			"-edge", s.EdgeURL,
+			"-demo-cards", s.cardList(),
+		}, fmt.Sprintf("http://127.0.0.1:%d/", p.Shop)},
+	}
+}
+
+// shopAPIKeyFile, in the state folder, holds the demo shop's API key.
+const shopAPIKeyFile = "shop-api-key"
 
 func (s *Stack) cardList() string {
 	var n []string
@@ -226,7 +252,7 @@ func (s *Stack) prepare(ctx context.Context) error {
 		}
 	}
 	var err error
-	if s.APIKey, err = secretFile(filepath.Join(st, "shop-api-key"), 32); err != nil {
+	if s.APIKey, err = secretFile(s.state(shopAPIKeyFile), 32); err != nil {
 		return err
 	}
 	if _, err := secretFile(filepath.Join(st, "pan.key"), 32); err != nil {
@@ -237,13 +263,8 @@ func (s *Stack) prepare(ctx context.Context) error {
 			return fmt.Errorf("stack: issuer keys vault: %v: %s", err, out)
 		}
 	}
-	out, err := exec.CommandContext(ctx, issuer, "demo", "seed",
-		"-db", filepath.Join(st, "issuer.db"),
-		"-pan-key-file", filepath.Join(st, "pan.key"),
-		"-vault-key-file", filepath.Join(st, "vault.key"),
-		"-api-key", s.APIKey,
-		"-origin", s.ShopURL,
-	).CombinedOutput()
+	seed := s.seedArgs()
+	out, err := exec.CommandContext(ctx, seed[0], seed[1:]...).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("stack: issuer demo seed: %v: %s", err, out)
 	}
@@ -252,6 +273,17 @@ func (s *Stack) prepare(ctx context.Context) error {
 		return fmt.Errorf("stack: issuer demo seed printed no cards: %s", out)
 	}
 	return nil
+}
+
+// seedArgs is the command line of `issuer demo seed`.
+func (s *Stack) seedArgs() []string {
+	return []string{s.bin("issuer"), "demo", "seed",
+		"-db", s.state("issuer.db"),
+		"-pan-key-file", s.state("pan.key"),
+		"-vault-key-file", s.state("vault.key"),
+		"-api-key-file", s.state(shopAPIKeyFile),
+		"-origin", s.ShopURL,
+	}
 }
 
 // parseCards reads the "card <number> <method> <email> <locale> [note]",

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -27,5 +28,37 @@ linked 3540123456789016 3540123456789040
 	}
 	if !reflect.DeepEqual(linked, []string{"3540123456789016", "3540123456789040"}) {
 		t.Errorf("linked %v", linked)
+	}
+}
+
+// TestCommandLinesCarryNoSecret: no process the stack starts has a secret
+// in its arguments, which every user of the machine can read (ps,
+// /proc/PID/cmdline); the shop and the demo seed name the key's file.
+func TestCommandLinesCarryNoSecret(t *testing.T) {
+	s := newStack(Config{Bin: "/b", Dist: "/d", State: "/st", Ports: DefaultPorts, CountryHeader: "X-Country", RiskConfig: "/r.json"})
+	s.APIKey = "c0ffee0123456789abcdef"
+	s.Cards = []DemoCard{{Number: "3540123456789016"}}
+	secrets := []string{s.APIKey, devTwilioToken}
+
+	lines := map[string][]string{"demo seed": s.seedArgs()}
+	for _, st := range s.steps(s.nativeEdgeArgs()) {
+		lines[st.name] = st.args
+	}
+	if len(lines) != 5 {
+		t.Fatalf("command lines %v, want the seed and four processes", lines)
+	}
+	for name, args := range lines {
+		for _, a := range args {
+			for _, secret := range secrets {
+				if strings.Contains(a, secret) {
+					t.Errorf("%s: argument %q carries a secret", name, a)
+				}
+			}
+		}
+	}
+	for _, name := range []string{"shop", "demo seed"} {
+		if !strings.Contains(strings.Join(lines[name], " "), " -api-key-file /st/shop-api-key ") {
+			t.Errorf("%s: %q does not name the key file", name, lines[name])
+		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/honnin/honnin/edge/secretfile"
 )
 
 // Key file names. In production the issuer's folder holds issuer-sign.jwk and
@@ -182,8 +184,15 @@ func parseSealKeys(b []byte, now time.Time) (SealKey, error) {
 	return NewSealKeyRing(keys, now)
 }
 
+// readKeyFile reads one of the key folder's files. The private ones must
+// be closed to group and others (edge/secretfile); the public JWKS are
+// read as they are.
 func readKeyFile(dir, name string) ([]byte, error) {
-	b, err := os.ReadFile(filepath.Join(dir, name))
+	read := secretfile.Read
+	if name == IssuerJWKSFile || name == EdgeJWKSFile {
+		read = os.ReadFile
+	}
+	b, err := read(filepath.Join(dir, name))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("challenge: %s missing in %s (run: issuer keys init -dir %s)", name, dir, dir)
 	}

@@ -168,3 +168,63 @@ func TestLoadKeysErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadKeysFileModes: a private key file open to group or others is
+// refused, naming the file and the chmod that fixes it, by the loader
+// that reads it (and by rotation, which reads them all); the public JWKS
+// files are world-readable by design and load as they are.
+func TestLoadKeysFileModes(t *testing.T) {
+	dir := t.TempDir()
+	if err := GenerateKeys(dir, KEMX25519); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{IssuerJWKSFile, EdgeJWKSFile} {
+		if err := os.Chmod(filepath.Join(dir, f), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	loadIssuer := func() error { _, err := LoadIssuerKeys(dir); return err }
+	loadEdge := func() error { _, err := LoadEdgeKeys(dir); return err }
+	rotate := func() error { return RotateKeys(dir, "", t0.Add(time.Hour), t0) }
+	for _, load := range []func() error{loadIssuer, loadEdge} {
+		if err := load(); err != nil {
+			t.Fatalf("0600 private files, 0644 public ones: %v", err)
+		}
+	}
+	tests := []struct {
+		file  string
+		mode  os.FileMode
+		loads []func() error
+	}{
+		{IssuerSignFile, 0o644, []func() error{loadIssuer, rotate}},
+		{EdgeSignFile, 0o640, []func() error{loadEdge, rotate}},
+		{EdgeSealFile, 0o604, []func() error{loadEdge, rotate}},
+	}
+	for _, tt := range tests {
+		path := filepath.Join(dir, tt.file)
+		if err := os.Chmod(path, tt.mode); err != nil {
+			t.Fatal(err)
+		}
+		for i, load := range tt.loads {
+			if err := load(); err == nil || !strings.Contains(err.Error(), "chmod 600 "+path) {
+				t.Errorf("%s mode %04o, loader %d: %v, want refusal naming chmod 600 %s", tt.file, tt.mode, i, err, path)
+			}
+		}
+		if err := os.Chmod(path, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Rotation rewrites the files: private ones 0600, public ones 0644.
+	if err := RotateKeys(dir, "", time.Now().Add(time.Hour), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for f, want := range map[string]os.FileMode{IssuerSignFile: 0o600, EdgeSignFile: 0o600, EdgeSealFile: 0o600, IssuerJWKSFile: 0o644, EdgeJWKSFile: 0o644} {
+		fi, err := os.Stat(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != want {
+			t.Errorf("after rotation %s: mode %04o, want %04o", f, fi.Mode().Perm(), want)
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/honnin/honnin/edge/secretfile"
 )
 
 // KeySize is the length of a Hasher key in bytes.
@@ -39,9 +41,11 @@ func (h *Hasher) Sum(n Number) []byte {
 }
 
 // ReadKeyFile reads a hasher key written as hex (64 characters, surrounding
-// whitespace allowed), the format `issuer keys init` writes.
+// whitespace allowed), the format `issuer keys init` writes. The file must
+// be closed to group and others (edge/secretfile): with the key, the card
+// hashes in a copied database give the numbers away.
 func ReadKeyFile(path string) (*Hasher, error) {
-	b, err := os.ReadFile(path)
+	b, err := secretfile.Read(path)
 	if err != nil {
 		return nil, fmt.Errorf("pan: read key file: %w", err)
 	}

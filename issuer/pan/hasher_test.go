@@ -96,6 +96,13 @@ func TestKeyFile(t *testing.T) {
 			t.Errorf("ReadKeyFile(%s) accepted", tt.name)
 		}
 	}
+	// A key file others can read is refused, naming the fix.
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadKeyFile(path); err == nil || !strings.Contains(err.Error(), "chmod 600 "+path) {
+		t.Errorf("0644 key file: ReadKeyFile = %v, want refusal naming chmod 600", err)
+	}
 	if _, err := ReadKeyFile(filepath.Join(dir, "missing")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("ReadKeyFile(missing) = %v, want ErrNotExist", err)
 	}

@@ -10,6 +10,8 @@ import (
 
 	msqlite "modernc.org/sqlite" // also registers the "sqlite" driver
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/honnin/honnin/edge/secretfile"
 )
 
 // Errors callers branch on; the store wraps them with context.
@@ -111,6 +113,12 @@ const busyTimeout = 5 * time.Second
 // foreign keys on, and BEGIN IMMEDIATE for transactions so a transaction
 // that reads and then writes takes the write lock first and cannot
 // deadlock on upgrade. PostgreSQL's are in postgres.go.
+//
+// The SQLite file and its -wal and -shm companions are mode 0600 whatever
+// the umask: a missing file is created so before SQLite opens it (SQLite
+// gives the companions the database's mode), and an existing one open to
+// group or others is refused with the chmod that fixes it, not tightened
+// behind the operator's back (edge/secretfile).
 func Open(ctx context.Context, path string) (*Store, error) {
 	if IsPostgres(path) {
 		return openPostgres(ctx, path)
@@ -120,6 +128,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("store: open %q: path may not contain ? or #", path)
+	}
+	if err := secretfile.SQLite(path); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	dsn := fmt.Sprintf("%s?_busy_timeout=%d&_foreign_keys=1&_journal_mode=WAL&_txlock=immediate",
 		path, busyTimeout.Milliseconds())

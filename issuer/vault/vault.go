@@ -23,6 +23,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+
+	"github.com/honnin/honnin/edge/secretfile"
 )
 
 // KeySize is the size of a vault key: AES-256.
@@ -103,17 +105,7 @@ func Load(paths ...string) (*Vault, error) {
 }
 
 func readKeyFile(path string) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("vault: key file: %w", err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("vault: key file %s is not a regular file", path)
-	}
-	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return nil, fmt.Errorf("vault: key file %s has mode %04o: it must not be accessible to group or others (chmod 600)", path, perm)
-	}
-	k, err := os.ReadFile(path)
+	k, err := secretfile.Read(path)
 	if err != nil {
 		return nil, fmt.Errorf("vault: key file: %w", err)
 	}

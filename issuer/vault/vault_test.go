@@ -141,13 +141,14 @@ func TestKeyFiles(t *testing.T) {
 		os.Chmod(p, mode) // WriteFile's mode passes through the umask
 		return p
 	}
+	groupReadable, worldReadable := write("g", testKey(3), 0o640), write("o", testKey(3), 0o604)
 	tests := []struct {
 		name string
 		path string
 		want string
 	}{
-		{"group readable", write("g", testKey(3), 0o640), "group or others"},
-		{"world readable", write("o", testKey(3), 0o604), "group or others"},
+		{"group readable", groupReadable, "group or others (run: chmod 600 " + groupReadable + ")"},
+		{"world readable", worldReadable, "group or others (run: chmod 600 " + worldReadable + ")"},
 		{"short", write("s", make([]byte, 31), 0o600), "31 bytes"},
 		{"hex text instead of raw", write("h", []byte(strings.Repeat("ab", 32)), 0o600), "64 bytes"},
 		{"missing", filepath.Join(dir, "none"), "no such file"},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/migrations"
+	"github.com/honnin/honnin/edge/secretfile"
 )
 
 // Ledger is the SQLite-backed ledger. Its DB is also where edge/report keeps
@@ -42,7 +43,15 @@ func Open(ctx context.Context, path string) (*Ledger, error) {
 // instead of failing with SQLITE_BUSY; synchronous NORMAL, which in WAL mode
 // loses no committed transaction on a process crash (only on power loss).
 // The pragmas go in the DSN so every pooled connection gets them.
+//
+// The file and its -wal and -shm companions are mode 0600 (the edge's
+// ledger and report queue are no one else's to read): a missing file is
+// created so before SQLite opens it, and an existing one open to group or
+// others is refused with the chmod that fixes it (see edge/secretfile).
 func OpenDB(path string) (*sql.DB, error) {
+	if err := secretfile.SQLite(path); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/honnin/honnin/edge/secretfile"
 	"github.com/honnin/honnin/issuer/appreg"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/store"
@@ -146,6 +147,13 @@ func tokenImport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	format := c.String("format", "", "pskc or csv; default from the file name")
 	psk := c.String("psk", "", "PSKC pre-shared key, hex")
 	return c.run(ctx, args, func(o operator) error {
+		// A vendor's file is read once, not kept by a service: warned
+		// about rather than refused (a refusal would not unexpose it).
+		var loose *secretfile.ModeError
+		if errors.As(secretfile.Check(*file), &loose) {
+			fmt.Fprintf(stderr, "issuer token import: warning: %s (mode %04o) is open to group or others and holds token seeds: "+
+				"chmod 600 it, and delete it once imported\n", *file, loose.Mode.Perm())
+		}
 		keys, err := readTokenFile(*file, *format, *psk)
 		if err != nil {
 			return err

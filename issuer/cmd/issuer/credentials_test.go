@@ -81,6 +81,20 @@ func TestTokenCommands(t *testing.T) {
 		strings.Contains(out, "locked (operator)") {
 		t.Errorf("after unlock: %q", out)
 	}
+
+	// A seed file others can read is imported, with a warning to close it.
+	loose := filepath.Join(s.dir, "loose.csv")
+	if err := os.WriteFile(loose, []byte("serial,seed,digits,period\nOP-0003,hex:3132333435363738393031323334353637383930,6,60\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(loose, 0o644) // WriteFile's mode passes through the umask
+	code, out, errOut := s.operatorCLI(t, "token", "import", "-file", loose)
+	if wantRun(t, code, out, errOut, exitOK, "imported 1 tokens") && !strings.Contains(errOut, "warning: "+loose+" (mode 0644)") {
+		t.Errorf("0644 seed file imported without a warning: %q", errOut)
+	}
+	if _, _, errOut := s.operatorCLI(t, "token", "import", "-file", csv); strings.Contains(errOut, "warning") {
+		t.Errorf("0600 seed file warned about: %q", errOut)
+	}
 }
 
 func TestCardholderUnlock(t *testing.T) {

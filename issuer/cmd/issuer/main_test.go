@@ -57,7 +57,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"migrate", "--help"}, "-db"},
 		{[]string{"keys", "init", "--help"}, "-dir"},
 		{[]string{"keys", "pan", "--help"}, "-out"},
-		{[]string{"demo", "seed", "--help"}, "-api-key"},
+		{[]string{"demo", "seed", "--help"}, "-api-key-file"},
 	}
 	for _, tt := range tests {
 		code, out, _ := cli(t, tt.args...)
@@ -165,7 +165,8 @@ func TestDemoSeed(t *testing.T) {
 	db, pk := filepath.Join(dir, "issuer.db"), filepath.Join(dir, "pan.key")
 	vaultKey(t, dir)
 
-	code, _, errOut := cli(t, "demo", "seed", "-db", db, "-pan-key-file", pk, "-api-key", "k")
+	keyFile := apiKeyFile(t, dir, "demo-key")
+	code, _, errOut := cli(t, "demo", "seed", "-db", db, "-pan-key-file", pk, "-api-key-file", keyFile)
 	if code != exitFail || !strings.Contains(errOut, "issuer keys pan") {
 		t.Errorf("seed without a pan key: %d %q; want 1 and how to make one", code, errOut)
 	}
@@ -173,7 +174,7 @@ func TestDemoSeed(t *testing.T) {
 		t.Fatal("keys pan failed")
 	}
 	for range 2 { // idempotent
-		code, out, errOut := cli(t, "demo", "seed", "-db", db, "-pan-key-file", pk, "-api-key", "demo-key",
+		code, out, errOut := cli(t, "demo", "seed", "-db", db, "-pan-key-file", pk, "-api-key-file", keyFile,
 			"-origin", "http://localhost:18080", "-origin", "http://127.0.0.1:18080")
 		if code != exitOK {
 			t.Fatalf("seed: %d %q", code, errOut)
@@ -190,11 +191,30 @@ func TestDemoSeed(t *testing.T) {
 			t.Errorf("seed output lacks the portal lines: %q", out)
 		}
 	}
-	// Without -api-key a key is made and printed.
+	// Without a key file a key is made and printed.
 	code, out, _ := cli(t, "demo", "seed", "-db", db, "-pan-key-file", pk)
 	if code != exitOK || !regexp.MustCompile(`(?m)^api-key hk_\w+$`).MatchString(out) {
 		t.Errorf("seed without a key: %d %q", code, out)
 	}
+
+	// A key file others can read, or an empty one, is refused.
+	if err := os.Chmod(keyFile, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = cli(t, "demo", "seed", "-db", db, "-pan-key-file", pk, "-api-key-file", keyFile)
+	wantRun(t, code, "", errOut, exitFail, "chmod 600 "+keyFile)
+	code, _, errOut = cli(t, "demo", "seed", "-db", db, "-pan-key-file", pk, "-api-key-file", apiKeyFile(t, t.TempDir(), " \n"))
+	wantRun(t, code, "", errOut, exitFail, "is empty")
+}
+
+// apiKeyFile writes key to a 0600 file in dir, as the stack does.
+func apiKeyFile(t *testing.T, dir, key string) string {
+	t.Helper()
+	path := filepath.Join(dir, "api-key")
+	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // testStack prepares a keys folder, a PAN key and a seeded database.
@@ -217,7 +237,7 @@ func prepareDB(t *testing.T, db string) testStack {
 	for _, args := range [][]string{
 		{"keys", "init", "-dir", s.keys},
 		{"keys", "pan", "-out", s.panKey},
-		{"demo", "seed", "-db", s.db, "-pan-key-file", s.panKey, "-api-key", "demo-key"},
+		{"demo", "seed", "-db", s.db, "-pan-key-file", s.panKey, "-api-key-file", apiKeyFile(t, dir, "demo-key")},
 	} {
 		if code, _, errOut := cli(t, args...); code != exitOK {
 			t.Fatalf("%v: %d %s", args, code, errOut)

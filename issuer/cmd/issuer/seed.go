@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
+	"github.com/honnin/honnin/edge/secretfile"
 	"github.com/honnin/honnin/issuer/api"
 	"github.com/honnin/honnin/issuer/demo"
 )
@@ -24,7 +26,10 @@ func demoSeed(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	db := f.String("db", env("HONNIN_ISSUER_DB", defaultDB), dbUsage)
 	panKey := f.String("pan-key-file", env("HONNIN_PAN_KEY_FILE", defaultPANKey), "card-number key file (env HONNIN_PAN_KEY_FILE)")
 	vaultKey := f.String("vault-key-file", env("HONNIN_VAULT_KEY_FILE", defaultVaultKey), "seed vault key files, comma separated (env HONNIN_VAULT_KEY_FILE)")
-	apiKey := f.String("api-key", env("HONNIN_DEMO_API_KEY", ""), "the demo shop's API key; a new one is made and printed if empty (env HONNIN_DEMO_API_KEY)")
+	// The key comes from a file or the environment, never the command line,
+	// which every user of the machine sees in the process list; and the
+	// environment is read after parsing, so -h does not print it.
+	apiKeyFile := f.String("api-key-file", env("HONNIN_DEMO_API_KEY_FILE", ""), "file holding the demo shop's API key, mode 0600 (env HONNIN_DEMO_API_KEY_FILE); else the key in HONNIN_DEMO_API_KEY; else a new one is made and printed")
 	var origins multi
 	f.Var(&origins, "origin", "an origin of the demo shop; repeat for several (default "+strings.Join(demo.DefaultOrigins, " and ")+")")
 	if err := f.parse(args); err != nil {
@@ -38,7 +43,10 @@ func demoSeed(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	key := *apiKey
+	key, err := readAPIKey(*apiKeyFile, "HONNIN_DEMO_API_KEY")
+	if err != nil {
+		return err
+	}
 	if key == "" {
 		key = api.NewAPIKey()
 		fmt.Fprintf(stdout, "api-key %s\n", key)
@@ -65,4 +73,22 @@ func demoSeed(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "linked %s\n", strings.Join(demo.Linked, " "))
 	return nil
+}
+
+// readAPIKey returns the API key in file (one line, mode 0600, surrounding
+// space trimmed) or, with no file, the environment variable envKey's; ""
+// when neither is given.
+func readAPIKey(file, envKey string) (string, error) {
+	if file == "" {
+		return os.Getenv(envKey), nil
+	}
+	b, err := secretfile.Read(file)
+	if err != nil {
+		return "", fmt.Errorf("API key file: %w", err)
+	}
+	key := strings.TrimSpace(string(b))
+	if key == "" {
+		return "", fmt.Errorf("API key file %s is empty", file)
+	}
+	return key, nil
 }

@@ -1,10 +1,11 @@
 // Command shop runs the demo merchant on 127.0.0.1:8080.
 //
 //	shop [-addr 127.0.0.1:8080] [-issuer http://127.0.0.1:8081] [-origin http://localhost:8080]
-//	     [-edge http://localhost:8787] [-demo-cards 4111...,4000...]
+//	     [-edge http://localhost:8787] [-demo-cards 4111...,4000...] [-api-key-file FILE]
 //
-// The API key comes from HONNIN_SHOP_API_KEY (or -api-key, which other users
-// of the machine can read in the process list).
+// The API key comes from -api-key-file (a file of mode 0600) or
+// HONNIN_SHOP_API_KEY, never from the command line, which every user of
+// the machine can read in the process list.
 package main
 
 import (
@@ -21,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/honnin/honnin/edge/secretfile"
 	"github.com/honnin/honnin/web/shop"
 )
 
@@ -34,9 +36,10 @@ func main() {
 func run() error {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	issuer := flag.String("issuer", "http://127.0.0.1:8081", "issuer API base URL")
-	// The environment is read after parsing, not used as the flag's
-	// default, so -h does not print the key.
-	apiKey := flag.String("api-key", "", "merchant API key at the issuer (default $HONNIN_SHOP_API_KEY)")
+	// No -api-key: the command line is in every user's process list. The
+	// environment is read after parsing, not as a flag's default, so -h
+	// does not print the key.
+	apiKeyFile := flag.String("api-key-file", "", "file holding the merchant API key at the issuer, mode 0600 (default: the key in $HONNIN_SHOP_API_KEY)")
 	origin := flag.String("origin", "http://localhost:8080", "this shop's origin, as registered at the issuer for the demo merchant")
 	edge := flag.String("edge", "http://localhost:8787", "edge origin that serves honnin.js and the challenge iframe")
 	demoCards := flag.String("demo-cards", "", "comma-separated card numbers to suggest on the product page")
@@ -44,16 +47,14 @@ func run() error {
 	if flag.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %q", flag.Args())
 	}
-	if *apiKey == "" {
-		*apiKey = os.Getenv("HONNIN_SHOP_API_KEY")
-	}
-	if *apiKey == "" {
-		return errors.New("no API key: set HONNIN_SHOP_API_KEY (or -api-key)")
+	apiKey, err := readAPIKey(*apiKeyFile)
+	if err != nil {
+		return err
 	}
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	h, err := shop.New(shop.Config{
-		Issuer: *issuer, APIKey: *apiKey, Origin: *origin, Edge: *edge,
+		Issuer: *issuer, APIKey: apiKey, Origin: *origin, Edge: *edge,
 		DemoCards: splitList(*demoCards), Logger: log,
 	})
 	if err != nil {
@@ -104,4 +105,25 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// readAPIKey returns the key in file (one line, surrounding space trimmed;
+// the file closed to group and others) or, with no file, in
+// HONNIN_SHOP_API_KEY.
+func readAPIKey(file string) (string, error) {
+	if file == "" {
+		if key := os.Getenv("HONNIN_SHOP_API_KEY"); key != "" {
+			return key, nil
+		}
+		return "", errors.New("no API key: give -api-key-file or set HONNIN_SHOP_API_KEY")
+	}
+	b, err := secretfile.Read(file)
+	if err != nil {
+		return "", fmt.Errorf("API key file: %w", err)
+	}
+	key := strings.TrimSpace(string(b))
+	if key == "" {
+		return "", fmt.Errorf("API key file %s is empty", file)
+	}
+	return key, nil
 }
