@@ -17,13 +17,22 @@ import (
 )
 
 type createRequest struct {
-	CardNumber     string `json:"card_number"`
-	Amount         *int64 `json:"amount"`
-	Currency       string `json:"currency"`
+	CardNumber string `json:"card_number"`
+	Amount     *int64 `json:"amount"`
+	Currency   string `json:"currency"`
+	// MerchantName is optional: the name to show for this order, which must
+	// be one the operator registered for the merchant (see
+	// store.Merchant.AllowsName). Without it the registered name is shown.
 	MerchantName   string `json:"merchant_name"`
 	MerchantOrigin string `json:"merchant_origin"`
 	OrderRef       string `json:"order_ref"`
 }
+
+// MaxDisplayName is the longest name a cardholder is shown for a merchant,
+// in characters: the operator's display names and descriptors are held to
+// the limit of a request's merchant_name, and to its other rules (see
+// checkText).
+const MaxDisplayName = maxMerchantName
 
 type createResponse struct {
 	ID           string `json:"id"`
@@ -43,8 +52,6 @@ func (req *createRequest) validate() (pan.Number, error) {
 		return "", jsonapi.BadRequest("amount is required")
 	case req.Currency == "":
 		return "", jsonapi.BadRequest("currency is required")
-	case req.MerchantName == "":
-		return "", jsonapi.BadRequest("merchant_name is required")
 	case req.MerchantOrigin == "":
 		return "", jsonapi.BadRequest("merchant_origin is required")
 	}
@@ -60,7 +67,7 @@ func (req *createRequest) validate() (pan.Number, error) {
 	if !currencies[req.Currency] {
 		return "", jsonapi.BadRequest("currency must be an ISO 4217 code in use, in capitals (JPY, USD)")
 	}
-	if why := checkText(req.MerchantName, 1, maxMerchantName); why != "" {
+	if why := checkText(req.MerchantName, 0, maxMerchantName); why != "" {
 		return "", jsonapi.BadRequest("merchant_name %s", why)
 	}
 	if why := checkText(req.OrderRef, 0, maxOrderRef); why != "" {
@@ -74,7 +81,11 @@ func (req *createRequest) validate() (pan.Number, error) {
 
 // create is POST /v1/authentications. An enrolled, active card gets a
 // challenge (201 with the session token for the iframe); any other valid
-// card is answered N not_enrolled (200) at once. Both are stored.
+// card is answered N not_enrolled (200) at once. Both are stored, with the
+// name the cardholder will be shown: the merchant's registered one for the
+// origin, or the merchant_name sent if the operator allowed it, never text
+// of the merchant's own (issue 12: a merchant key put "JCB Security: call
+// 0120…" into the challenge screen, the mail and the SMS).
 func (s *Server) create(w http.ResponseWriter, r *http.Request) error {
 	m, err := s.merchant(r)
 	if err != nil {
@@ -91,11 +102,19 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) error {
 	if !slices.Contains(m.Origins, req.MerchantOrigin) {
 		return jsonapi.Errorf(http.StatusForbidden, "origin_not_allowed", "merchant_origin is not one of this merchant's registered origins")
 	}
+	name := m.ShownName(req.MerchantOrigin)
+	if req.MerchantName != "" {
+		if !m.AllowsName(req.MerchantOrigin, req.MerchantName) {
+			return jsonapi.BadRequest("merchant_name is not a name the issuer registered for this merchant and origin " +
+				"(merchant_name_not_allowed): send a registered one, or leave merchant_name out to show the registered name")
+		}
+		name = req.MerchantName
+	}
 
 	now := s.now()
 	a := store.Authentication{
 		MerchantID: m.ID, OrderRef: req.OrderRef, Amount: *req.Amount, Currency: req.Currency,
-		MerchantName: req.MerchantName, MerchantOrigin: req.MerchantOrigin, CreatedAt: now,
+		MerchantName: name, MerchantOrigin: req.MerchantOrigin, CreatedAt: now,
 	}
 	// A card whose holder stopped the service in the portal is answered
 	// exactly as one never enrolled.

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/issuer/pan"
+	"github.com/honnin/honnin/issuer/store"
 )
 
 func TestCreateEnrolled(t *testing.T) {
@@ -159,7 +161,6 @@ func TestCreateRefused(t *testing.T) {
 		{"missing card_number", testAPIKey, "", with("card_number", nil), 400, "bad_request"},
 		{"missing amount", testAPIKey, "", with("amount", nil), 400, "bad_request"},
 		{"missing currency", testAPIKey, "", with("currency", nil), 400, "bad_request"},
-		{"missing merchant_name", testAPIKey, "", with("merchant_name", nil), 400, "bad_request"},
 		{"missing merchant_origin", testAPIKey, "", with("merchant_origin", nil), 400, "bad_request"},
 		{"unknown field", testAPIKey, "", with("cvv", "123"), 400, "bad_request"},
 		{"trailing data", testAPIKey, "", `{"card_number":"4111111111111111","amount":1,"currency":"JPY","merchant_name":"a","merchant_origin":"http://localhost:8080"} {}`, 400, "bad_request"},
@@ -178,6 +179,101 @@ func TestCreateRefused(t *testing.T) {
 			rec := h.doWithType("POST", "/v1/authentications", tt.key, tt.ctype, tt.body)
 			expectError(t, rec, tt.status, tt.code)
 		})
+	}
+}
+
+// TestCreateMerchantName: the name the cardholder is shown (challenge
+// screen, code mail and SMS, portal history) is one the operator
+// registered, never the request's own text (issue 12, scenario 7). A
+// request may leave merchant_name out (the registered name for its origin
+// is shown) or send one of the names registered for it, exactly.
+func TestCreateMerchantName(t *testing.T) {
+	h := newHarness(t)
+	const loopback = "http://127.0.0.1:8080"
+	if _, err := h.store.ChangeNames(t.Context(), h.merchant.ID, store.NameChange{
+		OriginNames: map[string]string{loopback: "Demo Shop Loopback"}, Allow: []string{"Demo Shop * Sale"}}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		origin string
+		send   any    // nil: no merchant_name field
+		want   string // "": refused
+	}{
+		{"omitted", testOrigin, nil, "Demo Shop"},
+		{"empty", testOrigin, "", "Demo Shop"},
+		{"registered", testOrigin, "Demo Shop", "Demo Shop"},
+		{"omitted, origin with its own name", loopback, nil, "Demo Shop Loopback"},
+		{"the origin's own name", loopback, "Demo Shop Loopback", "Demo Shop Loopback"},
+		{"the merchant's name from an origin with its own", loopback, "Demo Shop", "Demo Shop"},
+		{"allowed descriptor", testOrigin, "Demo Shop * Sale", "Demo Shop * Sale"},
+		{"allowed descriptor, other origin", loopback, "Demo Shop * Sale", "Demo Shop * Sale"},
+		{"free text", testOrigin, "JCB Security: do NOT share; call 0120-000-000", ""},
+		{"another brand", testOrigin, "Amazon.co.jp", ""},
+		{"case differs", testOrigin, "demo shop", ""},
+		{"descriptor with a suffix", testOrigin, "Demo Shop * Sale!", ""},
+		{"another origin's name", testOrigin, "Demo Shop Loopback", ""},
+		{"another merchant's name", testOrigin, "Other Shop", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h.clock.Add(time.Hour) // each its own velocity window
+			body := validCreate()
+			body["merchant_origin"] = tt.origin
+			delete(body, "merchant_name")
+			if tt.send != nil {
+				body["merchant_name"] = tt.send
+			}
+			rec := h.do("POST", "/v1/authentications", testAPIKey, body)
+			if tt.want == "" {
+				expectError(t, rec, http.StatusBadRequest, "bad_request")
+				if e := decodeBody[jsonapi.ErrorBody](t, rec); !strings.Contains(e.Message, "merchant_name") {
+					t.Errorf("message %q does not name merchant_name", e.Message)
+				}
+				return
+			}
+			if rec.Code != http.StatusCreated {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+			}
+			id := decodeBody[createResponse](t, rec).ID
+			if a, err := h.store.Authentication(t.Context(), id); err != nil || a.MerchantName != tt.want {
+				t.Fatalf("stored merchant name %q (%v), want %q", a.MerchantName, err, tt.want)
+			}
+			// What the stored name is for: the challenge and the mail.
+			res := h.start(id)
+			if res.Decision != "challenge" {
+				t.Fatalf("start %+v", res)
+			}
+			if got := h.openChallenge(res.ChallengeToken).claims.Txn.Merchant; got != tt.want {
+				t.Errorf("challenge shows %q, want %q", got, tt.want)
+			}
+			if m := h.mails(emailJA); len(m) == 0 || !strings.Contains(m[0].Text, tt.want) {
+				t.Errorf("code mail lacks %q", tt.want)
+			}
+		})
+	}
+
+	// The operator renames the merchant: the old name is refused from then
+	// on (unless allowed as a descriptor), what was shown before stays.
+	before, err := h.store.Authentication(t.Context(), h.createChallenge(cardJA))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.store.ChangeNames(t.Context(), h.merchant.ID, store.NameChange{DisplayName: "Demo Shop Tokyo"}); err != nil {
+		t.Fatal(err)
+	}
+	expectError(t, h.do("POST", "/v1/authentications", testAPIKey, validCreate()), http.StatusBadRequest, "bad_request")
+	body := validCreate()
+	delete(body, "merchant_name")
+	rec := h.do("POST", "/v1/authentications", testAPIKey, body)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+	}
+	if a, err := h.store.Authentication(t.Context(), decodeBody[createResponse](t, rec).ID); err != nil || a.MerchantName != "Demo Shop Tokyo" {
+		t.Errorf("after the rename, stored %q (%v)", a.MerchantName, err)
+	}
+	if a, err := h.store.Authentication(t.Context(), before.ID); err != nil || a.MerchantName != "Demo Shop" {
+		t.Errorf("the earlier authentication now shows %q (%v)", a.MerchantName, err)
 	}
 }
 

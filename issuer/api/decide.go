@@ -77,7 +77,7 @@ func (s *Server) assess(ctx context.Context, a store.Authentication, c store.Car
 	cfg := s.risk.Config()
 	h, err := s.store.RiskHistory(ctx, store.HistoryQuery{
 		AuthenticationID: a.ID, CardholderID: c.ID, DeviceHash: deviceHash, IP: edge.IP,
-		Currency: a.Currency, MerchantName: a.MerchantName, Now: now,
+		Currency: a.Currency, MerchantID: a.MerchantID, Now: now,
 		VelocitySince: now.Add(-max(cfg.Window("velocity_card"), cfg.Window("velocity_device"), cfg.Window("velocity_ip"))),
 		FailuresSince: now.Add(-cfg.Window("recent_failures")),
 		TravelSince:   now.Add(-cfg.Window("impossible_travel")),

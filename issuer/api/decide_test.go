@@ -15,6 +15,7 @@ import (
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/risk"
+	"github.com/honnin/honnin/issuer/store"
 )
 
 const deviceA = "dev-0123456789abcdef"
@@ -109,7 +110,7 @@ func TestFailedChallengeDoesNotMakeADeviceKnown(t *testing.T) {
 
 func TestDenyWatchlistedMerchant(t *testing.T) {
 	h := newHarness(t)
-	if err := h.store.WatchMerchant(t.Context(), "demo shop", "test", t0); err != nil {
+	if err := h.store.WatchMerchant(t.Context(), h.merchant.ID, "test", t0); err != nil {
 		t.Fatal(err)
 	}
 	id := h.createChallenge(cardJA)
@@ -133,6 +134,46 @@ func TestDenyWatchlistedMerchant(t *testing.T) {
 	// A start after the decision is refused: the outcome is final.
 	rec := h.do("POST", "/internal/v1/authentications/"+id+"/start", h.edgeToken(id), map[string]any{})
 	expectError(t, rec, http.StatusConflict, "already_final")
+
+	// The watch list is keyed by the merchant, so no name it may be shown
+	// under gets it off: not its registered one, not an origin's, not a
+	// descriptor the operator allowed, not none.
+	if _, err := h.store.ChangeNames(t.Context(), h.merchant.ID, store.NameChange{
+		OriginNames: map[string]string{"http://127.0.0.1:8080": "Demo Shop Loopback"}, Allow: []string{"Demo Shop * Sale"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ origin, name string }{
+		{testOrigin, ""}, {"http://127.0.0.1:8080", ""}, {"http://127.0.0.1:8080", "Demo Shop Loopback"}, {testOrigin, "Demo Shop * Sale"},
+	} {
+		body := validCreate()
+		body["merchant_origin"], body["merchant_name"] = tt.origin, tt.name
+		rec := h.do("POST", "/v1/authentications", testAPIKey, body)
+		if rec.Code != http.StatusCreated {
+			t.Fatalf("create %+v: %d %s", tt, rec.Code, rec.Body.String())
+		}
+		id := decodeBody[createResponse](t, rec).ID
+		if res := h.startWith(id, tokyo, challenge.EdgeSignals{IP: "203.0.113.7"}); res.Decision != "deny" {
+			t.Errorf("shown as %+v: %+v, want deny", tt, res)
+		}
+	}
+	// A merchant not on the list is not denied, not even when shown under
+	// a name like the watched one's (the operator's choice, not the list's).
+	other, err := h.store.MerchantByKeyHash(t.Context(), HashAPIKey(otherAPIKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.store.ChangeNames(t.Context(), other.ID, store.NameChange{DisplayName: "Demo Shop"}); err != nil {
+		t.Fatal(err)
+	}
+	body := validCreate()
+	body["card_number"], body["merchant_origin"] = cardEN, "https://other.example"
+	rec = h.do("POST", "/v1/authentications", otherAPIKey, body)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("create for the other merchant: %d %s", rec.Code, rec.Body.String())
+	}
+	if res := h.startWith(decodeBody[createResponse](t, rec).ID, tokyo, challenge.EdgeSignals{IP: "198.51.100.77"}); res.Decision == "deny" {
+		t.Errorf("other merchant, same display name: %+v, want no deny", res)
+	}
 }
 
 func TestReloadKeepsTheChallenge(t *testing.T) {
@@ -144,7 +185,9 @@ func TestReloadKeepsTheChallenge(t *testing.T) {
 	// Even if the merchant lands on the watch list meanwhile, a reload of
 	// the challenge screen gets the same challenge back (the code already
 	// mailed, gen 1, no new mail), not a new roll of the dice.
-	h.store.WatchMerchant(t.Context(), "Demo Shop", "", t0)
+	if err := h.store.WatchMerchant(t.Context(), h.merchant.ID, "", t0); err != nil {
+		t.Fatal(err)
+	}
 	h.clock.Add(time.Second)
 	res := h.startWith(id, tokyo, challenge.EdgeSignals{})
 	if res.Decision != "challenge" || h.openChallenge(res.ChallengeToken).claims.Gen != 1 {

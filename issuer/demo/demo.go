@@ -23,6 +23,11 @@ import (
 // MerchantName is the demo merchant's account name.
 const MerchantName = "Demo Shop"
 
+// DisplayName is the name cardholders are shown for the demo merchant: the
+// one the demo shop (web/shop) sends as merchant_name, which the issuer
+// accepts only because it is registered here.
+const DisplayName = "Demo Shop"
+
 // DefaultOrigins are where the demo shop runs under `make run`.
 var DefaultOrigins = []string{"http://localhost:8080", "http://127.0.0.1:8080"}
 
@@ -133,8 +138,8 @@ var Ranges = []store.Range{
 // NotEligibleCard is a Luhn-valid number in the demo's not-eligible range.
 const NotEligibleCard = "3540990000000003"
 
-// Seed makes the demo merchant (with apiKey and origins, DefaultOrigins
-// when none), the demo card ranges and the demo cardholders with their
+// Seed makes the demo merchant (with apiKey, DisplayName and origins,
+// DefaultOrigins when none), the demo card ranges and the demo cardholders with their
 // credentials exist. It never unlocks or replaces a credential that
 // exists: a lock a person caused stays until an operator lifts it.
 func Seed(ctx context.Context, st *store.Store, h *pan.Hasher, v *vault.Vault, apiKey string, origins []string, now time.Time) (store.Merchant, error) {
@@ -144,7 +149,7 @@ func Seed(ctx context.Context, st *store.Store, h *pan.Hasher, v *vault.Vault, a
 	if len(origins) == 0 {
 		origins = DefaultOrigins
 	}
-	m, err := st.EnsureMerchant(ctx, store.Merchant{Name: MerchantName, APIKeyHash: api.HashAPIKey(apiKey),
+	m, err := st.EnsureMerchant(ctx, store.Merchant{Name: MerchantName, DisplayName: DisplayName, APIKeyHash: api.HashAPIKey(apiKey),
 		Origins: origins, CreatedAt: now})
 	if err != nil {
 		return store.Merchant{}, fmt.Errorf("demo: seed: %w", err)

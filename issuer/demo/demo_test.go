@@ -47,6 +47,13 @@ func TestSeedIdempotent(t *testing.T) {
 	if m1.ID != m2.ID || len(m2.Origins) != 3 {
 		t.Errorf("second seed: %+v", m2)
 	}
+	// The demo shop sends DisplayName as merchant_name: it must be the
+	// registered name from every origin the shop runs at.
+	for _, o := range m2.Origins {
+		if m2.DisplayName != DisplayName || m2.ShownName(o) != DisplayName || !m2.AllowsName(o, DisplayName) {
+			t.Errorf("demo merchant from %s: shown %q, display name %q; want %q", o, m2.ShownName(o), m2.DisplayName, DisplayName)
+		}
+	}
 	if _, err := st.MerchantByKeyHash(ctx, api.HashAPIKey("key-2")); err != nil {
 		t.Errorf("new key not in force: %v", err)
 	}

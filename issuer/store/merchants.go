@@ -5,48 +5,94 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
 // Merchant is an account allowed to create authentications.
 type Merchant struct {
-	ID   int64
+	ID int64
+	// Name is the account name, the operator's label for the merchant.
 	Name string
+	// DisplayName is the name cardholders are shown (challenge screen,
+	// code mail and SMS, portal history), set by the operator: a request
+	// cannot put text of its own there. It is Name unless set otherwise.
+	DisplayName string
 	// APIKeyHash is the SHA-256 of the merchant's API key.
 	APIKeyHash []byte
 	// Origins are the exact origins (scheme://host[:port]) the merchant's
 	// checkout pages are served from; the result is posted only to one.
-	Origins   []string
-	CreatedAt time.Time
+	Origins []string
+	// OriginNames are the display names the operator set for some of the
+	// origins: a checkout served from one shows its name, not DisplayName.
+	OriginNames map[string]string
+	// Descriptors are further names the operator allows the merchant to
+	// send per order (merchant_name), sorted.
+	Descriptors []string
+	CreatedAt   time.Time
 }
 
-// CreateMerchant adds a merchant. A name or key hash already in use is
-// ErrConflict.
+// ShownName is the name cardholders are shown for a checkout served from
+// origin when the request names none: the origin's display name, or the
+// merchant's.
+func (m Merchant) ShownName(origin string) string {
+	if n := m.OriginNames[origin]; n != "" {
+		return n
+	}
+	return m.DisplayName
+}
+
+// AllowsName reports whether the merchant may send name (exactly) as the
+// name to show for a checkout served from origin: its display name, that
+// origin's display name, or one of its descriptors. Another origin's name
+// is not allowed: it belongs to that storefront.
+func (m Merchant) AllowsName(origin, name string) bool {
+	return name != "" && (name == m.DisplayName || name == m.OriginNames[origin] || slices.Contains(m.Descriptors, name))
+}
+
+// CreateMerchant adds a merchant, with m.Name as its display name when
+// m.DisplayName is empty, and m.OriginNames for its origins. A name or key
+// hash already in use is ErrConflict.
 func (s *Store) CreateMerchant(ctx context.Context, m Merchant) (Merchant, error) {
+	if m.DisplayName == "" {
+		m.DisplayName = m.Name
+	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO merchants (name, api_key_hash, created_at)
-			VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`),
-			m.Name, m.APIKeyHash, ms(m.CreatedAt)).Scan(&m.ID)
+		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO merchants (name, display_name, api_key_hash, created_at)
+			VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`),
+			m.Name, m.DisplayName, m.APIKeyHash, ms(m.CreatedAt)).Scan(&m.ID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("name or key already in use: %w", ErrConflict)
 		}
 		if err != nil {
 			return err
 		}
-		return s.addOrigins(ctx, tx, m.ID, m.Origins)
+		if err := s.addOrigins(ctx, tx, m.ID, m.Origins); err != nil {
+			return err
+		}
+		for o, n := range m.OriginNames {
+			if err := changedRow(tx.ExecContext(ctx, s.q(`UPDATE merchant_origins SET display_name = ?
+				WHERE merchant_id = ? AND origin = ?`), n, m.ID, o)); err != nil {
+				return fmt.Errorf("name of origin %s, not one of the merchant's: %w", o, err)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return Merchant{}, fmt.Errorf("store: create merchant %q: %w", m.Name, err)
 	}
-	m.CreatedAt = fromMS(ms(m.CreatedAt))
-	return m, nil
+	return s.Merchant(ctx, m.ID)
 }
 
 // EnsureMerchant makes the merchant named m.Name exist with key hash
-// m.APIKeyHash and at least the origins m.Origins, creating it if needed. It
-// is for seeding: running it twice changes nothing the second time. A key
-// hash in use by another merchant is ErrConflict.
+// m.APIKeyHash, display name m.DisplayName (m.Name when empty) and at least
+// the origins m.Origins, creating it if needed. It is for seeding: running
+// it twice changes nothing the second time. A key hash in use by another
+// merchant is ErrConflict.
 func (s *Store) EnsureMerchant(ctx context.Context, m Merchant) (Merchant, error) {
+	if m.DisplayName == "" {
+		m.DisplayName = m.Name
+	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var other int
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM merchants WHERE api_key_hash = ? AND name <> ?`),
@@ -56,11 +102,11 @@ func (s *Store) EnsureMerchant(ctx context.Context, m Merchant) (Merchant, error
 		if other > 0 {
 			return fmt.Errorf("key in use by another merchant: %w", ErrConflict)
 		}
-		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO merchants (name, api_key_hash, created_at)
-			VALUES (?, ?, ?)
-			ON CONFLICT (name) DO UPDATE SET api_key_hash = excluded.api_key_hash
+		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO merchants (name, display_name, api_key_hash, created_at)
+			VALUES (?, ?, ?, ?)
+			ON CONFLICT (name) DO UPDATE SET api_key_hash = excluded.api_key_hash, display_name = excluded.display_name
 			RETURNING id`),
-			m.Name, m.APIKeyHash, ms(m.CreatedAt)).Scan(&m.ID)
+			m.Name, m.DisplayName, m.APIKeyHash, ms(m.CreatedAt)).Scan(&m.ID)
 		if err != nil {
 			return err
 		}
@@ -82,7 +128,7 @@ func (s *Store) addOrigins(ctx context.Context, tx *sql.Tx, id int64, origins []
 	return nil
 }
 
-const merchantColumns = `id, name, api_key_hash, created_at`
+const merchantColumns = `id, name, display_name, api_key_hash, created_at`
 
 // Merchant returns the merchant with the given id.
 func (s *Store) Merchant(ctx context.Context, id int64) (Merchant, error) {
@@ -109,7 +155,7 @@ func (s *Store) MerchantByKeyHash(ctx context.Context, h []byte) (Merchant, erro
 func (s *Store) merchant(ctx context.Context, query string, arg any) (Merchant, error) {
 	var m Merchant
 	var created int64
-	err := s.db.QueryRowContext(ctx, s.q(query), arg).Scan(&m.ID, &m.Name, &m.APIKeyHash, &created)
+	err := s.db.QueryRowContext(ctx, s.q(query), arg).Scan(&m.ID, &m.Name, &m.DisplayName, &m.APIKeyHash, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Merchant{}, ErrNotFound
 	}
@@ -117,17 +163,31 @@ func (s *Store) merchant(ctx context.Context, query string, arg any) (Merchant, 
 		return Merchant{}, err
 	}
 	m.CreatedAt = fromMS(created)
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT origin FROM merchant_origins WHERE merchant_id = ? ORDER BY origin`), m.ID)
+	// The origins (with their names) and the descriptors in one round
+	// trip: this runs for every request a merchant makes.
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT 'o', origin, display_name FROM merchant_origins WHERE merchant_id = ?
+		UNION ALL SELECT 'd', descriptor, '' FROM merchant_descriptors WHERE merchant_id = ?
+		ORDER BY 1, 2`), m.ID, m.ID)
 	if err != nil {
 		return Merchant{}, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var o string
-		if err := rows.Scan(&o); err != nil {
+		var kind, v, name string
+		if err := rows.Scan(&kind, &v, &name); err != nil {
 			return Merchant{}, err
 		}
-		m.Origins = append(m.Origins, o)
+		if kind == "d" {
+			m.Descriptors = append(m.Descriptors, v)
+			continue
+		}
+		m.Origins = append(m.Origins, v)
+		if name != "" {
+			if m.OriginNames == nil {
+				m.OriginNames = make(map[string]string)
+			}
+			m.OriginNames[v] = name
+		}
 	}
 	return m, rows.Err()
 }

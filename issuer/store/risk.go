@@ -17,8 +17,10 @@ type HistoryQuery struct {
 	DeviceHash       []byte // nil when the client sent no device id
 	IP               string // "" when unknown
 	Currency         string
-	MerchantName     string
-	Now              time.Time
+	// MerchantID is the merchant that created the authentication; the watch
+	// list is keyed by it, never by the name shown.
+	MerchantID int64
+	Now        time.Time
 	// VelocitySince starts the window the velocity counts cover,
 	// FailuresSince the one for failed authentications, TravelSince the one
 	// for the previous location, UsualSince the one for the usual amount.
@@ -45,7 +47,7 @@ type History struct {
 	// UsualSince, over UsualCount successful authentications.
 	UsualMax   int64
 	UsualCount int
-	// Watchlisted: the merchant name is on the watch list.
+	// Watchlisted: the merchant is on the watch list.
 	Watchlisted bool
 }
 
@@ -117,10 +119,10 @@ func (s *Store) RiskHistory(ctx context.Context, q HistoryQuery) (History, error
 	if err := rows.Err(); err != nil {
 		return h, wrap("card", err)
 	}
-	if q.MerchantName != "" {
+	if q.MerchantID != 0 {
 		var n int
-		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM merchant_watchlist WHERE name = ?`),
-			q.MerchantName).Scan(&n); err != nil {
+		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM merchant_watchlist WHERE merchant_id = ?`),
+			q.MerchantID).Scan(&n); err != nil {
 			return h, wrap("watch list", err)
 		}
 		h.Watchlisted = n > 0
@@ -212,14 +214,85 @@ func (s *Store) rememberDevice(ctx context.Context, tx *sql.Tx, id string, at ti
 	return err
 }
 
-// WatchMerchant puts a merchant name on the watch list (idempotent).
-func (s *Store) WatchMerchant(ctx context.Context, name, note string, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO merchant_watchlist (name, note, added_at) VALUES (?, ?, ?)
-		ON CONFLICT (name) DO UPDATE SET note = excluded.note`), name, note, ms(at))
+// WatchedMerchant is a merchant on the watch list: the risk rule
+// merchant_watchlist fires for every authentication it creates, whatever
+// name it is shown under.
+type WatchedMerchant struct {
+	MerchantID        int64
+	Name, DisplayName string
+	Note              string
+	AddedAt           time.Time
+}
+
+// WatchMerchant puts merchant id on the watch list, or changes its note if
+// it is there already (keeping when it was added). A merchant that does not
+// exist is ErrNotFound.
+func (s *Store) WatchMerchant(ctx context.Context, id int64, note string, at time.Time) error {
+	// The WHERE makes SQLite read ON CONFLICT as the upsert, not a join.
+	err := changedRow(s.db.ExecContext(ctx, s.q(`INSERT INTO merchant_watchlist (merchant_id, note, added_at)
+		SELECT id, ?, ? FROM merchants WHERE id = ?
+		ON CONFLICT (merchant_id) DO UPDATE SET note = excluded.note`), note, ms(at), id))
 	if err != nil {
-		return fmt.Errorf("store: watch merchant %q: %w", name, err)
+		return fmt.Errorf("store: watch merchant %d: %w", id, err)
 	}
 	return nil
+}
+
+// UnwatchMerchant takes merchant id off the watch list; ErrNotFound if it
+// is not on it.
+func (s *Store) UnwatchMerchant(ctx context.Context, id int64) error {
+	if err := changedRow(s.db.ExecContext(ctx, s.q(`DELETE FROM merchant_watchlist WHERE merchant_id = ?`), id)); err != nil {
+		return fmt.Errorf("store: unwatch merchant %d: %w", id, err)
+	}
+	return nil
+}
+
+// WatchedMerchants returns the watch list, by account name.
+func (s *Store) WatchedMerchants(ctx context.Context) ([]WatchedMerchant, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT m.id, m.name, m.display_name, w.note, w.added_at
+		FROM merchant_watchlist w JOIN merchants m ON m.id = w.merchant_id ORDER BY m.name`)
+	if err != nil {
+		return nil, fmt.Errorf("store: watched merchants: %w", err)
+	}
+	defer rows.Close()
+	var out []WatchedMerchant
+	for rows.Next() {
+		var w WatchedMerchant
+		var added int64
+		if err := rows.Scan(&w.MerchantID, &w.Name, &w.DisplayName, &w.Note, &added); err != nil {
+			return nil, fmt.Errorf("store: watched merchants: %w", err)
+		}
+		w.AddedAt = fromMS(added)
+		out = append(out, w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: watched merchants: %w", err)
+	}
+	return out, nil
+}
+
+// UnmatchedWatchNames returns the names of the old watch list (by name,
+// before migration 0010) that matched no merchant: no merchant was
+// registered under them or sent them, so the migration could not say whom
+// they meant. Nothing reads them; they are kept for the operator to decide.
+func (s *Store) UnmatchedWatchNames(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name FROM merchant_watchlist_names ORDER BY added_at, name`)
+	if err != nil {
+		return nil, fmt.Errorf("store: unmatched watch names: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("store: unmatched watch names: %w", err)
+		}
+		out = append(out, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: unmatched watch names: %w", err)
+	}
+	return out, nil
 }
 
 // DecisionSignals returns what the decision on authentication id used: the

@@ -46,7 +46,7 @@ func testRiskHistory(t *testing.T, s *Store) {
 	cur := f.create(t, "C")
 
 	q := HistoryQuery{AuthenticationID: cur.ID, CardholderID: f.cardholder.ID, IP: "198.51.100.9", Currency: "JPY",
-		MerchantName: "Demo Shop", Now: now,
+		MerchantID: f.merchant.ID, Now: now,
 		VelocitySince: now.Add(-10 * time.Minute), FailuresSince: now.Add(-24 * time.Hour),
 		TravelSince: now.Add(-2 * time.Hour), UsualSince: now.Add(-90 * 24 * time.Hour)}
 	for _, tt := range []struct {
@@ -74,7 +74,7 @@ func testRiskHistory(t *testing.T, s *Store) {
 		})
 	}
 
-	if err := f.s.WatchMerchant(ctx, "DEMO SHOP", "case does not matter", now); err != nil {
+	if err := f.s.WatchMerchant(ctx, f.merchant.ID, "watched", now); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := f.s.RiskHistory(ctx, q); !got.Watchlisted {

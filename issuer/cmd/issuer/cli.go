@@ -39,7 +39,11 @@ func commands() []command {
 		{"cardholder portal-password", "set a card's portal password (printed once when made here)", cardholderPortalPassword},
 		{"merchant add", "add a merchant and print its API key (once)", merchantAdd},
 		{"merchant origins", "list, add or remove a merchant's origins", merchantOrigins},
+		{"merchant names", "list or set the names cardholders are shown for a merchant", merchantNames},
 		{"merchant list", "list the merchants", merchantList},
+		{"merchant watch list", "list the merchants on the risk watch list", merchantWatchList},
+		{"merchant watch add", "put a merchant on the risk watch list", merchantWatchAdd},
+		{"merchant watch remove", "take a merchant off the risk watch list", merchantWatchRemove},
 		{"ranges list", "list the card-number ranges this issuer serves", rangesList},
 		{"ranges add", "add a card-number range (BIN prefix or span), eligible or not", rangesAdd},
 		{"ranges remove", "remove a card-number range", rangesRemove},
@@ -98,8 +102,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "usage: issuer <command> [flags]\n\ncommands:")
+	width := 0
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-18s %s\n", c.name, c.summary)
+		width = max(width, len(c.name))
+	}
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nrun 'issuer <command> -h' for the flags of one")
 }

@@ -7,7 +7,8 @@
 //	issuer demo seed  add the demo merchant and cardholders (idempotent)
 //
 // and the operator's commands: cardholder add|list|show|unlock, merchant
-// add|origins|list, ranges list|add|remove, outbox [retry], keys rotate,
+// add|origins|names|list, merchant watch list|add|remove, ranges
+// list|add|remove, outbox [retry], keys rotate,
 // token import|assign|lock|unlock|list, app issue ('issuer help' lists
 // them all).
 //

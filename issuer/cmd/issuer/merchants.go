@@ -17,6 +17,19 @@ import (
 // maxMerchantName bounds an account name; it is an operator's label.
 const maxMerchantName = 100
 
+// checkDisplayName refuses a name cardholders could not be shown: empty,
+// longer than the API lets a merchant_name be, or with characters the API
+// refuses in one (controls, bidi overrides, edge spaces).
+func checkDisplayName(flag, n string) error {
+	if n == "" {
+		return usageError{"-" + flag + " is empty: it is what cardholders see"}
+	}
+	if why := checkText(n, api.MaxDisplayName); why != "" {
+		return usageError{fmt.Sprintf("-%s %q %s", flag, n, why)}
+	}
+	return nil
+}
+
 // storeCmd is a command that needs the database only (no card-number key,
 // no vault): merchants, ranges, the outbox.
 type storeCmd struct {
@@ -63,8 +76,11 @@ func checkOrigins(flag string, origins []string) error {
 func merchantAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newStoreCmd("merchant add", "Adds a merchant account and prints its API key. The key is shown this once:\n"+
 		"only its SHA-256 is stored, so a lost key means a new account. Each -origin is an exact\n"+
-		"origin (scheme://host[:port]) the merchant's checkout pages are served from.", stdout)
+		"origin (scheme://host[:port]) the merchant's checkout pages are served from. Cardholders\n"+
+		"are shown -display-name (the challenge, the code mail and SMS, the portal), never a name\n"+
+		"the merchant makes up; 'issuer merchant names' changes it, per origin too.", stdout)
 	name := c.String("name", "", "the merchant's account name (unique)")
+	display := c.String("display-name", "", "the name cardholders are shown (default: -name)")
 	var origins multi
 	c.Var(&origins, "origin", "an origin of the merchant's checkout; repeat for several (at least one)")
 	check := func() error {
@@ -76,19 +92,29 @@ func merchantAdd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		case len(origins) == 0:
 			return usageError{"-origin is required (repeat it for several)"}
 		}
+		if *display == "" {
+			if checkText(*name, api.MaxDisplayName) != "" {
+				return usageError{fmt.Sprintf("-name is longer than a display name may be (%d characters): give -display-name", api.MaxDisplayName)}
+			}
+			*display = *name
+		}
+		if err := checkDisplayName("display-name", *display); err != nil {
+			return err
+		}
 		return checkOrigins("origin", origins)
 	}
 	return c.run(ctx, args, check, func(st *store.Store) error {
 		key := api.NewAPIKey()
-		m, err := st.CreateMerchant(ctx, store.Merchant{Name: *name, APIKeyHash: api.HashAPIKey(key), Origins: origins, CreatedAt: time.Now()})
+		m, err := st.CreateMerchant(ctx, store.Merchant{Name: *name, DisplayName: *display, APIKeyHash: api.HashAPIKey(key),
+			Origins: origins, CreatedAt: time.Now()})
 		if errors.Is(err, store.ErrConflict) {
 			return fmt.Errorf("a merchant named %q exists already", *name)
 		}
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "merchant %q id %d origins %s\napi-key %s\n(the key is not stored: keep it now)\n",
-			m.Name, m.ID, strings.Join(m.Origins, ","), key)
+		fmt.Fprintf(stdout, "merchant %q id %d display-name %q origins %s\napi-key %s\n(the key is not stored: keep it now)\n",
+			m.Name, m.ID, m.DisplayName, strings.Join(m.Origins, ","), key)
 		return nil
 	})
 }
@@ -138,7 +164,8 @@ func merchantOrigins(ctx context.Context, args []string, stdout, stderr io.Write
 }
 
 func merchantList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	c := newStoreCmd("merchant list", "Lists the merchants: id, name, origins, when added. API keys are not stored.", stdout)
+	c := newStoreCmd("merchant list", "Lists the merchants: id, name, display name, origins, when added (-json: also the\n"+
+		"origins' own display names and the allowed descriptors). API keys are not stored.", stdout)
 	asJSON := c.Bool("json", false, "print a JSON array instead of a table")
 	return c.run(ctx, args, nil, func(st *store.Store) error {
 		ms, err := st.Merchants(ctx)
@@ -147,20 +174,28 @@ func merchantList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		if *asJSON {
 			type row struct {
-				ID      int64    `json:"id"`
-				Name    string   `json:"name"`
-				Origins []string `json:"origins"`
-				Created string   `json:"created"`
+				ID          int64             `json:"id"`
+				Name        string            `json:"name"`
+				DisplayName string            `json:"display_name"`
+				Origins     []string          `json:"origins"`
+				OriginNames map[string]string `json:"origin_names"`
+				Descriptors []string          `json:"descriptors"`
+				Created     string            `json:"created"`
 			}
 			rows := make([]row, 0, len(ms))
 			for _, m := range ms {
-				rows = append(rows, row{m.ID, m.Name, append([]string{}, m.Origins...), m.CreatedAt.Format(time.RFC3339)})
+				r := row{m.ID, m.Name, m.DisplayName, append([]string{}, m.Origins...), m.OriginNames,
+					append([]string{}, m.Descriptors...), m.CreatedAt.Format(time.RFC3339)}
+				if r.OriginNames == nil {
+					r.OriginNames = map[string]string{}
+				}
+				rows = append(rows, r)
 			}
 			return printJSON(stdout, rows)
 		}
-		tw := newTable(stdout, "ID\tNAME\tORIGINS\tCREATED")
+		tw := newTable(stdout, "ID\tNAME\tDISPLAY NAME\tORIGINS\tCREATED")
 		for _, m := range ms {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", m.ID, m.Name, orDash(strings.Join(m.Origins, ",")), m.CreatedAt.Format(time.RFC3339))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", m.ID, m.Name, m.DisplayName, orDash(strings.Join(m.Origins, ",")), m.CreatedAt.Format(time.RFC3339))
 		}
 		return tw.Flush()
 	})
