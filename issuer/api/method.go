@@ -54,12 +54,17 @@ func (s *Server) usable(ctx context.Context, c store.Cardholder, now time.Time) 
 }
 
 // sealedCodes are the codes a challenge seals to the edge: the sent code
-// (step 0) for email and SMS, every TOTP code of each credential for the
+// (step 0) for email and SMS — none when it was not delivered —, every TOTP code of each credential for the
 // token's lifetime ±1 step for app and token, none for the password (the
 // issuer checks it).
 func (s *Server) sealedCodes(method string, creds []store.Credential, code string, from, to time.Time) ([]challenge.Code, int, int, error) {
 	switch method {
 	case store.KindEmail, store.KindSMS:
+		if code == "" {
+			// Not delivered (the send failed, or the cap refused it):
+			// nothing is sealed, so nothing can match.
+			return nil, int(codeValidity / time.Second), 0, nil
+		}
 		return []challenge.Code{{Cred: creds[0].PublicID, Step: 0, Code: code}}, int(codeValidity / time.Second), 0, nil
 	case store.KindPassword:
 		return nil, int(codeValidity / time.Second), 0, nil

@@ -12,12 +12,14 @@ import (
 	texttemplate "text/template"
 	"time"
 	"unicode"
+
+	"github.com/honnin/honnin/edge/limits"
 )
 
 // CodeValidity is how long an email code stays valid, as the card issuers'
-// documents promise the cardholder. The mail states it; whoever mints the
-// code must use the same figure.
-const CodeValidity = 10 * time.Minute
+// documents promise the cardholder: edge/limits' CodeLifetime, the figure
+// the challenge token lives by. The mail states it.
+const CodeValidity = limits.CodeLifetime
 
 // maxMerchantRunes caps a merchant name in the mail. Names are
 // merchant-controlled; a page-long one would push the code out of view.
