@@ -81,6 +81,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer sys.Stop()
+	defer stopAttackStack() // the attack tests' own stack, if one started it
 	return m.Run()
 }
 

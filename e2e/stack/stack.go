@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -56,6 +57,15 @@ type Config struct {
 	// that names the client's country in this header, so a test can
 	// pretend to come from abroad. Never set for `make run`.
 	CountryHeader string
+	// SendCap is the issuer's -send-cap, the codes one address or phone
+	// may get in 24 hours; 0 keeps the demo's 500 (see Start). The attack
+	// tests run with the production default, 10.
+	SendCap int
+	// EdgeClockOffset moves the edge's clock (the native edge's test-only
+	// -clock-offset, the worker's HONNIN_CLOCK_OFFSET var), so a test can
+	// show that an edge whose clock is off loses no outcome. 0 for `make
+	// run`.
+	EdgeClockOffset time.Duration
 }
 
 // The dev sink's default Twilio account (see issuer/cmd/mailsink).
@@ -113,21 +123,9 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	if err := s.prepare(ctx); err != nil {
 		return nil, err
 	}
-	edgeArgs := s.nativeEdgeArgs()
-	switch cfg.Edge {
-	case "", "native":
-	case "workerd":
-		// The worker takes the country from request.cf only: no header is
-		// ever trusted there, so CountryHeader does not apply. Locally,
-		// request.cf is edge/dev-cf.json's (Tokyo), or what a request's
-		// MF-CF-Blob header says (miniflare's, honoured only by the local
-		// runtime: Cloudflare sets request.cf itself).
-		var err error
-		if edgeArgs, err = s.prepareWorkerd(ctx); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, fmt.Errorf("stack: unknown edge runtime %q (native or workerd)", cfg.Edge)
+	edgeArgs, err := s.edgeCommand(ctx)
+	if err != nil {
+		return nil, err
 	}
 	for _, step := range s.steps(edgeArgs) {
 		if err := s.spawn(step.name, step.listen, step.args); err != nil {
@@ -182,7 +180,29 @@ func (s *Stack) nativeEdgeArgs() []string {
 	if s.cfg.CountryHeader != "" {
 		args = append(args, "-trusted-proxies", "127.0.0.0/8,::1", "-country-header", s.cfg.CountryHeader)
 	}
+	if s.cfg.EdgeClockOffset != 0 {
+		// One argument: a negative offset must not read as a flag.
+		args = append(args, "-clock-offset="+s.cfg.EdgeClockOffset.String())
+	}
 	return args
+}
+
+// edgeCommand is the command line that runs the edge as configured,
+// EdgeClockOffset included; for workerd it also writes the worker's
+// configuration and vars into the state folder.
+func (s *Stack) edgeCommand(ctx context.Context) ([]string, error) {
+	switch s.cfg.Edge {
+	case "", "native":
+		return s.nativeEdgeArgs(), nil
+	case "workerd":
+		// The worker takes the country from request.cf only: no header is
+		// ever trusted there, so CountryHeader does not apply. Locally,
+		// request.cf is edge/dev-cf.json's (Tokyo), or what a request's
+		// MF-CF-Blob header says (miniflare's, honoured only by the local
+		// runtime: Cloudflare sets request.cf itself).
+		return s.prepareWorkerd(ctx)
+	}
+	return nil, fmt.Errorf("stack: unknown edge runtime %q (native or workerd)", s.cfg.Edge)
 }
 
 // steps are the stack's processes; edgeArgs is the edge's command line
@@ -204,10 +224,7 @@ func (s *Stack) steps(edgeArgs []string) []step {
 		"-sms-twilio-url", s.InboxURL + "/twilio",
 		"-sms-twilio-sid", devTwilioSID,
 		"-sms-twilio-from", "+815000000000",
-		// The demo cards are paid with again and again (and the e2e
-		// suite sends dozens of codes to one address): a production
-		// cap of 10 a day would stop a demo within the hour.
-		"-send-cap", "500",
+		"-send-cap", strconv.Itoa(s.sendCap()),
 	}
 	if s.cfg.RiskConfig != "" {
 		issuerArgs = append(issuerArgs, "-risk-config", s.cfg.RiskConfig)
@@ -227,8 +244,46 @@ func (s *Stack) steps(edgeArgs []string) []step {
 	}
 }
 
+// sendCap is the issuer's -send-cap: Config.SendCap, or 500. The demo
+// cards are paid with again and again (and the e2e suite sends dozens of
+// codes to one address): the production cap of 10 a day would stop a demo
+// within the hour.
+func (s *Stack) sendCap() int {
+	if s.cfg.SendCap > 0 {
+		return s.cfg.SendCap
+	}
+	return 500
+}
+
 // shopAPIKeyFile, in the state folder, holds the demo shop's API key.
 const shopAPIKeyFile = "shop-api-key"
+
+// RestartEdge stops the edge and starts it again with its clock moved by
+// offset (0: the true time), keeping its state (ledger, report queue, D1),
+// and waits until it answers. The other processes keep running.
+func (s *Stack) RestartEdge(ctx context.Context, offset time.Duration) error {
+	for i, p := range s.procs {
+		if p.name != "edge" {
+			continue
+		}
+		p.stop()
+		s.cfg.EdgeClockOffset = offset
+		args, err := s.edgeCommand(ctx)
+		if err != nil {
+			return err
+		}
+		rest := append([]*proc(nil), s.procs[i+1:]...)
+		s.procs = s.procs[:i]
+		if err := s.spawn("edge", []string{fmt.Sprintf("127.0.0.1:%d", s.cfg.Ports.Edge)}, args); err != nil {
+			s.procs = append(s.procs, rest...)
+			return err
+		}
+		err = s.waitReady(ctx, "edge", fmt.Sprintf("http://127.0.0.1:%d/healthz", s.cfg.Ports.Edge))
+		s.procs = append(s.procs, rest...)
+		return err
+	}
+	return fmt.Errorf("stack: no edge process")
+}
 
 func (s *Stack) cardList() string {
 	var n []string

@@ -63,6 +63,9 @@ func (s *Stack) prepareWorkerd(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	if d := s.cfg.EdgeClockOffset; d != 0 {
+		vars = fmt.Appendf(vars, "HONNIN_CLOCK_OFFSET='%s'\n", d)
+	}
 	if err := os.WriteFile(filepath.Join(wd, ".dev.vars"), vars, 0o600); err != nil {
 		return nil, fmt.Errorf("stack: %w", err)
 	}

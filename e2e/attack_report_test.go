@@ -1,0 +1,221 @@
+package e2e
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite" // the driver the edge's ledger files use
+
+	"github.com/honnin/honnin/edge/ledger"
+)
+
+// Scenario 10: outcomes lost between the edge and the issuer. With the
+// edge's clock 30 s ahead, then 30 s behind, wrong codes and a Y all reach
+// the issuer; and of wrong codes from clients that hang up mid-verify,
+// every one the edge counted reaches the issuer.
+func TestAttackLostOutcomes(t *testing.T) {
+	x := newAttack(t)
+	var offset time.Duration
+	restart := func(t *testing.T, d time.Duration) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		offset = d
+		if err := x.s.RestartEdge(ctx, d); err != nil {
+			t.Fatalf("restart the edge with its clock off by %s: %v", d, err)
+		}
+	}
+	t.Cleanup(func() {
+		if offset != 0 {
+			restart(t, 0)
+		}
+	})
+	for _, d := range []time.Duration{30 * time.Second, -30 * time.Second} {
+		t.Run(fmt.Sprintf("edge clock %+v", d), func(t *testing.T) {
+			restart(t, d)
+			x.in(t).skewed(d)
+		})
+	}
+	restart(t, 0)
+	t.Run("clients hang up mid-verify", func(t *testing.T) { x.in(t).hangUps(120) })
+}
+
+// skewed runs a challenge through the edge whose clock is off by d: three
+// wrong codes, then the right one; the issuer must count the three and
+// record the Y.
+func (x *atk) skewed(d time.Duration) {
+	t := x.t
+	card := x.enrol("email", enrolOpts{})
+	seen := len(x.mails(card.Email))
+	id, c := x.open(card.Number, 1250)
+	code := x.nextCode(card.Email, seen)
+	for i := range 3 {
+		if a := x.verify(c.ChallengeToken, wrongCode(code)); !a.compared() {
+			t.Fatalf("wrong code %d: %v", i+1, a)
+		}
+	}
+	var failures int
+	deadline := time.Now().Add(30 * time.Second)
+	for ; time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if failures = x.credentialOf(card.Number, "email", "").Failures; failures >= 3 {
+			break
+		}
+	}
+	t.Logf("edge clock %+v: the issuer counted %d of 3 wrong codes", d, failures)
+	if failures != 3 {
+		t.Errorf("edge clock %+v: the issuer counted %d of 3 wrong codes", d, failures)
+	}
+	y := x.verify(c.ChallengeToken, code)
+	if !y.result() || y.Status != "Y" {
+		t.Fatalf("the right code: %v, want Y", y)
+	}
+	iat, _ := tokenClaims(y.ResultToken)["iat"].(float64)
+	if skew := time.Unix(int64(iat), 0).Sub(time.Now().Add(d)); skew < -10*time.Second || skew > 10*time.Second {
+		t.Errorf("the result token's iat %s is not the edge's clock off by %+v: the offset was not applied",
+			time.Unix(int64(iat), 0).UTC().Format(time.TimeOnly), d)
+	}
+	var v merchantAuth
+	deadline = time.Now().Add(30 * time.Second)
+	for v = x.merchantGet(id); v.Status != "Y" && time.Now().Before(deadline); v = x.merchantGet(id) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Logf("edge clock %+v: the issuer has %s for the Y", d, v.Status)
+	if v.Status != "Y" {
+		t.Errorf("edge clock %+v: the issuer has %s, want the edge's Y", d, v.Status)
+	}
+}
+
+// hangUpStep spreads the hang-ups over the first milliseconds of a
+// verify (0 to 7 steps after the request is out).
+var hangUpStep = time.Millisecond
+
+// hangUps opens a challenge on each of n fresh cards and sends a wrong
+// code to each from a client that closes the connection as soon as the
+// request is out, or a few milliseconds later; once things settle, the
+// issuer's failure count of each card's credential must equal the wrong
+// codes the edge counted. One verify per authentication: a later report of
+// the same authentication carries its running count and would hide a lost
+// one.
+func (x *atk) hangUps(n int) {
+	t := x.t
+	type target struct {
+		card                 attackCard
+		id, challenge, wrong string
+		seen                 int
+	}
+	targets := make([]target, n)
+	t0 := time.Now()
+	for i := range targets {
+		card := x.enrol("email", enrolOpts{})
+		id, c := x.open(card.Number, int64(1000+i))
+		targets[i] = target{card: card, id: id, challenge: c.ChallengeToken}
+	}
+	for i, tg := range targets {
+		targets[i].wrong = wrongCode(x.nextCode(tg.card.Email, 0))
+	}
+	t.Logf("%d cards enrolled and challenged in %s", n, time.Since(t0).Round(time.Millisecond))
+	u, err := url.Parse(x.s.EdgeURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := net.JoinHostPort("127.0.0.1", u.Port())
+	var sent atomic.Int64
+	parallel(n, 16, func(i int) {
+		tg := targets[i]
+		body, _ := json.Marshal(map[string]string{"challenge_token": tg.challenge, "code": tg.wrong})
+		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Errorf("dial the edge: %v", err)
+			return
+		}
+		fmt.Fprintf(c, "POST /v1/verify HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+			u.Host, len(body), body)
+		// Hang up at once, or a moment later: somewhere inside the
+		// edge's work on the request.
+		time.Sleep(time.Duration(i%8) * hangUpStep)
+		c.Close()
+		sent.Add(1)
+	})
+
+	// The edge's count per authentication, from its own ledger; the
+	// issuer's, as the operator sees it.
+	ids := make([]string, n)
+	for i, tg := range targets {
+		ids[i] = tg.id
+	}
+	// Requests the edge still works on, and reports on their way, make
+	// the two differ for a moment: poll until they agree.
+	var edge map[string]int
+	issuer := map[string]int{}
+	differ := func() (counted, reported, differ int) {
+		for _, tg := range targets {
+			issuer[tg.id] = x.credentialOf(tg.card.Number, "email", "").Failures
+		}
+		edge = x.edgeAttempts(ids)
+		for _, tg := range targets {
+			counted += edge[tg.id]
+			reported += issuer[tg.id]
+			if edge[tg.id] != issuer[tg.id] {
+				differ++
+			}
+		}
+		return counted, reported, differ
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	counted, reported, cards := differ()
+	for ; cards > 0 && time.Now().Before(deadline); counted, reported, cards = differ() {
+		time.Sleep(500 * time.Millisecond)
+	}
+	t.Logf("%d wrong codes sent by clients that hung up: the edge counted %d, the issuer %d (lost %d)",
+		sent.Load(), counted, reported, counted-reported)
+	for _, tg := range targets {
+		if edge[tg.id] != issuer[tg.id] {
+			t.Errorf("card %s: the edge counted %d wrong codes, the issuer %d", tg.card.Number, edge[tg.id], issuer[tg.id])
+		}
+	}
+}
+
+// edgeAttempts reads the wrong codes the edge counted for each
+// authentication from its ledger: natively edge.db, in workerd the local
+// D1 database's SQLite file.
+func (x *atk) edgeAttempts(ids []string) map[string]int {
+	x.t.Helper()
+	path := filepath.Join(attackState, "edge.db")
+	if edgeRuntime() == "workerd" {
+		files, _ := filepath.Glob(filepath.Join(attackState, "workerd", "state", "v3", "d1", "*", "*.sqlite"))
+		var dbs []string
+		for _, f := range files {
+			if !strings.HasSuffix(f, "metadata.sqlite") {
+				dbs = append(dbs, f)
+			}
+		}
+		if len(dbs) != 1 {
+			x.t.Fatalf("want one local D1 database, found %q", files)
+		}
+		path = dbs[0]
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		x.t.Fatal(err)
+	}
+	defer db.Close()
+	l := ledger.NewSQL(ledger.TxBatcher{DB: db})
+	out := map[string]int{}
+	for _, id := range ids {
+		e, err := l.Lookup(context.Background(), id)
+		if err != nil {
+			x.t.Fatalf("the edge's ledger: %v", err)
+		}
+		out[id] = e.Attempts
+	}
+	return out
+}
