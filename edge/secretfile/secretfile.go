@@ -15,6 +15,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 )
 
 // ModeError is a secret file refused for its mode.
@@ -66,6 +67,25 @@ func Read(path string) ([]byte, error) {
 		return nil, err
 	}
 	return io.ReadAll(f)
+}
+
+// Value returns a one-line secret (an API key) from file, surrounding
+// space trimmed, after Check; or, with no file, from the environment
+// variable env ("" when unset). A secret goes in a file or the
+// environment, never on a command line, which every user sees in ps.
+func Value(file, env string) (string, error) {
+	if file == "" {
+		return os.Getenv(env), nil
+	}
+	b, err := Read(file)
+	if err != nil {
+		return "", err
+	}
+	v := strings.TrimSpace(string(b))
+	if v == "" {
+		return "", fmt.Errorf("%s is empty", file)
+	}
+	return v, nil
 }
 
 // SQLite readies the path of a SQLite database for opening. A missing file

@@ -99,3 +99,34 @@ func TestSQLite(t *testing.T) {
 		t.Errorf("0644 -shm beside a 0600 database: %v, want refusal naming the -shm file", err)
 	}
 }
+
+// TestValue: a one-line secret from a private file (trimmed), or the
+// environment when no file is named; an empty or open file is an error.
+func TestValue(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string, mode os.FileMode) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	t.Setenv("HONNIN_TEST_SECRET", "from-env")
+	for _, tt := range []struct {
+		name, file, want string
+		ok               bool
+	}{
+		{"file", write("k", " key-1\n", 0o600), "key-1", true},
+		{"environment", "", "from-env", true},
+		{"empty file", write("e", "\n", 0o600), "", false},
+		{"open file", write("o", "key-2\n", 0o644), "", false},
+	} {
+		got, err := Value(tt.file, "HONNIN_TEST_SECRET")
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("%s: Value = %q, %v; want %q, ok %v", tt.name, got, err, tt.want, tt.ok)
+		}
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -75,20 +74,12 @@ func demoSeed(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// readAPIKey returns the API key in file (one line, mode 0600, surrounding
-// space trimmed) or, with no file, the environment variable envKey's; ""
-// when neither is given.
+// readAPIKey returns the API key in file or, with no file, the environment
+// variable envKey's; "" when neither is given.
 func readAPIKey(file, envKey string) (string, error) {
-	if file == "" {
-		return os.Getenv(envKey), nil
-	}
-	b, err := secretfile.Read(file)
+	key, err := secretfile.Value(file, envKey)
 	if err != nil {
 		return "", fmt.Errorf("API key file: %w", err)
-	}
-	key := strings.TrimSpace(string(b))
-	if key == "" {
-		return "", fmt.Errorf("API key file %s is empty", file)
 	}
 	return key, nil
 }

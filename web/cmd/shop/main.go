@@ -111,19 +111,12 @@ func splitList(s string) []string {
 // the file closed to group and others) or, with no file, in
 // HONNIN_SHOP_API_KEY.
 func readAPIKey(file string) (string, error) {
-	if file == "" {
-		if key := os.Getenv("HONNIN_SHOP_API_KEY"); key != "" {
-			return key, nil
-		}
-		return "", errors.New("no API key: give -api-key-file or set HONNIN_SHOP_API_KEY")
-	}
-	b, err := secretfile.Read(file)
+	key, err := secretfile.Value(file, "HONNIN_SHOP_API_KEY")
 	if err != nil {
 		return "", fmt.Errorf("API key file: %w", err)
 	}
-	key := strings.TrimSpace(string(b))
 	if key == "" {
-		return "", fmt.Errorf("API key file %s is empty", file)
+		return "", errors.New("no API key: give -api-key-file or set HONNIN_SHOP_API_KEY")
 	}
 	return key, nil
 }
