@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -155,4 +156,38 @@ func TestResultToken(t *testing.T) {
 	}
 	expectError(t, h.do("POST", "/internal/v1/results", h.edgeToken("results"), map[string]any{"jti": challenge.NewID(),
 		"sub": id, "status": "C", "reason": "wrong_code", "gen": 1, "attempts": 1, "result_token": "x"}), http.StatusBadRequest, "bad_request")
+}
+
+// TestConcurrentStarts: starts of one authentication racing each other are
+// each answered with the challenge or a start_limit to retry, never an
+// error, and make one decision.
+func TestConcurrentStarts(t *testing.T) {
+	h := newHarness(t)
+	id := h.createChallenge(cardJA)
+	codes := make(chan int, limits.StartBurst)
+	var wg sync.WaitGroup
+	for range limits.StartBurst {
+		wg.Go(func() {
+			rec := h.do("POST", "/internal/v1/authentications/"+id+"/start", h.edgeToken(id), map[string]any{})
+			if rec.Code == http.StatusTooManyRequests && rec.Header().Get("Retry-After") == "" {
+				t.Errorf("429 without Retry-After: %s", rec.Body.String())
+			}
+			codes <- rec.Code
+		})
+	}
+	wg.Wait()
+	close(codes)
+	ok := 0
+	for c := range codes {
+		switch c {
+		case http.StatusOK:
+			ok++
+		case http.StatusTooManyRequests:
+		default:
+			t.Errorf("a concurrent start answered %d", c)
+		}
+	}
+	if ok == 0 {
+		t.Error("no concurrent start got the challenge")
+	}
 }

@@ -131,6 +131,9 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 	token, delivery, err := s.issue(ctx, a, c, method, creds, now, true, func(ch store.Challenge) (store.Authentication, error) {
 		return s.store.StartChallenge(ctx, id, ch, now)
 	})
+	if errors.Is(err, store.ErrConflict) {
+		return startInFlight(w)
+	}
 	if err != nil {
 		return err
 	}
@@ -219,6 +222,11 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, a store.Authenti
 		rec.Status = challenge.StatusChallenge
 	}
 	if _, err := s.store.RecordDecision(r.Context(), a.ID, rec); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			// Another start of this authentication decided first: one
+			// start at a time.
+			return false, startInFlight(w)
+		}
 		return false, challengeError(err)
 	}
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "api: risk decision", slog.String("authentication", a.ID),
@@ -293,6 +301,14 @@ func (s *Server) resend(w http.ResponseWriter, r *http.Request) error {
 	}
 	jsonapi.Write(w, http.StatusOK, resendResponse{ChallengeToken: token, Delivery: delivery})
 	return nil
+}
+
+// startInFlight is the 429 for a start that ran into another start of the
+// same authentication (two tabs, a script): it is counted like any start,
+// and the one in flight answers; this one may try again in a second.
+func startInFlight(w http.ResponseWriter) error {
+	w.Header().Set("Retry-After", "1")
+	return jsonapi.Errorf(http.StatusTooManyRequests, "start_limit", "another start of this authentication is under way; try again in 1 s")
 }
 
 // cooldown is the 429 for a resend before retryAt.
