@@ -300,6 +300,9 @@ func (s *Stack) prepare(ctx context.Context) error {
 	if err := os.MkdirAll(st, 0o700); err != nil {
 		return fmt.Errorf("stack: %w", err)
 	}
+	if err := tightenDatabases(st); err != nil {
+		return err
+	}
 	issuer := filepath.Join(s.cfg.Bin, "issuer")
 	if _, err := os.Stat(filepath.Join(st, "keys")); errors.Is(err, os.ErrNotExist) {
 		if out, err := exec.CommandContext(ctx, issuer, "keys", "init", "-dir", filepath.Join(st, "keys")).CombinedOutput(); err != nil {
@@ -339,6 +342,28 @@ func (s *Stack) seedArgs() []string {
 		"-api-key-file", s.state(shopAPIKeyFile),
 		"-origin", s.ShopURL,
 	}
+}
+
+// tightenDatabases closes the state folder's own databases to group and
+// others: a folder made before the programs refused open databases (a
+// `make run` of an older version) would otherwise stop the next one at
+// start. The programs themselves never change a file's mode; this folder
+// is the stack's.
+func tightenDatabases(state string) error {
+	files, err := filepath.Glob(filepath.Join(state, "*.db*"))
+	if err != nil {
+		return fmt.Errorf("stack: %w", err)
+	}
+	for _, f := range files {
+		fi, err := os.Lstat(f)
+		if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o077 == 0 {
+			continue
+		}
+		if err := os.Chmod(f, 0o600); err != nil {
+			return fmt.Errorf("stack: %w", err)
+		}
+	}
+	return nil
 }
 
 // parseCards reads the "card <number> <method> <email> <locale> [note]",

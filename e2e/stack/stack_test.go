@@ -1,6 +1,8 @@
 package stack
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -59,6 +61,32 @@ func TestCommandLinesCarryNoSecret(t *testing.T) {
 	for _, name := range []string{"shop", "demo seed"} {
 		if !strings.Contains(strings.Join(lines[name], " "), " -api-key-file /st/shop-api-key ") {
 			t.Errorf("%s: %q does not name the key file", name, lines[name])
+		}
+	}
+}
+
+// TestTightenDatabases: the stack closes its own old databases to others,
+// and leaves everything else in the folder as it is.
+func TestTightenDatabases(t *testing.T) {
+	dir := t.TempDir()
+	for name, mode := range map[string]os.FileMode{"issuer.db": 0o644, "issuer.db-wal": 0o640, "edge.db": 0o600, "shop-api-key": 0o644} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(filepath.Join(dir, name), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tightenDatabases(dir); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]os.FileMode{"issuer.db": 0o600, "issuer.db-wal": 0o600, "edge.db": 0o600, "shop-api-key": 0o644} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != want {
+			t.Errorf("%s: %04o, want %04o", name, fi.Mode().Perm(), want)
 		}
 	}
 }
