@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -101,7 +100,7 @@ func (c *IssuerClient) call(ctx context.Context, authID, op string, in, out any)
 	}
 	b := resp.Body
 	if resp.Status/100 != 2 {
-		ie := &IssuerError{Status: resp.Status, RetryAfter: retryAfter(resp.RetryAfter)}
+		ie := &IssuerError{Status: resp.Status, RetryAfter: resp.Wait()}
 		var eb jsonapi.ErrorBody
 		if json.Unmarshal(b, &eb) == nil {
 			ie.Code, ie.Message = eb.Error, eb.Message
@@ -119,15 +118,6 @@ func (c *IssuerClient) call(ctx context.Context, authID, op string, in, out any)
 	return nil
 }
 
-// retryAfter reads a Retry-After in seconds; the date form is not used by
-// the issuer.
-func retryAfter(v string) time.Duration {
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		return 0
-	}
-	return time.Duration(n) * time.Second
-}
 
 func (c *IssuerClient) callToken(authID string) (string, error) {
 	now := time.Now()

@@ -69,3 +69,21 @@ func TestDo(t *testing.T) {
 		t.Error("a call to a closed server succeeded")
 	}
 }
+
+// TestWait: a Retry-After in seconds, capped at a day so that no peer's
+// number overflows a Duration into a negative wait.
+func TestWait(t *testing.T) {
+	for _, tt := range []struct {
+		v    string
+		want time.Duration
+	}{
+		{"", 0}, {"7", 7 * time.Second}, {"-1", 0}, {"soon", 0},
+		{"Wed, 21 Oct 2015 07:28:00 GMT", 0},
+		{"86400", 24 * time.Hour}, {"86401", 24 * time.Hour},
+		{"10000000000", 24 * time.Hour}, {"99999999999999999999999", 24 * time.Hour}, {"-99999999999999999999999", 0},
+	} {
+		if got := (Response{RetryAfter: tt.v}).Wait(); got != tt.want {
+			t.Errorf("Retry-After %q: %v, want %v", tt.v, got, tt.want)
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/honnin/honnin/edge/fetch"
@@ -157,7 +156,7 @@ func (r *Reporter) post(ctx context.Context, c claimed) (verdict, time.Duration,
 	if final(resp.Status) {
 		return refused, 0, err
 	}
-	return retry, retryAfter(resp.RetryAfter), err
+	return retry, resp.Wait(), err
 }
 
 // final reports whether the issuer's refusal is one that no retry and no
@@ -173,15 +172,6 @@ func final(status int) bool {
 	return false
 }
 
-// retryAfter reads a Retry-After given in seconds (the HTTP-date form is
-// not worth supporting for an internal peer).
-func retryAfter(v string) time.Duration {
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		return 0
-	}
-	return time.Duration(n) * time.Second
-}
 
 // Queued is one row of the queue, for the operator.
 type Queued struct {
