@@ -1,0 +1,218 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/jsonapi"
+	"github.com/honnin/honnin/wasm/view"
+)
+
+// The edge's request bodies are fuzzed at the decode-and-validate level
+// (decode, the request types' missing, DeviceSignals.Validate, validCode,
+// validPassword), not through the handlers.
+
+// FuzzRequest decodes the bodies of /v1/start, /v1/verify and
+// /v1/resend|cancel. Properties: refusals are 400, 413 or 415 *Errors; an
+// accepted body has its required fields; a code the edge takes is six
+// ASCII digits and a password 1 to 128 characters of UTF-8; and what the
+// challenge client sends (view.NormalizeCode's code, a password
+// view.CheckPassword lets through) the edge takes, so a cardholder's input
+// is never refused by one side after the other passed it.
+func FuzzRequest(f *testing.F) {
+	f.Add(uint8(0), []byte(`{"session_token":"t","device":{"ua":"Mozilla/5.0","languages":["ja-JP"],"pixel_ratio":2}}`), "123456")
+	f.Add(uint8(0), []byte(`{"session_token":"t","device":null}`), "１２３ ４５６")
+	f.Add(uint8(1), []byte(`{"challenge_token":"t","code":"123456"}`), "12345")
+	f.Add(uint8(1), []byte(`{"challenge_token":"t","code":"パスワード"}`), " 1 2 3 4 5 6 ")
+	f.Add(uint8(2), []byte(`{"challenge_token":"t"}`), "\xff")
+	f.Add(uint8(2), []byte(`{"challenge_token":""}`), "")
+	f.Add(uint8(1), []byte(`{"challenge_token":"t","code":"1","extra":1}`), "123456\u3000")
+	f.Fuzz(func(t *testing.T, kind uint8, body []byte, typed string) {
+		var req request
+		switch kind % 3 {
+		case 0:
+			req = &startRequest{}
+		case 1:
+			req = &verifyRequest{}
+		default:
+			req = &tokenRequest{}
+		}
+		r := httptest.NewRequest(http.MethodPost, "/v1/x", bytes.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		err := decode(httptest.NewRecorder(), r, req)
+		if err != nil {
+			var e *jsonapi.Error
+			if !errors.As(err, &e) || (e.Status != 400 && e.Status != 413 && e.Status != 415) {
+				t.Fatalf("refusal %v", err)
+			}
+		} else {
+			switch q := req.(type) {
+			case *startRequest:
+				if q.SessionToken == "" {
+					t.Fatal("start accepted without session_token")
+				}
+			case *verifyRequest:
+				if q.ChallengeToken == "" || q.Code == "" {
+					t.Fatal("verify accepted without challenge_token or code")
+				}
+				checkCode(t, q.Code)
+			case *tokenRequest:
+				if q.ChallengeToken == "" {
+					t.Fatal("resend/cancel accepted without challenge_token")
+				}
+			}
+		}
+
+		checkCode(t, typed)
+		if c, err := view.NormalizeCode(typed); err == nil && !validCode(c) {
+			t.Fatalf("the client sends %q for %q; the edge refuses it", c, typed)
+		}
+		if view.CheckPassword(typed) == nil && utf8.ValidString(typed) && !validPassword(typed) {
+			t.Fatalf("the client sends password %q; the edge refuses it", typed)
+		}
+	})
+}
+
+// checkCode restates what the edge takes as a code and as a password.
+func checkCode(t *testing.T, s string) {
+	t.Helper()
+	if validCode(s) && (len(s) != 6 || strings.Trim(s, "0123456789") != "") {
+		t.Fatalf("code %q taken", s)
+	}
+	if n := utf8.RuneCountInString(s); validPassword(s) && (n < 1 || n > 128 || !utf8.ValidString(s)) {
+		t.Fatalf("password %q taken", s)
+	}
+}
+
+// FuzzIssuerAnswer has a real server on loopback answer the edge's issuer
+// calls with any status, Retry-After and body. Properties: every call
+// carries a call token the issuer's verifier accepts for that
+// authentication; a 2xx answer that is JSON of the expected shape is
+// read field for field (unknown fields allowed), and anything else is an
+// error, never a success with a zero answer (a password answer without
+// "ok" above all); a non-2xx answer is an *IssuerError with the issuer's
+// status, a non-negative Retry-After and a message of bounded length.
+func FuzzIssuerAnswer(f *testing.F) {
+	f.Add(uint8(0), uint16(200), "", []byte(`{"decision":"challenge","challenge_token":"t","delivery":"sent","new":1}`))
+	f.Add(uint8(0), uint16(200), "", []byte(`{"decision":"deny","status":"R","reason":"suspected_fraud"}`))
+	f.Add(uint8(1), uint16(429), "30", []byte(`{"error":"resend_cooldown","message":"wait"}`))
+	f.Add(uint8(1), uint16(200), "", []byte(`{"challenge_token":"t","delivery":"failed"}`))
+	f.Add(uint8(2), uint16(200), "", []byte(`{"ok":true}`))
+	f.Add(uint8(2), uint16(200), "", []byte(`{}`))
+	f.Add(uint8(2), uint16(502), "-1", []byte("<html>bad gateway</html>"))
+	f.Add(uint8(0), uint16(204), "x", []byte(``))
+
+	key := challenge.SigningKey{KID: "edge-key", Signer: challenge.EdgeName,
+		Private: ed25519.NewKeyFromSeed(bytes.Repeat([]byte{2}, ed25519.SeedSize))}
+	now := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+	v := challenge.Verifier{Keys: challenge.NewKeySet(key.Public()), Issuer: challenge.EdgeName,
+		Audience: challenge.IssuerName, MaxLifetime: time.Minute, Now: func() time.Time { return now }}
+
+	// The answer of the current run; fuzz functions run one at a time per
+	// process.
+	var mu sync.Mutex
+	var status int
+	var retry string
+	var answer []byte
+	var tokenErr error
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		var c challenge.EdgeClaims
+		tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		tokenErr = v.Verify(tok, challenge.TypEdge, &c)
+		if tokenErr == nil && !strings.HasPrefix(r.URL.Path, "/internal/v1/authentications/"+c.Subject+"/") {
+			tokenErr = errors.New("call token for " + c.Subject + " on " + r.URL.Path)
+		}
+		if retry != "" {
+			w.Header().Set("Retry-After", retry)
+		}
+		w.WriteHeader(status)
+		_, _ = w.Write(answer)
+	}))
+	f.Cleanup(srv.Close)
+	c := &IssuerClient{URL: srv.URL, Key: key, Client: srv.Client(), Now: func() time.Time { return now }}
+
+	f.Fuzz(func(t *testing.T, op uint8, st uint16, retryAfter string, body []byte) {
+		if !validHeaderValue(retryAfter) {
+			return
+		}
+		mu.Lock()
+		status, retry, answer, tokenErr = 200+int(st)%400, retryAfter, body, nil
+		mu.Unlock()
+		ctx := context.Background()
+		var err error
+		var got, want any
+		switch op % 3 {
+		case 0:
+			var out, ref StartResponse
+			out, err = c.Start(ctx, "auth/1", StartRequest{})
+			got, want = out, &ref
+		case 1:
+			var out, ref ResendResponse
+			out, err = c.Resend(ctx, "auth/1", 1)
+			got, want = out, &ref
+		default:
+			var ok bool
+			ok, err = c.CheckPassword(ctx, "auth/1", 1, "pw")
+			var ref struct {
+				OK *bool `json:"ok"`
+			}
+			if status == http.StatusNoContent {
+				body = nil
+			}
+			if err == nil && (json.Unmarshal(body, &ref) != nil || ref.OK == nil || *ref.OK != ok) {
+				t.Fatalf("password answer %q read as ok=%v", body, ok)
+			}
+		}
+		mu.Lock()
+		tokErr := tokenErr
+		mu.Unlock()
+		if tokErr != nil {
+			t.Fatalf("the issuer refuses the call token: %v", tokErr)
+		}
+		if status == http.StatusNoContent {
+			body = nil // net/http sends no body with a 204
+		}
+		twoxx := status/100 == 2
+		if twoxx && want != nil {
+			if jerr := json.Unmarshal(body, want); (jerr == nil) != (err == nil) && len(body) <= jsonapi.MaxBody {
+				t.Fatalf("answer %d %q: json says %v, the client %v", status, body, jerr, err)
+			} else if err == nil && !reflect.DeepEqual(reflect.ValueOf(want).Elem().Interface(), got) {
+				t.Fatalf("answer %q read as %+v", body, got)
+			}
+		}
+		if !twoxx {
+			var ie *IssuerError
+			if !errors.As(err, &ie) || ie.Status != status || ie.RetryAfter < 0 || len(ie.Message) > 64<<10 {
+				t.Fatalf("answer %d: %v", status, err)
+			}
+			if n, aerr := strconv.Atoi(retryAfter); aerr == nil && n >= 0 && ie.RetryAfter != time.Duration(n)*time.Second {
+				t.Fatalf("Retry-After %q read as %s", retryAfter, ie.RetryAfter)
+			}
+		}
+	})
+}
+
+// validHeaderValue is what net/http lets a handler send as a value.
+func validHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return strings.TrimSpace(v) == v
+}
