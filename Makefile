@@ -119,7 +119,7 @@ fuzz:
 
 ## fuzz-short: the same for 10 s a target: part of `make test`.
 fuzz-short:
-	@FUZZTIME=10s FUZZMINIMIZETIME=5s GO=$(GO) bash e2e/fuzz.sh
+	@FUZZTIME=10s FUZZMINIMIZETIME=3s GO=$(GO) bash e2e/fuzz.sh
 
 ## bench: Go benchmarks, written to e2e/BENCHMARKS.md (cited by the README).
 ## The edge's section (CPU per verify in workerd with our glue and the stock
