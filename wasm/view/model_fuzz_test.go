@@ -131,7 +131,7 @@ func screens(t *testing.T, m *Model, now time.Time) {
 // origin of the result. Properties: NormalizeCode gives six ASCII digits,
 // exactly the digits typed (full-width folded, white space dropped), and
 // is idempotent; six ASCII digits pass unchanged; CheckPassword takes 1 to
-// 128 characters; Device.within always passes the edge's
+// 128 characters of UTF-8 (what the DOM gives); Device.within always passes the edge's
 // DeviceSignals.Validate (a browser's odd value never costs the
 // cardholder the challenge); TargetOrigin returns only the response's
 // origin, and only a valid one, matching the token's mo claim.
@@ -163,7 +163,7 @@ func FuzzInput(f *testing.F) {
 		if len(typed) == 6 && strings.Trim(typed, "0123456789") == "" && code != typed {
 			t.Fatalf("six ASCII digits %q normalised to %q, %v", typed, code, err)
 		}
-		if n := utf8.RuneCountInString(typed); (CheckPassword(typed) == nil) != (n >= 1 && n <= MaxPassword) {
+		if n := utf8.RuneCountInString(typed); utf8.ValidString(typed) && (CheckPassword(typed) == nil) != (n >= 1 && n <= MaxPassword) {
 			t.Fatalf("CheckPassword(%q) = %v", typed, CheckPassword(typed))
 		}
 
