@@ -27,10 +27,11 @@ import (
 // Properties: never a 5xx; every refusal is a JSON error with a code and a
 // message; a body is let past validation only when it is one JSON object
 // of the endpoint's shape (checked here with encoding/json) and within
-// the bounds restated here: for create a card number that parses, an
-// amount from 1 to 999,999,999,999, a currency of the list, merchant name
-// and order ref of printable text within their lengths, a registered
-// origin; for start signals that pass their Validate; for resend a gen of
+// the bounds restated here, and (but for create, which has rules not
+// restated here) every such body is let past: for create a card number
+// that parses, an amount from 1 to 999,999,999,999, a currency of the
+// list, merchant name and order ref of printable text within their
+// lengths, a registered origin; for start signals that pass their Validate; for resend a gen of
 // at least 1; for a password a gen and 1 to 128 bytes (129 to 512 bytes
 // of up to 128 characters are not judged: see validPasswordBody); for results the
 // required fields, a known status and the bounds of each field.
@@ -67,7 +68,7 @@ func FuzzBodies(f *testing.F) {
 		passed     int                                  // the status of a body that did
 	}
 	endpoints := []endpoint{
-		{"/v1/authentications", testAPIKey, sure(validCreateBody), http.StatusCreated},
+		{"/v1/authentications", testAPIKey, necessary(validCreateBody), http.StatusCreated},
 		{"/internal/v1/authentications/" + missing + "/start", h.edgeToken(missing), sure(validStartBody), http.StatusNotFound},
 		{"/internal/v1/authentications/" + missing + "/resend", h.edgeToken(missing), sure(validResendBody), http.StatusNotFound},
 		{"/internal/v1/authentications/" + missing + "/password", h.edgeToken(missing), validPasswordBody, http.StatusNotFound},
@@ -91,11 +92,8 @@ func FuzzBodies(f *testing.F) {
 			}
 		}
 		valid, sure := e.valid(body)
-		if !sure {
-			return
-		}
 		passed := rec.Code == e.passed || rec.Code == http.StatusOK && e.passed == http.StatusCreated // create: N not_enrolled
-		if valid != passed {
+		if sure && valid != passed || passed && !valid {
 			t.Fatalf("POST %s %q: %d %s; valid by the rules restated here: %v", e.path, body, rec.Code, rec.Body, valid)
 		}
 	})
@@ -132,8 +130,18 @@ func validCreateBody(b []byte) bool {
 	}
 	_, err := pan.Parse(q.CardNumber)
 	return err == nil && *q.Amount >= 1 && *q.Amount <= 999_999_999_999 && currencies[q.Currency] &&
-		checkText(q.MerchantName, 1, 64) == "" && checkText(q.OrderRef, 0, 64) == "" &&
+		checkText(q.MerchantName, 0, 64) == "" && checkText(q.OrderRef, 0, 64) == "" &&
 		origin.Valid(q.MerchantOrigin) && (q.MerchantOrigin == testOrigin || q.MerchantOrigin == "http://127.0.0.1:8080")
+}
+
+// necessary makes a validator one-way: a body it refuses must be refused,
+// but one it passes may still be refused for a rule not restated here
+// (create's merchant name must be one the merchant registered).
+func necessary(valid func([]byte) bool) func([]byte) (bool, bool) {
+	return func(b []byte) (bool, bool) {
+		ok := valid(b)
+		return ok, !ok
+	}
 }
 
 func validStartBody(b []byte) bool {
