@@ -8,7 +8,7 @@ DEV       := .dev
 GOFLAGS_B := -trimpath
 CMDS      := issuer/cmd/issuer issuer/cmd/mailsink issuer/cmd/authapp edge/cmd/edge web/cmd/shop e2e/cmd/stack
 
-.PHONY: all run test test-workerd bench build client deps tools clean vet edge-node edge-build edge-dev edge-deploy
+.PHONY: all run test test-workerd bench build client deps tools clean vet edge-node edge-build edge-dev edge-deploy fuzz fuzz-short
 
 all: build
 
@@ -94,6 +94,7 @@ edge-deploy: edge-build
 test: build vet edge-build
 	HONNIN_BIN=$(CURDIR)/$(BIN) HONNIN_DIST=$(CURDIR)/$(DIST) $(GO) test -count=1 -timeout 30m ./...
 	HONNIN_TEST_DB=postgres $(GO) test -count=1 -timeout 10m ./issuer/api/
+	@$(MAKE) --no-print-directory fuzz-short
 	@# The crypto suites again as js/wasm under Node: the WebCrypto paths
 	@# (Ed25519, X25519) and fetch() the worker uses must answer as Go's do
 	@# natively; and internal/promise, which exists only there.
@@ -107,6 +108,18 @@ test-workerd: build edge-build
 
 E2E_WORKERD := HONNIN_E2E_EDGE=workerd HONNIN_BIN=$(CURDIR)/$(BIN) HONNIN_DIST=$(CURDIR)/$(DIST) \
 	$(GO) test -count=1 -timeout 20m ./e2e/
+
+## fuzz: every Go fuzz target (the Fuzz functions of *_fuzz_test.go: tokens,
+## seals, key files, signals, request bodies, token files, gateway answers,
+## ...) for FUZZTIME each (default 5m), two at a time (e2e/fuzz.sh). An
+## input that breaks a target's property is left in its package's
+## testdata/fuzz/: commit it, and plain `go test` keeps it as a regression.
+fuzz:
+	@FUZZTIME=$(or $(FUZZTIME),5m) GO=$(GO) bash e2e/fuzz.sh
+
+## fuzz-short: the same for 10 s a target: part of `make test`.
+fuzz-short:
+	@FUZZTIME=10s FUZZMINIMIZETIME=3s GO=$(GO) bash e2e/fuzz.sh
 
 ## bench: Go benchmarks, written to e2e/BENCHMARKS.md (cited by the README).
 ## The edge's section (CPU per verify in workerd with our glue and the stock

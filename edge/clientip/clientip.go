@@ -81,7 +81,7 @@ func (r *Resolver) Signals(req *http.Request) challenge.EdgeSignals {
 // fromHeader reads an address list (X-Forwarded-For style, each proxy
 // appending its peer) from the right: the first address that is not a
 // trusted proxy is the client. Anything left of it could have been written
-// by the client itself.
+// by the client itself. Zones are dropped, as in peerAddr.
 func (r *Resolver) fromHeader(values []string) (netip.Addr, bool) {
 	var list []string
 	for _, v := range values {
@@ -92,7 +92,7 @@ func (r *Resolver) fromHeader(values []string) (netip.Addr, bool) {
 		if err != nil {
 			return netip.Addr{}, false
 		}
-		a = a.Unmap()
+		a = a.Unmap().WithZone("")
 		if !r.trusted(a) {
 			return a, true
 		}
@@ -121,7 +121,10 @@ func peerAddr(remote string) netip.Addr {
 	if err != nil {
 		return netip.Addr{}
 	}
-	return a.Unmap()
+	// A zone (fe80::1%eth0) says which of the edge's links an address is
+	// on, nothing about the client; and it has no length limit, while the
+	// issuer refuses an ip over 64 bytes.
+	return a.Unmap().WithZone("")
 }
 
 // validCountry accepts ISO 3166-1 alpha-2 and the CDNs' two-character

@@ -101,16 +101,67 @@ func validHostName(h string) bool {
 	return true
 }
 
-// validIPv6Literal accepts "[...]" holding lower-case hex digits, colons
-// and dots (an embedded IPv4 tail); zone ids never appear in origins.
+// validIPv6Literal accepts "[...]" holding an IPv6 address as RFC 4291
+// §2.2 writes it: eight groups of one to four lower-case hex digits, or
+// fewer with one "::" standing for the rest, the last two groups possibly
+// a dotted IPv4 address. Zone ids never appear in origins. (net/netip
+// would do, but the wasm client does not link it otherwise.)
 func validIPv6Literal(h string) bool {
 	inner := h[1 : len(h)-1]
-	if len(inner) < 2 || !strings.Contains(inner, ":") {
+	groups := 0
+	if i := strings.LastIndexByte(inner, ':'); i >= 0 && strings.IndexByte(inner[i:], '.') >= 0 {
+		if !validIPv4(inner[i+1:]) {
+			return false
+		}
+		inner, groups = inner[:i+1], 2
+		if !strings.HasSuffix(inner, "::") {
+			inner = inner[:i] // "a:b:1.2.3.4": drop the separator too
+		}
+	}
+	head, tail, compressed := strings.Cut(inner, "::")
+	if compressed && strings.Contains(tail, "::") {
 		return false
 	}
-	for i := 0; i < len(inner); i++ {
-		c := inner[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || c == ':' || c == '.') {
+	for _, part := range []string{head, tail} {
+		if part == "" {
+			continue
+		}
+		for _, g := range strings.Split(part, ":") {
+			if g == "" || len(g) > 4 {
+				return false
+			}
+			for j := 0; j < len(g); j++ {
+				if c := g[j]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+					return false
+				}
+			}
+			groups++
+		}
+	}
+	if compressed {
+		return groups < 8
+	}
+	return groups == 8
+}
+
+// validIPv4 accepts four decimal octets 0 to 255 without leading zeros.
+func validIPv4(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || len(p) > 3 || (len(p) > 1 && p[0] == '0') {
+			return false
+		}
+		n := 0
+		for j := 0; j < len(p); j++ {
+			if p[j] < '0' || p[j] > '9' {
+				return false
+			}
+			n = n*10 + int(p[j]-'0')
+		}
+		if n > 255 {
 			return false
 		}
 	}

@@ -119,7 +119,7 @@ func (t *Twilio) Send(ctx context.Context, m Message) (string, error) {
 	e := &Error{Provider: "twilio", Status: resp.StatusCode, Retryable: retryableStatus(resp.StatusCode)}
 	var te twilioError
 	if json.Unmarshal(body, &te) == nil && (te.Code != 0 || te.Message != "") {
-		e.Code, e.Message, e.MoreInfo = te.Code, redactPhone(te.Message, m.To), te.MoreInfo
+		e.Code, e.Message, e.MoreInfo = te.Code, redactPhone(te.Message, m.To), redactPhone(te.MoreInfo, m.To)
 	} else {
 		e.Message = snippet(body, m.To)
 	}

@@ -99,16 +99,19 @@ func csvKey(rec []string, columns int) (Key, error) {
 		return k, fmt.Errorf("seed: %w", err)
 	}
 	if k.Digits, err = strconv.Atoi(rec[2]); err != nil || k.Digits < 6 || k.Digits > 8 {
-		return k, fmt.Errorf("digits %q: want 6 to 8", rec[2])
+		return k, fmt.Errorf("digits %s: want 6 to 8", shown(rec[2]))
 	}
 	if k.Period, err = strconv.Atoi(rec[3]); err != nil || k.Period < 10 || k.Period > 600 {
-		return k, fmt.Errorf("period %q: want 10 to 600 seconds", rec[3])
+		return k, fmt.Errorf("period %s: want 10 to 600 seconds", shown(rec[3]))
 	}
 	alg := ""
 	if columns == 5 {
 		alg = rec[4]
 	}
 	if k.Algorithm, err = totp.ParseAlgorithm(alg); err != nil {
+		if len(alg) > 25 { // its error would quote it: see shown
+			return k, fmt.Errorf("algorithm %s: want SHA1, SHA256 or SHA512", shown(alg))
+		}
 		return k, err
 	}
 	return k, nil

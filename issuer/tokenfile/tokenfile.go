@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"time"
 )
 
@@ -60,7 +61,18 @@ var serialRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 func checkSerial(s string) error {
 	if !serialRE.MatchString(s) {
-		return fmt.Errorf("serial %q: want 1 to 64 of A-Z a-z 0-9 . _ -", s)
+		return fmt.Errorf("serial %s: want 1 to 64 of A-Z a-z 0-9 . _ -", shown(s))
 	}
 	return nil
+}
+
+// shown quotes a value for an error message, unless it is long enough to
+// be a seed: the shortest, 16 bytes in base32 without its prefix, is 26
+// characters. A CSV file with its columns out of order must not put its
+// seeds into logs.
+func shown(v string) string {
+	if len(v) > 25 {
+		return fmt.Sprintf("(%d characters)", len(v))
+	}
+	return strconv.Quote(v)
 }
