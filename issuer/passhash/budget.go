@@ -21,9 +21,9 @@ import (
 //
 // A Budget holds a fixed number of slots, one hash each, and a short queue
 // per Lane. A caller takes a slot if one is free; else it waits in its
-// lane's queue, or, when that queue is full, is refused at once (ErrBusy),
-// so a page can say "busy, try again" in milliseconds instead of timing
-// out. A freed slot goes to the first waiter of the most urgent lane that
+// lane's queue, or, when that queue is full (for sign-ins also: when the
+// hashes ahead would take too long), is refused at once (ErrBusy), so a
+// page can say "busy, try again" in milliseconds instead of timing out. A freed slot goes to the first waiter of the most urgent lane that
 // has one (strict priority, FIFO within a lane). Waiting follows the
 // caller's context: a caller that hung up leaves the queue and no hash is
 // computed for it.
@@ -67,32 +67,42 @@ func (l Lane) String() string {
 	return fmt.Sprintf("Lane(%d)", int(l))
 }
 
-// laneLimits are each lane's queue, as waiters per slot, and the longest a
-// waiter waits before it is refused anyway.
+// laneLimits are each lane's queue, as waiters per slot; for a lane that
+// must be answered quickly either way, the longest wait it admits a caller
+// to, judged from the hashes' recent time; and the longest a waiter waits
+// before it is refused anyway.
 //
-// A waiter in a lane of q waiters per slot waits for about q+1 hashes
-// (150-300 ms each under load) when no more urgent lane is busy: sign-in,
-// at 2 per slot, at most about half a second before its hash starts, and
-// anything more is refused at once. MaxWait only matters when more urgent
-// lanes keep every slot busy: a sign-in is then refused after 2 s rather
-// than starved. A purchase waits at most 5 s, well inside the edge's 15 s
+// Sign-in, at 2 waiters per slot, waits for at most about 3 hashes before
+// its own starts (0.3-0.5 s on an idle 2-core machine); and since a hash
+// takes longer on a loaded machine, a sign-in is also refused at once when
+// the hashes ahead of it would take more than 1 s. So a sign-in is either
+// refused in milliseconds or admitted to a short wait. Its 2 s longest wait
+// only matters when purchase checks, served first, keep every slot busy:
+// the sign-in is then refused rather than starved.
+//
+// Purchase checks queue deeper (4 per slot) and are never refused on a
+// guess of the wait: a cardholder at a checkout would rather wait a second
+// than retry. A purchase waits at most 5 s, well inside the edge's 15 s
 // timeout, so the edge gets an answer it can act on (503 busy, "not
-// checked") rather than a timeout.
+// checked") rather than a timeout. The account lane is as small as
+// sign-in's but waits like a purchase: its callers are few and known.
 var laneLimits = [numLanes]struct {
 	queuePerSlot int
+	admitWait    time.Duration // 0: admit up to the queue whatever the wait
 	maxWait      time.Duration
 }{
-	Purchase: {4, 5 * time.Second},
-	Account:  {2, 5 * time.Second},
-	SignIn:   {2, 2 * time.Second},
+	Purchase: {4, 0, 5 * time.Second},
+	Account:  {2, 0, 5 * time.Second},
+	SignIn:   {2, time.Second, 2 * time.Second},
 }
 
 // RetryAfter is what a refused caller is told to wait before trying
 // again: about what the queues take to drain.
 const RetryAfter = time.Second
 
-// ErrBusy: the Budget refused the caller: its lane's queue was full, or it
-// waited MaxWait without getting a slot. No hash was computed; the password
+// ErrBusy: the Budget refused the caller: its lane's queue was full, the
+// wait would have been too long, or it waited its lane's longest wait
+// without getting a slot. No hash was computed; the password
 // was neither right nor wrong, so nothing may count it as a failure.
 var ErrBusy = errors.New("passhash: busy")
 
@@ -104,15 +114,17 @@ var Default = NewBudget(0)
 // Budget bounds the hashes computed at once and the callers waiting for
 // one. The zero value is not usable; make one with NewBudget.
 type Budget struct {
-	slots   int
-	queue   [numLanes]int
-	maxWait [numLanes]time.Duration
-	hashes  atomic.Int64
+	slots     int
+	queue     [numLanes]int
+	admitWait [numLanes]time.Duration
+	maxWait   [numLanes]time.Duration
+	hashes    atomic.Int64
 
-	mu      sync.Mutex
-	running int // slots held; while running < slots no one waits
-	waiting [numLanes][]*waiter
-	refused [numLanes]int64
+	mu       sync.Mutex
+	running  int // slots held; while running < slots no one waits
+	waiting  [numLanes][]*waiter
+	refused  [numLanes]int64
+	hashTime time.Duration // moving average of a hash's time; 0 before the first
 }
 
 type waiter struct {
@@ -130,14 +142,16 @@ func NewBudget(slots int) *Budget {
 	b := &Budget{slots: slots}
 	for l, ll := range laneLimits {
 		b.queue[l] = ll.queuePerSlot * slots
+		b.admitWait[l] = ll.admitWait
 		b.maxWait[l] = ll.maxWait
 	}
 	return b
 }
 
 // Acquire returns a slot for one caller of lane l, waiting in l's queue if
-// none is free. It fails at once with ErrBusy when l's queue is full, with
-// ErrBusy after l's longest wait, and with ctx's error when ctx ends first.
+// none is free. It fails at once with ErrBusy when l's queue is full or
+// the wait would be longer than l admits, with ErrBusy after l's longest
+// wait, and with ctx's error when ctx ends first.
 // On success the caller must Release the slot.
 func (b *Budget) Acquire(ctx context.Context, l Lane) (*Slot, error) {
 	if l < 0 || l >= numLanes {
@@ -156,6 +170,11 @@ func (b *Budget) Acquire(ctx context.Context, l Lane) (*Slot, error) {
 		b.refused[l]++
 		b.mu.Unlock()
 		return nil, fmt.Errorf("%w: %d %s callers waiting already", ErrBusy, b.queue[l], l)
+	}
+	if d := b.expectedWait(l); b.admitWait[l] > 0 && d > b.admitWait[l] {
+		b.refused[l]++
+		b.mu.Unlock()
+		return nil, fmt.Errorf("%w: a %s caller would wait about %v", ErrBusy, l, d.Round(time.Millisecond))
 	}
 	w := &waiter{ready: make(chan struct{})}
 	b.waiting[l] = append(b.waiting[l], w)
@@ -190,6 +209,28 @@ func (b *Budget) Acquire(ctx context.Context, l Lane) (*Slot, error) {
 	}
 	b.mu.Unlock()
 	return nil, err
+}
+
+// expectedWait is about how long a new caller of lane l would wait, every
+// slot being busy: the callers of l and of the more urgent lanes go first,
+// slots of them per hash time. Under b.mu.
+func (b *Budget) expectedWait(l Lane) time.Duration {
+	ahead := 0
+	for k := Purchase; k <= l; k++ {
+		ahead += len(b.waiting[k])
+	}
+	return time.Duration(ahead/b.slots+1) * b.hashTime
+}
+
+// observe adds a hash's time to the moving average (weight 1/8).
+func (b *Budget) observe(d time.Duration) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.hashTime == 0 {
+		b.hashTime = d
+		return
+	}
+	b.hashTime += (d - b.hashTime) / 8
 }
 
 // release gives a held slot to the first waiter of the most urgent lane,
@@ -234,8 +275,10 @@ func (b *Budget) Hash(ctx context.Context, l Lane, password string) (string, err
 type Stats struct {
 	// Slots is the budget's size; Running how many are held now.
 	Slots, Running int
-	// Hashes counts the argon2id computations made in the budget's slots.
-	Hashes int64
+	// Hashes counts the argon2id computations made in the budget's slots;
+	// HashTime is their recent average time.
+	Hashes   int64
+	HashTime time.Duration
 	// Waiting, Queue and Refused are per lane (index a Lane): callers
 	// waiting now, the most that may wait, callers refused so far.
 	Waiting, Queue [numLanes]int
@@ -246,7 +289,7 @@ type Stats struct {
 func (b *Budget) Stats() Stats {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	st := Stats{Slots: b.slots, Running: b.running, Hashes: b.hashes.Load(), Queue: b.queue, Refused: b.refused}
+	st := Stats{Slots: b.slots, Running: b.running, Hashes: b.hashes.Load(), HashTime: b.hashTime, Queue: b.queue, Refused: b.refused}
 	for l, q := range b.waiting {
 		st.Waiting[l] = len(q)
 	}
@@ -281,7 +324,10 @@ func (s *Slot) key(password string, salt []byte, t, m uint32, p uint8, n uint32)
 		panic("passhash: Slot used after Release")
 	}
 	s.b.hashes.Add(1)
-	return key(password, salt, t, m, p, n)
+	start := time.Now()
+	h := key(password, salt, t, m, p, n)
+	s.b.observe(time.Since(start))
+	return h
 }
 
 // Release returns the slot to the budget. It may be called more than once

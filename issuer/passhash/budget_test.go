@@ -16,12 +16,13 @@ import (
 var cheap = vectors[1]
 
 // testBudget is a budget of slots whose waiters never give up on their
-// own: a test that expects a fast refusal would otherwise be satisfied by
-// a slow one.
+// own (a test that expects a fast refusal would otherwise be satisfied by
+// a slow one) and whose queues admit by count only.
 func testBudget(slots int) *Budget {
 	b := NewBudget(slots)
 	for l := range b.maxWait {
 		b.maxWait[l] = time.Hour
+		b.admitWait[l] = 0
 	}
 	return b
 }
@@ -181,6 +182,41 @@ func TestBudgetMaxWait(t *testing.T) {
 	}
 	if st := b.Stats(); st.Waiting[SignIn] != 0 || st.Refused[SignIn] != 1 {
 		t.Errorf("after the timed-out wait: %+v", st)
+	}
+}
+
+// TestBudgetExpectedWait: when hashes are slow, a sign-in is refused at
+// once if the hashes ahead of it (purchase checks included) would take
+// longer than its lane admits, though its queue has room; purchase checks
+// queue whatever the wait.
+func TestBudgetExpectedWait(t *testing.T) {
+	b := testBudget(1)
+	b.admitWait[SignIn] = time.Second
+	b.observe(600 * time.Millisecond)
+	release := hold(t, b)
+	defer release()
+	work := func(s *Slot) { s.Verify(cheap.password, cheap.encoded) }
+	first := queue(t, t.Context(), b, SignIn, work) // waits about 600 ms
+	if _, err := b.Acquire(backstop(t), SignIn); !errors.Is(err, ErrBusy) {
+		t.Fatalf("second sign-in behind a 600 ms hash: %v, want ErrBusy", err)
+	}
+	var purchases []<-chan error
+	for range b.Stats().Queue[Purchase] {
+		purchases = append(purchases, queue(t, t.Context(), b, Purchase, work))
+	}
+	if st := b.Stats(); st.Waiting[SignIn] != 1 || st.Refused[SignIn] != 1 || st.Refused[Purchase] != 0 {
+		t.Errorf("%+v", st)
+	}
+	release()
+	for _, w := range append(purchases, first) {
+		if err := <-w; err != nil {
+			t.Error(err)
+		}
+	}
+	// The average follows the hashes' time, by eighths: five cheap
+	// hashes bring it down.
+	if st := b.Stats(); st.HashTime >= 600*time.Millisecond || st.Hashes != 5 {
+		t.Errorf("hash time %v after %d cheap hashes", st.HashTime, st.Hashes)
 	}
 }
 

@@ -1,9 +1,15 @@
 package portal
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/honnin/honnin/issuer/pan"
 )
@@ -37,4 +43,116 @@ func BenchmarkCheckPassword(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkSignInUnderFlood measures a cardholder's sign-in (the password
+// step with the right password, which mails the code) while an attacker
+// floods the sign-in with valid, unenrolled card numbers from rotating
+// addresses (each its own /64, so the per-address limit never stops them),
+// at a fixed rate whatever the answers: the attack of issue 12. Per op it
+// reports the cardholder's latency percentiles for answered sign-ins, the
+// share refused busy (503) and their latency, and what became of the
+// flood. The portal uses the process's default budget (a slot per core).
+func BenchmarkSignInUnderFlood(b *testing.B) {
+	for _, perSec := range []int{0, 10, 20, 40} {
+		b.Run(fmt.Sprintf("flood=%d/s", perSec), func(b *testing.B) {
+			h := newHarness(b)
+			tok := benchCSRF(h)
+			stop := make(chan struct{})
+			var flood sync.WaitGroup
+			var mu sync.Mutex
+			floodStatus := map[int]int{}
+			var floodRefusals []time.Duration
+			if perSec > 0 {
+				flood.Go(func() {
+					tick := time.NewTicker(time.Second / time.Duration(perSec))
+					defer tick.Stop()
+					for i := 0; ; i++ {
+						select {
+						case <-stop:
+							return
+						case <-tick.C:
+						}
+						flood.Go(func() {
+							start := time.Now()
+							st := benchSignin(h, tok, fmt.Sprintf("[2001:db8:%x:%x::1]:9000", i>>16, i&0xffff), luhnCard(i), "guess")
+							d := time.Since(start)
+							mu.Lock()
+							floodStatus[st]++
+							if st == http.StatusServiceUnavailable {
+								floodRefusals = append(floodRefusals, d)
+							}
+							mu.Unlock()
+						})
+					}
+				})
+				// Let the flood reach its steady state.
+				time.Sleep(2 * time.Second)
+			}
+			var served, refused []time.Duration
+			for b.Loop() {
+				h.clock.Add(IPWindow) // the cardholder's own address limit never answers
+				start := time.Now()
+				st := benchSignin(h, tok, "192.0.2.10:8000", cardB, passB)
+				d := time.Since(start)
+				switch st {
+				case http.StatusSeeOther:
+					served = append(served, d)
+				case http.StatusServiceUnavailable:
+					refused = append(refused, d)
+				default:
+					b.Fatalf("cardholder's sign-in: %d", st)
+				}
+			}
+			close(stop)
+			flood.Wait()
+			ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+			b.ReportMetric(ms(percentile(served, 50)), "p50-ms")
+			b.ReportMetric(ms(percentile(served, 90)), "p90-ms")
+			b.ReportMetric(float64(len(refused))/float64(len(served)+len(refused)), "refused-share")
+			b.ReportMetric(ms(percentile(refused, 50)), "refusal-p50-ms")
+			if perSec > 0 {
+				total := 0
+				for _, n := range floodStatus {
+					total += n
+				}
+				b.ReportMetric(float64(floodStatus[http.StatusServiceUnavailable])/float64(total), "flood-refused-share")
+				b.ReportMetric(ms(percentile(floodRefusals, 50)), "flood-refusal-p50-ms")
+				b.ReportMetric(ms(percentile(floodRefusals, 99)), "flood-refusal-p99-ms")
+				b.Logf("flood answers %v", floodStatus)
+			}
+		})
+	}
+}
+
+// percentile is the p-th percentile of ds (0 for none).
+func percentile(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[(len(s)-1)*p/100]
+}
+
+// benchCSRF is a valid pre-sign-in CSRF token (the cookie's value, which
+// the form repeats).
+func benchCSRF(h *harness) string {
+	b := h.browser()
+	b.get("/portal/signin")
+	return b.csrf()
+}
+
+// benchSignin posts a sign-in straight to the portal's handler as if from
+// remoteAddr and returns the status.
+func benchSignin(h *harness, tok, remoteAddr, card, password string) int {
+	form := url.Values{"card": {card}, "password": {password}, "csrf": {tok}}
+	r := httptest.NewRequest(http.MethodPost, "/portal/signin", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.RemoteAddr = remoteAddr
+	name, _ := h.portal.preCSRFCookie()
+	r.AddCookie(&http.Cookie{Name: name, Value: tok})
+	w := httptest.NewRecorder()
+	h.portal.ServeHTTP(w, r)
+	return w.Code
 }
