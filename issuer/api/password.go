@@ -1,8 +1,6 @@
 package api
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -99,7 +97,7 @@ func matchAny(slot *passhash.Slot, password string, creds []store.Credential) (b
 // busy is the answer to a check the hashing budget did not run: refused,
 // or abandoned by the caller while it waited (then nobody reads it).
 func busy(w http.ResponseWriter, err error) error {
-	if !errors.Is(err, passhash.ErrBusy) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+	if !passhash.NotChecked(err) {
 		return err
 	}
 	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(passhash.RetryAfter/time.Second))))

@@ -106,6 +106,14 @@ const RetryAfter = time.Second
 // was neither right nor wrong, so nothing may count it as a failure.
 var ErrBusy = errors.New("passhash: busy")
 
+// NotChecked reports whether err, from a Budget's Acquire, Verify or Hash,
+// means no hash was computed: the budget refused (ErrBusy), or the
+// caller's context ended while it waited. Such a password was neither
+// right nor wrong: answer "busy", count nothing.
+func NotChecked(err error) bool {
+	return errors.Is(err, ErrBusy) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
 // Default is the process's budget, sized to its cores. The package-level
 // Hash and Verify use it in the Account lane; the issuer gives its API and
 // portal one budget (issuer serve -hash-concurrency).

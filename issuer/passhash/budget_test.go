@@ -365,3 +365,23 @@ func TestSlotReleaseTwice(t *testing.T) {
 	}()
 	s.Hash("pw")
 }
+
+func TestNotChecked(t *testing.T) {
+	b := testBudget(1)
+	release := hold(t, b)
+	defer release()
+	b.queue[SignIn] = 0
+	_, busy := b.Acquire(t.Context(), SignIn)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, cancelled := b.Verify(ctx, Purchase, cheap.password, cheap.encoded)
+	_, malformed := Verify("pw", "$argon2id$v=19$")
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{{busy, true}, {cancelled, true}, {malformed, false}, {nil, false}, {errors.New("database down"), false}} {
+		if got := NotChecked(tt.err); got != tt.want {
+			t.Errorf("NotChecked(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+}

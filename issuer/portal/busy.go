@@ -1,8 +1,6 @@
 package portal
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -17,12 +15,6 @@ import (
 // answered at once, 503 with Retry-After and the page saying "busy, try
 // again", and counts nowhere as a wrong password: the password was not
 // checked.
-
-// notChecked reports whether err means a password was never checked: the
-// budget refused it, or the client hung up while it waited for a slot.
-func notChecked(err error) bool {
-	return errors.Is(err, passhash.ErrBusy) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
-}
 
 // setRetryAfter tells a refused client when to try again.
 func setRetryAfter(w http.ResponseWriter) {

@@ -71,7 +71,7 @@ func (s *Server) savePassword(w http.ResponseWriter, r *http.Request, sess *Sess
 	// One slot for the check and the new hash, in the Account lane: the
 	// cardholder is signed in. Refused, nothing is checked or counted.
 	slot, err := s.hashing.Acquire(r.Context(), passhash.Account)
-	if notChecked(err) {
+	if passhash.NotChecked(err) {
 		setRetryAfter(w)
 		refuse(http.StatusServiceUnavailable, "busy.retry", "")
 		return

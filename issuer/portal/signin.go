@@ -89,7 +89,7 @@ func (s *Server) checkPassword(ctx context.Context, r *http.Request, cardInput, 
 	// The slot is taken before the card is looked up, so a refusal comes
 	// at the same point, with the same page, for every card number.
 	slot, err := s.hashing.Acquire(ctx, passhash.SignIn)
-	if notChecked(err) {
+	if passhash.NotChecked(err) {
 		return passwordCheck{status: http.StatusServiceUnavailable, busy: true, form: signinForm{Error: "busy.retry"}}, nil
 	} else if err != nil {
 		return passwordCheck{}, err
