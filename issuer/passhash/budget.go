@@ -174,15 +174,10 @@ func (b *Budget) Acquire(ctx context.Context, l Lane) (*Slot, error) {
 		b.mu.Unlock()
 		return &Slot{b: b}, nil
 	}
-	if len(b.waiting[l]) >= b.queue[l] {
+	if err := b.refusal(l); err != nil {
 		b.refused[l]++
 		b.mu.Unlock()
-		return nil, fmt.Errorf("%w: %d %s callers waiting already", ErrBusy, b.queue[l], l)
-	}
-	if d := b.expectedWait(l); b.admitWait[l] > 0 && d > b.admitWait[l] {
-		b.refused[l]++
-		b.mu.Unlock()
-		return nil, fmt.Errorf("%w: a %s caller would wait about %v", ErrBusy, l, d.Round(time.Millisecond))
+		return nil, err
 	}
 	w := &waiter{ready: make(chan struct{})}
 	b.waiting[l] = append(b.waiting[l], w)
@@ -217,6 +212,29 @@ func (b *Budget) Acquire(ctx context.Context, l Lane) (*Slot, error) {
 	}
 	b.mu.Unlock()
 	return nil, err
+}
+
+// refusal is why a caller of lane l is refused at once now, every slot
+// being busy; nil if it may wait. Under b.mu.
+func (b *Budget) refusal(l Lane) error {
+	if len(b.waiting[l]) >= b.queue[l] {
+		return fmt.Errorf("%w: %d %s callers waiting already", ErrBusy, b.queue[l], l)
+	}
+	if d := b.expectedWait(l); b.admitWait[l] > 0 && d > b.admitWait[l] {
+		return fmt.Errorf("%w: a %s caller would wait about %v", ErrBusy, l, d.Round(time.Millisecond))
+	}
+	return nil
+}
+
+// Busy reports whether a caller of lane l would be refused at once now. It
+// is a hint, not a reservation: the answer may change before Acquire. A
+// server asks it before any other work for a request (database writes
+// included), so that a flood arriving while the lane is full costs next to
+// nothing.
+func (b *Budget) Busy(l Lane) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.running >= b.slots && b.refusal(l) != nil
 }
 
 // expectedWait is about how long a new caller of lane l would wait, every

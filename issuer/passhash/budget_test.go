@@ -140,7 +140,13 @@ func queue(t *testing.T, ctx context.Context, b *Budget, l Lane, onSlot func(*Sl
 // queue.
 func TestBudgetRefusesWhenFull(t *testing.T) {
 	b := testBudget(2)
+	if b.Busy(SignIn) {
+		t.Error("Busy with free slots")
+	}
 	release := hold(t, b)
+	if b.Busy(SignIn) {
+		t.Error("Busy with an empty queue")
+	}
 	var waiters []<-chan error
 	for range b.Stats().Queue[SignIn] {
 		waiters = append(waiters, queue(t, t.Context(), b, SignIn, func(*Slot) {}))
@@ -153,6 +159,9 @@ func TestBudgetRefusesWhenFull(t *testing.T) {
 	}
 	if _, err := b.Hash(backstop(t), SignIn, "pw"); !errors.Is(err, ErrBusy) {
 		t.Fatalf("Hash with the queue full: %v", err)
+	}
+	if !b.Busy(SignIn) || b.Busy(Purchase) || b.Busy(Account) {
+		t.Errorf("Busy: sign-in %v, purchase %v, account %v; want true, false, false", b.Busy(SignIn), b.Busy(Purchase), b.Busy(Account))
 	}
 	if st := b.Stats(); st.Refused[SignIn] != 6 || st.Hashes != 0 || st.Waiting[SignIn] != st.Queue[SignIn] {
 		t.Errorf("after the refusals: %+v", st)
@@ -197,6 +206,9 @@ func TestBudgetExpectedWait(t *testing.T) {
 	defer release()
 	work := func(s *Slot) { s.Verify(cheap.password, cheap.encoded) }
 	first := queue(t, t.Context(), b, SignIn, work) // waits about 600 ms
+	if !b.Busy(SignIn) {
+		t.Error("Busy false behind a 600 ms hash")
+	}
 	if _, err := b.Acquire(backstop(t), SignIn); !errors.Is(err, ErrBusy) {
 		t.Fatalf("second sign-in behind a 600 ms hash: %v, want ErrBusy", err)
 	}

@@ -150,7 +150,8 @@ func waitQueued(t *testing.T, b *passhash.Budget, l passhash.Lane, n int) {
 // are refused at once, 503 with Retry-After and a page that says so, the
 // same for an enrolled and an unknown card; a client that hangs up while
 // queued leaves the queue. No refused or abandoned check computes a hash
-// or counts towards the card's lock.
+// or counts towards the card's lock, and a request refused while the lane
+// is full does not count towards its address's limit either.
 func TestSignInBusy(t *testing.T) {
 	h := newHarness(t)
 	budget := passhash.NewBudget(1)
@@ -170,6 +171,12 @@ func TestSignInBusy(t *testing.T) {
 			} else {
 				unknown = p
 			}
+		}
+	}
+	// Refused before any work, they are not even attempts of their address.
+	for range MaxIPAttempts + 1 {
+		if p := h.signinFrom(t.Context(), "203.0.113.250:6000", cardB, "wrong-password"); p.status != http.StatusServiceUnavailable {
+			t.Fatalf("sign-in with the budget full: %d", p.status)
 		}
 	}
 	// Only the refilled card number (and each browser's token) differs.
@@ -202,8 +209,11 @@ func TestSignInBusy(t *testing.T) {
 	if p := h.signinFrom(t.Context(), "203.0.113.201:6000", cardA, passA); p.status != http.StatusSeeOther {
 		t.Errorf("right password after the refusals: %d\n%s", p.status, p.body)
 	}
-	if st := budget.Stats(); st.Hashes != 1 {
-		t.Errorf("%d hashes, want 1 (the sign-in served)", st.Hashes)
+	if p := h.signinFrom(t.Context(), "203.0.113.250:6001", cardB, passB); p.status != http.StatusSeeOther {
+		t.Errorf("sign-in from the address refused %d times: %d", MaxIPAttempts+1, p.status)
+	}
+	if st := budget.Stats(); st.Hashes != 2 {
+		t.Errorf("%d hashes, want 2 (the sign-ins served)", st.Hashes)
 	}
 }
 

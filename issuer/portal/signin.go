@@ -56,14 +56,23 @@ type passwordCheck struct {
 // unknown cards too, so it does not tell either.
 //
 // The per-address limit counts every request that reaches it, whatever
-// its answer (malformed, wrong, right, refused as busy): it bounds how
-// often one address (an IPv6 /64) may knock, not how often it was wrong.
-// The per-card count is of wrong passwords only: a check the hashing
-// budget refused, or whose client hung up while it waited, was never
-// made, and counts nowhere.
+// its answer (malformed, wrong, right, over the lock): it bounds how often
+// one address (an IPv6 /64) may knock, not how often it was wrong. A
+// request that arrives while the hashing budget's sign-in lane is full is
+// refused before it, and costs nothing; one refused later, at the budget
+// itself, was counted. The per-card count is of wrong passwords only: a
+// check the budget refused, or whose client hung up while it waited, was
+// never made, and counts nowhere.
 func (s *Server) checkPassword(ctx context.Context, r *http.Request, cardInput, password string) (passwordCheck, error) {
 	fail := func(status int, key string) (passwordCheck, error) {
 		return passwordCheck{status: status, form: signinForm{Error: key}}, nil
+	}
+	busy := passwordCheck{status: http.StatusServiceUnavailable, busy: true, form: signinForm{Error: "busy.retry"}}
+	// While the sign-in lane is full, a request is refused before any
+	// work: a flood then costs no database write, and the answer comes
+	// in a millisecond, the same for every card.
+	if s.hashing.Busy(passhash.SignIn) {
+		return busy, nil
 	}
 	n, err := s.store.PortalAttempt(ctx, clientKey(r), s.now(), IPWindow)
 	if err != nil {
@@ -90,7 +99,7 @@ func (s *Server) checkPassword(ctx context.Context, r *http.Request, cardInput, 
 	// at the same point, with the same page, for every card number.
 	slot, err := s.hashing.Acquire(ctx, passhash.SignIn)
 	if passhash.NotChecked(err) {
-		return passwordCheck{status: http.StatusServiceUnavailable, busy: true, form: signinForm{Error: "busy.retry"}}, nil
+		return busy, nil
 	} else if err != nil {
 		return passwordCheck{}, err
 	}
