@@ -295,3 +295,26 @@ func TestPasswordChangeBusy(t *testing.T) {
 		t.Errorf("portal password changed: %v", err)
 	}
 }
+
+// TestLinkCardBusy: linking another card checks its portal password like
+// a sign-in, in the sign-in lane: refused, it is 503 with Retry-After on
+// the cards page, and the other card's count is untouched.
+func TestLinkCardBusy(t *testing.T) {
+	h := newHarness(t)
+	budget := passhash.NewBudget(1)
+	h.useBudget(budget)
+	b := h.browser()
+	b.signIn(cardA, passA, mailA)
+	b.get("/portal/cards")
+	release := fill(t, budget, passhash.SignIn)
+	for i := range MaxPasswordFailures {
+		p := b.post("/portal/cards/link", url.Values{"card": {cardB}, "password": {"wrong-password"}})
+		if p.status != http.StatusServiceUnavailable || p.header.Get("Retry-After") != "1" || !strings.Contains(p.body, "ただいま混み合っています") {
+			t.Fatalf("link %d with the budget full: %d\n%s", i, p.status, p.body)
+		}
+	}
+	release()
+	if p := b.post("/portal/cards/link", url.Values{"card": {cardB}, "password": {passB}}); p.status != http.StatusSeeOther {
+		t.Errorf("link with the right password after the refusals: %d\n%s", p.status, p.body)
+	}
+}
