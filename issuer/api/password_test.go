@@ -16,8 +16,8 @@ import (
 	"github.com/honnin/honnin/issuer/store"
 )
 
-// passwordCase is a password challenge for cardJA over an API whose
-// hashing budget has one slot.
+// passwordCase is a password challenge for cardJA over an API with its
+// own hashing budget (one slot unless said otherwise).
 type passwordCase struct {
 	h      *harness
 	budget *passhash.Budget
@@ -25,9 +25,13 @@ type passwordCase struct {
 	id     string
 }
 
-func newPasswordCase(t *testing.T) *passwordCase {
+func newPasswordCase(t testing.TB) *passwordCase {
+	return newPasswordCaseSlots(t, 1)
+}
+
+func newPasswordCaseSlots(t testing.TB, slots int) *passwordCase {
 	h := newHarness(t)
-	budget := passhash.NewBudget(1)
+	budget := passhash.NewBudget(slots)
 	h.reconfigure(func(c *Config) { c.Hashing = budget })
 	c := h.setMethod(cardJA, store.KindPassword)
 	hash, err := passhash.Hash("s3cret パス")
@@ -54,6 +58,15 @@ func (pc *passwordCase) check(ctx context.Context, pw string) *httptestResponse 
 	rec := httptest.NewRecorder()
 	pc.h.api.ServeHTTP(rec, req)
 	return rec
+}
+
+// hash is the stored hash of the challenge's password credential.
+func (pc *passwordCase) hash(t testing.TB) string {
+	creds, err := pc.h.store.ActiveCredentials(t.Context(), pc.card.ID, store.KindPassword)
+	if err != nil || len(creds) != 1 {
+		t.Fatalf("password credentials: %+v %v", creds, err)
+	}
+	return creds[0].PasswordHash
 }
 
 // failures is the password credential's failure count.
