@@ -23,10 +23,11 @@ import (
 // per Lane. A caller takes a slot if one is free; else it waits in its
 // lane's queue, or, when that queue is full (for sign-ins also: when the
 // hashes ahead would take too long), is refused at once (ErrBusy), so a
-// page can say "busy, try again" in milliseconds instead of timing out. A freed slot goes to the first waiter of the most urgent lane that
-// has one (strict priority, FIFO within a lane). Waiting follows the
-// caller's context: a caller that hung up leaves the queue and no hash is
-// computed for it.
+// page can say "busy, try again" in milliseconds instead of timing out. A
+// freed slot goes to the first waiter of the most urgent lane that has one
+// (strict priority, FIFO within a lane). Waiting follows the caller's
+// context: a caller that hung up leaves the queue and no hash is computed
+// for it.
 
 // Lane is a class of callers of a Budget: its own queue, its own priority.
 // Lower lanes are served first.
