@@ -1,9 +1,18 @@
 package api
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"math"
 	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/honnin/honnin/issuer/passhash"
 )
 
 // BenchmarkCreateAndStart is one authentication's issuer work up to the
@@ -31,5 +40,61 @@ func BenchmarkCreateAndStart(b *testing.B) {
 		if res := decodeBody[startResponse](b, rec); res.Delivery != "sent" {
 			b.Fatalf("delivery %q", res.Delivery)
 		}
+	}
+}
+
+// BenchmarkPasswordCheckUnderSignInFlood is a purchase's static password
+// check (the edge's call, a real argon2id hash) while portal sign-ins
+// flood the same hashing budget (a slot per core) at a fixed rate, each a
+// real hash in the sign-in lane. It reports the check's latency (p50, p90,
+// max) and the share of the flood the budget refused.
+func BenchmarkPasswordCheckUnderSignInFlood(b *testing.B) {
+	for _, perSec := range []int{0, 40} {
+		b.Run(fmt.Sprintf("flood=%d/s", perSec), func(b *testing.B) {
+			pc := newPasswordCaseSlots(b, 0)
+			hash := pc.hash(b)
+			stop := make(chan struct{})
+			var flood sync.WaitGroup
+			var sent, refused atomic.Int64
+			if perSec > 0 {
+				flood.Go(func() {
+					tick := time.NewTicker(time.Second / time.Duration(perSec))
+					defer tick.Stop()
+					for {
+						select {
+						case <-stop:
+							return
+						case <-tick.C:
+						}
+						flood.Go(func() {
+							sent.Add(1)
+							if _, err := pc.budget.Verify(context.Background(), passhash.SignIn, "guess", hash); errors.Is(err, passhash.ErrBusy) {
+								refused.Add(1)
+							}
+						})
+					}
+				})
+				time.Sleep(2 * time.Second) // the flood's steady state
+			}
+			var took []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				rec := pc.check(b.Context(), "s3cret パス")
+				took = append(took, time.Since(start))
+				if rec.Code != http.StatusOK || !decodeBody[passwordResponse](b, rec).OK {
+					b.Fatalf("purchase check: %d %s", rec.Code, rec.Body.String())
+				}
+			}
+			close(stop)
+			flood.Wait()
+			slices.Sort(took)
+			ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+			b.ReportMetric(ms(took[(len(took)-1)/2]), "p50-ms")
+			b.ReportMetric(ms(took[(len(took)-1)*9/10]), "p90-ms")
+			b.ReportMetric(ms(took[len(took)-1]), "max-ms")
+			if n := sent.Load(); n > 0 {
+				b.ReportMetric(float64(refused.Load())/float64(n), "flood-refused-share")
+			}
+		})
 	}
 }

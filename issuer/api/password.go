@@ -2,6 +2,8 @@ package api
 
 import (
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/edge/limits"
@@ -23,6 +25,11 @@ type passwordResponse struct {
 // password challenge, and the issuer, which alone holds its hash, answers
 // whether it is right. Counting and ending stay at the edge, exactly as for
 // a wrong code; the edge's progress reports count the failures here.
+//
+// The check takes a slot of the hashing budget in its Purchase lane, ahead
+// of every portal sign-in. When even that lane is full (or its wait ran
+// out, or the edge hung up) the answer is 503 busy with Retry-After: the
+// password was not checked, and the edge counts no try.
 func (s *Server) password(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	if err := s.edgeCall(r, id); err != nil {
@@ -58,13 +65,44 @@ func (s *Server) password(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ok := false
-	for _, c := range creds {
-		match, err := passhash.Verify(req.Password, c.PasswordHash)
+	if len(creds) > 0 {
+		slot, err := s.hashing.Acquire(r.Context(), passhash.Purchase)
+		if err != nil {
+			return busy(w, err)
+		}
+		ok, err = matchAny(slot, req.Password, creds)
+		slot.Release()
 		if err != nil {
 			return err
 		}
-		ok = ok || match
 	}
 	jsonapi.Write(w, http.StatusOK, passwordResponse{OK: ok})
 	return nil
 }
+
+// matchAny checks password against every credential (no early return:
+// the time does not tell which matched).
+func matchAny(slot *passhash.Slot, password string, creds []store.Credential) (bool, error) {
+	ok := false
+	for _, c := range creds {
+		match, err := slot.Verify(password, c.PasswordHash)
+		if err != nil {
+			return false, err
+		}
+		ok = ok || match
+	}
+	return ok, nil
+}
+
+// busy is the answer to a check the hashing budget did not run: refused,
+// or abandoned by the caller while it waited (then nobody reads it).
+func busy(w http.ResponseWriter, err error) error {
+	if !passhash.NotChecked(err) {
+		return err
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(passhash.RetryAfter/time.Second))))
+	return errBusy
+}
+
+var errBusy = jsonapi.Errorf(http.StatusServiceUnavailable, "busy",
+	"the issuer is busy checking passwords; the password was not checked, retry shortly")

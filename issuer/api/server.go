@@ -15,6 +15,7 @@ import (
 	"github.com/honnin/honnin/issuer/appreg"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
+	"github.com/honnin/honnin/issuer/passhash"
 	"github.com/honnin/honnin/issuer/risk"
 	"github.com/honnin/honnin/issuer/sms"
 	"github.com/honnin/honnin/issuer/store"
@@ -62,6 +63,10 @@ type Config struct {
 	Log *slog.Logger
 	// Now is the clock; nil means time.Now. Tests move it.
 	Now func() time.Time
+	// Hashing is the process's password hashing budget, shared with the
+	// portal; nil means passhash.Default. Static password checks take
+	// its Purchase lane, which is served first.
+	Hashing *passhash.Budget
 }
 
 // Lifetimes and limits of the challenge: edge/limits, where each is defined
@@ -98,6 +103,7 @@ type Server struct {
 	provider   *risk.Provider
 	pseudo     *risk.Pseudonymizer
 	apps       *appreg.Registrar
+	hashing    *passhash.Budget
 	handler    http.Handler
 }
 
@@ -135,6 +141,7 @@ func New(cfg Config) (*Server, error) {
 		now:        cfg.Now,
 		risk:       cfg.Risk,
 		provider:   cfg.Provider,
+		hashing:    cfg.Hashing,
 		// Device ids and the provider's pseudonyms are keyed by a key
 		// derived from the card-number key: one secret file, two keys.
 		pseudo: risk.NewPseudonymizer(cfg.PAN.SubKey("honnin/risk/v1")),
@@ -156,6 +163,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.hashing == nil {
+		s.hashing = passhash.Default
 	}
 	s.apps = &appreg.Registrar{Store: s.store, Vault: s.vault, Mail: s.mail, IssuerName: s.issuerName, Now: s.now}
 	s.edge = challenge.Verifier{

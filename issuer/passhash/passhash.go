@@ -8,15 +8,20 @@
 // Verify reads the parameters from the string, so they can be raised later:
 // old hashes keep verifying, and NeedsRehash says which to re-hash at the
 // next successful check.
+//
+// Every hash is computed in a slot of a Budget (budget.go), which bounds
+// the hashes at once and the callers waiting, per Lane: purchase checks
+// first, then signed-in callers, then unauthenticated sign-ins, which are
+// refused at once (ErrBusy) when their short queue is full.
 package passhash
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"runtime"
 	"strconv"
 	"strings"
 
@@ -57,20 +62,27 @@ const (
 // package accepts.
 var ErrMalformed = errors.New("passhash: malformed argon2id hash")
 
-// slots bounds the concurrent hashes: each holds its memory (64 MiB) until
-// done, so unbounded concurrency is a memory exhaustion attack.
-var slots = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
-
+// key computes an argon2id hash. Callers hold a Budget's slot: each hash
+// holds its memory (64 MiB) until done, so unbounded concurrency is a
+// memory exhaustion attack.
 func key(password string, salt []byte, t, m uint32, p uint8, n uint32) []byte {
-	slots <- struct{}{}
-	defer func() { <-slots }()
 	return argon2.IDKey([]byte(password), salt, t, m, p, n)
 }
 
+// keyFunc is key as computed in a slot.
+type keyFunc func(password string, salt []byte, t, m uint32, p uint8, n uint32) []byte
+
 var b64 = base64.RawStdEncoding
 
-// Hash returns the PHC string of password under a fresh random salt.
+// Hash returns the PHC string of password under a fresh random salt. It
+// waits for a slot of the Default budget in the Account lane: for the
+// operator's commands and seeding, whose process has no other hashing.
+// Servers use a Budget's Hash with the request's context and lane.
 func Hash(password string) (string, error) {
+	return Default.Hash(context.Background(), Account, password)
+}
+
+func hash(password string, key keyFunc) (string, error) {
 	if password == "" {
 		return "", errors.New("passhash: empty password")
 	}
@@ -82,15 +94,19 @@ func Hash(password string) (string, error) {
 }
 
 // Verify reports whether password matches encoded, comparing in constant
-// time. The error is only for a malformed encoding (ErrMalformed); a wrong
-// password is false, nil.
+// time. The error is for a malformed encoding (ErrMalformed) or a refused
+// wait (ErrBusy); a wrong password is false, nil. Like Hash, it uses the
+// Default budget's Account lane.
 func Verify(password, encoded string) (bool, error) {
-	p, err := parse(encoded)
-	if err != nil {
+	if _, err := parse(encoded); err != nil {
 		return false, err
 	}
+	return Default.Verify(context.Background(), Account, password, encoded)
+}
+
+func verify(password string, p params, key keyFunc) bool {
 	h := key(password, p.salt, p.t, p.m, p.p, uint32(len(p.hash)))
-	return subtle.ConstantTimeCompare(h, p.hash) == 1, nil
+	return subtle.ConstantTimeCompare(h, p.hash) == 1
 }
 
 // NeedsRehash reports whether encoded was made with other parameters than

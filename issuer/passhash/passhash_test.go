@@ -125,3 +125,17 @@ func TestMalformed(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkVerify is the cost of one check with this package's parameters:
+// what a slot of a Budget is held for.
+func BenchmarkVerify(b *testing.B) {
+	enc, err := Hash("hunter2")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if ok, err := Verify("hunter2", enc); !ok || err != nil {
+			b.Fatal(ok, err)
+		}
+	}
+}

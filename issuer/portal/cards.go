@@ -34,6 +34,9 @@ func (s *Server) linkPassword(w http.ResponseWriter, r *http.Request, sess *Sess
 		return
 	}
 	if pc.status != http.StatusOK {
+		if pc.busy {
+			setRetryAfter(w)
+		}
 		s.render(w, r, sess, pc.status, "cards", cardsPage{Error: pc.form.Error, LockedUntil: pc.form.LockedUntil, Card: typedCard(r)})
 		return
 	}
@@ -74,7 +77,7 @@ func (s *Server) linkCodePage(w http.ResponseWriter, r *http.Request, sess *Sess
 // linkCode is POST /portal/cards/link/code: right, the card joins the
 // person's cards.
 func (s *Server) linkCode(w http.ResponseWriter, r *http.Request, sess *Session) {
-	if n, err := s.store.PortalAttempt(r.Context(), clientIP(r), s.now(), IPWindow); err != nil {
+	if n, err := s.store.PortalAttempt(r.Context(), clientKey(r), s.now(), IPWindow); err != nil {
 		s.serverError(w, r, sess, err)
 		return
 	} else if n > MaxIPAttempts {

@@ -10,6 +10,7 @@ import "fmt"
 var catalogues = []map[string]map[string]string{
 	portalMessages,
 	methodMessages,
+	busyMessages,
 }
 
 // catalogue is catalogues merged per language, built once.

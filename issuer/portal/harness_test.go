@@ -148,9 +148,22 @@ func newHarness(t testing.TB) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.srv = httptest.NewServer(h.portal)
+	// Through a closure, so useBudget can replace the portal.
+	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.portal.ServeHTTP(w, r) }))
 	t.Cleanup(h.srv.Close)
 	return h
+}
+
+// useBudget rebuilds the portal over the same store with its own hashing
+// budget, so a test can fill it. Call it before any request.
+func (h *harness) useBudget(b *passhash.Budget) {
+	h.t.Helper()
+	h.cfg.Hashing = b
+	p, err := New(h.cfg)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.portal = p
 }
 
 // browser is one cookie jar against the portal, following no redirects so

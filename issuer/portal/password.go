@@ -68,12 +68,25 @@ func (s *Server) savePassword(w http.ResponseWriter, r *http.Request, sess *Sess
 	if len(current) > MaxPortalPassword*4 {
 		current = ""
 	}
-	okPass, err := passhash.Verify(current, hash)
+	// One slot for the check and the new hash, in the Account lane: the
+	// cardholder is signed in. Refused, nothing is checked or counted.
+	slot, err := s.hashing.Acquire(r.Context(), passhash.Account)
+	if passhash.NotChecked(err) {
+		setRetryAfter(w)
+		refuse(http.StatusServiceUnavailable, "busy.retry", "")
+		return
+	} else if err != nil {
+		s.serverError(w, r, sess, err)
+		return
+	}
+	defer slot.Release()
+	okPass, err := slot.Verify(current, hash)
 	if err != nil {
 		s.serverError(w, r, sess, err)
 		return
 	}
 	if !okPass || hash == s.dummyHash {
+		slot.Release()
 		until, err := s.store.PortalPasswordFailed(r.Context(), c.PANHMAC, now, MaxPasswordFailures, PasswordLock)
 		if err != nil {
 			s.serverError(w, r, sess, err)
@@ -90,7 +103,8 @@ func (s *Server) savePassword(w http.ResponseWriter, r *http.Request, sess *Sess
 		refuse(http.StatusBadRequest, "password.same", "")
 		return
 	}
-	newHash, err := passhash.Hash(next)
+	newHash, err := slot.Hash(next)
+	slot.Release()
 	if err != nil {
 		s.serverError(w, r, sess, err)
 		return

@@ -80,6 +80,10 @@ type Config struct {
 	// __Host-honnin_portal. The issuer sets it unless it listens on
 	// loopback over plain HTTP (a browser drops Secure cookies there).
 	SecureCookies bool
+	// Hashing is the process's password hashing budget, shared with the
+	// API so that sign-ins queue behind purchase checks; nil means
+	// passhash.Default.
+	Hashing *passhash.Budget
 }
 
 // Server is the portal. Its routes are in routes.go.
@@ -95,6 +99,8 @@ type Server struct {
 	// dummyHash is what a password is checked against when the card is
 	// unknown or has no portal password, so the answer takes the same work.
 	dummyHash string
+	// hashing is cfg.Hashing: every argon2id check and hash takes a slot.
+	hashing *passhash.Budget
 }
 
 // New checks cfg and returns the portal's handler, to be mounted at
@@ -112,6 +118,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
+	if cfg.Hashing == nil {
+		cfg.Hashing = passhash.Default
+	}
 	p, err := loadPages()
 	if err != nil {
 		return nil, err
@@ -121,7 +130,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("portal: dummy hash: %w", err)
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, now: cfg.Now, log: cfg.Log, pages: p,
-		csrfKey: cfg.PAN.SubKey("portal-csrf"), dummyHash: dummy}
+		csrfKey: cfg.PAN.SubKey("portal-csrf"), dummyHash: dummy, hashing: cfg.Hashing}
 	s.mux = s.routes()
 	return s, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -43,6 +44,9 @@ type passwordCheck struct {
 	card   store.Cardholder
 	status int
 	form   signinForm
+	// busy: the hashing budget refused the check (503); the answer carries
+	// Retry-After.
+	busy bool
 }
 
 // checkPassword checks a typed card number and portal password with the
@@ -50,11 +54,27 @@ type passwordCheck struct {
 // password, after the same argon2id work, so the page never tells whether
 // a card is enrolled; the per-card lock is kept by card-number hash for
 // unknown cards too, so it does not tell either.
+//
+// The per-address limit counts every request that reaches it, whatever
+// its answer (malformed, wrong, right, over the lock): it bounds how often
+// one address (an IPv6 /64) may knock, not how often it was wrong. A
+// request that arrives while the hashing budget's sign-in lane is full is
+// refused before it, and costs nothing; one refused later, at the budget
+// itself, was counted. The per-card count is of wrong passwords only: a
+// check the budget refused, or whose client hung up while it waited, was
+// never made, and counts nowhere.
 func (s *Server) checkPassword(ctx context.Context, r *http.Request, cardInput, password string) (passwordCheck, error) {
 	fail := func(status int, key string) (passwordCheck, error) {
 		return passwordCheck{status: status, form: signinForm{Error: key}}, nil
 	}
-	n, err := s.store.PortalAttempt(ctx, clientIP(r), s.now(), IPWindow)
+	busy := passwordCheck{status: http.StatusServiceUnavailable, busy: true, form: signinForm{Error: "busy.retry"}}
+	// While the sign-in lane is full, a request is refused before any
+	// work: a flood then costs no database write, and the answer comes
+	// in a millisecond, the same for every card.
+	if s.hashing.Busy(passhash.SignIn) {
+		return busy, nil
+	}
+	n, err := s.store.PortalAttempt(ctx, clientKey(r), s.now(), IPWindow)
 	if err != nil {
 		return passwordCheck{}, err
 	}
@@ -75,6 +95,15 @@ func (s *Server) checkPassword(ctx context.Context, r *http.Request, cardInput, 
 	} else if now.Before(until) {
 		return s.locked(until), nil
 	}
+	// The slot is taken before the card is looked up, so a refusal comes
+	// at the same point, with the same page, for every card number.
+	slot, err := s.hashing.Acquire(ctx, passhash.SignIn)
+	if passhash.NotChecked(err) {
+		return busy, nil
+	} else if err != nil {
+		return passwordCheck{}, err
+	}
+	defer slot.Release()
 	card, err := s.store.CardholderByPAN(ctx, key)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return passwordCheck{}, err
@@ -91,7 +120,8 @@ func (s *Server) checkPassword(ctx context.Context, r *http.Request, cardInput, 
 			hash = h
 		}
 	}
-	ok, err := passhash.Verify(password, hash)
+	ok, err := slot.Verify(password, hash)
+	slot.Release()
 	if err != nil {
 		return passwordCheck{}, err
 	}
@@ -133,6 +163,9 @@ func (s *Server) signinPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if pc.status != http.StatusOK {
+		if pc.busy {
+			setRetryAfter(w)
+		}
 		pc.form.Card = typedCard(r)
 		s.render(w, r, nil, pc.status, "signin", pc.form)
 		return
@@ -189,7 +222,7 @@ func (s *Server) signinCode(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, nil, http.StatusForbidden, "error.csrf")
 		return
 	}
-	if n, err := s.store.PortalAttempt(r.Context(), clientIP(r), s.now(), IPWindow); err != nil {
+	if n, err := s.store.PortalAttempt(r.Context(), clientKey(r), s.now(), IPWindow); err != nil {
 		s.serverError(w, r, nil, err)
 		return
 	} else if n > MaxIPAttempts {
@@ -257,15 +290,35 @@ func typedCard(r *http.Request) string {
 	return v
 }
 
-// clientIP is the peer's address. The portal trusts no forwarding header:
+// clientKey is what the per-address limit counts a request under: the
+// peer's address key (addressKey). The portal trusts no forwarding header:
 // behind a proxy, the issuer's listener sees the proxy, and the limit is
 // per proxy until a trusted-proxy setting exists.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return strings.TrimSpace(r.RemoteAddr)
+func clientKey(r *http.Request) string {
+	return addressKey(r.RemoteAddr)
+}
+
+// addressKey is the per-address limit's key for a peer address ("ip:port",
+// or a bare address): an IPv4 address as is (an IPv4-mapped IPv6 address
+// too, as the IPv4 it is), an IPv6 address as its /64, without zone. One
+// customer gets a whole /64 (RFC 6177; SLAAC needs one), so a limit per
+// IPv6 address is a limit per 2^64 addresses. Anything unparsable is its
+// own key.
+func addressKey(remoteAddr string) string {
+	host := remoteAddr
+	if h, _, err := net.SplitHostPort(remoteAddr); err == nil {
+		host = h
 	}
-	return host
+	host = strings.TrimSpace(host)
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	a = a.Unmap().WithZone("")
+	if a.Is4() {
+		return a.String()
+	}
+	return netip.PrefixFrom(a, 64).Masked().String()
 }
 
 // jst is Japan time, in which the portal shows times.

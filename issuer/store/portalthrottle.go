@@ -23,7 +23,8 @@ func (s *Store) PortalLockedUntil(ctx context.Context, panHMAC []byte) (time.Tim
 }
 
 // PortalPasswordFailed counts a wrong portal password for the card number
-// hashing to panHMAC (enrolled or not). The max-th failure in a row locks
+// hashing to panHMAC (enrolled or not): only a password that was checked
+// and was wrong, never one the hashing budget refused or abandoned. The max-th failure in a row locks
 // sign-in until now+lock and starts the count again; it returns the lock's
 // end, zero when this failure did not lock.
 func (s *Store) PortalPasswordFailed(ctx context.Context, panHMAC []byte, now time.Time, max int, lock time.Duration) (time.Time, error) {
@@ -56,7 +57,10 @@ func (s *Store) PortalPasswordOK(ctx context.Context, panHMAC []byte) error {
 
 // PortalAttempt records a sign-in attempt from ip at now and returns the
 // attempts from ip in the window ending at now (after now-window), this
-// one included. Older rows of ip are removed on the way.
+// one included. Older rows of ip are removed on the way. ip is whatever
+// key the caller limits by: the portal passes an IPv4 address or an IPv6
+// /64 ("2001:db8:1:2::/64"). It counts attempts, whatever their outcome,
+// not failures.
 func (s *Store) PortalAttempt(ctx context.Context, ip string, now time.Time, window time.Duration) (int, error) {
 	since := ms(now.Add(-window))
 	var n int

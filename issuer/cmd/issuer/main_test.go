@@ -390,6 +390,7 @@ func TestServeRefusesBadSetup(t *testing.T) {
 		{"missing risk config", with("-risk-config", filepath.Join(s.dir, "nope.json")), exitFail, "risk: config"},
 		{"bad risk config", with("-risk-config", badRisk), exitFail, "unknown rule"},
 		{"bad portal cookie mode", with("-portal-secure-cookies", "maybe"), exitUsage, "want true, false or auto"},
+		{"negative hash concurrency", with("-hash-concurrency", "-1"), exitUsage, "-hash-concurrency"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 	"github.com/honnin/honnin/issuer/edgepush"
 	"github.com/honnin/honnin/issuer/outbox"
 	"github.com/honnin/honnin/issuer/pan"
+	"github.com/honnin/honnin/issuer/passhash"
 	"github.com/honnin/honnin/issuer/risk"
 	"github.com/honnin/honnin/issuer/store"
 )
@@ -42,6 +43,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	vaultKey := f.String("vault-key-file", env("HONNIN_VAULT_KEY_FILE", defaultVaultKey), "seed vault key files, comma separated, the first seals (env HONNIN_VAULT_KEY_FILE)")
 	sendCap := f.Int("send-cap", api.DefaultSendCap, "codes one email address or phone may get in 24 hours")
 	unlockAfter := f.Duration("unlock-after", 0, "unlock credentials locked by wrong codes after this long (0: never; an operator unlocks)")
+	hashConcurrency := f.Int("hash-concurrency", 0, "argon2id password hashes at once, 64 MiB each (0: one per core); purchase checks are served first, portal sign-ins past a short queue get 503")
 	smsFlags := addSMSFlags(f)
 	portalFlags := addPortalFlags(f)
 	riskConfig := f.String("risk-config", env("HONNIN_RISK_CONFIG", ""), "risk rules and thresholds, JSON; empty for the built-in default (env HONNIN_RISK_CONFIG)")
@@ -75,6 +77,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *unlockAfter < 0 || *sendCap < 1 {
 		return usageError{"-unlock-after must not be negative and -send-cap must be at least 1"}
 	}
+	if *hashConcurrency < 0 {
+		return usageError{"-hash-concurrency must not be negative"}
+	}
+	// One hashing budget for the API's purchase checks and the portal's
+	// sign-ins, so the first are served before the second.
+	hashing := passhash.NewBudget(*hashConcurrency)
 	smsSender, err := smsFlags.sender(log)
 	if err != nil {
 		return err
@@ -97,11 +105,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		smsSender = notices.SMS(smsSender)
 	}
 	apiHandler, err := api.New(api.Config{Store: st, Keys: keys, PAN: hasher, Vault: v, Mail: notices, SMS: smsSender, SendCap: *sendCap,
-		EdgeURL: *edgeURL, IssuerName: *issuerName, Risk: engine, Provider: risk.NewProvider(rc.Provider), Log: log})
+		EdgeURL: *edgeURL, IssuerName: *issuerName, Risk: engine, Provider: risk.NewProvider(rc.Provider), Log: log, Hashing: hashing})
 	if err != nil {
 		return err
 	}
-	handler, err := portalFlags.withPortal(apiHandler, *addr, st, hasher, v, mailer, notices, smsSender, *issuerName, log)
+	handler, err := portalFlags.withPortal(apiHandler, *addr, st, hasher, v, mailer, notices, smsSender, *issuerName, hashing, log)
 	if err != nil {
 		return err
 	}
@@ -140,7 +148,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	pusher := &edgepush.Pusher{Store: st, Key: keys.Sign, EdgeURL: *edgeInternal, Log: log}
 	go func() { pusher.Run(bgCtx); close(pushDone) }()
 	defer func() { stopBackground(); <-outboxDone; <-pushDone }()
-	log.Info("issuer: listening", "addr", ln.Addr().String(), "db", store.Redact(*db), "smtp", *smtpAddr, "edge", *edgeURL)
+	log.Info("issuer: listening", "addr", ln.Addr().String(), "db", store.Redact(*db), "smtp", *smtpAddr, "edge", *edgeURL,
+		"hash_slots", hashing.Stats().Slots)
 	fmt.Fprintf(stdout, "issuer: listening on http://%s\n", ln.Addr())
 	if *portalFlags.on {
 		fmt.Fprintf(stdout, "issuer: cardholder portal on http://%s/portal/\n", ln.Addr())
