@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -69,6 +70,29 @@ func stepStart(margin time.Duration) time.Time {
 		time.Sleep(left + time.Second)
 	}
 	return time.Now()
+}
+
+// usedSteps is the newest TOTP step each seed paid with in this test
+// binary: the edge accepts a step of a credential once (RFC 6238 §5.2), so
+// two tests paying with one demo token in the same minute would see the
+// second one's right code refused as used.
+var (
+	usedStepsMu sync.Mutex
+	usedSteps   = map[string]int64{}
+)
+
+// freshStep is stepStart, in a step newer than any seed paid with before
+// (waiting for the next one if need be); it records the step as used.
+func freshStep(seed string, margin time.Duration) time.Time {
+	usedStepsMu.Lock()
+	defer usedStepsMu.Unlock()
+	now := stepStart(margin)
+	if step := now.Unix() / 60; step <= usedSteps[seed] {
+		time.Sleep(time.Until(time.Unix((usedSteps[seed]+1)*60, 0)) + time.Second)
+		now = stepStart(margin)
+	}
+	usedSteps[seed] = now.Unix() / 60
+	return now
 }
 
 type sms struct {
@@ -191,7 +215,7 @@ func payWithUnlockedToken(t *testing.T, card stack.DemoCard, serials, seeds []st
 	if !strings.Contains(dest, last4(serials[1])) || strings.Contains(dest, last4(serials[0])) {
 		t.Errorf("destination line %q, want only the unlocked token %s", dest, serials[1])
 	}
-	now := stepStart(20 * time.Second)
+	now := freshStep(seeds[1], 20*time.Second)
 	locked, open := oathtool(t, seeds[0], now), oathtool(t, seeds[1], now)
 	if locked == open {
 		t.Skip("the two tokens show the same code this minute (1 in a million)")
