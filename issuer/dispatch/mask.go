@@ -6,6 +6,23 @@ import (
 	"unicode"
 )
 
+// MaxAddressLen is RFC 5321's limit on a forward path.
+const MaxAddressLen = 254
+
+// BareAddress reports whether s is an address the issuer may keep, mail to
+// and show (masked): a bare address as net/mail reads it (no display name,
+// no comment, no surrounding space), at most MaxAddressLen bytes, whose
+// domain masks cleanly, with no control or format character anywhere
+// (Go's parser lets C1 controls through in an internationalised address;
+// they forge lines in a mail or a log, or make text read otherwise than it
+// is). The one rule of the portal's contact change and the operator's
+// enrolment.
+func BareAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && a.Name == "" && len(s) <= MaxAddressLen && MaskEmail(s) != "***" &&
+		!strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) })
+}
+
 // MaskEmail hides the local part of a mail address and keeps the domain:
 // "taro.yamada@mail.jp" becomes "***@mail.jp". The challenge screen shows it
 // so the cardholder knows which mailbox to check, while a shoulder-surfer or

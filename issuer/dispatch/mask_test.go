@@ -59,3 +59,25 @@ func TestRedactAddr(t *testing.T) {
 		t.Error("nil error became non-nil")
 	}
 }
+
+func TestBareAddress(t *testing.T) {
+	for _, tt := range []struct {
+		s  string
+		ok bool
+	}{
+		{"taro@mail.jp", true},
+		{"たろう@例え.jp", true},
+		{"Taro <taro@mail.jp>", false},
+		{" taro@mail.jp", false},
+		{"taro@mail.jp (work)", false},
+		{"\u0095@ɧ", false},           // a C1 control in the local part (found by fuzzing)
+		{"ta\u202ero@mail.jp", false}, // a bidi override
+		{"taro@", false},
+		{strings.Repeat("a", 250) + "@b.jp", false}, // over RFC 5321's 254
+		{"", false},
+	} {
+		if got := BareAddress(tt.s); got != tt.ok {
+			t.Errorf("BareAddress(%q) = %v, want %v", tt.s, got, tt.ok)
+		}
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -35,8 +34,6 @@ const (
 	// types, so this is what keeps the portal from being an SMS pump.
 	ContactDailySends = 10
 	ContactSendWindow = 24 * time.Hour
-	// maxEmailLen is RFC 5321's limit on a forward path.
-	maxEmailLen = 254
 )
 
 // contactKind is the {kind} of /portal/contact/{kind}: email or sms; ""
@@ -82,10 +79,9 @@ func normalizeContact(kind, v string) (string, string) {
 		}
 		return p, ""
 	}
-	a, err := mail.ParseAddress(v)
 	// Only a bare address: a display name ("Taro <t@mail.jp>") or a
 	// comment would be shown back and mailed, and is not an address.
-	if err != nil || a.Address != v || len(v) > maxEmailLen || dispatch.MaskEmail(v) == "***" {
+	if !dispatch.BareAddress(v) {
 		return "", "contact.error.email"
 	}
 	return v, ""

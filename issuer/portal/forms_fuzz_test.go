@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/sms"
 	"github.com/honnin/honnin/issuer/store"
 )
@@ -49,7 +50,7 @@ func FuzzForms(f *testing.F) {
 				}
 				continue
 			}
-			if len(v) > maxEmailLen || strings.ContainsFunc(v, unicode.IsControl) {
+			if len(v) > dispatch.MaxAddressLen || strings.ContainsFunc(v, unicode.IsControl) {
 				t.Fatalf("address %q stored as %q", typed, v)
 			}
 			if !strings.HasPrefix(v, "\"") && strings.ContainsFunc(v, unicode.IsSpace) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/mail"
 	"strings"
 	"time"
 	"unicode"
@@ -107,8 +106,7 @@ func cardholderAdd(ctx context.Context, args []string, stdout, stderr io.Writer)
 // checkEnrolment validates and normalises what cardholder add was given
 // into ch; every mistake is a usage error naming its flag.
 func checkEnrolment(ch *store.Cardholder, email, phone string) error {
-	a, err := mail.ParseAddress(email)
-	if err != nil || a.Address != email || a.Name != "" {
+	if !dispatch.BareAddress(email) {
 		return usageError{fmt.Sprintf("-email %q: want a plain address like taro@mail.jp", email)}
 	}
 	ch.Email = email
