@@ -190,4 +190,7 @@ func TestConcurrentStarts(t *testing.T) {
 	if ok == 0 {
 		t.Error("no concurrent start got the challenge")
 	}
+	if a, err := h.store.Authentication(context.Background(), id); err != nil || a.Gen != 1 {
+		t.Errorf("concurrent starts issued generation %d (%v), want one", a.Gen, err)
+	}
 }

@@ -129,9 +129,10 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 		return errResendLimit
 	}
 	token, delivery, err := s.issue(ctx, a, c, method, creds, now, true, func(ch store.Challenge) (store.Authentication, error) {
-		return s.store.StartChallenge(ctx, id, ch, now)
+		return s.store.StartChallengeAfter(ctx, id, a.Gen, ch, now)
 	})
-	if errors.Is(err, store.ErrConflict) {
+	if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrSuperseded) {
+		// Another start issued from the state this one read.
 		return startInFlight(w)
 	}
 	if err != nil {

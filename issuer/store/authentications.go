@@ -205,6 +205,15 @@ func credsJSON(creds []string) (string, error) {
 // cooldown check and the reservation are one statement; RecordDelivery
 // clears it if the send fails.
 func (s *Store) StartChallenge(ctx context.Context, id string, ch Challenge, now time.Time) (Authentication, error) {
+	return s.StartChallengeAfter(ctx, id, -1, ch, now)
+}
+
+// StartChallengeAfter is StartChallenge only while gen (the generation the
+// caller read, 0 before any) is still the newest: of starts racing from the
+// same state (two tabs, a script), one takes the next generation and the
+// others get ErrSuperseded, so concurrent starts never issue several
+// challenges. gen -1 takes the next one whatever.
+func (s *Store) StartChallengeAfter(ctx context.Context, id string, gen int, ch Challenge, now time.Time) (Authentication, error) {
 	creds, err := credsJSON(ch.Creds)
 	if err != nil {
 		return Authentication{}, fmt.Errorf("store: start %s: %w", id, err)
@@ -216,10 +225,10 @@ func (s *Store) StartChallenge(ctx context.Context, id string, ch Challenge, now
 				gen = gen + 1, method = ?, creds = ?, av_hash = ?, secret_enc = ?,
 				started_at = COALESCE(started_at, ?), gen_at = ?,
 				last_sent_at = CASE WHEN ? THEN ? ELSE last_sent_at END, updated_at = ?
-			WHERE id = ? AND status = 'C'
-			RETURNING `+authColumns), ch.Method, creds, ch.AVHash, ch.Secret, ms(now), ms(now), ch.Sent, ms(now), ms(now), id))
+			WHERE id = ? AND status = 'C' AND (? < 0 OR gen = ?)
+			RETURNING `+authColumns), ch.Method, creds, ch.AVHash, ch.Secret, ms(now), ms(now), ch.Sent, ms(now), ms(now), id, gen, gen))
 		if errors.Is(err, ErrNotFound) {
-			return s.whyNot(ctx, tx, id, -1, now, 0, -1)
+			return s.whyNot(ctx, tx, id, gen, now, 0, -1)
 		}
 		if err != nil {
 			return err

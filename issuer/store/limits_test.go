@@ -207,3 +207,23 @@ func testFailedSendKeepsNoCode(t *testing.T, s *Store) {
 		t.Errorf("after a failed send: secret %v, last sent %v", a.Secret, a.LastSentAt)
 	}
 }
+
+func TestStartChallengeAfter(t *testing.T) { forEachEngine(t, testStartChallengeAfter) }
+
+// testStartChallengeAfter: of starts racing from the same generation, one
+// takes the next; the others are told it moved.
+func testStartChallengeAfter(t *testing.T, s *Store) {
+	f := newFixture(t, s)
+	ctx := context.Background()
+	a := f.create(t, "C")
+	got, err := s.StartChallengeAfter(ctx, a.ID, 0, Challenge{Method: KindEmail, Creds: []string{"c"}}, t0)
+	if err != nil || got.Gen != 1 {
+		t.Fatalf("the first start from gen 0: %+v, %v", got.Gen, err)
+	}
+	if _, err := s.StartChallengeAfter(ctx, a.ID, 0, Challenge{Method: KindEmail, Creds: []string{"c"}}, t0); !errors.Is(err, ErrSuperseded) {
+		t.Fatalf("a second start from gen 0: %v, want ErrSuperseded", err)
+	}
+	if got, err := s.StartChallengeAfter(ctx, a.ID, 1, Challenge{Method: KindEmail, Creds: []string{"c"}}, t0); err != nil || got.Gen != 2 {
+		t.Fatalf("a start from gen 1: %+v, %v", got.Gen, err)
+	}
+}
