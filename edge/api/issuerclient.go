@@ -118,7 +118,6 @@ func (c *IssuerClient) call(ctx context.Context, authID, op string, in, out any)
 	return nil
 }
 
-
 func (c *IssuerClient) callToken(authID string) (string, error) {
 	now := time.Now()
 	if c.Now != nil {

@@ -172,7 +172,6 @@ func final(status int) bool {
 	return false
 }
 
-
 // Queued is one row of the queue, for the operator.
 type Queued struct {
 	JTI string
