@@ -51,7 +51,7 @@ run: build
 
 vet:
 	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) vet ./wasm/... ./edge/worker/... ./edge/ledger/d1/... ./edge/cmd/edgeworker/... ./edge/challenge/... ./edge/fetch/... ./internal/promise/...
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm/... ./edge/worker/... ./edge/ledger/d1/... ./edge/cmd/edgeworker/... ./edge/challenge/... ./edge/fetch/... ./edge/promise/...
 	GOOS=js GOARCH=wasm $(GO) vet -tags workerfault ./edge/worker/faultworker/
 
 ## The edge inside Cloudflare Workers (workerd through wrangler, offline).
@@ -97,9 +97,9 @@ test: build vet edge-build
 	@$(MAKE) --no-print-directory fuzz-short
 	@# The crypto suites again as js/wasm under Node: the WebCrypto paths
 	@# (Ed25519, X25519) and fetch() the worker uses must answer as Go's do
-	@# natively; and internal/promise, which exists only there.
+	@# natively; and edge/promise, which exists only there.
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$$($(GO) env GOROOT)/lib/wasm/go_js_wasm_exec" -run 'Ed25519|X25519|Seal|Fetch' ./edge/challenge/ ./edge/fetch/
-	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$$($(GO) env GOROOT)/lib/wasm/go_js_wasm_exec" ./internal/promise/
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$$($(GO) env GOROOT)/lib/wasm/go_js_wasm_exec" ./edge/promise/
 	$(E2E_WORKERD)
 
 ## test-workerd: only the e2e suite against the edge inside workerd.

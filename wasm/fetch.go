@@ -6,7 +6,7 @@ import (
 	"errors"
 	"syscall/js"
 
-	"github.com/honnin/honnin/internal/promise"
+	"github.com/honnin/honnin/edge/promise"
 )
 
 // maxResponse bounds an edge answer; real ones are a few KiB.

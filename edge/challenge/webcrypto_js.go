@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"syscall/js"
 
-	"github.com/honnin/honnin/internal/promise"
+	"github.com/honnin/honnin/edge/promise"
 )
 
 // The runtime's WebCrypto (crypto.subtle), natively compiled: Go's

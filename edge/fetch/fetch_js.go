@@ -10,7 +10,7 @@ import (
 	"net/http"
 	"syscall/js"
 
-	"github.com/honnin/honnin/internal/promise"
+	"github.com/honnin/honnin/edge/promise"
 )
 
 var (

@@ -8,7 +8,7 @@ import (
 	"syscall/js"
 
 	"github.com/honnin/honnin/edge/ledger"
-	"github.com/honnin/honnin/internal/promise"
+	"github.com/honnin/honnin/edge/promise"
 )
 
 // Batcher runs the ledger's batches on the D1 binding with
