@@ -12,6 +12,7 @@ import (
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/jsonapi"
+	"github.com/honnin/honnin/edge/money"
 	"github.com/honnin/honnin/edge/origin"
 	"github.com/honnin/honnin/issuer/pan"
 )
@@ -129,7 +130,7 @@ func validCreateBody(b []byte) bool {
 		return false
 	}
 	_, err := pan.Parse(q.CardNumber)
-	return err == nil && *q.Amount >= 1 && *q.Amount <= 999_999_999_999 && currencies[q.Currency] &&
+	return err == nil && *q.Amount >= 1 && *q.Amount <= 999_999_999_999 && money.Valid(q.Currency) &&
 		checkText(q.MerchantName, 0, 64) == "" && checkText(q.OrderRef, 0, 64) == "" &&
 		origin.Valid(q.MerchantOrigin) && (q.MerchantOrigin == testOrigin || q.MerchantOrigin == "http://127.0.0.1:8080")
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/jsonapi"
+	"github.com/honnin/honnin/edge/money"
 	"github.com/honnin/honnin/edge/origin"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/store"
@@ -64,7 +65,7 @@ func (req *createRequest) validate() (pan.Number, error) {
 	if *req.Amount <= 0 || *req.Amount > maxAmount {
 		return "", jsonapi.BadRequest("amount must be a positive integer of minor units, at most %d", int64(maxAmount))
 	}
-	if !currencies[req.Currency] {
+	if !money.Valid(req.Currency) {
 		return "", jsonapi.BadRequest("currency must be an ISO 4217 code in use, in capitals (JPY, USD)")
 	}
 	if why := checkText(req.MerchantName, 0, maxMerchantName); why != "" {

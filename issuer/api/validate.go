@@ -5,11 +5,13 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/honnin/honnin/edge/money"
 )
 
-// maxAmount is the largest amount accepted, in minor units: twelve digits,
-// the width of the ISO 8583 amount field that carries it to authorisation.
-const maxAmount = 999_999_999_999
+// maxAmount is the largest amount accepted, in minor units (money says
+// why twelve digits, and writes every currency's bound for the cardholder).
+const maxAmount = money.MaxAmount
 
 // Text field limits, in characters.
 const (

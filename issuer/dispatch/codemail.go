@@ -14,6 +14,7 @@ import (
 	"unicode"
 
 	"github.com/honnin/honnin/edge/limits"
+	"github.com/honnin/honnin/edge/money"
 )
 
 // CodeValidity is how long an email code stays valid, as the card issuers'
@@ -184,7 +185,7 @@ func render(c CodeMail) (rendered, error) {
 		IssuerName:   cleanText(c.IssuerName, maxMerchantRunes),
 		Code:         c.Code,
 		Merchant:     cleanText(c.Merchant, maxMerchantRunes),
-		Amount:       money(c.Amount, c.Currency, c.Locale),
+		Amount:       money.Format(c.Amount, c.Currency, c.Locale),
 		Date:         formatDate(c.At, c.Locale),
 		ValidMinutes: int(CodeValidity / time.Minute),
 	}

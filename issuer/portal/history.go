@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/honnin/honnin/edge/money"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/store"
 )
@@ -57,7 +58,7 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request, sess *Session) 
 		}
 		p.Rows = append(p.Rows, historyRow{
 			Merchant: dispatch.CleanText(a.MerchantName, 60),
-			Amount:   dispatch.Money(a.Amount, a.Currency, sess.Locale),
+			Amount:   money.Format(a.Amount, a.Currency, sess.Locale),
 			Date:     formatTime(a.CreatedAt, sess.Locale),
 			Outcome:  outcomeKey(a),
 			Method:   method,

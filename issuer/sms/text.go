@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/honnin/honnin/edge/money"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/sms/wire"
 )
@@ -85,14 +86,14 @@ func textBody(locale, issuer, merchant string, advice bool, c CodeText) string {
 	mins := strconv.Itoa(int(CodeValidity / time.Minute))
 	if locale == "ja" {
 		s := "【" + issuer + "】認証コード " + c.Code + "\n" +
-			merchant + " " + dispatch.Money(c.Amount, c.Currency, "ja") + " " + at.Format("1/2 15:04") + "\n" +
+			merchant + " " + money.Format(c.Amount, c.Currency, "ja") + " " + at.Format("1/2 15:04") + "\n" +
 			mins + "分間有効。"
 		if advice {
 			s += "他人に教えないでください。"
 		}
 		return s
 	}
-	s := issuer + ": code " + c.Code + " for " + merchant + " " + dispatch.Money(c.Amount, c.Currency, "en") +
+	s := issuer + ": code " + c.Code + " for " + merchant + " " + money.Format(c.Amount, c.Currency, "en") +
 		" on " + at.Format("Jan 2 15:04") + " JST. Valid " + mins + " min."
 	if advice {
 		s += " Never share it."

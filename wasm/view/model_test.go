@@ -105,6 +105,7 @@ func TestChallengeScreenJapanese(t *testing.T) {
 	s := m.Screen(t0)
 	checks := map[string][2]string{
 		"Lang":     {s.Lang, "ja"},
+		"Amount":   {s.Amount, "1,250円"}, // as the code mail and SMS write it (edge/money)
 		"Date":     {s.Date, "2026年11月22日 12:00 JST"},
 		"DateNote": {s.DateNote, "表示される日付は、実際の取引日と異なる場合があります（JST/GMT）"},
 		"Toggle":   {s.ZoneToggle, "GMTで表示"},

@@ -1,6 +1,10 @@
 package view
 
-import "time"
+import (
+	"time"
+
+	"github.com/honnin/honnin/edge/money"
+)
 
 // Labels are the fixed texts of the screen in the model's locale.
 type Labels struct {
@@ -28,7 +32,7 @@ type Screen struct {
 	// ShowSummary is set once the edge has sent transaction details.
 	ShowSummary bool
 	Merchant    string // #merchant
-	Amount      string // #amount: "¥1,250"
+	Amount      string // #amount: "¥1,250", "1,250円" (as the code mail and SMS write it)
 	Date        string // #date: in the chosen zone
 	DateNote    string // #date-note
 	ZoneToggle  string // #tz-toggle: the label of the button, "Show in GMT"
@@ -98,7 +102,7 @@ func (m *Model) summary(s *Screen, t *text) {
 	d := m.display
 	s.ShowSummary = true
 	s.Merchant = d.Merchant
-	s.Amount = FormatAmount(d.Amount, d.Currency)
+	s.Amount = money.Format(d.Amount, d.Currency, string(m.locale))
 	s.Date = FormatDate(d.Date, m.zone, m.locale)
 	if s.Date != "" {
 		s.DateNote = t.dateNote
