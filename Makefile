@@ -73,7 +73,7 @@ edge-build: client edge-node
 ## edge-dev: the edge in workerd on 127.0.0.1:8787, D1 local, secrets from
 ## the dev keys (.dev/keys, made by `make run` or here), request.cf from
 ## edge/dev-cf.json. edge/dev.mjs runs wrangler's own miniflare and workerd
-## without wrangler dev's proxy, which stalls page files (see README).
+## without wrangler dev's proxy, which stalls page files (see edge/README.md).
 edge-dev: build edge-build
 	@test -d $(DEV)/keys || $(BIN)/issuer keys init -dir $(DEV)/keys
 	@rm -f edge/.dev.vars && (umask 077 && bash edge/dev-vars.sh $(DEV)/keys http://127.0.0.1:8081 > edge/.dev.vars)
@@ -82,7 +82,7 @@ edge-dev: build edge-build
 	  -ip 127.0.0.1 -port 8787 -vars .dev.vars -cf dev-cf.json
 
 ## edge-deploy: deploy to Cloudflare (needs `wrangler login`, a D1 id in
-## edge/wrangler.toml, and the secrets: see README). Not run by any test.
+## edge/wrangler.toml, and the secrets: see edge/README.md). Not run by any test.
 edge-deploy: edge-build
 	cd edge && node_modules/.bin/wrangler d1 migrations apply DB --remote
 	cd edge && node_modules/.bin/wrangler deploy

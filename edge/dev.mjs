@@ -9,8 +9,8 @@
 // unanswered until some other connection closes. Chromium loading the
 // challenge page stalled on one of its files in about one page load in ten
 // on a busy machine (measured: 9 of 86 loads; 0 of 65 sent straight to the
-// worker's runtime or through this script). See README, "The edge in
-// workerd, locally".
+// worker's runtime or through this script). See edge/README.md, "The edge
+// in workerd, locally".
 //
 //	node edge/dev.mjs -config edge/wrangler.toml -port 8787 -persist DIR \
 //	  -vars edge/.dev.vars -cf edge/dev-cf.json

@@ -1,7 +1,7 @@
 // Package limits holds the numbers the card issuers' rules and honnin's own
 // defences set on an authentication, each defined once: the issuer seals and
 // enforces them, the edge enforces them, the wasm client shows them, and
-// README's rules table cites them. It is a stdlib-only leaf under edge/ (the
+// issuer/RULES.md indexes them with their tests. It is a stdlib-only leaf under edge/ (the
 // meeting point) because all three import it; the wasm client and the
 // Workers edge must stay small.
 //

@@ -10,7 +10,7 @@
 // at a time per instance is deliberate: workerd ties every timer and I/O
 // promise to the request that created it, and Go's scheduler would
 // otherwise start one request's fetches and timers while running inside
-// another's callback (see README, "Warm instances").
+// another's callback (see edge/README.md, "Warm Go instances").
 //
 // Outside js/wasm the package still builds: Env reads the process
 // environment and After runs its work in a goroutine, so code that uses them

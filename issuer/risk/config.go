@@ -11,8 +11,8 @@ import (
 	"time"
 )
 
-// defaultConfig is the configuration used when none is given; README's
-// table of rules and thresholds is this file.
+// defaultConfig is the configuration used when none is given; the table
+// of rules and thresholds in issuer/risk/README.md is this file.
 //
 //go:embed default.json
 var defaultConfig []byte

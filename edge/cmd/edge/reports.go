@@ -16,7 +16,7 @@ import (
 // edge still owes the issuer, and putting back in line those an operator
 // fixed the cause of (a key rotated in, the issuer's URL corrected). It
 // works on the database file while the edge runs (SQLite WAL). On Workers
-// the same rows are in D1 (README: "Outcomes the issuer has not got").
+// the same rows are in D1 (edge/README.md: "Outcomes the issuer has not got").
 // It returns the exit code: 0, 1 on failure, 2 on bad usage.
 func reportsCommand(args []string, stdout, stderr io.Writer) int {
 	usage := func() int {
