@@ -9,6 +9,7 @@ import (
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/jsonapi"
+	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/sms"
 	"github.com/honnin/honnin/issuer/store"
@@ -19,8 +20,8 @@ import (
 // side of the edge's clock it accepts (RFC 6238 §5.2 allows one step of
 // network delay).
 const (
-	totpPeriod = 60
-	totpSkew   = 1
+	totpPeriod = limits.TOTPPeriod
+	totpSkew   = limits.TOTPSkew
 )
 
 // sends reports whether a method's code is sent to the cardholder (and so

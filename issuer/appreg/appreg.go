@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/store"
 	"github.com/honnin/honnin/issuer/totp"
@@ -32,8 +33,8 @@ const Validity = 30 * time.Minute
 // seeds' 60-second, 6-digit codes, and SHA1 because several popular
 // authenticator apps silently ignore any other algorithm.
 const (
-	Period    = 60
-	Digits    = 6
+	Period    = limits.TOTPPeriod
+	Digits    = limits.CodeDigits
 	Algorithm = "SHA1"
 )
 

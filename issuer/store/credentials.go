@@ -49,10 +49,10 @@ type TOTPParams struct {
 // values every authenticator app honours.
 func (p TOTPParams) withDefaults() TOTPParams {
 	if p.Digits == 0 {
-		p.Digits = 6
+		p.Digits = limits.CodeDigits
 	}
 	if p.Period == 0 {
-		p.Period = 60
+		p.Period = limits.TOTPPeriod
 	}
 	if p.Algorithm == "" {
 		p.Algorithm = "SHA1"

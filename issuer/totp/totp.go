@@ -23,14 +23,16 @@ import (
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/hotp"
+
+	"github.com/honnin/honnin/edge/limits"
 )
 
 // Defaults used when a Params field is zero. SHA1 is the default because
 // some authenticator apps silently ignore SHA256/SHA512 and show wrong
 // codes; 60 s is honnin's step (contract: TOTP period 60 s, ±1 step).
 const (
-	DefaultDigits    = 6
-	DefaultPeriod    = 60
+	DefaultDigits    = limits.CodeDigits
+	DefaultPeriod    = limits.TOTPPeriod
 	DefaultAlgorithm = "SHA1"
 )
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/edge/secretfile"
 	"github.com/honnin/honnin/issuer/appreg"
 	"github.com/honnin/honnin/issuer/pan"
@@ -19,8 +20,8 @@ import (
 	"github.com/honnin/honnin/issuer/vault"
 )
 
-// tokenPeriod is the only time step honnin verifies (seed 004: 60 s).
-const tokenPeriod = 60
+// tokenPeriod is the only time step honnin verifies (the card issuers: 60 s).
+const tokenPeriod = limits.TOTPPeriod
 
 // operator opens what the credential commands share: the database, the
 // card-number key (to find a card) and the vault (to seal seeds).
