@@ -172,8 +172,8 @@ func final(status int) bool {
 	return false
 }
 
-// Queued is one row of the queue, for the operator.
-type Queued struct {
+// Row is one outcome in the queue, as the operator lists it.
+type Row struct {
 	JTI string
 	// Sub and Status are read from the body.
 	Sub, Status string
@@ -185,7 +185,7 @@ type Queued struct {
 }
 
 // List returns the queue in db, oldest first, at most limit rows (0: all).
-func List(ctx context.Context, db *sql.DB, limit int) ([]Queued, error) {
+func List(ctx context.Context, db *sql.DB, limit int) ([]Row, error) {
 	if limit <= 0 {
 		limit = -1
 	}
@@ -196,9 +196,9 @@ func List(ctx context.Context, db *sql.DB, limit int) ([]Queued, error) {
 		return nil, fmt.Errorf("report: list: %w", err)
 	}
 	defer rows.Close()
-	var out []Queued
+	var out []Row
 	for rows.Next() {
-		var q Queued
+		var q Row
 		var due, created int64
 		var dead int
 		if err := rows.Scan(&q.JTI, &q.Sub, &q.Status, &q.Tries, &due, &dead, &q.LastError, &created); err != nil {
