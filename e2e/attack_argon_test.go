@@ -217,22 +217,7 @@ func TestAttackPasswordIssuerDown(t *testing.T) {
 	x := newAttack(t)
 	card := x.enrol("password", enrolOpts{Password: "attack-static-password"})
 	_, c := x.open(card.Number, 1250)
-	if err := x.s.Pause("issuer"); err != nil {
-		t.Fatal(err)
-	}
-	resumed := false
-	resume := func() {
-		if resumed {
-			return
-		}
-		resumed = true
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := x.s.Resume(ctx, "issuer", x.s.IssuerURL+"/.well-known/jwks.json"); err != nil {
-			t.Fatalf("restart the issuer: %v", err)
-		}
-	}
-	t.Cleanup(resume)
+	resume := pauseIssuer(t, x.s)
 	a := x.verify(c.ChallengeToken, card.Password)
 	t.Logf("the right password with the issuer stopped: %v", a)
 	if a.HTTP != http.StatusBadGateway && a.HTTP != http.StatusServiceUnavailable {

@@ -3,8 +3,11 @@ package e2e
 import (
 	"context"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/honnin/honnin/e2e/stack"
 )
 
 // The edge checks the code without the issuer: with the issuer stopped
@@ -17,22 +20,7 @@ func TestIssuerDownAfterChallengeStarts(t *testing.T) {
 	c := startCheckout(t, demoCard(t, "en"))
 	code := c.code()
 
-	if err := sys.Pause("issuer"); err != nil {
-		t.Fatal(err)
-	}
-	resumed := false
-	resume := func() {
-		if resumed {
-			return
-		}
-		resumed = true
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := sys.Resume(ctx, "issuer", sys.IssuerURL+"/.well-known/jwks.json"); err != nil {
-			t.Fatalf("restart the issuer: %v", err)
-		}
-	}
-	t.Cleanup(resume)
+	resume := pauseIssuer(t, sys)
 	if _, err := http.Get(sys.IssuerURL + "/.well-known/jwks.json"); err == nil {
 		t.Fatal("the issuer still answers after it was stopped")
 	}
@@ -47,4 +35,25 @@ func TestIssuerDownAfterChallengeStarts(t *testing.T) {
 	waitFor(t, "the issuer to receive the queued Y", 45*time.Second, func() bool {
 		return issuerStatus(t, id) == "Y"
 	})
+}
+
+// pauseIssuer stops s's issuer and returns what starts it again (once,
+// whoever calls first: the test, or its cleanup if the test ends before).
+func pauseIssuer(t *testing.T, s *stack.Stack) (resume func()) {
+	t.Helper()
+	if err := s.Pause("issuer"); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	resume = func() {
+		once.Do(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			if err := s.Resume(ctx, "issuer", s.IssuerURL+"/.well-known/jwks.json"); err != nil {
+				t.Errorf("restart the issuer: %v", err)
+			}
+		})
+	}
+	t.Cleanup(resume)
+	return resume
 }

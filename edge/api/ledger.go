@@ -29,8 +29,9 @@ type Ledger interface {
 	// Refund takes back a try that could not be judged, while its report
 	// has not left; false when it had.
 	Refund(ctx context.Context, authID string, t ledger.Try, now time.Time) (bool, error)
-	// Relabel sets the reason of a try's report while it has not left.
-	Relabel(ctx context.Context, t ledger.Try, reason string, now time.Time) (bool, error)
+	// Relabel sets the reason of a try's report while it has not left,
+	// and returns the report as now queued.
+	Relabel(ctx context.Context, t ledger.Try, reason string, now time.Time) (rep ledger.Leased, ok bool, err error)
 	// End gives an authentication its one result and queues its report,
 	// one transaction; first is true for exactly one caller.
 	End(ctx context.Context, e ledger.Ending, due, now time.Time) (rep ledger.Leased, first bool, err error)

@@ -36,15 +36,19 @@ func FuzzRequest(f *testing.F) {
 	f.Add(uint8(2), []byte(`{"challenge_token":"t"}`))
 	f.Add(uint8(2), []byte(`{"challenge_token":""}`))
 	f.Add(uint8(1), []byte(`{"challenge_token":"t","code":"1","extra":1}`))
+	f.Add(uint8(3), []byte(`{"token":"a.b.c"}`))
+	f.Add(uint8(3), []byte(`{"token":""}`))
 	f.Fuzz(func(t *testing.T, kind uint8, body []byte) {
 		var req request
-		switch kind % 3 {
+		switch kind % 4 {
 		case 0:
 			req = &startRequest{}
 		case 1:
 			req = &verifyRequest{}
-		default:
+		case 2:
 			req = &tokenRequest{}
+		default:
+			req = &credentialsRequest{}
 		}
 		r := httptest.NewRequest(http.MethodPost, "/v1/x", bytes.NewReader(body))
 		r.Header.Set("Content-Type", "application/json")
@@ -74,6 +78,10 @@ func FuzzRequest(f *testing.F) {
 		case *tokenRequest:
 			if q.ChallengeToken == "" {
 				t.Fatal("resend/cancel accepted without challenge_token")
+			}
+		case *credentialsRequest:
+			if q.Token == "" {
+				t.Fatal("credentials accepted without token")
 			}
 		}
 	})

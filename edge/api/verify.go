@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -114,10 +113,10 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 	}
 	if v.reason != report.ReasonWrongCode {
 		// The try's report was queued as a wrong code; say what it was.
-		if ok, err := h.ledger.Relabel(ctx, t, v.reason, h.now()); err != nil || !ok {
+		if rep, ok, err := h.ledger.Relabel(ctx, t, v.reason, h.now()); err != nil || !ok {
 			h.log.WarnContext(ctx, "api: report not relabelled", "auth", c.Subject, "reason", v.reason, "err", err)
 		} else {
-			t.Report.Body = relabel(t.Report.Body, v.reason)
+			t.Report = rep
 		}
 	}
 	if t.Used >= limit {
@@ -167,20 +166,6 @@ func (h *Handler) refused(w http.ResponseWriter, r *http.Request, c *challenge.C
 			status: challenge.StatusNotAuthenticated, reason: reason})
 	}
 	return err
-}
-
-// relabel is body with its "reason" set, as the ledger's Relabel wrote it.
-func relabel(body, reason string) string {
-	var o report.Outcome
-	if json.Unmarshal([]byte(body), &o) != nil {
-		return body
-	}
-	o.Reason = reason
-	q, err := report.Queue(o)
-	if err != nil {
-		return body
-	}
-	return q.Body
 }
 
 // proof is what the ledger keeps of a Y's proof: an HMAC, under the edge's

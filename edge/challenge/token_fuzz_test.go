@@ -47,7 +47,7 @@ type tokenKind struct {
 	newClaims func() jwt.Claims
 }
 
-// tokenKinds are the four kinds the edge and the issuer verify, each with
+// tokenKinds are the five kinds the edge and the issuer verify, each with
 // the verifier its receiver uses. Every verifier knows both signers' keys,
 // as the published JWKS does, so one party's key standing in for the
 // other's is tried as well.
@@ -59,6 +59,7 @@ func tokenKinds(issuer, edge SigningKey) []tokenKind {
 		{TypChallenge, Verifier{Keys: keys, Issuer: IssuerName, Audience: EdgeName, Now: now}, func() jwt.Claims { return &ChallengeClaims{} }},
 		{TypResult, Verifier{Keys: keys, Issuer: EdgeName, Audience: "http://localhost:8080", Now: now}, func() jwt.Claims { return &ResultClaims{} }},
 		{TypEdge, Verifier{Keys: keys, Issuer: EdgeName, Audience: IssuerName, MaxLifetime: time.Minute, Now: now}, func() jwt.Claims { return &EdgeClaims{} }},
+		{TypCredentials, Verifier{Keys: keys, Issuer: IssuerName, Audience: EdgeName, MaxLifetime: time.Minute, Now: now}, func() jwt.Claims { return &CredentialsClaims{} }},
 	}
 }
 
@@ -91,12 +92,18 @@ func mintedTokens(t testing.TB, issuer, edge SigningKey) []string {
 		{edge, TypResult, &ResultClaims{RegisteredClaims: reg(EdgeName, "http://localhost:8080", 5*time.Minute),
 			Status: StatusNotAuthenticated, Reason: "max_attempts", StatusReason: StatusReasonMaxChallenges, ECI: "07"}},
 		{edge, TypEdge, &EdgeClaims{reg(EdgeName, IssuerName, time.Minute)}},
+		{issuer, TypCredentials, &CredentialsClaims{RegisteredClaims: credReg(reg(IssuerName, EdgeName, time.Minute)),
+			Creds: []CredState{{ID: "CRED1", Epoch: 2, Failures: 10}, {ID: "CRED2", Epoch: 7, Failures: 0}}}},
 		// Refused for their claims or their signer.
 		{issuer, TypChallenge, chal(reg(IssuerName, EdgeName, time.Minute))},       // expired at fuzzNow
 		{issuer, TypSession, &SessionClaims{reg(IssuerName, "x", time.Hour), "o"}}, // wrong aud
 		{edge, TypSession, &SessionClaims{reg(IssuerName, EdgeName, time.Hour), "http://localhost:8080"}},
 		{issuer, TypResult, &ResultClaims{RegisteredClaims: reg(EdgeName, "http://localhost:8080", time.Hour), Status: "Y"}},
 		{edge, TypEdge, &EdgeClaims{reg(EdgeName, IssuerName, time.Hour)}}, // lifetime over a minute
+		{issuer, TypCredentials, &CredentialsClaims{RegisteredClaims: credReg(reg(IssuerName, EdgeName, time.Minute)),
+			Creds: []CredState{{ID: "CRED1", Epoch: 0, Failures: 10}}}}, // epoch 0
+		{edge, TypCredentials, &CredentialsClaims{RegisteredClaims: credReg(reg(IssuerName, EdgeName, time.Minute)),
+			Creds: []CredState{{ID: "CRED1", Epoch: 3}}}}, // the edge's key
 	}
 	var out []string
 	for _, m := range mints {
@@ -107,6 +114,13 @@ func mintedTokens(t testing.TB, issuer, edge SigningKey) []string {
 		out = append(out, tok)
 	}
 	return out
+}
+
+// credReg is r as the issuer's credentials statement has it: its subject
+// is "credentials".
+func credReg(r jwt.RegisteredClaims) jwt.RegisteredClaims {
+	r.Subject = "credentials"
+	return r
 }
 
 // FuzzVerify checks tokens of every kind, from minted ones with bytes
@@ -173,7 +187,7 @@ func FuzzTamper(f *testing.F) {
 	kinds := tokenKinds(issuer, edge)
 	toks := mintedTokens(f, issuer, edge)
 	// The valid token of each kind, in the order of kinds.
-	valid := []string{toks[0], toks[1], toks[2], toks[4]}
+	valid := []string{toks[0], toks[1], toks[2], toks[4], toks[5]}
 	for k := range valid {
 		f.Add(uint8(k), uint16(0), byte(1))
 		f.Add(uint8(k), uint16(len(valid[k])-1), byte(0x02))

@@ -311,15 +311,18 @@ func (l *SQL) Count(ctx context.Context, c Challenge, max int, q Queued, due, no
 
 // Relabel sets the reason of try t's queued report while it is still leased
 // to its request (due after now): a TOTP code refused as already used is a
-// wrong code whose report says so ("code_used"). It reports false when the
-// report had already left.
-func (l *SQL) Relabel(ctx context.Context, t Try, reason string, now time.Time) (bool, error) {
+// wrong code whose report says so ("code_used"). It returns the report as
+// now queued; ok is false when it had already left.
+func (l *SQL) Relabel(ctx context.Context, t Try, reason string, now time.Time) (rep Leased, ok bool, err error) {
 	rows, err := l.one(ctx, `UPDATE edge_report SET body = json_set(body, '$.reason', ?2)
-WHERE jti = ?1 AND due > ?3 RETURNING body`, t.Report.JTI, reason, now.UnixMilli())
+WHERE jti = ?1 AND due > ?3 RETURNING body, tries`, t.Report.JTI, reason, now.UnixMilli())
 	if err != nil {
-		return false, fmt.Errorf("ledger: relabel %s: %w", t.Report.JTI, err)
+		return Leased{}, false, fmt.Errorf("ledger: relabel %s: %w", t.Report.JTI, err)
 	}
-	return len(rows) == 1, nil
+	if len(rows) != 1 {
+		return Leased{}, false, nil
+	}
+	return Leased{JTI: t.Report.JTI, Body: rows[0].String("body"), Tries: int(rows[0].Int("tries"))}, true, nil
 }
 
 // refundAuthSQL, refundCredSQL and dropTrySQL take back a try whose report

@@ -152,9 +152,17 @@ func redactPhone(s, to string) string {
 	if to == "" {
 		return s
 	}
-	s = strings.ReplaceAll(s, to, MaskPhone(to))
-	if national := strings.TrimPrefix(to, "+"); national != to && len(national) >= 7 {
-		s = strings.ReplaceAll(s, national, MaskPhone(to))
+	mask := MaskPhone(to)
+	national := strings.TrimPrefix(to, "+")
+	if national == to || len(national) < 7 {
+		national = to
+	}
+	// Again until none is left: the mask keeps the last four digits, and
+	// text right after it can make the number whole again (found by
+	// fuzzing: "…5678" + "19012345678"). Each pass removes digits, so it
+	// ends.
+	for strings.Contains(s, national) {
+		s = strings.ReplaceAll(strings.ReplaceAll(s, to, mask), national, mask)
 	}
 	return s
 }
