@@ -66,8 +66,8 @@ type Credential struct {
 	// the step of the clock then.
 	LastStep int64
 	Drift    int
-	// Seed is the vault-sealed seed: an app's (aad "cred:"+PublicID) or, for
-	// a token, the token's (aad "token:"+Serial).
+	// Seed is the vault-sealed seed, under SeedLabel: an app's or, for
+	// a token, the token's.
 	Seed         []byte
 	TOTP         TOTPParams // app and token
 	Serial       string     // token

@@ -132,7 +132,7 @@ func (r *Registrar) Register(ctx context.Context, id, password string) (Register
 	secret := totp.NewSecret()
 	publicID := challenge.NewID()
 	p := issuer.TOTPParams{Digits: Digits, Period: Period, Algorithm: Algorithm}
-	cred, err := r.Store.RegisterApp(ctx, cardholderID, publicID, r.Vault.Seal(secret, []byte("cred:"+publicID)), p, now)
+	cred, err := r.Store.RegisterApp(ctx, cardholderID, publicID, r.Vault.Seal(secret, issuer.AppSeedLabel(publicID)), p, now)
 	if err != nil {
 		return Registered{}, fmt.Errorf("appreg: register: %w", err)
 	}

@@ -203,7 +203,7 @@ func (s *Store) SetPassword(ctx context.Context, cardholderID int64, hash string
 // RegisterApp registers an authenticator app: in one transaction it
 // revokes the cardholder's previous app and password credential (reason
 // replaced) and stores the new app, active, with its sealed seed (sealed
-// under aad "cred:"+publicID, so the caller chooses the public id).
+// under issuer.AppSeedLabel(publicID), so the caller chooses the public id).
 func (s *Store) RegisterApp(ctx context.Context, cardholderID int64, publicID string, sealedSeed []byte, p issuer.TOTPParams, now time.Time) (issuer.Credential, error) {
 	if publicID == "" || len(sealedSeed) == 0 {
 		return issuer.Credential{}, fmt.Errorf("store: register app of %d: public id and sealed seed are required", cardholderID)

@@ -21,7 +21,7 @@ const maxTokens = 2
 type Token struct {
 	ID     int64
 	Serial string
-	// Seed is vault-sealed with aad "token:"+Serial.
+	// Seed is vault-sealed under issuer.TokenSeedLabel(Serial).
 	Seed       []byte
 	TOTP       issuer.TOTPParams
 	ImportedAt time.Time

@@ -22,8 +22,6 @@ import (
 	"github.com/honnin/honnin/issuer/vault"
 )
 
-// tokenPeriod is the only time step honnin verifies (the card issuers: 60 s).
-const tokenPeriod = limits.TOTPPeriod
 
 // operator opens what the credential commands share: the database, the
 // card-number key (to find a card) and the vault (to seal seeds).
@@ -166,16 +164,16 @@ func tokenImport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		tokens := make([]acs.TokenSeed, 0, len(keys))
 		for _, k := range keys {
-			if k.Kind != "totp" || k.Period != tokenPeriod {
-				return fmt.Errorf("%s: token %s is %s with a %d s step; honnin verifies %d-second TOTP tokens only (nothing imported)",
-					*file, k.Serial, strings.ToUpper(k.Kind), k.Period, tokenPeriod)
+			if k.Kind != "totp" {
+				return fmt.Errorf("%s: token %s is %s; honnin verifies %d-second TOTP tokens only (nothing imported)",
+					*file, k.Serial, strings.ToUpper(k.Kind), limits.TOTPPeriod)
 			}
 			tokens = append(tokens, acs.TokenSeed{Serial: k.Serial, Secret: k.Secret,
 				TOTP: issuer.TOTPParams{Digits: k.Digits, Period: k.Period, Algorithm: k.Algorithm}})
 		}
 		n, err := o.cards().ImportTokens(ctx, tokens, time.Now())
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", *file, err)
 		}
 		fmt.Fprintf(stdout, "imported %d tokens from %s\n", n, *file)
 		return nil
