@@ -22,7 +22,6 @@ import (
 	"github.com/honnin/honnin/issuer/vault"
 )
 
-
 // operator opens what the credential commands share: the database, the
 // card-number key (to find a card) and the vault (to seal seeds).
 type operator struct {
