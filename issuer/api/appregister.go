@@ -38,7 +38,7 @@ func (s *Server) registerApp(w http.ResponseWriter, r *http.Request) error {
 	if len(req.RegistrationID) > 32 || len(req.Password) > 64 {
 		return jsonapi.BadRequest("registration_id or password is too long")
 	}
-	reg, err := s.apps.Register(r.Context(), req.RegistrationID, req.Password)
+	reg, err := s.acs.Apps().Register(r.Context(), req.RegistrationID, req.Password)
 	if errors.Is(err, appreg.ErrInvalid) {
 		return jsonapi.Errorf(http.StatusForbidden, "registration_refused", "%v", err)
 	}

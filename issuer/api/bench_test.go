@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/passhash"
 )
 
@@ -24,7 +25,7 @@ func BenchmarkCreateAndStart(b *testing.B) {
 	h := newHarness(b)
 	// Every iteration mails the same demo address: lift the daily cap,
 	// which would otherwise refuse the 11th send ("limited").
-	h.reconfigure(func(c *Config) { c.SendCap = math.MaxInt32 })
+	h.reconfigure(func(c *acs.Config) { c.SendCap = math.MaxInt32 })
 	body := validCreate()
 	b.ReportAllocs()
 	for b.Loop() {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/store"
 )
@@ -20,7 +21,7 @@ func TestCodesFollowContactChange(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	n, _ := pan.Parse(cardJA)
-	c, err := h.store.CardholderByPAN(ctx, h.api.pan.Sum(n))
+	c, err := h.store.CardholderByPAN(ctx, h.cfg.PAN.Sum(n))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +30,7 @@ func TestCodesFollowContactChange(t *testing.T) {
 	before := len(h.mails(emailJA))
 
 	const newAddr = "moved@mail.example"
-	ch, err := h.store.BeginContactChange(ctx, store.ContactChange{CardholderID: c.ID, Kind: store.KindEmail,
+	ch, err := h.store.BeginContactChange(ctx, store.ContactChange{CardholderID: c.ID, Kind: issuer.MethodEmail,
 		Value: newAddr, Code: []byte("sealed"), ExpiresAt: h.clock.Now().Add(10 * time.Minute), CreatedAt: h.clock.Now()},
 		24*time.Hour, 10)
 	if err != nil {
@@ -56,7 +57,7 @@ func TestCodesFollowContactChange(t *testing.T) {
 		t.Fatalf("sealed codes %+v, mailed code %q", o.payload.Codes, code)
 	}
 	cred, err := h.store.CredentialByPublicID(ctx, o.payload.Codes[0].Cred)
-	if err != nil || cred.State != store.CredActive || cred.Kind != store.KindEmail {
+	if err != nil || cred.State != issuer.CredActive || cred.Kind != issuer.MethodEmail {
 		t.Errorf("sealed credential %+v, %v; want the new active email credential", cred, err)
 	}
 }

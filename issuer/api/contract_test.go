@@ -14,7 +14,7 @@ import (
 func TestStartResponseMatchesTheEdge(t *testing.T) {
 	for _, in := range []startResponse{
 		{Decision: "frictionless", Status: "Y", AV: "av"},
-		{Decision: "deny", Status: "R", Reason: reasonSuspectedFraud},
+		{Decision: "deny", Status: "R", Reason: "suspected_fraud"},
 		{Decision: "challenge", ChallengeToken: "tok", Delivery: "sent"},
 	} {
 		b, err := json.Marshal(in)

@@ -1,20 +1,13 @@
 package api
 
 import (
-	"context"
-	"errors"
 	"net/http"
-	"net/url"
-	"slices"
 
-	"github.com/golang-jwt/jwt/v5"
-
-	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/edge/money"
 	"github.com/honnin/honnin/edge/origin"
+	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/pan"
-	"github.com/honnin/honnin/issuer/store"
 )
 
 type createRequest struct {
@@ -23,17 +16,11 @@ type createRequest struct {
 	Currency   string `json:"currency"`
 	// MerchantName is optional: the name to show for this order, which must
 	// be one the operator registered for the merchant (see
-	// store.Merchant.AllowsName). Without it the registered name is shown.
+	// issuer.Merchant.AllowsName). Without it the registered name is shown.
 	MerchantName   string `json:"merchant_name"`
 	MerchantOrigin string `json:"merchant_origin"`
 	OrderRef       string `json:"order_ref"`
 }
-
-// MaxDisplayName is the longest name a cardholder is shown for a merchant,
-// in characters: the operator's display names and descriptors are held to
-// the limit of a request's merchant_name, and to its other rules (see
-// checkText).
-const MaxDisplayName = maxMerchantName
 
 type createResponse struct {
 	ID           string `json:"id"`
@@ -80,13 +67,9 @@ func (req *createRequest) validate() (pan.Number, error) {
 	return n, nil
 }
 
-// create is POST /v1/authentications. An enrolled, active card gets a
-// challenge (201 with the session token for the iframe); any other valid
-// card is answered N not_enrolled (200) at once. Both are stored, with the
-// name the cardholder will be shown: the merchant's registered one for the
-// origin, or the merchant_name sent if the operator allowed it, never text
-// of the merchant's own (issue 12: a merchant key put "JCB Security: call
-// 0120…" into the challenge screen, the mail and the SMS).
+// create is POST /v1/authentications (acs.Service.Create): 201 with the
+// session token for the iframe when the card is challenged, 200 with the
+// outcome when it is answered at once.
 func (s *Server) create(w http.ResponseWriter, r *http.Request) error {
 	m, err := s.merchant(r)
 	if err != nil {
@@ -100,88 +83,23 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if !slices.Contains(m.Origins, req.MerchantOrigin) {
-		return jsonapi.Errorf(http.StatusForbidden, "origin_not_allowed", "merchant_origin is not one of this merchant's registered origins")
-	}
-	name := m.ShownName(req.MerchantOrigin)
-	if req.MerchantName != "" {
-		if !m.AllowsName(req.MerchantOrigin, req.MerchantName) {
-			return jsonapi.BadRequest("merchant_name is not a name the issuer registered for this merchant and origin " +
-				"(merchant_name_not_allowed): send a registered one, or leave merchant_name out to show the registered name")
-		}
-		name = req.MerchantName
-	}
-
-	now := s.now()
-	a := store.Authentication{
-		MerchantID: m.ID, OrderRef: req.OrderRef, Amount: *req.Amount, Currency: req.Currency,
-		MerchantName: name, MerchantOrigin: req.MerchantOrigin, CreatedAt: now,
-	}
-	// A card whose holder stopped the service in the portal is answered
-	// exactly as one never enrolled.
-	status, reason, err := s.cardRange(r.Context(), number)
-	if err != nil {
-		return err
-	}
-	c, err := s.store.CardholderByPAN(r.Context(), s.pan.Sum(number))
-	switch {
-	case status != "":
-		a.Status, a.Reason = status, reason
-	case err == nil && c.Status == store.CardholderActive && c.ServiceStoppedAt.IsZero():
-		a.Status, a.CardholderID = challenge.StatusChallenge, c.ID
-	case err == nil, errors.Is(err, store.ErrNotFound):
-		a.Status, a.Reason = challenge.StatusNotAuthenticated, "not_enrolled"
-	default:
-		return err
-	}
-	a, err = s.store.CreateAuthentication(r.Context(), a)
-	if err != nil {
-		return err
-	}
-	if a.Status != challenge.StatusChallenge {
-		jsonapi.Write(w, http.StatusOK, createResponse{ID: a.ID, Status: a.Status, Reason: a.Reason})
-		return nil
-	}
-	token, err := challenge.Sign(s.keys.Sign, challenge.TypSession, &challenge.SessionClaims{
-		RegisteredClaims: jwt.RegisteredClaims{
-			Issuer:    challenge.IssuerName,
-			Audience:  jwt.ClaimStrings{challenge.EdgeName},
-			Subject:   a.ID,
-			ID:        challenge.NewID(),
-			IssuedAt:  jwt.NewNumericDate(now),
-			ExpiresAt: jwt.NewNumericDate(now.Add(sessionLifetime)),
-		},
-		MerchantOrigin: a.MerchantOrigin,
+	a, err := s.acs.Create(r.Context(), m, acs.Order{
+		Number: number, Amount: *req.Amount, Currency: req.Currency,
+		MerchantName: req.MerchantName, MerchantOrigin: req.MerchantOrigin, OrderRef: req.OrderRef,
 	})
 	if err != nil {
 		return err
+	}
+	if a.SessionToken == "" {
+		jsonapi.Write(w, http.StatusOK, createResponse{ID: a.ID, Status: a.Status, Reason: a.Reason})
+		return nil
 	}
 	w.Header().Set("Location", "/v1/authentications/"+a.ID)
 	jsonapi.Write(w, http.StatusCreated, createResponse{
 		ID:           a.ID,
 		Status:       a.Status,
-		SessionToken: token,
-		ChallengeURL: s.edgeURL + "/challenge?st=" + url.QueryEscape(token),
+		SessionToken: a.SessionToken,
+		ChallengeURL: a.ChallengeURL,
 	})
 	return nil
-}
-
-// cardRange answers a card the issuer's ranges rule out: U card_range for
-// a card in none of them (not this issuer's card), N not_eligible for one
-// in a range marked not eligible (seed 002). It returns "" when the card
-// may go on, and when no range is configured at all, so an issuer that
-// never set ranges serves every card as before.
-func (s *Server) cardRange(ctx context.Context, n pan.Number) (status, reason string, err error) {
-	rg, err := s.store.RangeOf(ctx, n.Digits()[:store.RangeDigits])
-	switch {
-	case errors.Is(err, store.ErrNoRanges):
-		return "", "", nil
-	case errors.Is(err, store.ErrNotFound):
-		return challenge.StatusUnavailable, "card_range", nil
-	case err != nil:
-		return "", "", err
-	case !rg.Eligible:
-		return challenge.StatusNotAuthenticated, "not_eligible", nil
-	}
-	return "", "", nil
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/issuer"
+	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/risk"
 	"github.com/honnin/honnin/issuer/store"
@@ -115,20 +117,20 @@ func TestDenyWatchlistedMerchant(t *testing.T) {
 	}
 	id := h.createChallenge(cardJA)
 	res := h.startWith(id, tokyo, challenge.EdgeSignals{IP: "203.0.113.7"})
-	if res.Decision != "deny" || res.Status != "R" || res.Reason != reasonSuspectedFraud || res.AV != "" || res.ChallengeToken != "" {
+	if res.Decision != "deny" || res.Status != "R" || res.Reason != "suspected_fraud" || res.AV != "" || res.ChallengeToken != "" {
 		t.Fatalf("start: %+v, want deny R suspected_fraud", res)
 	}
 	if n := len(h.mails(emailJA)); n != 0 {
 		t.Errorf("deny sent %d code mails", n)
 	}
 	v := h.merchantView(id)
-	if v.Status != "R" || v.Reason != reasonSuspectedFraud || v.Decision != "deny" || !slices.Equal(v.RiskReasons, []string{"device", "merchant"}) {
+	if v.Status != "R" || v.Reason != "suspected_fraud" || v.Decision != "deny" || !slices.Equal(v.RiskReasons, []string{"device", "merchant"}) {
 		t.Errorf("merchant sees %+v", v)
 	}
 	if raw := h.do("GET", "/v1/authentications/"+id, testAPIKey, nil).Body.String(); strings.Contains(raw, "watchlist") || strings.Contains(raw, "200") {
 		t.Errorf("merchant view shows a rule or a weight: %s", raw)
 	}
-	if r := h.reportOutcome(id, "R", reasonSuspectedFraud, 0); r.Applied {
+	if r := h.reportOutcome(id, "R", "suspected_fraud", 0); r.Applied {
 		t.Errorf("edge's report of the deny applied again: %+v", r)
 	}
 	// A start after the decision is refused: the outcome is final.
@@ -158,7 +160,7 @@ func TestDenyWatchlistedMerchant(t *testing.T) {
 	}
 	// A merchant not on the list is not denied, not even when shown under
 	// a name like the watched one's (the operator's choice, not the list's).
-	other, err := h.store.MerchantByKeyHash(t.Context(), HashAPIKey(otherAPIKey))
+	other, err := h.store.MerchantByKeyHash(t.Context(), issuer.HashAPIKey(otherAPIKey))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +264,7 @@ func (f *fakeProvider) calls() []string {
 }
 
 func (h *harness) useProvider(f *fakeProvider, timeout time.Duration) {
-	h.reconfigure(func(c *Config) { c.Provider = &risk.Provider{URL: f.srv.URL, Timeout: timeout} })
+	h.reconfigure(func(c *acs.Config) { c.Provider = &risk.Provider{URL: f.srv.URL, Timeout: timeout} })
 }
 
 func (h *harness) setOptOut(card string, optOut bool) {

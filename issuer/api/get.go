@@ -2,13 +2,11 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"time"
 
 	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/issuer/risk"
-	"github.com/honnin/honnin/issuer/store"
 )
 
 type authenticationResponse struct {
@@ -39,15 +37,12 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.store.MerchantAuthentication(r.Context(), m.ID, r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		return jsonapi.Errorf(http.StatusNotFound, "not_found", "no such authentication")
-	}
+	a, err := s.acs.MerchantAuthentication(r.Context(), m.ID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	jsonapi.Write(w, http.StatusOK, authenticationResponse{
-		ID: a.ID, Status: a.Status, Reason: a.Reason, Method: a.Method, OrderRef: a.OrderRef,
+		ID: a.ID, Status: a.Status, Reason: a.Reason, Method: string(a.Method), OrderRef: a.OrderRef,
 		Amount: a.Amount, Currency: a.Currency, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 		Decision: a.Decision, RiskReasons: coarseReasons(a.RiskReasons), ResultToken: a.ResultToken,
 	})

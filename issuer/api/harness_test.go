@@ -22,6 +22,8 @@ import (
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/jsonapi"
+	"github.com/honnin/honnin/issuer"
+	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/devmail"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
@@ -71,8 +73,8 @@ type harness struct {
 	inbox    *devmail.Store
 	smtpAddr string
 	smtp     *devmail.SMTPServer
-	merchant store.Merchant
-	cfg      Config
+	merchant issuer.Merchant
+	cfg      acs.Config
 	dbPath   string
 	vault    *vault.Vault
 }
@@ -118,27 +120,27 @@ func newHarness(t testing.TB) *harness {
 		t.Fatal(err)
 	}
 
-	h.merchant, err = st.CreateMerchant(ctx, store.Merchant{Name: "Demo Shop", APIKeyHash: HashAPIKey(testAPIKey),
+	h.merchant, err = st.CreateMerchant(ctx, issuer.Merchant{Name: "Demo Shop", APIKeyHash: issuer.HashAPIKey(testAPIKey),
 		Origins: []string{testOrigin, "http://127.0.0.1:8080"}, CreatedAt: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.CreateMerchant(ctx, store.Merchant{Name: "Other Shop", APIKeyHash: HashAPIKey(otherAPIKey),
+	if _, err := st.CreateMerchant(ctx, issuer.Merchant{Name: "Other Shop", APIKeyHash: issuer.HashAPIKey(otherAPIKey),
 		Origins: []string{"https://other.example"}, CreatedAt: t0}); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
 		card, email, locale, status string
 	}{
-		{cardJA, emailJA, "ja", store.CardholderActive},
-		{cardEN, emailEN, "en", store.CardholderActive},
-		{cardLocked, "locked@mail.jp", "ja", store.CardholderLocked},
+		{cardJA, emailJA, "ja", issuer.CardholderActive},
+		{cardEN, emailEN, "en", issuer.CardholderActive},
+		{cardLocked, "locked@mail.jp", "ja", issuer.CardholderLocked},
 	} {
 		n, err := pan.Parse(c.card)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.UpsertCardholder(ctx, store.Cardholder{PANHMAC: hasher.Sum(n), Last4: n.Last4(),
+		if _, err := st.UpsertCardholder(ctx, issuer.Cardholder{PANHMAC: hasher.Sum(n), Last4: n.Last4(),
 			Email: c.email, PersonalMessage: personalMsg, Locale: c.locale, Status: c.status, Country: "JP", CreatedAt: t0}); err != nil {
 			t.Fatal(err)
 		}
@@ -149,22 +151,23 @@ func newHarness(t testing.TB) *harness {
 		t.Fatal(err)
 	}
 	h.vault = v
-	h.cfg = Config{Store: st, Keys: ik, PAN: hasher, Vault: v, Mail: mailer, EdgeURL: testEdgeURL,
+	h.cfg = acs.Config{Store: st, Keys: ik, PAN: hasher, Vault: v, Mail: mailer, EdgeURL: testEdgeURL,
 		IssuerName: "Honnin Card", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: h.clock.Now}
-	h.api, err = New(h.cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h.reconfigure(func(*acs.Config) {})
 	return h
 }
 
 // reconfigure rebuilds the API over the same store, keys and mail with a
 // changed configuration.
-func (h *harness) reconfigure(edit func(*Config)) {
+func (h *harness) reconfigure(edit func(*acs.Config)) {
 	h.t.Helper()
 	cfg := h.cfg
 	edit(&cfg)
-	api, err := New(cfg)
+	core, err := acs.New(cfg)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	api, err := New(Config{ACS: core, Log: cfg.Log})
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/limits"
+	"github.com/honnin/honnin/issuer"
+	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/store"
 )
 
@@ -67,17 +69,17 @@ func TestReloadKeepsTheGeneration(t *testing.T) {
 func TestNoCodeNotDelivered(t *testing.T) {
 	t.Run("over the send cap", func(t *testing.T) {
 		h := newHarness(t)
-		h.reconfigure(func(c *Config) { c.SendCap = 1 })
+		h.reconfigure(func(c *acs.Config) { c.SendCap = 1 })
 		h.start(h.createChallenge(cardJA)) // the one send of the day
 		id := h.createChallenge(cardJA)
 		res := h.start(id)
 		o := h.openChallenge(res.ChallengeToken)
-		if res.Delivery != deliveryLimited || len(o.payload.Codes) != 0 {
+		if res.Delivery != acs.DeliveryLimited || len(o.payload.Codes) != 0 {
 			t.Fatalf("over the cap: delivery %q, %d codes sealed; want limited and none", res.Delivery, len(o.payload.Codes))
 		}
 		// A reload says the same, with no new generation and no code.
 		again := h.start(id)
-		if a := h.openChallenge(again.ChallengeToken); again.Delivery != deliveryLimited || len(a.payload.Codes) != 0 || a.claims.Gen != o.claims.Gen {
+		if a := h.openChallenge(again.ChallengeToken); again.Delivery != acs.DeliveryLimited || len(a.payload.Codes) != 0 || a.claims.Gen != o.claims.Gen {
 			t.Errorf("reload over the cap: %q, %d codes, gen %d", again.Delivery, len(a.payload.Codes), a.claims.Gen)
 		}
 	})
@@ -86,7 +88,7 @@ func TestNoCodeNotDelivered(t *testing.T) {
 		h.smtpDown()
 		id := h.createChallenge(cardJA)
 		res := h.start(id)
-		if o := h.openChallenge(res.ChallengeToken); res.Delivery != deliveryFailed || len(o.payload.Codes) != 0 {
+		if o := h.openChallenge(res.ChallengeToken); res.Delivery != acs.DeliveryFailed || len(o.payload.Codes) != 0 {
 			t.Fatalf("failed send: delivery %q, %d codes sealed; want failed and none", res.Delivery, len(o.payload.Codes))
 		}
 		a, err := h.store.Authentication(context.Background(), id)
@@ -99,7 +101,7 @@ func TestNoCodeNotDelivered(t *testing.T) {
 			t.Fatalf("resend: %d %s", rec.Code, rec.Body.String())
 		}
 		r := decodeBody[resendResponse](t, rec)
-		if o := h.openChallenge(r.ChallengeToken); r.Delivery != deliverySent || len(o.payload.Codes) != 1 {
+		if o := h.openChallenge(r.ChallengeToken); r.Delivery != acs.DeliverySent || len(o.payload.Codes) != 1 {
 			t.Errorf("resend once the mail works: %q, %d codes", r.Delivery, len(o.payload.Codes))
 		}
 	})
@@ -142,7 +144,7 @@ func TestResultToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.store.LockCredential(context.Background(), c.ID, store.LockOperator, "operator", h.clock.Now()); err != nil {
+	if err := h.store.LockCredential(context.Background(), c.ID, issuer.LockOperator, "operator", h.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	rec := h.do("POST", "/internal/v1/results", h.edgeToken("results"), map[string]any{"jti": challenge.NewID(),

@@ -11,18 +11,19 @@ import (
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/limits"
+	"github.com/honnin/honnin/issuer"
+	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/passhash"
-	"github.com/honnin/honnin/issuer/store"
 	"github.com/honnin/honnin/issuer/totp"
 )
 
 // setMethod makes card's preferred method m.
-func (h *harness) setMethod(card, m string) store.Cardholder {
+func (h *harness) setMethod(card string, m issuer.Method) issuer.Cardholder {
 	h.t.Helper()
 	ctx := context.Background()
 	n, _ := pan.Parse(card)
-	c, err := h.store.CardholderByPAN(ctx, h.api.pan.Sum(n))
+	c, err := h.store.CardholderByPAN(ctx, h.cfg.PAN.Sum(n))
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -52,35 +53,35 @@ func TestResendLimit(t *testing.T) {
 	h := newHarness(t)
 	id := h.createChallenge(cardJA)
 	h.start(id)
-	for gen := 1; gen <= maxResends; gen++ {
-		h.clock.Add(resendCooldown + time.Second)
+	for gen := 1; gen <= limits.ResendsPerAuthentication; gen++ {
+		h.clock.Add(limits.ResendCooldown + time.Second)
 		rec := h.resend(id, gen)
 		if rec.Code != http.StatusOK {
 			t.Fatalf("resend %d: %d %s", gen, rec.Code, rec.Body.String())
 		}
-		if left := h.openChallenge(decodeBody[resendResponse](t, rec).ChallengeToken).claims.ResendsLeft; left != maxResends-gen {
-			t.Errorf("after resend %d resends_left = %d, want %d", gen, left, maxResends-gen)
+		if left := h.openChallenge(decodeBody[resendResponse](t, rec).ChallengeToken).claims.ResendsLeft; left != limits.ResendsPerAuthentication-gen {
+			t.Errorf("after resend %d resends_left = %d, want %d", gen, left, limits.ResendsPerAuthentication-gen)
 		}
 	}
-	h.clock.Add(resendCooldown + time.Second)
-	expectError(t, h.resend(id, maxResends+1), http.StatusTooManyRequests, "resend_limit")
-	if n := len(h.mails(emailJA)); n != 1+maxResends {
-		t.Errorf("%d mails, want %d", n, 1+maxResends)
+	h.clock.Add(limits.ResendCooldown + time.Second)
+	expectError(t, h.resend(id, limits.ResendsPerAuthentication+1), http.StatusTooManyRequests, "resend_limit")
+	if n := len(h.mails(emailJA)); n != 1+limits.ResendsPerAuthentication {
+		t.Errorf("%d mails, want %d", n, 1+limits.ResendsPerAuthentication)
 	}
 }
 
 func TestSendCapPerDestination(t *testing.T) {
 	h := newHarness(t)
-	h.reconfigure(func(c *Config) { c.SendCap = 2 })
+	h.reconfigure(func(c *acs.Config) { c.SendCap = 2 })
 	id := h.createChallenge(cardJA)
-	if res := h.start(id); res.Delivery != deliverySent {
+	if res := h.start(id); res.Delivery != acs.DeliverySent {
 		t.Fatalf("first send: %+v", res)
 	}
-	h.clock.Add(resendCooldown + time.Second)
+	h.clock.Add(limits.ResendCooldown + time.Second)
 	if rec := h.resend(id, 1); rec.Code != http.StatusOK {
 		t.Fatalf("second send (at the cap): %d %s", rec.Code, rec.Body.String())
 	}
-	h.clock.Add(resendCooldown + time.Second)
+	h.clock.Add(limits.ResendCooldown + time.Second)
 	expectError(t, h.resend(id, 2), http.StatusTooManyRequests, "send_limit")
 	// The refused resend superseded nothing: gen 2 still stands.
 	if a, _ := h.store.Authentication(t.Context(), id); a.Gen != 2 {
@@ -88,15 +89,15 @@ func TestSendCapPerDestination(t *testing.T) {
 	}
 	// A new purchase the same day still shows the screen, with nothing sent.
 	other := h.createChallenge(cardJA)
-	if res := h.start(other); res.Decision != "challenge" || res.Delivery != deliveryLimited {
+	if res := h.start(other); res.Decision != "challenge" || res.Delivery != acs.DeliveryLimited {
 		t.Errorf("third send of the day: %+v, want a challenge with delivery limited", res)
 	}
 	if n := len(h.mails(emailJA)); n != 2 {
 		t.Errorf("%d mails, want 2 (the cap)", n)
 	}
 	// 24 hours on, the destination may get codes again.
-	h.clock.Add(sendWindow)
-	if res := h.start(h.createChallenge(cardJA)); res.Delivery != deliverySent {
+	h.clock.Add(limits.SendWindow)
+	if res := h.start(h.createChallenge(cardJA)); res.Delivery != acs.DeliverySent {
 		t.Errorf("next day: %+v", res)
 	}
 }
@@ -105,14 +106,14 @@ func TestReloadAfterExpiryIsANewCode(t *testing.T) {
 	h := newHarness(t)
 	id := h.createChallenge(cardJA)
 	first := h.openChallenge(h.start(id).ChallengeToken)
-	h.clock.Add(codeValidity / 2)
+	h.clock.Add(limits.CodeLifetime / 2)
 	again := h.openChallenge(h.start(id).ChallengeToken)
 	if again.claims.Gen != 1 || again.payload.Codes[0].Code != first.payload.Codes[0].Code ||
 		!again.claims.ExpiresAt.Equal(first.claims.ExpiresAt.Time) {
 		t.Errorf("reload within validity: gen %d, code kept %t, exp %v vs %v", again.claims.Gen,
 			again.payload.Codes[0].Code == first.payload.Codes[0].Code, again.claims.ExpiresAt, first.claims.ExpiresAt)
 	}
-	h.clock.Add(codeValidity)
+	h.clock.Add(limits.CodeLifetime)
 	late := h.openChallenge(h.start(id).ChallengeToken)
 	if late.claims.Gen != 2 || len(h.mails(emailJA)) != 2 {
 		t.Errorf("reload after expiry: gen %d, %d mails; want gen 2 and a second mail", late.claims.Gen, len(h.mails(emailJA)))
@@ -123,8 +124,8 @@ func TestReloadAfterExpiryIsANewCode(t *testing.T) {
 // mail, and redeems both over HTTP as an app would; it returns the seed.
 func (h *harness) registerApp(card string) []byte {
 	h.t.Helper()
-	c := h.setMethod(card, store.KindApp)
-	is, err := h.api.apps.Issue(context.Background(), c.ID)
+	c := h.setMethod(card, issuer.MethodApp)
+	is, err := h.api.acs.Apps().Issue(context.Background(), c.ID)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -160,7 +161,7 @@ func TestAppChallengeSealsEveryStep(t *testing.T) {
 	seed := h.registerApp(cardEN)
 	id := h.createChallenge(cardEN)
 	res := h.start(id)
-	if res.Delivery != deliveryNone {
+	if res.Delivery != acs.DeliveryNone {
 		t.Errorf("delivery %q, want none", res.Delivery)
 	}
 	o := h.openChallenge(res.ChallengeToken)
@@ -193,13 +194,13 @@ func TestTenFailuresLockAndNotify(t *testing.T) {
 	b := h.createChallenge(cardEN)
 	h.start(b)
 	h.progress(b, 4) // 5 + 4 = 9: not yet
-	c := h.setMethod(cardEN, store.KindEmail)
-	if cr, _ := h.store.ContactCredential(t.Context(), c.ID, store.KindEmail, h.clock.Now()); cr.State != store.CredActive || cr.Failures != 9 {
+	c := h.setMethod(cardEN, issuer.MethodEmail)
+	if cr, _ := h.store.ContactCredential(t.Context(), c.ID, issuer.MethodEmail, h.clock.Now()); cr.State != issuer.CredActive || cr.Failures != 9 {
 		t.Fatalf("after 9 failures: %+v", cr)
 	}
 	h.progress(b, 5) // the 10th
-	cr, _ := h.store.ContactCredential(t.Context(), c.ID, store.KindEmail, h.clock.Now())
-	if cr.State != store.CredLocked || cr.LockReason != store.LockFailures {
+	cr, _ := h.store.ContactCredential(t.Context(), c.ID, issuer.MethodEmail, h.clock.Now())
+	if cr.State != issuer.CredLocked || cr.LockReason != issuer.LockFailures {
 		t.Fatalf("after 10 failures: %+v", cr)
 	}
 	var notice bool
@@ -225,15 +226,15 @@ func TestSuccessResetsFailures(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("Y: %d %s", rec.Code, rec.Body.String())
 	}
-	c := h.setMethod(cardEN, store.KindEmail)
-	if cr, _ := h.store.ContactCredential(t.Context(), c.ID, store.KindEmail, h.clock.Now()); cr.Failures != 0 {
+	c := h.setMethod(cardEN, issuer.MethodEmail)
+	if cr, _ := h.store.ContactCredential(t.Context(), c.ID, issuer.MethodEmail, h.clock.Now()); cr.Failures != 0 {
 		t.Errorf("failures %d after a success, want 0", cr.Failures)
 	}
 }
 
 func TestPasswordCheck(t *testing.T) {
 	h := newHarness(t)
-	c := h.setMethod(cardJA, store.KindPassword)
+	c := h.setMethod(cardJA, issuer.MethodPassword)
 	hash, err := passhash.Hash("s3cret パス")
 	if err != nil {
 		t.Fatal(err)

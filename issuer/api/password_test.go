@@ -12,8 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/honnin/honnin/issuer"
+	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/passhash"
-	"github.com/honnin/honnin/issuer/store"
 )
 
 // passwordCase is a password challenge for cardJA over an API with its
@@ -21,7 +22,7 @@ import (
 type passwordCase struct {
 	h      *harness
 	budget *passhash.Budget
-	card   store.Cardholder
+	card   issuer.Cardholder
 	id     string
 }
 
@@ -32,8 +33,8 @@ func newPasswordCase(t testing.TB) *passwordCase {
 func newPasswordCaseSlots(t testing.TB, slots int) *passwordCase {
 	h := newHarness(t)
 	budget := passhash.NewBudget(slots)
-	h.reconfigure(func(c *Config) { c.Hashing = budget })
-	c := h.setMethod(cardJA, store.KindPassword)
+	h.reconfigure(func(c *acs.Config) { c.Hashing = budget })
+	c := h.setMethod(cardJA, issuer.MethodPassword)
 	hash, err := passhash.Hash("s3cret パス")
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +63,7 @@ func (pc *passwordCase) check(ctx context.Context, pw string) *httptestResponse 
 
 // hash is the stored hash of the challenge's password credential.
 func (pc *passwordCase) hash(t testing.TB) string {
-	creds, err := pc.h.store.ActiveCredentials(t.Context(), pc.card.ID, store.KindPassword)
+	creds, err := pc.h.store.ActiveCredentials(t.Context(), pc.card.ID, issuer.MethodPassword)
 	if err != nil || len(creds) != 1 {
 		t.Fatalf("password credentials: %+v %v", creds, err)
 	}
@@ -71,7 +72,7 @@ func (pc *passwordCase) hash(t testing.TB) string {
 
 // failures is the password credential's failure count.
 func (pc *passwordCase) failures(t *testing.T) int {
-	creds, err := pc.h.store.ActiveCredentials(t.Context(), pc.card.ID, store.KindPassword)
+	creds, err := pc.h.store.ActiveCredentials(t.Context(), pc.card.ID, issuer.MethodPassword)
 	if err != nil || len(creds) != 1 {
 		t.Fatalf("password credentials: %+v %v", creds, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/honnin/honnin/edge/money"
+	"github.com/honnin/honnin/issuer"
 )
 
 // maxAmount is the largest amount accepted, in minor units (money says
@@ -15,7 +16,7 @@ const maxAmount = money.MaxAmount
 
 // Text field limits, in characters.
 const (
-	maxMerchantName = 64
+	maxMerchantName = issuer.MaxDisplayName
 	maxOrderRef     = 64
 	maxReason       = 64
 	maxJTI          = 128

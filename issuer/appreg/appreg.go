@@ -20,6 +20,7 @@ import (
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/limits"
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/store"
 	"github.com/honnin/honnin/issuer/totp"
@@ -104,7 +105,7 @@ type Registered struct {
 	// URI is the otpauth:// URI with the secret; QR is it as a PNG.
 	URI        string
 	QR         []byte
-	Credential store.Credential
+	Credential issuer.Credential
 }
 
 // Register redeems a registration: it makes a new TOTP seed, stores it
@@ -130,8 +131,8 @@ func (r *Registrar) Register(ctx context.Context, id, password string) (Register
 	}
 	secret := totp.NewSecret()
 	publicID := challenge.NewID()
-	p := store.TOTPParams{Digits: Digits, Period: Period, Algorithm: Algorithm}
-	cred, err := r.Store.RegisterApp(ctx, cardholderID, publicID, r.Vault.Seal(secret, []byte("cred:"+publicID)), p, now)
+	p := issuer.TOTPParams{Digits: Digits, Period: Period, Algorithm: Algorithm}
+	cred, err := r.Store.RegisterApp(ctx, cardholderID, publicID, r.Vault.Seal(secret, issuer.AppSeedLabel(publicID)), p, now)
 	if err != nil {
 		return Registered{}, fmt.Errorf("appreg: register: %w", err)
 	}

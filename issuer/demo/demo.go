@@ -12,10 +12,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/honnin/honnin/edge/challenge"
-	"github.com/honnin/honnin/issuer/api"
+	"github.com/honnin/honnin/issuer"
+	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/pan"
-	"github.com/honnin/honnin/issuer/passhash"
 	"github.com/honnin/honnin/issuer/store"
 	"github.com/honnin/honnin/issuer/vault"
 )
@@ -37,7 +36,7 @@ type Card struct {
 	// real card; it is printed so people can type it into the shop.
 	Number          string
 	Email           string
-	Method          string
+	Method          issuer.Method
 	Locale          string
 	PersonalMessage string
 	// Phone is the SMS card's number (E.164).
@@ -72,17 +71,17 @@ func (c Card) Note() string {
 	switch {
 	case c.OTPLocked:
 		return "deny:otp-locked"
-	case c.Method == store.KindSMS:
+	case c.Method == issuer.MethodSMS:
 		return "phone:" + c.Phone
-	case c.Method == store.KindApp:
+	case c.Method == issuer.MethodApp:
 		return "secret:" + b32(c.Secret)
-	case c.Method == store.KindToken:
+	case c.Method == issuer.MethodToken:
 		ts := make([]string, len(c.Tokens))
 		for i, t := range c.Tokens {
 			ts[i] = t.Serial + ":" + b32(t.Secret)
 		}
 		return "token:" + strings.Join(ts, ",")
-	case c.Method == store.KindPassword:
+	case c.Method == issuer.MethodPassword:
 		return "password:" + c.Password
 	}
 	return ""
@@ -142,31 +141,31 @@ const NotEligibleCard = "3540990000000003"
 // DefaultOrigins when none), the demo card ranges and the demo cardholders with their
 // credentials exist. It never unlocks or replaces a credential that
 // exists: a lock a person caused stays until an operator lifts it.
-func Seed(ctx context.Context, st *store.Store, h *pan.Hasher, v *vault.Vault, apiKey string, origins []string, now time.Time) (store.Merchant, error) {
+func Seed(ctx context.Context, st *store.Store, h *pan.Hasher, v *vault.Vault, apiKey string, origins []string, now time.Time) (issuer.Merchant, error) {
 	if apiKey == "" {
-		return store.Merchant{}, errors.New("demo: seed: empty API key")
+		return issuer.Merchant{}, errors.New("demo: seed: empty API key")
 	}
 	if len(origins) == 0 {
 		origins = DefaultOrigins
 	}
-	m, err := st.EnsureMerchant(ctx, store.Merchant{Name: MerchantName, DisplayName: DisplayName, APIKeyHash: api.HashAPIKey(apiKey),
+	m, err := st.EnsureMerchant(ctx, issuer.Merchant{Name: MerchantName, DisplayName: DisplayName, APIKeyHash: issuer.HashAPIKey(apiKey),
 		Origins: origins, CreatedAt: now})
 	if err != nil {
-		return store.Merchant{}, fmt.Errorf("demo: seed: %w", err)
+		return issuer.Merchant{}, fmt.Errorf("demo: seed: %w", err)
 	}
 	for _, r := range Ranges {
 		r.CreatedAt = now
 		if _, err := st.AddRange(ctx, r); err != nil && !errors.Is(err, store.ErrConflict) {
-			return store.Merchant{}, fmt.Errorf("demo: seed: %w", err)
+			return issuer.Merchant{}, fmt.Errorf("demo: seed: %w", err)
 		}
 	}
 	for _, c := range Cards {
-		if err := seedCard(ctx, st, h, v, c, now); err != nil {
-			return store.Merchant{}, fmt.Errorf("demo: seed: card %s: %w", c.Number, err)
+		if err := seedCard(ctx, acs.Cards{Store: st, PAN: h, Vault: v}, c, now); err != nil {
+			return issuer.Merchant{}, fmt.Errorf("demo: seed: card %s: %w", c.Number, err)
 		}
 	}
 	if err := linkCards(ctx, st, h, Linked, now); err != nil {
-		return store.Merchant{}, fmt.Errorf("demo: seed: %w", err)
+		return issuer.Merchant{}, fmt.Errorf("demo: seed: %w", err)
 	}
 	return m, nil
 }
@@ -202,61 +201,26 @@ func linkCards(ctx context.Context, st *store.Store, h *pan.Hasher, numbers []st
 	return nil
 }
 
-func seedCard(ctx context.Context, st *store.Store, h *pan.Hasher, v *vault.Vault, c Card, now time.Time) error {
+func seedCard(ctx context.Context, cards acs.Cards, c Card, now time.Time) error {
 	n, err := pan.Parse(c.Number)
 	if err != nil {
 		return err
 	}
-	ch, err := st.UpsertCardholder(ctx, store.Cardholder{
-		PANHMAC: h.Sum(n), Last4: n.Last4(), Email: c.Email, Phone: c.Phone, PersonalMessage: c.PersonalMessage,
-		PreferredMethod: c.Method, Locale: c.Locale, Status: store.CardholderActive, Country: country,
-		OTPLocked: c.OTPLocked, CreatedAt: now,
+	tokens := make([]acs.TokenSeed, len(c.Tokens))
+	for i, t := range c.Tokens {
+		tokens[i] = acs.TokenSeed{Serial: t.Serial, Secret: t.Secret}
+	}
+	_, err = cards.Enrol(ctx, acs.Enrolment{
+		Number: n,
+		Holder: issuer.Cardholder{Email: c.Email, Phone: c.Phone, PersonalMessage: c.PersonalMessage,
+			PreferredMethod: c.Method, Locale: c.Locale, Status: issuer.CardholderActive, Country: country,
+			OTPLocked: c.OTPLocked},
+		Password:       c.Password,
+		AppSeed:        c.Secret,
+		Tokens:         tokens,
+		PortalPassword: c.PortalPassword(),
+		Update:         true,
+		At:             now,
 	})
-	if err != nil {
-		return err
-	}
-	// The portal password is set once: one a person changed stays.
-	if hash, err := st.PortalPasswordHash(ctx, ch.ID); err != nil {
-		return err
-	} else if hash == "" {
-		if hash, err = passhash.Hash(c.PortalPassword()); err != nil {
-			return err
-		}
-		if err := st.SetPortalPassword(ctx, ch.ID, hash, "demo", now); err != nil {
-			return err
-		}
-	}
-	existing, err := st.CredentialsOf(ctx, ch.ID)
-	if err != nil {
-		return err
-	}
-	for _, cr := range existing {
-		if cr.Kind == c.Method {
-			return nil // registered before: keep it as it is
-		}
-	}
-	totp := store.TOTPParams{Digits: 6, Period: 60, Algorithm: "SHA1"}
-	switch c.Method {
-	case store.KindApp:
-		id := challenge.NewID()
-		_, err = st.RegisterApp(ctx, ch.ID, id, v.Seal(c.Secret, []byte("cred:"+id)), totp, now)
-	case store.KindToken:
-		for _, t := range c.Tokens {
-			if _, err = st.TokenBySerial(ctx, t.Serial); errors.Is(err, store.ErrNotFound) {
-				_, err = st.ImportTokens(ctx, []store.Token{{Serial: t.Serial, Seed: v.Seal(t.Secret, []byte("token:"+t.Serial)), TOTP: totp}}, now)
-			}
-			if err == nil {
-				_, err = st.AssignToken(ctx, t.Serial, ch.ID, now)
-			}
-			if err != nil {
-				return err
-			}
-		}
-	case store.KindPassword:
-		var hash string
-		if hash, err = passhash.Hash(c.Password); err == nil {
-			_, err = st.SetPassword(ctx, ch.ID, hash, now)
-		}
-	}
 	return err
 }

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/honnin/honnin/issuer/api"
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/passhash"
 	"github.com/honnin/honnin/issuer/store"
@@ -54,7 +54,7 @@ func TestSeedIdempotent(t *testing.T) {
 			t.Errorf("demo merchant from %s: shown %q, display name %q; want %q", o, m2.ShownName(o), m2.DisplayName, DisplayName)
 		}
 	}
-	if _, err := st.MerchantByKeyHash(ctx, api.HashAPIKey("key-2")); err != nil {
+	if _, err := st.MerchantByKeyHash(ctx, issuer.HashAPIKey("key-2")); err != nil {
 		t.Errorf("new key not in force: %v", err)
 	}
 	for _, c := range Cards {

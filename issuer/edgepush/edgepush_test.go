@@ -16,6 +16,7 @@ import (
 	"github.com/honnin/honnin/edge/ledger/sqlite"
 	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/edge/report"
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/edgepush"
 	"github.com/honnin/honnin/issuer/store"
 )
@@ -76,18 +77,18 @@ func TestPushReachesTheEdge(t *testing.T) {
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	c, err := st.UpsertCardholder(ctx, store.Cardholder{PANHMAC: []byte("p"), Last4: "0001", Email: "a@mail.jp", CreatedAt: t0})
+	c, err := st.UpsertCardholder(ctx, issuer.Cardholder{PANHMAC: []byte("p"), Last4: "0001", Email: "a@mail.jp", CreatedAt: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cred, err := st.ContactCredential(ctx, c.ID, store.KindEmail, t0)
+	cred, err := st.ContactCredential(ctx, c.ID, issuer.MethodEmail, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	now := time.Now() // the edge checks the push with its own clock
 	p := &edgepush.Pusher{Store: st, Key: ik.Sign, EdgeURL: edge.URL, Log: quiet, Now: func() time.Time { return now }}
-	if err := st.LockCredential(ctx, cred.ID, store.LockOperator, "operator", now); err != nil {
+	if err := st.LockCredential(ctx, cred.ID, issuer.LockOperator, "operator", now); err != nil {
 		t.Fatal(err)
 	}
 

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/money"
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/sms"
-	"github.com/honnin/honnin/issuer/store"
 	clientview "github.com/honnin/honnin/wasm/view"
 )
 
@@ -45,13 +45,13 @@ func TestAmountsAgree(t *testing.T) {
 	}
 	name := func(p purchase) string { return fmt.Sprintf("Shop %s %d", p.code, p.minor) }
 
-	m, err := h.store.CreateMerchant(ctx, store.Merchant{Name: "Demo Shop", APIKeyHash: []byte("k"),
+	m, err := h.store.CreateMerchant(ctx, issuer.Merchant{Name: "Demo Shop", APIKeyHash: []byte("k"),
 		Origins: []string{"http://localhost:8080"}, CreatedAt: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, p := range all {
-		if _, err := h.store.CreateAuthentication(ctx, store.Authentication{MerchantID: m.ID, CardholderID: h.cards[cardA].ID,
+		if _, err := h.store.CreateAuthentication(ctx, issuer.Authentication{MerchantID: m.ID, CardholderID: h.cards[cardA].ID,
 			Amount: p.minor, Currency: p.code, MerchantName: name(p), MerchantOrigin: "http://localhost:8080",
 			Status: "Y", CreatedAt: t0.Add(time.Duration(i) * time.Second)}); err != nil {
 			t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/appreg"
 	"github.com/honnin/honnin/issuer/store"
 )
@@ -38,8 +39,8 @@ type appPageData struct {
 	PendingUntil string // in JST, the card's language
 	// MailTo is where the password goes, masked.
 	MailTo    string
-	Method    string // the card's method
-	ForMethod bool   // came from picking the app on the method page
+	Method    issuer.Method // the card's method
+	ForMethod bool          // came from picking the app on the method page
 	// CanRegister: the issuer registers apps (a Registrar is configured).
 	CanRegister bool
 	Error       string // catalogue key
@@ -79,13 +80,13 @@ func (s *Server) renderApp(w http.ResponseWriter, r *http.Request, sess *Session
 }
 
 // cardApp is the card's registered (not revoked) app, or nil.
-func (s *Server) cardApp(r *http.Request, cardholderID int64) (*store.Credential, error) {
+func (s *Server) cardApp(r *http.Request, cardholderID int64) (*issuer.Credential, error) {
 	creds, err := s.store.CredentialsOf(r.Context(), cardholderID)
 	if err != nil {
 		return nil, err
 	}
 	for _, cr := range creds {
-		if cr.Kind == store.KindApp {
+		if cr.Kind == issuer.MethodApp {
 			return &cr, nil
 		}
 	}
@@ -146,7 +147,7 @@ type appSecretData struct {
 	Secret    string
 	Period    int
 	Digits    int
-	Method    string
+	Method    issuer.Method
 	ForMethod bool
 }
 
@@ -186,15 +187,15 @@ func (s *Server) appRegister(w http.ResponseWriter, r *http.Request, sess *Sessi
 	if !ok {
 		return
 	}
-	if c.PreferredMethod == store.KindPassword {
+	if c.PreferredMethod == issuer.MethodPassword {
 		// Registering an app revoked the static password (seed 000: it no
 		// longer authenticates), so a card that used it would have no
 		// method left: the app takes its place.
-		if err := s.store.SetPreferredMethod(r.Context(), c.ID, store.KindApp, "cardholder", s.now()); err != nil {
+		if err := s.store.SetPreferredMethod(r.Context(), c.ID, issuer.MethodApp, "cardholder", s.now()); err != nil {
 			s.serverError(w, r, sess, err)
 			return
 		}
-		c.PreferredMethod = store.KindApp
+		c.PreferredMethod = issuer.MethodApp
 	}
 	s.log.Info("portal: app registered", "cardholder", sess.CardholderID, "cred", got.Credential.PublicID)
 	s.render(w, r, sess, http.StatusOK, "app_secret", appSecretData{
@@ -257,7 +258,7 @@ func (s *Server) appLost(w http.ResponseWriter, r *http.Request, sess *Session) 
 		s.renderApp(w, r, sess, http.StatusConflict, "app.error.none")
 		return
 	}
-	if err := s.store.RevokeCredential(r.Context(), app.ID, store.LockLost, "cardholder", s.now()); err != nil {
+	if err := s.store.RevokeCredential(r.Context(), app.ID, issuer.LockLost, "cardholder", s.now()); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			s.renderApp(w, r, sess, http.StatusConflict, "app.error.none")
 			return

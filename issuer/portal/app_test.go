@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/honnin/honnin/issuer/store"
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/totp"
 )
 
@@ -70,8 +70,8 @@ func TestAppRegistrationQR(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	apps := h.creds(cardA, store.KindApp)
-	if len(apps) != 1 || apps[0].State != store.CredActive {
+	apps := h.creds(cardA, issuer.MethodApp)
+	if len(apps) != 1 || apps[0].State != issuer.CredActive {
 		t.Fatalf("apps after: %+v", apps)
 	}
 	seed, err := h.vault.Open(apps[0].Seed, []byte("cred:"+apps[0].PublicID))
@@ -112,14 +112,14 @@ func registerApp(t *testing.T, h *harness, b *browser) {
 func TestAppLost(t *testing.T) {
 	h, b := signedInA(t)
 	registerApp(t, h, b)
-	old := h.creds(cardA, store.KindApp)[0]
+	old := h.creds(cardA, issuer.MethodApp)[0]
 	before := len(h.inbox.Messages(mailA))
 	b.get("/portal/app")
 	if p := b.post("/portal/app/lost", nil); p.status != http.StatusSeeOther {
 		t.Fatalf("lost: %d", p.status)
 	}
 	got, err := h.store.CredentialByPublicID(context.Background(), old.PublicID)
-	if err != nil || got.State != store.CredRevoked || got.LockReason != store.LockLost {
+	if err != nil || got.State != issuer.CredRevoked || got.LockReason != issuer.LockLost {
 		t.Errorf("old app %+v, %v; want revoked lost", got, err)
 	}
 	if n := len(h.inbox.Messages(mailA)); n != before+1 {
@@ -139,7 +139,7 @@ func TestAppLost(t *testing.T) {
 func TestAppRelease(t *testing.T) {
 	h, b := signedInA(t)
 	registerApp(t, h, b)
-	if err := h.store.SetPreferredMethod(context.Background(), h.cards[cardA].ID, store.KindApp, "cardholder", h.clock.Now()); err != nil {
+	if err := h.store.SetPreferredMethod(context.Background(), h.cards[cardA].ID, issuer.MethodApp, "cardholder", h.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	p := b.get("/portal/app")
@@ -149,7 +149,7 @@ func TestAppRelease(t *testing.T) {
 	if p := b.post("/portal/app/release", nil); p.status != http.StatusSeeOther {
 		t.Fatalf("release: %d", p.status)
 	}
-	if apps := h.creds(cardA, store.KindApp); len(apps) != 0 {
+	if apps := h.creds(cardA, issuer.MethodApp); len(apps) != 0 {
 		t.Errorf("apps after release: %+v", apps)
 	}
 	p = b.get("/portal/app")
@@ -189,10 +189,10 @@ func TestMethodPostsNeedCSRF(t *testing.T) {
 		}
 	}
 	c := h.card(cardA)
-	if c.PreferredMethod != store.KindEmail || c.Email != mailA || len(h.inbox.Messages("evil@mail.example")) != 0 {
+	if c.PreferredMethod != issuer.MethodEmail || c.Email != mailA || len(h.inbox.Messages("evil@mail.example")) != 0 {
 		t.Errorf("a forged POST changed the card: %+v", c)
 	}
-	if got := h.token(cardA, "HNT9000000001"); got.State != store.CredActive {
+	if got := h.token(cardA, "HNT9000000001"); got.State != issuer.CredActive {
 		t.Errorf("a forged POST changed the token: %s", got.State)
 	}
 	if _, err := h.store.PendingAppRegistration(context.Background(), c.ID, h.clock.Now()); err == nil {
@@ -208,17 +208,17 @@ func TestAppReplacesPassword(t *testing.T) {
 	if _, err := h.store.SetPassword(ctx, h.cards[cardA].ID, "$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", h.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.store.SetPreferredMethod(ctx, h.cards[cardA].ID, store.KindPassword, "cardholder", h.clock.Now()); err != nil {
+	if err := h.store.SetPreferredMethod(ctx, h.cards[cardA].ID, issuer.MethodPassword, "cardholder", h.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if p := b.get("/portal/method"); !strings.Contains(p.body, `id="m-password" checked`) {
 		t.Errorf("method page does not show the password as the method")
 	}
 	registerApp(t, h, b)
-	if m := h.method(cardA); m != store.KindApp {
+	if m := h.method(cardA); m != issuer.MethodApp {
 		t.Errorf("method %s after the app replaced the password, want app", m)
 	}
-	if pw := h.creds(cardA, store.KindPassword); len(pw) != 0 {
+	if pw := h.creds(cardA, issuer.MethodPassword); len(pw) != 0 {
 		t.Errorf("password credential left: %+v", pw)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"net/http"
 
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/store"
 	clientview "github.com/honnin/honnin/wasm/view"
@@ -33,7 +34,7 @@ func codeAAD(idHash []byte) []byte { return []byte("portal-code:" + hex.EncodeTo
 // sendCode makes a code for the card, mails it to the card's address in
 // the card's language and sets the cookie that points to it. personID is
 // the person a link code is for (0 for sign-in).
-func (s *Server) sendCode(ctx context.Context, w http.ResponseWriter, c store.Cardholder, purpose string, personID int64) error {
+func (s *Server) sendCode(ctx context.Context, w http.ResponseWriter, c issuer.Cardholder, purpose string, personID int64) error {
 	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
 	if err != nil {
 		return fmt.Errorf("portal: code: %w", err)

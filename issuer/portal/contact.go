@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/sms"
 	"github.com/honnin/honnin/issuer/store"
@@ -38,11 +39,11 @@ const (
 
 // contactKind is the {kind} of /portal/contact/{kind}: email or sms; ""
 // for anything else.
-func (s *Server) contactKind(r *http.Request) string {
-	switch k := r.PathValue("kind"); k {
-	case store.KindEmail:
+func (s *Server) contactKind(r *http.Request) issuer.Method {
+	switch k := issuer.Method(r.PathValue("kind")); k {
+	case issuer.MethodEmail:
 		return k
-	case store.KindSMS:
+	case issuer.MethodSMS:
 		if s.cfg.SMS != nil {
 			return k
 		}
@@ -52,8 +53,8 @@ func (s *Server) contactKind(r *http.Request) string {
 
 // contactData is the contact pages' data.
 type contactData struct {
-	Kind    string // email or sms
-	Current string // masked; "" when none is registered
+	Kind    issuer.Method // email or sms
+	Current string        // masked; "" when none is registered
 	// Value is what the cardholder typed, kept after a refusal.
 	Value string
 	// Pending is the masked new destination waiting for its code.
@@ -67,12 +68,12 @@ type contactData struct {
 // normalizeContact checks a typed address or phone and returns it as
 // stored (a bare address; a phone in E.164), or a catalogue key saying
 // what is wrong.
-func normalizeContact(kind, v string) (string, string) {
+func normalizeContact(kind issuer.Method, v string) (string, string) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return "", "contact.error.empty"
 	}
-	if kind == store.KindSMS {
+	if kind == issuer.MethodSMS {
 		p, err := sms.ParsePhone(v)
 		if err != nil {
 			return "", "contact.error.phone"
@@ -87,8 +88,8 @@ func normalizeContact(kind, v string) (string, string) {
 	return v, ""
 }
 
-func (s *Server) contactCurrent(c store.Cardholder, kind string) (raw, masked string) {
-	if kind == store.KindSMS {
+func (s *Server) contactCurrent(c issuer.Cardholder, kind issuer.Method) (raw, masked string) {
+	if kind == issuer.MethodSMS {
 		return c.Phone, maskedPhone(c.Phone)
 	}
 	return c.Email, maskedEmail(c.Email)
@@ -96,11 +97,11 @@ func (s *Server) contactCurrent(c store.Cardholder, kind string) (raw, masked st
 
 // contactCard is the preamble of every contact page: the kind in the path
 // (404 for another) and the managed card.
-func (s *Server) contactCard(w http.ResponseWriter, r *http.Request, sess *Session) (string, store.Cardholder, bool) {
+func (s *Server) contactCard(w http.ResponseWriter, r *http.Request, sess *Session) (issuer.Method, issuer.Cardholder, bool) {
 	kind := s.contactKind(r)
 	if kind == "" {
 		s.fail(w, r, sess, http.StatusNotFound, "error.notfound")
-		return "", store.Cardholder{}, false
+		return "", issuer.Cardholder{}, false
 	}
 	c, ok := s.managedCard(w, r, sess)
 	return kind, c, ok
@@ -158,7 +159,7 @@ func (s *Server) contactBegin(w http.ResponseWriter, r *http.Request, sess *Sess
 		s.render(w, r, sess, http.StatusBadGateway, "contact", data)
 		return
 	}
-	to := "/portal/contact/" + kind + "/verify"
+	to := "/portal/contact/" + string(kind) + "/verify"
 	if data.ForMethod {
 		to += "?for=method"
 	}
@@ -166,9 +167,9 @@ func (s *Server) contactBegin(w http.ResponseWriter, r *http.Request, sess *Sess
 }
 
 // sendContactCode sends code for change ch to the new destination.
-func (s *Server) sendContactCode(r *http.Request, c store.Cardholder, ch store.ContactChange, code string) error {
+func (s *Server) sendContactCode(r *http.Request, c issuer.Cardholder, ch store.ContactChange, code string) error {
 	locale := cardLocale(c)
-	if ch.Kind == store.KindEmail {
+	if ch.Kind == issuer.MethodEmail {
 		return s.cfg.Mail.SendNotice(r.Context(), dispatch.Notice{Kind: dispatch.NoticeContactCode, To: ch.Value, Locale: locale,
 			IssuerName: s.cfg.IssuerName, Last4: c.Last4, Code: code, Expires: ch.ExpiresAt})
 	}
@@ -190,7 +191,7 @@ func contactSMSText(locale, issuer, last4, code string) string {
 }
 
 // cardLocale is the card's language for mail and SMS: ja or en.
-func cardLocale(c store.Cardholder) string {
+func cardLocale(c issuer.Cardholder) string {
 	if strings.HasPrefix(strings.ToLower(c.Locale), "en") {
 		return "en"
 	}
@@ -237,8 +238,8 @@ func (s *Server) renderVerify(w http.ResponseWriter, r *http.Request, sess *Sess
 	s.render(w, r, sess, status, "contact_verify", data)
 }
 
-func maskContact(kind, v string) string {
-	if kind == store.KindSMS {
+func maskContact(kind issuer.Method, v string) string {
+	if kind == issuer.MethodSMS {
 		return maskedPhone(v)
 	}
 	return maskedEmail(v)
@@ -295,7 +296,7 @@ func (s *Server) contactVerify(w http.ResponseWriter, r *http.Request, sess *Ses
 		return
 	}
 	s.log.Info("portal: contact changed", "cardholder", ch.CardholderID, "kind", kind)
-	flash := "contact.flash.changed." + kind
+	flash := "contact.flash.changed." + string(kind)
 	if !s.noticeContactChanged(r, ch, old) {
 		flash = "contact.flash.changed_nonotice"
 	}
@@ -304,7 +305,7 @@ func (s *Server) contactVerify(w http.ResponseWriter, r *http.Request, sess *Ses
 		// The cardholder picked this method before registering the
 		// destination: back to that pick's confirmation, one click from
 		// done.
-		to = "/portal/method/confirm?method=" + kind
+		to = "/portal/method/confirm?method=" + string(kind)
 	}
 	s.redirect(w, r, to, flash)
 }
@@ -319,14 +320,14 @@ func (s *Server) noticeContactChanged(r *http.Request, ch store.ContactChange, o
 		return false
 	}
 	to := c.Email
-	if ch.Kind == store.KindEmail {
+	if ch.Kind == issuer.MethodEmail {
 		to = old
 	}
 	if to == "" {
 		return false
 	}
 	err = s.cfg.Mail.SendNotice(r.Context(), dispatch.Notice{Kind: dispatch.NoticeContactChanged, To: to, Locale: cardLocale(c),
-		IssuerName: s.cfg.IssuerName, Last4: c.Last4, Contact: ch.Kind, Dest: maskContact(ch.Kind, ch.Value)})
+		IssuerName: s.cfg.IssuerName, Last4: c.Last4, Contact: string(ch.Kind), Dest: maskContact(ch.Kind, ch.Value)})
 	if err != nil {
 		s.log.Warn("portal: contact changed notice", "cardholder", ch.CardholderID, "err", err)
 		return false
@@ -337,7 +338,7 @@ func (s *Server) noticeContactChanged(r *http.Request, ch store.ContactChange, o
 // pendingChange is the card's change of kind waiting for its code; when
 // there is none (expired, used up, never begun) it answers the page that
 // says so.
-func (s *Server) pendingChange(w http.ResponseWriter, r *http.Request, sess *Session, cardholderID int64, kind string, now time.Time) (store.ContactChange, bool) {
+func (s *Server) pendingChange(w http.ResponseWriter, r *http.Request, sess *Session, cardholderID int64, kind issuer.Method, now time.Time) (store.ContactChange, bool) {
 	ch, err := s.store.PendingContactChange(r.Context(), cardholderID, kind, now)
 	if errors.Is(err, store.ErrNotFound) {
 		s.renderVerify(w, r, sess, http.StatusGone, "contact.error.expired", nil)
@@ -388,7 +389,7 @@ func (s *Server) contactResend(w http.ResponseWriter, r *http.Request, sess *Ses
 		s.renderVerify(w, r, sess, http.StatusBadGateway, "contact.error.send", nil)
 		return
 	}
-	to := "/portal/contact/" + kind + "/verify"
+	to := "/portal/contact/" + string(kind) + "/verify"
 	if r.PostFormValue("for") == "method" {
 		to += "?for=method"
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/store"
 )
@@ -50,7 +51,7 @@ func (h *harness) newestCode(addr string) string {
 func TestContactChangeEmail(t *testing.T) {
 	h, b := signedInA(t)
 	const newAddr = "jiro@new.example"
-	oldCred, err := h.store.ContactCredential(context.Background(), h.cards[cardA].ID, store.KindEmail, h.clock.Now())
+	oldCred, err := h.store.ContactCredential(context.Background(), h.cards[cardA].ID, issuer.MethodEmail, h.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +84,7 @@ func TestContactChangeEmail(t *testing.T) {
 	if c := h.card(cardA); c.Email != newAddr {
 		t.Errorf("address is %s, want %s", c.Email, newAddr)
 	}
-	if got, err := h.store.CredentialByPublicID(context.Background(), oldCred.PublicID); err != nil || got.LockReason != store.LockReplaced {
+	if got, err := h.store.CredentialByPublicID(context.Background(), oldCred.PublicID); err != nil || got.LockReason != issuer.LockReplaced {
 		t.Errorf("old email credential %+v, %v; want replaced", got, err)
 	}
 	notice := h.inbox.Messages(mailA)
@@ -168,7 +169,7 @@ func TestContactRefusals(t *testing.T) {
 		if p.status != tt.status || !strings.Contains(p.body, tt.want) {
 			t.Errorf("%s %q: %d, want %d with %q", tt.kind, tt.value, p.status, tt.status, tt.want)
 		}
-		if _, err := h.store.PendingContactChange(context.Background(), h.cards[cardA].ID, tt.kind, h.clock.Now()); err == nil {
+		if _, err := h.store.PendingContactChange(context.Background(), h.cards[cardA].ID, issuer.Method(tt.kind), h.clock.Now()); err == nil {
 			t.Errorf("%s %q: a change was started", tt.kind, tt.value)
 		}
 	}
@@ -301,7 +302,7 @@ func TestContactSendFails(t *testing.T) {
 		!strings.Contains(p.body, "送信できませんでした") || !strings.Contains(p.body, "new@mail.example") {
 		t.Errorf("send failure: %d\n%s", p.status, p.body)
 	}
-	if _, err := h.store.PendingContactChange(context.Background(), h.cards[cardA].ID, store.KindEmail, h.clock.Now()); err == nil {
+	if _, err := h.store.PendingContactChange(context.Background(), h.cards[cardA].ID, issuer.MethodEmail, h.clock.Now()); err == nil {
 		t.Error("an unsent change is pending")
 	}
 	h.cfg.Mail = good
@@ -342,7 +343,7 @@ func TestContactForMethod(t *testing.T) {
 	if p := b.post("/portal/method", form("method", "sms")); p.status != http.StatusSeeOther {
 		t.Errorf("change: %d", p.status)
 	}
-	if m := h.method(cardA); m != store.KindSMS {
+	if m := h.method(cardA); m != issuer.MethodSMS {
 		t.Errorf("method %s, want sms", m)
 	}
 }

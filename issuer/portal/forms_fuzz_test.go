@@ -7,9 +7,9 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/sms"
-	"github.com/honnin/honnin/issuer/store"
 )
 
 // FuzzForms feeds the portal's standalone parsers of what a browser sends:
@@ -32,7 +32,7 @@ func FuzzForms(f *testing.F) {
 	f.Add("１２３ ４５６", good)
 	f.Add("12-34-56", good+"x")
 	f.Fuzz(func(t *testing.T, typed, tok string) {
-		for _, kind := range []string{store.KindEmail, store.KindSMS} {
+		for _, kind := range []issuer.Method{issuer.MethodEmail, issuer.MethodSMS} {
 			v, errKey := normalizeContact(kind, typed)
 			if errKey != "" {
 				if v != "" || !strings.HasPrefix(errKey, "contact.error.") ||
@@ -44,7 +44,7 @@ func FuzzForms(f *testing.F) {
 			if again, e := normalizeContact(kind, v); again != v || e != "" {
 				t.Fatalf("%s %q normalised to %q, which normalises to %q %q", kind, typed, v, again, e)
 			}
-			if kind == store.KindSMS {
+			if kind == issuer.MethodSMS {
 				if p, err := sms.ParsePhone(v); err != nil || p != v || !strings.HasPrefix(v, "+") {
 					t.Fatalf("phone %q stored as %q", typed, v)
 				}

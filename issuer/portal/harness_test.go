@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/devmail"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
@@ -65,7 +66,7 @@ type harness struct {
 	vault  *vault.Vault
 	cfg    Config
 	// cards are the enrolled test cards by number as typed above.
-	cards map[string]store.Cardholder
+	cards map[string]issuer.Cardholder
 }
 
 // testHashes are the portal password hashes, made once: argon2id is slow
@@ -102,7 +103,7 @@ func newHarness(t testing.TB) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{t: t, store: st, clock: &clock{now: t0}, inbox: devmail.NewStore(0), pan: hasher, vault: v,
-		cards: map[string]store.Cardholder{}}
+		cards: map[string]issuer.Cardholder{}}
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -129,7 +130,7 @@ func newHarness(t testing.TB) *harness {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ch, err := st.UpsertCardholder(ctx, store.Cardholder{PANHMAC: hasher.Sum(n), Last4: n.Last4(), Email: c.email,
+		ch, err := st.UpsertCardholder(ctx, issuer.Cardholder{PANHMAC: hasher.Sum(n), Last4: n.Last4(), Email: c.email,
 			Phone: "+819012341234", PersonalMessage: provisionalMsg, Locale: c.locale, Country: "JP", CreatedAt: t0})
 		if err != nil {
 			t.Fatal(err)
@@ -287,7 +288,7 @@ func (b *browser) signIn(card, password, mail string) {
 }
 
 // card returns the stored row of a test card.
-func (h *harness) card(number string) store.Cardholder {
+func (h *harness) card(number string) issuer.Cardholder {
 	h.t.Helper()
 	c, err := h.store.Cardholder(context.Background(), h.cards[number].ID)
 	if err != nil {

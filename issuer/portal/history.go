@@ -5,8 +5,8 @@ import (
 	"strconv"
 
 	"github.com/honnin/honnin/edge/money"
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/dispatch"
-	"github.com/honnin/honnin/issuer/store"
 )
 
 // HistoryPageSize is how many authentications a history page shows.
@@ -54,7 +54,7 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request, sess *Session) 
 	for _, a := range list {
 		method := "method.none"
 		if a.Method != "" {
-			method = "method." + a.Method
+			method = "method." + string(a.Method)
 		}
 		p.Rows = append(p.Rows, historyRow{
 			Merchant: dispatch.CleanText(a.MerchantName, 60),
@@ -69,7 +69,7 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request, sess *Session) 
 
 // outcomeKey names an authentication's outcome in words a cardholder
 // reads: the status, refined by how it came about.
-func outcomeKey(a store.Authentication) string {
+func outcomeKey(a issuer.Authentication) string {
 	switch {
 	case a.Status == "Y" && a.Decision == "frictionless":
 		return "outcome.frictionless"

@@ -8,13 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/honnin/honnin/issuer/store"
+	"github.com/honnin/honnin/issuer"
 )
 
 func TestHistory(t *testing.T) {
 	h := newHarness(t)
 	ctx := t.Context()
-	m, err := h.store.CreateMerchant(ctx, store.Merchant{Name: "Demo Shop", APIKeyHash: []byte("k"),
+	m, err := h.store.CreateMerchant(ctx, issuer.Merchant{Name: "Demo Shop", APIKeyHash: []byte("k"),
 		Origins: []string{"http://localhost:8080"}, CreatedAt: t0})
 	if err != nil {
 		t.Fatal(err)
@@ -23,13 +23,13 @@ func TestHistory(t *testing.T) {
 	// 25 of card A, one minute apart (the newest is i=24), and one of card B.
 	for i := range 25 {
 		st := statuses[i%len(statuses)]
-		if _, err := h.store.CreateAuthentication(ctx, store.Authentication{MerchantID: m.ID, CardholderID: h.cards[cardA].ID,
+		if _, err := h.store.CreateAuthentication(ctx, issuer.Authentication{MerchantID: m.ID, CardholderID: h.cards[cardA].ID,
 			Amount: int64(1000 + i), Currency: "JPY", MerchantName: fmt.Sprintf("Shop %02d", i), MerchantOrigin: "http://localhost:8080",
 			Status: st.status, Reason: st.reason, CreatedAt: t0.Add(time.Duration(i) * time.Minute)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := h.store.CreateAuthentication(ctx, store.Authentication{MerchantID: m.ID, CardholderID: h.cards[cardB].ID,
+	if _, err := h.store.CreateAuthentication(ctx, issuer.Authentication{MerchantID: m.ID, CardholderID: h.cards[cardB].ID,
 		Amount: 777, Currency: "JPY", MerchantName: "Card B Shop", MerchantOrigin: "http://localhost:8080",
 		Status: "Y", CreatedAt: t0}); err != nil {
 		t.Fatal(err)

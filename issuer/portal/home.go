@@ -3,7 +3,7 @@ package portal
 import (
 	"net/http"
 
-	"github.com/honnin/honnin/issuer/store"
+	"github.com/honnin/honnin/issuer"
 )
 
 // homePage is the data of the home page.
@@ -26,11 +26,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, sess *Session) {
 
 // managedCard loads the session's card, answering the request itself
 // (and returning false) when it cannot.
-func (s *Server) managedCard(w http.ResponseWriter, r *http.Request, sess *Session) (store.Cardholder, bool) {
+func (s *Server) managedCard(w http.ResponseWriter, r *http.Request, sess *Session) (issuer.Cardholder, bool) {
 	c, err := s.store.Cardholder(r.Context(), sess.CardholderID)
 	if err != nil {
 		s.serverError(w, r, sess, err)
-		return store.Cardholder{}, false
+		return issuer.Cardholder{}, false
 	}
 	return c, true
 }

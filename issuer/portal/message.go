@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"unicode/utf8"
 
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/store"
 )
 
@@ -32,7 +33,7 @@ func (s *Server) messagePage(w http.ResponseWriter, r *http.Request, sess *Sessi
 	s.render(w, r, sess, http.StatusOK, "message", newMessagePage(c, c.PersonalMessage))
 }
 
-func newMessagePage(c store.Cardholder, draft string) messagePage {
+func newMessagePage(c issuer.Cardholder, draft string) messagePage {
 	return messagePage{Saved: c.PersonalMessage, Draft: draft,
 		Preview: c.PersonalMessage, Max: store.MaxPersonalMessageRunes, MaxLines: store.MaxPersonalMessageLines}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/sms"
 	"github.com/honnin/honnin/issuer/store"
@@ -30,7 +31,7 @@ const (
 
 // methodChoice is one line of the method page.
 type methodChoice struct {
-	Method string // store.Kind...
+	Method issuer.Method
 	// Dest is where codes go, masked ("***@mail.jp", "***-****-1234"),
 	// or the tokens' serial endings; "" for the app and the password.
 	Dest    string
@@ -42,54 +43,54 @@ type methodChoice struct {
 // the issuer sends SMS, or it is the card's method already) and the app
 // always; tokens when the card holds one; the static password only while
 // it is the card's method (it is the legacy method: nobody moves to it).
-func (s *Server) methodChoices(ctx context.Context, c store.Cardholder) ([]methodChoice, error) {
+func (s *Server) methodChoices(ctx context.Context, c issuer.Cardholder) ([]methodChoice, error) {
 	creds, err := s.store.CredentialsOf(ctx, c.ID)
 	if err != nil {
 		return nil, fmt.Errorf("portal: method choices: %w", err)
 	}
-	held := map[string]int{}   // non-revoked credentials per kind
-	active := map[string]int{} // active ones
+	held := map[issuer.Method]int{}   // non-revoked credentials per kind
+	active := map[issuer.Method]int{} // active ones
 	var tokenEnds []string
 	for _, cr := range creds {
 		held[cr.Kind]++
-		if cr.State == store.CredActive {
+		if cr.State == issuer.CredActive {
 			active[cr.Kind]++
-			if cr.Kind == store.KindToken {
+			if cr.Kind == issuer.MethodToken {
 				tokenEnds = append(tokenEnds, serialEnd(cr.Serial))
 			}
 		}
 	}
-	state := func(kind string) string {
+	state := func(kind issuer.Method) string {
 		switch {
 		case held[kind] > 0 && active[kind] == 0:
 			return choiceLocked
-		case kind == store.KindApp && held[kind] == 0:
+		case kind == issuer.MethodApp && held[kind] == 0:
 			return choiceRegister
 		}
 		return choiceReady
 	}
 	var out []methodChoice
-	add := func(kind, dest, st string) {
+	add := func(kind issuer.Method, dest, st string) {
 		out = append(out, methodChoice{Method: kind, Dest: dest, State: st, Current: c.PreferredMethod == kind})
 	}
-	emailState := state(store.KindEmail)
+	emailState := state(issuer.MethodEmail)
 	if c.Email == "" {
 		emailState = choiceContact
 	}
-	add(store.KindEmail, maskedEmail(c.Email), emailState)
-	if s.cfg.SMS != nil || c.PreferredMethod == store.KindSMS {
-		smsState := state(store.KindSMS)
+	add(issuer.MethodEmail, maskedEmail(c.Email), emailState)
+	if s.cfg.SMS != nil || c.PreferredMethod == issuer.MethodSMS {
+		smsState := state(issuer.MethodSMS)
 		if c.Phone == "" {
 			smsState = choiceContact
 		}
-		add(store.KindSMS, maskedPhone(c.Phone), smsState)
+		add(issuer.MethodSMS, maskedPhone(c.Phone), smsState)
 	}
-	add(store.KindApp, "", state(store.KindApp))
-	if held[store.KindToken] > 0 {
-		add(store.KindToken, strings.Join(tokenEnds, ", "), state(store.KindToken))
+	add(issuer.MethodApp, "", state(issuer.MethodApp))
+	if held[issuer.MethodToken] > 0 {
+		add(issuer.MethodToken, strings.Join(tokenEnds, ", "), state(issuer.MethodToken))
 	}
-	if c.PreferredMethod == store.KindPassword {
-		add(store.KindPassword, "", state(store.KindPassword))
+	if c.PreferredMethod == issuer.MethodPassword {
+		add(issuer.MethodPassword, "", state(issuer.MethodPassword))
 	}
 	return out, nil
 }
@@ -121,7 +122,7 @@ func serialEnd(serial string) string {
 // after a refused pick, why.
 type methodPageData struct {
 	Choices []methodChoice
-	Current string
+	Current issuer.Method
 	// SMS: the issuer sends SMS, so a phone can be registered; Tokens: the
 	// card holds tokens (links to their pages).
 	SMS, Tokens bool
@@ -139,22 +140,22 @@ func (s *Server) renderMethods(w http.ResponseWriter, r *http.Request, sess *Ses
 		return
 	}
 	data := methodPageData{Choices: choices, Current: c.PreferredMethod, SMS: s.cfg.SMS != nil, Error: errKey}
-	_, data.Tokens = find(choices, store.KindToken)
+	_, data.Tokens = find(choices, issuer.MethodToken)
 	s.render(w, r, sess, status, "method", data)
 }
 
 // cardChoices loads the managed card and its choices.
-func (s *Server) cardChoices(ctx context.Context, sess *Session) (store.Cardholder, []methodChoice, error) {
+func (s *Server) cardChoices(ctx context.Context, sess *Session) (issuer.Cardholder, []methodChoice, error) {
 	c, err := s.store.Cardholder(ctx, sess.CardholderID)
 	if err != nil {
-		return store.Cardholder{}, nil, err
+		return issuer.Cardholder{}, nil, err
 	}
 	choices, err := s.methodChoices(ctx, c)
 	return c, choices, err
 }
 
 // find returns the choice of method.
-func find(choices []methodChoice, method string) (methodChoice, bool) {
+func find(choices []methodChoice, method issuer.Method) (methodChoice, bool) {
 	for _, ch := range choices {
 		if ch.Method == method {
 			return ch, true
@@ -165,7 +166,7 @@ func find(choices []methodChoice, method string) (methodChoice, bool) {
 
 // current is the card's own method among choices (bare when the card's
 // method is not offered, which a hand-edited row could make).
-func current(c store.Cardholder, choices []methodChoice) methodChoice {
+func current(c issuer.Cardholder, choices []methodChoice) methodChoice {
 	ch, ok := find(choices, c.PreferredMethod)
 	if !ok {
 		return methodChoice{Method: c.PreferredMethod, Current: true}
@@ -180,7 +181,7 @@ type methodConfirmData struct {
 
 // methodConfirm is click 2: Next on the method page.
 func (s *Server) methodConfirm(w http.ResponseWriter, r *http.Request, sess *Session) {
-	method := r.URL.Query().Get("method")
+	method := issuer.Method(r.URL.Query().Get("method"))
 	if method == "" {
 		s.renderMethods(w, r, sess, http.StatusBadRequest, "methods.error.none")
 		return
@@ -205,7 +206,7 @@ func (s *Server) methodConfirm(w http.ResponseWriter, r *http.Request, sess *Ses
 		http.Redirect(w, r, "/portal/app?for=method", http.StatusSeeOther)
 		return
 	case to.State == choiceContact:
-		http.Redirect(w, r, "/portal/contact/"+to.Method+"?for=method", http.StatusSeeOther)
+		http.Redirect(w, r, "/portal/contact/"+string(to.Method)+"?for=method", http.StatusSeeOther)
 		return
 	}
 	s.render(w, r, sess, http.StatusOK, "method_confirm", methodConfirmData{From: current(c, choices), To: to})
@@ -213,7 +214,7 @@ func (s *Server) methodConfirm(w http.ResponseWriter, r *http.Request, sess *Ses
 
 // methodChange is click 3: Change on the confirmation.
 func (s *Server) methodChange(w http.ResponseWriter, r *http.Request, sess *Session) {
-	method := r.PostFormValue("method")
+	method := issuer.Method(r.PostFormValue("method"))
 	_, choices, err := s.cardChoices(r.Context(), sess)
 	if err != nil {
 		s.serverError(w, r, sess, err)

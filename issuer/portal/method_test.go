@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/honnin/honnin/issuer/store"
+	"github.com/honnin/honnin/issuer"
 )
 
 // TestMethodThreeSteps walks the method change as a browser without
@@ -30,7 +30,7 @@ func TestMethodThreeSteps(t *testing.T) {
 	if p.status != http.StatusOK || !strings.Contains(p.body, `id="confirm"`) || !strings.Contains(p.body, "***-****-1234") {
 		t.Fatalf("confirm page: %d\n%s", p.status, p.body)
 	}
-	if m := h.method(cardA); m != store.KindEmail {
+	if m := h.method(cardA); m != issuer.MethodEmail {
 		t.Fatalf("the confirmation page changed the method to %s", m)
 	}
 	p = b.post("/portal/method", form("method", "sms"))
@@ -41,11 +41,11 @@ func TestMethodThreeSteps(t *testing.T) {
 	if !strings.Contains(p.body, `id="done"`) || !strings.Contains(p.body, "SMS") || !strings.Contains(p.body, `id="flash"`) {
 		t.Errorf("done page:\n%s", p.body)
 	}
-	if m := h.method(cardA); m != store.KindSMS {
+	if m := h.method(cardA); m != issuer.MethodSMS {
 		t.Errorf("method is %s, want sms", m)
 	}
 	// Card B, the same person's other card or not, is untouched.
-	if m := h.method(cardB); m != store.KindEmail {
+	if m := h.method(cardB); m != issuer.MethodEmail {
 		t.Errorf("card B's method is %s", m)
 	}
 }
@@ -77,7 +77,7 @@ func TestMethodConfirmLeadsOn(t *testing.T) {
 		if p.status != tt.status || p.location != tt.location || !strings.Contains(p.body, tt.want) {
 			t.Errorf("%s: %d %q, want %d %q with %q\n%s", tt.name, p.status, p.location, tt.status, tt.location, tt.want, p.body)
 		}
-		if m := h.method(cardA); m != store.KindEmail {
+		if m := h.method(cardA); m != issuer.MethodEmail {
 			t.Fatalf("%s: method became %s", tt.name, m)
 		}
 	}
@@ -90,8 +90,8 @@ func TestMethodLockedAndRaces(t *testing.T) {
 	h, b := signedInA(t)
 	ctx := context.Background()
 	importTestTokens(t, h, cardA, "HNT9000000001")
-	tok := h.creds(cardA, store.KindToken)[0]
-	if err := h.store.LockCredential(ctx, tok.ID, store.LockFailures, "issuer", h.clock.Now()); err != nil {
+	tok := h.creds(cardA, issuer.MethodToken)[0]
+	if err := h.store.LockCredential(ctx, tok.ID, issuer.LockFailures, "issuer", h.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	p := b.get("/portal/method")
@@ -107,7 +107,7 @@ func TestMethodLockedAndRaces(t *testing.T) {
 			t.Errorf("POST method %q: %d, want 409", m, p.status)
 		}
 	}
-	if m := h.method(cardA); m != store.KindEmail {
+	if m := h.method(cardA); m != issuer.MethodEmail {
 		t.Errorf("method became %s", m)
 	}
 }
@@ -130,10 +130,10 @@ func TestCombinedLoginKeepsMethods(t *testing.T) {
 	if p := b.post("/portal/app/issue", nil); p.status != http.StatusSeeOther {
 		t.Fatalf("issue B's registration: %d", p.status)
 	}
-	if got, want := h.method(cardB), store.KindSMS; got != want {
+	if got, want := h.method(cardB), issuer.MethodSMS; got != want {
 		t.Errorf("B's method %s, want %s", got, want)
 	}
-	if got := h.method(cardA); got != store.KindEmail {
+	if got := h.method(cardA); got != issuer.MethodEmail {
 		t.Errorf("A's method changed to %s", got)
 	}
 	if n := len(h.inbox.Messages(mailA)); n != mailsA {

@@ -8,10 +8,10 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/appreg"
 	"github.com/honnin/honnin/issuer/devmail"
 	"github.com/honnin/honnin/issuer/sms"
-	"github.com/honnin/honnin/issuer/store"
 )
 
 // smsSecret signs the test SMS webhook.
@@ -72,18 +72,18 @@ func (h *harness) setContact(number, email, phone string) {
 	}
 }
 
-func (h *harness) method(number string) string {
+func (h *harness) method(number string) issuer.Method {
 	h.t.Helper()
 	return h.card(number).PreferredMethod
 }
 
-func (h *harness) creds(number, kind string) []store.Credential {
+func (h *harness) creds(number string, kind issuer.Method) []issuer.Credential {
 	h.t.Helper()
 	cs, err := h.store.CredentialsOf(context.Background(), h.cards[number].ID)
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	var out []store.Credential
+	var out []issuer.Credential
 	for _, c := range cs {
 		if c.Kind == kind {
 			out = append(out, c)

@@ -9,9 +9,9 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/sms"
-	"github.com/honnin/honnin/issuer/store"
 )
 
 //go:embed templates static
@@ -83,8 +83,8 @@ type cardView struct {
 	Stopped            bool
 }
 
-func newCardView(c store.Cardholder, current bool) cardView {
-	v := cardView{ID: c.ID, Last4: c.Last4, Method: "method." + c.PreferredMethod, Current: current,
+func newCardView(c issuer.Cardholder, current bool) cardView {
+	v := cardView{ID: c.ID, Last4: c.Last4, Method: "method." + string(c.PreferredMethod), Current: current,
 		MessageProvisional: c.MessageProvisional, Stopped: !c.ServiceStoppedAt.IsZero()}
 	if c.Email != "" {
 		v.Email = dispatch.MaskEmail(c.Email)

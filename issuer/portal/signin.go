@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/passhash"
 	"github.com/honnin/honnin/issuer/store"
@@ -41,7 +42,7 @@ func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) {
 // passwordCheck is the outcome of checking a card number and its portal
 // password: the card, or the status and page data to answer with.
 type passwordCheck struct {
-	card   store.Cardholder
+	card   issuer.Cardholder
 	status int
 	form   signinForm
 	// busy: the hashing budget refused the check (503); the answer carries
@@ -108,7 +109,7 @@ func (s *Server) checkPassword(ctx context.Context, r *http.Request, cardInput, 
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return passwordCheck{}, err
 	}
-	hash, known := s.dummyHash, err == nil && card.Status != store.CardholderClosed
+	hash, known := s.dummyHash, err == nil && card.Status != issuer.CardholderClosed
 	if known {
 		h, err := s.store.PortalPasswordHash(ctx, card.ID)
 		if err != nil {

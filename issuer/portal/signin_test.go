@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/pan"
-	"github.com/honnin/honnin/issuer/store"
 )
 
 func TestSignIn(t *testing.T) {
@@ -427,7 +427,7 @@ func TestSignInNoEmail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := h.store.UpsertCardholder(t.Context(), store.Cardholder{PANHMAC: h.pan.Sum(n), Last4: n.Last4(),
+	c, err := h.store.UpsertCardholder(t.Context(), issuer.Cardholder{PANHMAC: h.pan.Sum(n), Last4: n.Last4(),
 		Phone: "+819012345678", PreferredMethod: "sms", PersonalMessage: provisionalMsg, CreatedAt: t0})
 	if err != nil {
 		t.Fatal(err)

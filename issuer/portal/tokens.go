@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/store"
 )
 
@@ -27,16 +28,16 @@ type tokenView struct {
 	CanReport     bool
 }
 
-func viewToken(c store.Credential, locale string) tokenView {
+func viewToken(c issuer.Credential, locale string) tokenView {
 	v := tokenView{ID: c.ID, Ending: serialEnd(c.Serial), State: c.State}
 	switch c.State {
-	case store.CredActive:
+	case issuer.CredActive:
 		v.CanLock, v.CanReport = true, true
-	case store.CredLocked:
+	case issuer.CredLocked:
 		v.Reason, v.Since = c.LockReason, formatTime(c.LockedAt, locale)
-		v.CanUnlock = c.LockReason == store.LockCardholder
+		v.CanUnlock = c.LockReason == issuer.LockCardholder
 		v.CanReport = true
-	case store.CredRevoked:
+	case issuer.CredRevoked:
 		v.State, v.Since = "lost", formatTime(c.UpdatedAt, locale)
 	}
 	return v
@@ -47,7 +48,7 @@ func viewToken(c store.Credential, locale string) tokenView {
 type tokensData struct {
 	Tokens  []tokenView
 	Confirm *tokenView
-	Method  string
+	Method  issuer.Method
 	Error   string // catalogue key
 }
 

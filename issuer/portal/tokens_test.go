@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/store"
 )
@@ -31,9 +32,9 @@ func importTestTokens(t testing.TB, h *harness, card string, serials ...string) 
 	}
 }
 
-func (h *harness) token(card, serial string) store.Credential {
+func (h *harness) token(card, serial string) issuer.Credential {
 	h.t.Helper()
-	for _, c := range h.creds(card, store.KindToken) {
+	for _, c := range h.creds(card, issuer.MethodToken) {
 		if c.Serial == serial {
 			return c
 		}
@@ -45,10 +46,10 @@ func (h *harness) token(card, serial string) store.Credential {
 		}
 	}
 	h.t.Fatalf("card %s has no token %s", card, serial)
-	return store.Credential{}
+	return issuer.Credential{}
 }
 
-func credForm(c store.Credential) string { return strconv.FormatInt(c.ID, 10) }
+func credForm(c issuer.Credential) string { return strconv.FormatInt(c.ID, 10) }
 
 // TestTokens walks two tokens of card A through what the page allows; each
 // step posts one change and says the answer and the tokens' states after.
@@ -68,7 +69,7 @@ func TestTokens(t *testing.T) {
 		t.Error("tokens page shows a whole serial or another card's token")
 	}
 	staffLock := func() {
-		if err := h.store.LockCredential(context.Background(), two.ID, store.LockOperator, "operator", h.clock.Now()); err != nil {
+		if err := h.store.LockCredential(context.Background(), two.ID, issuer.LockOperator, "operator", h.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -110,7 +111,7 @@ func TestTokens(t *testing.T) {
 			}
 		}
 	}
-	if got := h.token(cardB, "HNT9000000003"); got.State != store.CredActive {
+	if got := h.token(cardB, "HNT9000000003"); got.State != issuer.CredActive {
 		t.Errorf("card B's token is %s", got.State)
 	}
 	p = b.get("/portal/tokens")
@@ -125,7 +126,7 @@ func TestTokensPageSaysWhy(t *testing.T) {
 	h, b := signedInA(t)
 	importTestTokens(t, h, cardA, "HNT9000000001")
 	tok := h.token(cardA, "HNT9000000001")
-	if err := h.store.LockCredential(context.Background(), tok.ID, store.LockFailures, "issuer", h.clock.Now()); err != nil {
+	if err := h.store.LockCredential(context.Background(), tok.ID, issuer.LockFailures, "issuer", h.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	p := b.get("/portal/tokens")

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/honnin/honnin/issuer"
 )
 
 // RecordAttempts charges the wrong codes of authentication authID to its
@@ -24,7 +26,7 @@ import (
 // The wrong codes of an authentication that ended in Y are not charged:
 // they came before the success, which resets the count (RecordSuccess), so
 // the order in which the caller records the two does not matter.
-func (s *Store) RecordAttempts(ctx context.Context, authID string, attempts, limit int, now time.Time) (locked []Credential, err error) {
+func (s *Store) RecordAttempts(ctx context.Context, authID string, attempts, limit int, now time.Time) (locked []issuer.Credential, err error) {
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		locked = nil // a retried run starts over
 		a, err := scanAuthentication(tx.QueryRowContext(ctx, s.q(`SELECT `+authColumns+` FROM authentications WHERE id = ?`), authID))
@@ -51,7 +53,7 @@ func (s *Store) RecordAttempts(ctx context.Context, authID string, attempts, lim
 			if err != nil {
 				return err
 			}
-			if c.State == CredRevoked {
+			if c.State == issuer.CredRevoked {
 				continue
 			}
 			c.Failures += delta
@@ -59,11 +61,11 @@ func (s *Store) RecordAttempts(ctx context.Context, authID string, attempts, lim
 				c.Failures, ms(now), c.ID); err != nil {
 				return err
 			}
-			if c.State == CredActive && c.Failures >= limit {
-				if err := s.setState(ctx, tx, c, CredLocked, LockFailures, "issuer", now); err != nil {
+			if c.State == issuer.CredActive && c.Failures >= limit {
+				if err := s.setState(ctx, tx, c, issuer.CredLocked, issuer.LockFailures, "issuer", now); err != nil {
 					return err
 				}
-				c.State, c.LockReason, c.LockedAt, c.UpdatedAt = CredLocked, LockFailures, now, now
+				c.State, c.LockReason, c.LockedAt, c.UpdatedAt = issuer.CredLocked, issuer.LockFailures, now, now
 				locked = append(locked, c)
 				if !slices.Contains(cards, c.CardholderID) {
 					cards = append(cards, c.CardholderID)
@@ -103,7 +105,7 @@ func (s *Store) RecordSuccess(ctx context.Context, authID, credPublicID string, 
 		if err != nil {
 			return err
 		}
-		if c.State != CredActive {
+		if c.State != issuer.CredActive {
 			return s.audit(ctx, tx, now, "edge", "credential_success_refused", authID, map[string]any{
 				"cred": credPublicID, "kind": c.Kind, "state": c.State, "failures": c.Failures})
 		}
@@ -125,7 +127,7 @@ func (s *Store) RecordSuccess(ctx context.Context, authID, credPublicID string, 
 // counts the sends to destHash in (now-window, now] and, if fewer than
 // limit, records this one and returns true. false: the cap is reached,
 // nothing recorded. authID may be "" for a send outside an authentication.
-func (s *Store) ReserveSend(ctx context.Context, destHash []byte, kind, authID string, now time.Time, window time.Duration, limit int) (ok bool, err error) {
+func (s *Store) ReserveSend(ctx context.Context, destHash []byte, kind issuer.Method, authID string, now time.Time, window time.Duration, limit int) (ok bool, err error) {
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		ok = false // a retried run starts over
 		var n int

@@ -8,79 +8,18 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/issuer"
 )
-
-// statusChallenge is the one non-final status: the cardholder is being
-// asked. Every other status (Y N U A R) is final.
-const statusChallenge = "C"
-
-// Authentication is one request of a merchant to authenticate a cardholder
-// for one transaction.
-type Authentication struct {
-	// ID is 130 random bits in base32 (26 characters, the form of
-	// challenge.NewID): unguessable, since tokens and URLs carry it.
-	ID         string
-	MerchantID int64
-	// CardholderID is 0 when the card is not enrolled.
-	CardholderID   int64
-	OrderRef       string
-	Amount         int64 // minor units of Currency
-	Currency       string
-	MerchantName   string
-	MerchantOrigin string
-	Status         string // C Y N U A R
-	Reason         string
-	Method         string // email, sms, app, token, password; "" before the start
-	// Gen is the generation of the newest code: 0 before the start, then
-	// 1, 2, ... for each start or resend.
-	Gen    int
-	AVHash []byte
-	// CreatedAt is the transaction's date as shown to the cardholder.
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-	StartedAt  time.Time // zero until started
-	LastSentAt time.Time // zero when no code of the newest gen was sent
-	FinishedAt time.Time // zero until final
-	// Decision is the risk engine's: frictionless, challenge or deny; ""
-	// before the start.
-	Decision string
-	// RiskScore and RiskReasons explain the decision (RiskReasons is the
-	// engine's JSON list of fired rules with their points).
-	RiskScore   int
-	RiskReasons string
-	// Creds are the public ids of the credentials the newest challenge
-	// offered; wrong codes are charged to each of them.
-	Creds []string
-	// Resends is the number of resends done (the start is not one).
-	Resends int
-	// FailuresSeen is the wrong codes of this authentication already
-	// charged to its credentials (see RecordAttempts).
-	FailuresSeen int
-	// Secret is the vault-sealed {code, av} of the newest challenge (the
-	// code only for email/SMS), so a reload re-mints the same challenge
-	// without sending again or taking a new generation; nil once the
-	// authentication is final, and after a failed send.
-	Secret []byte
-	// CardSeq is this authentication's place among its card's challenges
-	// (0 until its first challenge): the edge keeps the newest per card.
-	CardSeq int64
-	// GenAt is when the newest generation was issued (zero before).
-	GenAt time.Time
-	// ResultToken is the result token the edge minted, once its report
-	// arrived ("" before, and for outcomes decided at the issuer).
-	ResultToken string
-}
-
-// Final reports whether the authentication has its outcome.
-func (a Authentication) Final() bool { return a.Status != statusChallenge }
 
 const authColumns = `id, merchant_id, cardholder_id, order_ref, amount, currency, merchant_name,
 	merchant_origin, status, reason, method, gen, av_hash, created_at, updated_at, started_at,
 	last_sent_at, finished_at, decision, COALESCE(risk_score, 0), risk_reasons,
 	creds, resends, failures_seen, secret_enc, card_seq, gen_at, result_token`
 
-func scanAuthentication(row interface{ Scan(...any) error }) (Authentication, error) {
-	var a Authentication
+func scanAuthentication(row interface{ Scan(...any) error }) (issuer.Authentication, error) {
+	var a issuer.Authentication
 	var cardholder, started, sent, finished, genAt sql.NullInt64
 	var created, updated int64
 	var creds string
@@ -89,13 +28,13 @@ func scanAuthentication(row interface{ Scan(...any) error }) (Authentication, er
 		&created, &updated, &started, &sent, &finished, &a.Decision, &a.RiskScore, &a.RiskReasons,
 		&creds, &a.Resends, &a.FailuresSeen, &a.Secret, &a.CardSeq, &genAt, &a.ResultToken)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Authentication{}, ErrNotFound
+		return issuer.Authentication{}, ErrNotFound
 	}
 	if err != nil {
-		return Authentication{}, err
+		return issuer.Authentication{}, err
 	}
 	if err := json.Unmarshal([]byte(creds), &a.Creds); err != nil {
-		return Authentication{}, fmt.Errorf("creds of %s: %w", a.ID, err)
+		return issuer.Authentication{}, fmt.Errorf("creds of %s: %w", a.ID, err)
 	}
 	a.CardholderID = cardholder.Int64
 	a.CreatedAt, a.UpdatedAt = fromMS(created), fromMS(updated)
@@ -111,7 +50,7 @@ func newID() string { return rand.Text() }
 // cardholder is to be challenged or already final (N, U) when not, and
 // audits it as the merchant's action. ID, UpdatedAt and (for a final status)
 // FinishedAt are set from a.CreatedAt.
-func (s *Store) CreateAuthentication(ctx context.Context, a Authentication) (Authentication, error) {
+func (s *Store) CreateAuthentication(ctx context.Context, a issuer.Authentication) (issuer.Authentication, error) {
 	a.ID = newID()
 	a.UpdatedAt = a.CreatedAt
 	if a.Final() {
@@ -121,7 +60,7 @@ func (s *Store) CreateAuthentication(ctx context.Context, a Authentication) (Aut
 	if a.CardholderID != 0 {
 		cardholder = sql.NullInt64{Int64: a.CardholderID, Valid: true}
 	}
-	var got Authentication
+	var got issuer.Authentication
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		got, err = scanAuthentication(tx.QueryRowContext(ctx, s.q(`INSERT INTO authentications
@@ -138,16 +77,16 @@ func (s *Store) CreateAuthentication(ctx context.Context, a Authentication) (Aut
 			map[string]any{"status": a.Status, "reason": a.Reason, "amount": a.Amount, "currency": a.Currency})
 	})
 	if err != nil {
-		return Authentication{}, fmt.Errorf("store: create authentication: %w", err)
+		return issuer.Authentication{}, fmt.Errorf("store: create authentication: %w", err)
 	}
 	return got, nil
 }
 
 // Authentication returns the authentication with the given id.
-func (s *Store) Authentication(ctx context.Context, id string) (Authentication, error) {
+func (s *Store) Authentication(ctx context.Context, id string) (issuer.Authentication, error) {
 	a, err := scanAuthentication(s.db.QueryRowContext(ctx, s.q(`SELECT `+authColumns+` FROM authentications WHERE id = ?`), id))
 	if err != nil {
-		return Authentication{}, fmt.Errorf("store: authentication %s: %w", id, err)
+		return issuer.Authentication{}, fmt.Errorf("store: authentication %s: %w", id, err)
 	}
 	return a, nil
 }
@@ -155,11 +94,11 @@ func (s *Store) Authentication(ctx context.Context, id string) (Authentication, 
 // MerchantAuthentication returns the authentication with the given id if it
 // belongs to the merchant, and ErrNotFound otherwise: another merchant's
 // authentication does not exist as far as this one can tell.
-func (s *Store) MerchantAuthentication(ctx context.Context, merchantID int64, id string) (Authentication, error) {
+func (s *Store) MerchantAuthentication(ctx context.Context, merchantID int64, id string) (issuer.Authentication, error) {
 	a, err := scanAuthentication(s.db.QueryRowContext(ctx,
 		s.q(`SELECT `+authColumns+` FROM authentications WHERE id = ? AND merchant_id = ?`), id, merchantID))
 	if err != nil {
-		return Authentication{}, fmt.Errorf("store: authentication %s of merchant %d: %w", id, merchantID, err)
+		return issuer.Authentication{}, fmt.Errorf("store: authentication %s of merchant %d: %w", id, merchantID, err)
 	}
 	return a, nil
 }
@@ -169,7 +108,7 @@ var ErrResendLimit = errors.New("resend limit reached")
 
 // Challenge is what a start or a resend records about the new code.
 type Challenge struct {
-	Method string
+	Method issuer.Method
 	// Creds are the public ids of the credentials offered.
 	Creds []string
 	// AVHash is the SHA-256 of the authentication value sealed with it.
@@ -204,7 +143,7 @@ func credsJSON(creds []string) (string, error) {
 // When ch.Sent, LastSentAt is set now, before the code is sent, so that the
 // cooldown check and the reservation are one statement; RecordDelivery
 // clears it if the send fails.
-func (s *Store) StartChallenge(ctx context.Context, id string, ch Challenge, now time.Time) (Authentication, error) {
+func (s *Store) StartChallenge(ctx context.Context, id string, ch Challenge, now time.Time) (issuer.Authentication, error) {
 	return s.StartChallengeAfter(ctx, id, -1, ch, now)
 }
 
@@ -213,12 +152,12 @@ func (s *Store) StartChallenge(ctx context.Context, id string, ch Challenge, now
 // same state (two tabs, a script), one takes the next generation and the
 // others get ErrSuperseded, so concurrent starts never issue several
 // challenges. gen -1 takes the next one whatever.
-func (s *Store) StartChallengeAfter(ctx context.Context, id string, gen int, ch Challenge, now time.Time) (Authentication, error) {
+func (s *Store) StartChallengeAfter(ctx context.Context, id string, gen int, ch Challenge, now time.Time) (issuer.Authentication, error) {
 	creds, err := credsJSON(ch.Creds)
 	if err != nil {
-		return Authentication{}, fmt.Errorf("store: start %s: %w", id, err)
+		return issuer.Authentication{}, fmt.Errorf("store: start %s: %w", id, err)
 	}
-	var a Authentication
+	var a issuer.Authentication
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		a, err = scanAuthentication(tx.QueryRowContext(ctx, s.q(`UPDATE authentications SET
@@ -242,14 +181,14 @@ func (s *Store) StartChallengeAfter(ctx context.Context, id string, gen int, ch 
 			"gen": a.Gen, "method": ch.Method, "creds": a.Creds, "sent": ch.Sent, "card_seq": a.CardSeq})
 	})
 	if err != nil {
-		return Authentication{}, fmt.Errorf("store: start %s: %w", id, err)
+		return issuer.Authentication{}, fmt.Errorf("store: start %s: %w", id, err)
 	}
 	return a, nil
 }
 
 // supersede gives a's first challenge the card's next seq and ends every
 // other open challenge of the card as N superseded.
-func (s *Store) supersede(ctx context.Context, tx *sql.Tx, a Authentication, now time.Time) (int64, error) {
+func (s *Store) supersede(ctx context.Context, tx *sql.Tx, a issuer.Authentication, now time.Time) (int64, error) {
 	var seq int64
 	if err := tx.QueryRowContext(ctx, s.q(`UPDATE cardholders SET challenge_seq = challenge_seq + 1 WHERE id = ?
 		RETURNING challenge_seq`), a.CardholderID).Scan(&seq); err != nil {
@@ -330,15 +269,15 @@ func (s *Store) CountStart(ctx context.Context, id string, now time.Time, burst 
 // Of concurrent resends of the same gen exactly one succeeds; the others
 // get ErrConflict. A resend within the cooldown gets a *CooldownError, one
 // past the limit ErrResendLimit. ch.Method "" keeps the method.
-func (s *Store) Resend(ctx context.Context, id string, gen int, ch Challenge, now time.Time, cooldown time.Duration, maxResends int) (Authentication, error) {
+func (s *Store) Resend(ctx context.Context, id string, gen int, ch Challenge, now time.Time, cooldown time.Duration, maxResends int) (issuer.Authentication, error) {
 	if gen < 1 {
-		return Authentication{}, fmt.Errorf("store: resend %s gen %d: not started: %w", id, gen, ErrSuperseded)
+		return issuer.Authentication{}, fmt.Errorf("store: resend %s gen %d: not started: %w", id, gen, ErrSuperseded)
 	}
 	creds, err := credsJSON(ch.Creds)
 	if err != nil {
-		return Authentication{}, fmt.Errorf("store: resend %s: %w", id, err)
+		return issuer.Authentication{}, fmt.Errorf("store: resend %s: %w", id, err)
 	}
-	var a Authentication
+	var a issuer.Authentication
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		a, err = scanAuthentication(tx.QueryRowContext(ctx, s.q(`UPDATE authentications SET
@@ -359,7 +298,7 @@ func (s *Store) Resend(ctx context.Context, id string, gen int, ch Challenge, no
 			"gen": a.Gen, "resends": a.Resends, "creds": a.Creds, "sent": ch.Sent})
 	})
 	if err != nil {
-		return Authentication{}, fmt.Errorf("store: resend %s gen %d: %w", id, gen, err)
+		return issuer.Authentication{}, fmt.Errorf("store: resend %s gen %d: %w", id, gen, err)
 	}
 	return a, nil
 }
@@ -378,7 +317,7 @@ func (s *Store) whyNot(ctx context.Context, tx *sql.Tx, id string, gen int, now 
 		return ErrNotFound
 	case err != nil:
 		return err
-	case status != statusChallenge:
+	case status != challenge.StatusChallenge:
 		return fmt.Errorf("status %s: %w", status, ErrFinal)
 	case gen >= 0 && gen != cur:
 		return fmt.Errorf("gen %d, newest %d: %w", gen, cur, ErrSuperseded)

@@ -5,51 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
-)
 
-// Cardholder statuses. Only an active cardholder is challenged.
-const (
-	CardholderActive = "active"
-	CardholderLocked = "locked"
-	CardholderClosed = "closed"
+	"github.com/honnin/honnin/issuer"
 )
-
-// Cardholder is an enrolled card and how to reach its holder.
-type Cardholder struct {
-	ID int64
-	// PANHMAC is pan.Hasher.Sum of the card number: the lookup key.
-	PANHMAC         []byte
-	Last4           string
-	Email           string
-	Phone           string
-	PersonalMessage string
-	// PreferredMethod is email, sms, app or token.
-	PreferredMethod string
-	// Locale is the language of the mail and SMS texts (ja, en).
-	Locale string
-	Status string
-	// Country is the card's country (ISO 3166-1 alpha-2), for the risk
-	// rules; empty when unknown.
-	Country string
-	// SharingOptOut: the cardholder has opted out of sharing device data
-	// with the third-party risk service (column share_device_data = 0); the
-	// engine then decides without it. The zero value shares, as the
-	// column's default does.
-	SharingOptOut bool
-	// OTPLocked: the one-time-code credential is locked.
-	OTPLocked bool
-	CreatedAt time.Time
-	// MessageProvisional: PersonalMessage is still the one enrolment set;
-	// the portal asks the cardholder to replace it. Read only here:
-	// enrolment (a changed message in UpsertCardholder) sets it and
-	// SetPersonalMessage clears it.
-	MessageProvisional bool
-	// ServiceStoppedAt is when the cardholder stopped the service for the
-	// card in the portal; zero while it runs. A stopped card is answered
-	// as not enrolled.
-	ServiceStoppedAt time.Time
-}
 
 const cardholderColumns = `id, pan_hmac, last4, email, phone, personal_message, preferred_method, locale, status,
 	country, share_device_data, otp_locked, created_at, message_provisional, service_stopped_at`
@@ -57,12 +15,12 @@ const cardholderColumns = `id, pan_hmac, last4, email, phone, personal_message, 
 // UpsertCardholder enrolls c, or, when its card is enrolled already, brings
 // the existing row's contact details, message, method, locale and status to
 // c's. It returns the stored cardholder.
-func (s *Store) UpsertCardholder(ctx context.Context, c Cardholder) (Cardholder, error) {
+func (s *Store) UpsertCardholder(ctx context.Context, c issuer.Cardholder) (issuer.Cardholder, error) {
 	if c.PreferredMethod == "" {
 		c.PreferredMethod = "email"
 	}
 	if c.Status == "" {
-		c.Status = CardholderActive
+		c.Status = issuer.CardholderActive
 	}
 	if c.Locale == "" {
 		c.Locale = "ja"
@@ -83,25 +41,25 @@ func (s *Store) UpsertCardholder(ctx context.Context, c Cardholder) (Cardholder,
 		c.Country, flag(!c.SharingOptOut), flag(c.OTPLocked), ms(c.CreatedAt))
 	got, err := scanCardholder(row)
 	if err != nil {
-		return Cardholder{}, fmt.Errorf("store: upsert cardholder *%s: %w", c.Last4, err)
+		return issuer.Cardholder{}, fmt.Errorf("store: upsert cardholder *%s: %w", c.Last4, err)
 	}
 	return got, nil
 }
 
 // CardholderByPAN returns the cardholder whose card hashes to h.
-func (s *Store) CardholderByPAN(ctx context.Context, h []byte) (Cardholder, error) {
+func (s *Store) CardholderByPAN(ctx context.Context, h []byte) (issuer.Cardholder, error) {
 	c, err := scanCardholder(s.db.QueryRowContext(ctx, s.q(`SELECT `+cardholderColumns+` FROM cardholders WHERE pan_hmac = ?`), h))
 	if err != nil {
-		return Cardholder{}, fmt.Errorf("store: cardholder by card: %w", err)
+		return issuer.Cardholder{}, fmt.Errorf("store: cardholder by card: %w", err)
 	}
 	return c, nil
 }
 
 // Cardholder returns the cardholder with the given id.
-func (s *Store) Cardholder(ctx context.Context, id int64) (Cardholder, error) {
+func (s *Store) Cardholder(ctx context.Context, id int64) (issuer.Cardholder, error) {
 	c, err := scanCardholder(s.db.QueryRowContext(ctx, s.q(`SELECT `+cardholderColumns+` FROM cardholders WHERE id = ?`), id))
 	if err != nil {
-		return Cardholder{}, fmt.Errorf("store: cardholder %d: %w", id, err)
+		return issuer.Cardholder{}, fmt.Errorf("store: cardholder %d: %w", id, err)
 	}
 	return c, nil
 }
@@ -115,8 +73,8 @@ func flag(b bool) int {
 	return 0
 }
 
-func scanCardholder(row interface{ Scan(...any) error }) (Cardholder, error) {
-	var c Cardholder
+func scanCardholder(row interface{ Scan(...any) error }) (issuer.Cardholder, error) {
+	var c issuer.Cardholder
 	var created int64
 	var share bool
 	var stopped sql.NullInt64
@@ -124,10 +82,10 @@ func scanCardholder(row interface{ Scan(...any) error }) (Cardholder, error) {
 		&c.PreferredMethod, &c.Locale, &c.Status, &c.Country, &share, &c.OTPLocked, &created,
 		&c.MessageProvisional, &stopped)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Cardholder{}, ErrNotFound
+		return issuer.Cardholder{}, ErrNotFound
 	}
 	if err != nil {
-		return Cardholder{}, err
+		return issuer.Cardholder{}, err
 	}
 	c.CreatedAt = fromMS(created)
 	c.SharingOptOut = !share

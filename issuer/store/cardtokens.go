@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/honnin/honnin/issuer"
+
 	"github.com/honnin/honnin/edge/limits"
 )
 
@@ -19,7 +21,7 @@ import (
 // CardTokens returns the card's hardware tokens as its holder sees them:
 // the ones it holds (active or locked) and the ones it reported lost, by
 // assignment.
-func (s *Store) CardTokens(ctx context.Context, cardholderID int64) ([]Credential, error) {
+func (s *Store) CardTokens(ctx context.Context, cardholderID int64) ([]issuer.Credential, error) {
 	cs, err := s.credentials(ctx, s.db, `c.cardholder_id = ? AND c.kind = 'token'
 		AND (c.state <> 'revoked' OR c.lock_reason = 'lost')`, cardholderID)
 	if err != nil {

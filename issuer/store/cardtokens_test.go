@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/honnin/honnin/issuer"
 )
 
 func TestCardTokens(t *testing.T) { forEachEngine(t, testCardTokens) }
@@ -14,16 +16,16 @@ func testCardTokens(t *testing.T, s *Store) {
 	ctx := context.Background()
 	importTokens(t, f.s, "T0001", "T0002", "T0003")
 	a, b := assign(t, f.s, "T0001", f.cardholder.ID), assign(t, f.s, "T0002", f.cardholder.ID)
-	other := f.cardholderPreferring(t, "hmac-2", KindToken)
+	other := f.cardholderPreferring(t, "hmac-2", issuer.MethodToken)
 	assign(t, f.s, "T0003", other.ID)
 	if err := f.s.ReportTokenLost(ctx, f.cardholder.ID, a.ID, t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.RevokeCredential(ctx, b.ID, LockOperator, "operator", t0.Add(time.Minute)); err != nil {
+	if err := f.s.RevokeCredential(ctx, b.ID, issuer.LockOperator, "operator", t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	got, err := f.s.CardTokens(ctx, f.cardholder.ID)
-	if err != nil || len(got) != 1 || got[0].Serial != "T0001" || got[0].LockReason != LockLost {
+	if err != nil || len(got) != 1 || got[0].Serial != "T0001" || got[0].LockReason != issuer.LockLost {
 		t.Errorf("CardTokens = %+v, %v; want only the lost T0001 (T0002 revoked by the operator is gone, T0003 is another card's)", got, err)
 	}
 }
@@ -37,11 +39,11 @@ func testCardTokenChanges(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
 	importTokens(t, f.s, "T0001", "T0002")
-	f.s.SetPreferredMethod(ctx, f.cardholder.ID, KindEmail, "cardholder", t0)
+	f.s.SetPreferredMethod(ctx, f.cardholder.ID, issuer.MethodEmail, "cardholder", t0)
 	tok := assign(t, f.s, "T0001", f.cardholder.ID)
-	other := f.cardholderPreferring(t, "hmac-2", KindToken)
+	other := f.cardholderPreferring(t, "hmac-2", issuer.MethodToken)
 	foreign := assign(t, f.s, "T0002", other.ID)
-	if err := f.s.SetPreferredMethod(ctx, f.cardholder.ID, KindToken, "cardholder", t0); err != nil {
+	if err := f.s.SetPreferredMethod(ctx, f.cardholder.ID, issuer.MethodToken, "cardholder", t0); err != nil {
 		t.Fatal(err)
 	}
 	lock := func(id int64) error { return f.s.LockCardToken(ctx, f.cardholder.ID, id, t0) }
@@ -64,17 +66,17 @@ func testCardTokenChanges(t *testing.T, s *Store) {
 		wantReason    string
 		wantOTPLocked bool
 	}{
-		{"lock another card's token", nil, lock, foreign.ID, ErrNotFound, CredActive, "", false},
-		{"unlock an active token", nil, unlock, tok.ID, ErrConflict, CredActive, "", false},
-		{"lock", nil, lock, tok.ID, nil, CredLocked, LockCardholder, true},
-		{"lock twice", nil, lock, tok.ID, ErrConflict, CredLocked, LockCardholder, true},
-		{"unlock own lock", nil, unlock, tok.ID, nil, CredActive, "", false},
-		{"unlock a failure lock", staff(LockFailures), unlock, tok.ID, ErrConflict, CredLocked, LockFailures, true},
-		{"relock a failure lock as own", nil, lock, tok.ID, ErrConflict, CredLocked, LockFailures, true},
-		{"unlock the staff's lock", staff(LockOperator), unlock, tok.ID, ErrConflict, CredLocked, LockOperator, true},
-		{"report lost while locked", nil, lost, tok.ID, nil, CredRevoked, LockLost, true},
-		{"unlock a lost token", nil, unlock, tok.ID, ErrConflict, CredRevoked, LockLost, true},
-		{"report lost twice", nil, lost, tok.ID, ErrConflict, CredRevoked, LockLost, true},
+		{"lock another card's token", nil, lock, foreign.ID, ErrNotFound, issuer.CredActive, "", false},
+		{"unlock an active token", nil, unlock, tok.ID, ErrConflict, issuer.CredActive, "", false},
+		{"lock", nil, lock, tok.ID, nil, issuer.CredLocked, issuer.LockCardholder, true},
+		{"lock twice", nil, lock, tok.ID, ErrConflict, issuer.CredLocked, issuer.LockCardholder, true},
+		{"unlock own lock", nil, unlock, tok.ID, nil, issuer.CredActive, "", false},
+		{"unlock a failure lock", staff(issuer.LockFailures), unlock, tok.ID, ErrConflict, issuer.CredLocked, issuer.LockFailures, true},
+		{"relock a failure lock as own", nil, lock, tok.ID, ErrConflict, issuer.CredLocked, issuer.LockFailures, true},
+		{"unlock the staff's lock", staff(issuer.LockOperator), unlock, tok.ID, ErrConflict, issuer.CredLocked, issuer.LockOperator, true},
+		{"report lost while locked", nil, lost, tok.ID, nil, issuer.CredRevoked, issuer.LockLost, true},
+		{"unlock a lost token", nil, unlock, tok.ID, ErrConflict, issuer.CredRevoked, issuer.LockLost, true},
+		{"report lost twice", nil, lost, tok.ID, ErrConflict, issuer.CredRevoked, issuer.LockLost, true},
 	}
 	for _, st := range steps {
 		if st.before != nil {
@@ -94,7 +96,7 @@ func testCardTokenChanges(t *testing.T, s *Store) {
 	}
 	// A loss does not lift the card's OTP lock either: a new token's
 	// assignment (AssignToken) does.
-	if got := f.cred(t, foreign.PublicID); got.State != CredActive {
+	if got := f.cred(t, foreign.PublicID); got.State != issuer.CredActive {
 		t.Errorf("the other card's token is %s", got.State)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/honnin/honnin/issuer"
 )
 
 // The store's read-then-write transactions under parallel calls, on every
@@ -30,7 +32,7 @@ func testConcurrentCounters(t *testing.T, s *Store) {
 			// Count the sends, then insert one: the cap must hold exactly.
 			name: "send cap",
 			call: func(f fixture, _ any, i int) (bool, error) {
-				return f.s.ReserveSend(context.Background(), keyHash("090-0000-0000"), KindSMS, "", t0, time.Hour, 5)
+				return f.s.ReserveSend(context.Background(), keyHash("090-0000-0000"), issuer.MethodSMS, "", t0, time.Hour, 5)
 			},
 			check: func(t *testing.T, f fixture, _ any, succeeded int) {
 				if succeeded != 5 {
@@ -44,13 +46,13 @@ func testConcurrentCounters(t *testing.T, s *Store) {
 			// one that reaches the limit reports the lock, once.
 			name: "failure counter",
 			setup: func(t *testing.T, f fixture) any {
-				email, err := f.s.ContactCredential(context.Background(), f.cardholder.ID, KindEmail, t0)
+				email, err := f.s.ContactCredential(context.Background(), f.cardholder.ID, issuer.MethodEmail, t0)
 				if err != nil {
 					t.Fatal(err)
 				}
 				var auths []string
 				for range calls {
-					auths = append(auths, f.challenge(t, f.cardholder.ID, KindEmail, email.PublicID).ID)
+					auths = append(auths, f.challenge(t, f.cardholder.ID, issuer.MethodEmail, email.PublicID).ID)
 				}
 				return auths
 			},
@@ -59,11 +61,11 @@ func testConcurrentCounters(t *testing.T, s *Store) {
 				return len(locked) == 1, err
 			},
 			check: func(t *testing.T, f fixture, state any, lockReports int) {
-				c, err := f.s.ContactCredential(context.Background(), f.cardholder.ID, KindEmail, t0)
+				c, err := f.s.ContactCredential(context.Background(), f.cardholder.ID, issuer.MethodEmail, t0)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if c.Failures != calls || c.State != CredLocked || lockReports != 1 {
+				if c.Failures != calls || c.State != issuer.CredLocked || lockReports != 1 {
 					t.Errorf("after %d parallel wrong codes: failures %d, state %s, lock reported %d times; want %d, locked, once",
 						calls, c.Failures, c.State, lockReports, calls)
 				}
@@ -110,7 +112,7 @@ func testConcurrentCounters(t *testing.T, s *Store) {
 		t.Run(tt.name, func(t *testing.T) {
 			// Each case its own cardholder, so the cases share nothing.
 			f := shared
-			f.cardholder = f.cardholderPreferring(t, "hmac-"+tt.name, KindEmail)
+			f.cardholder = f.cardholderPreferring(t, "hmac-"+tt.name, issuer.MethodEmail)
 			var state any
 			if tt.setup != nil {
 				state = tt.setup(t, f)

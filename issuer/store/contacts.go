@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/honnin/honnin/issuer"
 )
 
 // ErrSendLimit: the cardholder has been sent as many contact-change codes
@@ -24,7 +26,7 @@ const MaxContactTries = 5
 type ContactChange struct {
 	ID           int64
 	CardholderID int64
-	Kind         string // KindEmail or KindSMS
+	Kind         issuer.Method // email or sms
 	// Value is the new address, or the phone in E.164.
 	Value string
 	// Code is the vault-sealed code (aad ContactCodeAAD).
@@ -38,7 +40,7 @@ type ContactChange struct {
 // ContactCodeAAD binds a sealed contact code to the change it confirms,
 // so a ciphertext copied to another cardholder's or another address's row
 // does not open.
-func ContactCodeAAD(cardholderID int64, kind, value string) []byte {
+func ContactCodeAAD(cardholderID int64, kind issuer.Method, value string) []byte {
 	return fmt.Appendf(nil, "contact:%d:%s:%s", cardholderID, kind, value)
 }
 
@@ -80,7 +82,7 @@ func (s *Store) checkSendLimit(ctx context.Context, tx *sql.Tx, cardholderID int
 // cardholder's earlier pending changes of the same kind: only the newest
 // code works. More than limit codes in window is ErrSendLimit.
 func (s *Store) BeginContactChange(ctx context.Context, c ContactChange, window time.Duration, limit int) (ContactChange, error) {
-	if c.Kind != KindEmail && c.Kind != KindSMS {
+	if c.Kind != issuer.MethodEmail && c.Kind != issuer.MethodSMS {
 		return ContactChange{}, fmt.Errorf("store: begin contact change of %d: kind %q is not email or sms", c.CardholderID, c.Kind)
 	}
 	if c.Value == "" || len(c.Code) == 0 || !c.ExpiresAt.After(c.CreatedAt) {
@@ -115,7 +117,7 @@ func (s *Store) BeginContactChange(ctx context.Context, c ContactChange, window 
 
 // PendingContactChange returns the cardholder's newest change of kind that
 // can still be confirmed (not used, voided, expired or out of tries).
-func (s *Store) PendingContactChange(ctx context.Context, cardholderID int64, kind string, now time.Time) (ContactChange, error) {
+func (s *Store) PendingContactChange(ctx context.Context, cardholderID int64, kind issuer.Method, now time.Time) (ContactChange, error) {
 	c, err := scanContactChange(s.db.QueryRowContext(ctx, s.q(`SELECT `+contactColumns+` FROM contact_changes
 		WHERE cardholder_id = ? AND kind = ? AND `+pendingWhere+` ORDER BY id DESC LIMIT 1`),
 		cardholderID, kind, MaxContactTries, ms(now)))
@@ -207,7 +209,7 @@ func (s *Store) CompleteContactChange(ctx context.Context, id int64, now time.Ti
 			return err
 		}
 		column := "email"
-		if c.Kind == KindSMS {
+		if c.Kind == issuer.MethodSMS {
 			column = "phone"
 		}
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT `+column+` FROM cardholders WHERE id = ?`), c.CardholderID).Scan(&old); err != nil {
@@ -223,14 +225,14 @@ func (s *Store) CompleteContactChange(ctx context.Context, id int64, now time.Ti
 		case err != nil:
 			return err
 		default:
-			if err := s.setState(ctx, tx, cur, CredRevoked, LockReplaced, "cardholder", now); err != nil {
+			if err := s.setState(ctx, tx, cur, issuer.CredRevoked, issuer.LockReplaced, "cardholder", now); err != nil {
 				return err
 			}
-			next, err := s.insertCredential(ctx, tx, Credential{CardholderID: c.CardholderID, Kind: c.Kind}, sql.NullInt64{}, now)
+			next, err := s.insertCredential(ctx, tx, issuer.Credential{CardholderID: c.CardholderID, Kind: c.Kind}, sql.NullInt64{}, now)
 			if err != nil {
 				return err
 			}
-			if cur.State == CredLocked {
+			if cur.State == issuer.CredLocked {
 				if _, err := tx.ExecContext(ctx, s.q(`UPDATE credentials SET state = 'locked', lock_reason = ?,
 					failures = ?, locked_at = ? WHERE id = ?`), cur.LockReason, cur.Failures, nullMS(cur.LockedAt), next.ID); err != nil {
 					return err

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/honnin/honnin/issuer"
 )
 
 const (
@@ -12,7 +14,7 @@ const (
 	contactLimit  = 10
 )
 
-func (f fixture) beginChange(t testing.TB, kind, value string, at time.Time) ContactChange {
+func (f fixture) beginChange(t testing.TB, kind issuer.Method, value string, at time.Time) ContactChange {
 	t.Helper()
 	c, err := f.s.BeginContactChange(context.Background(), ContactChange{CardholderID: f.cardholder.ID, Kind: kind,
 		Value: value, Code: []byte("sealed-" + value), ExpiresAt: at.Add(10 * time.Minute), CreatedAt: at},
@@ -28,13 +30,13 @@ func TestBeginContactChangeRefuses(t *testing.T) { forEachEngine(t, testBeginCon
 func testBeginContactChangeRefuses(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
-	ok := ContactChange{CardholderID: f.cardholder.ID, Kind: KindEmail, Value: "new@mail.jp", Code: []byte("x"),
+	ok := ContactChange{CardholderID: f.cardholder.ID, Kind: issuer.MethodEmail, Value: "new@mail.jp", Code: []byte("x"),
 		ExpiresAt: t0.Add(time.Minute), CreatedAt: t0}
 	tests := []struct {
 		name   string
 		change func(*ContactChange)
 	}{
-		{"kind app", func(c *ContactChange) { c.Kind = KindApp }},
+		{"kind app", func(c *ContactChange) { c.Kind = issuer.MethodApp }},
 		{"no value", func(c *ContactChange) { c.Value = "" }},
 		{"no code", func(c *ContactChange) { c.Code = nil }},
 		{"expiry not after creation", func(c *ContactChange) { c.ExpiresAt = c.CreatedAt }},
@@ -46,7 +48,7 @@ func testBeginContactChangeRefuses(t *testing.T, s *Store) {
 			t.Errorf("%s: accepted", tt.name)
 		}
 	}
-	if _, err := f.s.PendingContactChange(ctx, f.cardholder.ID, KindEmail, t0); !errors.Is(err, ErrNotFound) {
+	if _, err := f.s.PendingContactChange(ctx, f.cardholder.ID, issuer.MethodEmail, t0); !errors.Is(err, ErrNotFound) {
 		t.Errorf("a refused change is pending: %v", err)
 	}
 }
@@ -59,14 +61,14 @@ func TestContactChangeComplete(t *testing.T) { forEachEngine(t, testContactChang
 func testContactChangeComplete(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
-	old, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0)
+	old, err := f.s.ContactCredential(ctx, f.cardholder.ID, issuer.MethodEmail, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := f.beginChange(t, KindEmail, "first@mail.jp", t0)
-	second := f.beginChange(t, KindEmail, "second@mail.jp", t0.Add(time.Second))
-	sms := f.beginChange(t, KindSMS, "+819011112222", t0.Add(time.Second))
-	p, err := f.s.PendingContactChange(ctx, f.cardholder.ID, KindEmail, t0.Add(time.Minute))
+	first := f.beginChange(t, issuer.MethodEmail, "first@mail.jp", t0)
+	second := f.beginChange(t, issuer.MethodEmail, "second@mail.jp", t0.Add(time.Second))
+	sms := f.beginChange(t, issuer.MethodSMS, "+819011112222", t0.Add(time.Second))
+	p, err := f.s.PendingContactChange(ctx, f.cardholder.ID, issuer.MethodEmail, t0.Add(time.Minute))
 	if err != nil || p.ID != second.ID || p.Value != "second@mail.jp" || p.Sends != 1 || p.Tries != 0 {
 		t.Fatalf("pending = %+v, %v; want the second change", p, err)
 	}
@@ -84,11 +86,11 @@ func testContactChangeComplete(t *testing.T, s *Store) {
 	if err != nil || c.Email != "second@mail.jp" || c.Phone != "" {
 		t.Fatalf("cardholder after = %+v, %v", c, err)
 	}
-	if got := f.cred(t, old.PublicID); got.State != CredRevoked || got.LockReason != LockReplaced {
+	if got := f.cred(t, old.PublicID); got.State != issuer.CredRevoked || got.LockReason != issuer.LockReplaced {
 		t.Errorf("old email credential %s/%s, want revoked/replaced", got.State, got.LockReason)
 	}
-	cur, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0.Add(time.Minute))
-	if err != nil || cur.ID == old.ID || cur.State != CredActive {
+	cur, err := f.s.ContactCredential(ctx, f.cardholder.ID, issuer.MethodEmail, t0.Add(time.Minute))
+	if err != nil || cur.ID == old.ID || cur.State != issuer.CredActive {
 		t.Errorf("email credential after = %+v, %v; want a new active one", cur, err)
 	}
 	// The SMS change is separate and still pending; with no SMS credential
@@ -108,20 +110,20 @@ func TestContactChangeKeepsLock(t *testing.T) { forEachEngine(t, testContactChan
 func testContactChangeKeepsLock(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
-	old, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0)
+	old, err := f.s.ContactCredential(ctx, f.cardholder.ID, issuer.MethodEmail, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := f.challenge(t, f.cardholder.ID, KindEmail, old.PublicID)
+	a := f.challenge(t, f.cardholder.ID, issuer.MethodEmail, old.PublicID)
 	if _, err := f.s.RecordAttempts(ctx, a.ID, failLimit, failLimit, t0); err != nil {
 		t.Fatal(err)
 	}
-	ch := f.beginChange(t, KindEmail, "new@mail.jp", t0)
+	ch := f.beginChange(t, issuer.MethodEmail, "new@mail.jp", t0)
 	if _, err := f.s.CompleteContactChange(ctx, ch.ID, t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	cur, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0)
-	if err != nil || cur.ID == old.ID || cur.State != CredLocked || cur.LockReason != LockFailures || cur.Failures != failLimit {
+	cur, err := f.s.ContactCredential(ctx, f.cardholder.ID, issuer.MethodEmail, t0)
+	if err != nil || cur.ID == old.ID || cur.State != issuer.CredLocked || cur.LockReason != issuer.LockFailures || cur.Failures != failLimit {
 		t.Errorf("new credential = %+v, %v; want locked for failures with %d failures", cur, err, failLimit)
 	}
 	if !f.otpLocked(t, f.cardholder.ID) {
@@ -134,7 +136,7 @@ func TestContactChangeTries(t *testing.T) { forEachEngine(t, testContactChangeTr
 func testContactChangeTries(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
-	ch := f.beginChange(t, KindEmail, "new@mail.jp", t0)
+	ch := f.beginChange(t, issuer.MethodEmail, "new@mail.jp", t0)
 	for i := 1; i <= MaxContactTries; i++ {
 		left, err := f.s.WrongContactCode(ctx, ch.ID, t0)
 		if err != nil || left != MaxContactTries-i {
@@ -154,8 +156,8 @@ func TestContactChangeExpiry(t *testing.T) { forEachEngine(t, testContactChangeE
 func testContactChangeExpiry(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
-	ch := f.beginChange(t, KindEmail, "new@mail.jp", t0)
-	if _, err := f.s.PendingContactChange(ctx, f.cardholder.ID, KindEmail, ch.ExpiresAt); !errors.Is(err, ErrNotFound) {
+	ch := f.beginChange(t, issuer.MethodEmail, "new@mail.jp", t0)
+	if _, err := f.s.PendingContactChange(ctx, f.cardholder.ID, issuer.MethodEmail, ch.ExpiresAt); !errors.Is(err, ErrNotFound) {
 		t.Errorf("pending at expiry: %v, want ErrNotFound", err)
 	}
 	if _, err := f.s.CompleteContactChange(ctx, ch.ID, ch.ExpiresAt); !errors.Is(err, ErrNotFound) {
@@ -171,7 +173,7 @@ func TestResendContactCode(t *testing.T) { forEachEngine(t, testResendContactCod
 func testResendContactCode(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
-	ch := f.beginChange(t, KindSMS, "+819011112222", t0)
+	ch := f.beginChange(t, issuer.MethodSMS, "+819011112222", t0)
 	const cooldown, maxSends = 30 * time.Second, 3
 	resend := func(at time.Time) (ContactChange, error) {
 		return f.s.ResendContactCode(ctx, ch.ID, []byte("sealed-"+at.String()), at, at.Add(10*time.Minute),
@@ -211,10 +213,10 @@ func testContactSendLimit(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
 	for i := range contactLimit - 1 {
-		f.beginChange(t, KindSMS, "+819011112222", t0.Add(time.Duration(i)*time.Second))
+		f.beginChange(t, issuer.MethodSMS, "+819011112222", t0.Add(time.Duration(i)*time.Second))
 	}
-	last := f.beginChange(t, KindEmail, "a@mail.jp", t0.Add(time.Minute))
-	over := ContactChange{CardholderID: f.cardholder.ID, Kind: KindSMS, Value: "+819011112222", Code: []byte("x"),
+	last := f.beginChange(t, issuer.MethodEmail, "a@mail.jp", t0.Add(time.Minute))
+	over := ContactChange{CardholderID: f.cardholder.ID, Kind: issuer.MethodSMS, Value: "+819011112222", Code: []byte("x"),
 		CreatedAt: t0.Add(2 * time.Minute), ExpiresAt: t0.Add(12 * time.Minute)}
 	if _, err := f.s.BeginContactChange(ctx, over, contactWindow, contactLimit); !errors.Is(err, ErrSendLimit) {
 		t.Errorf("change %d in a day: %v, want ErrSendLimit", contactLimit+1, err)
@@ -234,7 +236,7 @@ func TestVoidContactChange(t *testing.T) { forEachEngine(t, testVoidContactChang
 func testVoidContactChange(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
-	ch := f.beginChange(t, KindEmail, "new@mail.jp", t0)
+	ch := f.beginChange(t, issuer.MethodEmail, "new@mail.jp", t0)
 	if err := f.s.VoidContactChange(ctx, ch.ID, t0); err != nil {
 		t.Fatal(err)
 	}
@@ -250,10 +252,10 @@ func TestCompleteContactChangeOnce(t *testing.T) { forEachEngine(t, testComplete
 func testCompleteContactChangeOnce(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
-	if _, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0); err != nil {
+	if _, err := f.s.ContactCredential(ctx, f.cardholder.ID, issuer.MethodEmail, t0); err != nil {
 		t.Fatal(err)
 	}
-	ch := f.beginChange(t, KindEmail, "new@mail.jp", t0)
+	ch := f.beginChange(t, issuer.MethodEmail, "new@mail.jp", t0)
 	errs := make(chan error, 2)
 	for range 2 {
 		go func() {
@@ -274,7 +276,7 @@ func testCompleteContactChangeOnce(t *testing.T, s *Store) {
 		t.Fatalf("%d confirmations won, want 1", won)
 	}
 	cs, err := f.s.CredentialsOf(ctx, f.cardholder.ID)
-	if err != nil || len(cs) != 1 || cs[0].Kind != KindEmail || cs[0].State != CredActive {
+	if err != nil || len(cs) != 1 || cs[0].Kind != issuer.MethodEmail || cs[0].State != issuer.CredActive {
 		t.Errorf("credentials after = %+v, %v; want one active email credential", cs, err)
 	}
 }

@@ -7,88 +7,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/honnin/honnin/issuer"
+
 	"github.com/honnin/honnin/edge/limits"
 )
-
-// Credential kinds: the methods a cardholder proves it is them by.
-const (
-	KindEmail    = "email"
-	KindSMS      = "sms"
-	KindApp      = "app"
-	KindToken    = "token"
-	KindPassword = "password"
-)
-
-// Credential states. Only an active credential is offered (sealed to the
-// edge); a locked one keeps counting failures; a revoked one is history.
-const (
-	CredActive  = "active"
-	CredLocked  = "locked"
-	CredRevoked = "revoked"
-)
-
-// Lock reasons (Credential.LockReason): why a credential is locked or
-// revoked.
-const (
-	LockFailures   = "failures"   // too many consecutive wrong codes
-	LockCardholder = "cardholder" // the cardholder locked it
-	LockOperator   = "operator"   // the issuer's staff did
-	LockLost       = "lost"       // a token reported lost
-	LockReleased   = "released"   // an app given up by the cardholder
-	LockReplaced   = "replaced"   // a new app, or an app/token superseding the password
-)
-
-// TOTPParams are an app's or a token's RFC 6238 parameters.
-type TOTPParams struct {
-	Digits    int
-	Period    int // seconds
-	Algorithm string
-}
-
-// withDefaults fills unset parameters with 6 digits, 60 s, SHA1: the
-// values every authenticator app honours.
-func (p TOTPParams) withDefaults() TOTPParams {
-	if p.Digits == 0 {
-		p.Digits = limits.CodeDigits
-	}
-	if p.Period == 0 {
-		p.Period = limits.TOTPPeriod
-	}
-	if p.Algorithm == "" {
-		p.Algorithm = "SHA1"
-	}
-	return p
-}
-
-// Credential is one way a cardholder proves it is them.
-type Credential struct {
-	ID int64
-	// PublicID is what the edge sees: the cred of the sealed codes and the
-	// key of its used-step record.
-	PublicID     string
-	CardholderID int64
-	Kind         string // KindEmail ...
-	State        string // CredActive ...
-	LockReason   string // "" or Lock...
-	// Failures counts consecutive wrong codes across authentications.
-	Failures int
-	// Epoch counts the changes of the credential's state (lock, unlock,
-	// revocation), from 1. A challenge seals it; the edge refuses a
-	// challenge sealed at an older epoch than the newest it was told of.
-	Epoch int64
-	// LastStep is the newest TOTP step accepted, Drift its distance from
-	// the step of the clock then.
-	LastStep int64
-	Drift    int
-	// Seed is the vault-sealed seed: an app's (aad "cred:"+PublicID) or, for
-	// a token, the token's (aad "token:"+Serial).
-	Seed         []byte
-	TOTP         TOTPParams // app and token
-	Serial       string     // token
-	PasswordHash string     // password: argon2id PHC string
-	// Zero times mean never.
-	CreatedAt, UpdatedAt, LockedAt, LastUsedAt time.Time
-}
 
 const credColumns = `c.id, c.public_id, c.cardholder_id, c.kind, c.state, c.lock_reason, c.failures, c.epoch,
 	c.last_step, c.drift, COALESCE(t.seed_enc, c.seed_enc), COALESCE(t.digits, c.digits),
@@ -98,18 +20,18 @@ const credColumns = `c.id, c.public_id, c.cardholder_id, c.kind, c.state, c.lock
 // credFrom is the FROM clause credColumns needs.
 const credFrom = ` FROM credentials c LEFT JOIN tokens t ON t.id = c.token_id `
 
-func scanCredential(row interface{ Scan(...any) error }) (Credential, error) {
-	var c Credential
+func scanCredential(row interface{ Scan(...any) error }) (issuer.Credential, error) {
+	var c issuer.Credential
 	var created, updated int64
 	var locked, used sql.NullInt64
 	err := row.Scan(&c.ID, &c.PublicID, &c.CardholderID, &c.Kind, &c.State, &c.LockReason, &c.Failures, &c.Epoch,
 		&c.LastStep, &c.Drift, &c.Seed, &c.TOTP.Digits, &c.TOTP.Period, &c.TOTP.Algorithm, &c.Serial,
 		&c.PasswordHash, &created, &updated, &locked, &used)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Credential{}, ErrNotFound
+		return issuer.Credential{}, ErrNotFound
 	}
 	if err != nil {
-		return Credential{}, err
+		return issuer.Credential{}, err
 	}
 	c.CreatedAt, c.UpdatedAt = fromMS(created), fromMS(updated)
 	c.LockedAt, c.LastUsedAt = fromNullMS(locked), fromNullMS(used)
@@ -122,13 +44,13 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func (s *Store) credentials(ctx context.Context, q queryer, where string, args ...any) ([]Credential, error) {
+func (s *Store) credentials(ctx context.Context, q queryer, where string, args ...any) ([]issuer.Credential, error) {
 	rows, err := q.QueryContext(ctx, s.q(`SELECT `+credColumns+credFrom+`WHERE `+where+` ORDER BY c.id`), args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Credential
+	var out []issuer.Credential
 	for rows.Next() {
 		c, err := scanCredential(rows)
 		if err != nil {
@@ -139,7 +61,7 @@ func (s *Store) credentials(ctx context.Context, q queryer, where string, args .
 	return out, rows.Err()
 }
 
-func (s *Store) credential(ctx context.Context, q queryer, where string, args ...any) (Credential, error) {
+func (s *Store) credential(ctx context.Context, q queryer, where string, args ...any) (issuer.Credential, error) {
 	return scanCredential(q.QueryRowContext(ctx, s.q(`SELECT `+credColumns+credFrom+`WHERE `+where), args...))
 }
 
@@ -149,7 +71,7 @@ func newPublicID() string { return newID() }
 
 // insertCredential inserts c (kind, cardholder and the kind's fields) as
 // active and returns the stored row.
-func (s *Store) insertCredential(ctx context.Context, tx *sql.Tx, c Credential, tokenID sql.NullInt64, now time.Time) (Credential, error) {
+func (s *Store) insertCredential(ctx context.Context, tx *sql.Tx, c issuer.Credential, tokenID sql.NullInt64, now time.Time) (issuer.Credential, error) {
 	if c.PublicID == "" {
 		c.PublicID = newPublicID()
 	}
@@ -162,9 +84,9 @@ func (s *Store) insertCredential(ctx context.Context, tx *sql.Tx, c Credential, 
 		c.PasswordHash, ms(now), ms(now)).Scan(&id)
 	if err != nil {
 		if isConstraint(err) {
-			return Credential{}, fmt.Errorf("%s credential: %w (%v)", c.Kind, ErrConflict, err)
+			return issuer.Credential{}, fmt.Errorf("%s credential: %w (%v)", c.Kind, ErrConflict, err)
 		}
-		return Credential{}, err
+		return issuer.Credential{}, err
 	}
 	return s.credential(ctx, tx, `c.id = ?`, id)
 }
@@ -172,32 +94,32 @@ func (s *Store) insertCredential(ctx context.Context, tx *sql.Tx, c Credential, 
 // ContactCredential returns the cardholder's non-revoked email or sms
 // credential, creating it (active) if there is none: contact credentials
 // are made on demand, their destination is the cardholder's address.
-func (s *Store) ContactCredential(ctx context.Context, cardholderID int64, kind string, now time.Time) (Credential, error) {
-	if kind != KindEmail && kind != KindSMS {
-		return Credential{}, fmt.Errorf("store: contact credential of %d: kind %q is not email or sms", cardholderID, kind)
+func (s *Store) ContactCredential(ctx context.Context, cardholderID int64, kind issuer.Method, now time.Time) (issuer.Credential, error) {
+	if kind != issuer.MethodEmail && kind != issuer.MethodSMS {
+		return issuer.Credential{}, fmt.Errorf("store: contact credential of %d: kind %q is not email or sms", cardholderID, kind)
 	}
-	var c Credential
+	var c issuer.Credential
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		c, err = s.credential(ctx, tx, `c.cardholder_id = ? AND c.kind = ? AND c.state <> 'revoked'`, cardholderID, kind)
 		if !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		c, err = s.insertCredential(ctx, tx, Credential{CardholderID: cardholderID, Kind: kind}, sql.NullInt64{}, now)
+		c, err = s.insertCredential(ctx, tx, issuer.Credential{CardholderID: cardholderID, Kind: kind}, sql.NullInt64{}, now)
 		if err != nil {
 			return err
 		}
 		return s.auditCred(ctx, tx, now, "issuer", "credential_create", c, nil)
 	})
 	if err != nil {
-		return Credential{}, fmt.Errorf("store: %s credential of %d: %w", kind, cardholderID, err)
+		return issuer.Credential{}, fmt.Errorf("store: %s credential of %d: %w", kind, cardholderID, err)
 	}
 	return c, nil
 }
 
 // ActiveCredentials returns the cardholder's active credentials of kind,
 // oldest first: the ones a challenge of that method may offer.
-func (s *Store) ActiveCredentials(ctx context.Context, cardholderID int64, kind string) ([]Credential, error) {
+func (s *Store) ActiveCredentials(ctx context.Context, cardholderID int64, kind issuer.Method) ([]issuer.Credential, error) {
 	cs, err := s.credentials(ctx, s.db, `c.cardholder_id = ? AND c.kind = ? AND c.state = 'active'`, cardholderID, kind)
 	if err != nil {
 		return nil, fmt.Errorf("store: active %s credentials of %d: %w", kind, cardholderID, err)
@@ -207,7 +129,7 @@ func (s *Store) ActiveCredentials(ctx context.Context, cardholderID int64, kind 
 
 // CredentialsOf returns the cardholder's non-revoked credentials of all
 // kinds, oldest first.
-func (s *Store) CredentialsOf(ctx context.Context, cardholderID int64) ([]Credential, error) {
+func (s *Store) CredentialsOf(ctx context.Context, cardholderID int64) ([]issuer.Credential, error) {
 	cs, err := s.credentials(ctx, s.db, `c.cardholder_id = ? AND c.state <> 'revoked'`, cardholderID)
 	if err != nil {
 		return nil, fmt.Errorf("store: credentials of %d: %w", cardholderID, err)
@@ -217,19 +139,19 @@ func (s *Store) CredentialsOf(ctx context.Context, cardholderID int64) ([]Creden
 
 // CredentialByPublicID returns the credential with the given public id, in
 // any state.
-func (s *Store) CredentialByPublicID(ctx context.Context, publicID string) (Credential, error) {
+func (s *Store) CredentialByPublicID(ctx context.Context, publicID string) (issuer.Credential, error) {
 	c, err := s.credential(ctx, s.db, `c.public_id = ?`, publicID)
 	if err != nil {
-		return Credential{}, fmt.Errorf("store: credential %s: %w", publicID, err)
+		return issuer.Credential{}, fmt.Errorf("store: credential %s: %w", publicID, err)
 	}
 	return c, nil
 }
 
 // Credential returns the credential with the given row id, in any state.
-func (s *Store) Credential(ctx context.Context, id int64) (Credential, error) {
+func (s *Store) Credential(ctx context.Context, id int64) (issuer.Credential, error) {
 	c, err := s.credential(ctx, s.db, `c.id = ?`, id)
 	if err != nil {
-		return Credential{}, fmt.Errorf("store: credential %d: %w", id, err)
+		return issuer.Credential{}, fmt.Errorf("store: credential %d: %w", id, err)
 	}
 	return c, nil
 }
@@ -238,11 +160,11 @@ func (s *Store) Credential(ctx context.Context, id int64) (Credential, error) {
 // PHC string), creating the password credential or replacing its hash. The
 // static password is off once an app or a token is registered: then
 // ErrConflict.
-func (s *Store) SetPassword(ctx context.Context, cardholderID int64, hash string, now time.Time) (Credential, error) {
+func (s *Store) SetPassword(ctx context.Context, cardholderID int64, hash string, now time.Time) (issuer.Credential, error) {
 	if hash == "" {
-		return Credential{}, fmt.Errorf("store: set password of %d: empty hash", cardholderID)
+		return issuer.Credential{}, fmt.Errorf("store: set password of %d: empty hash", cardholderID)
 	}
-	var c Credential
+	var c issuer.Credential
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM credentials
@@ -255,7 +177,7 @@ func (s *Store) SetPassword(ctx context.Context, cardholderID int64, hash string
 		cur, err := s.credential(ctx, tx, `c.cardholder_id = ? AND c.kind = 'password' AND c.state <> 'revoked'`, cardholderID)
 		switch {
 		case errors.Is(err, ErrNotFound):
-			c, err = s.insertCredential(ctx, tx, Credential{CardholderID: cardholderID, Kind: KindPassword, PasswordHash: hash}, sql.NullInt64{}, now)
+			c, err = s.insertCredential(ctx, tx, issuer.Credential{CardholderID: cardholderID, Kind: issuer.MethodPassword, PasswordHash: hash}, sql.NullInt64{}, now)
 			if err != nil {
 				return err
 			}
@@ -273,7 +195,7 @@ func (s *Store) SetPassword(ctx context.Context, cardholderID int64, hash string
 		return s.auditCred(ctx, tx, now, "issuer", "password_set", c, nil)
 	})
 	if err != nil {
-		return Credential{}, fmt.Errorf("store: set password of %d: %w", cardholderID, err)
+		return issuer.Credential{}, fmt.Errorf("store: set password of %d: %w", cardholderID, err)
 	}
 	return c, nil
 }
@@ -281,24 +203,24 @@ func (s *Store) SetPassword(ctx context.Context, cardholderID int64, hash string
 // RegisterApp registers an authenticator app: in one transaction it
 // revokes the cardholder's previous app and password credential (reason
 // replaced) and stores the new app, active, with its sealed seed (sealed
-// under aad "cred:"+publicID, so the caller chooses the public id).
-func (s *Store) RegisterApp(ctx context.Context, cardholderID int64, publicID string, sealedSeed []byte, p TOTPParams, now time.Time) (Credential, error) {
+// under issuer.AppSeedLabel(publicID), so the caller chooses the public id).
+func (s *Store) RegisterApp(ctx context.Context, cardholderID int64, publicID string, sealedSeed []byte, p issuer.TOTPParams, now time.Time) (issuer.Credential, error) {
 	if publicID == "" || len(sealedSeed) == 0 {
-		return Credential{}, fmt.Errorf("store: register app of %d: public id and sealed seed are required", cardholderID)
+		return issuer.Credential{}, fmt.Errorf("store: register app of %d: public id and sealed seed are required", cardholderID)
 	}
-	var c Credential
+	var c issuer.Credential
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		old, err := s.credentials(ctx, tx, `c.cardholder_id = ? AND c.kind IN ('app', 'password') AND c.state <> 'revoked'`, cardholderID)
 		if err != nil {
 			return err
 		}
 		for _, o := range old {
-			if err := s.setState(ctx, tx, o, CredRevoked, LockReplaced, "cardholder", now); err != nil {
+			if err := s.setState(ctx, tx, o, issuer.CredRevoked, issuer.LockReplaced, "cardholder", now); err != nil {
 				return err
 			}
 		}
-		c, err = s.insertCredential(ctx, tx, Credential{PublicID: publicID, CardholderID: cardholderID, Kind: KindApp,
-			Seed: sealedSeed, TOTP: p.withDefaults()}, sql.NullInt64{}, now)
+		c, err = s.insertCredential(ctx, tx, issuer.Credential{PublicID: publicID, CardholderID: cardholderID, Kind: issuer.MethodApp,
+			Seed: sealedSeed, TOTP: p.WithDefaults()}, sql.NullInt64{}, now)
 		if err != nil {
 			return err
 		}
@@ -308,7 +230,7 @@ func (s *Store) RegisterApp(ctx context.Context, cardholderID int64, publicID st
 		return s.refreshOTPLock(ctx, tx, cardholderID)
 	})
 	if err != nil {
-		return Credential{}, fmt.Errorf("store: register app of %d: %w", cardholderID, err)
+		return issuer.Credential{}, fmt.Errorf("store: register app of %d: %w", cardholderID, err)
 	}
 	return c, nil
 }
@@ -321,7 +243,7 @@ func (s *Store) ReleaseApp(ctx context.Context, cardholderID int64, actor string
 		if err != nil {
 			return err
 		}
-		if err := s.setState(ctx, tx, c, CredRevoked, LockReleased, actor, now); err != nil {
+		if err := s.setState(ctx, tx, c, issuer.CredRevoked, issuer.LockReleased, actor, now); err != nil {
 			return err
 		}
 		return s.refreshOTPLock(ctx, tx, cardholderID)
@@ -337,8 +259,8 @@ func (s *Store) ReleaseApp(ctx context.Context, cardholderID int64, actor string
 // ErrConflict. Failures are kept. The card's OTP use is locked when it has
 // no active credential of its preferred method left.
 func (s *Store) LockCredential(ctx context.Context, id int64, reason, actor string, now time.Time) error {
-	return s.changeCredential(ctx, "lock", id, func(tx *sql.Tx, c Credential) error {
-		if err := s.setState(ctx, tx, c, CredLocked, reason, actor, now); err != nil {
+	return s.changeCredential(ctx, "lock", id, func(tx *sql.Tx, c issuer.Credential) error {
+		if err := s.setState(ctx, tx, c, issuer.CredLocked, reason, actor, now); err != nil {
 			return err
 		}
 		return s.markOTPLock(ctx, tx, c.CardholderID)
@@ -349,7 +271,7 @@ func (s *Store) LockCredential(ctx context.Context, id int64, reason, actor stri
 // explicit unlock is a fresh start, unlike UnlockExpired) and re-evaluates
 // the card's OTP lock. A revoked credential is ErrConflict.
 func (s *Store) UnlockCredential(ctx context.Context, id int64, actor string, now time.Time) error {
-	return s.changeCredential(ctx, "unlock", id, func(tx *sql.Tx, c Credential) error {
+	return s.changeCredential(ctx, "unlock", id, func(tx *sql.Tx, c issuer.Credential) error {
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE credentials SET state = 'active', lock_reason = '', failures = 0,
 			locked_at = NULL, updated_at = ? WHERE id = ?`), ms(now), id); err != nil {
 			return err
@@ -367,8 +289,8 @@ func (s *Store) UnlockCredential(ctx context.Context, id int64, actor string, no
 // RevokeCredential revokes credential id for good (a lost token, a
 // released app); revoking a revoked credential is ErrConflict.
 func (s *Store) RevokeCredential(ctx context.Context, id int64, reason, actor string, now time.Time) error {
-	return s.changeCredential(ctx, "revoke", id, func(tx *sql.Tx, c Credential) error {
-		if err := s.setState(ctx, tx, c, CredRevoked, reason, actor, now); err != nil {
+	return s.changeCredential(ctx, "revoke", id, func(tx *sql.Tx, c issuer.Credential) error {
+		if err := s.setState(ctx, tx, c, issuer.CredRevoked, reason, actor, now); err != nil {
 			return err
 		}
 		return s.refreshOTPLock(ctx, tx, c.CardholderID)
@@ -377,13 +299,13 @@ func (s *Store) RevokeCredential(ctx context.Context, id int64, reason, actor st
 
 // changeCredential runs change on credential id in one transaction; a
 // revoked credential is final, so every change to one is ErrConflict.
-func (s *Store) changeCredential(ctx context.Context, what string, id int64, change func(*sql.Tx, Credential) error) error {
+func (s *Store) changeCredential(ctx context.Context, what string, id int64, change func(*sql.Tx, issuer.Credential) error) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		c, err := s.credential(ctx, tx, `c.id = ?`, id)
 		if err != nil {
 			return err
 		}
-		if c.State == CredRevoked {
+		if c.State == issuer.CredRevoked {
 			return fmt.Errorf("revoked: %w", ErrConflict)
 		}
 		return change(tx, c)
@@ -438,7 +360,7 @@ func (s *Store) UnlockExpired(ctx context.Context, lockedBefore time.Time, now t
 
 // setState moves c to state (locked or revoked) with reason, audits it and
 // tells the edge: no challenge sealed before stops at it.
-func (s *Store) setState(ctx context.Context, tx *sql.Tx, c Credential, state, reason, actor string, now time.Time) error {
+func (s *Store) setState(ctx context.Context, tx *sql.Tx, c issuer.Credential, state, reason, actor string, now time.Time) error {
 	_, err := tx.ExecContext(ctx, s.q(`UPDATE credentials SET state = ?, lock_reason = ?,
 		locked_at = CASE WHEN ? = 'locked' THEN COALESCE(locked_at, ?) ELSE locked_at END, updated_at = ?
 		WHERE id = ?`), state, reason, state, ms(now), ms(now), c.ID)
@@ -449,7 +371,7 @@ func (s *Store) setState(ctx context.Context, tx *sql.Tx, c Credential, state, r
 		return err
 	}
 	action := "credential_lock"
-	if state == CredRevoked {
+	if state == issuer.CredRevoked {
 		action = "credential_revoke"
 	}
 	return s.auditCred(ctx, tx, now, actor, action, c, map[string]any{"reason": reason, "failures": c.Failures})
@@ -509,7 +431,7 @@ func (s *Store) refreshOTPLock(ctx context.Context, tx *sql.Tx, cardholderID int
 }
 
 // auditCred audits an action on a credential (no authentication).
-func (s *Store) auditCred(ctx context.Context, tx *sql.Tx, at time.Time, actor, action string, c Credential, detail map[string]any) error {
+func (s *Store) auditCred(ctx context.Context, tx *sql.Tx, at time.Time, actor, action string, c issuer.Credential, detail map[string]any) error {
 	if detail == nil {
 		detail = map[string]any{}
 	}

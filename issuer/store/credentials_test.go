@@ -6,14 +6,16 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/honnin/honnin/issuer"
 )
 
 const failLimit = 10
 
 // cardholder enrolls another cardholder preferring method.
-func (f fixture) cardholderPreferring(t testing.TB, hmac, method string) Cardholder {
+func (f fixture) cardholderPreferring(t testing.TB, hmac string, method issuer.Method) issuer.Cardholder {
 	t.Helper()
-	c, err := f.s.UpsertCardholder(context.Background(), Cardholder{PANHMAC: []byte(hmac), Last4: "0001",
+	c, err := f.s.UpsertCardholder(context.Background(), issuer.Cardholder{PANHMAC: []byte(hmac), Last4: "0001",
 		Email: hmac + "@mail.jp", PreferredMethod: method, CreatedAt: t0})
 	if err != nil {
 		t.Fatal(err)
@@ -23,10 +25,10 @@ func (f fixture) cardholderPreferring(t testing.TB, hmac, method string) Cardhol
 
 // challenge creates an authentication for cardholder and starts it
 // offering creds.
-func (f fixture) challenge(t testing.TB, cardholder int64, method string, creds ...string) Authentication {
+func (f fixture) challenge(t testing.TB, cardholder int64, method issuer.Method, creds ...string) issuer.Authentication {
 	t.Helper()
 	ctx := context.Background()
-	a, err := f.s.CreateAuthentication(ctx, Authentication{MerchantID: f.merchant.ID, CardholderID: cardholder,
+	a, err := f.s.CreateAuthentication(ctx, issuer.Authentication{MerchantID: f.merchant.ID, CardholderID: cardholder,
 		Amount: 100, Currency: "JPY", MerchantName: "Demo Shop", MerchantOrigin: "http://localhost:8080",
 		Status: "C", CreatedAt: t0})
 	if err != nil {
@@ -39,7 +41,7 @@ func (f fixture) challenge(t testing.TB, cardholder int64, method string, creds 
 	return a
 }
 
-func (f fixture) cred(t testing.TB, publicID string) Credential {
+func (f fixture) cred(t testing.TB, publicID string) issuer.Credential {
 	t.Helper()
 	c, err := f.s.CredentialByPublicID(context.Background(), publicID)
 	if err != nil {
@@ -62,30 +64,30 @@ func TestContactCredential(t *testing.T) { forEachEngine(t, testContactCredentia
 func testContactCredential(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
-	e1, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0)
+	e1, err := f.s.ContactCredential(ctx, f.cardholder.ID, issuer.MethodEmail, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(e1.PublicID) != 26 || e1.Kind != KindEmail || e1.State != CredActive || e1.Failures != 0 ||
+	if len(e1.PublicID) != 26 || e1.Kind != issuer.MethodEmail || e1.State != issuer.CredActive || e1.Failures != 0 ||
 		!e1.CreatedAt.Equal(t0) || !e1.LockedAt.IsZero() || !e1.LastUsedAt.IsZero() {
 		t.Errorf("new email credential = %+v", e1)
 	}
-	e2, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0.Add(time.Hour))
+	e2, err := f.s.ContactCredential(ctx, f.cardholder.ID, issuer.MethodEmail, t0.Add(time.Hour))
 	if err != nil || e2.ID != e1.ID {
 		t.Errorf("second call = %+v, %v; want the same credential", e2, err)
 	}
-	sms, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindSMS, t0)
-	if err != nil || sms.ID == e1.ID || sms.Kind != KindSMS {
+	sms, err := f.s.ContactCredential(ctx, f.cardholder.ID, issuer.MethodSMS, t0)
+	if err != nil || sms.ID == e1.ID || sms.Kind != issuer.MethodSMS {
 		t.Errorf("sms = %+v, %v", sms, err)
 	}
-	if _, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindApp, t0); err == nil {
+	if _, err := f.s.ContactCredential(ctx, f.cardholder.ID, issuer.MethodApp, t0); err == nil {
 		t.Error("contact credential of kind app was made")
 	}
 	// A revoked one is history: the next call makes a fresh one.
-	if err := f.s.RevokeCredential(ctx, e1.ID, LockOperator, "operator:1", t0); err != nil {
+	if err := f.s.RevokeCredential(ctx, e1.ID, issuer.LockOperator, "operator:1", t0); err != nil {
 		t.Fatal(err)
 	}
-	e3, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0)
+	e3, err := f.s.ContactCredential(ctx, f.cardholder.ID, issuer.MethodEmail, t0)
 	if err != nil || e3.ID == e1.ID {
 		t.Errorf("after revoke = %+v, %v; want a new credential", e3, err)
 	}
@@ -108,12 +110,12 @@ func TestRecordAttempts(t *testing.T) { forEachEngine(t, testRecordAttempts) }
 func testRecordAttempts(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
-	email, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0)
+	email, err := f.s.ContactCredential(ctx, f.cardholder.ID, issuer.MethodEmail, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a1 := f.challenge(t, f.cardholder.ID, KindEmail, email.PublicID)
-	a2 := f.challenge(t, f.cardholder.ID, KindEmail, email.PublicID)
+	a1 := f.challenge(t, f.cardholder.ID, issuer.MethodEmail, email.PublicID)
+	a2 := f.challenge(t, f.cardholder.ID, issuer.MethodEmail, email.PublicID)
 	steps := []struct {
 		name       string
 		auth       string
@@ -123,14 +125,14 @@ func testRecordAttempts(t *testing.T, s *Store) {
 		wantLocked bool // returned as newly locked
 		wantOTP    bool
 	}{
-		{"first wrong code", a1.ID, 1, 1, CredActive, false, false},
-		{"report repeated", a1.ID, 1, 1, CredActive, false, false},
-		{"five in a1", a1.ID, 5, 5, CredActive, false, false},
-		{"out of order", a1.ID, 3, 5, CredActive, false, false},
-		{"nine across challenges", a2.ID, 4, 9, CredActive, false, false},
-		{"ten locks", a2.ID, 5, 10, CredLocked, true, true},
-		{"ten again: no second lock", a2.ID, 5, 10, CredLocked, false, true},
-		{"failures during lock count", a2.ID, 7, 12, CredLocked, false, true},
+		{"first wrong code", a1.ID, 1, 1, issuer.CredActive, false, false},
+		{"report repeated", a1.ID, 1, 1, issuer.CredActive, false, false},
+		{"five in a1", a1.ID, 5, 5, issuer.CredActive, false, false},
+		{"out of order", a1.ID, 3, 5, issuer.CredActive, false, false},
+		{"nine across challenges", a2.ID, 4, 9, issuer.CredActive, false, false},
+		{"ten locks", a2.ID, 5, 10, issuer.CredLocked, true, true},
+		{"ten again: no second lock", a2.ID, 5, 10, issuer.CredLocked, false, true},
+		{"failures during lock count", a2.ID, 7, 12, issuer.CredLocked, false, true},
 	}
 	for _, st := range steps {
 		locked, err := f.s.RecordAttempts(ctx, st.auth, st.attempts, failLimit, t0.Add(time.Minute))
@@ -141,7 +143,7 @@ func testRecordAttempts(t *testing.T, s *Store) {
 		if c.Failures != st.wantFail || c.State != st.wantState {
 			t.Errorf("%s: failures %d state %s, want %d %s", st.name, c.Failures, c.State, st.wantFail, st.wantState)
 		}
-		if got := len(locked) == 1 && locked[0].ID == email.ID && locked[0].State == CredLocked; got != st.wantLocked || len(locked) > 1 {
+		if got := len(locked) == 1 && locked[0].ID == email.ID && locked[0].State == issuer.CredLocked; got != st.wantLocked || len(locked) > 1 {
 			t.Errorf("%s: locked = %+v, want newly locked %v", st.name, locked, st.wantLocked)
 		}
 		if got := f.otpLocked(t, f.cardholder.ID); got != st.wantOTP {
@@ -149,7 +151,7 @@ func testRecordAttempts(t *testing.T, s *Store) {
 		}
 	}
 	c := f.cred(t, email.PublicID)
-	if c.LockReason != LockFailures || !c.LockedAt.Equal(t0.Add(time.Minute)) {
+	if c.LockReason != issuer.LockFailures || !c.LockedAt.Equal(t0.Add(time.Minute)) {
 		t.Errorf("locked credential = %+v", c)
 	}
 	if _, err := f.s.RecordAttempts(ctx, "nope", 1, failLimit, t0); !errors.Is(err, ErrNotFound) {
@@ -160,7 +162,7 @@ func testRecordAttempts(t *testing.T, s *Store) {
 		t.Fatal(err)
 	}
 	c = f.cred(t, email.PublicID)
-	if c.State != CredActive || c.Failures != 0 || c.LockReason != "" || !c.LockedAt.IsZero() || f.otpLocked(t, f.cardholder.ID) {
+	if c.State != issuer.CredActive || c.Failures != 0 || c.LockReason != "" || !c.LockedAt.IsZero() || f.otpLocked(t, f.cardholder.ID) {
 		t.Errorf("after unlock: %+v, otp_locked %v", c, f.otpLocked(t, f.cardholder.ID))
 	}
 }
@@ -170,15 +172,15 @@ func TestRecordSuccess(t *testing.T) { forEachEngine(t, testRecordSuccess) }
 func testRecordSuccess(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
-	ch := f.cardholderPreferring(t, "tok", KindToken)
+	ch := f.cardholderPreferring(t, "tok", issuer.MethodToken)
 	importTokens(t, f.s, "1111", "2222")
 	t1 := assign(t, f.s, "1111", ch.ID)
 	t2 := assign(t, f.s, "2222", ch.ID)
-	a := f.challenge(t, ch.ID, KindToken, t1.PublicID, t2.PublicID)
+	a := f.challenge(t, ch.ID, issuer.MethodToken, t1.PublicID, t2.PublicID)
 	if _, err := f.s.RecordAttempts(ctx, a.ID, 9, failLimit, t0); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []Credential{t1, t2} {
+	for _, c := range []issuer.Credential{t1, t2} {
 		if got := f.cred(t, c.PublicID).Failures; got != 9 {
 			t.Fatalf("token %s failures %d, want 9 (charged to every offered credential)", c.Serial, got)
 		}
@@ -199,7 +201,7 @@ func testRecordSuccess(t *testing.T, s *Store) {
 		t.Errorf("older step: %v, last_step %d", err, f.cred(t, t2.PublicID).LastStep)
 	}
 	// One more failure after the reset is one, not ten: no lock.
-	b := f.challenge(t, ch.ID, KindToken, t2.PublicID)
+	b := f.challenge(t, ch.ID, issuer.MethodToken, t2.PublicID)
 	if locked, err := f.s.RecordAttempts(ctx, b.ID, 1, failLimit, t0); err != nil || len(locked) != 0 || f.cred(t, t2.PublicID).Failures != 1 {
 		t.Errorf("failure after success: %v, %v, failures %d", locked, err, f.cred(t, t2.PublicID).Failures)
 	}
@@ -221,8 +223,8 @@ func TestAttemptsOfSuccessfulAuthentication(t *testing.T) {
 func testAttemptsOfSuccessfulAuthentication(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
-	email, _ := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0)
-	a := f.challenge(t, f.cardholder.ID, KindEmail, email.PublicID)
+	email, _ := f.s.ContactCredential(ctx, f.cardholder.ID, issuer.MethodEmail, t0)
+	a := f.challenge(t, f.cardholder.ID, issuer.MethodEmail, email.PublicID)
 	if _, _, err := f.s.RecordResult(ctx, Result{JTI: "y", AuthenticationID: a.ID, Status: "Y", Gen: 1, Attempts: 3, ReceivedAt: t0}); err != nil {
 		t.Fatal(err)
 	}
@@ -243,15 +245,15 @@ func TestUnlockExpired(t *testing.T) { forEachEngine(t, testUnlockExpired) }
 func testUnlockExpired(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
-	email, _ := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0)
-	a := f.challenge(t, f.cardholder.ID, KindEmail, email.PublicID)
+	email, _ := f.s.ContactCredential(ctx, f.cardholder.ID, issuer.MethodEmail, t0)
+	a := f.challenge(t, f.cardholder.ID, issuer.MethodEmail, email.PublicID)
 	lockedAt := t0.Add(time.Minute)
 	if locked, err := f.s.RecordAttempts(ctx, a.ID, 10, failLimit, lockedAt); err != nil || len(locked) != 1 {
 		t.Fatalf("lock: %v, %v", locked, err)
 	}
 	// An operator lock is not for the timer.
-	sms, _ := f.s.ContactCredential(ctx, f.cardholder.ID, KindSMS, t0)
-	if err := f.s.LockCredential(ctx, sms.ID, LockOperator, "operator:1", t0); err != nil {
+	sms, _ := f.s.ContactCredential(ctx, f.cardholder.ID, issuer.MethodSMS, t0)
+	if err := f.s.LockCredential(ctx, sms.ID, issuer.LockOperator, "operator:1", t0); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := f.s.UnlockExpired(ctx, lockedAt.Add(-time.Millisecond), t0.Add(time.Hour)); err != nil || n != 0 {
@@ -261,14 +263,14 @@ func testUnlockExpired(t *testing.T, s *Store) {
 		t.Fatalf("unlock at the boundary: %d, %v; want 1", n, err)
 	}
 	c := f.cred(t, email.PublicID)
-	if c.State != CredActive || c.Failures != 10 || f.otpLocked(t, f.cardholder.ID) {
+	if c.State != issuer.CredActive || c.Failures != 10 || f.otpLocked(t, f.cardholder.ID) {
 		t.Errorf("after timed unlock: %+v otp_locked %v; want active, 10 failures, card unlocked", c, f.otpLocked(t, f.cardholder.ID))
 	}
-	if f.cred(t, sms.PublicID).State != CredLocked {
+	if f.cred(t, sms.PublicID).State != issuer.CredLocked {
 		t.Error("timed unlock freed an operator lock")
 	}
 	locked, err := f.s.RecordAttempts(ctx, a.ID, 11, failLimit, t0.Add(2*time.Hour))
-	if err != nil || len(locked) != 1 || f.cred(t, email.PublicID).State != CredLocked || !f.otpLocked(t, f.cardholder.ID) {
+	if err != nil || len(locked) != 1 || f.cred(t, email.PublicID).State != issuer.CredLocked || !f.otpLocked(t, f.cardholder.ID) {
 		t.Errorf("one failure after timed unlock: %v, %v; want locked again", locked, err)
 	}
 }
@@ -282,17 +284,17 @@ func TestOTPLockFollowsPreferredMethod(t *testing.T) {
 func testOTPLockFollowsPreferredMethod(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
-	tok := f.cardholderPreferring(t, "tok", KindToken)
+	tok := f.cardholderPreferring(t, "tok", issuer.MethodToken)
 	importTokens(t, f.s, "1111", "2222")
 	t1 := assign(t, f.s, "1111", tok.ID)
 	t2 := assign(t, f.s, "2222", tok.ID)
-	smsCard := f.cardholderPreferring(t, "sms", KindSMS)
-	email, _ := f.s.ContactCredential(ctx, smsCard.ID, KindEmail, t0)
-	sms, _ := f.s.ContactCredential(ctx, smsCard.ID, KindSMS, t0)
+	smsCard := f.cardholderPreferring(t, "sms", issuer.MethodSMS)
+	email, _ := f.s.ContactCredential(ctx, smsCard.ID, issuer.MethodEmail, t0)
+	sms, _ := f.s.ContactCredential(ctx, smsCard.ID, issuer.MethodSMS, t0)
 
 	steps := []struct {
 		name     string
-		lock     Credential
+		lock     issuer.Credential
 		card     int64
 		wantOTP  bool
 		byUnlock bool
@@ -318,19 +320,19 @@ func testOTPLockFollowsPreferredMethod(t *testing.T, s *Store) {
 	}
 	// Revoking the locked sms credential leaves none of the kind: not a
 	// lock any more (the caller must enrol a new one).
-	if err := f.s.RevokeCredential(ctx, sms.ID, LockOperator, "operator:1", t0); err != nil {
+	if err := f.s.RevokeCredential(ctx, sms.ID, issuer.LockOperator, "operator:1", t0); err != nil {
 		t.Fatal(err)
 	}
 	if f.otpLocked(t, smsCard.ID) {
 		t.Error("otp_locked with no credential of the kind left")
 	}
-	if err := f.s.RevokeCredential(ctx, sms.ID, LockOperator, "operator:1", t0); !errors.Is(err, ErrConflict) {
+	if err := f.s.RevokeCredential(ctx, sms.ID, issuer.LockOperator, "operator:1", t0); !errors.Is(err, ErrConflict) {
 		t.Errorf("revoke twice: %v, want ErrConflict", err)
 	}
 	if err := f.s.UnlockCredential(ctx, sms.ID, "operator:1", t0); !errors.Is(err, ErrConflict) {
 		t.Errorf("unlock of revoked: %v, want ErrConflict", err)
 	}
-	if err := f.s.LockCredential(ctx, 9999, LockOperator, "operator:1", t0); !errors.Is(err, ErrNotFound) {
+	if err := f.s.LockCredential(ctx, 9999, issuer.LockOperator, "operator:1", t0); !errors.Is(err, ErrNotFound) {
 		t.Errorf("lock of unknown: %v, want ErrNotFound", err)
 	}
 }
@@ -341,10 +343,10 @@ func testResendLimit(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
 	const maxResends = 3
-	a := f.challenge(t, f.cardholder.ID, KindEmail, "c1")
+	a := f.challenge(t, f.cardholder.ID, issuer.MethodEmail, "c1")
 	for i := 1; i <= maxResends; i++ {
 		got, err := f.s.Resend(ctx, a.ID, i, Challenge{Creds: []string{"c1"}, Secret: []byte{byte(i)}, Sent: true}, t0, 0, maxResends)
-		if err != nil || got.Resends != i || got.Gen != i+1 || got.Method != KindEmail || string(got.Secret) != string([]byte{byte(i)}) {
+		if err != nil || got.Resends != i || got.Gen != i+1 || got.Method != issuer.MethodEmail || string(got.Secret) != string([]byte{byte(i)}) {
 			t.Fatalf("resend %d = %+v, %v", i, got, err)
 		}
 	}
@@ -366,12 +368,12 @@ func testChallengeSecretAndSent(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
 	a := f.create(t, "C")
-	st, err := f.s.StartChallenge(ctx, a.ID, Challenge{Method: KindSMS, Creds: []string{"p1"}, AVHash: []byte("h"),
+	st, err := f.s.StartChallenge(ctx, a.ID, Challenge{Method: issuer.MethodSMS, Creds: []string{"p1"}, AVHash: []byte("h"),
 		Secret: []byte("sealed"), Sent: true}, t0)
 	if err != nil || !st.LastSentAt.Equal(t0) || string(st.Secret) != "sealed" || len(st.Creds) != 1 || st.Creds[0] != "p1" {
 		t.Fatalf("start = %+v, %v", st, err)
 	}
-	re, err := f.s.StartChallenge(ctx, a.ID, Challenge{Method: KindSMS, Creds: st.Creds, AVHash: st.AVHash,
+	re, err := f.s.StartChallenge(ctx, a.ID, Challenge{Method: issuer.MethodSMS, Creds: st.Creds, AVHash: st.AVHash,
 		Secret: st.Secret}, t0.Add(10*time.Second))
 	if err != nil || re.Gen != 2 || !re.LastSentAt.Equal(t0) || string(re.Secret) != "sealed" {
 		t.Fatalf("reload = %+v, %v; want gen 2, last_sent_at kept", re, err)
@@ -392,23 +394,23 @@ func testReserveSend(t *testing.T, s *Store) {
 	const limit, window = 10, 24 * time.Hour
 	dest, other := keyHash("090-1234-5678"), keyHash("a@mail.jp")
 	for i := range limit {
-		ok, err := f.s.ReserveSend(ctx, dest, KindSMS, "", t0.Add(time.Duration(i)*time.Minute), window, limit)
+		ok, err := f.s.ReserveSend(ctx, dest, issuer.MethodSMS, "", t0.Add(time.Duration(i)*time.Minute), window, limit)
 		if err != nil || !ok {
 			t.Fatalf("send %d (limit %d): %v, %v; want reserved", i+1, limit, ok, err)
 		}
 	}
 	at := t0.Add(time.Hour)
-	if ok, err := f.s.ReserveSend(ctx, dest, KindSMS, "", at, window, limit); err != nil || ok {
+	if ok, err := f.s.ReserveSend(ctx, dest, issuer.MethodSMS, "", at, window, limit); err != nil || ok {
 		t.Errorf("send %d: %v, %v; want refused", limit+1, ok, err)
 	}
-	if ok, err := f.s.ReserveSend(ctx, other, KindEmail, f.create(t, "C").ID, at, window, limit); err != nil || !ok {
+	if ok, err := f.s.ReserveSend(ctx, other, issuer.MethodEmail, f.create(t, "C").ID, at, window, limit); err != nil || !ok {
 		t.Errorf("other destination: %v, %v; want reserved", ok, err)
 	}
 	// The first send leaves the window exactly 24 h after it.
-	if ok, _ := f.s.ReserveSend(ctx, dest, KindSMS, "", t0.Add(window-time.Millisecond), window, limit); ok {
+	if ok, _ := f.s.ReserveSend(ctx, dest, issuer.MethodSMS, "", t0.Add(window-time.Millisecond), window, limit); ok {
 		t.Error("reserved while the first send is still in the window")
 	}
-	if ok, err := f.s.ReserveSend(ctx, dest, KindSMS, "", t0.Add(window), window, limit); err != nil || !ok {
+	if ok, err := f.s.ReserveSend(ctx, dest, issuer.MethodSMS, "", t0.Add(window), window, limit); err != nil || !ok {
 		t.Errorf("send once the first left the window: %v, %v", ok, err)
 	}
 }
@@ -427,7 +429,7 @@ func testConcurrentAttemptsAndContact(t *testing.T, s *Store) {
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
-			c, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0)
+			c, err := f.s.ContactCredential(ctx, f.cardholder.ID, issuer.MethodEmail, t0)
 			if err != nil {
 				t.Error(err)
 			}
@@ -446,7 +448,7 @@ func testConcurrentAttemptsAndContact(t *testing.T, s *Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := f.challenge(t, f.cardholder.ID, KindEmail, email.PublicID)
+	a := f.challenge(t, f.cardholder.ID, issuer.MethodEmail, email.PublicID)
 	for i := range n {
 		wg.Go(func() {
 			if _, err := f.s.RecordAttempts(ctx, a.ID, n-i, failLimit, t0); err != nil {
@@ -467,14 +469,14 @@ func TestHandSetOTPLock(t *testing.T) { forEachEngine(t, testHandSetOTPLock) }
 func testHandSetOTPLock(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
-	email, _ := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, t0)
-	sms, _ := f.s.ContactCredential(ctx, f.cardholder.ID, KindSMS, t0)
+	email, _ := f.s.ContactCredential(ctx, f.cardholder.ID, issuer.MethodEmail, t0)
+	sms, _ := f.s.ContactCredential(ctx, f.cardholder.ID, issuer.MethodSMS, t0)
 	c := f.cardholder
 	c.OTPLocked = true
 	if _, err := f.s.UpsertCardholder(ctx, c); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.LockCredential(ctx, sms.ID, LockCardholder, "cardholder", t0); err != nil {
+	if err := f.s.LockCredential(ctx, sms.ID, issuer.LockCardholder, "cardholder", t0); err != nil {
 		t.Fatal(err)
 	}
 	if !f.otpLocked(t, c.ID) {

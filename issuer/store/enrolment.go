@@ -6,25 +6,27 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/honnin/honnin/issuer"
 )
 
 // CreateCardholder enrolls a new card. Unlike UpsertCardholder it never
 // touches an existing row: a card enrolled already is ErrConflict, so an
 // operator adding a card twice learns of it instead of overwriting the
 // holder's contact details.
-func (s *Store) CreateCardholder(ctx context.Context, c Cardholder) (Cardholder, error) {
+func (s *Store) CreateCardholder(ctx context.Context, c issuer.Cardholder) (issuer.Cardholder, error) {
 	var id int64
 	err := s.db.QueryRowContext(ctx, s.q(`SELECT id FROM cardholders WHERE pan_hmac = ?`), c.PANHMAC).Scan(&id)
 	switch {
 	case err == nil:
-		return Cardholder{}, fmt.Errorf("store: create cardholder *%s: card enrolled already: %w", c.Last4, ErrConflict)
+		return issuer.Cardholder{}, fmt.Errorf("store: create cardholder *%s: card enrolled already: %w", c.Last4, ErrConflict)
 	case !errors.Is(err, sql.ErrNoRows):
-		return Cardholder{}, fmt.Errorf("store: create cardholder *%s: %w", c.Last4, err)
+		return issuer.Cardholder{}, fmt.Errorf("store: create cardholder *%s: %w", c.Last4, err)
 	}
 	// Two operators adding the same card at once: the unique pan_hmac lets
 	// one insert through and UpsertCardholder would let the second
 	// overwrite it, so the insert is done here without an upsert.
-	c = c.withDefaults()
+	c = c.WithDefaults()
 	err = s.db.QueryRowContext(ctx, s.q(`INSERT INTO cardholders
 		(pan_hmac, last4, email, phone, personal_message, preferred_method, locale, status,
 		 country, share_device_data, otp_locked, message_provisional, created_at)
@@ -34,26 +36,13 @@ func (s *Store) CreateCardholder(ctx context.Context, c Cardholder) (Cardholder,
 		c.Country, flag(!c.SharingOptOut), flag(c.OTPLocked), flag(c.MessageProvisional), ms(c.CreatedAt)).Scan(&id)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return Cardholder{}, fmt.Errorf("store: create cardholder *%s: card enrolled already: %w", c.Last4, ErrConflict)
+		return issuer.Cardholder{}, fmt.Errorf("store: create cardholder *%s: card enrolled already: %w", c.Last4, ErrConflict)
 	case isConstraint(err):
-		return Cardholder{}, fmt.Errorf("store: create cardholder *%s: %w (%v)", c.Last4, ErrConflict, err)
+		return issuer.Cardholder{}, fmt.Errorf("store: create cardholder *%s: %w (%v)", c.Last4, ErrConflict, err)
 	case err != nil:
-		return Cardholder{}, fmt.Errorf("store: create cardholder *%s: %w", c.Last4, err)
+		return issuer.Cardholder{}, fmt.Errorf("store: create cardholder *%s: %w", c.Last4, err)
 	}
 	return s.Cardholder(ctx, id)
-}
-
-func (c Cardholder) withDefaults() Cardholder {
-	if c.PreferredMethod == "" {
-		c.PreferredMethod = KindEmail
-	}
-	if c.Status == "" {
-		c.Status = CardholderActive
-	}
-	if c.Locale == "" {
-		c.Locale = "ja"
-	}
-	return c
 }
 
 // CardholderFilter selects cardholders for a listing.
@@ -65,7 +54,7 @@ type CardholderFilter struct {
 }
 
 // Cardholders returns the cardholders f selects, newest first.
-func (s *Store) Cardholders(ctx context.Context, f CardholderFilter) ([]Cardholder, error) {
+func (s *Store) Cardholders(ctx context.Context, f CardholderFilter) ([]issuer.Cardholder, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = math.MaxInt32 // LIMIT ALL in a form both SQLite and PostgreSQL take
@@ -90,7 +79,7 @@ func (s *Store) Cardholders(ctx context.Context, f CardholderFilter) ([]Cardhold
 	}
 	// One row each through Cardholder keeps a single definition of the
 	// columns and their scanning; a listing is an operator's, not a hot path.
-	out := make([]Cardholder, 0, len(ids))
+	out := make([]issuer.Cardholder, 0, len(ids))
 	for _, id := range ids {
 		c, err := s.Cardholder(ctx, id)
 		if err != nil {

@@ -3,13 +3,15 @@ package store
 import (
 	"context"
 	"fmt"
+
+	"github.com/honnin/honnin/issuer"
 )
 
 // CardHistory returns up to limit authentications of a card, newest first,
 // skipping the first offset, and whether there are more after them: what
 // the portal's history page shows so a cardholder can spot a purchase
 // they did not make.
-func (s *Store) CardHistory(ctx context.Context, cardholderID int64, offset, limit int) ([]Authentication, bool, error) {
+func (s *Store) CardHistory(ctx context.Context, cardholderID int64, offset, limit int) ([]issuer.Authentication, bool, error) {
 	if offset < 0 || limit < 1 {
 		return nil, false, fmt.Errorf("store: card history: offset %d, limit %d", offset, limit)
 	}
@@ -19,7 +21,7 @@ func (s *Store) CardHistory(ctx context.Context, cardholderID int64, offset, lim
 		return nil, false, fmt.Errorf("store: card history of %d: %w", cardholderID, err)
 	}
 	defer rows.Close()
-	var out []Authentication
+	var out []issuer.Authentication
 	for rows.Next() {
 		a, err := scanAuthentication(rows)
 		if err != nil {

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/honnin/honnin/issuer"
+
 	"github.com/honnin/honnin/edge/limits"
 )
 
@@ -49,18 +51,18 @@ func TestOneChallengePerCard(t *testing.T) { forEachEngine(t, testOneChallengePe
 func testOneChallengePerCard(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
-	other := f.cardholderPreferring(t, "hmac-other", KindEmail)
-	first := f.challenge(t, f.cardholder.ID, KindEmail, "c1")
-	elsewhere := f.challenge(t, other.ID, KindEmail, "c9")
+	other := f.cardholderPreferring(t, "hmac-other", issuer.MethodEmail)
+	first := f.challenge(t, f.cardholder.ID, issuer.MethodEmail, "c1")
+	elsewhere := f.challenge(t, other.ID, issuer.MethodEmail, "c9")
 	notStarted := f.create(t, "C")
 	if first.CardSeq != 1 || elsewhere.CardSeq != 1 {
 		t.Fatalf("seqs %d %d, want 1 1", first.CardSeq, elsewhere.CardSeq)
 	}
-	again, err := s.StartChallenge(ctx, first.ID, Challenge{Method: KindEmail, Creds: []string{"c1"}}, t0)
+	again, err := s.StartChallenge(ctx, first.ID, Challenge{Method: issuer.MethodEmail, Creds: []string{"c1"}}, t0)
 	if err != nil || again.CardSeq != 1 || again.Gen != 2 {
 		t.Fatalf("a second start of the same authentication: %+v, %v; want seq 1, gen 2", again, err)
 	}
-	second := f.challenge(t, f.cardholder.ID, KindEmail, "c1")
+	second := f.challenge(t, f.cardholder.ID, issuer.MethodEmail, "c1")
 	if second.CardSeq != 2 {
 		t.Errorf("the card's second challenge has seq %d, want 2", second.CardSeq)
 	}
@@ -88,8 +90,8 @@ func TestPushesOnChange(t *testing.T) { forEachEngine(t, testPushesOnChange) }
 func testPushesOnChange(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
-	c := f.cardholderPreferring(t, "hmac-p", KindEmail)
-	cred, err := s.ContactCredential(ctx, c.ID, KindEmail, t0)
+	c := f.cardholderPreferring(t, "hmac-p", issuer.MethodEmail)
+	cred, err := s.ContactCredential(ctx, c.ID, issuer.MethodEmail, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,9 +103,9 @@ func testPushesOnChange(t *testing.T, s *Store) {
 		change   func() error
 		failures int
 	}{
-		{"operator lock", func() error { return s.LockCredential(ctx, cred.ID, LockOperator, "operator", t0) }, limits.FailuresPerCredential},
+		{"operator lock", func() error { return s.LockCredential(ctx, cred.ID, issuer.LockOperator, "operator", t0) }, limits.FailuresPerCredential},
 		{"unlock", func() error { return s.UnlockCredential(ctx, cred.ID, "operator", t0) }, 0},
-		{"revoke", func() error { return s.RevokeCredential(ctx, cred.ID, LockLost, "cardholder", t0) }, limits.FailuresPerCredential},
+		{"revoke", func() error { return s.RevokeCredential(ctx, cred.ID, issuer.LockLost, "cardholder", t0) }, limits.FailuresPerCredential},
 	}
 	for i, st := range steps {
 		if err := st.change(); err != nil {
@@ -150,16 +152,16 @@ func TestNoYForInactiveCredential(t *testing.T) { forEachEngine(t, testNoYForIna
 func testNoYForInactiveCredential(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
-	c := f.cardholderPreferring(t, "hmac-y", KindEmail)
-	cred, err := s.ContactCredential(ctx, c.ID, KindEmail, t0)
+	c := f.cardholderPreferring(t, "hmac-y", issuer.MethodEmail)
+	cred, err := s.ContactCredential(ctx, c.ID, issuer.MethodEmail, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := f.challenge(t, c.ID, KindEmail, cred.PublicID)
+	a := f.challenge(t, c.ID, issuer.MethodEmail, cred.PublicID)
 	if _, err := s.RecordAttempts(ctx, a.ID, 3, limits.FailuresPerCredential, t0); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.LockCredential(ctx, cred.ID, LockOperator, "operator", t0); err != nil {
+	if err := s.LockCredential(ctx, cred.ID, issuer.LockOperator, "operator", t0); err != nil {
 		t.Fatal(err)
 	}
 	applied, status, err := s.RecordResult(ctx, Result{JTI: "y1", AuthenticationID: a.ID, Status: "Y", Gen: a.Gen,
@@ -174,7 +176,7 @@ func testNoYForInactiveCredential(t *testing.T, s *Store) {
 	if err := s.RecordSuccess(ctx, a.ID, cred.PublicID, 0, 0, t0); err != nil {
 		t.Fatal(err)
 	}
-	if cr := f.cred(t, cred.PublicID); cr.Failures != 3 || cr.State != CredLocked {
+	if cr := f.cred(t, cred.PublicID); cr.Failures != 3 || cr.State != issuer.CredLocked {
 		t.Errorf("after a success of the locked credential: %+v, want its 3 failures kept", cr)
 	}
 	// The same report again is no conflict.
@@ -192,7 +194,7 @@ func testFailedSendKeepsNoCode(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
 	a := f.create(t, "C")
-	a, err := s.StartChallenge(ctx, a.ID, Challenge{Method: KindEmail, Creds: []string{"c"}, Secret: []byte("sealed"), Sent: true}, t0)
+	a, err := s.StartChallenge(ctx, a.ID, Challenge{Method: issuer.MethodEmail, Creds: []string{"c"}, Secret: []byte("sealed"), Sent: true}, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,14 +218,14 @@ func testStartChallengeAfter(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
 	a := f.create(t, "C")
-	got, err := s.StartChallengeAfter(ctx, a.ID, 0, Challenge{Method: KindEmail, Creds: []string{"c"}}, t0)
+	got, err := s.StartChallengeAfter(ctx, a.ID, 0, Challenge{Method: issuer.MethodEmail, Creds: []string{"c"}}, t0)
 	if err != nil || got.Gen != 1 {
 		t.Fatalf("the first start from gen 0: %+v, %v", got.Gen, err)
 	}
-	if _, err := s.StartChallengeAfter(ctx, a.ID, 0, Challenge{Method: KindEmail, Creds: []string{"c"}}, t0); !errors.Is(err, ErrSuperseded) {
+	if _, err := s.StartChallengeAfter(ctx, a.ID, 0, Challenge{Method: issuer.MethodEmail, Creds: []string{"c"}}, t0); !errors.Is(err, ErrSuperseded) {
 		t.Fatalf("a second start from gen 0: %v, want ErrSuperseded", err)
 	}
-	if got, err := s.StartChallengeAfter(ctx, a.ID, 1, Challenge{Method: KindEmail, Creds: []string{"c"}}, t0); err != nil || got.Gen != 2 {
+	if got, err := s.StartChallengeAfter(ctx, a.ID, 1, Challenge{Method: issuer.MethodEmail, Creds: []string{"c"}}, t0); err != nil || got.Gen != 2 {
 		t.Fatalf("a start from gen 1: %+v, %v", got.Gen, err)
 	}
 }

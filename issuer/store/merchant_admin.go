@@ -4,19 +4,21 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/honnin/honnin/issuer"
 )
 
 // MerchantByName returns the merchant with the given account name.
-func (s *Store) MerchantByName(ctx context.Context, name string) (Merchant, error) {
+func (s *Store) MerchantByName(ctx context.Context, name string) (issuer.Merchant, error) {
 	m, err := s.merchant(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE name = ?`, name)
 	if err != nil {
-		return Merchant{}, fmt.Errorf("store: merchant %q: %w", name, err)
+		return issuer.Merchant{}, fmt.Errorf("store: merchant %q: %w", name, err)
 	}
 	return m, nil
 }
 
 // Merchants returns every merchant with its origins, by name.
-func (s *Store) Merchants(ctx context.Context) ([]Merchant, error) {
+func (s *Store) Merchants(ctx context.Context) ([]issuer.Merchant, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id FROM merchants ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("store: merchants: %w", err)
@@ -34,7 +36,7 @@ func (s *Store) Merchants(ctx context.Context) ([]Merchant, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: merchants: %w", err)
 	}
-	out := make([]Merchant, 0, len(ids))
+	out := make([]issuer.Merchant, 0, len(ids))
 	for _, id := range ids {
 		m, err := s.Merchant(ctx, id)
 		if err != nil {
@@ -49,7 +51,7 @@ func (s *Store) Merchants(ctx context.Context) ([]Merchant, error) {
 // and returns the merchant as it is then. Removing an origin the merchant
 // does not have is ErrNotFound, so a typo is reported rather than ignored;
 // adding one it has changes nothing.
-func (s *Store) ChangeOrigins(ctx context.Context, id int64, add, remove []string) (Merchant, error) {
+func (s *Store) ChangeOrigins(ctx context.Context, id int64, add, remove []string) (issuer.Merchant, error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.addOrigins(ctx, tx, id, add); err != nil {
 			return err
@@ -62,7 +64,7 @@ func (s *Store) ChangeOrigins(ctx context.Context, id int64, add, remove []strin
 		return nil
 	})
 	if err != nil {
-		return Merchant{}, fmt.Errorf("store: change origins of merchant %d: %w", id, err)
+		return issuer.Merchant{}, fmt.Errorf("store: change origins of merchant %d: %w", id, err)
 	}
 	return s.Merchant(ctx, id)
 }
@@ -85,7 +87,7 @@ type NameChange struct {
 // ErrNotFound and changes nothing, so a typo is reported rather than
 // ignored; allowing one it has changes nothing. The caller checks the names
 // themselves (length, characters).
-func (s *Store) ChangeNames(ctx context.Context, id int64, c NameChange) (Merchant, error) {
+func (s *Store) ChangeNames(ctx context.Context, id int64, c NameChange) (issuer.Merchant, error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		display := sql.NullString{String: c.DisplayName, Valid: c.DisplayName != ""}
 		if err := changedRow(tx.ExecContext(ctx, s.q(`UPDATE merchants SET display_name = COALESCE(?, display_name) WHERE id = ?`),
@@ -113,7 +115,7 @@ func (s *Store) ChangeNames(ctx context.Context, id int64, c NameChange) (Mercha
 		return nil
 	})
 	if err != nil {
-		return Merchant{}, fmt.Errorf("store: change names of merchant %d: %w", id, err)
+		return issuer.Merchant{}, fmt.Errorf("store: change names of merchant %d: %w", id, err)
 	}
 	return s.Merchant(ctx, id)
 }

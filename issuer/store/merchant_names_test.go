@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/honnin/honnin/issuer"
 )
 
 func TestMerchantNames(t *testing.T) { forEachEngine(t, testMerchantNames) }
@@ -17,7 +19,7 @@ func testMerchantNames(t *testing.T, s *Store) {
 	ctx := context.Background()
 	const a, b = "https://a.example", "https://b.example"
 	// Without a display name, the account name is shown.
-	plain, err := s.CreateMerchant(ctx, Merchant{Name: "Plain", APIKeyHash: keyHash("p"), Origins: []string{a}, CreatedAt: t0})
+	plain, err := s.CreateMerchant(ctx, issuer.Merchant{Name: "Plain", APIKeyHash: keyHash("p"), Origins: []string{a}, CreatedAt: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,12 +27,12 @@ func testMerchantNames(t *testing.T, s *Store) {
 		t.Errorf("merchant without a display name: %+v", plain)
 	}
 
-	m, err := s.CreateMerchant(ctx, Merchant{Name: "tea-co", DisplayName: "Tea Shop", APIKeyHash: keyHash("t"),
+	m, err := s.CreateMerchant(ctx, issuer.Merchant{Name: "tea-co", DisplayName: "Tea Shop", APIKeyHash: keyHash("t"),
 		Origins: []string{a, b}, OriginNames: map[string]string{b: "Tea Shop B"}, CreatedAt: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateMerchant(ctx, Merchant{Name: "Typo", APIKeyHash: keyHash("x"), Origins: []string{a},
+	if _, err := s.CreateMerchant(ctx, issuer.Merchant{Name: "Typo", APIKeyHash: keyHash("x"), Origins: []string{a},
 		OriginNames: map[string]string{b: "B"}, CreatedAt: t0}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("a name for an origin the merchant lacks: %v, want ErrNotFound", err)
 	}
@@ -43,10 +45,10 @@ func testMerchantNames(t *testing.T, s *Store) {
 		t.Fatal(err)
 	}
 	// Every read path loads the names.
-	for _, get := range []func() (Merchant, error){
-		func() (Merchant, error) { return s.Merchant(ctx, m.ID) },
-		func() (Merchant, error) { return s.MerchantByKeyHash(ctx, keyHash("t")) },
-		func() (Merchant, error) { return s.MerchantByName(ctx, "tea-co") },
+	for _, get := range []func() (issuer.Merchant, error){
+		func() (issuer.Merchant, error) { return s.Merchant(ctx, m.ID) },
+		func() (issuer.Merchant, error) { return s.MerchantByKeyHash(ctx, keyHash("t")) },
+		func() (issuer.Merchant, error) { return s.MerchantByName(ctx, "tea-co") },
 	} {
 		got, err := get()
 		if err != nil {
@@ -113,11 +115,11 @@ func testMerchantNames(t *testing.T, s *Store) {
 	}
 
 	// Seeding brings the display name up to date.
-	e, err := s.EnsureMerchant(ctx, Merchant{Name: "Seeded", APIKeyHash: keyHash("s"), Origins: []string{a}, CreatedAt: t0})
+	e, err := s.EnsureMerchant(ctx, issuer.Merchant{Name: "Seeded", APIKeyHash: keyHash("s"), Origins: []string{a}, CreatedAt: t0})
 	if err != nil || e.DisplayName != "Seeded" {
 		t.Fatalf("EnsureMerchant: %+v %v", e, err)
 	}
-	e, err = s.EnsureMerchant(ctx, Merchant{Name: "Seeded", DisplayName: "Seeded Shop", APIKeyHash: keyHash("s"), Origins: []string{a}, CreatedAt: t0})
+	e, err = s.EnsureMerchant(ctx, issuer.Merchant{Name: "Seeded", DisplayName: "Seeded Shop", APIKeyHash: keyHash("s"), Origins: []string{a}, CreatedAt: t0})
 	if err != nil || e.DisplayName != "Seeded Shop" {
 		t.Errorf("EnsureMerchant with a display name: %+v %v", e, err)
 	}
@@ -128,7 +130,7 @@ func TestWatchList(t *testing.T) { forEachEngine(t, testWatchList) }
 func testWatchList(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
-	other, err := s.CreateMerchant(ctx, Merchant{Name: "Other", APIKeyHash: keyHash("o"), Origins: []string{"https://o.example"}, CreatedAt: t0})
+	other, err := s.CreateMerchant(ctx, issuer.Merchant{Name: "Other", APIKeyHash: keyHash("o"), Origins: []string{"https://o.example"}, CreatedAt: t0})
 	if err != nil {
 		t.Fatal(err)
 	}

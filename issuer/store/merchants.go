@@ -5,55 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
-	"time"
+
+	"github.com/honnin/honnin/issuer"
 )
-
-// Merchant is an account allowed to create authentications.
-type Merchant struct {
-	ID int64
-	// Name is the account name, the operator's label for the merchant.
-	Name string
-	// DisplayName is the name cardholders are shown (challenge screen,
-	// code mail and SMS, portal history), set by the operator: a request
-	// cannot put text of its own there. It is Name unless set otherwise.
-	DisplayName string
-	// APIKeyHash is the SHA-256 of the merchant's API key.
-	APIKeyHash []byte
-	// Origins are the exact origins (scheme://host[:port]) the merchant's
-	// checkout pages are served from; the result is posted only to one.
-	Origins []string
-	// OriginNames are the display names the operator set for some of the
-	// origins: a checkout served from one shows its name, not DisplayName.
-	OriginNames map[string]string
-	// Descriptors are further names the operator allows the merchant to
-	// send per order (merchant_name), sorted.
-	Descriptors []string
-	CreatedAt   time.Time
-}
-
-// ShownName is the name cardholders are shown for a checkout served from
-// origin when the request names none: the origin's display name, or the
-// merchant's.
-func (m Merchant) ShownName(origin string) string {
-	if n := m.OriginNames[origin]; n != "" {
-		return n
-	}
-	return m.DisplayName
-}
-
-// AllowsName reports whether the merchant may send name (exactly) as the
-// name to show for a checkout served from origin: its display name, that
-// origin's display name, or one of its descriptors. Another origin's name
-// is not allowed: it belongs to that storefront.
-func (m Merchant) AllowsName(origin, name string) bool {
-	return name != "" && (name == m.DisplayName || name == m.OriginNames[origin] || slices.Contains(m.Descriptors, name))
-}
 
 // CreateMerchant adds a merchant, with m.Name as its display name when
 // m.DisplayName is empty, and m.OriginNames for its origins. A name or key
 // hash already in use is ErrConflict.
-func (s *Store) CreateMerchant(ctx context.Context, m Merchant) (Merchant, error) {
+func (s *Store) CreateMerchant(ctx context.Context, m issuer.Merchant) (issuer.Merchant, error) {
 	if m.DisplayName == "" {
 		m.DisplayName = m.Name
 	}
@@ -79,7 +38,7 @@ func (s *Store) CreateMerchant(ctx context.Context, m Merchant) (Merchant, error
 		return nil
 	})
 	if err != nil {
-		return Merchant{}, fmt.Errorf("store: create merchant %q: %w", m.Name, err)
+		return issuer.Merchant{}, fmt.Errorf("store: create merchant %q: %w", m.Name, err)
 	}
 	return s.Merchant(ctx, m.ID)
 }
@@ -89,7 +48,7 @@ func (s *Store) CreateMerchant(ctx context.Context, m Merchant) (Merchant, error
 // the origins m.Origins, creating it if needed. It is for seeding: running
 // it twice changes nothing the second time. A key hash in use by another
 // merchant is ErrConflict.
-func (s *Store) EnsureMerchant(ctx context.Context, m Merchant) (Merchant, error) {
+func (s *Store) EnsureMerchant(ctx context.Context, m issuer.Merchant) (issuer.Merchant, error) {
 	if m.DisplayName == "" {
 		m.DisplayName = m.Name
 	}
@@ -113,7 +72,7 @@ func (s *Store) EnsureMerchant(ctx context.Context, m Merchant) (Merchant, error
 		return s.addOrigins(ctx, tx, m.ID, m.Origins)
 	})
 	if err != nil {
-		return Merchant{}, fmt.Errorf("store: ensure merchant %q: %w", m.Name, err)
+		return issuer.Merchant{}, fmt.Errorf("store: ensure merchant %q: %w", m.Name, err)
 	}
 	return s.Merchant(ctx, m.ID)
 }
@@ -131,10 +90,10 @@ func (s *Store) addOrigins(ctx context.Context, tx *sql.Tx, id int64, origins []
 const merchantColumns = `id, name, display_name, api_key_hash, created_at`
 
 // Merchant returns the merchant with the given id.
-func (s *Store) Merchant(ctx context.Context, id int64) (Merchant, error) {
+func (s *Store) Merchant(ctx context.Context, id int64) (issuer.Merchant, error) {
 	m, err := s.merchant(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE id = ?`, id)
 	if err != nil {
-		return Merchant{}, fmt.Errorf("store: merchant %d: %w", id, err)
+		return issuer.Merchant{}, fmt.Errorf("store: merchant %d: %w", id, err)
 	}
 	return m, nil
 }
@@ -144,23 +103,23 @@ func (s *Store) Merchant(ctx context.Context, id int64) (Merchant, error) {
 // Looking the hash up through an index is not a timing oracle worth
 // guarding: the attacker chooses keys, not hashes, so learning how many
 // leading bytes of a hash matched tells nothing about any real key.
-func (s *Store) MerchantByKeyHash(ctx context.Context, h []byte) (Merchant, error) {
+func (s *Store) MerchantByKeyHash(ctx context.Context, h []byte) (issuer.Merchant, error) {
 	m, err := s.merchant(ctx, `SELECT `+merchantColumns+` FROM merchants WHERE api_key_hash = ?`, h)
 	if err != nil {
-		return Merchant{}, fmt.Errorf("store: merchant by key: %w", err)
+		return issuer.Merchant{}, fmt.Errorf("store: merchant by key: %w", err)
 	}
 	return m, nil
 }
 
-func (s *Store) merchant(ctx context.Context, query string, arg any) (Merchant, error) {
-	var m Merchant
+func (s *Store) merchant(ctx context.Context, query string, arg any) (issuer.Merchant, error) {
+	var m issuer.Merchant
 	var created int64
 	err := s.db.QueryRowContext(ctx, s.q(query), arg).Scan(&m.ID, &m.Name, &m.DisplayName, &m.APIKeyHash, &created)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Merchant{}, ErrNotFound
+		return issuer.Merchant{}, ErrNotFound
 	}
 	if err != nil {
-		return Merchant{}, err
+		return issuer.Merchant{}, err
 	}
 	m.CreatedAt = fromMS(created)
 	// The origins (with their names) and the descriptors in one round
@@ -169,13 +128,13 @@ func (s *Store) merchant(ctx context.Context, query string, arg any) (Merchant, 
 		UNION ALL SELECT 'd', descriptor, '' FROM merchant_descriptors WHERE merchant_id = ?
 		ORDER BY 1, 2`), m.ID, m.ID)
 	if err != nil {
-		return Merchant{}, err
+		return issuer.Merchant{}, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var kind, v, name string
 		if err := rows.Scan(&kind, &v, &name); err != nil {
-			return Merchant{}, err
+			return issuer.Merchant{}, err
 		}
 		if kind == "d" {
 			m.Descriptors = append(m.Descriptors, v)

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/honnin/honnin/issuer"
 )
 
 // ErrMethodUnusable: the card cannot use the method it asked for (no
@@ -20,7 +22,7 @@ var ErrMethodUnusable = errors.New("method not usable")
 // OTP lock, only sets one: switching methods is not a way around a lock,
 // which only an unlock lifts.
 // Anything else is ErrMethodUnusable, an unknown cardholder ErrNotFound.
-func (s *Store) SetPreferredMethod(ctx context.Context, cardholderID int64, method, actor string, now time.Time) error {
+func (s *Store) SetPreferredMethod(ctx context.Context, cardholderID int64, method issuer.Method, actor string, now time.Time) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var email, phone, from string
 		err := tx.QueryRowContext(ctx, s.q(`SELECT email, phone, preferred_method FROM cardholders WHERE id = ?`),
@@ -32,15 +34,15 @@ func (s *Store) SetPreferredMethod(ctx context.Context, cardholderID int64, meth
 			return err
 		}
 		switch method {
-		case KindEmail:
+		case issuer.MethodEmail:
 			if email == "" {
 				return fmt.Errorf("no email address: %w", ErrMethodUnusable)
 			}
-		case KindSMS:
+		case issuer.MethodSMS:
 			if phone == "" {
 				return fmt.Errorf("no phone: %w", ErrMethodUnusable)
 			}
-		case KindApp, KindToken, KindPassword:
+		case issuer.MethodApp, issuer.MethodToken, issuer.MethodPassword:
 			var n int
 			if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM credentials
 				WHERE cardholder_id = ? AND kind = ? AND state <> 'revoked'`), cardholderID, method).Scan(&n); err != nil {

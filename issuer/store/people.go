@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/honnin/honnin/issuer"
 )
 
 // A person is whoever signs in to the portal: one person may hold several
@@ -34,7 +36,7 @@ func (s *Store) EnsurePerson(ctx context.Context, cardholderID int64, now time.T
 }
 
 // PersonCards returns the cards of a person, oldest link first.
-func (s *Store) PersonCards(ctx context.Context, personID int64) ([]Cardholder, error) {
+func (s *Store) PersonCards(ctx context.Context, personID int64) ([]issuer.Cardholder, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+prefixed("c.", cardholderColumns)+`
 		FROM person_cards p JOIN cardholders c ON c.id = p.cardholder_id
 		WHERE p.person_id = ? ORDER BY p.linked_at, c.id`), personID)
@@ -42,7 +44,7 @@ func (s *Store) PersonCards(ctx context.Context, personID int64) ([]Cardholder, 
 		return nil, fmt.Errorf("store: cards of person %d: %w", personID, err)
 	}
 	defer rows.Close()
-	var out []Cardholder
+	var out []issuer.Cardholder
 	for rows.Next() {
 		c, err := scanCardholder(rows)
 		if err != nil {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/honnin/honnin/issuer"
 )
 
 func TestCheckPersonalMessage(t *testing.T) {
@@ -160,7 +162,7 @@ func TestPortalSessionsAndPeople(t *testing.T) { forEachEngine(t, testPortalSess
 func testPortalSessionsAndPeople(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := t.Context()
-	other, err := f.s.UpsertCardholder(ctx, Cardholder{PANHMAC: []byte("hmac-2"), Last4: "9024", Email: "b@mail.jp", CreatedAt: t0})
+	other, err := f.s.UpsertCardholder(ctx, issuer.Cardholder{PANHMAC: []byte("hmac-2"), Last4: "9024", Email: "b@mail.jp", CreatedAt: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +280,7 @@ func testCardHistory(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := t.Context()
 	for i := range 3 {
-		a := Authentication{MerchantID: f.merchant.ID, CardholderID: f.cardholder.ID, Amount: int64(100 + i), Currency: "JPY",
+		a := issuer.Authentication{MerchantID: f.merchant.ID, CardholderID: f.cardholder.ID, Amount: int64(100 + i), Currency: "JPY",
 			MerchantName: "Shop", MerchantOrigin: "http://localhost:8080", Status: "C", CreatedAt: t0.Add(time.Duration(i) * time.Minute)}
 		if _, err := f.s.CreateAuthentication(ctx, a); err != nil {
 			t.Fatal(err)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/honnin/honnin/issuer"
 )
 
 // TestRebuildKeepsReferences re-applies migration 0004 (the cardholders
@@ -15,7 +17,7 @@ func testRebuildKeepsReferences(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
 	now := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
-	cred, err := f.s.ContactCredential(ctx, f.cardholder.ID, KindEmail, now)
+	cred, err := f.s.ContactCredential(ctx, f.cardholder.ID, issuer.MethodEmail, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,8 +38,8 @@ func testRebuildKeepsReferences(t *testing.T, s *Store) {
 		t.Errorf("credential lost in the rebuild: %v", err)
 	}
 	c := f.cardholder
-	c.PreferredMethod = KindPassword
-	if got, err := f.s.UpsertCardholder(ctx, c); err != nil || got.PreferredMethod != KindPassword {
+	c.PreferredMethod = issuer.MethodPassword
+	if got, err := f.s.UpsertCardholder(ctx, c); err != nil || got.PreferredMethod != issuer.MethodPassword {
 		t.Errorf("password as preferred method: %+v, %v", got, err)
 	}
 	c.PreferredMethod = "carrier-pigeon"

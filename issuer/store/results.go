@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/issuer"
 )
 
 // Result is one outcome report of the edge for one authentication.
@@ -85,7 +88,7 @@ func (s *Store) RecordResult(ctx context.Context, r Result) (applied bool, statu
 		} else if n == 0 {
 			return s.sameResult(ctx, tx, r)
 		}
-		if cur != statusChallenge && reason == ReasonSuperseded {
+		if cur != challenge.StatusChallenge && reason == ReasonSuperseded {
 			return nil // the issuer ended it; the edge learns on its next try
 		}
 		switch {
@@ -93,11 +96,11 @@ func (s *Store) RecordResult(ctx context.Context, r Result) (applied bool, statu
 			return fmt.Errorf("gen %d was never issued (newest %d): %w", r.Gen, gen, ErrConflict)
 		case r.Status == "Y" && r.Gen != gen:
 			return fmt.Errorf("Y from superseded gen %d (newest %d): %w", r.Gen, gen, ErrConflict)
-		case cur != statusChallenge && cur == r.Status && reason == r.Reason:
+		case cur != challenge.StatusChallenge && cur == r.Status && reason == r.Reason:
 			return nil // the outcome we have, reported again under a new jti
-		case cur != statusChallenge && cur == "N" && reason == ReasonCredentialLocked && r.Status == "Y":
+		case cur != challenge.StatusChallenge && cur == "N" && reason == ReasonCredentialLocked && r.Status == "Y":
 			return nil // a refused Y, reported again
-		case cur != statusChallenge:
+		case cur != challenge.StatusChallenge:
 			return fmt.Errorf("authentication is final (%s), result says %s: %w", cur, r.Status, ErrConflict)
 		}
 		outReason := r.Reason
@@ -164,7 +167,7 @@ func (s *Store) yCredentialActive(ctx context.Context, tx *sql.Tx, r Result, cre
 	if err != nil {
 		return false, err
 	}
-	return state == CredActive, nil
+	return state == issuer.CredActive, nil
 }
 
 // sameResult checks that the stored report with r's jti says what r says.

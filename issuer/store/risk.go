@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/issuer"
 )
 
 // HistoryQuery names what a risk decision asks of the past: the card, the
@@ -153,11 +156,11 @@ type Decision struct {
 // in status C and not yet decided (else ErrFinal, or ErrConflict when it was
 // decided meanwhile). A frictionless decision makes it Y at once and
 // remembers the device for the card; a deny makes it R.
-func (s *Store) RecordDecision(ctx context.Context, id string, d Decision) (Authentication, error) {
-	var a Authentication
+func (s *Store) RecordDecision(ctx context.Context, id string, d Decision) (issuer.Authentication, error) {
+	var a issuer.Authentication
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var finished sql.NullInt64
-		if d.Status != statusChallenge {
+		if d.Status != challenge.StatusChallenge {
 			finished = sql.NullInt64{Int64: ms(d.At), Valid: true}
 		}
 		var err error
@@ -180,7 +183,7 @@ func (s *Store) RecordDecision(ctx context.Context, id string, d Decision) (Auth
 				return ErrNotFound
 			case err != nil:
 				return err
-			case status != statusChallenge:
+			case status != challenge.StatusChallenge:
 				return fmt.Errorf("status %s: %w", status, ErrFinal)
 			}
 			return fmt.Errorf("already decided %q: %w", decision, ErrConflict)
@@ -198,7 +201,7 @@ func (s *Store) RecordDecision(ctx context.Context, id string, d Decision) (Auth
 		})
 	})
 	if err != nil {
-		return Authentication{}, fmt.Errorf("store: record decision %s: %w", id, err)
+		return issuer.Authentication{}, fmt.Errorf("store: record decision %s: %w", id, err)
 	}
 	return a, nil
 }

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/honnin/honnin/issuer"
 )
 
-func (f fixture) decided(t *testing.T, status string, dev []byte, ip, country string, amount int64, at time.Time) Authentication {
+func (f fixture) decided(t *testing.T, status string, dev []byte, ip, country string, amount int64, at time.Time) issuer.Authentication {
 	t.Helper()
 	a := f.create(t, "C")
 	if amount != 0 {

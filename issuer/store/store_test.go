@@ -9,6 +9,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/honnin/honnin/issuer"
 )
 
 var t0 = time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
@@ -18,19 +20,19 @@ func keyHash(k string) []byte { h := sha256.Sum256([]byte(k)); return h[:] }
 // fixture is a store with one merchant and one enrolled cardholder.
 type fixture struct {
 	s          *Store
-	merchant   Merchant
-	cardholder Cardholder
+	merchant   issuer.Merchant
+	cardholder issuer.Cardholder
 }
 
 func newFixture(t testing.TB, s *Store) fixture {
 	t.Helper()
 	ctx := context.Background()
-	m, err := s.CreateMerchant(ctx, Merchant{Name: "Demo Shop", APIKeyHash: keyHash("k1"),
+	m, err := s.CreateMerchant(ctx, issuer.Merchant{Name: "Demo Shop", APIKeyHash: keyHash("k1"),
 		Origins: []string{"http://localhost:8080"}, CreatedAt: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := s.UpsertCardholder(ctx, Cardholder{PANHMAC: []byte("hmac-1"), Last4: "9016",
+	c, err := s.UpsertCardholder(ctx, issuer.Cardholder{PANHMAC: []byte("hmac-1"), Last4: "9016",
 		Email: "demo@mail.jp", PersonalMessage: "こんにちは", Locale: "ja", CreatedAt: t0})
 	if err != nil {
 		t.Fatal(err)
@@ -38,9 +40,9 @@ func newFixture(t testing.TB, s *Store) fixture {
 	return fixture{s: s, merchant: m, cardholder: c}
 }
 
-func (f fixture) create(t testing.TB, status string) Authentication {
+func (f fixture) create(t testing.TB, status string) issuer.Authentication {
 	t.Helper()
-	a := Authentication{MerchantID: f.merchant.ID, OrderRef: "order-1", Amount: 1250, Currency: "JPY",
+	a := issuer.Authentication{MerchantID: f.merchant.ID, OrderRef: "order-1", Amount: 1250, Currency: "JPY",
 		MerchantName: "Demo Shop", MerchantOrigin: "http://localhost:8080", Status: status, CreatedAt: t0}
 	if status == "C" {
 		a.CardholderID = f.cardholder.ID
@@ -214,7 +216,7 @@ func TestMerchants(t *testing.T) { forEachEngine(t, testMerchants) }
 
 func testMerchants(t *testing.T, s *Store) {
 	ctx := context.Background()
-	m, err := s.CreateMerchant(ctx, Merchant{Name: "Shop", APIKeyHash: keyHash("a"),
+	m, err := s.CreateMerchant(ctx, issuer.Merchant{Name: "Shop", APIKeyHash: keyHash("a"),
 		Origins: []string{"https://shop.example", "http://localhost:8080"}, CreatedAt: t0})
 	if err != nil {
 		t.Fatal(err)
@@ -228,7 +230,7 @@ func testMerchants(t *testing.T, s *Store) {
 		t.Errorf("MerchantByKeyHash = %+v", got)
 	}
 
-	conflicts := []Merchant{
+	conflicts := []issuer.Merchant{
 		{Name: "Shop", APIKeyHash: keyHash("b"), CreatedAt: t0},  // same name
 		{Name: "Shop2", APIKeyHash: keyHash("a"), CreatedAt: t0}, // same key
 	}
@@ -249,7 +251,7 @@ func TestEnsureMerchant(t *testing.T) { forEachEngine(t, testEnsureMerchant) }
 
 func testEnsureMerchant(t *testing.T, s *Store) {
 	ctx := context.Background()
-	want := Merchant{Name: "Demo Shop", APIKeyHash: keyHash("k"), Origins: []string{"http://localhost:8080"}, CreatedAt: t0}
+	want := issuer.Merchant{Name: "Demo Shop", APIKeyHash: keyHash("k"), Origins: []string{"http://localhost:8080"}, CreatedAt: t0}
 	m1, err := s.EnsureMerchant(ctx, want)
 	if err != nil {
 		t.Fatal(err)
@@ -271,7 +273,7 @@ func testEnsureMerchant(t *testing.T, s *Store) {
 		t.Errorf("old key still works: %v", err)
 	}
 	// Another merchant may not take this one's key.
-	if _, err := s.EnsureMerchant(ctx, Merchant{Name: "Other", APIKeyHash: keyHash("k2"), CreatedAt: t0}); !errors.Is(err, ErrConflict) {
+	if _, err := s.EnsureMerchant(ctx, issuer.Merchant{Name: "Other", APIKeyHash: keyHash("k2"), CreatedAt: t0}); !errors.Is(err, ErrConflict) {
 		t.Errorf("EnsureMerchant with a taken key = %v, want ErrConflict", err)
 	}
 }
@@ -280,15 +282,15 @@ func TestCardholders(t *testing.T) { forEachEngine(t, testCardholders) }
 
 func testCardholders(t *testing.T, s *Store) {
 	ctx := context.Background()
-	c, err := s.UpsertCardholder(ctx, Cardholder{PANHMAC: []byte("h"), Last4: "9016", Email: "a@mail.jp",
+	c, err := s.UpsertCardholder(ctx, issuer.Cardholder{PANHMAC: []byte("h"), Last4: "9016", Email: "a@mail.jp",
 		PersonalMessage: "one", CreatedAt: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.PreferredMethod != "email" || c.Status != CardholderActive || c.Locale != "ja" {
+	if c.PreferredMethod != "email" || c.Status != issuer.CardholderActive || c.Locale != "ja" {
 		t.Errorf("defaults not applied: %+v", c)
 	}
-	c2, err := s.UpsertCardholder(ctx, Cardholder{PANHMAC: []byte("h"), Last4: "9016", Email: "b@mail.jp",
+	c2, err := s.UpsertCardholder(ctx, issuer.Cardholder{PANHMAC: []byte("h"), Last4: "9016", Email: "b@mail.jp",
 		PersonalMessage: "two", Locale: "en", CreatedAt: t0.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
@@ -303,7 +305,7 @@ func testCardholders(t *testing.T, s *Store) {
 	if _, err := s.CardholderByPAN(ctx, []byte("other")); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown card: %v, want ErrNotFound", err)
 	}
-	if _, err := s.UpsertCardholder(ctx, Cardholder{PANHMAC: []byte("x"), Last4: "1", Status: "weird", CreatedAt: t0}); err == nil {
+	if _, err := s.UpsertCardholder(ctx, issuer.Cardholder{PANHMAC: []byte("x"), Last4: "1", Status: "weird", CreatedAt: t0}); err == nil {
 		t.Error("status outside the CHECK accepted")
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/honnin/honnin/issuer"
 )
 
 // ErrTokenLimit: the cardholder has the most tokens allowed already.
@@ -19,9 +21,9 @@ const maxTokens = 2
 type Token struct {
 	ID     int64
 	Serial string
-	// Seed is vault-sealed with aad "token:"+Serial.
+	// Seed is vault-sealed under issuer.TokenSeedLabel(Serial).
 	Seed       []byte
-	TOTP       TOTPParams
+	TOTP       issuer.TOTPParams
 	ImportedAt time.Time
 	// CardholderID, CredentialID and State describe the non-revoked
 	// credential the token is assigned to; 0, 0, "" when unassigned.
@@ -70,7 +72,7 @@ func (s *Store) ImportTokens(ctx context.Context, ts []Token, now time.Time) (in
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		for _, t := range ts {
-			p := t.TOTP.withDefaults()
+			p := t.TOTP.WithDefaults()
 			res, err := tx.ExecContext(ctx, s.q(`INSERT INTO tokens (serial, seed_enc, digits, period, algorithm, imported_at)
 				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (serial) DO NOTHING`),
 				t.Serial, t.Seed, p.Digits, p.Period, p.Algorithm, ms(now))
@@ -96,8 +98,8 @@ func (s *Store) ImportTokens(ctx context.Context, ts []Token, now time.Time) (in
 // ErrNotFound for an unknown serial, ErrConflict for a token assigned to a
 // non-revoked credential, ErrTokenLimit when the cardholder holds
 // maxTokens already.
-func (s *Store) AssignToken(ctx context.Context, serial string, cardholderID int64, now time.Time) (Credential, error) {
-	var c Credential
+func (s *Store) AssignToken(ctx context.Context, serial string, cardholderID int64, now time.Time) (issuer.Credential, error) {
+	var c issuer.Credential
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		t, err := scanToken(tx.QueryRowContext(ctx, s.q(`SELECT `+tokenColumns+tokenFrom+`WHERE t.serial = ?`), serial))
 		if err != nil {
@@ -119,11 +121,11 @@ func (s *Store) AssignToken(ctx context.Context, serial string, cardholderID int
 			return err
 		}
 		for _, p := range pw {
-			if err := s.setState(ctx, tx, p, CredRevoked, LockReplaced, "operator", now); err != nil {
+			if err := s.setState(ctx, tx, p, issuer.CredRevoked, issuer.LockReplaced, "operator", now); err != nil {
 				return err
 			}
 		}
-		c, err = s.insertCredential(ctx, tx, Credential{CardholderID: cardholderID, Kind: KindToken},
+		c, err = s.insertCredential(ctx, tx, issuer.Credential{CardholderID: cardholderID, Kind: issuer.MethodToken},
 			sql.NullInt64{Int64: t.ID, Valid: true}, now)
 		if err != nil {
 			return err
@@ -134,7 +136,7 @@ func (s *Store) AssignToken(ctx context.Context, serial string, cardholderID int
 		return s.refreshOTPLock(ctx, tx, cardholderID)
 	})
 	if err != nil {
-		return Credential{}, fmt.Errorf("store: assign token %s to %d: %w", serial, cardholderID, err)
+		return issuer.Credential{}, fmt.Errorf("store: assign token %s to %d: %w", serial, cardholderID, err)
 	}
 	return c, nil
 }

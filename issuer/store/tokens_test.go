@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/honnin/honnin/issuer"
 )
 
 func importTokens(t testing.TB, s *Store, serials ...string) {
@@ -19,7 +21,7 @@ func importTokens(t testing.TB, s *Store, serials ...string) {
 	}
 }
 
-func assign(t testing.TB, s *Store, serial string, cardholder int64) Credential {
+func assign(t testing.TB, s *Store, serial string, cardholder int64) issuer.Credential {
 	t.Helper()
 	c, err := s.AssignToken(context.Background(), serial, cardholder, t0)
 	if err != nil {
@@ -57,7 +59,7 @@ func testImportTokens(t *testing.T, s *Store) {
 		t.Fatalf("Tokens after failed imports = %+v, %v; want only 1001", all, err)
 	}
 	tok := all[0]
-	if tok.TOTP != (TOTPParams{6, 60, "SHA1"}) || string(tok.Seed) != "sealed-1001" || tok.State != "" ||
+	if tok.TOTP != (issuer.TOTPParams{Digits: 6, Period: 60, Algorithm: "SHA1"}) || string(tok.Seed) != "sealed-1001" || tok.State != "" ||
 		tok.CardholderID != 0 || !tok.ImportedAt.Equal(t0) {
 		t.Errorf("imported token = %+v", tok)
 	}
@@ -81,17 +83,17 @@ func testAssignToken(t *testing.T, s *Store) {
 		t.Fatal(err)
 	}
 	c1 := assign(t, f.s, "1111", ch)
-	if c1.Kind != KindToken || c1.Serial != "1111" || string(c1.Seed) != "sealed-1111" || c1.TOTP.Period != 60 || c1.State != CredActive {
+	if c1.Kind != issuer.MethodToken || c1.Serial != "1111" || string(c1.Seed) != "sealed-1111" || c1.TOTP.Period != 60 || c1.State != issuer.CredActive {
 		t.Errorf("token credential = %+v", c1)
 	}
-	if got := f.cred(t, pw.PublicID); got.State != CredRevoked || got.LockReason != LockReplaced {
+	if got := f.cred(t, pw.PublicID); got.State != issuer.CredRevoked || got.LockReason != issuer.LockReplaced {
 		t.Errorf("password after token assignment = %+v; want revoked", got)
 	}
 	tok, err := f.s.TokenBySerial(ctx, "1111")
-	if err != nil || tok.CardholderID != ch || tok.CredentialID != c1.ID || tok.State != CredActive {
+	if err != nil || tok.CardholderID != ch || tok.CredentialID != c1.ID || tok.State != issuer.CredActive {
 		t.Errorf("assigned token = %+v, %v", tok, err)
 	}
-	other := f.cardholderPreferring(t, "other", KindToken)
+	other := f.cardholderPreferring(t, "other", issuer.MethodToken)
 	tests := []struct {
 		name   string
 		serial string
@@ -111,13 +113,13 @@ func testAssignToken(t *testing.T, s *Store) {
 	}
 	// A locked token still counts; a lost (revoked) one frees a place and
 	// the token itself.
-	if err := f.s.LockCredential(ctx, c1.ID, LockCardholder, "cardholder", t0); err != nil {
+	if err := f.s.LockCredential(ctx, c1.ID, issuer.LockCardholder, "cardholder", t0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.s.AssignToken(ctx, "3333", ch, t0); !errors.Is(err, ErrTokenLimit) {
 		t.Errorf("third token with one locked: %v, want ErrTokenLimit", err)
 	}
-	if err := f.s.RevokeCredential(ctx, c1.ID, LockLost, "cardholder", t0); err != nil {
+	if err := f.s.RevokeCredential(ctx, c1.ID, issuer.LockLost, "cardholder", t0); err != nil {
 		t.Fatal(err)
 	}
 	assign(t, f.s, "3333", ch)
@@ -141,36 +143,36 @@ func testRegisterApp(t *testing.T, s *Store) {
 	if err != nil || pw2.ID != pw.ID || pw2.PasswordHash != "$argon2id$b" {
 		t.Errorf("password change = %+v, %v; want the same credential, new hash", pw2, err)
 	}
-	app1, err := f.s.RegisterApp(ctx, ch, "APP1", []byte("seed1"), TOTPParams{}, t0)
+	app1, err := f.s.RegisterApp(ctx, ch, "APP1", []byte("seed1"), issuer.TOTPParams{}, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if app1.PublicID != "APP1" || app1.Kind != KindApp || string(app1.Seed) != "seed1" || app1.TOTP != (TOTPParams{6, 60, "SHA1"}) {
+	if app1.PublicID != "APP1" || app1.Kind != issuer.MethodApp || string(app1.Seed) != "seed1" || app1.TOTP != (issuer.TOTPParams{Digits: 6, Period: 60, Algorithm: "SHA1"}) {
 		t.Errorf("app = %+v", app1)
 	}
-	if f.cred(t, pw.PublicID).State != CredRevoked {
+	if f.cred(t, pw.PublicID).State != issuer.CredRevoked {
 		t.Error("password not revoked by the app")
 	}
 	if _, err := f.s.SetPassword(ctx, ch, "$argon2id$c", t0); !errors.Is(err, ErrConflict) {
 		t.Errorf("password with an app: %v, want ErrConflict", err)
 	}
-	app2, err := f.s.RegisterApp(ctx, ch, "APP2", []byte("seed2"), TOTPParams{Digits: 8, Period: 30, Algorithm: "SHA256"}, t0)
-	if err != nil || app2.TOTP != (TOTPParams{8, 30, "SHA256"}) {
+	app2, err := f.s.RegisterApp(ctx, ch, "APP2", []byte("seed2"), issuer.TOTPParams{Digits: 8, Period: 30, Algorithm: "SHA256"}, t0)
+	if err != nil || app2.TOTP != (issuer.TOTPParams{Digits: 8, Period: 30, Algorithm: "SHA256"}) {
 		t.Fatalf("second app = %+v, %v", app2, err)
 	}
-	if got := f.cred(t, "APP1"); got.State != CredRevoked || got.LockReason != LockReplaced {
+	if got := f.cred(t, "APP1"); got.State != issuer.CredRevoked || got.LockReason != issuer.LockReplaced {
 		t.Errorf("first app after re-registration = %+v", got)
 	}
-	if active, err := f.s.ActiveCredentials(ctx, ch, KindApp); err != nil || len(active) != 1 || active[0].PublicID != "APP2" {
+	if active, err := f.s.ActiveCredentials(ctx, ch, issuer.MethodApp); err != nil || len(active) != 1 || active[0].PublicID != "APP2" {
 		t.Errorf("active apps = %+v, %v", active, err)
 	}
-	if _, err := f.s.RegisterApp(ctx, ch, "APP2", []byte("seed3"), TOTPParams{}, t0); !errors.Is(err, ErrConflict) {
+	if _, err := f.s.RegisterApp(ctx, ch, "APP2", []byte("seed3"), issuer.TOTPParams{}, t0); !errors.Is(err, ErrConflict) {
 		t.Errorf("public id reused: %v, want ErrConflict", err)
 	}
 	if err := f.s.ReleaseApp(ctx, ch, "cardholder", t0); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.cred(t, "APP2"); got.State != CredRevoked || got.LockReason != LockReleased {
+	if got := f.cred(t, "APP2"); got.State != issuer.CredRevoked || got.LockReason != issuer.LockReleased {
 		t.Errorf("released app = %+v", got)
 	}
 	if err := f.s.ReleaseApp(ctx, ch, "cardholder", t0); !errors.Is(err, ErrNotFound) {

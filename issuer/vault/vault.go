@@ -8,7 +8,7 @@
 // The key id is the first 8 bytes of SHA-256 of the key, so Open finds the
 // key that sealed a value and the keys can be rotated: the first key seals,
 // every key opens. The additional data binds a secret to its row (callers
-// pass e.g. "cred:"+publicID): a ciphertext copied to another row does not
+// pass e.g. issuer.AppSeedLabel(publicID)): a ciphertext copied to another row does not
 // open. Nonces are random: at 2^32 seals per key the collision chance is
 // 2^-33 (NIST SP 800-38D's limit), far beyond a card issuer's seed count.
 package vault

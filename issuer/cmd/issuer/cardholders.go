@@ -10,9 +10,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/honnin/honnin/issuer"
+	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
-	"github.com/honnin/honnin/issuer/passhash"
 	"github.com/honnin/honnin/issuer/sms"
 	"github.com/honnin/honnin/issuer/store"
 )
@@ -33,7 +34,7 @@ func cardholderAdd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	phone := c.String("phone", "", "the cardholder's mobile number, E.164 or Japanese national (090-1234-5678); needed for -method sms")
 	locale := c.String("locale", "ja", "language of mails and SMS: ja or en")
 	country := c.String("country", "JP", "the card's country, ISO 3166-1 alpha-2 (for the risk rules)")
-	method := c.String("method", store.KindEmail, "how codes arrive: email, sms, app, token or password")
+	method := c.String("method", string(issuer.MethodEmail), "how codes arrive: email, sms, app, token or password")
 	message := c.String("message", "", "the personal message shown on the challenge screen")
 	final := c.Bool("message-final", false, "the message is the cardholder's own, not a provisional one")
 	return c.run(ctx, args, func(o operator) error {
@@ -42,42 +43,24 @@ func cardholderAdd(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return usageError{fmt.Sprintf("-card: %v", err)}
 		}
 		provisional := !*final
-		ch := store.Cardholder{PANHMAC: o.hasher.Sum(n), Last4: n.Last4(), PreferredMethod: *method,
+		ch := issuer.Cardholder{PreferredMethod: issuer.Method(*method),
 			Locale: *locale, Country: *country, PersonalMessage: *message, MessageProvisional: provisional,
-			Status: store.CardholderActive, CreatedAt: time.Now()}
+			Status: issuer.CardholderActive}
 		if err := checkEnrolment(&ch, *email, *phone); err != nil {
 			return err
 		}
-		var pwHash string
-		if ch.PreferredMethod == store.KindPassword {
-			pw := env("HONNIN_CARD_PASSWORD", "")
-			if pw == "" {
+		var pw string
+		if ch.PreferredMethod == issuer.MethodPassword {
+			if pw = env("HONNIN_CARD_PASSWORD", ""); pw == "" {
 				return usageError{"-method password: set HONNIN_CARD_PASSWORD to the static password"}
 			}
-			if pwHash, err = passhash.Hash(pw); err != nil {
-				return err
-			}
 		}
-		ch, err = o.st.CreateCardholder(ctx, ch)
-		if errors.Is(err, store.ErrConflict) {
+		ch, err = o.cards().Enrol(ctx, acs.Enrolment{Number: n, Holder: ch, Password: pw, At: time.Now()})
+		if errors.Is(err, acs.ErrEnrolled) {
 			return fmt.Errorf("card ending %s is enrolled already (see: issuer cardholder show -card ...)", n.Last4())
 		}
 		if err != nil {
 			return err
-		}
-		kinds := []string{store.KindEmail}
-		if ch.Phone != "" {
-			kinds = append(kinds, store.KindSMS)
-		}
-		for _, k := range kinds {
-			if _, err := o.st.ContactCredential(ctx, ch.ID, k, ch.CreatedAt); err != nil {
-				return err
-			}
-		}
-		if pwHash != "" {
-			if _, err := o.st.SetPassword(ctx, ch.ID, pwHash, ch.CreatedAt); err != nil {
-				return err
-			}
 		}
 		msg := "none"
 		if ch.PersonalMessage != "" {
@@ -93,9 +76,9 @@ func cardholderAdd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stdout, "enrolled card ending %s: method %s, email %s, phone %s, locale %s, personal message %s\n",
 			ch.Last4, ch.PreferredMethod, dispatch.MaskEmail(ch.Email), phone, ch.Locale, msg)
 		switch ch.PreferredMethod {
-		case store.KindApp:
+		case issuer.MethodApp:
 			fmt.Fprintln(stdout, "next: issuer app issue -card <number> (mails the registration password)")
-		case store.KindToken:
+		case issuer.MethodToken:
 			fmt.Fprintln(stdout, "next: issuer token assign -serial <serial> -card <number>")
 		}
 		fmt.Fprintln(stdout, "portal: issuer cardholder portal-password -card <number> (the member site's password, printed once)")
@@ -105,7 +88,7 @@ func cardholderAdd(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 // checkEnrolment validates and normalises what cardholder add was given
 // into ch; every mistake is a usage error naming its flag.
-func checkEnrolment(ch *store.Cardholder, email, phone string) error {
+func checkEnrolment(ch *issuer.Cardholder, email, phone string) error {
 	if !dispatch.BareAddress(email) {
 		return usageError{fmt.Sprintf("-email %q: want a plain address like taro@mail.jp", email)}
 	}
@@ -118,8 +101,8 @@ func checkEnrolment(ch *store.Cardholder, email, phone string) error {
 		ch.Phone = p
 	}
 	switch ch.PreferredMethod {
-	case store.KindEmail, store.KindApp, store.KindToken, store.KindPassword:
-	case store.KindSMS:
+	case issuer.MethodEmail, issuer.MethodApp, issuer.MethodToken, issuer.MethodPassword:
+	case issuer.MethodSMS:
 		if ch.Phone == "" {
 			return usageError{"-method sms needs -phone"}
 		}
@@ -181,7 +164,7 @@ func cardholderList(ctx context.Context, args []string, stdout, stderr io.Writer
 	asJSON := c.Bool("json", false, "print a JSON array instead of a table")
 	return c.run(ctx, args, func(o operator) error {
 		switch *status {
-		case "", store.CardholderActive, store.CardholderLocked, store.CardholderClosed:
+		case "", issuer.CardholderActive, issuer.CardholderLocked, issuer.CardholderClosed:
 		default:
 			return usageError{fmt.Sprintf("-status %q: want active, locked or closed", *status)}
 		}
@@ -198,14 +181,14 @@ func cardholderList(ctx context.Context, args []string, stdout, stderr io.Writer
 			if err != nil {
 				return err
 			}
-			r := cardholderRow{Last4: ch.Last4, Email: dispatch.MaskEmail(ch.Email), Method: ch.PreferredMethod,
+			r := cardholderRow{Last4: ch.Last4, Email: dispatch.MaskEmail(ch.Email), Method: string(ch.PreferredMethod),
 				Status: ch.Status, Locale: ch.Locale, Locked: []string{}, Created: ch.CreatedAt.Format(time.RFC3339)}
 			if ch.Phone != "" {
 				r.Phone = sms.MaskPhone(ch.Phone)
 			}
 			for _, cr := range creds {
-				if cr.State == store.CredLocked {
-					r.Locked = append(r.Locked, cr.Kind+":"+cr.LockReason)
+				if cr.State == issuer.CredLocked {
+					r.Locked = append(r.Locked, string(cr.Kind)+":"+cr.LockReason)
 				}
 			}
 			rows = append(rows, r)

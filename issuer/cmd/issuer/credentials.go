@@ -13,15 +13,14 @@ import (
 
 	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/edge/secretfile"
+	"github.com/honnin/honnin/issuer"
+	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/appreg"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/store"
 	"github.com/honnin/honnin/issuer/tokenfile"
 	"github.com/honnin/honnin/issuer/vault"
 )
-
-// tokenPeriod is the only time step honnin verifies (the card issuers: 60 s).
-const tokenPeriod = limits.TOTPPeriod
 
 // operator opens what the credential commands share: the database, the
 // card-number key (to find a card) and the vault (to seal seeds).
@@ -32,6 +31,9 @@ type operator struct {
 }
 
 func (o operator) Close() { o.st.Close() }
+
+// cards is the enrolment use case on the operator's store and keys.
+func (o operator) cards() acs.Cards { return acs.Cards{Store: o.st, PAN: o.hasher, Vault: o.vault} }
 
 // operatorCmd is a credential command's flag set with the flags every one
 // of them takes.
@@ -105,13 +107,13 @@ func readVault(list string) (*vault.Vault, error) {
 }
 
 // cardholder finds the enrolled card numbered number.
-func (o operator) cardholder(ctx context.Context, number string) (store.Cardholder, error) {
+func (o operator) cardholder(ctx context.Context, number string) (issuer.Cardholder, error) {
 	if number == "" {
-		return store.Cardholder{}, usageError{"-card is required"}
+		return issuer.Cardholder{}, usageError{"-card is required"}
 	}
 	n, err := pan.Parse(number)
 	if err != nil {
-		return store.Cardholder{}, usageError{fmt.Sprintf("-card: %v", err)}
+		return issuer.Cardholder{}, usageError{fmt.Sprintf("-card: %v", err)}
 	}
 	c, err := o.st.CardholderByPAN(ctx, o.hasher.Sum(n))
 	if errors.Is(err, store.ErrNotFound) {
@@ -159,18 +161,18 @@ func tokenImport(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return err
 		}
-		tokens := make([]store.Token, 0, len(keys))
+		tokens := make([]acs.TokenSeed, 0, len(keys))
 		for _, k := range keys {
-			if k.Kind != "totp" || k.Period != tokenPeriod {
-				return fmt.Errorf("%s: token %s is %s with a %d s step; honnin verifies %d-second TOTP tokens only (nothing imported)",
-					*file, k.Serial, strings.ToUpper(k.Kind), k.Period, tokenPeriod)
+			if k.Kind != "totp" {
+				return fmt.Errorf("%s: token %s is %s; honnin verifies %d-second TOTP tokens only (nothing imported)",
+					*file, k.Serial, strings.ToUpper(k.Kind), limits.TOTPPeriod)
 			}
-			tokens = append(tokens, store.Token{Serial: k.Serial, Seed: o.vault.Seal(k.Secret, []byte("token:"+k.Serial)),
-				TOTP: store.TOTPParams{Digits: k.Digits, Period: k.Period, Algorithm: k.Algorithm}})
+			tokens = append(tokens, acs.TokenSeed{Serial: k.Serial, Secret: k.Secret,
+				TOTP: issuer.TOTPParams{Digits: k.Digits, Period: k.Period, Algorithm: k.Algorithm}})
 		}
-		n, err := o.st.ImportTokens(ctx, tokens, time.Now())
+		n, err := o.cards().ImportTokens(ctx, tokens, time.Now())
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", *file, err)
 		}
 		fmt.Fprintf(stdout, "imported %d tokens from %s\n", n, *file)
 		return nil
@@ -260,7 +262,7 @@ func tokenState(lock bool) func(ctx context.Context, args []string, stdout, stde
 				return fmt.Errorf("token %s is not assigned to a card", *serial)
 			}
 			if lock {
-				err = o.st.LockCredential(ctx, t.CredentialID, store.LockOperator, "operator", time.Now())
+				err = o.st.LockCredential(ctx, t.CredentialID, issuer.LockOperator, "operator", time.Now())
 			} else {
 				err = o.st.UnlockCredential(ctx, t.CredentialID, "operator", time.Now())
 			}
@@ -309,7 +311,7 @@ func cardholderShow(ctx context.Context, args []string, stdout, stderr io.Writer
 		tw := newTable(stdout, "CREDENTIAL\tKIND\tSERIAL\tSTATE\tFAILURES\tDRIFT")
 		for _, cr := range creds {
 			state := cr.State
-			if cr.LockReason != "" && cr.State == store.CredLocked {
+			if cr.LockReason != "" && cr.State == issuer.CredLocked {
 				state += " (" + cr.LockReason + ")"
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\n", cr.PublicID, cr.Kind, orDash(cr.Serial), state, cr.Failures, cr.Drift)
@@ -337,7 +339,7 @@ func cardholderUnlock(ctx context.Context, args []string, stdout, stderr io.Writ
 		}
 		n := 0
 		for _, cr := range creds {
-			if cr.State != store.CredLocked || (*kind != "" && cr.Kind != *kind) {
+			if cr.State != issuer.CredLocked || (*kind != "" && string(cr.Kind) != *kind) {
 				continue
 			}
 			if err := o.st.UnlockCredential(ctx, cr.ID, "operator", time.Now()); err != nil {
@@ -351,7 +353,7 @@ func cardholderUnlock(ctx context.Context, args []string, stdout, stderr io.Writ
 }
 
 // credentialsOf finds the card numbered number and its credentials.
-func (o operator) credentialsOf(ctx context.Context, number string) (store.Cardholder, []store.Credential, error) {
+func (o operator) credentialsOf(ctx context.Context, number string) (issuer.Cardholder, []issuer.Credential, error) {
 	c, err := o.cardholder(ctx, number)
 	if err != nil {
 		return c, nil, err

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/demo"
 	"github.com/honnin/honnin/issuer/devmail"
 )
@@ -20,7 +21,7 @@ func (s testStack) operatorCLI(t *testing.T, args ...string) (int, string, strin
 	return cli(t, append(args, "-db", s.db, "-pan-key-file", s.panKey)...)
 }
 
-func cardOf(t *testing.T, method string) demo.Card {
+func cardOf(t *testing.T, method issuer.Method) demo.Card {
 	t.Helper()
 	for _, c := range demo.Cards {
 		if c.Method == method && !c.OTPLocked {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/store"
 )
 
@@ -105,7 +106,7 @@ func merchantNames(ctx context.Context, args []string, stdout, stderr io.Writer)
 }
 
 // shownNames are every name m may be shown under, whatever the origin.
-func shownNames(m store.Merchant) []string {
+func shownNames(m issuer.Merchant) []string {
 	names := append([]string{m.DisplayName}, m.Descriptors...)
 	for _, n := range m.OriginNames {
 		names = append(names, n)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/store"
 )
 
@@ -16,10 +17,10 @@ import (
 // creates, whatever name it is shown under.
 
 // watchedMerchant finds the merchant -name names, for the watch commands.
-func watchedMerchant(ctx context.Context, st *store.Store, name string) (store.Merchant, error) {
+func watchedMerchant(ctx context.Context, st *store.Store, name string) (issuer.Merchant, error) {
 	m, err := st.MerchantByName(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
-		return store.Merchant{}, fmt.Errorf("no merchant named %q (see issuer merchant list)", name)
+		return issuer.Merchant{}, fmt.Errorf("no merchant named %q (see issuer merchant list)", name)
 	}
 	return m, err
 }

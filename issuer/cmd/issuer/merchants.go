@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/origin"
-	"github.com/honnin/honnin/issuer/api"
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/store"
 )
 
@@ -24,7 +24,7 @@ func checkDisplayName(flag, n string) error {
 	if n == "" {
 		return usageError{"-" + flag + " is empty: it is what cardholders see"}
 	}
-	if why := checkText(n, api.MaxDisplayName); why != "" {
+	if why := checkText(n, issuer.MaxDisplayName); why != "" {
 		return usageError{fmt.Sprintf("-%s %q %s", flag, n, why)}
 	}
 	return nil
@@ -93,8 +93,8 @@ func merchantAdd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return usageError{"-origin is required (repeat it for several)"}
 		}
 		if *display == "" {
-			if checkText(*name, api.MaxDisplayName) != "" {
-				return usageError{fmt.Sprintf("-name is longer than a display name may be (%d characters): give -display-name", api.MaxDisplayName)}
+			if checkText(*name, issuer.MaxDisplayName) != "" {
+				return usageError{fmt.Sprintf("-name is longer than a display name may be (%d characters): give -display-name", issuer.MaxDisplayName)}
 			}
 			*display = *name
 		}
@@ -104,8 +104,8 @@ func merchantAdd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return checkOrigins("origin", origins)
 	}
 	return c.run(ctx, args, check, func(st *store.Store) error {
-		key := api.NewAPIKey()
-		m, err := st.CreateMerchant(ctx, store.Merchant{Name: *name, DisplayName: *display, APIKeyHash: api.HashAPIKey(key),
+		key := issuer.NewAPIKey()
+		m, err := st.CreateMerchant(ctx, issuer.Merchant{Name: *name, DisplayName: *display, APIKeyHash: issuer.HashAPIKey(key),
 			Origins: origins, CreatedAt: time.Now()})
 		if errors.Is(err, store.ErrConflict) {
 			return fmt.Errorf("a merchant named %q exists already", *name)

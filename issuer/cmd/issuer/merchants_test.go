@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/honnin/honnin/issuer/api"
+	"github.com/honnin/honnin/issuer"
 )
 
 func TestMerchantCommands(t *testing.T) {
@@ -23,7 +23,7 @@ func TestMerchantCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := st.MerchantByKeyHash(t.Context(), api.HashAPIKey(m[1]))
+	got, err := st.MerchantByKeyHash(t.Context(), issuer.HashAPIKey(m[1]))
 	st.Close()
 	if err != nil || got.Name != "Tea Shop" || len(got.Origins) != 2 {
 		t.Fatalf("stored merchant %+v %v", got, err)

@@ -6,7 +6,7 @@ import (
 	"net"
 	"net/http"
 
-	"github.com/honnin/honnin/issuer/api"
+	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/appreg"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
@@ -53,7 +53,7 @@ func (p portalFlags) secureCookies(addr string) (bool, error) {
 // the page can say whether they left; notices (the app registration
 // password) go through the outbox like the API's.
 func (p portalFlags) withPortal(apiHandler http.Handler, addr string, st *store.Store, hasher *pan.Hasher, v *vault.Vault,
-	mailer *dispatch.Mailer, notices appreg.Notifier, smsSender api.SMSSender, issuerName string, hashing *passhash.Budget,
+	mailer *dispatch.Mailer, notices appreg.Notifier, smsSender acs.SMSSender, issuerName string, hashing *passhash.Budget,
 	log *slog.Logger) (http.Handler, error) {
 	if !*p.on {
 		return apiHandler, nil

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/secretfile"
-	"github.com/honnin/honnin/issuer/api"
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/demo"
 )
 
@@ -47,7 +47,7 @@ func demoSeed(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if key == "" {
-		key = api.NewAPIKey()
+		key = issuer.NewAPIKey()
 		fmt.Fprintf(stdout, "api-key %s\n", key)
 	}
 	st, _, err := openStore(ctx, *db)

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/limits"
+	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/api"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/edgepush"
@@ -41,7 +43,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	edgeInternal := f.String("edge-internal-url", env("HONNIN_EDGE_INTERNAL_URL", ""),
 		"the edge's URL for the issuer's own calls (credential locks and revocations); empty: -edge-url (env HONNIN_EDGE_INTERNAL_URL)")
 	vaultKey := f.String("vault-key-file", env("HONNIN_VAULT_KEY_FILE", defaultVaultKey), "seed vault key files, comma separated, the first seals (env HONNIN_VAULT_KEY_FILE)")
-	sendCap := f.Int("send-cap", api.DefaultSendCap, "codes one email address or phone may get in 24 hours")
+	sendCap := f.Int("send-cap", limits.SendsPerDestination, "codes one email address or phone may get in 24 hours")
 	unlockAfter := f.Duration("unlock-after", 0, "unlock credentials locked by wrong codes after this long (0: never; an operator unlocks)")
 	hashConcurrency := f.Int("hash-concurrency", 0, "argon2id password hashes at once, 64 MiB each (0: one per core); purchase checks are served first, portal sign-ins past a short queue get 503")
 	smsFlags := addSMSFlags(f)
@@ -104,8 +106,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if smsSender != nil {
 		smsSender = notices.SMS(smsSender)
 	}
-	apiHandler, err := api.New(api.Config{Store: st, Keys: keys, PAN: hasher, Vault: v, Mail: notices, SMS: smsSender, SendCap: *sendCap,
+	core, err := acs.New(acs.Config{Store: st, Keys: keys, PAN: hasher, Vault: v, Mail: notices, SMS: smsSender, SendCap: *sendCap,
 		EdgeURL: *edgeURL, IssuerName: *issuerName, Risk: engine, Provider: risk.NewProvider(rc.Provider), Log: log, Hashing: hashing})
+	if err != nil {
+		return err
+	}
+	apiHandler, err := api.New(api.Config{ACS: core, Log: log})
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"strings"
 
-	"github.com/honnin/honnin/issuer/api"
+	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/sms"
 )
 
@@ -31,7 +31,7 @@ func addSMSFlags(f *flags) smsFlags {
 
 // sender builds the configured gateways; nil when none is (SMS codes then
 // fail to send, and the screen says so).
-func (s smsFlags) sender(log *slog.Logger) (api.SMSSender, error) {
+func (s smsFlags) sender(log *slog.Logger) (acs.SMSSender, error) {
 	var senders []sms.Sender
 	for _, name := range strings.Split(*s.order, ",") {
 		switch strings.TrimSpace(name) {

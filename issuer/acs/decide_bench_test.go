@@ -1,4 +1,4 @@
-package api
+package acs
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
-	"github.com/honnin/honnin/issuer/store"
+	"github.com/honnin/honnin/issuer"
 )
 
 // Size of the benchmark's history: a mid-size issuer's recent past.
@@ -27,7 +27,7 @@ const (
 // card has a couple of devices, most authentications succeeded, and each
 // comes from one of 20,000 addresses. It returns the cards' ids and their
 // devices' ids.
-func seedHistory(b *testing.B, h *harness) (cards []int64, devices [][]string) {
+func seedHistory(b *testing.B, h *fixture) (cards []int64, devices [][]string) {
 	b.Helper()
 	db, err := sql.Open("sqlite", "file:"+h.dbPath+"?_pragma=busy_timeout(5000)")
 	if err != nil {
@@ -38,7 +38,7 @@ func seedHistory(b *testing.B, h *harness) (cards []int64, devices [][]string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	now := h.clock.Now()
+	now := h.now
 	rng := mrand.New(mrand.NewPCG(1, 2))
 	insCard, _ := tx.Prepare(`INSERT INTO cardholders (pan_hmac, last4, email, country, created_at) VALUES (?, '0000', 'x@mail.jp', 'JP', ?) RETURNING id`)
 	insAuth, _ := tx.Prepare(`INSERT INTO authentications (id, merchant_id, cardholder_id, amount, currency, merchant_name,
@@ -61,7 +61,7 @@ func seedHistory(b *testing.B, h *harness) (cards []int64, devices [][]string) {
 	for range benchAuthentications {
 		i := rng.IntN(benchCardholders)
 		dev := devices[i][rng.IntN(benchDevicesPerCard)]
-		hash := h.api.pseudo.Sum("device", []byte(dev))
+		hash := h.svc.pseudo.Sum("device", []byte(dev))
 		at := now.Add(-time.Duration(rng.Int64N(int64(90 * 24 * time.Hour)))).UnixMilli()
 		status, decision := "Y", "challenge"
 		switch r := rng.IntN(100); {
@@ -104,7 +104,7 @@ func seedHistory(b *testing.B, h *harness) (cards []int64, devices [][]string) {
 // bounds it. It reports the 99th percentile of the per-decision times as
 // p99-ns; the target is under 5 ms.
 func BenchmarkDecide(b *testing.B) {
-	h := newHarness(b)
+	h := newFixture(b)
 	cards, devices := seedHistory(b, h)
 	ctx := context.Background()
 	rng := mrand.New(mrand.NewPCG(3, 4))
@@ -113,13 +113,13 @@ func BenchmarkDecide(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		i := rng.IntN(len(cards))
-		a := store.Authentication{ID: "bench", MerchantID: h.merchant.ID, Amount: 1000 + rng.Int64N(5000),
+		a := issuer.Authentication{ID: "bench", MerchantID: h.merchant.ID, Amount: 1000 + rng.Int64N(5000),
 			Currency: "JPY", MerchantName: "Demo Shop"}
-		c := store.Cardholder{ID: cards[i], PANHMAC: []byte{byte(i)}, Country: "JP"}
+		c := issuer.Cardholder{ID: cards[i], PANHMAC: []byte{byte(i)}, Country: "JP"}
 		dev := challenge.DeviceSignals{DeviceID: devices[i][rng.IntN(benchDevicesPerCard)], Timezone: "Asia/Tokyo"}
 		edge := challenge.EdgeSignals{IP: fmt.Sprintf("198.51.%d.%d", rng.IntN(80), rng.IntN(250)), Country: "JP"}
 		start := time.Now()
-		d, _, err := h.api.assess(ctx, a, c, dev, edge, h.clock.Now())
+		d, _, err := h.svc.assess(ctx, a, c, dev, edge, h.now)
 		durations = append(durations, time.Since(start))
 		if err != nil {
 			b.Fatal(err)

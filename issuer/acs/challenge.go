@@ -1,9 +1,8 @@
-package api
+package acs
 
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -14,8 +13,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/challenge"
-	"github.com/honnin/honnin/issuer/dispatch"
-	"github.com/honnin/honnin/issuer/sms"
+	"github.com/honnin/honnin/edge/limits"
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/store"
 )
 
@@ -23,20 +22,21 @@ import (
 // up (see deliver), so it needs its own bound.
 const sendTimeout = 30 * time.Second
 
-// Delivery outcomes as the edge shows them.
+// Delivery outcomes of a challenge's code, as the edge shows them.
 const (
-	deliverySent    = "sent"
-	deliveryFailed  = "failed"
-	deliveryLimited = "limited" // the destination's daily cap: nothing was sent
-	deliveryNone    = "none"    // app, token, password: nothing to send
+	DeliverySent    = "sent"
+	DeliveryFailed  = "failed"
+	DeliveryLimited = "limited" // the destination's daily cap: nothing was sent
+	DeliveryNone    = "none"    // app, token, password: nothing to send
 )
 
 // offer is one challenge being issued: the method, the credentials it
 // offers, and for email/SMS the code and authentication value, kept so a
 // page reload re-shows the same challenge without sending again.
 type offer struct {
-	method string
-	creds  []store.Credential
+	method issuer.Method
+	impl   method
+	creds  []issuer.Credential
 	code   string
 	av     string
 }
@@ -53,18 +53,18 @@ type secret struct {
 func secretAAD(authID string) []byte { return []byte("auth:" + authID) }
 
 // newOffer draws the code (email, SMS) and the authentication value.
-func newOffer(method string, creds []store.Credential) (offer, []byte) {
-	o := offer{method: method, creds: creds}
+func newOffer(m issuer.Method, impl method, creds []issuer.Credential) (offer, []byte) {
+	o := offer{method: m, impl: impl, creds: creds}
 	var avHash []byte
 	o.av, avHash = newAV()
-	if sends(method) {
+	if m.Sends() {
 		o.code = newCode()
 	}
 	return o, avHash
 }
 
 // record is the store's view of o.
-func (s *Server) record(id string, o offer, avHash []byte, sent bool) (store.Challenge, error) {
+func (s *Service) record(id string, o offer, avHash []byte, sent bool) (store.Challenge, error) {
 	ch := store.Challenge{Method: o.method, Creds: credIDs(o.creds), AVHash: avHash, Sent: sent}
 	b, err := json.Marshal(secret{Code: o.code, AV: o.av})
 	if err != nil {
@@ -79,12 +79,12 @@ func (s *Server) record(id string, o offer, avHash []byte, sent bool) (store.Cha
 // value, nothing sent. It does not when the credentials changed since (one
 // locked, a contact replaced): then a new challenge is issued. issued is
 // when the challenge's lifetime started.
-func (s *Server) reopen(a store.Authentication, creds []store.Credential, now time.Time) (o offer, issued time.Time, ok bool) {
+func (s *Service) reopen(a issuer.Authentication, impl method, creds []issuer.Credential, now time.Time) (o offer, issued time.Time, ok bool) {
 	issued = a.GenAt
-	if sends(a.Method) {
+	if a.Method.Sends() {
 		issued = a.LastSentAt // zero when the send failed or was refused
 	}
-	if a.Secret == nil || issued.IsZero() || !now.Before(issued.Add(codeValidity)) || !slices.Equal(credIDs(creds), a.Creds) {
+	if a.Secret == nil || issued.IsZero() || !now.Before(issued.Add(limits.CodeLifetime)) || !slices.Equal(credIDs(creds), a.Creds) {
 		return offer{}, time.Time{}, false
 	}
 	b, err := s.vault.Open(a.Secret, secretAAD(a.ID))
@@ -93,19 +93,19 @@ func (s *Server) reopen(a store.Authentication, creds []store.Credential, now ti
 		return offer{}, time.Time{}, false
 	}
 	var sec secret
-	if err := json.Unmarshal(b, &sec); err != nil || (sends(a.Method) && sec.Code == "") {
+	if err := json.Unmarshal(b, &sec); err != nil || (a.Method.Sends() && sec.Code == "") {
 		return offer{}, time.Time{}, false
 	}
-	return offer{method: a.Method, creds: creds, code: sec.Code, av: sec.AV}, issued, true
+	return offer{method: a.Method, impl: impl, creds: creds, code: sec.Code, av: sec.AV}, issued, true
 }
 
 // mintChallenge signs the challenge token of generation a.Gen for o,
 // sealing the codes, the personal message and the authentication value to
 // the edge. issued is when the code was sent (email/SMS) or now; the token
 // lives codeValidity from it.
-func (s *Server) mintChallenge(a store.Authentication, c store.Cardholder, o offer, issued, now time.Time) (string, error) {
-	exp := issued.Add(codeValidity)
-	codes, period, skew, err := s.sealedCodes(o.method, o.creds, o.code, now, exp)
+func (s *Service) mintChallenge(a issuer.Authentication, c issuer.Cardholder, o offer, issued, now time.Time) (string, error) {
+	exp := issued.Add(limits.CodeLifetime)
+	codes, period, skew, err := o.impl.seal(o.creds, o.code, now, exp)
 	if err != nil {
 		return "", err
 	}
@@ -118,7 +118,7 @@ func (s *Server) mintChallenge(a store.Authentication, c store.Cardholder, o off
 		PM:          c.PersonalMessage,
 		Codes:       codes,
 		AV:          o.av,
-		MaxAttempts: maxAttempts,
+		MaxAttempts: limits.AttemptsPerAuthentication,
 		Period:      period,
 		Skew:        skew,
 		Creds:       refs,
@@ -129,8 +129,8 @@ func (s *Server) mintChallenge(a store.Authentication, c store.Cardholder, o off
 		return "", err
 	}
 	resendsLeft := 0
-	if sends(o.method) {
-		resendsLeft = max(maxResends-a.Resends, 0)
+	if o.method.Sends() {
+		resendsLeft = max(limits.ResendsPerAuthentication-a.Resends, 0)
 	}
 	return challenge.Sign(s.keys.Sign, challenge.TypChallenge, &challenge.ChallengeClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
@@ -149,8 +149,8 @@ func (s *Server) mintChallenge(a store.Authentication, c store.Cardholder, o off
 			Date:     a.CreatedAt,
 			Last4:    c.Last4,
 		},
-		Method:         o.method,
-		Dest:           dest(o.method, c, o.creds),
+		Method:         string(o.method),
+		Dest:           o.impl.dest(c, o.creds),
 		ResendsLeft:    resendsLeft,
 		MerchantOrigin: a.MerchantOrigin,
 		Seal:           seal,
@@ -160,64 +160,30 @@ func (s *Server) mintChallenge(a store.Authentication, c store.Cardholder, o off
 // cardRef names the card to the edge: a keyed hash of the cardholder's
 // row, so the edge (and the sealed token) holds no card number and no id
 // that means anything elsewhere.
-func (s *Server) cardRef(cardholderID int64) string {
+func (s *Service) cardRef(cardholderID int64) string {
 	return s.pseudo.Text("edge-card", []byte(strconv.FormatInt(cardholderID, 10)))
 }
 
-// deliver sends o's code of generation a.Gen by mail or SMS and records
-// the outcome. It returns "sent" or "failed" and fails only if the outcome
-// cannot be recorded. It runs detached from ctx's cancellation: if the edge
-// hangs up mid-send, the message and its record still complete, so the
-// cooldown and the audit trail match what the cardholder received.
-func (s *Server) deliver(ctx context.Context, a store.Authentication, c store.Cardholder, o offer) (string, error) {
+// deliver sends o's code of generation a.Gen and records the outcome. It
+// returns "sent" or "failed" and fails only if the outcome cannot be
+// recorded. It runs detached from ctx's cancellation: if the edge hangs up
+// mid-send, the message and its record still complete, so the cooldown and
+// the audit trail match what the cardholder received.
+func (s *Service) deliver(ctx context.Context, a issuer.Authentication, c issuer.Cardholder, o offer) (string, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
 	defer cancel()
-	var err error
-	if o.method == store.KindSMS {
-		err = s.sendSMS(ctx, a, c, o.code)
-	} else {
-		err = s.mail.SendCode(ctx, dispatch.CodeMail{
-			To:         c.Email,
-			Locale:     mailLocale(c.Locale),
-			Code:       o.code,
-			Merchant:   a.MerchantName,
-			Amount:     a.Amount,
-			Currency:   a.Currency,
-			At:         a.CreatedAt,
-			IssuerName: s.issuerName,
-		})
-	}
-	delivery := deliverySent
+	err := o.impl.(sender).send(ctx, a, c, o.code)
+	delivery := DeliverySent
 	if err != nil {
-		delivery = deliveryFailed
-		s.log.LogAttrs(ctx, slog.LevelWarn, "api: code not sent",
-			slog.String("authentication", a.ID), slog.Int("gen", a.Gen), slog.String("method", o.method),
-			slog.String("to", dest(o.method, c, o.creds)), slog.Any("err", err))
+		delivery = DeliveryFailed
+		s.log.LogAttrs(ctx, slog.LevelWarn, "acs: code not sent",
+			slog.String("authentication", a.ID), slog.Int("gen", a.Gen), slog.String("method", string(o.method)),
+			slog.String("to", o.impl.dest(c, o.creds)), slog.Any("err", err))
 	}
 	if err := s.store.RecordDelivery(ctx, a.ID, a.Gen, err == nil, s.now()); err != nil {
 		return "", err
 	}
 	return delivery, nil
-}
-
-// sendSMS texts the code, ending with the WebOTP line that lets the
-// browser offer it to the edge's iframe inside the merchant's page.
-func (s *Server) sendSMS(ctx context.Context, a store.Authentication, c store.Cardholder, code string) error {
-	if s.sms == nil {
-		return fmt.Errorf("api: no SMS gateway configured")
-	}
-	body := sms.Text(mailLocale(c.Locale), sms.CodeText{
-		Code:         code,
-		Merchant:     a.MerchantName,
-		Amount:       a.Amount,
-		Currency:     a.Currency,
-		IssuerName:   s.issuerName,
-		MerchantHost: host(a.MerchantOrigin),
-		EdgeHost:     host(s.edgeURL),
-		At:           a.CreatedAt,
-	})
-	_, err := s.sms.Send(ctx, sms.Message{To: c.Phone, Body: body, ID: fmt.Sprintf("%s-%d", a.ID, a.Gen)})
-	return err
 }
 
 // host is an origin's or URL's host without the port, as WebOTP names it.
@@ -229,8 +195,8 @@ func host(origin string) string {
 	return u.Hostname()
 }
 
-// mailLocale maps a cardholder locale to one the mail templates have.
-func mailLocale(l string) string {
+// textLocale maps a cardholder locale to one the mail and SMS texts have.
+func textLocale(l string) string {
 	if strings.HasPrefix(strings.ToLower(l), "en") {
 		return "en"
 	}

@@ -1,4 +1,4 @@
-package api
+package acs
 
 import (
 	"crypto/rand"

@@ -1,4 +1,4 @@
-package api
+package acs
 
 import (
 	"context"
@@ -7,13 +7,10 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/risk"
 	"github.com/honnin/honnin/issuer/store"
 )
-
-// reasonSuspectedFraud is the one reason a deny gives the merchant (and
-// the result token): which rules fired stays with the issuer.
-const reasonSuspectedFraud = "suspected_fraud"
 
 // usedSignals are the signals a decision used, stored with it: nothing the
 // rules did not read.
@@ -31,7 +28,7 @@ type usedSignals struct {
 // assess gathers the facts for a's decision (the store's history and, when
 // configured and allowed, the provider's score, in parallel) and decides.
 // The returned store.Decision has everything but the status and the clock.
-func (s *Server) assess(ctx context.Context, a store.Authentication, c store.Cardholder,
+func (s *Service) assess(ctx context.Context, a issuer.Authentication, c issuer.Cardholder,
 	dev challenge.DeviceSignals, edge challenge.EdgeSignals, now time.Time) (risk.Decision, store.Decision, error) {
 	var deviceHash []byte
 	if dev.DeviceID != "" {
@@ -94,7 +91,7 @@ func (s *Server) assess(ctx context.Context, a store.Authentication, c store.Car
 	if provided != nil {
 		p := <-provided
 		if p.err != nil {
-			s.log.LogAttrs(ctx, slog.LevelWarn, "api: risk provider unavailable; deciding without it",
+			s.log.LogAttrs(ctx, slog.LevelWarn, "acs: risk provider unavailable; deciding without it",
 				slog.String("authentication", a.ID), slog.Any("err", p.err))
 			notes = append(notes, risk.Reason{Code: risk.ReasonProviderUnavailable})
 		} else {

@@ -1,0 +1,178 @@
+// Package acs is the issuer's access control server: the use cases every
+// door into the issuer calls — the merchant JSON API and the edge's
+// internal API (issuer/api), the portal, the CLI, the demo, and next the
+// EMV 3-D Secure interface. Create an authentication, start it (the risk
+// decision, then a challenge of the cardholder's method), resend its code,
+// check a static password, record the outcome the edge reports, enrol a
+// card.
+//
+// A use case names the rule; issuer/store enforces it in one statement or
+// transaction (the send cap, the resend limit, one challenge per card, no Y
+// for a locked credential), so two doors, two replicas or two tabs cannot
+// race past it. Refusals a caller can act on are *Refusal values with the
+// contract's code; every other error is a fault.
+package acs
+
+import (
+	"errors"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"context"
+
+	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/limits"
+	"github.com/honnin/honnin/issuer"
+	"github.com/honnin/honnin/issuer/appreg"
+	"github.com/honnin/honnin/issuer/dispatch"
+	"github.com/honnin/honnin/issuer/pan"
+	"github.com/honnin/honnin/issuer/passhash"
+	"github.com/honnin/honnin/issuer/risk"
+	"github.com/honnin/honnin/issuer/sms"
+	"github.com/honnin/honnin/issuer/store"
+	"github.com/honnin/honnin/issuer/vault"
+)
+
+// CodeSender delivers one-time codes and notices to the cardholder by
+// mail (dispatch.Mailer, or the outbox in front of it).
+type CodeSender interface {
+	SendCode(context.Context, dispatch.CodeMail) error
+	SendNotice(context.Context, dispatch.Notice) error
+}
+
+// SMSSender delivers a text message (an issuer/sms provider, or
+// sms.Failover over several).
+type SMSSender interface {
+	Send(context.Context, sms.Message) (string, error)
+}
+
+// Config is what the use cases need. Store, Keys, PAN, Vault, Mail and
+// EdgeURL are required.
+type Config struct {
+	Store *store.Store
+	// Keys sign the session and challenge tokens and seal to the edge.
+	Keys challenge.IssuerKeys
+	PAN  *pan.Hasher
+	// Vault opens the TOTP seeds and seals the pending email/SMS code.
+	Vault *vault.Vault
+	Mail  CodeSender
+	// SMS sends SMS codes; nil means SMS sends fail (delivery "failed").
+	SMS SMSSender
+	// SendCap is how many codes one destination (address, phone) may get
+	// in limits.SendWindow; 0 means limits.SendsPerDestination.
+	SendCap int
+	// EdgeURL is the edge's base URL (http://127.0.0.1:8787): the
+	// challenge page is there, and SMS codes name its host for WebOTP.
+	EdgeURL string
+	// IssuerName is shown as the sender of code mails; default "honnin".
+	IssuerName string
+	// Risk decides frictionless / challenge / deny at start; nil means the
+	// default configuration.
+	Risk *risk.Engine
+	// Provider is the third-party risk service; nil for none.
+	Provider *risk.Provider
+	// Log defaults to slog.Default().
+	Log *slog.Logger
+	// Now is the clock; nil means time.Now. Tests move it.
+	Now func() time.Time
+	// Hashing is the process's password hashing budget, shared with the
+	// portal; nil means passhash.Default. Static password checks take
+	// its Purchase lane, which is served first.
+	Hashing *passhash.Budget
+}
+
+// Service runs the use cases. It is safe for concurrent use.
+type Service struct {
+	store      *store.Store
+	keys       challenge.IssuerKeys
+	pan        *pan.Hasher
+	vault      *vault.Vault
+	mail       CodeSender
+	sendCap    int
+	edgeURL    string
+	issuerName string
+	log        *slog.Logger
+	now        func() time.Time
+	risk       *risk.Engine
+	provider   *risk.Provider
+	pseudo     *risk.Pseudonymizer
+	apps       *appreg.Registrar
+	hashing    *passhash.Budget
+	// methods holds one value per method: what a challenge of it does.
+	methods map[issuer.Method]method
+}
+
+// New checks cfg and returns the service.
+func New(cfg Config) (*Service, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, errors.New("acs: no store")
+	case cfg.PAN == nil:
+		return nil, errors.New("acs: no PAN hasher")
+	case cfg.Mail == nil:
+		return nil, errors.New("acs: no code sender")
+	case cfg.Vault == nil:
+		return nil, errors.New("acs: no vault")
+	case cfg.SendCap < 0:
+		return nil, errors.New("acs: negative send cap")
+	case cfg.Keys.Sign.Private == nil || cfg.Keys.Edge == nil || cfg.Keys.EdgeSeal.Key == nil:
+		return nil, errors.New("acs: issuer keys incomplete (signing key, edge keys and edge seal key needed)")
+	}
+	u, err := url.Parse(cfg.EdgeURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, errors.New("acs: EdgeURL must be an absolute http(s) URL")
+	}
+	s := &Service{
+		store:      cfg.Store,
+		keys:       cfg.Keys,
+		pan:        cfg.PAN,
+		vault:      cfg.Vault,
+		mail:       cfg.Mail,
+		sendCap:    cfg.SendCap,
+		edgeURL:    strings.TrimRight(cfg.EdgeURL, "/"),
+		issuerName: cfg.IssuerName,
+		log:        cfg.Log,
+		now:        cfg.Now,
+		risk:       cfg.Risk,
+		provider:   cfg.Provider,
+		hashing:    cfg.Hashing,
+		// Device ids and the provider's pseudonyms are keyed by a key
+		// derived from the card-number key: one secret file, two keys.
+		pseudo: risk.NewPseudonymizer(cfg.PAN.SubKey("honnin/risk/v1")),
+	}
+	if s.risk == nil {
+		if s.risk, err = risk.New(risk.DefaultConfig()); err != nil {
+			return nil, err
+		}
+	}
+	if s.sendCap == 0 {
+		s.sendCap = limits.SendsPerDestination
+	}
+	if s.issuerName == "" {
+		s.issuerName = "honnin"
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.hashing == nil {
+		s.hashing = passhash.Default
+	}
+	s.apps = &appreg.Registrar{Store: s.store, Vault: s.vault, Mail: s.mail, IssuerName: s.issuerName, Now: s.now}
+	s.methods = newMethods(s, cfg.SMS)
+	return s, nil
+}
+
+// Now is the service's clock, for the doors' own time checks (an edge
+// call token's expiry) to agree with the use cases'.
+func (s *Service) Now() time.Time { return s.now() }
+
+// Apps is the authenticator-app registration the app redeems.
+func (s *Service) Apps() *appreg.Registrar { return s.apps }
+
+// JWKS is the issuer's and the edge's public keys, as published.
+func (s *Service) JWKS() []byte { return s.keys.JWKS }

@@ -1,0 +1,155 @@
+package acs
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"net/url"
+	"slices"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/limits"
+	"github.com/honnin/honnin/issuer"
+	"github.com/honnin/honnin/issuer/pan"
+	"github.com/honnin/honnin/issuer/store"
+)
+
+// Order is a merchant's request to authenticate a card for one purchase,
+// its fields checked for form by the door that read it.
+type Order struct {
+	Number   pan.Number
+	Amount   int64 // minor units of Currency
+	Currency string
+	// MerchantName is the name to show for this order; "" for the
+	// merchant's registered one. It must be one the operator registered
+	// (issuer.Merchant.AllowsName).
+	MerchantName   string
+	MerchantOrigin string
+	OrderRef       string
+}
+
+// Created is a new authentication; a challenge (status C) also has the
+// session token the iframe opens and the edge's challenge page for it.
+type Created struct {
+	issuer.Authentication
+	SessionToken string
+	ChallengeURL string
+}
+
+var errUnknownKey = refuse(Unauthenticated, "invalid_api_key", "unknown API key")
+
+// Merchant is the merchant whose API key is key.
+func (s *Service) Merchant(ctx context.Context, key string) (issuer.Merchant, error) {
+	h := issuer.HashAPIKey(key)
+	m, err := s.store.MerchantByKeyHash(ctx, h)
+	if errors.Is(err, store.ErrNotFound) {
+		return issuer.Merchant{}, errUnknownKey
+	}
+	if err != nil {
+		return issuer.Merchant{}, err
+	}
+	// The index lookup already matched; this compare is a guard against a
+	// store that matched loosely (a collation, a prefix), in constant time.
+	if subtle.ConstantTimeCompare(m.APIKeyHash, h) != 1 {
+		return issuer.Merchant{}, errUnknownKey
+	}
+	return m, nil
+}
+
+// Create stores merchant m's authentication of o. An enrolled, active card
+// gets a challenge (status C, with its session token); any other valid
+// card is answered at once: U card_range outside the issuer's ranges, N
+// not_eligible in a range marked so, N not_enrolled otherwise (a card
+// whose holder stopped the service in the portal is answered exactly as
+// one never enrolled). Both are stored with the name the cardholder will
+// be shown: the merchant's registered one for the origin, or the name sent
+// if the operator allowed it, never text of the merchant's own (issue 12:
+// a merchant key put "JCB Security: call 0120…" into the challenge screen,
+// the mail and the SMS).
+func (s *Service) Create(ctx context.Context, m issuer.Merchant, o Order) (Created, error) {
+	if !slices.Contains(m.Origins, o.MerchantOrigin) {
+		return Created{}, refuse(Forbidden, "origin_not_allowed", "merchant_origin is not one of this merchant's registered origins")
+	}
+	name := m.ShownName(o.MerchantOrigin)
+	if o.MerchantName != "" {
+		if !m.AllowsName(o.MerchantOrigin, o.MerchantName) {
+			return Created{}, refuse(Invalid, "bad_request", "merchant_name is not a name the issuer registered for this merchant and origin "+
+				"(merchant_name_not_allowed): send a registered one, or leave merchant_name out to show the registered name")
+		}
+		name = o.MerchantName
+	}
+	now := s.now()
+	a := issuer.Authentication{
+		MerchantID: m.ID, OrderRef: o.OrderRef, Amount: o.Amount, Currency: o.Currency,
+		MerchantName: name, MerchantOrigin: o.MerchantOrigin, CreatedAt: now,
+	}
+	status, reason, err := s.cardRange(ctx, o.Number)
+	if err != nil {
+		return Created{}, err
+	}
+	c, err := s.store.CardholderByPAN(ctx, s.pan.Sum(o.Number))
+	switch {
+	case status != "":
+		a.Status, a.Reason = status, reason
+	case err == nil && c.Status == issuer.CardholderActive && c.ServiceStoppedAt.IsZero():
+		a.Status, a.CardholderID = challenge.StatusChallenge, c.ID
+	case err == nil, errors.Is(err, store.ErrNotFound):
+		a.Status, a.Reason = challenge.StatusNotAuthenticated, "not_enrolled"
+	default:
+		return Created{}, err
+	}
+	a, err = s.store.CreateAuthentication(ctx, a)
+	if err != nil {
+		return Created{}, err
+	}
+	if a.Status != challenge.StatusChallenge {
+		return Created{Authentication: a}, nil
+	}
+	token, err := challenge.Sign(s.keys.Sign, challenge.TypSession, &challenge.SessionClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    challenge.IssuerName,
+			Audience:  jwt.ClaimStrings{challenge.EdgeName},
+			Subject:   a.ID,
+			ID:        challenge.NewID(),
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(limits.SessionLifetime)),
+		},
+		MerchantOrigin: a.MerchantOrigin,
+	})
+	if err != nil {
+		return Created{}, err
+	}
+	return Created{Authentication: a, SessionToken: token,
+		ChallengeURL: s.edgeURL + "/challenge?st=" + url.QueryEscape(token)}, nil
+}
+
+// cardRange answers a card the issuer's ranges rule out: U card_range for
+// a card in none of them (not this issuer's card), N not_eligible for one
+// in a range marked not eligible (seed 002). It returns "" when the card
+// may go on, and when no range is configured at all, so an issuer that
+// never set ranges serves every card as before.
+func (s *Service) cardRange(ctx context.Context, n pan.Number) (status, reason string, err error) {
+	rg, err := s.store.RangeOf(ctx, n.Digits()[:store.RangeDigits])
+	switch {
+	case errors.Is(err, store.ErrNoRanges):
+		return "", "", nil
+	case errors.Is(err, store.ErrNotFound):
+		return challenge.StatusUnavailable, "card_range", nil
+	case err != nil:
+		return "", "", err
+	case !rg.Eligible:
+		return challenge.StatusNotAuthenticated, "not_eligible", nil
+	}
+	return "", "", nil
+}
+
+// MerchantAuthentication is merchant merchantID's authentication id; another
+// merchant's is NotFound, indistinguishable from none.
+func (s *Service) MerchantAuthentication(ctx context.Context, merchantID int64, id string) (issuer.Authentication, error) {
+	a, err := s.store.MerchantAuthentication(ctx, merchantID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return a, errNotFound
+	}
+	return a, err
+}

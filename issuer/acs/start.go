@@ -1,0 +1,327 @@
+package acs
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/limits"
+	"github.com/honnin/honnin/issuer"
+	"github.com/honnin/honnin/issuer/risk"
+	"github.com/honnin/honnin/issuer/store"
+)
+
+// Signals are what the edge knows of the cardholder's device and
+// connection; the risk engine decides on them. The zero value is none.
+type Signals struct {
+	Device challenge.DeviceSignals
+	Edge   challenge.EdgeSignals
+}
+
+// Started is a start's outcome. A challenge carries the token and how its
+// code was delivered; frictionless and deny carry the status (and the
+// authentication value, or the reason) the edge puts into the result token.
+type Started struct {
+	Decision       string // risk.Frictionless, risk.Challenge or risk.Deny
+	ChallengeToken string
+	Delivery       string // Delivery*, on a challenge
+	Status         string
+	Reason         string
+	AV             string
+}
+
+// Issued is a new challenge of a resend.
+type Issued struct {
+	ChallengeToken string
+	Delivery       string
+}
+
+// reasonSuspectedFraud is the one reason a deny gives the merchant (and
+// the result token): which rules fired stays with the issuer.
+const reasonSuspectedFraud = "suspected_fraud"
+
+// Refusals of start and resend.
+var (
+	errNoCredential = refuse(Conflict, "credential_locked",
+		"the cardholder's authentication method is locked or not registered")
+	errResendLimit = refuse(Limited, "resend_limit",
+		"%d new codes were sent for this purchase already; no more can be sent", limits.ResendsPerAuthentication)
+	errSendLimit = refuse(Limited, "send_limit",
+		"too many codes were sent to this destination today; try again tomorrow or use another method")
+	errNotFound   = refuse(NotFound, "not_found", "no such authentication")
+	errFinal      = refuse(Conflict, "already_final", "the authentication has its outcome already")
+	errSuperseded = refuse(Conflict, "superseded", "gen is not the newest; a newer code was sent")
+	errConflict   = refuse(Conflict, "conflict", "the authentication changed meanwhile; retry")
+)
+
+// Start starts authentication id for the cardholder's browser. Every start
+// counts against the authentication's rate (limits.StartBurst, then one per
+// limits.StartRefill; past it a start_limit refusal): each may run the risk
+// engine or send a code. The first start asks the risk engine: frictionless
+// ends the authentication Y with an authentication value, deny ends it R,
+// and neither sends a code; a card with no usable credential of its method
+// (all locked) is denied. A challenge takes the next gen and issues the
+// cardholder's method. A later start (a page reload) never re-rolls the
+// decision and re-shows the newest challenge while it is valid — the same
+// generation, the same code, nothing sent — and only past it issues anew.
+//
+// No code that did not reach the cardholder is ever usable: a send that
+// failed or that the destination's daily cap refused gives a challenge that
+// holds no code (delivery "failed": the screen offers Resend; "limited":
+// nothing more can be sent today).
+func (s *Service) Start(ctx context.Context, id string, sig Signals) (Started, error) {
+	now := s.now()
+	if err := s.store.CountStart(ctx, id, now, limits.StartBurst, limits.StartRefill); err != nil {
+		var sl *store.StartLimitError
+		if errors.As(err, &sl) {
+			r := refuse(Limited, "start_limit", "this authentication was started %d times in a row", limits.StartBurst)
+			r.RetryAt = sl.RetryAt
+			return Started{}, r
+		}
+		return Started{}, challengeError(err)
+	}
+	a, c, err := s.challengeable(ctx, id)
+	if err != nil {
+		return Started{}, err
+	}
+	m := c.PreferredMethod
+	impl, err := s.method(m)
+	if err != nil {
+		return Started{}, err
+	}
+	creds, err := impl.credentials(ctx, c, now)
+	if err != nil {
+		return Started{}, err
+	}
+	if a.Decision == "" {
+		if len(creds) == 0 {
+			c.OTPLocked = true // nothing to challenge with: the engine denies
+		}
+		out, err := s.decide(ctx, a, c, sig, now)
+		if err != nil || out.Decision != risk.Challenge {
+			return out, err
+		}
+	}
+	if len(creds) == 0 {
+		return Started{}, errNoCredential
+	}
+	if a.Gen > 0 && a.Method == m {
+		if o, issued, ok := s.reopen(a, impl, creds, now); ok {
+			token, err := s.mintChallenge(a, c, o, issued, now)
+			if err != nil {
+				return Started{}, err
+			}
+			delivery := DeliveryNone
+			if m.Sends() {
+				delivery = DeliverySent
+			}
+			return Started{Decision: risk.Challenge, ChallengeToken: token, Delivery: delivery}, nil
+		}
+	}
+	if m.Sends() && a.Gen > limits.ResendsPerAuthentication {
+		// A reload after the code expired is a new send: the same cap
+		// as Resend.
+		return Started{}, errResendLimit
+	}
+	token, delivery, err := s.issue(ctx, a, c, m, impl, creds, now, true, func(ch store.Challenge) (issuer.Authentication, error) {
+		return s.store.StartChallengeAfter(ctx, id, a.Gen, ch, now)
+	})
+	if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrSuperseded) {
+		// Another start issued from the state this one read.
+		return Started{}, startInFlight(now)
+	}
+	if err != nil {
+		return Started{}, err
+	}
+	return Started{Decision: risk.Challenge, ChallengeToken: token, Delivery: delivery}, nil
+}
+
+// issue draws a new challenge of method m for a, commits it (the store
+// takes the next gen), sends its code and mints its token — after the
+// send, so that the token holds the code only if it went out. The
+// destination's daily cap is taken before the commit, so a refused send
+// never supersedes the code the cardholder has: over the cap, a resend is
+// refused (errSendLimit) and a start (first reaching for a code) shows the
+// screen with no code in it (delivery "limited"), at the current gen if
+// there is one.
+func (s *Service) issue(ctx context.Context, a issuer.Authentication, c issuer.Cardholder, m issuer.Method, impl method,
+	creds []issuer.Credential, now time.Time, start bool, commit func(store.Challenge) (issuer.Authentication, error)) (token, delivery string, err error) {
+	o, avHash := newOffer(m, impl, creds)
+	delivery = DeliveryNone
+	if snd, ok := impl.(sender); ok {
+		delivery = DeliverySent
+		ok, err := s.store.ReserveSend(ctx, s.destHash(m, snd.address(c)), m, a.ID, now, limits.SendWindow, s.sendCap)
+		if err != nil {
+			return "", "", err
+		}
+		if !ok {
+			if !start {
+				return "", "", errSendLimit
+			}
+			delivery, o.code = DeliveryLimited, ""
+			if a.Gen > 0 {
+				token, err := s.mintChallenge(a, c, o, now, now)
+				return token, delivery, err
+			}
+		}
+	}
+	ch, err := s.record(a.ID, o, avHash, delivery == DeliverySent)
+	if err != nil {
+		return "", "", err
+	}
+	a, err = commit(ch)
+	if err != nil {
+		return "", "", err
+	}
+	if delivery == DeliverySent {
+		if delivery, err = s.deliver(ctx, a, c, o); err != nil {
+			return "", "", err
+		}
+		if delivery != DeliverySent {
+			o.code = "" // it never arrived: it must not be usable
+		}
+	}
+	if token, err = s.mintChallenge(a, c, o, now, now); err != nil {
+		return "", "", err
+	}
+	return token, delivery, nil
+}
+
+// destHash keys the send cap: a keyed hash, so the sends table holds no
+// addresses or phone numbers.
+func (s *Service) destHash(m issuer.Method, to string) []byte {
+	return s.pseudo.Sum("dest", []byte(string(m)+":"+to))
+}
+
+// decide runs the risk decision for a's first start and records it. On
+// frictionless or deny the outcome is final and Started says so.
+func (s *Service) decide(ctx context.Context, a issuer.Authentication, c issuer.Cardholder, sig Signals, now time.Time) (Started, error) {
+	d, rec, err := s.assess(ctx, a, c, sig.Device, sig.Edge, now)
+	if err != nil {
+		return Started{}, err
+	}
+	rec.At = now
+	out := Started{Decision: d.Outcome}
+	switch d.Outcome {
+	case risk.Frictionless:
+		av, avHash := newAV()
+		rec.Status, rec.AVHash = challenge.StatusAuthenticated, avHash
+		out.Status, out.AV = rec.Status, av
+	case risk.Deny:
+		rec.Status, rec.Reason = challenge.StatusRejected, reasonSuspectedFraud
+		out.Status, out.Reason = rec.Status, rec.Reason
+	default:
+		rec.Status = challenge.StatusChallenge
+	}
+	if _, err := s.store.RecordDecision(ctx, a.ID, rec); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			// Another start of this authentication decided first: one
+			// start at a time.
+			return Started{}, startInFlight(now)
+		}
+		return Started{}, challengeError(err)
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, "acs: risk decision", slog.String("authentication", a.ID),
+		slog.String("decision", d.Outcome), slog.Int("score", d.Score), slog.Any("reasons", d.Reasons))
+	return out, nil
+}
+
+// Resend sends a new code of gen+1, only for the newest gen of an
+// email/SMS challenge in progress, not sooner than limits.ResendCooldown
+// after the last code that was sent, at most
+// limits.ResendsPerAuthentication times, and within the destination's
+// daily cap.
+func (s *Service) Resend(ctx context.Context, id string, gen int) (Issued, error) {
+	if gen < 1 {
+		return Issued{}, refuse(Invalid, "bad_request", "gen must be at least 1")
+	}
+	a, c, err := s.challengeable(ctx, id)
+	if err != nil {
+		return Issued{}, err
+	}
+	now := s.now()
+	if !a.Method.Sends() {
+		return Issued{}, refuse(Conflict, "not_resendable", "a %s code is not sent, so it cannot be resent", a.Method)
+	}
+	m := c.PreferredMethod
+	impl, err := s.method(m)
+	if err != nil {
+		return Issued{}, err
+	}
+	creds, err := impl.credentials(ctx, c, now)
+	if err != nil {
+		return Issued{}, err
+	}
+	if len(creds) == 0 || m != a.Method {
+		return Issued{}, errNoCredential
+	}
+	// Checked before the send cap is taken, so an early click does not use
+	// up the day's sends; the store checks both again atomically.
+	if gen == a.Gen && a.Resends >= limits.ResendsPerAuthentication {
+		return Issued{}, errResendLimit
+	}
+	if gen == a.Gen && !a.LastSentAt.IsZero() && now.Before(a.LastSentAt.Add(limits.ResendCooldown)) {
+		return Issued{}, cooldown(a.LastSentAt.Add(limits.ResendCooldown))
+	}
+	token, delivery, err := s.issue(ctx, a, c, m, impl, creds, now, false, func(ch store.Challenge) (issuer.Authentication, error) {
+		return s.store.Resend(ctx, id, gen, ch, now, limits.ResendCooldown, limits.ResendsPerAuthentication)
+	})
+	var cd *store.CooldownError
+	if errors.As(err, &cd) {
+		return Issued{}, cooldown(cd.RetryAt)
+	}
+	if err != nil {
+		return Issued{}, challengeError(err)
+	}
+	return Issued{ChallengeToken: token, Delivery: delivery}, nil
+}
+
+// startInFlight refuses a start that ran into another start of the same
+// authentication (two tabs, a script): it is counted like any start, and
+// the one in flight answers; this one may try again in a second.
+func startInFlight(now time.Time) *Refusal {
+	r := refuse(Limited, "start_limit", "another start of this authentication is under way")
+	r.RetryAt = now.Add(time.Second)
+	return r
+}
+
+// cooldown refuses a resend before retryAt.
+func cooldown(retryAt time.Time) *Refusal {
+	r := refuse(Limited, "resend_cooldown", "a code was sent less than %s ago; retry after %s",
+		limits.ResendCooldown, retryAt.UTC().Format(time.RFC3339))
+	r.RetryAt = retryAt
+	return r
+}
+
+// challengeable loads an authentication that may be challenged, with its
+// cardholder.
+func (s *Service) challengeable(ctx context.Context, id string) (issuer.Authentication, issuer.Cardholder, error) {
+	a, err := s.store.Authentication(ctx, id)
+	if err != nil {
+		return a, issuer.Cardholder{}, challengeError(err)
+	}
+	if a.Final() {
+		return a, issuer.Cardholder{}, errFinal
+	}
+	c, err := s.store.Cardholder(ctx, a.CardholderID)
+	return a, c, err
+}
+
+// challengeError maps the store's refusals of a start or resend.
+func challengeError(err error) error {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return errNotFound
+	case errors.Is(err, store.ErrFinal):
+		return errFinal
+	case errors.Is(err, store.ErrSuperseded):
+		return errSuperseded
+	case errors.Is(err, store.ErrResendLimit):
+		return errResendLimit
+	case errors.Is(err, store.ErrConflict):
+		return errConflict
+	}
+	return err
+}
