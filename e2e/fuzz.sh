@@ -24,7 +24,7 @@ TARGETS=${TARGETS:-.}
 if [ $# -gt 0 ]; then
   pkgs=("$@")
 else
-  mapfile -t pkgs < <(grep -rl --include='*_fuzz_test.go' '^func Fuzz' edge issuer wasm internal web e2e 2>/dev/null |
+  mapfile -t pkgs < <(grep -rl --include='*_fuzz_test.go' '^func Fuzz' edge issuer wasm web e2e 2>/dev/null |
     xargs -n1 dirname | sort -u | sed 's|^|./|')
 fi
 [ ${#pkgs[@]} -gt 0 ] || { echo "fuzz: no fuzz targets" >&2; exit 1; }

@@ -80,7 +80,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
 		jsonapi.Write(w, http.StatusOK, h.challengeScreen(out.ChallengeToken, c, p, e.Attempts, out.Delivery))
 		return nil
 	case DecisionFrictionless, DecisionDeny:
-		if !challenge.ValidStatus(out.Status) || out.Status == challenge.StatusChallenge {
+		if !challenge.FinalStatus(out.Status) {
 			return h.badIssuer(r, s.Subject, "start decision %q with status %q", out.Decision, out.Status)
 		}
 		return h.end(w, r, ending{authID: s.Subject, origin: s.MerchantOrigin, attempts: e.Attempts,

@@ -41,7 +41,10 @@ const (
 	StatusRejected         = "R"
 )
 
-// ValidStatus reports whether s is a transStatus a result may carry.
+// ValidStatus reports whether s is a transStatus a result may carry. It
+// is the one list of them: the edge, the issuer's store and the internal
+// API check statuses with it or with FinalStatus (the wasm client, which
+// must not link this package, keeps a copy its tests hold to this one).
 func ValidStatus(s string) bool {
 	switch s {
 	case StatusAuthenticated, StatusNotAuthenticated, StatusUnavailable,
@@ -50,6 +53,10 @@ func ValidStatus(s string) bool {
 	}
 	return false
 }
+
+// FinalStatus reports whether s is a status an authentication can end
+// with: a valid one other than C, which says it is still in progress.
+func FinalStatus(s string) bool { return ValidStatus(s) && s != StatusChallenge }
 
 // Ways a cardholder proves it is them: the challenge token's method, and
 // the kind of the issuer's credential behind it.

@@ -223,3 +223,20 @@ func TestSignWithoutKey(t *testing.T) {
 		t.Fatal("NewSigningKey without a signer succeeded")
 	}
 }
+
+// TestStatuses: the six transStatus values, and only they, are valid; all
+// but C are final.
+func TestStatuses(t *testing.T) {
+	for _, tt := range []struct {
+		s            string
+		valid, final bool
+	}{
+		{"Y", true, true}, {"N", true, true}, {"U", true, true}, {"A", true, true}, {"R", true, true},
+		{"C", true, false},
+		{"I", false, false}, {"D", false, false}, {"y", false, false}, {"", false, false}, {"YY", false, false}, {"Y ", false, false},
+	} {
+		if ValidStatus(tt.s) != tt.valid || FinalStatus(tt.s) != tt.final {
+			t.Errorf("%q: valid %v, final %v; want %v, %v", tt.s, ValidStatus(tt.s), FinalStatus(tt.s), tt.valid, tt.final)
+		}
+	}
+}

@@ -11,16 +11,11 @@ import (
 	"sync"
 	texttemplate "text/template"
 	"time"
-	"unicode"
 
 	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/edge/money"
+	"github.com/honnin/honnin/issuer/safetext"
 )
-
-// CodeValidity is how long an email code stays valid, as the card issuers'
-// documents promise the cardholder: edge/limits' CodeLifetime, the figure
-// the challenge token lives by. The mail states it.
-const CodeValidity = limits.CodeLifetime
 
 // maxMerchantRunes caps a merchant name in the mail. Names are
 // merchant-controlled; a page-long one would push the code out of view.
@@ -57,7 +52,7 @@ func (c CodeMail) validate() error {
 	if len(c.Code) != 6 || strings.Trim(c.Code, "0123456789") != "" {
 		return bad("code must be 6 digits")
 	}
-	if strings.TrimSpace(cleanText(c.Merchant, maxMerchantRunes)) == "" {
+	if strings.TrimSpace(safetext.Clean(c.Merchant, maxMerchantRunes)) == "" {
 		return bad("merchant name is empty")
 	}
 	if c.Amount < 0 {
@@ -69,38 +64,10 @@ func (c CodeMail) validate() error {
 	if c.At.IsZero() {
 		return bad("transaction time is not set")
 	}
-	if strings.TrimSpace(cleanText(c.IssuerName, maxMerchantRunes)) == "" {
+	if strings.TrimSpace(safetext.Clean(c.IssuerName, maxMerchantRunes)) == "" {
 		return bad("issuer name is empty")
 	}
 	return nil
-}
-
-// cleanText makes untrusted text safe to show in a mail: control
-// characters (a newline in a merchant name could forge lines such as
-// "One-time password: 000000" in the text part) and bidirectional
-// overrides (which can reverse what the eye reads) become spaces, and the
-// result is cut to max runes.
-func cleanText(s string, max int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	var b strings.Builder
-	n := 0
-	for _, r := range s {
-		if n == max {
-			b.WriteString("…")
-			break
-		}
-		if unicode.IsControl(r) || isBidiControl(r) {
-			r = ' '
-		}
-		b.WriteRune(r)
-		n++
-	}
-	return strings.TrimSpace(b.String())
-}
-
-func isBidiControl(r rune) bool {
-	return r == '\u061c' || r == '\u200e' || r == '\u200f' ||
-		(r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
 }
 
 // jst is the zone every time in a code mail is shown in: Japanese issuers
@@ -182,12 +149,12 @@ func render(c CodeMail) (rendered, error) {
 	}
 	t := all[c.Locale]
 	v := codeView{
-		IssuerName:   cleanText(c.IssuerName, maxMerchantRunes),
+		IssuerName:   safetext.Clean(c.IssuerName, maxMerchantRunes),
 		Code:         c.Code,
-		Merchant:     cleanText(c.Merchant, maxMerchantRunes),
+		Merchant:     safetext.Clean(c.Merchant, maxMerchantRunes),
 		Amount:       money.Format(c.Amount, c.Currency, c.Locale),
 		Date:         formatDate(c.At, c.Locale),
-		ValidMinutes: int(CodeValidity / time.Minute),
+		ValidMinutes: int(limits.CodeLifetime / time.Minute), // how long the code is valid: the mail states it
 	}
 	var subject, text, html bytes.Buffer
 	if err := t.subject.Execute(&subject, v); err != nil {

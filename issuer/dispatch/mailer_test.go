@@ -500,23 +500,3 @@ func TestRenderSubjectIsOneLine(t *testing.T) {
 		}
 	}
 }
-
-func TestCleanText(t *testing.T) {
-	tests := []struct {
-		in   string
-		max  int
-		want string
-	}{
-		{"Demo Shop", 100, "Demo Shop"},
-		{"  a\r\nb\tc\x00d ", 100, "a  b c d"},
-		{"evil\u202etxt.exe", 100, "evil txt.exe"},
-		{"デモショップ", 3, "デモシ…"},
-		{"bad\xffutf8", 100, "bad\uFFFDutf8"},
-		{strings.Repeat("x", 5), 5, "xxxxx"},
-	}
-	for _, tt := range tests {
-		if got := cleanText(tt.in, tt.max); got != tt.want {
-			t.Errorf("cleanText(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
-		}
-	}
-}

@@ -9,6 +9,8 @@ import (
 	"sync"
 	texttemplate "text/template"
 	"time"
+
+	"github.com/honnin/honnin/issuer/safetext"
 )
 
 // Notice kinds: mails that tell the cardholder something about their
@@ -70,7 +72,7 @@ func (n Notice) validate() error {
 	if n.Locale != "ja" && n.Locale != "en" {
 		return bad("locale %q: want ja or en", n.Locale)
 	}
-	if strings.TrimSpace(cleanText(n.IssuerName, maxMerchantRunes)) == "" {
+	if strings.TrimSpace(safetext.Clean(n.IssuerName, maxMerchantRunes)) == "" {
 		return bad("issuer name is empty")
 	}
 	switch n.Kind {
@@ -140,7 +142,7 @@ func renderNotice(n Notice) (rendered, error) {
 		return rendered{}, err
 	}
 	v := noticeView{
-		IssuerName: cleanText(n.IssuerName, maxMerchantRunes),
+		IssuerName: safetext.Clean(n.IssuerName, maxMerchantRunes),
 		Last4:      n.Last4,
 		Method:     methodNames[n.Locale][n.Method],
 		Serial:     n.Serial,

@@ -10,8 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/dispatch"
+	"github.com/honnin/honnin/issuer/safetext"
 	"github.com/honnin/honnin/issuer/sms"
 	"github.com/honnin/honnin/issuer/store"
 )
@@ -24,7 +26,7 @@ import (
 const (
 	// ContactCodeValidity and store.MaxContactTries bound a confirmation
 	// code, as they bound a purchase's.
-	ContactCodeValidity = dispatch.CodeValidity
+	ContactCodeValidity = limits.CodeLifetime
 	// ContactResendCooldown is the wait between two codes of one change;
 	// ContactMaxSends the codes one change may have (the first and 3
 	// resends), as a challenge allows.
@@ -181,7 +183,7 @@ func (s *Server) sendContactCode(r *http.Request, c issuer.Cardholder, ch store.
 // contactSMSText is the confirmation SMS: who sends it, the code, what it
 // is for, how long it lasts and not to pass it on.
 func contactSMSText(locale, issuer, last4, code string) string {
-	issuer = dispatch.CleanText(issuer, 16)
+	issuer = safetext.Clean(issuer, 16)
 	mins := int(ContactCodeValidity / time.Minute)
 	if locale == "ja" {
 		return fmt.Sprintf("【%s】確認コード %s\nカード末尾%sの本人認証に使う電話番号の登録です。%d分間有効。他人に教えないでください。", issuer, code, last4, mins)

@@ -6,7 +6,7 @@ import (
 
 	"github.com/honnin/honnin/edge/money"
 	"github.com/honnin/honnin/issuer"
-	"github.com/honnin/honnin/issuer/dispatch"
+	"github.com/honnin/honnin/issuer/safetext"
 )
 
 // HistoryPageSize is how many authentications a history page shows.
@@ -57,7 +57,7 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request, sess *Session) 
 			method = "method." + string(a.Method)
 		}
 		p.Rows = append(p.Rows, historyRow{
-			Merchant: dispatch.CleanText(a.MerchantName, 60),
+			Merchant: safetext.Clean(a.MerchantName, 60),
 			Amount:   money.Format(a.Amount, a.Currency, sess.Locale),
 			Date:     formatTime(a.CreatedAt, sess.Locale),
 			Outcome:  outcomeKey(a),

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/pan"
@@ -86,7 +87,10 @@ func (s *Server) checkPassword(ctx context.Context, r *http.Request, cardInput, 
 	if err != nil {
 		return fail(http.StatusBadRequest, "signin.bad_card")
 	}
-	if password == "" || len(password) > 256 {
+	// A password longer than any the portal takes is refused unchecked:
+	// counted in characters, as when it was set (not in bytes: 128 kanji
+	// are 384).
+	if password == "" || utf8.RuneCountInString(password) > MaxPortalPassword {
 		return fail(http.StatusBadRequest, "signin.bad_password")
 	}
 	key := s.cfg.PAN.Sum(number)

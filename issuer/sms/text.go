@@ -5,14 +5,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/edge/money"
-	"github.com/honnin/honnin/issuer/dispatch"
+	"github.com/honnin/honnin/issuer/safetext"
 	"github.com/honnin/honnin/issuer/sms/wire"
 )
-
-// CodeValidity is how long an SMS code stays valid; the text states it and
-// it is the email code's figure, so both methods promise the same.
-const CodeValidity = dispatch.CodeValidity
 
 // CodeText is what a one-time code SMS says: the code and the transaction
 // it authorises, and the two hosts of its WebOTP line.
@@ -41,7 +38,8 @@ const (
 
 // Text writes the code SMS in locale "ja" (anything else gives "en"), in
 // the order the card issuers' notices use: who sends it, the code, the
-// purchase (merchant, amount, JST time), how long the code lasts and not
+// purchase (merchant, amount, JST time), how long the code lasts
+// (limits.CodeLifetime, as the code mail says) and not
 // to pass it on; and on its own last line the WebOTP binding for a
 // cross-origin iframe,
 //
@@ -83,7 +81,7 @@ func Text(locale string, c CodeText) string {
 
 func textBody(locale, issuer, merchant string, advice bool, c CodeText) string {
 	at := c.At.In(jst)
-	mins := strconv.Itoa(int(CodeValidity / time.Minute))
+	mins := strconv.Itoa(int(limits.CodeLifetime / time.Minute))
 	if locale == "ja" {
 		s := "【" + issuer + "】認証コード " + c.Code + "\n" +
 			merchant + " " + money.Format(c.Amount, c.Currency, "ja") + " " + at.Format("1/2 15:04") + "\n" +
@@ -102,11 +100,11 @@ func textBody(locale, issuer, merchant string, advice bool, c CodeText) string {
 }
 
 // oneLine is untrusted text made safe for one line of an SMS: cleaned as
-// the mail cleans it, runs of spaces joined, cut to max runes. English
+// the mail cleans it (safetext), runs of spaces joined, cut to max runes. English
 // text ends a cut with "..." rather than "…", which is not in the GSM
 // alphabet and would make the whole SMS UCS-2 (less than half the room).
 func oneLine(s string, max int, locale string) string {
-	r := []rune(strings.Join(strings.Fields(dispatch.CleanText(s, 1<<16)), " "))
+	r := []rune(strings.Join(strings.Fields(safetext.Clean(s, 1<<16)), " "))
 	if len(r) <= max {
 		return string(r)
 	}

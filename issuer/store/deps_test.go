@@ -11,5 +11,6 @@ import (
 func TestImportRules(t *testing.T) {
 	deptest.Forbid(t, "github.com/honnin/honnin/issuer/store", "", "",
 		"net/http", "github.com/honnin/honnin/issuer/api", "github.com/honnin/honnin/issuer/portal",
-		"github.com/honnin/honnin/issuer/cmd/", "github.com/honnin/honnin/issuer/dispatch", "github.com/honnin/honnin/issuer/sms")
+		"github.com/honnin/honnin/issuer/cmd/", "github.com/honnin/honnin/issuer/dispatch", "github.com/honnin/honnin/issuer/sms",
+		"github.com/honnin/honnin/wasm/...")
 }

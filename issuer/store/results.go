@@ -37,15 +37,6 @@ type Result struct {
 // was sealed), so the issuer records N instead.
 const ReasonCredentialLocked = "credential_locked"
 
-// finalStatus reports whether a result may carry status s.
-func finalStatus(s string) bool {
-	switch s {
-	case "Y", "N", "U", "A", "R":
-		return true
-	}
-	return false
-}
-
 // RecordResult applies r: the authentication takes r's status once, and
 // returns the status recorded. It returns applied=false and no error for a
 // report already seen (the same jti again), for a second report of the
@@ -62,7 +53,7 @@ func finalStatus(s string) bool {
 // credential_locked: the issuer never records Y for a credential that is
 // not active, so the authentication value of such a Y is never honoured.
 func (s *Store) RecordResult(ctx context.Context, r Result) (applied bool, status string, err error) {
-	if !finalStatus(r.Status) {
+	if !challenge.FinalStatus(r.Status) {
 		return false, "", fmt.Errorf("store: record result %s: status %q is not final: %w", r.JTI, r.Status, ErrConflict)
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {

@@ -51,7 +51,9 @@ type Result struct {
 	Reason      string `json:"reason"`
 }
 
-// validStatus reports whether s is an EMV 3DS transStatus the edge may return.
+// validStatus reports whether s is an EMV 3DS transStatus the edge may
+// return: edge/challenge's ValidStatus, copied because the client must not
+// link that package (TestValidStatus holds the two to one list).
 func validStatus(s string) bool {
 	switch s {
 	case "Y", "N", "U", "A", "C", "R":
