@@ -92,8 +92,9 @@ func newUI(doc dom.Document) *ui {
 	u.summary.AppendChild(u.messageBox)
 	u.app.AppendChild(u.summary)
 
-	// The code form. novalidate: full-width digits do not match
-	// pattern="[0-9]*" but are accepted (view.NormalizeCode).
+	// The code form. novalidate: full-width digits, spaces and hyphens
+	// do not match pattern="[0-9]*" but are accepted (view.NormalizeCode,
+	// edge/onetime's rule).
 	u.form = u.el("form", "form", "code-form")
 	u.form.SetAttribute("novalidate", "")
 	u.form.SetAttribute("autocomplete", "off")
