@@ -8,6 +8,7 @@ import (
 
 	"honnef.co/go/js/dom/v2"
 
+	"github.com/honnin/honnin/edge/onetime"
 	"github.com/honnin/honnin/wasm/view"
 )
 
@@ -180,7 +181,7 @@ func (u *ui) input(password bool) {
 // The attributes of #code per kind of field; "" removes the attribute.
 var (
 	otpInput = [...][2]string{
-		{"type", "text"}, {"autocomplete", "one-time-code"}, {"maxlength", "6"},
+		{"type", "text"}, {"autocomplete", "one-time-code"}, {"maxlength", strconv.Itoa(onetime.Purchase.InputLen())},
 		{"inputmode", "numeric"}, {"pattern", "[0-9]*"},
 	}
 	passwordInput = [...][2]string{

@@ -139,6 +139,12 @@ func TestPolicyMethods(t *testing.T) {
 			t.Errorf("TriesLeft(%d) = %d, want %d", wrong, got, want)
 		}
 	}
+	if got := p.InputLen(); got != 12 {
+		t.Errorf("InputLen = %d, want 12", got)
+	}
+	if c, err := p.Normalize("1 2 3 4 5 6 "[:p.InputLen()]); c != "123456" || err != nil {
+		t.Errorf("Normalize of InputLen characters = %q, %v", c, err)
+	}
 	if c, err := p.Normalize("１２３-４５６"); c != "123456" || err != nil {
 		t.Errorf("Normalize = %q, %v", c, err)
 	}

@@ -95,6 +95,12 @@ var (
 // (see the package's Normalize).
 func (p Policy) Normalize(typed string) (string, error) { return Normalize(typed, p.Digits) }
 
+// InputLen is the most characters a field for the code should take (its
+// maxlength): the digits with a space or hyphen after each, so a code
+// typed or pasted as "123 456" or "1 2 3 4 5 6" is not cut short before
+// Normalize sees it.
+func (p Policy) InputLen() int { return 2 * p.Digits }
+
 // Expires returns when a code sent at sent stops working.
 func (p Policy) Expires(sent time.Time) time.Time { return sent.Add(p.Lifetime) }
 
