@@ -13,14 +13,9 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/edge/money"
+	"github.com/honnin/honnin/edge/onetime"
 )
-
-// CodeValidity is how long an email code stays valid, as the card issuers'
-// documents promise the cardholder: edge/limits' CodeLifetime, the figure
-// the challenge token lives by. The mail states it.
-const CodeValidity = limits.CodeLifetime
 
 // maxMerchantRunes caps a merchant name in the mail. Names are
 // merchant-controlled; a page-long one would push the code out of view.
@@ -182,12 +177,14 @@ func render(c CodeMail) (rendered, error) {
 	}
 	t := all[c.Locale]
 	v := codeView{
-		IssuerName:   cleanText(c.IssuerName, maxMerchantRunes),
-		Code:         c.Code,
-		Merchant:     cleanText(c.Merchant, maxMerchantRunes),
-		Amount:       money.Format(c.Amount, c.Currency, c.Locale),
-		Date:         formatDate(c.At, c.Locale),
-		ValidMinutes: int(CodeValidity / time.Minute),
+		IssuerName: cleanText(c.IssuerName, maxMerchantRunes),
+		Code:       c.Code,
+		Merchant:   cleanText(c.Merchant, maxMerchantRunes),
+		Amount:     money.Format(c.Amount, c.Currency, c.Locale),
+		Date:       formatDate(c.At, c.Locale),
+		// The mail states how long the code works: the purchase policy's
+		// lifetime, the figure the challenge token lives by.
+		ValidMinutes: int(onetime.Purchase.Lifetime / time.Minute),
 	}
 	var subject, text, html bytes.Buffer
 	if err := t.subject.Execute(&subject, v); err != nil {

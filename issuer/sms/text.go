@@ -6,13 +6,10 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/money"
+	"github.com/honnin/honnin/edge/onetime"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/sms/wire"
 )
-
-// CodeValidity is how long an SMS code stays valid; the text states it and
-// it is the email code's figure, so both methods promise the same.
-const CodeValidity = dispatch.CodeValidity
 
 // CodeText is what a one-time code SMS says: the code and the transaction
 // it authorises, and the two hosts of its WebOTP line.
@@ -83,7 +80,9 @@ func Text(locale string, c CodeText) string {
 
 func textBody(locale, issuer, merchant string, advice bool, c CodeText) string {
 	at := c.At.In(jst)
-	mins := strconv.Itoa(int(CodeValidity / time.Minute))
+	// The text states how long the code works: the purchase policy's
+	// lifetime, as the mail does.
+	mins := strconv.Itoa(int(onetime.Purchase.Lifetime / time.Minute))
 	if locale == "ja" {
 		s := "【" + issuer + "】認証コード " + c.Code + "\n" +
 			merchant + " " + money.Format(c.Amount, c.Currency, "ja") + " " + at.Format("1/2 15:04") + "\n" +
