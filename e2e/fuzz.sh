@@ -62,12 +62,17 @@ if [[ $FUZZTIME =~ ^([0-9]+)([smh])$ ]]; then
   timeout=$((n + 10))m
 fi
 
+# inputs DIR: how many inputs a corpus holds; 0 when it does not exist yet
+# (a new target's: under set -e and pipefail, a failing ls would end the
+# job silently, and the target would never run).
+inputs() { if [ -d "$1" ]; then ls "$1" | wc -l; else echo 0; fi; }
+
 run() { # package target log
   local dir=${1#github.com/honnin/honnin/}
   local corpus=$dir/testdata/fuzz/$2 before after rc=0 last
-  before=$(ls "$corpus" 2>/dev/null | wc -l)
+  before=$(inputs "$corpus")
   $GO test -run '^$' -fuzz "^$2\$" -fuzztime "$FUZZTIME" "${minimize[@]}" -parallel 1 -timeout "$timeout" "$1" >"$3" 2>&1 || rc=$?
-  after=$(ls "$corpus" 2>/dev/null | wc -l)
+  after=$(inputs "$corpus")
   last=$(grep -o 'execs: [0-9]*.*' "$3" | tail -1 | sed 's/ ([0-9]*\/sec)//') || true
   # Go before 1.27 may end a run that found nothing with "context deadline
   # exceeded" when the fuzz time runs out (go.dev/issue/75804): no input

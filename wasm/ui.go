@@ -8,6 +8,7 @@ import (
 
 	"honnef.co/go/js/dom/v2"
 
+	"github.com/honnin/honnin/edge/onetime"
 	"github.com/honnin/honnin/wasm/view"
 )
 
@@ -92,8 +93,9 @@ func newUI(doc dom.Document) *ui {
 	u.summary.AppendChild(u.messageBox)
 	u.app.AppendChild(u.summary)
 
-	// The code form. novalidate: full-width digits do not match
-	// pattern="[0-9]*" but are accepted (view.NormalizeCode).
+	// The code form. novalidate: full-width digits, spaces and hyphens
+	// do not match pattern="[0-9]*" but are accepted (view.NormalizeCode,
+	// edge/onetime's rule).
 	u.form = u.el("form", "form", "code-form")
 	u.form.SetAttribute("novalidate", "")
 	u.form.SetAttribute("autocomplete", "off")
@@ -179,7 +181,7 @@ func (u *ui) input(password bool) {
 // The attributes of #code per kind of field; "" removes the attribute.
 var (
 	otpInput = [...][2]string{
-		{"type", "text"}, {"autocomplete", "one-time-code"}, {"maxlength", "6"},
+		{"type", "text"}, {"autocomplete", "one-time-code"}, {"maxlength", strconv.Itoa(onetime.Purchase.InputLen())},
 		{"inputmode", "numeric"}, {"pattern", "[0-9]*"},
 	}
 	passwordInput = [...][2]string{

@@ -57,8 +57,16 @@ const (
 	// phone per SendWindow: enough for a busy shopper, too few for SMS
 	// pumping to pay (issuer serve -send-cap changes it).
 	SendsPerDestination = 10
-	// SendWindow is the period of SendsPerDestination.
+	// SendWindow is the period of SendsPerDestination and of
+	// ContactSendsPerCard.
 	SendWindow = 24 * time.Hour
+	// ContactSendsPerCard caps the codes that confirm a new email address
+	// or phone (the portal's contact change) per card per SendWindow, all
+	// new destinations together: the destination is whatever the session
+	// holder types, so a cap per destination would bound nothing, and
+	// without this one the portal would be a free SMS and mail cannon (SMS
+	// pumping). Ten covers a cardholder fixing a few typos in a day.
+	ContactSendsPerCard = 10
 )
 
 // Starts (the iframe's /v1/start: a page load or reload).
@@ -89,8 +97,8 @@ func ValidPassword(s string) bool {
 }
 
 // ValidCode reports whether s is a well-formed one-time code: exactly
-// CodeDigits ASCII digits. (The client folds full-width digits and spaces
-// before sending; the edge and issuer do not guess.)
+// CodeDigits ASCII digits. (The client turns what was typed into that with
+// edge/onetime's Normalize before sending; the edge does not guess.)
 func ValidCode(s string) bool {
 	if len(s) != CodeDigits {
 		return false

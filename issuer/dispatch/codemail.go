@@ -12,8 +12,8 @@ import (
 	texttemplate "text/template"
 	"time"
 
-	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/edge/money"
+	"github.com/honnin/honnin/edge/onetime"
 	"github.com/honnin/honnin/issuer/safetext"
 )
 
@@ -149,12 +149,14 @@ func render(c CodeMail) (rendered, error) {
 	}
 	t := all[c.Locale]
 	v := codeView{
-		IssuerName:   safetext.Clean(c.IssuerName, maxMerchantRunes),
-		Code:         c.Code,
-		Merchant:     safetext.Clean(c.Merchant, maxMerchantRunes),
-		Amount:       money.Format(c.Amount, c.Currency, c.Locale),
-		Date:         formatDate(c.At, c.Locale),
-		ValidMinutes: int(limits.CodeLifetime / time.Minute), // how long the code is valid: the mail states it
+		IssuerName: safetext.Clean(c.IssuerName, maxMerchantRunes),
+		Code:       c.Code,
+		Merchant:   safetext.Clean(c.Merchant, maxMerchantRunes),
+		Amount:     money.Format(c.Amount, c.Currency, c.Locale),
+		Date:       formatDate(c.At, c.Locale),
+		// The mail states how long the code works: the purchase policy's
+		// lifetime, the figure the challenge token lives by.
+		ValidMinutes: int(onetime.Purchase.Lifetime / time.Minute),
 	}
 	var subject, text, html bytes.Buffer
 	if err := t.subject.Execute(&subject, v); err != nil {

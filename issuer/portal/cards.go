@@ -103,14 +103,15 @@ func (s *Server) linkCode(w http.ResponseWriter, r *http.Request, sess *Session)
 		s.clearPending(w, store.PortalCodeLink)
 		s.render(w, r, sess, http.StatusGone, "cards", cardsPage{Error: "code.spent"})
 		return
-	case codeWrong:
+	case codeWrong, codeMalformed:
 		f, err := s.codeForm(r.Context(), pc.CardholderID, "/portal/cards/link/code")
 		if err != nil {
 			s.serverError(w, r, sess, err)
 			return
 		}
-		f.Error, f.TriesLeft = "code.wrong", left
-		s.render(w, r, sess, http.StatusUnauthorized, "code", f)
+		var status int
+		f.Error, f.ErrorArg, status = codeProblem(outcome, left)
+		s.render(w, r, sess, status, "code", f)
 		return
 	}
 	if err := s.store.LinkCard(r.Context(), sess.PersonID, pc.CardholderID, cardholderActor, s.now()); err != nil {

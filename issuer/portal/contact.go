@@ -1,16 +1,14 @@
 package portal
 
 import (
-	"crypto/rand"
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"math/big"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/honnin/honnin/edge/limits"
+	"github.com/honnin/honnin/edge/onetime"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/safetext"
@@ -22,22 +20,10 @@ import (
 // the code typed back makes it the card's destination (seed 001: "a
 // changed email/phone redirects codes with no further step"; the step
 // before is proving the new destination is the cardholder's). The swap is
-// one store transaction; the old address hears of it.
-const (
-	// ContactCodeValidity and store.MaxContactTries bound a confirmation
-	// code, as they bound a purchase's.
-	ContactCodeValidity = limits.CodeLifetime
-	// ContactResendCooldown is the wait between two codes of one change;
-	// ContactMaxSends the codes one change may have (the first and 3
-	// resends), as a challenge allows.
-	ContactResendCooldown = 30 * time.Second
-	ContactMaxSends       = 4
-	// ContactDailySends caps the confirmation codes of one card per
-	// ContactSendWindow: the destination is whatever the session holder
-	// types, so this is what keeps the portal from being an SMS pump.
-	ContactDailySends = 10
-	ContactSendWindow = 24 * time.Hour
-)
+// one store transaction; the old address hears of it. The code's numbers
+// (lifetime, tries, resends and their cooldown, codes per card a day) are
+// onetime.ContactChange's; the store enforces them.
+var contactCode = onetime.ContactChange
 
 // contactKind is the {kind} of /portal/contact/{kind}: email or sms; ""
 // for anything else.
@@ -65,6 +51,8 @@ type contactData struct {
 	ForMethod bool
 	Error     string // catalogue key
 	ErrorArg  any
+	// Rules are the code's numbers the pages state.
+	Rules codeRules
 }
 
 // normalizeContact checks a typed address or phone and returns it as
@@ -116,7 +104,8 @@ func (s *Server) contactPage(w http.ResponseWriter, r *http.Request, sess *Sessi
 		return
 	}
 	_, cur := s.contactCurrent(c, kind)
-	s.render(w, r, sess, http.StatusOK, "contact", contactData{Kind: kind, Current: cur, ForMethod: r.URL.Query().Get("for") == "method"})
+	s.render(w, r, sess, http.StatusOK, "contact", contactData{Kind: kind, Current: cur, ForMethod: r.URL.Query().Get("for") == "method",
+		Rules: rulesOf(contactCode)})
 }
 
 // contactBegin (POST /portal/contact/{kind}) sends a code to the new value.
@@ -127,7 +116,7 @@ func (s *Server) contactBegin(w http.ResponseWriter, r *http.Request, sess *Sess
 	}
 	raw, cur := s.contactCurrent(c, kind)
 	typed := r.PostFormValue("value")
-	data := contactData{Kind: kind, Current: cur, Value: typed, ForMethod: r.PostFormValue("for") == "method"}
+	data := contactData{Kind: kind, Current: cur, Value: typed, ForMethod: r.PostFormValue("for") == "method", Rules: rulesOf(contactCode)}
 	value, bad := normalizeContact(kind, typed)
 	if bad == "" && strings.EqualFold(value, raw) {
 		bad = "contact.error.same"
@@ -138,12 +127,12 @@ func (s *Server) contactBegin(w http.ResponseWriter, r *http.Request, sess *Sess
 		return
 	}
 	now := s.now()
-	code := newContactCode()
+	code := contactCode.Generate()
 	ch, err := s.store.BeginContactChange(r.Context(), store.ContactChange{CardholderID: c.ID, Kind: kind, Value: value,
-		Code: s.cfg.Vault.Seal([]byte(code), store.ContactCodeAAD(c.ID, kind, value)), ExpiresAt: now.Add(ContactCodeValidity),
-		CreatedAt: now}, ContactSendWindow, ContactDailySends)
+		Code: s.cfg.Vault.Seal([]byte(code), store.ContactCodeAAD(c.ID, kind, value)), ExpiresAt: contactCode.Expires(now),
+		CreatedAt: now}, contactCode.Window, contactCode.DailyCap)
 	if errors.Is(err, store.ErrSendLimit) {
-		data.Error = "contact.error.limit"
+		data.Error, data.ErrorArg = "contact.error.limit", contactCode.DailyCap
 		s.render(w, r, sess, http.StatusTooManyRequests, "contact", data)
 		return
 	}
@@ -184,7 +173,7 @@ func (s *Server) sendContactCode(r *http.Request, c issuer.Cardholder, ch store.
 // is for, how long it lasts and not to pass it on.
 func contactSMSText(locale, issuer, last4, code string) string {
 	issuer = safetext.Clean(issuer, 16)
-	mins := int(ContactCodeValidity / time.Minute)
+	mins := int(contactCode.Lifetime / time.Minute)
 	if locale == "ja" {
 		return fmt.Sprintf("【%s】確認コード %s\nカード末尾%sの本人認証に使う電話番号の登録です。%d分間有効。他人に教えないでください。", issuer, code, last4, mins)
 	}
@@ -200,15 +189,6 @@ func cardLocale(c issuer.Cardholder) string {
 	return "ja"
 }
 
-// newContactCode returns a uniformly random 6-digit code.
-func newContactCode() string {
-	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
-	if err != nil {
-		panic(err) // crypto/rand never fails since Go 1.24
-	}
-	return fmt.Sprintf("%06d", n.Int64())
-}
-
 // contactVerifyPage (GET /portal/contact/{kind}/verify) asks for the code.
 func (s *Server) contactVerifyPage(w http.ResponseWriter, r *http.Request, sess *Session) {
 	s.renderVerify(w, r, sess, http.StatusOK, "", nil)
@@ -220,7 +200,7 @@ func (s *Server) renderVerify(w http.ResponseWriter, r *http.Request, sess *Sess
 		return
 	}
 	_, cur := s.contactCurrent(c, kind)
-	data := contactData{Kind: kind, Current: cur, Error: errKey, ErrorArg: arg,
+	data := contactData{Kind: kind, Current: cur, Error: errKey, ErrorArg: arg, Rules: rulesOf(contactCode),
 		ForMethod: r.URL.Query().Get("for") == "method" || r.PostFormValue("for") == "method"}
 	ch, err := s.store.PendingContactChange(r.Context(), c.ID, kind, s.now())
 	switch {
@@ -255,9 +235,10 @@ func (s *Server) contactVerify(w http.ResponseWriter, r *http.Request, sess *Ses
 		s.fail(w, r, sess, http.StatusNotFound, "error.notfound")
 		return
 	}
-	typed := normalizeDigits(r.PostFormValue("code"))
-	if len(typed) != 6 || strings.Trim(typed, "0123456789") != "" {
-		s.renderVerify(w, r, sess, http.StatusBadRequest, "contact.error.codeform", nil)
+	typed, err := contactCode.Normalize(r.PostFormValue("code"))
+	if err != nil {
+		// Not a code: refused before any comparison, and not counted.
+		s.renderVerify(w, r, sess, http.StatusBadRequest, "contact.error.codeform", contactCode.Digits)
 		return
 	}
 	now := s.now()
@@ -271,7 +252,7 @@ func (s *Server) contactVerify(w http.ResponseWriter, r *http.Request, sess *Ses
 		return
 	}
 	if subtle.ConstantTimeCompare(code, []byte(typed)) != 1 {
-		left, err := s.store.WrongContactCode(r.Context(), ch.ID, now)
+		left, err := s.store.WrongContactCode(r.Context(), ch.ID, now, contactCode.Tries)
 		if errors.Is(err, store.ErrNotFound) {
 			s.renderVerify(w, r, sess, http.StatusGone, "contact.error.expired", nil)
 			return
@@ -281,7 +262,7 @@ func (s *Server) contactVerify(w http.ResponseWriter, r *http.Request, sess *Ses
 			return
 		}
 		if left == 0 {
-			s.renderVerify(w, r, sess, http.StatusBadRequest, "contact.error.toomany", nil)
+			s.renderVerify(w, r, sess, http.StatusBadRequest, "contact.error.toomany", contactCode.Tries)
 			return
 		}
 		s.renderVerify(w, r, sess, http.StatusBadRequest, "contact.error.wrong", left)
@@ -365,19 +346,19 @@ func (s *Server) contactResend(w http.ResponseWriter, r *http.Request, sess *Ses
 	if !ok {
 		return
 	}
-	code := newContactCode()
+	code := contactCode.Generate()
 	ch, err := s.store.ResendContactCode(r.Context(), ch.ID, s.cfg.Vault.Seal([]byte(code), store.ContactCodeAAD(c.ID, kind, ch.Value)),
-		now, now.Add(ContactCodeValidity), ContactResendCooldown, ContactMaxSends, ContactSendWindow, ContactDailySends)
+		now, contactCode.Expires(now), contactCode.Cooldown, contactCode.Sends(), contactCode.Window, contactCode.DailyCap)
 	var cool *store.CooldownError
 	switch {
 	case errors.As(err, &cool):
 		s.renderVerify(w, r, sess, http.StatusTooManyRequests, "contact.error.cooldown", int(cool.RetryAt.Sub(now).Seconds()+0.999))
 		return
 	case errors.Is(err, store.ErrResendLimit):
-		s.renderVerify(w, r, sess, http.StatusTooManyRequests, "contact.error.resendlimit", nil)
+		s.renderVerify(w, r, sess, http.StatusTooManyRequests, "contact.error.resendlimit", contactCode.Resends)
 		return
 	case errors.Is(err, store.ErrSendLimit):
-		s.renderVerify(w, r, sess, http.StatusTooManyRequests, "contact.error.limit", nil)
+		s.renderVerify(w, r, sess, http.StatusTooManyRequests, "contact.error.limit", contactCode.DailyCap)
 		return
 	case errors.Is(err, store.ErrNotFound):
 		s.renderVerify(w, r, sess, http.StatusGone, "contact.error.expired", nil)
@@ -396,18 +377,4 @@ func (s *Server) contactResend(w http.ResponseWriter, r *http.Request, sess *Ses
 		to += "?for=method"
 	}
 	s.redirect(w, r, to, "contact.flash.resent")
-}
-
-// normalizeDigits turns full-width digits (a Japanese keyboard's) into
-// ASCII and drops spaces.
-func normalizeDigits(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= '０' && r <= '９':
-			return '0' + (r - '０')
-		case r == ' ' || r == '\u3000' || r == '-':
-			return -1
-		}
-		return r
-	}, strings.TrimSpace(s))
 }

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/honnin/honnin/edge/onetime"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/dispatch"
-	"github.com/honnin/honnin/issuer/store"
 )
 
 var smsCode = regexp.MustCompile(`確認コード (\d{6})|code (\d{6})`)
@@ -212,13 +212,33 @@ func TestContactCodeRules(t *testing.T) {
 		return h.newestCode(addr)
 	}
 	code := begin()
+	// The pages state the policy's numbers (onetime.ContactChange).
+	for path, wants := range map[string][]string{
+		"/portal/contact/email":        {"6桁の確認コード"},
+		"/portal/contact/email/verify": {"確認コード（6桁）", "10分間有効", "5回間違えると", "再送は30秒おきに3回まで", `maxlength="12"`},
+	} {
+		p := b.get(path)
+		for _, want := range wants {
+			if !strings.Contains(p.body, want) {
+				t.Errorf("%s lacks %q", path, want)
+			}
+		}
+	}
 	wrong := fmt.Sprintf("%06d", (atoi(code)+7)%1000000)
-	for i := 1; i <= store.MaxContactTries; i++ {
+	// Not a code: refused, and no try counted.
+	for _, typed := range []string{"12345", "1234567", "12345a", "１２３ー４５"} {
+		if p := b.post("/portal/contact/email/verify", form("code", typed)); p.status != http.StatusBadRequest ||
+			!strings.Contains(p.body, "6桁の数字を入力") {
+			t.Errorf("%q: %d\n%s", typed, p.status, p.body)
+		}
+	}
+	tries := onetime.ContactChange.Tries
+	for i := 1; i <= tries; i++ {
 		p := b.post("/portal/contact/email/verify", form("code", wrong))
-		if i < store.MaxContactTries && (p.status != http.StatusBadRequest || !strings.Contains(p.body, fmt.Sprintf("あと%d回", store.MaxContactTries-i))) {
+		if i < tries && (p.status != http.StatusBadRequest || !strings.Contains(p.body, fmt.Sprintf("あと%d回", tries-i))) {
 			t.Errorf("wrong code %d: %d", i, p.status)
 		}
-		if i == store.MaxContactTries && !strings.Contains(p.body, "5回間違えた") {
+		if i == tries && !strings.Contains(p.body, "5回間違えた") {
 			t.Errorf("fifth wrong code: %d\n%s", p.status, p.body)
 		}
 	}
@@ -230,7 +250,7 @@ func TestContactCodeRules(t *testing.T) {
 	}
 
 	code = begin()
-	h.clock.Add(ContactCodeValidity)
+	h.clock.Add(onetime.ContactChange.Lifetime)
 	if p := b.post("/portal/contact/email/verify", form("code", code)); p.status != http.StatusGone {
 		t.Errorf("code after 10 minutes: %d, want 410", p.status)
 	}
@@ -241,13 +261,13 @@ func TestContactCodeRules(t *testing.T) {
 		t.Errorf("resend at once: %d\n%s", p.status, p.body)
 	}
 	for i := 1; i <= 3; i++ {
-		h.clock.Add(ContactResendCooldown)
+		h.clock.Add(onetime.ContactChange.Cooldown)
 		b.get("/portal/contact/email/verify")
 		if p := b.post("/portal/contact/email/resend", nil); p.status != http.StatusSeeOther {
 			t.Fatalf("resend %d: %d\n%s", i, p.status, p.body)
 		}
 	}
-	h.clock.Add(ContactResendCooldown)
+	h.clock.Add(onetime.ContactChange.Cooldown)
 	b.get("/portal/contact/email/verify")
 	if p := b.post("/portal/contact/email/resend", nil); p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "3回まで") {
 		t.Errorf("fourth resend: %d", p.status)
@@ -258,8 +278,10 @@ func TestContactCodeRules(t *testing.T) {
 			t.Errorf("the first code after a resend: %d, want 400", p.status)
 		}
 	}
-	if p := b.post("/portal/contact/email/verify", form("code", last)); p.status != http.StatusSeeOther {
-		t.Errorf("the newest code: %d", p.status)
+	// Typed as a person copies it: full-width, with a hyphen.
+	typed := strings.Map(func(r rune) rune { return r - '0' + '０' }, last[:3]) + "－" + last[3:]
+	if p := b.post("/portal/contact/email/verify", form("code", typed)); p.status != http.StatusSeeOther {
+		t.Errorf("the newest code as %q: %d", typed, p.status)
 	}
 	if c := h.card(cardA); c.Email != addr {
 		t.Errorf("address %s", c.Email)
@@ -269,7 +291,7 @@ func TestContactCodeRules(t *testing.T) {
 // TestContactDailyLimit: 10 codes a day per card, whatever the addresses.
 func TestContactDailyLimit(t *testing.T) {
 	h, b := signedInA(t)
-	for i := range ContactDailySends {
+	for i := range onetime.ContactChange.DailyCap {
 		b.get("/portal/contact/email")
 		if p := b.post("/portal/contact/email", form("value", fmt.Sprintf("n%d@mail.example", i))); p.status != http.StatusSeeOther {
 			t.Fatalf("change %d: %d", i, p.status)
@@ -278,7 +300,7 @@ func TestContactDailyLimit(t *testing.T) {
 	}
 	b.get("/portal/contact/email")
 	if p := b.post("/portal/contact/email", form("value", "over@mail.example")); p.status != http.StatusTooManyRequests {
-		t.Errorf("change %d: %d, want 429", ContactDailySends+1, p.status)
+		t.Errorf("change %d: %d, want 429", onetime.ContactChange.DailyCap+1, p.status)
 	}
 	if len(h.inbox.Messages("over@mail.example")) != 0 {
 		t.Error("a code was sent over the limit")

@@ -205,6 +205,11 @@ func (b *browser) do(req *http.Request) page {
 		b.h.t.Fatal(err)
 	}
 	p := page{status: resp.StatusCode, location: resp.Header.Get("Location"), body: string(body), header: resp.Header}
+	// A catalogue text given the wrong arguments (its numbers come from
+	// the policies: edge/onetime) shows fmt's complaint.
+	if i := strings.Index(p.body, "%!"); i >= 0 {
+		b.h.t.Errorf("%s %s: a text with the wrong arguments: %s", req.Method, req.URL.Path, p.body[i:min(len(p.body), i+60)])
+	}
 	if strings.Contains(p.body, `name="csrf"`) {
 		b.last = p.body
 	}

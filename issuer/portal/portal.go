@@ -48,10 +48,8 @@ const (
 	// within IPWindow; more are refused until the window moves on.
 	MaxIPAttempts = 20
 	IPWindow      = 10 * time.Minute
-	// CodeValidity and MaxCodeTries bound a portal one-time code; it is
-	// used once.
-	CodeValidity = 10 * time.Minute
-	MaxCodeTries = 5
+	// The portal's one-time codes (sign-in, card link, contact change)
+	// are bound by edge/onetime's PortalSignIn and ContactChange.
 )
 
 // Mailer sends the portal's mails; *dispatch.Mailer is one.

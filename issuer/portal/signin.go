@@ -185,11 +185,13 @@ func (s *Server) signinPassword(w http.ResponseWriter, r *http.Request) {
 
 // codeForm is the data of the code pages.
 type codeForm struct {
-	Email     string // masked
-	Last4     string
-	Error     string // catalogue key
-	TriesLeft int
-	Action    string
+	Email    string // masked
+	Last4    string
+	Error    string // catalogue key
+	ErrorArg any    // its argument, if it has one
+	Action   string
+	// Rules are the code's numbers the page states.
+	Rules codeRules
 }
 
 // signinCodePage is GET /portal/signin/code.
@@ -216,7 +218,7 @@ func (s *Server) codeForm(ctx context.Context, cardholderID int64, action string
 	if err != nil {
 		return codeForm{}, err
 	}
-	return codeForm{Email: newCardView(c, false).Email, Last4: c.Last4, Action: action}, nil
+	return codeForm{Email: newCardView(c, false).Email, Last4: c.Last4, Action: action, Rules: rulesOf(portalCode)}, nil
 }
 
 // signinCode is POST /portal/signin/code: the mailed code; right, it
@@ -244,14 +246,15 @@ func (s *Server) signinCode(w http.ResponseWriter, r *http.Request) {
 		s.clearPending(w, store.PortalCodeSignIn)
 		s.render(w, r, nil, http.StatusGone, "signin", signinForm{Error: "code.spent"})
 		return
-	case codeWrong:
+	case codeWrong, codeMalformed:
 		f, err := s.codeForm(r.Context(), pc.CardholderID, "/portal/signin/code")
 		if err != nil {
 			s.serverError(w, r, nil, err)
 			return
 		}
-		f.Error, f.TriesLeft = "code.wrong", left
-		s.render(w, r, nil, http.StatusUnauthorized, "code", f)
+		var status int
+		f.Error, f.ErrorArg, status = codeProblem(outcome, left)
+		s.render(w, r, nil, status, "code", f)
 		return
 	}
 	c, err := s.store.Cardholder(r.Context(), pc.CardholderID)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/honnin/honnin/edge/onetime"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/pan"
 )
@@ -271,6 +272,42 @@ func TestSignInCode(t *testing.T) {
 			t.Fatalf("%d %q", p.status, p.location)
 		}
 	})
+	t.Run("hyphens and spaces", func(t *testing.T) {
+		h, b := start(t)
+		code := h.code(mailA)
+		if p := b.post("/portal/signin/code", url.Values{"code": {" " + code[:3] + "-" + code[3:] + "\u3000"}}); p.status != http.StatusSeeOther || p.location != "/portal/" {
+			t.Fatalf("%d %q", p.status, p.location)
+		}
+	})
+	t.Run("the page states the policy", func(t *testing.T) {
+		_, b := start(t)
+		p := b.get("/portal/signin/code")
+		for _, want := range []string{"6桁の確認コード", "確認コード（6桁）", "10分間有効", "5回間違えると", `maxlength="12"`} {
+			if !strings.Contains(p.body, want) {
+				t.Errorf("code page lacks %q", want)
+			}
+		}
+	})
+	t.Run("not a code costs no try", func(t *testing.T) {
+		h, b := start(t)
+		code := h.code(mailA)
+		// More of them than the tries (each counts toward the address's
+		// limit, MaxIPAttempts, though).
+		malformed := []string{"", "12345", "1234567", "12a456", "١٢٣٤٥٦", "123_456"}
+		if len(malformed) <= onetime.PortalSignIn.Tries {
+			t.Fatalf("%d malformed codes do not outnumber the %d tries", len(malformed), onetime.PortalSignIn.Tries)
+		}
+		for _, typed := range malformed {
+			if p := b.post("/portal/signin/code", url.Values{"code": {typed}}); p.status != http.StatusBadRequest ||
+				!strings.Contains(p.body, "確認コードは6桁の数字です") {
+				t.Fatalf("%q: %d\n%s", typed, p.status, p.body)
+			}
+		}
+		p := b.post("/portal/signin/code", url.Values{"code": {wrong(code)}})
+		if p.status != http.StatusUnauthorized || !strings.Contains(p.body, "あと4回") {
+			t.Fatalf("first wrong code after malformed ones: %d\n%s", p.status, p.body)
+		}
+	})
 	t.Run("wrong then right", func(t *testing.T) {
 		h, b := start(t)
 		code := h.code(mailA)
@@ -285,7 +322,7 @@ func TestSignInCode(t *testing.T) {
 	t.Run("five wrong", func(t *testing.T) {
 		h, b := start(t)
 		code := h.code(mailA)
-		for i := 1; i < MaxCodeTries; i++ {
+		for i := 1; i < onetime.PortalSignIn.Tries; i++ {
 			b.post("/portal/signin/code", url.Values{"code": {wrong(code)}})
 		}
 		if p := b.post("/portal/signin/code", url.Values{"code": {wrong(code)}}); p.status != http.StatusGone {
@@ -297,7 +334,7 @@ func TestSignInCode(t *testing.T) {
 	})
 	t.Run("expired", func(t *testing.T) {
 		h, b := start(t)
-		h.clock.Add(CodeValidity)
+		h.clock.Add(onetime.PortalSignIn.Lifetime)
 		if p := b.post("/portal/signin/code", url.Values{"code": {h.code(mailA)}}); p.status != http.StatusGone || !strings.Contains(p.body, "有効期限") {
 			t.Fatalf("expired code: %d\n%s", p.status, p.body)
 		}

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/edge/money"
+	"github.com/honnin/honnin/edge/onetime"
 	"github.com/honnin/honnin/issuer/safetext"
 	"github.com/honnin/honnin/issuer/sms/wire"
 )
@@ -81,7 +81,9 @@ func Text(locale string, c CodeText) string {
 
 func textBody(locale, issuer, merchant string, advice bool, c CodeText) string {
 	at := c.At.In(jst)
-	mins := strconv.Itoa(int(limits.CodeLifetime / time.Minute))
+	// The text states how long the code works: the purchase policy's
+	// lifetime, as the mail does.
+	mins := strconv.Itoa(int(onetime.Purchase.Lifetime / time.Minute))
 	if locale == "ja" {
 		s := "【" + issuer + "】認証コード " + c.Code + "\n" +
 			merchant + " " + money.Format(c.Amount, c.Currency, "ja") + " " + at.Format("1/2 15:04") + "\n" +

@@ -16,10 +16,6 @@ import (
 // pumping).
 var ErrSendLimit = errors.New("contact code send limit reached")
 
-// MaxContactTries is how many wrong codes void a contact change: the code
-// has 6 digits, so 5 guesses succeed one time in 200,000.
-const MaxContactTries = 5
-
 // ContactChange is a new email address or phone waiting for the code sent
 // to it: the address changes only once the cardholder proves it receives
 // there, so a typo cannot send the next purchase's code to a stranger.
@@ -60,8 +56,10 @@ func scanContactChange(row interface{ Scan(...any) error }) (ContactChange, erro
 	return c, nil
 }
 
-// pendingWhere selects the changes that can still be confirmed.
-const pendingWhere = `used_at IS NULL AND voided_at IS NULL AND tries < ? AND expires_at > ?`
+// pendingWhere selects the changes that can still be confirmed. A change
+// out of tries is among the voided: WrongContactCode voids it in the
+// statement that counts its last try.
+const pendingWhere = `used_at IS NULL AND voided_at IS NULL AND expires_at > ?`
 
 // checkSendLimit refuses a send when the cardholder's contact changes of
 // the last window already had limit codes sent.
@@ -120,7 +118,7 @@ func (s *Store) BeginContactChange(ctx context.Context, c ContactChange, window 
 func (s *Store) PendingContactChange(ctx context.Context, cardholderID int64, kind issuer.Method, now time.Time) (ContactChange, error) {
 	c, err := scanContactChange(s.db.QueryRowContext(ctx, s.q(`SELECT `+contactColumns+` FROM contact_changes
 		WHERE cardholder_id = ? AND kind = ? AND `+pendingWhere+` ORDER BY id DESC LIMIT 1`),
-		cardholderID, kind, MaxContactTries, ms(now)))
+		cardholderID, kind, ms(now)))
 	if err != nil {
 		return ContactChange{}, fmt.Errorf("store: pending %s change of %d: %w", kind, cardholderID, err)
 	}
@@ -138,7 +136,7 @@ func (s *Store) ResendContactCode(ctx context.Context, id int64, sealed []byte, 
 	var out ContactChange
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		cur, err := scanContactChange(tx.QueryRowContext(ctx, s.q(`SELECT `+contactColumns+` FROM contact_changes
-			WHERE id = ? AND `+pendingWhere), id, MaxContactTries, ms(now)))
+			WHERE id = ? AND `+pendingWhere), id, ms(now)))
 		if err != nil {
 			return err
 		}
@@ -167,22 +165,24 @@ func (s *Store) ResendContactCode(ctx context.Context, id int64, sealed []byte, 
 }
 
 // WrongContactCode counts a wrong code against pending change id and
-// returns how many tries are left; at 0 the change is void.
-func (s *Store) WrongContactCode(ctx context.Context, id int64, now time.Time) (left int, err error) {
+// returns how many of maxTries are left (the caller's policy:
+// edge/onetime's ContactChange.Tries); at 0 the change is void, in the
+// same statement, so no confirmation can slip in after the last try.
+func (s *Store) WrongContactCode(ctx context.Context, id int64, now time.Time, maxTries int) (left int, err error) {
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var tries int
 		var cardholder int64
 		err := tx.QueryRowContext(ctx, s.q(`UPDATE contact_changes SET tries = tries + 1,
 				voided_at = CASE WHEN tries + 1 >= ? THEN ? ELSE voided_at END
 			WHERE id = ? AND `+pendingWhere+` RETURNING tries, cardholder_id`),
-			MaxContactTries, ms(now), id, MaxContactTries, ms(now)).Scan(&tries, &cardholder)
+			maxTries, ms(now), id, ms(now)).Scan(&tries, &cardholder)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
 		if err != nil {
 			return err
 		}
-		left = MaxContactTries - tries
+		left = max(maxTries-tries, 0)
 		return s.audit(ctx, tx, now, "cardholder", "contact_change_wrong", "", map[string]any{
 			"cardholder": cardholder, "change": id, "tries": tries})
 	})
@@ -204,7 +204,7 @@ func (s *Store) WrongContactCode(ctx context.Context, id int64, now time.Time) (
 func (s *Store) CompleteContactChange(ctx context.Context, id int64, now time.Time) (old string, err error) {
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		c, err := scanContactChange(tx.QueryRowContext(ctx, s.q(`UPDATE contact_changes SET used_at = ?
-			WHERE id = ? AND `+pendingWhere+` RETURNING `+contactColumns), ms(now), id, MaxContactTries, ms(now)))
+			WHERE id = ? AND `+pendingWhere+` RETURNING `+contactColumns), ms(now), id, ms(now)))
 		if err != nil {
 			return err
 		}

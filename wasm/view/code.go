@@ -2,9 +2,10 @@ package view
 
 import (
 	"errors"
-	"unicode"
+	"fmt"
 
 	"github.com/honnin/honnin/edge/limits"
+	"github.com/honnin/honnin/edge/onetime"
 )
 
 // Code validation errors; the model shows them without a round trip.
@@ -32,37 +33,19 @@ func CheckPassword(s string) error {
 }
 
 // NormalizeCode turns what the cardholder typed into the 6 ASCII digits the
-// edge expects. Japanese IMEs often produce full-width digits (０-９), and
-// codes are often typed or pasted with spaces ("123 456", a trailing space
-// from a mail client), so full-width digits are converted and white space
-// (ASCII and U+3000 ideographic space) is dropped anywhere. Anything else,
-// including other scripts' digits, is refused.
+// edge expects, by the one rule of every one-time code (edge/onetime's
+// Normalize, with the purchase policy): full-width digits from a Japanese
+// IME become ASCII, and spaces (ideographic ones too) and hyphens are
+// dropped anywhere; anything else is refused. The errors are the view's:
+// ErrCodeEmpty when nothing was typed, ErrCodeFormat (wrapping onetime's
+// reason) otherwise.
 func NormalizeCode(s string) (string, error) {
-	var out [6]byte
-	n := 0
-	for _, r := range s {
-		var d rune
-		switch {
-		case '0' <= r && r <= '9':
-			d = r
-		case '０' <= r && r <= '９':
-			d = r - '０' + '0'
-		case unicode.IsSpace(r):
-			continue
-		default:
-			return "", ErrCodeFormat
-		}
-		if n == len(out) {
-			return "", ErrCodeFormat
-		}
-		out[n] = byte(d)
-		n++
-	}
-	switch n {
-	case 0:
+	code, err := onetime.Purchase.Normalize(s)
+	switch {
+	case err == nil:
+		return code, nil
+	case errors.Is(err, onetime.ErrEmpty):
 		return "", ErrCodeEmpty
-	case len(out):
-		return string(out[:]), nil
 	}
-	return "", ErrCodeFormat
+	return "", fmt.Errorf("%w: %w", ErrCodeFormat, err)
 }

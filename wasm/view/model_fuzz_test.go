@@ -129,8 +129,9 @@ func screens(t *testing.T, m *Model, now time.Time) {
 // FuzzInput checks what the client checks before anything leaves the
 // browser: a typed code, a password, the device signals, the target
 // origin of the result. Properties: NormalizeCode gives six ASCII digits,
-// exactly the digits typed (full-width folded, white space dropped), and
-// is idempotent; six ASCII digits pass unchanged; CheckPassword takes 1 to
+// exactly the digits typed (full-width folded, white space and hyphens
+// dropped), and is idempotent (edge/onetime's FuzzNormalize checks the
+// rule itself); six ASCII digits pass unchanged; CheckPassword takes 1 to
 // 128 characters of UTF-8 (what the DOM gives); Device.within always passes the edge's
 // DeviceSignals.Validate (a browser's odd value never costs the
 // cardholder the challenge); TargetOrigin returns only the response's
