@@ -23,7 +23,7 @@ import (
 	"context"
 
 	"github.com/honnin/honnin/edge/challenge"
-	"github.com/honnin/honnin/edge/limits"
+	"github.com/honnin/honnin/edge/onetime"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/appreg"
 	"github.com/honnin/honnin/issuer/dispatch"
@@ -61,7 +61,7 @@ type Config struct {
 	// SMS sends SMS codes; nil means SMS sends fail (delivery "failed").
 	SMS SMSSender
 	// SendCap is how many codes one destination (address, phone) may get
-	// in limits.SendWindow; 0 means limits.SendsPerDestination.
+	// in purchase.Window; 0 means purchase.DailyCap.
 	SendCap int
 	// EdgeURL is the edge's base URL (http://127.0.0.1:8787): the
 	// challenge page is there, and SMS codes name its host for WebOTP.
@@ -148,7 +148,7 @@ func New(cfg Config) (*Service, error) {
 		}
 	}
 	if s.sendCap == 0 {
-		s.sendCap = limits.SendsPerDestination
+		s.sendCap = purchase.DailyCap
 	}
 	if s.issuerName == "" {
 		s.issuerName = "honnin"
@@ -176,3 +176,8 @@ func (s *Service) Apps() *appreg.Registrar { return s.apps }
 
 // JWKS is the issuer's and the edge's public keys, as published.
 func (s *Service) JWKS() []byte { return s.keys.JWKS }
+
+// purchase is the policy of a purchase's one-time codes: their lifetime,
+// the wrong codes an authentication allows, the resends and their
+// cooldown, and the codes one destination may get a day.
+var purchase = onetime.Purchase

@@ -13,7 +13,6 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/challenge"
-	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/store"
 )
@@ -84,7 +83,7 @@ func (s *Service) reopen(a issuer.Authentication, impl method, creds []issuer.Cr
 	if a.Method.Sends() {
 		issued = a.LastSentAt // zero when the send failed or was refused
 	}
-	if a.Secret == nil || issued.IsZero() || !now.Before(issued.Add(limits.CodeLifetime)) || !slices.Equal(credIDs(creds), a.Creds) {
+	if a.Secret == nil || issued.IsZero() || !now.Before(issued.Add(purchase.Lifetime)) || !slices.Equal(credIDs(creds), a.Creds) {
 		return offer{}, time.Time{}, false
 	}
 	b, err := s.vault.Open(a.Secret, secretAAD(a.ID))
@@ -104,7 +103,7 @@ func (s *Service) reopen(a issuer.Authentication, impl method, creds []issuer.Cr
 // the edge. issued is when the code was sent (email/SMS) or now; the token
 // lives codeValidity from it.
 func (s *Service) mintChallenge(a issuer.Authentication, c issuer.Cardholder, o offer, issued, now time.Time) (string, error) {
-	exp := issued.Add(limits.CodeLifetime)
+	exp := issued.Add(purchase.Lifetime)
 	codes, period, skew, err := o.impl.seal(o.creds, o.code, now, exp)
 	if err != nil {
 		return "", err
@@ -118,7 +117,7 @@ func (s *Service) mintChallenge(a issuer.Authentication, c issuer.Cardholder, o 
 		PM:          c.PersonalMessage,
 		Codes:       codes,
 		AV:          o.av,
-		MaxAttempts: limits.AttemptsPerAuthentication,
+		MaxAttempts: purchase.Tries,
 		Period:      period,
 		Skew:        skew,
 		Creds:       refs,
@@ -130,7 +129,7 @@ func (s *Service) mintChallenge(a issuer.Authentication, c issuer.Cardholder, o 
 	}
 	resendsLeft := 0
 	if o.method.Sends() {
-		resendsLeft = max(limits.ResendsPerAuthentication-a.Resends, 0)
+		resendsLeft = max(purchase.Resends-a.Resends, 0)
 	}
 	return challenge.Sign(s.keys.Sign, challenge.TypChallenge, &challenge.ChallengeClaims{
 		RegisteredClaims: jwt.RegisteredClaims{

@@ -133,7 +133,7 @@ func contactCredentials(ctx context.Context, s *Service, c issuer.Cardholder, m 
 // sentCode seals the one code that was sent, valid for the code lifetime
 // (step 0); nothing when it was not delivered, so nothing can match.
 func sentCode(creds []issuer.Credential, code string) ([]challenge.Code, int, int, error) {
-	period := int(limits.CodeLifetime / time.Second)
+	period := int(purchase.Lifetime / time.Second)
 	if code == "" {
 		return nil, period, 0, nil
 	}
@@ -177,7 +177,7 @@ func (p password) credentials(ctx context.Context, c issuer.Cardholder, _ time.T
 	return p.s.store.ActiveCredentials(ctx, c.ID, issuer.MethodPassword)
 }
 func (password) seal([]issuer.Credential, string, time.Time, time.Time) ([]challenge.Code, int, int, error) {
-	return nil, int(limits.CodeLifetime / time.Second), 0, nil
+	return nil, int(purchase.Lifetime / time.Second), 0, nil
 }
 func (password) dest(issuer.Cardholder, []issuer.Credential) string { return "" }
 

@@ -44,8 +44,8 @@ type Outcome struct {
 // report came is recorded as N credential_locked.
 func (s *Service) RecordOutcome(ctx context.Context, o Outcome) (applied bool, err error) {
 	switch {
-	case o.Attempts > limits.AttemptsPerAuthentication:
-		return false, refuse(Invalid, "bad_request", "attempts must be at most %d", limits.AttemptsPerAuthentication)
+	case o.Attempts > purchase.Tries:
+		return false, refuse(Invalid, "bad_request", "attempts must be at most %d", purchase.Tries)
 	case o.Drift < -limits.TOTPSkew || o.Drift > limits.TOTPSkew:
 		return false, refuse(Invalid, "bad_request", "drift must be within ±%d steps", limits.TOTPSkew)
 	case !challenge.ValidStatus(o.Status):

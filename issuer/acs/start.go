@@ -47,7 +47,7 @@ var (
 	errNoCredential = refuse(Conflict, "credential_locked",
 		"the cardholder's authentication method is locked or not registered")
 	errResendLimit = refuse(Limited, "resend_limit",
-		"%d new codes were sent for this purchase already; no more can be sent", limits.ResendsPerAuthentication)
+		"%d new codes were sent for this purchase already; no more can be sent", purchase.Resends)
 	errSendLimit = refuse(Limited, "send_limit",
 		"too many codes were sent to this destination today; try again tomorrow or use another method")
 	errNotFound   = refuse(NotFound, "not_found", "no such authentication")
@@ -120,7 +120,7 @@ func (s *Service) Start(ctx context.Context, id string, sig Signals) (Started, e
 			return Started{Decision: risk.Challenge, ChallengeToken: token, Delivery: delivery}, nil
 		}
 	}
-	if m.Sends() && a.Gen > limits.ResendsPerAuthentication {
+	if m.Sends() && a.Gen > purchase.Resends {
 		// A reload after the code expired is a new send: the same cap
 		// as Resend.
 		return Started{}, errResendLimit
@@ -152,7 +152,7 @@ func (s *Service) issue(ctx context.Context, a issuer.Authentication, c issuer.C
 	delivery = DeliveryNone
 	if snd, ok := impl.(sender); ok {
 		delivery = DeliverySent
-		ok, err := s.store.ReserveSend(ctx, s.destHash(m, snd.address(c)), m, a.ID, now, limits.SendWindow, s.sendCap)
+		ok, err := s.store.ReserveSend(ctx, s.destHash(m, snd.address(c)), m, a.ID, now, purchase.Window, s.sendCap)
 		if err != nil {
 			return "", "", err
 		}
@@ -229,9 +229,9 @@ func (s *Service) decide(ctx context.Context, a issuer.Authentication, c issuer.
 }
 
 // Resend sends a new code of gen+1, only for the newest gen of an
-// email/SMS challenge in progress, not sooner than limits.ResendCooldown
+// email/SMS challenge in progress, not sooner than purchase.Cooldown
 // after the last code that was sent, at most
-// limits.ResendsPerAuthentication times, and within the destination's
+// purchase.Resends times, and within the destination's
 // daily cap.
 func (s *Service) Resend(ctx context.Context, id string, gen int) (Issued, error) {
 	if gen < 1 {
@@ -259,14 +259,14 @@ func (s *Service) Resend(ctx context.Context, id string, gen int) (Issued, error
 	}
 	// Checked before the send cap is taken, so an early click does not use
 	// up the day's sends; the store checks both again atomically.
-	if gen == a.Gen && a.Resends >= limits.ResendsPerAuthentication {
+	if gen == a.Gen && a.Resends >= purchase.Resends {
 		return Issued{}, errResendLimit
 	}
-	if gen == a.Gen && !a.LastSentAt.IsZero() && now.Before(a.LastSentAt.Add(limits.ResendCooldown)) {
-		return Issued{}, cooldown(a.LastSentAt.Add(limits.ResendCooldown))
+	if gen == a.Gen && !a.LastSentAt.IsZero() && now.Before(a.LastSentAt.Add(purchase.Cooldown)) {
+		return Issued{}, cooldown(a.LastSentAt.Add(purchase.Cooldown))
 	}
 	token, delivery, err := s.issue(ctx, a, c, m, impl, creds, now, false, func(ch store.Challenge) (issuer.Authentication, error) {
-		return s.store.Resend(ctx, id, gen, ch, now, limits.ResendCooldown, limits.ResendsPerAuthentication)
+		return s.store.Resend(ctx, id, gen, ch, now, purchase.Cooldown, purchase.Resends)
 	})
 	var cd *store.CooldownError
 	if errors.As(err, &cd) {
@@ -290,7 +290,7 @@ func startInFlight(now time.Time) *Refusal {
 // cooldown refuses a resend before retryAt.
 func cooldown(retryAt time.Time) *Refusal {
 	r := refuse(Limited, "resend_cooldown", "a code was sent less than %s ago; retry after %s",
-		limits.ResendCooldown, retryAt.UTC().Format(time.RFC3339))
+		purchase.Cooldown, retryAt.UTC().Format(time.RFC3339))
 	r.RetryAt = retryAt
 	return r
 }
