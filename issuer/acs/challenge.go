@@ -57,7 +57,7 @@ func newOffer(m issuer.Method, impl method, creds []issuer.Credential) (offer, [
 	var avHash []byte
 	o.av, avHash = newAV()
 	if m.Sends() {
-		o.code = newCode()
+		o.code = purchase.Generate()
 	}
 	return o, avHash
 }

@@ -4,15 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-
-	"github.com/honnin/honnin/edge/onetime"
 )
-
-// newCode returns a purchase's email or SMS code: edge/onetime's, drawn
-// uniformly by the purchase policy.
-func newCode() string {
-	return onetime.Purchase.Generate()
-}
 
 // newAV returns an authentication value (20 random bytes, base64 like an
 // EMV CAVV) and the SHA-256 the issuer keeps: the value itself travels only

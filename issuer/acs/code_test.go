@@ -1,35 +1,28 @@
 package acs
 
 import (
-	"strings"
+	"crypto/sha256"
+	"encoding/base64"
 	"testing"
 )
 
-func TestCode(t *testing.T) {
+// TestAV: an authentication value is 20 random bytes in base64 (like an
+// EMV CAVV), and the issuer keeps its SHA-256, never the value. (The
+// codes are edge/onetime's: see its TestGenerateUniform.)
+func TestAV(t *testing.T) {
 	seen := map[string]bool{}
-	var first [10]int
-	const n = 20000
-	for range n {
-		c := newCode()
-		if len(c) != 6 || strings.Trim(c, "0123456789") != "" {
-			t.Fatalf("code %q", c)
+	for range 1000 {
+		av, hash := newAV()
+		raw, err := base64.StdEncoding.DecodeString(av)
+		if err != nil || len(raw) != 20 {
+			t.Fatalf("AV %q: %d bytes, %v", av, len(raw), err)
 		}
-		seen[c] = true
-		first[c[0]-'0']++
-	}
-	// 20000 draws from 10^6 codes: ~200 collisions expected; far more means
-	// a broken generator.
-	if len(seen) < n-400 {
-		t.Errorf("%d distinct codes of %d", len(seen), n)
-	}
-	// Each leading digit ~2000 times; a bias like always-0 shows at once.
-	for d, k := range first {
-		if k < 1600 || k > 2400 {
-			t.Errorf("leading digit %d drawn %d times of %d", d, k, n)
+		if want := sha256.Sum256([]byte(av)); string(hash) != string(want[:]) {
+			t.Fatalf("AV %q: kept hash is not its SHA-256", av)
 		}
-	}
-	av, hash := newAV()
-	if len(av) != 28 || len(hash) != 32 {
-		t.Errorf("AV %q (%d), hash %d bytes", av, len(av), len(hash))
+		if seen[av] {
+			t.Fatalf("AV %q drawn twice", av)
+		}
+		seen[av] = true
 	}
 }
