@@ -25,7 +25,6 @@ import (
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/onetime"
 	"github.com/honnin/honnin/issuer"
-	"github.com/honnin/honnin/issuer/appreg"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/passhash"
@@ -98,7 +97,7 @@ type Service struct {
 	risk       *risk.Engine
 	provider   *risk.Provider
 	pseudo     *risk.Pseudonymizer
-	apps       *appreg.Registrar
+	apps       *Apps
 	hashing    *passhash.Budget
 	// methods holds one value per method: what a challenge of it does.
 	methods map[issuer.Method]method
@@ -162,7 +161,7 @@ func New(cfg Config) (*Service, error) {
 	if s.hashing == nil {
 		s.hashing = passhash.Default
 	}
-	s.apps = &appreg.Registrar{Store: s.store, Vault: s.vault, Mail: s.mail, IssuerName: s.issuerName, Now: s.now}
+	s.apps = &Apps{Store: s.store, Vault: s.vault, Mail: s.mail, IssuerName: s.issuerName, Now: s.now}
 	s.methods = newMethods(s, cfg.SMS)
 	return s, nil
 }
@@ -172,7 +171,7 @@ func New(cfg Config) (*Service, error) {
 func (s *Service) Now() time.Time { return s.now() }
 
 // Apps is the authenticator-app registration the app redeems.
-func (s *Service) Apps() *appreg.Registrar { return s.apps }
+func (s *Service) Apps() *Apps { return s.apps }
 
 // JWKS is the issuer's and the edge's public keys, as published.
 func (s *Service) JWKS() []byte { return s.keys.JWKS }

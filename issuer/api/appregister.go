@@ -5,7 +5,7 @@ import (
 	"net/http"
 
 	"github.com/honnin/honnin/edge/jsonapi"
-	"github.com/honnin/honnin/issuer/appreg"
+	"github.com/honnin/honnin/issuer/acs"
 )
 
 type appRegisterRequest struct {
@@ -39,7 +39,7 @@ func (s *Server) registerApp(w http.ResponseWriter, r *http.Request) error {
 		return jsonapi.BadRequest("registration_id or password is too long")
 	}
 	reg, err := s.acs.Apps().Register(r.Context(), req.RegistrationID, req.Password)
-	if errors.Is(err, appreg.ErrInvalid) {
+	if errors.Is(err, acs.ErrRegistrationRefused) {
 		return jsonapi.Errorf(http.StatusForbidden, "registration_refused", "%v", err)
 	}
 	if err != nil {
@@ -47,6 +47,6 @@ func (s *Server) registerApp(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	jsonapi.Write(w, http.StatusOK, appRegisterResponse{OTPAuthURI: reg.URI, QRPNG: reg.QR,
-		Period: appreg.Period, Digits: appreg.Digits, Algorithm: appreg.Algorithm})
+		Period: reg.Credential.TOTP.Period, Digits: reg.Credential.TOTP.Digits, Algorithm: reg.Credential.TOTP.Algorithm})
 	return nil
 }

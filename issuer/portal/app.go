@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/honnin/honnin/issuer"
-	"github.com/honnin/honnin/issuer/appreg"
+	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/store"
 )
 
@@ -58,7 +58,7 @@ func (s *Server) renderApp(w http.ResponseWriter, r *http.Request, sess *Session
 		return
 	}
 	data := appPageData{MailTo: maskedEmail(c.Email), Method: c.PreferredMethod, Error: errKey,
-		CanRegister: s.cfg.AppRegistrar != nil,
+		CanRegister: s.cfg.Apps != nil,
 		ForMethod:   r.URL.Query().Get("for") == "method" || r.PostFormValue("for") == "method"}
 	app, err := s.cardApp(r, c.ID)
 	if err != nil {
@@ -94,7 +94,7 @@ func (s *Server) cardApp(r *http.Request, cardholderID int64) (*issuer.Credentia
 }
 
 // groupID writes a 10-digit registration ID as "12345 67890", easier to
-// copy by hand; appreg.NormalizeID takes it either way.
+// copy by hand; acs.NormalizeRegistrationID takes it either way.
 func groupID(id string) string {
 	if len(id) == 10 {
 		return id[:5] + " " + id[5:]
@@ -105,7 +105,7 @@ func groupID(id string) string {
 // appIssue (POST /portal/app/issue) starts a registration: a new ID on the
 // page, its password by mail. An earlier open one stops working.
 func (s *Server) appIssue(w http.ResponseWriter, r *http.Request, sess *Session) {
-	if s.cfg.AppRegistrar == nil {
+	if s.cfg.Apps == nil {
 		s.fail(w, r, sess, http.StatusNotFound, "error.notfound")
 		return
 	}
@@ -117,7 +117,7 @@ func (s *Server) appIssue(w http.ResponseWriter, r *http.Request, sess *Session)
 		s.renderApp(w, r, sess, http.StatusConflict, "app.error.noemail")
 		return
 	}
-	if _, err := s.cfg.AppRegistrar.Issue(r.Context(), c.ID); err != nil {
+	if _, err := s.cfg.Apps.Issue(r.Context(), c.ID); err != nil {
 		s.log.Warn("portal: app registration not issued", "cardholder", c.ID, "err", err)
 		s.renderApp(w, r, sess, http.StatusBadGateway, "app.error.issue")
 		return
@@ -156,7 +156,7 @@ type appSecretData struct {
 // the page itself, not a redirect: the secret must be shown once and kept
 // nowhere; a reload posts the used registration again and is refused.
 func (s *Server) appRegister(w http.ResponseWriter, r *http.Request, sess *Session) {
-	if s.cfg.AppRegistrar == nil {
+	if s.cfg.Apps == nil {
 		s.fail(w, r, sess, http.StatusNotFound, "error.notfound")
 		return
 	}
@@ -174,8 +174,8 @@ func (s *Server) appRegister(w http.ResponseWriter, r *http.Request, sess *Sessi
 		s.serverError(w, r, sess, err)
 		return
 	}
-	got, err := s.cfg.AppRegistrar.Register(r.Context(), reg.ID, password)
-	if errors.Is(err, appreg.ErrInvalid) {
+	got, err := s.cfg.Apps.Register(r.Context(), reg.ID, password)
+	if errors.Is(err, acs.ErrRegistrationRefused) {
 		s.renderApp(w, r, sess, http.StatusBadRequest, "app.error.password")
 		return
 	}
@@ -202,8 +202,8 @@ func (s *Server) appRegister(w http.ResponseWriter, r *http.Request, sess *Sessi
 		URI:       template.URL(got.URI),
 		QR:        template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(got.QR)),
 		Secret:    groupSecret(secretOf(got.URI)),
-		Period:    appreg.Period,
-		Digits:    appreg.Digits,
+		Period:    got.Credential.TOTP.Period,
+		Digits:    got.Credential.TOTP.Digits,
 		Method:    c.PreferredMethod,
 		ForMethod: r.PostFormValue("for") == "method",
 	})
@@ -267,11 +267,11 @@ func (s *Server) appLost(w http.ResponseWriter, r *http.Request, sess *Session) 
 		return
 	}
 	s.log.Info("portal: app reported lost", "cardholder", sess.CardholderID, "cred", app.PublicID)
-	if s.cfg.AppRegistrar == nil {
+	if s.cfg.Apps == nil {
 		s.redirect(w, r, "/portal/app", "app.flash.lost_noreg")
 		return
 	}
-	if _, err := s.cfg.AppRegistrar.Issue(r.Context(), sess.CardholderID); err != nil {
+	if _, err := s.cfg.Apps.Issue(r.Context(), sess.CardholderID); err != nil {
 		s.log.Warn("portal: app registration after loss not issued", "cardholder", sess.CardholderID, "err", err)
 		s.redirect(w, r, "/portal/app", "app.flash.lost_noreg")
 		return

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/honnin/honnin/issuer"
-	"github.com/honnin/honnin/issuer/appreg"
+	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/devmail"
 	"github.com/honnin/honnin/issuer/sms"
 )
@@ -26,7 +26,7 @@ func withMethods(t testing.TB, h *harness) *harness {
 		devmail.SMSConfig{WebhookSecret: smsSecret}))
 	t.Cleanup(sink.Close)
 	h.cfg.SMS = &sms.Webhook{URL: sink.URL + "/sms/webhook", Secret: smsSecret}
-	h.cfg.AppRegistrar = &appreg.Registrar{Store: h.store, Vault: h.vault, Mail: h.cfg.Mail, IssuerName: h.cfg.IssuerName,
+	h.cfg.Apps = &acs.Apps{Store: h.store, Vault: h.vault, Mail: h.cfg.Mail, IssuerName: h.cfg.IssuerName,
 		Now: h.clock.Now}
 	h.reload(t)
 	return h

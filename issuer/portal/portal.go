@@ -25,7 +25,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/honnin/honnin/issuer/appreg"
+	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/passhash"
@@ -69,11 +69,11 @@ type Config struct {
 	Vault *vault.Vault
 	Mail  Mailer
 	// SMS may be nil: then no SMS is offered.
-	SMS          SMSSender
-	AppRegistrar *appreg.Registrar
-	IssuerName   string
-	Now          func() time.Time
-	Log          *slog.Logger
+	SMS        SMSSender
+	Apps       *acs.Apps
+	IssuerName string
+	Now        func() time.Time
+	Log        *slog.Logger
 	// SecureCookies marks cookies Secure and names the session cookie
 	// __Host-honnin_portal. The issuer sets it unless it listens on
 	// loopback over plain HTTP (a browser drops Secure cookies there).

@@ -15,7 +15,6 @@ import (
 	"github.com/honnin/honnin/edge/secretfile"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/acs"
-	"github.com/honnin/honnin/issuer/appreg"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/store"
 	"github.com/honnin/honnin/issuer/tokenfile"
@@ -381,7 +380,7 @@ func appIssue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		r := appreg.Registrar{Store: o.st, Vault: o.vault, Mail: mailer, IssuerName: *issuerName}
+		r := acs.Apps{Store: o.st, Vault: o.vault, Mail: mailer, IssuerName: *issuerName}
 		is, err := r.Issue(ctx, ch.ID)
 		if err != nil {
 			return err

@@ -7,7 +7,6 @@ import (
 	"net/http"
 
 	"github.com/honnin/honnin/issuer/acs"
-	"github.com/honnin/honnin/issuer/appreg"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/passhash"
@@ -53,7 +52,7 @@ func (p portalFlags) secureCookies(addr string) (bool, error) {
 // the page can say whether they left; notices (the app registration
 // password) go through the outbox like the API's.
 func (p portalFlags) withPortal(apiHandler http.Handler, addr string, st *store.Store, hasher *pan.Hasher, v *vault.Vault,
-	mailer *dispatch.Mailer, notices appreg.Notifier, smsSender acs.SMSSender, issuerName string, hashing *passhash.Budget,
+	mailer *dispatch.Mailer, notices acs.Notifier, smsSender acs.SMSSender, issuerName string, hashing *passhash.Budget,
 	log *slog.Logger) (http.Handler, error) {
 	if !*p.on {
 		return apiHandler, nil
@@ -67,8 +66,8 @@ func (p portalFlags) withPortal(apiHandler http.Handler, addr string, st *store.
 		sender = smsSender
 	}
 	ph, err := portal.New(portal.Config{Store: st, PAN: hasher, Vault: v, Mail: mailer, SMS: sender,
-		AppRegistrar: &appreg.Registrar{Store: st, Vault: v, Mail: notices, IssuerName: issuerName},
-		IssuerName:   issuerName, Log: log, SecureCookies: secure, Hashing: hashing})
+		Apps:       &acs.Apps{Store: st, Vault: v, Mail: notices, IssuerName: issuerName},
+		IssuerName: issuerName, Log: log, SecureCookies: secure, Hashing: hashing})
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,6 @@
-// Package appreg registers authenticator apps (seed 000). The member site
+package acs
+
+// App registration (seed 000). The member site
 // shows a registration ID and mails a registration password, both valid 30
 // minutes and single use; the app sends both to POST /v1/app/register and
 // gets the TOTP secret (an otpauth:// URI and its QR code). Splitting the
@@ -6,7 +8,6 @@
 // mailbox thief alone can register an app. Registering revokes the
 // cardholder's previous app, so a changed or lost phone needs nothing on
 // the old device.
-package appreg
 
 import (
 	"context"
@@ -19,7 +20,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
-	"github.com/honnin/honnin/edge/limits"
+	"github.com/honnin/honnin/edge/onetime"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/store"
@@ -27,29 +28,28 @@ import (
 	"github.com/honnin/honnin/issuer/vault"
 )
 
-// Validity is how long a registration ID and password work.
-const Validity = 30 * time.Minute
+// AppRegistrationValidity is how long a registration ID and password work.
+const AppRegistrationValidity = 30 * time.Minute
 
-// Period, Digits and Algorithm are what the app is registered with: the
-// seeds' 60-second, 6-digit codes, and SHA1 because several popular
-// authenticator apps silently ignore any other algorithm.
-const (
-	Period    = limits.TOTPPeriod
-	Digits    = limits.CodeDigits
-	Algorithm = "SHA1"
-)
+// appTOTP is what an app is registered with: the seeds' 60-second, 6-digit
+// codes, and SHA1 because several popular authenticator apps silently
+// ignore any other algorithm.
+var appTOTP = issuer.TOTPParams{}.WithDefaults()
 
-// ErrInvalid is every refused registration: unknown, expired, used, or a
-// wrong password. One error for all, so a caller learns nothing about which.
-var ErrInvalid = errors.New("appreg: registration ID or password is wrong, expired or already used")
+// ErrRegistrationRefused is every refused registration: unknown, expired,
+// used, or a wrong password. One error for all, so a caller learns nothing
+// about which.
+var ErrRegistrationRefused = errors.New("acs: registration ID or password is wrong, expired or already used")
 
-// Notifier mails the registration password (dispatch.Mailer).
+// Notifier mails the registration password (dispatch.Mailer, or the
+// outbox in front of it).
 type Notifier interface {
 	SendNotice(context.Context, dispatch.Notice) error
 }
 
-// Registrar issues and redeems app registrations.
-type Registrar struct {
+// Apps issues and redeems app registrations: the portal and the CLI issue
+// them, the app redeems them through the API.
+type Apps struct {
 	Store      *store.Store
 	Vault      *vault.Vault
 	Mail       Notifier
@@ -58,46 +58,42 @@ type Registrar struct {
 	Now func() time.Time
 }
 
-func (r *Registrar) now() time.Time {
+func (r *Apps) now() time.Time {
 	if r.Now != nil {
 		return r.Now()
 	}
 	return time.Now()
 }
 
-// Issued is a registration ID to show the cardholder; its password has
-// been mailed.
-type Issued struct {
+// Registration is a registration ID to show the cardholder; its password
+// has been mailed.
+type Registration struct {
 	ID      string
 	Expires time.Time
 }
 
 // Issue creates a registration for the cardholder and mails its password.
 // An earlier unused registration of the cardholder stops working.
-func (r *Registrar) Issue(ctx context.Context, cardholderID int64) (Issued, error) {
+func (r *Apps) Issue(ctx context.Context, cardholderID int64) (Registration, error) {
 	c, err := r.Store.Cardholder(ctx, cardholderID)
 	if err != nil {
-		return Issued{}, fmt.Errorf("appreg: issue: %w", err)
+		return Registration{}, fmt.Errorf("acs: app registration: %w", err)
 	}
 	if c.Email == "" {
-		return Issued{}, fmt.Errorf("appreg: issue: cardholder *%s has no email address for the password", c.Last4)
+		return Registration{}, fmt.Errorf("acs: app registration: cardholder *%s has no email address for the password", c.Last4)
 	}
 	now := r.now()
 	id, password := newID(), newPassword()
 	reg := store.AppRegistration{ID: id, CardholderID: c.ID, PasswordHash: hash(password),
-		ExpiresAt: now.Add(Validity), CreatedAt: now}
+		ExpiresAt: now.Add(AppRegistrationValidity), CreatedAt: now}
 	if err := r.Store.CreateAppRegistration(ctx, reg); err != nil {
-		return Issued{}, fmt.Errorf("appreg: issue: %w", err)
+		return Registration{}, fmt.Errorf("acs: app registration: %w", err)
 	}
-	locale := "ja"
-	if strings.HasPrefix(strings.ToLower(c.Locale), "en") {
-		locale = "en"
-	}
-	if err := r.Mail.SendNotice(ctx, dispatch.Notice{Kind: dispatch.NoticeAppPassword, To: c.Email, Locale: locale,
+	if err := r.Mail.SendNotice(ctx, dispatch.Notice{Kind: dispatch.NoticeAppPassword, To: c.Email, Locale: textLocale(c.Locale),
 		IssuerName: r.IssuerName, Last4: c.Last4, Password: password, Expires: reg.ExpiresAt}); err != nil {
-		return Issued{}, fmt.Errorf("appreg: issue: %w", err)
+		return Registration{}, fmt.Errorf("acs: app registration: %w", err)
 	}
-	return Issued{ID: id, Expires: reg.ExpiresAt}, nil
+	return Registration{ID: id, Expires: reg.ExpiresAt}, nil
 }
 
 // Registered is what the app receives.
@@ -112,34 +108,33 @@ type Registered struct {
 // sealed as the cardholder's app (revoking the previous app and any static
 // password) and returns it for the app. The secret is returned exactly
 // once; the issuer keeps it only sealed.
-func (r *Registrar) Register(ctx context.Context, id, password string) (Registered, error) {
-	id = NormalizeID(id)
-	if id == "" || password == "" {
-		return Registered{}, ErrInvalid
+func (r *Apps) Register(ctx context.Context, id, password string) (Registered, error) {
+	id, err := NormalizeRegistrationID(id)
+	if err != nil || password == "" {
+		return Registered{}, ErrRegistrationRefused
 	}
 	now := r.now()
 	cardholderID, err := r.Store.ClaimAppRegistration(ctx, id, hash(strings.TrimSpace(password)), now)
 	if errors.Is(err, store.ErrNotFound) {
-		return Registered{}, ErrInvalid
+		return Registered{}, ErrRegistrationRefused
 	}
 	if err != nil {
-		return Registered{}, fmt.Errorf("appreg: register: %w", err)
+		return Registered{}, fmt.Errorf("acs: app registration: %w", err)
 	}
 	c, err := r.Store.Cardholder(ctx, cardholderID)
 	if err != nil {
-		return Registered{}, fmt.Errorf("appreg: register: %w", err)
+		return Registered{}, fmt.Errorf("acs: app registration: %w", err)
 	}
 	secret := totp.NewSecret()
 	publicID := challenge.NewID()
-	p := issuer.TOTPParams{Digits: Digits, Period: Period, Algorithm: Algorithm}
-	cred, err := r.Store.RegisterApp(ctx, cardholderID, publicID, r.Vault.Seal(secret, issuer.AppSeedLabel(publicID)), p, now)
+	cred, err := r.Store.RegisterApp(ctx, cardholderID, publicID, r.Vault.Seal(secret, issuer.AppSeedLabel(publicID)), appTOTP, now)
 	if err != nil {
-		return Registered{}, fmt.Errorf("appreg: register: %w", err)
+		return Registered{}, fmt.Errorf("acs: app registration: %w", err)
 	}
-	uri := totp.URI(r.IssuerName, "card ending "+c.Last4, totp.Params{Secret: secret, Digits: Digits, Period: Period, Algorithm: Algorithm})
+	uri := totp.URI(r.IssuerName, "card ending "+c.Last4, totp.Params{Secret: secret, Digits: appTOTP.Digits, Period: appTOTP.Period, Algorithm: appTOTP.Algorithm})
 	qr, err := totp.QRPNG(uri, 256)
 	if err != nil {
-		return Registered{}, fmt.Errorf("appreg: register: %w", err)
+		return Registered{}, fmt.Errorf("acs: app registration: %w", err)
 	}
 	return Registered{URI: uri, QR: qr, Credential: cred}, nil
 }
@@ -149,20 +144,9 @@ func (r *Registrar) Register(ctx context.Context, id, password string) (Register
 // is out of reach.
 const idDigits = 10
 
-// NormalizeID strips the spaces and hyphens a person types into an ID;
-// anything but 10 digits gives "".
-func NormalizeID(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r == ' ' || r == '-' {
-			return -1
-		}
-		return r
-	}, s)
-	if len(s) != idDigits || strings.Trim(s, "0123456789") != "" {
-		return ""
-	}
-	return s
-}
+// NormalizeRegistrationID reads an ID as a person typed it: the one rule
+// of typed codes (edge/onetime: full-width digits, spaces and hyphens).
+func NormalizeRegistrationID(s string) (string, error) { return onetime.Normalize(s, idDigits) }
 
 // passwordAlphabet has no 0/O, 1/l/I: the password is read from a mail and
 // typed into a phone.
