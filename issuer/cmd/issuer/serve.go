@@ -115,7 +115,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	handler, err := portalFlags.withPortal(apiHandler, *addr, st, hasher, v, mailer, notices, smsSender, *issuerName, hashing, log)
+	handler, err := portalFlags.withPortal(apiHandler, *addr, st, hasher, v, mailer, core.Apps(), smsSender, *issuerName, hashing, log)
 	if err != nil {
 		return err
 	}
