@@ -70,6 +70,13 @@ func (k Cards) Enrol(ctx context.Context, e Enrolment) (issuer.Cardholder, error
 	if !c.PreferredMethod.Valid() {
 		return issuer.Cardholder{}, fmt.Errorf("acs: enrol *%s: unknown method %q", c.Last4, c.PreferredMethod)
 	}
+	if c.PersonalMessage != "" {
+		msg, err := issuer.CheckPersonalMessage(c.PersonalMessage)
+		if err != nil {
+			return issuer.Cardholder{}, fmt.Errorf("acs: enrol *%s: %w", c.Last4, err)
+		}
+		c.PersonalMessage = msg
+	}
 	var pwHash string
 	if c.PreferredMethod == issuer.MethodPassword {
 		if !limits.ValidPassword(e.Password) {

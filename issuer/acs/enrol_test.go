@@ -106,6 +106,8 @@ func TestEnrolRefuses(t *testing.T) {
 			Holder: issuer.Cardholder{Email: "b@mail.jp", PreferredMethod: issuer.MethodPassword}}, "needs a password"},
 		{"unknown method", Enrolment{Number: mustPAN(t, "3540123456789032"),
 			Holder: issuer.Cardholder{Email: "c@mail.jp", PreferredMethod: "fax"}}, "unknown method"},
+		{"a message the screen cannot show", Enrolment{Number: mustPAN(t, "3540123456789057"),
+			Holder: issuer.Cardholder{Email: "e@mail.jp", PersonalMessage: "one\ntwo\nthree"}}, "more than 2 lines"},
 		{"a 30 s token", Enrolment{Number: mustPAN(t, "3540123456789040"),
 			Holder: issuer.Cardholder{Email: "d@mail.jp", PreferredMethod: issuer.MethodToken},
 			Tokens: []TokenSeed{{Serial: "TK-30", Secret: []byte("12345678901234567890"), TOTP: issuer.TOTPParams{Period: 30}}}}, "60-second"},

@@ -6,7 +6,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/honnin/honnin/issuer"
-	"github.com/honnin/honnin/issuer/store"
 )
 
 // messagePage is the data of the personal message page.
@@ -35,7 +34,7 @@ func (s *Server) messagePage(w http.ResponseWriter, r *http.Request, sess *Sessi
 
 func newMessagePage(c issuer.Cardholder, draft string) messagePage {
 	return messagePage{Saved: c.PersonalMessage, Draft: draft,
-		Preview: c.PersonalMessage, Max: store.MaxPersonalMessageRunes, MaxLines: store.MaxPersonalMessageLines}
+		Preview: c.PersonalMessage, Max: issuer.MaxPersonalMessageRunes, MaxLines: issuer.MaxPersonalMessageLines}
 }
 
 // saveMessage is POST /portal/message: preview (the button named
@@ -47,10 +46,10 @@ func (s *Server) saveMessage(w http.ResponseWriter, r *http.Request, sess *Sessi
 		return
 	}
 	draft := r.PostFormValue("message")
-	if !utf8.ValidString(draft) || len(draft) > 4*store.MaxPersonalMessageRunes*2 {
+	if !utf8.ValidString(draft) || len(draft) > 4*issuer.MaxPersonalMessageRunes*2 {
 		draft = ""
 	}
-	clean, err := store.CheckPersonalMessage(draft)
+	clean, err := issuer.CheckPersonalMessage(draft)
 	if err != nil {
 		p := newMessagePage(c, draft)
 		p.Error = "message.invalid"
@@ -63,7 +62,7 @@ func (s *Server) saveMessage(w http.ResponseWriter, r *http.Request, sess *Sessi
 		s.render(w, r, sess, http.StatusOK, "message", p)
 		return
 	}
-	if err := s.store.SetPersonalMessage(r.Context(), c.ID, clean, cardholderActor, s.now()); errors.Is(err, store.ErrInvalidMessage) {
+	if err := s.store.SetPersonalMessage(r.Context(), c.ID, clean, cardholderActor, s.now()); errors.Is(err, issuer.ErrInvalidMessage) {
 		p := newMessagePage(c, draft)
 		p.Error = "message.invalid"
 		s.render(w, r, sess, http.StatusBadRequest, "message", p)

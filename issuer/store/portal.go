@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/honnin/honnin/issuer"
 )
 
 // The cardholder's own settings that the portal changes. Each is one
@@ -35,9 +37,9 @@ func (s *Store) SetPortalPassword(ctx context.Context, cardholderID int64, hash,
 }
 
 // SetPersonalMessage replaces the card's personal message with msg, which
-// must pass CheckPersonalMessage, and ends its provisional state.
+// must pass issuer.CheckPersonalMessage, and ends its provisional state.
 func (s *Store) SetPersonalMessage(ctx context.Context, cardholderID int64, msg, actor string, at time.Time) error {
-	clean, err := CheckPersonalMessage(msg)
+	clean, err := issuer.CheckPersonalMessage(msg)
 	if err != nil {
 		return fmt.Errorf("store: set personal message of cardholder %d: %w", cardholderID, err)
 	}

@@ -9,34 +9,6 @@ import (
 	"github.com/honnin/honnin/issuer"
 )
 
-func TestCheckPersonalMessage(t *testing.T) {
-	tests := []struct {
-		in, want string
-		ok       bool
-	}{
-		{"こんにちは", "こんにちは", true},
-		{"  two\r\nlines ", "two\nlines", true},
-		{strings.Repeat("あ", MaxPersonalMessageRunes), strings.Repeat("あ", MaxPersonalMessageRunes), true},
-		{strings.Repeat("あ", MaxPersonalMessageRunes+1), "", false},
-		{"", "", false},
-		{" \n ", "", false},
-		{"a\nb\nc", "", false},
-		{"tab\there", "", false},
-		{"bidi\u202eoverride", "", false},
-		{"zero\u200bwidth", "", false},
-		{"bad \xff utf-8", "", false},
-	}
-	for _, tt := range tests {
-		got, err := CheckPersonalMessage(tt.in)
-		if tt.ok != (err == nil) || got != tt.want {
-			t.Errorf("CheckPersonalMessage(%q) = %q, %v", tt.in, got, err)
-		}
-		if err != nil && !errors.Is(err, ErrInvalidMessage) {
-			t.Errorf("CheckPersonalMessage(%q): %v is not ErrInvalidMessage", tt.in, err)
-		}
-	}
-}
-
 func TestPortalCardSettings(t *testing.T) { forEachEngine(t, testPortalCardSettings) }
 
 func testPortalCardSettings(t *testing.T, s *Store) {
@@ -46,7 +18,7 @@ func testPortalCardSettings(t *testing.T, s *Store) {
 	if !f.cardholder.MessageProvisional || !f.cardholder.ServiceStoppedAt.IsZero() {
 		t.Fatalf("new card: %+v", f.cardholder)
 	}
-	if err := f.s.SetPersonalMessage(ctx, id, "a\nb\nc", "cardholder", t0); !errors.Is(err, ErrInvalidMessage) {
+	if err := f.s.SetPersonalMessage(ctx, id, "a\nb\nc", "cardholder", t0); !errors.Is(err, issuer.ErrInvalidMessage) {
 		t.Fatalf("invalid message stored: %v", err)
 	}
 	if err := f.s.SetPersonalMessage(ctx, id, "ねこ", "cardholder", t0); err != nil {

@@ -117,7 +117,7 @@ func checkEnrolment(ch *issuer.Cardholder, email, phone string) error {
 	}
 	if ch.PersonalMessage != "" {
 		// The portal's rule: what the challenge screen's box can show.
-		msg, err := store.CheckPersonalMessage(ch.PersonalMessage)
+		msg, err := issuer.CheckPersonalMessage(ch.PersonalMessage)
 		if err != nil {
 			return usageError{fmt.Sprintf("-message: %v", err)}
 		}
