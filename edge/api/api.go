@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/jsonapi"
 )
 
@@ -35,7 +36,7 @@ type Config struct {
 	// Signals returns what the edge observed of a request's client (IP,
 	// country, ...) for the issuer's risk decision: edge/clientip natively,
 	// request.cf on Workers. Nil means the connection's peer address only.
-	Signals func(*http.Request) challenge.EdgeSignals
+	Signals func(*http.Request) contract.EdgeSignals
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Log receives internal errors and recovered panics; nil means
@@ -49,7 +50,7 @@ type Handler struct {
 	ledger  Ledger
 	issuer  Issuer
 	reports Reporter
-	signals func(*http.Request) challenge.EdgeSignals
+	signals func(*http.Request) contract.EdgeSignals
 	now     func() time.Time
 	log     *slog.Logger
 	// proofKey keys the hash of a Y's proof (the challenge jti and the code
@@ -86,7 +87,7 @@ func New(cfg Config) (*Handler, error) {
 		h.now = time.Now
 	}
 	if h.signals == nil {
-		h.signals = func(r *http.Request) challenge.EdgeSignals { return challenge.EdgeSignals{IP: peerIP(r)} }
+		h.signals = func(r *http.Request) contract.EdgeSignals { return contract.EdgeSignals{IP: peerIP(r)} }
 	}
 	if h.log == nil {
 		h.log = slog.Default()
@@ -99,7 +100,7 @@ func New(cfg Config) (*Handler, error) {
 	h.mux.Handle("/v1/verify", h.post(h.verify))
 	h.mux.Handle("/v1/resend", h.post(h.resend))
 	h.mux.Handle("/v1/cancel", h.post(h.cancel))
-	h.mux.Handle("/internal/v1/credentials", h.post(h.credentials))
+	h.mux.Handle(contract.CredentialsPath, h.post(h.credentials))
 	h.mux.Handle("/", jsonapi.Handle(h.log, func(w http.ResponseWriter, r *http.Request) error {
 		return jsonapi.Errorf(http.StatusNotFound, "not_found", "no such endpoint")
 	}))

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 )
 
 // tokenRequest is the body of resend and cancel.
@@ -34,5 +35,5 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return h.end(w, r, ending{authID: c.Subject, origin: c.MerchantOrigin, gen: c.Gen, attempts: e.Attempts,
-		status: challenge.StatusNotAuthenticated, reason: reasonCancelled})
+		status: challenge.StatusNotAuthenticated, reason: contract.ReasonCancelled})
 }

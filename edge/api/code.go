@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/limits"
-	"github.com/honnin/honnin/edge/report"
 )
 
 // match compares code with every sealed code of the credentials counted
@@ -63,7 +63,7 @@ func step(t time.Time, period int) int64 {
 // verdict is what a code or password turned out to be.
 type verdict struct {
 	ok bool
-	// reason, when not ok: report.ReasonWrongCode or ReasonCodeUsed.
+	// reason, when not ok: contract.ReasonWrongCode or ReasonCodeUsed.
 	reason string
 	// code is the sealed code that matched (zero for a password).
 	code challenge.Code
@@ -81,7 +81,7 @@ func (h *Handler) checkCode(ctx context.Context, p challenge.Payload, counted []
 	now := h.now()
 	found := match(p, counted, code, now)
 	if len(found) == 0 {
-		return verdict{reason: report.ReasonWrongCode}, nil
+		return verdict{reason: contract.ReasonWrongCode}, nil
 	}
 	for _, c := range found {
 		if c.Step == 0 {
@@ -95,7 +95,7 @@ func (h *Handler) checkCode(ctx context.Context, p challenge.Payload, counted []
 			return verdict{ok: true, code: c, drift: int(c.Step - step(now, p.Period))}, nil
 		}
 	}
-	return verdict{reason: report.ReasonCodeUsed}, nil
+	return verdict{reason: contract.ReasonCodeUsed}, nil
 }
 
 // maxAttempts is the wrong-code limit the issuer sealed, or the card

@@ -4,15 +4,13 @@ import (
 	"net/http"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/edge/limits"
 )
 
-type credentialsRequest struct {
-	// Token is a honnin-credentials+jwt signed by the issuer: the message
-	// itself, so nothing in it can be changed on the way.
-	Token string `json:"token"`
-}
+// credentialsRequest is the contract's body, with the check of decode.
+type credentialsRequest contract.CredentialsRequest
 
 func (q *credentialsRequest) missing() string {
 	if q.Token == "" {
@@ -21,13 +19,7 @@ func (q *credentialsRequest) missing() string {
 	return ""
 }
 
-type credentialsResponse struct {
-	// Applied is how many credentials changed; a repeat (or a state older
-	// than the edge's) changes none.
-	Applied int `json:"applied"`
-}
-
-// credentials is POST /internal/v1/credentials, the issuer's word on
+// credentials is POST contract.CredentialsPath, the issuer's word on
 // credentials after a lock, an unlock or a revocation: from the new epoch
 // on, no challenge sealed before it is compared for the credential, and its
 // count of wrong codes starts where the issuer says. This is how a lock or
@@ -49,6 +41,6 @@ func (h *Handler) credentials(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	jsonapi.Write(w, http.StatusOK, credentialsResponse{Applied: n})
+	jsonapi.Write(w, http.StatusOK, contract.CredentialsResponse{Applied: n})
 	return nil
 }

@@ -22,6 +22,8 @@ import (
 
 	"github.com/honnin/honnin/edge/api"
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
+	"github.com/honnin/honnin/edge/issuerclient"
 	"github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/ledger/sqlite"
 	"github.com/honnin/honnin/edge/report"
@@ -239,11 +241,11 @@ type issuer struct {
 	gens   map[string]int // authentication -> newest gen
 	sent   map[string]time.Time
 	final  map[string]bool
-	starts []api.StartRequest
+	starts []contract.StartRequest
 	// decision, when set, is answered to start instead of a challenge.
-	decision *api.StartResponse
+	decision *contract.StartResponse
 	delivery string
-	results  []report.Outcome
+	results  []contract.Outcome
 	// password is the cardholder's static password; passwords are those
 	// the edge relayed.
 	password  string
@@ -275,10 +277,10 @@ func newIssuer(t testing.TB, m *minter) *issuer {
 		password: "correct horse 馬 battery",
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /internal/v1/authentications/{id}/start", is.start)
-	mux.HandleFunc("POST /internal/v1/authentications/{id}/resend", is.resend)
-	mux.HandleFunc("POST /internal/v1/authentications/{id}/password", is.checkPassword)
-	mux.HandleFunc("POST /internal/v1/results", is.result)
+	mux.HandleFunc("POST "+contract.StartPath, is.start)
+	mux.HandleFunc("POST "+contract.ResendPath, is.resend)
+	mux.HandleFunc("POST "+contract.PasswordPath, is.checkPassword)
+	mux.HandleFunc("POST "+contract.ResultsPath, is.result)
 	is.srv = httptest.NewServer(mux)
 	t.Cleanup(is.srv.Close)
 	return is
@@ -310,7 +312,7 @@ func (is *issuer) start(w http.ResponseWriter, r *http.Request) {
 	if !is.auth(w, r, id) {
 		return
 	}
-	var req api.StartRequest
+	var req contract.StartRequest
 	if !strict(w, r, &req) {
 		is.t.Errorf("issuer: start body refused")
 		return
@@ -319,7 +321,7 @@ func (is *issuer) start(w http.ResponseWriter, r *http.Request) {
 	defer is.mu.Unlock()
 	is.starts = append(is.starts, req)
 	if is.final[id] {
-		issuerError(w, http.StatusConflict, "already_final")
+		issuerError(w, http.StatusConflict, contract.CodeAlreadyFinal)
 		return
 	}
 	if is.refuseStart != nil {
@@ -333,7 +335,7 @@ func (is *issuer) start(w http.ResponseWriter, r *http.Request) {
 	}
 	is.gens[id]++ // like the issuer: every start sends a new code
 	is.sent[id] = is.m.clock.Now()
-	json.NewEncoder(w).Encode(api.StartResponse{
+	json.NewEncoder(w).Encode(contract.StartResponse{
 		Decision: "challenge", ChallengeToken: is.m.challenge(is.t, id, is.gens[id]), Delivery: is.delivery,
 	})
 }
@@ -343,10 +345,8 @@ func (is *issuer) resend(w http.ResponseWriter, r *http.Request) {
 	if !is.auth(w, r, id) {
 		return
 	}
-	var req struct {
-		Gen int `json:"gen"`
-	}
-	if !strict(w, r, &req) {
+	var req contract.ResendRequest
+	if !strict(w, r, &req) || req.Gen == nil {
 		is.t.Errorf("issuer: resend body refused")
 		return
 	}
@@ -354,22 +354,22 @@ func (is *issuer) resend(w http.ResponseWriter, r *http.Request) {
 	defer is.mu.Unlock()
 	switch now := is.m.clock.Now(); {
 	case is.final[id]:
-		issuerError(w, http.StatusConflict, "already_final")
+		issuerError(w, http.StatusConflict, contract.CodeAlreadyFinal)
 		return
-	case req.Gen != is.gens[id]:
-		issuerError(w, http.StatusConflict, "superseded")
+	case *req.Gen != is.gens[id]:
+		issuerError(w, http.StatusConflict, contract.CodeSuperseded)
 		return
 	case is.refuseResend != nil:
 		issuerError(w, is.refuseResend.status, is.refuseResend.code)
 		return
 	case now.Before(is.sent[id].Add(30 * time.Second)):
 		w.Header().Set("Retry-After", fmt.Sprint(int(is.sent[id].Add(30*time.Second).Sub(now).Seconds())))
-		issuerError(w, http.StatusTooManyRequests, "resend_cooldown")
+		issuerError(w, http.StatusTooManyRequests, contract.CodeResendCooldown)
 		return
 	}
 	is.gens[id]++
 	is.sent[id] = is.m.clock.Now()
-	json.NewEncoder(w).Encode(api.ResendResponse{ChallengeToken: is.m.challenge(is.t, id, is.gens[id]), Delivery: is.delivery})
+	json.NewEncoder(w).Encode(contract.ResendResponse{ChallengeToken: is.m.challenge(is.t, id, is.gens[id]), Delivery: is.delivery})
 }
 
 // checkPassword is the issuer's password check: {"gen","password"} in,
@@ -379,11 +379,8 @@ func (is *issuer) checkPassword(w http.ResponseWriter, r *http.Request) {
 	if !is.auth(w, r, id) {
 		return
 	}
-	var req struct {
-		Gen      int    `json:"gen"`
-		Password string `json:"password"`
-	}
-	if !strict(w, r, &req) {
+	var req contract.PasswordRequest
+	if !strict(w, r, &req) || req.Gen == nil {
 		is.t.Errorf("issuer: password body refused")
 		return
 	}
@@ -392,10 +389,10 @@ func (is *issuer) checkPassword(w http.ResponseWriter, r *http.Request) {
 	is.passwords = append(is.passwords, req.Password)
 	switch {
 	case is.final[id]:
-		issuerError(w, http.StatusConflict, "already_final")
+		issuerError(w, http.StatusConflict, contract.CodeAlreadyFinal)
 		return
-	case req.Gen != is.gens[id]:
-		issuerError(w, http.StatusConflict, "superseded")
+	case *req.Gen != is.gens[id]:
+		issuerError(w, http.StatusConflict, contract.CodeSuperseded)
 		return
 	}
 	if is.refusePassword != nil {
@@ -417,10 +414,10 @@ func issuerError(w http.ResponseWriter, status int, code string) {
 }
 
 func (is *issuer) result(w http.ResponseWriter, r *http.Request) {
-	if !is.auth(w, r, "results") {
+	if !is.auth(w, r, contract.SubjectResults) {
 		return
 	}
-	var o report.Outcome
+	var o contract.Outcome
 	if !strict(w, r, &o) {
 		is.t.Errorf("issuer: result body refused")
 		return
@@ -474,6 +471,19 @@ func (l *later) flush(ctx context.Context) {
 	}
 }
 
+// issuerClient is the edge's real client of the issuer at url.
+func issuerClient(t testing.TB, url string, key challenge.SigningKey, now func() time.Time) *issuerclient.Client {
+	t.Helper()
+	c, err := issuerclient.New(issuerclient.Config{URL: url, Key: key, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// gen is a generation as the contract's bodies carry it.
+func gen(n int) *int { return &n }
+
 type option func(*api.Config)
 
 func newEnv(t testing.TB, opts ...option) *env {
@@ -490,7 +500,8 @@ func newEnv(t testing.TB, opts ...option) *env {
 	t.Cleanup(func() { l.Close() })
 	e.ledger = l
 	log := slog.New(slog.NewTextHandler(e.logs, nil))
-	e.reports, err = report.New(report.Config{DB: l.DB(), IssuerURL: e.issuer.srv.URL, Key: ek.Sign, Now: clk.Now, Log: log})
+	client := issuerClient(t, e.issuer.srv.URL, ek.Sign, clk.Now)
+	e.reports, err = report.New(report.Config{DB: l.DB(), Issuer: client, Now: clk.Now, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -498,7 +509,7 @@ func newEnv(t testing.TB, opts ...option) *env {
 	cfg := api.Config{
 		Keys:    ek,
 		Ledger:  l,
-		Issuer:  &api.IssuerClient{URL: e.issuer.srv.URL, Key: ek.Sign, Now: clk.Now},
+		Issuer:  client,
 		Reports: e.after,
 		Now:     clk.Now,
 		Log:     log,
@@ -635,7 +646,7 @@ func (e *env) pending() int {
 
 // reported delivers the queued reports (the requests' own deliveries
 // first) and returns every one the issuer has got, in order.
-func (e *env) reported() []report.Outcome {
+func (e *env) reported() []contract.Outcome {
 	e.t.Helper()
 	e.after.flush(context.Background())
 	if _, err := e.reports.Deliver(context.Background()); err != nil {
@@ -647,9 +658,9 @@ func (e *env) reported() []report.Outcome {
 }
 
 // final is the one result report (status other than C) of authID.
-func (e *env) final(authID string) report.Outcome {
+func (e *env) final(authID string) contract.Outcome {
 	e.t.Helper()
-	var got []report.Outcome
+	var got []contract.Outcome
 	for _, o := range e.reported() {
 		if o.Sub == authID && o.Status != challenge.StatusChallenge {
 			got = append(got, o)
@@ -662,9 +673,9 @@ func (e *env) final(authID string) report.Outcome {
 }
 
 // progress is the progress reports (status C) of authID.
-func (e *env) progress(authID string) []report.Outcome {
+func (e *env) progress(authID string) []contract.Outcome {
 	e.t.Helper()
-	var got []report.Outcome
+	var got []contract.Outcome
 	for _, o := range e.reported() {
 		if o.Sub == authID && o.Status == challenge.StatusChallenge {
 			got = append(got, o)

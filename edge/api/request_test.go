@@ -112,7 +112,7 @@ func TestPanicIsJSON500(t *testing.T) {
 
 func TestNewRequires(t *testing.T) {
 	e := newEnv(t)
-	full := api.Config{Keys: e.edge, Ledger: e.ledger, Issuer: &api.IssuerClient{}, Reports: e.reports}
+	full := api.Config{Keys: e.edge, Ledger: e.ledger, Issuer: issuerClient(t, "http://127.0.0.1:1", e.edge.Sign, nil), Reports: e.reports}
 	for name, mut := range map[string]func(*api.Config){
 		"keys":    func(c *api.Config) { c.Keys.Seal.Private = nil },
 		"ledger":  func(c *api.Config) { c.Ledger = nil },

@@ -9,23 +9,11 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/edge/report"
-)
-
-// Result reasons (the contract's words).
-const (
-	reasonCancelled   = "cardholder_cancelled"
-	reasonMaxAttempts = "max_attempts"
-	// reasonSuperseded: a newer challenge of the same card was started; a
-	// card has one open challenge at a time.
-	reasonSuperseded = "superseded"
-	// reasonCredentialLocked: no credential of the challenge may be
-	// compared any more — each has had its limit of wrong codes, or the
-	// issuer locked, revoked or replaced it after the challenge was sealed.
-	reasonCredentialLocked = "credential_locked"
 )
 
 // ending is how an authentication ends.
@@ -69,7 +57,7 @@ func statusReason(status, reason string) string {
 	switch {
 	case status != challenge.StatusNotAuthenticated:
 		return ""
-	case reason == reasonMaxAttempts, reason == reasonCredentialLocked:
+	case reason == contract.ReasonMaxAttempts, reason == contract.ReasonCredentialLocked:
 		return challenge.StatusReasonMaxChallenges
 	}
 	return challenge.StatusReasonAuthFailed
@@ -106,7 +94,8 @@ func (h *Handler) finish(ctx context.Context, e ending) (screen, error) {
 	if err != nil {
 		return screen{}, fmt.Errorf("api: result for %s: %w", e.authID, err)
 	}
-	q, err := report.Queue(report.Outcome{JTI: claims.ID, Sub: e.authID, Status: e.status, Reason: e.reason, Gen: e.gen,
+	gen := e.gen // not &e.gen: e would move to the heap
+	q, err := report.Queue(contract.Outcome{JTI: claims.ID, Sub: e.authID, Status: e.status, Reason: e.reason, Gen: &gen,
 		Attempts: e.attempts, Cred: e.cred, Step: e.step, Drift: e.drift, ResultToken: token})
 	if err != nil {
 		return screen{}, fmt.Errorf("api: result for %s: %w", e.authID, err)
@@ -184,4 +173,4 @@ func (h *Handler) writeStored(w http.ResponseWriter, token string) error {
 	return nil
 }
 
-var errAlreadyUsed = jsonapi.Errorf(http.StatusConflict, "already_used", "this authentication already has its result")
+var errAlreadyUsed = jsonapi.Errorf(http.StatusConflict, contract.CodeAlreadyUsed, "this authentication already has its result")

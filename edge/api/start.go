@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/edge/ledger"
 )
@@ -13,7 +14,7 @@ import (
 type startRequest struct {
 	SessionToken string `json:"session_token"`
 	// Device is optional: a client that could collect nothing sends none.
-	Device *challenge.DeviceSignals `json:"device"`
+	Device *contract.DeviceSignals `json:"device"`
 }
 
 func (q *startRequest) missing() string {
@@ -54,22 +55,19 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
 		}
 		return errAlreadyUsed
 	}
-	in := StartRequest{Edge: h.signals(r)}
-	if err := in.Edge.Validate(); err != nil {
+	sig := h.signals(r)
+	if err := sig.Validate(); err != nil {
 		// The runtime's own data is out of bounds: drop it rather than fail
 		// the cardholder.
 		h.log.WarnContext(ctx, "api: edge signals out of bounds", "err", err)
-		in.Edge = challenge.EdgeSignals{IP: peerIP(r)}
+		sig = contract.EdgeSignals{IP: peerIP(r)}
 	}
-	if req.Device != nil {
-		in.Device = *req.Device
-	}
-	out, err := h.issuer.Start(ctx, s.Subject, in)
+	out, err := h.issuer.Start(ctx, s.Subject, contract.StartRequest{Device: req.Device, Edge: &sig})
 	if err != nil {
 		return h.issuerFailed(w, r, s.Subject, err)
 	}
 	switch out.Decision {
-	case DecisionChallenge:
+	case contract.DecisionChallenge:
 		c, p, err := h.issued(out.ChallengeToken, s.Subject, s.MerchantOrigin, 0)
 		if err != nil {
 			return err
@@ -79,7 +77,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
 		}
 		jsonapi.Write(w, http.StatusOK, h.challengeScreen(out.ChallengeToken, c, p, e.Attempts, out.Delivery))
 		return nil
-	case DecisionFrictionless, DecisionDeny:
+	case contract.DecisionFrictionless, contract.DecisionDeny:
 		if !challenge.FinalStatus(out.Status) {
 			return h.badIssuer(r, s.Subject, "start decision %q with status %q", out.Decision, out.Status)
 		}
@@ -133,7 +131,7 @@ func (h *Handler) see(w http.ResponseWriter, r *http.Request, c *challenge.Chall
 			return false, lerr
 		}
 		return true, h.end(w, r, ending{authID: c.Subject, origin: c.MerchantOrigin, gen: c.Gen, attempts: e.Attempts,
-			status: challenge.StatusNotAuthenticated, reason: reasonSuperseded})
+			status: challenge.StatusNotAuthenticated, reason: contract.ReasonSuperseded})
 	}
 	return false, err
 }

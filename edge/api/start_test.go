@@ -8,6 +8,7 @@ import (
 
 	"github.com/honnin/honnin/edge/api"
 	"github.com/honnin/honnin/edge/clientip"
+	"github.com/honnin/honnin/edge/contract"
 )
 
 func TestStart(t *testing.T) {
@@ -110,7 +111,7 @@ func TestStartIssuerDown(t *testing.T) {
 	down := httptest.NewServer(http.NotFoundHandler())
 	down.Close() // nothing listens there any more
 	e := newEnv(t, func(c *api.Config) {
-		c.Issuer = &api.IssuerClient{URL: down.URL, Key: c.Keys.Sign, Now: c.Now}
+		c.Issuer = issuerClient(t, down.URL, c.Keys.Sign, c.Now)
 	})
 	want(t, "start", e.post("/v1/start", map[string]string{"session_token": e.m.session(t, "auth-d")}), http.StatusBadGateway, "issuer_unavailable")
 }
@@ -118,16 +119,16 @@ func TestStartIssuerDown(t *testing.T) {
 func TestStartIssuerAnswers(t *testing.T) {
 	tests := []struct {
 		name     string
-		decision api.StartResponse
+		decision contract.StartResponse
 		status   int
 		code     string
 		result   string // status in the result, on 200
 	}{
-		{"frictionless", api.StartResponse{Decision: "frictionless", Status: "Y", AV: "av-f"}, http.StatusOK, "", "Y"},
-		{"deny", api.StartResponse{Decision: "deny", Status: "R", Reason: "denied"}, http.StatusOK, "", "R"},
-		{"unknown decision", api.StartResponse{Decision: "maybe"}, http.StatusBadGateway, "issuer_unavailable", ""},
-		{"bad status", api.StartResponse{Decision: "deny", Status: "C"}, http.StatusBadGateway, "issuer_unavailable", ""},
-		{"challenge with a bad token", api.StartResponse{Decision: "challenge", ChallengeToken: "x.y.z"}, http.StatusBadGateway, "issuer_unavailable", ""},
+		{"frictionless", contract.StartResponse{Decision: "frictionless", Status: "Y", AV: "av-f"}, http.StatusOK, "", "Y"},
+		{"deny", contract.StartResponse{Decision: "deny", Status: "R", Reason: "denied"}, http.StatusOK, "", "R"},
+		{"unknown decision", contract.StartResponse{Decision: "maybe"}, http.StatusBadGateway, "issuer_unavailable", ""},
+		{"bad status", contract.StartResponse{Decision: "deny", Status: "C"}, http.StatusBadGateway, "issuer_unavailable", ""},
+		{"challenge with a bad token", contract.StartResponse{Decision: "challenge", ChallengeToken: "x.y.z"}, http.StatusBadGateway, "issuer_unavailable", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -150,7 +151,7 @@ func TestStartIssuerAnswers(t *testing.T) {
 // session's authentication.
 func TestStartForeignChallenge(t *testing.T) {
 	e := newEnv(t)
-	e.issuer.decision = &api.StartResponse{Decision: "challenge", ChallengeToken: e.m.challenge(t, "someone-else", 1), Delivery: "sent"}
+	e.issuer.decision = &contract.StartResponse{Decision: "challenge", ChallengeToken: e.m.challenge(t, "someone-else", 1), Delivery: "sent"}
 	want(t, "start", e.post("/v1/start", map[string]string{"session_token": e.m.session(t, "auth-me")}), http.StatusBadGateway, "issuer_unavailable")
 }
 

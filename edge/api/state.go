@@ -5,11 +5,12 @@ import (
 	"net/http"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/edge/ledger"
 )
 
-var errSuperseded = jsonapi.Errorf(http.StatusConflict, "superseded", "a newer code was sent; use the newest challenge")
+var errSuperseded = jsonapi.Errorf(http.StatusConflict, contract.CodeSuperseded, "a newer code was sent; use the newest challenge")
 
 // current checks that challenge c may still be acted on: its
 // authentication has no result yet and no newer generation was sent.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/jsonapi"
 )
 
@@ -18,9 +19,9 @@ func (h *Handler) issuerTokens() challenge.Verifier {
 // expired token is 410 (the screen says "start again"), anything else 401.
 func tokenError(err error) *jsonapi.Error {
 	if errors.Is(err, challenge.ErrExpired) {
-		return jsonapi.Errorf(http.StatusGone, "expired", "the token has expired")
+		return jsonapi.Errorf(http.StatusGone, contract.CodeExpired, "the token has expired")
 	}
-	return jsonapi.Errorf(http.StatusUnauthorized, "invalid_token", "the token is not valid")
+	return jsonapi.Errorf(http.StatusUnauthorized, contract.CodeInvalidToken, "the token is not valid")
 }
 
 func (h *Handler) sessionClaims(token string) (*challenge.SessionClaims, error) {
@@ -44,7 +45,7 @@ func (h *Handler) challengeClaims(token string) (*challenge.ChallengeClaims, err
 func (h *Handler) open(c *challenge.ChallengeClaims) (challenge.Payload, error) {
 	p, err := h.keys.Seal.Open(c.Seal, c.ID)
 	if err != nil {
-		return challenge.Payload{}, jsonapi.Errorf(http.StatusUnauthorized, "invalid_token", "the challenge cannot be opened")
+		return challenge.Payload{}, jsonapi.Errorf(http.StatusUnauthorized, contract.CodeInvalidToken, "the challenge cannot be opened")
 	}
 	return p, nil
 }

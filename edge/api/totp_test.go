@@ -3,11 +3,12 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
-	"github.com/honnin/honnin/edge/report"
+	"github.com/honnin/honnin/edge/contract"
 )
 
 // totpEnv is an edge whose issuer challenges with method (app or token).
@@ -50,10 +51,10 @@ func TestTOTPWindow(t *testing.T) {
 			if rep.Status != "Y" {
 				t.Fatalf("verify: %+v, want Y", rep)
 			}
-			want := report.Outcome{Sub: id, Status: "Y", Gen: 1, Cred: cred, Step: now + tt.offset, Drift: int(tt.offset), ResultToken: rep.ResultToken}
+			want := contract.Outcome{Sub: id, Status: "Y", Gen: gen(1), Cred: cred, Step: now + tt.offset, Drift: int(tt.offset), ResultToken: rep.ResultToken}
 			got := e.final(id)
 			want.JTI = got.JTI
-			if got != want {
+			if !reflect.DeepEqual(got, want) {
 				t.Errorf("report %+v, want %+v", got, want)
 			}
 		})
@@ -162,7 +163,7 @@ func TestProgressReports(t *testing.T) {
 		if codes[i] == used {
 			reason = "code_used"
 		}
-		if o.Status != "C" || o.Reason != reason || o.Attempts != i+1 || o.Gen != 1 || o.Cred != "" || o.Step != 0 {
+		if o.Status != "C" || o.Reason != reason || o.Attempts != i+1 || *o.Gen != 1 || o.Cred != "" || o.Step != 0 {
 			t.Errorf("progress report %d: %+v, want C %s attempts %d", i, o, reason, i+1)
 		}
 		if o.JTI == "" || jtis[o.JTI] {

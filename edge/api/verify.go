@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/limits"
@@ -32,7 +33,7 @@ func (q *verifyRequest) missing() string {
 	return ""
 }
 
-var errCodeNotSent = jsonapi.Errorf(http.StatusConflict, "code_not_sent",
+var errCodeNotSent = jsonapi.Errorf(http.StatusConflict, contract.CodeCodeNotSent,
 	"no code was sent for this challenge; resend one or cancel")
 
 // verify judges a code against the challenge's sealed codes, or relays a
@@ -59,10 +60,10 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 	password := c.Method == challenge.MethodPassword
 	// Refused before the ledger: a typo in the format is not a guess.
 	if password && !limits.ValidPassword(req.Code) {
-		return jsonapi.Errorf(http.StatusBadRequest, "invalid_code_format", "the password is 1 to %d characters", limits.PasswordMaxRunes)
+		return jsonapi.Errorf(http.StatusBadRequest, contract.CodeInvalidCodeFormat, "the password is 1 to %d characters", limits.PasswordMaxRunes)
 	}
 	if !password && !limits.ValidCode(req.Code) {
-		return jsonapi.Errorf(http.StatusBadRequest, "invalid_code_format", "the code is %d digits", limits.CodeDigits)
+		return jsonapi.Errorf(http.StatusBadRequest, contract.CodeInvalidCodeFormat, "the code is %d digits", limits.CodeDigits)
 	}
 	p, err := h.open(c)
 	if err != nil {
@@ -81,8 +82,8 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 	limit := maxAttempts(p)
 	proof := h.proof(c.ID, req.Code)
 	now := h.now()
-	q, err := report.Queue(report.Outcome{JTI: challenge.NewID(), Sub: c.Subject, Status: challenge.StatusChallenge,
-		Reason: report.ReasonWrongCode, Gen: c.Gen, Attempts: 1}) // Attempts: the ledger writes the count
+	q, err := report.Queue(contract.Outcome{JTI: challenge.NewID(), Sub: c.Subject, Status: challenge.StatusChallenge,
+		Reason: contract.ReasonWrongCode, Gen: &c.Gen, Attempts: 1}) // Attempts: the ledger writes the count
 	if err != nil {
 		return err
 	}
@@ -99,7 +100,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 			}
 			return h.issuerFailed(w, r, c.Subject, err)
 		}
-		v = verdict{ok: ok, reason: report.ReasonWrongCode}
+		v = verdict{ok: ok, reason: contract.ReasonWrongCode}
 		if ok && len(t.Creds) > 0 {
 			v.code = challenge.Code{Cred: t.Creds[0]}
 		}
@@ -111,7 +112,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 			status: challenge.StatusAuthenticated, av: p.AV, cred: v.code.Cred, step: v.code.Step, drift: v.drift,
 			try: &t, passed: challenge.CredRef{ID: v.code.Cred, Epoch: epochOf(p, v.code.Cred)}, proof: proof})
 	}
-	if v.reason != report.ReasonWrongCode {
+	if v.reason != contract.ReasonWrongCode {
 		// The try's report was queued as a wrong code; say what it was.
 		if rep, ok, err := h.ledger.Relabel(ctx, t, v.reason, h.now()); err != nil || !ok {
 			h.log.WarnContext(ctx, "api: report not relabelled", "auth", c.Subject, "reason", v.reason, "err", err)
@@ -121,7 +122,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 	}
 	if t.Used >= limit {
 		return h.end(w, r, ending{authID: c.Subject, origin: c.MerchantOrigin, gen: c.Gen, attempts: t.Used,
-			status: challenge.StatusNotAuthenticated, reason: reasonMaxAttempts, try: &t})
+			status: challenge.StatusNotAuthenticated, reason: contract.ReasonMaxAttempts, try: &t})
 	}
 	h.reports.After(ctx, t.Report)
 	s := h.challengeScreen(req.ChallengeToken, c, p, t.Used, "")
@@ -158,9 +159,9 @@ func (h *Handler) refused(w http.ResponseWriter, r *http.Request, c *challenge.C
 		if lerr != nil {
 			return lerr
 		}
-		reason := reasonSuperseded
+		reason := contract.ReasonSuperseded
 		if errors.Is(err, ledger.ErrCredentialLocked) {
-			reason = reasonCredentialLocked
+			reason = contract.ReasonCredentialLocked
 		}
 		return h.end(w, r, ending{authID: c.Subject, origin: c.MerchantOrigin, gen: c.Gen, attempts: e.Attempts,
 			status: challenge.StatusNotAuthenticated, reason: reason})

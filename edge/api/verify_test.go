@@ -3,13 +3,14 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/limits"
-	"github.com/honnin/honnin/edge/report"
 )
 
 func TestCorrectCode(t *testing.T) {
@@ -57,7 +58,7 @@ func TestCorrectCode(t *testing.T) {
 		t.Fatalf("issuer got %d results, want 1", len(e.issuer.results))
 	}
 	got := e.issuer.results[0]
-	if want := (report.Outcome{JTI: c.ID, Sub: "auth-y", Status: "Y", Gen: 1, Attempts: 0, Cred: emailCred, ResultToken: rep.ResultToken}); got != want {
+	if want := (contract.Outcome{JTI: c.ID, Sub: "auth-y", Status: "Y", Gen: gen(1), Attempts: 0, Cred: emailCred, ResultToken: rep.ResultToken}); !reflect.DeepEqual(got, want) {
 		t.Errorf("issuer got %+v, want %+v", got, want)
 	}
 }
@@ -98,7 +99,7 @@ func TestWrongCodes(t *testing.T) {
 // got it.
 func (e *env) deliver(t *testing.T, status, reason string, attempts int) {
 	t.Helper()
-	var final []report.Outcome
+	var final []contract.Outcome
 	for _, o := range e.reported() {
 		if o.Status != "C" {
 			final = append(final, o)

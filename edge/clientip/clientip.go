@@ -12,7 +12,7 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 )
 
 // Resolver turns a request into the edge's signals. The zero value trusts
@@ -56,9 +56,9 @@ func ParseCIDRs(s string) ([]netip.Prefix, error) {
 
 // Signals returns the client's IP and country as far as the edge may
 // believe them.
-func (r *Resolver) Signals(req *http.Request) challenge.EdgeSignals {
+func (r *Resolver) Signals(req *http.Request) contract.EdgeSignals {
 	peer := peerAddr(req.RemoteAddr)
-	s := challenge.EdgeSignals{IP: req.RemoteAddr}
+	s := contract.EdgeSignals{IP: req.RemoteAddr}
 	if peer.IsValid() {
 		s.IP = peer.String()
 	}

@@ -4,7 +4,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 )
 
 func TestSignals(t *testing.T) {
@@ -18,38 +18,38 @@ func TestSignals(t *testing.T) {
 		r       Resolver
 		peer    string
 		headers map[string]string
-		want    challenge.EdgeSignals
+		want    contract.EdgeSignals
 	}{
 		{"nothing trusted by default: spoofed headers ignored", Resolver{IPHeader: "X-Forwarded-For", CountryHeader: "CF-IPCountry"},
 			"10.1.2.3:5000", map[string]string{"X-Forwarded-For": "198.51.100.9", "CF-IPCountry": "US"},
-			challenge.EdgeSignals{IP: "10.1.2.3"}},
+			contract.EdgeSignals{IP: "10.1.2.3"}},
 		{"untrusted peer: spoofed headers ignored", trusting,
 			"203.0.113.7:5000", map[string]string{"X-Forwarded-For": "198.51.100.9", "CF-IPCountry": "US"},
-			challenge.EdgeSignals{IP: "203.0.113.7"}},
+			contract.EdgeSignals{IP: "203.0.113.7"}},
 		{"trusted proxy: client and country from its headers", trusting,
 			"10.1.2.3:5000", map[string]string{"X-Forwarded-For": "198.51.100.9", "CF-IPCountry": "us"},
-			challenge.EdgeSignals{IP: "198.51.100.9", Country: "US"}},
+			contract.EdgeSignals{IP: "198.51.100.9", Country: "US"}},
 		{"client-written entries left of the proxy's are skipped", trusting,
 			"10.1.2.3:5000", map[string]string{"X-Forwarded-For": "1.2.3.4, 198.51.100.9, 10.9.9.9"},
-			challenge.EdgeSignals{IP: "198.51.100.9"}},
+			contract.EdgeSignals{IP: "198.51.100.9"}},
 		{"IPv6 loopback proxy", trusting,
 			"[::1]:5000", map[string]string{"X-Forwarded-For": "2001:db8::7"},
-			challenge.EdgeSignals{IP: "2001:db8::7"}},
+			contract.EdgeSignals{IP: "2001:db8::7"}},
 		{"garbage in the header: the peer", trusting,
 			"10.1.2.3:5000", map[string]string{"X-Forwarded-For": "not-an-ip"},
-			challenge.EdgeSignals{IP: "10.1.2.3"}},
+			contract.EdgeSignals{IP: "10.1.2.3"}},
 		{"only proxies in the header: the peer", trusting,
 			"10.1.2.3:5000", map[string]string{"X-Forwarded-For": "10.4.4.4"},
-			challenge.EdgeSignals{IP: "10.1.2.3"}},
+			contract.EdgeSignals{IP: "10.1.2.3"}},
 		{"country that is not a code: dropped", trusting,
 			"10.1.2.3:5000", map[string]string{"CF-IPCountry": "Japan"},
-			challenge.EdgeSignals{IP: "10.1.2.3"}},
+			contract.EdgeSignals{IP: "10.1.2.3"}},
 		{"Tor and unknown codes kept", trusting,
 			"10.1.2.3:5000", map[string]string{"CF-IPCountry": "T1"},
-			challenge.EdgeSignals{IP: "10.1.2.3", Country: "T1"}},
+			contract.EdgeSignals{IP: "10.1.2.3", Country: "T1"}},
 		{"IPv4-mapped peer is its IPv4", trusting,
 			"[::ffff:10.1.2.3]:5000", map[string]string{"CF-IPCountry": "JP"},
-			challenge.EdgeSignals{IP: "10.1.2.3", Country: "JP"}},
+			contract.EdgeSignals{IP: "10.1.2.3", Country: "JP"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,14 +1,14 @@
 package report
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
-	"github.com/honnin/honnin/edge/fetch"
+	"github.com/honnin/honnin/edge/issuerclient"
 )
 
 // batch is how many rows one claim takes.
@@ -135,28 +135,18 @@ func (r *Reporter) deliverOne(ctx context.Context, c claimed) bool {
 
 // post sends one outcome. The error describes any verdict but delivered.
 func (r *Reporter) post(ctx context.Context, c claimed) (verdict, time.Duration, error) {
-	token, err := r.callToken()
-	if err != nil {
-		return retry, 0, err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url, bytes.NewReader([]byte(c.body)))
-	if err != nil {
-		return refused, 0, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := fetch.Do(r.client, req, 512)
-	if err != nil {
-		return retry, 0, err
-	}
-	if resp.Status/100 == 2 {
+	err := r.issuer.PostOutcome(ctx, c.body)
+	if err == nil {
 		return delivered, 0, nil
 	}
-	err = fmt.Errorf("issuer answered %d %s: %s", resp.Status, http.StatusText(resp.Status), bytes.TrimSpace(resp.Body))
-	if final(resp.Status) {
+	var ie *issuerclient.Error
+	if !errors.As(err, &ie) {
+		return retry, 0, err // no answer
+	}
+	if final(ie.Status) {
 		return refused, 0, err
 	}
-	return retry, resp.Wait(), err
+	return retry, ie.RetryAfter, err
 }
 
 // final reports whether the issuer's refusal is one that no retry and no

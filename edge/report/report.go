@@ -26,66 +26,27 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
-	"strings"
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/worker"
 )
 
-// Outcome is what the issuer learns of an authentication at the edge: the
-// body of POST /internal/v1/results. It is either the authentication's one
-// result (any status but C), or a progress report (status C): a wrong code
-// that did not end it. Progress reports are how the issuer counts a
-// credential's consecutive failures across challenges, even challenges the
-// cardholder then abandons, so they are queued like results.
-type Outcome struct {
-	// JTI is the result token's id (a fresh id for a progress report); the
-	// issuer is idempotent on it.
-	JTI string `json:"jti"`
-	// Sub is the authentication id.
-	Sub    string `json:"sub"`
-	Status string `json:"status"`
-	// Reason is the result's reason, or on C why the code was wrong:
-	// "wrong_code", or "code_used" (a TOTP code of a step already used).
-	Reason string `json:"reason"`
-	// Gen is the generation of the challenge token that ended it (or, on
-	// C, the token the wrong code was entered against).
-	Gen int `json:"gen"`
-	// Attempts is the number of wrong codes entered so far.
-	Attempts int `json:"attempts"`
-	// Cred is the public id of the credential whose code matched (on Y
-	// with a code; empty for a password, which the issuer checked itself).
-	Cred string `json:"cred,omitempty"`
-	// Step is the RFC 6238 step of the TOTP code that matched (on Y for app
-	// and token; 0, left out, for email and SMS codes).
-	Step int64 `json:"step,omitempty"`
-	// Drift is Step minus the edge's current step (RFC 6238 §6: the issuer
-	// records it per credential); left out when 0.
-	Drift int `json:"drift,omitempty"`
-	// ResultToken is the result token the edge minted (not on C), so the
-	// merchant can fetch it from the issuer if its page never got it.
-	ResultToken string `json:"result_token,omitempty"`
-}
-
-// Progress reasons: why a wrong code that did not end the authentication
-// was wrong.
-const (
-	ReasonWrongCode = "wrong_code"
-	ReasonCodeUsed  = "code_used"
-)
-
-func (o Outcome) validate() error {
+// validate checks o before it is queued: what the issuer would refuse for
+// good is a bug of the edge, caught where it is made.
+func validate(o contract.Outcome) error {
 	switch {
 	case o.JTI == "":
 		return errors.New("no jti")
 	case o.Sub == "":
 		return errors.New("no sub")
+	case o.Gen == nil || *o.Gen < 0:
+		return errors.New("no gen")
 	case !challenge.ValidStatus(o.Status):
 		return fmt.Errorf("unknown status %q", o.Status)
-	case o.Status == challenge.StatusChallenge && o.Reason != ReasonWrongCode && o.Reason != ReasonCodeUsed:
+	case o.Status == challenge.StatusChallenge && o.Reason != contract.ReasonWrongCode && o.Reason != contract.ReasonCodeUsed:
 		return fmt.Errorf("progress report with reason %q", o.Reason)
 	case o.Status == challenge.StatusChallenge && o.Attempts < 1:
 		return errors.New("progress report without a wrong code")
@@ -97,8 +58,8 @@ func (o Outcome) validate() error {
 
 // Queue encodes o for the ledger to queue in the transaction of the change
 // it reports.
-func Queue(o Outcome) (ledger.Queued, error) {
-	if err := o.validate(); err != nil {
+func Queue(o contract.Outcome) (ledger.Queued, error) {
+	if err := validate(o); err != nil {
 		return ledger.Queued{}, fmt.Errorf("report: queue: %w", err)
 	}
 	b, err := json.Marshal(o)
@@ -108,17 +69,21 @@ func Queue(o Outcome) (ledger.Queued, error) {
 	return ledger.Queued{JTI: o.JTI, Body: string(b)}, nil
 }
 
-// Config configures a Reporter. DB, IssuerURL and Key are required.
+// Issuer takes the outcomes: edge/issuerclient implements it.
+type Issuer interface {
+	// PostOutcome delivers body, an encoded contract.Outcome as queued. A
+	// refusal is an *issuerclient.Error, whose status says whether a retry
+	// can help; any other error (no answer at all) is retried.
+	PostOutcome(ctx context.Context, body string) error
+}
+
+// Config configures a Reporter. DB and Issuer are required.
 type Config struct {
 	// DB holds the queue (table edge_report, made by edge/migrations); the
 	// edge's ledger database.
 	DB *sql.DB
-	// IssuerURL is the issuer's base URL, e.g. http://127.0.0.1:8081.
-	IssuerURL string
-	// Key signs the call tokens (the edge's signing key).
-	Key challenge.SigningKey
-	// Client posts the outcomes; nil means a client with a 10 s timeout.
-	Client *http.Client
+	// Issuer takes the outcomes.
+	Issuer Issuer
 	// Log receives delivery failures; nil means slog.Default().
 	Log *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -132,39 +97,38 @@ type Config struct {
 	Poll time.Duration
 }
 
+// lease is how long a leased row is invisible to other deliverers: it
+// outlasts the request that queued it (a password check waits up to
+// issuerclient.CallTimeout for the issuer) and then its one delivery
+// (issuerclient.OutcomeTimeout), so only a crashed worker's row comes back
+// after it.
+const lease = 45 * time.Second
+
 // Reporter delivers queued outcomes to the issuer.
 type Reporter struct {
 	db      *sql.DB
-	url     string
-	key     challenge.SigningKey
-	client  *http.Client
+	issuer  Issuer
 	log     *slog.Logger
 	now     func() time.Time
 	backoff backoff
 	poll    time.Duration
 	lease   time.Duration
-	// token is the call token deliveries reuse (calltoken.go).
-	token callTokenCache
 }
 
 // New returns a Reporter over cfg.DB. It touches no database: on Workers,
 // New runs in every fresh instance.
 func New(cfg Config) (*Reporter, error) {
-	if cfg.DB == nil || cfg.IssuerURL == "" || cfg.Key.Private == nil {
-		return nil, errors.New("report: DB, IssuerURL and Key are required")
+	if cfg.DB == nil || cfg.Issuer == nil {
+		return nil, errors.New("report: DB and Issuer are required")
 	}
 	r := &Reporter{
 		db:      cfg.DB,
-		url:     strings.TrimRight(cfg.IssuerURL, "/") + "/internal/v1/results",
-		key:     cfg.Key,
-		client:  cfg.Client,
+		issuer:  cfg.Issuer,
+		lease:   lease,
 		log:     cfg.Log,
 		now:     cfg.Now,
 		backoff: backoff{min: cfg.MinBackoff, max: cfg.MaxBackoff},
 		poll:    cfg.Poll,
-	}
-	if r.client == nil {
-		r.client = &http.Client{Timeout: 10 * time.Second}
 	}
 	if r.log == nil {
 		r.log = slog.Default()
@@ -180,14 +144,6 @@ func New(cfg Config) (*Reporter, error) {
 	}
 	if r.poll <= 0 {
 		r.poll = 5 * time.Second
-	}
-	// A leased row is invisible to other deliverers for this long; it must
-	// outlast the request that queued it (a password check waits up to
-	// 15 s for the issuer) and one delivery, so a crashed worker's row
-	// comes back after it.
-	r.lease = 45 * time.Second
-	if t := r.client.Timeout; t > 0 && 2*t > r.lease {
-		r.lease = 2 * t
 	}
 	return r, nil
 }

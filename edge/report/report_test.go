@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,6 +17,8 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
+	"github.com/honnin/honnin/edge/issuerclient"
 	"github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/ledger/sqlite"
 	"github.com/honnin/honnin/edge/migrations"
@@ -35,7 +38,7 @@ type issuer struct {
 	answer func(n int) int
 	calls  int
 	got    map[string]int // jti -> times accepted
-	bodies []Outcome
+	bodies []contract.Outcome
 	tokens []string // the call token of every accepted call, in order
 }
 
@@ -52,13 +55,13 @@ func newIssuer(t testing.TB, edge challenge.SigningKey, answer func(n int) int) 
 }
 
 func (is *issuer) serve(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || r.URL.Path != "/internal/v1/results" {
+	if r.Method != http.MethodPost || r.URL.Path != contract.ResultsPath {
 		is.t.Errorf("unexpected %s %s", r.Method, r.URL.Path)
 		http.Error(w, "not found", http.StatusNotFound)
 		return
 	}
 	var claims challenge.EdgeClaims
-	if err := is.v.Verify(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), challenge.TypEdge, &claims); err != nil || claims.Subject != "results" {
+	if err := is.v.Verify(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), challenge.TypEdge, &claims); err != nil || claims.Subject != contract.SubjectResults {
 		is.t.Errorf("call token: %v (sub %q)", err, claims.Subject)
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
@@ -68,7 +71,7 @@ func (is *issuer) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
-	var o Outcome
+	var o contract.Outcome
 	if err := dec.Decode(&o); err != nil {
 		is.t.Errorf("body: %v", err)
 		http.Error(w, "bad body", http.StatusBadRequest)
@@ -133,7 +136,7 @@ func openDB(t testing.TB, path string) *sql.DB {
 
 // enqueue writes o to the queue as the ledger's batches do, due at due
 // (leased to the caller until then), and returns the row as leased.
-func enqueue(t testing.TB, db *sql.DB, o Outcome, due time.Time) ledger.Leased {
+func enqueue(t testing.TB, db *sql.DB, o contract.Outcome, due time.Time) ledger.Leased {
 	t.Helper()
 	q, err := Queue(o)
 	if err != nil {
@@ -145,11 +148,16 @@ func enqueue(t testing.TB, db *sql.DB, o Outcome, due time.Time) ledger.Leased {
 	return ledger.Leased{JTI: q.JTI, Body: q.Body}
 }
 
-func newReporter(t testing.TB, db *sql.DB, url string, key challenge.SigningKey) *Reporter {
+// newReporter delivers from db to the issuer at url, signing with key, on
+// the clock now (nil: time.Now).
+func newReporter(t testing.TB, db *sql.DB, url string, key challenge.SigningKey, now func() time.Time) *Reporter {
 	t.Helper()
+	is, err := issuerclient.New(issuerclient.Config{URL: url, Key: key, HTTP: &http.Client{Timeout: 2 * time.Second}, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
 	r, err := New(Config{
-		DB: db, IssuerURL: url, Key: key,
-		Client:     &http.Client{Timeout: 2 * time.Second},
+		DB: db, Issuer: is, Now: now,
 		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, Poll: 20 * time.Millisecond,
 	})
@@ -209,7 +217,9 @@ func edgeKey(t testing.TB) challenge.SigningKey {
 	return k
 }
 
-var outcome = Outcome{JTI: "result-1", Sub: "auth-1", Status: "Y", Gen: 2, Attempts: 1}
+func gen(n int) *int { return &n }
+
+var outcome = contract.Outcome{JTI: "result-1", Sub: "auth-1", Status: "Y", Gen: gen(2), Attempts: 1}
 
 func TestDelivery(t *testing.T) {
 	tests := []struct {
@@ -249,7 +259,7 @@ func TestDelivery(t *testing.T) {
 			key := edgeKey(t)
 			is := newIssuer(t, key, tt.answer)
 			db := openDB(t, filepath.Join(t.TempDir(), "edge.db"))
-			r := newReporter(t, db, is.srv.URL, key)
+			r := newReporter(t, db, is.srv.URL, key, nil)
 			enqueue(t, db, outcome, time.Now())
 			if n := pending(t, r); n != 1 {
 				t.Fatalf("pending after enqueue = %d, want 1", n)
@@ -284,8 +294,8 @@ func TestBodyIsOutcome(t *testing.T) {
 	key := edgeKey(t)
 	is := newIssuer(t, key, always(200))
 	db := openDB(t, filepath.Join(t.TempDir(), "edge.db"))
-	r := newReporter(t, db, is.srv.URL+"/", key)
-	want := Outcome{JTI: "j", Sub: "a", Status: "N", Reason: "max_attempts", Gen: 3, Attempts: 5, ResultToken: "tok"}
+	r := newReporter(t, db, is.srv.URL+"/", key, nil)
+	want := contract.Outcome{JTI: "j", Sub: "a", Status: "N", Reason: "max_attempts", Gen: gen(3), Attempts: 5, ResultToken: "tok"}
 	enqueue(t, db, want, time.Now())
 	n, err := r.Deliver(context.Background())
 	if err != nil || n != 1 {
@@ -293,7 +303,7 @@ func TestBodyIsOutcome(t *testing.T) {
 	}
 	is.mu.Lock()
 	defer is.mu.Unlock()
-	if len(is.bodies) != 1 || is.bodies[0] != want {
+	if len(is.bodies) != 1 || !reflect.DeepEqual(is.bodies[0], want) {
 		t.Errorf("issuer got %+v, want [%+v]", is.bodies, want)
 	}
 }
@@ -303,20 +313,20 @@ func TestBodyIsOutcome(t *testing.T) {
 func TestWireFormat(t *testing.T) {
 	for _, tt := range []struct {
 		name string
-		o    Outcome
+		o    contract.Outcome
 		want string
 	}{
-		{"Y by TOTP", Outcome{JTI: "j1", Sub: "a", Status: "Y", Gen: 1, Attempts: 2, Cred: "CRED", Step: 29_500_000, Drift: -1, ResultToken: "t.o.k"},
+		{"Y by TOTP", contract.Outcome{JTI: "j1", Sub: "a", Status: "Y", Gen: gen(1), Attempts: 2, Cred: "CRED", Step: 29_500_000, Drift: -1, ResultToken: "t.o.k"},
 			`{"jti":"j1","sub":"a","status":"Y","reason":"","gen":1,"attempts":2,"cred":"CRED","step":29500000,"drift":-1,"result_token":"t.o.k"}`},
-		{"Y by email code", Outcome{JTI: "j2", Sub: "a", Status: "Y", Gen: 2, Cred: "CRED"},
+		{"Y by email code", contract.Outcome{JTI: "j2", Sub: "a", Status: "Y", Gen: gen(2), Cred: "CRED"},
 			`{"jti":"j2","sub":"a","status":"Y","reason":"","gen":2,"attempts":0,"cred":"CRED"}`},
-		{"Y by password", Outcome{JTI: "j3", Sub: "a", Status: "Y", Gen: 1},
+		{"Y by password", contract.Outcome{JTI: "j3", Sub: "a", Status: "Y", Gen: gen(1)},
 			`{"jti":"j3","sub":"a","status":"Y","reason":"","gen":1,"attempts":0}`},
-		{"N", Outcome{JTI: "j4", Sub: "a", Status: "N", Reason: "max_attempts", Gen: 1, Attempts: 5},
+		{"N", contract.Outcome{JTI: "j4", Sub: "a", Status: "N", Reason: "max_attempts", Gen: gen(1), Attempts: 5},
 			`{"jti":"j4","sub":"a","status":"N","reason":"max_attempts","gen":1,"attempts":5}`},
-		{"progress, wrong code", Outcome{JTI: "j5", Sub: "a", Status: "C", Reason: ReasonWrongCode, Gen: 1, Attempts: 1},
+		{"progress, wrong code", contract.Outcome{JTI: "j5", Sub: "a", Status: "C", Reason: contract.ReasonWrongCode, Gen: gen(1), Attempts: 1},
 			`{"jti":"j5","sub":"a","status":"C","reason":"wrong_code","gen":1,"attempts":1}`},
-		{"progress, code used", Outcome{JTI: "j6", Sub: "a", Status: "C", Reason: ReasonCodeUsed, Gen: 1, Attempts: 2},
+		{"progress, code used", contract.Outcome{JTI: "j6", Sub: "a", Status: "C", Reason: contract.ReasonCodeUsed, Gen: gen(1), Attempts: 2},
 			`{"jti":"j6","sub":"a","status":"C","reason":"code_used","gen":1,"attempts":2}`},
 	} {
 		q, err := Queue(tt.o)
@@ -344,7 +354,7 @@ func TestRestart(t *testing.T) {
 	if err := migrate(db1); err != nil {
 		t.Fatal(err)
 	}
-	r1 := newReporter(t, db1, is.srv.URL, key)
+	r1 := newReporter(t, db1, is.srv.URL, key, nil)
 	for _, jti := range []string{"a", "b", "c"} {
 		o := outcome
 		o.JTI = jti
@@ -356,7 +366,7 @@ func TestRestart(t *testing.T) {
 	db1.Close() // the process dies
 
 	is.setAnswer(always(200))
-	r2 := newReporter(t, openDB(t, path), is.srv.URL, key)
+	r2 := newReporter(t, openDB(t, path), is.srv.URL, key, nil)
 	if n := pending(t, r2); n != 3 {
 		t.Fatalf("pending after restart = %d, want 3", n)
 	}
@@ -380,8 +390,7 @@ func TestClaimedRowsComeBack(t *testing.T) {
 	clock.Store(time.Now().UnixNano())
 	now := func() time.Time { return time.Unix(0, clock.Load()) }
 	is.v.Now = now // the issuer lives in the same (moved) time
-	r := newReporter(t, db, is.srv.URL, key)
-	r.now = now
+	r := newReporter(t, db, is.srv.URL, key, now)
 	ctx := context.Background()
 	enqueue(t, db, outcome, now())
 	rows, err := r.claim(ctx) // claimed, then the process "dies"
@@ -398,14 +407,19 @@ func TestClaimedRowsComeBack(t *testing.T) {
 }
 
 func TestQueueValidates(t *testing.T) {
-	for _, bad := range []Outcome{
-		{Sub: "a", Status: "Y"},
-		{JTI: "j", Status: "Y"},
-		{JTI: "j", Sub: "a", Status: "X"},
-		{JTI: "j", Sub: "a", Status: "C", Reason: "max_attempts", Attempts: 1},
-		{JTI: "j", Sub: "a", Status: "C", Reason: "", Attempts: 1},
-		{JTI: "j", Sub: "a", Status: "C", Reason: ReasonWrongCode, Attempts: 0},
-		{JTI: "j", Sub: "a", Status: "Y", Step: -1},
+	if _, err := Queue(contract.Outcome{JTI: "j", Sub: "a", Status: "Y", Gen: gen(0)}); err != nil {
+		t.Fatalf("Queue of a valid outcome: %v", err)
+	}
+	for _, bad := range []contract.Outcome{
+		{Sub: "a", Status: "Y", Gen: gen(1)},
+		{JTI: "j", Status: "Y", Gen: gen(1)},
+		{JTI: "j", Sub: "a", Status: "Y"},
+		{JTI: "j", Sub: "a", Status: "Y", Gen: gen(-1)},
+		{JTI: "j", Sub: "a", Status: "X", Gen: gen(1)},
+		{JTI: "j", Sub: "a", Status: "C", Reason: "max_attempts", Gen: gen(1), Attempts: 1},
+		{JTI: "j", Sub: "a", Status: "C", Reason: "", Gen: gen(1), Attempts: 1},
+		{JTI: "j", Sub: "a", Status: "C", Reason: contract.ReasonWrongCode, Gen: gen(1), Attempts: 0},
+		{JTI: "j", Sub: "a", Status: "Y", Gen: gen(1), Step: -1},
 	} {
 		if _, err := Queue(bad); err == nil {
 			t.Errorf("Queue(%+v) accepted", bad)
@@ -464,8 +478,7 @@ func TestDeliverLeased(t *testing.T) {
 			clock.Store(time.Now().UnixNano())
 			now := func() time.Time { return time.Unix(0, clock.Load()) }
 			is.v.Now = now
-			r := newReporter(t, db, is.srv.URL, key)
-			r.now = now
+			r := newReporter(t, db, is.srv.URL, key, now)
 			ctx := context.Background()
 			l := enqueue(t, db, outcome, r.LeaseEnd(now()))
 			if n, err := r.Deliver(ctx); err != nil || n != 0 {
@@ -503,7 +516,7 @@ func TestListRequeue(t *testing.T) {
 	key := edgeKey(t)
 	is := newIssuer(t, key, always(409))
 	db := openDB(t, filepath.Join(t.TempDir(), "edge.db"))
-	r := newReporter(t, db, is.srv.URL, key)
+	r := newReporter(t, db, is.srv.URL, key, nil)
 	ctx := context.Background()
 	a, b := outcome, outcome
 	a.JTI, b.JTI = "a", "b"

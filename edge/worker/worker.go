@@ -24,7 +24,7 @@ import (
 	"net/http"
 	"runtime/debug"
 
-	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 )
 
 // MaxBody is the largest request body the glue passes to Go; a longer one
@@ -58,15 +58,15 @@ func ConnFrom(ctx context.Context) (Conn, bool) {
 
 // Signals returns the edge signals of r for the issuer: request.cf's data
 // inside Workers, the peer address elsewhere.
-func Signals(r *http.Request) challenge.EdgeSignals {
+func Signals(r *http.Request) contract.EdgeSignals {
 	if c, ok := ConnFrom(r.Context()); ok {
-		return challenge.EdgeSignals{IP: c.IP, Country: c.Country, ASN: c.ASN, Colo: c.Colo, TLSVersion: c.TLSVersion}
+		return contract.EdgeSignals{IP: c.IP, Country: c.Country, ASN: c.ASN, Colo: c.Colo, TLSVersion: c.TLSVersion}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	return challenge.EdgeSignals{IP: host}
+	return contract.EdgeSignals{IP: host}
 }
 
 // later collects the work a request leaves for after its response.

@@ -6,7 +6,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 )
 
 func TestSignals(t *testing.T) {
@@ -14,12 +14,12 @@ func TestSignals(t *testing.T) {
 		name string
 		conn *Conn
 		peer string
-		want challenge.EdgeSignals
+		want contract.EdgeSignals
 	}{
-		{"native peer", nil, "203.0.113.7:5555", challenge.EdgeSignals{IP: "203.0.113.7"}},
-		{"native v6 peer", nil, "[2001:db8::1]:443", challenge.EdgeSignals{IP: "2001:db8::1"}},
+		{"native peer", nil, "203.0.113.7:5555", contract.EdgeSignals{IP: "203.0.113.7"}},
+		{"native v6 peer", nil, "[2001:db8::1]:443", contract.EdgeSignals{IP: "2001:db8::1"}},
 		{"workers cf", &Conn{IP: "198.51.100.2", Country: "JP", ASN: 2516, Colo: "NRT", TLSVersion: "TLSv1.3"}, "198.51.100.2:0",
-			challenge.EdgeSignals{IP: "198.51.100.2", Country: "JP", ASN: 2516, Colo: "NRT", TLSVersion: "TLSv1.3"}},
+			contract.EdgeSignals{IP: "198.51.100.2", Country: "JP", ASN: 2516, Colo: "NRT", TLSVersion: "TLSv1.3"}},
 	}
 	for _, tt := range tests {
 		r := httptest.NewRequest("POST", "/v1/start", nil)

@@ -31,6 +31,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/issuer/store"
 )
@@ -49,8 +50,8 @@ type Pusher struct {
 	Store *store.Store
 	// Key signs the statements (the issuer's signing key).
 	Key challenge.SigningKey
-	// EdgeURL is the edge's base URL; the statements go to
-	// {EdgeURL}/internal/v1/credentials.
+	// EdgeURL is the edge's base URL; the statements go to its
+	// contract.CredentialsPath.
 	EdgeURL string
 	// Client makes the calls; nil means a client with a 5 s timeout.
 	Client *http.Client
@@ -149,7 +150,7 @@ func (p *Pusher) send(ctx context.Context, ps []store.Push) error {
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    challenge.IssuerName,
 			Audience:  jwt.ClaimStrings{challenge.EdgeName},
-			Subject:   "credentials",
+			Subject:   contract.SubjectCredentials,
 			ID:        challenge.NewID(),
 			IssuedAt:  jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(now.Add(limits.CallTokenLifetime)),
@@ -159,15 +160,13 @@ func (p *Pusher) send(ctx context.Context, ps []store.Push) error {
 	if err != nil {
 		return err
 	}
-	body, err := json.Marshal(struct {
-		Token string `json:"token"`
-	}{tok})
+	body, err := json.Marshal(contract.CredentialsRequest{Token: tok})
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(p.EdgeURL, "/")+"/internal/v1/credentials", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(p.EdgeURL, "/")+contract.CredentialsPath, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}

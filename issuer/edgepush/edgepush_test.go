@@ -11,14 +11,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/honnin/honnin/edge/api"
+	"github.com/honnin/honnin/edge/assets"
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/ledger/sqlite"
 	"github.com/honnin/honnin/edge/limits"
-	"github.com/honnin/honnin/edge/report"
+	"github.com/honnin/honnin/edge/server"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/edgepush"
 	"github.com/honnin/honnin/issuer/store"
+	"github.com/honnin/honnin/web"
 )
 
 var t0 = time.Date(2026, 12, 6, 3, 0, 0, 0, time.UTC)
@@ -49,12 +50,8 @@ func TestPushReachesTheEdge(t *testing.T) {
 	}
 	defer l.Close()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	reports, err := report.New(report.Config{DB: l.DB(), IssuerURL: "http://127.0.0.1:1", Key: ek.Sign, Log: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := api.New(api.Config{Keys: ek, Ledger: l, Issuer: &api.IssuerClient{URL: "http://127.0.0.1:1", Key: ek.Sign},
-		Reports: reports, Log: quiet})
+	h, err := server.New(server.Config{Keys: ek, IssuerURL: "http://127.0.0.1:1", Ledger: l.SQL, DB: l.DB(), Static: web.Static,
+		Names: assets.ClientNames{Wasm: "challenge.0123456789ab.wasm", WasmExec: "wasm_exec.0123456789ab.js"}, Log: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}

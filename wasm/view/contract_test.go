@@ -1,8 +1,9 @@
 package view_test
 
-// The client's Device and the edge's challenge.DeviceSignals declare the same
-// JSON twice, because the wasm client must not import edge/challenge (it
-// would pull jwt and circl into the binary). A test may: tests do not ship.
+// The client's Device and edge/contract's DeviceSignals, which the edge
+// reads, declare the same JSON twice: Device is the browser's side, which
+// brings a browser's odd values within the limits DeviceSignals.Validate
+// enforces. This test keeps the two in step.
 
 import (
 	"bytes"
@@ -14,7 +15,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/wasm/view"
 )
 
@@ -34,15 +35,15 @@ func jsonKeys(t *testing.T, v any) []string {
 
 // sent returns the device object of the /v1/start request the model makes
 // for d, decoded as the edge decodes it: no unknown fields.
-func sent(t *testing.T, d view.Device) challenge.DeviceSignals {
+func sent(t *testing.T, d view.Device) contract.DeviceSignals {
 	t.Helper()
 	req, err := view.New(view.Japanese).Start("st", d)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var body struct {
-		SessionToken string                  `json:"session_token"`
-		Device       challenge.DeviceSignals `json:"device"`
+		SessionToken string                 `json:"session_token"`
+		Device       contract.DeviceSignals `json:"device"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(req.Body))
 	dec.DisallowUnknownFields()
@@ -57,10 +58,10 @@ func TestDeviceContract(t *testing.T) {
 	// and the client never sends.
 	full := view.Device{UA: "u", Platform: "p", Mobile: true, Languages: []string{"ja"}, Timezone: "z", TZOffset: 1,
 		ScreenW: 1, ScreenH: 1, ColorDepth: 1, PixelRatio: 1, HWConcurrency: 1, TouchPoints: 1, Webdriver: true, DeviceID: "i"}
-	fullEdge := challenge.DeviceSignals{UA: "u", Platform: "p", Mobile: true, Languages: []string{"ja"}, Timezone: "z", TZOffset: 1,
+	fullEdge := contract.DeviceSignals{UA: "u", Platform: "p", Mobile: true, Languages: []string{"ja"}, Timezone: "z", TZOffset: 1,
 		ScreenW: 1, ScreenH: 1, ColorDepth: 1, PixelRatio: 1, HWConcurrency: 1, TouchPoints: 1, Webdriver: true, DeviceID: "i"}
 	if got, want := jsonKeys(t, full), jsonKeys(t, fullEdge); !slices.Equal(got, want) {
-		t.Errorf("view.Device JSON keys %q\nchallenge.DeviceSignals keys %q", got, want)
+		t.Errorf("view.Device JSON keys %q\ncontract.DeviceSignals keys %q", got, want)
 	}
 	if got := sent(t, full); !reflect.DeepEqual(got, fullEdge) {
 		t.Errorf("sent %+v, want %+v", got, fullEdge)
@@ -100,7 +101,7 @@ func TestDeviceContract(t *testing.T) {
 	for i, d := range odd {
 		// Unchecked, the edge would refuse it; the test would prove nothing
 		// otherwise.
-		raw := challenge.DeviceSignals{UA: d.UA, Languages: d.Languages, TZOffset: d.TZOffset, ScreenW: d.ScreenW, PixelRatio: d.PixelRatio}
+		raw := contract.DeviceSignals{UA: d.UA, Languages: d.Languages, TZOffset: d.TZOffset, ScreenW: d.ScreenW, PixelRatio: d.PixelRatio}
 		if raw.Validate() == nil {
 			t.Errorf("odd device %d: the edge would accept it as is", i)
 		}

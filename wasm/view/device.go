@@ -6,7 +6,7 @@ import "unicode/utf8"
 // fills it; every field is optional for the edge, and a zero value means
 // "not available".
 //
-// Its JSON field names must match challenge.DeviceSignals (edge/challenge); TestDeviceContract checks.
+// Its JSON field names must match contract.DeviceSignals (edge/contract); TestDeviceContract checks.
 type Device struct {
 	UA            string   `json:"ua"`
 	Platform      string   `json:"platform"`
@@ -24,7 +24,7 @@ type Device struct {
 	DeviceID      string   `json:"device_id"`
 }
 
-// Limits of challenge.DeviceSignals.Validate, which the edge enforces with
+// Limits of contract.DeviceSignals.Validate, which the edge enforces with
 // a 400; within keeps a browser's odd value from costing the cardholder
 // the challenge. TestDeviceContract checks them against Validate.
 const (

@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
+
+	"github.com/honnin/honnin/edge/contract"
 )
 
 // Phase is where the challenge stands. It only moves forward:
@@ -229,18 +231,18 @@ func (m *Model) Apply(status int, body []byte) {
 		code = codeForStatus(status)
 	}
 	switch code {
-	case "resend_limit", "send_limit", "not_resendable":
+	case contract.CodeResendLimit, contract.CodeSendLimit, contract.CodeNotResendable:
 		// The issuer will send no more codes for this purchase: Resend
 		// goes away, the code already sent still works.
 		m.noResend = true
 		m.problem = code
-	case "invalid_token", "superseded", "already_used":
+	case contract.CodeInvalidToken, contract.CodeSuperseded, contract.CodeAlreadyUsed:
 		m.fail(code)
-	case "code_not_sent":
+	case contract.CodeCodeNotSent:
 		// The challenge holds no code (the send failed or was refused):
 		// the screen already offers only what is possible.
 		m.problem = code
-	case "expired":
+	case contract.CodeExpired:
 		// The challenge token's expiry is the code's: the edge refuses
 		// verify, resend and cancel alike, so only the shop can start again.
 		m.fail(problemSessionExpired)
@@ -268,9 +270,9 @@ func (m *Model) applyScreen(r Response) {
 		m.problem = r.Error // "wrong_code", "code_used" or ""
 		if m.problem == "" {
 			switch r.Display.Delivery {
-			case "failed":
+			case contract.DeliveryFailed:
 				m.problem = problemDeliveryFailed
-			case "limited":
+			case contract.DeliveryLimited:
 				m.problem = problemDeliveryLimited
 			}
 		}
@@ -340,7 +342,7 @@ func (m *Model) expired(now time.Time) bool {
 // daily cap, "limited"). Nothing typed could match, so the code field and
 // Send are off until a resend brings a code.
 func (m *Model) noCode() bool {
-	return m.sendsCodes() && (m.display.Delivery == "failed" || m.display.Delivery == "limited")
+	return m.sendsCodes() && (m.display.Delivery == contract.DeliveryFailed || m.display.Delivery == contract.DeliveryLimited)
 }
 
 // sendsCodes reports whether the issuer sends the codes of this method
@@ -360,7 +362,7 @@ func (m *Model) resendable() bool {
 // or a TOTP code already used), so the browser side clears the field for
 // the next one.
 func (m *Model) CodeRefused() bool {
-	return m.phase == Challenge && (m.problem == "wrong_code" || m.problem == "code_used")
+	return m.phase == Challenge && (m.problem == contract.ReasonWrongCode || m.problem == contract.ReasonCodeUsed)
 }
 
 // codeForStatus names the error for an answer without a usable JSON error
@@ -368,17 +370,17 @@ func (m *Model) CodeRefused() bool {
 func codeForStatus(status int) string {
 	switch {
 	case status == 401:
-		return "invalid_token"
+		return contract.CodeInvalidToken
 	case status == 409:
-		return "superseded"
+		return contract.CodeSuperseded
 	case status == 410:
-		return "expired"
+		return contract.CodeExpired
 	case status == 413:
 		return "too_large"
 	case status == 400:
 		return "bad_request"
 	case status >= 500:
-		return "issuer_unavailable"
+		return contract.CodeIssuerUnavailable
 	}
 	return problemUnknown
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/origin"
 )
 
@@ -174,7 +175,7 @@ func FuzzInput(f *testing.F) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var edge challenge.DeviceSignals
+			var edge contract.DeviceSignals
 			if err := json.Unmarshal(b, &edge); err != nil {
 				t.Fatalf("the edge cannot read %s: %v", b, err)
 			}

@@ -3,6 +3,7 @@ package view
 import (
 	"time"
 
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/money"
 )
 
@@ -180,7 +181,7 @@ func (m *Model) resultText(t *text) string {
 	switch {
 	case r.Status == "Y" || r.Status == "A":
 		return t.complete
-	case r.Reason == "cardholder_cancelled":
+	case r.Reason == contract.ReasonCancelled:
 		return t.cancelled
 	}
 	if detail, ok := lookup(t.reasons, r.Reason); ok {

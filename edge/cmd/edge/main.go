@@ -1,8 +1,8 @@
-// Command edge runs the edge verifier natively: the challenge API
-// (edge/api), the challenge page and client assets (edge/assets), and the
-// background reporter that tells the issuer each outcome (edge/report), over
-// one SQLite file. On Cloudflare Workers the same handler runs under a
-// different main.
+// Command edge runs the edge verifier natively: the edge of edge/server
+// (the challenge API, the challenge page and client files, the health
+// check) over one SQLite file, and the background reporter that tells the
+// issuer each outcome (edge/report). On Cloudflare Workers the same edge
+// runs under a different main (edge/cmd/edgeworker).
 //
 //	edge -addr 127.0.0.1:8787 -keys .dev/keys -db .dev/edge.db -issuer http://127.0.0.1:8081 -dist web/dist
 //
@@ -28,12 +28,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/honnin/honnin/edge/api"
-	"github.com/honnin/honnin/edge/assets"
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/clientip"
 	"github.com/honnin/honnin/edge/ledger/sqlite"
-	"github.com/honnin/honnin/edge/report"
+	"github.com/honnin/honnin/edge/server"
 	"github.com/honnin/honnin/web"
 )
 
@@ -114,43 +112,21 @@ func run(log *slog.Logger) error {
 		log.Warn("edge: clock shifted (a test setting)", "offset", cfg.clockOffset)
 		now = func() time.Time { return time.Now().Add(cfg.clockOffset) }
 	}
-	reports, err := report.New(report.Config{DB: ledger.DB(), IssuerURL: cfg.issuer, Key: keys.Sign, Log: log, Now: now})
-	if err != nil {
-		return err
-	}
-	edgeAPI, err := api.New(api.Config{
-		Keys:    keys,
-		Ledger:  ledger,
-		Issuer:  &api.IssuerClient{URL: cfg.issuer, Key: keys.Sign, Now: now},
-		Reports: reports,
-		Signals: client.Signals,
-		Now:     now,
-		Log:     log,
+	edge, err := server.New(server.Config{
+		Keys:      keys,
+		IssuerURL: cfg.issuer,
+		Ledger:    ledger.SQL,
+		DB:        ledger.DB(),
+		Signals:   client.Signals,
+		Static:    web.Static,
+		Dist:      os.DirFS(cfg.dist),
+		Now:       now,
+		Log:       log,
 	})
 	if err != nil {
 		return err
 	}
-	page, err := assets.New(os.DirFS(cfg.dist), web.Static, edgeAPI.VerifySession)
-	if err != nil {
-		return err
-	}
-
-	mux := http.NewServeMux()
-	mux.Handle("/v1/", edgeAPI)
-	mux.Handle("/internal/", edgeAPI)
-	mux.Handle("/challenge", page)
-	mux.Handle("/assets/", page)
-	mux.Handle("/honnin.js", page)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "no-store")
-		if err := ledger.DB().PingContext(r.Context()); err != nil {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintln(w, `{"status":"db unavailable"}`)
-			return
-		}
-		fmt.Fprintln(w, `{"status":"ok"}`)
-	})
+	reports := edge.Reports
 
 	// Listen first, so a taken port is a loud error at start and not a
 	// silent exit.
@@ -159,7 +135,7 @@ func run(log *slog.Logger) error {
 		return fmt.Errorf("listen on %s (another edge running?): %w", cfg.addr, err)
 	}
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           edge,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		// start waits for the issuer, which may wait for its mail server.

@@ -1,7 +1,8 @@
-// Command edgeworker is the edge inside Cloudflare Workers: the same
-// edge/api handler and challenge page as edge/cmd/edge, over D1 (edge/ledger
-// and edge/report's SQL, unchanged) instead of a SQLite file, with the
-// client files served as Workers static assets. Build it with `make
+// Command edgeworker is the edge inside Cloudflare Workers: the same edge
+// (edge/server: routes, challenge page, health check) as edge/cmd/edge,
+// over D1 (edge/ledger and edge/report's SQL, unchanged) instead of a SQLite
+// file, with the client files served as Workers static assets and the
+// calls to the issuer made with the runtime's fetch(). Build it with `make
 // edge-build` (GOOS=js GOARCH=wasm) and run it with `make edge-dev`; the JS
 // glue is edge/worker/glue.mjs.
 //

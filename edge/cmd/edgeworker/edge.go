@@ -9,11 +9,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/honnin/honnin/edge/api"
 	"github.com/honnin/honnin/edge/assets"
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/report"
+	"github.com/honnin/honnin/edge/server"
 	"github.com/honnin/honnin/edge/worker"
 	"github.com/honnin/honnin/web"
 )
@@ -60,43 +60,23 @@ func (e *edge) get() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	reports, err := report.New(report.Config{DB: db, IssuerURL: issuer, Key: keys.Sign, Log: e.log, Now: now})
-	if err != nil {
-		return nil, err
-	}
 	l := ledger.NewSQL(e.batch)
-	edgeAPI, err := api.New(api.Config{
-		Keys:    keys,
-		Ledger:  l,
-		Issuer:  &api.IssuerClient{URL: issuer, Key: keys.Sign, Now: now},
-		Reports: reports,
-		Signals: worker.Signals,
-		Now:     now,
-		Log:     e.log,
+	srv, err := server.New(server.Config{
+		Keys:      keys,
+		IssuerURL: issuer,
+		Ledger:    l,
+		DB:        db,
+		Signals:   worker.Signals,
+		Static:    web.Static,
+		Names:     assets.ClientNames{Wasm: clientWasm, WasmExec: clientWasmExec},
+		Now:       now,
+		Log:       e.log,
 	})
 	if err != nil {
 		return nil, err
 	}
-	page, err := assets.NewPage(assets.ClientNames{Wasm: clientWasm, WasmExec: clientWasmExec}, web.Static, edgeAPI.VerifySession)
-	if err != nil {
-		return nil, err
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/v1/", edgeAPI)
-	mux.Handle("/internal/", edgeAPI)
-	mux.Handle("/challenge", page)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "no-store")
-		if _, err := l.Lookup(r.Context(), "healthz"); err != nil {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintln(w, `{"status":"db unavailable"}`)
-			return
-		}
-		fmt.Fprintln(w, `{"status":"ok"}`)
-	})
-	e.handler, e.reports, e.ledger = mux, reports, l
-	return mux, nil
+	e.handler, e.reports, e.ledger = srv, srv.Reports, l
+	return srv, nil
 }
 
 // ServeHTTP serves one request; a misconfigured edge answers 503 JSON.

@@ -1,4 +1,4 @@
-package challenge
+package contract
 
 import (
 	"encoding/json"

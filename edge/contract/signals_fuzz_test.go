@@ -1,4 +1,4 @@
-package challenge
+package contract
 
 import (
 	"encoding/json"
@@ -8,14 +8,6 @@ import (
 	"unicode/utf8"
 )
 
-// startBody is the JSON shape the signals arrive in: the edge's POST
-// /v1/start carries "device", the issuer's internal start "device" and
-// "edge".
-type startBody struct {
-	Device *DeviceSignals `json:"device"`
-	Edge   *EdgeSignals   `json:"edge"`
-}
-
 // FuzzSignals decodes device and edge signals as the edge and the issuer do
 // and validates them. Properties: what Validate accepts is within every
 // documented limit (checked here independently of signals.go), decoded
@@ -23,7 +15,7 @@ type startBody struct {
 // unchanged and still valid: the edge passes on to the issuer exactly what
 // it checked.
 func FuzzSignals(f *testing.F) {
-	typical, err := json.Marshal(startBody{Device: ptr(typicalDevice()),
+	typical, err := json.Marshal(StartRequest{Device: ptr(typicalDevice()),
 		Edge: &EdgeSignals{IP: "203.0.113.7", Country: "JP", ASN: 2516, Colo: "NRT", TLSVersion: "TLSv1.3"}})
 	if err != nil {
 		f.Fatal(err)
@@ -34,7 +26,7 @@ func FuzzSignals(f *testing.F) {
 	f.Add([]byte(`{"device":{"ua":"\ud800","screen_w":65536},"edge":{"asn":4294967295,"ip":"::ffff:1.2.3.4%eth0"}}`))
 	f.Add([]byte(`{"device":null,"edge":{"asn":-1}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var b startBody
+		var b StartRequest
 		if json.Unmarshal(body, &b) != nil {
 			return
 		}
