@@ -15,8 +15,8 @@ const module = "github.com/honnin/honnin/"
 // web's root package, the static files of the challenge page and the
 // merchant snippet: the two edge mains embed them (edge/cmd/edge serves
 // them, edge/cmd/edgeworker renders the challenge page), edgeassets writes
-// them out for Workers' static assets, and edge/assets' tests render the
-// real page. Checked for the host and for js/wasm (the worker's packages).
+// them out for Workers' static assets, and edge/assets' and edge/server's
+// tests serve the real page. Checked for the host and for js/wasm (the worker's packages).
 func TestEdgeImportRules(t *testing.T) {
 	rules := []string{module + "issuer/...", module + "wasm/...", module + "web/..."}
 	web := map[string][]string{ // who may import web's root package, in its build and in its tests
@@ -24,6 +24,7 @@ func TestEdgeImportRules(t *testing.T) {
 		module + "edge/cmd/edgeworker": {"build", "tests"},
 		module + "edge/cmd/edgeassets": {"build", "tests"},
 		module + "edge/assets":         {"tests"},
+		module + "edge/server":         {"tests"},
 	}
 	for _, target := range [][2]string{{"", ""}, {"js", "wasm"}} {
 		for _, tests := range []bool{false, true} {

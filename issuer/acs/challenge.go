@@ -13,6 +13,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/store"
 )
@@ -20,14 +21,6 @@ import (
 // sendTimeout bounds one code send. The send outlives a caller that hangs
 // up (see deliver), so it needs its own bound.
 const sendTimeout = 30 * time.Second
-
-// Delivery outcomes of a challenge's code, as the edge shows them.
-const (
-	DeliverySent    = "sent"
-	DeliveryFailed  = "failed"
-	DeliveryLimited = "limited" // the destination's daily cap: nothing was sent
-	DeliveryNone    = "none"    // app, token, password: nothing to send
-)
 
 // offer is one challenge being issued: the method, the credentials it
 // offers, and for email/SMS the code and authentication value, kept so a
@@ -172,9 +165,9 @@ func (s *Service) deliver(ctx context.Context, a issuer.Authentication, c issuer
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
 	defer cancel()
 	err := o.impl.(sender).send(ctx, a, c, o.code)
-	delivery := DeliverySent
+	delivery := contract.DeliverySent
 	if err != nil {
-		delivery = DeliveryFailed
+		delivery = contract.DeliveryFailed
 		s.log.LogAttrs(ctx, slog.LevelWarn, "acs: code not sent",
 			slog.String("authentication", a.ID), slog.Int("gen", a.Gen), slog.String("method", string(o.method)),
 			slog.String("to", o.impl.dest(c, o.creds)), slog.Any("err", err))

@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/risk"
 	"github.com/honnin/honnin/issuer/store"
@@ -29,7 +29,7 @@ type usedSignals struct {
 // configured and allowed, the provider's score, in parallel) and decides.
 // The returned store.Decision has everything but the status and the clock.
 func (s *Service) assess(ctx context.Context, a issuer.Authentication, c issuer.Cardholder,
-	dev challenge.DeviceSignals, edge challenge.EdgeSignals, now time.Time) (risk.Decision, store.Decision, error) {
+	dev contract.DeviceSignals, edge contract.EdgeSignals, now time.Time) (risk.Decision, store.Decision, error) {
 	var deviceHash []byte
 	if dev.DeviceID != "" {
 		deviceHash = s.pseudo.Sum("device", []byte(dev.DeviceID))

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/issuer"
 )
 
@@ -116,8 +116,8 @@ func BenchmarkDecide(b *testing.B) {
 		a := issuer.Authentication{ID: "bench", MerchantID: h.merchant.ID, Amount: 1000 + rng.Int64N(5000),
 			Currency: "JPY", MerchantName: "Demo Shop"}
 		c := issuer.Cardholder{ID: cards[i], PANHMAC: []byte{byte(i)}, Country: "JP"}
-		dev := challenge.DeviceSignals{DeviceID: devices[i][rng.IntN(benchDevicesPerCard)], Timezone: "Asia/Tokyo"}
-		edge := challenge.EdgeSignals{IP: fmt.Sprintf("198.51.%d.%d", rng.IntN(80), rng.IntN(250)), Country: "JP"}
+		dev := contract.DeviceSignals{DeviceID: devices[i][rng.IntN(benchDevicesPerCard)], Timezone: "Asia/Tokyo"}
+		edge := contract.EdgeSignals{IP: fmt.Sprintf("198.51.%d.%d", rng.IntN(80), rng.IntN(250)), Country: "JP"}
 		start := time.Now()
 		d, _, err := h.svc.assess(ctx, a, c, dev, edge, h.now)
 		durations = append(durations, time.Since(start))

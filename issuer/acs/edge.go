@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/limits"
 )
 
@@ -22,14 +23,14 @@ func (s *Service) EdgeCall(token, sub string) error {
 	}
 	var c challenge.EdgeClaims
 	if err := v.Verify(token, challenge.TypEdge, &c); err != nil {
-		r := refuse(Unauthenticated, "invalid_token", "edge token invalid")
+		r := refuse(Unauthenticated, contract.CodeInvalidToken, "edge token invalid")
 		if errors.Is(err, challenge.ErrExpired) {
 			r.Message = "edge token expired"
 		}
 		return errors.Join(r, err)
 	}
 	if c.Subject != sub {
-		return refuse(Unauthenticated, "invalid_token", "edge token is for another subject")
+		return refuse(Unauthenticated, contract.CodeInvalidToken, "edge token is for another subject")
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/dispatch"
@@ -68,7 +69,7 @@ func (s *Service) RecordOutcome(ctx context.Context, o Outcome) (applied bool, e
 	case errors.Is(err, store.ErrNotFound):
 		return false, errNotFound
 	case errors.Is(err, store.ErrConflict):
-		return false, refuse(Conflict, "conflict", "the authentication has a different outcome, or the report contradicts it")
+		return false, refuse(Conflict, contract.CodeConflict, "the authentication has a different outcome, or the report contradicts it")
 	case err != nil:
 		return false, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/passhash"
@@ -32,7 +33,7 @@ func (s *Service) CheckPassword(ctx context.Context, id string, gen int, pw stri
 		return false, err
 	}
 	if a.Method != issuer.MethodPassword {
-		return false, refuse(Conflict, "not_password", "this authentication is not a password challenge")
+		return false, refuse(Conflict, contract.CodeNotPassword, "this authentication is not a password challenge")
 	}
 	if gen != a.Gen {
 		return false, challengeError(store.ErrSuperseded)
@@ -65,6 +66,6 @@ func busy(err error, now time.Time) error {
 	if !passhash.NotChecked(err) {
 		return err
 	}
-	return &Refusal{Kind: Busy, Code: "busy", RetryAt: now.Add(passhash.RetryAfter),
+	return &Refusal{Kind: Busy, Code: contract.CodeBusy, RetryAt: now.Add(passhash.RetryAfter),
 		Message: "the issuer is busy checking passwords; the password was not checked, retry shortly"}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/risk"
@@ -16,17 +17,17 @@ import (
 // Signals are what the edge knows of the cardholder's device and
 // connection; the risk engine decides on them. The zero value is none.
 type Signals struct {
-	Device challenge.DeviceSignals
-	Edge   challenge.EdgeSignals
+	Device contract.DeviceSignals
+	Edge   contract.EdgeSignals
 }
 
 // Started is a start's outcome. A challenge carries the token and how its
 // code was delivered; frictionless and deny carry the status (and the
 // authentication value, or the reason) the edge puts into the result token.
 type Started struct {
-	Decision       string // risk.Frictionless, risk.Challenge or risk.Deny
+	Decision       string // contract.Decision*
 	ChallengeToken string
-	Delivery       string // Delivery*, on a challenge
+	Delivery       string // contract.Delivery*, on a challenge
 	Status         string
 	Reason         string
 	AV             string
@@ -38,22 +39,18 @@ type Issued struct {
 	Delivery       string
 }
 
-// reasonSuspectedFraud is the one reason a deny gives the merchant (and
-// the result token): which rules fired stays with the issuer.
-const reasonSuspectedFraud = "suspected_fraud"
-
 // Refusals of start and resend.
 var (
-	errNoCredential = refuse(Conflict, "credential_locked",
+	errNoCredential = refuse(Conflict, contract.CodeCredentialLocked,
 		"the cardholder's authentication method is locked or not registered")
-	errResendLimit = refuse(Limited, "resend_limit",
+	errResendLimit = refuse(Limited, contract.CodeResendLimit,
 		"%d new codes were sent for this purchase already; no more can be sent", purchase.Resends)
-	errSendLimit = refuse(Limited, "send_limit",
+	errSendLimit = refuse(Limited, contract.CodeSendLimit,
 		"too many codes were sent to this destination today; try again tomorrow or use another method")
 	errNotFound   = refuse(NotFound, "not_found", "no such authentication")
-	errFinal      = refuse(Conflict, "already_final", "the authentication has its outcome already")
-	errSuperseded = refuse(Conflict, "superseded", "gen is not the newest; a newer code was sent")
-	errConflict   = refuse(Conflict, "conflict", "the authentication changed meanwhile; retry")
+	errFinal      = refuse(Conflict, contract.CodeAlreadyFinal, "the authentication has its outcome already")
+	errSuperseded = refuse(Conflict, contract.CodeSuperseded, "gen is not the newest; a newer code was sent")
+	errConflict   = refuse(Conflict, contract.CodeConflict, "the authentication changed meanwhile; retry")
 )
 
 // Start starts authentication id for the cardholder's browser. Every start
@@ -76,7 +73,7 @@ func (s *Service) Start(ctx context.Context, id string, sig Signals) (Started, e
 	if err := s.store.CountStart(ctx, id, now, limits.StartBurst, limits.StartRefill); err != nil {
 		var sl *store.StartLimitError
 		if errors.As(err, &sl) {
-			r := refuse(Limited, "start_limit", "this authentication was started %d times in a row", limits.StartBurst)
+			r := refuse(Limited, contract.CodeStartLimit, "this authentication was started %d times in a row", limits.StartBurst)
 			r.RetryAt = sl.RetryAt
 			return Started{}, r
 		}
@@ -100,7 +97,7 @@ func (s *Service) Start(ctx context.Context, id string, sig Signals) (Started, e
 			c.OTPLocked = true // nothing to challenge with: the engine denies
 		}
 		out, err := s.decide(ctx, a, c, sig, now)
-		if err != nil || out.Decision != risk.Challenge {
+		if err != nil || out.Decision != contract.DecisionChallenge {
 			return out, err
 		}
 	}
@@ -113,11 +110,11 @@ func (s *Service) Start(ctx context.Context, id string, sig Signals) (Started, e
 			if err != nil {
 				return Started{}, err
 			}
-			delivery := DeliveryNone
+			delivery := contract.DeliveryNone
 			if m.Sends() {
-				delivery = DeliverySent
+				delivery = contract.DeliverySent
 			}
-			return Started{Decision: risk.Challenge, ChallengeToken: token, Delivery: delivery}, nil
+			return Started{Decision: contract.DecisionChallenge, ChallengeToken: token, Delivery: delivery}, nil
 		}
 	}
 	if m.Sends() && a.Gen > purchase.Resends {
@@ -135,7 +132,7 @@ func (s *Service) Start(ctx context.Context, id string, sig Signals) (Started, e
 	if err != nil {
 		return Started{}, err
 	}
-	return Started{Decision: risk.Challenge, ChallengeToken: token, Delivery: delivery}, nil
+	return Started{Decision: contract.DecisionChallenge, ChallengeToken: token, Delivery: delivery}, nil
 }
 
 // issue draws a new challenge of method m for a, commits it (the store
@@ -149,9 +146,9 @@ func (s *Service) Start(ctx context.Context, id string, sig Signals) (Started, e
 func (s *Service) issue(ctx context.Context, a issuer.Authentication, c issuer.Cardholder, m issuer.Method, impl method,
 	creds []issuer.Credential, now time.Time, start bool, commit func(store.Challenge) (issuer.Authentication, error)) (token, delivery string, err error) {
 	o, avHash := newOffer(m, impl, creds)
-	delivery = DeliveryNone
+	delivery = contract.DeliveryNone
 	if snd, ok := impl.(sender); ok {
-		delivery = DeliverySent
+		delivery = contract.DeliverySent
 		ok, err := s.store.ReserveSend(ctx, s.destHash(m, snd.address(c)), m, a.ID, now, purchase.Window, s.sendCap)
 		if err != nil {
 			return "", "", err
@@ -160,14 +157,14 @@ func (s *Service) issue(ctx context.Context, a issuer.Authentication, c issuer.C
 			if !start {
 				return "", "", errSendLimit
 			}
-			delivery, o.code = DeliveryLimited, ""
+			delivery, o.code = contract.DeliveryLimited, ""
 			if a.Gen > 0 {
 				token, err := s.mintChallenge(a, c, o, now, now)
 				return token, delivery, err
 			}
 		}
 	}
-	ch, err := s.record(a.ID, o, avHash, delivery == DeliverySent)
+	ch, err := s.record(a.ID, o, avHash, delivery == contract.DeliverySent)
 	if err != nil {
 		return "", "", err
 	}
@@ -175,11 +172,11 @@ func (s *Service) issue(ctx context.Context, a issuer.Authentication, c issuer.C
 	if err != nil {
 		return "", "", err
 	}
-	if delivery == DeliverySent {
+	if delivery == contract.DeliverySent {
 		if delivery, err = s.deliver(ctx, a, c, o); err != nil {
 			return "", "", err
 		}
-		if delivery != DeliverySent {
+		if delivery != contract.DeliverySent {
 			o.code = "" // it never arrived: it must not be usable
 		}
 	}
@@ -203,17 +200,18 @@ func (s *Service) decide(ctx context.Context, a issuer.Authentication, c issuer.
 		return Started{}, err
 	}
 	rec.At = now
-	out := Started{Decision: d.Outcome}
+	var out Started
 	switch d.Outcome {
 	case risk.Frictionless:
 		av, avHash := newAV()
 		rec.Status, rec.AVHash = challenge.StatusAuthenticated, avHash
-		out.Status, out.AV = rec.Status, av
+		out = Started{Decision: contract.DecisionFrictionless, Status: rec.Status, AV: av}
 	case risk.Deny:
-		rec.Status, rec.Reason = challenge.StatusRejected, reasonSuspectedFraud
-		out.Status, out.Reason = rec.Status, rec.Reason
+		rec.Status, rec.Reason = challenge.StatusRejected, contract.ReasonSuspectedFraud
+		out = Started{Decision: contract.DecisionDeny, Status: rec.Status, Reason: rec.Reason}
 	default:
 		rec.Status = challenge.StatusChallenge
+		out = Started{Decision: contract.DecisionChallenge}
 	}
 	if _, err := s.store.RecordDecision(ctx, a.ID, rec); err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -243,7 +241,7 @@ func (s *Service) Resend(ctx context.Context, id string, gen int) (Issued, error
 	}
 	now := s.now()
 	if !a.Method.Sends() {
-		return Issued{}, refuse(Conflict, "not_resendable", "a %s code is not sent, so it cannot be resent", a.Method)
+		return Issued{}, refuse(Conflict, contract.CodeNotResendable, "a %s code is not sent, so it cannot be resent", a.Method)
 	}
 	m := c.PreferredMethod
 	impl, err := s.method(m)
@@ -282,14 +280,14 @@ func (s *Service) Resend(ctx context.Context, id string, gen int) (Issued, error
 // authentication (two tabs, a script): it is counted like any start, and
 // the one in flight answers; this one may try again in a second.
 func startInFlight(now time.Time) *Refusal {
-	r := refuse(Limited, "start_limit", "another start of this authentication is under way")
+	r := refuse(Limited, contract.CodeStartLimit, "another start of this authentication is under way")
 	r.RetryAt = now.Add(time.Second)
 	return r
 }
 
 // cooldown refuses a resend before retryAt.
 func cooldown(retryAt time.Time) *Refusal {
-	r := refuse(Limited, "resend_cooldown", "a code was sent less than %s ago; retry after %s",
+	r := refuse(Limited, contract.CodeResendCooldown, "a code was sent less than %s ago; retry after %s",
 		purchase.Cooldown, retryAt.UTC().Format(time.RFC3339))
 	r.RetryAt = retryAt
 	return r

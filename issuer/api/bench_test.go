@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/passhash"
 )
@@ -38,7 +39,7 @@ func BenchmarkCreateAndStart(b *testing.B) {
 		if rec.Code != http.StatusOK {
 			b.Fatalf("start: %d %s", rec.Code, rec.Body.String())
 		}
-		if res := decodeBody[startResponse](b, rec); res.Delivery != "sent" {
+		if res := decodeBody[contract.StartResponse](b, rec); res.Delivery != "sent" {
 			b.Fatalf("delivery %q", res.Delivery)
 		}
 	}
@@ -82,7 +83,7 @@ func BenchmarkPasswordCheckUnderSignInFlood(b *testing.B) {
 				start := time.Now()
 				rec := pc.check(b.Context(), "s3cret パス")
 				took = append(took, time.Since(start))
-				if rec.Code != http.StatusOK || !decodeBody[passwordResponse](b, rec).OK {
+				if rec.Code != http.StatusOK || !okOf(b, decodeBody[contract.PasswordResponse](b, rec)) {
 					b.Fatalf("purchase check: %d %s", rec.Code, rec.Body.String())
 				}
 			}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/edge/money"
 	"github.com/honnin/honnin/edge/origin"
@@ -147,8 +147,8 @@ func necessary(valid func([]byte) bool) func([]byte) (bool, bool) {
 
 func validStartBody(b []byte) bool {
 	var q struct {
-		Device *challenge.DeviceSignals `json:"device"`
-		Edge   *challenge.EdgeSignals   `json:"edge"`
+		Device *contract.DeviceSignals `json:"device"`
+		Edge   *contract.EdgeSignals   `json:"edge"`
 	}
 	return strictJSON(b, &q) && (q.Device == nil || q.Device.Validate() == nil) && (q.Edge == nil || q.Edge.Validate() == nil)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/pan"
@@ -23,20 +24,20 @@ import (
 const deviceA = "dev-0123456789abcdef"
 
 // startWith starts id with the given device and edge signals.
-func (h *harness) startWith(id string, dev challenge.DeviceSignals, edge challenge.EdgeSignals) startResponse {
+func (h *harness) startWith(id string, dev contract.DeviceSignals, edge contract.EdgeSignals) contract.StartResponse {
 	h.t.Helper()
 	rec := h.do("POST", "/internal/v1/authentications/"+id+"/start", h.edgeToken(id),
 		map[string]any{"device": dev, "edge": edge})
 	if rec.Code != http.StatusOK {
 		h.t.Fatalf("start: %d %s", rec.Code, rec.Body.String())
 	}
-	return decodeBody[startResponse](h.t, rec)
+	return decodeBody[contract.StartResponse](h.t, rec)
 }
 
 // reportOutcome is the edge's outcome report for id under a fresh jti.
-func (h *harness) reportOutcome(id, status, reason string, gen int) resultResponse {
+func (h *harness) reportOutcome(id, status, reason string, gen int) contract.OutcomeResponse {
 	h.t.Helper()
-	return decodeBody[resultResponse](h.t, h.report(id, challenge.NewID(), status, reason, gen, http.StatusOK))
+	return decodeBody[contract.OutcomeResponse](h.t, h.report(id, challenge.NewID(), status, reason, gen, http.StatusOK))
 }
 
 func (h *harness) merchantView(id string) authenticationResponse {
@@ -48,14 +49,14 @@ func (h *harness) merchantView(id string) authenticationResponse {
 	return decodeBody[authenticationResponse](h.t, rec)
 }
 
-var tokyo = challenge.DeviceSignals{DeviceID: deviceA, Timezone: "Asia/Tokyo", Languages: []string{"ja"},
+var tokyo = contract.DeviceSignals{DeviceID: deviceA, Timezone: "Asia/Tokyo", Languages: []string{"ja"},
 	UA: "Mozilla/5.0 (X11; Linux x86_64) Chrome/142.0.0.0", ScreenW: 1920, ScreenH: 1080}
 
 // succeedOnce runs a challenge for card from device dev and reports Y.
-func (h *harness) succeedOnce(card string, dev challenge.DeviceSignals) {
+func (h *harness) succeedOnce(card string, dev contract.DeviceSignals) {
 	h.t.Helper()
 	id := h.createChallenge(card)
-	if res := h.startWith(id, dev, challenge.EdgeSignals{IP: "203.0.113.7"}); res.Decision != "challenge" {
+	if res := h.startWith(id, dev, contract.EdgeSignals{IP: "203.0.113.7"}); res.Decision != "challenge" {
 		h.t.Fatalf("first purchase: %+v, want a challenge", res)
 	}
 	h.reportOutcome(id, "Y", "", 1)
@@ -68,7 +69,7 @@ func TestFrictionlessFromAKnownDevice(t *testing.T) {
 	sent := len(h.mails(emailJA))
 
 	id := h.createChallenge(cardJA)
-	res := h.startWith(id, tokyo, challenge.EdgeSignals{IP: "203.0.113.7"})
+	res := h.startWith(id, tokyo, contract.EdgeSignals{IP: "203.0.113.7"})
 	if res.Decision != "frictionless" || res.Status != "Y" || len(res.AV) != 28 || res.ChallengeToken != "" {
 		t.Fatalf("second purchase: %+v, want frictionless Y with an av and no challenge", res)
 	}
@@ -93,7 +94,7 @@ func TestFrictionlessFromAKnownDevice(t *testing.T) {
 
 	// The same device on the other card is not known there.
 	other := h.createChallenge(cardEN)
-	if res := h.startWith(other, tokyo, challenge.EdgeSignals{IP: "203.0.113.7"}); res.Decision != "challenge" {
+	if res := h.startWith(other, tokyo, contract.EdgeSignals{IP: "203.0.113.7"}); res.Decision != "challenge" {
 		t.Errorf("device known for another card: %+v, want a challenge", res)
 	}
 }
@@ -101,11 +102,11 @@ func TestFrictionlessFromAKnownDevice(t *testing.T) {
 func TestFailedChallengeDoesNotMakeADeviceKnown(t *testing.T) {
 	h := newHarness(t)
 	id := h.createChallenge(cardJA)
-	h.startWith(id, tokyo, challenge.EdgeSignals{})
+	h.startWith(id, tokyo, contract.EdgeSignals{})
 	h.reportOutcome(id, "N", "max_attempts", 1)
 	h.clock.Add(time.Hour)
 	id = h.createChallenge(cardJA)
-	if res := h.startWith(id, tokyo, challenge.EdgeSignals{}); res.Decision != "challenge" {
+	if res := h.startWith(id, tokyo, contract.EdgeSignals{}); res.Decision != "challenge" {
 		t.Errorf("after a failed challenge: %+v, want a challenge", res)
 	}
 }
@@ -116,7 +117,7 @@ func TestDenyWatchlistedMerchant(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := h.createChallenge(cardJA)
-	res := h.startWith(id, tokyo, challenge.EdgeSignals{IP: "203.0.113.7"})
+	res := h.startWith(id, tokyo, contract.EdgeSignals{IP: "203.0.113.7"})
 	if res.Decision != "deny" || res.Status != "R" || res.Reason != "suspected_fraud" || res.AV != "" || res.ChallengeToken != "" {
 		t.Fatalf("start: %+v, want deny R suspected_fraud", res)
 	}
@@ -154,7 +155,7 @@ func TestDenyWatchlistedMerchant(t *testing.T) {
 			t.Fatalf("create %+v: %d %s", tt, rec.Code, rec.Body.String())
 		}
 		id := decodeBody[createResponse](t, rec).ID
-		if res := h.startWith(id, tokyo, challenge.EdgeSignals{IP: "203.0.113.7"}); res.Decision != "deny" {
+		if res := h.startWith(id, tokyo, contract.EdgeSignals{IP: "203.0.113.7"}); res.Decision != "deny" {
 			t.Errorf("shown as %+v: %+v, want deny", tt, res)
 		}
 	}
@@ -173,7 +174,7 @@ func TestDenyWatchlistedMerchant(t *testing.T) {
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("create for the other merchant: %d %s", rec.Code, rec.Body.String())
 	}
-	if res := h.startWith(decodeBody[createResponse](t, rec).ID, tokyo, challenge.EdgeSignals{IP: "198.51.100.77"}); res.Decision == "deny" {
+	if res := h.startWith(decodeBody[createResponse](t, rec).ID, tokyo, contract.EdgeSignals{IP: "198.51.100.77"}); res.Decision == "deny" {
 		t.Errorf("other merchant, same display name: %+v, want no deny", res)
 	}
 }
@@ -181,7 +182,7 @@ func TestDenyWatchlistedMerchant(t *testing.T) {
 func TestReloadKeepsTheChallenge(t *testing.T) {
 	h := newHarness(t)
 	id := h.createChallenge(cardJA)
-	if res := h.startWith(id, tokyo, challenge.EdgeSignals{}); res.Decision != "challenge" {
+	if res := h.startWith(id, tokyo, contract.EdgeSignals{}); res.Decision != "challenge" {
 		t.Fatalf("start: %+v", res)
 	}
 	// Even if the merchant lands on the watch list meanwhile, a reload of
@@ -191,7 +192,7 @@ func TestReloadKeepsTheChallenge(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.clock.Add(time.Second)
-	res := h.startWith(id, tokyo, challenge.EdgeSignals{})
+	res := h.startWith(id, tokyo, contract.EdgeSignals{})
 	if res.Decision != "challenge" || h.openChallenge(res.ChallengeToken).claims.Gen != 1 {
 		t.Errorf("reload: %+v, want the challenge again with gen 1", res)
 	}
@@ -200,7 +201,7 @@ func TestReloadKeepsTheChallenge(t *testing.T) {
 func TestStoredSignalsAreOnlyWhatWasUsed(t *testing.T) {
 	h := newHarness(t)
 	id := h.createChallenge(cardJA)
-	h.startWith(id, tokyo, challenge.EdgeSignals{IP: "203.0.113.7", Country: "JP", ASN: 2516, Colo: "NRT", TLSVersion: "TLSv1.3"})
+	h.startWith(id, tokyo, contract.EdgeSignals{IP: "203.0.113.7", Country: "JP", ASN: 2516, Colo: "NRT", TLSVersion: "TLSv1.3"})
 	signals, devHash, err := h.store.DecisionSignals(t.Context(), id)
 	if err != nil {
 		t.Fatal(err)
@@ -301,7 +302,7 @@ func TestProviderScoreJoinsTheRules(t *testing.T) {
 	h.useProvider(p, time.Second)
 	id := h.createChallenge(cardJA)
 	// new_device 15 + country_mismatch 25 + provider 40 = 80: deny.
-	res := h.startWith(id, challenge.DeviceSignals{DeviceID: deviceA}, challenge.EdgeSignals{IP: "198.51.100.9", Country: "US"})
+	res := h.startWith(id, contract.DeviceSignals{DeviceID: deviceA}, contract.EdgeSignals{IP: "198.51.100.9", Country: "US"})
 	if res.Decision != "deny" {
 		t.Errorf("with a fraud score from the provider: %+v, want deny", res)
 	}
@@ -331,7 +332,7 @@ func TestOptedOutCardholderIsNeverSentToTheProvider(t *testing.T) {
 	h.useProvider(p, time.Second)
 	h.setOptOut(cardJA, true)
 	id := h.createChallenge(cardJA)
-	res := h.startWith(id, tokyo, challenge.EdgeSignals{IP: "198.51.100.9", Country: "US"})
+	res := h.startWith(id, tokyo, contract.EdgeSignals{IP: "198.51.100.9", Country: "US"})
 	if n := len(p.calls()); n != 0 {
 		t.Fatalf("opted-out cardholder sent to the provider %d times", n)
 	}
@@ -340,7 +341,7 @@ func TestOptedOutCardholderIsNeverSentToTheProvider(t *testing.T) {
 	}
 	// Opting back in sends the next one.
 	h.setOptOut(cardJA, false)
-	h.startWith(h.createChallenge(cardJA), tokyo, challenge.EdgeSignals{})
+	h.startWith(h.createChallenge(cardJA), tokyo, contract.EdgeSignals{})
 	if n := len(p.calls()); n != 1 {
 		t.Errorf("after opting in, provider called %d times, want 1", n)
 	}
@@ -364,7 +365,7 @@ func TestProviderDownOrSlowLeavesTheRulesToDecide(t *testing.T) {
 			h.useProvider(p, 50*time.Millisecond)
 			h.clock.Add(time.Hour)
 			id := h.createChallenge(cardJA)
-			res := h.startWith(id, tokyo, challenge.EdgeSignals{})
+			res := h.startWith(id, tokyo, contract.EdgeSignals{})
 			if res.Decision != "frictionless" {
 				t.Errorf("provider %s: %+v, want the rules' own frictionless", tt.name, res)
 			}
@@ -378,9 +379,9 @@ func TestProviderDownOrSlowLeavesTheRulesToDecide(t *testing.T) {
 func TestHistoryRules(t *testing.T) {
 	t.Run("recent failures then velocity deny", func(t *testing.T) {
 		h := newHarness(t)
-		dev := challenge.DeviceSignals{DeviceID: deviceA}
-		edge := challenge.EdgeSignals{IP: "198.51.100.9"}
-		var last startResponse
+		dev := contract.DeviceSignals{DeviceID: deviceA}
+		edge := contract.EdgeSignals{IP: "198.51.100.9"}
+		var last contract.StartResponse
 		for i := range 12 {
 			id := h.createChallenge(cardJA)
 			last = h.startWith(id, dev, edge)
@@ -399,10 +400,10 @@ func TestHistoryRules(t *testing.T) {
 	})
 	t.Run("impossible travel", func(t *testing.T) {
 		h := newHarness(t)
-		h.startWith(h.createChallenge(cardJA), tokyo, challenge.EdgeSignals{Country: "JP"})
+		h.startWith(h.createChallenge(cardJA), tokyo, contract.EdgeSignals{Country: "JP"})
 		h.clock.Add(30 * time.Minute)
 		id := h.createChallenge(cardJA)
-		h.startWith(id, tokyo, challenge.EdgeSignals{Country: "FR"})
+		h.startWith(id, tokyo, contract.EdgeSignals{Country: "FR"})
 		if r := storedReasons(t, h, id); !slices.Contains(r, "impossible_travel") || !slices.Contains(r, "country_mismatch") {
 			t.Errorf("Tokyo then Paris 30 min later: reasons %v", r)
 		}
@@ -419,7 +420,7 @@ func TestHistoryRules(t *testing.T) {
 		body["amount"] = 50000
 		rec := h.do("POST", "/v1/authentications", testAPIKey, body)
 		id := decodeBody[createResponse](t, rec).ID
-		res := h.startWith(id, tokyo, challenge.EdgeSignals{})
+		res := h.startWith(id, tokyo, contract.EdgeSignals{})
 		if r := storedReasons(t, h, id); res.Decision != "challenge" || !slices.Contains(r, "amount_above_usual") {
 			t.Errorf("¥50,000 after three ¥1,250: %+v reasons %v", res, r)
 		}
@@ -432,7 +433,7 @@ func TestHistoryRules(t *testing.T) {
 		if _, err := h.store.UpsertCardholder(t.Context(), c); err != nil {
 			t.Fatal(err)
 		}
-		if res := h.startWith(h.createChallenge(cardJA), tokyo, challenge.EdgeSignals{}); res.Decision != "deny" {
+		if res := h.startWith(h.createChallenge(cardJA), tokyo, contract.EdgeSignals{}); res.Decision != "deny" {
 			t.Errorf("locked credential: %+v, want deny", res)
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/jsonapi"
 )
 
@@ -13,7 +14,7 @@ import (
 func (s *Server) edgeCall(r *http.Request, sub string) error {
 	tok, ok := bearer(r)
 	if !ok {
-		return jsonapi.Errorf(http.StatusUnauthorized, "invalid_token", "missing Authorization: Bearer <edge token>")
+		return jsonapi.Errorf(http.StatusUnauthorized, contract.CodeInvalidToken, "missing Authorization: Bearer <edge token>")
 	}
 	if err := s.acs.EdgeCall(tok, sub); err != nil {
 		s.log.LogAttrs(r.Context(), slog.LevelWarn, "api: edge token refused", slog.String("path", r.URL.Path), slog.Any("err", err))

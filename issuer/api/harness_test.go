@@ -21,6 +21,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/acs"
@@ -323,13 +324,13 @@ func (h *harness) openChallenge(token string) opened {
 }
 
 // start starts the challenge of id and returns the response.
-func (h *harness) start(id string) startResponse {
+func (h *harness) start(id string) contract.StartResponse {
 	h.t.Helper()
 	rec := h.do("POST", "/internal/v1/authentications/"+id+"/start", h.edgeToken(id), map[string]any{})
 	if rec.Code != http.StatusOK {
 		h.t.Fatalf("start: %d %s", rec.Code, rec.Body.String())
 	}
-	return decodeBody[startResponse](h.t, rec)
+	return decodeBody[contract.StartResponse](h.t, rec)
 }
 
 // mails returns the messages the sink holds for addr, newest first.
@@ -356,4 +357,14 @@ func jwtPayload(t testing.TB, token string) string {
 func hashOf(av string) []byte {
 	h := sha256.Sum256([]byte(av))
 	return h[:]
+}
+
+// okOf is a password answer's verdict; an answer without one is neither
+// yes nor no, and fails the test.
+func okOf(t testing.TB, p contract.PasswordResponse) bool {
+	t.Helper()
+	if p.OK == nil {
+		t.Fatal("a password answer without ok")
+	}
+	return *p.OK
 }

@@ -3,20 +3,13 @@ package api
 import (
 	"net/http"
 
-	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/issuer/acs"
 )
 
-// startRequest is what the edge knows of the cardholder's device and
-// connection; the risk engine decides on it. Every field is optional.
-type startRequest struct {
-	Device *challenge.DeviceSignals `json:"device"`
-	Edge   *challenge.EdgeSignals   `json:"edge"`
-}
-
-// signals refuses signals out of their limits, as the edge does.
-func (q *startRequest) signals() (acs.Signals, error) {
+// signals refuses a start's signals out of their limits, as the edge does.
+func signals(q contract.StartRequest) (acs.Signals, error) {
 	var sig acs.Signals
 	if q.Device != nil {
 		if err := q.Device.Validate(); err != nil {
@@ -33,29 +26,17 @@ func (q *startRequest) signals() (acs.Signals, error) {
 	return sig, nil
 }
 
-// startResponse is the edge's api.StartResponse: a challenge carries the
-// token, frictionless and deny the status (and av, reason) the edge puts
-// into the result token it mints.
-type startResponse struct {
-	Decision       string `json:"decision"`
-	ChallengeToken string `json:"challenge_token,omitempty"`
-	Delivery       string `json:"delivery,omitempty"`
-	Status         string `json:"status,omitempty"`
-	Reason         string `json:"reason,omitempty"`
-	AV             string `json:"av,omitempty"`
-}
-
 // start is POST /internal/v1/authentications/{id}/start (acs.Service.Start).
 func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	if err := s.edgeCall(r, id); err != nil {
 		return err
 	}
-	var req startRequest
+	var req contract.StartRequest
 	if err := jsonapi.Decode(w, r, &req); err != nil {
 		return err
 	}
-	sig, err := req.signals()
+	sig, err := signals(req)
 	if err != nil {
 		return err
 	}
@@ -63,18 +44,9 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	jsonapi.Write(w, http.StatusOK, startResponse{Decision: out.Decision, ChallengeToken: out.ChallengeToken,
+	jsonapi.Write(w, http.StatusOK, contract.StartResponse{Decision: out.Decision, ChallengeToken: out.ChallengeToken,
 		Delivery: out.Delivery, Status: out.Status, Reason: out.Reason, AV: out.AV})
 	return nil
-}
-
-type resendRequest struct {
-	Gen *int `json:"gen"`
-}
-
-type resendResponse struct {
-	ChallengeToken string `json:"challenge_token"`
-	Delivery       string `json:"delivery"`
 }
 
 // resend is POST /internal/v1/authentications/{id}/resend {gen}
@@ -84,7 +56,7 @@ func (s *Server) resend(w http.ResponseWriter, r *http.Request) error {
 	if err := s.edgeCall(r, id); err != nil {
 		return err
 	}
-	var req resendRequest
+	var req contract.ResendRequest
 	if err := jsonapi.Decode(w, r, &req); err != nil {
 		return err
 	}
@@ -95,17 +67,8 @@ func (s *Server) resend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	jsonapi.Write(w, http.StatusOK, resendResponse{ChallengeToken: out.ChallengeToken, Delivery: out.Delivery})
+	jsonapi.Write(w, http.StatusOK, contract.ResendResponse{ChallengeToken: out.ChallengeToken, Delivery: out.Delivery})
 	return nil
-}
-
-type passwordRequest struct {
-	Gen      *int   `json:"gen"`
-	Password string `json:"password"`
-}
-
-type passwordResponse struct {
-	OK bool `json:"ok"`
 }
 
 // password is POST /internal/v1/authentications/{id}/password: the edge
@@ -117,7 +80,7 @@ func (s *Server) password(w http.ResponseWriter, r *http.Request) error {
 	if err := s.edgeCall(r, id); err != nil {
 		return err
 	}
-	var req passwordRequest
+	var req contract.PasswordRequest
 	if err := jsonapi.Decode(w, r, &req); err != nil {
 		return err
 	}
@@ -131,29 +94,8 @@ func (s *Server) password(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	jsonapi.Write(w, http.StatusOK, passwordResponse{OK: ok})
+	jsonapi.Write(w, http.StatusOK, contract.PasswordResponse{OK: &ok})
 	return nil
-}
-
-type resultRequest struct {
-	JTI      string `json:"jti"`
-	Sub      string `json:"sub"`
-	Status   string `json:"status"`
-	Reason   string `json:"reason"`
-	Gen      *int   `json:"gen"`
-	Attempts int    `json:"attempts"`
-	Cred     string `json:"cred"`
-	Step     int64  `json:"step"`
-	Drift    int    `json:"drift"`
-	// ResultToken is the result token the edge minted (not on C).
-	ResultToken string `json:"result_token"`
-}
-
-type resultResponse struct {
-	JTI string `json:"jti"`
-	// Applied is false when the report was a repeat: the outcome was
-	// recorded before.
-	Applied bool `json:"applied"`
 }
 
 // results is POST /internal/v1/results: the edge's report of how an
@@ -161,10 +103,10 @@ type resultResponse struct {
 // (acs.Service.RecordOutcome). The same jti twice is answered 200 both
 // times and applied once; a second, different outcome is 409.
 func (s *Server) results(w http.ResponseWriter, r *http.Request) error {
-	if err := s.edgeCall(r, "results"); err != nil {
+	if err := s.edgeCall(r, contract.SubjectResults); err != nil {
 		return err
 	}
-	var req resultRequest
+	var req contract.Outcome
 	if err := jsonapi.Decode(w, r, &req); err != nil {
 		return err
 	}
@@ -200,6 +142,6 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	jsonapi.Write(w, http.StatusOK, resultResponse{JTI: req.JTI, Applied: applied})
+	jsonapi.Write(w, http.StatusOK, contract.OutcomeResponse{JTI: req.JTI, Applied: applied})
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 )
 
 func TestStartChallenge(t *testing.T) {
@@ -146,7 +147,7 @@ func TestStartRefused(t *testing.T) {
 	expectError(t, start(id, map[string]any{"device": map[string]any{"evil": 1}}), 400, "bad_request")
 	expectError(t, start(id, `{} {}`), 400, "bad_request")
 	expectError(t, start(id, `{"device":{"ua":"`+strings.Repeat("x", 70<<10)+`"}}`), 413, "too_large")
-	// Signals out of their limits (challenge.DeviceSignals.Validate), as
+	// Signals out of their limits (contract.DeviceSignals.Validate), as
 	// the edge refuses them.
 	expectError(t, start(id, map[string]any{"device": map[string]any{"ua": strings.Repeat("x", 513)}}), 400, "bad_request")
 	expectError(t, start(id, map[string]any{"device": map[string]any{"screen_w": -1}}), 400, "bad_request")
@@ -195,7 +196,7 @@ func TestResend(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("resend: %d %s", rec.Code, rec.Body.String())
 	}
-	res := decodeBody[resendResponse](t, rec)
+	res := decodeBody[contract.ResendResponse](t, rec)
 	if res.Delivery != "sent" {
 		t.Errorf("delivery %q", res.Delivery)
 	}
@@ -246,14 +247,14 @@ func TestSMTPDownThenResend(t *testing.T) {
 
 	// Still down: resend fails the same way, and can be tried again.
 	rec := h.do("POST", "/internal/v1/authentications/"+id+"/resend", h.edgeToken(id), map[string]any{"gen": 1})
-	if got := decodeBody[resendResponse](t, rec); rec.Code != 200 || got.Delivery != "failed" {
+	if got := decodeBody[contract.ResendResponse](t, rec); rec.Code != 200 || got.Delivery != "failed" {
 		t.Fatalf("resend while down: %d %+v", rec.Code, got)
 	}
 
 	h.smtpUp()
 	h.clock.Add(time.Second)
 	rec = h.do("POST", "/internal/v1/authentications/"+id+"/resend", h.edgeToken(id), map[string]any{"gen": 2})
-	got := decodeBody[resendResponse](t, rec)
+	got := decodeBody[contract.ResendResponse](t, rec)
 	if rec.Code != 200 || got.Delivery != "sent" {
 		t.Fatalf("resend after SMTP is back: %d %+v", rec.Code, got)
 	}
@@ -281,13 +282,13 @@ func TestResults(t *testing.T) {
 
 	h.clock.Add(time.Minute)
 	rec := h.report(id, "jti-1", "Y", "", 1, http.StatusOK)
-	if got := decodeBody[resultResponse](t, rec); !got.Applied || got.JTI != "jti-1" {
+	if got := decodeBody[contract.OutcomeResponse](t, rec); !got.Applied || got.JTI != "jti-1" {
 		t.Errorf("first report %+v", got)
 	}
 	// Replayed jti: 200 again, nothing changes.
 	h.clock.Add(time.Minute)
 	rec = h.report(id, "jti-1", "Y", "", 1, http.StatusOK)
-	if got := decodeBody[resultResponse](t, rec); got.Applied {
+	if got := decodeBody[contract.OutcomeResponse](t, rec); got.Applied {
 		t.Error("replayed report applied again")
 	}
 	get := decodeBody[authenticationResponse](t, h.do("GET", "/v1/authentications/"+id, testAPIKey, nil))

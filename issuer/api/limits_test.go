@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/acs"
-	"github.com/honnin/honnin/issuer/store"
 )
 
 // TestStartLimit: a burst of starts (reloads), then 429 start_limit with
@@ -74,12 +74,12 @@ func TestNoCodeNotDelivered(t *testing.T) {
 		id := h.createChallenge(cardJA)
 		res := h.start(id)
 		o := h.openChallenge(res.ChallengeToken)
-		if res.Delivery != acs.DeliveryLimited || len(o.payload.Codes) != 0 {
+		if res.Delivery != contract.DeliveryLimited || len(o.payload.Codes) != 0 {
 			t.Fatalf("over the cap: delivery %q, %d codes sealed; want limited and none", res.Delivery, len(o.payload.Codes))
 		}
 		// A reload says the same, with no new generation and no code.
 		again := h.start(id)
-		if a := h.openChallenge(again.ChallengeToken); again.Delivery != acs.DeliveryLimited || len(a.payload.Codes) != 0 || a.claims.Gen != o.claims.Gen {
+		if a := h.openChallenge(again.ChallengeToken); again.Delivery != contract.DeliveryLimited || len(a.payload.Codes) != 0 || a.claims.Gen != o.claims.Gen {
 			t.Errorf("reload over the cap: %q, %d codes, gen %d", again.Delivery, len(a.payload.Codes), a.claims.Gen)
 		}
 	})
@@ -88,7 +88,7 @@ func TestNoCodeNotDelivered(t *testing.T) {
 		h.smtpDown()
 		id := h.createChallenge(cardJA)
 		res := h.start(id)
-		if o := h.openChallenge(res.ChallengeToken); res.Delivery != acs.DeliveryFailed || len(o.payload.Codes) != 0 {
+		if o := h.openChallenge(res.ChallengeToken); res.Delivery != contract.DeliveryFailed || len(o.payload.Codes) != 0 {
 			t.Fatalf("failed send: delivery %q, %d codes sealed; want failed and none", res.Delivery, len(o.payload.Codes))
 		}
 		a, err := h.store.Authentication(context.Background(), id)
@@ -100,8 +100,8 @@ func TestNoCodeNotDelivered(t *testing.T) {
 		if rec.Code != http.StatusOK {
 			t.Fatalf("resend: %d %s", rec.Code, rec.Body.String())
 		}
-		r := decodeBody[resendResponse](t, rec)
-		if o := h.openChallenge(r.ChallengeToken); r.Delivery != acs.DeliverySent || len(o.payload.Codes) != 1 {
+		r := decodeBody[contract.ResendResponse](t, rec)
+		if o := h.openChallenge(r.ChallengeToken); r.Delivery != contract.DeliverySent || len(o.payload.Codes) != 1 {
 			t.Errorf("resend once the mail works: %q, %d codes", r.Delivery, len(o.payload.Codes))
 		}
 	})
@@ -123,7 +123,7 @@ func TestSealsCredentialsAndCard(t *testing.T) {
 		t.Errorf("the card's second challenge: card %q seq %d", ob.payload.Card, ob.payload.CardSeq)
 	}
 	got, _ := h.store.Authentication(context.Background(), a)
-	if got.Status != "N" || got.Reason != store.ReasonSuperseded {
+	if got.Status != "N" || got.Reason != contract.ReasonSuperseded {
 		t.Errorf("the first after the second started: %s %s", got.Status, got.Reason)
 	}
 	expectError(t, h.do("POST", "/internal/v1/authentications/"+a+"/start", h.edgeToken(a), map[string]any{}), http.StatusConflict, "already_final")
@@ -153,7 +153,7 @@ func TestResultToken(t *testing.T) {
 		t.Fatalf("results: %d %s", rec.Code, rec.Body.String())
 	}
 	got := decodeBody[authenticationResponse](t, h.do("GET", "/v1/authentications/"+id, testAPIKey, nil))
-	if got.Status != "N" || got.Reason != store.ReasonCredentialLocked || got.ResultToken != "e.y.j" {
+	if got.Status != "N" || got.Reason != contract.ReasonCredentialLocked || got.ResultToken != "e.y.j" {
 		t.Errorf("GET after a Y of a locked credential: %+v", got)
 	}
 	expectError(t, h.do("POST", "/internal/v1/results", h.edgeToken("results"), map[string]any{"jti": challenge.NewID(),

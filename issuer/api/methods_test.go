@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/acs"
@@ -59,7 +60,7 @@ func TestResendLimit(t *testing.T) {
 		if rec.Code != http.StatusOK {
 			t.Fatalf("resend %d: %d %s", gen, rec.Code, rec.Body.String())
 		}
-		if left := h.openChallenge(decodeBody[resendResponse](t, rec).ChallengeToken).claims.ResendsLeft; left != limits.ResendsPerAuthentication-gen {
+		if left := h.openChallenge(decodeBody[contract.ResendResponse](t, rec).ChallengeToken).claims.ResendsLeft; left != limits.ResendsPerAuthentication-gen {
 			t.Errorf("after resend %d resends_left = %d, want %d", gen, left, limits.ResendsPerAuthentication-gen)
 		}
 	}
@@ -74,7 +75,7 @@ func TestSendCapPerDestination(t *testing.T) {
 	h := newHarness(t)
 	h.reconfigure(func(c *acs.Config) { c.SendCap = 2 })
 	id := h.createChallenge(cardJA)
-	if res := h.start(id); res.Delivery != acs.DeliverySent {
+	if res := h.start(id); res.Delivery != contract.DeliverySent {
 		t.Fatalf("first send: %+v", res)
 	}
 	h.clock.Add(limits.ResendCooldown + time.Second)
@@ -89,7 +90,7 @@ func TestSendCapPerDestination(t *testing.T) {
 	}
 	// A new purchase the same day still shows the screen, with nothing sent.
 	other := h.createChallenge(cardJA)
-	if res := h.start(other); res.Decision != "challenge" || res.Delivery != acs.DeliveryLimited {
+	if res := h.start(other); res.Decision != "challenge" || res.Delivery != contract.DeliveryLimited {
 		t.Errorf("third send of the day: %+v, want a challenge with delivery limited", res)
 	}
 	if n := len(h.mails(emailJA)); n != 2 {
@@ -97,7 +98,7 @@ func TestSendCapPerDestination(t *testing.T) {
 	}
 	// 24 hours on, the destination may get codes again.
 	h.clock.Add(limits.SendWindow)
-	if res := h.start(h.createChallenge(cardJA)); res.Delivery != acs.DeliverySent {
+	if res := h.start(h.createChallenge(cardJA)); res.Delivery != contract.DeliverySent {
 		t.Errorf("next day: %+v", res)
 	}
 }
@@ -161,7 +162,7 @@ func TestAppChallengeSealsEveryStep(t *testing.T) {
 	seed := h.registerApp(cardEN)
 	id := h.createChallenge(cardEN)
 	res := h.start(id)
-	if res.Delivery != acs.DeliveryNone {
+	if res.Delivery != contract.DeliveryNone {
 		t.Errorf("delivery %q, want none", res.Delivery)
 	}
 	o := h.openChallenge(res.ChallengeToken)
@@ -255,7 +256,7 @@ func TestPasswordCheck(t *testing.T) {
 		want bool
 	}{{"s3cret パス", true}, {"s3cret", false}, {"S3CRET パス", false}} {
 		rec := check(1, tt.pw)
-		if rec.Code != http.StatusOK || decodeBody[passwordResponse](t, rec).OK != tt.want {
+		if rec.Code != http.StatusOK || okOf(t, decodeBody[contract.PasswordResponse](t, rec)) != tt.want {
 			t.Errorf("password %q: %d %s, want ok=%t", tt.pw, rec.Code, rec.Body.String(), tt.want)
 		}
 	}
@@ -264,7 +265,7 @@ func TestPasswordCheck(t *testing.T) {
 	// Characters, not bytes: the longest password of kanji is a password
 	// (the edge and the client count the same way), one more is not.
 	rec := check(1, strings.Repeat("馬", limits.PasswordMaxRunes))
-	if rec.Code != http.StatusOK || decodeBody[passwordResponse](t, rec).OK {
+	if rec.Code != http.StatusOK || okOf(t, decodeBody[contract.PasswordResponse](t, rec)) {
 		t.Errorf("a %d-kanji password: %d %s, want checked (and wrong)", limits.PasswordMaxRunes, rec.Code, rec.Body.String())
 	}
 	expectError(t, check(1, strings.Repeat("馬", limits.PasswordMaxRunes+1)), http.StatusBadRequest, "bad_request")

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/passhash"
@@ -126,7 +127,7 @@ func TestPasswordCheckUnderSignInFlood(t *testing.T) {
 	waitQueued(t, budget, passhash.Purchase, 1)
 	running.Release()
 	rec := <-answer
-	if rec.Code != http.StatusOK || !decodeBody[passwordResponse](t, rec).OK {
+	if rec.Code != http.StatusOK || !okOf(t, decodeBody[contract.PasswordResponse](t, rec)) {
 		t.Fatalf("purchase check under the flood: %d %s", rec.Code, rec.Body.String())
 	}
 	if st := budget.Stats(); st.Waiting[passhash.SignIn] == 0 || st.Hashes != 1 {
@@ -172,7 +173,7 @@ func TestPasswordCheckBusy(t *testing.T) {
 	if n := pc.failures(t); n != 0 {
 		t.Errorf("credential failures %d after the refusals", n)
 	}
-	if rec := pc.check(t.Context(), "s3cret パス"); rec.Code != http.StatusOK || !decodeBody[passwordResponse](t, rec).OK {
+	if rec := pc.check(t.Context(), "s3cret パス"); rec.Code != http.StatusOK || !okOf(t, decodeBody[contract.PasswordResponse](t, rec)) {
 		t.Errorf("check once the budget is free: %d %s", rec.Code, rec.Body.String())
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/issuer/acs"
 )
@@ -40,10 +41,10 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("POST /v1/authentications", s.handle(s.create))
 	mux.Handle("GET /v1/authentications/{id}", s.handle(s.get))
 	mux.Handle("GET /.well-known/jwks.json", http.HandlerFunc(s.jwks))
-	mux.Handle("POST /internal/v1/authentications/{id}/start", s.handle(s.start))
-	mux.Handle("POST /internal/v1/authentications/{id}/resend", s.handle(s.resend))
-	mux.Handle("POST /internal/v1/authentications/{id}/password", s.handle(s.password))
-	mux.Handle("POST /internal/v1/results", s.handle(s.results))
+	mux.Handle("POST "+contract.StartPath, s.handle(s.start))
+	mux.Handle("POST "+contract.ResendPath, s.handle(s.resend))
+	mux.Handle("POST "+contract.PasswordPath, s.handle(s.password))
+	mux.Handle("POST "+contract.ResultsPath, s.handle(s.results))
 	mux.Handle("POST /v1/app/register", s.handle(s.registerApp))
 	s.handler = s.logAndRecover(routeJSON(mux))
 	return s, nil

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/issuer"
 )
 
@@ -200,7 +201,7 @@ func (s *Store) supersede(ctx context.Context, tx *sql.Tx, a issuer.Authenticati
 	rows, err := tx.QueryContext(ctx, s.q(`UPDATE authentications SET status = 'N', reason = ?, finished_at = ?, updated_at = ?,
 			secret_enc = NULL
 		WHERE cardholder_id = ? AND status = 'C' AND gen > 0 AND id <> ?
-		RETURNING id`), ReasonSuperseded, ms(now), ms(now), a.CardholderID, a.ID)
+		RETURNING id`), contract.ReasonSuperseded, ms(now), ms(now), a.CardholderID, a.ID)
 	if err != nil {
 		return 0, fmt.Errorf("supersede: %w", err)
 	}
@@ -224,10 +225,6 @@ func (s *Store) supersede(ctx context.Context, tx *sql.Tx, a issuer.Authenticati
 	}
 	return seq, nil
 }
-
-// ReasonSuperseded is the reason of an authentication ended because a
-// newer challenge of the same card was started.
-const ReasonSuperseded = "superseded"
 
 // StartLimitError: the authentication was started too often; RetryAt says
 // when the next start is allowed.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/honnin/honnin/issuer"
 
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/limits"
 )
 
@@ -71,7 +72,7 @@ func testOneChallengePerCard(t *testing.T, s *Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if a.Status != want || (want == "N" && a.Reason != ReasonSuperseded) {
+		if a.Status != want || (want == "N" && a.Reason != contract.ReasonSuperseded) {
 			t.Errorf("%s: %s %s, want %s", id, a.Status, a.Reason, want)
 		}
 	}
@@ -170,7 +171,7 @@ func testNoYForInactiveCredential(t *testing.T, s *Store) {
 		t.Fatalf("Y of a locked credential: applied %v, status %q, %v; want N", applied, status, err)
 	}
 	got, _ := s.Authentication(ctx, a.ID)
-	if got.Status != "N" || got.Reason != ReasonCredentialLocked || got.ResultToken != "tok" {
+	if got.Status != "N" || got.Reason != contract.ReasonCredentialLocked || got.ResultToken != "tok" {
 		t.Errorf("authentication %s %s %q", got.Status, got.Reason, got.ResultToken)
 	}
 	if err := s.RecordSuccess(ctx, a.ID, cred.PublicID, 0, 0, t0); err != nil {

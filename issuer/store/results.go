@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/issuer"
 )
 
@@ -31,11 +32,6 @@ type Result struct {
 	ResultToken string
 	ReceivedAt  time.Time
 }
-
-// Reason of a Y the issuer refused: the credential it names was not active
-// when the report arrived (locked, revoked, replaced after the challenge
-// was sealed), so the issuer records N instead.
-const ReasonCredentialLocked = "credential_locked"
 
 // RecordResult applies r: the authentication takes r's status once, and
 // returns the status recorded. It returns applied=false and no error for a
@@ -79,7 +75,7 @@ func (s *Store) RecordResult(ctx context.Context, r Result) (applied bool, statu
 		} else if n == 0 {
 			return s.sameResult(ctx, tx, r)
 		}
-		if cur != challenge.StatusChallenge && reason == ReasonSuperseded {
+		if cur != challenge.StatusChallenge && reason == contract.ReasonSuperseded {
 			return nil // the issuer ended it; the edge learns on its next try
 		}
 		switch {
@@ -89,7 +85,7 @@ func (s *Store) RecordResult(ctx context.Context, r Result) (applied bool, statu
 			return fmt.Errorf("Y from superseded gen %d (newest %d): %w", r.Gen, gen, ErrConflict)
 		case cur != challenge.StatusChallenge && cur == r.Status && reason == r.Reason:
 			return nil // the outcome we have, reported again under a new jti
-		case cur != challenge.StatusChallenge && cur == "N" && reason == ReasonCredentialLocked && r.Status == "Y":
+		case cur != challenge.StatusChallenge && cur == "N" && reason == contract.ReasonCredentialLocked && r.Status == "Y":
 			return nil // a refused Y, reported again
 		case cur != challenge.StatusChallenge:
 			return fmt.Errorf("authentication is final (%s), result says %s: %w", cur, r.Status, ErrConflict)
@@ -102,7 +98,7 @@ func (s *Store) RecordResult(ctx context.Context, r Result) (applied bool, statu
 				return err
 			}
 			if !active {
-				status, outReason = "N", ReasonCredentialLocked
+				status, outReason = "N", contract.ReasonCredentialLocked
 			}
 		}
 		res, err = tx.ExecContext(ctx, s.q(`UPDATE authentications SET status = ?, reason = ?, finished_at = ?, updated_at = ?,
