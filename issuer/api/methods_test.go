@@ -275,3 +275,38 @@ func TestPasswordCheck(t *testing.T) {
 func base32NoPad(s string) ([]byte, error) {
 	return base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(s)
 }
+
+// TestAppReplacesPasswordThroughTheAPI: an app registered through the API
+// (an operator's `issuer app issue`, then the app) replaces a password
+// card's method, as through the portal: the revoked password cannot be the
+// method of a card that is still challenged.
+func TestAppReplacesPasswordThroughTheAPI(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	c := h.setMethod(cardEN, issuer.MethodPassword)
+	if _, err := h.store.SetPassword(ctx, c.ID, "$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g", t0); err != nil {
+		t.Fatal(err)
+	}
+	is, err := h.api.acs.Apps().Issue(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw := regexp.MustCompile(`: ([2-9A-Z]{10})\s`).FindStringSubmatch(h.mails(c.Email)[0].Text)
+	if pw == nil {
+		t.Fatal("no registration password mailed")
+	}
+	if rec := h.do("POST", "/v1/app/register", "", map[string]any{"registration_id": is.ID, "password": pw[1]}); rec.Code != http.StatusOK {
+		t.Fatalf("register: %d %s", rec.Code, rec.Body.String())
+	}
+	after, err := h.store.Cardholder(ctx, c.ID)
+	if err != nil || after.PreferredMethod != issuer.MethodApp {
+		t.Fatalf("method after the app replaced the password: %q, %v; want app", after.PreferredMethod, err)
+	}
+	res := h.start(h.createChallenge(cardEN))
+	if res.Decision != contract.DecisionChallenge {
+		t.Fatalf("start: %+v, want a challenge", res)
+	}
+	if o := h.openChallenge(res.ChallengeToken); o.claims.Method != "app" {
+		t.Errorf("challenged by %q, want app", o.claims.Method)
+	}
+}

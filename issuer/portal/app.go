@@ -183,19 +183,11 @@ func (s *Server) appRegister(w http.ResponseWriter, r *http.Request, sess *Sessi
 		s.serverError(w, r, sess, err)
 		return
 	}
+	// Read after the registration: a card whose method was the password
+	// has the app as its method now (store.RegisterApp).
 	c, ok := s.managedCard(w, r, sess)
 	if !ok {
 		return
-	}
-	if c.PreferredMethod == issuer.MethodPassword {
-		// Registering an app revoked the static password (seed 000: it no
-		// longer authenticates), so a card that used it would have no
-		// method left: the app takes its place.
-		if err := s.store.SetPreferredMethod(r.Context(), c.ID, issuer.MethodApp, "cardholder", s.now()); err != nil {
-			s.serverError(w, r, sess, err)
-			return
-		}
-		c.PreferredMethod = issuer.MethodApp
 	}
 	s.log.Info("portal: app registered", "cardholder", sess.CardholderID, "cred", got.Credential.PublicID)
 	s.render(w, r, sess, http.StatusOK, "app_secret", appSecretData{

@@ -202,8 +202,11 @@ func (s *Store) SetPassword(ctx context.Context, cardholderID int64, hash string
 
 // RegisterApp registers an authenticator app: in one transaction it
 // revokes the cardholder's previous app and password credential (reason
-// replaced) and stores the new app, active, with its sealed seed (sealed
-// under issuer.AppSeedLabel(publicID), so the caller chooses the public id).
+// replaced), stores the new app, active, with its sealed seed (sealed
+// under issuer.AppSeedLabel(publicID), so the caller chooses the public id)
+// and, when the card's method was the password, makes the app its method:
+// the password no longer authenticates (seed 000), so the card would have
+// no method left, whichever door the app was registered through.
 func (s *Store) RegisterApp(ctx context.Context, cardholderID int64, publicID string, sealedSeed []byte, p issuer.TOTPParams, now time.Time) (issuer.Credential, error) {
 	if publicID == "" || len(sealedSeed) == 0 {
 		return issuer.Credential{}, fmt.Errorf("store: register app of %d: public id and sealed seed are required", cardholderID)
@@ -226,6 +229,19 @@ func (s *Store) RegisterApp(ctx context.Context, cardholderID int64, publicID st
 		}
 		if err := s.auditCred(ctx, tx, now, "cardholder", "app_register", c, nil); err != nil {
 			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE cardholders SET preferred_method = ? WHERE id = ? AND preferred_method = ?`),
+			issuer.MethodApp, cardholderID, issuer.MethodPassword)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 1 {
+			if err := s.audit(ctx, tx, now, "cardholder", "method_change", "", map[string]any{
+				"cardholder": cardholderID, "from": issuer.MethodPassword, "to": issuer.MethodApp}); err != nil {
+				return err
+			}
 		}
 		return s.refreshOTPLock(ctx, tx, cardholderID)
 	})

@@ -143,6 +143,9 @@ func testRegisterApp(t *testing.T, s *Store) {
 	if err != nil || pw2.ID != pw.ID || pw2.PasswordHash != "$argon2id$b" {
 		t.Errorf("password change = %+v, %v; want the same credential, new hash", pw2, err)
 	}
+	if err := f.s.SetPreferredMethod(ctx, ch, issuer.MethodPassword, "operator", t0); err != nil {
+		t.Fatal(err)
+	}
 	app1, err := f.s.RegisterApp(ctx, ch, "APP1", []byte("seed1"), issuer.TOTPParams{}, t0)
 	if err != nil {
 		t.Fatal(err)
@@ -152,6 +155,11 @@ func testRegisterApp(t *testing.T, s *Store) {
 	}
 	if f.cred(t, pw.PublicID).State != issuer.CredRevoked {
 		t.Error("password not revoked by the app")
+	}
+	// The password no longer authenticates: the card's method is the app,
+	// whichever door registered it (seed 000).
+	if c, err := f.s.Cardholder(ctx, ch); err != nil || c.PreferredMethod != issuer.MethodApp {
+		t.Errorf("method after an app replaced the password: %q, %v; want app", c.PreferredMethod, err)
 	}
 	if _, err := f.s.SetPassword(ctx, ch, "$argon2id$c", t0); !errors.Is(err, ErrConflict) {
 		t.Errorf("password with an app: %v, want ErrConflict", err)
