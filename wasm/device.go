@@ -5,6 +5,7 @@ package main
 import (
 	"syscall/js"
 
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/wasm/view"
 )
 
@@ -16,8 +17,8 @@ const deviceIDKey = "honnin.device_id"
 // collectDevice reads the signals the issuer's risk rules use. Every read
 // is guarded on its own: a missing API (userAgentData outside Chromium) or
 // one that throws must cost one signal, not the page.
-func collectDevice() view.Device {
-	var d view.Device
+func collectDevice() contract.DeviceSignals {
+	var d contract.DeviceSignals
 	g := js.Global()
 	nav := prop(g, "navigator")
 	_ = guard(func() { d.UA = str(prop(nav, "userAgent")) })

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"syscall/js"
 
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/wasm/view"
 )
 
@@ -17,7 +18,7 @@ import (
 // challenge, ...), an error ({type: "honnin:error", code}: Honnin.mount
 // rejects). dom/v2's PostMessage takes only strings, so the message object
 // is built with syscall/js.
-func postResult(sessionToken, merchantOrigin string, r view.Result, failed bool) error {
+func postResult(sessionToken, merchantOrigin string, r contract.Result, failed bool) error {
 	target, err := view.TargetOrigin(sessionToken, merchantOrigin)
 	if err != nil {
 		return err

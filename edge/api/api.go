@@ -96,10 +96,10 @@ func New(cfg Config) (*Handler, error) {
 	h.proofKey = pk[:]
 	// Methods are checked by post, not by the mux, so a GET gets a JSON 405
 	// rather than the mux's plain-text one.
-	h.mux.Handle("/v1/start", h.post(h.start))
-	h.mux.Handle("/v1/verify", h.post(h.verify))
-	h.mux.Handle("/v1/resend", h.post(h.resend))
-	h.mux.Handle("/v1/cancel", h.post(h.cancel))
+	h.mux.Handle(contract.ClientStartPath, h.post(h.start))
+	h.mux.Handle(contract.ClientVerifyPath, h.post(h.verify))
+	h.mux.Handle(contract.ClientResendPath, h.post(h.resend))
+	h.mux.Handle(contract.ClientCancelPath, h.post(h.cancel))
 	h.mux.Handle(contract.CredentialsPath, h.post(h.credentials))
 	h.mux.Handle("/", jsonapi.Handle(h.log, func(w http.ResponseWriter, r *http.Request) error {
 		return jsonapi.Errorf(http.StatusNotFound, "not_found", "no such endpoint")

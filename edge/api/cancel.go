@@ -7,10 +7,9 @@ import (
 	"github.com/honnin/honnin/edge/contract"
 )
 
-// tokenRequest is the body of resend and cancel.
-type tokenRequest struct {
-	ChallengeToken string `json:"challenge_token"`
-}
+// tokenRequest is the contract's body of resend and cancel, with the
+// check of decode.
+type tokenRequest contract.TokenRequest
 
 func (q *tokenRequest) missing() string {
 	if q.ChallengeToken == "" {

@@ -31,6 +31,10 @@ import (
 
 var t0 = time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
 
+// txnDate is t0 as the issuer writes a transaction's date: its clock's
+// fraction of a second, its own zone. The screen shows t0.
+var txnDate = t0.Add(250 * time.Millisecond).In(time.FixedZone("JST", 9*60*60))
+
 const origin = "http://localhost:8080"
 
 // clock is the one clock of a test: edge, issuer and tokens share it.
@@ -207,7 +211,7 @@ func (m minter) challengeClaims(t testing.TB, id string, gen int) *challenge.Cha
 			IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(exp),
 		},
 		Gen:            gen,
-		Txn:            challenge.Txn{Merchant: "Demo Shop", Amount: 1250, Currency: "JPY", Date: t0, Last4: "1234"},
+		Txn:            challenge.Txn{Merchant: "Demo Shop", Amount: 1250, Currency: "JPY", Date: txnDate, Last4: "1234"},
 		Method:         method,
 		Dest:           dest,
 		ResendsLeft:    resends,
@@ -530,34 +534,14 @@ func newEnv(t testing.TB, opts ...option) *env {
 type reply struct {
 	status int
 	header http.Header
+	raw    []byte // the body as sent
 
-	State          string   `json:"state"`
-	ChallengeToken string   `json:"challenge_token"`
-	Display        *display `json:"display"`
-	Error          string   `json:"error"`
-	Message        string   `json:"message"`
-	ResultToken    string   `json:"result_token"`
-	Status         string   `json:"status"`
-	Reason         string   `json:"reason"`
-	MerchantOrigin string   `json:"merchant_origin"`
+	contract.Screen
+	// Message is an error body's; its code is the Screen's Error, which
+	// has the same name.
+	Message string `json:"message"`
 	// Applied is the answer to the issuer's credentials push.
 	Applied *int `json:"applied"`
-}
-
-type display struct {
-	Merchant     string `json:"merchant"`
-	Amount       int64  `json:"amount"`
-	Currency     string `json:"currency"`
-	Date         string `json:"date"`
-	Last4        string `json:"last4"`
-	Message      string `json:"message"`
-	Method       string `json:"method"`
-	Dest         string `json:"dest"`
-	ExpiresAt    string `json:"expires_at"`
-	AttemptsLeft int    `json:"attempts_left"`
-	ResendAfter  string `json:"resend_after"`
-	ResendsLeft  int    `json:"resends_left"`
-	Delivery     string `json:"delivery"`
 }
 
 // do sends a raw request to the edge and decodes the answer.
@@ -570,7 +554,12 @@ func (e *env) do(req *http.Request) reply {
 		e.t.Errorf("%s %s: Content-Type %q", req.Method, req.URL.Path, ct)
 	}
 	var rep reply
-	dec := json.NewDecoder(res.Body)
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	rep.raw = raw
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&rep); err != nil {
 		e.t.Fatalf("%s %s: %d, body not a known JSON shape: %v", req.Method, req.URL.Path, res.StatusCode, err)

@@ -69,7 +69,7 @@ func statusReason(status, reason string) string {
 // queues the report for the issuer — before anyone sees the result, so
 // nothing is lost if the edge dies right after answering. The report is
 // delivered after the response.
-func (h *Handler) finish(ctx context.Context, e ending) (screen, error) {
+func (h *Handler) finish(ctx context.Context, e ending) (contract.Screen, error) {
 	now := h.now()
 	claims := &challenge.ResultClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
@@ -92,13 +92,13 @@ func (h *Handler) finish(ctx context.Context, e ending) (screen, error) {
 	// the authentication finished without a token.
 	token, err := challenge.Sign(h.keys.Sign, challenge.TypResult, claims)
 	if err != nil {
-		return screen{}, fmt.Errorf("api: result for %s: %w", e.authID, err)
+		return contract.Screen{}, fmt.Errorf("api: result for %s: %w", e.authID, err)
 	}
 	gen := e.gen // not &e.gen: e would move to the heap
 	q, err := report.Queue(contract.Outcome{JTI: claims.ID, Sub: e.authID, Status: e.status, Reason: e.reason, Gen: &gen,
 		Attempts: e.attempts, Cred: e.cred, Step: e.step, Drift: e.drift, ResultToken: token})
 	if err != nil {
-		return screen{}, fmt.Errorf("api: result for %s: %w", e.authID, err)
+		return contract.Screen{}, fmt.Errorf("api: result for %s: %w", e.authID, err)
 	}
 	proof := ""
 	if e.status == challenge.StatusAuthenticated {
@@ -107,7 +107,7 @@ func (h *Handler) finish(ctx context.Context, e ending) (screen, error) {
 	rep, first, err := h.ledger.End(ctx, ledger.Ending{Auth: e.authID, ResultJTI: claims.ID, ResultToken: token, Proof: proof,
 		Try: e.try, Passed: e.passed, Report: q}, h.reports.LeaseEnd(now), now)
 	if err != nil {
-		return screen{}, fmt.Errorf("api: result for %s: %w", e.authID, err)
+		return contract.Screen{}, fmt.Errorf("api: result for %s: %w", e.authID, err)
 	}
 	if !first {
 		if e.try != nil {
@@ -122,18 +122,19 @@ func (h *Handler) finish(ctx context.Context, e ending) (screen, error) {
 				return s, nil
 			}
 		}
-		return screen{}, errAlreadyUsed
+		return contract.Screen{}, errAlreadyUsed
 	}
 	h.reports.After(ctx, rep)
 	return resultScreen(token, claims), nil
 }
 
-func resultScreen(token string, c *challenge.ResultClaims) screen {
+func resultScreen(token string, c *challenge.ResultClaims) contract.Screen {
 	origin := ""
 	if len(c.Audience) > 0 {
 		origin = c.Audience[0]
 	}
-	return screen{State: stateResult, ResultToken: token, Status: c.Status, Reason: c.Reason, MerchantOrigin: origin}
+	return contract.Screen{State: contract.StateResult, Result: contract.Result{ResultToken: token, Status: c.Status, Reason: c.Reason},
+		MerchantOrigin: origin}
 }
 
 // end finishes the authentication and sends the result screen.
@@ -148,14 +149,14 @@ func (h *Handler) end(w http.ResponseWriter, r *http.Request, e ending) error {
 
 // stored is the result screen of authID kept by the ledger, if proof is
 // the one that earned it.
-func (h *Handler) stored(ctx context.Context, authID, proof string) (screen, bool) {
+func (h *Handler) stored(ctx context.Context, authID, proof string) (contract.Screen, bool) {
 	e, err := h.ledger.Lookup(ctx, authID)
 	if err != nil || e.Proof == "" || e.ResultToken == "" || !hmac.Equal([]byte(e.Proof), []byte(proof)) {
-		return screen{}, false
+		return contract.Screen{}, false
 	}
 	var c challenge.ResultClaims
 	if err := challenge.ReadClaims(e.ResultToken, &c); err != nil {
-		return screen{}, false
+		return contract.Screen{}, false
 	}
 	return resultScreen(e.ResultToken, &c), true
 }

@@ -11,11 +11,8 @@ import (
 	"github.com/honnin/honnin/edge/ledger"
 )
 
-type startRequest struct {
-	SessionToken string `json:"session_token"`
-	// Device is optional: a client that could collect nothing sends none.
-	Device *contract.DeviceSignals `json:"device"`
-}
+// startRequest is the contract's body, with the check of decode.
+type startRequest contract.ClientStartRequest
 
 func (q *startRequest) missing() string {
 	if q.SessionToken == "" {

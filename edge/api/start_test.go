@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -28,13 +29,27 @@ func TestStart(t *testing.T) {
 	if rep.State != "challenge" || rep.ChallengeToken == "" || rep.MerchantOrigin != origin {
 		t.Fatalf("start: %+v", rep)
 	}
-	wantDisplay := display{
-		Merchant: "Demo Shop", Amount: 1250, Currency: "JPY", Date: "2026-11-22T03:00:00Z", Last4: "1234",
+	at := func(h, m, s int) time.Time { return time.Date(2026, 11, 22, h, m, s, 0, time.UTC) }
+	wantDisplay := contract.Display{
+		Merchant: "Demo Shop", Amount: 1250, Currency: "JPY", Date: at(3, 0, 0), Last4: "1234",
 		Message: "こんにちは Hanako", Method: "email", Dest: "***@mail.jp",
-		ExpiresAt: "2026-11-22T03:10:00Z", AttemptsLeft: 5, ResendAfter: "2026-11-22T03:00:31Z", ResendsLeft: 3, Delivery: "sent",
+		ExpiresAt: at(3, 10, 0), AttemptsLeft: 5, ResendAfter: at(3, 0, 31), ResendsLeft: 3, Delivery: "sent",
 	}
 	if rep.Display == nil || *rep.Display != wantDisplay {
 		t.Errorf("display\n got %+v\nwant %+v", rep.Display, wantDisplay)
+	}
+	// The times as the client has always read them: RFC 3339 in UTC, whole
+	// seconds, although the issuer's transaction date has a fraction.
+	var wire struct {
+		Display map[string]any `json:"display"`
+	}
+	if err := json.Unmarshal(rep.raw, &wire); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{"date": "2026-11-22T03:00:00Z", "expires_at": "2026-11-22T03:10:00Z", "resend_after": "2026-11-22T03:00:31Z"} {
+		if wire.Display[k] != v {
+			t.Errorf("display %s written as %v, want %q", k, wire.Display[k], v)
+		}
 	}
 
 	e.issuer.mu.Lock()

@@ -16,12 +16,9 @@ import (
 	"github.com/honnin/honnin/edge/report"
 )
 
-type verifyRequest struct {
-	ChallengeToken string `json:"challenge_token"`
-	// Code is the 6-digit code, or for method password the password. It is
-	// never logged.
-	Code string `json:"code"`
-}
+// verifyRequest is the contract's body, with the check of decode. Its
+// Code is never logged.
+type verifyRequest contract.VerifyRequest
 
 func (q *verifyRequest) missing() string {
 	switch {

@@ -149,7 +149,7 @@ func TestResend(t *testing.T) {
 	if d.AttemptsLeft != 4 {
 		t.Errorf("attempts_left after resend = %d, want 4 (not reset)", d.AttemptsLeft)
 	}
-	if want := e.clock.Now().Truncate(time.Second).Add(31 * time.Second).Format(time.RFC3339); d.ResendAfter != want {
+	if want := e.clock.Now().Truncate(time.Second).Add(31 * time.Second); !d.ResendAfter.Equal(want) {
 		t.Errorf("resend_after = %s, want %s", d.ResendAfter, want)
 	}
 	if d.Delivery != "sent" {

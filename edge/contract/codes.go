@@ -1,7 +1,6 @@
 package contract
 
-// Error codes: the "error" of a JSON error body ({"error","message"},
-// edge/jsonapi). The message is for people; a program acts on the code and
+// Error codes: the Error of an ErrorBody. The message is for people; a program acts on the code and
 // the HTTP status alone. Codes of the request's form (bad_request,
 // too_large, unsupported_media_type, method_not_allowed, not_found,
 // internal) are edge/jsonapi's.

@@ -1,6 +1,9 @@
 package contract
 
-import "fmt"
+import (
+	"fmt"
+	"unicode/utf8"
+)
 
 // Limits of the signals. Real values are far inside them; anything beyond
 // is garbage (or an attempt to fill the issuer's records) and refused.
@@ -29,9 +32,8 @@ const (
 // which the edge passes on in the issuer's internal start. Every field is
 // optional; a zero value means "not available".
 //
-// The wasm client builds it in its own struct (view.Device), which also
-// brings a browser's odd values within these limits before sending; a test
-// there keeps the two in step.
+// The wasm client fills it and sends it through WithinLimits, so that a
+// browser's odd value never costs the cardholder the challenge.
 type DeviceSignals struct {
 	// UA is navigator.userAgent.
 	UA string `json:"ua,omitempty"`
@@ -108,6 +110,56 @@ func (d *DeviceSignals) Validate() error {
 		return fmt.Errorf("pixel_ratio must be from 0 to %d", maxPixelRatio)
 	}
 	return nil
+}
+
+// WithinLimits returns d with every value Validate would refuse made
+// acceptable: a long UA is cut at a character boundary (its start is the
+// useful part), other over-long strings and language tags are dropped,
+// languages beyond the limit are left out, and a number out of range
+// becomes 0 ("not available"). The client sends what it returns, so the
+// edge never refuses a start for a browser's odd value.
+func (d DeviceSignals) WithinLimits() DeviceSignals {
+	if len(d.UA) > maxUA {
+		n := maxUA
+		for n > 0 && !utf8.RuneStart(d.UA[n]) {
+			n--
+		}
+		d.UA = d.UA[:n]
+	}
+	d.Platform = dropLonger(d.Platform, maxPlatform)
+	d.Timezone = dropLonger(d.Timezone, maxTimezone)
+	d.DeviceID = dropLonger(d.DeviceID, maxDeviceID)
+	var langs []string
+	for _, l := range d.Languages {
+		if len(l) <= maxLanguage && len(langs) < maxLanguages {
+			langs = append(langs, l)
+		}
+	}
+	d.Languages = langs
+	d.TZOffset = zeroOutside(d.TZOffset, -maxTZOffset, maxTZOffset)
+	d.ScreenW = zeroOutside(d.ScreenW, 0, maxScreen)
+	d.ScreenH = zeroOutside(d.ScreenH, 0, maxScreen)
+	d.ColorDepth = zeroOutside(d.ColorDepth, 0, maxColorDepth)
+	d.HWConcurrency = zeroOutside(d.HWConcurrency, 0, maxHWConcurrency)
+	d.TouchPoints = zeroOutside(d.TouchPoints, 0, maxTouchPoints)
+	if !(d.PixelRatio >= 0 && d.PixelRatio <= maxPixelRatio) { // NaN too
+		d.PixelRatio = 0
+	}
+	return d
+}
+
+func dropLonger(s string, limit int) string {
+	if len(s) > limit {
+		return ""
+	}
+	return s
+}
+
+func zeroOutside(n, lo, hi int) int {
+	if n < lo || n > hi {
+		return 0
+	}
+	return n
 }
 
 // EdgeSignals are what the edge itself observed about the client's

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -13,7 +14,9 @@ import (
 // documented limit (checked here independently of signals.go), decoded
 // strings are valid UTF-8, and accepted signals survive a JSON round trip
 // unchanged and still valid: the edge passes on to the issuer exactly what
-// it checked.
+// it checked. Device signals of any value, brought WithinLimits, pass
+// Validate, and valid ones are left as they are: the client's odd values
+// never cost a challenge, and its good ones reach the issuer.
 func FuzzSignals(f *testing.F) {
 	typical, err := json.Marshal(StartRequest{Device: ptr(typicalDevice()),
 		Edge: &EdgeSignals{IP: "203.0.113.7", Country: "JP", ASN: 2516, Colo: "NRT", TLSVersion: "TLSv1.3"}})
@@ -29,6 +32,18 @@ func FuzzSignals(f *testing.F) {
 		var b StartRequest
 		if json.Unmarshal(body, &b) != nil {
 			return
+		}
+		if d := b.Device; d != nil {
+			w := d.WithinLimits()
+			if err := w.Validate(); err != nil {
+				t.Fatalf("WithinLimits gives what Validate refuses: %v\n%+v", err, w)
+			}
+			if d.Validate() == nil && !reflect.DeepEqual(normalDevice(w), normalDevice(*d)) {
+				t.Fatalf("WithinLimits changed valid signals:\n%+v\n%+v", *d, w)
+			}
+			if !strings.HasPrefix(d.UA, w.UA) || utf8.ValidString(d.UA) && !utf8.ValidString(w.UA) {
+				t.Fatalf("UA %q cut to %q", d.UA, w.UA)
+			}
 		}
 		if d := b.Device; d != nil && d.Validate() == nil {
 			checkDeviceBounds(t, d)

@@ -3,6 +3,7 @@ package contract
 import (
 	"encoding/json"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -69,6 +70,63 @@ func TestDeviceSignalsValidate(t *testing.T) {
 			}
 			if err == nil || !strings.HasPrefix(err.Error(), tt.field+" ") {
 				t.Fatalf("Validate = %v, want an error about %s", err, tt.field)
+			}
+		})
+	}
+}
+
+// TestWithinLimits: what the client sends for a browser's values. Each
+// odd value is cut or dropped on its own, the rest kept; the result always
+// passes Validate.
+func TestWithinLimits(t *testing.T) {
+	langs := []string{strings.Repeat("x", 36)}
+	for range 20 {
+		langs = append(langs, "ja-JP")
+	}
+	tests := []struct {
+		name string
+		mut  func(*DeviceSignals) // of the typical device
+		want func(*DeviceSignals) // of the typical device; nil: mut's
+	}{
+		{"typical", func(*DeviceSignals) {}, nil},
+		{"zero", func(d *DeviceSignals) { *d = DeviceSignals{} }, nil},
+		{"limits", func(d *DeviceSignals) {
+			d.UA, d.Platform, d.DeviceID = strings.Repeat("u", 512), strings.Repeat("p", 64), strings.Repeat("d", 64)
+			d.TZOffset, d.ScreenW, d.ColorDepth, d.PixelRatio, d.HWConcurrency, d.TouchPoints = -1440, 1<<16, 64, 64, 4096, 1024
+		}, nil},
+		{"ua cut", func(d *DeviceSignals) { d.UA = strings.Repeat("u", 513) }, func(d *DeviceSignals) { d.UA = strings.Repeat("u", 512) }},
+		{"ua cut at a character", func(d *DeviceSignals) { d.UA = strings.Repeat("あ", 200) }, func(d *DeviceSignals) { d.UA = strings.Repeat("あ", 170) }},
+		{"platform", func(d *DeviceSignals) { d.Platform = strings.Repeat("p", 65) }, func(d *DeviceSignals) { d.Platform = "" }},
+		{"timezone", func(d *DeviceSignals) { d.Timezone = strings.Repeat("t", 65) }, func(d *DeviceSignals) { d.Timezone = "" }},
+		{"device_id", func(d *DeviceSignals) { d.DeviceID = strings.Repeat("d", 65) }, func(d *DeviceSignals) { d.DeviceID = "" }},
+		{"languages", func(d *DeviceSignals) { d.Languages = langs }, func(d *DeviceSignals) { d.Languages = langs[1:17] }},
+		{"tz_offset", func(d *DeviceSignals) { d.TZOffset = -100000 }, func(d *DeviceSignals) { d.TZOffset = 0 }},
+		{"screen", func(d *DeviceSignals) { d.ScreenW, d.ScreenH = math.MinInt, 1<<30 }, func(d *DeviceSignals) { d.ScreenW, d.ScreenH = 0, 0 }},
+		{"color_depth", func(d *DeviceSignals) { d.ColorDepth = 1000 }, func(d *DeviceSignals) { d.ColorDepth = 0 }},
+		{"pixel_ratio NaN", func(d *DeviceSignals) { d.PixelRatio = math.NaN() }, func(d *DeviceSignals) { d.PixelRatio = 0 }},
+		{"pixel_ratio huge", func(d *DeviceSignals) { d.PixelRatio = 1e6 }, func(d *DeviceSignals) { d.PixelRatio = 0 }},
+		{"pixel_ratio negative", func(d *DeviceSignals) { d.PixelRatio = -1 }, func(d *DeviceSignals) { d.PixelRatio = 0 }},
+		{"hw_concurrency", func(d *DeviceSignals) { d.HWConcurrency = -4 }, func(d *DeviceSignals) { d.HWConcurrency = 0 }},
+		{"touch_points", func(d *DeviceSignals) { d.TouchPoints = math.MaxInt }, func(d *DeviceSignals) { d.TouchPoints = 0 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := typicalDevice()
+			tt.mut(&in)
+			want := in
+			if tt.want != nil {
+				if in.Validate() == nil {
+					t.Fatal("the input is valid: the case proves nothing")
+				}
+				want = typicalDevice()
+				tt.want(&want)
+			}
+			got := in.WithinLimits()
+			if !reflect.DeepEqual(normalDevice(got), normalDevice(want)) {
+				t.Errorf("WithinLimits\n got %+v\nwant %+v", got, want)
+			}
+			if err := got.Validate(); err != nil {
+				t.Errorf("WithinLimits gives what Validate refuses: %v", err)
 			}
 		})
 	}

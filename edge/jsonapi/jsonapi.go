@@ -3,8 +3,8 @@
 // stable code a client switches on, strict request decoding, and the
 // response headers every answer carries.
 //
-// It is a leaf of the standard library only: the edge's Workers binary
-// (GOOS=js) compiles it too.
+// It imports only the standard library and edge/contract (a leaf of it):
+// the edge's Workers binary (GOOS=js) compiles it too.
 package jsonapi
 
 import (
@@ -17,6 +17,8 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+
+	"github.com/honnin/honnin/edge/contract"
 )
 
 // MaxBody caps every request body. The largest legitimate one is the edge's
@@ -45,11 +47,9 @@ func BadRequest(format string, args ...any) *Error {
 	return Errorf(http.StatusBadRequest, "bad_request", format, args...)
 }
 
-// ErrorBody is the JSON of every error response.
-type ErrorBody struct {
-	Error   string `json:"error"`
-	Message string `json:"message"`
-}
+// ErrorBody is the JSON of every error response: edge/contract's, which
+// the clients of both APIs decode.
+type ErrorBody = contract.ErrorBody
 
 // internal is the answer to anything that is not an *Error.
 func internal() *Error {

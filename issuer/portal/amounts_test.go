@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/money"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/dispatch"
@@ -104,11 +105,11 @@ func TestAmountsAgree(t *testing.T) {
 func screenAmount(t *testing.T, locale clientview.Locale, code string, minor int64) string {
 	t.Helper()
 	m := clientview.New(locale)
-	if _, err := m.Start("st", clientview.Device{}); err != nil {
+	if _, err := m.Start("st", contract.DeviceSignals{}); err != nil {
 		t.Fatal(err)
 	}
-	body, err := json.Marshal(clientview.Response{State: "challenge", ChallengeToken: "ct", MerchantOrigin: "http://localhost:8080",
-		Display: &clientview.Display{Merchant: "Shop", Amount: minor, Currency: code, Date: t0, Last4: "9016",
+	body, err := json.Marshal(contract.Screen{State: contract.StateChallenge, ChallengeToken: "ct", MerchantOrigin: "http://localhost:8080",
+		Display: &contract.Display{Merchant: "Shop", Amount: minor, Currency: code, Date: t0, Last4: "9016",
 			Method: "email", Dest: "***@mail.jp", ExpiresAt: t0.Add(10 * time.Minute), AttemptsLeft: 5,
 			ResendAfter: t0.Add(30 * time.Second), ResendsLeft: 3, Delivery: "sent"}})
 	if err != nil {

@@ -3,6 +3,7 @@ package view
 import (
 	"testing"
 
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/money"
 )
 
@@ -57,10 +58,10 @@ func TestAmountEveryCurrency(t *testing.T) {
 func screenAmount(t *testing.T, l Locale, code string, minor int64) string {
 	t.Helper()
 	m := New(l)
-	if _, err := m.Start("st", Device{}); err != nil {
+	if _, err := m.Start("st", contract.DeviceSignals{}); err != nil {
 		t.Fatal(err)
 	}
-	m.Apply(200, body(t, challengeResp("ct", func(d *Display) { d.Amount, d.Currency = minor, code })))
+	m.Apply(200, body(t, challengeResp("ct", func(d *contract.Display) { d.Amount, d.Currency = minor, code })))
 	s := m.Screen(t0)
 	if s.Phase != Challenge || !s.ShowSummary {
 		t.Fatalf("%d %s: the screen is %v without the purchase", minor, code, s.Phase)

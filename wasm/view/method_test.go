@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/honnin/honnin/edge/contract"
 )
 
 // words is a string the screen must show, in each language.
@@ -36,32 +38,32 @@ func TestMethodScreens(t *testing.T) {
 		"本日このメールアドレスに送信できる回数の上限に達したため、ワンタイムパスワードは送信されませんでした。キャンセルして、別の方法でお支払いいただくか、明日もう一度お試しください。"}
 	passwordLabel := words{"Password", "パスワード"}
 
-	sms := func(d *Display) { d.Method = "sms"; d.Dest = "***-****-1234" }
-	app := func(d *Display) { d.Method = "app"; d.Dest = ""; d.ResendsLeft = 0; d.Delivery = "none" }
-	token := func(dest string) func(*Display) {
-		return func(d *Display) { d.Method = "token"; d.Dest = dest; d.ResendsLeft = 0; d.Delivery = "none" }
+	sms := func(d *contract.Display) { d.Method = "sms"; d.Dest = "***-****-1234" }
+	app := func(d *contract.Display) { d.Method = "app"; d.Dest = ""; d.ResendsLeft = 0; d.Delivery = "none" }
+	token := func(dest string) func(*contract.Display) {
+		return func(d *contract.Display) { d.Method = "token"; d.Dest = dest; d.ResendsLeft = 0; d.Delivery = "none" }
 	}
-	password := func(d *Display) { d.Method = "password"; d.Dest = ""; d.ResendsLeft = 0; d.Delivery = "none" }
-	and := func(fs ...func(*Display)) func(*Display) {
-		return func(d *Display) {
+	password := func(d *contract.Display) { d.Method = "password"; d.Dest = ""; d.ResendsLeft = 0; d.Delivery = "none" }
+	and := func(fs ...func(*contract.Display)) func(*contract.Display) {
+		return func(d *contract.Display) {
 			for _, f := range fs {
 				f(d)
 			}
 		}
 	}
-	resends := func(n int) func(*Display) { return func(d *Display) { d.ResendsLeft = n } }
-	delivery := func(s string) func(*Display) { return func(d *Display) { d.Delivery = s } }
-	left := func(n int) func(*Display) { return func(d *Display) { d.AttemptsLeft = n } }
+	resends := func(n int) func(*contract.Display) { return func(d *contract.Display) { d.ResendsLeft = n } }
+	delivery := func(s string) func(*contract.Display) { return func(d *contract.Display) { d.Delivery = s } }
+	left := func(n int) func(*contract.Display) { return func(d *contract.Display) { d.AttemptsLeft = n } }
 
 	tests := []struct {
 		name    string
-		display func(*Display) // the start answer's display
+		display func(*contract.Display) // the start answer's display
 		// then: an answer to a verify of "123456" (a challenge screen
 		// with this error code, or an error status) or to a resend.
 		then    string // "", "verify", "resend"
 		status  int
-		errCode string         // the answer's error
-		after   func(*Display) // the display of a challenge answer to then
+		errCode string                  // the answer's error
+		after   func(*contract.Display) // the display of a challenge answer to then
 
 		dest     words
 		label    words
@@ -181,7 +183,7 @@ func TestMethodScreens(t *testing.T) {
 		for _, l := range []Locale{English, Japanese} {
 			t.Run(tt.name+"/"+string(l), func(t *testing.T) {
 				m := New(l)
-				if _, err := m.Start("st", Device{}); err != nil {
+				if _, err := m.Start("st", contract.DeviceSignals{}); err != nil {
 					t.Fatal(err)
 				}
 				m.Apply(200, body(t, challengeResp("ct1", tt.display)))
@@ -259,10 +261,10 @@ func TestPasswordVerify(t *testing.T) {
 	for _, tt := range tests {
 		for _, l := range []Locale{English, Japanese} {
 			m := New(l)
-			if _, err := m.Start("st", Device{}); err != nil {
+			if _, err := m.Start("st", contract.DeviceSignals{}); err != nil {
 				t.Fatal(err)
 			}
-			m.Apply(200, body(t, challengeResp("ct1", func(d *Display) { d.Method = "password"; d.Dest = ""; d.ResendsLeft = 0 })))
+			m.Apply(200, body(t, challengeResp("ct1", func(d *contract.Display) { d.Method = "password"; d.Dest = ""; d.ResendsLeft = 0 })))
 			req, err := m.Verify(tt.input, t0)
 			if !errors.Is(err, tt.err) {
 				t.Fatalf("%s Verify(%q): error %v, want %v", l, tt.input, err, tt.err)

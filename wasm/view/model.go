@@ -70,10 +70,10 @@ type Model struct {
 
 	pending        Action
 	challengeToken string
-	display        Display
+	display        contract.Display
 	hasDisplay     bool
 	merchantOrigin string
-	result         Result
+	result         contract.Result
 
 	// noResend is set when the edge refused a resend for good
 	// (resend_limit, send_limit, not_resendable). Later answers still carry
@@ -114,7 +114,7 @@ func (m *Model) ToggleZone() {
 // Start returns the /v1/start request, with d brought within the edge's
 // limits. It is allowed while Loading, again after a network or issuer
 // failure (the retry button).
-func (m *Model) Start(sessionToken string, d Device) (Request, error) {
+func (m *Model) Start(sessionToken string, d contract.DeviceSignals) (Request, error) {
 	if err := m.ready(Loading); err != nil {
 		return Request{}, err
 	}
@@ -122,7 +122,8 @@ func (m *Model) Start(sessionToken string, d Device) (Request, error) {
 		m.fail("invalid_token")
 		return Request{}, ErrNoSession
 	}
-	return m.send(Start, "/v1/start", startBody{SessionToken: sessionToken, Device: d.within()})
+	d = d.WithinLimits()
+	return m.send(Start, contract.ClientStartPath, contract.ClientStartRequest{SessionToken: sessionToken, Device: &d})
 }
 
 // Verify checks what the cardholder typed and returns the /v1/verify
@@ -150,7 +151,7 @@ func (m *Model) Verify(input string, now time.Time) (Request, error) {
 			}
 			return Request{}, err
 		}
-		return m.send(Verify, "/v1/verify", verifyBody{ChallengeToken: m.challengeToken, Code: input})
+		return m.send(Verify, contract.ClientVerifyPath, contract.VerifyRequest{ChallengeToken: m.challengeToken, Code: input})
 	}
 	code, err := NormalizeCode(input)
 	switch {
@@ -161,7 +162,7 @@ func (m *Model) Verify(input string, now time.Time) (Request, error) {
 		m.problem = "invalid_code_format"
 		return Request{}, err
 	}
-	return m.send(Verify, "/v1/verify", verifyBody{ChallengeToken: m.challengeToken, Code: code})
+	return m.send(Verify, contract.ClientVerifyPath, contract.VerifyRequest{ChallengeToken: m.challengeToken, Code: code})
 }
 
 // Resend returns the /v1/resend request once resend_after has passed.
@@ -176,7 +177,7 @@ func (m *Model) Resend(now time.Time) (Request, error) {
 	if !m.resendable() || now.Before(m.display.ResendAfter) {
 		return Request{}, ErrNoResend
 	}
-	return m.send(Resend, "/v1/resend", tokenBody{ChallengeToken: m.challengeToken})
+	return m.send(Resend, contract.ClientResendPath, contract.TokenRequest{ChallengeToken: m.challengeToken})
 }
 
 // Cancel returns the /v1/cancel request.
@@ -184,7 +185,7 @@ func (m *Model) Cancel() (Request, error) {
 	if err := m.ready(Challenge); err != nil {
 		return Request{}, err
 	}
-	return m.send(Cancel, "/v1/cancel", tokenBody{ChallengeToken: m.challengeToken})
+	return m.send(Cancel, contract.ClientCancelPath, contract.TokenRequest{ChallengeToken: m.challengeToken})
 }
 
 func (m *Model) ready(want Phase) error {
@@ -208,26 +209,31 @@ func (m *Model) send(a Action, path string, body any) (Request, error) {
 }
 
 // Apply moves the model on with the edge's answer to the pending request:
-// the HTTP status and the body. It never fails; whatever the edge (or
-// something between it and the browser) sent becomes a screen.
+// the HTTP status and the body, a contract.Screen on 2xx, else a
+// contract.ErrorBody. It never fails; whatever the edge (or something
+// between it and the browser) sent becomes a screen. Both are decoded
+// leniently: unknown fields are ignored, so that the edge can add fields.
 func (m *Model) Apply(status int, body []byte) {
 	if m.pending == None || m.phase == Done || m.phase == Failed {
 		m.pending = None
 		return // a late answer; the flow has moved on
 	}
 	m.pending = None
-	var r Response
-	jsonErr := json.Unmarshal(body, &r)
 	if status >= 200 && status < 300 {
-		if jsonErr != nil {
+		var s contract.Screen
+		if json.Unmarshal(body, &s) != nil {
 			m.problem = problemBadResponse
 			return
 		}
-		m.applyScreen(r)
+		m.applyScreen(s)
 		return
 	}
-	code := r.Error
-	if jsonErr != nil || code == "" {
+	var code string
+	var e contract.ErrorBody
+	if json.Unmarshal(body, &e) == nil {
+		code = e.Error
+	}
+	if code == "" {
 		code = codeForStatus(status)
 	}
 	switch code {
@@ -255,9 +261,9 @@ func (m *Model) Apply(status int, body []byte) {
 }
 
 // applyScreen takes a 2xx answer that carries a screen.
-func (m *Model) applyScreen(r Response) {
+func (m *Model) applyScreen(r contract.Screen) {
 	switch r.State {
-	case "challenge":
+	case contract.StateChallenge:
 		if r.ChallengeToken == "" || r.Display == nil {
 			m.problem = problemBadResponse
 			return
@@ -276,14 +282,14 @@ func (m *Model) applyScreen(r Response) {
 				m.problem = problemDeliveryLimited
 			}
 		}
-	case "result":
+	case contract.StateResult:
 		if !validStatus(r.Status) {
 			m.problem = problemBadResponse
 			return
 		}
 		m.phase = Done
 		m.merchantOrigin = r.MerchantOrigin
-		m.result = Result{ResultToken: r.ResultToken, Status: r.Status, Reason: r.Reason}
+		m.result = r.Result
 		m.problem = ""
 	default:
 		m.problem = problemBadResponse
@@ -319,16 +325,16 @@ func (m *Model) fail(problem string) {
 	if problem == problemSessionExpired {
 		reason = "expired"
 	}
-	m.result = Result{Status: "U", Reason: reason}
+	m.result = contract.Result{Status: "U", Reason: reason}
 }
 
 // Result returns what to tell the merchant page once the flow has ended:
 // the edge's result in Done, and in Failed a status "U" with the error code
 // as reason and no token, so that the merchant page stops waiting (it
 // cannot mistake this for success: only a verified token counts).
-func (m *Model) Result() (Result, bool) {
+func (m *Model) Result() (contract.Result, bool) {
 	if m.phase != Done && m.phase != Failed {
-		return Result{}, false
+		return contract.Result{}, false
 	}
 	return m.result, true
 }
@@ -383,4 +389,15 @@ func codeForStatus(status int) string {
 		return contract.CodeIssuerUnavailable
 	}
 	return problemUnknown
+}
+
+// validStatus reports whether s is an EMV 3DS transStatus the edge may
+// return: edge/challenge's ValidStatus, copied because the client must not
+// link that package (TestValidStatus holds the two to one list).
+func validStatus(s string) bool {
+	switch s {
+	case "Y", "N", "U", "A", "C", "R":
+		return true
+	}
+	return false
 }

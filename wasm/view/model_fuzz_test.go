@@ -22,7 +22,7 @@ import (
 // carries six ASCII digits (or the password as typed); the screen renders
 // in every state, in both languages and both zones, at any time.
 func FuzzApply(f *testing.F) {
-	chal := func(mut func(*Display)) []byte {
+	chal := func(mut func(*contract.Display)) []byte {
 		r := challengeResp("ct1", mut)
 		b, _ := json.Marshal(r)
 		return b
@@ -32,9 +32,9 @@ func FuzzApply(f *testing.F) {
 		return b
 	}
 	f.Add(uint16(200), chal(nil), uint8(0), "１２３ ４５６", uint16(200), res("Y"), int64(90))
-	f.Add(uint16(200), chal(func(d *Display) { d.Method = "password" }), uint8(0), " pass word ", uint16(200), chal(nil), int64(1))
-	f.Add(uint16(200), chal(func(d *Display) { d.Method = "token"; d.Dest = "1234,5678" }), uint8(1), "", uint16(429), errBody("resend_cooldown"), int64(-5))
-	f.Add(uint16(200), chal(func(d *Display) { d.Currency = "XXX"; d.Amount = -1 << 63; d.Date = time.Time{} }), uint8(2), "", uint16(200), res("N"), int64(1<<40))
+	f.Add(uint16(200), chal(func(d *contract.Display) { d.Method = "password" }), uint8(0), " pass word ", uint16(200), chal(nil), int64(1))
+	f.Add(uint16(200), chal(func(d *contract.Display) { d.Method = "token"; d.Dest = "1234,5678" }), uint8(1), "", uint16(429), errBody("resend_cooldown"), int64(-5))
+	f.Add(uint16(200), chal(func(d *contract.Display) { d.Currency = "XXX"; d.Amount = -1 << 63; d.Date = time.Time{} }), uint8(2), "", uint16(200), res("N"), int64(1<<40))
 	f.Add(uint16(502), []byte("<html>bad gateway</html>"), uint8(0), "123456", uint16(200), chal(nil), int64(0))
 	f.Add(uint16(200), []byte(`{"state":"result","status":"Q"}`), uint8(0), "", uint16(410), errBody("expired"), int64(700))
 	f.Add(uint16(401), errBody("invalid_token"), uint8(0), "", uint16(200), res("Y"), int64(0))
@@ -42,7 +42,7 @@ func FuzzApply(f *testing.F) {
 		now := t0.Add(time.Duration(secs%(1<<33)) * time.Second)
 		for _, l := range []Locale{Japanese, English} {
 			m := New(l)
-			if _, err := m.Start("st", Device{}); err != nil {
+			if _, err := m.Start("st", contract.DeviceSignals{}); err != nil {
 				t.Fatal(err)
 			}
 			applyStep(t, m, int(st1), body1, now)
@@ -55,10 +55,7 @@ func FuzzApply(f *testing.F) {
 			case 0:
 				req, err = m.Verify(typed, now)
 				if err == nil {
-					var vb struct {
-						ChallengeToken string `json:"challenge_token"`
-						Code           string `json:"code"`
-					}
+					var vb contract.VerifyRequest
 					if json.Unmarshal(req.Body, &vb) != nil || vb.ChallengeToken == "" {
 						t.Fatalf("verify request %s", req.Body)
 					}
@@ -133,9 +130,11 @@ func screens(t *testing.T, m *Model, now time.Time) {
 // exactly the digits typed (full-width folded, white space and hyphens
 // dropped), and is idempotent (edge/onetime's FuzzNormalize checks the
 // rule itself); six ASCII digits pass unchanged; CheckPassword takes 1 to
-// 128 characters of UTF-8 (what the DOM gives); Device.within always passes the edge's
-// DeviceSignals.Validate (a browser's odd value never costs the
-// cardholder the challenge); TargetOrigin returns only the response's
+// 128 characters of UTF-8 (what the DOM gives); whatever device signals
+// the browser gives, the start request carries signals the edge reads and
+// accepts (a browser's odd value never costs the cardholder the
+// challenge; edge/contract's FuzzSignals checks WithinLimits itself);
+// TargetOrigin returns only the response's
 // origin, and only a valid one, matching the token's mo claim.
 func FuzzInput(f *testing.F) {
 	f.Add("123456", []byte(`{"ua":"Mozilla/5.0","languages":["ja-JP","en"],"pixel_ratio":2.5,"tz_offset":-540}`), "e30.eyJtbyI6Imh0dHA6Ly9sb2NhbGhvc3Q6ODA4MCJ9.sig", "http://localhost:8080")
@@ -169,18 +168,14 @@ func FuzzInput(f *testing.F) {
 			t.Fatalf("CheckPassword(%q) = %v", typed, CheckPassword(typed))
 		}
 
-		var d Device
+		var d contract.DeviceSignals
 		if json.Unmarshal(device, &d) == nil {
-			b, err := json.Marshal(d.within())
+			req, err := New(Japanese).Start("st", d)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var edge contract.DeviceSignals
-			if err := json.Unmarshal(b, &edge); err != nil {
-				t.Fatalf("the edge cannot read %s: %v", b, err)
-			}
-			if err := edge.Validate(); err != nil {
-				t.Fatalf("the edge refuses the device signals %s: %v", b, err)
+			if sent := startSent(t, req); sent.Device == nil || sent.Device.Validate() != nil {
+				t.Fatalf("the edge refuses the device signals of %s", req.Body)
 			}
 		}
 

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/honnin/honnin/edge/contract"
 )
 
 const shopOrigin = "http://localhost:8080"
@@ -14,8 +16,8 @@ const shopOrigin = "http://localhost:8080"
 // later and may be resent after 30 seconds.
 var t0 = time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
 
-func display() *Display {
-	return &Display{
+func display() *contract.Display {
+	return &contract.Display{
 		Merchant: "Demo Shop", Amount: 1250, Currency: "JPY", Date: t0,
 		Last4: "1234", Message: "Blue whale", Method: "email", Dest: "***@mail.jp",
 		ExpiresAt: t0.Add(10 * time.Minute), AttemptsLeft: 5, ResendAfter: t0.Add(30 * time.Second),
@@ -23,7 +25,7 @@ func display() *Display {
 	}
 }
 
-func body(t *testing.T, r Response) []byte {
+func body(t *testing.T, r contract.Screen) []byte {
 	t.Helper()
 	b, err := json.Marshal(r)
 	if err != nil {
@@ -32,16 +34,17 @@ func body(t *testing.T, r Response) []byte {
 	return b
 }
 
-func challengeResp(token string, mutate func(*Display)) Response {
+func challengeResp(token string, mutate func(*contract.Display)) contract.Screen {
 	d := display()
 	if mutate != nil {
 		mutate(d)
 	}
-	return Response{State: "challenge", ChallengeToken: token, Display: d, MerchantOrigin: shopOrigin}
+	return contract.Screen{State: contract.StateChallenge, ChallengeToken: token, Display: d, MerchantOrigin: shopOrigin}
 }
 
-func resultResp(status, reason string) Response {
-	return Response{State: "result", ResultToken: "rt", Status: status, Reason: reason, MerchantOrigin: shopOrigin}
+func resultResp(status, reason string) contract.Screen {
+	return contract.Screen{State: contract.StateResult, Result: contract.Result{ResultToken: "rt", Status: status, Reason: reason},
+		MerchantOrigin: shopOrigin}
 }
 
 func errBody(code string) []byte {
@@ -52,7 +55,7 @@ func errBody(code string) []byte {
 func started(t *testing.T, l Locale) *Model {
 	t.Helper()
 	m := New(l)
-	if _, err := m.Start("st", Device{}); err != nil {
+	if _, err := m.Start("st", contract.DeviceSignals{}); err != nil {
 		t.Fatal(err)
 	}
 	m.Apply(200, body(t, challengeResp("ct1", nil)))
@@ -149,7 +152,7 @@ func TestCountdownAndResendTiming(t *testing.T) {
 
 func TestRequests(t *testing.T) {
 	m := New(English)
-	req, err := m.Start("st.tok.en", Device{UA: "ua", Languages: []string{"ja-JP"}, TZOffset: -540})
+	req, err := m.Start("st.tok.en", contract.DeviceSignals{UA: "ua", Languages: []string{"ja-JP"}, TZOffset: -540})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,16 +207,16 @@ type step struct {
 	canResend *bool
 	canRetry  *bool
 	attempts  string
-	result    *Result
+	result    *contract.Result
 }
 
 func yes() *bool { v := true; return &v }
 func no() *bool  { v := false; return &v }
 
 func TestFlows(t *testing.T) {
-	chal := func(token string, f func(*Display)) []byte { return body(t, challengeResp(token, f)) }
+	chal := func(token string, f func(*contract.Display)) []byte { return body(t, challengeResp(token, f)) }
 	wrong := func(left int) []byte {
-		r := challengeResp("ct1", func(d *Display) { d.AttemptsLeft = left })
+		r := challengeResp("ct1", func(d *contract.Display) { d.AttemptsLeft = left })
 		r.Error = "wrong_code"
 		return body(t, r)
 	}
@@ -224,14 +227,14 @@ func TestFlows(t *testing.T) {
 		{"happy path", []step{
 			{do: "start", status: 200, body: chal("ct1", nil), phase: Challenge, canSend: yes()},
 			{do: "verify:123456", status: 200, body: body(t, resultResp("Y", "")), at: time.Minute, phase: Done,
-				statusHas: "Authentication complete", result: &Result{ResultToken: "rt", Status: "Y"}},
+				statusHas: "Authentication complete", result: &contract.Result{ResultToken: "rt", Status: "Y"}},
 		}},
 		{"frictionless result from start", []step{
 			{do: "start", status: 200, body: body(t, resultResp("Y", "")), phase: Done, statusHas: "Authentication complete"},
 		}},
 		{"denied at start", []step{
 			{do: "start", status: 200, body: body(t, resultResp("R", "denied")), phase: Done,
-				statusHas: "Authentication failed", result: &Result{ResultToken: "rt", Status: "R", Reason: "denied"}},
+				statusHas: "Authentication failed", result: &contract.Result{ResultToken: "rt", Status: "R", Reason: "denied"}},
 		}},
 		{"wrong code then right", []step{
 			{do: "start", status: 200, body: chal("ct1", nil), phase: Challenge},
@@ -243,7 +246,7 @@ func TestFlows(t *testing.T) {
 		{"max attempts", []step{
 			{do: "start", status: 200, body: chal("ct1", nil), phase: Challenge},
 			{do: "verify:111111", status: 200, body: body(t, resultResp("N", "max_attempts")), phase: Done,
-				statusHas: "Authentication failed\nToo many incorrect codes.", result: &Result{ResultToken: "rt", Status: "N", Reason: "max_attempts"}},
+				statusHas: "Authentication failed\nToo many incorrect codes.", result: &contract.Result{ResultToken: "rt", Status: "N", Reason: "max_attempts"}},
 		}},
 		{"malformed code stays in the browser", []step{
 			{do: "start", status: 200, body: chal("ct1", nil), phase: Challenge},
@@ -258,7 +261,7 @@ func TestFlows(t *testing.T) {
 		{"cancel", []step{
 			{do: "start", status: 200, body: chal("ct1", nil), phase: Challenge},
 			{do: "cancel", status: 200, body: body(t, resultResp("N", "cardholder_cancelled")), phase: Done, statusHas: "Cancelled",
-				result: &Result{ResultToken: "rt", Status: "N", Reason: "cardholder_cancelled"}},
+				result: &contract.Result{ResultToken: "rt", Status: "N", Reason: "cardholder_cancelled"}},
 		}},
 		{"resend too early", []step{
 			{do: "start", status: 200, body: chal("ct1", nil), phase: Challenge},
@@ -266,7 +269,7 @@ func TestFlows(t *testing.T) {
 		}},
 		{"resend gives a new token", []step{
 			{do: "start", status: 200, body: chal("ct1", nil), phase: Challenge},
-			{do: "resend", status: 200, at: 31 * time.Second, body: chal("ct2", func(d *Display) {
+			{do: "resend", status: 200, at: 31 * time.Second, body: chal("ct2", func(d *contract.Display) {
 				d.ResendAfter = t0.Add(61 * time.Second)
 				d.ExpiresAt = t0.Add(631 * time.Second)
 			}), phase: Challenge, canResend: no()},
@@ -277,22 +280,22 @@ func TestFlows(t *testing.T) {
 		{"expired on the edge at verify", []step{
 			{do: "start", status: 200, body: chal("ct1", nil), phase: Challenge},
 			{do: "verify:123456", status: 410, body: errBody("expired"), at: time.Minute, phase: Failed,
-				statusHas: "This authentication has expired", result: &Result{Status: "U", Reason: "expired"}},
+				statusHas: "This authentication has expired", result: &contract.Result{Status: "U", Reason: "expired"}},
 			{do: "resend", status: -1, at: time.Minute, actErr: ErrNotNow, phase: Failed},
 		}},
 		{"expired on the edge at resend", []step{
 			{do: "start", status: 200, body: chal("ct1", nil), phase: Challenge},
 			{do: "resend", status: 410, body: errBody("expired"), at: 9 * time.Minute, phase: Failed,
-				statusHas: "This authentication has expired", result: &Result{Status: "U", Reason: "expired"}},
+				statusHas: "This authentication has expired", result: &contract.Result{Status: "U", Reason: "expired"}},
 		}},
 		{"expired on the edge at cancel", []step{
 			{do: "start", status: 200, body: chal("ct1", nil), phase: Challenge},
-			{do: "cancel", status: 410, body: []byte("gone"), phase: Failed, result: &Result{Status: "U", Reason: "expired"}},
+			{do: "cancel", status: 410, body: []byte("gone"), phase: Failed, result: &contract.Result{Status: "U", Reason: "expired"}},
 		}},
 		{"expired on the clock at verify", []step{
 			{do: "start", status: 200, body: chal("ct1", nil), phase: Challenge},
 			{do: "verify:123456", status: -1, at: 10 * time.Minute, actErr: ErrExpired, phase: Failed,
-				statusHas: "This authentication has expired", result: &Result{Status: "U", Reason: "expired"}},
+				statusHas: "This authentication has expired", result: &contract.Result{Status: "U", Reason: "expired"}},
 		}},
 		{"expired on the clock at resend", []step{
 			{do: "start", status: 200, body: chal("ct1", nil), phase: Challenge},
@@ -304,18 +307,18 @@ func TestFlows(t *testing.T) {
 				errorCode: "resend_cooldown", errorHas: "Please wait a moment", canSend: yes(), canResend: yes()},
 		}},
 		{"delivery failed", []step{
-			{do: "start", status: 200, body: chal("ct1", func(d *Display) { d.Delivery = "failed" }), phase: Challenge,
+			{do: "start", status: 200, body: chal("ct1", func(d *contract.Display) { d.Delivery = "failed" }), phase: Challenge,
 				errorCode: "delivery_failed", errorHas: "could not be sent", canSend: no()},
-			{do: "resend", status: 200, at: time.Minute, body: chal("ct2", func(d *Display) { d.Delivery = "sent" }), phase: Challenge, errorCode: ""},
+			{do: "resend", status: 200, at: time.Minute, body: chal("ct2", func(d *contract.Display) { d.Delivery = "sent" }), phase: Challenge, errorCode: ""},
 		}},
 		{"invalid session at start", []step{
 			{do: "start", status: 401, body: errBody("invalid_token"), phase: Failed, statusHas: "not valid",
-				result: &Result{Status: "U", Reason: "invalid_token"}},
+				result: &contract.Result{Status: "U", Reason: "invalid_token"}},
 		}},
 		{"superseded", []step{
 			{do: "start", status: 200, body: chal("ct1", nil), phase: Challenge},
 			{do: "verify:123456", status: 409, body: errBody("superseded"), phase: Failed, statusHas: "newer code",
-				result: &Result{Status: "U", Reason: "superseded"}},
+				result: &contract.Result{Status: "U", Reason: "superseded"}},
 			{do: "verify:123456", status: -1, actErr: ErrNotNow, phase: Failed},
 		}},
 		{"already used", []step{
@@ -389,11 +392,11 @@ func TestFlows(t *testing.T) {
 		}},
 		{"last resend used", []step{
 			{do: "start", status: 200, body: chal("ct1", nil), phase: Challenge},
-			{do: "resend", status: 200, at: time.Minute, body: chal("ct2", func(d *Display) { d.ResendsLeft = 0 }), phase: Challenge, canResend: no()},
+			{do: "resend", status: 200, at: time.Minute, body: chal("ct2", func(d *contract.Display) { d.ResendsLeft = 0 }), phase: Challenge, canResend: no()},
 			{do: "resend", status: -1, at: 5 * time.Minute, actErr: ErrNoResend, phase: Challenge},
 		}},
 		{"app method has no resend", []step{
-			{do: "start", status: 200, body: chal("ct1", func(d *Display) { d.Method = "app"; d.Dest = "" }), phase: Challenge, canResend: no()},
+			{do: "start", status: 200, body: chal("ct1", func(d *contract.Display) { d.Method = "app"; d.Dest = "" }), phase: Challenge, canResend: no()},
 			{do: "resend", status: -1, at: 5 * time.Minute, actErr: ErrNoResend, phase: Challenge},
 		}},
 	}
@@ -405,9 +408,9 @@ func TestFlows(t *testing.T) {
 				var err error
 				switch {
 				case st.do == "start":
-					_, err = m.Start("st", Device{})
+					_, err = m.Start("st", contract.DeviceSignals{})
 				case st.do == "start:":
-					_, err = m.Start("", Device{})
+					_, err = m.Start("", contract.DeviceSignals{})
 				case strings.HasPrefix(st.do, "verify:"):
 					_, err = m.Verify(strings.TrimPrefix(st.do, "verify:"), now)
 				case st.do == "resend":
@@ -499,10 +502,10 @@ func TestMerchantOriginFromResponse(t *testing.T) {
 // text nodes, never HTML, so markup in a merchant name is harmless text.
 func TestScreenKeepsMarkupAsText(t *testing.T) {
 	m := New(English)
-	if _, err := m.Start("st", Device{}); err != nil {
+	if _, err := m.Start("st", contract.DeviceSignals{}); err != nil {
 		t.Fatal(err)
 	}
-	m.Apply(200, body(t, challengeResp("ct1", func(d *Display) {
+	m.Apply(200, body(t, challengeResp("ct1", func(d *contract.Display) {
 		d.Merchant = `<img src=x onerror=alert(1)>`
 		d.Message = "</p><script>x</script>"
 	})))
@@ -561,7 +564,7 @@ func TestExpire(t *testing.T) {
 		t.Fatal("Expire at expires_at did not end the flow")
 	}
 	r, ended := m.Result()
-	if !ended || r != (Result{Status: "U", Reason: "expired"}) {
+	if !ended || r != (contract.Result{Status: "U", Reason: "expired"}) {
 		t.Fatalf("result after expiry: %+v, %v", r, ended)
 	}
 	if s := m.Screen(t0.Add(10 * time.Minute)); s.Status != "認証できませんでした\n有効期限が切れました。ショップの画面からやり直してください。" {

@@ -34,6 +34,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 )
 
 func main() {
@@ -94,15 +95,13 @@ func main() {
 		if *mode == "badsig" {
 			tok = tok[:len(tok)-6] + "AAAAAA"
 		}
-		b, _ := json.Marshal(map[string]string{"challenge_token": tok, "code": "000000"})
+		b, _ := json.Marshal(contract.VerifyRequest{ChallengeToken: tok, Code: "000000"})
 		t0 := time.Now()
-		resp, err := client.Post(*base+"/v1/verify", "application/json", bytes.NewReader(b))
+		resp, err := client.Post(*base+contract.ClientVerifyPath, "application/json", bytes.NewReader(b))
 		if err != nil {
 			log.Fatal(err)
 		}
-		var out struct {
-			Error string `json:"error"`
-		}
+		var out contract.ErrorBody
 		_ = json.NewDecoder(resp.Body).Decode(&out)
 		resp.Body.Close()
 		d := time.Since(t0)
