@@ -1,8 +1,9 @@
 package issuer
 
 import (
-	"github.com/honnin/honnin/edge/challenge"
 	"time"
+
+	"github.com/honnin/honnin/edge/contract"
 )
 
 // Authentication is one request of a merchant to authenticate a cardholder
@@ -63,4 +64,4 @@ type Authentication struct {
 }
 
 // Final reports whether the authentication has its outcome.
-func (a Authentication) Final() bool { return a.Status != challenge.StatusChallenge }
+func (a Authentication) Final() bool { return a.Status != contract.StatusChallenge }

@@ -1,6 +1,6 @@
 package issuer
 
-import "github.com/honnin/honnin/edge/challenge"
+import "github.com/honnin/honnin/edge/contract"
 
 // Method is how a cardholder proves it is them. Its values are the wire's
 // (challenge.Method*: the challenge token, the edge, the client) and the
@@ -12,18 +12,18 @@ type Method string
 // codes are TOTP (RFC 6238) from a seed the issuer holds; the password is
 // the legacy static password, checked only at the issuer.
 const (
-	MethodEmail    Method = challenge.MethodEmail
-	MethodSMS      Method = challenge.MethodSMS
-	MethodApp      Method = challenge.MethodApp
-	MethodToken    Method = challenge.MethodToken
-	MethodPassword Method = challenge.MethodPassword
+	MethodEmail    Method = contract.MethodEmail
+	MethodSMS      Method = contract.MethodSMS
+	MethodApp      Method = contract.MethodApp
+	MethodToken    Method = contract.MethodToken
+	MethodPassword Method = contract.MethodPassword
 )
 
 // Methods lists every method, in the order the portal offers them.
 var Methods = []Method{MethodEmail, MethodSMS, MethodApp, MethodToken, MethodPassword}
 
 // Valid reports whether m is one of the methods.
-func (m Method) Valid() bool { return challenge.ValidMethod(string(m)) }
+func (m Method) Valid() bool { return contract.ValidMethod(string(m)) }
 
 // Sends reports whether a code of m is sent to the cardholder (and so can
 // be resent and counts against its destination's daily cap) rather than

@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 
-	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/contract"
 )
 
@@ -34,5 +33,5 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return h.end(w, r, ending{authID: c.Subject, origin: c.MerchantOrigin, gen: c.Gen, attempts: e.Attempts,
-		status: challenge.StatusNotAuthenticated, reason: contract.ReasonCancelled})
+		status: contract.StatusNotAuthenticated, reason: contract.ReasonCancelled})
 }

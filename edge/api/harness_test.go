@@ -145,15 +145,15 @@ func (m minter) payload(id string, gen int, now, exp time.Time) (challenge.Paylo
 		}
 	}
 	switch m.method {
-	case "", challenge.MethodEmail:
+	case "", contract.MethodEmail:
 		p.Codes = []challenge.Code{{Cred: emailCred, Step: 0, Code: codeFor(gen)}}
 		if m.noCode {
 			p.Codes = nil
 		}
 		p.Period = 600
 		ref(emailCred)
-		return p, challenge.MethodEmail, "***@mail.jp", max(maxResends-(gen-1), 0)
-	case challenge.MethodApp, challenge.MethodToken:
+		return p, contract.MethodEmail, "***@mail.jp", max(maxResends-(gen-1), 0)
+	case contract.MethodApp, contract.MethodToken:
 		creds := m.creds
 		if creds == nil {
 			creds = []string{totpCred}
@@ -166,11 +166,11 @@ func (m minter) payload(id string, gen int, now, exp time.Time) (challenge.Paylo
 		}
 		p.Period, p.Skew = totpPeriod, totpSkew
 		dest := ""
-		if m.method == challenge.MethodToken {
+		if m.method == contract.MethodToken {
 			dest = "1234,5678"
 		}
 		return p, m.method, dest, 0
-	case challenge.MethodPassword:
+	case contract.MethodPassword:
 		p.Codes = []challenge.Code{}
 		ref(passwordCred)
 		return p, m.method, "", 0
@@ -429,7 +429,7 @@ func (is *issuer) result(w http.ResponseWriter, r *http.Request) {
 	is.mu.Lock()
 	defer is.mu.Unlock()
 	is.results = append(is.results, o)
-	if o.Status != challenge.StatusChallenge { // C is progress, never final
+	if o.Status != contract.StatusChallenge { // C is progress, never final
 		is.final[o.Sub] = true
 	}
 	w.Write([]byte(`{}`))
@@ -651,7 +651,7 @@ func (e *env) final(authID string) contract.Outcome {
 	e.t.Helper()
 	var got []contract.Outcome
 	for _, o := range e.reported() {
-		if o.Sub == authID && o.Status != challenge.StatusChallenge {
+		if o.Sub == authID && o.Status != contract.StatusChallenge {
 			got = append(got, o)
 		}
 	}
@@ -666,7 +666,7 @@ func (e *env) progress(authID string) []contract.Outcome {
 	e.t.Helper()
 	var got []contract.Outcome
 	for _, o := range e.reported() {
-		if o.Sub == authID && o.Status == challenge.StatusChallenge {
+		if o.Sub == authID && o.Status == contract.StatusChallenge {
 			got = append(got, o)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/limits"
 )
 
@@ -47,7 +48,7 @@ func TestCredentialLimitAcrossAuthentications(t *testing.T) {
 	if rep.State != "result" || rep.Status != "N" || rep.Reason != "credential_locked" {
 		t.Fatalf("the right code after the limit: %+v, want N credential_locked", rep)
 	}
-	if c := e.result(rep.ResultToken); c.StatusReason != challenge.StatusReasonMaxChallenges || c.AV != "" {
+	if c := e.result(rep.ResultToken); c.StatusReason != contract.StatusReasonMaxChallenges || c.AV != "" {
 		t.Errorf("result claims %+v", c)
 	}
 	if o := e.final("auth-many-last"); o.Status != "N" || o.Reason != "credential_locked" {
@@ -159,7 +160,7 @@ func TestPasswordUnanswered(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
-			e.m.method, e.issuer.m.method = challenge.MethodPassword, challenge.MethodPassword
+			e.m.method, e.issuer.m.method = contract.MethodPassword, contract.MethodPassword
 			st := e.start("auth-pw")
 			e.issuer.refusePassword = &tt.refuse
 			rep := e.verify(st.ChallengeToken, "correct horse 馬 battery")

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 )
 
 // TestPassword: with method password the edge relays the password to the
@@ -15,7 +15,7 @@ import (
 // password is never in the edge's log.
 func TestPassword(t *testing.T) {
 	e := newEnv(t)
-	e.m.method = challenge.MethodPassword
+	e.m.method = contract.MethodPassword
 	e.issuer.delivery = "none"
 	right := e.issuer.password
 	long := strings.Repeat("馬", 128) // 128 characters, 384 bytes
@@ -125,7 +125,7 @@ func TestPassword(t *testing.T) {
 // would pass the limit check and be tried.
 func TestParallelGuessesCounted(t *testing.T) {
 	e := newEnv(t)
-	e.m.method = challenge.MethodPassword
+	e.m.method = contract.MethodPassword
 	st := e.start("auth-parallel")
 	const n = 20
 	var wg sync.WaitGroup

@@ -44,7 +44,7 @@ type ending struct {
 // eci is the Electronic Commerce Indicator for a status: 05 authenticated,
 // 07 not.
 func eci(status string) string {
-	if status == challenge.StatusAuthenticated {
+	if status == contract.StatusAuthenticated {
 		return "05"
 	}
 	return "07"
@@ -55,12 +55,12 @@ func eci(status string) string {
 // 01 (authentication failed) otherwise.
 func statusReason(status, reason string) string {
 	switch {
-	case status != challenge.StatusNotAuthenticated:
+	case status != contract.StatusNotAuthenticated:
 		return ""
 	case reason == contract.ReasonMaxAttempts, reason == contract.ReasonCredentialLocked:
-		return challenge.StatusReasonMaxChallenges
+		return contract.StatusReasonMaxChallenges
 	}
-	return challenge.StatusReasonAuthFailed
+	return contract.StatusReasonAuthFailed
 }
 
 // finish gives the authentication its one result: it mints the result
@@ -85,7 +85,7 @@ func (h *Handler) finish(ctx context.Context, e ending) (contract.Screen, error)
 		StatusReason: statusReason(e.status, e.reason),
 		ECI:          eci(e.status),
 	}
-	if e.status == challenge.StatusAuthenticated || e.status == challenge.StatusAttempted {
+	if e.status == contract.StatusAuthenticated || e.status == contract.StatusAttempted {
 		claims.AV = e.av
 	}
 	// Signed before the slot is claimed: a signing failure must not leave
@@ -101,7 +101,7 @@ func (h *Handler) finish(ctx context.Context, e ending) (contract.Screen, error)
 		return contract.Screen{}, fmt.Errorf("api: result for %s: %w", e.authID, err)
 	}
 	proof := ""
-	if e.status == challenge.StatusAuthenticated {
+	if e.status == contract.StatusAuthenticated {
 		proof = e.proof
 	}
 	rep, first, err := h.ledger.End(ctx, ledger.Ending{Auth: e.authID, ResultJTI: claims.ID, ResultToken: token, Proof: proof,

@@ -75,7 +75,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
 		jsonapi.Write(w, http.StatusOK, h.challengeScreen(out.ChallengeToken, c, p, e.Attempts, out.Delivery))
 		return nil
 	case contract.DecisionFrictionless, contract.DecisionDeny:
-		if !challenge.FinalStatus(out.Status) {
+		if !contract.FinalStatus(out.Status) {
 			return h.badIssuer(r, s.Subject, "start decision %q with status %q", out.Decision, out.Status)
 		}
 		return h.end(w, r, ending{authID: s.Subject, origin: s.MerchantOrigin, attempts: e.Attempts,
@@ -128,7 +128,7 @@ func (h *Handler) see(w http.ResponseWriter, r *http.Request, c *challenge.Chall
 			return false, lerr
 		}
 		return true, h.end(w, r, ending{authID: c.Subject, origin: c.MerchantOrigin, gen: c.Gen, attempts: e.Attempts,
-			status: challenge.StatusNotAuthenticated, reason: contract.ReasonSuperseded})
+			status: contract.StatusNotAuthenticated, reason: contract.ReasonSuperseded})
 	}
 	return false, err
 }

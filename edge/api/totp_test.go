@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/contract"
 )
 
@@ -23,7 +22,7 @@ func totpEnv(t *testing.T, method string) *env {
 // §5.2) and refused, as a wrong code, two steps away; the Y report carries
 // the credential, the step and the drift.
 func TestTOTPWindow(t *testing.T) {
-	e := totpEnv(t, challenge.MethodApp)
+	e := totpEnv(t, contract.MethodApp)
 	for _, tt := range []struct {
 		offset int64
 		ok     bool
@@ -66,7 +65,7 @@ func TestTOTPWindow(t *testing.T) {
 // after a newer one. Such a code counts as a wrong attempt, shown as
 // code_used.
 func TestTOTPReplay(t *testing.T) {
-	e := totpEnv(t, challenge.MethodToken)
+	e := totpEnv(t, contract.MethodToken)
 	now := stepAt(e.clock.Now())
 	code := totpCode(totpCred, now)
 
@@ -108,7 +107,7 @@ func TestTOTPReplay(t *testing.T) {
 // TestTwoTokens: a cardholder with two hardware tokens gets both tokens'
 // codes sealed; either one's code works, and the report names it.
 func TestTwoTokens(t *testing.T) {
-	e := totpEnv(t, challenge.MethodToken)
+	e := totpEnv(t, contract.MethodToken)
 	creds := []string{"CREDTOKEN1", "CREDTOKEN2"}
 	e.m.creds = creds
 	for _, cred := range creds {
@@ -130,7 +129,7 @@ func TestTwoTokens(t *testing.T) {
 // the issuer as progress (C, fresh jti, attempts so far); the one that
 // reaches the limit is the N report, with status_reason 19.
 func TestProgressReports(t *testing.T) {
-	e := totpEnv(t, challenge.MethodToken)
+	e := totpEnv(t, contract.MethodToken)
 	now := stepAt(e.clock.Now())
 	used := totpCode(totpCred, now)
 	if rep := e.verify(e.start("auth-before").ChallengeToken, used); rep.Status != "Y" {

@@ -54,7 +54,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	password := c.Method == challenge.MethodPassword
+	password := c.Method == contract.MethodPassword
 	// Refused before the ledger: a typo in the format is not a guess.
 	if password && !limits.ValidPassword(req.Code) {
 		return jsonapi.Errorf(http.StatusBadRequest, contract.CodeInvalidCodeFormat, "the password is 1 to %d characters", limits.PasswordMaxRunes)
@@ -79,7 +79,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 	limit := maxAttempts(p)
 	proof := h.proof(c.ID, req.Code)
 	now := h.now()
-	q, err := report.Queue(contract.Outcome{JTI: challenge.NewID(), Sub: c.Subject, Status: challenge.StatusChallenge,
+	q, err := report.Queue(contract.Outcome{JTI: challenge.NewID(), Sub: c.Subject, Status: contract.StatusChallenge,
 		Reason: contract.ReasonWrongCode, Gen: &c.Gen, Attempts: 1}) // Attempts: the ledger writes the count
 	if err != nil {
 		return err
@@ -106,7 +106,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 	}
 	if v.ok {
 		return h.end(w, r, ending{authID: c.Subject, origin: c.MerchantOrigin, gen: c.Gen, attempts: t.Used - 1,
-			status: challenge.StatusAuthenticated, av: p.AV, cred: v.code.Cred, step: v.code.Step, drift: v.drift,
+			status: contract.StatusAuthenticated, av: p.AV, cred: v.code.Cred, step: v.code.Step, drift: v.drift,
 			try: &t, passed: challenge.CredRef{ID: v.code.Cred, Epoch: epochOf(p, v.code.Cred)}, proof: proof})
 	}
 	if v.reason != contract.ReasonWrongCode {
@@ -119,7 +119,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
 	}
 	if t.Used >= limit {
 		return h.end(w, r, ending{authID: c.Subject, origin: c.MerchantOrigin, gen: c.Gen, attempts: t.Used,
-			status: challenge.StatusNotAuthenticated, reason: contract.ReasonMaxAttempts, try: &t})
+			status: contract.StatusNotAuthenticated, reason: contract.ReasonMaxAttempts, try: &t})
 	}
 	h.reports.After(ctx, t.Report)
 	s := h.challengeScreen(req.ChallengeToken, c, p, t.Used, "")
@@ -161,7 +161,7 @@ func (h *Handler) refused(w http.ResponseWriter, r *http.Request, c *challenge.C
 			reason = contract.ReasonCredentialLocked
 		}
 		return h.end(w, r, ending{authID: c.Subject, origin: c.MerchantOrigin, gen: c.Gen, attempts: e.Attempts,
-			status: challenge.StatusNotAuthenticated, reason: reason})
+			status: contract.StatusNotAuthenticated, reason: reason})
 	}
 	return err
 }
@@ -196,5 +196,5 @@ func epochOf(p challenge.Payload, cred string) int64 {
 // SMS): a challenge of such a method without a sealed code was not
 // delivered.
 func sends(method string) bool {
-	return method == challenge.MethodEmail || method == challenge.MethodSMS
+	return method == contract.MethodEmail || method == contract.MethodSMS
 }

@@ -282,7 +282,7 @@ func TestConcurrentVerify(t *testing.T) {
 	}
 	var finals int
 	for _, o := range e.reported() {
-		if o.Status != challenge.StatusChallenge {
+		if o.Status != contract.StatusChallenge {
 			finals++
 		}
 	}

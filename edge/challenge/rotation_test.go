@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/honnin/honnin/edge/contract"
 )
 
 // kidsOf returns the kids of a JWKS document.
@@ -64,7 +66,7 @@ func TestRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	result, err := Sign(oldEdge.Sign, TypResult, &ResultClaims{RegisteredClaims: registered(EdgeName, "https://shop.example", "a", "r1", now, now.Add(5*time.Minute)), Status: StatusAuthenticated})
+	result, err := Sign(oldEdge.Sign, TypResult, &ResultClaims{RegisteredClaims: registered(EdgeName, "https://shop.example", "a", "r1", now, now.Add(5*time.Minute)), Status: contract.StatusAuthenticated})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +144,7 @@ func TestRotation(t *testing.T) {
 	if p, err := ek.Seal.Open(sealed, "j3"); err != nil || p.PM != "after" {
 		t.Errorf("edge opens the new seal: %+v %v", p, err)
 	}
-	r, err := Sign(ek.Sign, TypResult, &ResultClaims{RegisteredClaims: registered(EdgeName, "https://shop.example", "a", "r3", later, later.Add(time.Minute)), Status: StatusAuthenticated})
+	r, err := Sign(ek.Sign, TypResult, &ResultClaims{RegisteredClaims: registered(EdgeName, "https://shop.example", "a", "r3", later, later.Add(time.Minute)), Status: contract.StatusAuthenticated})
 	if err != nil || kidOf(t, r) != newEdge.KID {
 		t.Errorf("edge result after its time: kid %s (%v)", kidOf(t, r), err)
 	}

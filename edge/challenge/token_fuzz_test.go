@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/honnin/honnin/edge/contract"
 )
 
 // The fuzz targets use fixed keys (seeded, not random) so that a token in
@@ -77,7 +78,7 @@ func mintedTokens(t testing.TB, issuer, edge SigningKey) []string {
 	chal := func(r jwt.RegisteredClaims) *ChallengeClaims {
 		return &ChallengeClaims{RegisteredClaims: r, Gen: 1,
 			Txn:    Txn{Merchant: "Demo Shop", Amount: 1250, Currency: "JPY", Date: t0, Last4: "9016"},
-			Method: MethodEmail, Dest: "***@mail.jp", ResendsLeft: 3, MerchantOrigin: "http://localhost:8080", Seal: seal}
+			Method: contract.MethodEmail, Dest: "***@mail.jp", ResendsLeft: 3, MerchantOrigin: "http://localhost:8080", Seal: seal}
 	}
 	type mint struct {
 		key    SigningKey
@@ -88,9 +89,9 @@ func mintedTokens(t testing.TB, issuer, edge SigningKey) []string {
 		{issuer, TypSession, &SessionClaims{reg(IssuerName, EdgeName, 10*time.Minute), "http://localhost:8080"}},
 		{issuer, TypChallenge, chal(reg(IssuerName, EdgeName, 10*time.Minute))},
 		{edge, TypResult, &ResultClaims{RegisteredClaims: reg(EdgeName, "http://localhost:8080", 5*time.Minute),
-			Status: StatusAuthenticated, AV: "AAABBBCCC", ECI: "05"}},
+			Status: contract.StatusAuthenticated, AV: "AAABBBCCC", ECI: "05"}},
 		{edge, TypResult, &ResultClaims{RegisteredClaims: reg(EdgeName, "http://localhost:8080", 5*time.Minute),
-			Status: StatusNotAuthenticated, Reason: "max_attempts", StatusReason: StatusReasonMaxChallenges, ECI: "07"}},
+			Status: contract.StatusNotAuthenticated, Reason: "max_attempts", StatusReason: contract.StatusReasonMaxChallenges, ECI: "07"}},
 		{edge, TypEdge, &EdgeClaims{reg(EdgeName, IssuerName, time.Minute)}},
 		{issuer, TypCredentials, &CredentialsClaims{RegisteredClaims: credReg(reg(IssuerName, EdgeName, time.Minute)),
 			Creds: []CredState{{ID: "CRED1", Epoch: 2, Failures: 10}, {ID: "CRED2", Epoch: 7, Failures: 0}}}},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/honnin/honnin/edge/contract"
 )
 
 var t0 = time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
@@ -209,7 +210,7 @@ func TestResultStatus(t *testing.T) {
 			t.Fatal(err)
 		}
 		err = v.Verify(tok, TypResult, &ResultClaims{})
-		if (err == nil) != ValidStatus(st) {
+		if (err == nil) != contract.ValidStatus(st) {
 			t.Errorf("status %q: Verify = %v", st, err)
 		}
 	}
@@ -235,8 +236,8 @@ func TestStatuses(t *testing.T) {
 		{"C", true, false},
 		{"I", false, false}, {"D", false, false}, {"y", false, false}, {"", false, false}, {"YY", false, false}, {"Y ", false, false},
 	} {
-		if ValidStatus(tt.s) != tt.valid || FinalStatus(tt.s) != tt.final {
-			t.Errorf("%q: valid %v, final %v; want %v, %v", tt.s, ValidStatus(tt.s), FinalStatus(tt.s), tt.valid, tt.final)
+		if contract.ValidStatus(tt.s) != tt.valid || contract.FinalStatus(tt.s) != tt.final {
+			t.Errorf("%q: valid %v, final %v; want %v, %v", tt.s, contract.ValidStatus(tt.s), contract.FinalStatus(tt.s), tt.valid, tt.final)
 		}
 	}
 }

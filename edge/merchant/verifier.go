@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	weborigin "github.com/honnin/honnin/edge/origin"
 )
 
@@ -63,7 +64,7 @@ type Result struct {
 // verification took place, only that the issuer could not perform it, and
 // whether that is enough to ship goods is the merchant's risk policy, not a
 // property of the token. A merchant that accepts it checks Status itself.
-func (r Result) Authenticated() bool { return r.Status == challenge.StatusAuthenticated }
+func (r Result) Authenticated() bool { return r.Status == contract.StatusAuthenticated }
 
 // Verifier checks result tokens for one merchant origin against one
 // issuer's JWKS. It is safe for concurrent use; make one per process.

@@ -15,6 +15,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 )
 
 // FuzzVerify verifies result tokens (minted with fixed keys, then mutated)
@@ -92,8 +93,8 @@ func FuzzVerify(f *testing.F) {
 		if !minted[token[:strings.LastIndexByte(token, '.')]] {
 			t.Fatalf("accepted a token the test did not mint: %q", token)
 		}
-		if res.AuthenticationID != authID || authID == "" || !challenge.ValidStatus(res.Status) ||
-			res.Authenticated() != (res.Status == challenge.StatusAuthenticated) || !res.ExpiresAt.After(now.Add(-time.Minute)) {
+		if res.AuthenticationID != authID || authID == "" || !contract.ValidStatus(res.Status) ||
+			res.Authenticated() != (res.Status == contract.StatusAuthenticated) || !res.ExpiresAt.After(now.Add(-time.Minute)) {
 			t.Fatalf("accepted %q as %+v for %q", token, res, authID)
 		}
 	})

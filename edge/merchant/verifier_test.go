@@ -14,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/limits"
 )
 
@@ -119,7 +120,7 @@ func (is *issuer) token(t testing.TB, k challenge.SigningKey, sub string, mod fu
 			Issuer: challenge.EdgeName, Audience: jwt.ClaimStrings{origin}, Subject: sub, ID: challenge.NewID(),
 			IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(5 * time.Minute)),
 		},
-		Status: challenge.StatusAuthenticated, AV: "AJkBBkhgQQAAAE4gSEJydQAAAAA=", ECI: "05",
+		Status: contract.StatusAuthenticated, AV: "AJkBBkhgQQAAAE4gSEJydQAAAAA=", ECI: "05",
 	}
 	if mod != nil {
 		mod(c)
@@ -203,7 +204,7 @@ func TestVerify(t *testing.T) {
 	})
 	t.Run("not authenticated result verifies", func(t *testing.T) {
 		tok := is.token(t, is.edge.Sign, "auth-1", func(c *challenge.ResultClaims) {
-			c.Status, c.Reason, c.AV, c.ECI = challenge.StatusNotAuthenticated, "max_attempts", "", "07"
+			c.Status, c.Reason, c.AV, c.ECI = contract.StatusNotAuthenticated, "max_attempts", "", "07"
 		})
 		res, err := v.Verify(context.Background(), tok, "auth-1")
 		if err != nil {

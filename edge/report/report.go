@@ -28,7 +28,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/worker"
@@ -44,11 +43,11 @@ func validate(o contract.Outcome) error {
 		return errors.New("no sub")
 	case o.Gen == nil || *o.Gen < 0:
 		return errors.New("no gen")
-	case !challenge.ValidStatus(o.Status):
+	case !contract.ValidStatus(o.Status):
 		return fmt.Errorf("unknown status %q", o.Status)
-	case o.Status == challenge.StatusChallenge && o.Reason != contract.ReasonWrongCode && o.Reason != contract.ReasonCodeUsed:
+	case o.Status == contract.StatusChallenge && o.Reason != contract.ReasonWrongCode && o.Reason != contract.ReasonCodeUsed:
 		return fmt.Errorf("progress report with reason %q", o.Reason)
-	case o.Status == challenge.StatusChallenge && o.Attempts < 1:
+	case o.Status == contract.StatusChallenge && o.Attempts < 1:
 		return errors.New("progress report without a wrong code")
 	case o.Step < 0:
 		return fmt.Errorf("negative step %d", o.Step)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/pan"
@@ -93,9 +94,9 @@ func (s *Service) Create(ctx context.Context, m issuer.Merchant, o Order) (Creat
 	case status != "":
 		a.Status, a.Reason = status, reason
 	case err == nil && c.Status == issuer.CardholderActive && c.ServiceStoppedAt.IsZero():
-		a.Status, a.CardholderID = challenge.StatusChallenge, c.ID
+		a.Status, a.CardholderID = contract.StatusChallenge, c.ID
 	case err == nil, errors.Is(err, store.ErrNotFound):
-		a.Status, a.Reason = challenge.StatusNotAuthenticated, "not_enrolled"
+		a.Status, a.Reason = contract.StatusNotAuthenticated, "not_enrolled"
 	default:
 		return Created{}, err
 	}
@@ -103,7 +104,7 @@ func (s *Service) Create(ctx context.Context, m issuer.Merchant, o Order) (Creat
 	if err != nil {
 		return Created{}, err
 	}
-	if a.Status != challenge.StatusChallenge {
+	if a.Status != contract.StatusChallenge {
 		return Created{Authentication: a}, nil
 	}
 	token, err := challenge.Sign(s.keys.Sign, challenge.TypSession, &challenge.SessionClaims{
@@ -135,11 +136,11 @@ func (s *Service) cardRange(ctx context.Context, n pan.Number) (status, reason s
 	case errors.Is(err, store.ErrNoRanges):
 		return "", "", nil
 	case errors.Is(err, store.ErrNotFound):
-		return challenge.StatusUnavailable, "card_range", nil
+		return contract.StatusUnavailable, "card_range", nil
 	case err != nil:
 		return "", "", err
 	case !rg.Eligible:
-		return challenge.StatusNotAuthenticated, "not_eligible", nil
+		return contract.StatusNotAuthenticated, "not_eligible", nil
 	}
 	return "", "", nil
 }

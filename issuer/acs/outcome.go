@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/issuer"
@@ -49,16 +48,16 @@ func (s *Service) RecordOutcome(ctx context.Context, o Outcome) (applied bool, e
 		return false, refuse(Invalid, "bad_request", "attempts must be at most %d", purchase.Tries)
 	case o.Drift < -limits.TOTPSkew || o.Drift > limits.TOTPSkew:
 		return false, refuse(Invalid, "bad_request", "drift must be within ±%d steps", limits.TOTPSkew)
-	case !challenge.ValidStatus(o.Status):
+	case !contract.ValidStatus(o.Status):
 		return false, refuse(Invalid, "bad_request", "status must be one of Y N U A R, or C for progress")
-	case o.Status == challenge.StatusChallenge && o.ResultToken != "":
+	case o.Status == contract.StatusChallenge && o.ResultToken != "":
 		return false, refuse(Invalid, "bad_request", "a progress report (C) carries no result_token")
 	}
 	now := s.now()
 	if err := s.countFailures(ctx, o.Authentication, o.Attempts, now); err != nil {
 		return false, err
 	}
-	if o.Status == challenge.StatusChallenge {
+	if o.Status == contract.StatusChallenge {
 		return true, nil
 	}
 	applied, status, err := s.store.RecordResult(ctx, store.Result{
@@ -73,11 +72,11 @@ func (s *Service) RecordOutcome(ctx context.Context, o Outcome) (applied bool, e
 	case err != nil:
 		return false, err
 	}
-	if applied && o.Status == challenge.StatusAuthenticated && status != challenge.StatusAuthenticated {
+	if applied && o.Status == contract.StatusAuthenticated && status != contract.StatusAuthenticated {
 		s.log.LogAttrs(ctx, slog.LevelWarn, "acs: Y of a credential no longer active recorded as N",
 			slog.String("authentication", o.Authentication), slog.String("cred", o.Cred))
 	}
-	if applied && status == challenge.StatusAuthenticated {
+	if applied && status == contract.StatusAuthenticated {
 		if err := s.succeeded(ctx, o, now); err != nil {
 			return false, err
 		}

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/issuer"
@@ -204,13 +203,13 @@ func (s *Service) decide(ctx context.Context, a issuer.Authentication, c issuer.
 	switch d.Outcome {
 	case risk.Frictionless:
 		av, avHash := newAV()
-		rec.Status, rec.AVHash = challenge.StatusAuthenticated, avHash
+		rec.Status, rec.AVHash = contract.StatusAuthenticated, avHash
 		out = Started{Decision: contract.DecisionFrictionless, Status: rec.Status, AV: av}
 	case risk.Deny:
-		rec.Status, rec.Reason = challenge.StatusRejected, contract.ReasonSuspectedFraud
+		rec.Status, rec.Reason = contract.StatusRejected, contract.ReasonSuspectedFraud
 		out = Started{Decision: contract.DecisionDeny, Status: rec.Status, Reason: rec.Reason}
 	default:
-		rec.Status = challenge.StatusChallenge
+		rec.Status = contract.StatusChallenge
 		out = Started{Decision: contract.DecisionChallenge}
 	}
 	if _, err := s.store.RecordDecision(ctx, a.ID, rec); err != nil {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/issuer"
 )
@@ -314,7 +313,7 @@ func (s *Store) whyNot(ctx context.Context, tx *sql.Tx, id string, gen int, now 
 		return ErrNotFound
 	case err != nil:
 		return err
-	case status != challenge.StatusChallenge:
+	case status != contract.StatusChallenge:
 		return fmt.Errorf("status %s: %w", status, ErrFinal)
 	case gen >= 0 && gen != cur:
 		return fmt.Errorf("gen %d, newest %d: %w", gen, cur, ErrSuperseded)

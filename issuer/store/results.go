@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/issuer"
 )
@@ -49,7 +48,7 @@ type Result struct {
 // credential_locked: the issuer never records Y for a credential that is
 // not active, so the authentication value of such a Y is never honoured.
 func (s *Store) RecordResult(ctx context.Context, r Result) (applied bool, status string, err error) {
-	if !challenge.FinalStatus(r.Status) {
+	if !contract.FinalStatus(r.Status) {
 		return false, "", fmt.Errorf("store: record result %s: status %q is not final: %w", r.JTI, r.Status, ErrConflict)
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
@@ -75,7 +74,7 @@ func (s *Store) RecordResult(ctx context.Context, r Result) (applied bool, statu
 		} else if n == 0 {
 			return s.sameResult(ctx, tx, r)
 		}
-		if cur != challenge.StatusChallenge && reason == contract.ReasonSuperseded {
+		if cur != contract.StatusChallenge && reason == contract.ReasonSuperseded {
 			return nil // the issuer ended it; the edge learns on its next try
 		}
 		switch {
@@ -83,11 +82,11 @@ func (s *Store) RecordResult(ctx context.Context, r Result) (applied bool, statu
 			return fmt.Errorf("gen %d was never issued (newest %d): %w", r.Gen, gen, ErrConflict)
 		case r.Status == "Y" && r.Gen != gen:
 			return fmt.Errorf("Y from superseded gen %d (newest %d): %w", r.Gen, gen, ErrConflict)
-		case cur != challenge.StatusChallenge && cur == r.Status && reason == r.Reason:
+		case cur != contract.StatusChallenge && cur == r.Status && reason == r.Reason:
 			return nil // the outcome we have, reported again under a new jti
-		case cur != challenge.StatusChallenge && cur == "N" && reason == contract.ReasonCredentialLocked && r.Status == "Y":
+		case cur != contract.StatusChallenge && cur == "N" && reason == contract.ReasonCredentialLocked && r.Status == "Y":
 			return nil // a refused Y, reported again
-		case cur != challenge.StatusChallenge:
+		case cur != contract.StatusChallenge:
 			return fmt.Errorf("authentication is final (%s), result says %s: %w", cur, r.Status, ErrConflict)
 		}
 		outReason := r.Reason

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/issuer"
 )
 
@@ -160,7 +160,7 @@ func (s *Store) RecordDecision(ctx context.Context, id string, d Decision) (issu
 	var a issuer.Authentication
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var finished sql.NullInt64
-		if d.Status != challenge.StatusChallenge {
+		if d.Status != contract.StatusChallenge {
 			finished = sql.NullInt64{Int64: ms(d.At), Valid: true}
 		}
 		var err error
@@ -183,7 +183,7 @@ func (s *Store) RecordDecision(ctx context.Context, id string, d Decision) (issu
 				return ErrNotFound
 			case err != nil:
 				return err
-			case status != challenge.StatusChallenge:
+			case status != contract.StatusChallenge:
 				return fmt.Errorf("status %s: %w", status, ErrFinal)
 			}
 			return fmt.Errorf("already decided %q: %w", decision, ErrConflict)

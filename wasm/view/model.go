@@ -141,7 +141,7 @@ func (m *Model) Verify(input string, now time.Time) (Request, error) {
 		// Nothing was sent, so nothing typed can be right.
 		return Request{}, ErrNoCode
 	}
-	if m.display.Method == "password" {
+	if m.display.Method == contract.MethodPassword {
 		// A password is sent as typed: folding full-width digits or
 		// dropping spaces would change it.
 		if err := CheckPassword(input); err != nil {
@@ -283,7 +283,7 @@ func (m *Model) applyScreen(r contract.Screen) {
 			}
 		}
 	case contract.StateResult:
-		if !validStatus(r.Status) {
+		if !contract.ValidStatus(r.Status) {
 			m.problem = problemBadResponse
 			return
 		}
@@ -355,7 +355,7 @@ func (m *Model) noCode() bool {
 // (email, SMS). App and hardware-token codes are made on the cardholder's
 // side, and a password is not sent at all.
 func (m *Model) sendsCodes() bool {
-	return m.display.Method == "email" || m.display.Method == "sms"
+	return m.display.Method == contract.MethodEmail || m.display.Method == contract.MethodSMS
 }
 
 // resendable reports whether a new code may be asked for: the issuer
@@ -389,15 +389,4 @@ func codeForStatus(status int) string {
 		return contract.CodeIssuerUnavailable
 	}
 	return problemUnknown
-}
-
-// validStatus reports whether s is an EMV 3DS transStatus the edge may
-// return: edge/challenge's ValidStatus, copied because the client must not
-// link that package (TestValidStatus holds the two to one list).
-func validStatus(s string) bool {
-	switch s {
-	case "Y", "N", "U", "A", "C", "R":
-		return true
-	}
-	return false
 }

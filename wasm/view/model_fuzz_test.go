@@ -7,7 +7,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/origin"
 )
@@ -107,7 +106,7 @@ func applyStep(t *testing.T, m *Model, status int, body []byte, now time.Time) {
 	if ended != (after == Done || after == Failed) {
 		t.Fatalf("Result ended=%v in phase %v", ended, after)
 	}
-	if after == Done && !challenge.ValidStatus(r.Status) || after == Failed && (r.Status != "U" || r.ResultToken != "") {
+	if after == Done && !contract.ValidStatus(r.Status) || after == Failed && (r.Status != "U" || r.ResultToken != "") {
 		t.Fatalf("result %+v in phase %v", r, after)
 	}
 	screens(t, m, now)

@@ -121,18 +121,18 @@ func (m *Model) summary(s *Screen, t *text) {
 func (m *Model) challenge(s *Screen, t *text, now time.Time) {
 	d := m.display
 	switch d.Method {
-	case "app":
+	case contract.MethodApp:
 		s.Dest = t.appCode
-	case "token":
+	case contract.MethodToken:
 		s.Dest = t.tokenCode(serials(d.Dest))
-	case "password":
+	case contract.MethodPassword:
 		s.Dest = t.passwordPrompt
 		s.Password = true
 		s.Labels.Code = t.passwordLabel
 	default: // email, sms
 		if d.Dest != "" {
 			sentTo := t.sentTo
-			if d.Method == "sms" {
+			if d.Method == contract.MethodSMS {
 				sentTo = t.smsSentTo
 			}
 			s.Dest = sentTo(d.Dest)

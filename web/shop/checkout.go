@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 )
 
 type productData struct {
@@ -127,7 +127,7 @@ func (s *Shop) checkout(w http.ResponseWriter, r *http.Request) {
 		ID: id, Session: sid, Product: item, Last4: card[len(card)-4:], Created: time.Now(),
 		AuthenticationID: a.ID,
 	}
-	if a.Status == challenge.StatusChallenge {
+	if a.Status == contract.StatusChallenge {
 		ord.Stage, ord.SessionToken, ord.Status = awaiting, a.SessionToken, a.Status
 		s.orders.add(ord)
 		s.log.Info("shop: order awaiting authentication", "order", id, "authentication", a.ID)

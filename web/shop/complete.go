@@ -3,12 +3,13 @@ package shop
 import (
 	"encoding/json"
 	"errors"
-	"github.com/honnin/honnin/edge/jsonapi"
 	"io"
 	"mime"
 	"net/http"
 
-	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
+	"github.com/honnin/honnin/edge/jsonapi"
+
 	"github.com/honnin/honnin/edge/merchant"
 )
 
@@ -81,7 +82,7 @@ func (s *Shop) complete(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if res.Status == challenge.StatusChallenge {
+	if res.Status == contract.StatusChallenge {
 		// A challenge is not an outcome; it must not close the order.
 		jsonapi.WriteError(w, &jsonapi.Error{Status: http.StatusBadRequest, Code: "not_final", Message: "the result token carries no final status"})
 		return

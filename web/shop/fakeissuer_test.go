@@ -11,6 +11,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 )
 
 // Cards the fake issuer knows.
@@ -159,7 +160,7 @@ func (f *fakeIssuer) resultFor(mo, sub, status, reason string) (string, error) {
 		},
 		Status: status, Reason: reason, ECI: "07",
 	}
-	if status == challenge.StatusAuthenticated {
+	if status == contract.StatusAuthenticated {
 		c.AV, c.ECI = "AJkBBkhgQQAAAE4gSEJydQAAAAA=", "05"
 	}
 	return challenge.Sign(f.edge.Sign, challenge.TypResult, c)

@@ -9,7 +9,7 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 )
 
 // errIssuerUnavailable: the issuer could not be reached or answered with
@@ -107,9 +107,9 @@ func (c *issuerClient) create(ctx context.Context, req createAuthentication) (au
 	switch {
 	case a.ID == "":
 		return authentication{}, fmt.Errorf("shop: create authentication: %w: response has no id", errIssuerUnavailable)
-	case a.Status == challenge.StatusChallenge && a.SessionToken == "":
+	case a.Status == contract.StatusChallenge && a.SessionToken == "":
 		return authentication{}, fmt.Errorf("shop: create authentication: %w: status C without a session token", errIssuerUnavailable)
-	case a.Status == challenge.StatusChallenge, noChallengeStatus(a.Status):
+	case a.Status == contract.StatusChallenge, noChallengeStatus(a.Status):
 		return a, nil
 	default:
 		// Y or A here would be an unsigned claim of success: the shop only
@@ -121,5 +121,5 @@ func (c *issuerClient) create(ctx context.Context, req createAuthentication) (au
 // noChallengeStatus reports the statuses that end a checkout before any
 // challenge: not enrolled (N), unavailable (U), rejected (R).
 func noChallengeStatus(s string) bool {
-	return s == challenge.StatusNotAuthenticated || s == challenge.StatusUnavailable || s == challenge.StatusRejected
+	return s == contract.StatusNotAuthenticated || s == contract.StatusUnavailable || s == contract.StatusRejected
 }
