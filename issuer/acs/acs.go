@@ -14,13 +14,12 @@
 package acs
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/url"
 	"strings"
 	"time"
-
-	"context"
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/onetime"
