@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/honnin/honnin/e2e/chromium"
 	"github.com/honnin/honnin/e2e/stack"
+	"github.com/honnin/honnin/e2e/testenv"
 )
 
 // testPorts keep the suite clear of a `make run` on the default ports.
@@ -82,6 +85,7 @@ func run(m *testing.M) int {
 	}
 	defer sys.Stop()
 	defer stopAttackStack() // the attack tests' own stack, if one started it
+	defer chromium.Close()  // the tests' Chromium, if one started it
 	return m.Run()
 }
 
@@ -98,10 +102,7 @@ func edgeRuntime() string {
 func needStack(t *testing.T) *stack.Stack {
 	t.Helper()
 	if sys == nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("e2e: %s", skipWhy)
-		}
-		t.Skipf("e2e: %s", skipWhy)
+		testenv.Need(t, "the e2e stack", errors.New(skipWhy))
 	}
 	return sys
 }
