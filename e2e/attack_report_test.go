@@ -108,7 +108,7 @@ var hangUpStep = time.Millisecond
 func (x *atk) hangUps(n int) {
 	t := x.t
 	type target struct {
-		card                 attackCard
+		card                 ownCard
 		id, challenge, wrong string
 		seen                 int
 	}

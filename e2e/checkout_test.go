@@ -11,7 +11,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/honnin/honnin/e2e/stack"
 	"github.com/honnin/honnin/edge/merchant"
 )
 
@@ -20,7 +19,7 @@ import (
 type checkout struct {
 	t     *testing.T
 	ctx   context.Context
-	card  stack.DemoCard
+	card  ownCard
 	qty   int                  // matcha sets bought (¥1,250 each)
 	in    chromedp.QueryOption // runs a query inside the challenge iframe
 	rec   *recorder
@@ -28,25 +27,14 @@ type checkout struct {
 	order string
 }
 
-func demoCard(t *testing.T, locale string) stack.DemoCard {
-	t.Helper()
-	for _, c := range needStack(t).Cards {
-		if c.Method == "email" && c.Locale == locale && c.Note == "" {
-			return c
-		}
-	}
-	t.Fatalf("no %s email demo card in %+v", locale, sys.Cards)
-	return stack.DemoCard{}
-}
-
-func startCheckout(t *testing.T, card stack.DemoCard) *checkout {
+func startCheckout(t *testing.T, card ownCard) *checkout {
 	t.Helper()
 	return startCheckoutIn(t, newBrowser(t), card, 1)
 }
 
 // startCheckoutIn is startCheckout in a given browser, whose profile (and
 // so the client's device id) may have paid before, for qty matcha sets.
-func startCheckoutIn(t *testing.T, ctx context.Context, card stack.DemoCard, qty int) *checkout {
+func startCheckoutIn(t *testing.T, ctx context.Context, card ownCard, qty int) *checkout {
 	t.Helper()
 	c := &checkout{t: t, ctx: ctx, card: card, qty: qty, seen: len(inbox(t, card.Email))}
 	c.rec = record(t, ctx)
@@ -133,7 +121,7 @@ func (c *checkout) result() message {
 }
 
 func TestCheckoutWithEmailCode(t *testing.T) {
-	card := demoCard(t, "ja")
+	card := newCard(t, "email", enrolOpts{Locale: "ja", Message: "本人確認のテストです"})
 	c := startCheckout(t, card)
 
 	for sel, want := range map[string]string{
@@ -220,7 +208,7 @@ func attr(t *testing.T, c *checkout, sel, name string) string {
 }
 
 func TestFiveWrongCodesFail(t *testing.T) {
-	c := startCheckout(t, demoCard(t, "en"))
+	c := startCheckout(t, newCard(t, "email", enrolOpts{}))
 	code := c.code()
 	wrong := fmt.Sprintf("%06d", (atoi(code)+1)%1000000)
 	for left := 4; left >= 1; left-- {
@@ -238,7 +226,7 @@ func TestFiveWrongCodesFail(t *testing.T) {
 }
 
 func TestResendReplacesTheCode(t *testing.T) {
-	c := startCheckout(t, demoCard(t, "en"))
+	c := startCheckout(t, newCard(t, "email", enrolOpts{}))
 	old := c.code()
 	// Resend is refused for 30 s after a send; the screen says so and the
 	// button comes back.
@@ -269,7 +257,7 @@ func TestResendReplacesTheCode(t *testing.T) {
 }
 
 func TestCancel(t *testing.T) {
-	c := startCheckout(t, demoCard(t, "en"))
+	c := startCheckout(t, newCard(t, "email", enrolOpts{}))
 	do(t, c.ctx, chromedp.Click(chromedp.CSS("#cancel"), c.in))
 	orderStatus, status, reason := c.outcome()
 	if orderStatus != "not paid" || status != "N" || reason != "cardholder_cancelled" {

@@ -31,8 +31,11 @@ func init() {
 // with what headless Chromium and a one-machine suite cannot pass relaxed,
 // and said so in its "note": webdriver and headless_browser weigh 0
 // (navigator.webdriver is true, the UA says HeadlessChrome; no rule uses the
-// 800×600 screen), and the per-IP and per-card velocity limits are 1000
-// (every test comes from 127.0.0.1 and reuses the demo cards).
+// 800×600 screen), and the per-IP velocity limit is 1000 (every test comes
+// from 127.0.0.1). The rules on a card's history keep their defaults: each
+// test pays with a card of its own (cards_test.go). The attack tests, and
+// TestDenyWithoutScreen, run on a second stack with the default rules
+// (attack_stack_test.go).
 const e2eRiskConfig = "testdata/risk.json"
 
 // countryHeader is the header the e2e edge believes from loopback (and

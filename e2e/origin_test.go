@@ -60,7 +60,7 @@ Honnin.mount(document.getElementById("honnin"), {sessionToken: {{.Token}}})
 // frame-ancestors) nor receive its result.
 func TestOtherOriginReceivesNothing(t *testing.T) {
 	ctx := newBrowser(t)
-	_, token := createAuthentication(t, demoCard(t, "en").Number)
+	_, token := createAuthentication(t, newCard(t, "email", enrolOpts{}).Number)
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -85,7 +85,7 @@ type challengeFiles struct {
 // content-hashed, and the edge names them.
 func pageFiles(t *testing.T) challengeFiles {
 	t.Helper()
-	c := startCheckout(t, demoCard(t, "en"))
+	c := startCheckout(t, newCard(t, "email", enrolOpts{}))
 	var f challengeFiles
 	for sel, dst := range map[string]*string{
 		`link[rel="preload"]`:    &f.Wasm,
