@@ -148,13 +148,16 @@ func TestCheckoutWithEmailCode(t *testing.T) {
 	for _, w := range []int{390, 250} {
 		do(t, c.ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
 			`(() => { const f = document.querySelector("#honnin iframe"); f.style.width = "%dpx"; f.style.height = "400px"; })()`, w)))
-		time.Sleep(300 * time.Millisecond) // let the frame lay out at its new size
+		// Measure once the challenge has the new width: before, it is
+		// still laid out at the old one, where nothing overflows.
+		var cw int
+		waitFor(t, fmt.Sprintf("the challenge to lay out %d px wide", w), 10*time.Second, func() bool {
+			var err error
+			cw, err = chromedp.Run(c.ctx, chromedp.JavascriptAttribute[int](chromedp.CSS("html"), "clientWidth", c.in))
+			return err == nil && cw == w
+		})
 		screenshot(t, c.ctx, "#honnin iframe", fmt.Sprintf("challenge-%dx400.png", w))
 		sw, err := chromedp.Run(c.ctx, chromedp.JavascriptAttribute[int](chromedp.CSS("html"), "scrollWidth", c.in))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cw, err := chromedp.Run(c.ctx, chromedp.JavascriptAttribute[int](chromedp.CSS("html"), "clientWidth", c.in))
 		if err != nil {
 			t.Fatal(err)
 		}

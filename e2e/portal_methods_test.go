@@ -238,6 +238,9 @@ func TestPortalPhoneChange(t *testing.T) {
 	if orderStatus, status, _ := c.outcome(); orderStatus != "paid" || status != "Y" {
 		t.Fatalf("order %q status %q with the code sent to the new phone, want paid Y", orderStatus, status)
 	}
+	// The code went out inside the issuer's start, which has answered
+	// (the sink keeps a text before it accepts it): a text to the old
+	// phone would be there now.
 	if n := len(texts(t, oldPhone)); n != seenOld {
 		t.Errorf("the old phone got %d texts", n-seenOld)
 	}
