@@ -57,6 +57,28 @@ func TestEachTestHasItsOwnProfile(t *testing.T) {
 	})
 }
 
+// TestNewAfterACrash: when Chromium dies, the next test gets a new one.
+func TestNewAfterACrash(t *testing.T) {
+	var dead *process
+	t.Run("crash", func(t *testing.T) {
+		New(t)
+		dead = current()
+		if err := chromedp.FromContext(dead.root).Browser.Process().Kill(); err != nil {
+			t.Fatal(err)
+		}
+		<-dead.root.Done() // the connection is lost
+	})
+	t.Run("next", func(t *testing.T) {
+		ctx := New(t)
+		if current() == dead {
+			t.Fatal("the next test got the dead Chromium")
+		}
+		if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
 // current is the running process, read as New reads it.
 func current() *process {
 	mu.Lock()

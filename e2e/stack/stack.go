@@ -245,9 +245,8 @@ func (s *Stack) steps(edgeArgs []string) []step {
 }
 
 // sendCap is the issuer's -send-cap: Config.SendCap, or 500. The demo
-// cards are paid with again and again (and the e2e suite sends dozens of
-// codes to one address): the production cap of 10 a day would stop a demo
-// within the hour.
+// cards are paid with again and again: the production cap of 10 a day
+// would stop a demo within the hour.
 func (s *Stack) sendCap() int {
 	if s.cfg.SendCap > 0 {
 		return s.cfg.SendCap
