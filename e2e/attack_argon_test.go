@@ -38,7 +38,7 @@ type flood struct {
 	fastNo int
 }
 
-func (x *atk) flood(ctx context.Context, cards []attackCard, workers int) (*flood, func()) {
+func (x *atk) flood(ctx context.Context, cards []ownCard, workers int) (*flood, func()) {
 	f := &flood{status: map[string]int{}}
 	first := newPortalClient(x.s.PortalURL, "")
 	csrf := first.csrf(x.t, "signin")
@@ -112,7 +112,7 @@ func (f *flood) String() string {
 // memberSignIn readies a cardholder's sign-in from 127.0.0.1 (the form and
 // its CSRF cookie) and returns a func that times its first step with the
 // right portal password, the argon2id check; it may run on any goroutine.
-func (x *atk) memberSignIn(c attackCard) func() (status int, took time.Duration) {
+func (x *atk) memberSignIn(c ownCard) func() (status int, took time.Duration) {
 	p := newPortalClient(x.s.PortalURL, "")
 	csrf := p.csrf(x.t, "signin")
 	return func() (int, time.Duration) {
@@ -135,7 +135,7 @@ func TestAttackArgonFlood(t *testing.T) {
 	const password = "attack-static-password"
 	buyer := x.enrol("password", enrolOpts{Password: password})
 	member := x.enrol("email", enrolOpts{Portal: "attack-portal-" + strings.ToLower(randText(8))})
-	cards := make([]attackCard, 40)
+	cards := make([]ownCard, 40)
 	for i := range cards {
 		cards[i] = x.enrol("email", enrolOpts{})
 	}
@@ -190,7 +190,7 @@ func TestAttackArgonFlood(t *testing.T) {
 // finish it) was not counted: one wrong password now leaves 4 tries, and
 // the issuer charges the credential that one failure only; then the right
 // password gives Y.
-func (x *atk) uncounted(card attackCard, challenge string) {
+func (x *atk) uncounted(card ownCard, challenge string) {
 	t := x.t
 	a := x.verify(challenge, "attack-wrong-password")
 	t.Logf("a wrong password after the unfinished check: %v", a)

@@ -72,7 +72,7 @@ func (p *portalClient) post(ctx context.Context, page string, form url.Values) (
 
 // signIn signs c in to the portal with its portal password and the code
 // mailed to it, as the cardholder does.
-func (x *atk) portalSignIn(c attackCard) *portalClient {
+func (x *atk) portalSignIn(c ownCard) *portalClient {
 	x.t.Helper()
 	p := newPortalClient(x.s.PortalURL, "")
 	csrf := p.csrf(x.t, "signin")

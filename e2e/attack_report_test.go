@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	_ "modernc.org/sqlite" // the driver the edge's ledger files use
 
 	"github.com/honnin/honnin/edge/ledger"
+	"github.com/honnin/honnin/edge/report"
 )
 
 // Scenario 10: outcomes lost between the edge and the issuer. With the
@@ -100,15 +102,15 @@ var hangUpStep = time.Millisecond
 
 // hangUps opens a challenge on each of n fresh cards and sends a wrong
 // code to each from a client that closes the connection as soon as the
-// request is out, or a few milliseconds later; once things settle, the
-// issuer's failure count of each card's credential must equal the wrong
-// codes the edge counted. One verify per authentication: a later report of
+// request is out, or a few milliseconds later; once nothing can change
+// any more, the issuer's failure count of each card's credential must
+// equal the wrong codes the edge counted. One verify per authentication: a later report of
 // the same authentication carries its running count and would hide a lost
 // one.
 func (x *atk) hangUps(n int) {
 	t := x.t
 	type target struct {
-		card                 attackCard
+		card                 ownCard
 		id, challenge, wrong string
 		seen                 int
 	}
@@ -146,48 +148,65 @@ func (x *atk) hangUps(n int) {
 		sent.Add(1)
 	})
 
-	// The edge's count per authentication, from its own ledger; the
-	// issuer's, as the operator sees it.
 	ids := make([]string, n)
 	for i, tg := range targets {
 		ids[i] = tg.id
 	}
-	// Requests the edge still works on, and reports on their way, make
-	// the two differ for a moment: poll until they agree.
-	var edge map[string]int
-	issuer := map[string]int{}
-	differ := func() (counted, reported, differ int) {
-		for _, tg := range targets {
-			issuer[tg.id] = x.credentialOf(tg.card.Number, "email", "").Failures
+	// Absence of a lost outcome is proven once nothing can change any
+	// more. First the edge is let finish on its own: take the requests
+	// still waiting for it (a stop drops those it has not read) and
+	// deliver what it queued (a delivery the stop cuts short waits for its
+	// lease to end, 45 s). That only keeps the sample whole and spares the
+	// wait; what makes the counts final is the graceful stop and start
+	// that follow: the edge finishes every verify it is still working on
+	// (a handler whose client hung up runs on; one the stop cuts short, in
+	// workerd, has counted and queued its report in one batch, or done
+	// neither). Then every count's report has reached the issuer once the
+	// edge's report queue holds none of these authentications' reports: a
+	// report leaves it only when the issuer has taken it.
+	last, still := -1, 0
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		pending, _ := x.edgeQueue(ids)
+		counted := 0
+		for _, a := range x.edgeAttempts(ids) {
+			counted += a
 		}
-		edge = x.edgeAttempts(ids)
-		for _, tg := range targets {
-			counted += edge[tg.id]
-			reported += issuer[tg.id]
-			if edge[tg.id] != issuer[tg.id] {
-				differ++
-			}
+		if counted == last && counted > 0 {
+			still++
+		} else {
+			last, still = counted, 0
 		}
-		return counted, reported, differ
+		if pending == 0 && still >= 5 { // nothing new for a second
+			break
+		}
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	counted, reported, cards := differ()
-	for ; cards > 0 && time.Now().Before(deadline); counted, reported, cards = differ() {
-		time.Sleep(500 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := x.s.RestartEdge(ctx, 0); err != nil {
+		t.Fatalf("restart the edge: %v", err)
 	}
-	t.Logf("%d wrong codes sent by clients that hung up: the edge counted %d, the issuer %d (lost %d)",
-		sent.Load(), counted, reported, counted-reported)
+	waitFor(t, "the edge to deliver the hung-up verifies' reports", 90*time.Second, func() bool {
+		pending, _ := x.edgeQueue(ids)
+		return pending == 0
+	})
+	edge := x.edgeAttempts(ids)
+	var counted, reported int
 	for _, tg := range targets {
-		if edge[tg.id] != issuer[tg.id] {
-			t.Errorf("card %s: the edge counted %d wrong codes, the issuer %d", tg.card.Number, edge[tg.id], issuer[tg.id])
+		issuer := x.credentialOf(tg.card.Number, "email", "").Failures
+		counted += edge[tg.id]
+		reported += issuer
+		if edge[tg.id] != issuer {
+			t.Errorf("card %s: the edge counted %d wrong codes, the issuer %d", tg.card.Number, edge[tg.id], issuer)
 		}
 	}
+	_, dead := x.edgeQueue(ids)
+	t.Logf("%d wrong codes sent by clients that hung up: the edge counted %d, the issuer %d (lost %d; reports the issuer refused: %d)",
+		sent.Load(), counted, reported, counted-reported, dead)
 }
 
-// edgeAttempts reads the wrong codes the edge counted for each
-// authentication from its ledger: natively edge.db, in workerd the local
-// D1 database's SQLite file.
-func (x *atk) edgeAttempts(ids []string) map[string]int {
+// edgeDB opens the attack stack's edge database: natively edge.db, in
+// workerd the local D1 database's SQLite file.
+func (x *atk) edgeDB() *sql.DB {
 	x.t.Helper()
 	path := filepath.Join(attackState, "edge.db")
 	if edgeRuntime() == "workerd" {
@@ -207,6 +226,51 @@ func (x *atk) edgeAttempts(ids []string) map[string]int {
 	if err != nil {
 		x.t.Fatal(err)
 	}
+	return db
+}
+
+// edgeQueue is how many outcome reports of the authentications ids the
+// attack stack's edge has queued for the issuer (pending), and how many of
+// them the issuer refused for good (dead). Reports of other tests'
+// authentications may wait there on their own schedule (backoff, leases).
+func (x *atk) edgeQueue(ids []string) (pending, dead int) {
+	x.t.Helper()
+	db := x.edgeDB()
+	defer db.Close()
+	rows, err := db.Query(`SELECT body, dead FROM edge_report`)
+	if err != nil {
+		x.t.Fatalf("the edge's report queue: %v", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var body string
+		var isDead int
+		if err := rows.Scan(&body, &isDead); err != nil {
+			x.t.Fatalf("the edge's report queue: %v", err)
+		}
+		var o report.Outcome
+		if err := json.Unmarshal([]byte(body), &o); err != nil {
+			x.t.Fatalf("the edge's report queue: %q: %v", body, err)
+		}
+		switch {
+		case !slices.Contains(ids, o.Sub):
+		case isDead != 0:
+			dead++
+		default:
+			pending++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		x.t.Fatalf("the edge's report queue: %v", err)
+	}
+	return pending, dead
+}
+
+// edgeAttempts reads the wrong codes the edge counted for each
+// authentication from its ledger.
+func (x *atk) edgeAttempts(ids []string) map[string]int {
+	x.t.Helper()
+	db := x.edgeDB()
 	defer db.Close()
 	l := ledger.NewSQL(ledger.TxBatcher{DB: db})
 	out := map[string]int{}

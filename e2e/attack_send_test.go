@@ -59,7 +59,7 @@ func sealedCodes(t *testing.T, token string) []string {
 func TestAttackUnsentCode(t *testing.T) {
 	x := newAttack(t)
 	email := freshEmail("household")
-	cards := make([]attackCard, attackSendCap+1)
+	cards := make([]ownCard, attackSendCap+1)
 	for i := range cards {
 		cards[i] = x.enrol("email", enrolOpts{Email: email})
 	}

@@ -11,11 +11,8 @@ import (
 	"io"
 	"math/big"
 	"net/http"
-	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,7 +22,6 @@ import (
 
 	"github.com/honnin/honnin/e2e/stack"
 	"github.com/honnin/honnin/issuer/demo"
-	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/totp"
 )
 
@@ -103,144 +99,16 @@ func newAttack(t *testing.T) *atk {
 }
 
 // operator runs `issuer <args>` on the attack stack's database and keys
-// with extra environment (HONNIN_CARD_PASSWORD, ...), and fails the test on
-// error. (Stack.Operator takes no environment.)
+// with more environment, and fails the test on error.
 func (x *atk) operator(env []string, args ...string) string {
 	x.t.Helper()
-	args = append(args,
-		"-db", filepath.Join(attackState, "issuer.db"),
-		"-pan-key-file", filepath.Join(attackState, "pan.key"),
-		"-vault-key-file", filepath.Join(attackState, "vault.key"))
-	cmd := exec.Command(x.s.Bin("issuer"), args...)
-	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		x.t.Fatalf("issuer %s: %v: %s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
+	return operator(x.t, x.s, env, args...)
 }
 
-// attackCard is a card an attack test enrolled for itself.
-type attackCard struct {
-	Number, Email string
-	// Password is the static password (method password).
-	Password string
-	// Portal is the portal password, when one was set.
-	Portal string
-	// Serials and Seeds are the tokens' serials and base32 seeds (method
-	// token); for method app, Seeds[0] is the registered app's.
-	Serials, Seeds []string
-}
-
-// freshNumber is a Luhn-valid card number in the demo issuer's JCB span
-// (3541…), random enough never to meet a demo card or another test's.
-func freshNumber(t *testing.T) string {
-	t.Helper()
-	n, err := rand.Int(rand.Reader, big.NewInt(1e11))
-	if err != nil {
-		t.Fatal(err)
-	}
-	partial := fmt.Sprintf("3541%011d", n)
-	d, err := pan.CheckDigit(partial)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return partial + string(d)
-}
-
-// freshEmail is an address no other card or test uses, so the send cap
-// and the inbox are this card's alone.
-func freshEmail(label string) string {
-	return fmt.Sprintf("%s-%s@attack.example", label, strings.ToLower(rand.Text()[:10]))
-}
-
-// enrolOpts says how to enrol a card; zero values take the defaults.
-type enrolOpts struct {
-	Email    string // default: a fresh address
-	Password string // the static password, method password
-	Portal   string // a portal password to set
-	Tokens   int    // method token: how many tokens (default 1)
-}
-
-// enrol enrols a fresh card with the operator's commands: cardholder add,
-// and for a token card token import (a CSV in a temporary folder) and token
-// assign, for an app card app issue and the registration with bin/authapp,
-// as the member site and the phone do.
-func (x *atk) enrol(method string, o enrolOpts) attackCard {
+// enrol enrols a fresh card on the attack stack (see enrol).
+func (x *atk) enrol(method string, o enrolOpts) ownCard {
 	x.t.Helper()
-	c := attackCard{Number: freshNumber(x.t), Email: o.Email, Password: o.Password, Portal: o.Portal}
-	if c.Email == "" {
-		c.Email = freshEmail(method)
-	}
-	var env []string
-	if method == "password" {
-		env = append(env, "HONNIN_CARD_PASSWORD="+o.Password)
-	}
-	x.operator(env, "cardholder", "add", "-card", c.Number, "-email", c.Email, "-method", method, "-locale", "en",
-		"-message", "Attack test card", "-message-final")
-	switch method {
-	case "token":
-		n := max(o.Tokens, 1)
-		csv := "serial,seed,digits,period\n"
-		for range n {
-			seed := make([]byte, 20)
-			rand.Read(seed)
-			b32 := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(seed)
-			serial := "ATK" + strings.ToUpper(rand.Text()[:9])
-			c.Serials, c.Seeds = append(c.Serials, serial), append(c.Seeds, b32)
-			csv += fmt.Sprintf("%s,base32:%s,6,60\n", serial, b32)
-		}
-		file := filepath.Join(x.t.TempDir(), "tokens.csv")
-		if err := os.WriteFile(file, []byte(csv), 0o600); err != nil {
-			x.t.Fatal(err)
-		}
-		x.operator(nil, "token", "import", "-file", file)
-		for _, s := range c.Serials {
-			x.operator(nil, "token", "assign", "-serial", s, "-card", c.Number)
-		}
-	case "app":
-		c.Seeds = []string{x.registerApp(c)}
-	}
-	if o.Portal != "" {
-		x.operator([]string{"HONNIN_PORTAL_PASSWORD=" + o.Portal}, "cardholder", "portal-password", "-card", c.Number)
-	}
-	return c
-}
-
-var (
-	registrationIDRE = regexp.MustCompile(`registration-id (\d+)`)
-	registrationPWRE = regexp.MustCompile(`(?:password|パスワード)[:：] ?([2-9A-Z]{10})\s`)
-)
-
-// registerApp registers an authenticator app for c the real way (app issue
-// mails the password; bin/authapp redeems it) and returns its seed.
-func (x *atk) registerApp(c attackCard) string {
-	x.t.Helper()
-	seen := len(x.mails(c.Email))
-	out := x.operator(nil, "app", "issue", "-card", c.Number, "-smtp", x.s.SMTPAddr)
-	id := registrationIDRE.FindStringSubmatch(out)
-	if id == nil {
-		x.t.Fatalf("no registration id in %q", out)
-	}
-	m := x.waitMail(c.Email, seen)
-	pw := registrationPWRE.FindStringSubmatch(m.Text)
-	if pw == nil {
-		x.t.Fatalf("no registration password in %q", m.Text)
-	}
-	state := filepath.Join(x.t.TempDir(), "app.uri")
-	if got, err := exec.Command(x.s.Bin("authapp"), "register", "-issuer", x.s.IssuerURL, "-id", id[1], "-password", pw[1],
-		"-state", state).CombinedOutput(); err != nil {
-		x.t.Fatalf("authapp register: %v: %s", err, got)
-	}
-	uri, err := os.ReadFile(state)
-	if err != nil {
-		x.t.Fatal(err)
-	}
-	secret := secretRE.FindStringSubmatch(string(uri))
-	if secret == nil {
-		x.t.Fatalf("state file %q holds no secret", uri)
-	}
-	return secret[1]
+	return enrol(x.t, x.s, method, o)
 }
 
 // credential is one row of `issuer cardholder show`: what the operator
@@ -287,28 +155,14 @@ func (x *atk) credentialOf(number, kind, serial string) credential {
 // mails reads the attack stack's mail sink, newest first.
 func (x *atk) mails(to string) []mail {
 	x.t.Helper()
-	resp, err := http.Get(x.s.InboxURL + "/api/messages?to=" + url.QueryEscape(to))
-	if err != nil {
-		x.t.Fatalf("inbox: %v", err)
-	}
-	defer resp.Body.Close()
-	var ms []mail
-	if err := json.NewDecoder(resp.Body).Decode(&ms); err != nil {
-		x.t.Fatalf("inbox: %v", err)
-	}
-	return ms
+	return mailsOn(x.t, x.s, to)
 }
 
 // waitMail waits for a mail to `to` beyond the `seen` there and returns the
 // newest.
 func (x *atk) waitMail(to string, seen int) mail {
 	x.t.Helper()
-	var ms []mail
-	waitFor(x.t, "a mail to "+to, 15*time.Second, func() bool {
-		ms = x.mails(to)
-		return len(ms) > seen
-	})
-	return ms[0]
+	return waitMail(x.t, x.s, to, seen)
 }
 
 // nextCode is the one-time code in the next mail to `to`.
@@ -380,10 +234,11 @@ func (x *atk) merchantPost(in any) (int, []byte) {
 
 // merchantAuth is the merchant's GET /v1/authentications/{id}.
 type merchantAuth struct {
-	Status      string `json:"status"`
-	Reason      string `json:"reason"`
-	Decision    string `json:"decision"`
-	ResultToken string `json:"result_token"`
+	Status      string   `json:"status"`
+	Reason      string   `json:"reason"`
+	Decision    string   `json:"decision"`
+	RiskReasons []string `json:"risk_reasons"`
+	ResultToken string   `json:"result_token"`
 }
 
 func (x *atk) merchantGet(id string) merchantAuth {
@@ -529,9 +384,6 @@ func attackerDevice() map[string]any {
 		"device_id": strings.ToLower(rand.Text()),
 	}
 }
-
-// randText is n random lower-case letters and digits.
-func randText(n int) string { return strings.ToLower(rand.Text()[:n]) }
 
 // tokenClaims reads a token's claims without checking it, as an attacker
 // (or a page) can: the edge's answers are what the test judges. It returns

@@ -3,60 +3,20 @@ package e2e
 import (
 	"context"
 	"os"
-	"os/exec"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/honnin/honnin/e2e/chromium"
 )
 
-// chromiumPath finds Debian's Chromium; the e2e suite skips without it on a
-// laptop and fails under CI, where `make test` has installed it.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("e2e: chromium not found (make test installs it with apt-get)")
-	}
-	t.Skip("e2e: chromium not found; install it with: sudo apt-get install -y chromium")
-	return ""
-}
-
-// newBrowser starts a fresh headless Chromium with its own profile and
-// returns a tab context. The flags are the ones this closed network needs:
-// without the background-networking ones Chromium stalls at start.
+// newBrowser is a tab for t in a browser context of its own, on the test
+// binary's one Chromium (package browser); the stack must be running.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
 	needStack(t)
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath(t)),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1024, 900),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(actx)
-	ctx, cancelTime := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() {
-		cancelTime()
-		cancelTab()
-		cancelAlloc()
-	})
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
+	return chromium.New(t)
 }
 
 // do runs browser steps and fails the test on error.

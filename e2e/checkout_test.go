@@ -11,7 +11,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/honnin/honnin/e2e/stack"
 	"github.com/honnin/honnin/edge/merchant"
 )
 
@@ -20,7 +19,7 @@ import (
 type checkout struct {
 	t     *testing.T
 	ctx   context.Context
-	card  stack.DemoCard
+	card  ownCard
 	qty   int                  // matcha sets bought (¥1,250 each)
 	in    chromedp.QueryOption // runs a query inside the challenge iframe
 	rec   *recorder
@@ -28,25 +27,14 @@ type checkout struct {
 	order string
 }
 
-func demoCard(t *testing.T, locale string) stack.DemoCard {
-	t.Helper()
-	for _, c := range needStack(t).Cards {
-		if c.Method == "email" && c.Locale == locale && c.Note == "" {
-			return c
-		}
-	}
-	t.Fatalf("no %s email demo card in %+v", locale, sys.Cards)
-	return stack.DemoCard{}
-}
-
-func startCheckout(t *testing.T, card stack.DemoCard) *checkout {
+func startCheckout(t *testing.T, card ownCard) *checkout {
 	t.Helper()
 	return startCheckoutIn(t, newBrowser(t), card, 1)
 }
 
 // startCheckoutIn is startCheckout in a given browser, whose profile (and
 // so the client's device id) may have paid before, for qty matcha sets.
-func startCheckoutIn(t *testing.T, ctx context.Context, card stack.DemoCard, qty int) *checkout {
+func startCheckoutIn(t *testing.T, ctx context.Context, card ownCard, qty int) *checkout {
 	t.Helper()
 	c := &checkout{t: t, ctx: ctx, card: card, qty: qty, seen: len(inbox(t, card.Email))}
 	c.rec = record(t, ctx)
@@ -133,7 +121,7 @@ func (c *checkout) result() message {
 }
 
 func TestCheckoutWithEmailCode(t *testing.T) {
-	card := demoCard(t, "ja")
+	card := newCard(t, "email", enrolOpts{Locale: "ja", Message: "本人確認のテストです"})
 	c := startCheckout(t, card)
 
 	for sel, want := range map[string]string{
@@ -160,13 +148,16 @@ func TestCheckoutWithEmailCode(t *testing.T) {
 	for _, w := range []int{390, 250} {
 		do(t, c.ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
 			`(() => { const f = document.querySelector("#honnin iframe"); f.style.width = "%dpx"; f.style.height = "400px"; })()`, w)))
-		time.Sleep(300 * time.Millisecond) // let the frame lay out at its new size
+		// Measure once the challenge has the new width: before, it is
+		// still laid out at the old one, where nothing overflows.
+		var cw int
+		waitFor(t, fmt.Sprintf("the challenge to lay out %d px wide", w), 10*time.Second, func() bool {
+			var err error
+			cw, err = chromedp.Run(c.ctx, chromedp.JavascriptAttribute[int](chromedp.CSS("html"), "clientWidth", c.in))
+			return err == nil && cw == w
+		})
 		screenshot(t, c.ctx, "#honnin iframe", fmt.Sprintf("challenge-%dx400.png", w))
 		sw, err := chromedp.Run(c.ctx, chromedp.JavascriptAttribute[int](chromedp.CSS("html"), "scrollWidth", c.in))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cw, err := chromedp.Run(c.ctx, chromedp.JavascriptAttribute[int](chromedp.CSS("html"), "clientWidth", c.in))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,7 +211,7 @@ func attr(t *testing.T, c *checkout, sel, name string) string {
 }
 
 func TestFiveWrongCodesFail(t *testing.T) {
-	c := startCheckout(t, demoCard(t, "en"))
+	c := startCheckout(t, newCard(t, "email", enrolOpts{}))
 	code := c.code()
 	wrong := fmt.Sprintf("%06d", (atoi(code)+1)%1000000)
 	for left := 4; left >= 1; left-- {
@@ -238,7 +229,7 @@ func TestFiveWrongCodesFail(t *testing.T) {
 }
 
 func TestResendReplacesTheCode(t *testing.T) {
-	c := startCheckout(t, demoCard(t, "en"))
+	c := startCheckout(t, newCard(t, "email", enrolOpts{}))
 	old := c.code()
 	// Resend is refused for 30 s after a send; the screen says so and the
 	// button comes back.
@@ -269,7 +260,7 @@ func TestResendReplacesTheCode(t *testing.T) {
 }
 
 func TestCancel(t *testing.T) {
-	c := startCheckout(t, demoCard(t, "en"))
+	c := startCheckout(t, newCard(t, "email", enrolOpts{}))
 	do(t, c.ctx, chromedp.Click(chromedp.CSS("#cancel"), c.in))
 	orderStatus, status, reason := c.outcome()
 	if orderStatus != "not paid" || status != "N" || reason != "cardholder_cancelled" {

@@ -29,14 +29,14 @@ func TestConcurrentRequestsKeepTheirOwnID(t *testing.T) {
 	}
 	auths := make([]*auth, concurrency)
 	for i := range auths {
-		number, email := newCard(t, "email", "en")
-		a := &auth{email: email}
+		card := newCard(t, "email", enrolOpts{})
+		a := &auth{email: card.Email}
 		var out struct {
 			ID           string `json:"id"`
 			SessionToken string `json:"session_token"`
 		}
 		post(t, sys.IssuerURL+"/v1/authentications", "Bearer "+sys.APIKey, map[string]any{
-			"card_number": number, "amount": 1000 + i, "currency": "JPY",
+			"card_number": card.Number, "amount": 1000 + i, "currency": "JPY",
 			"merchant_origin": sys.ShopURL, "order_ref": fmt.Sprintf("C-%d-%d", time.Now().UnixNano(), i),
 		}, http.StatusCreated, &out)
 		a.id, a.session = out.ID, out.SessionToken

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/honnin/honnin/e2e/stack"
 )
 
 type mail struct {
@@ -17,10 +19,16 @@ type mail struct {
 	HTML    string   `json:"html"`
 }
 
-// inbox reads the dev mail sink's JSON API, newest first.
+// inbox reads the suite's mail sink, newest first.
 func inbox(t *testing.T, to string) []mail {
 	t.Helper()
-	resp, err := http.Get(sys.InboxURL + "/api/messages?to=" + url.QueryEscape(to))
+	return mailsOn(t, sys, to)
+}
+
+// mailsOn reads s's dev mail sink through its JSON API, newest first.
+func mailsOn(t *testing.T, s *stack.Stack, to string) []mail {
+	t.Helper()
+	resp, err := http.Get(s.InboxURL + "/api/messages?to=" + url.QueryEscape(to))
 	if err != nil {
 		t.Fatalf("inbox: %v", err)
 	}
@@ -32,18 +40,25 @@ func inbox(t *testing.T, to string) []mail {
 	return ms
 }
 
+// waitMail waits for a mail to `to` on s beyond the `seen` there and
+// returns the newest.
+func waitMail(t *testing.T, s *stack.Stack, to string, seen int) mail {
+	t.Helper()
+	var ms []mail
+	waitFor(t, "a mail to "+to, 15*time.Second, func() bool {
+		ms = mailsOn(t, s, to)
+		return len(ms) > seen
+	})
+	return ms[0]
+}
+
 var codeRE = regexp.MustCompile(`\b(\d{6})\b`)
 
 // nextCode waits for a mail to `to` beyond the `seen` already there and
 // returns the one-time code in it.
 func nextCode(t *testing.T, to string, seen int) (string, mail) {
 	t.Helper()
-	var ms []mail
-	waitFor(t, "a code mail to "+to, 15*time.Second, func() bool {
-		ms = inbox(t, to)
-		return len(ms) > seen
-	})
-	m := ms[0]
+	m := waitMail(t, sys, to, seen)
 	c := codeRE.FindStringSubmatch(m.Text)
 	if c == nil {
 		t.Fatalf("no 6-digit code in mail %q: %s", m.Subject, m.Text)

@@ -17,7 +17,7 @@ import (
 // through the reporter's retries, in workerd through the cron trigger
 // (which the e2e stack's edge/dev.mjs fires every 2 s) or the next result.
 func TestIssuerDownAfterChallengeStarts(t *testing.T) {
-	c := startCheckout(t, demoCard(t, "en"))
+	c := startCheckout(t, newCard(t, "email", enrolOpts{}))
 	code := c.code()
 
 	resume := pauseIssuer(t, sys)

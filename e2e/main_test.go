@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/honnin/honnin/e2e/chromium"
 	"github.com/honnin/honnin/e2e/stack"
+	"github.com/honnin/honnin/e2e/testenv"
 )
 
 // testPorts keep the suite clear of a `make run` on the default ports.
@@ -28,8 +31,11 @@ func init() {
 // with what headless Chromium and a one-machine suite cannot pass relaxed,
 // and said so in its "note": webdriver and headless_browser weigh 0
 // (navigator.webdriver is true, the UA says HeadlessChrome; no rule uses the
-// 800×600 screen), and the per-IP and per-card velocity limits are 1000
-// (every test comes from 127.0.0.1 and reuses the demo cards).
+// 800×600 screen), and the per-IP velocity limit is 1000 (every test comes
+// from 127.0.0.1). The rules on a card's history keep their defaults: each
+// test pays with a card of its own (cards_test.go). The attack tests, and
+// TestDenyWithoutScreen, run on a second stack with the default rules
+// (attack_stack_test.go).
 const e2eRiskConfig = "testdata/risk.json"
 
 // countryHeader is the header the e2e edge believes from loopback (and
@@ -82,6 +88,7 @@ func run(m *testing.M) int {
 	}
 	defer sys.Stop()
 	defer stopAttackStack() // the attack tests' own stack, if one started it
+	defer chromium.Close()  // the tests' Chromium, if one started it
 	return m.Run()
 }
 
@@ -98,10 +105,7 @@ func edgeRuntime() string {
 func needStack(t *testing.T) *stack.Stack {
 	t.Helper()
 	if sys == nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("e2e: %s", skipWhy)
-		}
-		t.Skipf("e2e: %s", skipWhy)
+		testenv.Need(t, "the e2e stack", errors.New(skipWhy))
 	}
 	return sys
 }

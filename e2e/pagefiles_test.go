@@ -10,16 +10,17 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// pageFileLoads is how many fresh browsers TestPageFilesLoadEveryTime
+// pageFileLoads is how many fresh browser contexts TestPageFilesLoadEveryTime
 // sends: on a busy machine about one load in ten stalled under `wrangler
 // dev` (rarely on an idle one), and every e2e run loads the page some
 // twenty times more besides.
 const pageFileLoads = 12
 
 // TestPageFilesLoadEveryTime loads the challenge page's files again and
-// again, each time in a fresh browser (new connections), the way the page
-// does: the wasm preloaded while the stylesheet and the two scripts load,
-// then fetched by the loader. Every load must finish. This is the pattern
+// again, each time in a fresh browser context (its own connections and
+// cache), the way the page does: the wasm preloaded while the stylesheet
+// and the two scripts load, then fetched by the loader. Every load must
+// finish. This is the pattern
 // on which `wrangler dev`'s proxy now and then left a file unanswered
 // forever; edge/dev.mjs serves the worker without that proxy.
 func TestPageFilesLoadEveryTime(t *testing.T) {
@@ -29,16 +30,17 @@ func TestPageFilesLoadEveryTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range pageFileLoads {
-		// A subtest per load: its browser is closed (killed, as at the end
-		// of every e2e test) before the next one starts.
+		// A subtest per load: its browser context, with its connections,
+		// is closed (as at the end of every e2e test) before the next one
+		// starts.
 		if !t.Run(fmt.Sprintf("load %d", i+1), func(t *testing.T) { loadPageFiles(t, files, string(inject)) }) {
 			break
 		}
 	}
 }
 
-// loadPageFiles loads the files once in a fresh browser, as the challenge
-// page does.
+// loadPageFiles loads the files once in a fresh browser context, as the
+// challenge page does.
 func loadPageFiles(t *testing.T, files challengeFiles, inject string) {
 	ctx := newBrowser(t)
 	// Any page of the edge's origin will do: the files are same-origin
@@ -83,7 +85,7 @@ type challengeFiles struct {
 // content-hashed, and the edge names them.
 func pageFiles(t *testing.T) challengeFiles {
 	t.Helper()
-	c := startCheckout(t, demoCard(t, "en"))
+	c := startCheckout(t, newCard(t, "email", enrolOpts{}))
 	var f challengeFiles
 	for sel, dst := range map[string]*string{
 		`link[rel="preload"]`:    &f.Wasm,

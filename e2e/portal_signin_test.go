@@ -44,22 +44,19 @@ func portalSignIn(t *testing.T, ctx context.Context, number, password, email str
 // challenge screen shows the new message; the purchase then shows in the
 // portal's history.
 func TestPortalSignInAndMessage(t *testing.T) {
-	card := demoCard(t, "ja")
-	if card.PortalPassword == "" {
-		t.Fatalf("demo card %s has no portal password", card.Number)
-	}
+	card := portalCard(t, "email", enrolOpts{})
 	ctx := newBrowser(t)
-	portalSignIn(t, ctx, card.Number, card.PortalPassword, card.Email)
-	if got := text(t, ctx, "#managed-card"); !strings.Contains(got, card.Number[len(card.Number)-4:]) {
+	portalSignIn(t, ctx, card.Number, card.Portal, card.Email)
+	if got := text(t, ctx, "#managed-card"); !strings.Contains(got, last4(card.Number)) {
 		t.Errorf("header shows %q", got)
 	}
-	// The demo cards keep their provisional message, so the home page nags.
+	// The message the card was enrolled with is provisional, so the home
+	// page nags.
 	if nag := text(t, ctx, "#nag"); !strings.Contains(nag, "パーソナルメッセージ") {
 		t.Errorf("nag %q", nag)
 	}
 	screenshot(t, ctx, "body", "portal-home.png")
 
-	// Still containing 本人, which the checkout test looks for on this card.
 	msg := "本人です：青い猫 " + time.Now().Format("150405")
 	do(t, ctx,
 		chromedp.Navigate(sys.PortalURL+"message"),

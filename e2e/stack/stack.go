@@ -245,9 +245,8 @@ func (s *Stack) steps(edgeArgs []string) []step {
 }
 
 // sendCap is the issuer's -send-cap: Config.SendCap, or 500. The demo
-// cards are paid with again and again (and the e2e suite sends dozens of
-// codes to one address): the production cap of 10 a day would stop a demo
-// within the hour.
+// cards are paid with again and again: the production cap of 10 a day
+// would stop a demo within the hour.
 func (s *Stack) sendCap() int {
 	if s.cfg.SendCap > 0 {
 		return s.cfg.SendCap
@@ -552,12 +551,23 @@ func (s *Stack) Exited() <-chan string {
 // against the running stack's database and keys, as an operator would on
 // the issuer's host, and returns its combined output.
 func (s *Stack) Operator(ctx context.Context, args ...string) ([]byte, error) {
+	return s.OperatorEnv(ctx, nil, args...)
+}
+
+// OperatorEnv is Operator with more environment: the commands read the
+// secrets an operator types (HONNIN_CARD_PASSWORD, HONNIN_PORTAL_PASSWORD)
+// from there, never from a flag.
+func (s *Stack) OperatorEnv(ctx context.Context, env []string, args ...string) ([]byte, error) {
 	st := s.cfg.State
 	args = append(args,
 		"-db", filepath.Join(st, "issuer.db"),
 		"-pan-key-file", filepath.Join(st, "pan.key"),
 		"-vault-key-file", filepath.Join(st, "vault.key"))
-	out, err := exec.CommandContext(ctx, filepath.Join(s.cfg.Bin, "issuer"), args...).CombinedOutput()
+	cmd := exec.CommandContext(ctx, filepath.Join(s.cfg.Bin, "issuer"), args...)
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return out, fmt.Errorf("issuer %s: %w: %s", strings.Join(args, " "), err, out)
 	}

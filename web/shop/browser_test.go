@@ -1,14 +1,12 @@
 package shop
 
 import (
-	"context"
 	"html/template"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/honnin/honnin/e2e/chromium"
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/web"
 )
@@ -80,32 +79,17 @@ func newFakeEdge(t *testing.T, iss *fakeIssuer) *fakeEdge {
 	return e
 }
 
-// browserContext starts headless Chromium. Without it the test skips,
-// except in CI, where a missing browser is a broken setup.
-func browserContext(t *testing.T) context.Context {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium is not installed (CI=true: run make deps)")
-		}
-		t.Skip("chromium is not installed")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox)
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(cancel)
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	t.Cleanup(cancel)
-	return ctx
+func TestMain(m *testing.M) {
+	code := m.Run()
+	chromium.Close() // the Chromium TestBrowserCheckout started, if it ran
+	os.Exit(code)
 }
 
 func TestBrowserCheckout(t *testing.T) {
-	ctx := browserContext(t)
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	ctx := chromium.New(t)
 	iss := newFakeIssuer(t)
 	edge := newFakeEdge(t, iss)
 	// The shop's origin is its test server's, so the result is posted to it.
