@@ -16,8 +16,8 @@ import (
 
 	_ "modernc.org/sqlite" // the driver the edge's ledger files use
 
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/ledger"
-	"github.com/honnin/honnin/edge/report"
 )
 
 // Scenario 10: outcomes lost between the edge and the issuer. With the
@@ -248,7 +248,7 @@ func (x *atk) edgeQueue(ids []string) (pending, dead int) {
 		if err := rows.Scan(&body, &isDead); err != nil {
 			x.t.Fatalf("the edge's report queue: %v", err)
 		}
-		var o report.Outcome
+		var o contract.Outcome
 		if err := json.Unmarshal([]byte(body), &o); err != nil {
 			x.t.Fatalf("the edge's report queue: %q: %v", body, err)
 		}
