@@ -184,8 +184,12 @@ var (
 		{"type", "text"}, {"autocomplete", "one-time-code"}, {"maxlength", strconv.Itoa(onetime.Purchase.InputLen())},
 		{"inputmode", "numeric"}, {"pattern", "[0-9]*"},
 	}
+	// maxlength counts UTF-16 units, the password's limit characters: a
+	// character outside the BMP (an emoji) is two units, so the field
+	// takes twice the limit and the view refuses what is over it in
+	// characters, with its message.
 	passwordInput = [...][2]string{
-		{"type", "password"}, {"autocomplete", "current-password"}, {"maxlength", strconv.Itoa(view.MaxPassword)},
+		{"type", "password"}, {"autocomplete", "current-password"}, {"maxlength", strconv.Itoa(2 * view.MaxPassword)},
 		{"inputmode", ""}, {"pattern", ""},
 	}
 )
