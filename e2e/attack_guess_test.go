@@ -270,7 +270,8 @@ func TestAttackLockedCredential(t *testing.T) {
 
 // Scenario 3: Y on a revoked credential. A challenge is open; the
 // credential is locked by the operator, or the cardholder reports the phone
-// lost in the portal; a second later the right code on that challenge gives
+// lost in the portal; once the issuer's push reached the edge (about 250 ms:
+// issuer/edgepush polls its queue), the right code on that challenge gives
 // N credential_locked.
 func TestAttackRevokedCredential(t *testing.T) {
 	x := newAttack(t)
@@ -279,8 +280,7 @@ func TestAttackRevokedCredential(t *testing.T) {
 		card := x.enrol("token", enrolOpts{})
 		id, c := x.open(card.Number, 1250)
 		x.operator(nil, "token", "lock", "-serial", card.Serials[0])
-		// The contract's bound for a lock to reach the edge.
-		time.Sleep(time.Second)
+		x.awaitEdgeEpochs(id)
 		noY(t, "the right code after the token was locked", x.verify(c.ChallengeToken, oathtool(t, card.Seeds[0], time.Now())), "credential_locked")
 		if v := x.finalStatus(id); v.Status == "Y" {
 			t.Errorf("the issuer recorded Y for a locked token")
@@ -295,7 +295,7 @@ func TestAttackRevokedCredential(t *testing.T) {
 		if st, loc, err := p.post(t.Context(), "app/lost", url.Values{"csrf": {csrf}}); err != nil || st != 303 {
 			t.Fatalf("portal: phone lost: %d %q %v", st, loc, err)
 		}
-		time.Sleep(time.Second)
+		x.awaitEdgeEpochs(id)
 		noY(t, "the lost phone's code after it was reported lost", x.verify(c.ChallengeToken, oathtool(t, card.Seeds[0], time.Now())), "credential_locked")
 		if v := x.finalStatus(id); v.Status == "Y" {
 			t.Errorf("the issuer recorded Y for a revoked app")

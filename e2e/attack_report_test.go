@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -282,4 +283,55 @@ func (x *atk) edgeAttempts(ids []string) map[string]int {
 		out[id] = e.Attempts
 	}
 	return out
+}
+
+// awaitEdgeEpochs waits until the attack stack's edge has been told the
+// issuer's newest state of every credential authentication id offers (the
+// issuer pushes each change: issuer/edgepush): after it, the edge judges
+// with the change, exactly. It fails after 30 s, which no push on a
+// working stack comes near.
+func (x *atk) awaitEdgeEpochs(id string) {
+	x.t.Helper()
+	idb, err := sql.Open("sqlite", "file:"+filepath.Join(attackState, "issuer.db")+"?mode=ro&_pragma=busy_timeout(10000)")
+	if err != nil {
+		x.t.Fatal(err)
+	}
+	defer idb.Close()
+	want := map[string]int64{}
+	rows, err := idb.Query(`SELECT c.public_id, c.epoch FROM authentications a, json_each(a.creds) j
+		JOIN credentials c ON c.public_id = j.value WHERE a.id = ?`, id)
+	if err != nil {
+		x.t.Fatalf("the issuer's credentials of %s: %v", id, err)
+	}
+	for rows.Next() {
+		var cred string
+		var epoch int64
+		if err := rows.Scan(&cred, &epoch); err != nil {
+			x.t.Fatal(err)
+		}
+		want[cred] = epoch
+	}
+	rows.Close()
+	if len(want) == 0 {
+		x.t.Fatalf("authentication %s offers no credential", id)
+	}
+	edb := x.edgeDB()
+	defer edb.Close()
+	deadline := time.Now().Add(30 * time.Second)
+	for cred, epoch := range want {
+		for {
+			var got int64
+			err := edb.QueryRow(`SELECT epoch FROM edge_cred WHERE cred = ?`, cred).Scan(&got)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				x.t.Fatalf("the edge's ledger: %v", err)
+			}
+			if got >= epoch {
+				break
+			}
+			if time.Now().After(deadline) {
+				x.t.Fatalf("credential %s: the edge knows epoch %d, the issuer is at %d after 30 s", cred, got, epoch)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
 }
