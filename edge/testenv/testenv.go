@@ -32,7 +32,7 @@ func Need(t testing.TB, what string, err error) {
 	}
 	msg := "needs " + what + ": " + err.Error()
 	if CI() {
-		t.Fatal(msg + " (CI=true: make deps installs it; a missing tool fails here, it does not skip)")
+		t.Fatal(msg + " (CI=true: a missing tool is a broken setup, not a skip)")
 	}
 	t.Skip(msg)
 }
