@@ -3,11 +3,11 @@ package report
 import (
 	"context"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/testenv"
 )
 
 // TestCallTokenReuse: deliveries within callTokenReuse of a signing send
@@ -18,13 +18,11 @@ func TestCallTokenReuse(t *testing.T) {
 	key := edgeKey(t)
 	is := newIssuer(t, key, always(200))
 	db := openDB(t, filepath.Join(t.TempDir(), "edge.db"))
-	var clock atomic.Int64
 	start := time.Now()
-	clock.Store(start.UnixNano())
-	now := func() time.Time { return time.Unix(0, clock.Load()) }
-	is.v.Now = now
+	clock := testenv.NewClock(start)
+	is.v.Now = clock.Now
 	r := newReporter(t, db, is.srv.URL, key)
-	r.now = now
+	r.now = clock.Now
 	ctx := context.Background()
 	steps := []struct {
 		at      time.Duration
@@ -39,10 +37,10 @@ func TestCallTokenReuse(t *testing.T) {
 		{callTokenReuse - time.Second, -1, "clock went back: signed anew"},
 	}
 	for i, st := range steps {
-		clock.Store(start.Add(st.at).UnixNano())
+		clock.Set(start.Add(st.at))
 		o := outcome
 		o.JTI = challenge.NewID()
-		if !r.DeliverLeased(ctx, enqueue(t, db, o, r.LeaseEnd(now()))) {
+		if !r.DeliverLeased(ctx, enqueue(t, db, o, r.LeaseEnd(clock.Now()))) {
 			t.Fatalf("delivery %d (%s) failed", i, st.comment)
 		}
 	}

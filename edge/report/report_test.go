@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/ledger/sqlite"
 	"github.com/honnin/honnin/edge/migrations"
+	"github.com/honnin/honnin/edge/testenv"
 )
 
 // issuer is a stand-in for the issuer's POST /internal/v1/results: it checks
@@ -376,14 +376,12 @@ func TestClaimedRowsComeBack(t *testing.T) {
 	key := edgeKey(t)
 	is := newIssuer(t, key, always(200))
 	db := openDB(t, filepath.Join(t.TempDir(), "edge.db"))
-	var clock atomic.Int64
-	clock.Store(time.Now().UnixNano())
-	now := func() time.Time { return time.Unix(0, clock.Load()) }
-	is.v.Now = now // the issuer lives in the same (moved) time
+	clock := testenv.NewClock(time.Now())
+	is.v.Now = clock.Now // the issuer lives in the same (moved) time
 	r := newReporter(t, db, is.srv.URL, key)
-	r.now = now
+	r.now = clock.Now
 	ctx := context.Background()
-	enqueue(t, db, outcome, now())
+	enqueue(t, db, outcome, clock.Now())
 	rows, err := r.claim(ctx) // claimed, then the process "dies"
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("claim = (%v, %v)", rows, err)
@@ -391,7 +389,7 @@ func TestClaimedRowsComeBack(t *testing.T) {
 	if n, _ := r.Deliver(ctx); n != 0 {
 		t.Fatalf("a leased row was delivered by a second worker")
 	}
-	clock.Add(int64(r.lease + time.Second))
+	clock.Add(r.lease + time.Second)
 	if n, err := r.Deliver(ctx); err != nil || n != 1 {
 		t.Fatalf("Deliver after lease = (%d, %v), want (1, nil)", n, err)
 	}
@@ -460,14 +458,12 @@ func TestDeliverLeased(t *testing.T) {
 			key := edgeKey(t)
 			is := newIssuer(t, key, always(tt.issuer))
 			db := openDB(t, filepath.Join(t.TempDir(), "edge.db"))
-			var clock atomic.Int64
-			clock.Store(time.Now().UnixNano())
-			now := func() time.Time { return time.Unix(0, clock.Load()) }
-			is.v.Now = now
+			clock := testenv.NewClock(time.Now())
+			is.v.Now = clock.Now
 			r := newReporter(t, db, is.srv.URL, key)
-			r.now = now
+			r.now = clock.Now
 			ctx := context.Background()
-			l := enqueue(t, db, outcome, r.LeaseEnd(now()))
+			l := enqueue(t, db, outcome, r.LeaseEnd(clock.Now()))
 			if n, err := r.Deliver(ctx); err != nil || n != 0 {
 				t.Fatalf("Deliver of a row leased to its request = (%d, %v), want (0, nil)", n, err)
 			}
@@ -486,7 +482,7 @@ func TestDeliverLeased(t *testing.T) {
 				return
 			}
 			is.setAnswer(always(200))
-			clock.Add(int64(r.lease + time.Second))
+			clock.Add(r.lease + time.Second)
 			if n, err := r.Deliver(ctx); err != nil || n != 1 {
 				t.Fatalf("Deliver later = (%d, %v), want (1, nil)", n, err)
 			}

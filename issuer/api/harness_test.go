@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +21,7 @@ import (
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/jsonapi"
+	"github.com/honnin/honnin/edge/testenv"
 	"github.com/honnin/honnin/issuer/devmail"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
@@ -46,19 +46,6 @@ const (
 	testMailFrom = "Honnin Card <no-reply@issuer.example>"
 )
 
-// clock is a settable test clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // harness is the issuer API over a real database (a SQLite file, or
 // PostgreSQL: see testDB), real keys and a real SMTP sink, with the edge's keys at hand to sign calls and open seals.
 type harness struct {
@@ -67,7 +54,7 @@ type harness struct {
 	store    *store.Store
 	issuer   challenge.IssuerKeys
 	edge     challenge.EdgeKeys
-	clock    *clock
+	clock    *testenv.Clock
 	inbox    *devmail.Store
 	smtpAddr string
 	smtp     *devmail.SMTPServer
@@ -107,7 +94,7 @@ func newHarness(t testing.TB) *harness {
 		t.Fatal(err)
 	}
 
-	h := &harness{t: t, store: st, dbPath: dbPath, issuer: ik, edge: ek, clock: &clock{now: t0}, inbox: devmail.NewStore(0)}
+	h := &harness{t: t, store: st, dbPath: dbPath, issuer: ik, edge: ek, clock: testenv.NewClock(t0), inbox: devmail.NewStore(0)}
 	h.smtpUp()
 	t.Cleanup(func() { h.smtpDown() })
 	host, port, _ := net.SplitHostPort(h.smtpAddr)

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/honnin/honnin/edge/testenv"
 	"github.com/honnin/honnin/issuer/devmail"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
@@ -38,19 +39,6 @@ const (
 	provisionalMsg      = "仮のメッセージ / provisional"
 )
 
-// clock is a settable test clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // harness is the portal over a real SQLite file and a real SMTP sink
 // (issuer/devmail), served by an httptest server.
 type harness struct {
@@ -58,7 +46,7 @@ type harness struct {
 	portal *Server
 	srv    *httptest.Server
 	store  *store.Store
-	clock  *clock
+	clock  *testenv.Clock
 	inbox  *devmail.Store
 	sink   *devmail.SMTPServer
 	pan    *pan.Hasher
@@ -101,7 +89,7 @@ func newHarness(t testing.TB) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, store: st, clock: &clock{now: t0}, inbox: devmail.NewStore(0), pan: hasher, vault: v,
+	h := &harness{t: t, store: st, clock: testenv.NewClock(t0), inbox: devmail.NewStore(0), pan: hasher, vault: v,
 		cards: map[string]store.Cardholder{}}
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -155,7 +143,8 @@ func newHarness(t testing.TB) *harness {
 }
 
 // useBudget rebuilds the portal over the same store with its own hashing
-// budget, so a test can fill it. Call it before any request.
+// budget, so a test can fill it. Call it while no request is in flight:
+// the portal keeps its state in the store, the new one carries on.
 func (h *harness) useBudget(b *passhash.Budget) {
 	h.t.Helper()
 	h.cfg.Hashing = b
