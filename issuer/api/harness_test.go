@@ -80,7 +80,7 @@ func newHarness(t testing.TB) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dbPath := testDB(t, dir)
+	dbPath := testDB(t)
 	st, err := store.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)

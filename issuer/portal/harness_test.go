@@ -10,7 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -24,6 +24,7 @@ import (
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/passhash"
 	"github.com/honnin/honnin/issuer/store"
+	"github.com/honnin/honnin/issuer/store/pgtest"
 	"github.com/honnin/honnin/issuer/vault"
 )
 
@@ -39,8 +40,19 @@ const (
 	provisionalMsg      = "仮のメッセージ / provisional"
 )
 
-// harness is the portal over a real SQLite file and a real SMTP sink
-// (issuer/devmail), served by an httptest server.
+// pg is this test binary's PostgreSQL cluster, started by the first
+// harness on PostgreSQL.
+var pg pgtest.Shared
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pg.Stop()
+	os.Exit(code)
+}
+
+// harness is the portal over a real database (a SQLite file or a
+// PostgreSQL database: every test runs on both, through pg.ForEachEngine)
+// and a real SMTP sink (issuer/devmail), served by an httptest server.
 type harness struct {
 	t      testing.TB
 	portal *Server
@@ -70,10 +82,12 @@ var testHashes = sync.OnceValue(func() map[string]string {
 	return out
 })
 
-func newHarness(t testing.TB) *harness {
+// newHarness returns a harness over a new database on e: a test gets e
+// from pg.ForEachEngine, a benchmark from pg.Engine.
+func newHarness(t testing.TB, e pgtest.Engine) *harness {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "issuer.db"))
+	st, err := store.Open(ctx, pgtest.Migrated(t, e, store.Open))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,10 +9,13 @@ import (
 
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/store"
+	"github.com/honnin/honnin/issuer/store/pgtest"
 )
 
-func TestSignIn(t *testing.T) {
-	h := newHarness(t)
+func TestSignIn(t *testing.T) { pg.ForEachEngine(t, testSignIn) }
+
+func testSignIn(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	b := h.browser()
 	b.signIn(cardA, passA, mailA)
 	p := b.get("/portal/")
@@ -39,8 +42,10 @@ func TestSignIn(t *testing.T) {
 	}
 }
 
-func TestSessionCookie(t *testing.T) {
-	h := newHarness(t)
+func TestSessionCookie(t *testing.T) { pg.ForEachEngine(t, testSessionCookie) }
+
+func testSessionCookie(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	b := h.browser()
 	b.get("/portal/signin")
 	b.post("/portal/signin", url.Values{"card": {cardA}, "password": {passA}})
@@ -67,8 +72,10 @@ func TestSessionCookie(t *testing.T) {
 	}
 }
 
-func TestSecureCookies(t *testing.T) {
-	h := newHarness(t)
+func TestSecureCookies(t *testing.T) { pg.ForEachEngine(t, testSecureCookies) }
+
+func testSecureCookies(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	cfg := h.cfg
 	cfg.SecureCookies = true
 	s, err := New(cfg)
@@ -93,7 +100,9 @@ func TestSecureCookies(t *testing.T) {
 	}
 }
 
-func TestSignInRefused(t *testing.T) {
+func TestSignInRefused(t *testing.T) { pg.ForEachEngine(t, testSignInRefused) }
+
+func testSignInRefused(t *testing.T, e pgtest.Engine) {
 	tests := []struct {
 		name, card, password string
 		status               int
@@ -108,7 +117,7 @@ func TestSignInRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t)
+			h := newHarness(t, e)
 			b := h.browser()
 			b.get("/portal/signin")
 			p := b.post("/portal/signin", url.Values{"card": {tt.card}, "password": {tt.password}})
@@ -131,8 +140,10 @@ func TestSignInRefused(t *testing.T) {
 
 // TestSignInSameAnswer: a wrong password for an enrolled card and any
 // password for an unknown card get the very same page.
-func TestSignInSameAnswer(t *testing.T) {
-	h := newHarness(t)
+func TestSignInSameAnswer(t *testing.T) { pg.ForEachEngine(t, testSignInSameAnswer) }
+
+func testSignInSameAnswer(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	b := h.browser()
 	b.get("/portal/signin")
 	known := b.post("/portal/signin", url.Values{"card": {cardA}, "password": {"wrong"}})
@@ -144,8 +155,10 @@ func TestSignInSameAnswer(t *testing.T) {
 	}
 }
 
-func TestSignInCSRF(t *testing.T) {
-	h := newHarness(t)
+func TestSignInCSRF(t *testing.T) { pg.ForEachEngine(t, testSignInCSRF) }
+
+func testSignInCSRF(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	tests := []struct {
 		name string
 		prep func(b *browser) url.Values
@@ -187,10 +200,12 @@ func TestSignInCSRF(t *testing.T) {
 
 // TestSignInLock: 5 wrong passwords lock sign-in for the card for 15
 // minutes, the right password included; an unknown card locks the same way.
-func TestSignInLock(t *testing.T) {
+func TestSignInLock(t *testing.T) { pg.ForEachEngine(t, testSignInLock) }
+
+func testSignInLock(t *testing.T, e pgtest.Engine) {
 	for _, card := range []string{cardA, cardUnknown} {
 		t.Run(card, func(t *testing.T) {
-			h := newHarness(t)
+			h := newHarness(t, e)
 			b := h.browser()
 			b.get("/portal/signin")
 			for i := 1; i < MaxPasswordFailures; i++ {
@@ -223,8 +238,10 @@ func TestSignInLock(t *testing.T) {
 	}
 }
 
-func TestSignInIPLimit(t *testing.T) {
-	h := newHarness(t)
+func TestSignInIPLimit(t *testing.T) { pg.ForEachEngine(t, testSignInIPLimit) }
+
+func testSignInIPLimit(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	b := h.browser()
 	b.get("/portal/signin")
 	// Malformed card numbers count too (and cost no argon2 work here).
@@ -243,9 +260,11 @@ func TestSignInIPLimit(t *testing.T) {
 	}
 }
 
-func TestSignInCode(t *testing.T) {
+func TestSignInCode(t *testing.T) { pg.ForEachEngine(t, testSignInCode) }
+
+func testSignInCode(t *testing.T, e pgtest.Engine) {
 	start := func(t *testing.T) (*harness, *browser) {
-		h := newHarness(t)
+		h := newHarness(t, e)
 		b := h.browser()
 		b.get("/portal/signin")
 		if p := b.post("/portal/signin", url.Values{"card": {cardA}, "password": {passA}}); p.status != http.StatusSeeOther {
@@ -331,7 +350,7 @@ func TestSignInCode(t *testing.T) {
 		}
 	})
 	t.Run("no pending code", func(t *testing.T) {
-		h := newHarness(t)
+		h := newHarness(t, e)
 		b := h.browser()
 		b.get("/portal/signin")
 		if p := b.post("/portal/signin/code", url.Values{"code": {"123456"}}); p.status != http.StatusGone {
@@ -340,9 +359,11 @@ func TestSignInCode(t *testing.T) {
 	})
 }
 
-func TestSessionExpiry(t *testing.T) {
+func TestSessionExpiry(t *testing.T) { pg.ForEachEngine(t, testSessionExpiry) }
+
+func testSessionExpiry(t *testing.T, e pgtest.Engine) {
 	t.Run("idle", func(t *testing.T) {
-		h := newHarness(t)
+		h := newHarness(t, e)
 		b := h.browser()
 		b.signIn(cardA, passA, mailA)
 		h.clock.Add(IdleTimeout - time.Second)
@@ -359,7 +380,7 @@ func TestSessionExpiry(t *testing.T) {
 		}
 	})
 	t.Run("absolute", func(t *testing.T) {
-		h := newHarness(t)
+		h := newHarness(t, e)
 		b := h.browser()
 		b.signIn(cardA, passA, mailA)
 		for elapsed := time.Duration(0); elapsed < AbsoluteTimeout-IdleTimeout; elapsed += IdleTimeout - time.Minute {
@@ -374,7 +395,7 @@ func TestSessionExpiry(t *testing.T) {
 		}
 	})
 	t.Run("POST after expiry changes nothing", func(t *testing.T) {
-		h := newHarness(t)
+		h := newHarness(t, e)
 		b := h.browser()
 		b.signIn(cardA, passA, mailA)
 		b.get("/portal/message")
@@ -389,8 +410,10 @@ func TestSessionExpiry(t *testing.T) {
 	})
 }
 
-func TestSignOut(t *testing.T) {
-	h := newHarness(t)
+func TestSignOut(t *testing.T) { pg.ForEachEngine(t, testSignOut) }
+
+func testSignOut(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	b := h.browser()
 	b.signIn(cardA, passA, mailA)
 	p := b.post("/portal/signout", nil)
@@ -404,8 +427,10 @@ func TestSignOut(t *testing.T) {
 
 // TestSignInMailDown: when the code mail cannot be sent the page says so
 // and nobody is signed in.
-func TestSignInMailDown(t *testing.T) {
-	h := newHarness(t)
+func TestSignInMailDown(t *testing.T) { pg.ForEachEngine(t, testSignInMailDown) }
+
+func testSignInMailDown(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	h.sink.Close()
 	b := h.browser()
 	b.get("/portal/signin")
@@ -420,8 +445,10 @@ func TestSignInMailDown(t *testing.T) {
 
 // TestSignInNoEmail: a card without an address cannot get the code; the
 // page says so (only after the right password).
-func TestSignInNoEmail(t *testing.T) {
-	h := newHarness(t)
+func TestSignInNoEmail(t *testing.T) { pg.ForEachEngine(t, testSignInNoEmail) }
+
+func testSignInNoEmail(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	const card = "3540123456789040"
 	n, err := pan.Parse(card)
 	if err != nil {
