@@ -27,6 +27,7 @@ import (
 	"github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/ledger/sqlite"
 	"github.com/honnin/honnin/edge/report"
+	"github.com/honnin/honnin/edge/testenv"
 )
 
 var t0 = time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
@@ -36,24 +37,6 @@ var t0 = time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
 var txnDate = t0.Add(250 * time.Millisecond).In(time.FixedZone("JST", 9*60*60))
 
 const origin = "http://localhost:8080"
-
-// clock is the one clock of a test: edge, issuer and tokens share it.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // keys generates one dev key folder (all five files), as `make run` does.
 func keys(t testing.TB) (challenge.IssuerKeys, challenge.EdgeKeys) {
@@ -76,7 +59,7 @@ func keys(t testing.TB) (challenge.IssuerKeys, challenge.EdgeKeys) {
 // minter mints what the issuer mints, with the real challenge package.
 type minter struct {
 	keys  challenge.IssuerKeys
-	clock *clock
+	clock *testenv.Clock // the one clock of a test: edge, issuer and tokens share it
 	// maxAttempts goes into every payload.
 	maxAttempts int
 	// method is the challenge's method; "" is email.
@@ -438,7 +421,7 @@ func (is *issuer) result(w http.ResponseWriter, r *http.Request) {
 // env is one edge under test with its issuer.
 type env struct {
 	t       testing.TB
-	clock   *clock
+	clock   *testenv.Clock
 	m       minter
 	edge    challenge.EdgeKeys
 	issuer  *issuer
@@ -493,7 +476,7 @@ type option func(*api.Config)
 func newEnv(t testing.TB, opts ...option) *env {
 	t.Helper()
 	ik, ek := keys(t)
-	clk := &clock{t: t0}
+	clk := testenv.NewClock(t0)
 	e := &env{t: t, clock: clk, edge: ek, m: minter{keys: ik, clock: clk, maxAttempts: 5}, logs: &bytes.Buffer{}}
 	e.issuer = newIssuer(t, &e.m)
 	ctx := context.Background()

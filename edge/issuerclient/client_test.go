@@ -16,27 +16,10 @@ import (
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/contract"
+	"github.com/honnin/honnin/edge/testenv"
 )
 
 var t0 = time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
-
-// clock is a test's one clock: the client's and the issuer's verifier's.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
 
 // call is one request the test issuer received, with its call token's
 // claims.
@@ -63,7 +46,7 @@ type issuer struct {
 	answer string
 }
 
-func newIssuer(t *testing.T, key challenge.SigningKey, clk *clock) *issuer {
+func newIssuer(t *testing.T, key challenge.SigningKey, clk *testenv.Clock) *issuer {
 	is := &issuer{t: t, status: http.StatusOK, answer: "{}",
 		v: challenge.Verifier{Keys: challenge.NewKeySet(key.Public()), Issuer: challenge.EdgeName,
 			Audience: challenge.IssuerName, MaxLifetime: time.Minute, Now: clk.Now}}
@@ -135,9 +118,9 @@ func edgeKey() challenge.SigningKey {
 		Private: ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))}
 }
 
-func newClient(t *testing.T) (*Client, *issuer, *clock) {
+func newClient(t *testing.T) (*Client, *issuer, *testenv.Clock) {
 	t.Helper()
-	clk := &clock{t: t0}
+	clk := testenv.NewClock(t0)
 	key := edgeKey()
 	is := newIssuer(t, key, clk)
 	c, err := New(Config{URL: is.srv.URL + "/", Key: key, Now: clk.Now})

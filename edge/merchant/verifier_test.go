@@ -16,27 +16,10 @@ import (
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/limits"
+	"github.com/honnin/honnin/edge/testenv"
 )
 
 const origin = "http://localhost:8080"
-
-// clock is a settable time shared by the verifier and the token minting.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // issuer is a JWKS server whose document, status and headers a test can
 // change, counting the fetches it answers.
@@ -44,7 +27,7 @@ type issuer struct {
 	issuer challenge.IssuerKeys
 	edge   challenge.EdgeKeys
 	srv    *httptest.Server
-	clock  *clock
+	clock  *testenv.Clock // shared by the verifier and the token minting
 
 	hits         atomic.Int64
 	mu           sync.Mutex
@@ -70,7 +53,7 @@ func newIssuer(t *testing.T) *issuer {
 	}
 	is := &issuer{
 		issuer: ik, edge: ek, doc: ik.JWKS, status: http.StatusOK,
-		clock: &clock{t: time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)},
+		clock: testenv.NewClock(time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)),
 	}
 	is.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/.well-known/jwks.json" || r.Method != http.MethodGet {
@@ -253,7 +236,7 @@ func TestRotation(t *testing.T) {
 	is.set(func(is *issuer) { is.doc = doc })
 
 	// Within 30 s of the last fetch an unknown kid is not worth a fetch.
-	is.clock.Advance(10 * time.Second)
+	is.clock.Add(10 * time.Second)
 	if _, err := v.Verify(ctx, is.token(t, next, "auth-2", nil), "auth-2"); !errors.Is(err, ErrInvalidToken) {
 		t.Fatalf("new key within 30 s of last fetch: %v, want ErrInvalidToken", err)
 	}
@@ -261,7 +244,7 @@ func TestRotation(t *testing.T) {
 		t.Fatalf("fetches = %d, want 1", n)
 	}
 
-	is.clock.Advance(21 * time.Second)
+	is.clock.Add(21 * time.Second)
 	if _, err := v.Verify(ctx, is.token(t, next, "auth-3", nil), "auth-3"); err != nil {
 		t.Fatalf("new key after refetch: %v", err)
 	}
@@ -300,7 +283,7 @@ func TestForgedKidFetchesAtMostEvery30s(t *testing.T) {
 	if n := is.hits.Load(); n != 1 {
 		t.Fatalf("fetches after 50 forged kids = %d, want 1", n)
 	}
-	is.clock.Advance(31 * time.Second)
+	is.clock.Add(31 * time.Second)
 	forged(50)
 	good()
 	if n := is.hits.Load(); n != 2 {
@@ -333,12 +316,12 @@ func TestCacheLifetime(t *testing.T) {
 			}
 			start := is.clock.Now()
 			verify()
-			is.clock.Advance(tt.stillFresh)
+			is.clock.Add(tt.stillFresh)
 			verify()
 			if n := is.hits.Load(); n != 1 {
 				t.Fatalf("after %s: fetches = %d, want 1", tt.stillFresh, n)
 			}
-			is.clock.Advance(start.Add(tt.stale).Sub(is.clock.Now()))
+			is.clock.Set(start.Add(tt.stale))
 			verify()
 			if n := is.hits.Load(); n != 2 {
 				t.Fatalf("after %s: fetches = %d, want 2", tt.stale, n)
@@ -400,7 +383,7 @@ func TestJWKSErrorBackoff(t *testing.T) {
 		t.Fatalf("fetches during backoff = %d, want 1", n)
 	}
 	is.set(func(is *issuer) { is.status = http.StatusOK })
-	is.clock.Advance(errorBackoff)
+	is.clock.Add(errorBackoff)
 	if err := verify(); err != nil {
 		t.Fatalf("after the issuer recovered: %v", err)
 	}

@@ -12,8 +12,8 @@ import (
 	"reflect"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
@@ -22,6 +22,7 @@ import (
 	"github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/ledger/sqlite"
 	"github.com/honnin/honnin/edge/migrations"
+	"github.com/honnin/honnin/edge/testenv"
 )
 
 // issuer is a stand-in for the issuer's POST /internal/v1/results: it checks
@@ -43,15 +44,20 @@ type issuer struct {
 }
 
 func newIssuer(t testing.TB, edge challenge.SigningKey, answer func(n int) int) *issuer {
-	is := &issuer{
+	is := newStandIn(t, edge, answer)
+	is.srv = httptest.NewServer(http.HandlerFunc(is.serve))
+	t.Cleanup(is.srv.Close)
+	return is
+}
+
+// newStandIn is the issuer without a server: is.serve is its handler.
+func newStandIn(t testing.TB, edge challenge.SigningKey, answer func(n int) int) *issuer {
+	return &issuer{
 		t:      t,
 		v:      challenge.Verifier{Keys: challenge.NewKeySet(edge.Public()), Issuer: challenge.EdgeName, Audience: challenge.IssuerName, MaxLifetime: time.Minute},
 		answer: answer,
 		got:    map[string]int{},
 	}
-	is.srv = httptest.NewServer(http.HandlerFunc(is.serve))
-	t.Cleanup(is.srv.Close)
-	return is
 }
 
 func (is *issuer) serve(w http.ResponseWriter, r *http.Request) {
@@ -255,37 +261,50 @@ func TestDelivery(t *testing.T) {
 		{"409 set aside", always(409), 1, true},
 	}
 	for _, tt := range tests {
+		// In a bubble, Run's timers and the clock are fake: the test lets
+		// more time pass than any retry or lease could wait, and
+		// synctest.Wait returns once every goroutine is idle. What the
+		// issuer has seen then is all it will ever see: a retry after the
+		// outcome settled would be counted, however slow the machine.
 		t.Run(tt.name, func(t *testing.T) {
-			key := edgeKey(t)
-			is := newIssuer(t, key, tt.answer)
-			db := openDB(t, filepath.Join(t.TempDir(), "edge.db"))
-			r := newReporter(t, db, is.srv.URL, key, nil)
-			enqueue(t, db, outcome, time.Now())
-			if n := pending(t, r); n != 1 {
-				t.Fatalf("pending after enqueue = %d, want 1", n)
-			}
-			run(t, r)
-			waitFor(t, "outcome settled", func() bool { return pending(t, r) == 0 })
-			// Give a wrongly retrying reporter the time to call again.
-			time.Sleep(60 * time.Millisecond)
-			calls, got := is.state()
-			if calls != tt.calls {
-				t.Errorf("issuer called %d times, want %d", calls, tt.calls)
-			}
-			wantGot := 1
-			if tt.dead {
-				wantGot = 0
-			}
-			if got[outcome.JTI] != wantGot {
-				t.Errorf("issuer accepted the outcome %d times, want %d", got[outcome.JTI], wantGot)
-			}
-			wantDead := 0
-			if tt.dead {
-				wantDead = 1
-			}
-			if n := dead(t, r); n != wantDead {
-				t.Errorf("dead = %d, want %d", n, wantDead)
-			}
+			synctest.Test(t, func(t *testing.T) {
+				key := edgeKey(t)
+				is, client := newBubbleIssuer(t, key, tt.answer)
+				db := openDB(t, filepath.Join(t.TempDir(), "edge.db"))
+				ic, err := issuerclient.New(issuerclient.Config{URL: "http://issuer.test", Key: key, HTTP: client})
+				if err != nil {
+					t.Fatal(err)
+				}
+				r, err := New(Config{DB: db, Issuer: ic,
+					Log: slog.New(slog.NewTextHandler(io.Discard, nil))}) // the default backoffs and Poll
+				if err != nil {
+					t.Fatal(err)
+				}
+				enqueue(t, db, outcome, time.Now())
+				if n := pending(t, r); n != 1 {
+					t.Fatalf("pending after enqueue = %d, want 1", n)
+				}
+				run(t, r)
+				time.Sleep(r.backoff.max + 2*r.lease)
+				synctest.Wait()
+				if n := pending(t, r); n != 0 {
+					t.Errorf("pending = %d, want 0", n)
+				}
+				calls, got := is.state()
+				if calls != tt.calls {
+					t.Errorf("issuer called %d times, want %d", calls, tt.calls)
+				}
+				wantGot, wantDead := 1, 0
+				if tt.dead {
+					wantGot, wantDead = 0, 1
+				}
+				if got[outcome.JTI] != wantGot {
+					t.Errorf("issuer accepted the outcome %d times, want %d", got[outcome.JTI], wantGot)
+				}
+				if n := dead(t, r); n != wantDead {
+					t.Errorf("dead = %d, want %d", n, wantDead)
+				}
+			})
 		})
 	}
 }
@@ -386,13 +405,11 @@ func TestClaimedRowsComeBack(t *testing.T) {
 	key := edgeKey(t)
 	is := newIssuer(t, key, always(200))
 	db := openDB(t, filepath.Join(t.TempDir(), "edge.db"))
-	var clock atomic.Int64
-	clock.Store(time.Now().UnixNano())
-	now := func() time.Time { return time.Unix(0, clock.Load()) }
-	is.v.Now = now // the issuer lives in the same (moved) time
-	r := newReporter(t, db, is.srv.URL, key, now)
+	clock := testenv.NewClock(time.Now())
+	is.v.Now = clock.Now // the issuer lives in the same (moved) time
+	r := newReporter(t, db, is.srv.URL, key, clock.Now)
 	ctx := context.Background()
-	enqueue(t, db, outcome, now())
+	enqueue(t, db, outcome, clock.Now())
 	rows, err := r.claim(ctx) // claimed, then the process "dies"
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("claim = (%v, %v)", rows, err)
@@ -400,7 +417,7 @@ func TestClaimedRowsComeBack(t *testing.T) {
 	if n, _ := r.Deliver(ctx); n != 0 {
 		t.Fatalf("a leased row was delivered by a second worker")
 	}
-	clock.Add(int64(r.lease + time.Second))
+	clock.Add(r.lease + time.Second)
 	if n, err := r.Deliver(ctx); err != nil || n != 1 {
 		t.Fatalf("Deliver after lease = (%d, %v), want (1, nil)", n, err)
 	}
@@ -474,13 +491,11 @@ func TestDeliverLeased(t *testing.T) {
 			key := edgeKey(t)
 			is := newIssuer(t, key, always(tt.issuer))
 			db := openDB(t, filepath.Join(t.TempDir(), "edge.db"))
-			var clock atomic.Int64
-			clock.Store(time.Now().UnixNano())
-			now := func() time.Time { return time.Unix(0, clock.Load()) }
-			is.v.Now = now
-			r := newReporter(t, db, is.srv.URL, key, now)
+			clock := testenv.NewClock(time.Now())
+			is.v.Now = clock.Now
+			r := newReporter(t, db, is.srv.URL, key, clock.Now)
 			ctx := context.Background()
-			l := enqueue(t, db, outcome, r.LeaseEnd(now()))
+			l := enqueue(t, db, outcome, r.LeaseEnd(clock.Now()))
 			if n, err := r.Deliver(ctx); err != nil || n != 0 {
 				t.Fatalf("Deliver of a row leased to its request = (%d, %v), want (0, nil)", n, err)
 			}
@@ -499,7 +514,7 @@ func TestDeliverLeased(t *testing.T) {
 				return
 			}
 			is.setAnswer(always(200))
-			clock.Add(int64(r.lease + time.Second))
+			clock.Add(r.lease + time.Second)
 			if n, err := r.Deliver(ctx); err != nil || n != 1 {
 				t.Fatalf("Deliver later = (%d, %v), want (1, nil)", n, err)
 			}

@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/honnin/honnin/edge/testenv"
 )
 
 // faultWorker is faultworker (a worker that fails on purpose) running in
@@ -43,12 +45,7 @@ func startFaultWorker(t *testing.T) *faultWorker {
 			_, err = os.Stat(need)
 		}
 	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("workerd test needs node and make edge-build: %v", err)
-		}
-		t.Skipf("workerd test needs node and make edge-build: %v", err)
-	}
+	testenv.Need(t, "node and make edge-build", err)
 
 	dir := t.TempDir()
 	build := exec.Command("go", "build", "-tags", "workerfault", "-o", filepath.Join(dir, "app.wasm"), "./faultworker")

@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +22,7 @@ import (
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/jsonapi"
+	"github.com/honnin/honnin/edge/testenv"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/devmail"
@@ -49,19 +49,6 @@ const (
 	testMailFrom = "Honnin Card <no-reply@issuer.example>"
 )
 
-// clock is a settable test clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // harness is the issuer API over a real database (a SQLite file, or
 // PostgreSQL: see testDB), real keys and a real SMTP sink, with the edge's keys at hand to sign calls and open seals.
 type harness struct {
@@ -70,7 +57,7 @@ type harness struct {
 	store    *store.Store
 	issuer   challenge.IssuerKeys
 	edge     challenge.EdgeKeys
-	clock    *clock
+	clock    *testenv.Clock
 	inbox    *devmail.Store
 	smtpAddr string
 	smtp     *devmail.SMTPServer
@@ -96,7 +83,7 @@ func newHarness(t testing.TB) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dbPath := testDB(t, dir)
+	dbPath := testDB(t)
 	st, err := store.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +97,7 @@ func newHarness(t testing.TB) *harness {
 		t.Fatal(err)
 	}
 
-	h := &harness{t: t, store: st, dbPath: dbPath, issuer: ik, edge: ek, clock: &clock{now: t0}, inbox: devmail.NewStore(0)}
+	h := &harness{t: t, store: st, dbPath: dbPath, issuer: ik, edge: ek, clock: testenv.NewClock(t0), inbox: devmail.NewStore(0)}
 	h.smtpUp()
 	t.Cleanup(func() { h.smtpDown() })
 	host, port, _ := net.SplitHostPort(h.smtpAddr)

@@ -270,6 +270,12 @@ func TestSendCodeServerDown(t *testing.T) {
 
 // silentServer accepts connections and never says a word, like a mail
 // server that hangs or a firewall that swallows packets after the handshake.
+//
+// accepted returns how many connections the server has accepted, exactly:
+// it dials one of its own and counts those accepted before it. A dial that
+// returned before accepted was called completed its handshake first, so
+// the kernel queued it first (the accept queue is FIFO): no sleep giving a
+// stray dial "time to arrive", which a slow machine would outrun.
 func silentServer(t *testing.T) (port int, accepted func() int) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -277,7 +283,9 @@ func silentServer(t *testing.T) (port int, accepted func() int) {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
+	arrived := sync.NewCond(&mu)
 	var conns []net.Conn
+	markers := map[string]bool{} // local addresses of accepted's own dials
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -286,6 +294,7 @@ func silentServer(t *testing.T) (port int, accepted func() int) {
 			}
 			mu.Lock()
 			conns = append(conns, c)
+			arrived.Broadcast()
 			mu.Unlock()
 		}
 	}()
@@ -298,9 +307,28 @@ func silentServer(t *testing.T) (port int, accepted func() int) {
 		}
 	})
 	return ln.Addr().(*net.TCPAddr).Port, func() int {
+		t.Helper()
+		marker, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer marker.Close()
+		me := marker.LocalAddr().String()
 		mu.Lock()
 		defer mu.Unlock()
-		return len(conns)
+		markers[me] = true
+		for {
+			n := 0
+			for _, c := range conns {
+				switch addr := c.RemoteAddr().String(); {
+				case addr == me:
+					return n
+				case !markers[addr]:
+					n++
+				}
+			}
+			arrived.Wait()
+		}
 	}
 }
 
@@ -320,8 +348,8 @@ func TestSendCodeContextDeadline(t *testing.T) {
 	if elapsed > 5*time.Second {
 		t.Fatalf("SendCode took %v after a 300ms deadline", elapsed)
 	}
-	if accepted() != 1 {
-		t.Errorf("server saw %d connections, want 1 (the send must have been under way)", accepted())
+	if n := accepted(); n != 1 {
+		t.Errorf("server saw %d connections, want 1 (the send must have been under way)", n)
 	}
 }
 
@@ -333,7 +361,6 @@ func TestSendCodeContextAlreadyDone(t *testing.T) {
 	if err := m.SendCode(ctx, codeMail("en")); !errors.Is(err, context.Canceled) {
 		t.Fatalf("SendCode = %v, want context.Canceled", err)
 	}
-	time.Sleep(50 * time.Millisecond) // give a (wrong) dial time to arrive
 	if n := accepted(); n != 0 {
 		t.Fatalf("dialled %d times with a cancelled context", n)
 	}

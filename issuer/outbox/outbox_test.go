@@ -10,10 +10,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/honnin/honnin/edge/testenv"
 	"github.com/honnin/honnin/issuer/devmail"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/sms"
@@ -23,15 +23,7 @@ import (
 
 var t0 = time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Set(t time.Time)     { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
-func (c *clock) Add(d time.Duration) { c.Set(c.Now().Add(d)) }
-func quiet() *slog.Logger            { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 func lockNotice(to string) dispatch.Notice {
 	return dispatch.Notice{Kind: dispatch.NoticeLocked, To: to, Locale: "en", IssuerName: "honnin", Last4: "9016", Method: "email", Failures: 10}
 }
@@ -42,7 +34,7 @@ type rig struct {
 	t     *testing.T
 	st    *store.Store
 	box   *Outbox
-	clock *clock
+	clock *testenv.Clock
 	inbox *devmail.Store
 	addr  string
 	smtp  *devmail.SMTPServer
@@ -62,7 +54,7 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{t: t, st: st, clock: &clock{now: t0}, inbox: devmail.NewStore(0)}
+	r := &rig{t: t, st: st, clock: testenv.NewClock(t0), inbox: devmail.NewStore(0)}
 	r.up()
 	t.Cleanup(r.down)
 	host, port, _ := net.SplitHostPort(r.addr)

@@ -2,11 +2,12 @@ package passhash
 
 import (
 	"errors"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/honnin/honnin/edge/testenv"
 )
 
 // Hashes made by the reference implementation's CLI (Debian package
@@ -40,13 +41,7 @@ func TestVectors(t *testing.T) {
 // TestAgainstCLI checks a hash of this package with the reference CLI. It
 // is skipped when argon2 is not installed, except in CI.
 func TestAgainstCLI(t *testing.T) {
-	bin, err := exec.LookPath("argon2")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("argon2 CLI missing in CI (apt-get install argon2)")
-		}
-		t.Skip("argon2 CLI not installed")
-	}
+	bin := testenv.LookPath(t, "argon2")
 	const pw = "s3cret パス"
 	// The CLI takes the salt as a string: an ASCII one of Hash's length.
 	salt := []byte("0123456789abcdef")

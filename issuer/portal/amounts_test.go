@@ -15,6 +15,7 @@ import (
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/sms"
+	"github.com/honnin/honnin/issuer/store/pgtest"
 	clientview "github.com/honnin/honnin/wasm/view"
 )
 
@@ -31,8 +32,10 @@ import (
 // through the portal's harness; the other three are public APIs. The
 // imports are the test's only: no production package imports another for
 // this.
-func TestAmountsAgree(t *testing.T) {
-	h := newHarness(t)
+func TestAmountsAgree(t *testing.T) { pg.ForEachEngine(t, testAmountsAgree) }
+
+func testAmountsAgree(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	ctx := t.Context()
 	type purchase struct {
 		code  string

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/honnin/honnin/issuer"
+	"github.com/honnin/honnin/issuer/store/pgtest"
 	"github.com/honnin/honnin/issuer/totp"
 )
 
@@ -33,8 +34,10 @@ func (h *harness) regPassword(addr string) string {
 // TestAppRegistrationQR: the page issues an ID and mails the password; the
 // password typed here shows the QR and the secret once; the secret's codes
 // are the stored app's; the registration cannot be used again.
-func TestAppRegistrationQR(t *testing.T) {
-	h, b := signedInA(t)
+func TestAppRegistrationQR(t *testing.T) { pg.ForEachEngine(t, testAppRegistrationQR) }
+
+func testAppRegistrationQR(t *testing.T, e pgtest.Engine) {
+	h, b := signedInA(t, e)
 	p := b.get("/portal/app")
 	if !strings.Contains(p.body, "登録されていません") || strings.Contains(p.body, `id="reg-id"`) {
 		t.Errorf("app page before:\n%s", p.body)
@@ -109,8 +112,10 @@ func registerApp(t *testing.T, h *harness, b *browser) {
 
 // TestAppLost: the lost phone's app is revoked from here alone and a new
 // registration is issued at once.
-func TestAppLost(t *testing.T) {
-	h, b := signedInA(t)
+func TestAppLost(t *testing.T) { pg.ForEachEngine(t, testAppLost) }
+
+func testAppLost(t *testing.T, e pgtest.Engine) {
+	h, b := signedInA(t, e)
 	registerApp(t, h, b)
 	old := h.creds(cardA, issuer.MethodApp)[0]
 	before := len(h.inbox.Messages(mailA))
@@ -136,8 +141,10 @@ func TestAppLost(t *testing.T) {
 
 // TestAppRelease: release gives the app up; the page warns when the app
 // was the method; releasing nothing is refused.
-func TestAppRelease(t *testing.T) {
-	h, b := signedInA(t)
+func TestAppRelease(t *testing.T) { pg.ForEachEngine(t, testAppRelease) }
+
+func testAppRelease(t *testing.T, e pgtest.Engine) {
+	h, b := signedInA(t, e)
 	registerApp(t, h, b)
 	if err := h.store.SetPreferredMethod(context.Background(), h.cards[cardA].ID, issuer.MethodApp, "cardholder", h.clock.Now()); err != nil {
 		t.Fatal(err)
@@ -163,8 +170,10 @@ func TestAppRelease(t *testing.T) {
 
 // TestMethodPostsNeedCSRF: every POST of these pages without the token is
 // 403 and changes nothing.
-func TestMethodPostsNeedCSRF(t *testing.T) {
-	h, b := signedInA(t)
+func TestMethodPostsNeedCSRF(t *testing.T) { pg.ForEachEngine(t, testMethodPostsNeedCSRF) }
+
+func testMethodPostsNeedCSRF(t *testing.T, e pgtest.Engine) {
+	h, b := signedInA(t, e)
 	importTestTokens(t, h, cardA, "HNT9000000001")
 	tok := credForm(h.token(cardA, "HNT9000000001"))
 	for _, c := range []struct{ path, field, value string }{
@@ -202,8 +211,10 @@ func TestMethodPostsNeedCSRF(t *testing.T) {
 
 // TestAppReplacesPassword: registering an app revokes the static password
 // (seed 000), so a card whose method was the password moves to the app.
-func TestAppReplacesPassword(t *testing.T) {
-	h, b := signedInA(t)
+func TestAppReplacesPassword(t *testing.T) { pg.ForEachEngine(t, testAppReplacesPassword) }
+
+func testAppReplacesPassword(t *testing.T, e pgtest.Engine) {
+	h, b := signedInA(t, e)
 	ctx := context.Background()
 	if _, err := h.store.SetPassword(ctx, h.cards[cardA].ID, "$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", h.clock.Now()); err != nil {
 		t.Fatal(err)
@@ -225,8 +236,10 @@ func TestAppReplacesPassword(t *testing.T) {
 
 // TestAppWithoutRegistrar: an issuer that registers no apps offers no
 // registration, and its routes are not there.
-func TestAppWithoutRegistrar(t *testing.T) {
-	h := newHarness(t)
+func TestAppWithoutRegistrar(t *testing.T) { pg.ForEachEngine(t, testAppWithoutRegistrar) }
+
+func testAppWithoutRegistrar(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	b := h.browser()
 	b.signIn(cardA, passA, mailA)
 	if p := b.get("/portal/app"); p.status != http.StatusOK || strings.Contains(p.body, `id="issue"`) {

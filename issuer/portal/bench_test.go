@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/issuer/pan"
+	"github.com/honnin/honnin/issuer/store/pgtest"
 )
 
 // BenchmarkCheckPassword measures the password step for an enrolled card
@@ -25,7 +26,7 @@ func BenchmarkCheckPassword(b *testing.B) {
 		{"not-enrolled", cardUnknown},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			h := newHarness(b)
+			h := newHarness(b, pg.Engine(b, pgtest.SQLite))
 			n, err := pan.Parse(bc.card)
 			if err != nil {
 				b.Fatal(err)
@@ -61,7 +62,7 @@ func BenchmarkSignInUnderFlood(b *testing.B) {
 	const maxTries = 30
 	for _, perSec := range []int{0, 10, 20, 40} {
 		b.Run(fmt.Sprintf("flood=%d/s", perSec), func(b *testing.B) {
-			h := newHarness(b)
+			h := newHarness(b, pg.Engine(b, pgtest.SQLite))
 			tok := benchCSRF(h)
 			stop := make(chan struct{})
 			var flood sync.WaitGroup

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/honnin/honnin/issuer/store/pgtest"
 )
 
 // link links card B to b's person through the password and code steps.
@@ -25,8 +27,10 @@ func (b *browser) link(card, password, mail string) {
 	}
 }
 
-func TestCombinedLogin(t *testing.T) {
-	h := newHarness(t)
+func TestCombinedLogin(t *testing.T) { pg.ForEachEngine(t, testCombinedLogin) }
+
+func testCombinedLogin(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	a, bID := h.cards[cardA].ID, h.cards[cardB].ID
 	br := h.browser()
 	br.signIn(cardA, passA, mailA)
@@ -76,8 +80,10 @@ func TestCombinedLogin(t *testing.T) {
 	}
 }
 
-func TestCardsRefused(t *testing.T) {
-	h := newHarness(t)
+func TestCardsRefused(t *testing.T) { pg.ForEachEngine(t, testCardsRefused) }
+
+func testCardsRefused(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	br := h.browser()
 	br.signIn(cardA, passA, mailA)
 	cID := strconv.FormatInt(h.cards[cardC].ID, 10)
@@ -120,8 +126,10 @@ func TestCardsRefused(t *testing.T) {
 
 // TestLinkCodeOtherPerson: a link code mailed for one person's session
 // does not link the card to someone else who holds the handle.
-func TestLinkCodeOtherPerson(t *testing.T) {
-	h := newHarness(t)
+func TestLinkCodeOtherPerson(t *testing.T) { pg.ForEachEngine(t, testLinkCodeOtherPerson) }
+
+func testLinkCodeOtherPerson(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	one := h.browser()
 	one.signIn(cardA, passA, mailA)
 	one.get("/portal/cards")

@@ -12,6 +12,7 @@ import (
 	"github.com/honnin/honnin/edge/onetime"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/dispatch"
+	"github.com/honnin/honnin/issuer/store/pgtest"
 )
 
 var smsCode = regexp.MustCompile(`確認コード (\d{6})|code (\d{6})`)
@@ -48,8 +49,10 @@ func (h *harness) newestCode(addr string) string {
 // TestContactChangeEmail: a new address gets a code, a wrong code counts,
 // the right one swaps the address (and the email credential), the old
 // address is told, and the method page shows the new one.
-func TestContactChangeEmail(t *testing.T) {
-	h, b := signedInA(t)
+func TestContactChangeEmail(t *testing.T) { pg.ForEachEngine(t, testContactChangeEmail) }
+
+func testContactChangeEmail(t *testing.T, e pgtest.Engine) {
+	h, b := signedInA(t, e)
 	const newAddr = "jiro@new.example"
 	oldCred, err := h.store.ContactCredential(context.Background(), h.cards[cardA].ID, issuer.MethodEmail, h.clock.Now())
 	if err != nil {
@@ -118,8 +121,10 @@ func toFullWidth(s string) string {
 // TestContactChangePhone: the code goes by SMS to the new phone, the
 // notice by mail to the registered address; SMS codes then use the new
 // phone as the card's.
-func TestContactChangePhone(t *testing.T) {
-	h, b := signedInA(t)
+func TestContactChangePhone(t *testing.T) { pg.ForEachEngine(t, testContactChangePhone) }
+
+func testContactChangePhone(t *testing.T, e pgtest.Engine) {
+	h, b := signedInA(t, e)
 	b.get("/portal/contact/sms")
 	p := b.post("/portal/contact/sms", form("value", "080-9876-5432"))
 	if p.status != http.StatusSeeOther {
@@ -145,8 +150,10 @@ func TestContactChangePhone(t *testing.T) {
 
 // TestContactRefusals: what the new-value form refuses, with the reason,
 // sending nothing and starting no change.
-func TestContactRefusals(t *testing.T) {
-	h, b := signedInA(t)
+func TestContactRefusals(t *testing.T) { pg.ForEachEngine(t, testContactRefusals) }
+
+func testContactRefusals(t *testing.T, e pgtest.Engine) {
+	h, b := signedInA(t, e)
 	tests := []struct {
 		kind, value string
 		status      int
@@ -184,8 +191,10 @@ func TestContactRefusals(t *testing.T) {
 }
 
 // TestContactNoSMS: an issuer without SMS offers no phone change.
-func TestContactNoSMS(t *testing.T) {
-	h := newHarness(t)
+func TestContactNoSMS(t *testing.T) { pg.ForEachEngine(t, testContactNoSMS) }
+
+func testContactNoSMS(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	b := h.browser()
 	b.signIn(cardA, passA, mailA)
 	if p := b.get("/portal/contact/sms"); p.status != http.StatusNotFound {
@@ -199,8 +208,10 @@ func TestContactNoSMS(t *testing.T) {
 // TestContactCodeRules: 5 wrong codes void the change, a code expires
 // after 10 minutes, a resend waits 30 s and makes the old code useless,
 // and only 3 resends are allowed.
-func TestContactCodeRules(t *testing.T) {
-	h, b := signedInA(t)
+func TestContactCodeRules(t *testing.T) { pg.ForEachEngine(t, testContactCodeRules) }
+
+func testContactCodeRules(t *testing.T, e pgtest.Engine) {
+	h, b := signedInA(t, e)
 	const addr = "new@mail.example"
 	begin := func() string {
 		t.Helper()
@@ -289,8 +300,10 @@ func TestContactCodeRules(t *testing.T) {
 }
 
 // TestContactDailyLimit: 10 codes a day per card, whatever the addresses.
-func TestContactDailyLimit(t *testing.T) {
-	h, b := signedInA(t)
+func TestContactDailyLimit(t *testing.T) { pg.ForEachEngine(t, testContactDailyLimit) }
+
+func testContactDailyLimit(t *testing.T, e pgtest.Engine) {
+	h, b := signedInA(t, e)
 	for i := range onetime.ContactChange.DailyCap {
 		b.get("/portal/contact/email")
 		if p := b.post("/portal/contact/email", form("value", fmt.Sprintf("n%d@mail.example", i))); p.status != http.StatusSeeOther {
@@ -309,8 +322,10 @@ func TestContactDailyLimit(t *testing.T) {
 
 // TestContactSendFails: when the code cannot be sent the change is void,
 // the page says so, and the cardholder can try again at once.
-func TestContactSendFails(t *testing.T) {
-	h, b := signedInA(t)
+func TestContactSendFails(t *testing.T) { pg.ForEachEngine(t, testContactSendFails) }
+
+func testContactSendFails(t *testing.T, e pgtest.Engine) {
+	h, b := signedInA(t, e)
 	good := h.cfg.Mail
 	dead, err := dispatch.NewMailer(dispatch.MailConfig{Host: "127.0.0.1", Port: 1, TLS: dispatch.TLSNone,
 		From: "x <x@issuer.example>", Timeout: time.Second})
@@ -338,8 +353,10 @@ func TestContactSendFails(t *testing.T) {
 // TestContactForMethod: picking SMS on a card without a phone leads
 // through the phone change and back to that pick's confirmation, one
 // click from done.
-func TestContactForMethod(t *testing.T) {
-	h, b := signedInA(t)
+func TestContactForMethod(t *testing.T) { pg.ForEachEngine(t, testContactForMethod) }
+
+func testContactForMethod(t *testing.T, e pgtest.Engine) {
+	h, b := signedInA(t, e)
 	h.setContact(cardA, mailA, "")
 	p := b.get("/portal/method/confirm?method=sms")
 	if p.location != "/portal/contact/sms?for=method" {

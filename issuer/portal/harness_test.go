@@ -10,7 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -18,12 +18,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/honnin/honnin/edge/testenv"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/devmail"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/passhash"
 	"github.com/honnin/honnin/issuer/store"
+	"github.com/honnin/honnin/issuer/store/pgtest"
 	"github.com/honnin/honnin/issuer/vault"
 )
 
@@ -39,27 +41,25 @@ const (
 	provisionalMsg      = "仮のメッセージ / provisional"
 )
 
-// clock is a settable test clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
+// pg is this test binary's PostgreSQL cluster, started by the first
+// harness on PostgreSQL.
+var pg pgtest.Shared
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pg.Stop()
+	os.Exit(code)
 }
 
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// harness is the portal over a real SQLite file and a real SMTP sink
-// (issuer/devmail), served by an httptest server.
+// harness is the portal over a real database (a SQLite file or a
+// PostgreSQL database: every test runs on both, through pg.ForEachEngine)
+// and a real SMTP sink (issuer/devmail), served by an httptest server.
 type harness struct {
 	t      testing.TB
 	portal *Server
 	srv    *httptest.Server
 	store  *store.Store
-	clock  *clock
+	clock  *testenv.Clock
 	inbox  *devmail.Store
 	sink   *devmail.SMTPServer
 	pan    *pan.Hasher
@@ -83,10 +83,12 @@ var testHashes = sync.OnceValue(func() map[string]string {
 	return out
 })
 
-func newHarness(t testing.TB) *harness {
+// newHarness returns a harness over a new database on e: a test gets e
+// from pg.ForEachEngine, a benchmark from pg.Engine.
+func newHarness(t testing.TB, e pgtest.Engine) *harness {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "issuer.db"))
+	st, err := store.Open(ctx, pgtest.Migrated(t, e, store.Open))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +104,7 @@ func newHarness(t testing.TB) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, store: st, clock: &clock{now: t0}, inbox: devmail.NewStore(0), pan: hasher, vault: v,
+	h := &harness{t: t, store: st, clock: testenv.NewClock(t0), inbox: devmail.NewStore(0), pan: hasher, vault: v,
 		cards: map[string]issuer.Cardholder{}}
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -156,7 +158,8 @@ func newHarness(t testing.TB) *harness {
 }
 
 // useBudget rebuilds the portal over the same store with its own hashing
-// budget, so a test can fill it. Call it before any request.
+// budget, so a test can fill it. Call it while no request is in flight:
+// the portal keeps its state in the store, the new one carries on.
 func (h *harness) useBudget(b *passhash.Budget) {
 	h.t.Helper()
 	h.cfg.Hashing = b

@@ -9,10 +9,13 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/issuer"
+	"github.com/honnin/honnin/issuer/store/pgtest"
 )
 
-func TestHistory(t *testing.T) {
-	h := newHarness(t)
+func TestHistory(t *testing.T) { pg.ForEachEngine(t, testHistory) }
+
+func testHistory(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	ctx := t.Context()
 	m, err := h.store.CreateMerchant(ctx, issuer.Merchant{Name: "Demo Shop", APIKeyHash: []byte("k"),
 		Origins: []string{"http://localhost:8080"}, CreatedAt: t0})
@@ -73,8 +76,10 @@ func TestHistory(t *testing.T) {
 	}
 }
 
-func TestHistoryEmpty(t *testing.T) {
-	h := newHarness(t)
+func TestHistoryEmpty(t *testing.T) { pg.ForEachEngine(t, testHistoryEmpty) }
+
+func testHistoryEmpty(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	b := h.browser()
 	b.signIn(cardB, passB, mailB)
 	if p := b.get("/portal/history"); !strings.Contains(p.body, `id="history-empty"`) {

@@ -5,10 +5,14 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/honnin/honnin/issuer/store/pgtest"
 )
 
-func TestMessage(t *testing.T) {
-	h := newHarness(t)
+func TestMessage(t *testing.T) { pg.ForEachEngine(t, testMessage) }
+
+func testMessage(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	b := h.browser()
 	b.signIn(cardA, passA, mailA)
 	p := b.get("/portal/message")
@@ -53,7 +57,9 @@ func TestMessage(t *testing.T) {
 	}
 }
 
-func TestMessageRefused(t *testing.T) {
+func TestMessageRefused(t *testing.T) { pg.ForEachEngine(t, testMessageRefused) }
+
+func testMessageRefused(t *testing.T, e pgtest.Engine) {
 	tests := []struct{ name, msg string }{
 		{"empty", "   "},
 		{"too long", strings.Repeat("あ", 61)},
@@ -62,7 +68,7 @@ func TestMessageRefused(t *testing.T) {
 		{"bidi override", "abc\u202edef"},
 		{"zero width joiner", "a\u200db"},
 	}
-	h := newHarness(t)
+	h := newHarness(t, e)
 	b := h.browser()
 	b.signIn(cardA, passA, mailA)
 	for _, tt := range tests {

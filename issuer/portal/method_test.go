@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/honnin/honnin/issuer"
+	"github.com/honnin/honnin/issuer/store/pgtest"
 )
 
 // TestMethodThreeSteps walks the method change as a browser without
@@ -15,8 +16,10 @@ import (
 // that changes nothing), Change (the POST), then the done page. The
 // browser test counts the clicks; this one checks each page and that
 // only the POST changes the card.
-func TestMethodThreeSteps(t *testing.T) {
-	h, b := signedInA(t)
+func TestMethodThreeSteps(t *testing.T) { pg.ForEachEngine(t, testMethodThreeSteps) }
+
+func testMethodThreeSteps(t *testing.T, e pgtest.Engine) {
+	h, b := signedInA(t, e)
 	p := b.get("/portal/method")
 	for _, want := range []string{`id="m-email"`, `id="m-sms"`, `id="m-app"`, "***@mail.jp", "***-****-1234"} {
 		if !strings.Contains(p.body, want) {
@@ -52,8 +55,10 @@ func TestMethodThreeSteps(t *testing.T) {
 
 // TestMethodConfirmLeadsOn: a method the card cannot use yet leads to
 // where it becomes usable; bad picks are refused with the reason.
-func TestMethodConfirmLeadsOn(t *testing.T) {
-	h, b := signedInA(t)
+func TestMethodConfirmLeadsOn(t *testing.T) { pg.ForEachEngine(t, testMethodConfirmLeadsOn) }
+
+func testMethodConfirmLeadsOn(t *testing.T, e pgtest.Engine) {
+	h, b := signedInA(t, e)
 	tests := []struct {
 		name     string
 		setup    func()
@@ -86,8 +91,10 @@ func TestMethodConfirmLeadsOn(t *testing.T) {
 // TestMethodLockedAndRaces: a locked method is shown but not offered; a
 // POST for a method that stopped being usable after the page was shown is
 // refused and changes nothing.
-func TestMethodLockedAndRaces(t *testing.T) {
-	h, b := signedInA(t)
+func TestMethodLockedAndRaces(t *testing.T) { pg.ForEachEngine(t, testMethodLockedAndRaces) }
+
+func testMethodLockedAndRaces(t *testing.T, e pgtest.Engine) {
+	h, b := signedInA(t, e)
 	ctx := context.Background()
 	importTestTokens(t, h, cardA, "HNT9000000001")
 	tok := h.creds(cardA, issuer.MethodToken)[0]
@@ -114,8 +121,10 @@ func TestMethodLockedAndRaces(t *testing.T) {
 
 // TestCombinedLoginKeepsMethods: with card B linked to A's sign-in, the
 // method, contact and app pages act on the managed card only.
-func TestCombinedLoginKeepsMethods(t *testing.T) {
-	h, b := signedInA(t)
+func TestCombinedLoginKeepsMethods(t *testing.T) { pg.ForEachEngine(t, testCombinedLoginKeepsMethods) }
+
+func testCombinedLoginKeepsMethods(t *testing.T, e pgtest.Engine) {
+	h, b := signedInA(t, e)
 	b.link(cardB, passB, mailB)
 	b.get("/portal/cards")
 	if p := b.post("/portal/cards/switch", form("card_id", strconv.FormatInt(h.cards[cardB].ID, 10))); p.status != http.StatusSeeOther {

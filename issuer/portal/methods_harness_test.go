@@ -12,6 +12,7 @@ import (
 	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/devmail"
 	"github.com/honnin/honnin/issuer/sms"
+	"github.com/honnin/honnin/issuer/store/pgtest"
 )
 
 // smsSecret signs the test SMS webhook.
@@ -45,9 +46,9 @@ func (h *harness) reload(t testing.TB) {
 
 // signedIn is a browser signed in with test card A (ja, email taro@mail.jp,
 // phone +819012341234).
-func signedInA(t testing.TB) (*harness, *browser) {
+func signedInA(t testing.TB, e pgtest.Engine) (*harness, *browser) {
 	t.Helper()
-	h := withMethods(t, newHarness(t))
+	h := withMethods(t, newHarness(t, e))
 	b := h.browser()
 	b.signIn(cardA, passA, mailA)
 	return h, b

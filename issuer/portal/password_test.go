@@ -5,10 +5,14 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/honnin/honnin/issuer/store/pgtest"
 )
 
-func TestPassword(t *testing.T) {
-	h := newHarness(t)
+func TestPassword(t *testing.T) { pg.ForEachEngine(t, testPassword) }
+
+func testPassword(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	b := h.browser()
 	b.signIn(cardA, passA, mailA)
 	other := h.browser()
@@ -58,8 +62,10 @@ func TestPassword(t *testing.T) {
 
 // TestPasswordWrongLocks: wrong current passwords count towards the
 // card's sign-in lock.
-func TestPasswordWrongLocks(t *testing.T) {
-	h := newHarness(t)
+func TestPasswordWrongLocks(t *testing.T) { pg.ForEachEngine(t, testPasswordWrongLocks) }
+
+func testPasswordWrongLocks(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	b := h.browser()
 	b.signIn(cardA, passA, mailA)
 	var p page

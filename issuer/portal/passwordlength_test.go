@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/honnin/honnin/issuer/store/pgtest"
 )
 
 // TestPasswordLengthInCharacters: the portal password's limits count
@@ -13,7 +15,11 @@ import (
 // accepted signs in. (Sign-in once refused any password over 256 bytes,
 // which locked such a cardholder out of a password the portal had taken.)
 func TestPasswordLengthInCharacters(t *testing.T) {
-	h := newHarness(t)
+	pg.ForEachEngine(t, testPasswordLengthInCharacters)
+}
+
+func testPasswordLengthInCharacters(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	b := h.browser()
 	b.signIn(cardA, passA, mailA)
 	long := strings.Repeat("馬", MaxPortalPassword)

@@ -5,12 +5,16 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/honnin/honnin/issuer/store/pgtest"
 )
 
 // TestCSRF: every signed-in POST without the session's token is refused
 // with 403 and changes nothing.
-func TestCSRF(t *testing.T) {
-	h := newHarness(t)
+func TestCSRF(t *testing.T) { pg.ForEachEngine(t, testCSRF) }
+
+func testCSRF(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	b := h.browser()
 	b.signIn(cardA, passA, mailA)
 	other := h.browser()
@@ -52,8 +56,10 @@ func TestCSRF(t *testing.T) {
 	}
 }
 
-func TestSecurityHeaders(t *testing.T) {
-	h := newHarness(t)
+func TestSecurityHeaders(t *testing.T) { pg.ForEachEngine(t, testSecurityHeaders) }
+
+func testSecurityHeaders(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	b := h.browser()
 	for _, path := range []string{"/portal/signin", "/portal/nothing-here"} {
 		p := b.get(path)
@@ -80,8 +86,10 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 }
 
-func TestSignedInPagesNeedSession(t *testing.T) {
-	h := newHarness(t)
+func TestSignedInPagesNeedSession(t *testing.T) { pg.ForEachEngine(t, testSignedInPagesNeedSession) }
+
+func testSignedInPagesNeedSession(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	b := h.browser()
 	for _, path := range []string{"/portal/", "/portal/message", "/portal/sharing", "/portal/history", "/portal/service",
 		"/portal/cards", "/portal/cards/link/code", "/portal/password"} {
@@ -91,8 +99,10 @@ func TestSignedInPagesNeedSession(t *testing.T) {
 	}
 }
 
-func TestLanguage(t *testing.T) {
-	h := newHarness(t)
+func TestLanguage(t *testing.T) { pg.ForEachEngine(t, testLanguage) }
+
+func testLanguage(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	b := h.browser()
 	if p := b.get("/portal/signin"); !strings.Contains(p.body, `<html lang="ja">`) || !strings.Contains(p.body, "サインイン") {
 		t.Error("default is not Japanese")

@@ -5,10 +5,14 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/honnin/honnin/issuer/store/pgtest"
 )
 
-func TestSharing(t *testing.T) {
-	h := newHarness(t)
+func TestSharing(t *testing.T) { pg.ForEachEngine(t, testSharing) }
+
+func testSharing(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	b := h.browser()
 	b.signIn(cardA, passA, mailA)
 	b.get("/portal/sharing")
@@ -35,8 +39,10 @@ func TestSharing(t *testing.T) {
 	}
 }
 
-func TestService(t *testing.T) {
-	h := newHarness(t)
+func TestService(t *testing.T) { pg.ForEachEngine(t, testService) }
+
+func testService(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	b := h.browser()
 	b.signIn(cardA, passA, mailA)
 	b.get("/portal/service")

@@ -10,10 +10,13 @@ import (
 	"github.com/honnin/honnin/edge/onetime"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/pan"
+	"github.com/honnin/honnin/issuer/store/pgtest"
 )
 
-func TestSignIn(t *testing.T) {
-	h := newHarness(t)
+func TestSignIn(t *testing.T) { pg.ForEachEngine(t, testSignIn) }
+
+func testSignIn(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	b := h.browser()
 	b.signIn(cardA, passA, mailA)
 	p := b.get("/portal/")
@@ -40,8 +43,10 @@ func TestSignIn(t *testing.T) {
 	}
 }
 
-func TestSessionCookie(t *testing.T) {
-	h := newHarness(t)
+func TestSessionCookie(t *testing.T) { pg.ForEachEngine(t, testSessionCookie) }
+
+func testSessionCookie(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	b := h.browser()
 	b.get("/portal/signin")
 	b.post("/portal/signin", url.Values{"card": {cardA}, "password": {passA}})
@@ -68,8 +73,10 @@ func TestSessionCookie(t *testing.T) {
 	}
 }
 
-func TestSecureCookies(t *testing.T) {
-	h := newHarness(t)
+func TestSecureCookies(t *testing.T) { pg.ForEachEngine(t, testSecureCookies) }
+
+func testSecureCookies(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	cfg := h.cfg
 	cfg.SecureCookies = true
 	s, err := New(cfg)
@@ -94,7 +101,9 @@ func TestSecureCookies(t *testing.T) {
 	}
 }
 
-func TestSignInRefused(t *testing.T) {
+func TestSignInRefused(t *testing.T) { pg.ForEachEngine(t, testSignInRefused) }
+
+func testSignInRefused(t *testing.T, e pgtest.Engine) {
 	tests := []struct {
 		name, card, password string
 		status               int
@@ -109,7 +118,7 @@ func TestSignInRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t)
+			h := newHarness(t, e)
 			b := h.browser()
 			b.get("/portal/signin")
 			p := b.post("/portal/signin", url.Values{"card": {tt.card}, "password": {tt.password}})
@@ -132,8 +141,10 @@ func TestSignInRefused(t *testing.T) {
 
 // TestSignInSameAnswer: a wrong password for an enrolled card and any
 // password for an unknown card get the very same page.
-func TestSignInSameAnswer(t *testing.T) {
-	h := newHarness(t)
+func TestSignInSameAnswer(t *testing.T) { pg.ForEachEngine(t, testSignInSameAnswer) }
+
+func testSignInSameAnswer(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	b := h.browser()
 	b.get("/portal/signin")
 	known := b.post("/portal/signin", url.Values{"card": {cardA}, "password": {"wrong"}})
@@ -145,8 +156,10 @@ func TestSignInSameAnswer(t *testing.T) {
 	}
 }
 
-func TestSignInCSRF(t *testing.T) {
-	h := newHarness(t)
+func TestSignInCSRF(t *testing.T) { pg.ForEachEngine(t, testSignInCSRF) }
+
+func testSignInCSRF(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	tests := []struct {
 		name string
 		prep func(b *browser) url.Values
@@ -188,10 +201,12 @@ func TestSignInCSRF(t *testing.T) {
 
 // TestSignInLock: 5 wrong passwords lock sign-in for the card for 15
 // minutes, the right password included; an unknown card locks the same way.
-func TestSignInLock(t *testing.T) {
+func TestSignInLock(t *testing.T) { pg.ForEachEngine(t, testSignInLock) }
+
+func testSignInLock(t *testing.T, e pgtest.Engine) {
 	for _, card := range []string{cardA, cardUnknown} {
 		t.Run(card, func(t *testing.T) {
-			h := newHarness(t)
+			h := newHarness(t, e)
 			b := h.browser()
 			b.get("/portal/signin")
 			for i := 1; i < MaxPasswordFailures; i++ {
@@ -224,8 +239,10 @@ func TestSignInLock(t *testing.T) {
 	}
 }
 
-func TestSignInIPLimit(t *testing.T) {
-	h := newHarness(t)
+func TestSignInIPLimit(t *testing.T) { pg.ForEachEngine(t, testSignInIPLimit) }
+
+func testSignInIPLimit(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	b := h.browser()
 	b.get("/portal/signin")
 	// Malformed card numbers count too (and cost no argon2 work here).
@@ -244,9 +261,11 @@ func TestSignInIPLimit(t *testing.T) {
 	}
 }
 
-func TestSignInCode(t *testing.T) {
+func TestSignInCode(t *testing.T) { pg.ForEachEngine(t, testSignInCode) }
+
+func testSignInCode(t *testing.T, e pgtest.Engine) {
 	start := func(t *testing.T) (*harness, *browser) {
-		h := newHarness(t)
+		h := newHarness(t, e)
 		b := h.browser()
 		b.get("/portal/signin")
 		if p := b.post("/portal/signin", url.Values{"card": {cardA}, "password": {passA}}); p.status != http.StatusSeeOther {
@@ -368,7 +387,7 @@ func TestSignInCode(t *testing.T) {
 		}
 	})
 	t.Run("no pending code", func(t *testing.T) {
-		h := newHarness(t)
+		h := newHarness(t, e)
 		b := h.browser()
 		b.get("/portal/signin")
 		if p := b.post("/portal/signin/code", url.Values{"code": {"123456"}}); p.status != http.StatusGone {
@@ -377,9 +396,11 @@ func TestSignInCode(t *testing.T) {
 	})
 }
 
-func TestSessionExpiry(t *testing.T) {
+func TestSessionExpiry(t *testing.T) { pg.ForEachEngine(t, testSessionExpiry) }
+
+func testSessionExpiry(t *testing.T, e pgtest.Engine) {
 	t.Run("idle", func(t *testing.T) {
-		h := newHarness(t)
+		h := newHarness(t, e)
 		b := h.browser()
 		b.signIn(cardA, passA, mailA)
 		h.clock.Add(IdleTimeout - time.Second)
@@ -396,7 +417,7 @@ func TestSessionExpiry(t *testing.T) {
 		}
 	})
 	t.Run("absolute", func(t *testing.T) {
-		h := newHarness(t)
+		h := newHarness(t, e)
 		b := h.browser()
 		b.signIn(cardA, passA, mailA)
 		for elapsed := time.Duration(0); elapsed < AbsoluteTimeout-IdleTimeout; elapsed += IdleTimeout - time.Minute {
@@ -411,7 +432,7 @@ func TestSessionExpiry(t *testing.T) {
 		}
 	})
 	t.Run("POST after expiry changes nothing", func(t *testing.T) {
-		h := newHarness(t)
+		h := newHarness(t, e)
 		b := h.browser()
 		b.signIn(cardA, passA, mailA)
 		b.get("/portal/message")
@@ -426,8 +447,10 @@ func TestSessionExpiry(t *testing.T) {
 	})
 }
 
-func TestSignOut(t *testing.T) {
-	h := newHarness(t)
+func TestSignOut(t *testing.T) { pg.ForEachEngine(t, testSignOut) }
+
+func testSignOut(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	b := h.browser()
 	b.signIn(cardA, passA, mailA)
 	p := b.post("/portal/signout", nil)
@@ -441,8 +464,10 @@ func TestSignOut(t *testing.T) {
 
 // TestSignInMailDown: when the code mail cannot be sent the page says so
 // and nobody is signed in.
-func TestSignInMailDown(t *testing.T) {
-	h := newHarness(t)
+func TestSignInMailDown(t *testing.T) { pg.ForEachEngine(t, testSignInMailDown) }
+
+func testSignInMailDown(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	h.sink.Close()
 	b := h.browser()
 	b.get("/portal/signin")
@@ -457,8 +482,10 @@ func TestSignInMailDown(t *testing.T) {
 
 // TestSignInNoEmail: a card without an address cannot get the code; the
 // page says so (only after the right password).
-func TestSignInNoEmail(t *testing.T) {
-	h := newHarness(t)
+func TestSignInNoEmail(t *testing.T) { pg.ForEachEngine(t, testSignInNoEmail) }
+
+func testSignInNoEmail(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
 	const card = "3540123456789040"
 	n, err := pan.Parse(card)
 	if err != nil {

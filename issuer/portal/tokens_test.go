@@ -10,6 +10,7 @@ import (
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/store"
+	"github.com/honnin/honnin/issuer/store/pgtest"
 )
 
 // importTestTokens imports tokens with the given serials and assigns them
@@ -53,8 +54,10 @@ func credForm(c issuer.Credential) string { return strconv.FormatInt(c.ID, 10) }
 
 // TestTokens walks two tokens of card A through what the page allows; each
 // step posts one change and says the answer and the tokens' states after.
-func TestTokens(t *testing.T) {
-	h, b := signedInA(t)
+func TestTokens(t *testing.T) { pg.ForEachEngine(t, testTokens) }
+
+func testTokens(t *testing.T, e pgtest.Engine) {
+	h, b := signedInA(t, e)
 	importTestTokens(t, h, cardA, "HNT9000000001", "HNT9000000002")
 	importTestTokens(t, h, cardB, "HNT9000000003")
 	one, two := h.token(cardA, "HNT9000000001"), h.token(cardA, "HNT9000000002")
@@ -122,8 +125,10 @@ func TestTokens(t *testing.T) {
 
 // TestTokensPageSaysWhy: a token locked for wrong codes shows why and no
 // unlock button; one the cardholder locked shows the button.
-func TestTokensPageSaysWhy(t *testing.T) {
-	h, b := signedInA(t)
+func TestTokensPageSaysWhy(t *testing.T) { pg.ForEachEngine(t, testTokensPageSaysWhy) }
+
+func testTokensPageSaysWhy(t *testing.T, e pgtest.Engine) {
+	h, b := signedInA(t, e)
 	importTestTokens(t, h, cardA, "HNT9000000001")
 	tok := h.token(cardA, "HNT9000000001")
 	if err := h.store.LockCredential(context.Background(), tok.ID, issuer.LockFailures, "issuer", h.clock.Now()); err != nil {

@@ -2,13 +2,13 @@ package tokenfile
 
 import (
 	"encoding/hex"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/honnin/honnin/edge/testenv"
 	"github.com/honnin/honnin/issuer/totp"
 )
 
@@ -92,25 +92,11 @@ func TestParseCSVRefuses(t *testing.T) {
 	}
 }
 
-// needOathtool returns oathtool's path, skipping the test when it is not
-// installed, except in CI (CI=true) where its absence is a failure.
-func needOathtool(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("oathtool")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("oathtool not installed (apt-get install oathtool); required when CI=true")
-		}
-		t.Skip("oathtool not installed (apt-get install oathtool)")
-	}
-	return path
-}
-
 // The seeds ParseCSV reads give, through issuer/totp, the codes oathtool
 // computes from the seed as written in the file (oathtool decodes the
 // base32 itself), so a decoding slip on either encoding shows.
 func TestParseCSVCodesMatchOathtool(t *testing.T) {
-	bin := needOathtool(t)
+	bin := testenv.LookPath(t, "oathtool")
 	keys, err := ParseCSV(strings.NewReader(goodCSV))
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"image/png"
 	"net/url"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	"github.com/pquerna/otp"
+
+	"github.com/honnin/honnin/edge/testenv"
 )
 
 // RFC 6238 appendix B seeds: the ASCII digits repeated to the hash's size.
@@ -214,20 +215,6 @@ func TestURIAndQR(t *testing.T) {
 	}
 }
 
-// needOathtool returns oathtool's path, skipping the test when it is not
-// installed, except in CI (CI=true) where its absence is a failure.
-func needOathtool(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("oathtool")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("oathtool not installed (apt-get install oathtool); required when CI=true")
-		}
-		t.Skip("oathtool not installed (apt-get install oathtool)")
-	}
-	return path
-}
-
 // oathtool is Debian's OATH Toolkit's code for secret at unix time.
 func oathtool(t *testing.T, bin string, secret []byte, alg string, period, digits int, unix int64) string {
 	t.Helper()
@@ -240,7 +227,7 @@ func oathtool(t *testing.T, bin string, secret []byte, alg string, period, digit
 }
 
 func TestCodeMatchesOathtool(t *testing.T) {
-	bin := needOathtool(t)
+	bin := testenv.LookPath(t, "oathtool")
 	secret := NewSecret()
 	for _, tc := range []struct {
 		alg            string

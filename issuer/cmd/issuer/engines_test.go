@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,19 +18,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// forEachDatabase runs test once per database engine, as a subtest named
-// for it, with what -db takes for a new, empty database.
+// forEachDatabase runs test once per database engine
+// (pgtest.ForEachEngine), as a subtest named for it, with what -db takes
+// for a new, empty database.
 func forEachDatabase(t *testing.T, test func(t *testing.T, db string)) {
 	t.Helper()
-	for _, e := range []struct {
-		name string
-		db   func(t testing.TB) string
-	}{
-		{"sqlite", func(t testing.TB) string { return filepath.Join(t.TempDir(), "issuer.db") }},
-		{"postgres", pg.Database},
-	} {
-		t.Run(e.name, func(t *testing.T) { test(t, e.db(t)) })
-	}
+	pg.ForEachEngine(t, func(t *testing.T, e pgtest.Engine) { test(t, e.Database(t)) })
 }
 
 // TestMigratePostgres: migrate takes a postgres:// URL, and neither its

@@ -6,6 +6,8 @@ import (
 	"os"
 	"sync"
 	"testing"
+
+	"github.com/honnin/honnin/edge/testenv"
 )
 
 // Shared is a cluster started the first time a test asks for a database,
@@ -42,8 +44,8 @@ type template struct {
 func (s *Shared) cluster(t testing.TB) *Cluster {
 	t.Helper()
 	s.once.Do(func() { s.c, s.err = Start(context.Background()) })
-	if errors.Is(s.err, ErrNotInstalled) && os.Getenv("CI") != "true" {
-		t.Skip(s.err)
+	if errors.Is(s.err, ErrNotInstalled) {
+		testenv.Need(t, "PostgreSQL", s.err)
 	}
 	if s.err != nil {
 		t.Fatal(s.err)
