@@ -12,7 +12,7 @@ import (
 
 	"github.com/honnin/honnin/e2e/chromium"
 	"github.com/honnin/honnin/e2e/stack"
-	"github.com/honnin/honnin/e2e/testenv"
+	"github.com/honnin/honnin/edge/testenv"
 )
 
 // testPorts keep the suite clear of a `make run` on the default ports.

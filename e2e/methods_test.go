@@ -14,7 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/honnin/honnin/e2e/testenv"
+	"github.com/honnin/honnin/edge/testenv"
 )
 
 // oathtool computes the TOTP code of a base32 seed at a time with Debian's

@@ -23,7 +23,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/honnin/honnin/e2e/testenv"
+	"github.com/honnin/honnin/edge/testenv"
 )
 
 // Timeout bounds one test's browser work: a page that never shows what the
