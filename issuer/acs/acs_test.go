@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/testenv"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
@@ -29,7 +30,7 @@ type fixture struct {
 	store    *store.Store
 	dbPath   string
 	merchant issuer.Merchant
-	now      time.Time
+	clock    *testenv.Clock
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -44,7 +45,7 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{dbPath: filepath.Join(dir, "issuer.db"), now: t0}
+	f := &fixture{dbPath: filepath.Join(dir, "issuer.db"), clock: testenv.NewClock(t0)}
 	if f.store, err = store.Open(ctx, f.dbPath); err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	f.cfg = Config{Store: f.store, Keys: ik, PAN: hasher, Vault: v, Mail: mailer, EdgeURL: "http://127.0.0.1:8787",
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return f.now }}
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: f.clock.Now}
 	if f.svc, err = New(f.cfg); err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,7 @@ func seedHistory(b *testing.B, h *fixture) (cards []int64, devices [][]string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	now := h.now
+	now := h.clock.Now()
 	rng := mrand.New(mrand.NewPCG(1, 2))
 	insCard, _ := tx.Prepare(`INSERT INTO cardholders (pan_hmac, last4, email, country, created_at) VALUES (?, '0000', 'x@mail.jp', 'JP', ?) RETURNING id`)
 	insAuth, _ := tx.Prepare(`INSERT INTO authentications (id, merchant_id, cardholder_id, amount, currency, merchant_name,
@@ -119,7 +119,7 @@ func BenchmarkDecide(b *testing.B) {
 		dev := contract.DeviceSignals{DeviceID: devices[i][rng.IntN(benchDevicesPerCard)], Timezone: "Asia/Tokyo"}
 		edge := contract.EdgeSignals{IP: fmt.Sprintf("198.51.%d.%d", rng.IntN(80), rng.IntN(250)), Country: "JP"}
 		start := time.Now()
-		d, _, err := h.svc.assess(ctx, a, c, dev, edge, h.now)
+		d, _, err := h.svc.assess(ctx, a, c, dev, edge, h.clock.Now())
 		durations = append(durations, time.Since(start))
 		if err != nil {
 			b.Fatal(err)
