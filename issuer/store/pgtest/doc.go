@@ -3,9 +3,9 @@
 // real server with nothing set up beforehand.
 //
 // A test binary starts at most one cluster (initdb into a temporary
-// folder, then postgres listening on a unix socket only, with durability
-// off: the data dies with the test) and gives every test a database of its
-// own. The cluster runs as an unprivileged user: initdb and postgres refuse
+// folder, in memory under /dev/shm when there is room, then postgres
+// listening on a unix socket only, with durability off: the data dies with
+// the test) and gives every test a database of its own. The cluster runs as an unprivileged user: initdb and postgres refuse
 // to run as root, so as root the processes take the uid of HONNIN_PG_USER,
 // else honnin-test, else nobody.
 //
