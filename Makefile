@@ -96,10 +96,11 @@ UNIT = $(shell $(GO) list ./... | grep -v '/e2e$$')
 ## fails that test as it happens, so the tests do not wait.
 RACE = GORACE="$(strip atexit_sleep_ms=0 $(GORACE))" $(GO) test -race
 
-## check: vet, and the unit tests with the race detector, the API's on
-## both database engines (the store's, the portal's and the CLI's run on
-## both in every go test; PostgreSQL is a throwaway cluster the tests
-## start): under 2 minutes on 2 cores, for before a commit.
+## check: vet, and the unit tests with the race detector: what to run
+## before a commit, under 2 minutes on 2 cores. The store's and the
+## portal's tests, and the CLI's database ones, run on SQLite and on
+## PostgreSQL (a throwaway cluster the tests start) in every go test; the
+## API's run on SQLite, then again on PostgreSQL (HONNIN_TEST_DB).
 check: vet
 	@echo '$(RACE) -count=1 -timeout 10m $$(go list ./... | grep -v /e2e$$)'
 	@$(RACE) -count=1 -timeout 10m $(UNIT)
