@@ -76,9 +76,9 @@ type Migrator interface {
 // Migrated returns the address of a new database on e with the store's
 // schema: open (store.Open) opens it and Migrate gives it the schema. It
 // is a copy of one database migrated once per test binary: on PostgreSQL
-// a copy takes a third of the time migrating does; on SQLite, where a copy
-// is a file copy, a fiftieth (under -race a migration parses every
-// statement in instrumented code).
+// a copy takes a third of the time migrating does; on SQLite a copy is a
+// file copy, where a migration parses every statement, in instrumented
+// code under -race (a quarter of the portal's tests' CPU, before).
 func Migrated[S Migrator](t testing.TB, e Engine, open func(context.Context, string) (S, error)) string {
 	t.Helper()
 	migrate := func(dsn string) error {
