@@ -88,8 +88,12 @@ edge-deploy: edge-build
 	cd edge && node_modules/.bin/wrangler deploy
 
 ## UNIT: every package but the e2e suite (./e2e: real processes, real
-## Chromium). Expanded only by the targets that use it.
-UNIT = $(shell $(GO) list ./... | grep -v '/e2e$$')
+## Chromium), those with the most test files first: go test starts them in
+## this order, so the long runs (store, portal) start at once and the two
+## cores finish together (73 s, against 92 s in import-path order).
+## Expanded only by the targets that use it.
+UNIT = $(shell $(GO) list -f '{{len .TestGoFiles}} {{len .XTestGoFiles}} {{.ImportPath}}' ./... | \
+	awk '$$3 !~ /\/e2e$$/ { print $$1 + $$2, $$3 }' | sort -rn | cut -d' ' -f2)
 ## RACE: the unit tests run with the race detector. Its runtime sleeps a
 ## second as each test binary exits, for reports still on their way: 50
 ## binaries, 25 s of a 2-core run spent asleep. A race found during a test
@@ -102,7 +106,7 @@ RACE = GORACE="$(strip atexit_sleep_ms=0 $(GORACE))" $(GO) test -race
 ## PostgreSQL (a throwaway cluster the tests start) in every go test; the
 ## API's run on SQLite, then again on PostgreSQL (HONNIN_TEST_DB).
 check: vet
-	@echo '$(RACE) -count=1 -timeout 10m $$(go list ./... | grep -v /e2e$$)'
+	@echo '$(RACE) -count=1 -timeout 10m <every package but ./e2e>'
 	@$(RACE) -count=1 -timeout 10m $(UNIT)
 	HONNIN_TEST_DB=postgres $(RACE) -count=1 -timeout 10m ./issuer/api/
 
@@ -110,7 +114,7 @@ check: vet
 ## suite (real processes, edge native), fuzzing, the js/wasm suites, then
 ## the e2e suite again with the edge inside workerd.
 test: build vet edge-build
-	@echo '$(RACE) -count=1 -timeout 20m $$(go list ./... | grep -v /e2e$$)'
+	@echo '$(RACE) -count=1 -timeout 20m <every package but ./e2e>'
 	@$(RACE) -count=1 -timeout 20m $(UNIT)
 	HONNIN_TEST_DB=postgres $(RACE) -count=1 -timeout 10m ./issuer/api/
 	HONNIN_BIN=$(CURDIR)/$(BIN) HONNIN_DIST=$(CURDIR)/$(DIST) $(GO) test -count=1 -timeout 30m ./e2e/
