@@ -8,7 +8,7 @@ DEV       := .dev
 GOFLAGS_B := -trimpath
 CMDS      := issuer/cmd/issuer issuer/cmd/mailsink issuer/cmd/authapp edge/cmd/edge web/cmd/shop e2e/cmd/stack
 
-.PHONY: all run test test-workerd bench build client deps tools clean vet edge-node edge-build edge-dev edge-deploy fuzz fuzz-short
+.PHONY: all run check test test-workerd bench build client deps tools clean vet edge-node edge-build edge-dev edge-deploy fuzz fuzz-short
 
 all: build
 
@@ -87,13 +87,37 @@ edge-deploy: edge-build
 	cd edge && node_modules/.bin/wrangler d1 migrations apply DB --remote
 	cd edge && node_modules/.bin/wrangler deploy
 
-## test: vet, unit, integration and the browser e2e suite (real processes,
-## edge native), then the e2e suite again with the edge inside workerd.
-## The store's tests run on SQLite and on PostgreSQL (a throwaway cluster
-## the tests start); the API's run a second time on PostgreSQL.
+## UNIT: every package but the e2e suite (./e2e: real processes, real
+## Chromium), those with the most test files first: go test starts them in
+## this order, so the long runs (store, portal) start at once and the two
+## cores finish together (73 s, against 92 s in import-path order).
+## Expanded only by the targets that use it.
+UNIT = $(shell $(GO) list -f '{{len .TestGoFiles}} {{len .XTestGoFiles}} {{.ImportPath}}' ./... | \
+	awk '$$3 !~ /\/e2e$$/ { print $$1 + $$2, $$3 }' | sort -rn | cut -d' ' -f2)
+## RACE: the unit tests run with the race detector. Its runtime sleeps a
+## second as each test binary exits, for reports still on their way: 50
+## binaries, 25 s of a 2-core run spent asleep. A race found during a test
+## fails that test as it happens, so the tests do not wait.
+RACE = GORACE="$(strip atexit_sleep_ms=0 $(GORACE))" $(GO) test -race
+
+## check: vet, and the unit tests with the race detector: what to run
+## before a commit, under 2 minutes on 2 cores. The store's and the
+## portal's tests, and the CLI's database ones, run on SQLite and on
+## PostgreSQL (a throwaway cluster the tests start) in every go test; the
+## API's run on SQLite, then again on PostgreSQL (HONNIN_TEST_DB).
+check: vet
+	@echo '$(RACE) -count=1 -timeout 10m <every package but ./e2e>'
+	@$(RACE) -count=1 -timeout 10m $(UNIT)
+	HONNIN_TEST_DB=postgres $(RACE) -count=1 -timeout 10m ./issuer/api/
+
+## test: everything: the unit tests as check runs them, the browser e2e
+## suite (real processes, edge native), fuzzing, the js/wasm suites, then
+## the e2e suite again with the edge inside workerd.
 test: build vet edge-build
-	HONNIN_BIN=$(CURDIR)/$(BIN) HONNIN_DIST=$(CURDIR)/$(DIST) $(GO) test -count=1 -timeout 30m ./...
-	HONNIN_TEST_DB=postgres $(GO) test -count=1 -timeout 10m ./issuer/api/
+	@echo '$(RACE) -count=1 -timeout 20m <every package but ./e2e>'
+	@$(RACE) -count=1 -timeout 20m $(UNIT)
+	HONNIN_TEST_DB=postgres $(RACE) -count=1 -timeout 10m ./issuer/api/
+	HONNIN_BIN=$(CURDIR)/$(BIN) HONNIN_DIST=$(CURDIR)/$(DIST) $(GO) test -count=1 -timeout 30m ./e2e/
 	@$(MAKE) --no-print-directory fuzz-short
 	@# The crypto suites again as js/wasm under Node: the WebCrypto paths
 	@# (Ed25519, X25519) and fetch() the worker uses must answer as Go's do

@@ -15,6 +15,7 @@ var pg pgtest.Shared
 func TestMain(m *testing.M) {
 	code := m.Run()
 	pg.Stop()
+	stackTemplate.remove()
 	os.Exit(code)
 }
 

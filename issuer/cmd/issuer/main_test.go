@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -225,13 +226,94 @@ type testStack struct {
 func prepare(t *testing.T) testStack { t.Helper(); return prepareDB(t, "") }
 
 // prepareDB is prepare with the database db ("": a SQLite file in the
-// stack's folder).
+// stack's folder, a copy of stackTemplate's).
 func prepareDB(t *testing.T, db string) testStack {
 	t.Helper()
-	dir := t.TempDir()
-	if db == "" {
-		db = filepath.Join(dir, "issuer.db")
+	if db != "" {
+		return newStack(t, t.TempDir(), db)
 	}
+	tpl := stackTemplate.get(t)
+	dir := t.TempDir()
+	copyTree(t, tpl, dir)
+	t.Setenv("HONNIN_VAULT_KEY_FILE", filepath.Join(dir, "vault.key"))
+	return testStack{dir: dir, keys: filepath.Join(dir, "keys"), db: filepath.Join(dir, "issuer.db"), panKey: filepath.Join(dir, "pan.key")}
+}
+
+// stackTemplate is the SQLite stack prepare copies, made once per test
+// binary: a copy takes milliseconds, making one two seconds under -race
+// (demo seed hashes the demo cards' portal passwords with argon2id).
+// TestMain removes it.
+var stackTemplate sharedStack
+
+type sharedStack struct {
+	mu  sync.Mutex
+	dir string
+}
+
+func (tp *sharedStack) get(t *testing.T) string {
+	t.Helper()
+	tp.mu.Lock()
+	defer tp.mu.Unlock()
+	if tp.dir == "" {
+		dir, err := os.MkdirTemp("", "honnin-cli-stack-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		newStack(t, dir, filepath.Join(dir, "issuer.db"))
+		tp.dir = dir
+	}
+	return tp.dir
+}
+
+func (tp *sharedStack) remove() {
+	tp.mu.Lock()
+	defer tp.mu.Unlock()
+	if tp.dir != "" {
+		os.RemoveAll(tp.dir)
+	}
+}
+
+// copyTree copies the folder src into dst, keeping each file's and
+// folder's permissions: the commands refuse key files others can read.
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		to := filepath.Join(dst, rel)
+		if d.IsDir() {
+			if err := os.MkdirAll(to, 0o700); err != nil {
+				return err
+			}
+			return os.Chmod(to, fi.Mode().Perm())
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(to, b, fi.Mode().Perm()); err != nil {
+			return err
+		}
+		return os.Chmod(to, fi.Mode().Perm()) // past the umask
+	})
+	if err != nil {
+		t.Fatalf("copy the test stack: %v", err)
+	}
+}
+
+// newStack makes a stack in dir over the database db: keys, a PAN key, a
+// vault key the commands are pointed at, and db seeded with the demo.
+func newStack(t *testing.T, dir, db string) testStack {
+	t.Helper()
 	s := testStack{dir: dir, keys: filepath.Join(dir, "keys"), db: db, panKey: filepath.Join(dir, "pan.key")}
 	vaultKey(t, dir)
 	for _, args := range [][]string{

@@ -30,6 +30,10 @@ type Shared struct {
 	mu        sync.Mutex
 	templates map[string]*template
 	copying   sync.WaitGroup // copies being made ahead
+	// sqliteDir holds the prepared SQLite files (by name, in sqlite) that
+	// Migrated copies; "" until the first.
+	sqliteDir string
+	sqlite    map[string]string
 }
 
 // template is a prepared database and the next copy of it, made while
@@ -137,5 +141,11 @@ func (s *Shared) Stop() {
 			os.Stderr.WriteString(err.Error() + "\n")
 		}
 		s.c = nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sqliteDir != "" {
+		os.RemoveAll(s.sqliteDir)
+		s.sqliteDir, s.sqlite = "", nil
 	}
 }
