@@ -81,7 +81,7 @@ func (s *Service) reopen(a issuer.Authentication, impl method, creds []issuer.Cr
 	}
 	b, err := s.vault.Open(a.Secret, secretAAD(a.ID))
 	if err != nil {
-		s.log.Warn("api: stored challenge does not open", "authentication", a.ID, "err", err)
+		s.log.Warn("acs: stored challenge does not open", "authentication", a.ID, "err", err)
 		return offer{}, time.Time{}, false
 	}
 	var sec secret
@@ -94,7 +94,7 @@ func (s *Service) reopen(a issuer.Authentication, impl method, creds []issuer.Cr
 // mintChallenge signs the challenge token of generation a.Gen for o,
 // sealing the codes, the personal message and the authentication value to
 // the edge. issued is when the code was sent (email/SMS) or now; the token
-// lives codeValidity from it.
+// lives purchase.Lifetime from it.
 func (s *Service) mintChallenge(a issuer.Authentication, c issuer.Cardholder, o offer, issued, now time.Time) (string, error) {
 	exp := issued.Add(purchase.Lifetime)
 	codes, period, skew, err := o.impl.seal(o.creds, o.code, now, exp)

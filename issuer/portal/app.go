@@ -41,7 +41,7 @@ type appPageData struct {
 	MailTo    string
 	Method    issuer.Method // the card's method
 	ForMethod bool          // came from picking the app on the method page
-	// CanRegister: the issuer registers apps (a Registrar is configured).
+	// CanRegister: the issuer registers apps (Config.Apps is set).
 	CanRegister bool
 	Error       string // catalogue key
 }
