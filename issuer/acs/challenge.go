@@ -3,6 +3,7 @@ package acs
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -164,7 +165,11 @@ func (s *Service) cardRef(cardholderID int64) string {
 func (s *Service) deliver(ctx context.Context, a issuer.Authentication, c issuer.Cardholder, o offer) (string, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
 	defer cancel()
-	err := o.impl.(sender).send(ctx, a, c, o.code)
+	snd, ok := o.impl.(sender)
+	if !ok {
+		return "", fmt.Errorf("acs: deliver: %s codes are not sent", o.method)
+	}
+	err := snd.send(ctx, a, c, o.code)
 	delivery := contract.DeliverySent
 	if err != nil {
 		delivery = contract.DeliveryFailed

@@ -1,6 +1,7 @@
 package acs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -58,7 +59,10 @@ type Enrolment struct {
 	// replaced or unlocked: a lock a person caused stays until an operator
 	// lifts it.
 	Update bool
-	At     time.Time
+	// Actor is who enrols, for the audit trail ("operator", "demo");
+	// "enrolment" when empty.
+	Actor string
+	At    time.Time
 }
 
 // Enrol enrols e.Number and makes the credentials of its method: the
@@ -77,31 +81,26 @@ func (k Cards) Enrol(ctx context.Context, e Enrolment) (issuer.Cardholder, error
 		}
 		c.PersonalMessage = msg
 	}
-	var pwHash string
-	if c.PreferredMethod == issuer.MethodPassword {
-		if !limits.ValidPassword(e.Password) {
-			return issuer.Cardholder{}, fmt.Errorf("acs: enrol *%s: the password method needs a password of 1 to %d characters", c.Last4, limits.PasswordMaxRunes)
-		}
-		var err error
-		if pwHash, err = passhash.Hash(e.Password); err != nil {
-			return issuer.Cardholder{}, err
-		}
+	if c.PreferredMethod == issuer.MethodPassword && !limits.ValidPassword(e.Password) {
+		return issuer.Cardholder{}, fmt.Errorf("acs: enrol *%s: the password method needs a password of 1 to %d characters", c.Last4, limits.PasswordMaxRunes)
 	}
+	actor := cmp.Or(e.Actor, "enrolment")
+	last4 := c.Last4
 	var err error
 	if e.Update {
 		c, err = k.Store.UpsertCardholder(ctx, c)
 	} else {
 		c, err = k.Store.CreateCardholder(ctx, c)
 		if errors.Is(err, store.ErrConflict) {
-			return issuer.Cardholder{}, fmt.Errorf("acs: enrol *%s: %w", c.Last4, ErrEnrolled)
+			return issuer.Cardholder{}, fmt.Errorf("acs: enrol *%s: %w (%v)", last4, ErrEnrolled, err)
 		}
 	}
 	if err != nil {
-		return issuer.Cardholder{}, fmt.Errorf("acs: enrol: %w", err)
+		return issuer.Cardholder{}, fmt.Errorf("acs: enrol *%s: %w", last4, err)
 	}
 	if e.PortalPassword != "" {
-		if err := k.portalPassword(ctx, c, e.PortalPassword, e.At); err != nil {
-			return c, err
+		if err := k.portalPassword(ctx, c, e.PortalPassword, actor, e.At); err != nil {
+			return c, fmt.Errorf("acs: enrol *%s: portal password: %w", last4, err)
 		}
 	}
 	contacts := []issuer.Method{issuer.MethodEmail}
@@ -115,7 +114,7 @@ func (k Cards) Enrol(ctx context.Context, e Enrolment) (issuer.Cardholder, error
 	}
 	held, err := k.Store.CredentialsOf(ctx, c.ID)
 	if err != nil {
-		return c, err
+		return c, fmt.Errorf("acs: enrol *%s: %w", last4, err)
 	}
 	for _, cr := range held {
 		if cr.Kind == c.PreferredMethod && !cr.Kind.Sends() {
@@ -123,30 +122,16 @@ func (k Cards) Enrol(ctx context.Context, e Enrolment) (issuer.Cardholder, error
 		}
 	}
 	switch {
-	case pwHash != "":
-		_, err = k.Store.SetPassword(ctx, c.ID, pwHash, e.At)
+	case c.PreferredMethod == issuer.MethodPassword:
+		var hash string
+		if hash, err = passhash.Hash(e.Password); err == nil {
+			_, err = k.Store.SetPassword(ctx, c.ID, hash, e.At)
+		}
 	case c.PreferredMethod == issuer.MethodApp && e.AppSeed != nil:
 		id := challenge.NewID()
 		_, err = k.Store.RegisterApp(ctx, c.ID, id, k.Vault.Seal(e.AppSeed, issuer.AppSeedLabel(id)), issuer.TOTPParams{}.WithDefaults(), e.At)
-	case len(e.Tokens) > 0:
-		var fresh []TokenSeed
-		for _, t := range e.Tokens {
-			if _, err := k.Store.TokenBySerial(ctx, t.Serial); errors.Is(err, store.ErrNotFound) {
-				fresh = append(fresh, t)
-			} else if err != nil {
-				return c, err
-			}
-		}
-		if len(fresh) > 0 {
-			if _, err = k.ImportTokens(ctx, fresh, e.At); err != nil {
-				return c, err
-			}
-		}
-		for _, t := range e.Tokens {
-			if _, err = k.Store.AssignToken(ctx, t.Serial, c.ID, e.At); err != nil {
-				break
-			}
-		}
+	case c.PreferredMethod == issuer.MethodToken && len(e.Tokens) > 0:
+		err = k.assignTokens(ctx, c, e.Tokens, e.At)
 	}
 	if err != nil {
 		return c, fmt.Errorf("acs: enrol *%s: %s credential: %w", c.Last4, c.PreferredMethod, err)
@@ -154,9 +139,33 @@ func (k Cards) Enrol(ctx context.Context, e Enrolment) (issuer.Cardholder, error
 	return c, nil
 }
 
+// assignTokens gives c the tokens, importing those not in stock yet (a
+// re-seed finds them there).
+func (k Cards) assignTokens(ctx context.Context, c issuer.Cardholder, tokens []TokenSeed, now time.Time) error {
+	var fresh []TokenSeed
+	for _, t := range tokens {
+		if _, err := k.Store.TokenBySerial(ctx, t.Serial); errors.Is(err, store.ErrNotFound) {
+			fresh = append(fresh, t)
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(fresh) > 0 {
+		if _, err := k.ImportTokens(ctx, fresh, now); err != nil {
+			return err
+		}
+	}
+	for _, t := range tokens {
+		if _, err := k.Store.AssignToken(ctx, t.Serial, c.ID, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // portalPassword sets the card's portal password unless one is set: one a
 // person changed stays.
-func (k Cards) portalPassword(ctx context.Context, c issuer.Cardholder, pw string, now time.Time) error {
+func (k Cards) portalPassword(ctx context.Context, c issuer.Cardholder, pw, actor string, now time.Time) error {
 	hash, err := k.Store.PortalPasswordHash(ctx, c.ID)
 	if err != nil || hash != "" {
 		return err
@@ -164,7 +173,7 @@ func (k Cards) portalPassword(ctx context.Context, c issuer.Cardholder, pw strin
 	if hash, err = passhash.Hash(pw); err != nil {
 		return err
 	}
-	return k.Store.SetPortalPassword(ctx, c.ID, hash, "enrolment", now)
+	return k.Store.SetPortalPassword(ctx, c.ID, hash, actor, now)
 }
 
 // ImportTokens adds tokens to the issuer's stock, their seeds sealed to

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/issuer/acs"
@@ -35,12 +36,15 @@ func (s *Server) registerApp(w http.ResponseWriter, r *http.Request) error {
 	if req.RegistrationID == "" || req.Password == "" {
 		return jsonapi.BadRequest("registration_id and password are required")
 	}
-	if len(req.RegistrationID) > 32 || len(req.Password) > 64 {
+	// Characters, not bytes: an ID typed on a Japanese keyboard is
+	// full-width (three bytes a digit), and acs reads it as typed.
+	if utf8.RuneCountInString(req.RegistrationID) > 32 || len(req.Password) > 64 {
 		return jsonapi.BadRequest("registration_id or password is too long")
 	}
 	reg, err := s.acs.Apps().Register(r.Context(), req.RegistrationID, req.Password)
 	if errors.Is(err, acs.ErrRegistrationRefused) {
-		return jsonapi.Errorf(http.StatusForbidden, "registration_refused", "%v", err)
+		return jsonapi.Errorf(http.StatusForbidden, "registration_refused",
+			"the registration ID or password is wrong, expired or already used")
 	}
 	if err != nil {
 		return err

@@ -310,3 +310,12 @@ func TestAppReplacesPasswordThroughTheAPI(t *testing.T) {
 		t.Errorf("challenged by %q, want app", o.claims.Method)
 	}
 }
+
+// TestAppRegisterFullWidthID: an ID typed on a Japanese keyboard (full-width
+// digits and a separator: 33 bytes, 11 characters) reaches the
+// registration and is refused as unknown (403), not as too long (400).
+func TestAppRegisterFullWidthID(t *testing.T) {
+	h := newHarness(t)
+	rec := h.do("POST", "/v1/app/register", "", map[string]any{"registration_id": "１２３４５　６７８９０", "password": "ABCDEFGHJK"})
+	expectError(t, rec, http.StatusForbidden, "registration_refused")
+}

@@ -220,6 +220,7 @@ func seedCard(ctx context.Context, cards acs.Cards, c Card, now time.Time) error
 		Tokens:         tokens,
 		PortalPassword: c.PortalPassword(),
 		Update:         true,
+		Actor:          "demo",
 		At:             now,
 	})
 	return err

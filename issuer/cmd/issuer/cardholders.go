@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/dispatch"
@@ -54,8 +55,11 @@ func cardholderAdd(ctx context.Context, args []string, stdout, stderr io.Writer)
 			if pw = env("HONNIN_CARD_PASSWORD", ""); pw == "" {
 				return usageError{"-method password: set HONNIN_CARD_PASSWORD to the static password"}
 			}
+			if !limits.ValidPassword(pw) {
+				return usageError{fmt.Sprintf("HONNIN_CARD_PASSWORD: want 1 to %d characters of UTF-8", limits.PasswordMaxRunes)}
+			}
 		}
-		ch, err = o.cards().Enrol(ctx, acs.Enrolment{Number: n, Holder: ch, Password: pw, At: time.Now()})
+		ch, err = o.cards().Enrol(ctx, acs.Enrolment{Number: n, Holder: ch, Password: pw, Actor: "operator", At: time.Now()})
 		if errors.Is(err, acs.ErrEnrolled) {
 			return fmt.Errorf("card ending %s is enrolled already (see: issuer cardholder show -card ...)", n.Last4())
 		}
