@@ -44,6 +44,7 @@ var portalMessages = map[string]map[string]string{
 	"ja": {
 		"portal.name":            "本人認証サービス 会員ポータル",
 		"layout.language":        "言語",
+		"layout.skip":            "本文へ移動",
 		"layout.card":            "カード番号下4桁 %s",
 		"layout.switch":          "管理するカード",
 		"layout.switch_go":       "切り替え",
@@ -179,6 +180,7 @@ var portalMessages = map[string]map[string]string{
 	"en": {
 		"portal.name":            "Cardholder authentication portal",
 		"layout.language":        "Language",
+		"layout.skip":            "Skip to the content",
 		"layout.card":            "Card ending %s",
 		"layout.switch":          "Card to manage",
 		"layout.switch_go":       "Switch",

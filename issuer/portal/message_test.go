@@ -19,9 +19,11 @@ func testMessage(t *testing.T, e pgtest.Engine) {
 	if !strings.Contains(p.body, `<p class="message">`+provisionalMsg+`</p>`) || !strings.Contains(p.body, `id="nag"`) {
 		t.Fatalf("message page:\n%s", p.body)
 	}
-	// The nag is on every page while the message is provisional.
-	if p := b.get("/portal/history"); !strings.Contains(p.body, `id="nag"`) {
-		t.Error("history page does not nag")
+	// The nag is on every page while the message is provisional: a
+	// status, which a screen reader reads when it reaches it, not an alert
+	// interrupting every page load.
+	if p := b.get("/portal/history"); !strings.Contains(p.body, `<p class="nag" role="status" id="nag">`) {
+		t.Errorf("history page does not nag as a status:\n%s", p.body)
 	}
 
 	// Preview shows the draft in the box and saves nothing.
