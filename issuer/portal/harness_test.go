@@ -177,8 +177,6 @@ type browser struct {
 	client *http.Client
 	// last is the body of the newest page, for its CSRF token.
 	last string
-	// acceptLanguage is sent as Accept-Language when set.
-	acceptLanguage string
 }
 
 func (h *harness) browser() *browser {
@@ -200,9 +198,6 @@ type page struct {
 
 func (b *browser) do(req *http.Request) page {
 	b.h.t.Helper()
-	if b.acceptLanguage != "" {
-		req.Header.Set("Accept-Language", b.acceptLanguage)
-	}
 	resp, err := b.client.Do(req)
 	if err != nil {
 		b.h.t.Fatal(err)

@@ -7,10 +7,8 @@ import (
 
 // The portal speaks Japanese and English. Before sign-in the language is
 // the lang cookie's, else the browser's first preference if English, else
-// Japanese. A session keeps its own, starting with the one the person
-// chose (the cookie), else their browser's first preference when it is one
-// of the two, else the card's: a Japanese browser signing in with a card
-// whose mail goes out in English stays in Japanese.
+// Japanese; a session keeps its own, starting with the cookie's or the
+// card's.
 
 const langCookie = "honnin_portal_lang"
 
@@ -29,19 +27,12 @@ func (s *Server) lang(r *http.Request) string {
 	if l, ok := s.langCookie(r); ok {
 		return l
 	}
-	if l, ok := browserLang(r); ok {
-		return l
-	}
-	return "ja"
-}
-
-// browserLang is the browser's first language preference, when the portal
-// speaks it.
-func browserLang(r *http.Request) (string, bool) {
 	first, _, _ := strings.Cut(r.Header.Get("Accept-Language"), ",")
 	first, _, _ = strings.Cut(strings.TrimSpace(first), ";")
-	first, _, _ = strings.Cut(strings.ToLower(first), "-")
-	return first, langs[first]
+	if strings.HasPrefix(strings.ToLower(first), "en") {
+		return "en"
+	}
+	return "ja"
 }
 
 // switchLang is GET /portal/lang?to=en&next=/portal/...: a plain link, so

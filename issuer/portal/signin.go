@@ -268,9 +268,6 @@ func (s *Server) signinCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	locale := c.Locale
-	if l, ok := browserLang(r); ok {
-		locale = l
-	}
 	if l, ok := s.langCookie(r); ok {
 		locale = l
 	}

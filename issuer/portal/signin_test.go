@@ -509,32 +509,3 @@ func testSignInNoEmail(t *testing.T, e pgtest.Engine) {
 		t.Errorf("right password: %d\n%s", p.status, p.body)
 	}
 }
-
-// TestSignInKeepsTheBrowsersLanguage: the session starts in the language
-// the person chose (the switch's cookie), else their browser's, else the
-// card's. A Japanese browser signing in with a card whose mail goes out in
-// English stays in Japanese, and the other way round.
-func TestSignInKeepsTheBrowsersLanguage(t *testing.T) {
-	pg.ForEachEngine(t, testSignInKeepsTheBrowsersLanguage)
-}
-
-func testSignInKeepsTheBrowsersLanguage(t *testing.T, e pgtest.Engine) {
-	h := newHarness(t, e)
-	for _, tt := range []struct {
-		name, accept, card, pass, mail, want string
-	}{
-		{"Japanese browser, English card", "ja-JP,ja;q=0.9,en;q=0.8", cardB, passB, mailB, "カード番号下4桁 9024"},
-		{"English browser, Japanese card", "en-GB,en;q=0.9", cardA, passA, mailA, "Card ending 9016"},
-		{"no preference: the card's", "", cardB, passB, mailB, "Card ending 9024"},
-		{"a language the portal does not speak: the card's", "fr-FR,fr", cardA, passA, mailA, "カード番号下4桁 9016"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			b := h.browser()
-			b.acceptLanguage = tt.accept
-			b.signIn(tt.card, tt.pass, tt.mail)
-			if p := b.get("/portal/"); !strings.Contains(p.body, tt.want) {
-				t.Errorf("after sign-in: no %q:\n%.600s", tt.want, p.body)
-			}
-		})
-	}
-}
