@@ -113,7 +113,6 @@ func (x *atk) hangUps(n int) {
 	type target struct {
 		card                 ownCard
 		id, challenge, wrong string
-		seen                 int
 	}
 	targets := make([]target, n)
 	t0 := time.Now()

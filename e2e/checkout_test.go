@@ -17,14 +17,13 @@ import (
 // checkout is one cardholder's purchase on the demo shop, up to the
 // challenge screen inside the iframe.
 type checkout struct {
-	t     *testing.T
-	ctx   context.Context
-	card  ownCard
-	qty   int                  // matcha sets bought (¥1,250 each)
-	in    chromedp.QueryOption // runs a query inside the challenge iframe
-	rec   *recorder
-	seen  int // code mails to the card's address before this checkout
-	order string
+	t    *testing.T
+	ctx  context.Context
+	card ownCard
+	qty  int                  // matcha sets bought (¥1,250 each)
+	in   chromedp.QueryOption // runs a query inside the challenge iframe
+	rec  *recorder
+	seen int // code mails to the card's address before this checkout
 }
 
 func startCheckout(t *testing.T, card ownCard) *checkout {
