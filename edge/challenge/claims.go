@@ -40,6 +40,21 @@ type SessionClaims struct {
 	// MerchantOrigin is the only origin the result may be posted to, and the
 	// only one allowed to frame the challenge page.
 	MerchantOrigin string `json:"mo"`
+	// EMV is set on the session of an EMV 3-D Secure browser challenge
+	// (opened by a CReq at the acsURL, not by a merchant page): the page
+	// ends by posting the final CRes to EMV.NotificationURL instead of
+	// postMessage, and MerchantOrigin is that URL's origin.
+	EMV *EMVSession `json:"emv,omitempty"`
+}
+
+// EMVSession is the part of an EMV transaction the edge needs to end its
+// challenge: where the final CRes goes, and the ids and version it carries.
+type EMVSession struct {
+	NotificationURL      string `json:"nu"`
+	ThreeDSServerTransID string `json:"sti"`
+	ACSTransID           string `json:"ati"`
+	MessageVersion       string `json:"v"`
+	ChallengeWindowSize  string `json:"ws"`
 }
 
 // Validate is called by the parser after the registered claims pass.
@@ -49,6 +64,9 @@ func (c *SessionClaims) Validate() error {
 	}
 	if c.MerchantOrigin == "" {
 		return errors.New("session token has no merchant origin")
+	}
+	if e := c.EMV; e != nil && (e.NotificationURL == "" || e.ThreeDSServerTransID == "" || e.ACSTransID == "" || e.MessageVersion == "") {
+		return errors.New("session token's EMV part is incomplete")
 	}
 	return nil
 }

@@ -140,6 +140,10 @@ const (
 	// ReasonSuspectedFraud: the issuer's risk engine denied (R); which
 	// rules fired stays with the issuer.
 	ReasonSuspectedFraud = "suspected_fraud"
+	// ReasonTimedOut: the challenge ran out of time with no code typed —
+	// the cardholder left, or an EMV 3-D Secure challenge passed its
+	// timer (N; EMV transStatusReason 14).
+	ReasonTimedOut = "timed_out"
 
 	// ReasonWrongCode and ReasonCodeUsed say why a code was refused: the
 	// reason of a progress report (C), and the "error" of the challenge

@@ -1,0 +1,59 @@
+package contract
+
+// The internal calls of the EMV 3-D Secure door (edge/emv3ds has the
+// messages themselves). A Directory Server sends the AReq to the issuer;
+// the cardholder's browser then posts the CReq and the 3DS Method's data
+// to the edge, which asks the issuer with these calls. Their call tokens
+// (typ honnin-edge+jwt, as for start) carry the path's id as subject.
+const (
+	// EMVChallengePath is the issuer's opening of the browser challenge of
+	// EMV transaction {acsTransID} (EMVChallengeRequest,
+	// EMVChallengeResponse): the edge calls it for each CReq posted to the
+	// acsURL.
+	EMVChallengePath = "/internal/v1/emv/{acsTransID}/challenge"
+	// EMVMethodPath is where the edge hands the issuer the device data the
+	// 3DS Method page collected for {threeDSServerTransID}
+	// (EMVMethodRequest; the answer is 204 with no body). The AReq of that
+	// transaction reads it.
+	EMVMethodPath = "/internal/v1/emv/method/{threeDSServerTransID}"
+)
+
+// EMVChallengeRequest is what the edge read from a CReq (already checked
+// by emv3ds.ParseCReq): the issuer matches it against the transaction's
+// ARes.
+type EMVChallengeRequest struct {
+	ThreeDSServerTransID string `json:"threeDSServerTransID"`
+	MessageVersion       string `json:"messageVersion"`
+	ChallengeWindowSize  string `json:"challengeWindowSize"`
+}
+
+// EMVChallengeResponse is the issuer's answer to a CReq, 200 either way:
+//
+//   - The challenge may go on: SessionToken opens it exactly as a merchant
+//     page's session token does; its claims carry the transaction's EMV
+//     part (challenge.EMVSession: the notificationURL, the ids, the
+//     version), which the edge needs at the end for the final CRes.
+//   - It may not (the CReq came later than the ARes's 30 s, the
+//     transaction already has its outcome, the ids or the version do not
+//     match the ARes): Message is the base64url message (an Erro) the edge
+//     posts as the cres form field to NotificationURL, ending the
+//     challenge in the requestor's page.
+//
+// An acsTransID the issuer does not know is a 404 not_found: there is no
+// notificationURL to tell, and the edge answers the browser with the Erro
+// 301 itself.
+type EMVChallengeResponse struct {
+	SessionToken    string `json:"session_token,omitempty"`
+	NotificationURL string `json:"notification_url,omitempty"`
+	Message         string `json:"message,omitempty"`
+}
+
+// EMVMethodRequest is the 3DS Method's device data for one
+// threeDSServerTransID: what the hidden frame's client collected (the same
+// DeviceSignals as the challenge client's) and what the edge saw of the
+// request. The issuer keeps the first one per transaction id, for a short
+// while, and the AReq with threeDSCompInd Y reads it.
+type EMVMethodRequest struct {
+	Device *DeviceSignals `json:"device"`
+	Edge   *EdgeSignals   `json:"edge"`
+}
