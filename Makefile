@@ -6,7 +6,7 @@ BIN       := bin
 DIST      := web/dist
 DEV       := .dev
 GOFLAGS_B := -trimpath
-CMDS      := issuer/cmd/issuer issuer/cmd/mailsink issuer/cmd/authapp edge/cmd/edge web/cmd/shop e2e/cmd/stack
+CMDS      := issuer/cmd/issuer issuer/cmd/mailsink issuer/cmd/authapp edge/cmd/edge web/cmd/shop e2e/cmd/stack e2e/cmd/dssim
 
 .PHONY: all run check test test-workerd bench build client deps tools clean vet edge-node edge-build edge-dev edge-deploy fuzz fuzz-short
 

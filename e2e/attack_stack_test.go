@@ -66,9 +66,7 @@ func startAttackStack() (*stack.Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := testPorts
-	p.Shop, p.Issuer, p.Edge, p.SMTP, p.Inbox = p.Shop+attackPortOffset, p.Issuer+attackPortOffset,
-		p.Edge+attackPortOffset, p.SMTP+attackPortOffset, p.Inbox+attackPortOffset
+	p := testPorts.Shift(attackPortOffset)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	return stack.Start(ctx, stack.Config{Bin: os.Getenv("HONNIN_BIN"), Dist: os.Getenv("HONNIN_DIST"),

@@ -18,12 +18,12 @@ import (
 // testPorts keep the suite clear of a `make run` on the default ports.
 // HONNIN_E2E_PORT_OFFSET moves them all, so two checkouts can run the
 // suite at once.
-var testPorts = stack.Ports{Shop: 18080, Issuer: 18081, Edge: 18787, SMTP: 11025, Inbox: 18025}
+var testPorts = stack.Ports{Shop: 18080, Issuer: 18081, Edge: 18787, SMTP: 11025, Inbox: 18025,
+	ACS: 18443, DS: 19443, Requestor: 18088}
 
 func init() {
 	if off, err := strconv.Atoi(os.Getenv("HONNIN_E2E_PORT_OFFSET")); err == nil {
-		p := &testPorts
-		p.Shop, p.Issuer, p.Edge, p.SMTP, p.Inbox = p.Shop+off, p.Issuer+off, p.Edge+off, p.SMTP+off, p.Inbox+off
+		testPorts = testPorts.Shift(off)
 	}
 }
 

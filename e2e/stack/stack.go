@@ -1,5 +1,7 @@
 // Package stack starts the whole of honnin as real processes on loopback:
-// the dev mail sink, the issuer, the edge and the demo shop. `make run` uses
+// the dev mail sink, the Directory Server simulator (the card scheme's
+// side of EMV 3-D Secure, with a 3DS Requestor page), the issuer, the edge
+// and the demo shop. `make run` uses
 // it for a newcomer, and the e2e tests use it so that what they prove is what
 // a newcomer runs.
 package stack
@@ -22,19 +24,32 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/honnin/honnin/e2e/dssim"
 )
 
-// Ports are the loopback ports of the five listeners.
+// Ports are the loopback ports of the listeners.
 type Ports struct {
 	Shop, Issuer, Edge, SMTP, Inbox int
+	// ACS is the issuer's Directory-Server-facing door (AReq, mutual
+	// TLS); DS the DS simulator's RReq door; Requestor its 3DS
+	// Requestor page.
+	ACS, DS, Requestor int
 }
 
 // DefaultPorts are the ones DESIGN.md names.
-var DefaultPorts = Ports{Shop: 8080, Issuer: 8081, Edge: 8787, SMTP: 1025, Inbox: 8025}
+var DefaultPorts = Ports{Shop: 8080, Issuer: 8081, Edge: 8787, SMTP: 1025, Inbox: 8025,
+	ACS: 8443, DS: 9443, Requestor: 8088}
+
+// Shift is p with every port moved by n, so two stacks run side by side.
+func (p Ports) Shift(n int) Ports {
+	return Ports{Shop: p.Shop + n, Issuer: p.Issuer + n, Edge: p.Edge + n, SMTP: p.SMTP + n, Inbox: p.Inbox + n,
+		ACS: p.ACS + n, DS: p.DS + n, Requestor: p.Requestor + n}
+}
 
 // Config says where the built programs are and where state goes.
 type Config struct {
-	// Bin holds the issuer, edge, shop and mailsink binaries.
+	// Bin holds the issuer, edge, shop, mailsink and dssim binaries.
 	Bin string
 	// Dist is the built wasm client (web/dist).
 	Dist string
@@ -84,6 +99,12 @@ type Stack struct {
 	// the demo card numbers one person holds, linked for combined login.
 	PortalURL string
 	Linked    []string
+	// RequestorURL is the DS simulator's 3DS Requestor page (and its
+	// JSON API, dssim.Remote); ACSURL the issuer's AReq URL (mutual TLS,
+	// the certificates in PKIDir: dssim.LoadPKI); DSURL where the issuer
+	// sends RReqs.
+	RequestorURL, ACSURL, DSURL string
+	PKIDir                      string
 
 	cfg   Config
 	procs []*proc
@@ -111,7 +132,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
 	}
-	for _, name := range []string{"issuer", "edge", "shop", "mailsink"} {
+	for _, name := range []string{"issuer", "edge", "shop", "mailsink", "dssim"} {
 		if _, err := os.Stat(filepath.Join(cfg.Bin, name)); err != nil {
 			return nil, fmt.Errorf("stack: %s not built in %s (run: make build): %w", name, cfg.Bin, err)
 		}
@@ -149,7 +170,12 @@ func newStack(cfg Config) *Stack {
 		InboxURL:  fmt.Sprintf("http://127.0.0.1:%d", p.Inbox),
 		PortalURL: fmt.Sprintf("http://127.0.0.1:%d/portal/", p.Issuer),
 		SMTPAddr:  fmt.Sprintf("127.0.0.1:%d", p.SMTP),
-		cfg:       cfg,
+		// localhost, as the shop: the requestor's page frames the edge.
+		RequestorURL: fmt.Sprintf("http://localhost:%d", p.Requestor),
+		ACSURL:       fmt.Sprintf("https://127.0.0.1:%d/3ds/v2/areq", p.ACS),
+		DSURL:        fmt.Sprintf("https://127.0.0.1:%d%s", p.DS, dssim.RReqPath),
+		PKIDir:       filepath.Join(cfg.State, "pki"),
+		cfg:          cfg,
 	}
 }
 
@@ -225,13 +251,30 @@ func (s *Stack) steps(edgeArgs []string) []step {
 		"-sms-twilio-sid", devTwilioSID,
 		"-sms-twilio-from", "+815000000000",
 		"-send-cap", strconv.Itoa(s.sendCap()),
+		// The EMV 3-D Secure door the DS simulator calls, and where the
+		// issuer sends its RReqs, with the simulator's PKI.
+		"-ds-addr", loopback(p.ACS),
+		"-ds-cert", filepath.Join(s.PKIDir, dssim.ACSCertFile),
+		"-ds-key", filepath.Join(s.PKIDir, dssim.ACSKeyFile),
+		"-ds-ca", filepath.Join(s.PKIDir, dssim.CAFile),
+		"-ds-url", s.DSURL,
+		"-acs-reference-number", acsReferenceNumber,
 	}
 	if s.cfg.RiskConfig != "" {
 		issuerArgs = append(issuerArgs, "-risk-config", s.cfg.RiskConfig)
 	}
 	return []step{
 		{"mailsink", []string{s.SMTPAddr, loopback(p.Inbox)}, []string{s.bin("mailsink"), "-smtp", s.SMTPAddr, "-http", loopback(p.Inbox)}, s.InboxURL + "/api/messages"},
-		{"issuer", []string{loopback(p.Issuer)}, issuerArgs, s.IssuerURL + "/.well-known/jwks.json"},
+		{"dssim", []string{loopback(p.DS), loopback(p.Requestor)}, []string{s.bin("dssim"),
+			"-pki", s.PKIDir,
+			"-rreq", loopback(p.DS),
+			"-http", loopback(p.Requestor),
+			"-origin", s.RequestorURL,
+			"-acs", s.ACSURL,
+			"-method-url", s.EdgeURL + "/3ds/v2/method",
+			"-demo-cards", s.cardList(),
+		}, fmt.Sprintf("http://127.0.0.1:%d/healthz", p.Requestor)},
+		{"issuer", []string{loopback(p.Issuer), loopback(p.ACS)}, issuerArgs, s.IssuerURL + "/.well-known/jwks.json"},
 		{"edge", []string{loopback(p.Edge)}, edgeArgs, fmt.Sprintf("http://127.0.0.1:%d/healthz", p.Edge)},
 		{"shop", []string{loopback(p.Shop)}, []string{s.bin("shop"),
 			"-addr", loopback(p.Shop),
@@ -256,6 +299,10 @@ func (s *Stack) sendCap() int {
 
 // shopAPIKeyFile, in the state folder, holds the demo shop's API key.
 const shopAPIKeyFile = "shop-api-key"
+
+// acsReferenceNumber is the dev ACS's reference number (EMVCo assigns a
+// real one at the ACS's approval; ≤32 characters).
+const acsReferenceNumber = "HONNIN-DEV-ACS-0001"
 
 // RestartEdge stops the edge and starts it again with its clock moved by
 // offset (0: the true time), keeping its state (ledger, report queue, D1),
@@ -319,6 +366,11 @@ func (s *Stack) prepare(ctx context.Context) error {
 		if out, err := exec.CommandContext(ctx, issuer, "keys", "vault", "-out", filepath.Join(st, "vault.key")).CombinedOutput(); err != nil {
 			return fmt.Errorf("stack: issuer keys vault: %v: %s", err, out)
 		}
+	}
+	// The DS simulator's PKI: the DS CA and the ACS's certificate the
+	// issuer presents to it (kept, like the keys).
+	if _, err := dssim.MakePKI(s.PKIDir); err != nil {
+		return fmt.Errorf("stack: %w", err)
 	}
 	seed := s.seedArgs()
 	out, err := exec.CommandContext(ctx, seed[0], seed[1:]...).CombinedOutput()

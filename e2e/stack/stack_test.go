@@ -46,8 +46,8 @@ func TestCommandLinesCarryNoSecret(t *testing.T) {
 	for _, st := range s.steps(s.nativeEdgeArgs()) {
 		lines[st.name] = st.args
 	}
-	if len(lines) != 5 {
-		t.Fatalf("command lines %v, want the seed and four processes", lines)
+	if len(lines) != 6 {
+		t.Fatalf("command lines %v, want the seed and five processes", lines)
 	}
 	for name, args := range lines {
 		for _, a := range args {

@@ -40,9 +40,11 @@ honnin is running.
   portal         %s   (cardholder portal: card number + portal password + code by mail)
   edge           %s
   SMTP (dev)     %s
+  3-D Secure     %s   (3DS Requestor page: the DS simulator sends the AReq to the issuer)
+  ACS door       %s   (mutual TLS; certificates in %s)
 
 Demo cards (any name, pay on the shop; the challenge asks for what is after the card):
-`, s.ShopURL, s.InboxURL, s.IssuerURL, s.PortalURL, s.EdgeURL, s.SMTPAddr)
+`, s.ShopURL, s.InboxURL, s.IssuerURL, s.PortalURL, s.EdgeURL, s.SMTPAddr, s.RequestorURL, s.ACSURL, s.PKIDir)
 	for _, c := range s.Cards {
 		fmt.Printf("  %s  %-8s %s\n", c.Number, c.Method, howTo(c))
 	}
