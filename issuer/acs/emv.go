@@ -2,8 +2,6 @@ package acs
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +12,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/contract"
+	"github.com/honnin/honnin/edge/emv3ds"
 	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/pan"
@@ -123,7 +122,7 @@ func (s *Service) Direct(ctx context.Context, d Directed) (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
-	ans := Answer{ACSTransID: newUUID(), Authentication: a, Status: a.Status, Reason: a.Reason}
+	ans := Answer{ACSTransID: emv3ds.NewTransID(), Authentication: a, Status: a.Status, Reason: a.Reason}
 	switch a.Status {
 	case contract.StatusAttempted:
 		ans.AV, _ = newAV()
@@ -390,17 +389,6 @@ func originOf(u string) string {
 		return ""
 	}
 	return p.Scheme + "://" + p.Host
-}
-
-// newUUID returns a random (version 4) UUID, the form of EMV's
-// transaction ids.
-func newUUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
 // ReasonNoCardholder ends a 3RI request the risk engine would have
