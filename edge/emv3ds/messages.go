@@ -131,6 +131,7 @@ const (
 	ErrDuplicate          = "204"
 	ErrTransactionUnknown = "301"
 	ErrInvalidEndpoint    = "303"
+	ErrISOCode            = "304"
 	ErrTransactionData    = "305"
 	ErrTimedOut           = "402"
 	ErrTransient          = "403"

@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
@@ -79,6 +80,11 @@ type Config struct {
 	// portal; nil means passhash.Default. Static password checks take
 	// its Purchase lane, which is served first.
 	Hashing *passhash.Budget
+	// Attempts is the issuer's attempts policy for EMV 3-D Secure: a card
+	// in the issuer's ranges that is not enrolled in any method gets A
+	// (attempts, with an authentication value, ECI 06) instead of N
+	// not_enrolled. The merchant API is not affected.
+	Attempts bool
 }
 
 // Service runs the use cases. It is safe for concurrent use.
@@ -99,7 +105,11 @@ type Service struct {
 	apps       *Apps
 	hashing    *passhash.Budget
 	// methods holds one value per method: what a challenge of it does.
-	methods map[issuer.Method]method
+	methods  map[issuer.Method]method
+	attempts bool
+
+	dsMerchantOnce sync.Mutex
+	dsMerchant     issuer.Merchant
 }
 
 // New checks cfg and returns the service.
@@ -136,6 +146,7 @@ func New(cfg Config) (*Service, error) {
 		risk:       cfg.Risk,
 		provider:   cfg.Provider,
 		hashing:    cfg.Hashing,
+		attempts:   cfg.Attempts,
 		// Device ids and the provider's pseudonyms are keyed by a key
 		// derived from the card-number key: one secret file, two keys.
 		pseudo: risk.NewPseudonymizer(cfg.PAN.SubKey("honnin/risk/v1")),

@@ -95,7 +95,7 @@ func (s *Service) Start(ctx context.Context, id string, sig Signals) (Started, e
 		if len(creds) == 0 {
 			c.OTPLocked = true // nothing to challenge with: the engine denies
 		}
-		out, err := s.decide(ctx, a, c, sig, now)
+		out, err := s.decide(ctx, a, c, sig, now, decideOptions{})
 		if err != nil || out.Decision != contract.DecisionChallenge {
 			return out, err
 		}
@@ -191,22 +191,37 @@ func (s *Service) destHash(m issuer.Method, to string) []byte {
 	return s.pseudo.Sum("dest", []byte(string(m)+":"+to))
 }
 
+// decideOptions bend the risk engine's outcome to the request: an EMV
+// requestor's challenge mandate turns frictionless into a challenge, and
+// a 3RI request (no cardholder present) can have no challenge, so it ends
+// N instead.
+type decideOptions struct {
+	mustChallenge bool
+	noChallenge   bool
+}
+
 // decide runs the risk decision for a's first start and records it. On
 // frictionless or deny the outcome is final and Started says so.
-func (s *Service) decide(ctx context.Context, a issuer.Authentication, c issuer.Cardholder, sig Signals, now time.Time) (Started, error) {
+func (s *Service) decide(ctx context.Context, a issuer.Authentication, c issuer.Cardholder, sig Signals, now time.Time, opt decideOptions) (Started, error) {
 	d, rec, err := s.assess(ctx, a, c, sig.Device, sig.Edge, now)
 	if err != nil {
 		return Started{}, err
 	}
+	if opt.mustChallenge && d.Outcome == risk.Frictionless {
+		d.Outcome = risk.Challenge
+	}
 	rec.At = now
 	var out Started
-	switch d.Outcome {
-	case risk.Frictionless:
+	switch {
+	case d.Outcome == risk.Frictionless:
 		av, avHash := newAV()
 		rec.Status, rec.AVHash = contract.StatusAuthenticated, avHash
 		out = Started{Decision: contract.DecisionFrictionless, Status: rec.Status, AV: av}
-	case risk.Deny:
+	case d.Outcome == risk.Deny:
 		rec.Status, rec.Reason = contract.StatusRejected, contract.ReasonSuspectedFraud
+		out = Started{Decision: contract.DecisionDeny, Status: rec.Status, Reason: rec.Reason}
+	case opt.noChallenge:
+		rec.Status, rec.Reason = contract.StatusNotAuthenticated, ReasonNoCardholder
 		out = Started{Decision: contract.DecisionDeny, Status: rec.Status, Reason: rec.Reason}
 	default:
 		rec.Status = contract.StatusChallenge

@@ -45,6 +45,8 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("POST "+contract.ResendPath, s.handle(s.resend))
 	mux.Handle("POST "+contract.PasswordPath, s.handle(s.password))
 	mux.Handle("POST "+contract.ResultsPath, s.handle(s.results))
+	mux.Handle("POST "+contract.EMVChallengePath, s.handle(s.emvChallenge))
+	mux.Handle("POST "+contract.EMVMethodPath, s.handle(s.emvMethod))
 	mux.Handle("POST /v1/app/register", s.handle(s.registerApp))
 	s.handler = s.logAndRecover(routeJSON(mux))
 	return s, nil

@@ -47,6 +47,7 @@ func commands() []command {
 		{"ranges list", "list the card-number ranges this issuer serves", rangesList},
 		{"ranges add", "add a card-number range (BIN prefix or span), eligible or not", rangesAdd},
 		{"ranges remove", "remove a card-number range", rangesRemove},
+		{"ranges export", "print the ranges for a card scheme's Directory Server (EMV 3-D Secure)", rangesExport},
 		{"outbox retry", "send a failed notice again", outboxRetry},
 		{"outbox", "list the messages pending or failed", outboxList},
 		{"token import", "import hardware tokens from PSKC or CSV", tokenImport},

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 
+	"github.com/honnin/honnin/edge/emv3ds"
 	"github.com/honnin/honnin/issuer/store"
 )
 
@@ -133,4 +135,69 @@ func rangesList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return tw.Flush()
 	})
+}
+
+// rangesExport prints the card ranges as an EMV 3-D Secure Directory
+// Server takes them (the EMV 3DS note §1: what a PRes hands out per range):
+// what the issuer sends the scheme when it registers honnin as its ACS.
+func rangesExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newStoreCmd("ranges export", "Prints the eligible card-number ranges as a card scheme's Directory Server takes\n"+
+		"them for an ACS (JSON): startRange and endRange (the prefixes filled out to -length\n"+
+		"digits), the protocol versions this ACS speaks, its 3DS Method URL, and acsInfoInd\n"+
+		"(01 authentication; 02 attempts with -attempts). Ranges added -not-eligible are left\n"+
+		"out: the DS then answers for them that the card is not enrolled.", stdout)
+	edgeURL := c.String("edge-url", env("HONNIN_EDGE_URL", "http://127.0.0.1:8787"), "the edge's public base URL: the 3DS Method URL is there (env HONNIN_EDGE_URL)")
+	length := c.Int("length", 16, "the card numbers' length in the ranges, 13 to 19 (JCB: 16)")
+	attempts := c.Bool("attempts", env("HONNIN_EMV_ATTEMPTS", "false") == "true", "the issuer runs with -emv-attempts (env HONNIN_EMV_ATTEMPTS)")
+	check := func() error {
+		if *length < 13 || *length > 19 {
+			return usageError{"-length: want 13 to 19"}
+		}
+		if u, err := url.Parse(*edgeURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return usageError{"-edge-url: want an absolute http(s) URL"}
+		}
+		return nil
+	}
+	return c.run(ctx, args, check, func(st *store.Store) error {
+		rs, err := st.Ranges(ctx)
+		if err != nil {
+			return err
+		}
+		type cardRange struct {
+			StartRange              string   `json:"startRange"`
+			EndRange                string   `json:"endRange"`
+			ActionInd               string   `json:"actionInd"`
+			ACSStartProtocolVersion string   `json:"acsStartProtocolVersion"`
+			ACSEndProtocolVersion   string   `json:"acsEndProtocolVersion"`
+			ThreeDSMethodURL        string   `json:"threeDSMethodURL"`
+			ACSInfoInd              []string `json:"acsInfoInd"`
+		}
+		info := []string{"01"}
+		if *attempts {
+			info = append(info, "02")
+		}
+		out := []cardRange{}
+		for _, r := range rs {
+			if !r.Eligible {
+				continue
+			}
+			out = append(out, cardRange{
+				StartRange: fill(r.Start, '0', *length), EndRange: fill(r.End, '9', *length), ActionInd: "A",
+				ACSStartProtocolVersion: emv3ds.Versions[0], ACSEndProtocolVersion: emv3ds.Versions[len(emv3ds.Versions)-1],
+				ThreeDSMethodURL: strings.TrimRight(*edgeURL, "/") + "/3ds/v2/method", ACSInfoInd: info,
+			})
+		}
+		if len(rs) == 0 {
+			fmt.Fprintln(stderr, "no ranges: add the issuer's ranges first (issuer ranges add); a DS needs them")
+		}
+		return printJSON(stdout, out)
+	})
+}
+
+// fill pads prefix p with c to n digits.
+func fill(p string, c byte, n int) string {
+	if len(p) >= n {
+		return p[:n]
+	}
+	return p + strings.Repeat(string(c), n-len(p))
 }

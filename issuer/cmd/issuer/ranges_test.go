@@ -56,3 +56,43 @@ func TestRangesCommands(t *testing.T) {
 		t.Errorf("empty list: %q", out)
 	}
 }
+
+func TestRangesExport(t *testing.T) {
+	s := prepare(t) // the demo ranges: 352800-358999 eligible, 354099 not
+	code, out, errOut := cli(t, "ranges", "export", "-edge-url", "https://acs.example/", "-attempts", "-db", s.db)
+	if code != exitOK {
+		t.Fatalf("export: %d %s", code, errOut)
+	}
+	var got []map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("export is not JSON: %v %q", err, out)
+	}
+	want := `[{"startRange":"3528000000000000","endRange":"3589999999999999","actionInd":"A","acsStartProtocolVersion":"2.1.0",` +
+		`"acsEndProtocolVersion":"2.3.1","threeDSMethodURL":"https://acs.example/3ds/v2/method","acsInfoInd":["01","02"]}]`
+	var wantRows []map[string]any
+	if err := json.Unmarshal([]byte(want), &wantRows); err != nil {
+		t.Fatal(err)
+	}
+	if b1, _ := json.Marshal(got); string(b1) != mustJSON(t, wantRows) {
+		t.Errorf("export:\n%s\nwant\n%s", b1, mustJSON(t, wantRows))
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-length", "12"}, "-length"},
+		{[]string{"-edge-url", "acs.example"}, "-edge-url"},
+	} {
+		code, _, errOut := cli(t, append(append([]string{"ranges", "export"}, c.args...), "-db", s.db)...)
+		wantRun(t, code, "", errOut, exitUsage, c.want)
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -48,6 +48,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	hashConcurrency := f.Int("hash-concurrency", 0, "argon2id password hashes at once, 64 MiB each (0: one per core); purchase checks are served first, portal sign-ins past a short queue get 503")
 	smsFlags := addSMSFlags(f)
 	portalFlags := addPortalFlags(f)
+	dsFlags := addDSFlags(f)
 	riskConfig := f.String("risk-config", env("HONNIN_RISK_CONFIG", ""), "risk rules and thresholds, JSON; empty for the built-in default (env HONNIN_RISK_CONFIG)")
 	if err := f.parse(args); err != nil {
 		return err
@@ -82,6 +83,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *hashConcurrency < 0 {
 		return usageError{"-hash-concurrency must not be negative"}
 	}
+	if err := dsFlags.check(); err != nil {
+		return err
+	}
 	// One hashing budget for the API's purchase checks and the portal's
 	// sign-ins, so the first are served before the second.
 	hashing := passhash.NewBudget(*hashConcurrency)
@@ -107,7 +111,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		smsSender = notices.SMS(smsSender)
 	}
 	core, err := acs.New(acs.Config{Store: st, Keys: keys, PAN: hasher, Vault: v, Mail: notices, SMS: smsSender, SendCap: *sendCap,
-		EdgeURL: *edgeURL, IssuerName: *issuerName, Risk: engine, Provider: risk.NewProvider(rc.Provider), Log: log, Hashing: hashing})
+		EdgeURL: *edgeURL, IssuerName: *issuerName, Risk: engine, Provider: risk.NewProvider(rc.Provider), Log: log, Hashing: hashing,
+		Attempts: *dsFlags.attempts})
 	if err != nil {
 		return err
 	}
@@ -154,6 +159,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	pusher := &edgepush.Pusher{Store: st, Key: keys.Sign, EdgeURL: *edgeInternal, Log: log}
 	go func() { pusher.Run(bgCtx); close(pushDone) }()
 	defer func() { stopBackground(); <-outboxDone; <-pushDone }()
+	if dsFlags.on() {
+		stopDS, err := dsFlags.start(ctx, core, *edgeURL, log, stdout)
+		if err != nil {
+			return err
+		}
+		defer stopDS()
+	}
 	log.Info("issuer: listening", "addr", ln.Addr().String(), "db", store.Redact(*db), "smtp", *smtpAddr, "edge", *edgeURL,
 		"hash_slots", hashing.Stats().Slots)
 	fmt.Fprintf(stdout, "issuer: listening on http://%s\n", ln.Addr())
