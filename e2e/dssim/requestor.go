@@ -147,6 +147,7 @@ func (q *Requestor) Handler() http.Handler {
 	mux.HandleFunc("POST "+MethodNotificationPath, q.methodNotification)
 	mux.HandleFunc("POST "+NotificationPath, q.notification)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		// The page posts to the ACS (form-action) and frames it; its own

@@ -283,6 +283,7 @@ func (s *Stack) steps(edgeArgs []string) []step {
 			"-origin", s.ShopURL,
 			"-edge", s.EdgeURL,
 			"-demo-cards", s.cardList(),
+			"-emv-requestor", s.RequestorURL,
 		}, fmt.Sprintf("http://127.0.0.1:%d/", p.Shop)},
 	}
 }

@@ -17,6 +17,8 @@ type productData struct {
 	DemoCards  []string
 	Error      string
 	Quantities []quantityOption
+	// EMV is the DS simulator's 3DS Requestor page, "" for none.
+	EMV string
 }
 
 // quantityOption is one choice of the quantity list and its total.
@@ -38,7 +40,7 @@ func quantities(p product) []quantityOption {
 func (s *Shop) home(w http.ResponseWriter, r *http.Request) {
 	sid := s.sessions.ensure(w, r)
 	s.render(w, http.StatusOK, "product.html", matcha.Name, productData{
-		Product: matcha, CSRF: s.sessions.csrf(sid), DemoCards: s.cfg.DemoCards, Quantities: quantities(matcha),
+		Product: matcha, CSRF: s.sessions.csrf(sid), DemoCards: s.cfg.DemoCards, Quantities: quantities(matcha), EMV: s.cfg.EMVRequestor,
 	})
 }
 
@@ -46,7 +48,7 @@ func (s *Shop) home(w http.ResponseWriter, r *http.Request) {
 func (s *Shop) productError(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	sid := s.sessions.ensure(w, r)
 	s.render(w, status, "product.html", matcha.Name, productData{
-		Product: matcha, CSRF: s.sessions.csrf(sid), DemoCards: s.cfg.DemoCards, Error: msg, Quantities: quantities(matcha),
+		Product: matcha, CSRF: s.sessions.csrf(sid), DemoCards: s.cfg.DemoCards, Error: msg, Quantities: quantities(matcha), EMV: s.cfg.EMVRequestor,
 	})
 }
 

@@ -31,6 +31,10 @@ type Config struct {
 	Edge string
 	// DemoCards are card numbers offered as suggestions in the card field.
 	DemoCards []string
+	// EMVRequestor, when set, is the origin of the dev DS simulator's 3DS
+	// Requestor page (bin/dssim): the product page offers to pay through
+	// EMV 3-D Secure there, for the cart's amount. "" offers nothing.
+	EMVRequestor string
 	// Client calls the issuer; nil means a client with a 10 s timeout.
 	Client *http.Client
 	// Logger; nil means slog.Default().
@@ -77,6 +81,15 @@ func New(cfg Config) (*Shop, error) {
 	if u, err := url.Parse(cfg.Edge); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || u.Scheme+"://"+u.Host != cfg.Edge {
 		return nil, fmt.Errorf("shop: edge %q is not an origin like http://localhost:8787", cfg.Edge)
 	}
+	cfg.EMVRequestor = strings.TrimRight(cfg.EMVRequestor, "/")
+	if u, err := url.Parse(cfg.EMVRequestor); cfg.EMVRequestor != "" && (err != nil || u.Host == "" || u.Scheme+"://"+u.Host != cfg.EMVRequestor) {
+		return nil, fmt.Errorf("shop: EMV requestor %q is not an origin like http://localhost:8088", cfg.EMVRequestor)
+	}
+	formAction := "'self'"
+	if cfg.EMVRequestor != "" {
+		// The "pay through 3-D Secure" form goes there.
+		formAction += " " + cfg.EMVRequestor
+	}
 	if cfg.APIKey == "" {
 		return nil, errors.New("shop: no issuer API key")
 	}
@@ -101,7 +114,7 @@ func New(cfg Config) (*Shop, error) {
 		// from the edge, nothing inline: the page that handles the card
 		// number and the result must not run anything else.
 		csp: "default-src 'self'; script-src 'self' " + cfg.Edge + "; frame-src " + cfg.Edge +
-			"; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+			"; object-src 'none'; base-uri 'none'; form-action " + formAction + "; frame-ancestors 'none'",
 		mux: http.NewServeMux(),
 	}
 	static, err := fs.Sub(staticFS, "static")

@@ -638,6 +638,30 @@ func TestProductPage(t *testing.T) {
 	}
 }
 
+// TestPayThroughEMV: with the DS simulator's requestor configured, the
+// product page offers to pay through 3-D Secure there, for each cart
+// amount, and the CSP lets that form go there; without it, neither.
+func TestPayThroughEMV(t *testing.T) {
+	iss := newFakeIssuer(t)
+	const requestor = "http://localhost:8088"
+	r := newBrowser(t, newTestShop(t, iss.srv.URL, func(c *Config) { c.EMVRequestor = requestor + "/" })).get("/")
+	for _, s := range []string{`action="` + requestor + `/"`, `id="pay-3ds"`, `name="amount"`, `<option value="1250">`, `<option value="2500">`} {
+		if !strings.Contains(r.body, s) {
+			t.Errorf("product page lacks %s", s)
+		}
+	}
+	if csp := r.header.Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' "+requestor+";") {
+		t.Errorf("CSP %q does not let the form go to the requestor", csp)
+	}
+	plain := newBrowser(t, newTestShop(t, iss.srv.URL, nil)).get("/")
+	if strings.Contains(plain.body, "pay-3ds") || !strings.Contains(plain.header.Get("Content-Security-Policy"), "form-action 'self';") {
+		t.Errorf("without a requestor the page offers 3-D Secure or widens form-action")
+	}
+	if _, err := New(Config{Issuer: "http://127.0.0.1:8081", APIKey: "k", Origin: testOrigin, Edge: testEdge, EMVRequestor: "http://localhost:8088/pay"}); err == nil {
+		t.Error("New accepted a requestor with a path")
+	}
+}
+
 func TestNewRejectsConfig(t *testing.T) {
 	good := Config{Issuer: "http://127.0.0.1:8081", APIKey: "k", Origin: testOrigin, Edge: testEdge}
 	if _, err := New(good); err != nil {

@@ -43,6 +43,7 @@ func run() error {
 	origin := flag.String("origin", "http://localhost:8080", "this shop's origin, as registered at the issuer for the demo merchant")
 	edge := flag.String("edge", "http://localhost:8787", "edge origin that serves honnin.js and the challenge iframe")
 	demoCards := flag.String("demo-cards", "", "comma-separated card numbers to suggest on the product page")
+	emvRequestor := flag.String("emv-requestor", "", "origin of the dev DS simulator's 3DS Requestor page, offered as \"pay through 3-D Secure\" (empty: not offered)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %q", flag.Args())
@@ -55,7 +56,7 @@ func run() error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	h, err := shop.New(shop.Config{
 		Issuer: *issuer, APIKey: apiKey, Origin: *origin, Edge: *edge,
-		DemoCards: splitList(*demoCards), Logger: log,
+		DemoCards: splitList(*demoCards), EMVRequestor: *emvRequestor, Logger: log,
 	})
 	if err != nil {
 		return err
