@@ -9,7 +9,7 @@ tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 
 go test -run '^$' -bench . -benchmem -count 5 -benchtime 1s \
-  ./edge/challenge/ ./edge/api/ ./issuer/acs/ ./issuer/api/ ./issuer/portal/ | tee "$tmp"
+  ./edge/challenge/ ./edge/api/ ./issuer/acs/ ./issuer/api/ ./issuer/portal/ ./issuer/threeds/ ./edge/emv3ds/ | tee "$tmp"
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
 {

@@ -10,12 +10,12 @@ const (
 	// EMV transaction {acsTransID} (EMVChallengeRequest,
 	// EMVChallengeResponse): the edge calls it for each CReq posted to the
 	// acsURL.
-	EMVChallengePath = "/internal/v1/emv/{acsTransID}/challenge"
+	EMVChallengePath = "/internal/v1/emv/challenges/{acsTransID}"
 	// EMVMethodPath is where the edge hands the issuer the device data the
 	// 3DS Method page collected for {threeDSServerTransID}
 	// (EMVMethodRequest; the answer is 204 with no body). The AReq of that
 	// transaction reads it.
-	EMVMethodPath = "/internal/v1/emv/method/{threeDSServerTransID}"
+	EMVMethodPath = "/internal/v1/emv/methods/{threeDSServerTransID}"
 )
 
 // EMVChallengeRequest is what the edge read from a CReq (already checked

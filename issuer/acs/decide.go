@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/risk"
 	"github.com/honnin/honnin/issuer/store"
@@ -29,7 +28,8 @@ type usedSignals struct {
 // configured and allowed, the provider's score, in parallel) and decides.
 // The returned store.Decision has everything but the status and the clock.
 func (s *Service) assess(ctx context.Context, a issuer.Authentication, c issuer.Cardholder,
-	dev contract.DeviceSignals, edge contract.EdgeSignals, now time.Time) (risk.Decision, store.Decision, error) {
+	sig Signals, now time.Time) (risk.Decision, store.Decision, error) {
+	dev, edge := sig.Device, sig.Edge
 	var deviceHash []byte
 	if dev.DeviceID != "" {
 		deviceHash = s.pseudo.Sum("device", []byte(dev.DeviceID))
@@ -38,7 +38,7 @@ func (s *Service) assess(ctx context.Context, a issuer.Authentication, c issuer.
 		Now: now, Amount: a.Amount, Currency: a.Currency, MerchantName: a.MerchantName,
 		CardCountry: c.Country, CredentialLocked: c.OTPLocked,
 		HasDeviceID: deviceHash != nil, Webdriver: dev.Webdriver, Headless: risk.Headless(dev.UA),
-		Timezone: dev.Timezone, IP: edge.IP, IPCountry: edge.Country,
+		Timezone: dev.Timezone, IP: edge.IP, IPCountry: edge.Country, DeviceDataMissing: sig.MethodIncomplete,
 	}
 	var notes []risk.Reason
 

@@ -66,6 +66,10 @@ type Directed struct {
 	// the method posted some for EMV.ServerTransID.
 	Signals    Signals
 	MethodDone bool
+	// MethodIncomplete is threeDSCompInd N: the requestor ran the 3DS
+	// Method and it did not complete in time, a risk fact
+	// (device_data_missing). U (no method URL for the range) says nothing.
+	MethodIncomplete bool
 	// EMV is the transaction's EMV part; ACSTransID, AuthenticationID,
 	// AResStatus and AResAt are set by Direct.
 	EMV store.EMVTransaction
@@ -146,6 +150,9 @@ func (s *Service) Direct(ctx context.Context, d Directed) (Answer, error) {
 // enrolled cardholder c and sets ans from it.
 func (s *Service) directDecision(ctx context.Context, ans *Answer, c issuer.Cardholder, d Directed, now time.Time) error {
 	sig := d.Signals
+	if d.MethodIncomplete {
+		sig.MethodIncomplete = true
+	}
 	if d.MethodDone {
 		if m, ok := s.methodData(ctx, d.EMV.ServerTransID, now); ok {
 			sig, ans.MethodData = m, true

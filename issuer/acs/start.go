@@ -18,6 +18,9 @@ import (
 type Signals struct {
 	Device contract.DeviceSignals
 	Edge   contract.EdgeSignals
+	// MethodIncomplete: an EMV 3DS AReq said the issuer's 3DS Method did
+	// not complete (threeDSCompInd N).
+	MethodIncomplete bool
 }
 
 // Started is a start's outcome. A challenge carries the token and how its
@@ -203,7 +206,7 @@ type decideOptions struct {
 // decide runs the risk decision for a's first start and records it. On
 // frictionless or deny the outcome is final and Started says so.
 func (s *Service) decide(ctx context.Context, a issuer.Authentication, c issuer.Cardholder, sig Signals, now time.Time, opt decideOptions) (Started, error) {
-	d, rec, err := s.assess(ctx, a, c, sig.Device, sig.Edge, now)
+	d, rec, err := s.assess(ctx, a, c, sig, now)
 	if err != nil {
 		return Started{}, err
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/honnin/honnin/issuer/acs"
 )
 
-// emvChallenge is POST /internal/v1/emv/{acsTransID}/challenge: a browser
+// emvChallenge is POST /internal/v1/emv/challenges/{acsTransID}: a browser
 // posted a CReq to the edge (acs.Service.OpenEMVChallenge). The answer is
 // a session token, or the message that ends the challenge in the
 // requestor's page (an Erro, or the final CRes again for a challenge that
@@ -79,7 +79,7 @@ func creqAnswer(o acs.Opened) (string, error) {
 	return emv3ds.Encode(e)
 }
 
-// emvMethod is POST /internal/v1/emv/method/{threeDSServerTransID}: the
+// emvMethod is POST /internal/v1/emv/methods/{threeDSServerTransID}: the
 // 3DS Method page's device data (acs.Service.RecordEMVMethod). 204.
 func (s *Server) emvMethod(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("threeDSServerTransID")

@@ -21,7 +21,10 @@ type Facts struct {
 	Webdriver   bool
 	// Headless: the user agent names a headless browser.
 	Headless bool
-	Timezone string
+	// DeviceDataMissing: an EMV 3DS AReq said the issuer's 3DS Method did
+	// not complete (threeDSCompInd N).
+	DeviceDataMissing bool
+	Timezone          string
 
 	IP        string
 	IPCountry string

@@ -67,6 +67,11 @@ var rules = []rule{
 		fires: func(f *Facts, _ RuleConfig) bool { return f.Webdriver }},
 	{code: "headless_browser", category: CatDevice,
 		fires: func(f *Facts, _ RuleConfig) bool { return f.Headless }},
+	{code: "device_data_missing", category: CatDevice,
+		// EMV 3-D Secure: the requestor ran the issuer's 3DS Method and it
+		// did not complete (threeDSCompInd N), so the device is known only
+		// from what the merchant's server relayed.
+		fires: func(f *Facts, _ RuleConfig) bool { return f.DeviceDataMissing }},
 	{code: "timezone_mismatch", category: CatLocation,
 		fires: func(f *Facts, c RuleConfig) bool {
 			zones, ok := c.Zones[strings.ToUpper(f.IPCountry)]

@@ -133,7 +133,7 @@ func (d *Door) answer(r *http.Request, q *emv3ds.AReq) (*emv3ds.ARes, error) {
 	dir := acs.Directed{
 		Number: num, MerchantName: safetext.Clean(q.MerchantName, issuer.MaxDisplayName), RequestorURL: q.ThreeDSRequestorURL,
 		Browser: q.Browser(), ChallengeMandated: q.ThreeDSRequestorChallengeInd == "04",
-		MethodDone: q.ThreeDSCompInd == "Y", Signals: browserSignals(q),
+		MethodDone: q.ThreeDSCompInd == "Y", MethodIncomplete: q.ThreeDSCompInd == "N", Signals: browserSignals(q),
 		EMV: store.EMVTransaction{ServerTransID: q.ThreeDSServerTransID, DSTransID: q.DSTransID, DSReferenceNumber: q.DSReferenceNumber,
 			MessageVersion: q.MessageVersion, MessageCategory: q.MessageCategory, DeviceChannel: q.DeviceChannel, NotificationURL: q.NotificationURL},
 	}

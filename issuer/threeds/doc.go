@@ -5,8 +5,8 @@
 // API:
 //
 //	POST /3ds/v2/areq                                   the DS's AReq → ARes or Erro (DS listener, mutual TLS)
-//	POST /internal/v1/emv/{acsTransID}/challenge        the edge: a browser posted a CReq to the acsURL
-//	POST /internal/v1/emv/method/{threeDSServerTransID} the edge: the 3DS Method page's device data
+//	POST /internal/v1/emv/challenges/{acsTransID}      the edge: a browser posted a CReq to the acsURL
+//	POST /internal/v1/emv/methods/{threeDSServerTransID} the edge: the 3DS Method page's device data
 //	RReq → DS                                           Results: after every challenge, from a durable queue
 //
 // The mapping of honnin's outcomes to EMV's codes (transStatus,

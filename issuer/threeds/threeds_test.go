@@ -55,10 +55,20 @@ type fixture struct {
 	clock  *testenv.Clock
 	issuer challenge.IssuerKeys
 	edge   challenge.EdgeKeys
+	hasher *pan.Hasher
 }
 
 func newFixture(t *testing.T, e pgtest.Engine, attempts bool) *fixture {
 	t.Helper()
+	f := build(t, e, attempts)
+	f.t = t
+	return f
+}
+
+// newBenchFixture is the fixture for a benchmark.
+func newBenchFixture(b *testing.B, e pgtest.Engine) *fixture { return build(b, e, false) }
+
+func build(t testing.TB, e pgtest.Engine, attempts bool) *fixture {
 	ctx := context.Background()
 	keyDir := filepath.Join(t.TempDir(), "keys")
 	if err := challenge.GenerateKeys(keyDir, challenge.KEMXWing); err != nil {
@@ -107,7 +117,7 @@ func newFixture(t *testing.T, e pgtest.Engine, attempts bool) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{t: t, store: st, acs: core, door: door, clock: clock, issuer: ik, edge: ek}
+	return &fixture{store: st, acs: core, door: door, clock: clock, issuer: ik, edge: ek, hasher: hasher}
 }
 
 // areq is a valid browser AReq of version v for card, as a DS sends it.
