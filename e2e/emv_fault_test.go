@@ -161,6 +161,10 @@ func TestEMVAReqErro(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The control: as the requestor builds it, the AReq is answered.
+		if r, err := c.SendRaw(context.Background(), body); err != nil || r.ARes == nil {
+			t.Fatalf("%s: the well-formed AReq got %v %s, want an ARes", v, err, r.Raw)
+		}
 		// The same key twice, the second value different (Go's
 		// encoding/json would take the last silently).
 		dup := append([]byte(`{"acctNumber":"4111111111111111",`), body[1:]...)
