@@ -131,7 +131,7 @@ func TestKeys(t *testing.T) {
 func migrateTwice(t *testing.T, db string) string {
 	t.Helper()
 	code, out, errOut := cli(t, "migrate", "-db", db)
-	if code != exitOK || !strings.Contains(out, "applied migrations [1 2 3 4 5 6 7 8 9 10]") {
+	if code != exitOK || !strings.Contains(out, "applied migrations [1 2 3 4 5 6 7 8 9 10 11 12]") {
 		t.Fatalf("migrate: %d %q %q", code, out, errOut)
 	}
 	code, again, _ := cli(t, "migrate", "-db", db)
