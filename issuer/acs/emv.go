@@ -129,7 +129,11 @@ func (s *Service) Direct(ctx context.Context, d Directed) (Answer, error) {
 	ans := Answer{ACSTransID: emv3ds.NewTransID(), Authentication: a, Status: a.Status, Reason: a.Reason}
 	switch a.Status {
 	case contract.StatusAttempted:
-		ans.AV, _ = newAV()
+		// Proof that the issuer was asked and the card is not enrolled:
+		// the same computed value as a Y's, with result A and no method.
+		if ans.AV, _, err = s.mintAV(s.pan.Sum(d.Number), d.Amount, d.Currency, contract.StatusAttempted, "", now); err != nil {
+			return Answer{}, err
+		}
 	case contract.StatusChallenge:
 		if err := s.directDecision(ctx, &ans, c, d, now); err != nil {
 			return Answer{}, err
