@@ -14,8 +14,11 @@ const (
 	// EMVMethodPath is where the edge hands the issuer the device data the
 	// 3DS Method page collected for {threeDSServerTransID}
 	// (EMVMethodRequest; the answer is 204 with no body). The AReq of that
-	// transaction reads it.
-	EMVMethodPath = "/internal/v1/emv/method/{threeDSServerTransID}"
+	// transaction reads it. It ends in /device, not at the id: as
+	// ".../emv/method/{threeDSServerTransID}" it and EMVChallengePath
+	// would both match ".../emv/method/challenge", and http.ServeMux
+	// refuses (panics on) two such patterns on one mux.
+	EMVMethodPath = "/internal/v1/emv/method/{threeDSServerTransID}/device"
 )
 
 // EMVChallengeRequest is what the edge read from a CReq (already checked
