@@ -3,8 +3,11 @@
 // Command wasm is the challenge client: the Go program inside the iframe
 // the merchant page embeds. It collects device signals, asks the edge
 // for the challenge, shows it, takes the code, and posts the result to
-// the merchant page. Every rule lives in package view (tested natively);
-// this package moves view.Screen into the DOM and requests to the edge.
+// the merchant page — or, on an EMV 3-D Secure challenge, ends with a form
+// POST to the edge, and on the edge's 3DS Method page only collects and
+// posts the device signals (view.ModeOf decides). Every rule lives in
+// package view (tested natively); this package moves view.Screen into the
+// DOM and requests to the edge.
 //
 // Build: GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' ./wasm
 // (web/build-client.sh does it, with hashing and compression).
@@ -21,6 +24,10 @@ import (
 )
 
 func main() {
+	if tok := methodToken(); view.ModeOf(tok, "") == view.MethodMode {
+		go runMethod(tok)
+		select {}
+	}
 	a := newApp()
 	a.mu.Lock()
 	a.show()
@@ -39,8 +46,13 @@ type app struct {
 	model   *view.Model
 	ui      *ui
 	session string
-	posted  bool // the result went to the merchant page (or could not)
-	ticking bool
+	// mode is MerchantMode or EMVMode; sessionData is an EMV challenge's
+	// threeDSSessionData (sd in the page's URL), which goes back with its
+	// end.
+	mode        view.Mode
+	sessionData string
+	posted      bool // the result went to the merchant page, or the end to the edge (or could not)
+	ticking     bool
 }
 
 func newApp() *app {
@@ -48,7 +60,11 @@ func newApp() *app {
 	a := &app{
 		model:   view.New(view.LocaleFor(languages(prop(js.Global(), "navigator")))),
 		ui:      newUI(doc),
-		session: sessionToken(),
+		session: queryParam("st"),
+	}
+	a.mode = view.ModeOf("", a.session)
+	if a.mode == view.EMVMode {
+		a.sessionData = queryParam("sd")
 	}
 	u := a.ui
 	u.form.AddEventListener("submit", false, func(ev dom.Event) {
@@ -75,16 +91,6 @@ func newApp() *app {
 		go a.start()
 	})
 	return a
-}
-
-// sessionToken reads st from the page's query string.
-func sessionToken() string {
-	var st string
-	_ = guard(func() {
-		q := js.Global().Get("URLSearchParams").New(js.Global().Get("location").Get("search"))
-		st = str(q.Call("get", "st"))
-	})
-	return st
 }
 
 // start asks the edge for the challenge. It runs in its own goroutine.
@@ -176,6 +182,12 @@ func (a *app) show() {
 		return
 	}
 	a.posted = true
+	if a.mode == view.EMVMode {
+		if err := submit(view.EMVEnd(a.session, a.sessionData, a.model.Phase(), r)); err != nil {
+			logWarn("honnin: the end was not posted to the edge: " + err.Error())
+		}
+		return
+	}
 	if err := postResult(a.session, a.model.MerchantOrigin(), r, a.model.Phase() == view.Failed); err != nil {
 		logWarn("honnin: result not posted to the merchant page: " + err.Error())
 	}

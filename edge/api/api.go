@@ -112,13 +112,3 @@ func New(cfg Config) (*Handler, error) {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.root.ServeHTTP(w, r)
 }
-
-// VerifySession checks a session token and returns its merchant origin. The
-// challenge page (edge/assets) uses it to set frame-ancestors.
-func (h *Handler) VerifySession(token string) (merchantOrigin string, err error) {
-	c, err := h.sessionClaims(token)
-	if err != nil {
-		return "", err
-	}
-	return c.MerchantOrigin, nil
-}

@@ -23,9 +23,20 @@ import (
 )
 
 // VerifySession checks a session token (signature, typ, expiry) and
-// returns its merchant origin claim (mo). The edge passes its token
+// returns what the page needs of its claims. The edge passes its token
 // verifier; this package does not know about keys.
-type VerifySession func(token string) (merchantOrigin string, err error)
+type VerifySession func(token string) (Session, error)
+
+// Session is what the challenge page needs of a verified session token.
+type Session struct {
+	// MerchantOrigin is the mo claim: the one origin that may frame the
+	// page of a merchant's session.
+	MerchantOrigin string
+	// EMV is set for the session of an EMV 3-D Secure browser challenge
+	// (the claims' emv part): the page is framed by the 3DS Requestor's
+	// page and ends with a form POST to the edge (csp).
+	EMV bool
+}
 
 // Cache policies.
 const (
@@ -175,6 +186,19 @@ func hashedName(name, ext string) bool {
 func hash12(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])[:12]
+}
+
+// ClientPaths are the URL paths of the client files a page that runs the
+// challenge client refers to.
+type ClientPaths struct {
+	Wasm, WasmExec, Loader, CSS string
+}
+
+// ClientPaths returns the paths of this build's client files, for the
+// other page that runs the client (edge/emvpages' 3DS Method page).
+func (h *Handler) ClientPaths() ClientPaths {
+	return ClientPaths{Wasm: "/assets/" + h.names.Wasm, WasmExec: "/assets/" + h.names.WasmExec,
+		Loader: "/assets/" + h.names.Loader, CSS: "/assets/" + h.names.CSS}
 }
 
 // ServeHTTP routes to the page, the assets and the snippet.

@@ -34,22 +34,27 @@ func dist() fstest.MapFS {
 
 // verify accepts the token "good" (merchant origin shop) and a few tokens
 // whose mo is hostile.
-func verify(token string) (string, error) {
+func verify(token string) (Session, error) {
+	mo := func(o string) (Session, error) { return Session{MerchantOrigin: o}, nil }
 	switch token {
 	case "good":
-		return shop, nil
+		return mo(shop)
 	case "other":
-		return "https://shop.example.jp:8443", nil
+		return mo("https://shop.example.jp:8443")
+	case "emv":
+		return Session{MerchantOrigin: "https://requestor.example:8443", EMV: true}, nil
+	case "emv-inject":
+		return Session{MerchantOrigin: "http://a.example; script-src *", EMV: true}, nil
 	case "inject":
-		return "http://a.example; script-src *", nil
+		return mo("http://a.example; script-src *")
 	case "star":
-		return "*", nil
+		return mo("*")
 	case "newline":
-		return "http://a.example\r\nSet-Cookie: x=1", nil
+		return mo("http://a.example\r\nSet-Cookie: x=1")
 	case "empty":
-		return "", nil
+		return mo("")
 	}
-	return "", errors.New("invalid token")
+	return Session{}, errors.New("invalid token")
 }
 
 func newHandler(t *testing.T) *Handler {
@@ -77,16 +82,21 @@ func TestChallengePage(t *testing.T) {
 		name, target string
 		status       int
 		ancestors    string // expected frame-ancestors source, "" for none
+		action       string // expected form-action source
 	}{
-		{"valid", "/challenge?st=good", 200, shop},
-		{"other merchant", "/challenge?st=other", 200, "https://shop.example.jp:8443"},
-		{"bad token", "/challenge?st=forged", 401, ""},
-		{"no token", "/challenge", 401, ""},
-		{"empty token", "/challenge?st=", 401, ""},
-		{"mo injects a directive", "/challenge?st=inject", 401, ""},
-		{"mo is a wildcard", "/challenge?st=star", 401, ""},
-		{"mo splits headers", "/challenge?st=newline", 401, ""},
-		{"mo empty", "/challenge?st=empty", 401, ""},
+		{"valid", "/challenge?st=good", 200, shop, "'none'"},
+		{"other merchant", "/challenge?st=other", 200, "https://shop.example.jp:8443", "'none'"},
+		// An EMV challenge: framed by the 3DS Requestor's page, whose
+		// origin the ACS does not know; ended by a form POST to the edge.
+		{"emv", "/challenge?st=emv&sd=c2Vzc2lvbg", 200, "*", "'self'"},
+		{"emv, mo injects a directive", "/challenge?st=emv-inject", 401, "", ""},
+		{"bad token", "/challenge?st=forged", 401, "", ""},
+		{"no token", "/challenge", 401, "", ""},
+		{"empty token", "/challenge?st=", 401, "", ""},
+		{"mo injects a directive", "/challenge?st=inject", 401, "", ""},
+		{"mo is a wildcard", "/challenge?st=star", 401, "", ""},
+		{"mo splits headers", "/challenge?st=newline", 401, "", ""},
+		{"mo empty", "/challenge?st=empty", 401, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,7 +134,7 @@ func TestChallengePage(t *testing.T) {
 				return
 			}
 			want := "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; " +
-				"img-src 'self' data:; frame-ancestors " + tt.ancestors + "; base-uri 'none'; form-action 'none'"
+				"img-src 'self' data:; frame-ancestors " + tt.ancestors + "; base-uri 'none'; form-action " + tt.action
 			if got := hdr.Get("Content-Security-Policy"); got != want {
 				t.Errorf("CSP\n got %q\nwant %q", got, want)
 			}

@@ -19,10 +19,25 @@ const invalidSession = "この認証は無効か、有効期限が切れてい�
 // csp returns the page's Content-Security-Policy. Scripts only from the
 // edge (wasm_exec.js, loader.js) plus wasm compilation; fetches only to the
 // edge; no inline anything; and only the merchant origin from the session
-// token may frame the page.
-func csp(merchantOrigin string) string {
+// token may frame the page, which submits no form.
+//
+// An EMV session's page differs in two directives. frame-ancestors is *:
+// the 3DS Requestor's page frames the ACS's challenge (it posts the CReq
+// into its iframe), and that page's origin is known neither to the ACS nor
+// to the issuer — the AReq names the notificationURL and the requestor's
+// URL, neither of which need be the framing page's origin; what the page
+// holds is the cardholder's to see, and its result goes only to the
+// notificationURL through the edge. form-action is 'self': the client ends
+// the challenge with a form POST to the edge's /3ds/v2/cres (a top-level
+// navigation of the frame, which the final CRes page needs), and nowhere
+// else.
+func csp(s Session) string {
+	ancestors, action := s.MerchantOrigin, "'none'"
+	if s.EMV {
+		ancestors, action = "*", "'self'"
+	}
 	return "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; " +
-		"img-src 'self' data:; frame-ancestors " + merchantOrigin + "; base-uri 'none'; form-action 'none'"
+		"img-src 'self' data:; frame-ancestors " + ancestors + "; base-uri 'none'; form-action " + action
 }
 
 // challenge serves the iframe page for a valid session token.
@@ -33,13 +48,14 @@ func (h *Handler) challenge(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("X-Content-Type-Options", "nosniff")
 
 	st := r.URL.Query().Get("st")
-	mo, err := "", error(nil)
+	var s Session
+	var err error
 	if st != "" {
-		mo, err = h.verify(st)
+		s, err = h.verify(st)
 	}
 	// mo goes into a header: anything but a plain origin (a ';' would add
 	// CSP directives) is refused like a bad token.
-	if st == "" || err != nil || !origin.Valid(mo) {
+	if st == "" || err != nil || !origin.Valid(s.MerchantOrigin) {
 		code := "invalid_token"
 		var je *jsonapi.Error
 		if errors.As(err, &je) && je.Code == "expired" {
@@ -59,7 +75,7 @@ func (h *Handler) challenge(w http.ResponseWriter, r *http.Request) {
 	}
 
 	hdr.Set("Content-Type", "text/html; charset=utf-8")
-	hdr.Set("Content-Security-Policy", csp(mo))
+	hdr.Set("Content-Security-Policy", csp(s))
 	hdr.Set("Content-Length", strconv.Itoa(len(h.page)))
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {

@@ -24,6 +24,11 @@ const (
 	// changed in transit, and replaying it changes nothing (epochs only
 	// grow).
 	TypCredentials = "honnin-credentials+jwt"
+	// TypMethod is the edge's own token on its 3DS Method page: iss and
+	// aud the edge, sub the threeDSServerTransID, so the device data that
+	// page's client posts back is taken only for the transaction whose
+	// threeDSMethodData the edge read.
+	TypMethod = "honnin-method+jwt"
 )
 
 // Names used as iss and aud.

@@ -57,3 +57,35 @@ type EMVMethodRequest struct {
 	Device *DeviceSignals `json:"device"`
 	Edge   *EdgeSignals   `json:"edge"`
 }
+
+// The edge's EMV 3-D Secure browser endpoints (edge/emvpages), all form or
+// JSON POSTs from the cardholder's browser: the acsURL the requestor posts
+// the CReq to, the end of the challenge the client posts to, the 3DS
+// Method URL, and where the Method page's client sends the device data.
+const (
+	EMVCReqPath         = "/3ds/v2/creq"
+	EMVCResPath         = "/3ds/v2/cres"
+	EMVMethodURLPath    = "/3ds/v2/method"
+	EMVMethodDevicePath = "/3ds/v2/method/device"
+)
+
+// How the challenge client says an EMV challenge ended, the "end" field of
+// its form POST to EMVCResPath (beside "st", the session token, and "sd",
+// the threeDSSessionData its page was opened with). It is a hint only: the
+// edge reads the outcome from its ledger, and uses end only to say why an
+// authentication without one is ended now (cancel: N cardholder_cancelled;
+// anything else: N timed_out).
+const (
+	EMVEndDone    = "done"
+	EMVEndCancel  = "cancel"
+	EMVEndTimeout = "timeout"
+)
+
+// EMVMethodDeviceRequest is the body of the 3DS Method page's client's POST
+// to EMVMethodDevicePath: the edge-signed method token of its page
+// (typ honnin-method+jwt, subject the threeDSServerTransID) and the device
+// signals, collected as the challenge client collects them.
+type EMVMethodDeviceRequest struct {
+	MethodToken string         `json:"method_token"`
+	Device      *DeviceSignals `json:"device"`
+}

@@ -129,6 +129,7 @@ const (
 	ErrCriticalExtension  = "202"
 	ErrFormat             = "203"
 	ErrDuplicate          = "204"
+	ErrReservedValue      = "207" // 2.3.1: a value in a reserved range not recognised
 	ErrTransactionUnknown = "301"
 	ErrInvalidEndpoint    = "303"
 	ErrISOCode            = "304"
@@ -170,61 +171,74 @@ type MessageExtension struct {
 }
 
 // AReq is the authentication request the DS forwards (note §3), with the
-// fields this ACS reads; ParseAReq has checked every field it knows, read
-// or not. Optional fields absent are "". Raw keeps the message as it came
-// (minus nothing) for the record.
+// fields this ACS reads; ParseAReq has checked every field of its table
+// (fields.go), stored here or not. Optional fields absent are "" (nil for
+// booleans and lists). Raw keeps the message as it came, for the record.
 type AReq struct {
-	MessageType                       string `json:"messageType"`
-	MessageVersion                    string `json:"messageVersion"`
-	MessageCategory                   string `json:"messageCategory"`
-	DeviceChannel                     string `json:"deviceChannel"`
-	ThreeDSServerTransID              string `json:"threeDSServerTransID"`
-	DSTransID                         string `json:"dsTransID"`
-	DSReferenceNumber                 string `json:"dsReferenceNumber"`
-	DSURL                             string `json:"dsURL"`
-	ThreeDSServerRefNumber            string `json:"threeDSServerRefNumber"`
-	ThreeDSRequestorID                string `json:"threeDSRequestorID"`
-	ThreeDSRequestorName              string `json:"threeDSRequestorName"`
-	ThreeDSRequestorURL               string `json:"threeDSRequestorURL"`
-	ThreeDSRequestorAuthenticationInd string `json:"threeDSRequestorAuthenticationInd"`
-	ThreeRIInd                        string `json:"threeRIInd"`
+	MessageType                       string `json:"messageType,omitempty"`
+	MessageVersion                    string `json:"messageVersion,omitempty"`
+	MessageCategory                   string `json:"messageCategory,omitempty"`
+	DeviceChannel                     string `json:"deviceChannel,omitempty"`
+	ThreeDSServerTransID              string `json:"threeDSServerTransID,omitempty"`
+	DSTransID                         string `json:"dsTransID,omitempty"`
+	DSReferenceNumber                 string `json:"dsReferenceNumber,omitempty"`
+	DSURL                             string `json:"dsURL,omitempty"`
+	ThreeDSServerRefNumber            string `json:"threeDSServerRefNumber,omitempty"`
+	ThreeDSServerOperatorID           string `json:"threeDSServerOperatorID,omitempty"`
+	ThreeDSServerURL                  string `json:"threeDSServerURL,omitempty"`
+	ThreeDSRequestorID                string `json:"threeDSRequestorID,omitempty"`
+	ThreeDSRequestorName              string `json:"threeDSRequestorName,omitempty"`
+	ThreeDSRequestorURL               string `json:"threeDSRequestorURL,omitempty"`
+	ThreeDSRequestorAuthenticationInd string `json:"threeDSRequestorAuthenticationInd,omitempty"`
+	ThreeRIInd                        string `json:"threeRIInd,omitempty"`
 	// ThreeDSRequestorChallengeInd is the requestor's preference; 2.3.1
 	// sends an array, read here as its first element.
 	ThreeDSRequestorChallengeInd string `json:"-"`
+	ThreeDSRequestorDecReqInd    string `json:"threeDSRequestorDecReqInd,omitempty"`
+	ThreeDSRequestorDecMaxTime   string `json:"threeDSRequestorDecMaxTime,omitempty"`
 
-	AcctNumber          string `json:"acctNumber"`
-	CardExpiryDate      string `json:"cardExpiryDate"`
-	AcquirerBIN         string `json:"acquirerBIN"`
-	AcquirerMerchantID  string `json:"acquirerMerchantID"`
-	MCC                 string `json:"mcc"`
-	MerchantCountryCode string `json:"merchantCountryCode"`
-	MerchantName        string `json:"merchantName"`
+	AcctNumber                string `json:"acctNumber,omitempty"`
+	CardExpiryDate            string `json:"cardExpiryDate,omitempty"`
+	AcquirerBIN               string `json:"acquirerBIN,omitempty"`
+	AcquirerMerchantID        string `json:"acquirerMerchantID,omitempty"`
+	AcquirerCountryCode       string `json:"acquirerCountryCode,omitempty"`
+	AcquirerCountryCodeSource string `json:"acquirerCountryCodeSource,omitempty"`
+	MCC                       string `json:"mcc,omitempty"`
+	MerchantCountryCode       string `json:"merchantCountryCode,omitempty"`
+	MerchantName              string `json:"merchantName,omitempty"`
 
-	PurchaseAmount   string `json:"purchaseAmount"`
-	PurchaseCurrency string `json:"purchaseCurrency"`
-	PurchaseExponent string `json:"purchaseExponent"`
-	PurchaseDate     string `json:"purchaseDate"`
+	PurchaseAmount     string `json:"purchaseAmount,omitempty"`
+	PurchaseCurrency   string `json:"purchaseCurrency,omitempty"`
+	PurchaseExponent   string `json:"purchaseExponent,omitempty"`
+	PurchaseDate       string `json:"purchaseDate,omitempty"`
+	PurchaseInstalData string `json:"purchaseInstalData,omitempty"`
+	RecurringExpiry    string `json:"recurringExpiry,omitempty"`
+	RecurringFrequency string `json:"recurringFrequency,omitempty"`
+	TransType          string `json:"transType,omitempty"`
 
-	BrowserAcceptHeader      string   `json:"browserAcceptHeader"`
-	BrowserUserAgent         string   `json:"browserUserAgent"`
-	BrowserIP                string   `json:"browserIP"`
-	BrowserLanguage          string   `json:"browserLanguage"`
-	BrowserJavaEnabled       *bool    `json:"browserJavaEnabled"`
-	BrowserJavascriptEnabled *bool    `json:"browserJavascriptEnabled"`
-	BrowserColorDepth        string   `json:"browserColorDepth"`
-	BrowserScreenHeight      string   `json:"browserScreenHeight"`
-	BrowserScreenWidth       string   `json:"browserScreenWidth"`
-	BrowserTZ                string   `json:"browserTZ"`
-	AcceptLanguage           []string `json:"acceptLanguage"`
+	BrowserAcceptHeader      string   `json:"browserAcceptHeader,omitempty"`
+	BrowserUserAgent         string   `json:"browserUserAgent,omitempty"`
+	BrowserIP                string   `json:"browserIP,omitempty"`
+	BrowserLanguage          string   `json:"browserLanguage,omitempty"`
+	BrowserJavaEnabled       *bool    `json:"browserJavaEnabled,omitempty"`
+	BrowserJavascriptEnabled *bool    `json:"browserJavascriptEnabled,omitempty"`
+	BrowserColorDepth        string   `json:"browserColorDepth,omitempty"`
+	BrowserScreenHeight      string   `json:"browserScreenHeight,omitempty"`
+	BrowserScreenWidth       string   `json:"browserScreenWidth,omitempty"`
+	BrowserTZ                string   `json:"browserTZ,omitempty"`
+	AcceptLanguage           []string `json:"acceptLanguage,omitempty"`
 
-	NotificationURL string `json:"notificationURL"`
-	ThreeDSCompInd  string `json:"threeDSCompInd"`
-	ThreeDSMethodID string `json:"threeDSMethodId"`
+	NotificationURL string `json:"notificationURL,omitempty"`
+	ThreeDSCompInd  string `json:"threeDSCompInd,omitempty"`
+	ThreeDSMethodID string `json:"threeDSMethodId,omitempty"`
 
-	Email          string `json:"email"`
-	CardholderName string `json:"cardholderName"`
+	Email          string `json:"email,omitempty"`
+	CardholderName string `json:"cardholderName,omitempty"`
 
-	MessageExtension []MessageExtension `json:"messageExtension"`
+	MessageExtension []MessageExtension `json:"messageExtension,omitempty"`
+
+	// Raw is the body ParseAReq read, byte for byte.
+	Raw json.RawMessage `json:"-"`
 }
 
 // Browser reports whether the AReq is of the browser channel.

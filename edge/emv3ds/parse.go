@@ -1,15 +1,17 @@
 package emv3ds
 
 import (
-	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 )
 
 // maxBase64Field bounds a creq or threeDSMethodData form value: a CReq is a
 // few hundred bytes, with extensions at most a few tens of KB.
 const maxBase64Field = 128 << 10
 
-// erro builds the ACS's refusal of a message of type of version v.
+// erro builds the ACS's refusal of a message of type typ of version v (an
+// unsupported or empty v is stamped 2.2.0).
 func erro(typ, v, code, desc, detail string) *Erro {
 	if v == "" || !SupportedVersion(v) {
 		v = V220
@@ -18,36 +20,98 @@ func erro(typ, v, code, desc, detail string) *Erro {
 		ErrorDescription: desc, ErrorDetail: detail, ErrorMessageType: typ}
 }
 
-// ParseCReq decodes and checks the creq form field of a browser challenge.
-// A refusal is an *Erro (101, 102, 201, 203, 204, 202).
+var creqFold = foldIndex([]string{"messageType", "messageVersion", "threeDSServerTransID", "acsTransID",
+	"challengeWindowSize", "messageExtension"})
+
+// ParseCReq decodes and checks the creq form field of a browser challenge
+// (note §5), base64url with or without padding. A refusal is an *Erro,
+// errorMessageType CReq, carrying the ids that are well-formed UUIDs,
+// decided in this order: 101 (not base64url, not one JSON object, or
+// messageType not CReq), 102 (messageVersion), 204 (a key twice), 203 (a
+// case-variant key), 201 (messageType, messageVersion,
+// threeDSServerTransID, acsTransID, challengeWindowSize missing), 203 (ids
+// not UUIDs, window not 01–05, extensions malformed), 202 (an unknown
+// critical extension). Other keys (senders add dsTransID) are ignored.
 func ParseCReq(field string) (CReq, *Erro) {
 	var c CReq
+	r := &refusal{typ: TypeCReq, v: V220}
 	if field == "" || len(field) > maxBase64Field {
-		return c, erro(TypeCReq, "", ErrInvalidMessage, "message received invalid", "creq is missing or too long")
+		return c, r.erro(ErrInvalidMessage, "creq is missing or too long")
 	}
 	b, err := DecodeBase64URL(field)
 	if err != nil {
-		return c, erro(TypeCReq, "", ErrInvalidMessage, "message received invalid", "creq is not base64url")
+		return c, r.erro(ErrInvalidMessage, "creq is not base64url")
 	}
-	if err := json.Unmarshal(b, &c); err != nil {
-		return c, erro(TypeCReq, "", ErrInvalidMessage, "message received invalid", "creq is not a JSON object")
+	o, err := readObject(b, creqFold)
+	if err != nil {
+		return c, r.erro(ErrInvalidMessage, "creq is not a single JSON object in UTF-8")
+	}
+	r.sti, r.ati = idOf(o, "threeDSServerTransID"), idOf(o, "acsTransID")
+	if t, ok := jsonString(o.vals["messageType"]); !ok || t != TypeCReq {
+		return c, r.erro(ErrInvalidMessage, "messageType")
+	}
+	v, ok := jsonString(o.vals["messageVersion"])
+	r.v = stampVersion(v)
+	if !ok || !SupportedVersion(v) {
+		return c, r.erro(ErrVersion, "messageVersion")
 	}
 	switch {
-	case c.MessageType != TypeCReq:
-		return c, erro(TypeCReq, c.MessageVersion, ErrInvalidMessage, "message received invalid", "messageType is not CReq")
-	case !SupportedVersion(c.MessageVersion):
-		return c, erro(TypeCReq, "", ErrVersion, "message version number not supported", "messageVersion")
-	case c.ThreeDSServerTransID == "" || c.ACSTransID == "" || c.ChallengeWindowSize == "":
-		return c, erro(TypeCReq, c.MessageVersion, ErrRequiredMissing, "required data element missing", "threeDSServerTransID, acsTransID, challengeWindowSize")
+	case o.dup != "":
+		return c, r.erro(ErrDuplicate, o.dup)
+	case o.fold != "":
+		return c, r.erro(ErrFormat, o.fold)
 	}
-	if _, ok := WindowSizes[c.ChallengeWindowSize]; !ok {
-		return c, erro(TypeCReq, c.MessageVersion, ErrFormat, "format of one or more data elements invalid", "challengeWindowSize")
+	c.MessageType, c.MessageVersion = TypeCReq, v
+	var missing, malformed []string
+	for _, f := range []struct {
+		name string
+		dst  *string
+		ok   func(string) bool
+	}{
+		{"threeDSServerTransID", &c.ThreeDSServerTransID, isUUID},
+		{"acsTransID", &c.ACSTransID, isUUID},
+		{"challengeWindowSize", &c.ChallengeWindowSize, func(s string) bool { _, ok := WindowSizes[s]; return ok }},
+	} {
+		raw, ok := o.vals[f.name]
+		if !ok {
+			missing = append(missing, f.name)
+			continue
+		}
+		s, ok := jsonString(raw)
+		if !ok || !f.ok(s) {
+			malformed = append(malformed, f.name)
+			continue
+		}
+		*f.dst = s
+	}
+	if raw, ok := o.vals["messageExtension"]; ok {
+		exts, ok := readExtensions(raw, v)
+		if !ok {
+			malformed = append(malformed, "messageExtension")
+		}
+		c.MessageExtension = exts
+	}
+	if len(missing) > 0 {
+		return c, r.erro(ErrRequiredMissing, strings.Join(missing, ", "))
+	}
+	if len(malformed) > 0 {
+		return c, r.erro(ErrFormat, strings.Join(malformed, ", "))
+	}
+	if id := unknownCritical(c.MessageExtension); id != "" {
+		return c, r.erro(ErrCriticalExtension, id)
 	}
 	return c, nil
 }
 
+var methodFold = foldIndex([]string{"threeDSServerTransID", "threeDSMethodNotificationURL"})
+
 // ParseMethodData decodes the threeDSMethodData form field the requestor
-// posts to the 3DS Method URL.
+// posts to the 3DS Method URL (note §7): base64url with or without padding
+// of one JSON object with a UUID threeDSServerTransID and an http(s)
+// threeDSMethodNotificationURL of at most 256 characters; a duplicate or
+// case-variant key is refused, other keys ignored. The 3DS Method has no
+// Erro (the requestor learns of a failure by its 10 s budget), so a
+// refusal is a plain error.
 func ParseMethodData(field string) (MethodData, error) {
 	var m MethodData
 	if field == "" || len(field) > maxBase64Field {
@@ -57,13 +121,131 @@ func ParseMethodData(field string) (MethodData, error) {
 	if err != nil {
 		return m, errors.New("threeDSMethodData is not base64url")
 	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		return m, errors.New("threeDSMethodData is not a JSON object")
+	o, err := readObject(b, methodFold)
+	if err != nil {
+		return m, errors.New("threeDSMethodData is not a single JSON object in UTF-8")
 	}
-	if m.ThreeDSServerTransID == "" || m.ThreeDSMethodNotificationURL == "" {
-		return m, errors.New("threeDSMethodData needs threeDSServerTransID and threeDSMethodNotificationURL")
+	switch {
+	case o.dup != "":
+		return m, fmt.Errorf("threeDSMethodData has %q twice", o.dup)
+	case o.fold != "":
+		return m, fmt.Errorf("threeDSMethodData has %q, a field name in the wrong case", o.fold)
 	}
-	return m, nil
+	id, ok := jsonString(o.vals["threeDSServerTransID"])
+	if !ok || !isUUID(id) {
+		return m, errors.New("threeDSMethodData needs a threeDSServerTransID that is a UUID")
+	}
+	u, ok := jsonString(o.vals["threeDSMethodNotificationURL"])
+	if !ok || !webURL(256, "")(u, "") {
+		return m, errors.New("threeDSMethodData needs a threeDSMethodNotificationURL that is an http(s) URL of at most 256 characters")
+	}
+	return MethodData{ThreeDSServerTransID: id, ThreeDSMethodNotificationURL: u}, nil
+}
+
+// ErroReply is ParseRRes's error when the DS answered the RReq with an
+// Erro instead of an RRes: the DS refused the ACS's message.
+type ErroReply struct {
+	Erro *Erro
+}
+
+func (e *ErroReply) Error() string {
+	return "emv3ds: the DS answered Erro " + e.Erro.ErrorCode + " (component " + e.Erro.ErrorComponent + "): " +
+		e.Erro.ErrorDescription + ": " + e.Erro.ErrorDetail
+}
+
+var rresFold = foldIndex([]string{"messageType", "messageVersion", "threeDSServerTransID", "dsTransID",
+	"acsTransID", "resultsStatus", "messageExtension"})
+
+// ParseRRes reads the DS's answer to an RReq (note §6). An RRes needs
+// messageType RRes, a supported messageVersion, UUID threeDSServerTransID,
+// dsTransID and acsTransID, and resultsStatus 01, 02, 03 or 80–99; no
+// key twice, none in the wrong case; an unknown critical extension is
+// refused. When the body is an Erro the error is an *ErroReply carrying it
+// (its fields as far as they are strings); any other refusal is an *Erro
+// (errorMessageType RRes, 101, 102, 201, 203, 204 or 202) the ACS may send
+// the DS. The caller checks that the ids are those of its RReq.
+func ParseRRes(body []byte) (RRes, error) {
+	var rr RRes
+	r := &refusal{typ: TypeRRes, v: V220}
+	if len(body) > MaxAReqBody {
+		return rr, r.erro(ErrInvalidMessage, "message too long")
+	}
+	o, err := readObject(body, rresFold)
+	if err != nil {
+		return rr, r.erro(ErrInvalidMessage, "message is not a single JSON object in UTF-8")
+	}
+	if t, _ := jsonString(o.vals["messageType"]); t == TypeErro {
+		e := &Erro{}
+		for _, f := range []struct {
+			name string
+			dst  *string
+		}{
+			{"messageType", &e.MessageType}, {"messageVersion", &e.MessageVersion},
+			{"threeDSServerTransID", &e.ThreeDSServerTransID}, {"acsTransID", &e.ACSTransID},
+			{"dsTransID", &e.DSTransID}, {"errorCode", &e.ErrorCode}, {"errorComponent", &e.ErrorComponent},
+			{"errorDescription", &e.ErrorDescription}, {"errorDetail", &e.ErrorDetail},
+			{"errorMessageType", &e.ErrorMessageType},
+		} {
+			*f.dst, _ = jsonString(o.vals[f.name])
+		}
+		return rr, &ErroReply{Erro: e}
+	}
+	r.sti, r.dsti, r.ati = idOf(o, "threeDSServerTransID"), idOf(o, "dsTransID"), idOf(o, "acsTransID")
+	if t, ok := jsonString(o.vals["messageType"]); !ok || t != TypeRRes {
+		return rr, r.erro(ErrInvalidMessage, "messageType")
+	}
+	v, ok := jsonString(o.vals["messageVersion"])
+	r.v = stampVersion(v)
+	if !ok || !SupportedVersion(v) {
+		return rr, r.erro(ErrVersion, "messageVersion")
+	}
+	switch {
+	case o.dup != "":
+		return rr, r.erro(ErrDuplicate, o.dup)
+	case o.fold != "":
+		return rr, r.erro(ErrFormat, o.fold)
+	}
+	rr.MessageType, rr.MessageVersion = TypeRRes, v
+	resultsStatus := func(s string) bool { return oneOf("01", "02", "03")(s, v) || codes(80, 99)(s, v) }
+	var missing, malformed []string
+	for _, f := range []struct {
+		name string
+		dst  *string
+		ok   func(string) bool
+	}{
+		{"threeDSServerTransID", &rr.ThreeDSServerTransID, isUUID},
+		{"dsTransID", &rr.DSTransID, isUUID},
+		{"acsTransID", &rr.ACSTransID, isUUID},
+		{"resultsStatus", &rr.ResultsStatus, resultsStatus},
+	} {
+		raw, ok := o.vals[f.name]
+		if !ok {
+			missing = append(missing, f.name)
+			continue
+		}
+		s, ok := jsonString(raw)
+		if !ok || !f.ok(s) {
+			malformed = append(malformed, f.name)
+			continue
+		}
+		*f.dst = s
+	}
+	var exts []MessageExtension
+	if raw, ok := o.vals["messageExtension"]; ok {
+		if exts, ok = readExtensions(raw, v); !ok {
+			malformed = append(malformed, "messageExtension")
+		}
+	}
+	if len(missing) > 0 {
+		return rr, r.erro(ErrRequiredMissing, strings.Join(missing, ", "))
+	}
+	if len(malformed) > 0 {
+		return rr, r.erro(ErrFormat, strings.Join(malformed, ", "))
+	}
+	if id := unknownCritical(exts); id != "" {
+		return rr, r.erro(ErrCriticalExtension, id)
+	}
+	return rr, nil
 }
 
 // ParseAReq decodes an AReq. (Lenient first version; the strict field

@@ -107,6 +107,23 @@ func (c *Client) CheckPassword(ctx context.Context, authID string, gen int, pass
 	return *out.OK, nil
 }
 
+// EMVChallenge asks the issuer to open the browser challenge of the EMV
+// transaction acsTransID, for a CReq the edge read (contract.EMVChallengePath).
+// The answer is a session token, or the message to post to the
+// notificationURL instead; an acsTransID the issuer does not know is an
+// *Error of status 404.
+func (c *Client) EMVChallenge(ctx context.Context, acsTransID string, req contract.EMVChallengeRequest) (contract.EMVChallengeResponse, error) {
+	var out contract.EMVChallengeResponse
+	err := c.call(ctx, acsTransID, contract.EMVChallengePath, req, &out)
+	return out, err
+}
+
+// EMVMethod hands the issuer the device data the 3DS Method page collected
+// for threeDSServerTransID (contract.EMVMethodPath). The answer has no body.
+func (c *Client) EMVMethod(ctx context.Context, threeDSServerTransID string, req contract.EMVMethodRequest) error {
+	return c.call(ctx, threeDSServerTransID, contract.EMVMethodPath, req, nil)
+}
+
 // PostOutcome delivers one outcome, body being an encoded contract.Outcome
 // as the edge queued it (contract.ResultsPath). Any 2xx is delivered; a
 // refusal is an *Error, whose Status says whether a retry can help.
@@ -127,14 +144,18 @@ func (c *Client) PostOutcome(ctx context.Context, body string) error {
 	return nil
 }
 
-// call POSTs in to pattern's path for authID and decodes the answer into
-// out. Unknown fields in the answer are allowed: the issuer may add some
-// before the edge knows them.
-func (c *Client) call(ctx context.Context, authID, pattern string, in, out any) error {
+// call POSTs in to pattern's path for id (the call token's subject) and
+// decodes the answer into out; nil out takes any 2xx and ignores its body.
+// Unknown fields in the answer are allowed: the issuer may add some before
+// the edge knows them.
+func (c *Client) call(ctx context.Context, id, pattern string, in, out any) error {
 	op := pattern[strings.LastIndexByte(pattern, '/')+1:]
+	if op == "device" {
+		op = "method"
+	}
 	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
 	defer cancel()
-	token, err := c.authToken(authID)
+	token, err := c.authToken(id)
 	if err != nil {
 		return fmt.Errorf("issuer %s: %w", op, err)
 	}
@@ -142,12 +163,15 @@ func (c *Client) call(ctx context.Context, authID, pattern string, in, out any) 
 	if err != nil {
 		return fmt.Errorf("issuer %s: %w", op, err)
 	}
-	resp, err := c.post(ctx, path(pattern, authID), token, string(body), jsonapi.MaxBody+1)
+	resp, err := c.post(ctx, path(pattern, id), token, string(body), jsonapi.MaxBody+1)
 	if err != nil {
 		return fmt.Errorf("issuer %s: %w", op, err)
 	}
 	if resp.Status/100 != 2 {
 		return fmt.Errorf("issuer %s: %w", op, decodeError(resp))
+	}
+	if out == nil {
+		return nil
 	}
 	if len(resp.Body) > jsonapi.MaxBody {
 		return fmt.Errorf("issuer %s: answer over %d bytes", op, jsonapi.MaxBody)
@@ -170,9 +194,14 @@ func (c *Client) post(ctx context.Context, path, token, body string, limit int64
 	return fetch.Do(c.hc, req, limit)
 }
 
-// path is pattern (one of contract's paths) for the authentication authID:
-// {id} replaced by authID, escaped as a path segment.
-func path(pattern, authID string) string {
-	before, after, _ := strings.Cut(pattern, "{id}")
-	return before + url.PathEscape(authID) + after
+// path is pattern (one of contract's paths) for id: its one wildcard
+// ({id}, {acsTransID}, {threeDSServerTransID}) replaced by id, escaped as
+// a path segment.
+func path(pattern, id string) string {
+	before, rest, ok := strings.Cut(pattern, "{")
+	if !ok {
+		return pattern
+	}
+	_, after, _ := strings.Cut(rest, "}")
+	return before + url.PathEscape(id) + after
 }

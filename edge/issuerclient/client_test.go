@@ -59,6 +59,8 @@ func newIssuer(t *testing.T, key challenge.SigningKey, clk *testenv.Clock) *issu
 		{contract.ResendPath, func() any { return new(contract.ResendRequest) }},
 		{contract.PasswordPath, func() any { return new(contract.PasswordRequest) }},
 		{contract.ResultsPath, func() any { return new(contract.Outcome) }},
+		{contract.EMVChallengePath, func() any { return new(contract.EMVChallengeRequest) }},
+		{contract.EMVMethodPath, func() any { return new(contract.EMVMethodRequest) }},
 	} {
 		mux.HandleFunc("POST "+p.pattern, func(w http.ResponseWriter, r *http.Request) { is.serve(w, r, p.body()) })
 	}
@@ -68,7 +70,7 @@ func newIssuer(t *testing.T, key challenge.SigningKey, clk *testenv.Clock) *issu
 }
 
 func (is *issuer) serve(w http.ResponseWriter, r *http.Request, body any) {
-	sub := r.PathValue("id")
+	sub := r.PathValue("id") + r.PathValue("acsTransID") + r.PathValue("threeDSServerTransID")
 	if sub == "" {
 		sub = contract.SubjectResults
 	}
@@ -186,6 +188,46 @@ func TestCalls(t *testing.T) {
 	}
 	if l := is.last(); l.path != contract.ResultsPath || string(l.body) != outcome {
 		t.Errorf("outcome sent %s %s", l.path, l.body)
+	}
+}
+
+// TestEMVCalls: the two EMV calls go to their contract paths, the path's
+// id escaped and whole as the call token's subject, with the contract's
+// bodies; the method call takes a 204 without a body, and a 404 is an
+// *Error the edge can tell apart.
+func TestEMVCalls(t *testing.T) {
+	c, is, _ := newClient(t)
+	ctx := context.Background()
+	const ati = "8a880dc0-d2d2-4067-bcb1-b08d1690b26e/x"
+
+	is.set(http.StatusOK, nil, `{"session_token":"st","added_later":1}`)
+	got, err := c.EMVChallenge(ctx, ati, contract.EMVChallengeRequest{ThreeDSServerTransID: "sti", MessageVersion: "2.2.0", ChallengeWindowSize: "03"})
+	if err != nil || got != (contract.EMVChallengeResponse{SessionToken: "st"}) {
+		t.Fatalf("EMVChallenge = %+v, %v", got, err)
+	}
+	if l := is.last(); l.path != "/internal/v1/emv/challenges/8a880dc0-d2d2-4067-bcb1-b08d1690b26e%2Fx" || l.claims.Subject != ati ||
+		string(l.body) != `{"threeDSServerTransID":"sti","messageVersion":"2.2.0","challengeWindowSize":"03"}` {
+		t.Errorf("EMVChallenge sent %s %s (sub %q)", l.path, l.body, l.claims.Subject)
+	}
+
+	is.set(http.StatusNoContent, nil, "")
+	dev := contract.DeviceSignals{UA: "Mozilla/5.0"}
+	if err := c.EMVMethod(ctx, "sti-1", contract.EMVMethodRequest{Device: &dev, Edge: &contract.EdgeSignals{IP: "203.0.113.7"}}); err != nil {
+		t.Fatalf("EMVMethod: %v", err)
+	}
+	if l := is.last(); l.path != "/internal/v1/emv/methods/sti-1" || l.claims.Subject != "sti-1" ||
+		string(l.body) != `{"device":{"ua":"Mozilla/5.0"},"edge":{"ip":"203.0.113.7","country":""}}` {
+		t.Errorf("EMVMethod sent %s %s (sub %q)", l.path, l.body, l.claims.Subject)
+	}
+
+	is.set(http.StatusNotFound, nil, `{"error":"not_found","message":"no such transaction"}`)
+	_, err = c.EMVChallenge(ctx, ati, contract.EMVChallengeRequest{})
+	var ie *Error
+	if !errors.As(err, &ie) || ie.Status != http.StatusNotFound || ie.Code != "not_found" {
+		t.Errorf("EMVChallenge of an unknown transaction: %v", err)
+	}
+	if err := c.EMVMethod(ctx, "sti-1", contract.EMVMethodRequest{}); !errors.As(err, &ie) || ie.Status != http.StatusNotFound {
+		t.Errorf("EMVMethod refused: %v", err)
 	}
 }
 

@@ -2,14 +2,17 @@
 // (edge/cmd/edge) and inside Cloudflare Workers (edge/cmd/edgeworker): the
 // challenge API (edge/api) with its client of the issuer
 // (edge/issuerclient), the challenge page and client files (edge/assets),
-// the delivery of outcomes (edge/report) and the health check, behind the
-// same routes. A main passes only what its runtime decides: the ledger's
+// the EMV 3-D Secure browser pages (edge/emvpages), the delivery of
+// outcomes (edge/report) and the health check, behind the same routes. A main passes only what its runtime decides: the ledger's
 // database, how outgoing calls are made, who the client is, the clock, and
 // whether the client files are the edge's to serve.
 //
 //	POST /v1/start, /v1/verify, /v1/resend, /v1/cancel   the challenge client (edge/api)
 //	POST /internal/v1/credentials                        the issuer's pushes (edge/api)
 //	GET  /challenge                                      the challenge page (edge/assets)
+//	POST /3ds/v2/creq                                    EMV acsURL: a CReq opens the challenge (edge/emvpages)
+//	POST /3ds/v2/cres                                    EMV: the challenge's end, the final CRes to the notificationURL
+//	POST /3ds/v2/method, /3ds/v2/method/device           EMV 3DS Method: its page, and its client's device data
 //	GET  /assets/<name>, /honnin.js                      the client files, when Dist is set
 //	GET  /healthz                                        one ledger read: 200 ok, 503 when the database does not answer
 package server
@@ -27,6 +30,7 @@ import (
 	"github.com/honnin/honnin/edge/assets"
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/contract"
+	"github.com/honnin/honnin/edge/emvpages"
 	"github.com/honnin/honnin/edge/issuerclient"
 	"github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/report"
@@ -111,12 +115,31 @@ func New(cfg Config) (*Edge, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
+	verify := func(token string) (assets.Session, error) {
+		s, err := edgeAPI.Session(token)
+		if err != nil {
+			return assets.Session{}, err
+		}
+		return assets.Session{MerchantOrigin: s.MerchantOrigin, EMV: s.EMV != nil}, nil
+	}
 	var page *assets.Handler
 	if cfg.Dist != nil {
-		page, err = assets.New(cfg.Dist, cfg.Static, edgeAPI.VerifySession)
+		page, err = assets.New(cfg.Dist, cfg.Static, verify)
 	} else {
-		page, err = assets.NewPage(cfg.Names, cfg.Static, edgeAPI.VerifySession)
+		page, err = assets.NewPage(cfg.Names, cfg.Static, verify)
 	}
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	emv, err := emvpages.New(emvpages.Config{
+		Keys:    cfg.Keys,
+		Issuer:  issuer,
+		Results: edgeAPI,
+		Client:  page.ClientPaths(),
+		Signals: cfg.Signals,
+		Now:     cfg.Now,
+		Log:     cfg.Log,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
@@ -125,6 +148,7 @@ func New(cfg Config) (*Edge, error) {
 	e.mux.Handle("/v1/", edgeAPI)
 	e.mux.Handle("/internal/", edgeAPI)
 	e.mux.Handle("/challenge", page)
+	e.mux.Handle("/3ds/v2/", emv)
 	e.mux.Handle("/assets/", page)
 	e.mux.Handle("/honnin.js", page)
 	e.mux.HandleFunc("GET /healthz", e.healthz)

@@ -20,11 +20,13 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/onetime"
 	"github.com/honnin/honnin/issuer"
+	"github.com/honnin/honnin/issuer/authvalue"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/passhash"
@@ -47,7 +49,7 @@ type SMSSender interface {
 	Send(context.Context, sms.Message) (string, error)
 }
 
-// Config is what the use cases need. Store, Keys, PAN, Vault, Mail and
+// Config is what the use cases need. Store, Keys, PAN, Vault, Mail, AV and
 // EdgeURL are required.
 type Config struct {
 	Store *store.Store
@@ -57,6 +59,9 @@ type Config struct {
 	// Vault opens the TOTP seeds and seals the pending email/SMS code.
 	Vault *vault.Vault
 	Mail  CodeSender
+	// AV are the authentication-value keys (AVRing.Load; tests may use
+	// authvalue.Generate): every Y and A carries a value they mint.
+	AV *authvalue.Keys
 	// SMS sends SMS codes; nil means SMS sends fail (delivery "failed").
 	SMS SMSSender
 	// SendCap is how many codes one destination (address, phone) may get
@@ -104,6 +109,9 @@ type Service struct {
 	pseudo     *risk.Pseudonymizer
 	apps       *Apps
 	hashing    *passhash.Budget
+	// av mints and checks authentication values; VerifyAV replaces it
+	// when it meets a key rotated since.
+	av atomic.Pointer[authvalue.Keys]
 	// methods holds one value per method: what a challenge of it does.
 	methods  map[issuer.Method]method
 	attempts bool
@@ -123,6 +131,8 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("acs: no code sender")
 	case cfg.Vault == nil:
 		return nil, errors.New("acs: no vault")
+	case cfg.AV == nil:
+		return nil, errors.New("acs: no authentication-value keys (AVRing.Load)")
 	case cfg.SendCap < 0:
 		return nil, errors.New("acs: negative send cap")
 	case cfg.Keys.Sign.Private == nil || cfg.Keys.Edge == nil || cfg.Keys.EdgeSeal.Key == nil:
@@ -151,6 +161,7 @@ func New(cfg Config) (*Service, error) {
 		// derived from the card-number key: one secret file, two keys.
 		pseudo: risk.NewPseudonymizer(cfg.PAN.SubKey("honnin/risk/v1")),
 	}
+	s.av.Store(cfg.AV)
 	if s.risk == nil {
 		if s.risk, err = risk.New(risk.DefaultConfig()); err != nil {
 			return nil, err

@@ -71,7 +71,11 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.cfg = Config{Store: f.store, Keys: ik, PAN: hasher, Vault: v, Mail: mailer, EdgeURL: "http://127.0.0.1:8787",
+	av, err := AVRing{Store: f.store, Vault: v}.Load(ctx, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.cfg = Config{Store: f.store, Keys: ik, PAN: hasher, Vault: v, Mail: mailer, AV: av, EdgeURL: "http://127.0.0.1:8787",
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: f.clock.Now}
 	if f.svc, err = New(f.cfg); err != nil {
 		t.Fatal(err)
@@ -89,6 +93,7 @@ func TestNewChecksConfig(t *testing.T) {
 		"no PAN":       func(c *Config) { c.PAN = nil },
 		"no mail":      func(c *Config) { c.Mail = nil },
 		"no vault":     func(c *Config) { c.Vault = nil },
+		"no AV keys":   func(c *Config) { c.AV = nil },
 		"negative cap": func(c *Config) { c.SendCap = -1 },
 		"no keys":      func(c *Config) { c.Keys.Sign.Private = nil },
 		"no edge URL":  func(c *Config) { c.EdgeURL = "" },

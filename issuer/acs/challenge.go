@@ -45,15 +45,23 @@ type secret struct {
 
 func secretAAD(authID string) []byte { return []byte("auth:" + authID) }
 
-// newOffer draws the code (email, SMS) and the authentication value.
-func newOffer(m issuer.Method, impl method, creds []issuer.Credential) (offer, []byte) {
+// newOffer draws the code (email, SMS) and mints the authentication value
+// the edge puts into a Y of this challenge: a's purchase on c's card by
+// method m, dated now (when the challenge is issued, at most the code's
+// lifetime before the cardholder answers it). It returns the value's
+// SHA-256 too, which the issuer keeps.
+func (s *Service) newOffer(a issuer.Authentication, c issuer.Cardholder, m issuer.Method, impl method, creds []issuer.Credential,
+	now time.Time) (offer, []byte, error) {
 	o := offer{method: m, impl: impl, creds: creds}
 	var avHash []byte
-	o.av, avHash = newAV()
+	var err error
+	if o.av, avHash, err = s.mintAV(c.PANHMAC, a.Amount, a.Currency, contract.StatusAuthenticated, m, now); err != nil {
+		return offer{}, nil, err
+	}
 	if m.Sends() {
 		o.code = purchase.Generate()
 	}
-	return o, avHash
+	return o, avHash, nil
 }
 
 // record is the store's view of o.

@@ -53,7 +53,8 @@ type Directed struct {
 	// merchant, shown to the cardholder as it came (cleaned).
 	MerchantName string
 	// RequestorURL is the AReq's threeDSRequestorURL; its origin is
-	// stored as the authentication's merchant origin.
+	// stored as a 3RI authentication's merchant origin (a browser one's is
+	// the notificationURL's).
 	RequestorURL string
 	// Browser is device channel 02; otherwise 3RI (03), where no
 	// cardholder is present, so it is never challenged.
@@ -104,6 +105,11 @@ func (s *Service) Direct(ctx context.Context, d Directed) (Answer, error) {
 		MerchantID: m.ID, OrderRef: d.EMV.ServerTransID, Amount: d.Amount, Currency: d.Currency,
 		MerchantName: d.MerchantName, MerchantOrigin: originOf(d.RequestorURL), CreatedAt: now,
 	}
+	if d.Browser {
+		// The challenge's page posts its end to the notificationURL, and
+		// the edge holds every token of the challenge to one origin.
+		a.MerchantOrigin = originOf(d.EMV.NotificationURL)
+	}
 	status, reason, err := s.cardRange(ctx, d.Number)
 	if err != nil {
 		return Answer{}, err
@@ -129,7 +135,11 @@ func (s *Service) Direct(ctx context.Context, d Directed) (Answer, error) {
 	ans := Answer{ACSTransID: emv3ds.NewTransID(), Authentication: a, Status: a.Status, Reason: a.Reason}
 	switch a.Status {
 	case contract.StatusAttempted:
-		ans.AV, _ = newAV()
+		// Proof that the issuer was asked and the card is not enrolled:
+		// the same computed value as a Y's, with result A and no method.
+		if ans.AV, _, err = s.mintAV(s.pan.Sum(d.Number), d.Amount, d.Currency, contract.StatusAttempted, "", now); err != nil {
+			return Answer{}, err
+		}
 	case contract.StatusChallenge:
 		if err := s.directDecision(ctx, &ans, c, d, now); err != nil {
 			return Answer{}, err
@@ -287,7 +297,7 @@ func (s *Service) OpenEMVChallenge(ctx context.Context, q CReq) (Opened, error) 
 			IssuedAt:  jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(now.Add(limits.SessionLifetime)),
 		},
-		MerchantOrigin: originOf(t.NotificationURL),
+		MerchantOrigin: a.MerchantOrigin,
 		EMV: &challenge.EMVSession{
 			NotificationURL: t.NotificationURL, ThreeDSServerTransID: t.ServerTransID, ACSTransID: t.ACSTransID,
 			MessageVersion: t.MessageVersion, ChallengeWindowSize: t.WindowSize,

@@ -147,7 +147,10 @@ func (s *Service) Start(ctx context.Context, id string, sig Signals) (Started, e
 // there is one.
 func (s *Service) issue(ctx context.Context, a issuer.Authentication, c issuer.Cardholder, m issuer.Method, impl method,
 	creds []issuer.Credential, now time.Time, start bool, commit func(store.Challenge) (issuer.Authentication, error)) (token, delivery string, err error) {
-	o, avHash := newOffer(m, impl, creds)
+	o, avHash, err := s.newOffer(a, c, m, impl, creds, now)
+	if err != nil {
+		return "", "", err
+	}
 	delivery = contract.DeliveryNone
 	if snd, ok := impl.(sender); ok {
 		delivery = contract.DeliverySent
@@ -217,7 +220,10 @@ func (s *Service) decide(ctx context.Context, a issuer.Authentication, c issuer.
 	var out Started
 	switch {
 	case d.Outcome == risk.Frictionless:
-		av, avHash := newAV()
+		av, avHash, err := s.mintAV(c.PANHMAC, a.Amount, a.Currency, contract.StatusAuthenticated, "", now)
+		if err != nil {
+			return Started{}, err
+		}
 		rec.Status, rec.AVHash = contract.StatusAuthenticated, avHash
 		out = Started{Decision: contract.DecisionFrictionless, Status: rec.Status, AV: av}
 	case d.Outcome == risk.Deny:

@@ -139,7 +139,11 @@ func newHarness(t testing.TB) *harness {
 		t.Fatal(err)
 	}
 	h.vault = v
-	h.cfg = acs.Config{Store: st, Keys: ik, PAN: hasher, Vault: v, Mail: mailer, EdgeURL: testEdgeURL,
+	av, err := acs.AVRing{Store: st, Vault: v}.Load(ctx, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.cfg = acs.Config{Store: st, Keys: ik, PAN: hasher, Vault: v, Mail: mailer, AV: av, EdgeURL: testEdgeURL,
 		IssuerName: "Honnin Card", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: h.clock.Now}
 	h.reconfigure(func(*acs.Config) {})
 	return h

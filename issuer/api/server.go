@@ -1,6 +1,7 @@
 package api
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,6 +20,9 @@ type Config struct {
 	ACS *acs.Service
 	// Log defaults to slog.Default().
 	Log *slog.Logger
+	// AVVerifyToken is the issuer's authorisation host's bearer token for
+	// POST /internal/v1/av/verify; "" turns that endpoint off (404).
+	AVVerifyToken string
 }
 
 // Server is the issuer API; it is an http.Handler.
@@ -26,6 +30,8 @@ type Server struct {
 	acs     *acs.Service
 	log     *slog.Logger
 	handler http.Handler
+	// avTokenHash is the SHA-256 of Config.AVVerifyToken; nil: off.
+	avTokenHash []byte
 }
 
 // New returns the API serving cfg.ACS.
@@ -36,6 +42,10 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{acs: cfg.ACS, log: cfg.Log}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if cfg.AVVerifyToken != "" {
+		h := sha256.Sum256([]byte(cfg.AVVerifyToken))
+		s.avTokenHash = h[:]
 	}
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/authentications", s.handle(s.create))
@@ -48,6 +58,7 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("POST "+contract.EMVChallengePath, s.handle(s.emvChallenge))
 	mux.Handle("POST "+contract.EMVMethodPath, s.handle(s.emvMethod))
 	mux.Handle("POST /v1/app/register", s.handle(s.registerApp))
+	mux.Handle("POST "+AVVerifyPath, s.handle(s.verifyAV))
 	s.handler = s.logAndRecover(routeJSON(mux))
 	return s, nil
 }

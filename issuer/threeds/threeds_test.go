@@ -22,6 +22,7 @@ import (
 	"github.com/honnin/honnin/edge/testenv"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/acs"
+	"github.com/honnin/honnin/issuer/authvalue"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/store"
@@ -56,6 +57,7 @@ type fixture struct {
 	issuer challenge.IssuerKeys
 	edge   challenge.EdgeKeys
 	hasher *pan.Hasher
+	av     *authvalue.Keys
 }
 
 func newFixture(t *testing.T, e pgtest.Engine, attempts bool) *fixture {
@@ -108,7 +110,11 @@ func build(t testing.TB, e pgtest.Engine, attempts bool) *fixture {
 	}
 	clock := testenv.NewClock(t0)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	core, err := acs.New(acs.Config{Store: st, Keys: ik, PAN: hasher, Vault: v, Mail: mailer, EdgeURL: edgeURL,
+	av, err := acs.AVRing{Store: st, Vault: v}.Load(ctx, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	core, err := acs.New(acs.Config{Store: st, Keys: ik, PAN: hasher, Vault: v, Mail: mailer, AV: av, EdgeURL: edgeURL,
 		Log: log, Now: clock.Now, Attempts: attempts})
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +123,7 @@ func build(t testing.TB, e pgtest.Engine, attempts bool) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{store: st, acs: core, door: door, clock: clock, issuer: ik, edge: ek, hasher: hasher}
+	return &fixture{store: st, acs: core, door: door, clock: clock, issuer: ik, edge: ek, hasher: hasher, av: av}
 }
 
 // areq is a valid browser AReq of version v for card, as a DS sends it.
@@ -229,8 +235,11 @@ func testAReqOutcomes(t *testing.T, e pgtest.Engine) {
 				t.Errorf("acsTransID %q is not a UUID", id)
 			}
 			if out["transStatus"] == "A" {
-				if av, _ := out["authenticationValue"].(string); len(av) != 28 {
-					t.Errorf("authenticationValue %q is not 28 characters", av)
+				av, _ := out["authenticationValue"].(string)
+				n, _ := pan.Parse(c.msg["acctNumber"].(string))
+				got, err := c.f.av.Verify(av, authvalue.Purchase{PANHMAC: c.f.hasher.Sum(n), Amount: 1250, Currency: "JPY"}, c.f.clock.Now())
+				if err != nil || got.Status != "A" {
+					t.Errorf("authenticationValue %q does not verify as A for the card and ¥1,250: %+v, %v", av, got, err)
 				}
 			}
 		})

@@ -1,8 +1,6 @@
 package view
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -25,22 +23,11 @@ const maxSessionToken = 8 << 10
 // origin must be a serialized http(s) origin (origin.Valid):
 // scheme://host[:port], lower case, no path, query, fragment or user info.
 func TargetOrigin(sessionToken, responseOrigin string) (string, error) {
-	if len(sessionToken) > maxSessionToken {
-		return "", errors.New("view: target origin: session token too long")
-	}
-	parts := strings.Split(sessionToken, ".")
-	if len(parts) != 3 || parts[1] == "" {
-		return "", errors.New("view: target origin: session token is not a compact JWS")
-	}
-	payload, err := base64.RawURLEncoding.Strict().DecodeString(parts[1])
-	if err != nil {
-		return "", errors.New("view: target origin: session token payload: " + err.Error())
-	}
 	var claims struct {
 		MO *string `json:"mo"`
 	}
-	if err := json.Unmarshal(payload, &claims); err != nil {
-		return "", errors.New("view: target origin: session token claims: " + err.Error())
+	if err := decodeClaims(sessionToken, &claims); err != nil {
+		return "", errors.New("view: target origin: " + strings.TrimPrefix(err.Error(), "view: "))
 	}
 	if claims.MO == nil {
 		return "", errors.New("view: target origin: session token has no mo claim")

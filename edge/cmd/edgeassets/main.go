@@ -23,7 +23,7 @@ func main() {
 	out := flag.String("o", "edge/build/public", "static-assets folder to write (replaced)")
 	flag.Parse()
 	log.SetFlags(0)
-	h, err := assets.New(os.DirFS(*dist), web.Static, func(string) (string, error) { return "", fmt.Errorf("unused") })
+	h, err := assets.New(os.DirFS(*dist), web.Static, func(string) (assets.Session, error) { return assets.Session{}, fmt.Errorf("unused") })
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -56,6 +56,8 @@ func commands() []command {
 		{"token unlock", "unlock a token", tokenState(false)},
 		{"token list", "list the imported tokens", tokenList},
 		{"app issue", "issue an authenticator-app registration ID and mail its password", appIssue},
+		{"av rotate", "add the next authentication-value key (the old ones still verify)", avRotate},
+		{"av verify", "check an authentication value for a card, amount and currency", avVerify},
 		{"demo seed", "add the demo merchant and cardholders (idempotent)", demoSeed},
 	}
 }

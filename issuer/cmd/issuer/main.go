@@ -8,7 +8,7 @@
 //
 // and the operator's commands: cardholder add|list|show|unlock, merchant
 // add|origins|names|list, merchant watch list|add|remove, ranges
-// list|add|remove, outbox [retry], keys rotate,
+// list|add|remove, outbox [retry], keys rotate, av rotate|verify,
 // token import|assign|lock|unlock|list, app issue ('issuer help' lists
 // them all).
 //

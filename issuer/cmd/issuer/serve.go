@@ -49,6 +49,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	smsFlags := addSMSFlags(f)
 	portalFlags := addPortalFlags(f)
 	dsFlags := addDSFlags(f)
+	avTokenFile := f.String("av-verify-token-file", env("HONNIN_AV_VERIFY_TOKEN_FILE", ""), "the authorisation host's bearer token for POST /internal/v1/av/verify; empty: that check is off (env HONNIN_AV_VERIFY_TOKEN_FILE)")
 	riskConfig := f.String("risk-config", env("HONNIN_RISK_CONFIG", ""), "risk rules and thresholds, JSON; empty for the built-in default (env HONNIN_RISK_CONFIG)")
 	if err := f.parse(args); err != nil {
 		return err
@@ -74,6 +75,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	v, err := readVault(*vaultKey)
+	if err != nil {
+		return err
+	}
+	avToken, err := readAVVerifyToken(*avTokenFile)
 	if err != nil {
 		return err
 	}
@@ -105,18 +110,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(applied) > 0 {
 		log.Info("issuer: migrated database", "db", store.Redact(*db), "versions", applied)
 	}
+	av, err := acs.AVRing{Store: st, Vault: v}.Load(ctx, time.Now())
+	if err != nil {
+		return err
+	}
 	// Notices go through the outbox; failed code sends are recorded there.
 	notices := outbox.New(st, v, mailer, log, nil)
 	if smsSender != nil {
 		smsSender = notices.SMS(smsSender)
 	}
-	core, err := acs.New(acs.Config{Store: st, Keys: keys, PAN: hasher, Vault: v, Mail: notices, SMS: smsSender, SendCap: *sendCap,
+	core, err := acs.New(acs.Config{Store: st, Keys: keys, PAN: hasher, Vault: v, Mail: notices, AV: av, SMS: smsSender, SendCap: *sendCap,
 		EdgeURL: *edgeURL, IssuerName: *issuerName, Risk: engine, Provider: risk.NewProvider(rc.Provider), Log: log, Hashing: hashing,
 		Attempts: *dsFlags.attempts})
 	if err != nil {
 		return err
 	}
-	apiHandler, err := api.New(api.Config{ACS: core, Log: log})
+	apiHandler, err := api.New(api.Config{ACS: core, Log: log, AVVerifyToken: avToken})
 	if err != nil {
 		return err
 	}
