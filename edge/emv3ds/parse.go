@@ -247,31 +247,3 @@ func ParseRRes(body []byte) (RRes, error) {
 	}
 	return rr, nil
 }
-
-// ParseAReq decodes an AReq. (Lenient first version; the strict field
-// rules replace it.)
-func ParseAReq(body []byte) (AReq, *Erro) {
-	var a AReq
-	if err := json.Unmarshal(body, &a); err != nil {
-		return a, erro(TypeAReq, "", ErrInvalidMessage, "message received invalid", "not a JSON object")
-	}
-	if a.MessageType != TypeAReq {
-		return a, erro(TypeAReq, a.MessageVersion, ErrInvalidMessage, "message received invalid", "messageType")
-	}
-	if !SupportedVersion(a.MessageVersion) {
-		return a, erro(TypeAReq, "", ErrVersion, "message version number not supported", "messageVersion")
-	}
-	return a, nil
-}
-
-// ParseRRes decodes the DS's RRes. (Lenient first version.)
-func ParseRRes(body []byte) (RRes, error) {
-	var r RRes
-	if err := json.Unmarshal(body, &r); err != nil {
-		return r, err
-	}
-	if r.MessageType != TypeRRes || r.ResultsStatus == "" {
-		return r, errors.New("emv3ds: not an RRes")
-	}
-	return r, nil
-}

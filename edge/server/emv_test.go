@@ -5,6 +5,8 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"html"
 	"io"
@@ -243,9 +245,9 @@ func newEMVEnv(t *testing.T) *emvEnv {
 // txn registers an EMV transaction (ARes C sent) and returns its
 // acsTransID.
 func (e *emvEnv) txn(auth string, message string) string {
-	ati := "ati-" + auth
+	ati := tid("ati", auth)
 	e.issuer.mu.Lock()
-	e.issuer.txns[ati] = emvTxn{auth: auth, sti: "sti-" + auth, version: emv3ds.V220, message: message}
+	e.issuer.txns[ati] = emvTxn{auth: auth, sti: tid("sti", auth), version: emv3ds.V220, message: message}
 	e.issuer.mu.Unlock()
 	return ati
 }
@@ -269,6 +271,14 @@ func (e *emvEnv) json(path string, body any) *httptest.ResponseRecorder {
 	return w
 }
 
+// tid is the transaction id of kind (ati, sti) for label: a UUID, as
+// EMV's ids are, that the tests can name.
+func tid(kind, label string) string {
+	h := sha256.Sum256([]byte(kind + "/" + label))
+	x := hex.EncodeToString(h[:16])
+	return x[0:8] + "-" + x[8:12] + "-4" + x[13:16] + "-8" + x[17:20] + "-" + x[20:32]
+}
+
 // creqField is a CReq of ati as the requestor posts it, padded or not.
 func creqField(t *testing.T, ati, sti string, padded bool) string {
 	t.Helper()
@@ -287,7 +297,10 @@ func creqField(t *testing.T, ati, sti string, padded bool) string {
 // session token of the 303.
 func (e *emvEnv) open(ati, sd string) string {
 	e.t.Helper()
-	v := url.Values{"creq": {creqField(e.t, ati, "sti-"+strings.TrimPrefix(ati, "ati-"), false)}}
+	e.issuer.mu.Lock()
+	sti := e.issuer.txns[ati].sti
+	e.issuer.mu.Unlock()
+	v := url.Values{"creq": {creqField(e.t, ati, sti, false)}}
 	if sd != "" {
 		v.Set("threeDSSessionData", sd)
 	}
@@ -375,7 +388,7 @@ func TestEMVCReq(t *testing.T) {
 	e := newEMVEnv(t)
 	for _, padded := range []bool{false, true} {
 		ati := e.txn("A1", "")
-		creq := creqField(t, ati, "sti-A1", padded)
+		creq := creqField(t, ati, tid("sti", "A1"), padded)
 		if padded != strings.HasSuffix(creq, "=") {
 			t.Fatalf("padded %v: creq %q", padded, creq)
 		}
@@ -393,7 +406,7 @@ func TestEMVCReq(t *testing.T) {
 		e.issuer.mu.Lock()
 		got := e.issuer.creqs[len(e.issuer.creqs)-1]
 		e.issuer.mu.Unlock()
-		if got != (contract.EMVChallengeRequest{ThreeDSServerTransID: "sti-A1", MessageVersion: "2.2.0", ChallengeWindowSize: "03"}) {
+		if got != (contract.EMVChallengeRequest{ThreeDSServerTransID: tid("sti", "A1"), MessageVersion: "2.2.0", ChallengeWindowSize: "03"}) {
 			t.Errorf("issuer got %+v", got)
 		}
 
@@ -411,7 +424,7 @@ func TestEMVCReq(t *testing.T) {
 func TestEMVCReqRefused(t *testing.T) {
 	e := newEMVEnv(t)
 	ati := e.txn("B1", "")
-	good := creqField(t, ati, "sti-B1", false)
+	good := creqField(t, ati, tid("sti", "B1"), false)
 	enc := func(s string) string { return strings.TrimRight(b64(s), "=") }
 	for _, tt := range []struct {
 		name string
@@ -428,7 +441,7 @@ func TestEMVCReqRefused(t *testing.T) {
 		{"session data too long", url.Values{"creq": {good}, "threeDSSessionData": {strings.Repeat("a", 1025)}}, "203"},
 		{"session data not base64url", url.Values{"creq": {good}, "threeDSSessionData": {"a+b/c"}}, "203"},
 		{"session data with markup", url.Values{"creq": {good}, "threeDSSessionData": {`"><script>`}}, "203"},
-		{"unknown transaction", url.Values{"creq": {creqField(t, "ati-nobody", "sti-x", false)}}, "301"},
+		{"unknown transaction", url.Values{"creq": {creqField(t, tid("ati", "nobody"), tid("sti", "x"), false)}}, "301"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			w := e.form("/3ds/v2/creq", tt.form)
@@ -467,7 +480,7 @@ func TestEMVIssuerMessage(t *testing.T) {
 	e := newEMVEnv(t)
 	const msg = "eyJtZXNzYWdlVHlwZSI6IkVycm8ifQ"
 	ati := e.txn("C1", msg)
-	w := e.form("/3ds/v2/creq", url.Values{"creq": {creqField(t, ati, "sti-C1", false)}, "threeDSSessionData": {"c2Q_-x"}})
+	w := e.form("/3ds/v2/creq", url.Values{"creq": {creqField(t, ati, tid("sti", "C1"), false)}, "threeDSSessionData": {"c2Q_-x"}})
 	p := postedForm(t, w, notifyOrigin)
 	if p.action != notifyURL || len(p.fields) != 2 || p.fields["cres"] != msg || p.fields["threeDSSessionData"] != "c2Q_-x" {
 		t.Errorf("posted %+v", p)
@@ -476,7 +489,7 @@ func TestEMVIssuerMessage(t *testing.T) {
 		t.Error("the action is not the notificationURL as given")
 	}
 	// Without session data, no such field.
-	w = e.form("/3ds/v2/creq", url.Values{"creq": {creqField(t, ati, "sti-C1", true)}})
+	w = e.form("/3ds/v2/creq", url.Values{"creq": {creqField(t, ati, tid("sti", "C1"), true)}})
 	if p := postedForm(t, w, notifyOrigin); len(p.fields) != 1 || p.fields["cres"] != msg {
 		t.Errorf("posted %+v", p)
 	}
@@ -539,7 +552,7 @@ func TestEMVCRes(t *testing.T) {
 			if p.action != notifyURL || len(p.fields) != 2 || p.fields["threeDSSessionData"] != "c2Vzc2lvbg" {
 				t.Errorf("posted %+v", p)
 			}
-			want := emv3ds.CRes{MessageType: "CRes", MessageVersion: "2.2.0", ThreeDSServerTransID: "sti-D1", ACSTransID: ati,
+			want := emv3ds.CRes{MessageType: "CRes", MessageVersion: "2.2.0", ThreeDSServerTransID: tid("sti", "D1"), ACSTransID: ati,
 				ChallengeCompletionInd: "Y", TransStatus: tt.wantStatus}
 			if got := cres(t, p); got != want {
 				t.Errorf("CRes %+v, want %+v", got, want)
@@ -586,7 +599,7 @@ func TestEMVCResExpiry(t *testing.T) {
 	st = e.open(e.txn("E2", ""), "")
 	e.clock.Add(10*time.Minute + 2*time.Minute) // past exp and its leeway, within the 2 min
 	p := postedForm(t, e.form("/3ds/v2/cres", url.Values{"st": {st}, "end": {"timeout"}}), notifyOrigin)
-	if c := cres(t, p); c.TransStatus != "N" || c.ACSTransID != "ati-E2" {
+	if c := cres(t, p); c.TransStatus != "N" || c.ACSTransID != tid("ati", "E2") {
 		t.Errorf("CRes within the grace %+v", c)
 	}
 	if o := e.issuer.outcome(); o.Sub != "E2" || o.Reason != contract.ReasonTimedOut {
@@ -613,13 +626,13 @@ func TestEMVCResExpiry(t *testing.T) {
 // the issuer with the edge's signals, for that transaction only.
 func TestEMVMethod(t *testing.T) {
 	e := newEMVEnv(t)
-	data, err := emv3ds.Encode(emv3ds.MethodData{ThreeDSServerTransID: "sti-M1", ThreeDSMethodNotificationURL: methodNotify})
+	data, err := emv3ds.Encode(emv3ds.MethodData{ThreeDSServerTransID: tid("sti", "M1"), ThreeDSMethodNotificationURL: methodNotify})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w := e.form("/3ds/v2/method", url.Values{"threeDSMethodData": {data + "=="[:(4-len(data)%4)%4]}})
 	p := postedForm(t, w, notifyOrigin)
-	wantData, _ := emv3ds.Encode(emv3ds.MethodData{ThreeDSServerTransID: "sti-M1"})
+	wantData, _ := emv3ds.Encode(emv3ds.MethodData{ThreeDSServerTransID: tid("sti", "M1")})
 	if p.action != methodNotify || len(p.fields) != 1 || p.fields["threeDSMethodData"] != wantData {
 		t.Errorf("posted %+v", p)
 	}
@@ -646,7 +659,7 @@ func TestEMVMethod(t *testing.T) {
 		t.Fatalf("device: %d %s", w.Code, w.Body)
 	}
 	e.issuer.mu.Lock()
-	got, ok := e.issuer.methods["sti-M1"]
+	got, ok := e.issuer.methods[tid("sti", "M1")]
 	e.issuer.mu.Unlock()
 	if !ok || got.Device == nil || got.Device.UA != dev.UA || got.Edge == nil || got.Edge.IP == "" {
 		t.Errorf("issuer got %+v (ok %v)", got, ok)
@@ -670,10 +683,10 @@ func TestEMVMethod(t *testing.T) {
 
 	for name, v := range map[string]string{
 		"not base64url":   "!!",
-		"no notification": mustEncode(t, emv3ds.MethodData{ThreeDSServerTransID: "x"}),
-		"javascript URL":  mustEncode(t, emv3ds.MethodData{ThreeDSServerTransID: "x", ThreeDSMethodNotificationURL: "javascript:alert(1)"}),
-		"user info":       mustEncode(t, emv3ds.MethodData{ThreeDSServerTransID: "x", ThreeDSMethodNotificationURL: "https://a@b.example/"}),
-		"CSP injection":   mustEncode(t, emv3ds.MethodData{ThreeDSServerTransID: "x", ThreeDSMethodNotificationURL: "https://b.example;script-src/"}),
+		"no notification": mustEncode(t, emv3ds.MethodData{ThreeDSServerTransID: tid("sti", "x")}),
+		"javascript URL":  mustEncode(t, emv3ds.MethodData{ThreeDSServerTransID: tid("sti", "x"), ThreeDSMethodNotificationURL: "javascript:alert(1)"}),
+		"user info":       mustEncode(t, emv3ds.MethodData{ThreeDSServerTransID: tid("sti", "x"), ThreeDSMethodNotificationURL: "https://a@b.example/"}),
+		"CSP injection":   mustEncode(t, emv3ds.MethodData{ThreeDSServerTransID: tid("sti", "x"), ThreeDSMethodNotificationURL: "https://b.example;script-src/"}),
 	} {
 		if w := e.form("/3ds/v2/method", url.Values{"threeDSMethodData": {v}}); w.Code != http.StatusBadRequest || strings.Contains(w.Body.String(), "<form") {
 			t.Errorf("%s: %d %s", name, w.Code, w.Body)

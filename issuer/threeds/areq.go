@@ -3,6 +3,7 @@ package threeds
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -21,10 +22,6 @@ import (
 
 // AReqPath is where the DS posts AReqs.
 const AReqPath = "/3ds/v2/areq"
-
-// maxAReq bounds an AReq's body: the largest legitimate one (every
-// optional field, 15 extensions of 8 KB) stays well under it.
-const maxAReq = 256 << 10
 
 // Config is what the door needs. ACS, EdgeURL and ReferenceNumber are
 // required.
@@ -88,9 +85,9 @@ func (d *Door) areq(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "POST an AReq", http.StatusMethodNotAllowed)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAReq))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, emv3ds.MaxAReqBody))
 	if err != nil {
-		d.write(w, erro(emv3ds.V220, emv3ds.ErrInvalidMessage, "message received invalid", "the body is larger than 256 KiB or unreadable"))
+		d.write(w, erro(emv3ds.V220, emv3ds.ErrInvalidMessage, "message received invalid", fmt.Sprintf("the body is larger than %d bytes or unreadable", emv3ds.MaxAReqBody)))
 		return
 	}
 	q, e := emv3ds.ParseAReq(body)

@@ -152,7 +152,9 @@ func areq(v, channel, card string) map[string]any {
 		m["threeDSCompInd"] = "N"
 		m["threeDSRequestorAuthenticationInd"] = "01"
 	} else {
-		m["threeRIInd"] = "01"
+		m["threeRIInd"] = "01" // recurring
+		m["recurringExpiry"] = "20271231"
+		m["recurringFrequency"] = "30"
 	}
 	if v == emv3ds.V231 {
 		m["acquirerCountryCode"] = "392"
