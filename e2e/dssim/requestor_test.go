@@ -108,11 +108,12 @@ func TestBrowserAReqPerVersion(t *testing.T) {
 // threeDSSessionData echoed.
 func TestRequestorFlow(t *testing.T) {
 	p := testPKI(t)
+	ati := NewUUID()
 	acsURL, got := acsServer(t, p, func(b []byte) any {
 		var a map[string]any
 		json.Unmarshal(b, &a)
 		return emv3ds.ARes{MessageType: "ARes", MessageVersion: a["messageVersion"].(string), ThreeDSServerTransID: a["threeDSServerTransID"].(string),
-			DSTransID: a["dsTransID"].(string), ACSTransID: "acs-1", TransStatus: "C", ACSURL: "http://edge.test/3ds/v2/creq"}
+			DSTransID: a["dsTransID"].(string), ACSTransID: ati, TransStatus: "C", ACSURL: "http://edge.test/3ds/v2/creq"}
 	})
 	q := &Requestor{Origin: "http://req.test", MethodURL: "http://edge.test/3ds/v2/method", DS: NewClient(p, acsURL, "https://ds.test/rreq"), RReqs: receiver(t, p)}
 	srv := httptest.NewServer(q.Handler())
@@ -137,12 +138,12 @@ func TestRequestorFlow(t *testing.T) {
 		t.Errorf("the ACS got %v", sent)
 	}
 	creq, perr := emv3ds.ParseCReq(a.CReq)
-	if perr != nil || creq.ACSTransID != "acs-1" || creq.ChallengeWindowSize != "01" || creq.MessageVersion != "2.3.1" {
+	if perr != nil || creq.ACSTransID != ati || creq.ChallengeWindowSize != "01" || creq.MessageVersion != "2.3.1" {
 		t.Fatalf("CReq %+v, %v", creq, perr)
 	}
 
 	cres := emv3ds.CRes{MessageType: "CRes", MessageVersion: "2.3.1", ThreeDSServerTransID: start.ThreeDSServerTransID,
-		ACSTransID: "acs-1", ChallengeCompletionInd: "Y", TransStatus: "Y"}
+		ACSTransID: ati, ChallengeCompletionInd: "Y", TransStatus: "Y"}
 	b, _ := json.Marshal(cres)
 	erro, _ := json.Marshal(emv3ds.Erro{MessageType: "Erro", MessageVersion: "2.3.1", ErrorCode: "402", ErrorComponent: "A"})
 	notify := srv.URL + NotificationPath + "?tx=" + start.ThreeDSServerTransID
@@ -191,7 +192,7 @@ func TestRequestorFlow(t *testing.T) {
 	if err != nil || rtx.Method == nil || rtx.Method.MethodData == nil || rtx.Method.MethodData.ThreeDSServerTransID != start.ThreeDSServerTransID {
 		t.Fatalf("remote transaction: %+v, %v", rtx.Method, err)
 	}
-	if rtx.CompInd != "N" || rtx.ARes == nil || rtx.ARes.ACSTransID != "acs-1" {
+	if rtx.CompInd != "N" || rtx.ARes == nil || rtx.ARes.ACSTransID != ati {
 		t.Errorf("remote transaction: compInd %q ARes %+v", rtx.CompInd, rtx.ARes)
 	}
 }
