@@ -130,17 +130,28 @@ func TestEMVCReqTooLate(t *testing.T) {
 // TestEMVAbandoned: the cardholder closes the browser mid-challenge; the
 // issuer's sweep ends the transaction (N, challengeCancel 04) once the
 // session and code lifetimes and a minute are over, and sends the RReq.
-// That is over ten minutes on the issuer's real clock: the test needs a
-// test-only knob that shortens the sweep (or moves the issuer's clock),
-// which the issuer does not have yet.
+// The issuer is restarted with its clock that far ahead, so the test does
+// not wait 21 minutes; and until then, nothing has ended it.
 func TestEMVAbandoned(t *testing.T) {
-	t.Skip("needs an issuer knob that shortens the abandoned-challenge sweep (session + code lifetime + 1 min); see the EMV report")
 	c := startEMV(t, newCard(t, "email", enrolOpts{}), emvOpts{})
 	ati := c.tx().ARes.ACSTransID
 	if err := chromedp.Cancel(c.ctx); err != nil {
 		t.Fatal(err)
 	}
-	r := waitRReq(t, ati, 3*time.Minute)
+	if got, err := ds(t).RReqs(context.Background(), ati); err != nil || len(dssim.Taken(got)) != 0 {
+		t.Fatalf("an RReq before the challenge's time was over: %+v, %v", got, err)
+	}
+	restart := func(d time.Duration) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := sys.RestartIssuer(ctx, d); err != nil {
+			t.Fatalf("restart the issuer with its clock %s ahead: %v", d, err)
+		}
+	}
+	restart(22 * time.Minute) // past limits.SessionLifetime + the code's 10 min + 1 min
+	t.Cleanup(func() { restart(0) })
+	r := waitRReq(t, ati, time.Minute)
 	if r.TransStatus != "N" || r.ChallengeCancel != "04" || r.TransStatusReason != "14" {
 		t.Errorf("RReq after an abandoned challenge %+v, want N, reason 14, challengeCancel 04", r)
 	}

@@ -81,6 +81,10 @@ type Config struct {
 	// show that an edge whose clock is off loses no outcome. 0 for `make
 	// run`.
 	EdgeClockOffset time.Duration
+	// IssuerClockOffset moves the issuer's clock (its test-only
+	// -clock-offset), so a test sees the EMV 3DS timers run out without
+	// waiting for them. 0 for `make run`.
+	IssuerClockOffset time.Duration
 }
 
 // The dev sink's default Twilio account (see issuer/cmd/mailsink).
@@ -263,6 +267,9 @@ func (s *Stack) steps(edgeArgs []string) []step {
 	if s.cfg.RiskConfig != "" {
 		issuerArgs = append(issuerArgs, "-risk-config", s.cfg.RiskConfig)
 	}
+	if s.cfg.IssuerClockOffset != 0 {
+		issuerArgs = append(issuerArgs, "-clock-offset="+s.cfg.IssuerClockOffset.String())
+	}
 	return []step{
 		{"mailsink", []string{s.SMTPAddr, loopback(p.Inbox)}, []string{s.bin("mailsink"), "-smtp", s.SMTPAddr, "-http", loopback(p.Inbox)}, s.InboxURL + "/api/messages"},
 		{"dssim", []string{loopback(p.DS), loopback(p.Requestor)}, []string{s.bin("dssim"),
@@ -309,27 +316,52 @@ const acsReferenceNumber = "HONNIN-DEV-ACS-0001"
 // offset (0: the true time), keeping its state (ledger, report queue, D1),
 // and waits until it answers. The other processes keep running.
 func (s *Stack) RestartEdge(ctx context.Context, offset time.Duration) error {
+	s.cfg.EdgeClockOffset = offset
+	args, err := s.edgeCommand(ctx)
+	if err != nil {
+		return err
+	}
+	return s.restart(ctx, "edge", args)
+}
+
+// RestartIssuer stops the issuer and starts it again with its clock moved
+// by offset (0: the true time), keeping its database, and waits until it
+// answers. The other processes keep running.
+func (s *Stack) RestartIssuer(ctx context.Context, offset time.Duration) error {
+	s.cfg.IssuerClockOffset = offset
+	for _, st := range s.steps(nil) {
+		if st.name == "issuer" {
+			return s.restart(ctx, "issuer", st.args)
+		}
+	}
+	return fmt.Errorf("stack: no issuer step")
+}
+
+// restart stops the process name and starts args in its place, on the
+// same addresses, and waits until it is ready again.
+func (s *Stack) restart(ctx context.Context, name string, args []string) error {
+	var step step
+	for _, st := range s.steps(nil) {
+		if st.name == name {
+			step = st
+		}
+	}
 	for i, p := range s.procs {
-		if p.name != "edge" {
+		if p.name != name {
 			continue
 		}
 		p.stop()
-		s.cfg.EdgeClockOffset = offset
-		args, err := s.edgeCommand(ctx)
-		if err != nil {
-			return err
-		}
 		rest := append([]*proc(nil), s.procs[i+1:]...)
 		s.procs = s.procs[:i]
-		if err := s.spawn("edge", []string{fmt.Sprintf("127.0.0.1:%d", s.cfg.Ports.Edge)}, args); err != nil {
+		if err := s.spawn(name, step.listen, args); err != nil {
 			s.procs = append(s.procs, rest...)
 			return err
 		}
-		err = s.waitReady(ctx, "edge", fmt.Sprintf("http://127.0.0.1:%d/healthz", s.cfg.Ports.Edge))
+		err := s.waitReady(ctx, name, step.ready)
 		s.procs = append(s.procs, rest...)
 		return err
 	}
-	return fmt.Errorf("stack: no edge process")
+	return fmt.Errorf("stack: no %s process", name)
 }
 
 func (s *Stack) cardList() string {

@@ -152,7 +152,8 @@ func (s *Service) Direct(ctx context.Context, d Directed) (Answer, error) {
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "acs: EMV 3DS authentication", slog.String("authentication", a.ID),
 		slog.String("acs_trans_id", t.ACSTransID), slog.String("version", t.MessageVersion),
-		slog.String("channel", t.DeviceChannel), slog.String("status", ans.Status), slog.String("reason", ans.Reason))
+		slog.String("channel", t.DeviceChannel), slog.String("status", ans.Status), slog.String("reason", ans.Reason),
+		slog.Bool("method_data", ans.MethodData))
 	return ans, nil
 }
 

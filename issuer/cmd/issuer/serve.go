@@ -49,6 +49,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	smsFlags := addSMSFlags(f)
 	portalFlags := addPortalFlags(f)
 	dsFlags := addDSFlags(f)
+	clockOffset := f.Duration("clock-offset", 0, "shift the issuer's clock (tests only: the EMV 3DS timers without waiting for them)")
 	avTokenFile := f.String("av-verify-token-file", env("HONNIN_AV_VERIFY_TOKEN_FILE", ""), "the authorisation host's bearer token for POST /internal/v1/av/verify; empty: that check is off (env HONNIN_AV_VERIFY_TOKEN_FILE)")
 	riskConfig := f.String("risk-config", env("HONNIN_RISK_CONFIG", ""), "risk rules and thresholds, JSON; empty for the built-in default (env HONNIN_RISK_CONFIG)")
 	if err := f.parse(args); err != nil {
@@ -121,7 +122,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	core, err := acs.New(acs.Config{Store: st, Keys: keys, PAN: hasher, Vault: v, Mail: notices, AV: av, SMS: smsSender, SendCap: *sendCap,
 		EdgeURL: *edgeURL, IssuerName: *issuerName, Risk: engine, Provider: risk.NewProvider(rc.Provider), Log: log, Hashing: hashing,
-		Attempts: *dsFlags.attempts})
+		Attempts: *dsFlags.attempts, Now: offsetClock(*clockOffset)})
 	if err != nil {
 		return err
 	}
@@ -194,6 +195,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// offsetClock is time.Now moved by d, or nil (time.Now) for 0.
+func offsetClock(d time.Duration) func() time.Time {
+	if d == 0 {
+		return nil
+	}
+	return func() time.Time { return time.Now().Add(d) }
 }
 
 // readPANKey loads the card-number key, saying how to make one if missing.
