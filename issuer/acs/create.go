@@ -85,22 +85,10 @@ func (s *Service) Create(ctx context.Context, m issuer.Merchant, o Order) (Creat
 		MerchantID: m.ID, OrderRef: o.OrderRef, Amount: o.Amount, Currency: o.Currency,
 		MerchantName: name, MerchantOrigin: o.MerchantOrigin, CreatedAt: now,
 	}
-	status, reason, err := s.cardRange(ctx, o.Number)
-	if err != nil {
+	if _, err := s.cardState(ctx, o.Number, &a); err != nil {
 		return Created{}, err
 	}
-	c, err := s.store.CardholderByPAN(ctx, s.pan.Sum(o.Number))
-	switch {
-	case status != "":
-		a.Status, a.Reason = status, reason
-	case err == nil && c.Status == issuer.CardholderActive && c.ServiceStoppedAt.IsZero():
-		a.Status, a.CardholderID = contract.StatusChallenge, c.ID
-	case err == nil, errors.Is(err, store.ErrNotFound):
-		a.Status, a.Reason = contract.StatusNotAuthenticated, "not_enrolled"
-	default:
-		return Created{}, err
-	}
-	a, err = s.store.CreateAuthentication(ctx, a)
+	a, err := s.store.CreateAuthentication(ctx, a)
 	if err != nil {
 		return Created{}, err
 	}
@@ -124,6 +112,36 @@ func (s *Service) Create(ctx context.Context, m issuer.Merchant, o Order) (Creat
 	return Created{Authentication: a, SessionToken: token,
 		ChallengeURL: s.edgeURL + "/challenge?st=" + url.QueryEscape(token)}, nil
 }
+
+// cardState sets a's status from card n's state, the one rule every door
+// follows: a card the issuer's ranges rule out is U or N (cardRange); an
+// enrolled, active card whose holder has not stopped the service is to be
+// challenged (C, with its cardholder, returned); any other card, enrolled
+// or not, is N not_enrolled — a stopped service is answered exactly as
+// one never enrolled.
+func (s *Service) cardState(ctx context.Context, n pan.Number, a *issuer.Authentication) (issuer.Cardholder, error) {
+	status, reason, err := s.cardRange(ctx, n)
+	if err != nil {
+		return issuer.Cardholder{}, err
+	}
+	c, err := s.store.CardholderByPAN(ctx, s.pan.Sum(n))
+	switch {
+	case status != "":
+		a.Status, a.Reason = status, reason
+	case err == nil && c.Status == issuer.CardholderActive && c.ServiceStoppedAt.IsZero():
+		a.Status, a.CardholderID = contract.StatusChallenge, c.ID
+		return c, nil
+	case err == nil, errors.Is(err, store.ErrNotFound):
+		a.Status, a.Reason = contract.StatusNotAuthenticated, ReasonNotEnrolled
+	default:
+		return issuer.Cardholder{}, err
+	}
+	return issuer.Cardholder{}, nil
+}
+
+// ReasonNotEnrolled is the reason of an N for a card not enrolled (or
+// whose holder stopped the service).
+const ReasonNotEnrolled = "not_enrolled"
 
 // cardRange answers a card the issuer's ranges rule out: U card_range for
 // a card in none of them (not this issuer's card), N not_eligible for one

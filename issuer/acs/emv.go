@@ -110,23 +110,12 @@ func (s *Service) Direct(ctx context.Context, d Directed) (Answer, error) {
 		// the edge holds every token of the challenge to one origin.
 		a.MerchantOrigin = originOf(d.EMV.NotificationURL)
 	}
-	status, reason, err := s.cardRange(ctx, d.Number)
+	c, err := s.cardState(ctx, d.Number, &a)
 	if err != nil {
 		return Answer{}, err
 	}
-	c, err := s.store.CardholderByPAN(ctx, s.pan.Sum(d.Number))
-	switch {
-	case status != "":
-		a.Status, a.Reason = status, reason
-	case err == nil && c.Status == issuer.CardholderActive && c.ServiceStoppedAt.IsZero():
-		a.Status, a.CardholderID = contract.StatusChallenge, c.ID
-	case err == nil, errors.Is(err, store.ErrNotFound):
-		a.Status, a.Reason = contract.StatusNotAuthenticated, "not_enrolled"
-		if s.attempts {
-			a.Status, a.Reason = contract.StatusAttempted, ""
-		}
-	default:
-		return Answer{}, err
+	if a.Reason == ReasonNotEnrolled && s.attempts {
+		a.Status, a.Reason = contract.StatusAttempted, ""
 	}
 	a, err = s.store.CreateAuthentication(ctx, a)
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 // failed.
 func statusReason(status, r string) string {
 	switch r {
-	case "not_enrolled":
+	case acs.ReasonNotEnrolled:
 		return emv3ds.ReasonNotEnrolled // 13
 	case "not_eligible":
 		return emv3ds.ReasonNotPermitted // 12: the range is not in the service
@@ -109,7 +109,7 @@ func cardholderInfo(status, reason string, ja bool) string {
 	case status == contract.StatusRejected:
 		t = text{"このお取引は本人認証できませんでした。カード裏面の電話番号にお問い合わせください。",
 			"This purchase could not be authenticated. Please call the number on the back of your card."}
-	case reason == "not_enrolled":
+	case reason == acs.ReasonNotEnrolled:
 		t = text{"このカードは本人認証サービスに登録されていません。カード会社の会員サイトで登録できます。",
 			"This card is not enrolled in the authentication service. You can enrol on your card issuer's website."}
 	case status == contract.StatusNotAuthenticated || status == contract.StatusUnavailable:
