@@ -50,6 +50,28 @@ type refusal struct {
 	typ, v, sti, dsti, ati string
 }
 
+// head checks what every message is read by, in the order of the codes'
+// precedence: its messageType (101), its messageVersion (102; the Erro is
+// stamped with the nearest supported version), then one key, one spelling
+// (204 for a key twice, 203 for a case-variant one). It returns the
+// version.
+func (r *refusal) head(o *object) (string, *Erro) {
+	if t, ok := jsonString(o.vals["messageType"]); !ok || t != r.typ {
+		return "", r.erro(ErrInvalidMessage, "messageType")
+	}
+	v, ok := jsonString(o.vals["messageVersion"])
+	r.v = stampVersion(v)
+	switch {
+	case !ok || !SupportedVersion(v):
+		return "", r.erro(ErrVersion, "messageVersion")
+	case o.dup != "":
+		return "", r.erro(ErrDuplicate, o.dup)
+	case o.fold != "":
+		return "", r.erro(ErrFormat, o.fold)
+	}
+	return v, nil
+}
+
 func (r *refusal) erro(code, detail string) *Erro {
 	e := erro(r.typ, r.v, code, descriptions[code], clip(detail, maxErroText))
 	e.ThreeDSServerTransID, e.DSTransID, e.ACSTransID = r.sti, r.dsti, r.ati
@@ -179,19 +201,9 @@ func ParseAReq(body []byte) (AReq, *Erro) {
 		return a, r.erro(ErrInvalidMessage, "message is not a single JSON object in UTF-8")
 	}
 	r.sti, r.dsti = idOf(o, "threeDSServerTransID"), idOf(o, "dsTransID")
-	if t, ok := jsonString(o.vals["messageType"]); !ok || t != TypeAReq {
-		return a, r.erro(ErrInvalidMessage, "messageType")
-	}
-	v, ok := jsonString(o.vals["messageVersion"])
-	r.v = stampVersion(v)
-	if !ok || !SupportedVersion(v) {
-		return a, r.erro(ErrVersion, "messageVersion")
-	}
-	if o.dup != "" {
-		return a, r.erro(ErrDuplicate, o.dup)
-	}
-	if o.fold != "" {
-		return a, r.erro(ErrFormat, o.fold)
+	v, e := r.head(o)
+	if e != nil {
+		return a, e
 	}
 
 	// The channel and the category select the rules.

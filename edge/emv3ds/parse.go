@@ -47,19 +47,9 @@ func ParseCReq(field string) (CReq, *Erro) {
 		return c, r.erro(ErrInvalidMessage, "creq is not a single JSON object in UTF-8")
 	}
 	r.sti, r.ati = idOf(o, "threeDSServerTransID"), idOf(o, "acsTransID")
-	if t, ok := jsonString(o.vals["messageType"]); !ok || t != TypeCReq {
-		return c, r.erro(ErrInvalidMessage, "messageType")
-	}
-	v, ok := jsonString(o.vals["messageVersion"])
-	r.v = stampVersion(v)
-	if !ok || !SupportedVersion(v) {
-		return c, r.erro(ErrVersion, "messageVersion")
-	}
-	switch {
-	case o.dup != "":
-		return c, r.erro(ErrDuplicate, o.dup)
-	case o.fold != "":
-		return c, r.erro(ErrFormat, o.fold)
+	v, e := r.head(o)
+	if e != nil {
+		return c, e
 	}
 	c.MessageType, c.MessageVersion = TypeCReq, v
 	var missing, malformed []string
@@ -191,19 +181,9 @@ func ParseRRes(body []byte) (RRes, error) {
 		return rr, &ErroReply{Erro: e}
 	}
 	r.sti, r.dsti, r.ati = idOf(o, "threeDSServerTransID"), idOf(o, "dsTransID"), idOf(o, "acsTransID")
-	if t, ok := jsonString(o.vals["messageType"]); !ok || t != TypeRRes {
-		return rr, r.erro(ErrInvalidMessage, "messageType")
-	}
-	v, ok := jsonString(o.vals["messageVersion"])
-	r.v = stampVersion(v)
-	if !ok || !SupportedVersion(v) {
-		return rr, r.erro(ErrVersion, "messageVersion")
-	}
-	switch {
-	case o.dup != "":
-		return rr, r.erro(ErrDuplicate, o.dup)
-	case o.fold != "":
-		return rr, r.erro(ErrFormat, o.fold)
+	v, e := r.head(o)
+	if e != nil {
+		return rr, e
 	}
 	rr.MessageType, rr.MessageVersion = TypeRRes, v
 	resultsStatus := func(s string) bool { return oneOf("01", "02", "03")(s, v) || codes(80, 99)(s, v) }
