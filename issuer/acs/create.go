@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/honnin/honnin/edge/challenge"
@@ -95,7 +96,19 @@ func (s *Service) Create(ctx context.Context, m issuer.Merchant, o Order) (Creat
 	if a.Status != contract.StatusChallenge {
 		return Created{Authentication: a}, nil
 	}
-	token, err := challenge.Sign(s.keys.Sign, challenge.TypSession, &challenge.SessionClaims{
+	token, err := s.sessionToken(a, nil, now)
+	if err != nil {
+		return Created{}, err
+	}
+	return Created{Authentication: a, SessionToken: token,
+		ChallengeURL: s.edgeURL + "/challenge?st=" + url.QueryEscape(token)}, nil
+}
+
+// sessionToken mints the session token of a's challenge: what the
+// merchant page (or, with emv, the EMV challenge's page) hands the edge to
+// begin, valid limits.SessionLifetime.
+func (s *Service) sessionToken(a issuer.Authentication, emv *challenge.EMVSession, now time.Time) (string, error) {
+	return challenge.Sign(s.keys.Sign, challenge.TypSession, &challenge.SessionClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    challenge.IssuerName,
 			Audience:  jwt.ClaimStrings{challenge.EdgeName},
@@ -105,12 +118,8 @@ func (s *Service) Create(ctx context.Context, m issuer.Merchant, o Order) (Creat
 			ExpiresAt: jwt.NewNumericDate(now.Add(limits.SessionLifetime)),
 		},
 		MerchantOrigin: a.MerchantOrigin,
+		EMV:            emv,
 	})
-	if err != nil {
-		return Created{}, err
-	}
-	return Created{Authentication: a, SessionToken: token,
-		ChallengeURL: s.edgeURL + "/challenge?st=" + url.QueryEscape(token)}, nil
 }
 
 // cardState sets a's status from card n's state, the one rule every door

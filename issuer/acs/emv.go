@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/emv3ds"
@@ -278,21 +277,10 @@ func (s *Service) OpenEMVChallenge(ctx context.Context, q CReq) (Opened, error) 
 		return Opened{}, err
 	}
 	o.Txn = t
-	token, err := challenge.Sign(s.keys.Sign, challenge.TypSession, &challenge.SessionClaims{
-		RegisteredClaims: jwt.RegisteredClaims{
-			Issuer:    challenge.IssuerName,
-			Audience:  jwt.ClaimStrings{challenge.EdgeName},
-			Subject:   a.ID,
-			ID:        challenge.NewID(),
-			IssuedAt:  jwt.NewNumericDate(now),
-			ExpiresAt: jwt.NewNumericDate(now.Add(limits.SessionLifetime)),
-		},
-		MerchantOrigin: a.MerchantOrigin,
-		EMV: &challenge.EMVSession{
-			NotificationURL: t.NotificationURL, ThreeDSServerTransID: t.ServerTransID, ACSTransID: t.ACSTransID,
-			MessageVersion: t.MessageVersion, ChallengeWindowSize: t.WindowSize,
-		},
-	})
+	token, err := s.sessionToken(a, &challenge.EMVSession{
+		NotificationURL: t.NotificationURL, ThreeDSServerTransID: t.ServerTransID, ACSTransID: t.ACSTransID,
+		MessageVersion: t.MessageVersion, ChallengeWindowSize: t.WindowSize,
+	}, now)
 	if err != nil {
 		return Opened{}, err
 	}
