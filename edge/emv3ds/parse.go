@@ -52,43 +52,14 @@ func ParseCReq(field string) (CReq, *Erro) {
 		return c, e
 	}
 	c.MessageType, c.MessageVersion = TypeCReq, v
-	var missing, malformed []string
-	for _, f := range []struct {
-		name string
-		dst  *string
-		ok   func(string) bool
-	}{
+	exts, e := r.fields(o, v, []stringField{
 		{"threeDSServerTransID", &c.ThreeDSServerTransID, isUUID},
 		{"acsTransID", &c.ACSTransID, isUUID},
 		{"challengeWindowSize", &c.ChallengeWindowSize, func(s string) bool { _, ok := WindowSizes[s]; return ok }},
-	} {
-		raw, ok := o.vals[f.name]
-		if !ok {
-			missing = append(missing, f.name)
-			continue
-		}
-		s, ok := jsonString(raw)
-		if !ok || !f.ok(s) {
-			malformed = append(malformed, f.name)
-			continue
-		}
-		*f.dst = s
-	}
-	if raw, ok := o.vals["messageExtension"]; ok {
-		exts, ok := readExtensions(raw, v)
-		if !ok {
-			malformed = append(malformed, "messageExtension")
-		}
-		c.MessageExtension = exts
-	}
-	if len(missing) > 0 {
-		return c, r.erro(ErrRequiredMissing, strings.Join(missing, ", "))
-	}
-	if len(malformed) > 0 {
-		return c, r.erro(ErrFormat, strings.Join(malformed, ", "))
-	}
-	if id := unknownCritical(c.MessageExtension); id != "" {
-		return c, r.erro(ErrCriticalExtension, id)
+	})
+	c.MessageExtension = exts
+	if e != nil {
+		return c, e
 	}
 	return c, nil
 }
@@ -187,17 +158,32 @@ func ParseRRes(body []byte) (RRes, error) {
 	}
 	rr.MessageType, rr.MessageVersion = TypeRRes, v
 	resultsStatus := func(s string) bool { return oneOf("01", "02", "03")(s, v) || codes(80, 99)(s, v) }
-	var missing, malformed []string
-	for _, f := range []struct {
-		name string
-		dst  *string
-		ok   func(string) bool
-	}{
+	if _, e := r.fields(o, v, []stringField{
 		{"threeDSServerTransID", &rr.ThreeDSServerTransID, isUUID},
 		{"dsTransID", &rr.DSTransID, isUUID},
 		{"acsTransID", &rr.ACSTransID, isUUID},
 		{"resultsStatus", &rr.ResultsStatus, resultsStatus},
-	} {
+	}); e != nil {
+		return rr, e
+	}
+	return rr, nil
+}
+
+// stringField is a required string member of a short message (CReq,
+// RRes): where it goes and what it must look like.
+type stringField struct {
+	name string
+	dst  *string
+	ok   func(string) bool
+}
+
+// fields reads the required string members fs of o and its
+// messageExtension, in the codes' precedence: every missing member (201),
+// then every malformed one (203), then an unknown critical extension
+// (202).
+func (r *refusal) fields(o *object, v string, fs []stringField) ([]MessageExtension, *Erro) {
+	var missing, malformed []string
+	for _, f := range fs {
 		raw, ok := o.vals[f.name]
 		if !ok {
 			missing = append(missing, f.name)
@@ -216,14 +202,14 @@ func ParseRRes(body []byte) (RRes, error) {
 			malformed = append(malformed, "messageExtension")
 		}
 	}
-	if len(missing) > 0 {
-		return rr, r.erro(ErrRequiredMissing, strings.Join(missing, ", "))
-	}
-	if len(malformed) > 0 {
-		return rr, r.erro(ErrFormat, strings.Join(malformed, ", "))
+	switch {
+	case len(missing) > 0:
+		return exts, r.erro(ErrRequiredMissing, strings.Join(missing, ", "))
+	case len(malformed) > 0:
+		return exts, r.erro(ErrFormat, strings.Join(malformed, ", "))
 	}
 	if id := unknownCritical(exts); id != "" {
-		return rr, r.erro(ErrCriticalExtension, id)
+		return exts, r.erro(ErrCriticalExtension, id)
 	}
-	return rr, nil
+	return exts, nil
 }
