@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -146,5 +147,48 @@ func TestEMVMethodCall(t *testing.T) {
 	}
 	if dev2, _, _ := h.store.EMVMethod(context.Background(), sti, t0.Add(-time.Hour)); dev2 != dev {
 		t.Errorf("second post replaced the first: %s", dev2)
+	}
+}
+
+// TestCReqAnswer: what the requestor's page is sent for each CReq the
+// challenge cannot follow.
+func TestCReqAnswer(t *testing.T) {
+	tx := store.EMVTransaction{ACSTransID: emv3ds.NewTransID(), ServerTransID: emv3ds.NewTransID(), MessageVersion: "2.3.1"}
+	for _, c := range []struct {
+		problem, status string
+		want            string // CRes transStatus, or Erro code
+	}{
+		{acs.CReqFinal, contract.StatusAuthenticated, "CRes Y"},
+		{acs.CReqFinal, contract.StatusNotAuthenticated, "CRes N"},
+		{acs.CReqFinal, contract.StatusRejected, "CRes N"},
+		{acs.CReqTooLate, contract.StatusNotAuthenticated, "Erro 402"},
+		{acs.CReqVersionMismatch, contract.StatusChallenge, "Erro 102"},
+		{acs.CReqMismatch, contract.StatusChallenge, "Erro 301"},
+		{acs.CReqNoChallenge, contract.StatusAuthenticated, "Erro 301"},
+	} {
+		o := acs.Opened{Problem: c.problem, Txn: tx}
+		o.Authentication.Status = c.status
+		msg, err := creqAnswer(o)
+		if err != nil {
+			t.Fatalf("%s: %v", c.problem, err)
+		}
+		raw, err := emv3ds.DecodeBase64URL(msg)
+		if err != nil || strings.HasSuffix(msg, "=") {
+			t.Fatalf("%s: %q is not unpadded base64url: %v", c.problem, msg, err)
+		}
+		var m map[string]string
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatal(err)
+		}
+		got := m["messageType"] + " " + m["transStatus"] + m["errorCode"]
+		if got != c.want || m["messageVersion"] != "2.3.1" || m["acsTransID"] != tx.ACSTransID || m["threeDSServerTransID"] != tx.ServerTransID {
+			t.Errorf("%s with %s: %s, want %s", c.problem, c.status, raw, c.want)
+		}
+		if m["messageType"] == "CRes" && m["challengeCompletionInd"] != "Y" {
+			t.Errorf("%s: CRes without challengeCompletionInd Y: %s", c.problem, raw)
+		}
+	}
+	if _, err := creqAnswer(acs.Opened{Problem: "other"}); err == nil {
+		t.Error("an unknown problem got an answer")
 	}
 }

@@ -386,6 +386,11 @@ func testChallengeTimersAndResults(t *testing.T, e pgtest.Engine) {
 		Attempts: 1, ResultToken: result}); err != nil {
 		t.Fatal(err)
 	}
+	// A CReq replayed after the outcome opens nothing: the page is told
+	// the outcome again.
+	if again := open(2); again.Problem != acs.CReqFinal || again.SessionToken != "" {
+		t.Errorf("CReq after Y: %q %q, want %q and no session", again.Problem, again.SessionToken, acs.CReqFinal)
+	}
 	// 31 s after the ARes: the first is past its CReq window.
 	f.clock.Add(11 * time.Second)
 	if o, err := f.acs.OpenEMVChallenge(ctx, acs.CReq{ACSTransID: ares[0]["acsTransID"].(string),
