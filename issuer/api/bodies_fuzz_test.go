@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/honnin/honnin/edge/contract"
+	"github.com/honnin/honnin/edge/emv3ds"
 	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/edge/money"
 	"github.com/honnin/honnin/edge/origin"
@@ -19,8 +20,8 @@ import (
 
 // FuzzBodies posts request bodies to every JSON endpoint of the issuer's
 // API over a real database, as the merchant (create) or the edge (start,
-// resend, password, results; a valid call token each) or an app (app
-// registration). The internal calls name an authentication that does not
+// resend, password, results, and the EMV 3DS CReq and 3DS Method calls; a
+// valid call token each) or an app (app registration). The internal calls name an authentication that does not
 // exist, so a body that passes decoding and validation is answered 404
 // and nothing else happens: the target tests the decoding and the
 // validation, not the handlers behind them.
@@ -58,11 +59,15 @@ func FuzzBodies(f *testing.F) {
 		{5, `{"registration_id":"","password":"x"}`},
 		{0, `[]`},
 		{3, `{"gen":1,"password":"x"}{"gen":2}`},
+		{6, `{"threeDSServerTransID":"8a880dc0-d2d2-4067-bcb1-b08d1690b26e","messageVersion":"2.2.0","challengeWindowSize":"05"}`},
+		{6, `{"threeDSServerTransID":"x","messageVersion":"2.2.0","challengeWindowSize":"00"}`},
+		{7, `{"device":{"device_id":"d1","timezone":"Asia/Tokyo"},"edge":{"ip":"203.0.113.7"}}`},
 	} {
 		f.Add(s.ep, []byte(s.body))
 	}
 	h := newHarness(f)
 	const missing = "NOSUCHAUTHENTICATION0000AA"
+	const missingTxn = "00000000-0000-4000-8000-000000000000"
 	type endpoint struct {
 		path, auth string
 		valid      func(body []byte) (valid, sure bool) // the body passes decoding and validation
@@ -75,6 +80,8 @@ func FuzzBodies(f *testing.F) {
 		{"/internal/v1/authentications/" + missing + "/password", h.edgeToken(missing), validPasswordBody, http.StatusNotFound},
 		{"/internal/v1/results", h.edgeToken("results"), sure(validResultBody), http.StatusNotFound},
 		{"/v1/app/register", "", sure(validAppBody), http.StatusForbidden},
+		{"/internal/v1/emv/challenges/" + missingTxn, h.edgeToken(missingTxn), sure(validEMVChallengeBody), http.StatusNotFound},
+		{"/internal/v1/emv/methods/" + missingTxn, h.edgeToken(missingTxn), sure(validStartBody), http.StatusNoContent},
 	}
 	f.Fuzz(func(t *testing.T, ep uint8, body []byte) {
 		h.t = t // the harness reports to the input being run
@@ -83,7 +90,7 @@ func FuzzBodies(f *testing.F) {
 		if rec.Code >= 500 {
 			t.Fatalf("POST %s %q: %d %s", e.path, body, rec.Code, rec.Body)
 		}
-		if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		if ct := rec.Header().Get("Content-Type"); rec.Code != http.StatusNoContent && !strings.HasPrefix(ct, "application/json") {
 			t.Fatalf("POST %s: Content-Type %q", e.path, ct)
 		}
 		if rec.Code >= 400 {
@@ -151,6 +158,15 @@ func validStartBody(b []byte) bool {
 		Edge   *contract.EdgeSignals   `json:"edge"`
 	}
 	return strictJSON(b, &q) && (q.Device == nil || q.Device.Validate() == nil) && (q.Edge == nil || q.Edge.Validate() == nil)
+}
+
+func validEMVChallengeBody(b []byte) bool {
+	var q contract.EMVChallengeRequest
+	if !strictJSON(b, &q) {
+		return false
+	}
+	_, window := emv3ds.WindowSizes[q.ChallengeWindowSize]
+	return q.ThreeDSServerTransID != "" && q.MessageVersion != "" && window
 }
 
 func validResendBody(b []byte) bool {
