@@ -4,8 +4,11 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -93,9 +96,12 @@ func TestEMVCReqTooLate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	began := time.Now()
-	r := waitRReq(t, tx.ARes.ACSTransID, 3*time.Minute)
-	t.Logf("the issuer ended the transaction %s after the ARes", time.Since(began).Round(time.Second))
+	// Nothing ends it within its 30 s; past them, the issuer does.
+	if all, err := rm.RReqs(context.Background(), tx.ARes.ACSTransID); err != nil || len(dssim.Taken(all)) != 0 {
+		t.Fatalf("an RReq within the CReq's 30 s: %+v, %v", all, err)
+	}
+	moveIssuerClock(t, 31*time.Second)
+	r := waitRReq(t, tx.ARes.ACSTransID, time.Minute)
 	if r.TransStatus != "N" || r.TransStatusReason != "14" || r.ChallengeCancel != "05" {
 		t.Errorf("RReq %+v, want N, reason 14, challengeCancel 05", r)
 	}
@@ -112,12 +118,8 @@ func TestEMVCReqTooLate(t *testing.T) {
 		return err == nil && len(tx.Results) > 0
 	})
 	n := tx.Results[0]
-	switch {
-	case n.CRes != nil && n.CRes.TransStatus == "N":
-	case n.Erro != nil:
-		t.Logf("late CReq answered with Erro %s %s (%s)", n.Erro.ErrorCode, n.Erro.ErrorDescription, n.Erro.ErrorDetail)
-	default:
-		t.Errorf("late CReq: the notification URL got %+v, want a CRes N or an Erro", n)
+	if n.Erro == nil || n.Erro.ErrorCode != emv3ds.ErrTimedOut || n.Erro.ErrorComponent != "A" || n.Erro.ACSTransID != tx.ARes.ACSTransID {
+		t.Errorf("late CReq: the notification URL got %+v (Erro %+v), want Erro 402 from the ACS", n, n.Erro)
 	}
 	if n.SessionData != a.SessionData {
 		t.Errorf("threeDSSessionData back %q, want %q", n.SessionData, a.SessionData)
@@ -141,6 +143,17 @@ func TestEMVAbandoned(t *testing.T) {
 	if got, err := ds(t).RReqs(context.Background(), ati); err != nil || len(dssim.Taken(got)) != 0 {
 		t.Fatalf("an RReq before the challenge's time was over: %+v, %v", got, err)
 	}
+	moveIssuerClock(t, 22*time.Minute) // past limits.SessionLifetime + the code's 10 min + 1 min
+	r := waitRReq(t, ati, time.Minute)
+	if r.TransStatus != "N" || r.ChallengeCancel != "04" || r.TransStatusReason != "14" {
+		t.Errorf("RReq after an abandoned challenge %+v, want N, reason 14, challengeCancel 04", r)
+	}
+}
+
+// moveIssuerClock restarts the issuer with its clock d ahead, and again
+// with the true time when t ends: the EMV timers run out at once.
+func moveIssuerClock(t *testing.T, d time.Duration) {
+	t.Helper()
 	restart := func(d time.Duration) {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -149,11 +162,50 @@ func TestEMVAbandoned(t *testing.T) {
 			t.Fatalf("restart the issuer with its clock %s ahead: %v", d, err)
 		}
 	}
-	restart(22 * time.Minute) // past limits.SessionLifetime + the code's 10 min + 1 min
+	restart(d)
 	t.Cleanup(func() { restart(0) })
-	r := waitRReq(t, ati, time.Minute)
-	if r.TransStatus != "N" || r.ChallengeCancel != "04" || r.TransStatusReason != "14" {
-		t.Errorf("RReq after an abandoned challenge %+v, want N, reason 14, challengeCancel 04", r)
+}
+
+// TestEMVForgedEnd: a script holding the challenge's session token posts
+// the page's end ("done") without a code. The edge reads the outcome from
+// its ledger, so the final CRes says N, the DS is told N, and the right
+// code typed afterwards gives no Y.
+func TestEMVForgedEnd(t *testing.T) {
+	c := startEMV(t, newCard(t, "email", enrolOpts{}), emvOpts{})
+	u, err := url.Parse(c.frameURL)
+	if err != nil || u.Query().Get("st") == "" {
+		t.Fatalf("challenge frame at %q: no session token", c.frameURL)
+	}
+	resp, err := http.PostForm(sys.EdgeURL+"/3ds/v2/cres", url.Values{"st": {u.Query().Get("st")}, "end": {"done"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`name="cres" value="([A-Za-z0-9_-]+)"`).FindSubmatch(page)
+	if resp.StatusCode != http.StatusOK || m == nil {
+		t.Fatalf("forged end: %d %s", resp.StatusCode, page)
+	}
+	raw, err := emv3ds.DecodeBase64URL(string(m[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cr emv3ds.CRes
+	if err := json.Unmarshal(raw, &cr); err != nil || cr.TransStatus != "N" {
+		t.Fatalf("forged end's CRes %s, want transStatus N", raw)
+	}
+	ati := c.tx().ARes.ACSTransID
+	if r := waitRReq(t, ati, 30*time.Second); r.TransStatus != "N" || r.AuthenticationValue != "" {
+		t.Errorf("RReq after a forged end %+v, want N without an authentication value", r)
+	}
+	// The cardholder's page types the right code now: no second outcome.
+	c.enter(c.mailCode())
+	tx := c.result()
+	if n := tx.Results[0]; n.CRes == nil || n.CRes.TransStatus != "N" {
+		t.Errorf("the requestor's page got %+v, want the CRes N", n)
+	}
+	if all, _ := ds(t).RReqs(context.Background(), ati); len(dssim.Taken(all)) != 1 {
+		t.Errorf("RReqs: %+v, want exactly the one N", all)
 	}
 }
 

@@ -58,6 +58,9 @@ type emvCheckout struct {
 	// sti is the requestor's threeDSServerTransID.
 	sti  string
 	in   chromedp.QueryOption // runs a query inside the challenge iframe
+	// frameURL is the challenge page's address in the iframe (with the
+	// session token the CReq opened).
+	frameURL string
 	seen int                  // code mails to the card before the purchase
 	o    emvOpts
 }
@@ -120,6 +123,7 @@ func (c *emvCheckout) waitChallenge() {
 			return false
 		}
 		frame = nodes[0]
+		c.frameURL = frame.ContentDocument.DocumentURL
 		return true
 	})
 	c.in = chromedp.FromNode(frame)
