@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"reflect"
 	"slices"
 	"testing"
@@ -157,6 +158,39 @@ func FuzzMethodData(f *testing.F) {
 		var back MethodData
 		if err != nil || json.Unmarshal(b, &back) != nil || back.ThreeDSServerTransID != m.ThreeDSServerTransID || back.ThreeDSMethodNotificationURL != "" {
 			t.Fatalf("notification %s: %+v %v", b, back, err)
+		}
+	})
+}
+
+// FuzzRRes: ParseRRes (the DS's answer to an RReq) never panics; an
+// answer it accepts is an RRes with its three transaction ids and a
+// resultsStatus of the list; a DS's Erro comes back as *ErroReply, any
+// other refusal as a complete Erro of the parser's codes.
+func FuzzRRes(f *testing.F) {
+	const ati, sti, dsti = "8a880dc0-d2d2-4067-bcb1-b08d1690b26e", "1b7d5d0e-3a5e-4c8e-9d5c-2f3b9a7e6c11", "0e5b2c4d-6f7a-4b8c-9d0e-1f2a3b4c5d6e"
+	f.Add([]byte(`{"messageType":"RRes","messageVersion":"2.2.0","threeDSServerTransID":"` + sti + `","dsTransID":"` + dsti +
+		`","acsTransID":"` + ati + `","resultsStatus":"01"}`))
+	f.Add([]byte(`{"messageType":"Erro","messageVersion":"2.2.0","errorCode":"203","errorComponent":"D","errorDescription":"x","errorDetail":"y"}`))
+	f.Add([]byte(`{"messageType":"RRes","messageType":"RRes"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		r, err := ParseRRes(body)
+		if err == nil {
+			if r.MessageType != TypeRRes || !isUUID(r.ThreeDSServerTransID) || !isUUID(r.DSTransID) || !isUUID(r.ACSTransID) || r.ResultsStatus == "" {
+				t.Fatalf("accepted %q as %+v", body, r)
+			}
+			return
+		}
+		var reply *ErroReply
+		if errors.As(err, &reply) {
+			return
+		}
+		var e *Erro
+		if !errors.As(err, &e) {
+			t.Fatalf("refusal %v is neither an Erro nor the DS's", err)
+		}
+		checkErroShape(t, e, "RRes")
+		if !slices.Contains(erroCodes, e.ErrorCode) {
+			t.Fatalf("unexpected code %s", e.ErrorCode)
 		}
 	})
 }
