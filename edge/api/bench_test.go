@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/honnin/honnin/edge/contract"
+	"github.com/honnin/honnin/edge/limits"
 )
 
 // BenchmarkVerify measures POST /v1/verify end to end through the handler:
@@ -33,10 +36,18 @@ func BenchmarkVerify(b *testing.B) {
 	}
 	b.Run("wrong", func(b *testing.B) {
 		e := newEnv(b)
-		e.m.maxAttempts = 1 << 30 // one authentication takes every wrong code
-		tok := e.m.challenge(b, "bench-wrong", 1)
-		req := body(tok, wrongCode)
-		run(b, e, func(int) []byte { return req }, "challenge")
+		// A wrong code that does not end its authentication: each takes
+		// limits.AttemptsPerAuthentication-1 of them, each of a token
+		// credential of its own (a credential locks after
+		// limits.FailuresPerCredential, across authentications).
+		per := limits.AttemptsPerAuthentication - 1
+		e.m.method = contract.MethodToken
+		reqs := make([][]byte, b.N/per+1)
+		for k := range reqs {
+			e.m.creds = []string{fmt.Sprintf("CREDBENCH%017d", k)}
+			reqs[k] = body(e.m.challenge(b, fmt.Sprintf("bench-wrong-%d", k), 1), wrongCode)
+		}
+		run(b, e, func(i int) []byte { return reqs[i/per] }, "challenge")
 	})
 	b.Run("correct", func(b *testing.B) {
 		e := newEnv(b)
