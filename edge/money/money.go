@@ -143,7 +143,15 @@ func in(list, code string) bool {
 // units as they are, never a guessed exponent, with the code if it has the
 // form of one ("XYZ 1,250") and alone if not: whatever else the field
 // holds (markup, lower case, stray text) is not shown.
+//
+// An authentication without a purchase (NoPurchase) is written as such.
 func Format(minor int64, code, locale string) string {
+	if NoPurchase(minor, code) {
+		if locale == "ja" {
+			return "お支払いなし（カードの確認）"
+		}
+		return "No payment (card check)"
+	}
 	exp, known := Exponent(code)
 	sign, u := "", uint64(minor)
 	if minor < 0 {
@@ -162,6 +170,12 @@ func Format(minor int64, code, locale string) string {
 	}
 	return sign + code + " " + num
 }
+
+// NoPurchase reports whether an amount of minor units of code is none at
+// all: an EMV 3-D Secure non-payment authentication (a card added to a
+// wallet, an account checked) has no amount and no currency, which is
+// stored as 0 and "". Every other amount has a currency.
+func NoPurchase(minor int64, code string) bool { return minor == 0 && code == "" }
 
 // symbol is the English prefix of the currencies written with one.
 func symbol(code string) string {

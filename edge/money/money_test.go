@@ -14,6 +14,10 @@ func TestFormat(t *testing.T) {
 		en    string
 		ja    string
 	}{
+		// No purchase (an EMV non-payment authentication); an amount
+		// without a currency is not one.
+		{0, "", "No payment (card check)", "お支払いなし（カードの確認）"},
+		{5, "", "5", "5"},
 		// Exponent 0.
 		{1250, "JPY", "¥1,250", "1,250円"},
 		{0, "JPY", "¥0", "0円"},

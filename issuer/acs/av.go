@@ -147,8 +147,9 @@ func CheckAV(keys *authvalue.Keys, h *pan.Hasher, q AVQuery, now time.Time) (aut
 		return authvalue.Checked{}, refuse(Invalid, "bad_request", "pan is not a card number")
 	case q.Amount < 0 || q.Amount > money.MaxAmount:
 		return authvalue.Checked{}, refuse(Invalid, "bad_request", "amount must be 0 to %d minor units", int64(money.MaxAmount))
-	case !currencyCode(q.Currency):
-		return authvalue.Checked{}, refuse(Invalid, "bad_request", "currency must be an ISO 4217 alphabetic code in capitals (JPY)")
+	case !currencyCode(q.Currency) && !money.NoPurchase(q.Amount, q.Currency):
+		return authvalue.Checked{}, refuse(Invalid, "bad_request",
+			"currency must be an ISO 4217 alphabetic code in capitals (JPY), or empty with amount 0 for a non-payment authentication")
 	case q.AV == "" || len(q.AV) > maxAVLen:
 		return authvalue.Checked{}, refuse(Invalid, "bad_request", "av must be 1 to %d characters", maxAVLen)
 	}

@@ -20,6 +20,13 @@ import (
 // door calls, and returns the transaction.
 func (h *harness) directed(card string) (acs.Answer, store.EMVTransaction) {
 	h.t.Helper()
+	return h.directedPurchase(card, 1250, "JPY")
+}
+
+// directedPurchase is directed for amount of currency (0 and "": a
+// non-payment authentication).
+func (h *harness) directedPurchase(card string, amount int64, currency string) (acs.Answer, store.EMVTransaction) {
+	h.t.Helper()
 	core, err := acs.New(h.cfg)
 	if err != nil {
 		h.t.Fatal(err)
@@ -30,7 +37,7 @@ func (h *harness) directed(card string) (acs.Answer, store.EMVTransaction) {
 	}
 	t := store.EMVTransaction{ServerTransID: emv3ds.NewTransID(), DSTransID: emv3ds.NewTransID(), MessageVersion: "2.2.0",
 		MessageCategory: "01", DeviceChannel: "02", NotificationURL: "https://requestor.example/notify?o=1"}
-	ans, err := core.Direct(context.Background(), acs.Directed{Number: n, Amount: 1250, Currency: "JPY", MerchantName: "Sakura Shop",
+	ans, err := core.Direct(context.Background(), acs.Directed{Number: n, Amount: amount, Currency: currency, MerchantName: "Sakura Shop",
 		RequestorURL: "https://requestor.example/", Browser: true, EMV: t})
 	if err != nil || ans.Status != contract.StatusChallenge {
 		h.t.Fatalf("Direct: %+v, %v", ans, err)
@@ -190,5 +197,34 @@ func TestCReqAnswer(t *testing.T) {
 	}
 	if _, err := creqAnswer(acs.Opened{Problem: "other"}); err == nil {
 		t.Error("an unknown problem got an answer")
+	}
+}
+
+// TestEMVNoPurchase: a non-payment authentication (no amount) opens a
+// challenge like a purchase, and the code mail says there is nothing to
+// pay.
+func TestEMVNoPurchase(t *testing.T) {
+	h := newHarness(t)
+	_, tx := h.directedPurchase(cardJA, 0, "")
+	rec := h.do("POST", "/internal/v1/emv/challenges/"+tx.ACSTransID, h.edgeToken(tx.ACSTransID),
+		contract.EMVChallengeRequest{ThreeDSServerTransID: tx.ServerTransID, MessageVersion: "2.2.0", ChallengeWindowSize: "01"})
+	got := decodeBody[contract.EMVChallengeResponse](t, rec)
+	if rec.Code != http.StatusOK || got.SessionToken == "" {
+		t.Fatalf("CReq: %d %+v", rec.Code, got)
+	}
+	var claims challenge.SessionClaims
+	if err := (challenge.Verifier{Keys: challenge.NewKeySet(h.issuer.Sign.Public()), Issuer: challenge.IssuerName,
+		Audience: challenge.EdgeName, Now: h.clock.Now}).Verify(got.SessionToken, challenge.TypSession, &claims); err != nil {
+		t.Fatal(err)
+	}
+	st := h.start(claims.Subject)
+	if st.Decision != contract.DecisionChallenge || st.Delivery != contract.DeliverySent {
+		t.Fatalf("start: %+v", st)
+	}
+	if o := h.openChallenge(st.ChallengeToken); o.claims.Txn.Amount != 0 || o.claims.Txn.Currency != "" {
+		t.Errorf("challenge's purchase %+v, want none", o.claims.Txn)
+	}
+	if m := h.mails(emailJA); len(m) == 0 || !strings.Contains(m[0].Text, "お支払いなし（カードの確認）") {
+		t.Errorf("code mail does not say there is nothing to pay: %+v", m)
 	}
 }

@@ -62,6 +62,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/honnin/honnin/edge/money"
 )
 
 // Size is the authentication value's length in bytes, and Len its length
@@ -330,6 +332,8 @@ func (p Purchase) check() error {
 		return fmt.Errorf("authvalue: PAN HMAC of %d bytes", len(p.PANHMAC))
 	case p.Amount < 0:
 		return fmt.Errorf("authvalue: negative amount %d", p.Amount)
+	case money.NoPurchase(p.Amount, p.Currency):
+		// an EMV non-payment authentication: no amount, no currency
 	case len(p.Currency) != 3 || strings.Trim(p.Currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "":
 		return fmt.Errorf("authvalue: currency %q: want an ISO 4217 alphabetic code (JPY)", p.Currency)
 	}

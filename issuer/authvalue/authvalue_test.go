@@ -50,6 +50,8 @@ func TestMintVerify(t *testing.T) {
 		{Purchase: buy, Status: "Y", Method: MethodNone, At: t0},
 		{Purchase: Purchase{PANHMAC: other[:], Amount: 0, Currency: "USD"}, Status: "A", Method: "00", At: t0},
 		{Purchase: Purchase{PANHMAC: card[:], Amount: 999_999_999_999, Currency: "KWD"}, Status: "Y", Method: "05", At: t0.Add(999 * time.Millisecond)},
+		// An EMV non-payment authentication: no amount, no currency.
+		{Purchase: Purchase{PANHMAC: card[:], Amount: 0, Currency: ""}, Status: "Y", Method: "02", At: t0},
 	} {
 		av := mint(t, k, f)
 		if len(av) != Len || !emvFormat.MatchString(av) {
@@ -191,6 +193,7 @@ func TestMintRefuses(t *testing.T) {
 		{"negative amount", func(f *Facts) { f.Amount = -1 }},
 		{"lower-case currency", func(f *Facts) { f.Currency = "jpy" }},
 		{"numeric currency", func(f *Facts) { f.Currency = "392" }},
+		{"an amount without a currency", func(f *Facts) { f.Currency = "" }},
 		{"no PAN HMAC", func(f *Facts) { f.PANHMAC = nil }},
 	}
 	for _, tt := range tests {

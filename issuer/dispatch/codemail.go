@@ -58,7 +58,7 @@ func (c CodeMail) validate() error {
 	if c.Amount < 0 {
 		return bad("negative amount %d", c.Amount)
 	}
-	if len(c.Currency) != 3 || strings.Trim(c.Currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+	if !money.NoPurchase(c.Amount, c.Currency) && (len(c.Currency) != 3 || strings.Trim(c.Currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "") {
 		return bad("currency %q: want an ISO 4217 code such as JPY", c.Currency)
 	}
 	if c.At.IsZero() {

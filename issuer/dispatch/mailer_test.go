@@ -162,6 +162,26 @@ func TestSendCodeForeignCurrency(t *testing.T) {
 	}
 }
 
+// TestSendCodeNoPurchase: an EMV non-payment authentication (no amount,
+// no currency) is mailed as one, in both languages.
+func TestSendCodeNoPurchase(t *testing.T) {
+	for _, c := range []struct{ locale, want string }{
+		{"en", "Amount:   No payment (card check)"},
+		{"ja", "ご利用金額：お支払いなし（カードの確認）"},
+	} {
+		s := startSink(t, devmail.SMTPConfig{}, nil)
+		m := newMailer(t, MailConfig{Host: s.host, Port: s.port})
+		mail := codeMail(c.locale)
+		mail.Amount, mail.Currency = 0, ""
+		if err := m.SendCode(t.Context(), mail); err != nil {
+			t.Fatal(err)
+		}
+		if got := only(t, s); !strings.Contains(got.Text, c.want) {
+			t.Errorf("%s text part lacks %q:\n%s", c.locale, c.want, got.Text)
+		}
+	}
+}
+
 func TestSendCodeEscapesMerchantInHTML(t *testing.T) {
 	s := startSink(t, devmail.SMTPConfig{}, nil)
 	m := newMailer(t, MailConfig{Host: s.host, Port: s.port})
@@ -221,6 +241,7 @@ func TestSendCodeInvalid(t *testing.T) {
 		{"negative amount", func(c *CodeMail) { c.Amount = -1 }},
 		{"lower-case currency", func(c *CodeMail) { c.Currency = "jpy" }},
 		{"long currency", func(c *CodeMail) { c.Currency = "JPYY" }},
+		{"an amount without a currency", func(c *CodeMail) { c.Currency = "" }},
 		{"zero time", func(c *CodeMail) { c.At = time.Time{} }},
 		{"empty issuer", func(c *CodeMail) { c.IssuerName = "" }},
 	}

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/honnin/honnin/issuer"
 )
 
 func TestCreateAuthentication(t *testing.T) { forEachEngine(t, testCreateAuthentication) }
@@ -284,4 +286,37 @@ const noLimit = 1000
 // mail is an email challenge sent now with the given av hash.
 func mail(avHash []byte) Challenge {
 	return Challenge{Method: "email", AVHash: avHash, Sent: true}
+}
+
+func TestNoPurchase(t *testing.T) { forEachEngine(t, testNoPurchase) }
+
+// testNoPurchase: an authentication without a purchase (an EMV non-payment
+// one) is stored with amount 0 and no currency; a zero amount of a
+// currency, and a negative one, are still refused by the schema.
+func testNoPurchase(t *testing.T, s *Store) {
+	f := newFixture(t, s)
+	ctx := context.Background()
+	for _, c := range []struct {
+		amount   int64
+		currency string
+		ok       bool
+	}{
+		{0, "", true},
+		{0, "JPY", false},
+		{-1, "", false},
+		{1, "JPY", true},
+	} {
+		a := issuer.Authentication{MerchantID: f.merchant.ID, Amount: c.amount, Currency: c.currency, MerchantName: "Wallet",
+			MerchantOrigin: "https://wallet.example", Status: "C", CardholderID: f.cardholder.ID, CreatedAt: t0}
+		got, err := s.CreateAuthentication(ctx, a)
+		if (err == nil) != c.ok {
+			t.Errorf("amount %d %q: %v, want stored %v", c.amount, c.currency, err, c.ok)
+			continue
+		}
+		if err == nil {
+			if back, err := s.Authentication(ctx, got.ID); err != nil || back.Amount != c.amount || back.Currency != c.currency {
+				t.Errorf("read back %d %q: %+v, %v", c.amount, c.currency, back, err)
+			}
+		}
+	}
 }

@@ -53,3 +53,43 @@ func testRebuildKeepsReferences(t *testing.T, s *Store) {
 		}
 	}
 }
+
+// TestNoPurchaseRebuildKeepsReferences re-applies migration 0013 (the
+// authentications rebuild) over a database with rows that reference an
+// authentication: its audit, its EMV transaction. They stay, and so do
+// the authentication's own columns.
+func TestNoPurchaseRebuildKeepsReferences(t *testing.T) {
+	forEachEngine(t, testNoPurchaseRebuildKeepsReferences)
+}
+
+func testNoPurchaseRebuildKeepsReferences(t *testing.T, s *Store) {
+	f := newFixture(t, s)
+	ctx := context.Background()
+	a := f.create(t, "C")
+	tx := EMVTransaction{ACSTransID: "8a880dc0-d2d2-4067-bcb1-b08d1690b26e", AuthenticationID: a.ID, ServerTransID: "sti",
+		MessageVersion: "2.2.0", MessageCategory: "02", DeviceChannel: "02", AResStatus: "C", AResAt: t0}
+	if err := s.CreateEMVTransaction(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM schema_migrations WHERE version = 13`); err != nil {
+		t.Fatal(err)
+	}
+	applied, err := s.Migrate(ctx)
+	if err != nil || len(applied) != 1 || applied[0] != 13 {
+		t.Fatalf("re-applying 0013: %v, %v", applied, err)
+	}
+	got, back, err := s.EMVTransactionByID(ctx, tx.ACSTransID)
+	if err != nil || got.AuthenticationID != a.ID || back.Amount != a.Amount || back.CardholderID != a.CardholderID || !back.CreatedAt.Equal(a.CreatedAt) {
+		t.Errorf("after the rebuild: %+v %+v, %v", got, back, err)
+	}
+	entries, err := s.auditQuery(ctx, "authentication_id = ?", a.ID)
+	if err != nil || len(entries) == 0 {
+		t.Errorf("audit of the authentication lost in the rebuild: %d, %v", len(entries), err)
+	}
+	if s.d.name == "sqlite" {
+		var fk int
+		if err := s.db.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
+			t.Errorf("foreign keys = %d (%v) after the rebuild, want 1", fk, err)
+		}
+	}
+}

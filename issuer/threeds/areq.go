@@ -137,15 +137,7 @@ func (d *Door) answer(r *http.Request, q *emv3ds.AReq) (*emv3ds.ARes, error) {
 	if dir.MerchantName == "" {
 		dir.MerchantName = q.ThreeDSRequestorName
 	}
-	switch {
-	case q.PurchaseAmount == "" && !q.Payment():
-		// A non-payment authentication without an amount (add a card,
-		// maintain it) has nothing to show the cardholder or to sign:
-		// honnin's authentications are purchases.
-		res.ACSTransID, res.TransStatus, res.TransStatusReason = emv3ds.NewTransID(), emv3ds.StatusN, emv3ds.ReasonNonPaymentNotSupp
-		res.ECI = emv3ds.ECINotAuthenticated
-		return res, nil
-	default:
+	if q.PurchaseAmount != "" || q.Payment() {
 		cur, ok := money.ByNumeric(q.PurchaseCurrency)
 		if !ok {
 			return nil, fail(emv3ds.ErrISOCode, "ISO code invalid", "purchaseCurrency "+q.PurchaseCurrency+" is not a currency this ACS knows")
@@ -156,6 +148,9 @@ func (d *Door) answer(r *http.Request, q *emv3ds.AReq) (*emv3ds.ARes, error) {
 		}
 		dir.Amount, dir.Currency = amt, cur
 	}
+	// A non-payment authentication without an amount (a card added to a
+	// wallet, an account checked) has no purchase: amount 0, no currency
+	// (money.NoPurchase), shown as "no payment (card check)".
 	ans, err := d.acs.Direct(r.Context(), dir)
 	if err != nil {
 		return nil, err

@@ -27,8 +27,6 @@ func statusReason(status, r string) string {
 		return emv3ds.ReasonMaxChallenges // 19, as the result token says
 	case contract.ReasonTimedOut:
 		return emv3ds.ReasonTimedOut // 14
-	case "non_payment":
-		return emv3ds.ReasonNonPaymentNotSupp // 20
 	case contract.ReasonCancelled, contract.ReasonCredentialLocked, contract.ReasonSuperseded, acs.ReasonNoCardholder:
 		return emv3ds.ReasonAuthFailed // 01
 	}

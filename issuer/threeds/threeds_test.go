@@ -166,6 +166,17 @@ func areq(v, channel, card string) map[string]any {
 	return m
 }
 
+// npa makes m a non-payment AReq to add the card to a wallet: category
+// 02, no purchase fields.
+func npa(m map[string]any) map[string]any {
+	m["messageCategory"] = "02"
+	m["threeDSRequestorAuthenticationInd"] = "04" // add card
+	for _, k := range []string{"purchaseAmount", "purchaseCurrency", "purchaseExponent", "purchaseDate"} {
+		delete(m, k)
+	}
+	return m
+}
+
 // send posts an AReq to the door and decodes the answer into a map.
 func (f *fixture) send(m any) map[string]any {
 	f.t.Helper()
@@ -215,6 +226,8 @@ func testAReqOutcomes(t *testing.T, e pgtest.Engine) {
 				"cardholderInfo": "このカードは本人認証サービスに登録されていません。カード会社の会員サイトで登録できます。"}, []string{"authenticationValue"}},
 		{"not enrolled, attempts policy", fa, areq("2.2.0", "02", cardUnknown),
 			map[string]any{"transStatus": "A", "eci": "06"}, []string{"transStatusReason"}},
+		{"non-payment without an amount: a challenge, with nothing to pay", f, npa(areq("2.2.0", "02", cardEnrolled)),
+			map[string]any{"transStatus": "C", "authenticationType": "02"}, []string{"transStatusReason"}},
 		{"check digit wrong", f, areq("2.2.0", "02", cardBadLuhn),
 			map[string]any{"transStatus": "N", "transStatusReason": "06"}, nil},
 	} {
