@@ -47,6 +47,7 @@ type emvOpts struct {
 	Padded     bool   // the creq with its base64 padding
 	NoMethod   bool   // skip the 3DS Method (threeDSCompInd U)
 	Amount     int    // yen, default 1250
+	NonPayment bool   // a non-payment authentication without an amount (the card added to a wallet)
 }
 
 // emvCheckout is one purchase through the requestor page, up to the
@@ -94,6 +95,9 @@ func beginEMV(t *testing.T, ctx context.Context, card ownCard, o emvOpts) *emvCh
 	}
 	if o.NoMethod {
 		q.Set("method", "0")
+	}
+	if o.NonPayment {
+		q.Set("npa", "1")
 	}
 	do(t, ctx,
 		chromedp.Navigate(sys.RequestorURL+"/?"+q.Encode()),
@@ -380,6 +384,40 @@ func TestEMVWrongThenRightCode(t *testing.T) {
 		t.Fatalf("CRes transStatus %q, want Y", cr.TransStatus)
 	}
 	checkYRReq(t, waitRReq(t, tx.ARes.ACSTransID, 30*time.Second), tx, "email", "02")
+}
+
+// TestEMVNonPayment: a non-payment authentication (messageCategory 02, the
+// card added to a wallet, no amount) is challenged like a purchase with
+// nothing to pay: the screen says so, the code passes, and the DS gets a
+// Y whose authentication value the issuer's check accepts for the card
+// with no amount.
+func TestEMVNonPayment(t *testing.T) {
+	card := newCard(t, "email", enrolOpts{})
+	c := startEMV(t, card, emvOpts{NonPayment: true})
+	c.waitFrameText("#amount", "No payment (card check)")
+	c.enter(c.mailCode())
+	tx, cr := c.cres()
+	if cr.TransStatus != "Y" {
+		t.Fatalf("CRes %+v, want Y", cr)
+	}
+	r := waitRReq(t, tx.ARes.ACSTransID, 30*time.Second)
+	if r.TransStatus != "Y" || r.MessageCategory != emv3ds.CategoryNonPayment || len(r.AuthenticationValue) != 28 {
+		t.Fatalf("RReq %+v, want Y of category 02 with an authentication value", r)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, q := range []struct {
+		amount, currency string
+		valid            bool
+	}{
+		{"0", "", true},
+		{"1250", "JPY", false},
+	} {
+		out, err := sys.Operator(ctx, "av", "verify", "-pan", card.Number, "-amount", q.amount, "-currency", q.currency, "-av", r.AuthenticationValue)
+		if got := err == nil && strings.Contains(string(out), "valid true"); got != q.valid {
+			t.Errorf("av verify for %s %q: %s (%v), want valid %v", q.amount, q.currency, out, err, q.valid)
+		}
+	}
 }
 
 // TestEMVCancel: the cardholder cancels: CRes N at the notification URL,

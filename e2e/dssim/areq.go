@@ -25,7 +25,10 @@ type Purchase struct {
 	NotificationURL, CompInd string
 	// ChallengeInd is threeDSRequestorChallengeInd ("" for 01).
 	ChallengeInd string
-	Browser      Browser
+	// NonPayment makes it a non-payment authentication (messageCategory
+	// 02) adding the card to a wallet: no purchase fields.
+	NonPayment bool
+	Browser    Browser
 }
 
 // Browser is what the requestor's page and its HTTP request tell of the
@@ -115,9 +118,14 @@ func (p Purchase) purchase(m map[string]any) {
 // each version requires (note §3).
 func BrowserAReq(p Purchase) map[string]any {
 	m := p.common(emv3ds.ChannelBrowser)
-	p.purchase(m)
 	b := p.Browser
 	m["threeDSRequestorAuthenticationInd"] = "01"
+	if p.NonPayment {
+		m["messageCategory"] = emv3ds.CategoryNonPayment
+		m["threeDSRequestorAuthenticationInd"] = "04" // add card
+	} else {
+		p.purchase(m)
+	}
 	m["threeDSCompInd"] = p.CompInd
 	m["notificationURL"] = p.NotificationURL
 	m["browserAcceptHeader"] = b.AcceptHeader

@@ -58,7 +58,10 @@ type Transaction struct {
 	Amount               string    `json:"amount"`
 	Currency             string    `json:"currency"`
 	Merchant             string    `json:"merchant"`
-	WindowSize           string    `json:"windowSize"`
+	// NonPayment: a non-payment authentication (messageCategory 02)
+	// without an amount, the card added to a wallet.
+	NonPayment bool   `json:"nonPayment,omitempty"`
+	WindowSize string `json:"windowSize"`
 	// Padded: the creq was posted with its '=' padding.
 	Padded bool `json:"padded"`
 	// MethodURL is the ACS's threeDSMethodURL the page ran ("" when
@@ -162,7 +165,7 @@ func (q *Requestor) Handler() http.Handler {
 
 type homeData struct {
 	Amount, Currency, Merchant, Card, Version, WindowSize string
-	Padded, NoMethod                                      bool
+	Padded, NoMethod, NonPayment                          bool
 	Accept                                                string
 	DemoCards                                             []string
 	Versions                                              []string
@@ -171,13 +174,15 @@ type homeData struct {
 
 // home is the checkout page. Its query may preset the form: amount
 // (minor units), currency, merchant, card, v (version), ws (window
-// size), pad=1 (padded creq), method=0 (skip the 3DS Method).
+// size), pad=1 (padded creq), method=0 (skip the 3DS Method), npa=1 (a
+// non-payment authentication without an amount: the card added to a
+// wallet).
 func (q *Requestor) home(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
 	d := homeData{
 		Amount: v.Get("amount"), Currency: v.Get("currency"), Merchant: v.Get("merchant"), Card: v.Get("card"),
 		Version: v.Get("v"), WindowSize: v.Get("ws"), Padded: v.Get("pad") == "1", NoMethod: v.Get("method") == "0",
-		Accept: r.Header.Get("Accept"), DemoCards: q.DemoCards, Versions: emv3ds.Versions,
+		NonPayment: v.Get("npa") == "1", Accept: r.Header.Get("Accept"), DemoCards: q.DemoCards, Versions: emv3ds.Versions,
 		WindowSizes: []string{"01", "02", "03", "04", "05"},
 	}
 	if d.Amount == "" {
@@ -203,7 +208,7 @@ func (q *Requestor) home(w http.ResponseWriter, r *http.Request) {
 
 type startRequest struct {
 	Card, Amount, Currency, Merchant, Version, WindowSize string
-	Padded, NoMethod                                      bool
+	Padded, NoMethod, NonPayment                          bool
 }
 
 type startAnswer struct {
@@ -231,7 +236,8 @@ func (q *Requestor) start(w http.ResponseWriter, r *http.Request) {
 		return -1
 	}, s.Card)
 	tx := &Transaction{ThreeDSServerTransID: NewUUID(), Created: time.Now(), Version: s.Version, Card: card,
-		Amount: s.Amount, Currency: s.Currency, Merchant: s.Merchant, WindowSize: s.WindowSize, Padded: s.Padded}
+		Amount: s.Amount, Currency: s.Currency, Merchant: s.Merchant, WindowSize: s.WindowSize, Padded: s.Padded,
+		NonPayment: s.NonPayment}
 	a := startAnswer{ThreeDSServerTransID: tx.ThreeDSServerTransID}
 	if q.MethodURL != "" && !s.NoMethod {
 		tx.MethodURL = q.MethodURL
@@ -299,7 +305,7 @@ func (q *Requestor) areq(w http.ResponseWriter, r *http.Request) {
 		tx.CompInd = "N"
 	}
 	p := Purchase{Version: tx.Version, ThreeDSServerTransID: tx.ThreeDSServerTransID, Card: tx.Card,
-		Amount: tx.Amount, Currency: tx.Currency, Merchant: tx.Merchant, RequestorURL: q.Origin + "/",
+		Amount: tx.Amount, Currency: tx.Currency, Merchant: tx.Merchant, NonPayment: tx.NonPayment, RequestorURL: q.Origin + "/",
 		NotificationURL: q.Origin + NotificationPath + "?tx=" + tx.ThreeDSServerTransID, CompInd: tx.CompInd, Browser: b}
 	q.mu.Unlock()
 

@@ -45,6 +45,9 @@ func TestAmountEveryCurrency(t *testing.T) {
 		{"OMR", 1, English, "OMR 0.001"},
 		{"BHD", money.MaxAmount, Japanese, "999,999,999.999 BHD"},
 		{"KWD", 1250, English, "KWD 1.250"},
+		// An EMV non-payment authentication: nothing to pay.
+		{"", 0, English, "No payment (card check)"},
+		{"", 0, Japanese, "お支払いなし（カードの確認）"},
 		{"USD", money.MaxAmount, English, "$9,999,999,999.99"},
 	} {
 		if got := screenAmount(t, tt.l, tt.code, tt.minor); got != tt.want {

@@ -87,7 +87,7 @@
       const start = await api("/api/start", {
         card: $("card").value, amount: $("amount").value, currency: $("currency").value,
         merchant: $("merchant").value, version: $("version").value, windowSize: $("ws").value,
-        padded: $("pad").checked, noMethod: !$("method").checked,
+        padded: $("pad").checked, noMethod: !$("method").checked, nonPayment: $("npa").checked,
       });
       const sti = start.threeDSServerTransID;
       $("sti").textContent = sti;

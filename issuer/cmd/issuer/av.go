@@ -67,7 +67,7 @@ func avVerify(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"it says (result, EMV authenticationMethod code, time, key id); exits 1 when it is not valid.", stdout)
 	number := c.need("pan", "the card number of the authorisation")
 	amount := c.Int64("amount", -1, "the amount in minor units of -currency (1250 is ¥1,250 or $12.50)")
-	currency := c.need("currency", "the ISO 4217 alphabetic code (JPY)")
+	currency := c.String("currency", "", "the ISO 4217 alphabetic code (JPY); empty, with -amount 0, for an EMV non-payment authentication (no purchase)")
 	av := c.need("av", "the authentication value (28 characters of base64)")
 	return c.run(ctx, args, func(o operator) error {
 		if *amount < 0 {

@@ -56,6 +56,7 @@ func TestAVCommands(t *testing.T) {
 		{"negative amount", verify("-5", first), exitUsage, "-amount is required"},
 		{"not a card number", append(verify("1250", first), "-pan", "1234"), exitUsage, "pan is not a card number"},
 		{"lower-case currency", append(verify("1250", first), "-currency", "jpy"), exitUsage, "currency must be"},
+		{"no currency for an amount", append(verify("1250", first), "-currency", ""), exitUsage, "currency must be"},
 		{"no av", verify("1250", "")[:12], exitUsage, "-av is required"},
 	}
 	for _, tt := range tests {
