@@ -57,13 +57,13 @@ type emvCheckout struct {
 	ctx  context.Context
 	card ownCard
 	// sti is the requestor's threeDSServerTransID.
-	sti  string
-	in   chromedp.QueryOption // runs a query inside the challenge iframe
+	sti string
+	in  chromedp.QueryOption // runs a query inside the challenge iframe
 	// frameURL is the challenge page's address in the iframe (with the
 	// session token the CReq opened).
 	frameURL string
-	seen int                  // code mails to the card before the purchase
-	o    emvOpts
+	seen     int // code mails to the card before the purchase
+	o        emvOpts
 }
 
 // startEMV opens the requestor page in a fresh browser, pays with card and
