@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -144,8 +146,9 @@ func rangesExport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	c := newStoreCmd("ranges export", "Prints the eligible card-number ranges as a card scheme's Directory Server takes\n"+
 		"them for an ACS (JSON): startRange and endRange (the prefixes filled out to -length\n"+
 		"digits), the protocol versions this ACS speaks, its 3DS Method URL, and acsInfoInd\n"+
-		"(01 authentication; 02 attempts with -attempts). Ranges added -not-eligible are left\n"+
-		"out: the DS then answers for them that the card is not enrolled.", stdout)
+		"(01 authentication; 02 attempts with -attempts). Ranges added -not-eligible are cut\n"+
+		"out, exactly as the issuer decides a card's range: the DS then answers for them that the\n"+
+		"card is not enrolled.", stdout)
 	edgeURL := c.String("edge-url", env("HONNIN_EDGE_URL", "http://127.0.0.1:8787"), "the edge's public base URL: the 3DS Method URL is there (env HONNIN_EDGE_URL)")
 	length := c.Int("length", 16, "the card numbers' length in the ranges, 13 to 19 (JCB: 16)")
 	attempts := c.Bool("attempts", env("HONNIN_EMV_ATTEMPTS", "false") == "true", "the issuer runs with -emv-attempts (env HONNIN_EMV_ATTEMPTS)")
@@ -159,7 +162,7 @@ func rangesExport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return nil
 	}
 	return c.run(ctx, args, check, func(st *store.Store) error {
-		rs, err := st.Ranges(ctx)
+		spans, err := eligibleSpans(ctx, st)
 		if err != nil {
 			return err
 		}
@@ -177,21 +180,64 @@ func rangesExport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			info = append(info, "02")
 		}
 		out := []cardRange{}
-		for _, r := range rs {
-			if !r.Eligible {
-				continue
-			}
+		for _, sp := range spans {
 			out = append(out, cardRange{
-				StartRange: fill(r.Start, '0', *length), EndRange: fill(r.End, '9', *length), ActionInd: "A",
+				StartRange: fill(sp[0], '0', *length), EndRange: fill(sp[1], '9', *length), ActionInd: "A",
 				ACSStartProtocolVersion: emv3ds.Versions[0], ACSEndProtocolVersion: emv3ds.Versions[len(emv3ds.Versions)-1],
 				ThreeDSMethodURL: strings.TrimRight(*edgeURL, "/") + "/3ds/v2/method", ACSInfoInd: info,
 			})
 		}
-		if len(rs) == 0 {
-			fmt.Fprintln(stderr, "no ranges: add the issuer's ranges first (issuer ranges add); a DS needs them")
+		if len(spans) == 0 {
+			fmt.Fprintln(stderr, "no eligible ranges: add the issuer's ranges first (issuer ranges add); a DS needs them")
 		}
 		return printJSON(stdout, out)
 	})
+}
+
+// eligibleSpans are the card numbers the issuer serves, as spans of
+// store.RangeDigits-digit prefixes (first and last): every range's span
+// cut at every other range's edges, each piece decided by the store's own
+// rule (RangeOf: the most specific range holding it), eligible pieces
+// joined. So a range marked not eligible inside an eligible one is a hole
+// between two spans, and an eligible one inside that hole a span again.
+func eligibleSpans(ctx context.Context, st *store.Store) ([][2]string, error) {
+	rs, err := st.Ranges(ctx)
+	if err != nil {
+		return nil, err
+	}
+	num := func(p string, c byte) uint64 {
+		n, _ := strconv.ParseUint(fill(p, c, store.RangeDigits), 10, 64)
+		return n
+	}
+	var cuts []uint64
+	for _, r := range rs {
+		cuts = append(cuts, num(r.Start, '0'), num(r.End, '9')+1)
+	}
+	slices.Sort(cuts)
+	cuts = slices.Compact(cuts)
+	var spans [][2]uint64
+	for i := 0; i+1 < len(cuts); i++ {
+		lo, hi := cuts[i], cuts[i+1]-1
+		r, err := st.RangeOf(ctx, fmt.Sprintf("%0*d", store.RangeDigits, lo))
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			continue
+		case err != nil:
+			return nil, err
+		case !r.Eligible:
+			continue
+		}
+		if n := len(spans); n > 0 && spans[n-1][1]+1 == lo {
+			spans[n-1][1] = hi
+		} else {
+			spans = append(spans, [2]uint64{lo, hi})
+		}
+	}
+	out := make([][2]string, len(spans))
+	for i, sp := range spans {
+		out[i] = [2]string{fmt.Sprintf("%0*d", store.RangeDigits, sp[0]), fmt.Sprintf("%0*d", store.RangeDigits, sp[1])}
+	}
+	return out, nil
 }
 
 // fill pads prefix p with c to n digits.

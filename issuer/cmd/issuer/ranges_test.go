@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -59,22 +60,45 @@ func TestRangesCommands(t *testing.T) {
 
 func TestRangesExport(t *testing.T) {
 	s := prepare(t) // the demo ranges: 352800-358999 eligible, 354099 not
-	code, out, errOut := cli(t, "ranges", "export", "-edge-url", "https://acs.example/", "-attempts", "-db", s.db)
-	if code != exitOK {
-		t.Fatalf("export: %d %s", code, errOut)
+	export := func(t *testing.T, args ...string) []map[string]any {
+		t.Helper()
+		code, out, errOut := cli(t, append(append([]string{"ranges", "export"}, args...), "-db", s.db)...)
+		if code != exitOK {
+			t.Fatalf("export: %d %s", code, errOut)
+		}
+		var got []map[string]any
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("export is not JSON: %v %q", err, out)
+		}
+		return got
 	}
-	var got []map[string]any
-	if err := json.Unmarshal([]byte(out), &got); err != nil {
-		t.Fatalf("export is not JSON: %v %q", err, out)
+	spans := func(rows []map[string]any) string {
+		var b strings.Builder
+		for _, r := range rows {
+			fmt.Fprintf(&b, "%s-%s ", r["startRange"], r["endRange"])
+		}
+		return strings.TrimSpace(b.String())
 	}
-	want := `[{"startRange":"3528000000000000","endRange":"3589999999999999","actionInd":"A","acsStartProtocolVersion":"2.1.0",` +
-		`"acsEndProtocolVersion":"2.3.1","threeDSMethodURL":"https://acs.example/3ds/v2/method","acsInfoInd":["01","02"]}]`
-	var wantRows []map[string]any
-	if err := json.Unmarshal([]byte(want), &wantRows); err != nil {
-		t.Fatal(err)
+	got := export(t, "-edge-url", "https://acs.example/", "-attempts")
+	// The not-eligible 354099 is a hole: the DS must not send its cards.
+	if want := "3528000000000000-3540989999999999 3541000000000000-3589999999999999"; spans(got) != want {
+		t.Errorf("spans %s, want %s", spans(got), want)
 	}
-	if b1, _ := json.Marshal(got); string(b1) != mustJSON(t, wantRows) {
-		t.Errorf("export:\n%s\nwant\n%s", b1, mustJSON(t, wantRows))
+	wantRow := `{"acsEndProtocolVersion":"2.3.1","acsInfoInd":["01","02"],"acsStartProtocolVersion":"2.1.0","actionInd":"A",` +
+		`"endRange":"3540989999999999","startRange":"3528000000000000","threeDSMethodURL":"https://acs.example/3ds/v2/method"}`
+	if len(got) == 0 || mustJSON(t, got[0]) != wantRow {
+		t.Errorf("first row %s, want %s (keys sorted)", mustJSON(t, got), wantRow)
+	}
+	// An eligible range inside the hole is served again, as RangeOf
+	// decides (the most specific range); an unrelated one is a span of its own.
+	for _, add := range [][]string{{"-prefix", "3540995"}, {"-prefix", "411111"}} {
+		if code, _, errOut := cli(t, append(append([]string{"ranges", "add"}, add...), "-db", s.db)...); code != exitOK {
+			t.Fatal(errOut)
+		}
+	}
+	if got, want := spans(export(t, "-length", "19")), "3528000000000000000-3540989999999999999 3540995000000000000-3540995999999999999 "+
+		"3541000000000000000-3589999999999999999 4111110000000000000-4111119999999999999"; got != want {
+		t.Errorf("spans %s, want %s", got, want)
 	}
 	for _, c := range []struct {
 		args []string
