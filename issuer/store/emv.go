@@ -205,12 +205,18 @@ type EMVOutcome struct {
 // EMVOutcomes returns up to limit challenged transactions whose
 // authentication is final and whose RReq is not built yet.
 func (s *Store) EMVOutcomes(ctx context.Context, limit int) ([]EMVOutcome, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT e.acs_trans_id FROM emv_transactions e
+	return s.emvByIDs(ctx, "EMV outcomes", `SELECT e.acs_trans_id FROM emv_transactions e
 		JOIN authentications a ON a.id = e.authentication_id
 		WHERE e.ares_status = 'C' AND e.rreq IS NULL AND a.status <> 'C'
-		ORDER BY e.ares_at LIMIT ?`), limit)
+		ORDER BY e.ares_at LIMIT ?`, limit)
+}
+
+// emvByIDs loads the transactions (with their authentications) whose ids
+// query returns.
+func (s *Store) emvByIDs(ctx context.Context, what, query string, args ...any) ([]EMVOutcome, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: EMV outcomes: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	var ids []string
 	for rows.Next() {
@@ -222,7 +228,7 @@ func (s *Store) EMVOutcomes(ctx context.Context, limit int) ([]EMVOutcome, error
 		ids = append(ids, id)
 	}
 	if err := rows.Close(); err != nil {
-		return nil, fmt.Errorf("store: EMV outcomes: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	out := make([]EMVOutcome, 0, len(ids))
 	for _, id := range ids {
@@ -334,4 +340,20 @@ func (s *Store) EMVMethod(ctx context.Context, serverTransID string, since time.
 		return "", "", fmt.Errorf("store: 3DS Method data of %s: %w", serverTransID, err)
 	}
 	return device, edge, nil
+}
+
+// EMVTransactions returns up to limit EMV transactions (0: all), newest
+// first, with their authentications; undelivered keeps only the challenged
+// ones whose RReq the DS has not answered yet (waiting for the outcome,
+// or due).
+func (s *Store) EMVTransactions(ctx context.Context, undelivered bool, limit int) ([]EMVOutcome, error) {
+	where := ""
+	if undelivered {
+		where = ` WHERE ares_status = 'C' AND rreq_sent_at IS NULL`
+	}
+	q := `SELECT acs_trans_id FROM emv_transactions` + where + ` ORDER BY ares_at DESC, acs_trans_id`
+	if limit > 0 {
+		return s.emvByIDs(ctx, "EMV transactions", q+` LIMIT ?`, limit)
+	}
+	return s.emvByIDs(ctx, "EMV transactions", q)
 }

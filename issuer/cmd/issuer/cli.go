@@ -48,6 +48,7 @@ func commands() []command {
 		{"ranges add", "add a card-number range (BIN prefix or span), eligible or not", rangesAdd},
 		{"ranges remove", "remove a card-number range", rangesRemove},
 		{"ranges export", "print the ranges for a card scheme's Directory Server (EMV 3-D Secure)", rangesExport},
+		{"emv list", "list the EMV 3-D Secure transactions and the RReqs owed to the Directory Server", emvList},
 		{"outbox retry", "send a failed notice again", outboxRetry},
 		{"outbox", "list the messages pending or failed", outboxList},
 		{"token import", "import hardware tokens from PSKC or CSV", tokenImport},
