@@ -164,18 +164,17 @@ func cardholderList(ctx context.Context, args []string, stdout, stderr io.Writer
 		"method, status and the locked credentials (kind:reason). Card numbers are never stored,\n"+
 		"so they cannot be listed.", stdout)
 	status := c.String("status", "", "only cards of this status: active, locked or closed")
-	limit := c.Int("limit", 100, "at most this many cards (0: all)")
-	asJSON := c.Bool("json", false, "print a JSON array instead of a table")
+	list := addListFlags(c.flags, "cards")
 	return c.run(ctx, args, func(o operator) error {
 		switch *status {
 		case "", issuer.CardholderActive, issuer.CardholderLocked, issuer.CardholderClosed:
 		default:
 			return usageError{fmt.Sprintf("-status %q: want active, locked or closed", *status)}
 		}
-		if *limit < 0 {
-			return usageError{"-limit must not be negative"}
+		if err := list.check(); err != nil {
+			return err
 		}
-		chs, err := o.st.Cardholders(ctx, store.CardholderFilter{Status: *status, Limit: *limit})
+		chs, err := o.st.Cardholders(ctx, store.CardholderFilter{Status: *status, Limit: *list.limit})
 		if err != nil {
 			return err
 		}
@@ -197,7 +196,7 @@ func cardholderList(ctx context.Context, args []string, stdout, stderr io.Writer
 			}
 			rows = append(rows, r)
 		}
-		if *asJSON {
+		if *list.asJSON {
 			return printJSON(stdout, rows)
 		}
 		tw := newTable(stdout, "CARD\tEMAIL\tPHONE\tMETHOD\tSTATUS\tLOCALE\tLOCKED")

@@ -38,16 +38,9 @@ func emvList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		"refused it) or delivered (the RRes's resultsStatus). A running issuer sends every due\n"+
 		"RReq until the DS answers it.", stdout)
 	undelivered := c.Bool("undelivered", false, "only the challenges whose RReq the DS has not answered")
-	limit := c.Int("limit", 100, "at most this many (0: all)")
-	asJSON := c.Bool("json", false, "print a JSON array instead of a table")
-	check := func() error {
-		if *limit < 0 {
-			return usageError{"-limit must not be negative"}
-		}
-		return nil
-	}
-	return c.run(ctx, args, check, func(st *store.Store) error {
-		txs, err := st.EMVTransactions(ctx, *undelivered, *limit)
+	list := addListFlags(c.flags, "transactions")
+	return c.run(ctx, args, list.check, func(st *store.Store) error {
+		txs, err := st.EMVTransactions(ctx, *undelivered, *list.limit)
 		if err != nil {
 			return err
 		}
@@ -71,7 +64,7 @@ func emvList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			}
 			rows = append(rows, r)
 		}
-		if *asJSON {
+		if *list.asJSON {
 			return printJSON(stdout, rows)
 		}
 		if len(rows) == 0 {

@@ -25,3 +25,25 @@ func newTable(w io.Writer, header string) *tabwriter.Writer {
 	fmt.Fprintln(tw, header)
 	return tw
 }
+
+// listFlags are the flags every list command takes: -limit (100 by
+// default; 0 for all) and -json.
+type listFlags struct {
+	limit  *int
+	asJSON *bool
+}
+
+func addListFlags(f *flags, what string) listFlags {
+	return listFlags{
+		limit:  f.Int("limit", 100, "at most this many "+what+" (0: all)"),
+		asJSON: f.Bool("json", false, "print a JSON array instead of a table"),
+	}
+}
+
+// check refuses a negative -limit.
+func (l listFlags) check() error {
+	if *l.limit < 0 {
+		return usageError{"-limit must not be negative"}
+	}
+	return nil
+}

@@ -30,20 +30,13 @@ func outboxList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		"be sent again with 'issuer outbox retry -id N'; a failed code cannot (the cardholder\n"+
 		"resends from the screen).", stdout)
 	all := c.Bool("all", false, "list sent messages too")
-	limit := c.Int("limit", 100, "at most this many (0: all)")
-	asJSON := c.Bool("json", false, "print a JSON array instead of a table")
-	check := func() error {
-		if *limit < 0 {
-			return usageError{"-limit must not be negative"}
-		}
-		return nil
-	}
-	return c.run(ctx, args, check, func(st *store.Store) error {
+	list := addListFlags(c.flags, "messages")
+	return c.run(ctx, args, list.check, func(st *store.Store) error {
 		states := []string{store.OutboxPending, store.OutboxFailed}
 		if *all {
 			states = nil
 		}
-		items, err := st.Outbox(ctx, states, *limit)
+		items, err := st.Outbox(ctx, states, *list.limit)
 		if err != nil {
 			return err
 		}
@@ -56,7 +49,7 @@ func outboxList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			}
 			rows = append(rows, r)
 		}
-		if *asJSON {
+		if *list.asJSON {
 			return printJSON(stdout, rows)
 		}
 		if len(rows) == 0 {
