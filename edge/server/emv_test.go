@@ -239,6 +239,17 @@ func newEMVEnv(t *testing.T) *emvEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The edge delivers each outcome after its response, from a goroutine
+	// that deletes the row once the issuer took it: let those finish
+	// before the ledger closes and its folder is removed (cleanups run
+	// last registered first, so this one runs before l.Close).
+	t.Cleanup(func() {
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if n, err := e.Reports.Pending(context.Background()); err != nil || n == 0 {
+				return
+			}
+		}
+	})
 	return &emvEnv{t: t, clock: clk, issuer: is, ledger: l, edge: e}
 }
 
