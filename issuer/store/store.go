@@ -250,3 +250,19 @@ func isConstraint(err error) bool {
 	}
 	return pgConstraint(err)
 }
+
+// Ready reports whether the database serves the issuer: it answers a read
+// and takes a write (a statement that changes no row, in a write
+// transaction of its own), so a database that turned read-only — a full
+// disk, a file mode, a PostgreSQL standby or default_transaction_read_only
+// — is not ready, where every request that writes would fail.
+func (s *Store) Ready(ctx context.Context) error {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil {
+		return fmt.Errorf("store: not ready: read: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `UPDATE schema_migrations SET version = version WHERE version < 0`); err != nil {
+		return fmt.Errorf("store: not ready: write: %w", err)
+	}
+	return nil
+}

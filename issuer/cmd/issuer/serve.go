@@ -19,6 +19,7 @@ import (
 	"github.com/honnin/honnin/issuer/api"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/edgepush"
+	"github.com/honnin/honnin/issuer/health"
 	"github.com/honnin/honnin/issuer/outbox"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/passhash"
@@ -49,6 +50,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	smsFlags := addSMSFlags(f)
 	portalFlags := addPortalFlags(f)
 	dsFlags := addDSFlags(f)
+	adminFlags := addAdminFlags(f)
 	clockOffset := f.Duration("clock-offset", 0, "shift the issuer's clock (tests only: the EMV 3DS timers without waiting for them)")
 	avTokenFile := f.String("av-verify-token-file", env("HONNIN_AV_VERIFY_TOKEN_FILE", ""), "the authorisation host's bearer token for POST /internal/v1/av/verify; empty: that check is off (env HONNIN_AV_VERIFY_TOKEN_FILE)")
 	riskConfig := f.String("risk-config", env("HONNIN_RISK_CONFIG", ""), "risk rules and thresholds, JSON; empty for the built-in default (env HONNIN_RISK_CONFIG)")
@@ -90,6 +92,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usageError{"-hash-concurrency must not be negative"}
 	}
 	if err := dsFlags.check(); err != nil {
+		return err
+	}
+	if err := adminFlags.check(); err != nil {
 		return err
 	}
 	// One hashing budget for the API's purchase checks and the portal's
@@ -169,6 +174,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	pusher := &edgepush.Pusher{Store: st, Key: keys.Sign, EdgeURL: *edgeInternal, Log: log}
 	go func() { pusher.Run(bgCtx); close(pushDone) }()
 	defer func() { stopBackground(); <-outboxDone; <-pushDone }()
+	stopAdmin, err := adminFlags.start(ctx, []health.Check{{Name: "database", Run: st.Ready}, health.SMTP(*smtpAddr)}, log, stdout)
+	if err != nil {
+		return err
+	}
+	defer stopAdmin()
 	if dsFlags.on() {
 		stopDS, err := dsFlags.start(ctx, core, *edgeURL, log, stdout)
 		if err != nil {

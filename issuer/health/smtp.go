@@ -1,0 +1,36 @@
+package health
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+)
+
+// SMTP is a check that the mail server at addr (host:port) accepts a
+// connection and greets with 220, as it must before any code can be
+// mailed. It says QUIT and sends nothing else.
+func SMTP(addr string) Check {
+	return Check{Name: "smtp", Run: func(ctx context.Context) error {
+		var d net.Dialer
+		c, err := d.DialContext(ctx, "tcp", addr)
+		if err != nil {
+			return fmt.Errorf("smtp %s: %w", addr, err)
+		}
+		defer c.Close()
+		if dl, ok := ctx.Deadline(); ok {
+			c.SetDeadline(dl)
+		}
+		line, err := bufio.NewReader(c).ReadString('\n')
+		if err != nil {
+			return fmt.Errorf("smtp %s: no greeting: %w", addr, err)
+		}
+		if !strings.HasPrefix(line, "220") {
+			return errors.New("smtp " + addr + ": greeted " + strings.TrimSpace(line))
+		}
+		_, _ = c.Write([]byte("QUIT\r\n"))
+		return nil
+	}}
+}
