@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -99,9 +100,58 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitFail
 		}
 	}
+	if group, help := groupOf(args); group != "" {
+		// A group of commands (issuer cardholder, issuer merchant watch):
+		// its subcommands, as asked for with -h, or as the usage error
+		// of a command line that stopped at the group.
+		if help {
+			printGroup(stdout, group)
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "issuer %s: name one of its commands\n\n", group)
+		printGroup(stderr, group)
+		return exitUsage
+	}
 	fmt.Fprintf(stderr, "issuer: unknown command %q\n\n", strings.Join(args, " "))
 	printUsage(stderr)
 	return exitUsage
+}
+
+// groupOf returns the group of commands args name ("cardholder",
+// "merchant watch") when they name one and nothing else but, last, a
+// help flag, and whether help was asked for; "" when they do not.
+func groupOf(args []string) (group string, help bool) {
+	words := args
+	if n := len(words); n > 0 && slices.Contains([]string{"-h", "-help", "--help", "help"}, words[n-1]) {
+		words, help = words[:n-1], true
+	}
+	if len(words) == 0 {
+		return "", false
+	}
+	g := strings.Join(words, " ")
+	for _, c := range commands() {
+		if strings.HasPrefix(c.name, g+" ") {
+			return g, help
+		}
+	}
+	return "", false
+}
+
+// printGroup lists the commands of group.
+func printGroup(w io.Writer, group string) {
+	fmt.Fprintf(w, "usage: issuer %s <command> [flags]\n\ncommands:\n", group)
+	width := 0
+	for _, c := range commands() {
+		if strings.HasPrefix(c.name, group+" ") {
+			width = max(width, len(c.name))
+		}
+	}
+	for _, c := range commands() {
+		if strings.HasPrefix(c.name, group+" ") {
+			fmt.Fprintf(w, "  %-*s  %s\n", width, c.name, c.summary)
+		}
+	}
+	fmt.Fprintf(w, "\nrun 'issuer %s <command> -h' for the flags of one\n", group)
 }
 
 func printUsage(w io.Writer) {

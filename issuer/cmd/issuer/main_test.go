@@ -60,6 +60,10 @@ func TestHelp(t *testing.T) {
 		{[]string{"keys", "init", "--help"}, "-dir"},
 		{[]string{"keys", "pan", "--help"}, "-out"},
 		{[]string{"demo", "seed", "--help"}, "-api-key-file"},
+		// A group lists its commands.
+		{[]string{"cardholder", "--help"}, "cardholder portal-password"},
+		{[]string{"merchant", "watch", "-h"}, "merchant watch remove"},
+		{[]string{"emv", "help"}, "emv list"},
 	}
 	for _, tt := range tests {
 		code, out, _ := cli(t, tt.args...)
@@ -83,6 +87,11 @@ func TestUsageErrors(t *testing.T) {
 		if code != exitUsage || errOut == "" {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and a message", args, code, errOut)
 		}
+	}
+	// A group named alone: its commands, as a usage error; only its own.
+	code, out, errOut := cli(t, "cardholder")
+	if code != exitUsage || out != "" || !strings.Contains(errOut, "cardholder unlock") || strings.Contains(errOut, "merchant add") {
+		t.Errorf("cardholder alone: %d %q %q", code, out, errOut)
 	}
 }
 
