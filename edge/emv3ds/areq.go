@@ -34,11 +34,20 @@ var descriptions = map[string]string{
 	ErrReservedValue:      "Data Element Value in a Reserved Range Not Recognised",
 	ErrTransactionUnknown: "Transaction ID Not Recognised",
 	ErrInvalidEndpoint:    "Access Denied, Invalid Endpoint",
+	ErrISOCode:            "ISO Code Invalid",
 	ErrTransactionData:    "Transaction Data Not Valid",
 	ErrTimedOut:           "Transaction Timed Out",
 	ErrTransient:          "Transient System Failure",
 	ErrPermanent:          "Permanent System Failure",
 	ErrConnection:         "System Connection Failure",
+}
+
+// Refuse is the ACS's Erro about a message of type typ in version v (an
+// unsupported or empty v is stamped 2.2.0): code with its description,
+// detail saying what was wrong. The caller adds the transaction ids it
+// knows. Every Erro this ACS sends is made here.
+func Refuse(typ, v, code, detail string) *Erro {
+	return erro(typ, v, code, descriptions[code], clip(detail, maxErroText))
 }
 
 // maxErroText bounds errorDescription and errorDetail (note §8).

@@ -162,10 +162,9 @@ func (h *Handler) creq(w http.ResponseWriter, r *http.Request, f url.Values) {
 	if err != nil {
 		var ie *issuerclient.Error
 		if errors.As(err, &ie) && ie.Status == http.StatusNotFound {
-			write(w, http.StatusBadRequest, errorCSP, erroPage(&emv3ds.Erro{MessageType: emv3ds.TypeErro, MessageVersion: q.MessageVersion,
-				ThreeDSServerTransID: q.ThreeDSServerTransID, ACSTransID: q.ACSTransID, ErrorCode: emv3ds.ErrTransactionUnknown,
-				ErrorComponent: emv3ds.ComponentACS, ErrorDescription: "transaction ID not recognised",
-				ErrorDetail: "acsTransID", ErrorMessageType: emv3ds.TypeCReq}))
+			e := emv3ds.Refuse(emv3ds.TypeCReq, q.MessageVersion, emv3ds.ErrTransactionUnknown, "acsTransID")
+			e.ThreeDSServerTransID, e.ACSTransID = q.ThreeDSServerTransID, q.ACSTransID
+			write(w, http.StatusBadRequest, errorCSP, erroPage(e))
 			return
 		}
 		h.cfg.Log.WarnContext(ctx, "emvpages: issuer EMV challenge failed", "ati", q.ACSTransID, "err", err)

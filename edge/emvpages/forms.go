@@ -97,7 +97,7 @@ type creqForm struct {
 func readCReq(f url.Values) (creqForm, *emv3ds.Erro) {
 	raw, err := one(f, fieldCReq)
 	if err != nil {
-		return creqForm{}, formErro(emv3ds.ErrDuplicate, "data element duplicated", "creq is given more than once")
+		return creqForm{}, formErro(emv3ds.ErrDuplicate, "creq is given more than once")
 	}
 	c, e := emv3ds.ParseCReq(raw)
 	if e != nil {
@@ -105,9 +105,9 @@ func readCReq(f url.Values) (creqForm, *emv3ds.Erro) {
 	}
 	sd, err := sessionData(f, fieldSessionData)
 	if err != nil {
-		e := formErro(emv3ds.ErrFormat, "format of one or more data elements invalid", "threeDSSessionData: "+err.Error())
+		e := formErro(emv3ds.ErrFormat, "threeDSSessionData: "+err.Error())
 		if errors.Is(err, errDuplicate) {
-			e = formErro(emv3ds.ErrDuplicate, "data element duplicated", "threeDSSessionData is given more than once")
+			e = formErro(emv3ds.ErrDuplicate, "threeDSSessionData is given more than once")
 		}
 		e.MessageVersion, e.ThreeDSServerTransID, e.ACSTransID = c.MessageVersion, c.ThreeDSServerTransID, c.ACSTransID
 		return creqForm{}, e
@@ -116,9 +116,8 @@ func readCReq(f url.Values) (creqForm, *emv3ds.Erro) {
 }
 
 // formErro is the ACS's Erro about a CReq's form rather than its JSON.
-func formErro(code, desc, detail string) *emv3ds.Erro {
-	return &emv3ds.Erro{MessageType: emv3ds.TypeErro, MessageVersion: emv3ds.V220, ErrorCode: code,
-		ErrorComponent: emv3ds.ComponentACS, ErrorDescription: desc, ErrorDetail: detail, ErrorMessageType: emv3ds.TypeCReq}
+func formErro(code, detail string) *emv3ds.Erro {
+	return emv3ds.Refuse(emv3ds.TypeCReq, emv3ds.V220, code, detail)
 }
 
 // cresForm is what the challenge client posts to end an EMV challenge.

@@ -61,21 +61,19 @@ func creqAnswer(o acs.Opened) (string, error) {
 		return emv3ds.Encode(emv3ds.CRes{MessageType: emv3ds.TypeCRes, MessageVersion: t.MessageVersion,
 			ThreeDSServerTransID: t.ServerTransID, ACSTransID: t.ACSTransID, ChallengeCompletionInd: "Y", TransStatus: status})
 	}
-	e := emv3ds.Erro{MessageType: emv3ds.TypeErro, MessageVersion: t.MessageVersion, ThreeDSServerTransID: t.ServerTransID,
-		ACSTransID: t.ACSTransID, DSTransID: t.DSTransID, ErrorComponent: emv3ds.ComponentACS, ErrorMessageType: emv3ds.TypeCReq}
+	var code, detail string
 	switch o.Problem {
 	case acs.CReqTooLate:
-		e.ErrorCode, e.ErrorDescription = emv3ds.ErrTimedOut, "transaction timed out"
-		e.ErrorDetail = "the CReq reached the ACS more than 30 seconds after the ARes, or the challenge timed out"
+		code, detail = emv3ds.ErrTimedOut, "the CReq reached the ACS more than 30 seconds after the ARes, or the challenge timed out"
 	case acs.CReqVersionMismatch:
-		e.ErrorCode, e.ErrorDescription = emv3ds.ErrVersion, "message version number not supported"
-		e.ErrorDetail = "messageVersion is not the ARes's " + t.MessageVersion
+		code, detail = emv3ds.ErrVersion, "messageVersion is not the ARes's "+t.MessageVersion
 	case acs.CReqMismatch, acs.CReqNoChallenge:
-		e.ErrorCode, e.ErrorDescription = emv3ds.ErrTransactionUnknown, "transaction ID not recognised"
-		e.ErrorDetail = "threeDSServerTransID or acsTransID does not name a challenge of this ACS"
+		code, detail = emv3ds.ErrTransactionUnknown, "threeDSServerTransID or acsTransID does not name a challenge of this ACS"
 	default:
 		return "", errors.New("api: CReq problem " + o.Problem + " has no answer")
 	}
+	e := emv3ds.Refuse(emv3ds.TypeCReq, t.MessageVersion, code, detail)
+	e.ThreeDSServerTransID, e.ACSTransID, e.DSTransID = t.ServerTransID, t.ACSTransID, t.DSTransID
 	return emv3ds.Encode(e)
 }
 

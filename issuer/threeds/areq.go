@@ -87,7 +87,7 @@ func (d *Door) areq(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, emv3ds.MaxAReqBody))
 	if err != nil {
-		d.write(w, erro(emv3ds.V220, emv3ds.ErrInvalidMessage, "message received invalid", fmt.Sprintf("the body is larger than %d bytes or unreadable", emv3ds.MaxAReqBody)))
+		d.write(w, emv3ds.Refuse(emv3ds.TypeAReq, emv3ds.V220, emv3ds.ErrInvalidMessage, fmt.Sprintf("the body is larger than %d bytes or unreadable", emv3ds.MaxAReqBody)))
 		return
 	}
 	q, e := emv3ds.ParseAReq(body)
@@ -102,7 +102,7 @@ func (d *Door) areq(w http.ResponseWriter, r *http.Request) {
 		d.write(w, ee)
 	case err != nil:
 		d.log.LogAttrs(r.Context(), slog.LevelError, "threeds: AReq failed", slog.String("threeDSServerTransID", q.ThreeDSServerTransID), slog.Any("err", err))
-		e := erro(q.MessageVersion, emv3ds.ErrTransient, "transient system failure", "the ACS could not answer now; send the AReq again")
+		e := emv3ds.Refuse(emv3ds.TypeAReq, q.MessageVersion, emv3ds.ErrTransient, "the ACS could not answer now; send the AReq again")
 		e.ThreeDSServerTransID, e.DSTransID = q.ThreeDSServerTransID, q.DSTransID
 		d.write(w, e)
 	default:
@@ -112,8 +112,8 @@ func (d *Door) areq(w http.ResponseWriter, r *http.Request) {
 
 // answer runs the use case for AReq q and builds its ARes.
 func (d *Door) answer(r *http.Request, q *emv3ds.AReq) (*emv3ds.ARes, error) {
-	fail := func(code, desc, detail string) error {
-		e := erro(q.MessageVersion, code, desc, detail)
+	fail := func(code, detail string) error {
+		e := emv3ds.Refuse(emv3ds.TypeAReq, q.MessageVersion, code, detail)
 		e.ThreeDSServerTransID, e.DSTransID = q.ThreeDSServerTransID, q.DSTransID
 		return e
 	}
@@ -140,11 +140,11 @@ func (d *Door) answer(r *http.Request, q *emv3ds.AReq) (*emv3ds.ARes, error) {
 	if q.PurchaseAmount != "" || q.Payment() {
 		cur, ok := money.ByNumeric(q.PurchaseCurrency)
 		if !ok {
-			return nil, fail(emv3ds.ErrISOCode, "ISO code invalid", "purchaseCurrency "+q.PurchaseCurrency+" is not a currency this ACS knows")
+			return nil, fail(emv3ds.ErrISOCode, "purchaseCurrency "+q.PurchaseCurrency+" is not a currency this ACS knows")
 		}
 		amt, err := amount(q.PurchaseAmount, q.PurchaseExponent, cur)
 		if err != nil {
-			return nil, fail(emv3ds.ErrTransactionData, "transaction data not valid", err.Error())
+			return nil, fail(emv3ds.ErrTransactionData, err.Error())
 		}
 		dir.Amount, dir.Currency = amt, cur
 	}
@@ -236,15 +236,6 @@ func browserSignals(q *emv3ds.AReq) acs.Signals {
 		sig.Edge = contract.EdgeSignals{}
 	}
 	return sig
-}
-
-// erro is an Erro of the ACS in version v.
-func erro(v, code, desc, detail string) *emv3ds.Erro {
-	if !emv3ds.SupportedVersion(v) {
-		v = emv3ds.V220
-	}
-	return &emv3ds.Erro{MessageType: emv3ds.TypeErro, MessageVersion: v, ErrorCode: code, ErrorComponent: emv3ds.ComponentACS,
-		ErrorDescription: desc, ErrorDetail: detail, ErrorMessageType: emv3ds.TypeAReq}
 }
 
 // write sends an ARes or Erro as the HTTP 200 answer.
