@@ -148,9 +148,15 @@ func (s *Service) cardState(ctx context.Context, n pan.Number, a *issuer.Authent
 	return issuer.Cardholder{}, nil
 }
 
-// ReasonNotEnrolled is the reason of an N for a card not enrolled (or
-// whose holder stopped the service).
-const ReasonNotEnrolled = "not_enrolled"
+// Reasons of the card's state, every door's (the EMV door maps them to
+// transStatusReason): a card not enrolled (or whose holder stopped the
+// service), one in a range marked not eligible (N), one in none of the
+// issuer's ranges (U).
+const (
+	ReasonNotEnrolled = "not_enrolled"
+	ReasonNotEligible = "not_eligible"
+	ReasonCardRange   = "card_range"
+)
 
 // cardRange answers a card the issuer's ranges rule out: U card_range for
 // a card in none of them (not this issuer's card), N not_eligible for one
@@ -163,11 +169,11 @@ func (s *Service) cardRange(ctx context.Context, n pan.Number) (status, reason s
 	case errors.Is(err, store.ErrNoRanges):
 		return "", "", nil
 	case errors.Is(err, store.ErrNotFound):
-		return contract.StatusUnavailable, "card_range", nil
+		return contract.StatusUnavailable, ReasonCardRange, nil
 	case err != nil:
 		return "", "", err
 	case !rg.Eligible:
-		return contract.StatusNotAuthenticated, "not_eligible", nil
+		return contract.StatusNotAuthenticated, ReasonNotEligible, nil
 	}
 	return "", "", nil
 }

@@ -17,9 +17,9 @@ func statusReason(status, r string) string {
 	switch r {
 	case acs.ReasonNotEnrolled:
 		return emv3ds.ReasonNotEnrolled // 13
-	case "not_eligible":
+	case acs.ReasonNotEligible:
 		return emv3ds.ReasonNotPermitted // 12: the range is not in the service
-	case "card_range":
+	case acs.ReasonCardRange:
 		return emv3ds.ReasonNoCardRecord // 08
 	case contract.ReasonSuspectedFraud:
 		return emv3ds.ReasonSuspectedFraud // 11
