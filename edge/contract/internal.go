@@ -16,6 +16,10 @@ const (
 	// PasswordPath is the issuer's check of a static password
 	// (PasswordRequest, PasswordResponse): only the issuer holds its hash.
 	PasswordPath = "/internal/v1/authentications/{id}/password"
+	// PreparePath is where the edge hands the issuer what Honnin.prepare
+	// collected before the iframe was mounted (PrepareRequest; the answer is
+	// PrepareResponse).
+	PreparePath = "/internal/v1/authentications/{id}/prepare"
 	// ResultsPath is where the edge reports every outcome (Outcome,
 	// OutcomeResponse). Its call token's subject is SubjectResults.
 	ResultsPath = "/internal/v1/results"
@@ -72,6 +76,10 @@ type StartResponse struct {
 	Status   string `json:"status,omitempty"`
 	Reason   string `json:"reason,omitempty"`
 	AV       string `json:"av,omitempty"`
+	// DeviceCookie is the value the edge sets as its device cookie
+	// (DeviceCookieName) in its answer to the client: the issuer signed it,
+	// so the edge keeps no secret for it. Empty: leave the cookie as it is.
+	DeviceCookie string `json:"device_cookie,omitempty"`
 }
 
 // ResendRequest is the body of the edge's POST ResendPath.
@@ -180,4 +188,17 @@ type CredentialsResponse struct {
 	// Applied is how many credentials changed; a repeat (or a state older
 	// than the edge's) changes none.
 	Applied int `json:"applied"`
+}
+
+// PrepareRequest is the body of the edge's POST PreparePath: the device
+// signals the hidden prepare frame collected and what the edge saw.
+type PrepareRequest struct {
+	Device *DeviceSignals `json:"device"`
+	Edge   *EdgeSignals   `json:"edge"`
+}
+
+// PrepareResponse is the issuer's answer to a prepare: the device cookie to
+// set (see StartResponse.DeviceCookie).
+type PrepareResponse struct {
+	DeviceCookie string `json:"device_cookie,omitempty"`
 }

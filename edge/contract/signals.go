@@ -25,7 +25,15 @@ const (
 	maxASN           = 1<<32 - 1
 	maxColo          = 8  // bytes: an IATA code (NRT)
 	maxTLSVersion    = 16 // bytes: "TLSv1.3"
+	maxDeviceCookie  = 128
 )
+
+// DeviceCookieName is the edge's device cookie: an id the issuer signed,
+// set by the edge as Secure, HttpOnly, SameSite=None and Partitioned
+// (CHIPS), so that it is kept per merchant site even where the browser
+// blocks third-party storage. The edge passes it on unread
+// (EdgeSignals.DeviceCookie); only the issuer can mint or check one.
+const DeviceCookieName = "honnin_device"
 
 // DeviceSignals are what the wasm client collected in the browser, for the
 // issuer's risk decision: the "device" object of the edge's POST /v1/start,
@@ -183,6 +191,9 @@ type EdgeSignals struct {
 	// TLSVersion is the client connection's TLS version
 	// (request.cf.tlsVersion, "TLSv1.3").
 	TLSVersion string `json:"tls_version,omitempty"`
+	// DeviceCookie is the value of the client's DeviceCookieName cookie as
+	// the edge received it: unverified (the issuer checks its signature).
+	DeviceCookie string `json:"device_cookie,omitempty"`
 }
 
 // Validate checks the lengths and ranges of the signals.
@@ -197,6 +208,9 @@ func (e *EdgeSignals) Validate() error {
 		return fmt.Errorf("asn must be from 0 to %d", int64(maxASN))
 	}
 	if err := maxBytes("colo", e.Colo, maxColo); err != nil {
+		return err
+	}
+	if err := maxBytes("device_cookie", e.DeviceCookie, maxDeviceCookie); err != nil {
 		return err
 	}
 	return maxBytes("tls_version", e.TLSVersion, maxTLSVersion)
