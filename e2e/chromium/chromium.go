@@ -54,8 +54,8 @@ func find() (string, error) {
 // options is the command line. On this closed network Chromium stalls at
 // start without the background-networking ones (the component updater,
 // sync and QUIC probes wait for hosts they cannot reach). The profile
-// folder is a fresh one: nothing of a person's own Chromium, or of an
-// earlier run, is in it.
+// folder is a fresh one, or one a test keeps across launches (Launch):
+// nothing of a person's own Chromium is in it.
 func options(path, profile string) []chromedp.ExecAllocatorOption {
 	return []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
@@ -70,6 +70,14 @@ func options(path, profile string) []chromedp.ExecAllocatorOption {
 		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1024, 900),
 	}
+}
+
+// automationOptions is the command line a merchant's own checkout tests
+// get from chromedp when they ask for nothing: chromedp's defaults
+// (enable-automation among them; headless, so the user agent says
+// HeadlessChrome), with what this closed network needs (options).
+func automationOptions(path, profile string) []chromedp.ExecAllocatorOption {
+	return append(chromedp.DefaultExecAllocatorOptions[:], options(path, profile)...)
 }
 
 // process is the running Chromium.
@@ -149,7 +157,14 @@ func New(t testing.TB) context.Context {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tab, cancelTab := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
+	return newTab(t, root, chromedp.WithNewBrowserContext())
+}
+
+// newTab opens a tab on the browser of root (in the browser context opts
+// say), for t, as New describes.
+func newTab(t testing.TB, root context.Context, opts ...chromedp.ContextOption) context.Context {
+	t.Helper()
+	tab, cancelTab := chromedp.NewContext(root, opts...)
 	t.Cleanup(cancelTab)
 	// The tab lives as long as the context of its first Run: this one,
 	// with the deadline.

@@ -168,13 +168,16 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 func newStack(cfg Config) *Stack {
 	p := cfg.Ports
 	return &Stack{
-		ShopURL:   fmt.Sprintf("http://localhost:%d", p.Shop),
+		// The shop is on another site than the edge (127.0.0.1, the edge
+		// localhost), as every real shop is: the challenge iframe is
+		// third-party, its storage partitioned or blocked by the browser.
+		ShopURL:   fmt.Sprintf("http://127.0.0.1:%d", p.Shop),
 		IssuerURL: fmt.Sprintf("http://127.0.0.1:%d", p.Issuer),
 		EdgeURL:   fmt.Sprintf("http://localhost:%d", p.Edge),
 		InboxURL:  fmt.Sprintf("http://127.0.0.1:%d", p.Inbox),
 		PortalURL: fmt.Sprintf("http://127.0.0.1:%d/portal/", p.Issuer),
 		SMTPAddr:  fmt.Sprintf("127.0.0.1:%d", p.SMTP),
-		// localhost, as the shop: the requestor's page frames the edge.
+		// localhost: the requestor's page frames the edge.
 		RequestorURL: fmt.Sprintf("http://localhost:%d", p.Requestor),
 		ACSURL:       fmt.Sprintf("https://127.0.0.1:%d/3ds/v2/areq", p.ACS),
 		DSURL:        fmt.Sprintf("https://127.0.0.1:%d%s", p.DS, dssim.RReqPath),

@@ -1,6 +1,7 @@
 // Command stack is `make run`: it starts the mail sink, the issuer, the edge
-// and the demo shop on localhost, prints where to go, and stops them all on
-// Ctrl-C.
+// and the demo shop on loopback (the shop on 127.0.0.1, another site than the
+// edge on localhost, as a real shop is), prints where to go, and stops them
+// all on Ctrl-C.
 package main
 
 import (
