@@ -55,8 +55,17 @@ func find() (string, error) {
 // start without the background-networking ones (the component updater,
 // sync and QUIC probes wait for hosts they cannot reach). The profile
 // folder is a fresh one, or one a test keeps across launches (Launch):
-// nothing of a person's own Chromium is in it.
-func options(path, profile string) []chromedp.ExecAllocatorOption {
+// nothing of a person's own Chromium is in it. disable lists more features
+// to turn off (Profile.BlockThirdParty's).
+//
+// Site isolation is off: the shop and the edge are different sites, so
+// with it on the challenge iframe runs in a process (a target) of its own,
+// which the page's DOM does not reach, and chromedp's FromNode — what
+// every test uses to type into the challenge — finds nothing in it. What a
+// frame may store (cookies, partitioned storage) does not depend on the
+// process it runs in: TestThirdPartyFrameStorage proves it with these
+// same flags.
+func options(path, profile string, disable ...string) []chromedp.ExecAllocatorOption {
 	return []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Headless,
@@ -67,6 +76,8 @@ func options(path, profile string) []chromedp.ExecAllocatorOption {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-site-isolation-trials", true),
+		chromedp.Flag("disable-features", strings.Join(append([]string{"SitePerProcess", "IsolateOrigins"}, disable...), ",")),
 		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1024, 900),
 	}
@@ -75,9 +86,12 @@ func options(path, profile string) []chromedp.ExecAllocatorOption {
 // automationOptions is the command line a merchant's own checkout tests
 // get from chromedp when they ask for nothing: chromedp's defaults
 // (enable-automation among them; headless, so the user agent says
-// HeadlessChrome), with what this closed network needs (options).
-func automationOptions(path, profile string) []chromedp.ExecAllocatorOption {
-	return append(chromedp.DefaultExecAllocatorOptions[:], options(path, profile)...)
+// HeadlessChrome), with what this closed network and the tests need
+// (options). A flag given twice keeps its last value, so disable-features
+// repeats chromedp's list (DefaultExecAllocatorOptions').
+func automationOptions(path, profile string, disable ...string) []chromedp.ExecAllocatorOption {
+	disable = append([]string{"Translate", "BlinkGenPropertyTrees"}, disable...)
+	return append(chromedp.DefaultExecAllocatorOptions[:], options(path, profile, disable...)...)
 }
 
 // process is the running Chromium.

@@ -89,12 +89,13 @@ func Launch(t testing.TB, p Profile) *Browser {
 			t.Fatal(err)
 		}
 	}
-	opts := options(path, b.dir)
-	if p.Automation {
-		opts = automationOptions(path, b.dir)
-	}
+	var disable []string
 	if p.BlockThirdParty {
-		opts = append(opts, chromedp.Flag("disable-features", disabledFeatures(p.Automation)))
+		disable = append(disable, noPartitioning)
+	}
+	opts := options(path, b.dir, disable...)
+	if p.Automation {
+		opts = automationOptions(path, b.dir, disable...)
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	root, cancelRoot := chromedp.NewContext(actx)
@@ -151,17 +152,6 @@ func (b *Browser) Stop() error {
 		return fmt.Errorf("chromium: stop: %w", err)
 	}
 	return nil
-}
-
-// disabledFeatures is the disable-features flag with storage partitioning
-// off. A flag given twice keeps only its last value, so with chromedp's
-// defaults it repeats their list (DefaultExecAllocatorOptions'
-// "Translate,BlinkGenPropertyTrees").
-func disabledFeatures(automation bool) string {
-	if automation {
-		return "Translate,BlinkGenPropertyTrees," + noPartitioning
-	}
-	return noPartitioning
 }
 
 // mergePreferences writes prefs into dir's Default/Preferences (made if
