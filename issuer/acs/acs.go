@@ -27,10 +27,10 @@ import (
 	"github.com/honnin/honnin/edge/onetime"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/authvalue"
+	"github.com/honnin/honnin/issuer/device"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/passhash"
-	"github.com/honnin/honnin/issuer/device"
 	"github.com/honnin/honnin/issuer/risk"
 	"github.com/honnin/honnin/issuer/sms"
 	"github.com/honnin/honnin/issuer/store"
@@ -110,8 +110,8 @@ type Service struct {
 	pseudo     *risk.Pseudonymizer
 	// cookies mint and check the device cookie the edge sets.
 	cookies *device.Cookies
-	apps       *Apps
-	hashing    *passhash.Budget
+	apps    *Apps
+	hashing *passhash.Budget
 	// av mints and checks authentication values; VerifyAV replaces it
 	// when it meets a key rotated since.
 	av atomic.Pointer[authvalue.Keys]
