@@ -27,6 +27,7 @@ import (
 	"github.com/honnin/honnin/edge/onetime"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/authvalue"
+	"github.com/honnin/honnin/issuer/device"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/passhash"
@@ -107,8 +108,10 @@ type Service struct {
 	risk       *risk.Engine
 	provider   *risk.Provider
 	pseudo     *risk.Pseudonymizer
-	apps       *Apps
-	hashing    *passhash.Budget
+	// cookies mint and check the device cookie the edge sets.
+	cookies *device.Cookies
+	apps    *Apps
+	hashing *passhash.Budget
 	// av mints and checks authentication values; VerifyAV replaces it
 	// when it meets a key rotated since.
 	av atomic.Pointer[authvalue.Keys]
@@ -160,6 +163,9 @@ func New(cfg Config) (*Service, error) {
 		// Device ids and the provider's pseudonyms are keyed by a key
 		// derived from the card-number key: one secret file, two keys.
 		pseudo: risk.NewPseudonymizer(cfg.PAN.SubKey("honnin/risk/v1")),
+		// The device cookie's key comes from the same secret, under a
+		// name of its own.
+		cookies: device.NewCookies(cfg.PAN.SubKey("honnin/device-cookie/v1")),
 	}
 	s.av.Store(cfg.AV)
 	if s.risk == nil {

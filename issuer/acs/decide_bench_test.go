@@ -119,7 +119,7 @@ func BenchmarkDecide(b *testing.B) {
 		dev := contract.DeviceSignals{DeviceID: devices[i][rng.IntN(benchDevicesPerCard)], Timezone: "Asia/Tokyo"}
 		edge := contract.EdgeSignals{IP: fmt.Sprintf("198.51.%d.%d", rng.IntN(80), rng.IntN(250)), Country: "JP"}
 		start := time.Now()
-		d, _, err := h.svc.assess(ctx, a, c, Signals{Device: dev, Edge: edge}, h.clock.Now())
+		d, _, _, err := h.svc.assess(ctx, a, c, Signals{Device: dev, Edge: edge}, h.clock.Now(), true)
 		durations = append(durations, time.Since(start))
 		if err != nil {
 			b.Fatal(err)

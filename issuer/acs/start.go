@@ -2,8 +2,10 @@ package acs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
+	"reflect"
 	"time"
 
 	"github.com/honnin/honnin/edge/contract"
@@ -33,6 +35,8 @@ type Started struct {
 	Status         string
 	Reason         string
 	AV             string
+	// DeviceCookie is the device cookie the edge must set ("" to leave it).
+	DeviceCookie string
 }
 
 // Issued is a new challenge of a resend.
@@ -94,15 +98,50 @@ func (s *Service) Start(ctx context.Context, id string, sig Signals) (Started, e
 	if err != nil {
 		return Started{}, err
 	}
+	var setCookie string
 	if a.Decision == "" {
 		if len(creds) == 0 {
 			c.OTPLocked = true // nothing to challenge with: the engine denies
 		}
-		out, err := s.decide(ctx, a, c, sig, now, decideOptions{})
+		sig = s.withPrepared(ctx, id, sig)
+		out, err := s.decide(ctx, a, c, sig, now, decideOptions{mint: true})
 		if err != nil || out.Decision != contract.DecisionChallenge {
 			return out, err
 		}
+		setCookie = out.DeviceCookie
 	}
+	out, err := s.startChallenge(ctx, a, c, m, impl, creds, now)
+	out.DeviceCookie = setCookie
+	return out, err
+}
+
+// withPrepared fills in the device signals Honnin.prepare recorded when the
+// start itself brought none.
+func (s *Service) withPrepared(ctx context.Context, id string, sig Signals) Signals {
+	if !reflect.DeepEqual(sig.Device, contract.DeviceSignals{}) {
+		return sig
+	}
+	stored, err := s.store.PreparedSignals(ctx, id)
+	if err != nil || stored == "" {
+		return sig
+	}
+	var p Signals
+	if err := json.Unmarshal([]byte(stored), &p); err != nil {
+		s.log.LogAttrs(ctx, slog.LevelWarn, "acs: prepared signals unreadable", slog.String("authentication", id), slog.Any("err", err))
+		return sig
+	}
+	sig.Device = p.Device
+	if sig.Edge.DeviceCookie == "" {
+		sig.Edge.DeviceCookie = p.Edge.DeviceCookie
+	}
+	return sig
+}
+
+// startChallenge shows the challenge of a start decided as one: the code
+// issued now, or the one of an earlier start reopened.
+func (s *Service) startChallenge(ctx context.Context, a issuer.Authentication, c issuer.Cardholder, m issuer.Method,
+	impl method, creds []issuer.Credential, now time.Time) (Started, error) {
+	id := a.ID
 	if len(creds) == 0 {
 		return Started{}, errNoCredential
 	}
@@ -204,12 +243,15 @@ func (s *Service) destHash(m issuer.Method, to string) []byte {
 type decideOptions struct {
 	mustChallenge bool
 	noChallenge   bool
+	// mint: the browser sees the answer, so a device without a signed id
+	// is given one (Started.DeviceCookie).
+	mint bool
 }
 
 // decide runs the risk decision for a's first start and records it. On
 // frictionless or deny the outcome is final and Started says so.
 func (s *Service) decide(ctx context.Context, a issuer.Authentication, c issuer.Cardholder, sig Signals, now time.Time, opt decideOptions) (Started, error) {
-	d, rec, err := s.assess(ctx, a, c, sig, now)
+	d, rec, setCookie, err := s.assess(ctx, a, c, sig, now, opt.mint)
 	if err != nil {
 		return Started{}, err
 	}
@@ -246,6 +288,7 @@ func (s *Service) decide(ctx context.Context, a issuer.Authentication, c issuer.
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "acs: risk decision", slog.String("authentication", a.ID),
 		slog.String("decision", d.Outcome), slog.Int("score", d.Score), slog.Any("reasons", d.Reasons))
+	out.DeviceCookie = setCookie
 	return out, nil
 }
 

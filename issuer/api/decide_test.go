@@ -23,15 +23,27 @@ import (
 
 const deviceA = "dev-0123456789abcdef"
 
-// startWith starts id with the given device and edge signals.
+// startWith starts id with the given device and edge signals. The browser
+// named by dev.DeviceID keeps the device cookie the issuer has it set, and
+// presents it on its next start (unless edge names a cookie itself).
 func (h *harness) startWith(id string, dev contract.DeviceSignals, edge contract.EdgeSignals) contract.StartResponse {
 	h.t.Helper()
+	if edge.DeviceCookie == "" && dev.DeviceID != "" {
+		edge.DeviceCookie = h.jars[dev.DeviceID]
+	}
 	rec := h.do("POST", "/internal/v1/authentications/"+id+"/start", h.edgeToken(id),
 		map[string]any{"device": dev, "edge": edge})
 	if rec.Code != http.StatusOK {
 		h.t.Fatalf("start: %d %s", rec.Code, rec.Body.String())
 	}
-	return decodeBody[contract.StartResponse](h.t, rec)
+	res := decodeBody[contract.StartResponse](h.t, rec)
+	if res.DeviceCookie != "" && dev.DeviceID != "" {
+		if h.jars == nil {
+			h.jars = map[string]string{}
+		}
+		h.jars[dev.DeviceID] = res.DeviceCookie
+	}
+	return res
 }
 
 // reportOutcome is the edge's outcome report for id under a fresh jti.
@@ -410,9 +422,11 @@ func TestHistoryRules(t *testing.T) {
 	})
 	t.Run("amount above the usual range", func(t *testing.T) {
 		h := newHarness(t)
-		for i := range 3 {
+		for i, tz := range []string{"Asia/Tokyo", "Asia/Seoul", "Asia/Taipei"} {
 			dev := tokyo
-			dev.DeviceID = fmt.Sprintf("device-%d", i) // each a challenge
+			// Each another browser in another time zone: none known or
+			// recognised, each a challenge.
+			dev.DeviceID, dev.Timezone = fmt.Sprintf("device-%d", i), tz
 			h.succeedOnce(cardJA, dev)
 			h.clock.Add(time.Hour)
 		}

@@ -65,6 +65,10 @@ type harness struct {
 	cfg      acs.Config
 	dbPath   string
 	vault    *vault.Vault
+	// jars are the browsers' device cookies, one browser per device_id
+	// (its local storage): startWith sends and keeps them as a browser
+	// would.
+	jars map[string]string
 }
 
 func newHarness(t testing.TB) *harness {

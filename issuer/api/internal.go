@@ -45,7 +45,7 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	jsonapi.Write(w, http.StatusOK, contract.StartResponse{Decision: out.Decision, ChallengeToken: out.ChallengeToken,
-		Delivery: out.Delivery, Status: out.Status, Reason: out.Reason, AV: out.AV})
+		Delivery: out.Delivery, Status: out.Status, Reason: out.Reason, AV: out.AV, DeviceCookie: out.DeviceCookie})
 	return nil
 }
 

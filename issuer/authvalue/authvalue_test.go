@@ -66,14 +66,13 @@ func TestMintVerify(t *testing.T) {
 	seen := map[string]bool{}
 	for range 1000 {
 		av := mint(t, k, Facts{Purchase: buy, Status: "Y", Method: "02", At: t0})
-		if seen[av] {
-			// 2^-16 per pair: 1000 values collide with chance ~0.0076.
-			// A fixed seed is not possible (crypto/rand), so allow one.
-			t.Logf("value %q drawn twice", av)
-		}
 		seen[av] = true
 	}
-	if len(seen) < 990 {
+	// 16 random bits: 1000 values hold about 1000²/2/2^16 ≈ 7.6 colliding
+	// pairs (Poisson), so a sound minter loses about 8 and more than 50
+	// only with odds below 10^-20; a minter whose random part is stuck
+	// or a few bits wide loses hundreds.
+	if len(seen) < 950 {
 		t.Errorf("1000 values of the same facts: only %d distinct", len(seen))
 	}
 }

@@ -35,6 +35,10 @@ const (
 	// reasonAmountCap: the score allowed frictionless but the amount is
 	// above the frictionless cap.
 	reasonAmountCap = "amount_above_frictionless_cap"
+	// ReasonDenyNeedsEvidence: the score reached the deny line on signals
+	// alone (a new, automated browser, a burst of purchases), so the
+	// purchase is challenged instead: whoever it is must know the code.
+	ReasonDenyNeedsEvidence = "deny_needs_evidence"
 )
 
 // Engine applies a Config. It is safe for concurrent use.
@@ -56,6 +60,7 @@ func (e *Engine) Config() Config { return e.cfg }
 // Decide scores f and maps the score to an outcome.
 func (e *Engine) Decide(f Facts) Decision {
 	var d Decision
+	evidence := false
 	for i := range rules {
 		r := &rules[i]
 		c := e.cfg.Rules[r.code]
@@ -64,14 +69,21 @@ func (e *Engine) Decide(f Facts) Decision {
 		}
 		d.Score += c.Weight
 		d.Reasons = append(d.Reasons, Reason{Code: r.code, Points: c.Weight})
+		evidence = evidence || (r.evidence && c.Weight > 0)
 	}
 	if f.Provider != nil && e.cfg.Provider.Weight != 0 {
+		// A fraud-scoring service's verdict is evidence: it is what the
+		// service is for.
 		p := (min(max(*f.Provider, 0), 100) - 50) * e.cfg.Provider.Weight / 50
 		d.Score += p
 		d.Reasons = append(d.Reasons, Reason{Code: ReasonProvider, Points: p})
+		evidence = evidence || p > 0
 	}
 	t := e.cfg.Thresholds
 	switch {
+	case d.Score >= t.DenyMin && !evidence:
+		d.Outcome = Challenge
+		d.Reasons = append(d.Reasons, Reason{Code: ReasonDenyNeedsEvidence})
 	case d.Score >= t.DenyMin:
 		d.Outcome = Deny
 	case d.Score <= t.FrictionlessMax:
@@ -105,6 +117,13 @@ func Categories(reasons []Reason) []string {
 	}
 	slices.Sort(cats)
 	return cats
+}
+
+// Evidence reports whether the named rule is evidence of fraud (one of
+// them is needed for a deny) rather than a signal.
+func Evidence(code string) bool {
+	r, ok := ruleByCode[code]
+	return ok && r.evidence || code == ReasonProvider
 }
 
 // Headless reports whether a user agent names a headless browser.

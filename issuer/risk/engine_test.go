@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -57,8 +58,28 @@ func TestDecideScenarios(t *testing.T) {
 		{"card velocity under the limit", func(f *Facts) { f.CardCount = 4 }, Challenge, []string{"new_device"}},
 		{"device velocity", func(f *Facts) { f.DeviceCount = 5 }, Challenge, []string{"new_device", "velocity_device"}},
 		{"IP velocity", func(f *Facts) { f.IPCount = 10 }, Challenge, []string{"new_device", "velocity_ip"}},
-		{"all velocities and a new device: deny", func(f *Facts) { f.CardCount, f.DeviceCount, f.IPCount = 9, 9, 20 },
-			Deny, []string{"new_device", "velocity_card", "velocity_device", "velocity_ip"}},
+		{"all velocities and a new device: signals only, so a challenge", func(f *Facts) { f.CardCount, f.DeviceCount, f.IPCount = 9, 9, 20 },
+			Challenge, []string{"new_device", "velocity_card", "velocity_device", "velocity_ip", ReasonDenyNeedsEvidence}},
+		{"a new headless automated browser is challenged, not denied", func(f *Facts) { f.Webdriver, f.Headless = true, true },
+			Challenge, []string{"new_device", "webdriver", "headless_browser", ReasonDenyNeedsEvidence}},
+		{"velocities with recent failures (evidence): deny", func(f *Facts) { f.CardCount, f.DeviceCount, f.Failures = 9, 9, 2 },
+			Deny, []string{"new_device", "velocity_card", "velocity_device", "recent_failures"}},
+		{"recognised by fingerprint, small amount", func(f *Facts) { f.DeviceRecognised = true },
+			Frictionless, []string{"device_recognised"}},
+		{"a known id with other signals is not known", func(f *Facts) { f.DeviceMismatch = true },
+			Challenge, []string{"new_device", "device_mismatch"}},
+		{"known beats recognised: one device reason", func(f *Facts) { f.KnownDevice, f.DeviceRecognised = true, true },
+			Frictionless, []string{"known_device"}},
+		{"card testing at the merchant", func(f *Facts) { f.KnownDevice, f.MerchantFailures = true, 20 },
+			Challenge, []string{"known_device", "velocity_merchant"}},
+		{"fraud reported on the card: a known device is challenged", func(f *Facts) { f.KnownDevice, f.FraudReported = true, true },
+			Challenge, []string{"known_device", "fraud_reported"}},
+		{"deny-listed device: deny", func(f *Facts) { f.DenylistedDevice = true },
+			Deny, []string{"new_device", "denylisted_device"}},
+		{"deny-listed address alone: challenge", func(f *Facts) { f.DenylistedAddress = true },
+			Challenge, []string{"new_device", "denylisted_address"}},
+		{"deny-listed merchant and a fraud report: signals only, a challenge", func(f *Facts) { f.DenylistedMerchant, f.FraudReported = true, true },
+			Challenge, []string{"new_device", "fraud_reported", "denylisted_merchant", ReasonDenyNeedsEvidence}},
 		{"amount above the usual range needs a history", func(f *Facts) { f.Amount, f.UsualMax, f.UsualCount = 90000, 5000, 2 },
 			Challenge, []string{"new_device"}},
 		{"amount over the configured limit", func(f *Facts) { f.Amount = 300001 },
@@ -179,5 +200,58 @@ func TestHeadless(t *testing.T) {
 	}
 	if Headless("Mozilla/5.0 (Macintosh) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36") {
 		t.Error("desktop Chrome taken for headless")
+	}
+}
+
+func TestNetwork(t *testing.T) {
+	for _, tt := range []struct{ ip, want string }{
+		{"203.0.113.7", "203.0.113.7"},
+		{"::ffff:203.0.113.7", "203.0.113.7"},
+		{"2001:db8:1:2:a:b:c:d", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2::1", "2001:db8:1:2::/64"},
+		{"fe80::1%eth0", "fe80::/64"},
+		{"", ""},
+		{"not an address", "not an address"},
+	} {
+		if got := Network(tt.ip); got != tt.want {
+			t.Errorf("Network(%q) = %q, want %q", tt.ip, got, tt.want)
+		}
+	}
+}
+
+// TestEvidence: the rules that may deny are exactly the evidence of fraud
+// the issue names; a change here changes who can be denied.
+func TestEvidence(t *testing.T) {
+	var got []string
+	for _, r := range rules {
+		if Evidence(r.code) {
+			got = append(got, r.code)
+		}
+	}
+	want := []string{"impossible_travel", "credential_locked", "recent_failures", "denylisted_device",
+		"denylisted_address", "merchant_watchlist"}
+	if !slices.Equal(got, want) {
+		t.Errorf("evidence rules = %v, want %v", got, want)
+	}
+	if !Evidence(ReasonProvider) || Evidence("webdriver") || Evidence("no_such_rule") {
+		t.Error("Evidence: provider must be evidence, webdriver and unknown codes not")
+	}
+}
+
+// TestFactsJSONRoundTrip: stored facts replay to the same decision.
+func TestFactsJSONRoundTrip(t *testing.T) {
+	e, _ := New(DefaultConfig())
+	f := base()
+	f.KnownDevice, f.FraudReported, f.PrevCountry, f.PrevAt, f.Provider = true, true, "FR", now.Add(-time.Hour), intp(70)
+	b, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g Facts
+	if err := json.Unmarshal(b, &g); err != nil {
+		t.Fatal(err)
+	}
+	if d1, d2 := e.Decide(f), e.Decide(g); d1.Outcome != d2.Outcome || d1.Score != d2.Score || !slices.Equal(d1.Reasons, d2.Reasons) {
+		t.Errorf("decision from stored facts %+v differs from %+v (%s)", d2, d1, b)
 	}
 }

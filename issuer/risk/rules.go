@@ -1,15 +1,23 @@
 package risk
 
 import (
+	"net/netip"
 	"strings"
 	"time"
 )
 
 // rule is one row of the rule table: a reason code, the coarse category a
-// merchant may see, what configuration it needs, and when it fires.
+// merchant may see, whether it is evidence of fraud, what configuration it
+// needs, and when it fires.
+//
+// A rule that is not evidence is a signal: it may raise a purchase to a
+// challenge (a bot, a stranger's browser, a burst of purchases: none of
+// them has the cardholder's code), but it cannot deny on its own, however
+// many add up. A deny needs evidence of fraud (see Engine.Decide).
 type rule struct {
 	code     string
 	category string
+	evidence bool
 	needs    struct{ window, limit, factor bool }
 	fires    func(f *Facts, c RuleConfig) bool
 }
@@ -31,15 +39,19 @@ type needs = struct{ window, limit, factor bool }
 var rules = []rule{
 	{code: "known_device", category: CatDevice,
 		fires: func(f *Facts, _ RuleConfig) bool { return f.KnownDevice }},
+	{code: "device_recognised", category: CatDevice,
+		fires: func(f *Facts, _ RuleConfig) bool { return !f.KnownDevice && f.DeviceRecognised }},
 	{code: "new_device", category: CatDevice,
 		// No device id at all counts as new: a client that hides its id
 		// must not look better than one that sends it.
-		fires: func(f *Facts, _ RuleConfig) bool { return !f.KnownDevice }},
+		fires: func(f *Facts, _ RuleConfig) bool { return !f.KnownDevice && !f.DeviceRecognised }},
+	{code: "device_mismatch", category: CatDevice,
+		fires: func(f *Facts, _ RuleConfig) bool { return f.DeviceMismatch }},
 	{code: "country_mismatch", category: CatLocation,
 		fires: func(f *Facts, _ RuleConfig) bool {
 			return f.IPCountry != "" && f.CardCountry != "" && !strings.EqualFold(f.IPCountry, f.CardCountry)
 		}},
-	{code: "impossible_travel", category: CatLocation, needs: needs{window: true},
+	{code: "impossible_travel", category: CatLocation, evidence: true, needs: needs{window: true},
 		// Without coordinates, "impossible" is a change of country within
 		// the window: no one flies Tokyo to Paris in two hours.
 		fires: func(f *Facts, c RuleConfig) bool {
@@ -51,7 +63,13 @@ var rules = []rule{
 	{code: "velocity_device", category: CatVelocity, needs: needs{window: true, limit: true},
 		fires: func(f *Facts, c RuleConfig) bool { return f.HasDeviceID && f.DeviceCount >= c.Limit }},
 	{code: "velocity_ip", category: CatVelocity, needs: needs{window: true, limit: true},
+		// Counted per network (Network): an IPv6 client has a /64 of
+		// addresses to rotate through.
 		fires: func(f *Facts, c RuleConfig) bool { return f.IP != "" && f.IPCount >= c.Limit }},
+	{code: "velocity_merchant", category: CatVelocity, needs: needs{window: true, limit: true},
+		// Card testing: many cards failing at one merchant in a short
+		// while. Every purchase there is challenged until it calms down.
+		fires: func(f *Facts, c RuleConfig) bool { return f.MerchantFailures >= max(c.Limit, 1) }},
 	{code: "amount_above_usual", category: CatAmount, needs: needs{window: true, limit: true, factor: true},
 		// Limit is the number of past successes needed before "usual"
 		// means anything.
@@ -85,11 +103,24 @@ var rules = []rule{
 			}
 			return true
 		}},
-	{code: "credential_locked", category: CatAccount,
+	{code: "credential_locked", category: CatAccount, evidence: true,
 		fires: func(f *Facts, _ RuleConfig) bool { return f.CredentialLocked }},
-	{code: "recent_failures", category: CatAccount, needs: needs{window: true, limit: true},
+	{code: "recent_failures", category: CatAccount, evidence: true, needs: needs{window: true, limit: true},
 		fires: func(f *Facts, c RuleConfig) bool { return f.Failures >= max(c.Limit, 1) }},
-	{code: "merchant_watchlist", category: CatMerchant,
+	{code: "fraud_reported", category: CatAccount, needs: needs{window: true},
+		// The cardholder said "this was not me": every purchase of the card
+		// is challenged for the window, from any device.
+		fires: func(f *Facts, _ RuleConfig) bool { return f.FraudReported }},
+	{code: "denylisted_device", category: CatDevice, evidence: true, needs: needs{window: true},
+		// The window is how long a reported device stays on the list.
+		fires: func(f *Facts, _ RuleConfig) bool { return f.DenylistedDevice }},
+	{code: "denylisted_address", category: CatLocation, evidence: true, needs: needs{window: true},
+		fires: func(f *Facts, _ RuleConfig) bool { return f.DenylistedAddress }},
+	{code: "denylisted_merchant", category: CatMerchant, needs: needs{window: true},
+		// A merchant where a fraud was reported is no proof against the
+		// next cardholder there: a signal, not evidence.
+		fires: func(f *Facts, _ RuleConfig) bool { return f.DenylistedMerchant }},
+	{code: "merchant_watchlist", category: CatMerchant, evidence: true,
 		fires: func(f *Facts, _ RuleConfig) bool { return f.Watchlisted }},
 }
 
@@ -102,5 +133,26 @@ var ruleByCode = func() map[string]*rule {
 }()
 
 // Window returns how far back the named rule looks, for the store's
-// history query; 0 if it does not look back.
+// history query (for a denylisted_* rule, how long an entry lasts); 0 if it
+// does not look back.
 func (c Config) Window(code string) time.Duration { return time.Duration(c.Rules[code].Window) }
+
+// Network is the address velocity_ip counts by: an IPv4 address whole, an
+// IPv6 address as its /64 ("2001:db8:1:2::/64"), since one subscriber gets a
+// whole /64 and can use any address in it. Anything else is returned as it
+// is ("" stays "").
+func Network(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	p, err := a.WithZone("").Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
+}

@@ -1,10 +1,13 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/honnin/honnin/edge/contract"
@@ -17,28 +20,59 @@ import (
 type HistoryQuery struct {
 	AuthenticationID string
 	CardholderID     int64
-	DeviceHash       []byte // nil when the client sent no device id
-	IP               string // "" when unknown
-	Currency         string
+	DeviceHash       []byte // nil when the device has no signed id
+	// IPNet is the address's network (risk.Network), "" when unknown.
+	IPNet    string
+	Currency string
 	// MerchantID is the merchant that created the authentication; the watch
 	// list is keyed by it, never by the name shown.
 	MerchantID int64
 	Now        time.Time
 	// VelocitySince starts the window the velocity counts cover,
 	// FailuresSince the one for failed authentications, TravelSince the one
-	// for the previous location, UsualSince the one for the usual amount.
+	// for the previous location, UsualSince the one for the usual amount,
+	// MerchantSince the one for the merchant's failures, ReportedSince the
+	// one for the card's fraud reports.
 	VelocitySince, FailuresSince, TravelSince, UsualSince time.Time
+	MerchantSince, ReportedSince                          time.Time
 }
+
+// DeviceRecord is what a device looked like when it last succeeded for a
+// card: its fingerprint (device.Fingerprint, JSON; "" for a row older than
+// fingerprints), the country and network of its address.
+type DeviceRecord struct {
+	Fingerprint string
+	Country     string
+	ASN         int64
+}
+
+// knownDevicesLimit bounds the card's devices a fingerprint is compared
+// with: the most recently successful ones.
+const knownDevicesLimit = 20
 
 // History is what the store knows of the card, device and IP before this
 // authentication. Counts exclude the authentication being decided.
 type History struct {
-	// KnownDevice: the device completed a successful authentication for
-	// this card before.
-	KnownDevice bool
+	// Device is the record of DeviceHash for this card, nil when the
+	// device never succeeded for it.
+	Device *DeviceRecord
+	// Devices are the card's most recently successful devices with a
+	// fingerprint (at most knownDevicesLimit), for recognising a browser
+	// that has no known id.
+	Devices []DeviceRecord
 	// CardCount, DeviceCount and IPCount are the authentications decided
-	// since VelocitySince for the card, the device and the IP.
+	// since VelocitySince for the card, the device and the address's
+	// network.
 	CardCount, DeviceCount, IPCount int
+	// MerchantFailures are the merchant's authentications decided since
+	// MerchantSince that ended N or R, all cards.
+	MerchantFailures int
+	// FraudReported: the card has a fraud report since ReportedSince.
+	FraudReported bool
+	// DenylistedDevice, DenylistedAddress, DenylistedMerchant: an
+	// unexpired deny-list entry names the device, the network or the
+	// merchant.
+	DenylistedDevice, DenylistedAddress, DenylistedMerchant bool
 	// Failures are the card's authentications that ended N or R since
 	// FailuresSince.
 	Failures int
@@ -64,26 +98,85 @@ func (s *Store) RiskHistory(ctx context.Context, q HistoryQuery) (History, error
 	wrap := func(what string, err error) error {
 		return fmt.Errorf("store: risk history of %s: %s: %w", q.AuthenticationID, what, err)
 	}
-	if q.DeviceHash != nil {
-		var n int
-		err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM card_devices
-			WHERE cardholder_id = ? AND device_hash = ?`), q.CardholderID, q.DeviceHash).Scan(&n)
-		if err != nil {
-			return h, wrap("known device", err)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT device_hash, fingerprint, ip_country, asn FROM card_devices
+		WHERE cardholder_id = ? AND (device_hash = ? OR fingerprint <> '')
+		ORDER BY device_hash = ? DESC, last_success DESC LIMIT ?`),
+		q.CardholderID, q.DeviceHash, q.DeviceHash, knownDevicesLimit+1)
+	if err != nil {
+		return h, wrap("known devices", err)
+	}
+	for rows.Next() {
+		var hash []byte
+		var r DeviceRecord
+		if err := rows.Scan(&hash, &r.Fingerprint, &r.Country, &r.ASN); err != nil {
+			rows.Close()
+			return h, wrap("known devices", err)
 		}
-		h.KnownDevice = n > 0
+		if q.DeviceHash != nil && bytes.Equal(hash, q.DeviceHash) {
+			h.Device = &r
+		} else if r.Fingerprint != "" && len(h.Devices) < knownDevicesLimit {
+			h.Devices = append(h.Devices, r)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return h, wrap("known devices", err)
+	}
+	if q.DeviceHash != nil {
 		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM authentications
 			WHERE device_hash = ? AND decided_at >= ? AND id <> ?`),
 			q.DeviceHash, ms(q.VelocitySince), q.AuthenticationID).Scan(&h.DeviceCount); err != nil {
 			return h, wrap("device velocity", err)
 		}
 	}
-	if q.IP != "" {
+	if q.IPNet != "" {
 		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM authentications
-			WHERE ip = ? AND ip <> '' AND decided_at >= ? AND id <> ?`),
-			q.IP, ms(q.VelocitySince), q.AuthenticationID).Scan(&h.IPCount); err != nil {
-			return h, wrap("IP velocity", err)
+			WHERE ip_net = ? AND ip_net <> '' AND decided_at >= ? AND id <> ?`),
+			q.IPNet, ms(q.VelocitySince), q.AuthenticationID).Scan(&h.IPCount); err != nil {
+			return h, wrap("address velocity", err)
 		}
+	}
+	if q.MerchantID != 0 && !q.MerchantSince.IsZero() {
+		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM authentications
+			WHERE merchant_id = ? AND decided_at >= ? AND status IN ('N', 'R') AND id <> ?`),
+			q.MerchantID, ms(q.MerchantSince), q.AuthenticationID).Scan(&h.MerchantFailures); err != nil {
+			return h, wrap("merchant failures", err)
+		}
+	}
+	if !q.ReportedSince.IsZero() {
+		var n int
+		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM fraud_reports
+			WHERE cardholder_id = ? AND reported_at >= ?`), q.CardholderID, ms(q.ReportedSince)).Scan(&n); err != nil {
+			return h, wrap("fraud reports", err)
+		}
+		h.FraudReported = n > 0
+	}
+	// One look at the deny list for the three things a report can name;
+	// the primary key (kind, value) answers each.
+	dl, err := s.db.QueryContext(ctx, s.q(`SELECT kind FROM risk_denylist WHERE expires_at > ? AND (
+			(kind = 'device' AND value = ?) OR (kind = 'address' AND value = ?) OR (kind = 'merchant' AND value = ?))`),
+		ms(q.Now), hex.EncodeToString(q.DeviceHash), q.IPNet, strconv.FormatInt(q.MerchantID, 10))
+	if err != nil {
+		return h, wrap("deny list", err)
+	}
+	for dl.Next() {
+		var kind string
+		if err := dl.Scan(&kind); err != nil {
+			dl.Close()
+			return h, wrap("deny list", err)
+		}
+		switch kind {
+		case "device":
+			h.DenylistedDevice = q.DeviceHash != nil
+		case "address":
+			h.DenylistedAddress = q.IPNet != ""
+		case "merchant":
+			h.DenylistedMerchant = q.MerchantID != 0
+		}
+	}
+	dl.Close()
+	if err := dl.Err(); err != nil {
+		return h, wrap("deny list", err)
 	}
 	// The card's own history is small (a row per past authentication in
 	// the longest window), so one pass over it answers four questions. It
@@ -91,7 +184,7 @@ func (s *Store) RiskHistory(ctx context.Context, q HistoryQuery) (History, error
 	// attack does not make its own decisions slow; the velocity and failure
 	// counts saturate far below it.
 	oldest := min(ms(q.VelocitySince), ms(q.FailuresSince), ms(q.TravelSince), ms(q.UsualSince))
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT decided_at, status, amount, currency, ip_country
+	rows, err = s.db.QueryContext(ctx, s.q(`SELECT decided_at, status, amount, currency, ip_country
 		FROM authentications
 		WHERE cardholder_id = ? AND decided_at >= ? AND id <> ?
 		ORDER BY decided_at DESC LIMIT ?`), q.CardholderID, oldest, q.AuthenticationID, cardHistoryLimit)
@@ -145,8 +238,14 @@ type Decision struct {
 	Score  int
 	// Reasons and Signals are JSON: the fired rules, and the signals used.
 	Reasons, Signals string
-	DeviceHash       []byte
-	IP, IPCountry    string
+	// Facts is the risk.Facts the decision read (JSON), for replay.
+	Facts      string
+	DeviceHash []byte
+	// Fingerprint is the device.Fingerprint (JSON) remembered with the
+	// device when the authentication succeeds.
+	Fingerprint          string
+	IP, IPNet, IPCountry string
+	ASN                  int64
 	// AVHash is the SHA-256 of the authentication value of a frictionless Y.
 	AVHash []byte
 	At     time.Time
@@ -166,6 +265,7 @@ func (s *Store) RecordDecision(ctx context.Context, id string, d Decision) (issu
 		var err error
 		a, err = scanAuthentication(tx.QueryRowContext(ctx, s.q(`UPDATE authentications SET
 				decision = ?, status = ?, reason = ?, risk_score = ?, risk_reasons = ?, signals = ?,
+				risk_facts = ?, fingerprint = ?, ip_net = ?, asn = ?,
 				device_hash = ?, ip = ?, ip_country = ?, decided_at = ?,
 				av_hash = COALESCE(?, av_hash), started_at = COALESCE(started_at, ?),
 				finished_at = ?, updated_at = ?,
@@ -173,6 +273,7 @@ func (s *Store) RecordDecision(ctx context.Context, id string, d Decision) (issu
 			WHERE id = ? AND status = 'C' AND decision = ''
 			RETURNING `+authColumns),
 			d.Decision, d.Status, d.Reason, d.Score, d.Reasons, d.Signals,
+			d.Facts, d.Fingerprint, d.IPNet, d.ASN,
 			d.DeviceHash, d.IP, d.IPCountry, ms(d.At),
 			d.AVHash, ms(d.At), finished, ms(d.At), d.Status, id))
 		if errors.Is(err, ErrNotFound) {
@@ -207,14 +308,32 @@ func (s *Store) RecordDecision(ctx context.Context, id string, d Decision) (issu
 }
 
 // rememberDevice records that the device of authentication id succeeded for
-// its card; nothing when the authentication had no device id.
+// its card, with what it looked like (fingerprint, country, network): a
+// later success updates them, so the record follows a browser's updates.
+// Nothing when the authentication had no device id.
 func (s *Store) rememberDevice(ctx context.Context, tx *sql.Tx, id string, at time.Time) error {
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO card_devices (cardholder_id, device_hash, first_success, last_success)
-		SELECT cardholder_id, device_hash, ?, ? FROM authentications
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO card_devices (cardholder_id, device_hash, first_success, last_success,
+			fingerprint, ip_country, asn)
+		SELECT cardholder_id, device_hash, ?, ?, fingerprint, ip_country, asn FROM authentications
 		WHERE id = ? AND cardholder_id IS NOT NULL AND device_hash IS NOT NULL
 		ON CONFLICT (cardholder_id, device_hash) DO UPDATE SET
-			last_success = excluded.last_success, successes = card_devices.successes + 1`), ms(at), ms(at), id)
+			last_success = excluded.last_success, successes = card_devices.successes + 1,
+			fingerprint = excluded.fingerprint, ip_country = excluded.ip_country, asn = excluded.asn`), ms(at), ms(at), id)
 	return err
+}
+
+// PreparedSignals returns the device signals Honnin.prepare recorded for
+// authentication id (JSON), "" when none.
+func (s *Store) PreparedSignals(ctx context.Context, id string) (string, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT prepared_signals FROM authentications WHERE id = ?`), id).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: prepared signals of %s: %w", id, err)
+	}
+	return v, nil
 }
 
 // WatchedMerchant is a merchant on the watch list: the risk rule

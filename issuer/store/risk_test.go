@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
+	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -17,7 +20,8 @@ func (f fixture) decided(t *testing.T, status string, dev []byte, ip, country st
 			t.Fatal(err)
 		}
 	}
-	d := Decision{Decision: "challenge", Status: "C", DeviceHash: dev, IP: ip, IPCountry: country, Reasons: "[]", Signals: "{}", At: at}
+	d := Decision{Decision: "challenge", Status: "C", DeviceHash: dev, IP: ip, IPNet: ip, IPCountry: country,
+		Reasons: "[]", Signals: "{}", At: at}
 	got, err := f.s.RecordDecision(context.Background(), a.ID, d)
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +51,7 @@ func testRiskHistory(t *testing.T, s *Store) {
 	f.decided(t, "C", devB, "198.51.100.9", "FR", 1250, now.Add(-2*time.Minute))
 	cur := f.create(t, "C")
 
-	q := HistoryQuery{AuthenticationID: cur.ID, CardholderID: f.cardholder.ID, IP: "198.51.100.9", Currency: "JPY",
+	q := HistoryQuery{AuthenticationID: cur.ID, CardholderID: f.cardholder.ID, IPNet: "198.51.100.9", Currency: "JPY",
 		MerchantID: f.merchant.ID, Now: now,
 		VelocitySince: now.Add(-10 * time.Minute), FailuresSince: now.Add(-24 * time.Hour),
 		TravelSince: now.Add(-2 * time.Hour), UsualSince: now.Add(-90 * 24 * time.Hour)}
@@ -56,9 +60,9 @@ func testRiskHistory(t *testing.T, s *Store) {
 		dev  []byte
 		want History
 	}{
-		{"known device", devA, History{KnownDevice: true, CardCount: 2, DeviceCount: 0, IPCount: 2, Failures: 1,
+		{"known device", devA, History{Device: &DeviceRecord{Country: "JP"}, CardCount: 2, DeviceCount: 0, IPCount: 2, Failures: 1,
 			PrevCountry: "FR", PrevAt: now.Add(-2 * time.Minute), UsualMax: 5000, UsualCount: 1}},
-		{"device that only failed", devB, History{KnownDevice: false, CardCount: 2, DeviceCount: 2, IPCount: 2, Failures: 1,
+		{"device that only failed", devB, History{CardCount: 2, DeviceCount: 2, IPCount: 2, Failures: 1,
 			PrevCountry: "FR", PrevAt: now.Add(-2 * time.Minute), UsualMax: 5000, UsualCount: 1}},
 		{"no device id", nil, History{CardCount: 2, IPCount: 2, Failures: 1,
 			PrevCountry: "FR", PrevAt: now.Add(-2 * time.Minute), UsualMax: 5000, UsualCount: 1}},
@@ -70,7 +74,7 @@ func testRiskHistory(t *testing.T, s *Store) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("RiskHistory\n got %+v\nwant %+v", got, tt.want)
 			}
 		})
@@ -82,9 +86,86 @@ func testRiskHistory(t *testing.T, s *Store) {
 	if got, _ := f.s.RiskHistory(ctx, q); !got.Watchlisted {
 		t.Error("watch-listed merchant not seen")
 	}
-	q.IP = ""
+	q.IPNet = ""
 	if got, _ := f.s.RiskHistory(ctx, q); got.IPCount != 0 {
 		t.Errorf("no IP counted %d authentications", got.IPCount)
+	}
+}
+
+// TestRiskHistoryOfIssue15 covers what the device, merchant and fraud-report
+// rules read: the card's device records with their fingerprints, the
+// merchant's failures, the card's reports and the deny list.
+func TestRiskHistoryOfIssue15(t *testing.T) { forEachEngine(t, testRiskHistoryOfIssue15) }
+
+func testRiskHistoryOfIssue15(t *testing.T, s *Store) {
+	f := newFixture(t, s)
+	ctx := context.Background()
+	now := t0.Add(30 * 24 * time.Hour)
+	// Two successes from two devices with fingerprints, one without.
+	for i, fp := range []string{`{"b":"chrome"}`, `{"b":"safari"}`, ""} {
+		a := f.create(t, "C")
+		dev := []byte{byte('a' + i)}
+		if _, err := f.s.RecordDecision(ctx, a.ID, Decision{Decision: "frictionless", Status: "Y", Reasons: "[]", Signals: "{}",
+			DeviceHash: dev, Fingerprint: fp, IP: "2001:db8::1", IPNet: "2001:db8::/64", IPCountry: "JP", ASN: 2516,
+			Facts: `{"amount":1}`, At: now.Add(-time.Duration(10-i) * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A failure at the merchant a minute ago.
+	f.decided(t, "N", []byte("x"), "198.51.100.1", "JP", 100, now.Add(-time.Minute))
+	cur := f.create(t, "C")
+	q := HistoryQuery{AuthenticationID: cur.ID, CardholderID: f.cardholder.ID, DeviceHash: []byte("a"),
+		IPNet: "2001:db8::/64", MerchantID: f.merchant.ID, Now: now,
+		VelocitySince: now.Add(-24 * time.Hour), FailuresSince: now, TravelSince: now, UsualSince: now,
+		MerchantSince: now.Add(-10 * time.Minute), ReportedSince: now.Add(-720 * time.Hour)}
+	h, err := f.s.RiskHistory(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (&DeviceRecord{Fingerprint: `{"b":"chrome"}`, Country: "JP", ASN: 2516}); !reflect.DeepEqual(h.Device, want) {
+		t.Errorf("device record %+v, want %+v", h.Device, want)
+	}
+	// The card's other devices with a fingerprint, newest first; the
+	// presented device and the one without a fingerprint are not among them.
+	if len(h.Devices) != 1 || h.Devices[0].Fingerprint != `{"b":"safari"}` {
+		t.Errorf("other devices %+v, want the safari one alone", h.Devices)
+	}
+	if h.IPCount != 3 || h.MerchantFailures != 1 || h.FraudReported || h.DenylistedDevice || h.DenylistedAddress || h.DenylistedMerchant {
+		t.Errorf("history %+v: want 3 from the /64, 1 merchant failure, no report, nothing deny-listed", h)
+	}
+	var facts string
+	if err := f.s.db.QueryRowContext(ctx, f.s.q(`SELECT risk_facts FROM authentications WHERE ip_net = ? LIMIT 1`), "2001:db8::/64").Scan(&facts); err != nil || facts != `{"amount":1}` {
+		t.Errorf("stored facts %q, %v", facts, err)
+	}
+
+	// A report and the deny list: expired entries count for nothing.
+	for _, e := range []struct {
+		kind, value string
+		expires     time.Time
+	}{
+		{"device", hex.EncodeToString([]byte("a")), now.Add(time.Hour)},
+		{"address", "2001:db8::/64", now.Add(-time.Second)},
+		{"merchant", strconv.FormatInt(f.merchant.ID, 10), now.Add(time.Hour)},
+	} {
+		if _, err := f.s.db.ExecContext(ctx, f.s.q(`INSERT INTO risk_denylist (kind, value, authentication_id, added_at, expires_at)
+			VALUES (?, ?, ?, ?, ?)`), e.kind, e.value, cur.ID, ms(now), ms(e.expires)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.s.db.ExecContext(ctx, f.s.q(`INSERT INTO fraud_reports (authentication_id, cardholder_id, reported_at)
+		VALUES (?, ?, ?)`), cur.ID, f.cardholder.ID, ms(now.Add(-time.Hour))); err != nil {
+		t.Fatal(err)
+	}
+	h, err = f.s.RiskHistory(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !h.FraudReported || !h.DenylistedDevice || h.DenylistedAddress || !h.DenylistedMerchant {
+		t.Errorf("history %+v: want reported, device and merchant deny-listed, the address expired", h)
+	}
+	q.ReportedSince = now
+	if h, _ = f.s.RiskHistory(ctx, q); h.FraudReported {
+		t.Error("a report before the window counted")
 	}
 }
 
@@ -105,7 +186,7 @@ func testRecordDecision(t *testing.T, s *Store) {
 		!got.FinishedAt.Equal(t0) || got.Gen != 0 {
 		t.Errorf("frictionless stored as %+v", got)
 	}
-	if h, _ := f.s.RiskHistory(ctx, HistoryQuery{AuthenticationID: "x", CardholderID: f.cardholder.ID, DeviceHash: dev}); !h.KnownDevice {
+	if h, _ := f.s.RiskHistory(ctx, HistoryQuery{AuthenticationID: "x", CardholderID: f.cardholder.ID, DeviceHash: dev}); h.Device == nil {
 		t.Error("a frictionless Y did not keep the device known")
 	}
 	if _, err := f.s.RecordDecision(ctx, a.ID, Decision{Decision: "deny", Status: "R", At: t0}); !errors.Is(err, ErrFinal) {
