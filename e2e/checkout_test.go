@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/honnin/honnin/e2e/stack"
 	"github.com/honnin/honnin/edge/merchant"
 )
 
@@ -19,6 +20,7 @@ import (
 type checkout struct {
 	t    *testing.T
 	ctx  context.Context
+	s    *stack.Stack // the stack whose shop it is
 	card ownCard
 	qty  int                  // matcha sets bought (¥1,250 each)
 	in   chromedp.QueryOption // runs a query inside the challenge iframe
@@ -35,10 +37,17 @@ func startCheckout(t *testing.T, card ownCard) *checkout {
 // so the client's device id) may have paid before, for qty matcha sets.
 func startCheckoutIn(t *testing.T, ctx context.Context, card ownCard, qty int) *checkout {
 	t.Helper()
-	c := &checkout{t: t, ctx: ctx, card: card, qty: qty, seen: len(inbox(t, card.Email))}
+	return startCheckoutOn(t, ctx, sys, card, qty)
+}
+
+// startCheckoutOn is startCheckoutIn on the shop of s (the attack tests'
+// stack, with the default risk rules).
+func startCheckoutOn(t *testing.T, ctx context.Context, s *stack.Stack, card ownCard, qty int) *checkout {
+	t.Helper()
+	c := &checkout{t: t, ctx: ctx, s: s, card: card, qty: qty, seen: len(mailsOn(t, s, card.Email))}
 	c.rec = record(t, ctx)
 	do(t, ctx,
-		chromedp.Navigate(sys.ShopURL+"/"),
+		chromedp.Navigate(s.ShopURL+"/"),
 		chromedp.WaitVisible(chromedp.CSS("#card")),
 		chromedp.SendKeys(chromedp.CSS("#card"), c.card.Number),
 		chromedp.SetValue(chromedp.CSS("#qty"), fmt.Sprint(c.qty)),
@@ -90,9 +99,13 @@ func (c *checkout) enter(code string) {
 
 func (c *checkout) code() string {
 	c.t.Helper()
-	code, _ := nextCode(c.t, c.card.Email, c.seen)
+	m := waitMail(c.t, c.s, c.card.Email, c.seen)
+	code := codeRE.FindStringSubmatch(m.Text)
+	if code == nil {
+		c.t.Fatalf("no 6-digit code in mail %q: %s", m.Subject, m.Text)
+	}
 	c.seen++
-	return code
+	return code[1]
 }
 
 // outcome waits for the shop's order page and returns its status text.
@@ -113,8 +126,8 @@ func (c *checkout) result() message {
 	if len(ms) != 1 {
 		c.t.Fatalf("shop page got %d messages, want 1: %+v", len(ms), ms)
 	}
-	if ms[0].Origin != sys.EdgeURL {
-		c.t.Fatalf("message from %q, want the edge %q", ms[0].Origin, sys.EdgeURL)
+	if ms[0].Origin != c.s.EdgeURL {
+		c.t.Fatalf("message from %q, want the edge %q", ms[0].Origin, c.s.EdgeURL)
 	}
 	return ms[0]
 }

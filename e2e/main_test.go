@@ -42,6 +42,10 @@ const e2eRiskConfig = "testdata/risk.json"
 // only there) as the client's country, so a test can come from abroad.
 const countryHeader = "X-Honnin-Test-Country"
 
+// operatorEmail is where the suite's issuer mails its operator's notices
+// (the dev mail sink keeps them).
+const operatorEmail = "risk-desk@issuer.example"
+
 // sys is the running stack shared by the tests; nil when it could not start.
 var (
 	sys      *stack.Stack
@@ -81,7 +85,7 @@ func run(m *testing.M) int {
 	}
 	sys, err = stack.Start(ctx, stack.Config{Bin: bin, Dist: dist, State: stateDir, Ports: testPorts, Log: logf,
 		Edge: edgeRuntime(), EdgeDir: filepath.Join("..", "edge"),
-		RiskConfig: riskConfig, CountryHeader: countryHeader})
+		RiskConfig: riskConfig, CountryHeader: countryHeader, OperatorEmail: operatorEmail})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: start stack:", err)
 		return 1

@@ -85,6 +85,11 @@ type Config struct {
 	// -clock-offset), so a test sees the EMV 3DS timers run out without
 	// waiting for them. 0 for `make run`.
 	IssuerClockOffset time.Duration
+	// OperatorEmail is where the issuer mails its operator's notices (a
+	// cardholder's "this was not me"), through its outbox to the dev mail
+	// sink; "" for none (the notice is only logged). It reaches the issuer
+	// as HONNIN_OPERATOR_EMAIL (serve -operator-email's variable).
+	OperatorEmail string
 }
 
 // The dev sink's default Twilio account (see issuer/cmd/mailsink).
@@ -513,6 +518,9 @@ func (s *Stack) spawn(name string, listen, args []string) error {
 	if name == "issuer" {
 		// The dev sink's Twilio credentials (bin/mailsink's defaults).
 		cmd.Env = append(os.Environ(), "HONNIN_SMS_TWILIO_TOKEN="+devTwilioToken)
+		if s.cfg.OperatorEmail != "" {
+			cmd.Env = append(cmd.Env, "HONNIN_OPERATOR_EMAIL="+s.cfg.OperatorEmail)
+		}
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	pr, pw := io.Pipe()

@@ -23,6 +23,7 @@ func main() {
 	flag.StringVar(&cfg.State, "state", ".dev", "dev keys and databases (created on first run, kept)")
 	flag.StringVar(&cfg.Edge, "edge", "native", "where the edge runs: native or workerd (make edge-build first)")
 	flag.StringVar(&cfg.EdgeDir, "edge-dir", "edge", "the Workers edge's folder (wrangler.toml, build/), for -edge workerd")
+	flag.StringVar(&cfg.OperatorEmail, "operator-email", "operator@issuer.example", "where the issuer mails its operator's notices (a cardholder's \"this was not me\"): the dev inbox")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
