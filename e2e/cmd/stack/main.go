@@ -37,7 +37,7 @@ func main() {
 honnin is running.
 
   demo shop      %s
-  mail inbox     %s      (the one-time codes arrive here)
+  mail inbox     %s      (the one-time codes arrive here, and the operator's notices to %s)
   issuer API     %s   (JWKS: /.well-known/jwks.json)
   portal         %s   (cardholder portal: card number + portal password + code by mail)
   edge           %s
@@ -46,7 +46,7 @@ honnin is running.
   ACS door       %s   (mutual TLS; certificates in %s)
 
 Demo cards (any name, pay on the shop; the challenge asks for what is after the card):
-`, s.ShopURL, s.InboxURL, s.IssuerURL, s.PortalURL, s.EdgeURL, s.SMTPAddr, s.RequestorURL, s.ACSURL, s.PKIDir)
+`, s.ShopURL, s.InboxURL, cfg.OperatorEmail, s.IssuerURL, s.PortalURL, s.EdgeURL, s.SMTPAddr, s.RequestorURL, s.ACSURL, s.PKIDir)
 	for _, c := range s.Cards {
 		fmt.Printf("  %s  %-8s %s\n", c.Number, c.Method, howTo(c))
 	}
