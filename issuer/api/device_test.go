@@ -48,6 +48,8 @@ func TestDeviceRecognition(t *testing.T) {
 			jp, true, "challenge", "device_mismatch"},
 		{"cookie replayed from another network", laptop, contract.EdgeSignals{IP: "198.51.100.9", Country: "JP", ASN: 64500}, true, "challenge", "device_mismatch"},
 		{"cookie replayed from another country", laptop, contract.EdgeSignals{IP: "198.51.100.9", Country: "US", ASN: 2516}, true, "challenge", "device_mismatch"},
+		{"same fingerprint from another network: not recognised", withID(laptop, "fresh-profile"),
+			contract.EdgeSignals{IP: "198.51.100.9", Country: "JP", ASN: 64500}, false, "challenge", "new_device"},
 		{"another device, no cookie", withID(withUA(laptop, "Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.5 Mobile/15E148 Safari/604.1"), "iphone"),
 			jp, false, "challenge", "new_device"},
 	} {
