@@ -344,6 +344,9 @@ func measure(pop population, ru rule) rates {
 	}
 	out.fmr = float64(hits) / pairs
 	card := func(n int) float64 {
+		// A stream of its own: a card whose first device matched draws
+		// fewer devices, and the next measurement must not depend on it.
+		r := rand.New(rand.NewPCG(15, uint64(n)))
 		hits := 0
 		for range cardTries {
 			stranger := pop.gen(r)
@@ -358,6 +361,7 @@ func measure(pop population, ru rule) rates {
 	}
 	out.card1, out.card5, out.card20 = card(1), card(5), card(20)
 	hits = 0
+	r = rand.New(rand.NewPCG(15, 100))
 	for range tmrTries {
 		i := r.IntN(poolSize)
 		seen := pool[i]
