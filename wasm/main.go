@@ -4,8 +4,9 @@
 // the merchant page embeds. It collects device signals, asks the edge
 // for the challenge, shows it, takes the code, and posts the result to
 // the merchant page — or, on an EMV 3-D Secure challenge, ends with a form
-// POST to the edge, and on the edge's 3DS Method page only collects and
-// posts the device signals (view.ModeOf decides). Every rule lives in
+// POST to the edge, and on the edge's 3DS Method page and in the hidden
+// frame of Honnin.prepare only collects and posts the device signals
+// (view.ModeOf decides). Every rule lives in
 // package view (tested natively); this package moves view.Screen into the
 // DOM and requests to the edge.
 //
@@ -24,8 +25,13 @@ import (
 )
 
 func main() {
-	if tok := methodToken(); view.ModeOf(tok, "") == view.MethodMode {
+	tok := methodToken()
+	switch view.ModeOf(tok, queryParam("st"), queryParam(view.PrepareParam)) {
+	case view.MethodMode:
 		go runMethod(tok)
+		select {}
+	case view.PrepareMode:
+		go runPrepare(queryParam("st"))
 		select {}
 	}
 	a := newApp()
@@ -62,7 +68,7 @@ func newApp() *app {
 		ui:      newUI(doc),
 		session: queryParam("st"),
 	}
-	a.mode = view.ModeOf("", a.session)
+	a.mode = view.ModeOf("", a.session, "")
 	if a.mode == view.EMVMode {
 		a.sessionData = queryParam("sd")
 	}

@@ -19,6 +19,21 @@
  *     // once there is one.
  *   });
  *
+ *   // Optional, as early as the checkout page loads (the session token is
+ *   // the same one mount takes later):
+ *   Honnin.prepare(sessionToken).then(function (p) {
+ *     // p = {prepared: true} when the edge took the browser's device
+ *     // signals, {prepared: false} when it did not within 8 s. Best-effort:
+ *     // it never rejects for a network fault, and mount works without it.
+ *   });
+ *
+ * prepare adds one hidden iframe on the edge's origin (0×0, off-screen,
+ * hidden from assistive technology) that sends the browser's device signals
+ * for the authentication before the challenge is shown, and gets the edge's
+ * device cookie set, so the issuer can recognise the browser; it also puts
+ * the challenge client in the browser's cache. Calling it again reuses the
+ * frame; mount removes it. Bad arguments reject with a TypeError, as mount.
+ *
  * The challenge runs in an iframe on the edge's origin. Results are taken
  * only from that iframe (event.source) and that origin (event.origin).
  * No dependencies, ES2017, no build step.
@@ -48,6 +63,102 @@
     "600x400": [600, 400], "04": [600, 400],
     "full": null, "05": null
   };
+
+  // PREPARE_TIMEOUT is how long prepare waits for its frame, in ms: the
+  // edge's 3DS Method page waits as long for its own.
+  var PREPARE_TIMEOUT = 8000;
+
+  // prepared is the prepare frame and its newest call: {iframe, token,
+  // promise, finish}; null before prepare and after mount.
+  var prepared = null;
+
+  function prepare(sessionToken) {
+    if (typeof sessionToken !== "string" || sessionToken === "") {
+      return Promise.reject(new TypeError("Honnin.prepare: sessionToken is required"));
+    }
+    if (!edgeOrigin || edgeOrigin === "null") {
+      return Promise.reject(new Error("Honnin.prepare: cannot tell the edge origin; load honnin.js with a <script src> tag"));
+    }
+    if (prepared && prepared.token === sessionToken) {
+      return prepared.promise;
+    }
+    var iframe = prepared ? prepared.iframe : hiddenFrame();
+    if (prepared) {
+      prepared.finish(false); // a newer session takes the frame: the older call ends now
+    }
+    var entry = { iframe: iframe, token: sessionToken, promise: null, finish: null };
+    entry.promise = new Promise(function (resolve) {
+      var timer = 0;
+      var settled = false;
+      function finish(ok) {
+        if (settled) {
+          return;
+        }
+        settled = true;
+        clearTimeout(timer);
+        global.removeEventListener("message", onMessage);
+        resolve({ prepared: ok });
+      }
+      function onMessage(event) {
+        if (event.origin !== edgeOrigin || event.source !== iframe.contentWindow) {
+          return;
+        }
+        var data = event.data;
+        if (!data || typeof data !== "object") {
+          return;
+        }
+        if (data.type === "honnin:prepared") {
+          finish(data.prepared === true);
+        } else if (data.type === "honnin:error") {
+          finish(false); // the edge refused the session token
+        }
+      }
+      entry.finish = finish;
+      global.addEventListener("message", onMessage);
+      timer = setTimeout(function () { finish(false); }, PREPARE_TIMEOUT);
+    });
+    prepared = entry;
+    iframe.src = edgeOrigin + "/challenge?st=" + encodeURIComponent(sessionToken) + "&mode=prepare";
+    if (!iframe.parentNode) {
+      (document.body || document.documentElement).appendChild(iframe);
+    }
+    return entry.promise;
+  }
+
+  // hiddenFrame is prepare's iframe: laid out (display:none could keep it
+  // from loading), but 0×0, off-screen, out of the tab order and hidden
+  // from assistive technology.
+  function hiddenFrame() {
+    var iframe = document.createElement("iframe");
+    iframe.title = "honnin";
+    iframe.setAttribute("aria-hidden", "true");
+    iframe.setAttribute("tabindex", "-1");
+    iframe.setAttribute("sandbox", "allow-scripts allow-same-origin");
+    iframe.setAttribute("referrerpolicy", "no-referrer");
+    iframe.width = "0";
+    iframe.height = "0";
+    var st = iframe.style;
+    st.position = "absolute";
+    st.left = "-10000px";
+    st.top = "0";
+    st.width = "0";
+    st.height = "0";
+    st.border = "0";
+    return iframe;
+  }
+
+  // unprepare removes the prepare frame: mount's challenge frame takes over.
+  function unprepare() {
+    if (!prepared) {
+      return;
+    }
+    var p = prepared;
+    prepared = null;
+    p.finish(false);
+    if (p.iframe.parentNode) {
+      p.iframe.parentNode.removeChild(p.iframe);
+    }
+  }
 
   function mount(element, options) {
     return new Promise(function (resolve, reject) {
@@ -123,6 +234,7 @@
       }
       global.addEventListener("message", onMessage);
 
+      unprepare();
       while (element.firstChild) {
         element.removeChild(element.firstChild);
       }
@@ -139,5 +251,5 @@
     return e;
   }
 
-  global.Honnin = Object.freeze({ mount: mount, edgeOrigin: edgeOrigin });
+  global.Honnin = Object.freeze({ mount: mount, prepare: prepare, edgeOrigin: edgeOrigin });
 })(window);

@@ -1,15 +1,15 @@
-// Package api is the edge's HTTP handler: the four calls the challenge client
+// Package api is the edge's HTTP handler: the calls the challenge client
 // (the wasm inside the iframe) makes, POST /v1/start, /v1/verify, /v1/resend
-// and /v1/cancel, and the issuer's one call to the edge, POST
-// /internal/v1/credentials (a credential's new state after a lock, an unlock
-// or a revocation).
+// and /v1/cancel, /v1/prepare from the hidden frame of Honnin.prepare, and
+// the issuer's one call to the edge, POST /internal/v1/credentials (a
+// credential's new state after a lock, an unlock or a revocation).
 //
 // The edge verifies the issuer's challenge token, opens its sealed payload,
 // compares the code and counts attempts itself, so a code is checked without
-// a round trip to the issuer; only start and resend (which send a code) and
-// a static password (which only the issuer can check) go to the issuer. The
-// same handler runs natively (edge/cmd/edge) and inside
-// Cloudflare Workers, so it holds no state of its own: everything that must
+// a round trip to the issuer; only start and resend (which send a code), a
+// static password (which only the issuer can check) and a prepare's device
+// signals go to the issuer. The same handler runs natively (edge/cmd/edge)
+// and inside Cloudflare Workers, so it holds no state of its own: everything that must
 // survive a request is in the Ledger, and it starts no goroutines.
 package api
 
@@ -100,6 +100,7 @@ func New(cfg Config) (*Handler, error) {
 	h.mux.Handle(contract.ClientVerifyPath, h.post(h.verify))
 	h.mux.Handle(contract.ClientResendPath, h.post(h.resend))
 	h.mux.Handle(contract.ClientCancelPath, h.post(h.cancel))
+	h.mux.Handle(contract.ClientPreparePath, h.post(h.prepare))
 	h.mux.Handle(contract.CredentialsPath, h.post(h.credentials))
 	h.mux.Handle("/", jsonapi.Handle(h.log, func(w http.ResponseWriter, r *http.Request) error {
 		return jsonapi.Errorf(http.StatusNotFound, "not_found", "no such endpoint")

@@ -244,6 +244,10 @@ type issuer struct {
 	passwordAnswer string
 	refusePassword *refusal
 	refuseStart    *refusal
+	// cookie is the device cookie answered to every start and prepare;
+	// prepares are the prepares the edge made.
+	cookie   string
+	prepares []contract.PrepareRequest
 }
 
 // refusal is an issuer error answer.
@@ -268,6 +272,7 @@ func newIssuer(t testing.TB, m *minter) *issuer {
 	mux.HandleFunc("POST "+contract.ResendPath, is.resend)
 	mux.HandleFunc("POST "+contract.PasswordPath, is.checkPassword)
 	mux.HandleFunc("POST "+contract.ResultsPath, is.result)
+	mux.HandleFunc("POST "+contract.PreparePath, is.prepare)
 	is.srv = httptest.NewServer(mux)
 	t.Cleanup(is.srv.Close)
 	return is
@@ -324,7 +329,26 @@ func (is *issuer) start(w http.ResponseWriter, r *http.Request) {
 	is.sent[id] = is.m.clock.Now()
 	json.NewEncoder(w).Encode(contract.StartResponse{
 		Decision: "challenge", ChallengeToken: is.m.challenge(is.t, id, is.gens[id]), Delivery: is.delivery,
+		DeviceCookie: is.cookie,
 	})
+}
+
+// prepare is the issuer's prepare: it keeps the body and answers the
+// device cookie.
+func (is *issuer) prepare(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !is.auth(w, r, id) {
+		return
+	}
+	var req contract.PrepareRequest
+	if !strict(w, r, &req) {
+		is.t.Errorf("issuer: prepare body refused")
+		return
+	}
+	is.mu.Lock()
+	defer is.mu.Unlock()
+	is.prepares = append(is.prepares, req)
+	json.NewEncoder(w).Encode(contract.PrepareResponse{DeviceCookie: is.cookie})
 }
 
 func (is *issuer) resend(w http.ResponseWriter, r *http.Request) {

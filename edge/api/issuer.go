@@ -14,8 +14,8 @@ import (
 )
 
 // Issuer is the origin: the issuer core's internal API (edge/contract).
-// Only start and resend (which send a code) and a password check (which
-// only the issuer can make) reach it; outcomes go through edge/report.
+// Only start and resend (which send a code), a password check (which
+// only the issuer can make) and a prepare reach it; outcomes go through edge/report.
 // edge/issuerclient implements it. A refusal is an *issuerclient.Error: the
 // handler passes on to the client the ones the cardholder can act on
 // (issuerFailed) and reports anything else as the issuer being unavailable.
@@ -30,6 +30,9 @@ type Issuer interface {
 	// password of authID's cardholder; gen is the newest token's. The
 	// password goes nowhere else, not even to the log.
 	CheckPassword(ctx context.Context, authID string, gen int, password string) (ok bool, err error)
+	// Prepare hands the issuer the device signals of Honnin.prepare for
+	// authID, before its start.
+	Prepare(ctx context.Context, authID string, req contract.PrepareRequest) (contract.PrepareResponse, error)
 }
 
 var errIssuerUnavailable = jsonapi.Errorf(http.StatusBadGateway, contract.CodeIssuerUnavailable, "the card issuer cannot be reached; try again")

@@ -16,8 +16,8 @@ import (
 // The edge's request bodies are fuzzed at the decode level (decode and the
 // request types' missing), not through the handlers.
 
-// FuzzRequest decodes the bodies of /v1/start, /v1/verify and
-// /v1/resend|cancel. Properties: refusals are 400, 413 or 415 *Errors; an
+// FuzzRequest decodes the bodies of /v1/start, /v1/verify,
+// /v1/resend|cancel and /v1/prepare. Properties: refusals are 400, 413 or 415 *Errors; an
 // accepted body has its required fields, and its device signals, when it
 // has them, are what encoding/json decodes. (What a code or a password
 // may be is one rule of the client, the edge and the issuer: the
@@ -32,17 +32,22 @@ func FuzzRequest(f *testing.F) {
 	f.Add(uint8(1), []byte(`{"challenge_token":"t","code":"1","extra":1}`))
 	f.Add(uint8(3), []byte(`{"token":"a.b.c"}`))
 	f.Add(uint8(3), []byte(`{"token":""}`))
+	f.Add(uint8(4), []byte(`{"session_token":"t","device":{"ua":"Mozilla/5.0","device_id":"d"}}`))
+	f.Add(uint8(4), []byte(`{"session_token":"t","device":null}`))
+	f.Add(uint8(4), []byte(`{"session_token":"t"}`))
 	f.Fuzz(func(t *testing.T, kind uint8, body []byte) {
 		var req request
-		switch kind % 4 {
+		switch kind % 5 {
 		case 0:
 			req = &startRequest{}
 		case 1:
 			req = &verifyRequest{}
 		case 2:
 			req = &tokenRequest{}
-		default:
+		case 3:
 			req = &credentialsRequest{}
+		default:
+			req = &prepareRequest{}
 		}
 		r := httptest.NewRequest(http.MethodPost, "/v1/x", bytes.NewReader(body))
 		r.Header.Set("Content-Type", "application/json")
@@ -76,6 +81,16 @@ func FuzzRequest(f *testing.F) {
 		case *credentialsRequest:
 			if q.Token == "" {
 				t.Fatal("credentials accepted without token")
+			}
+		case *prepareRequest:
+			if q.SessionToken == "" || q.Device == nil {
+				t.Fatal("prepare accepted without session_token or device")
+			}
+			var ref struct {
+				Device *contract.DeviceSignals `json:"device"`
+			}
+			if json.Unmarshal(body, &ref) != nil || !reflect.DeepEqual(ref.Device, q.Device) {
+				t.Fatalf("prepare body %q decoded as %+v", body, q.Device)
 			}
 		}
 	})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/contract"
+	"github.com/honnin/honnin/edge/devicecookie"
 	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/edge/ledger"
 )
@@ -52,17 +53,12 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
 		}
 		return errAlreadyUsed
 	}
-	sig := h.signals(r)
-	if err := sig.Validate(); err != nil {
-		// The runtime's own data is out of bounds: drop it rather than fail
-		// the cardholder.
-		h.log.WarnContext(ctx, "api: edge signals out of bounds", "err", err)
-		sig = contract.EdgeSignals{IP: peerIP(r)}
-	}
+	sig := h.edgeSignals(r)
 	out, err := h.issuer.Start(ctx, s.Subject, contract.StartRequest{Device: req.Device, Edge: &sig})
 	if err != nil {
 		return h.issuerFailed(w, r, s.Subject, err)
 	}
+	h.setDeviceCookie(w, r, s.Subject, out.DeviceCookie)
 	switch out.Decision {
 	case contract.DecisionChallenge:
 		c, p, err := h.issued(out.ChallengeToken, s.Subject, s.MerchantOrigin, 0)
@@ -131,6 +127,30 @@ func (h *Handler) see(w http.ResponseWriter, r *http.Request, c *challenge.Chall
 			status: contract.StatusNotAuthenticated, reason: contract.ReasonSuperseded})
 	}
 	return false, err
+}
+
+// edgeSignals is what the edge saw of r's client for the issuer: the
+// runtime's signals (Config.Signals) and the device cookie, passed on
+// unread (edge/devicecookie drops one too long to pass).
+func (h *Handler) edgeSignals(r *http.Request) contract.EdgeSignals {
+	sig := h.signals(r)
+	if err := sig.Validate(); err != nil {
+		// The runtime's own data is out of bounds: drop it rather than fail
+		// the cardholder.
+		h.log.WarnContext(r.Context(), "api: edge signals out of bounds", "err", err)
+		sig = contract.EdgeSignals{IP: peerIP(r)}
+	}
+	sig.DeviceCookie = devicecookie.Read(r)
+	return sig
+}
+
+// setDeviceCookie sets the device cookie the issuer answered for authID, if
+// any, on the response about to be written. A value no cookie can hold is
+// the issuer's fault: logged, and the browser keeps what it has.
+func (h *Handler) setDeviceCookie(w http.ResponseWriter, r *http.Request, authID, value string) {
+	if value != "" && !devicecookie.Set(w, value) {
+		h.log.ErrorContext(r.Context(), "api: issuer's device cookie is not a cookie value", "auth", authID, "len", len(value))
+	}
 }
 
 // peerIP is the address of the connection's peer: the default when no

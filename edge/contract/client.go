@@ -20,6 +20,12 @@ const (
 	// ClientCancelPath ends the authentication with N,
 	// ReasonCancelled (TokenRequest).
 	ClientCancelPath = "/v1/cancel"
+	// ClientPreparePath hands the edge the device signals of a checkout
+	// page's Honnin.prepare before the challenge iframe is mounted
+	// (ClientPrepareRequest). The edge answers 204 with no body, setting
+	// the device cookie when the issuer sends one; it is best-effort, and
+	// the client ignores any refusal.
+	ClientPreparePath = "/v1/prepare"
 )
 
 // ClientStartRequest is the body of the client's POST ClientStartPath.
@@ -32,6 +38,17 @@ type ClientStartRequest struct {
 	// for what it could not. Optional for the edge (nil: nothing known),
 	// which refuses (400) signals Validate refuses and passes the rest on
 	// to the issuer unchanged.
+	Device *DeviceSignals `json:"device"`
+}
+
+// ClientPrepareRequest is the body of the hidden prepare frame's POST
+// ClientPreparePath.
+type ClientPrepareRequest struct {
+	// SessionToken is the session token the merchant page passed to
+	// Honnin.prepare (the frame's st query parameter). Required.
+	SessionToken string `json:"session_token"`
+	// Device is what the frame collected, as in ClientStartRequest.
+	// Required: a prepare is its device signals.
 	Device *DeviceSignals `json:"device"`
 }
 

@@ -11,7 +11,8 @@
 //	                            the ledger's outcome, posted to the session's notificationURL
 //	POST /3ds/v2/method         form threeDSMethodData: the page that runs the challenge client in
 //	                            method mode, then posts the notification
-//	POST /3ds/v2/method/device  JSON {method_token, device} from that page's client: to the issuer, 204
+//	POST /3ds/v2/method/device  JSON {method_token, device} from that page's client: to the issuer (with
+//	                            the device cookie, edge/devicecookie), 204
 //
 // The challenge itself is the merchant flow's (edge/api, edge/assets) on a
 // session token whose claims carry the transaction's EMV part
@@ -38,6 +39,7 @@ import (
 	"github.com/honnin/honnin/edge/assets"
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/contract"
+	"github.com/honnin/honnin/edge/devicecookie"
 	"github.com/honnin/honnin/edge/emv3ds"
 	"github.com/honnin/honnin/edge/issuerclient"
 	"github.com/honnin/honnin/edge/jsonapi"
@@ -350,6 +352,10 @@ func (h *Handler) methodDevice(w http.ResponseWriter, r *http.Request) error {
 		h.cfg.Log.WarnContext(ctx, "emvpages: edge signals out of bounds", "err", err)
 		sig = contract.EdgeSignals{IP: peerIP(r)}
 	}
+	// The device cookie of this requestor's site, unread, as edge/api
+	// passes it on a start. The issuer answers a method with no cookie to
+	// set: it mints one at the challenge's start.
+	sig.DeviceCookie = devicecookie.Read(r)
 	if err := h.cfg.Issuer.EMVMethod(ctx, c.Subject, contract.EMVMethodRequest{Device: req.Device, Edge: &sig}); err != nil {
 		h.cfg.Log.WarnContext(ctx, "emvpages: issuer EMV method failed", "sti", c.Subject, "err", err)
 		return jsonapi.Errorf(http.StatusBadGateway, contract.CodeIssuerUnavailable, "the card issuer cannot be reached")

@@ -1,6 +1,6 @@
 // Package issuerclient is the edge's one client of the issuer's internal
 // API (edge/contract): the calls the cardholder waits for (start, resend,
-// a password check) and the delivery of queued outcomes. It is where the
+// a password check), a prepare, and the delivery of queued outcomes. It is where the
 // edge signs its call tokens, reads the issuer's refusals (Error) and makes
 // its outgoing HTTP calls (edge/fetch: net/http's client natively, the
 // runtime's fetch() inside Workers), so both runtimes and both callers
@@ -105,6 +105,14 @@ func (c *Client) CheckPassword(ctx context.Context, authID string, gen int, pass
 		return false, errors.New("issuer password: answer has no ok")
 	}
 	return *out.OK, nil
+}
+
+// Prepare hands the issuer the device signals Honnin.prepare collected for
+// authID (contract.PreparePath); the answer says which device cookie to set.
+func (c *Client) Prepare(ctx context.Context, authID string, req contract.PrepareRequest) (contract.PrepareResponse, error) {
+	var out contract.PrepareResponse
+	err := c.call(ctx, authID, contract.PreparePath, req, &out)
+	return out, err
 }
 
 // EMVChallenge asks the issuer to open the browser challenge of the EMV

@@ -58,6 +58,7 @@ func newIssuer(t *testing.T, key challenge.SigningKey, clk *testenv.Clock) *issu
 		{contract.StartPath, func() any { return new(contract.StartRequest) }},
 		{contract.ResendPath, func() any { return new(contract.ResendRequest) }},
 		{contract.PasswordPath, func() any { return new(contract.PasswordRequest) }},
+		{contract.PreparePath, func() any { return new(contract.PrepareRequest) }},
 		{contract.ResultsPath, func() any { return new(contract.Outcome) }},
 		{contract.EMVChallengePath, func() any { return new(contract.EMVChallengeRequest) }},
 		{contract.EMVMethodPath, func() any { return new(contract.EMVMethodRequest) }},
@@ -181,6 +182,17 @@ func TestCalls(t *testing.T) {
 		}
 	}
 
+	is.set(http.StatusOK, nil, `{"device_cookie":"d1.abc","added_later":1}`)
+	pr, err := c.Prepare(ctx, auth, contract.PrepareRequest{Device: &dev,
+		Edge: &contract.EdgeSignals{IP: "203.0.113.7", DeviceCookie: "d1.old"}})
+	if err != nil || pr != (contract.PrepareResponse{DeviceCookie: "d1.abc"}) {
+		t.Fatalf("prepare: %+v, %v", pr, err)
+	}
+	if l := is.last(); l.path != "/internal/v1/authentications/AUTH%2F1/prepare" || l.claims.Subject != auth ||
+		string(l.body) != `{"device":{"ua":"Mozilla/5.0","tz_offset":-540},"edge":{"ip":"203.0.113.7","country":"","device_cookie":"d1.old"}}` {
+		t.Errorf("prepare sent %s %s (sub %q)", l.path, l.body, l.claims.Subject)
+	}
+
 	is.set(http.StatusOK, nil, `{"jti":"j1","applied":true}`)
 	const outcome = `{"jti":"j1","sub":"AUTH/1","status":"Y","reason":"","gen":1,"attempts":0}`
 	if err := c.PostOutcome(ctx, outcome); err != nil {
@@ -241,6 +253,7 @@ func TestRefusals(t *testing.T) {
 		"start":    func() error { _, err := c.Start(ctx, "A", contract.StartRequest{}); return err },
 		"resend":   func() error { _, err := c.Resend(ctx, "A", 1); return err },
 		"password": func() error { _, err := c.CheckPassword(ctx, "A", 1, "pw"); return err },
+		"prepare":  func() error { _, err := c.Prepare(ctx, "A", contract.PrepareRequest{}); return err },
 		"outcome": func() error {
 			return c.PostOutcome(ctx, `{"jti":"j","sub":"A","status":"C","reason":"wrong_code","gen":1,"attempts":1}`)
 		},

@@ -65,6 +65,11 @@ type emvIssuer struct {
 	creqs    []contract.EMVChallengeRequest
 	methods  map[string]contract.EMVMethodRequest
 	outcomes chan contract.Outcome
+	// cookie is the device cookie answered to every start and prepare;
+	// starts and prepares are what the edge sent.
+	cookie   string
+	starts   []contract.StartRequest
+	prepares []contract.PrepareRequest
 }
 
 func newEMVIssuer(t *testing.T, keys challenge.IssuerKeys, clk *testenv.Clock) *emvIssuer {
@@ -76,6 +81,7 @@ func newEMVIssuer(t *testing.T, keys challenge.IssuerKeys, clk *testenv.Clock) *
 	mux.HandleFunc("POST "+contract.EMVChallengePath, is.challenge)
 	mux.HandleFunc("POST "+contract.EMVMethodPath, is.method)
 	mux.HandleFunc("POST "+contract.StartPath, is.start)
+	mux.HandleFunc("POST "+contract.PreparePath, is.prepare)
 	mux.HandleFunc("POST "+contract.ResultsPath, is.result)
 	is.srv = httptest.NewServer(mux)
 	t.Cleanup(is.srv.Close)
@@ -168,7 +174,24 @@ func (is *emvIssuer) start(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		is.t.Fatal(err)
 	}
-	json.NewEncoder(w).Encode(contract.StartResponse{Decision: contract.DecisionChallenge, ChallengeToken: tok, Delivery: contract.DeliverySent})
+	is.mu.Lock()
+	is.starts = append(is.starts, req)
+	cookie := is.cookie
+	is.mu.Unlock()
+	json.NewEncoder(w).Encode(contract.StartResponse{Decision: contract.DecisionChallenge, ChallengeToken: tok, Delivery: contract.DeliverySent,
+		DeviceCookie: cookie})
+}
+
+// prepare keeps the prepare and answers the device cookie.
+func (is *emvIssuer) prepare(w http.ResponseWriter, r *http.Request) {
+	var req contract.PrepareRequest
+	if !is.auth(w, r, r.PathValue("id"), &req) {
+		return
+	}
+	is.mu.Lock()
+	defer is.mu.Unlock()
+	is.prepares = append(is.prepares, req)
+	json.NewEncoder(w).Encode(contract.PrepareResponse{DeviceCookie: is.cookie})
 }
 
 func (is *emvIssuer) method(w http.ResponseWriter, r *http.Request) {

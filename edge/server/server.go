@@ -8,6 +8,7 @@
 // whether the client files are the edge's to serve.
 //
 //	POST /v1/start, /v1/verify, /v1/resend, /v1/cancel   the challenge client (edge/api)
+//	POST /v1/prepare                                     Honnin.prepare's hidden frame (edge/api)
 //	POST /internal/v1/credentials                        the issuer's pushes (edge/api)
 //	GET  /challenge                                      the challenge page (edge/assets)
 //	POST /3ds/v2/creq                                    EMV acsURL: a CReq opens the challenge (edge/emvpages)

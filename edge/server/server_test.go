@@ -97,6 +97,8 @@ func TestRoutes(t *testing.T) {
 			{"POST", "/healthz", 405, ""},
 			{"POST", "/v1/start", 415, `"error":"unsupported_media_type"`},
 			{"GET", "/v1/verify", 405, `"error":"method_not_allowed"`},
+			{"POST", "/v1/prepare", 415, `"error":"unsupported_media_type"`},
+			{"GET", "/v1/prepare", 405, `"error":"method_not_allowed"`},
 			{"POST", "/v1/nothing", 404, `"error":"not_found"`},
 			{"POST", "/internal/v1/credentials", 415, `"error":"unsupported_media_type"`},
 			{"GET", "/challenge", 401, "This authentication is not valid"},

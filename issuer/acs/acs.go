@@ -91,6 +91,9 @@ type Config struct {
 	// (attempts, with an authentication value, ECI 06) instead of N
 	// not_enrolled. The merchant API is not affected.
 	Attempts bool
+	// Operator is told of each fraud report a cardholder makes in the
+	// portal; the zero value tells no one (the report is logged).
+	Operator Operator
 }
 
 // Service runs the use cases. It is safe for concurrent use.
@@ -118,6 +121,7 @@ type Service struct {
 	// methods holds one value per method: what a challenge of it does.
 	methods  map[issuer.Method]method
 	attempts bool
+	operator Operator
 
 	dsMerchantOnce sync.Mutex
 	dsMerchant     issuer.Merchant
@@ -166,6 +170,9 @@ func New(cfg Config) (*Service, error) {
 		// The device cookie's key comes from the same secret, under a
 		// name of its own.
 		cookies: device.NewCookies(cfg.PAN.SubKey("honnin/device-cookie/v1")),
+	}
+	if s.operator, err = cfg.Operator.check(); err != nil {
+		return nil, err
 	}
 	s.av.Store(cfg.AV)
 	if s.risk == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	mrand "math/rand/v2"
 	"slices"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/issuer"
+	"github.com/honnin/honnin/issuer/device"
 )
 
 // Size of the benchmark's history: a mid-size issuer's recent past.
@@ -26,7 +28,8 @@ const (
 // one transaction on a second connection to the same SQLite file. Each
 // card has a couple of devices, most authentications succeeded, and each
 // comes from one of 20,000 addresses. It returns the cards' ids and their
-// devices' ids.
+// devices' cookies (the issuer-signed ids the edge passes on); every device
+// is remembered with the fingerprint of benchBrowser.
 func seedHistory(b *testing.B, h *fixture) (cards []int64, devices [][]string) {
 	b.Helper()
 	db, err := sql.Open("sqlite", "file:"+h.dbPath+"?_pragma=busy_timeout(5000)")
@@ -42,26 +45,31 @@ func seedHistory(b *testing.B, h *fixture) (cards []int64, devices [][]string) {
 	rng := mrand.New(mrand.NewPCG(1, 2))
 	insCard, _ := tx.Prepare(`INSERT INTO cardholders (pan_hmac, last4, email, country, created_at) VALUES (?, '0000', 'x@mail.jp', 'JP', ?) RETURNING id`)
 	insAuth, _ := tx.Prepare(`INSERT INTO authentications (id, merchant_id, cardholder_id, amount, currency, merchant_name,
-		merchant_origin, status, decision, risk_score, device_hash, ip, ip_country, created_at, updated_at, started_at, decided_at, finished_at)
-		VALUES (?, ?, ?, ?, 'JPY', 'Demo Shop', 'http://localhost:8080', ?, ?, 0, ?, ?, 'JP', ?, ?, ?, ?, ?)`)
-	insDev, _ := tx.Prepare(`INSERT INTO card_devices (cardholder_id, device_hash, first_success, last_success) VALUES (?, ?, ?, ?)
+		merchant_origin, status, decision, risk_score, device_hash, ip, ip_net, ip_country, created_at, updated_at, started_at, decided_at, finished_at)
+		VALUES (?, ?, ?, ?, 'JPY', 'Demo Shop', 'http://localhost:8080', ?, ?, 0, ?, ?, ?, 'JP', ?, ?, ?, ?, ?)`)
+	insDev, _ := tx.Prepare(`INSERT INTO card_devices (cardholder_id, device_hash, first_success, last_success, fingerprint, ip_country)
+		VALUES (?, ?, ?, ?, ?, 'JP')
 		ON CONFLICT DO UPDATE SET successes = successes + 1`)
-	for i := range benchCardholders {
+	fp, _ := json.Marshal(device.FromSignals(benchBrowser))
+	ids := map[string]string{} // cookie → id
+	for range benchCardholders {
 		var id int64
 		if err := insCard.QueryRow(rand.Text(), now.UnixMilli()).Scan(&id); err != nil {
 			b.Fatal(err)
 		}
 		cards = append(cards, id)
 		var devs []string
-		for d := range benchDevicesPerCard {
-			devs = append(devs, fmt.Sprintf("bench-device-%d-%d", i, d))
+		for range benchDevicesPerCard {
+			cookie, id := h.svc.cookies.Mint()
+			ids[cookie] = id
+			devs = append(devs, cookie)
 		}
 		devices = append(devices, devs)
 	}
 	for range benchAuthentications {
 		i := rng.IntN(benchCardholders)
 		dev := devices[i][rng.IntN(benchDevicesPerCard)]
-		hash := h.svc.pseudo.Sum("device", []byte(dev))
+		hash := h.svc.pseudo.Sum("device", []byte(ids[dev]))
 		at := now.Add(-time.Duration(rng.Int64N(int64(90 * 24 * time.Hour)))).UnixMilli()
 		status, decision := "Y", "challenge"
 		switch r := rng.IntN(100); {
@@ -74,11 +82,11 @@ func seedHistory(b *testing.B, h *fixture) (cards []int64, devices [][]string) {
 		}
 		ip := fmt.Sprintf("198.51.%d.%d", rng.IntN(80), rng.IntN(250))
 		if _, err := insAuth.Exec(rand.Text(), h.merchant.ID, cards[i], 500+rng.Int64N(20_000), status, decision,
-			hash, ip, at, at, at, at, at); err != nil {
+			hash, ip, ip, at, at, at, at, at); err != nil {
 			b.Fatal(err)
 		}
 		if status == "Y" {
-			if _, err := insDev.Exec(cards[i], hash, at, at); err != nil {
+			if _, err := insDev.Exec(cards[i], hash, at, at, string(fp)); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -96,10 +104,17 @@ func seedHistory(b *testing.B, h *fixture) (cards []int64, devices [][]string) {
 	return cards, devices
 }
 
+// benchBrowser is every card's browser in the benchmark: a full set of
+// signals, so each decision compares fingerprints.
+var benchBrowser = contract.DeviceSignals{Timezone: "Asia/Tokyo", Languages: []string{"ja-JP"},
+	UA:       "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36",
+	Platform: "Windows", ScreenW: 1920, ScreenH: 1080, ColorDepth: 24, PixelRatio: 1, HWConcurrency: 8}
+
 // BenchmarkDecide is the issuer's whole risk decision for one start, as
-// start makes it: the device HMAC, the history queries (known device;
-// velocity per card, device and IP; failures; previous country; usual
-// amount; watch list) over a real SQLite file holding 10k cardholders and
+// start makes it: the device cookie's check and HMAC, the history queries
+// (the card's device records; velocity per card, device, address and the
+// merchant's failures; failures; previous country; usual amount; fraud
+// reports; deny list; watch list), the fingerprint comparison, over a real SQLite file holding 10k cardholders and
 // 100k past authentications, and the rules. No provider: its own timeout
 // bounds it. It reports the 99th percentile of the per-decision times as
 // p99-ns; the target is under 5 ms.
@@ -116,8 +131,15 @@ func BenchmarkDecide(b *testing.B) {
 		a := issuer.Authentication{ID: "bench", MerchantID: h.merchant.ID, Amount: 1000 + rng.Int64N(5000),
 			Currency: "JPY", MerchantName: "Demo Shop"}
 		c := issuer.Cardholder{ID: cards[i], PANHMAC: []byte{byte(i)}, Country: "JP"}
-		dev := contract.DeviceSignals{DeviceID: devices[i][rng.IntN(benchDevicesPerCard)], Timezone: "Asia/Tokyo"}
+		dev := benchBrowser
 		edge := contract.EdgeSignals{IP: fmt.Sprintf("198.51.%d.%d", rng.IntN(80), rng.IntN(250)), Country: "JP"}
+		switch r := rng.IntN(10); {
+		case r < 6: // the card's own browser, its cookie presented
+			edge.DeviceCookie = devices[i][rng.IntN(benchDevicesPerCard)]
+		case r < 8: // the same browser on another merchant site: no cookie
+		default: // another browser: no cookie, another fingerprint
+			dev.UA, dev.Platform = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) Version/18.5 Mobile/15E148 Safari/604.1", "iOS"
+		}
 		start := time.Now()
 		d, _, _, err := h.svc.assess(ctx, a, c, Signals{Device: dev, Edge: edge}, h.clock.Now(), true)
 		durations = append(durations, time.Since(start))

@@ -44,7 +44,10 @@ type recognition struct {
 // network of its address) with the card's records: its own record when its
 // id succeeded before (known unless the signals changed: a replayed id),
 // else every recent device of the card by fingerprint (the same browser on
-// another merchant site, or in a new profile), whose country must agree.
+// another merchant site, or in a new profile), whose country and network
+// must agree where both are known: phones of one model in one city look
+// alike (issuer/device/README.md measures it), and the network is what a
+// stranger with the same phone most likely does not share.
 func (s *Service) recognise(ctx context.Context, h store.History, fp device.Fingerprint, edge contract.EdgeSignals) recognition {
 	var r recognition
 	if h.Device != nil {
@@ -60,7 +63,8 @@ func (s *Service) recognise(ctx context.Context, h store.History, fp device.Fing
 	}
 	for _, d := range h.Devices {
 		known := s.fingerprint(ctx, d.Fingerprint)
-		if d.Country != "" && edge.Country != "" && d.Country != edge.Country {
+		if d.Country != "" && edge.Country != "" && d.Country != edge.Country ||
+			d.ASN != 0 && edge.ASN != 0 && d.ASN != edge.ASN {
 			continue
 		}
 		if device.Match(known, fp) {

@@ -125,15 +125,12 @@ func (s *Service) withPrepared(ctx context.Context, id string, sig Signals) Sign
 	if err != nil || stored == "" {
 		return sig
 	}
-	var p Signals
-	if err := json.Unmarshal([]byte(stored), &p); err != nil {
+	var dev contract.DeviceSignals
+	if err := json.Unmarshal([]byte(stored), &dev); err != nil {
 		s.log.LogAttrs(ctx, slog.LevelWarn, "acs: prepared signals unreadable", slog.String("authentication", id), slog.Any("err", err))
 		return sig
 	}
-	sig.Device = p.Device
-	if sig.Edge.DeviceCookie == "" {
-		sig.Edge.DeviceCookie = p.Edge.DeviceCookie
-	}
+	sig.Device = dev
 	return sig
 }
 

@@ -20,7 +20,7 @@ import (
 
 // FuzzBodies posts request bodies to every JSON endpoint of the issuer's
 // API over a real database, as the merchant (create) or the edge (start,
-// resend, password, results, and the EMV 3DS CReq and 3DS Method calls; a
+// resend, password, results, prepare, and the EMV 3DS CReq and 3DS Method calls; a
 // valid call token each) or an app (app registration). The internal calls name an authentication that does not
 // exist, so a body that passes decoding and validation is answered 404
 // and nothing else happens: the target tests the decoding and the
@@ -62,6 +62,8 @@ func FuzzBodies(f *testing.F) {
 		{6, `{"threeDSServerTransID":"8a880dc0-d2d2-4067-bcb1-b08d1690b26e","messageVersion":"2.2.0","challengeWindowSize":"05"}`},
 		{6, `{"threeDSServerTransID":"x","messageVersion":"2.2.0","challengeWindowSize":"00"}`},
 		{7, `{"device":{"device_id":"d1","timezone":"Asia/Tokyo"},"edge":{"ip":"203.0.113.7"}}`},
+		{8, `{"device":{"ua":"Mozilla/5.0"},"edge":{"ip":"203.0.113.7","device_cookie":"d1.x"}}`},
+		{8, `{"edge":{"ip":"203.0.113.7"}}`},
 	} {
 		f.Add(s.ep, []byte(s.body))
 	}
@@ -82,6 +84,7 @@ func FuzzBodies(f *testing.F) {
 		{"/v1/app/register", "", sure(validAppBody), http.StatusForbidden},
 		{"/internal/v1/emv/challenges/" + missingTxn, h.edgeToken(missingTxn), sure(validEMVChallengeBody), http.StatusNotFound},
 		{"/internal/v1/emv/methods/" + missingTxn, h.edgeToken(missingTxn), sure(validStartBody), http.StatusNoContent},
+		{"/internal/v1/authentications/" + missing + "/prepare", h.edgeToken(missing), sure(validPrepareBody), http.StatusNotFound},
 	}
 	f.Fuzz(func(t *testing.T, ep uint8, body []byte) {
 		h.t = t // the harness reports to the input being run
@@ -158,6 +161,14 @@ func validStartBody(b []byte) bool {
 		Edge   *contract.EdgeSignals   `json:"edge"`
 	}
 	return strictJSON(b, &q) && (q.Device == nil || q.Device.Validate() == nil) && (q.Edge == nil || q.Edge.Validate() == nil)
+}
+
+// validPrepareBody is validStartBody with a device required.
+func validPrepareBody(b []byte) bool {
+	var q struct {
+		Device *contract.DeviceSignals `json:"device"`
+	}
+	return validStartBody(b) && json.Unmarshal(b, &q) == nil && q.Device != nil
 }
 
 func validEMVChallengeBody(b []byte) bool {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -48,6 +49,8 @@ func TestDeviceRecognition(t *testing.T) {
 			jp, true, "challenge", "device_mismatch"},
 		{"cookie replayed from another network", laptop, contract.EdgeSignals{IP: "198.51.100.9", Country: "JP", ASN: 64500}, true, "challenge", "device_mismatch"},
 		{"cookie replayed from another country", laptop, contract.EdgeSignals{IP: "198.51.100.9", Country: "US", ASN: 2516}, true, "challenge", "device_mismatch"},
+		{"same fingerprint from another network: not recognised", withID(laptop, "fresh-profile"),
+			contract.EdgeSignals{IP: "198.51.100.9", Country: "JP", ASN: 64500}, false, "challenge", "new_device"},
 		{"another device, no cookie", withID(withUA(laptop, "Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.5 Mobile/15E148 Safari/604.1"), "iphone"),
 			jp, false, "challenge", "new_device"},
 	} {
@@ -114,4 +117,31 @@ func (h *harness) succeedOnceFrom(card string, dev contract.DeviceSignals, edge 
 		h.t.Fatalf("first purchase: %+v, want a challenge", res)
 	}
 	h.reportOutcome(id, "Y", "", 1)
+}
+
+// TestPreparedSignalsDecide: the device signals Honnin.prepare sent stand
+// in for a start that brings none, and prepare has the device cookie set.
+func TestPreparedSignalsDecide(t *testing.T) {
+	h := newHarness(t)
+	jp := contract.EdgeSignals{IP: "203.0.113.7", Country: "JP", ASN: 2516}
+	h.succeedOnceFrom(cardJA, laptop, jp)
+	h.clock.Add(3 * time.Hour)
+
+	id := h.createChallenge(cardJA)
+	rec := h.do("POST", "/internal/v1/authentications/"+id+"/prepare", h.edgeToken(id),
+		map[string]any{"device": withID(laptop, "other-site"), "edge": jp})
+	if rec.Code != http.StatusOK {
+		t.Fatalf("prepare: %d %s", rec.Code, rec.Body.String())
+	}
+	if p := decodeBody[contract.PrepareResponse](t, rec); !strings.HasPrefix(p.DeviceCookie, "d1.") {
+		t.Errorf("prepare from a browser without a cookie: %+v, want one to set", p)
+	}
+	rec = h.do("POST", "/internal/v1/authentications/"+id+"/start", h.edgeToken(id), map[string]any{"edge": jp})
+	if rec.Code != http.StatusOK {
+		t.Fatalf("start: %d %s", rec.Code, rec.Body.String())
+	}
+	res := decodeBody[contract.StartResponse](t, rec)
+	if r := storedReasons(t, h, id); res.Decision != "frictionless" || !slices.Contains(r, "device_recognised") {
+		t.Errorf("start without signals after a prepare: %s %v, want frictionless, recognised from the prepared fingerprint", res.Decision, r)
+	}
 }

@@ -54,6 +54,7 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("POST "+contract.StartPath, s.handle(s.start))
 	mux.Handle("POST "+contract.ResendPath, s.handle(s.resend))
 	mux.Handle("POST "+contract.PasswordPath, s.handle(s.password))
+	mux.Handle("POST "+contract.PreparePath, s.handle(s.prepare))
 	mux.Handle("POST "+contract.ResultsPath, s.handle(s.results))
 	mux.Handle("POST "+contract.EMVChallengePath, s.handle(s.emvChallenge))
 	mux.Handle("POST "+contract.EMVMethodPath, s.handle(s.emvMethod))

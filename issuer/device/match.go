@@ -2,14 +2,19 @@ package device
 
 import "strings"
 
-// MatchMin is how many of the soft signals (screen, colour depth, pixel
-// ratio, processors, touch points, first language, browser version) must
-// agree for Match: 5 of the 7, so a device may drift in two of them at once
-// (an external monitor changes the screen and the pixel ratio) but not in
-// three. Chosen by measurement: README.md has the false-match and
-// true-match rates at 4, 5, 6 and 7, and TestPopulation fails when the
-// rates at this value leave their bounds.
-const MatchMin = 5
+// MatchMin and MatchMaxDiffer are Match's thresholds on the soft signals
+// (screen, colour depth, pixel ratio, processors, touch points, first
+// language, browser version): at least 4 agree and at most 2 differ. A
+// device may drift in two at once (an external monitor changes the screen
+// and the pixel ratio; a zoom and a browser update) but not in three, and
+// a fingerprint must show 4 signals to match at all. Chosen by measurement:
+// README.md has the false-match and true-match rates of the neighbouring
+// rules, and TestPopulation fails when the rates of this one leave their
+// bounds.
+const (
+	MatchMin       = 4
+	MatchMaxDiffer = 2
+)
 
 // majorDrift is how many major versions a browser may have moved between
 // two fingerprints of the same device: browsers update every four weeks,
@@ -19,19 +24,20 @@ const majorDrift = 3
 // Match reports whether seen is probably the browser known was
 // fingerprinted from. The browser family, platform, mobile flag and time
 // zone must be equal and known: a device does not change them, and a
-// fingerprint without them says too little. Then the soft signals are
-// counted: each one that both fingerprints know and that agrees (the same
-// screen, colour depth, pixel ratio, processors, touch points, first
-// language; a browser major version within 3) is one agreement, and
-// MatchMin agreements are a match. A signal either side does not know
-// does not count, so a sparse fingerprint matches nothing.
+// fingerprint without them says too little. On a phone the screen must be
+// the same too. Then the soft signals both fingerprints know are compared
+// (the screen, colour depth, pixel ratio, processors, touch points and
+// first language agree when equal; the browser's major version when
+// within 3): MatchMin must agree and at most MatchMaxDiffer differ. A
+// signal either side does not know (zero) counts neither way, so a sparse
+// fingerprint matches nothing.
 //
 // A match is a fuzzy judgement, not an identity: browsers of the same
 // phone model in the same city look alike (README.md has the rates), and
 // every signal comes from a client that may lie. It is meant to spare a
 // cardholder the code on a new merchant site, not to prove who they are.
 func Match(known, seen Fingerprint) bool {
-	return match(known, seen, MatchMin, phoneScreen)
+	return match(known, seen, MatchMin, MatchMaxDiffer, phoneScreen)
 }
 
 // phoneScreen: on a phone the screen must agree too. A phone has no
@@ -40,7 +46,7 @@ func Match(known, seen Fingerprint) bool {
 const phoneScreen = true
 
 // match is Match with its parameters, for the measurements.
-func match(known, seen Fingerprint, minAgree int, phoneScreen bool) bool {
+func match(known, seen Fingerprint, minAgree, maxDiffer int, phoneScreen bool) bool {
 	if known.Browser == "" || known.Platform == "" || known.Timezone == "" {
 		return false
 	}
@@ -51,38 +57,36 @@ func match(known, seen Fingerprint, minAgree int, phoneScreen bool) bool {
 	if phoneScreen && known.Mobile && !sameScreen(known, seen) {
 		return false
 	}
-	return Agreements(known, seen) >= minAgree
+	agree, differ := Compare(known, seen)
+	return agree >= minAgree && differ <= maxDiffer
 }
 
 func sameScreen(a, b Fingerprint) bool {
 	return a.ScreenLong != 0 && a.ScreenLong == b.ScreenLong && a.ScreenShort == b.ScreenShort
 }
 
-// Agreements counts the soft signals two fingerprints both know and agree
-// on (at most 7), for Match and for an operator's explanation.
-func Agreements(a, b Fingerprint) int {
-	n := 0
-	agree := func(x, y int) {
-		if x != 0 && x == y {
-			n++
+// Compare counts the soft signals (at most 7) that two fingerprints both
+// know and agree on, and those they both know and differ in, for Match and
+// for an operator's explanation.
+func Compare(a, b Fingerprint) (agree, differ int) {
+	count := func(known, same bool) {
+		switch {
+		case !known:
+		case same:
+			agree++
+		default:
+			differ++
 		}
 	}
-	if sameScreen(a, b) {
-		n++
-	}
-	agree(a.ColorDepth, b.ColorDepth)
-	if a.PixelRatio != 0 && a.PixelRatio == b.PixelRatio {
-		n++
-	}
-	agree(a.Cores, b.Cores)
-	agree(a.TouchPoints, b.TouchPoints)
-	if len(a.Languages) > 0 && len(b.Languages) > 0 && strings.EqualFold(a.Languages[0], b.Languages[0]) {
-		n++
-	}
-	if a.Major != 0 && b.Major != 0 && abs(release(a.Browser, a.Major)-release(b.Browser, b.Major)) <= majorDrift {
-		n++
-	}
-	return n
+	count(a.ScreenLong != 0 && b.ScreenLong != 0, a.ScreenLong == b.ScreenLong && a.ScreenShort == b.ScreenShort)
+	count(a.ColorDepth != 0 && b.ColorDepth != 0, a.ColorDepth == b.ColorDepth)
+	count(a.PixelRatio != 0 && b.PixelRatio != 0, a.PixelRatio == b.PixelRatio)
+	count(a.Cores != 0 && b.Cores != 0, a.Cores == b.Cores)
+	count(a.TouchPoints != 0 && b.TouchPoints != 0, a.TouchPoints == b.TouchPoints)
+	count(len(a.Languages) > 0 && len(b.Languages) > 0, len(a.Languages) > 0 && len(b.Languages) > 0 &&
+		strings.EqualFold(a.Languages[0], b.Languages[0]))
+	count(a.Major != 0 && b.Major != 0, abs(release(a.Browser, a.Major)-release(b.Browser, b.Major)) <= majorDrift)
+	return agree, differ
 }
 
 // release numbers a browser's major versions consecutively: Safari went

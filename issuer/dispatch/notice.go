@@ -10,6 +10,7 @@ import (
 	texttemplate "text/template"
 	"time"
 
+	"github.com/honnin/honnin/edge/money"
 	"github.com/honnin/honnin/issuer/safetext"
 )
 
@@ -35,6 +36,12 @@ const (
 	// was changed: if someone else did it, the cardholder hears of it
 	// where they still read.
 	NoticeContactChanged = "contact_changed"
+	// NoticeFraudReport: to the issuer's operator, not the cardholder: a
+	// cardholder marked an authentication "this was not me" in the
+	// portal. It names the card by its last 4 digits and the purchase by
+	// its authentication id, merchant, amount and time; never the card
+	// number or a code.
+	NoticeFraudReport = "fraud_report"
 )
 
 // Notice is one notice mail. Fields a kind does not use stay empty.
@@ -60,6 +67,17 @@ type Notice struct {
 	// or "sms", and Dest the new destination, masked, for
 	// NoticeContactChanged.
 	Code, Contact, Dest string
+	// Authentication, Merchant (the name the cardholder was shown),
+	// MerchantID, Amount (minor units of Currency) and At (the purchase's
+	// time) are the reported purchase of NoticeFraudReport; Listed the
+	// deny list kinds the report added (device, address, merchant).
+	Authentication string
+	Merchant       string
+	MerchantID     int64
+	Amount         int64
+	Currency       string
+	At             time.Time
+	Listed         []string
 }
 
 func (n Notice) validate() error {
@@ -92,6 +110,21 @@ func (n Notice) validate() error {
 		if (n.Contact != "email" && n.Contact != "sms") || n.Dest == "" {
 			return bad("contact changed notice needs what changed (email or sms) and the masked destination")
 		}
+	case NoticeFraudReport:
+		switch {
+		case len(n.Last4) != 4 || strings.Trim(n.Last4, "0123456789") != "":
+			return bad("fraud report notice needs the card's last 4 digits")
+		case n.Authentication == "" || strings.TrimSpace(safetext.Clean(n.Merchant, maxMerchantRunes)) == "" || n.At.IsZero():
+			return bad("fraud report notice needs the authentication, the merchant and the purchase time")
+		case n.Amount < 0 || (!money.NoPurchase(n.Amount, n.Currency) &&
+			(len(n.Currency) != 3 || strings.Trim(n.Currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "")):
+			return bad("fraud report notice needs the amount and its currency")
+		}
+		for _, k := range n.Listed {
+			if _, ok := listedNames[n.Locale][k]; !ok {
+				return bad("fraud report notice: unknown deny list kind %q", k)
+			}
+		}
 	default:
 		return bad("unknown kind %q", n.Kind)
 	}
@@ -103,6 +136,15 @@ type noticeView struct {
 	IssuerName, Last4, Method, Serial, Password, Expires string
 	Code, Contact, Dest                                  string
 	Failures                                             int
+	// The reported purchase (NoticeFraudReport), formatted.
+	Authentication, Merchant, Amount, Date, Listed string
+	MerchantID                                     int64
+}
+
+// listedNames are the deny list kinds as an operator reads them.
+var listedNames = map[string]map[string]string{
+	"ja": {"device": "端末", "address": "IPアドレス", "merchant": "加盟店"},
+	"en": {"device": "the device", "address": "the network address", "merchant": "the merchant"},
 }
 
 // methodNames are the credential kinds as a cardholder reads them.
@@ -118,7 +160,7 @@ var methodNames = map[string]map[string]string{
 var loadNotices = sync.OnceValues(func() (map[string]*texttemplate.Template, error) {
 	out := make(map[string]*texttemplate.Template)
 	for _, loc := range []string{"en", "ja"} {
-		for _, kind := range []string{NoticeLocked, NoticeAppPassword, NoticePortalCode, NoticeContactCode, NoticeContactChanged} {
+		for _, kind := range []string{NoticeLocked, NoticeAppPassword, NoticePortalCode, NoticeContactCode, NoticeContactChanged, NoticeFraudReport} {
 			name := "templates/" + loc + "/" + kind + ".txt"
 			t, err := texttemplate.New(kind+".txt").Option("missingkey=error").ParseFS(templateFS, name)
 			if err != nil {
@@ -132,7 +174,8 @@ var loadNotices = sync.OnceValues(func() (map[string]*texttemplate.Template, err
 
 // renderNotice validates n and renders its subject and text body. Notices
 // are plain text: nothing in them needs layout, and no untrusted text
-// (a merchant name) goes into them.
+// (a merchant name) goes into them but the operator's fraud report, where
+// it is cleaned of control characters and capped like in a code mail.
 func renderNotice(n Notice) (rendered, error) {
 	if err := n.validate(); err != nil {
 		return rendered{}, err
@@ -154,6 +197,21 @@ func renderNotice(n Notice) (rendered, error) {
 	}
 	if !n.Expires.IsZero() {
 		v.Expires = formatDate(n.Expires, n.Locale)
+	}
+	if n.Kind == NoticeFraudReport {
+		v.Authentication, v.MerchantID = n.Authentication, n.MerchantID
+		v.Merchant = safetext.Clean(n.Merchant, maxMerchantRunes)
+		v.Amount = money.Format(n.Amount, n.Currency, n.Locale)
+		v.Date = formatDate(n.At, n.Locale)
+		sep := ", "
+		if n.Locale == "ja" {
+			sep = "、"
+		}
+		names := make([]string, 0, len(n.Listed))
+		for _, k := range n.Listed {
+			names = append(names, listedNames[n.Locale][k])
+		}
+		v.Listed = strings.Join(names, sep)
 	}
 	var b bytes.Buffer
 	if err := all[n.Locale+"/"+n.Kind].Execute(&b, v); err != nil {

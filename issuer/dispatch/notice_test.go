@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/honnin/honnin/issuer/devmail"
 )
@@ -82,6 +83,30 @@ func TestSendNotice(t *testing.T) {
 			subject: "Your member portal confirmation code",
 			want:    []string{"card ending 9024", "Confirmation code: 042917", "until 2026-11-22 12:04 (JST)"},
 		},
+		{
+			// To the operator: the purchase, never the card number or a
+			// code; the merchant name cleaned of what would break the
+			// text.
+			name: "fraud report en",
+			n: Notice{Kind: NoticeFraudReport, Locale: "en", Last4: "9016", Authentication: "AUTH0000000000000000000001",
+				Merchant: "Tea\u202eRoom\nSencha", MerchantID: 3, Amount: 1250, Currency: "JPY", At: at,
+				Listed: []string{"device", "address", "merchant"}},
+			subject: "Fraud report: card ending 9016, authentication AUTH0000000000000000000001",
+			want: []string{"Card:            ending 9016", "Authentication:  AUTH0000000000000000000001",
+				"Merchant:        Tea Room Sencha (merchant id 3)", "Amount:          ¥1,250", "Purchase time:   2026-11-22 12:04 (JST)",
+				"On the deny list: the device, the network address, the merchant of this authentication",
+				"issuer risk denylist remove -kind K -value V", "next purchases"},
+			avoid: []string{"3540", "\u202e"},
+		},
+		{
+			name: "fraud report ja, merchant only",
+			n: Notice{Kind: NoticeFraudReport, Locale: "ja", Last4: "9016", Authentication: "AUTH0000000000000000000001",
+				Merchant: "お茶の店", Amount: 1250, Currency: "JPY", At: at, Listed: []string{"merchant"}},
+			subject: "【不正利用の申告】カード番号下4桁 9016・認証ID AUTH0000000000000000000001",
+			want: []string{"カード番号：下4桁 9016", "認証ID：AUTH0000000000000000000001", "加盟店：お茶の店", "金額：1,250円",
+				"ご利用日時：2026年11月22日 12:04（日本時間）", "この認証の加盟店を拒否リストに登録しました", "コード入力を求めます"},
+			avoid: []string{"加盟店ID", "端末"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -133,6 +158,13 @@ func TestSendNoticeInvalid(t *testing.T) {
 		{"portal code without code", func(n *Notice) { n.Kind = NoticePortalCode; n.Expires = at }},
 		{"portal code not digits", func(n *Notice) { n.Kind = NoticePortalCode; n.Code = "12a456"; n.Expires = at }},
 		{"portal code without expiry", func(n *Notice) { n.Kind = NoticePortalCode; n.Code = "123456" }},
+		{"fraud report without authentication", func(n *Notice) { *n = fraudNotice(); n.Authentication = "" }},
+		{"fraud report without merchant", func(n *Notice) { *n = fraudNotice(); n.Merchant = "\n\t " }},
+		{"fraud report without time", func(n *Notice) { *n = fraudNotice(); n.At = time.Time{} }},
+		{"fraud report with a card number", func(n *Notice) { *n = fraudNotice(); n.Last4 = "3540123456789016" }},
+		{"fraud report, bad currency", func(n *Notice) { *n = fraudNotice(); n.Currency = "yen" }},
+		{"fraud report, negative amount", func(n *Notice) { *n = fraudNotice(); n.Amount = -1 }},
+		{"fraud report, unknown kind listed", func(n *Notice) { *n = fraudNotice(); n.Listed = []string{"card"} }},
 	}
 	s := startSink(t, devmail.SMTPConfig{}, nil)
 	m := newMailer(t, MailConfig{Host: s.host, Port: s.port})
@@ -149,4 +181,11 @@ func TestSendNoticeInvalid(t *testing.T) {
 	if n := len(s.store.Messages("")); n != 0 {
 		t.Errorf("%d invalid notices reached the server", n)
 	}
+}
+
+// fraudNotice is a valid operator notice of a fraud report.
+func fraudNotice() Notice {
+	return Notice{Kind: NoticeFraudReport, To: "ops@issuer.example", Locale: "en", IssuerName: "Demo Card", Last4: "9016",
+		Authentication: "AUTH0000000000000000000001", Merchant: "Tea Room", Amount: 1250, Currency: "JPY", At: at,
+		Listed: []string{"merchant"}}
 }

@@ -11,6 +11,7 @@ var catalogues = []map[string]map[string]string{
 	portalMessages,
 	methodMessages,
 	busyMessages,
+	fraudMessages,
 }
 
 // catalogue is catalogues merged per language, built once.

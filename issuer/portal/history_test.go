@@ -41,11 +41,11 @@ func testHistory(t *testing.T, e pgtest.Engine) {
 	b := h.browser()
 	b.signIn(cardA, passA, mailA)
 	p := b.get("/portal/history")
-	rows := regexp.MustCompile(`<tr><td>`).FindAllStringIndex(p.body, -1)
+	rows := regexp.MustCompile(`<tr id="auth-[A-Z0-9]+"><td>`).FindAllStringIndex(p.body, -1)
 	if p.status != http.StatusOK || len(rows) != HistoryPageSize {
 		t.Fatalf("page 1: %d, %d rows", p.status, len(rows))
 	}
-	first := `<tr><td>2026年11月22日 12:24</td><td>Shop 24</td><td class="num">1,024円</td><td>完了していません</td><td>—</td></tr>`
+	first := `"><td>2026年11月22日 12:24</td><td>Shop 24</td><td class="num">1,024円</td><td>完了していません</td><td>—</td><td>—</td></tr>`
 	if !strings.Contains(p.body, first) {
 		t.Errorf("newest row is not first or not as shown:\n%s", p.body)
 	}
@@ -58,7 +58,7 @@ func testHistory(t *testing.T, e pgtest.Engine) {
 		}
 	}
 	p = b.get("/portal/history?page=2")
-	if rows := regexp.MustCompile(`<tr><td>`).FindAllStringIndex(p.body, -1); len(rows) != 5 ||
+	if rows := regexp.MustCompile(`<tr id="auth-[A-Z0-9]+"><td>`).FindAllStringIndex(p.body, -1); len(rows) != 5 ||
 		!strings.Contains(p.body, "<td>Shop 00</td>") || strings.Contains(p.body, `rel="next"`) {
 		t.Errorf("page 2: %d rows\n%s", len(rows), p.body)
 	}

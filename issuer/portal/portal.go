@@ -82,6 +82,17 @@ type Config struct {
 	// API so that sign-ins queue behind purchase checks; nil means
 	// passhash.Default.
 	Hashing *passhash.Budget
+	// Fraud takes the cardholder's "this was not me" of a purchase in the
+	// history (*acs.Service); nil: the history offers no report.
+	Fraud FraudReporter
+}
+
+// FraudReporter records a cardholder's report of one of their card's
+// authentications (acs.Service.ReportFraud): an *acs.Refusal of kind
+// NotFound for one that is not the card's, Conflict for one reported
+// already.
+type FraudReporter interface {
+	ReportFraud(ctx context.Context, cardholderID int64, authID string) error
 }
 
 // Server is the portal. Its routes are in routes.go.

@@ -25,6 +25,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /portal/sharing", s.signedIn(s.sharingPage))
 	mux.HandleFunc("POST /portal/sharing", s.signedIn(s.saveSharing))
 	mux.HandleFunc("GET /portal/history", s.signedIn(s.history))
+	mux.HandleFunc("POST /portal/history/report", s.signedIn(s.reportFraud))
 	mux.HandleFunc("GET /portal/service", s.signedIn(s.servicePage))
 	mux.HandleFunc("POST /portal/service", s.signedIn(s.saveService))
 	mux.HandleFunc("GET /portal/password", s.signedIn(s.passwordPage))

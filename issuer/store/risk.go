@@ -322,20 +322,6 @@ func (s *Store) rememberDevice(ctx context.Context, tx *sql.Tx, id string, at ti
 	return err
 }
 
-// PreparedSignals returns the device signals Honnin.prepare recorded for
-// authentication id (JSON), "" when none.
-func (s *Store) PreparedSignals(ctx context.Context, id string) (string, error) {
-	var v string
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT prepared_signals FROM authentications WHERE id = ?`), id).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = ErrNotFound
-	}
-	if err != nil {
-		return "", fmt.Errorf("store: prepared signals of %s: %w", id, err)
-	}
-	return v, nil
-}
-
 // WatchedMerchant is a merchant on the watch list: the risk rule
 // merchant_watchlist fires for every authentication it creates, whatever
 // name it is shown under.

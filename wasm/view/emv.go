@@ -23,31 +23,50 @@ const (
 	// MethodMode: the edge's 3DS Method page; the client collects the
 	// device signals, posts them (MethodDevice), and says it is done.
 	MethodMode
+	// PrepareMode: the hidden frame of Honnin.prepare, the challenge page
+	// with mode=prepare in its URL; the client collects the device signals,
+	// posts them (Prepare), and tells the merchant page it is done
+	// (PrepareTarget). It shows nothing.
+	PrepareMode
+)
+
+// PrepareParam is the challenge page's query parameter, and its value,
+// that run the client in PrepareMode: honnin.js opens its hidden frame at
+// /challenge?st=<session token>&mode=prepare.
+const (
+	PrepareParam = "mode"
+	PrepareValue = "prepare"
 )
 
 // ModeOf decides the client's mode from what its page carries: a method
 // token (only the edge's 3DS Method page has one), else the session token
 // of its URL, whose claims say whether the session is an EMV one (an "emv"
-// object). The token's signature is not checked here, as in TargetOrigin:
-// the edge verified it before it served the page, and gave the page the
-// CSP of the same mode (an EMV page may submit a form to the edge alone, a
-// merchant's page no form at all), so a page cannot be talked into the
-// other mode's way of ending. A token that does not decode is a merchant
-// session, which then fails as it does today.
-func ModeOf(methodToken, sessionToken string) Mode {
+// object), and the URL's PrepareParam (pageMode). The token's signature is
+// not checked here, as in TargetOrigin: the edge verified it before it
+// served the page, and gave the page the CSP of the same mode (an EMV page
+// may submit a form to the edge alone, a merchant's page no form at all),
+// so a page cannot be talked into the other mode's way of ending. A token
+// that does not decode is a merchant session, which then fails as it does
+// today. Prepare is a merchant page's: on an EMV session, whose device
+// data the 3DS Method collects, pageMode is ignored and the challenge
+// runs.
+func ModeOf(methodToken, sessionToken, pageMode string) Mode {
 	if methodToken != "" {
 		return MethodMode
 	}
+	mode := MerchantMode
 	var claims struct {
 		EMV json.RawMessage `json:"emv"`
 	}
-	if decodeClaims(sessionToken, &claims) != nil {
-		return MerchantMode
+	if decodeClaims(sessionToken, &claims) == nil {
+		if e := strings.TrimSpace(string(claims.EMV)); strings.HasPrefix(e, "{") {
+			mode = EMVMode
+		}
 	}
-	if e := strings.TrimSpace(string(claims.EMV)); strings.HasPrefix(e, "{") {
-		return EMVMode
+	if mode == MerchantMode && pageMode == PrepareValue {
+		return PrepareMode
 	}
-	return MerchantMode
+	return mode
 }
 
 // decodeClaims decodes a compact JWS's payload into v, unverified.
@@ -107,4 +126,14 @@ func MethodDevice(methodToken string, d contract.DeviceSignals) (Request, error)
 	}
 	d = d.WithinLimits()
 	return newRequest(contract.EMVMethodDevicePath, contract.EMVMethodDeviceRequest{MethodToken: methodToken, Device: &d})
+}
+
+// Prepare is the prepare frame's one request: the session token of its
+// URL and the device signals, brought within the edge's limits.
+func Prepare(sessionToken string, d contract.DeviceSignals) (Request, error) {
+	if sessionToken == "" {
+		return Request{}, errors.New("view: no session token")
+	}
+	d = d.WithinLimits()
+	return newRequest(contract.ClientPreparePath, contract.ClientPrepareRequest{SessionToken: sessionToken, Device: &d})
 }

@@ -10,33 +10,44 @@ import (
 )
 
 // TestModeOf: the page's method token makes the method mode; else the
-// session token's emv claim, an object, makes the EMV mode; anything else
-// — no emv claim, a null or non-object one, a token that does not decode
-// — stays the merchant mode of today.
+// session token's emv claim, an object, makes the EMV mode; else the URL's
+// mode=prepare makes the prepare mode; anything else — no emv claim, a
+// null or non-object one, a token that does not decode — stays the
+// merchant mode of today.
 func TestModeOf(t *testing.T) {
 	const emv = `"emv":{"nu":"https://r.example/n","sti":"s","ati":"a","v":"2.2.0","ws":"03"}`
+	merchant := jws(`{"sub":"a1","mo":"http://localhost:8080"}`)
 	tests := []struct {
 		name          string
 		method, token string
+		page          string // the URL's mode parameter
 		want          Mode
 	}{
-		{"merchant", "", jws(`{"sub":"a1","mo":"http://localhost:8080"}`), MerchantMode},
-		{"emv", "", jws(`{"sub":"a1","mo":"https://r.example",` + emv + `}`), EMVMode},
-		{"emv, spaced", "", jws(`{"emv" : { "nu":"x"}}`), EMVMode},
-		{"method page", "m.t.k", "", MethodMode},
-		{"method token wins", "m.t.k", jws(`{` + emv + `}`), MethodMode},
-		{"emv null", "", jws(`{"mo":"http://localhost:8080","emv":null}`), MerchantMode},
-		{"emv string", "", jws(`{"emv":"yes"}`), MerchantMode},
-		{"emv true", "", jws(`{"emv":true}`), MerchantMode},
-		{"emv array", "", jws(`{"emv":[{}]}`), MerchantMode},
-		{"no token", "", "", MerchantMode},
-		{"not a JWS", "", "emv", MerchantMode},
-		{"payload not JSON", "", jws(`{"emv":{`), MerchantMode},
-		{"padded payload", "", "h." + strings.TrimRight(jws(`{`+emv+`}`), "=") + "=.s", MerchantMode},
-		{"huge token", "", jws(`{` + emv + `,"x":"` + strings.Repeat("x", 9000) + `"}`), MerchantMode},
+		{"prepare", "", merchant, "prepare", PrepareMode},
+		{"prepare, token not decoding", "", "x.y.z", "prepare", PrepareMode},
+		{"prepare, no token", "", "", "prepare", PrepareMode},
+		{"prepare of an EMV session runs the challenge", "", jws(`{"mo":"https://r.example",` + emv + `}`), "prepare", EMVMode},
+		{"method token wins over prepare", "m.t.k", merchant, "prepare", MethodMode},
+		{"other mode value", "", merchant, "Prepare", MerchantMode},
+		{"empty mode value", "", merchant, "", MerchantMode},
+		{"mode value with space", "", merchant, "prepare ", MerchantMode},
+		{"merchant", "", jws(`{"sub":"a1","mo":"http://localhost:8080"}`), "", MerchantMode},
+		{"emv", "", jws(`{"sub":"a1","mo":"https://r.example",` + emv + `}`), "", EMVMode},
+		{"emv, spaced", "", jws(`{"emv" : { "nu":"x"}}`), "", EMVMode},
+		{"method page", "m.t.k", "", "", MethodMode},
+		{"method token wins", "m.t.k", jws(`{` + emv + `}`), "", MethodMode},
+		{"emv null", "", jws(`{"mo":"http://localhost:8080","emv":null}`), "", MerchantMode},
+		{"emv string", "", jws(`{"emv":"yes"}`), "", MerchantMode},
+		{"emv true", "", jws(`{"emv":true}`), "", MerchantMode},
+		{"emv array", "", jws(`{"emv":[{}]}`), "", MerchantMode},
+		{"no token", "", "", "", MerchantMode},
+		{"not a JWS", "", "emv", "", MerchantMode},
+		{"payload not JSON", "", jws(`{"emv":{`), "", MerchantMode},
+		{"padded payload", "", "h." + strings.TrimRight(jws(`{`+emv+`}`), "=") + "=.s", "", MerchantMode},
+		{"huge token", "", jws(`{` + emv + `,"x":"` + strings.Repeat("x", 9000) + `"}`), "", MerchantMode},
 	}
 	for _, tt := range tests {
-		if got := ModeOf(tt.method, tt.token); got != tt.want {
+		if got := ModeOf(tt.method, tt.token, tt.page); got != tt.want {
 			t.Errorf("%s: ModeOf = %d, want %d", tt.name, got, tt.want)
 		}
 	}
@@ -113,5 +124,47 @@ func TestMethodDevice(t *testing.T) {
 	if err := json.Unmarshal(req.Body, &body); err != nil || body.MethodToken != "m.t.k" || body.Device == nil ||
 		body.Device.UA != "Mozilla/5.0" || body.Device.Validate() != nil {
 		t.Errorf("body %s: %v", req.Body, err)
+	}
+}
+
+// TestPrepare: the prepare frame's request is the contract's body, as the
+// edge reads it (strictly, the device within its limits), to /v1/prepare.
+func TestPrepare(t *testing.T) {
+	if _, err := Prepare("", contract.DeviceSignals{}); err == nil {
+		t.Error("no session token accepted")
+	}
+	langs := make([]string, 50)
+	for i := range langs {
+		langs[i] = "ja"
+	}
+	req, err := Prepare("s.t.k", contract.DeviceSignals{UA: "Mozilla/5.0", Languages: langs, DeviceID: "dev-1"})
+	if err != nil || req.Path != "/v1/prepare" {
+		t.Fatalf("%+v, %v", req, err)
+	}
+	var body contract.ClientPrepareRequest
+	decodeStrict(t, req, &body)
+	if body.SessionToken != "s.t.k" || body.Device == nil || body.Device.UA != "Mozilla/5.0" || body.Device.DeviceID != "dev-1" ||
+		body.Device.Validate() != nil {
+		t.Errorf("body %s", req.Body)
+	}
+}
+
+// TestPrepareTarget: the prepare frame tells only the token's merchant
+// origin, and nothing when the token holds no valid one.
+func TestPrepareTarget(t *testing.T) {
+	for _, tt := range []struct {
+		name, token, want string
+	}{
+		{"merchant", jws(`{"sub":"a1","mo":"https://shop.example"}`), "https://shop.example"},
+		{"no mo", jws(`{"sub":"a1"}`), ""},
+		{"wildcard", jws(`{"mo":"*"}`), ""},
+		{"path", jws(`{"mo":"https://shop.example/pay"}`), ""},
+		{"not a JWS", "abc", ""},
+		{"empty", "", ""},
+	} {
+		got, err := PrepareTarget(tt.token)
+		if got != tt.want || (err == nil) != (tt.want != "") {
+			t.Errorf("%s: PrepareTarget = %q, %v; want %q", tt.name, got, err, tt.want)
+		}
 	}
 }

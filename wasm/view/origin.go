@@ -23,6 +23,23 @@ const maxSessionToken = 8 << 10
 // origin must be a serialized http(s) origin (origin.Valid):
 // scheme://host[:port], lower case, no path, query, fragment or user info.
 func TargetOrigin(sessionToken, responseOrigin string) (string, error) {
+	mo, err := PrepareTarget(sessionToken)
+	if err != nil {
+		return "", err
+	}
+	if mo != responseOrigin {
+		return "", errors.New("view: target origin: merchant origin of the edge response does not match the session token")
+	}
+	return mo, nil
+}
+
+// PrepareTarget returns the origin the prepare frame may tell it is done:
+// the session token's mo claim alone, a serialized http(s) origin, as in
+// TargetOrigin. The prepare's answer (204) has no body to hold a second
+// source, and none is needed: the message says only whether the prepare
+// went through, and the page's frame-ancestors, built by the edge from
+// the verified token, already let no other origin frame it.
+func PrepareTarget(sessionToken string) (string, error) {
 	var claims struct {
 		MO *string `json:"mo"`
 	}
@@ -33,9 +50,6 @@ func TargetOrigin(sessionToken, responseOrigin string) (string, error) {
 		return "", errors.New("view: target origin: session token has no mo claim")
 	}
 	mo := *claims.MO
-	if mo != responseOrigin {
-		return "", errors.New("view: target origin: merchant origin of the edge response does not match the session token")
-	}
 	if !origin.Valid(mo) {
 		return "", errors.New("view: target origin: " + strconv.Quote(truncate(mo, 80)) + " is not an http(s) origin")
 	}

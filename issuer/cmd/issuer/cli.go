@@ -45,6 +45,10 @@ func commands() []command {
 		{"merchant watch list", "list the merchants on the risk watch list", merchantWatchList},
 		{"merchant watch add", "put a merchant on the risk watch list", merchantWatchAdd},
 		{"merchant watch remove", "take a merchant off the risk watch list", merchantWatchRemove},
+		// The risk group (risk.go). A longer name goes before its prefix:
+		// the first command whose words start the command line runs.
+		{"risk denylist remove", "take an entry off the risk deny list", riskDenylistRemove},
+		{"risk denylist", "list the risk deny list: what cardholders' fraud reports named, until when", riskDenylist},
 		{"ranges list", "list the card-number ranges this issuer serves", rangesList},
 		{"ranges add", "add a card-number range (BIN prefix or span), eligible or not", rangesAdd},
 		{"ranges remove", "remove a card-number range", rangesRemove},

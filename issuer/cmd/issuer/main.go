@@ -7,10 +7,10 @@
 //	issuer demo seed  add the demo merchant and cardholders (idempotent)
 //
 // and the operator's commands: cardholder add|list|show|unlock, merchant
-// add|origins|names|list, merchant watch list|add|remove, ranges
-// list|add|remove, outbox [retry], keys rotate, av rotate|verify,
-// token import|assign|lock|unlock|list, app issue ('issuer help' lists
-// them all).
+// add|origins|names|list, merchant watch list|add|remove, risk denylist
+// [remove], ranges list|add|remove, outbox [retry], keys rotate, av
+// rotate|verify, token import|assign|lock|unlock|list, app issue ('issuer
+// help' lists them all).
 //
 // Every subcommand takes -h for its flags. Flags default to the values `make
 // run` uses, and most can be given as environment variables instead.

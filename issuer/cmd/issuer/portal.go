@@ -49,10 +49,10 @@ func (p portalFlags) secureCookies(addr string) (bool, error) {
 
 // withPortal returns the issuer's handler: the API, and the portal at
 // /portal/ when it is on. The portal's own codes go by mailer, at once, so
-// the page can say whether they left; app registrations are the use
-// cases' (their password notice goes through the outbox like the API's).
+// the page can say whether they left; app registrations and fraud reports
+// are the use cases' (their notices go through the outbox like the API's).
 func (p portalFlags) withPortal(apiHandler http.Handler, addr string, st *store.Store, hasher *pan.Hasher, v *vault.Vault,
-	mailer *dispatch.Mailer, apps *acs.Apps, smsSender acs.SMSSender, issuerName string, hashing *passhash.Budget,
+	mailer *dispatch.Mailer, core *acs.Service, smsSender acs.SMSSender, issuerName string, hashing *passhash.Budget,
 	log *slog.Logger) (http.Handler, error) {
 	if !*p.on {
 		return apiHandler, nil
@@ -66,7 +66,7 @@ func (p portalFlags) withPortal(apiHandler http.Handler, addr string, st *store.
 		sender = smsSender
 	}
 	ph, err := portal.New(portal.Config{Store: st, PAN: hasher, Vault: v, Mail: mailer, SMS: sender,
-		Apps:       apps,
+		Apps: core.Apps(), Fraud: core,
 		IssuerName: issuerName, Log: log, SecureCookies: secure, Hashing: hashing})
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/mail"
 	"strconv"
 	"syscall"
 	"time"
@@ -54,10 +55,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	clockOffset := f.Duration("clock-offset", 0, "shift the issuer's clock (tests only: the EMV 3DS timers without waiting for them)")
 	avTokenFile := f.String("av-verify-token-file", env("HONNIN_AV_VERIFY_TOKEN_FILE", ""), "the authorisation host's bearer token for POST /internal/v1/av/verify; empty: that check is off (env HONNIN_AV_VERIFY_TOKEN_FILE)")
 	riskConfig := f.String("risk-config", env("HONNIN_RISK_CONFIG", ""), "risk rules and thresholds, JSON; empty for the built-in default (env HONNIN_RISK_CONFIG)")
+	operatorEmail := f.String("operator-email", env("HONNIN_OPERATOR_EMAIL", ""),
+		"the operator's address for fraud reports cardholders make in the portal (\"this was not me\"); empty: reports are logged only (env HONNIN_OPERATOR_EMAIL)")
+	operatorLocale := f.String("operator-locale", env("HONNIN_OPERATOR_LOCALE", "en"), "language of the operator's notices: en or ja (env HONNIN_OPERATOR_LOCALE)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	operator := acs.Operator{Email: *operatorEmail, Locale: *operatorLocale}
+	if *operatorLocale != "en" && *operatorLocale != "ja" {
+		return usageError{fmt.Sprintf("-operator-locale %q: want en or ja", *operatorLocale)}
+	}
+	if _, err := mail.ParseAddress(*operatorEmail); *operatorEmail != "" && err != nil {
+		return usageError{fmt.Sprintf("-operator-email %q: %v", *operatorEmail, err)}
+	}
 
 	// Everything that can be wrong in the configuration is found before
 	// the port is taken, so a broken start fails at once and says why.
@@ -127,7 +138,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	core, err := acs.New(acs.Config{Store: st, Keys: keys, PAN: hasher, Vault: v, Mail: notices, AV: av, SMS: smsSender, SendCap: *sendCap,
 		EdgeURL: *edgeURL, IssuerName: *issuerName, Risk: engine, Provider: risk.NewProvider(rc.Provider), Log: log, Hashing: hashing,
-		Attempts: *dsFlags.attempts, Now: offsetClock(*clockOffset)})
+		Attempts: *dsFlags.attempts, Now: offsetClock(*clockOffset), Operator: operator})
 	if err != nil {
 		return err
 	}
@@ -135,7 +146,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	handler, err := portalFlags.withPortal(apiHandler, *addr, st, hasher, v, mailer, core.Apps(), smsSender, *issuerName, hashing, log)
+	handler, err := portalFlags.withPortal(apiHandler, *addr, st, hasher, v, mailer, core, smsSender, *issuerName, hashing, log)
 	if err != nil {
 		return err
 	}
@@ -191,6 +202,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "issuer: listening on http://%s\n", ln.Addr())
 	if *portalFlags.on {
 		fmt.Fprintf(stdout, "issuer: cardholder portal on http://%s/portal/\n", ln.Addr())
+		if operator.Email == "" {
+			log.Warn("issuer: no -operator-email: fraud reports from the portal are logged only, no one is mailed")
+		}
 	}
 
 	select {
