@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -316,12 +317,20 @@ func TestSecondPurchaseFrictionless(t *testing.T) {
 // issuer recognised the device by its fingerprint (device_recognised, not
 // known_device). The operator reads the same in `issuer authentication
 // show`.
+//
+// Both profiles are in Japan's time zone, as the cardholder's machine is:
+// in workerd the local request.cf says JP, and headless Chromium's UTC
+// would add timezone_mismatch, which a recognised device (−25) does not
+// outweigh as a known one (−40) does.
 func TestDeviceRecognisedInAnotherProfile(t *testing.T) {
 	card := newCard(t, "email", enrolOpts{})
-	payWithCode(t, newBrowser(t), sys, card)
+	first := newBrowser(t)
+	inTokyo(t, first)
+	payWithCode(t, first, sys, card)
 	mails := len(inbox(t, card.Email))
 
 	ctx := newBrowser(t)
+	inTokyo(t, ctx)
 	orderStatus, status, _, id := shopPay(t, ctx, sys, card.Number)
 	if orderStatus != "paid" || status != "Y" {
 		t.Fatalf("purchase from the fresh profile: order %q status %q, want paid Y", orderStatus, status)
@@ -337,6 +346,15 @@ func TestDeviceRecognisedInAnotherProfile(t *testing.T) {
 		t.Errorf("the frictionless purchase mailed %d codes", n-mails)
 	}
 	checkShow(t, sys, id, d)
+}
+
+// inTokyo sets the time zone of ctx's pages (and their frames) to
+// Asia/Tokyo.
+func inTokyo(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if _, err := chromedp.Call(ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Tokyo"}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // checkShow: `issuer authentication show -id ID` (the operator's
