@@ -348,6 +348,17 @@ func TestDeviceRecognisedInAnotherProfile(t *testing.T) {
 	checkShow(t, sys, id, d)
 }
 
+// operatorDB runs `issuer <args>` on s's database (no keys), and fails
+// the test on error.
+func operatorDB(t *testing.T, s *stack.Stack, args ...string) string {
+	t.Helper()
+	out, err := s.OperatorDB(context.Background(), args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
 // inTokyo sets the time zone of ctx's pages (and their frames) to
 // Asia/Tokyo.
 func inTokyo(t *testing.T, ctx context.Context) {
@@ -362,7 +373,7 @@ func inTokyo(t *testing.T, ctx context.Context) {
 // points, and its -json form says the same as the database.
 func checkShow(t *testing.T, s *stack.Stack, id string, d decision) {
 	t.Helper()
-	out := operator(t, s, nil, "authentication", "show", "-id", id)
+	out := operatorDB(t, s, "authentication", "show", "-id", id)
 	if !strings.Contains(out, d.Outcome) {
 		t.Errorf("authentication show does not name the decision %q:\n%s", d.Outcome, out)
 	}
@@ -371,7 +382,7 @@ func checkShow(t *testing.T, s *stack.Stack, id string, d decision) {
 			t.Errorf("authentication show lacks rule %s (%d points):\n%s", rule, points, out)
 		}
 	}
-	raw := operator(t, s, nil, "authentication", "show", "-id", id, "-json")
+	raw := operatorDB(t, s, "authentication", "show", "-id", id, "-json")
 	var shown struct {
 		Decision string `json:"decision"`
 		Score    int    `json:"score"`
@@ -542,6 +553,17 @@ func TestNotMe(t *testing.T) {
 	if !strings.Contains(notice.Text, id) && !strings.Contains(notice.Text, last4(card.Number)) {
 		t.Errorf("the operator's notice names neither the authentication %s nor the card *%s:\n%s %s",
 			id, last4(card.Number), notice.Subject, notice.Text)
+	}
+
+	// The operator sees the reported purchase's device on the deny list.
+	listed := false
+	for _, line := range strings.Split(operatorDB(t, sys, "risk", "denylist"), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "device" && strings.HasSuffix(line, id) {
+			listed = true
+		}
+	}
+	if !listed {
+		t.Errorf("issuer risk denylist has no device entry of %s", id)
 	}
 
 	mails := len(inbox(t, card.Email))

@@ -670,5 +670,17 @@ func (s *Stack) OperatorEnv(ctx context.Context, env []string, args ...string) (
 	return out, nil
 }
 
+// OperatorDB runs an issuer operator command that reads the database and
+// no secret (`issuer risk denylist`, `issuer authentication show`): only
+// -db is added.
+func (s *Stack) OperatorDB(ctx context.Context, args ...string) ([]byte, error) {
+	args = append(args, "-db", filepath.Join(s.cfg.State, "issuer.db"))
+	out, err := exec.CommandContext(ctx, filepath.Join(s.cfg.Bin, "issuer"), args...).CombinedOutput()
+	if err != nil {
+		return out, fmt.Errorf("issuer %s: %w: %s", strings.Join(args, " "), err, out)
+	}
+	return out, nil
+}
+
 // Bin is the path of one of the stack's programs (bin/authapp, ...).
 func (s *Stack) Bin(name string) string { return filepath.Join(s.cfg.Bin, name) }
