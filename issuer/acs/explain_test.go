@@ -57,4 +57,3 @@ func TestExplanationKinds(t *testing.T) {
 		}
 	}
 }
-
