@@ -6,13 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/honnin/honnin/edge/money"
-	"github.com/honnin/honnin/edge/secretfile"
 	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/store"
 )
@@ -145,18 +143,5 @@ func yesNo(b bool) string {
 // off. The same rules as the authorisation host's token: a private file,
 // one line of at least 32 characters.
 func readOperatorToken(path string) (string, error) {
-	if path == "" {
-		return "", nil
-	}
-	tok, err := secretfile.Value(path, "")
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("-operator-token-file %s does not exist; create one with: umask 077; openssl rand -hex 32 > %s", path, path)
-	}
-	if err != nil {
-		return "", fmt.Errorf("-operator-token-file: %w", err)
-	}
-	if len(tok) < minAVTokenLen || strings.ContainsAny(tok, " \t\r\n") {
-		return "", fmt.Errorf("-operator-token-file %s: want one line of at least %d characters without spaces", path, minAVTokenLen)
-	}
-	return tok, nil
+	return readBearerFile("-operator-token-file", path)
 }
