@@ -23,6 +23,9 @@ type Config struct {
 	// AVVerifyToken is the issuer's authorisation host's bearer token for
 	// POST /internal/v1/av/verify; "" turns that endpoint off (404).
 	AVVerifyToken string
+	// OperatorToken is the operators' bearer token for GET
+	// /internal/v1/authentications/{id}/explanation; "" turns it off (404).
+	OperatorToken string
 }
 
 // Server is the issuer API; it is an http.Handler.
@@ -32,6 +35,8 @@ type Server struct {
 	handler http.Handler
 	// avTokenHash is the SHA-256 of Config.AVVerifyToken; nil: off.
 	avTokenHash []byte
+	// operatorTokenHash is the SHA-256 of Config.OperatorToken; nil: off.
+	operatorTokenHash []byte
 }
 
 // New returns the API serving cfg.ACS.
@@ -39,7 +44,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.ACS == nil {
 		return nil, errors.New("api: no use cases (ACS)")
 	}
-	s := &Server{acs: cfg.ACS, log: cfg.Log}
+	s := &Server{acs: cfg.ACS, log: cfg.Log, operatorTokenHash: tokenHash(cfg.OperatorToken)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -60,6 +65,7 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("POST "+contract.EMVMethodPath, s.handle(s.emvMethod))
 	mux.Handle("POST /v1/app/register", s.handle(s.registerApp))
 	mux.Handle("POST "+AVVerifyPath, s.handle(s.verifyAV))
+	mux.Handle("GET "+ExplanationPath, s.handle(s.explanation))
 	s.handler = s.logAndRecover(routeJSON(mux))
 	return s, nil
 }

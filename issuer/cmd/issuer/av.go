@@ -94,25 +94,33 @@ func avVerify(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	})
 }
 
-// minAVTokenLen is the shortest authorisation-host token serve takes: 32
-// characters (`openssl rand -hex 32` writes 64).
-const minAVTokenLen = 32
+// minTokenLen is the shortest bearer token serve takes from a file (the
+// authorisation host's, the operators'): 32 characters (`openssl rand -hex
+// 32` writes 64).
+const minTokenLen = 32
 
 // readAVVerifyToken reads serve's -av-verify-token-file: "" (no file)
 // leaves the check off.
 func readAVVerifyToken(path string) (string, error) {
+	return readBearerFile("-av-verify-token-file", path)
+}
+
+// readBearerFile reads the bearer token in path, named by its flag in
+// errors: a private file (secretfile), one line of at least minTokenLen
+// characters. "" (no file) is "", the endpoint off.
+func readBearerFile(flag, path string) (string, error) {
 	if path == "" {
 		return "", nil
 	}
 	tok, err := secretfile.Value(path, "")
 	if errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("-av-verify-token-file %s does not exist; create one with: umask 077; openssl rand -hex 32 > %s", path, path)
+		return "", fmt.Errorf("%s %s does not exist; create one with: umask 077; openssl rand -hex 32 > %s", flag, path, path)
 	}
 	if err != nil {
-		return "", fmt.Errorf("-av-verify-token-file: %w", err)
+		return "", fmt.Errorf("%s: %w", flag, err)
 	}
-	if len(tok) < minAVTokenLen || strings.ContainsAny(tok, " \t\r\n") {
-		return "", fmt.Errorf("-av-verify-token-file %s: want one line of at least %d characters without spaces", path, minAVTokenLen)
+	if len(tok) < minTokenLen || strings.ContainsAny(tok, " \t\r\n") {
+		return "", fmt.Errorf("%s %s: want one line of at least %d characters without spaces", flag, path, minTokenLen)
 	}
 	return tok, nil
 }

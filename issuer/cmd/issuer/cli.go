@@ -38,6 +38,7 @@ func commands() []command {
 		{"cardholder show", "show a card's method and credentials", cardholderShow},
 		{"cardholder unlock", "unlock a card's locked credentials", cardholderUnlock},
 		{"cardholder portal-password", "set a card's portal password (printed once when made here)", cardholderPortalPassword},
+		{"authentication show", "explain one authentication's risk decision: score, rules, signals", authenticationShow},
 		{"merchant add", "add a merchant and print its API key (once)", merchantAdd},
 		{"merchant origins", "list, add or remove a merchant's origins", merchantOrigins},
 		{"merchant names", "list or set the names cardholders are shown for a merchant", merchantNames},
@@ -49,6 +50,7 @@ func commands() []command {
 		// the first command whose words start the command line runs.
 		{"risk denylist remove", "take an entry off the risk deny list", riskDenylistRemove},
 		{"risk denylist", "list the risk deny list: what cardholders' fraud reports named, until when", riskDenylist},
+		{"risk replay", "run a candidate risk configuration over the decisions made, beside the current one", riskReplay},
 		{"ranges list", "list the card-number ranges this issuer serves", rangesList},
 		{"ranges add", "add a card-number range (BIN prefix or span), eligible or not", rangesAdd},
 		{"ranges remove", "remove a card-number range", rangesRemove},

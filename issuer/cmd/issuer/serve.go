@@ -54,6 +54,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	adminFlags := addAdminFlags(f)
 	clockOffset := f.Duration("clock-offset", 0, "shift the issuer's clock (tests only: the EMV 3DS timers without waiting for them)")
 	avTokenFile := f.String("av-verify-token-file", env("HONNIN_AV_VERIFY_TOKEN_FILE", ""), "the authorisation host's bearer token for POST /internal/v1/av/verify; empty: that check is off (env HONNIN_AV_VERIFY_TOKEN_FILE)")
+	operatorTokenFile := f.String("operator-token-file", env("HONNIN_OPERATOR_TOKEN_FILE", ""), "the operators' bearer token for GET /internal/v1/authentications/{id}/explanation; empty: that endpoint is off (env HONNIN_OPERATOR_TOKEN_FILE)")
 	riskConfig := f.String("risk-config", env("HONNIN_RISK_CONFIG", ""), "risk rules and thresholds, JSON; empty for the built-in default (env HONNIN_RISK_CONFIG)")
 	operatorEmail := f.String("operator-email", env("HONNIN_OPERATOR_EMAIL", ""),
 		"the operator's address for fraud reports cardholders make in the portal (\"this was not me\"); empty: reports are logged only (env HONNIN_OPERATOR_EMAIL)")
@@ -93,6 +94,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	avToken, err := readAVVerifyToken(*avTokenFile)
+	if err != nil {
+		return err
+	}
+	operatorToken, err := readOperatorToken(*operatorTokenFile)
 	if err != nil {
 		return err
 	}
@@ -142,7 +147,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	apiHandler, err := api.New(api.Config{ACS: core, Log: log, AVVerifyToken: avToken})
+	apiHandler, err := api.New(api.Config{ACS: core, Log: log, AVVerifyToken: avToken, OperatorToken: operatorToken})
 	if err != nil {
 		return err
 	}
