@@ -377,9 +377,20 @@ func checkShow(t *testing.T, s *stack.Stack, id string, d decision) {
 	if !strings.Contains(out, d.Outcome) {
 		t.Errorf("authentication show does not name the decision %q:\n%s", d.Outcome, out)
 	}
+	// The rules' table: RULE POINTS KIND, the points signed.
+	table := map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) == 3 {
+			table[f[0]] = f[1]
+		}
+	}
 	for rule, points := range d.Rules {
-		if !strings.Contains(out, rule) || !strings.Contains(out, fmt.Sprint(points)) {
-			t.Errorf("authentication show lacks rule %s (%d points):\n%s", rule, points, out)
+		want := fmt.Sprintf("%+d", points)
+		if points == 0 {
+			want = "0"
+		}
+		if table[rule] != want {
+			t.Errorf("authentication show gives rule %s %q points, want %s:\n%s", rule, table[rule], want, out)
 		}
 	}
 	raw := operatorDB(t, s, "authentication", "show", "-id", id, "-json")
