@@ -355,7 +355,7 @@ func (x *atk) open(card string, amount int64) (id string, a answer) {
 	id, session := x.createAuth(card, amount)
 	a = x.start(session)
 	if !a.challenge() {
-		x.t.Fatalf("start of %s: %v, want the challenge screen", id, a)
+		x.t.Fatalf("start of %s: %v, want the challenge screen; the issuer decided %v", id, a, decisionOn(x.t, attackState, id))
 	}
 	return id, a
 }
