@@ -23,7 +23,7 @@ const (
 )
 
 // in is x for a subtest.
-func (x *atk) in(t *testing.T) *atk { return &atk{t: t, s: x.s} }
+func (x *atk) in(t *testing.T) *atk { return &atk{t: t, s: x.s, apiKey: x.apiKey} }
 
 // tally counts answers by what they were, for the log.
 type tally struct {

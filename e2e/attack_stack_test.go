@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -89,11 +90,26 @@ func stopAttackStack() {
 type atk struct {
 	t *testing.T
 	s *stack.Stack
+	// apiKey is the test's own merchant's: each attack fails codes by the
+	// dozen, and a merchant's failures are a risk fact of their own
+	// (velocity_merchant, card testing), so one test's attack must not
+	// make the next test's purchases risky.
+	apiKey string
 }
+
+var apiKeyRE = regexp.MustCompile(`(?m)^api-key (\S+)$`)
 
 func newAttack(t *testing.T) *atk {
 	t.Helper()
-	return &atk{t: t, s: attackStack(t)}
+	x := &atk{t: t, s: attackStack(t)}
+	out := x.operator(nil, "merchant", "add", "-name", "atk-"+strings.ToLower(rand.Text()[:10]),
+		"-display-name", demo.MerchantName, "-origin", x.s.ShopURL)
+	m := apiKeyRE.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("merchant add printed no api-key: %q", out)
+	}
+	x.apiKey = m[1]
+	return x
 }
 
 // operator runs `issuer <args>` on the attack stack's database and keys
@@ -193,7 +209,7 @@ func (x *atk) tryCreateAuth(card string, amount int64) (id, session string, err 
 	})
 	req, _ := http.NewRequest("POST", x.s.IssuerURL+"/v1/authentications", bytes.NewReader(b))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+x.s.APIKey)
+	req.Header.Set("Authorization", "Bearer "+x.apiKey)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return "", "", fmt.Errorf("create authentication for %s: %w", card, err)
@@ -220,7 +236,7 @@ func (x *atk) merchantPost(in any) (int, []byte) {
 	b, _ := json.Marshal(in)
 	req, _ := http.NewRequest("POST", x.s.IssuerURL+"/v1/authentications", bytes.NewReader(b))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+x.s.APIKey)
+	req.Header.Set("Authorization", "Bearer "+x.apiKey)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		x.t.Fatal(err)
@@ -242,7 +258,7 @@ type merchantAuth struct {
 func (x *atk) merchantGet(id string) merchantAuth {
 	x.t.Helper()
 	req, _ := http.NewRequest("GET", x.s.IssuerURL+"/v1/authentications/"+id, nil)
-	req.Header.Set("Authorization", "Bearer "+x.s.APIKey)
+	req.Header.Set("Authorization", "Bearer "+x.apiKey)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		x.t.Fatal(err)

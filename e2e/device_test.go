@@ -352,7 +352,7 @@ func TestDeviceRecognisedInAnotherProfile(t *testing.T) {
 // the test on error.
 func operatorDB(t *testing.T, s *stack.Stack, args ...string) string {
 	t.Helper()
-	out, err := s.OperatorDB(context.Background(), args...)
+	out, err := s.Operator(context.Background(), args...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -652,30 +652,18 @@ func (s *Stack) Operator(ctx context.Context, args ...string) ([]byte, error) {
 
 // OperatorEnv is Operator with more environment: the commands read the
 // secrets an operator types (HONNIN_CARD_PASSWORD, HONNIN_PORTAL_PASSWORD)
-// from there, never from a flag.
+// from there, never from a flag. The database and key files go in the
+// variables every command reads (HONNIN_ISSUER_DB, ...), as on an issuer's
+// host, so a command that needs no key takes no key flag.
 func (s *Stack) OperatorEnv(ctx context.Context, env []string, args ...string) ([]byte, error) {
 	st := s.cfg.State
-	args = append(args,
-		"-db", filepath.Join(st, "issuer.db"),
-		"-pan-key-file", filepath.Join(st, "pan.key"),
-		"-vault-key-file", filepath.Join(st, "vault.key"))
 	cmd := exec.CommandContext(ctx, filepath.Join(s.cfg.Bin, "issuer"), args...)
-	if len(env) > 0 {
-		cmd.Env = append(os.Environ(), env...)
-	}
+	cmd.Env = append(os.Environ(),
+		"HONNIN_ISSUER_DB="+filepath.Join(st, "issuer.db"),
+		"HONNIN_PAN_KEY_FILE="+filepath.Join(st, "pan.key"),
+		"HONNIN_VAULT_KEY_FILE="+filepath.Join(st, "vault.key"))
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return out, fmt.Errorf("issuer %s: %w: %s", strings.Join(args, " "), err, out)
-	}
-	return out, nil
-}
-
-// OperatorDB runs an issuer operator command that reads the database and
-// no secret (`issuer risk denylist`, `issuer authentication show`): only
-// -db is added.
-func (s *Stack) OperatorDB(ctx context.Context, args ...string) ([]byte, error) {
-	args = append(args, "-db", filepath.Join(s.cfg.State, "issuer.db"))
-	out, err := exec.CommandContext(ctx, filepath.Join(s.cfg.Bin, "issuer"), args...).CombinedOutput()
 	if err != nil {
 		return out, fmt.Errorf("issuer %s: %w: %s", strings.Join(args, " "), err, out)
 	}

@@ -1,6 +1,6 @@
 // Command shop runs the demo merchant on 127.0.0.1:8080.
 //
-//	shop [-addr 127.0.0.1:8080] [-issuer http://127.0.0.1:8081] [-origin http://localhost:8080]
+//	shop [-addr 127.0.0.1:8080] [-issuer http://127.0.0.1:8081] [-origin http://127.0.0.1:8080]
 //	     [-edge http://localhost:8787] [-demo-cards 4111...,4000...] [-api-key-file FILE]
 //
 // The API key comes from -api-key-file (a file of mode 0600) or
@@ -40,7 +40,7 @@ func run() error {
 	// environment is read after parsing, not as a flag's default, so -h
 	// does not print the key.
 	apiKeyFile := flag.String("api-key-file", "", "file holding the merchant API key at the issuer, mode 0600 (default: the key in $HONNIN_SHOP_API_KEY)")
-	origin := flag.String("origin", "http://localhost:8080", "this shop's origin, as registered at the issuer for the demo merchant")
+	origin := flag.String("origin", "http://127.0.0.1:8080", "this shop's origin, as registered at the issuer for the demo merchant")
 	edge := flag.String("edge", "http://localhost:8787", "edge origin that serves honnin.js and the challenge iframe")
 	demoCards := flag.String("demo-cards", "", "comma-separated card numbers to suggest on the product page")
 	emvRequestor := flag.String("emv-requestor", "", "origin of the dev DS simulator's 3DS Requestor page, offered as \"pay through 3-D Secure\" (empty: not offered)")
