@@ -97,6 +97,10 @@ type atk struct {
 	apiKey string
 }
 
+// shop is x as the demo shop's merchant: for what a test bought on the
+// attack stack's shop in a browser.
+func (x *atk) shop() *atk { return &atk{t: x.t, s: x.s, apiKey: x.s.APIKey} }
+
 var apiKeyRE = regexp.MustCompile(`(?m)^api-key (\S+)$`)
 
 func newAttack(t *testing.T) *atk {

@@ -505,7 +505,7 @@ func TestAutomatedBrowserIsChallenged(t *testing.T) {
 	ctx := chromium.Launch(t, chromium.Profile{Automation: true}).Tab(t)
 	card := x.enrol("email", enrolOpts{})
 	id := payWithCode(t, ctx, x.s, card)
-	if v := x.merchantGet(id); v.Decision != "challenge" || v.Status != "Y" {
+	if v := x.shop().merchantGet(id); v.Decision != "challenge" || v.Status != "Y" {
 		t.Errorf("the merchant sees %+v, want a challenge passed (Y)", v)
 	}
 	d := decisionOn(t, attackState, id)

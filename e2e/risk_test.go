@@ -254,7 +254,7 @@ func TestDenyWithoutScreen(t *testing.T) {
 	if orderStatus != "not paid" || status != "R" || reason != "suspected_fraud" {
 		t.Fatalf("order %q status %q reason %q, want not paid R suspected_fraud", orderStatus, status, reason)
 	}
-	if v := x.merchantGet(id); v.Decision != "deny" || !slices.Contains(v.RiskReasons, "account") {
+	if v := x.shop().merchantGet(id); v.Decision != "deny" || !slices.Contains(v.RiskReasons, "account") {
 		t.Errorf("issuer has %+v, want deny for an account reason", v)
 	}
 	// The issuer mails a code inside its start, before it answers, and the
