@@ -163,40 +163,6 @@ func TestAuthenticationShow(t *testing.T) {
 	}
 }
 
-// TestReadOperatorToken: serve takes the operators' token only from a
-// private file holding one long line.
-func TestReadOperatorToken(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, content string, mode os.FileMode) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), mode); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	good := strings.Repeat("ab", 32)
-	if tok, err := readOperatorToken(write("good", good+"\n", 0o600)); err != nil || tok != good {
-		t.Errorf("good file: %q, %v", tok, err)
-	}
-	if tok, err := readOperatorToken(""); err != nil || tok != "" {
-		t.Errorf("no file: %q, %v; want off", tok, err)
-	}
-	for _, tt := range []struct {
-		name, path, want string
-	}{
-		{"missing", filepath.Join(dir, "nope"), "openssl rand -hex 32"},
-		{"open", write("open", good, 0o644), "chmod 600"},
-		{"short", write("short", "abc", 0o600), "at least 32"},
-		{"two tokens", write("two", good+" "+good, 0o600), "without spaces"},
-		{"empty", write("empty", "\n", 0o600), "is empty"},
-	} {
-		if _, err := readOperatorToken(tt.path); err == nil || !strings.Contains(err.Error(), tt.want) ||
-			!strings.Contains(err.Error(), "-operator-token-file") {
-			t.Errorf("%s: %v; want %q", tt.name, err, tt.want)
-		}
-	}
-}
-
 // TestServeExplanation: serve with -operator-token-file answers the
 // internal API's explanation, the JSON of authentication show -json, to
 // that token only.

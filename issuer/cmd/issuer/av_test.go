@@ -97,9 +97,10 @@ func TestAVCommands(t *testing.T) {
 	}
 }
 
-// TestReadAVVerifyToken: serve takes the authorisation host's token only
-// from a private file holding one long line.
-func TestReadAVVerifyToken(t *testing.T) {
+// TestReadBearerFile: serve takes the authorisation host's and the
+// operators' tokens only from a private file holding one long line, and
+// an error names the flag.
+func TestReadBearerFile(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, content string, mode os.FileMode) string {
 		p := filepath.Join(dir, name)
@@ -109,24 +110,26 @@ func TestReadAVVerifyToken(t *testing.T) {
 		return p
 	}
 	good := strings.Repeat("ab", 32)
-	if tok, err := readAVVerifyToken(write("good", good+"\n", 0o600)); err != nil || tok != good {
-		t.Errorf("good file: %q, %v", tok, err)
-	}
-	if tok, err := readAVVerifyToken(""); err != nil || tok != "" {
-		t.Errorf("no file: %q, %v; want off", tok, err)
-	}
-	for name, tt := range map[string]struct {
-		path string
-		want string
-	}{
-		"missing":    {filepath.Join(dir, "nope"), "openssl rand -hex 32"},
-		"open":       {write("open", good, 0o644), "chmod 600"},
-		"short":      {write("short", "abc", 0o600), "at least 32"},
-		"two tokens": {write("two", good+" "+good, 0o600), "without spaces"},
-		"empty":      {write("empty", "\n", 0o600), "is empty"},
+	for flag, read := range map[string]func(string) (string, error){
+		"-av-verify-token-file": readAVVerifyToken,
+		"-operator-token-file":  readOperatorToken,
 	} {
-		if _, err := readAVVerifyToken(tt.path); err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("%s: %v; want %q", name, err, tt.want)
+		if tok, err := read(write("good", good+"\n", 0o600)); err != nil || tok != good {
+			t.Errorf("%s good file: %q, %v", flag, tok, err)
+		}
+		if tok, err := read(""); err != nil || tok != "" {
+			t.Errorf("%s no file: %q, %v; want off", flag, tok, err)
+		}
+		for _, tt := range []struct{ name, path, want string }{
+			{"missing", filepath.Join(dir, "nope"), "openssl rand -hex 32"},
+			{"open", write("open", good, 0o644), "chmod 600"},
+			{"short", write("short", "abc", 0o600), "at least 32"},
+			{"two tokens", write("two", good+" "+good, 0o600), "without spaces"},
+			{"empty", write("empty", "\n", 0o600), "is empty"},
+		} {
+			if _, err := read(tt.path); err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), flag) {
+				t.Errorf("%s %s: %v; want %q", flag, tt.name, err, tt.want)
+			}
 		}
 	}
 }
