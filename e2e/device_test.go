@@ -592,4 +592,17 @@ func TestNotMe(t *testing.T) {
 	if n := len(inbox(t, card.Email)); n != mails {
 		t.Errorf("the denied purchase mailed %d codes", n-mails)
 	}
+
+	// The cardholder's own other browser, recognised by its fingerprint,
+	// which would have been frictionless before the report: the card is
+	// challenged now, and the code still works.
+	c := startCheckoutIn(t, newBrowser(t), card, 1)
+	c.enter(c.code())
+	if orderStatus, status, _ := c.outcome(); orderStatus != "paid" || status != "Y" {
+		t.Errorf("purchase from another browser after the report: order %q status %q, want paid Y after the code", orderStatus, status)
+	}
+	own := eval[string](t, c.ctx, `document.querySelector("#authentication-id").textContent.trim()`)
+	if d := decisionOn(t, stateDir, own); d.Outcome != "challenge" || !d.fired("fraud_reported") {
+		t.Errorf("purchase from another browser after the report: the issuer decided %v, want a challenge with fraud_reported", d)
+	}
 }
