@@ -18,6 +18,12 @@
 // an expensive one). Replay of one token for the same purchase is the
 // caller's to refuse: mark the order complete once, as the demo shop does.
 //
+// The keys are cached for the JWKS response's max-age (30 s to 24 h, 5 min by
+// default). While the issuer's JWKS cannot be fetched, keys already held keep
+// verifying the tokens they signed for up to a day past their cache age
+// (stale-if-error); only a cold cache, or a token signed with a key never
+// seen, fails with ErrKeysUnavailable.
+//
 // The package depends only on edge/challenge and the standard library, so a
 // merchant does not pull the issuer's code into its binary.
 package merchant

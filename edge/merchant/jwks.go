@@ -31,6 +31,12 @@ const (
 	// before the next try, so an issuer outage is not met with one fetch
 	// per payment attempt, each waiting for its timeout.
 	errorBackoff = 5 * time.Second
+	// maxStale is how long past its cache age a key set stays in use while
+	// every refetch fails: an issuer outage must not stop a merchant from
+	// verifying results signed with keys it already holds (RFC 5861's
+	// stale-if-error). Bounded, so a key the issuer retired is not trusted
+	// forever by a merchant that can no longer reach it.
+	maxStale = 24 * time.Hour
 	// fetchTimeout bounds one fetch even with a caller's client that has no
 	// timeout.
 	fetchTimeout = 10 * time.Second
@@ -81,8 +87,12 @@ func (c *keyCache) get(ctx context.Context, kid string) (*challenge.KeySet, erro
 	c.lastFetch = start
 	c.lastErr = err
 	if err != nil {
-		// Keys still fresh stay in use: a failed refetch for an unknown kid
-		// must not stop the known ones from verifying.
+		// A failed refetch stops nothing the held keys can verify: keys
+		// still fresh, or stale by less than maxStale, go on verifying the
+		// tokens they signed.
+		if c.usable(kid, start) {
+			return c.keys, nil
+		}
 		return nil, err
 	}
 	c.keys = keys
@@ -104,9 +114,23 @@ func (c *keyCache) cached(kid string) (keys *challenge.KeySet, fetch bool, err e
 		return nil, true, nil
 	}
 	if c.lastErr != nil && sinceFetch < errorBackoff {
+		if c.usable(kid, now) {
+			return c.keys, false, nil
+		}
 		return nil, false, c.lastErr
 	}
 	return nil, true, nil
+}
+
+// usable reports whether the held set, fresh or stale by less than
+// maxStale at now, has kid: what an outage of the issuer's JWKS still
+// lets verify. c.mu is held.
+func (c *keyCache) usable(kid string, now time.Time) bool {
+	if c.keys == nil || !now.Before(c.freshUntil.Add(maxStale)) {
+		return false
+	}
+	_, ok := c.keys.Get(kid)
+	return ok
 }
 
 // fetch GETs the JWKS and returns its signing keys and how long to keep them.

@@ -389,6 +389,46 @@ func TestJWKSErrorBackoff(t *testing.T) {
 	}
 }
 
+// TestStaleKeysWhileTheIssuerIsDown: keys past their cache age keep
+// verifying the tokens they signed while every refetch fails, up to
+// maxStale; a key the stale set lacks, and any key after maxStale, is
+// ErrKeysUnavailable; the issuer back, the fresh set is used.
+func TestStaleKeysWhileTheIssuerIsDown(t *testing.T) {
+	is := newIssuer(t)
+	v := is.verifier(t)
+	verify := func(k challenge.SigningKey) error {
+		_, err := v.Verify(context.Background(), is.token(t, k, "a", nil), "a")
+		return err
+	}
+	start := is.clock.Now()
+	if err := verify(is.edge.Sign); err != nil {
+		t.Fatal(err)
+	}
+	is.set(func(is *issuer) { is.status = http.StatusServiceUnavailable })
+	for _, after := range []time.Duration{defaultMaxAge + time.Second, time.Hour, defaultMaxAge + maxStale - time.Second} {
+		is.clock.Set(start.Add(after))
+		if err := verify(is.edge.Sign); err != nil {
+			t.Errorf("%s after the last fetch, issuer down: %v, want the held key to verify", after, err)
+		}
+	}
+	other, err := challenge.NewSigningKey(challenge.EdgeName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := verify(other); !errors.Is(err, ErrKeysUnavailable) && !errors.Is(err, ErrInvalidToken) {
+		t.Errorf("a key the held set lacks, issuer down: %v, want refused", err)
+	}
+	is.clock.Set(start.Add(defaultMaxAge + maxStale + errorBackoff))
+	if err := verify(is.edge.Sign); !errors.Is(err, ErrKeysUnavailable) {
+		t.Errorf("past maxStale, issuer down: %v, want ErrKeysUnavailable", err)
+	}
+	is.set(func(is *issuer) { is.status = http.StatusOK })
+	is.clock.Add(errorBackoff)
+	if err := verify(is.edge.Sign); err != nil {
+		t.Errorf("the issuer back: %v", err)
+	}
+}
+
 func TestMalformedJWKS(t *testing.T) {
 	tests := []struct {
 		name   string
