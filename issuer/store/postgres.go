@@ -50,12 +50,25 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open postgres: %w", err)
 	}
+	// database/sql keeps 2 idle connections by default: under load every
+	// request past the second opened a new one (a TLS and auth round trip,
+	// and a PostgreSQL backend forked) and closed it after. The pool keeps
+	// as many idle as it may open, within what one issuer should take of
+	// the server's max_connections (100 by default; replicas share it).
+	db.SetMaxOpenConns(pgMaxConns)
+	db.SetMaxIdleConns(pgMaxConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	db.SetConnMaxLifetime(30 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open postgres %s: %w", Redact(dsn), err)
 	}
 	return &Store{db: db, d: postgres}, nil
 }
+
+// pgMaxConns is the most connections one issuer process holds to
+// PostgreSQL: a request waits for one rather than opening more.
+const pgMaxConns = 20
 
 // Redact returns dsn fit for logs and error messages: a URL with its
 // password (user:pass@, or ?password=) hidden; a SQLite path as it is.

@@ -2,7 +2,10 @@ package store
 
 import (
 	"slices"
+	"sync"
 	"testing"
+
+	"github.com/honnin/honnin/issuer/store/pgtest"
 )
 
 func TestRebindDollar(t *testing.T) {
@@ -73,4 +76,35 @@ func TestRedact(t *testing.T) {
 			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// TestPostgresPoolKeepsConnections: after a burst of concurrent queries the
+// pool keeps its connections idle for the next burst instead of closing all
+// but two (which opened a new connection per request under load), and never
+// holds more than pgMaxConns.
+func TestPostgresPoolKeepsConnections(t *testing.T) {
+	pg.ForEachEngine(t, func(t *testing.T, e pgtest.Engine) {
+		s := openTest(t, pgtest.Migrated(t, e, Open))
+		if s.d.name != postgres.name {
+			t.Skip("SQLite: one file, no pool to tune")
+		}
+		var wg sync.WaitGroup
+		for range 2 * pgMaxConns {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := s.db.ExecContext(t.Context(), `SELECT pg_sleep(0.05)`); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		st := s.db.Stats()
+		if st.MaxOpenConnections != pgMaxConns || st.OpenConnections > pgMaxConns {
+			t.Errorf("pool %+v: want at most %d open", st, pgMaxConns)
+		}
+		if st.Idle < pgMaxConns/2 || st.MaxIdleClosed != 0 {
+			t.Errorf("after the burst: %d idle, %d closed for the idle limit; want the burst's connections kept", st.Idle, st.MaxIdleClosed)
+		}
+	})
 }
