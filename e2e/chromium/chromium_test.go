@@ -2,9 +2,12 @@ package chromium
 
 import (
 	"context"
+	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -84,4 +87,63 @@ func current() *process {
 	mu.Lock()
 	defer mu.Unlock()
 	return running
+}
+
+// TestLanguages: a tab given languages sends them as Accept-Language (with
+// Chromium's q-values), in its page and its frames, and its scripts read
+// them in
+// navigator.languages; a tab given none, in the same Chromium, speaks
+// en-US, the suite's default.
+func TestLanguages(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		al := html.EscapeString(r.Header.Get("Accept-Language"))
+		if r.URL.Path == "/frame" {
+			fmt.Fprintf(w, "<!doctype html><p id=al>%s</p>", al)
+			return
+		}
+		fmt.Fprintf(w, `<!doctype html><p id=al>%s</p><iframe id=f src="/frame"></iframe>`, al)
+	}))
+	t.Cleanup(srv.Close)
+	// seen is what the page and its frame received, and what the page's
+	// script reads.
+	seen := func(t *testing.T, ctx context.Context) (page, frame, script string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL), chromedp.WaitVisible(chromedp.CSS("#al"))); err != nil {
+			t.Fatal(err)
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`new Promise(done => {
+			const f = document.getElementById("f");
+			const read = () => done([document.getElementById("al").textContent,
+				f.contentDocument.getElementById("al").textContent, navigator.languages.join(",")]);
+			f.contentDocument && f.contentDocument.getElementById("al") ? read() : f.addEventListener("load", read);
+		})`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got[0], got[1], got[2]
+	}
+
+	t.Run("Japanese", func(t *testing.T) {
+		ctx := New(t)
+		Languages(t, ctx, "ja-JP", "ja", "en")
+		page, frame, script := seen(t, ctx)
+		const ja = "ja-JP,ja;q=0.9,en;q=0.8"
+		if page != ja || frame != ja {
+			t.Errorf("Accept-Language: page %q, frame %q; want %q", page, frame, ja)
+		}
+		if script != "ja-JP,ja,en" {
+			t.Errorf("navigator.languages = %q, want ja-JP,ja,en", script)
+		}
+	})
+	t.Run("default", func(t *testing.T) {
+		page, frame, script := seen(t, New(t))
+		t.Logf("default: %q %q %q", page, frame, script)
+		for _, got := range []string{page, frame, script} {
+			if !strings.HasPrefix(got, "en-US") {
+				t.Errorf("page %q, frame %q, navigator.languages %q: want en-US first", page, frame, script)
+				break
+			}
+		}
+	})
 }

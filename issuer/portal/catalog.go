@@ -181,7 +181,7 @@ var portalMessages = map[string]map[string]string{
 	"en": {
 		"portal.name":            "Cardholder authentication portal",
 		"layout.language":        "Language",
-		"layout.skip":            "Skip to the content",
+		"layout.skip":            "Skip to content",
 		"layout.card":            "Card ending %s",
 		"layout.switch":          "Card to manage",
 		"layout.switch_go":       "Switch",

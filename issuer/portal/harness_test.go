@@ -177,6 +177,9 @@ type browser struct {
 	client *http.Client
 	// last is the body of the newest page, for its CSRF token.
 	last string
+	// acceptLanguage is sent as Accept-Language when set, as a browser
+	// sends its languages with every request.
+	acceptLanguage string
 }
 
 func (h *harness) browser() *browser {
@@ -198,6 +201,9 @@ type page struct {
 
 func (b *browser) do(req *http.Request) page {
 	b.h.t.Helper()
+	if b.acceptLanguage != "" && req.Header.Get("Accept-Language") == "" {
+		req.Header.Set("Accept-Language", b.acceptLanguage)
+	}
 	resp, err := b.client.Do(req)
 	if err != nil {
 		b.h.t.Fatal(err)

@@ -139,27 +139,3 @@ func testLanguage(t *testing.T, e pgtest.Engine) {
 		t.Error("switch in a session did not stick")
 	}
 }
-
-// TestSkipLink: every page starts with a link past the header and the
-// menu to the content (15 tabs otherwise), in the page's language.
-func TestSkipLink(t *testing.T) { pg.ForEachEngine(t, testSkipLink) }
-
-func testSkipLink(t *testing.T, e pgtest.Engine) {
-	h := newHarness(t, e)
-	b := h.browser()
-	for _, path := range []string{"/portal/signin"} {
-		p := b.get(path)
-		body := p.body[strings.Index(p.body, "<body>")+len("<body>"):]
-		if !strings.HasPrefix(strings.TrimSpace(body), `<a class="skip" href="#main">`) || !strings.Contains(p.body, `<main id="main" tabindex="-1">`) {
-			t.Errorf("%s: no skip link first in the page, or no #main:\n%s", path, p.body)
-		}
-	}
-	b.signIn(cardA, passA, mailA)
-	for _, path := range []string{"/portal/", "/portal/method", "/portal/history"} {
-		p := b.get(path)
-		body := p.body[strings.Index(p.body, "<body>")+len("<body>"):]
-		if !strings.HasPrefix(strings.TrimSpace(body), `<a class="skip" href="#main">本文へ移動</a>`) {
-			t.Errorf("%s: the skip link is not first:\n%.300s", path, body)
-		}
-	}
-}

@@ -267,11 +267,7 @@ func (s *Server) signinCode(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, nil, err)
 		return
 	}
-	locale := c.Locale
-	if l, ok := s.langCookie(r); ok {
-		locale = l
-	}
-	if err := s.startSession(w, r, person, c.ID, locale); err != nil {
+	if err := s.startSession(w, r, person, c.ID, s.sessionLang(r, cardLocale(c))); err != nil {
 		s.serverError(w, r, nil, err)
 		return
 	}
