@@ -15,6 +15,7 @@
 package main
 
 import (
+	"errors"
 	"sync"
 	"syscall/js"
 	"time"
@@ -59,6 +60,11 @@ type app struct {
 	sessionData string
 	posted      bool // the result went to the merchant page, or the end to the edge (or could not)
 	ticking     bool
+
+	// otp is the WebOTP request for an SMS code (webotp.go); otpAbort
+	// aborts the one under way.
+	otp      view.WebOTP
+	otpAbort js.Value
 }
 
 func newApp() *app {
@@ -77,13 +83,27 @@ func newApp() *app {
 		preventDefault(ev)
 		a.act(func(now time.Time) (view.Request, error) { return a.model.Verify(u.code.Value(), now) })
 	})
+	u.code.AddEventListener("input", false, func(ev dom.Event) {
+		// Not while an IME composes: rewriting the field would break the
+		// composition; the input event after it comes with isComposing
+		// false.
+		if boolean(prop(ev.Underlying(), "isComposing")) {
+			return
+		}
+		a.mu.Lock()
+		if v, rewrite := a.model.Typed(u.code.Value()); rewrite {
+			u.code.SetValue(v)
+		}
+		a.show()
+		a.mu.Unlock()
+	})
 	u.resend.AddEventListener("click", false, func(ev dom.Event) {
 		preventDefault(ev)
 		a.act(a.model.Resend)
 	})
 	u.cancel.AddEventListener("click", false, func(ev dom.Event) {
 		preventDefault(ev)
-		a.act(func(time.Time) (view.Request, error) { return a.model.Cancel() })
+		a.act(a.model.PressCancel)
 	})
 	u.tzToggle.AddEventListener("click", false, func(ev dom.Event) {
 		preventDefault(ev)
@@ -121,7 +141,9 @@ func (a *app) act(f func(now time.Time) (view.Request, error)) {
 	phase := a.model.Phase()
 	a.mu.Unlock()
 	if err != nil {
-		if phase == view.Challenge {
+		// A refused code goes back to the field; Cancel pressed once
+		// keeps the focus, for the second press.
+		if phase == view.Challenge && !errors.Is(err, view.ErrConfirmCancel) {
 			a.ui.code.Focus()
 		}
 		return
@@ -183,11 +205,13 @@ func (a *app) tick() {
 // a.mu must be held.
 func (a *app) show() {
 	a.ui.render(a.model.Screen(time.Now()))
+	a.syncOTP()
 	r, ended := a.model.Result()
 	if !ended || a.posted {
 		return
 	}
 	a.posted = true
+	a.ui.status.Focus()
 	if a.mode == view.EMVMode {
 		if err := submit(view.EMVEnd(a.session, a.sessionData, a.model.Phase(), r)); err != nil {
 			logWarn("honnin: the end was not posted to the edge: " + err.Error())

@@ -8,7 +8,6 @@ import (
 
 	"honnef.co/go/js/dom/v2"
 
-	"github.com/honnin/honnin/edge/onetime"
 	"github.com/honnin/honnin/wasm/view"
 )
 
@@ -30,6 +29,7 @@ type ui struct {
 
 	title, merchant, amount, date, dateNote, last4, message *dom.BasicHTMLElement
 	dest, attempts, countdown, errText, status, resendNote  *dom.BasicHTMLElement
+	notice                                                  *dom.BasicHTMLElement
 
 	merchantLabel, amountLabel, dateLabel, cardLabel, messageLabel *dom.BasicHTMLElement
 	codeLabel, expiresLabel                                        *dom.BasicHTMLElement
@@ -62,6 +62,10 @@ func newUI(doc dom.Document) *ui {
 	}
 	u.status.SetAttribute("role", "status")
 	u.status.SetAttribute("aria-live", "polite")
+	// Focus moves to #status when the flow ends (the form it was in is
+	// hidden then): the outcome is read, and the next Tab starts there,
+	// not at the top of the page.
+	u.status.SetAttribute("tabindex", "-1")
 
 	u.app = u.el("main", "app", "challenge")
 	u.app.SetAttribute("hidden", "")
@@ -135,6 +139,12 @@ func newUI(doc dom.Document) *ui {
 	expires.AppendChild(u.countdown)
 	meta.AppendChild(expires)
 	u.form.AppendChild(meta)
+	// #notice is a polite live region, in the page (empty) from the start:
+	// a region that appears together with its text is not always read.
+	u.notice = u.el("p", "notice", "note")
+	u.notice.SetAttribute("role", "status")
+	u.notice.SetAttribute("aria-live", "polite")
+	u.form.AppendChild(u.notice)
 	actions := u.el("div", "", "actions")
 	u.resend = u.button("resend", "", "button")
 	u.cancel = u.button("cancel", "", "button")
@@ -157,7 +167,10 @@ func newUI(doc dom.Document) *ui {
 
 // input makes #code the 6-digit one-time-code field (autocomplete
 // one-time-code keeps WebOTP and SMS autofill working) or, for the
-// password method, a password field a password manager fills.
+// password method, a password field a password manager fills. The code
+// field has no maxlength: the browser would cut a pasted "203 677" to
+// "203 67" before the client could normalise it (view.Model.Typed does,
+// and says when there are too many digits).
 func (u *ui) input(password bool) {
 	if u.inputSet && u.password == password {
 		return
@@ -181,7 +194,7 @@ func (u *ui) input(password bool) {
 // The attributes of #code per kind of field; "" removes the attribute.
 var (
 	otpInput = [...][2]string{
-		{"type", "text"}, {"autocomplete", "one-time-code"}, {"maxlength", strconv.Itoa(onetime.Purchase.InputLen())},
+		{"type", "text"}, {"autocomplete", "one-time-code"}, {"maxlength", ""},
 		{"inputmode", "numeric"}, {"pattern", "[0-9]*"},
 	}
 	// maxlength counts UTF-16 units, the password's limit characters: a
@@ -261,6 +274,7 @@ func (u *ui) render(s view.Screen) {
 	u.text(u.status, s.Status)
 	u.text(u.resend.BasicHTMLElement, s.Resend)
 	u.text(u.resendNote, s.ResendNote)
+	u.text(u.notice, s.Notice)
 	u.input(s.Password)
 
 	challenge := s.Phase == view.Challenge
@@ -276,6 +290,11 @@ func (u *ui) render(s view.Screen) {
 		u.code.SetAttribute("aria-invalid", "true")
 	} else {
 		u.code.RemoveAttribute("aria-invalid")
+	}
+	if s.Busy {
+		u.form.SetAttribute("aria-busy", "true")
+	} else {
+		u.form.RemoveAttribute("aria-busy")
 	}
 	u.code.SetReadOnly(s.Busy)
 	u.code.SetDisabled(s.NoCode)

@@ -49,3 +49,17 @@ func NormalizeCode(s string) (string, error) {
 	}
 	return "", fmt.Errorf("%w: %w", ErrCodeFormat, err)
 }
+
+// tooManyDigits reports whether s holds more digits than a code has. A
+// digit is what the normaliser takes as one (an ASCII or full-width
+// digit): asked of each character alone, so that the rule stays written
+// once, in edge/onetime.
+func tooManyDigits(s string) bool {
+	n := 0
+	for _, r := range s {
+		if _, err := onetime.Normalize(string(r), 1); err == nil {
+			n++
+		}
+	}
+	return n > onetime.Purchase.Digits
+}

@@ -59,7 +59,15 @@ var (
 	ErrExpired   = errors.New("view: the challenge has expired")
 	ErrNoSession = errors.New("view: no session token")
 	ErrNoCode    = errors.New("view: no code was sent for this challenge")
+	// ErrConfirmCancel: Cancel was pressed once; the screen asks to press
+	// it again (PressCancel).
+	ErrConfirmCancel = errors.New("view: press Cancel again to cancel")
 )
+
+// CancelConfirmTime is how long Cancel, pressed once, waits for the second
+// press that cancels the payment. A press is cheap to repeat, so when the
+// time runs out nothing is lost: the button is Cancel again.
+const CancelConfirmTime = 5 * time.Second
 
 // Model holds the state of one challenge. It is not safe for concurrent
 // use; the browser side serializes calls.
@@ -83,6 +91,19 @@ type Model struct {
 	// problem is the code of the message shown, "" for none: an edge error
 	// code or one of the problem* constants.
 	problem string
+
+	// resendAsked is when the pending resend was asked for; resentAt is
+	// when the newest code was sent by a resend (zero before any): the
+	// edge cannot tell a wrong code from the one a resend replaced (the
+	// new challenge token seals only the new code), so after a resend a
+	// wrong code says when the newest was sent. newCode shows "new code
+	// sent" until the cardholder's next action.
+	resendAsked, resentAt time.Time
+	newCode               bool
+
+	// cancelUntil is when Cancel, pressed once, stops asking for the
+	// second press (see PressCancel); zero when it is not asking.
+	cancelUntil time.Time
 }
 
 // New returns a model in the Loading phase showing JST dates.
@@ -177,10 +198,33 @@ func (m *Model) Resend(now time.Time) (Request, error) {
 	if !m.resendable() || now.Before(m.display.ResendAfter) {
 		return Request{}, ErrNoResend
 	}
+	m.resendAsked = now
 	return m.send(Resend, contract.ClientResendPath, contract.TokenRequest{ChallengeToken: m.challengeToken})
 }
 
-// Cancel returns the /v1/cancel request.
+// PressCancel is the Cancel button: the first press only asks (the screen
+// says to press again, and ErrConfirmCancel is returned), a second press
+// within CancelConfirmTime returns the /v1/cancel request. Cancel sits
+// next to Resend and Send, and a cancelled payment cannot be taken back.
+func (m *Model) PressCancel(now time.Time) (Request, error) {
+	if err := m.ready(Challenge); err != nil {
+		return Request{}, err
+	}
+	if !m.cancelAsked(now) {
+		m.cancelUntil = now.Add(CancelConfirmTime)
+		return Request{}, ErrConfirmCancel
+	}
+	return m.Cancel()
+}
+
+// cancelAsked reports whether Cancel was pressed once and waits for the
+// second press at now.
+func (m *Model) cancelAsked(now time.Time) bool {
+	return now.Before(m.cancelUntil)
+}
+
+// Cancel returns the /v1/cancel request, without asking (the EMV
+// challenge's cancel, and PressCancel's second press).
 func (m *Model) Cancel() (Request, error) {
 	if err := m.ready(Challenge); err != nil {
 		return Request{}, err
@@ -205,6 +249,8 @@ func (m *Model) send(a Action, path string, body any) (Request, error) {
 	}
 	m.pending = a
 	m.problem = "" // the answer brings its own message
+	m.newCode = false
+	m.cancelUntil = time.Time{}
 	return req, nil
 }
 
@@ -218,6 +264,7 @@ func (m *Model) Apply(status int, body []byte) {
 		m.pending = None
 		return // a late answer; the flow has moved on
 	}
+	action := m.pending
 	m.pending = None
 	if status >= 200 && status < 300 {
 		var s contract.Screen
@@ -226,6 +273,9 @@ func (m *Model) Apply(status int, body []byte) {
 			return
 		}
 		m.applyScreen(s)
+		if action == Resend && m.phase == Challenge && m.problem == "" && s.Display.Delivery == contract.DeliverySent {
+			m.resentAt, m.newCode = m.resendAsked, true
+		}
 		return
 	}
 	var code string
@@ -362,6 +412,44 @@ func (m *Model) sendsCodes() bool {
 // allows a few resends per purchase and says how many are left.
 func (m *Model) resendable() bool {
 	return m.sendsCodes() && m.display.ResendsLeft > 0 && !m.noResend
+}
+
+// Typed takes what is in the code field after each edit (not during an IME
+// composition) and returns what the field should hold instead, with
+// rewrite set when that differs. A complete code in any form the
+// normaliser accepts ("203 677", "203-677", "２０３６７７", with spaces or a
+// line break around it) becomes its 6 ASCII digits at once, so a paste
+// shows what will be sent. Nothing is ever cut: the field has no
+// maxlength, which would drop the last digit of a pasted "203 677" before
+// anything could normalise it; more digits than a code has get a message
+// instead, which goes once they are fewer again. A password is left as
+// typed.
+func (m *Model) Typed(input string) (field string, rewrite bool) {
+	if m.phase != Challenge || m.display.Method == contract.MethodPassword {
+		return input, false
+	}
+	if tooManyDigits(input) {
+		m.problem = problemTooManyDigits
+	} else if m.problem == problemTooManyDigits {
+		m.problem = ""
+	}
+	code, err := NormalizeCode(input)
+	if err == nil && code != input {
+		return code, true
+	}
+	return input, false
+}
+
+// OTPKey says when the browser should be listening for the code's SMS
+// (WebOTP): while an SMS challenge holding a code waits for it, the key is
+// the challenge token (a resend brings a new code, and a new token); ""
+// when it should not listen, as while a code is being checked, or after
+// the end. The browser side keeps one request per key (WebOTP).
+func (m *Model) OTPKey() string {
+	if m.phase != Challenge || m.pending != None || m.display.Method != contract.MethodSMS || m.noCode() {
+		return ""
+	}
+	return m.challengeToken
 }
 
 // CodeRefused reports whether the last answer refused the code typed (wrong,

@@ -48,6 +48,14 @@ func FuzzApply(f *testing.F) {
 			if m.Phase() != Challenge {
 				continue
 			}
+			// The field's rewrite is the code Send sends, and only ever that.
+			if field, rewrite := m.Typed(typed); rewrite {
+				if code, err := NormalizeCode(typed); err != nil || code != field || m.display.Method == "password" {
+					t.Fatalf("Typed(%q) rewrote the field to %q (normalised %q, %v; method %q)", typed, field, code, err, m.display.Method)
+				}
+			} else if field != typed {
+				t.Fatalf("Typed(%q) = %q without a rewrite", typed, field)
+			}
 			var req Request
 			var err error
 			switch next % 3 {

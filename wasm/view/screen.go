@@ -4,8 +4,14 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/contract"
+	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/edge/money"
 )
+
+// ExpiryWarning is how long before the challenge expires the screen says
+// so (Screen.Notice, a polite live region): time to finish typing, or to
+// ask for a new code, without a countdown read aloud every second.
+const ExpiryWarning = 20 * time.Second
 
 // Labels are the fixed texts of the screen in the model's locale.
 type Labels struct {
@@ -41,11 +47,21 @@ type Screen struct {
 	Message     string // #message: the cardholder's personal message
 	Dest        string // #dest: "Code sent to ***@mail.jp", or what to enter for app, token, password
 	Attempts    string // #attempts: "5 attempts left"
-	Countdown   string // #countdown: "9:58"
+	// Countdown (#countdown) is the time left: for email, SMS and
+	// password the challenge's validity ("9:58"), for app and token the
+	// time until the code shown changes ("0:42"), which is what the
+	// cardholder acts on (Labels.ExpiresIn says which).
+	Countdown string
 
 	ErrorCode string // the problem code behind Error, for the browser side's own decisions
 	Error     string // #error: a message about the code or the last request
 	Status    string // #status: loading, waiting, and final messages (may hold "\n")
+	// Notice (#notice, a polite live region) is what the cardholder should
+	// hear without being interrupted: Cancel waits for a second press, the
+	// challenge expires within ExpiryWarning, a new code was sent. One at
+	// a time, in that order; each stays the same text while it holds, so
+	// it is read once.
+	Notice string
 
 	// Password makes #code a password field (type=password,
 	// autocomplete=current-password, maxlength=MaxPassword) instead of the
@@ -63,7 +79,9 @@ type Screen struct {
 	ResendNote string // #resend-note: no more codes can be sent (email, SMS)
 	CanCancel  bool
 	CanRetry   bool // #retry: start again after a network or issuer failure while loading
-	Busy       bool
+	// Busy: a request is under way (aria-busy on the form). While a code
+	// is checked, Labels.Send says so ("Checking…").
+	Busy bool
 }
 
 // Screen returns what to show at now.
@@ -141,8 +159,13 @@ func (m *Model) challenge(s *Screen, t *text, now time.Time) {
 	if d.AttemptsLeft > 0 {
 		s.Attempts = t.attemptsLeft(d.AttemptsLeft)
 	}
-	if !d.ExpiresAt.IsZero() {
-		s.Countdown = FormatCountdown(d.ExpiresAt.Sub(now))
+	left := d.ExpiresAt.Sub(now)
+	switch {
+	case d.Method == contract.MethodApp || d.Method == contract.MethodToken:
+		s.Labels.ExpiresIn = t.nextCodeIn
+		s.Countdown = FormatCountdown(stepLeft(now, limits.TOTPPeriod))
+	case !d.ExpiresAt.IsZero():
+		s.Countdown = FormatCountdown(left)
 	}
 	expired := m.expired(now)
 	s.ErrorCode = m.problem
@@ -154,6 +177,18 @@ func (m *Model) challenge(s *Screen, t *text, now time.Time) {
 	}
 	if s.Busy {
 		s.Status = t.wait
+	}
+	if m.pending == Verify {
+		s.Labels.Send = t.checking
+	}
+	switch {
+	case m.cancelAsked(now) && !s.Busy:
+		s.Labels.Cancel = t.cancelConfirm
+		s.Notice = t.cancelAgain
+	case !d.ExpiresAt.IsZero() && !expired && left <= ExpiryWarning:
+		s.Notice = t.expiresSoon
+	case m.newCode:
+		s.Notice = t.newCodeSent(m.clock(m.resentAt))
 	}
 	s.NoCode = m.noCode()
 	s.CanSend = !s.Busy && !expired && !s.NoCode
@@ -171,9 +206,32 @@ func (m *Model) challenge(s *Screen, t *text, now time.Time) {
 }
 
 // problemText is the message for code in the words of the challenge's
-// method.
+// method. A wrong code after a resend may be the code the resend replaced,
+// which the edge cannot tell from any wrong code (the new challenge token
+// seals only the new code): the message says when the newest was sent.
 func (m *Model) problemText(t *text, code string) string {
+	if code == contract.ReasonWrongCode && !m.resentAt.IsZero() {
+		return t.wrongAfterResend(m.clock(m.resentAt)) + t.attemptsSuffix(m.display.AttemptsLeft)
+	}
 	return t.problemText(code, m.display.Method, m.resendable(), m.display.AttemptsLeft)
+}
+
+// clock writes the time of day of at in the zone the date is shown in:
+// "12:03 JST".
+func (m *Model) clock(at time.Time) string {
+	return at.In(m.zone.location()).Format("15:04") + " " + m.zone.String()
+}
+
+// stepLeft is the time left in now's RFC 6238 step of period seconds: when
+// the code an authenticator app or a token shows changes. It is read off
+// the device's clock, as the app reads its own.
+func stepLeft(now time.Time, period int) time.Duration {
+	p := time.Duration(period) * time.Second
+	into := time.Duration(now.UnixNano() % int64(p))
+	if into < 0 {
+		into += p
+	}
+	return p - into
 }
 
 func (m *Model) resultText(t *text) string {

@@ -22,6 +22,13 @@ type text struct {
 	tokenCode                   func(serials []string) string
 	attemptsLeft                func(n int) string
 	complete, failed, cancelled string
+	checking                    string // Labels.Send while a code is checked
+	cancelConfirm, cancelAgain  string // Labels.Cancel and the Notice after one press of Cancel
+	nextCodeIn                  string // Labels.ExpiresIn for app and token
+	expiresSoon                 string // the Notice ExpiryWarning before the end
+	// newCodeSent is the Notice after a resend, wrongAfterResend the
+	// message for a wrong code after one; at is "12:03 JST".
+	newCodeSent, wrongAfterResend func(at string) string
 	// attemptsSuffix follows a message about a refused code: "4 attempts
 	// left." It is "" for n <= 0 (the edge did not say).
 	attemptsSuffix func(n int) string
@@ -40,6 +47,9 @@ const (
 	// code was sent (delivery "limited").
 	problemDeliveryLimited = "delivery_limited"
 	problemUnknown         = "unknown"
+	// problemTooManyDigits: the field holds more digits than a code has
+	// (Model.Typed), said at once rather than cut.
+	problemTooManyDigits = "too_many_digits"
 )
 
 // The two languages are separate variables rather than values in a map
@@ -84,9 +94,18 @@ var textEN = text{
 		}
 		return strconv.Itoa(n) + " attempts left"
 	},
-	complete:  "Authentication complete",
-	failed:    "Authentication failed",
-	cancelled: "Cancelled",
+	complete:      "Authentication complete",
+	failed:        "Authentication failed",
+	cancelled:     "Cancelled",
+	checking:      "Checking…",
+	cancelConfirm: "Cancel the payment?",
+	cancelAgain:   "Press again within 5 seconds to cancel the payment.",
+	nextCodeIn:    "Code changes in",
+	expiresSoon:   "Less than 20 seconds left to enter the code.",
+	newCodeSent:   func(at string) string { return "A new code was sent at " + at + "." },
+	wrongAfterResend: func(at string) string {
+		return "Incorrect code. A new code was sent at " + at + ": use the newest one."
+	},
 	attemptsSuffix: func(n int) string {
 		switch {
 		case n <= 0:
@@ -104,6 +123,7 @@ var textEN = text{
 		{problemEmptyCode, "Enter the code."},
 		{"password:" + problemEmptyCode, "Enter your password."},
 		{contract.CodeInvalidCodeFormat, "Enter the 6-digit code."},
+		{problemTooManyDigits, "That is more than 6 digits. Enter the 6-digit code."},
 		{"password:" + contract.CodeInvalidCodeFormat, "Enter your password (up to 128 characters)."},
 		{contract.CodeExpired, "The code has expired."},
 		{problemSessionExpired, "This authentication has expired. Return to the shop and try again."},
@@ -175,9 +195,20 @@ var textJA = text{
 	attemptsLeft: func(n int) string {
 		return "残り" + strconv.Itoa(n) + "回"
 	},
-	complete:  "認証が完了しました",
-	failed:    "認証できませんでした",
-	cancelled: "キャンセルしました",
+	complete:      "認証が完了しました",
+	failed:        "認証できませんでした",
+	cancelled:     "キャンセルしました",
+	checking:      "確認中…",
+	cancelConfirm: "お支払いをキャンセルしますか？",
+	cancelAgain:   "5秒以内にもう一度押すと、お支払いをキャンセルします。",
+	nextCodeIn:    "次のコードまで",
+	expiresSoon:   "入力の有効期限まで残り20秒を切りました。",
+	newCodeSent: func(at string) string {
+		return at + "に新しいワンタイムパスワードを送信しました。"
+	},
+	wrongAfterResend: func(at string) string {
+		return "ワンタイムパスワードが正しくありません。" + at + "に新しいワンタイムパスワードを送信しました。最新のものを入力してください。"
+	},
 	attemptsSuffix: func(n int) string {
 		if n <= 0 {
 			return ""
@@ -192,6 +223,7 @@ var textJA = text{
 		{problemEmptyCode, "ワンタイムパスワードを入力してください。"},
 		{"password:" + problemEmptyCode, "パスワードを入力してください。"},
 		{contract.CodeInvalidCodeFormat, "6桁の数字を入力してください。"},
+		{problemTooManyDigits, "6桁より多く入力されています。6桁のワンタイムパスワードを入力してください。"},
 		{"password:" + contract.CodeInvalidCodeFormat, "パスワードは128文字以内で入力してください。"},
 		{contract.CodeExpired, "ワンタイムパスワードの有効期限が切れました。"},
 		{problemSessionExpired, "有効期限が切れました。ショップの画面からやり直してください。"},
