@@ -88,6 +88,16 @@ func (c *checkout) waitFrameText(sel, want string) {
 	})
 }
 
+// cancel presses Cancel twice, as a cardholder confirms it: the first press
+// asks, the second cancels.
+func cancelTwice(t *testing.T, ctx context.Context, in chromedp.QueryOption) {
+	t.Helper()
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS("#cancel"), in),
+		chromedp.WaitVisible(chromedp.CSS("#notice:not(:empty)"), in),
+		chromedp.Click(chromedp.CSS("#cancel"), in))
+}
+
 func (c *checkout) enter(code string) {
 	c.t.Helper()
 	do(c.t, c.ctx,
@@ -273,6 +283,12 @@ func TestResendReplacesTheCode(t *testing.T) {
 
 func TestCancel(t *testing.T) {
 	c := startCheckout(t, newCard(t, "email", enrolOpts{}))
+	// The first press only asks; nothing ends.
+	do(t, c.ctx, chromedp.Click(chromedp.CSS("#cancel"), c.in))
+	c.waitFrameText("#cancel", "Cancel the payment?")
+	if n := len(c.rec.all()); n != 0 {
+		t.Fatalf("one press of Cancel ended the challenge: %d result messages", n)
+	}
 	do(t, c.ctx, chromedp.Click(chromedp.CSS("#cancel"), c.in))
 	orderStatus, status, reason := c.outcome()
 	if orderStatus != "not paid" || status != "N" || reason != "cardholder_cancelled" {

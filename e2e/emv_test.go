@@ -424,7 +424,7 @@ func TestEMVNonPayment(t *testing.T) {
 // RReq N with challengeCancel 01.
 func TestEMVCancel(t *testing.T) {
 	c := startEMV(t, newCard(t, "email", enrolOpts{}), emvOpts{Version: emv3ds.V231})
-	do(t, c.ctx, chromedp.Click(chromedp.CSS("#cancel"), c.in))
+	cancelTwice(t, c.ctx, c.in)
 	tx, cr := c.cres()
 	if cr.TransStatus != "N" {
 		t.Fatalf("CRes transStatus %q after cancel, want N", cr.TransStatus)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/honnin/honnin/e2e/chromium"
 )
 
 // portal is one browser signed in to the cardholder portal, counting the
@@ -30,7 +31,10 @@ func portalCard(t *testing.T, method string, o enrolOpts) ownCard {
 // (portalSignIn: card number, portal password, the mailed code).
 func openPortal(t *testing.T, card ownCard) *portal {
 	t.Helper()
+	// A Japanese browser, as the cards' holders have: the portal follows
+	// the browser's language.
 	p := &portal{t: t, ctx: newBrowser(t), card: card}
+	chromium.Languages(t, p.ctx, "ja-JP", "ja")
 	portalSignIn(t, p.ctx, card.Number, card.Portal, card.Email)
 	return p
 }

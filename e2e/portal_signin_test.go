@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/honnin/honnin/e2e/chromium"
 )
 
 // portalSignIn signs ctx's browser in to the cardholder portal with card,
@@ -46,6 +47,7 @@ func portalSignIn(t *testing.T, ctx context.Context, number, password, email str
 func TestPortalSignInAndMessage(t *testing.T) {
 	card := portalCard(t, "email", enrolOpts{})
 	ctx := newBrowser(t)
+	chromium.Languages(t, ctx, "ja-JP", "ja") // the portal follows the browser
 	portalSignIn(t, ctx, card.Number, card.Portal, card.Email)
 	if got := text(t, ctx, "#managed-card"); !strings.Contains(got, last4(card.Number)) {
 		t.Errorf("header shows %q", got)

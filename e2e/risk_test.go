@@ -152,7 +152,7 @@ func TestChallengeFromAnotherCountry(t *testing.T) {
 	c := startCheckoutIn(t, ctx, card, 40)
 	c.waitFrameText("#amount", "50,000")
 	c.code() // the challenge screen is up and a code went out
-	do(t, ctx, chromedp.Click(chromedp.CSS("#cancel"), c.in))
+	cancelTwice(t, ctx, c.in)
 	c.outcome()
 	aid := eval[string](t, ctx, `document.querySelector("#authentication-id").textContent.trim()`)
 	v := merchantView(t, aid)
