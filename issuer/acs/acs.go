@@ -98,8 +98,10 @@ type Config struct {
 
 // Service runs the use cases. It is safe for concurrent use.
 type Service struct {
-	store      *store.Store
-	keys       challenge.IssuerKeys
+	store *store.Store
+	// keys are the signing, edge and seal keys in use; SetKeys swaps them
+	// (serve reloads the key folder on SIGHUP).
+	keys       atomic.Pointer[challenge.IssuerKeys]
 	pan        *pan.Hasher
 	vault      *vault.Vault
 	mail       CodeSender
@@ -142,8 +144,8 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("acs: no authentication-value keys (AVRing.Load)")
 	case cfg.SendCap < 0:
 		return nil, errors.New("acs: negative send cap")
-	case cfg.Keys.Sign.Private == nil || cfg.Keys.Edge == nil || cfg.Keys.EdgeSeal.Key == nil:
-		return nil, errors.New("acs: issuer keys incomplete (signing key, edge keys and edge seal key needed)")
+	case !complete(cfg.Keys):
+		return nil, errIncompleteKeys
 	}
 	u, err := url.Parse(cfg.EdgeURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -151,7 +153,6 @@ func New(cfg Config) (*Service, error) {
 	}
 	s := &Service{
 		store:      cfg.Store,
-		keys:       cfg.Keys,
 		pan:        cfg.PAN,
 		vault:      cfg.Vault,
 		mail:       cfg.Mail,
@@ -175,6 +176,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s.av.Store(cfg.AV)
+	s.keys.Store(&cfg.Keys)
 	if s.risk == nil {
 		if s.risk, err = risk.New(risk.DefaultConfig()); err != nil {
 			return nil, err
@@ -208,7 +210,28 @@ func (s *Service) Now() time.Time { return s.now() }
 func (s *Service) Apps() *Apps { return s.apps }
 
 // JWKS is the issuer's and the edge's public keys, as published.
-func (s *Service) JWKS() []byte { return s.keys.JWKS }
+func (s *Service) JWKS() []byte { return s.keys.Load().JWKS }
+
+// SigningKey is the issuer's signing key in use now.
+func (s *Service) SigningKey() challenge.SigningKey { return s.keys.Load().Sign }
+
+var errIncompleteKeys = errors.New("acs: issuer keys incomplete (signing key, edge keys and edge seal key needed)")
+
+func complete(k challenge.IssuerKeys) bool {
+	return k.Sign.Private != nil && k.Edge != nil && k.EdgeSeal.Key != nil
+}
+
+// SetKeys puts k in use for every token minted, seal made and edge call
+// checked from now on: a key folder reloaded after `issuer keys rotate`,
+// without a restart. Tokens already out verify as before when k still
+// holds their keys, as a rotation's folder does.
+func (s *Service) SetKeys(k challenge.IssuerKeys) error {
+	if !complete(k) {
+		return errIncompleteKeys
+	}
+	s.keys.Store(&k)
+	return nil
+}
 
 // purchase is the policy of a purchase's one-time codes: their lifetime,
 // the wrong codes an authentication allows, the resends and their

@@ -115,7 +115,7 @@ func (s *Service) mintChallenge(a issuer.Authentication, c issuer.Cardholder, o 
 		refs[i] = challenge.CredRef{ID: cr.PublicID, Epoch: cr.Epoch}
 	}
 	jti := challenge.NewID()
-	seal, err := s.keys.EdgeSeal.At(now).Seal(jti, challenge.Payload{
+	seal, err := s.keys.Load().EdgeSeal.At(now).Seal(jti, challenge.Payload{
 		PM:          c.PersonalMessage,
 		Codes:       codes,
 		AV:          o.av,
@@ -133,7 +133,7 @@ func (s *Service) mintChallenge(a issuer.Authentication, c issuer.Cardholder, o 
 	if o.method.Sends() {
 		resendsLeft = max(purchase.Resends-a.Resends, 0)
 	}
-	return challenge.Sign(s.keys.Sign, challenge.TypChallenge, &challenge.ChallengeClaims{
+	return challenge.Sign(s.keys.Load().Sign, challenge.TypChallenge, &challenge.ChallengeClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    challenge.IssuerName,
 			Audience:  jwt.ClaimStrings{challenge.EdgeName},

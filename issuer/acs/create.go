@@ -108,7 +108,7 @@ func (s *Service) Create(ctx context.Context, m issuer.Merchant, o Order) (Creat
 // merchant page (or, with emv, the EMV challenge's page) hands the edge to
 // begin, valid limits.SessionLifetime.
 func (s *Service) sessionToken(a issuer.Authentication, emv *challenge.EMVSession, now time.Time) (string, error) {
-	return challenge.Sign(s.keys.Sign, challenge.TypSession, &challenge.SessionClaims{
+	return challenge.Sign(s.keys.Load().Sign, challenge.TypSession, &challenge.SessionClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    challenge.IssuerName,
 			Audience:  jwt.ClaimStrings{challenge.EdgeName},

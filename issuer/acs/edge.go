@@ -15,7 +15,7 @@ import (
 // authentication cannot act on another.
 func (s *Service) EdgeCall(token, sub string) error {
 	v := challenge.Verifier{
-		Keys:        s.keys.Edge,
+		Keys:        s.keys.Load().Edge,
 		Issuer:      challenge.EdgeName,
 		Audience:    challenge.IssuerName,
 		MaxLifetime: limits.CallTokenLifetime,

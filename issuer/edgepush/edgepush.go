@@ -48,8 +48,9 @@ const (
 // Pusher delivers the issuer's queued credential states to the edge.
 type Pusher struct {
 	Store *store.Store
-	// Key signs the statements (the issuer's signing key).
-	Key challenge.SigningKey
+	// Key returns the key that signs the statements: the issuer's signing
+	// key in use now (it changes when serve reloads the key folder).
+	Key func() challenge.SigningKey
 	// EdgeURL is the edge's base URL; the statements go to its
 	// contract.CredentialsPath.
 	EdgeURL string
@@ -146,7 +147,7 @@ func (p *Pusher) send(ctx context.Context, ps []store.Push) error {
 	for i, x := range ps {
 		states[i] = challenge.CredState{ID: x.Cred, Epoch: x.Epoch, Failures: min(max(x.Failures, 0), limits.FailuresPerCredential)}
 	}
-	tok, err := challenge.Sign(p.Key, challenge.TypCredentials, &challenge.CredentialsClaims{
+	tok, err := challenge.Sign(p.Key(), challenge.TypCredentials, &challenge.CredentialsClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    challenge.IssuerName,
 			Audience:  jwt.ClaimStrings{challenge.EdgeName},

@@ -84,7 +84,7 @@ func TestPushReachesTheEdge(t *testing.T) {
 	}
 
 	now := time.Now() // the edge checks the push with its own clock
-	p := &edgepush.Pusher{Store: st, Key: ik.Sign, EdgeURL: edge.URL, Log: quiet, Now: func() time.Time { return now }}
+	p := &edgepush.Pusher{Store: st, Key: func() challenge.SigningKey { return ik.Sign }, EdgeURL: edge.URL, Log: quiet, Now: func() time.Time { return now }}
 	if err := st.LockCredential(ctx, cred.ID, issuer.LockOperator, "operator", now); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"net"
 	"net/http"
 	"net/mail"
+	"os"
+	"os/signal"
 	"strconv"
 	"syscall"
 	"time"
@@ -187,7 +189,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *edgeInternal == "" {
 		*edgeInternal = *edgeURL
 	}
-	pusher := &edgepush.Pusher{Store: st, Key: keys.Sign, EdgeURL: *edgeInternal, Log: log}
+	pusher := &edgepush.Pusher{Store: st, Key: core.SigningKey, EdgeURL: *edgeInternal, Log: log}
+	// Registered before the listening line: a SIGHUP from then on reloads.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go reloadKeysOnHangup(bgCtx, hup, *keysDir, core, log)
 	go func() { pusher.Run(bgCtx); close(pushDone) }()
 	defer func() { stopBackground(); <-outboxDone; <-pushDone }()
 	stopAdmin, err := adminFlags.start(ctx, []health.Check{{Name: "database", Run: st.Ready}, health.SMTP(*smtpAddr)}, log, stdout)
@@ -224,6 +231,28 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// reloadKeysOnHangup reloads the key folder into core on each SIGHUP, so
+// the keys `issuer keys rotate` adds (or -prune drops) are taken without a
+// restart. A folder that does not load leaves the keys in use as they are.
+func reloadKeysOnHangup(ctx context.Context, hup <-chan os.Signal, dir string, core *acs.Service, log *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+		}
+		keys, err := challenge.LoadIssuerKeys(dir)
+		if err == nil {
+			err = core.SetKeys(keys)
+		}
+		if err != nil {
+			log.Error("issuer: SIGHUP: keys not reloaded; the keys in use stay", "dir", dir, "err", err)
+			continue
+		}
+		log.Info("issuer: SIGHUP: keys reloaded", "dir", dir, "kid", keys.Sign.KID)
+	}
 }
 
 // offsetClock is time.Now moved by d, or nil (time.Now) for 0.
