@@ -32,6 +32,7 @@ type ui struct {
 	notice                                                  *dom.BasicHTMLElement
 
 	merchantLabel, amountLabel, dateLabel, cardLabel, messageLabel *dom.BasicHTMLElement
+	messageNote                                                    *dom.BasicHTMLElement
 	codeLabel, expiresLabel                                        *dom.BasicHTMLElement
 
 	tzToggle, send, resend, cancel, retry *dom.HTMLButtonElement
@@ -89,12 +90,6 @@ func newUI(doc dom.Document) *ui {
 	u.summary.AppendChild(dl)
 	u.dateNote = u.el("p", "date-note", "note")
 	u.summary.AppendChild(u.dateNote)
-	u.messageBox = u.el("section", "", "pm")
-	u.messageLabel = u.el("h2", "", "")
-	u.message = u.el("p", "message", "")
-	u.messageBox.AppendChild(u.messageLabel)
-	u.messageBox.AppendChild(u.message)
-	u.summary.AppendChild(u.messageBox)
 	u.app.AppendChild(u.summary)
 
 	// The code form. novalidate: full-width digits, spaces and hyphens
@@ -103,6 +98,17 @@ func newUI(doc dom.Document) *ui {
 	u.form = u.el("form", "form", "code-form")
 	u.form.SetAttribute("novalidate", "")
 	u.form.SetAttribute("autocomplete", "off")
+	// The personal message heads the form, right above the code field in
+	// every layout (beside the summary in the wide ones), with the line
+	// that says what to do if it is not the cardholder's own.
+	u.messageBox = u.el("section", "", "pm")
+	u.messageLabel = u.el("h2", "", "")
+	u.message = u.el("p", "message", "")
+	u.messageNote = u.el("p", "message-note", "note")
+	u.messageBox.AppendChild(u.messageLabel)
+	u.messageBox.AppendChild(u.message)
+	u.messageBox.AppendChild(u.messageNote)
+	u.form.AppendChild(u.messageBox)
 	u.dest = u.el("p", "dest", "dest")
 	u.form.AppendChild(u.dest)
 	u.codeLabel = u.el("label", "code-label", "")
@@ -254,6 +260,7 @@ func (u *ui) render(s view.Screen) {
 	u.text(u.dateLabel, l.Date)
 	u.text(u.cardLabel, l.Card)
 	u.text(u.messageLabel, l.Message)
+	u.text(u.messageNote, l.MessageNote)
 	u.text(u.codeLabel, l.Code)
 	u.text(u.expiresLabel, l.ExpiresIn)
 	u.text(u.send.BasicHTMLElement, l.Send)

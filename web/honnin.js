@@ -198,7 +198,7 @@
         iframe.height = String(wh[1]);
       } else {
         iframe.style.width = "100%";
-        iframe.style.height = "100%";
+        iframe.style.height = "100%"; // fullHeight settles it once the frame is in place
       }
 
       function onMessage(event) {
@@ -239,7 +239,28 @@
         element.removeChild(element.firstChild);
       }
       element.appendChild(iframe);
+      if (!wh) {
+        fullHeight(iframe);
+      }
     });
+  }
+
+  // fullHeight sizes a "full" (05) frame: the whole height of a container
+  // that has a definite one, else the viewport's. A percentage height of a
+  // container whose height comes from its content computes to auto, which
+  // for an iframe is 150 px: too short for the challenge. Such a
+  // percentage ignores whatever is added to it, so when 100% and
+  // 100% + 1px give the same height the container has none of its own.
+  function fullHeight(iframe) {
+    var full = iframe.getBoundingClientRect().height;
+    iframe.style.height = "calc(100% + 1px)";
+    var more = iframe.getBoundingClientRect().height;
+    iframe.style.height = "100%";
+    if (more !== full) {
+      return;
+    }
+    iframe.style.height = "100vh";
+    iframe.style.height = "100dvh"; // ignored where unknown: 100vh stays
   }
 
   // honninError is what mount rejects with when the challenge ended

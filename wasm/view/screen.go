@@ -26,6 +26,11 @@ type Labels struct {
 	Send      string
 	Cancel    string
 	Retry     string
+
+	// MessageNote sits under the personal message: what to do when it
+	// is not the one the cardholder registered (a look-alike page cannot
+	// know it).
+	MessageNote string
 }
 
 // Screen is everything the challenge page shows at one instant. The

@@ -68,6 +68,9 @@ var textEN = text{
 		Send:      "Send",
 		Cancel:    "Cancel",
 		Retry:     "Try again",
+
+		// Names the Cancel button by its label (TestMessageNote).
+		MessageNote: "If this is not the message you registered, do not enter anything: press Cancel.",
 	},
 	passwordLabel:  "Password",
 	loading:        "Loading…",
@@ -168,6 +171,9 @@ var textJA = text{
 		Send:      "送信",
 		Cancel:    "キャンセル",
 		Retry:     "再試行",
+
+		// Names the Cancel button by its label (TestMessageNote).
+		MessageNote: "ご登録のメッセージと異なる場合は、何も入力せずに「キャンセル」を押してください。",
 	},
 	passwordLabel: "パスワード",
 	loading:       "読み込み中…",
