@@ -118,7 +118,7 @@ func newUI(doc dom.Document) *ui {
 	for _, a := range [][2]string{
 		{"id", "code"}, {"name", "code"},
 		{"enterkeyhint", "done"}, {"spellcheck", "false"}, {"autocapitalize", "off"},
-		{"aria-describedby", "dest error attempts"},
+		{"aria-describedby", "message-note dest error attempts"},
 	} {
 		u.code.SetAttribute(a[0], a[1])
 	}
