@@ -94,7 +94,7 @@ func DefaultRetention() Retention {
 // Pruned is what one rule removed (or, in a dry run, would remove).
 type Pruned struct {
 	// Rule names the rule: the table, and what of it when a table has
-	// two ("authentications (abandoned)").
+	// two ("authentications:abandoned", ended not deleted).
 	Rule string
 	Rows int64
 }
@@ -113,7 +113,10 @@ type pruneRule struct {
 
 // Prune applies r at now: each rule in turn deletes (or ends) its rows in
 // batches of r.Batch, one statement per table per batch, until a batch
-// finds fewer than r.Batch. With dryRun it only counts them. It returns
+// finds fewer than r.Batch. With dryRun it only counts them, each rule on
+// its own: a row two rules reach (the audit entry of a finished
+// authentication past both windows) is counted by both, where the prune
+// deletes it once. It returns
 // every rule's count, in the order run, even when a rule fails (then with
 // the counts so far and the error).
 //
@@ -190,13 +193,13 @@ func (s *Store) pruneRules(r Retention, now time.Time) []pruneRule {
 	var rules []pruneRule
 	if r.Abandoned > 0 {
 		cut := before(r.Abandoned)
-		rules = append(rules, pruneRule{name: "authentications (abandoned, ended)", table: "authentications",
+		rules = append(rules, pruneRule{name: "authentications:abandoned", table: "authentications",
 			where: abandonedWhere, args: []any{cut},
 			run: func(ctx context.Context, batch int) (int64, error) { return s.endAbandoned(ctx, cut, now, batch) }})
 	}
 	if r.Finished > 0 {
 		cut := before(r.Finished)
-		rules = append(rules, pruneRule{name: "authentications (finished)", table: "authentications",
+		rules = append(rules, pruneRule{name: "authentications:finished", table: "authentications",
 			where: finishedWhere, args: []any{cut},
 			run: func(ctx context.Context, batch int) (int64, error) { return s.deleteFinished(ctx, cut, batch) }})
 	}

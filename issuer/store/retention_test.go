@@ -22,8 +22,8 @@ var pruneNow = time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
 // retentionRows is what populate wrote: per rule, how many rows it must
 // remove (they are tagged "old" or ended ...-old; the rest must stay).
 var retentionRows = map[string]int64{
-	"authentications (abandoned, ended)": 9,
-	"authentications (finished)":         10,
+	"authentications:abandoned": 9,
+	"authentications:finished":         10,
 	"audit":                              15,
 	"sends":                              8,
 	"outbox":                             8,
