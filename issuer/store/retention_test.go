@@ -23,13 +23,13 @@ var pruneNow = time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
 // remove (they are tagged "old" or ended ...-old; the rest must stay).
 var retentionRows = map[string]int64{
 	"authentications:abandoned": 9,
-	"authentications:finished":         10,
-	"audit":                              15,
-	"sends":                              8,
-	"outbox":                             8,
-	"portal_sessions":                    8,
-	"portal_codes":                       8,
-	"portal_ip_attempts":                 8,
+	"authentications:finished":  10,
+	"audit":                     15,
+	"sends":                     8,
+	"outbox":                    8,
+	"portal_sessions":           8,
+	"portal_codes":              8,
+	"portal_ip_attempts":        8,
 }
 
 // exec runs a statement of the test's data, failing the test on error.
