@@ -495,29 +495,85 @@ func (l *SQL) Credential(ctx context.Context, cred string) (Cred, error) {
 	return Cred{Failures: int(rows[0].Int("failures")), Epoch: rows[0].Int("epoch"), LastStep: rows[0].Int("last_step")}, nil
 }
 
-// pruneSQL lists one statement per table. A credential's row is kept while
-// it holds wrong codes: forgetting them would give an attacker a fresh
-// count.
-var pruneSQL = []string{
-	`DELETE FROM edge_auth WHERE updated < ?1`,
-	`DELETE FROM edge_cred WHERE updated < ?1 AND failures = 0`,
-	`DELETE FROM edge_card WHERE updated < ?1`,
+// pruneRules are the ledger's retention, one rule per table, each a
+// condition on ?1 (unix seconds: rows untouched since before it go). An
+// authentication's row goes whether or not it finished: its tokens lived
+// minutes, so nothing can count or end it any more. A credential's row is
+// kept while it holds wrong codes: forgetting them would give an attacker
+// a fresh count. The report queue (edge_report) has no rule: a delivered
+// report is deleted at delivery, and what stays is owed to the issuer or
+// set aside for an operator (edge reports list), never to be lost by age.
+var pruneRules = []struct{ table, key, where string }{
+	{"edge_auth", "id", `updated < ?1`},
+	{"edge_cred", "cred", `updated < ?1 AND failures = 0`},
+	{"edge_card", "card", `updated < ?1`},
 }
 
-// Prune deletes entries untouched since before. Authentication entries must
+// DefaultPruneBatch is the most rows one prune statement deletes: on
+// SQLite each is a write transaction, so a verify waits behind at most one
+// batch; on D1 each is one request, well inside its limits.
+const DefaultPruneBatch = 1000
+
+// Pruned is what the prune removed from one table (or, in a dry run,
+// would remove).
+type Pruned struct {
+	Table string
+	Rows  int64
+}
+
+// Prune deletes entries untouched since before, in batches of
+// DefaultPruneBatch, and returns how many. Authentication entries must
 // outlive every token of their authentication (challenge tokens live 10
 // minutes); a credential's step must outlive the window its codes are
 // accepted in (a minute or two), its epoch every challenge sealed before
 // it; a card's seq the challenges it supersedes. Callers prune with a margin
 // of hours, not minutes.
 func (l *SQL) Prune(ctx context.Context, before time.Time) (int64, error) {
+	got, err := l.PruneTables(ctx, before, DefaultPruneBatch, false)
 	var total int64
-	for _, q := range pruneSQL {
-		res, err := l.one(ctx, q+` RETURNING 1`, before.Unix())
-		if err != nil {
-			return total, fmt.Errorf("ledger: prune: %w", err)
-		}
-		total += int64(len(res))
+	for _, p := range got {
+		total += p.Rows
 	}
-	return total, nil
+	return total, err
+}
+
+// PruneTables is Prune per table, with the batch size given: each table's
+// rule runs as one statement deleting at most batch rows (a LIMIT
+// subquery: plain SQLite, so D1 runs it as the native edge does), again
+// until a batch comes back short. With dryRun it only counts.
+func (l *SQL) PruneTables(ctx context.Context, before time.Time, batch int, dryRun bool) ([]Pruned, error) {
+	if batch < 1 {
+		return nil, fmt.Errorf("ledger: prune: batch %d < 1", batch)
+	}
+	var out []Pruned
+	for _, r := range pruneRules {
+		p := Pruned{Table: r.table}
+		var err error
+		if dryRun {
+			var rows []Row
+			rows, err = l.one(ctx, `SELECT COUNT(*) AS n FROM `+r.table+` WHERE `+r.where, before.Unix())
+			if err == nil && len(rows) == 1 {
+				p.Rows = rows[0].Int("n")
+			}
+		} else {
+			q := `DELETE FROM ` + r.table + ` WHERE ` + r.key + ` IN (SELECT ` + r.key + ` FROM ` + r.table +
+				` WHERE ` + r.where + ` LIMIT ?2) RETURNING 1`
+			for err == nil {
+				var rows []Row
+				rows, err = l.one(ctx, q, before.Unix(), batch)
+				p.Rows += int64(len(rows))
+				if len(rows) < batch {
+					break
+				}
+				if err == nil {
+					err = ctx.Err()
+				}
+			}
+		}
+		out = append(out, p)
+		if err != nil {
+			return out, fmt.Errorf("ledger: prune %s: %w", r.table, err)
+		}
+	}
+	return out, nil
 }

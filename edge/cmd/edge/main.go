@@ -12,6 +12,10 @@
 //
 //	edge reports list    -db .dev/edge.db
 //	edge reports requeue -db .dev/edge.db [-all | jti ...]
+//
+// and the ledger's retention, which the edge also runs every -prune-every:
+//
+//	edge prune -db .dev/edge.db [-ledger-days 7] [-dry-run]
 package main
 
 import (
@@ -41,6 +45,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "reports" {
 		os.Exit(reportsCommand(os.Args[2:], os.Stdout, os.Stderr))
 	}
+	if len(os.Args) > 1 && os.Args[1] == "prune" {
+		os.Exit(pruneCommand(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	if err := run(log); err != nil {
 		log.Error("edge: " + err.Error())
 		os.Exit(1)
@@ -52,6 +59,9 @@ type config struct {
 	// clockOffset shifts this process's clock: for the end-to-end tests
 	// that prove an edge whose clock is off loses no outcome.
 	clockOffset time.Duration
+	// pruneEvery and ledgerDays: the ledger's retention (prune.go).
+	pruneEvery time.Duration
+	ledgerDays int
 	// Who the client is behind a proxy: see edge/clientip.
 	trustedProxies, ipHeader, countryHeader string
 }
@@ -70,6 +80,8 @@ func flags() config {
 	flag.StringVar(&c.countryHeader, "country-header", env("HONNIN_EDGE_COUNTRY_HEADER", ""),
 		"header a trusted proxy puts the client's country in (CF-IPCountry)")
 	flag.DurationVar(&c.clockOffset, "clock-offset", 0, "shift the edge's clock (tests only: an edge whose clock is off)")
+	flag.DurationVar(&c.pruneEvery, "prune-every", time.Hour, "prune the ledger (as edge prune) at start and this often; 0: never")
+	flag.IntVar(&c.ledgerDays, "ledger-days", defaultLedgerDays, "keep ledger rows this many days after their last change (at least 1)")
 	flag.Parse()
 	return c
 }
@@ -86,6 +98,9 @@ func run(log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	if cfg.pruneEvery < 0 || cfg.ledgerDays < 1 {
+		return fmt.Errorf("-prune-every must not be negative and -ledger-days must be at least 1")
+	}
 	proxies, err := clientip.ParseCIDRs(cfg.trustedProxies)
 	if err != nil {
 		return fmt.Errorf("-trusted-proxies: %w", err)
@@ -149,6 +164,17 @@ func run(log *slog.Logger) error {
 	reportsDone := make(chan error, 1)
 	go func() { reportsDone <- reports.Run(reportCtx) }()
 
+	// The pruner stops with the reporter, after the handlers are done.
+	pruneDone := make(chan struct{})
+	if cfg.pruneEvery > 0 {
+		tick := time.NewTicker(cfg.pruneEvery)
+		defer tick.Stop()
+		p := &pruner{l: ledger.SQL, keep: time.Duration(cfg.ledgerDays) * 24 * time.Hour, now: now, log: log}
+		go func() { p.run(reportCtx, tick.C); close(pruneDone) }()
+	} else {
+		close(pruneDone)
+	}
+
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info("edge: listening", "addr", "http://"+ln.Addr().String(), "issuer", cfg.issuer, "db", cfg.db)
@@ -170,6 +196,7 @@ func run(log *slog.Logger) error {
 	// The handlers are done, so every outcome is queued; stop delivering.
 	// What is still queued goes out on the next start.
 	stopReports()
+	<-pruneDone
 	if rerr := <-reportsDone; rerr != nil {
 		log.Warn("edge: reporter", "err", rerr)
 	}

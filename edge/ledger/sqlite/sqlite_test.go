@@ -564,3 +564,64 @@ func TestReopen(t *testing.T) {
 		t.Errorf("attempts after reopen = %d, want 1", e.Attempts)
 	}
 }
+
+// TestPruneTables: each table loses exactly its rows untouched since
+// before the cut (one second before it goes, one at it stays), in batches
+// when there are more than one batch holds; a dry run counts them and
+// deletes nothing.
+func TestPruneTables(t *testing.T) {
+	l := open(t)
+	ctx := context.Background()
+	cut := time.Unix(1_800_000_000, 0)
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := l.DB().ExecContext(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 25 {
+		exec(`INSERT INTO edge_auth (id, result_jti, updated) VALUES (?1, 'jti', ?2)`, fmt.Sprint("old-", i), cut.Unix()-1)
+	}
+	exec(`INSERT INTO edge_auth (id, updated) VALUES ('open-old', ?1)`, cut.Unix()-1) // never finished: goes too
+	exec(`INSERT INTO edge_auth (id, result_jti, updated) VALUES ('new', 'jti', ?1)`, cut.Unix())
+	exec(`INSERT INTO edge_cred (cred, last_step, failures, updated) VALUES ('clean', 1, 0, ?1), ('failed', 1, 3, ?1), ('new', 1, 0, ?2)`,
+		cut.Unix()-1, cut.Unix())
+	exec(`INSERT INTO edge_card (card, seq, updated) VALUES ('old', 1, ?1), ('new', 1, ?2)`, cut.Unix()-1, cut.Unix())
+	exec(`INSERT INTO edge_report (jti, body, due, created, dead) VALUES ('owed', '{}', 0, 0, 0), ('aside', '{}', 0, 0, 1)`)
+
+	want := "[{edge_auth 26} {edge_cred 1} {edge_card 1}]"
+	got, err := l.PruneTables(ctx, cut, 10, true)
+	if err != nil || fmt.Sprint(got) != want {
+		t.Fatalf("dry run = %v, %v; want %s", got, err, want)
+	}
+	left := func() string {
+		var a, c, d, r int
+		for q, n := range map[string]*int{"edge_auth": &a, "edge_cred": &c, "edge_card": &d, "edge_report": &r} {
+			if err := l.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM `+q).Scan(n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return fmt.Sprint(a, c, d, r)
+	}
+	if n := left(); n != "27 3 2 2" {
+		t.Errorf("a dry run deleted: rows left %s", n)
+	}
+	got, err = l.PruneTables(ctx, cut, 10, false) // edge_auth in three batches
+	if err != nil || fmt.Sprint(got) != want {
+		t.Fatalf("prune = %v, %v; want %s", got, err, want)
+	}
+	if n := left(); n != "1 2 1 2" {
+		t.Errorf("rows left %s, want 1 2 1 2 (new auth; failed and new creds; new card; both reports)", n)
+	}
+	for _, id := range []string{"new"} {
+		if e, _ := l.Lookup(ctx, id); !e.Finished {
+			t.Errorf("entry %s at the cut was pruned", id)
+		}
+	}
+	if c, _ := l.Credential(ctx, "failed"); c.Failures != 3 {
+		t.Errorf("a credential's wrong codes were pruned: %+v", c)
+	}
+	if _, err := l.PruneTables(ctx, cut, 0, false); err == nil {
+		t.Error("batch 0 accepted")
+	}
+}

@@ -54,6 +54,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	portalFlags := addPortalFlags(f)
 	dsFlags := addDSFlags(f)
 	adminFlags := addAdminFlags(f)
+	pruneEvery := f.Duration("prune-every", time.Hour, "run the retention rules (as issuer prune, same flags) at start and this often; 0: never")
+	retention := addRetentionFlags(f)
 	clockOffset := f.Duration("clock-offset", 0, "shift the issuer's clock (tests only: the EMV 3DS timers without waiting for them)")
 	avTokenFile := f.String("av-verify-token-file", env("HONNIN_AV_VERIFY_TOKEN_FILE", ""), "the authorisation host's bearer token for POST /internal/v1/av/verify; empty: that check is off (env HONNIN_AV_VERIFY_TOKEN_FILE)")
 	operatorTokenFile := f.String("operator-token-file", env("HONNIN_OPERATOR_TOKEN_FILE", ""), "the operators' bearer token for GET /internal/v1/authentications/{id}/explanation; empty: that endpoint is off (env HONNIN_OPERATOR_TOKEN_FILE)")
@@ -105,6 +107,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *unlockAfter < 0 || *sendCap < 1 {
 		return usageError{"-unlock-after must not be negative and -send-cap must be at least 1"}
+	}
+	if *pruneEvery < 0 {
+		return usageError{"-prune-every must not be negative"}
+	}
+	rules, err := retention.retention()
+	if err != nil {
+		return err
 	}
 	if *hashConcurrency < 0 {
 		return usageError{"-hash-concurrency must not be negative"}
@@ -196,7 +205,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer signal.Stop(hup)
 	go reloadKeysOnHangup(bgCtx, hup, *keysDir, core, log)
 	go func() { pusher.Run(bgCtx); close(pushDone) }()
-	defer func() { stopBackground(); <-outboxDone; <-pushDone }()
+	pruneDone := make(chan struct{})
+	if *pruneEvery > 0 {
+		tick := time.NewTicker(*pruneEvery)
+		defer tick.Stop()
+		p := &pruner{st: st, r: rules, now: time.Now, log: log}
+		go func() { p.run(bgCtx, tick.C); close(pruneDone) }()
+	} else {
+		close(pruneDone)
+	}
+	defer func() { stopBackground(); <-outboxDone; <-pushDone; <-pruneDone }()
 	stopAdmin, err := adminFlags.start(ctx, []health.Check{{Name: "database", Run: st.Ready}, health.SMTP(*smtpAddr)}, log, stdout)
 	if err != nil {
 		return err
