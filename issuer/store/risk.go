@@ -88,6 +88,12 @@ type History struct {
 	Watchlisted bool
 }
 
+// historyCountCap bounds the device, address and merchant counts: a busy
+// NAT address or a large merchant has thousands of rows in a window, and
+// a rule needs only to know its limit is passed. The cap is far above any
+// sensible limit, so the stored facts still replay under another one.
+const historyCountCap = 1000
+
 // cardHistoryLimit bounds the card rows one decision reads.
 const cardHistoryLimit = 200
 
@@ -123,23 +129,23 @@ func (s *Store) RiskHistory(ctx context.Context, q HistoryQuery) (History, error
 		return h, wrap("known devices", err)
 	}
 	if q.DeviceHash != nil {
-		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM authentications
-			WHERE device_hash = ? AND decided_at >= ? AND id <> ?`),
-			q.DeviceHash, ms(q.VelocitySince), q.AuthenticationID).Scan(&h.DeviceCount); err != nil {
+		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM (SELECT 1 FROM authentications
+			WHERE device_hash = ? AND decided_at >= ? AND id <> ? LIMIT ?) AS recent`),
+			q.DeviceHash, ms(q.VelocitySince), q.AuthenticationID, historyCountCap).Scan(&h.DeviceCount); err != nil {
 			return h, wrap("device velocity", err)
 		}
 	}
 	if q.IPNet != "" {
-		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM authentications
-			WHERE ip_net = ? AND ip_net <> '' AND decided_at >= ? AND id <> ?`),
-			q.IPNet, ms(q.VelocitySince), q.AuthenticationID).Scan(&h.IPCount); err != nil {
+		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM (SELECT 1 FROM authentications
+			WHERE ip_net = ? AND ip_net <> '' AND decided_at >= ? AND id <> ? LIMIT ?) AS recent`),
+			q.IPNet, ms(q.VelocitySince), q.AuthenticationID, historyCountCap).Scan(&h.IPCount); err != nil {
 			return h, wrap("address velocity", err)
 		}
 	}
 	if q.MerchantID != 0 && !q.MerchantSince.IsZero() {
-		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM authentications
-			WHERE merchant_id = ? AND decided_at >= ? AND status IN ('N', 'R') AND id <> ?`),
-			q.MerchantID, ms(q.MerchantSince), q.AuthenticationID).Scan(&h.MerchantFailures); err != nil {
+		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM (SELECT 1 FROM authentications
+			WHERE merchant_id = ? AND decided_at >= ? AND status IN ('N', 'R') AND id <> ? LIMIT ?) AS recent`),
+			q.MerchantID, ms(q.MerchantSince), q.AuthenticationID, historyCountCap).Scan(&h.MerchantFailures); err != nil {
 			return h, wrap("merchant failures", err)
 		}
 	}
