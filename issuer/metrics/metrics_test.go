@@ -368,3 +368,14 @@ func TestImportsStandardLibraryOnly(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRequest is the cost the API's middleware pays per request.
+func BenchmarkRequest(b *testing.B) {
+	m := NewIssuer(Config{Start: t0})
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			m.Request("POST /v1/authentications", 201, 3*time.Millisecond)
+		}
+	})
+}
