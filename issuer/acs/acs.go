@@ -94,6 +94,9 @@ type Config struct {
 	// Operator is told of each fraud report a cardholder makes in the
 	// portal; the zero value tells no one (the report is logged).
 	Operator Operator
+	// Observe is told of decisions and locks, for the metrics; the zero
+	// value tells no one.
+	Observe Observer
 }
 
 // Service runs the use cases. It is safe for concurrent use.
@@ -124,6 +127,7 @@ type Service struct {
 	methods  map[issuer.Method]method
 	attempts bool
 	operator Operator
+	observe  Observer
 
 	dsMerchantOnce sync.Mutex
 	dsMerchant     issuer.Merchant
@@ -165,6 +169,7 @@ func New(cfg Config) (*Service, error) {
 		provider:   cfg.Provider,
 		hashing:    cfg.Hashing,
 		attempts:   cfg.Attempts,
+		observe:    cfg.Observe,
 		// Device ids and the provider's pseudonyms are keyed by a key
 		// derived from the card-number key: one secret file, two keys.
 		pseudo: risk.NewPseudonymizer(cfg.PAN.SubKey("honnin/risk/v1")),

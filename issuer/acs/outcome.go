@@ -97,6 +97,7 @@ func (s *Service) countFailures(ctx context.Context, authID string, attempts int
 	for _, cred := range locked {
 		s.log.LogAttrs(ctx, slog.LevelWarn, "acs: credential locked after consecutive failures",
 			slog.String("credential", cred.PublicID), slog.String("kind", string(cred.Kind)), slog.Int("failures", cred.Failures))
+		s.observe.locked(string(cred.Kind))
 		s.noticeLocked(ctx, cred)
 	}
 	return nil

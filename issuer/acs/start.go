@@ -285,6 +285,7 @@ func (s *Service) decide(ctx context.Context, a issuer.Authentication, c issuer.
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "acs: risk decision", slog.String("authentication", a.ID),
 		slog.String("decision", d.Outcome), slog.Int("score", d.Score), slog.Any("reasons", d.Reasons))
+	s.observe.decided(out.Decision, d.Reasons)
 	out.DeviceCookie = setCookie
 	return out, nil
 }

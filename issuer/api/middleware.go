@@ -50,9 +50,14 @@ func (s *Server) logAndRecover(next http.Handler) http.Handler {
 					jsonapi.WriteInternal(sw)
 				}
 			}
+			took := time.Since(start)
 			s.log.LogAttrs(r.Context(), slog.LevelInfo, "api: request",
 				slog.String("method", r.Method), slog.String("path", r.URL.Path),
-				slog.Int("status", sw.status), slog.Duration("took", time.Since(start)))
+				slog.Int("status", sw.status), slog.Duration("took", took))
+			if s.onRequest != nil {
+				// The mux set r.Pattern when it routed r.
+				s.onRequest(r.Pattern, sw.status, took)
+			}
 		}()
 		next.ServeHTTP(sw, r)
 	})

@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/contract"
@@ -26,6 +27,11 @@ type Config struct {
 	// OperatorToken is the operators' bearer token for GET
 	// /internal/v1/authentications/{id}/explanation; "" turns it off (404).
 	OperatorToken string
+	// OnRequest, if set, is told of each answered request: the route
+	// pattern it matched ("GET /v1/authentications/{id}", "" for none:
+	// never the path, which holds ids), its status and how long it took
+	// (issuer/metrics counts them).
+	OnRequest func(route string, status int, took time.Duration)
 }
 
 // Server is the issuer API; it is an http.Handler.
@@ -37,6 +43,7 @@ type Server struct {
 	avTokenHash []byte
 	// operatorTokenHash is the SHA-256 of Config.OperatorToken; nil: off.
 	operatorTokenHash []byte
+	onRequest         func(route string, status int, took time.Duration)
 }
 
 // New returns the API serving cfg.ACS.
@@ -44,7 +51,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.ACS == nil {
 		return nil, errors.New("api: no use cases (ACS)")
 	}
-	s := &Server{acs: cfg.ACS, log: cfg.Log, operatorTokenHash: tokenHash(cfg.OperatorToken)}
+	s := &Server{acs: cfg.ACS, log: cfg.Log, operatorTokenHash: tokenHash(cfg.OperatorToken), onRequest: cfg.OnRequest}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

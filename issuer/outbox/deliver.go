@@ -96,13 +96,16 @@ func (o *Outbox) deliver(ctx context.Context, it store.OutboxItem) (bool, error)
 	switch {
 	case err == nil:
 		o.log.Info("outbox: sent", "id", it.ID, "kind", it.Kind, "attempts", it.Attempts)
+		o.tell(it.Kind, "sent")
 		return true, o.store.OutboxDelivered(ctx, it.ID, now)
 	case errors.Is(err, errPermanent) || errors.Is(err, dispatch.ErrInvalidCodeMail) || it.Attempts >= MaxAttempts:
 		o.log.Warn("outbox: failed", "id", it.ID, "kind", it.Kind, "attempts", it.Attempts, "err", err)
+		o.tell(it.Kind, "failed")
 		return false, o.store.OutboxGiveUp(ctx, it.ID, err.Error(), now)
 	default:
 		next := now.Add(Backoff(it.Attempts))
 		o.log.Info("outbox: will retry", "id", it.ID, "kind", it.Kind, "attempts", it.Attempts, "at", next, "err", err)
+		o.tell(it.Kind, "retry")
 		return false, o.store.OutboxRetryAt(ctx, it.ID, err.Error(), next, now)
 	}
 }

@@ -53,6 +53,13 @@ type Outbox struct {
 	// wake tells Run a notice was queued, so it goes out at once rather
 	// than at the next tick.
 	wake chan struct{}
+
+	// OnResult, if set before the outbox is used, is told of each code
+	// send and each notice delivery attempt: kind is the item's
+	// (code:email, code:sms, notice:<kind>), result "sent" or "failed",
+	// or "retry" for a notice attempt that will be tried again
+	// (issuer/metrics counts them).
+	OnResult func(kind, result string)
 }
 
 // New returns an outbox over st that seals queued notices with v and
@@ -74,6 +81,7 @@ func (o *Outbox) SendCode(ctx context.Context, m dispatch.CodeMail) error {
 	if err != nil {
 		o.record(ctx, KindCodeEmail, dispatch.MaskEmail(m.To), err)
 	}
+	o.result(KindCodeEmail, err)
 	return err
 }
 
@@ -110,7 +118,23 @@ func (r recordingSMS) Send(ctx context.Context, m sms.Message) (string, error) {
 	if err != nil {
 		r.o.record(ctx, KindCodeSMS, sms.MaskPhone(m.To), err)
 	}
+	r.o.result(KindCodeSMS, err)
 	return id, err
+}
+
+// result tells OnResult of a send: sent, or failed if err.
+func (o *Outbox) result(kind string, err error) {
+	if err != nil {
+		o.tell(kind, "failed")
+	} else {
+		o.tell(kind, "sent")
+	}
+}
+
+func (o *Outbox) tell(kind, result string) {
+	if o.OnResult != nil {
+		o.OnResult(kind, result)
+	}
 }
 
 // record notes a failed code send. Failing to note it is logged only: the

@@ -14,8 +14,8 @@ import (
 	"github.com/honnin/honnin/issuer/health"
 )
 
-// adminFlags configure the admin listener: liveness, readiness and, when
-// asked for, profiling, on an address of their own that only operators
+// adminFlags configure the admin listener: liveness, readiness, metrics
+// and, when asked for, profiling, on an address of their own that only operators
 // and the orchestrator reach, never the merchants' and the edge's.
 type adminFlags struct {
 	addr  *string
@@ -25,7 +25,7 @@ type adminFlags struct {
 func addAdminFlags(f *flags) adminFlags {
 	return adminFlags{
 		addr: f.String("admin-addr", env("HONNIN_ADMIN_ADDR", ""),
-			"admin listener: GET /healthz (alive), GET /readyz (database writable, mail server greeting); empty: none (env HONNIN_ADMIN_ADDR)"),
+			"admin listener: GET /healthz (alive), GET /readyz (database writable, mail server greeting), GET /metrics (Prometheus); empty: none (env HONNIN_ADMIN_ADDR)"),
 		pprof: f.Bool("pprof", env("HONNIN_PPROF", "false") == "true",
 			"also serve net/http/pprof at /debug/pprof/ on the admin listener (env HONNIN_PPROF)"),
 	}
@@ -39,14 +39,17 @@ func (a adminFlags) check() error {
 	return nil
 }
 
-// start serves the admin listener until ctx ends; stop drains it.
-func (a adminFlags) start(ctx context.Context, checks []health.Check, log *slog.Logger, stdout io.Writer) (stop func(), err error) {
+// start serves the admin listener until ctx ends; stop drains it. The
+// metrics are served here only, never on the public listener: they tell
+// the load and the failures of the issuer to whoever reads them.
+func (a adminFlags) start(ctx context.Context, checks []health.Check, metrics http.Handler, log *slog.Logger, stdout io.Writer) (stop func(), err error) {
 	if *a.addr == "" {
 		return func() {}, nil
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/healthz", health.Handler(checks...))
 	mux.Handle("/readyz", health.Handler(checks...))
+	mux.Handle("GET /metrics", metrics)
 	if *a.pprof {
 		mux.HandleFunc("/debug/pprof/", pprof.Index)
 		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
@@ -66,7 +69,7 @@ func (a adminFlags) start(ctx context.Context, checks []health.Check, log *slog.
 			log.Error("issuer: admin listener stopped", "err", err)
 		}
 	}()
-	fmt.Fprintf(stdout, "issuer: admin (healthz, readyz%s) on http://%s\n", map[bool]string{true: ", pprof"}[*a.pprof], ln.Addr())
+	fmt.Fprintf(stdout, "issuer: admin (healthz, readyz, metrics%s) on http://%s\n", map[bool]string{true: ", pprof"}[*a.pprof], ln.Addr())
 	return func() {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()

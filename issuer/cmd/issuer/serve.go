@@ -66,6 +66,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := f.parse(args); err != nil {
 		return err
 	}
+	started := time.Now()
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	operator := acs.Operator{Email: *operatorEmail, Locale: *operatorLocale}
 	if *operatorLocale != "en" && *operatorLocale != "ja" {
@@ -147,18 +148,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	m := newMetrics(st, started)
 	// Notices go through the outbox; failed code sends are recorded there.
 	notices := outbox.New(st, v, mailer, log, nil)
+	notices.OnResult = m.Outbox
 	if smsSender != nil {
 		smsSender = notices.SMS(smsSender)
 	}
 	core, err := acs.New(acs.Config{Store: st, Keys: keys, PAN: hasher, Vault: v, Mail: notices, AV: av, SMS: smsSender, SendCap: *sendCap,
 		EdgeURL: *edgeURL, IssuerName: *issuerName, Risk: engine, Provider: risk.NewProvider(rc.Provider), Log: log, Hashing: hashing,
-		Attempts: *dsFlags.attempts, Now: offsetClock(*clockOffset), Operator: operator})
+		Attempts: *dsFlags.attempts, Now: offsetClock(*clockOffset), Operator: operator, Observe: observer(m)})
 	if err != nil {
 		return err
 	}
-	apiHandler, err := api.New(api.Config{ACS: core, Log: log, AVVerifyToken: avToken, OperatorToken: operatorToken})
+	apiHandler, err := api.New(api.Config{ACS: core, Log: log, AVVerifyToken: avToken, OperatorToken: operatorToken, OnRequest: m.Request})
 	if err != nil {
 		return err
 	}
@@ -215,7 +218,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		close(pruneDone)
 	}
 	defer func() { stopBackground(); <-outboxDone; <-pushDone; <-pruneDone }()
-	stopAdmin, err := adminFlags.start(ctx, []health.Check{{Name: "database", Run: st.Ready}, health.SMTP(*smtpAddr)}, log, stdout)
+	stopAdmin, err := adminFlags.start(ctx, []health.Check{{Name: "database", Run: st.Ready}, health.SMTP(*smtpAddr)}, m.Handler(), log, stdout)
 	if err != nil {
 		return err
 	}
