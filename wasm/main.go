@@ -20,8 +20,7 @@ import (
 	"syscall/js"
 	"time"
 
-	"honnef.co/go/js/dom/v2"
-
+	"github.com/honnin/honnin/wasm/dom"
 	"github.com/honnin/honnin/wasm/view"
 )
 
@@ -223,9 +222,7 @@ func (a *app) show() {
 	}
 }
 
-// preventDefault stops the browser's default action. It calls the JS method
-// directly: dom.Event's PreventDefault, called through the interface, keeps
-// a wrapper for each of dom/v2's ~60 event types (about 60 KB of wasm).
+// preventDefault stops the browser's default action.
 func preventDefault(ev dom.Event) {
 	ev.Underlying().Call("preventDefault")
 }
