@@ -2,7 +2,6 @@ package view
 
 import (
 	"errors"
-	"strconv"
 	"strings"
 
 	"github.com/honnin/honnin/edge/origin"
@@ -49,7 +48,7 @@ func PrepareTarget(sessionToken string) (string, error) {
 	}
 	mo := *claims.mo
 	if !origin.Valid(mo) {
-		return "", errors.New("view: target origin: " + strconv.Quote(truncate(mo, 80)) + " is not an http(s) origin")
+		return "", errors.New("view: target origin: " + string(appendJSONString(nil, truncate(mo, 80))) + " is not an http(s) origin")
 	}
 	return mo, nil
 }
