@@ -20,8 +20,7 @@ import (
 	"syscall/js"
 	"time"
 
-	"honnef.co/go/js/dom/v2"
-
+	"github.com/honnin/honnin/wasm/dom"
 	"github.com/honnin/honnin/wasm/view"
 )
 
@@ -183,11 +182,14 @@ func (a *app) send(req view.Request) {
 }
 
 // tick re-renders every second for the countdown and the resend wait, and
-// ends the flow when the challenge expires, until the flow has ended.
+// ends the flow when the challenge expires, until the flow has ended. It
+// wakes just after each second of the clock, when the countdown (to a
+// whole-second expiry) changes. time.Sleep, not a Ticker: a Ticker links
+// the time package's timer channels and GODEBUG settings (about 8 KiB
+// brotli).
 func (a *app) tick() {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for range t.C {
+	for {
+		time.Sleep(time.Second - time.Duration(time.Now().UnixNano()%int64(time.Second)))
 		a.mu.Lock()
 		a.model.Expire(time.Now())
 		a.show()
@@ -223,9 +225,7 @@ func (a *app) show() {
 	}
 }
 
-// preventDefault stops the browser's default action. It calls the JS method
-// directly: dom.Event's PreventDefault, called through the interface, keeps
-// a wrapper for each of dom/v2's ~60 event types (about 60 KB of wasm).
+// preventDefault stops the browser's default action.
 func preventDefault(ev dom.Event) {
 	ev.Underlying().Call("preventDefault")
 }

@@ -16,8 +16,7 @@ import (
 // status, reason}: Honnin.mount resolves with it), or, when the flow ended
 // without one (failed: an invalid or expired session, a superseded
 // challenge, ...), an error ({type: "honnin:error", code}: Honnin.mount
-// rejects). dom/v2's PostMessage takes only strings, so the message object
-// is built with syscall/js.
+// rejects).
 func postResult(sessionToken, merchantOrigin string, r contract.Result, failed bool) error {
 	target, err := view.TargetOrigin(sessionToken, merchantOrigin)
 	if err != nil {

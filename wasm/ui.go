@@ -6,17 +6,15 @@ import (
 	"strconv"
 	"syscall/js"
 
-	"honnef.co/go/js/dom/v2"
-
+	"github.com/honnin/honnin/wasm/dom"
 	"github.com/honnin/honnin/wasm/view"
 )
 
 // ui is the challenge screen's DOM.
 //
-// Elements are held as concrete dom/v2 types, never as the dom.HTMLElement
-// interface: every method called through that interface makes the linker
-// keep it for all ~80 element types dom/v2 wraps, about 1.3 MB of wasm for
-// the methods used here. It is built once; render copies a
+// Elements are held as the concrete types of package dom (wasm/dom, the
+// few DOM calls the client makes, over syscall/js). It is built once;
+// render copies a
 // view.Screen into it. Every value goes in with textContent, never as
 // HTML: merchant names and personal messages are data.
 //
@@ -186,8 +184,6 @@ func (u *ui) input(password bool) {
 	if password {
 		attrs = passwordInput
 	}
-	// One call site in a loop: each dom/v2 call site costs several
-	// hundred bytes of wasm.
 	for _, a := range attrs {
 		if a[1] == "" {
 			u.code.RemoveAttribute(a[0])
@@ -242,7 +238,7 @@ func (u *ui) row(dl *dom.BasicHTMLElement, id string) (dt, dd *dom.BasicHTMLElem
 	return dt, dd
 }
 
-// wrap gives the element v the concrete dom/v2 type every element has.
+// wrap gives the element v the concrete type every element has.
 func wrap(v js.Value) *dom.BasicHTMLElement {
 	return &dom.BasicHTMLElement{BasicElement: &dom.BasicElement{BasicNode: &dom.BasicNode{Value: v}}}
 }

@@ -1,9 +1,13 @@
 package contract
 
 import (
-	"fmt"
+	"errors"
+	"strconv"
 	"unicode/utf8"
 )
+
+// The messages are built with strconv, not fmt: the challenge client
+// imports this package, and fmt would link reflect and os into it.
 
 // Limits of the signals. Real values are far inside them; anything beyond
 // is garbage (or an attempt to fill the issuer's records) and refused.
@@ -84,10 +88,10 @@ func (d *DeviceSignals) Validate() error {
 		return err
 	}
 	if len(d.Languages) > maxLanguages {
-		return fmt.Errorf("languages has more than %d entries", maxLanguages)
+		return errors.New("languages has more than " + strconv.Itoa(maxLanguages) + " entries")
 	}
 	for i, l := range d.Languages {
-		if err := maxBytes(fmt.Sprintf("languages[%d]", i), l, maxLanguage); err != nil {
+		if err := maxBytes("languages["+strconv.Itoa(i)+"]", l, maxLanguage); err != nil {
 			return err
 		}
 	}
@@ -110,12 +114,12 @@ func (d *DeviceSignals) Validate() error {
 		{"touch_points", d.TouchPoints, 0, maxTouchPoints},
 	} {
 		if n.v < n.min || n.v > n.max {
-			return fmt.Errorf("%s must be from %d to %d", n.name, n.min, n.max)
+			return errors.New(n.name + " must be from " + strconv.Itoa(n.min) + " to " + strconv.Itoa(n.max))
 		}
 	}
 	// Written so that NaN fails too.
 	if !(d.PixelRatio >= 0 && d.PixelRatio <= maxPixelRatio) {
-		return fmt.Errorf("pixel_ratio must be from 0 to %d", maxPixelRatio)
+		return errors.New("pixel_ratio must be from 0 to " + strconv.Itoa(maxPixelRatio))
 	}
 	return nil
 }
@@ -205,7 +209,7 @@ func (e *EdgeSignals) Validate() error {
 		return err
 	}
 	if e.ASN < 0 || e.ASN > maxASN {
-		return fmt.Errorf("asn must be from 0 to %d", int64(maxASN))
+		return errors.New("asn must be from 0 to " + strconv.FormatInt(maxASN, 10))
 	}
 	if err := maxBytes("colo", e.Colo, maxColo); err != nil {
 		return err
@@ -218,7 +222,7 @@ func (e *EdgeSignals) Validate() error {
 
 func maxBytes(name, v string, limit int) error {
 	if len(v) > limit {
-		return fmt.Errorf("%s is longer than %d bytes", name, limit)
+		return errors.New(name + " is longer than " + strconv.Itoa(limit) + " bytes")
 	}
 	return nil
 }

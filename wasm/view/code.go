@@ -2,7 +2,6 @@ package view
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/edge/onetime"
@@ -47,8 +46,15 @@ func NormalizeCode(s string) (string, error) {
 	case errors.Is(err, onetime.ErrEmpty):
 		return "", ErrCodeEmpty
 	}
-	return "", fmt.Errorf("%w: %w", ErrCodeFormat, err)
+	return "", formatError{err}
 }
+
+// formatError is ErrCodeFormat with onetime's reason: errors.Is finds
+// both. (fmt.Errorf would do it, and link fmt into the client.)
+type formatError struct{ reason error }
+
+func (e formatError) Error() string   { return ErrCodeFormat.Error() + ": " + e.reason.Error() }
+func (e formatError) Unwrap() []error { return []error{ErrCodeFormat, e.reason} }
 
 // tooManyDigits reports whether s holds more digits than a code has. A
 // digit is what the normaliser takes as one (an ASCII or full-width

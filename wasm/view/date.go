@@ -15,9 +15,11 @@ const (
 	GMT
 )
 
-// jst is Japan Standard Time. A fixed offset is exact: Japan has no DST,
-// and it spares the client the time zone database.
-var jst = time.FixedZone("JST", 9*60*60)
+// The dates are written here from Unix seconds with the civil calendar's
+// integer arithmetic, not with time.Format, In and FixedZone: those link
+// the time package's formatting and zone machinery into the client (about
+// 30 KiB gzip). date_test.go holds them to time.Format, across the range
+// of years RFC 3339 can write.
 
 func (z Zone) String() string {
 	if z == GMT {
@@ -26,11 +28,13 @@ func (z Zone) String() string {
 	return "JST"
 }
 
-func (z Zone) location() *time.Location {
+// offset is the zone's offset from UTC in seconds. A fixed offset is exact
+// for JST: Japan has no DST.
+func (z Zone) offset() int64 {
 	if z == GMT {
-		return time.UTC
+		return 0
 	}
-	return jst
+	return 9 * 60 * 60
 }
 
 // FormatDate writes t in zone z for locale l: "2026-11-22 12:00 JST" or
@@ -39,13 +43,184 @@ func FormatDate(t time.Time, z Zone, l Locale) string {
 	if t.IsZero() {
 		return ""
 	}
-	t = t.In(z.location())
+	c := civilTime(t, z)
 	if l == Japanese {
-		return strconv.Itoa(t.Year()) + "年" + strconv.Itoa(int(t.Month())) + "月" +
-			strconv.Itoa(t.Day()) + "日 " + t.Format("15:04") + " " + z.String()
+		return strconv.Itoa(c.year) + "年" + strconv.Itoa(c.month) + "月" +
+			strconv.Itoa(c.day) + "日 " + c.clock() + " " + z.String()
 	}
-	return t.Format("2006-01-02 15:04") + " " + z.String()
+	y := pad(c.year, 4)
+	if c.year < 0 {
+		y = "-" + pad(-c.year, 4)
+	}
+	return y + "-" + pad(c.month, 2) + "-" + pad(c.day, 2) + " " + c.clock() + " " + z.String()
 }
+
+// formatClock writes the time of day of t in zone z: "12:03 JST".
+func formatClock(t time.Time, z Zone) string {
+	return civilTime(t, z).clock() + " " + z.String()
+}
+
+// civil is a date and a time of day on the wall clock of a zone.
+type civil struct {
+	year, month, day, hour, minute int
+}
+
+func (c civil) clock() string { return pad(c.hour, 2) + ":" + pad(c.minute, 2) }
+
+// civilTime is t on the wall clock of zone z.
+func civilTime(t time.Time, z Zone) civil {
+	secs := t.Unix() + z.offset()
+	days := secs / 86400
+	if secs%86400 < 0 {
+		days--
+	}
+	rem := int(secs - days*86400)
+	y, m, d := civilFromDays(days)
+	return civil{year: int(y), month: m, day: d, hour: rem / 3600, minute: rem % 3600 / 60}
+}
+
+// civilFromDays turns days since 1970-01-01 into a proleptic Gregorian
+// date (H. Hinnant's algorithm: eras of 400 years starting on March 1).
+func civilFromDays(z int64) (year int64, month, day int) {
+	z += 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097                                  // [0, 146096]
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // [0, 399]
+	doy := doe - (365*yoe + yoe/4 - yoe/100)               // [0, 365], from March 1
+	mp := (5*doy + 2) / 153                                // [0, 11], March is 0
+	day = int(doy - (153*mp+2)/5 + 1)
+	month = int(mp + 3)
+	if mp >= 10 {
+		month = int(mp - 9)
+	}
+	year = yoe + era*400
+	if month <= 2 {
+		year++
+	}
+	return year, month, day
+}
+
+// daysFromCivil is civilFromDays' inverse.
+func daysFromCivil(year int64, month, day int) int64 {
+	if month <= 2 {
+		year--
+	}
+	era := year / 400
+	if year < 0 && year%400 != 0 {
+		era--
+	}
+	yoe := year - era*400
+	m := int64(month)
+	if month > 2 {
+		m -= 3
+	} else {
+		m += 9
+	}
+	doy := (153*m+2)/5 + int64(day) - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
+}
+
+// daysIn is the number of days of month in year.
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// pad writes n (>= 0) with at least width digits.
+func pad(n, width int) string {
+	s := strconv.Itoa(n)
+	for len(s) < width {
+		s = "0" + s
+	}
+	return s
+}
+
+// parseTime reads an RFC 3339 time as the edge writes them
+// ("2026-11-22T03:00:00Z"): the grammar of the time package's own fast
+// RFC 3339 reader, which encoding/json's time.Time uses: four-digit
+// year, two-digit fields in range (the day within its month, no leap
+// second), an optional fraction after a '.' (digits beyond nanoseconds
+// dropped), and Z or ±hh:mm. The time package's slower fallback for
+// other forms (a one-digit hour, a ',' before the fraction) is not
+// followed: the client reads those as a broken answer. The result is in
+// UTC.
+func parseTime(s string) (time.Time, bool) {
+	if len(s) < len("2006-01-02T15:04:05") {
+		return time.Time{}, false
+	}
+	ok := true
+	num := func(s string, lo, hi int) int {
+		n := 0
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				ok = false
+				return lo
+			}
+			n = n*10 + int(c-'0')
+		}
+		if n < lo || n > hi {
+			ok = false
+			return lo
+		}
+		return n
+	}
+	year := num(s[0:4], 0, 9999)
+	month := num(s[5:7], 1, 12)
+	day := num(s[8:10], 1, daysIn(month, year))
+	hour := num(s[11:13], 0, 23)
+	minute := num(s[14:16], 0, 59)
+	sec := num(s[17:19], 0, 59)
+	if !ok || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+		return time.Time{}, false
+	}
+	s = s[19:]
+	nsec := 0
+	if len(s) >= 2 && s[0] == '.' && isDigit(s[1]) {
+		n := 1
+		for n < len(s) && isDigit(s[n]) {
+			n++
+		}
+		for i := 1; i < 10; i++ {
+			nsec *= 10
+			if i < n {
+				nsec += int(s[i] - '0')
+			}
+		}
+		s = s[n:]
+	}
+	unix := daysFromCivil(int64(year), month, day)*86400 + int64(hour*3600+minute*60+sec)
+	if len(s) != 1 || s[0] != 'Z' {
+		if len(s) != len("-07:00") {
+			return time.Time{}, false
+		}
+		hh := num(s[1:3], 0, 23)
+		mm := num(s[4:6], 0, 59)
+		if !ok || (s[0] != '-' && s[0] != '+') || s[3] != ':' {
+			return time.Time{}, false
+		}
+		off := int64(hh*3600 + mm*60)
+		if s[0] == '-' {
+			off = -off
+		}
+		unix -= off
+	}
+	return time.Unix(unix, int64(nsec)).UTC(), true
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // FormatCountdown writes d as minutes and seconds, "9:58", rounding down so
 // that the screen never promises more time than is left. Negative is "0:00".

@@ -2,7 +2,6 @@ package view
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"strings"
 
@@ -55,13 +54,8 @@ func ModeOf(methodToken, sessionToken, pageMode string) Mode {
 		return MethodMode
 	}
 	mode := MerchantMode
-	var claims struct {
-		EMV json.RawMessage `json:"emv"`
-	}
-	if decodeClaims(sessionToken, &claims) == nil {
-		if e := strings.TrimSpace(string(claims.EMV)); strings.HasPrefix(e, "{") {
-			mode = EMVMode
-		}
+	if claims, err := decodeClaims(sessionToken); err == nil && claims.emv {
+		mode = EMVMode
 	}
 	if mode == MerchantMode && pageMode == PrepareValue {
 		return PrepareMode
@@ -69,23 +63,25 @@ func ModeOf(methodToken, sessionToken, pageMode string) Mode {
 	return mode
 }
 
-// decodeClaims decodes a compact JWS's payload into v, unverified.
-func decodeClaims(token string, v any) error {
+// decodeClaims decodes a session token's (a compact JWS's) claims,
+// unverified.
+func decodeClaims(token string) (sessionClaims, error) {
 	if len(token) > maxSessionToken {
-		return errors.New("view: session token too long")
+		return sessionClaims{}, errors.New("view: session token too long")
 	}
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 || parts[1] == "" {
-		return errors.New("view: session token is not a compact JWS")
+		return sessionClaims{}, errors.New("view: session token is not a compact JWS")
 	}
 	payload, err := base64.RawURLEncoding.Strict().DecodeString(parts[1])
 	if err != nil {
-		return errors.New("view: session token payload: " + err.Error())
+		return sessionClaims{}, errors.New("view: session token payload: " + err.Error())
 	}
-	if err := json.Unmarshal(payload, v); err != nil {
-		return errors.New("view: session token claims: " + err.Error())
+	claims, err := readSessionClaims(payload)
+	if err != nil {
+		return sessionClaims{}, errors.New("view: session token claims: malformed JSON, or a claim of the wrong type")
 	}
-	return nil
+	return claims, nil
 }
 
 // Form is a form the client submits (a top-level navigation of its frame):
@@ -125,7 +121,11 @@ func MethodDevice(methodToken string, d contract.DeviceSignals) (Request, error)
 		return Request{}, errors.New("view: no method token")
 	}
 	d = d.WithinLimits()
-	return newRequest(contract.EMVMethodDevicePath, contract.EMVMethodDeviceRequest{MethodToken: methodToken, Device: &d})
+	body, err := writeMethodDevice(contract.EMVMethodDeviceRequest{MethodToken: methodToken, Device: &d})
+	if err != nil {
+		return Request{}, err
+	}
+	return Request{Path: contract.EMVMethodDevicePath, Body: body}, nil
 }
 
 // Prepare is the prepare frame's one request: the session token of its
@@ -135,5 +135,9 @@ func Prepare(sessionToken string, d contract.DeviceSignals) (Request, error) {
 		return Request{}, errors.New("view: no session token")
 	}
 	d = d.WithinLimits()
-	return newRequest(contract.ClientPreparePath, contract.ClientPrepareRequest{SessionToken: sessionToken, Device: &d})
+	body, err := writePrepare(contract.ClientPrepareRequest{SessionToken: sessionToken, Device: &d})
+	if err != nil {
+		return Request{}, err
+	}
+	return Request{Path: contract.ClientPreparePath, Body: body}, nil
 }

@@ -21,7 +21,9 @@ func LocaleFor(languages []string) Locale {
 	}
 	primary, _, _ := strings.Cut(languages[0], "-")
 	primary, _, _ = strings.Cut(primary, "_")
-	if strings.EqualFold(strings.TrimSpace(primary), "ja") {
+	// ASCII case folding is the whole of Unicode's for "ja"; strings.EqualFold
+	// would link Unicode's case tables into the client.
+	if p := strings.TrimSpace(primary); len(p) == 2 && p[0]|0x20 == 'j' && p[1]|0x20 == 'a' {
 		return Japanese
 	}
 	return English

@@ -6,7 +6,6 @@
 package view
 
 import (
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -144,7 +143,8 @@ func (m *Model) Start(sessionToken string, d contract.DeviceSignals) (Request, e
 		return Request{}, ErrNoSession
 	}
 	d = d.WithinLimits()
-	return m.send(Start, contract.ClientStartPath, contract.ClientStartRequest{SessionToken: sessionToken, Device: &d})
+	body, err := writeStart(contract.ClientStartRequest{SessionToken: sessionToken, Device: &d})
+	return m.send(Start, contract.ClientStartPath, body, err)
 }
 
 // Verify checks what the cardholder typed and returns the /v1/verify
@@ -172,7 +172,8 @@ func (m *Model) Verify(input string, now time.Time) (Request, error) {
 			}
 			return Request{}, err
 		}
-		return m.send(Verify, contract.ClientVerifyPath, contract.VerifyRequest{ChallengeToken: m.challengeToken, Code: input})
+		body, err := writeVerify(contract.VerifyRequest{ChallengeToken: m.challengeToken, Code: input})
+		return m.send(Verify, contract.ClientVerifyPath, body, err)
 	}
 	code, err := NormalizeCode(input)
 	switch {
@@ -183,7 +184,8 @@ func (m *Model) Verify(input string, now time.Time) (Request, error) {
 		m.problem = "invalid_code_format"
 		return Request{}, err
 	}
-	return m.send(Verify, contract.ClientVerifyPath, contract.VerifyRequest{ChallengeToken: m.challengeToken, Code: code})
+	body, err := writeVerify(contract.VerifyRequest{ChallengeToken: m.challengeToken, Code: code})
+	return m.send(Verify, contract.ClientVerifyPath, body, err)
 }
 
 // Resend returns the /v1/resend request once resend_after has passed.
@@ -199,7 +201,8 @@ func (m *Model) Resend(now time.Time) (Request, error) {
 		return Request{}, ErrNoResend
 	}
 	m.resendAsked = now
-	return m.send(Resend, contract.ClientResendPath, contract.TokenRequest{ChallengeToken: m.challengeToken})
+	body, err := writeToken(contract.TokenRequest{ChallengeToken: m.challengeToken})
+	return m.send(Resend, contract.ClientResendPath, body, err)
 }
 
 // PressCancel is the Cancel button: the first press only asks (the screen
@@ -229,7 +232,8 @@ func (m *Model) Cancel() (Request, error) {
 	if err := m.ready(Challenge); err != nil {
 		return Request{}, err
 	}
-	return m.send(Cancel, contract.ClientCancelPath, contract.TokenRequest{ChallengeToken: m.challengeToken})
+	body, err := writeToken(contract.TokenRequest{ChallengeToken: m.challengeToken})
+	return m.send(Cancel, contract.ClientCancelPath, body, err)
 }
 
 func (m *Model) ready(want Phase) error {
@@ -242,11 +246,12 @@ func (m *Model) ready(want Phase) error {
 	return nil
 }
 
-func (m *Model) send(a Action, path string, body any) (Request, error) {
-	req, err := newRequest(path, body)
+// send makes the request of action a, whose body was written with err.
+func (m *Model) send(a Action, path string, body []byte, err error) (Request, error) {
 	if err != nil {
 		return Request{}, err
 	}
+	req := Request{Path: path, Body: body}
 	m.pending = a
 	m.problem = "" // the answer brings its own message
 	m.newCode = false
@@ -267,8 +272,8 @@ func (m *Model) Apply(status int, body []byte) {
 	action := m.pending
 	m.pending = None
 	if status >= 200 && status < 300 {
-		var s contract.Screen
-		if json.Unmarshal(body, &s) != nil {
+		s, err := readScreen(body)
+		if err != nil {
 			m.problem = problemBadResponse
 			return
 		}
@@ -279,8 +284,7 @@ func (m *Model) Apply(status int, body []byte) {
 		return
 	}
 	var code string
-	var e contract.ErrorBody
-	if json.Unmarshal(body, &e) == nil {
+	if e, err := readErrorBody(body); err == nil {
 		code = e.Error
 	}
 	if code == "" {

@@ -2,7 +2,6 @@ package view
 
 import (
 	"errors"
-	"strconv"
 	"strings"
 
 	"github.com/honnin/honnin/edge/origin"
@@ -40,18 +39,16 @@ func TargetOrigin(sessionToken, responseOrigin string) (string, error) {
 // went through, and the page's frame-ancestors, built by the edge from
 // the verified token, already let no other origin frame it.
 func PrepareTarget(sessionToken string) (string, error) {
-	var claims struct {
-		MO *string `json:"mo"`
-	}
-	if err := decodeClaims(sessionToken, &claims); err != nil {
+	claims, err := decodeClaims(sessionToken)
+	if err != nil {
 		return "", errors.New("view: target origin: " + strings.TrimPrefix(err.Error(), "view: "))
 	}
-	if claims.MO == nil {
+	if claims.mo == nil {
 		return "", errors.New("view: target origin: session token has no mo claim")
 	}
-	mo := *claims.MO
+	mo := *claims.mo
 	if !origin.Valid(mo) {
-		return "", errors.New("view: target origin: " + strconv.Quote(truncate(mo, 80)) + " is not an http(s) origin")
+		return "", errors.New("view: target origin: " + string(appendJSONString(nil, truncate(mo, 80))) + " is not an http(s) origin")
 	}
 	return mo, nil
 }

@@ -224,7 +224,7 @@ func (m *Model) problemText(t *text, code string) string {
 // clock writes the time of day of at in the zone the date is shown in:
 // "12:03 JST".
 func (m *Model) clock(at time.Time) string {
-	return at.In(m.zone.location()).Format("15:04") + " " + m.zone.String()
+	return formatClock(at, m.zone)
 }
 
 // stepLeft is the time left in now's RFC 6238 step of period seconds: when
