@@ -8,7 +8,7 @@ DEV       := .dev
 GOFLAGS_B := -trimpath
 CMDS      := issuer/cmd/issuer issuer/cmd/mailsink issuer/cmd/authapp edge/cmd/edge web/cmd/shop e2e/cmd/stack e2e/cmd/dssim
 
-.PHONY: all run check test test-workerd bench build client deps tools clean vet edge-node edge-build edge-dev edge-deploy fuzz fuzz-short
+.PHONY: all run check test test-workerd bench build client deps tools clean vet edge-node e2e-node edge-build edge-dev edge-deploy fuzz fuzz-short
 
 all: build
 
@@ -66,6 +66,13 @@ edge/node_modules/.installed: edge/package-lock.json
 	cd edge && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+## e2e-node: axe-core, the accessibility checker the e2e suite injects into
+## its pages, from e2e/package-lock.json, again whenever the lockfile changes.
+e2e-node: e2e/node_modules/.installed
+e2e/node_modules/.installed: e2e/package-lock.json
+	cd e2e && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 ## edge-build: the worker (wasm + our glue + static assets) into edge/build.
 edge-build: client edge-node
 	@GO=$(GO) bash edge/build-worker.sh
@@ -113,7 +120,7 @@ check: vet
 ## test: everything: the unit tests as check runs them, the browser e2e
 ## suite (real processes, edge native), fuzzing, the js/wasm suites, then
 ## the e2e suite again with the edge inside workerd.
-test: build vet edge-build
+test: build vet edge-build e2e-node
 	@echo '$(RACE) -count=1 -timeout 20m <every package but ./e2e>'
 	@$(RACE) -count=1 -timeout 20m $(UNIT)
 	HONNIN_TEST_DB=postgres $(RACE) -count=1 -timeout 10m ./issuer/api/
@@ -127,7 +134,7 @@ test: build vet edge-build
 	$(E2E_WORKERD)
 
 ## test-workerd: only the e2e suite against the edge inside workerd.
-test-workerd: build edge-build
+test-workerd: build edge-build e2e-node
 	$(E2E_WORKERD)
 
 E2E_WORKERD := HONNIN_E2E_EDGE=workerd HONNIN_BIN=$(CURDIR)/$(BIN) HONNIN_DIST=$(CURDIR)/$(DIST) \
