@@ -20,20 +20,14 @@ import (
 // server is gone (and still alive), and serves profiles only with -pprof.
 func TestServeAdmin(t *testing.T) {
 	s := prepare(t)
-	sln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sink := devmail.NewSMTPServer(devmail.NewStore(0), devmail.SMTPConfig{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	go sink.Serve(sln)
-	defer sink.Close()
+	sink, smtpAddr := mailSink(t)
 
 	for _, withPprof := range []bool{false, true} {
 		ctx, cancel := context.WithCancel(context.Background())
 		var out, errb syncBuffer
 		done := make(chan int, 1)
 		args := []string{"serve", "-addr", "127.0.0.1:0", "-admin-addr", "127.0.0.1:0", "-db", s.db, "-keys", s.keys,
-			"-pan-key-file", s.panKey, "-smtp", sln.Addr().String()}
+			"-pan-key-file", s.panKey, "-smtp", smtpAddr}
 		if withPprof {
 			args = append(args, "-pprof")
 		}
@@ -88,4 +82,18 @@ func TestServeAdmin(t *testing.T) {
 	}
 	code, _, errOut := cli(t, "serve", "-pprof", "-db", s.db, "-keys", s.keys, "-pan-key-file", s.panKey)
 	wantRun(t, code, "", errOut, exitUsage, "-pprof needs -admin-addr")
+}
+
+// mailSink starts a dev SMTP server on loopback for serve to greet and
+// send to; it stops with the test (or earlier, by Close).
+func mailSink(t *testing.T) (*devmail.SMTPServer, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := devmail.NewSMTPServer(devmail.NewStore(0), devmail.SMTPConfig{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	go sink.Serve(ln)
+	t.Cleanup(func() { sink.Close() })
+	return sink, ln.Addr().String()
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -15,7 +13,6 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/challenge"
-	"github.com/honnin/honnin/issuer/devmail"
 )
 
 // TestServeMetrics: through a real serve -admin-addr, a create, a start
@@ -24,13 +21,7 @@ import (
 // pattern and never under its id; the public listener has no /metrics.
 func TestServeMetrics(t *testing.T) {
 	s := prepare(t)
-	sln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sink := devmail.NewSMTPServer(devmail.NewStore(0), devmail.SMTPConfig{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	go sink.Serve(sln)
-	defer sink.Close()
+	_, smtpAddr := mailSink(t)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -39,7 +30,7 @@ func TestServeMetrics(t *testing.T) {
 	before := time.Now().Add(-time.Second)
 	go func() {
 		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-admin-addr", "127.0.0.1:0", "-db", s.db, "-keys", s.keys,
-			"-pan-key-file", s.panKey, "-smtp", sln.Addr().String(), "-edge-url", "http://127.0.0.1:8787"}, &out, &errb)
+			"-pan-key-file", s.panKey, "-smtp", smtpAddr, "-edge-url", "http://127.0.0.1:8787"}, &out, &errb)
 	}()
 	base := waitListening(t, &out, &errb, done)
 	m := regexp.MustCompile(`admin \(healthz, readyz, metrics\) on (http://\S+)`).FindStringSubmatch(out.String())
