@@ -233,7 +233,7 @@ type issuer struct {
 	decision *contract.StartResponse
 	// contact is answered with every challenge start, as the issuer's
 	// configured contact.
-	contact *contract.Issuer
+	contact  *contract.Issuer
 	delivery string
 	results  []contract.Outcome
 	// password is the cardholder's static password; passwords are those
