@@ -28,6 +28,7 @@ type ui struct {
 	title, merchant, amount, date, dateNote, last4, message *dom.BasicHTMLElement
 	dest, attempts, countdown, errText, status, resendNote  *dom.BasicHTMLElement
 	notice                                                  *dom.BasicHTMLElement
+	brand, help                                             *dom.BasicHTMLElement // the issuer's name above the heading, why this screen under it
 
 	merchantLabel, amountLabel, dateLabel, cardLabel, messageLabel *dom.BasicHTMLElement
 	messageNote                                                    *dom.BasicHTMLElement
@@ -72,8 +73,12 @@ func newUI(doc dom.Document) *ui {
 
 	// The transaction summary.
 	u.summary = u.el("section", "summary", "summary")
+	u.brand = u.el("p", "brand", "brand")
+	u.summary.AppendChild(u.brand)
 	u.title = u.el("h1", "title", "")
 	u.summary.AppendChild(u.title)
+	u.help = u.el("p", "help", "help")
+	u.summary.AppendChild(u.help)
 	dl := u.el("dl", "", "txn")
 	u.merchantLabel, u.merchant = u.row(dl, "merchant")
 	u.amountLabel, u.amount = u.row(dl, "amount")
@@ -263,6 +268,8 @@ func (u *ui) render(s view.Screen) {
 	u.text(u.cancel.BasicHTMLElement, l.Cancel)
 	u.text(u.retry.BasicHTMLElement, l.Retry)
 
+	u.text(u.brand, s.Brand)
+	u.text(u.help, s.Help)
 	u.text(u.merchant, s.Merchant)
 	u.text(u.amount, s.Amount)
 	u.text(u.date, s.Date)
@@ -284,6 +291,7 @@ func (u *ui) render(s view.Screen) {
 	show(u.app, s.ShowSummary || challenge)
 	show(u.summary, s.ShowSummary)
 	show(u.messageBox, s.Message != "")
+	show(u.brand, s.Brand != "")
 	show(u.tzToggle.BasicHTMLElement, s.ZoneToggle != "")
 	show(u.form, challenge)
 	show(u.resend.BasicHTMLElement, s.ShowResend)

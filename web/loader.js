@@ -29,6 +29,7 @@
     return;
   }
 
+  var failed = false;
   function fail(err) {
     if (err) {
       console.error("honnin: challenge client:", err);
@@ -41,9 +42,17 @@
     }
     status.className = "status failed";
     status.setAttribute("role", "alert");
+    // The cardholder is on the shop's page, in a frame they cannot close:
+    // the next step is the shop's, which learns of the failure below.
     status.textContent = ja
-      ? "画面を表示できませんでした。この画面を閉じて、もう一度お試しください。"
-      : "This page could not be shown. Close it and try again.";
+      ? "認証画面を表示できませんでした。お支払いになる場合は、このページでもう一度お支払い手続きをしてください。"
+      : "The authentication screen could not be shown. To pay, start the payment again on this page.";
+    // Honnin.mount rejects with code client_failed (see pageError above
+    // for why "*"), so the shop can offer to start again.
+    if (!failed && window.parent && window.parent !== window) {
+      failed = true;
+      window.parent.postMessage({ type: "honnin:error", code: "client_failed" }, "*");
+    }
     var controls = document.querySelectorAll("button, input");
     for (var i = 0; i < controls.length; i++) {
       controls[i].disabled = true;

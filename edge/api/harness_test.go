@@ -231,6 +231,9 @@ type issuer struct {
 	starts []contract.StartRequest
 	// decision, when set, is answered to start instead of a challenge.
 	decision *contract.StartResponse
+	// contact is answered with every challenge start, as the issuer's
+	// configured contact.
+	contact  *contract.Issuer
 	delivery string
 	results  []contract.Outcome
 	// password is the cardholder's static password; passwords are those
@@ -329,7 +332,7 @@ func (is *issuer) start(w http.ResponseWriter, r *http.Request) {
 	is.sent[id] = is.m.clock.Now()
 	json.NewEncoder(w).Encode(contract.StartResponse{
 		Decision: "challenge", ChallengeToken: is.m.challenge(is.t, id, is.gens[id]), Delivery: is.delivery,
-		DeviceCookie: is.cookie,
+		DeviceCookie: is.cookie, Issuer: is.contact,
 	})
 }
 

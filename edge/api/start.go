@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/http"
@@ -68,17 +69,42 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
 		if answered, err := h.see(w, r, c, p); answered || err != nil {
 			return err
 		}
-		jsonapi.Write(w, http.StatusOK, h.challengeScreen(out.ChallengeToken, c, p, e.Attempts, out.Delivery))
+		screen := h.challengeScreen(out.ChallengeToken, c, p, e.Attempts, out.Delivery)
+		screen.Issuer = h.contact(r, s.Subject, out.Issuer)
+		jsonapi.Write(w, http.StatusOK, screen)
 		return nil
 	case contract.DecisionFrictionless, contract.DecisionDeny:
 		if !contract.FinalStatus(out.Status) {
 			return h.badIssuer(r, s.Subject, "start decision %q with status %q", out.Decision, out.Status)
 		}
-		return h.end(w, r, ending{authID: s.Subject, origin: s.MerchantOrigin, attempts: e.Attempts,
+		screen, err := h.finish(context.WithoutCancel(ctx), ending{authID: s.Subject, origin: s.MerchantOrigin, attempts: e.Attempts,
 			status: out.Status, reason: out.Reason, av: out.AV})
+		if err != nil {
+			return err
+		}
+		// A denied card's screen names whom to call.
+		screen.Issuer = h.contact(r, s.Subject, out.Issuer)
+		jsonapi.Write(w, http.StatusOK, screen)
+		return nil
 	default:
 		return h.badIssuer(r, s.Subject, "unknown start decision %q", out.Decision)
 	}
+}
+
+// contact is the issuer's contact of a start's answer for the screen, nil
+// when the issuer sent none or one no screen should show (logged: the
+// issuer's configuration is at fault, the cardholder still gets the
+// screen, naming "your card issuer").
+func (h *Handler) contact(r *http.Request, authID string, i *contract.Issuer) *contract.Issuer {
+	if i == nil || i.IsZero() {
+		return nil
+	}
+	if !i.Valid() {
+		h.log.ErrorContext(r.Context(), "api: issuer's contact cannot be shown", "auth", authID)
+		return nil
+	}
+	c := *i
+	return &c
 }
 
 // issued verifies a challenge token the issuer just returned for authID and

@@ -199,3 +199,38 @@ func TestStartTrustedProxySignals(t *testing.T) {
 		}
 	}
 }
+
+// TestStartIssuerContact: the issuer's contact reaches the client in the
+// start's screen, challenge and deny alike, so that a denied or locked card
+// names whom to call; one no screen should show is dropped, not the screen.
+func TestStartIssuerContact(t *testing.T) {
+	good := &contract.Issuer{Name: "ホンニンカード", Phone: "0120-123-456", Portal: "https://card.example/portal/"}
+	bad := &contract.Issuer{Name: "Bank", Portal: "javascript:alert(1)"}
+	tests := []struct {
+		name     string
+		decision *contract.StartResponse
+		contact  *contract.Issuer
+		want     *contract.Issuer
+	}{
+		{"challenge", nil, good, good},
+		{"challenge without contact", nil, nil, nil},
+		{"challenge with a bad contact", nil, bad, nil},
+		{"deny", &contract.StartResponse{Decision: "deny", Status: "R", Reason: "suspected_fraud", Issuer: good}, nil, good},
+		{"deny with a bad contact", &contract.StartResponse{Decision: "deny", Status: "R", Reason: "suspected_fraud", Issuer: bad}, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.issuer.decision = tt.decision
+			e.issuer.contact = tt.contact
+			rep := e.post("/v1/start", map[string]string{"session_token": e.m.session(t, "auth-c")})
+			want(t, "start", rep, http.StatusOK, "")
+			switch {
+			case tt.want == nil && rep.Issuer != nil:
+				t.Errorf("issuer = %+v, want none", *rep.Issuer)
+			case tt.want != nil && (rep.Issuer == nil || *rep.Issuer != *tt.want):
+				t.Errorf("issuer = %+v, want %+v", rep.Issuer, *tt.want)
+			}
+		})
+	}
+}

@@ -103,6 +103,12 @@ type Screen struct {
 	// MerchantOrigin is the merchant page's origin (the session's mo
 	// claim): the only origin the client may postMessage the result to.
 	MerchantOrigin string `json:"merchant_origin"`
+	// Issuer is the issuer's name and contact (StartResponse.Issuer), on
+	// the answers to start only: the client keeps it for the challenge's
+	// later screens (a locked card, too many wrong codes). Absent when the
+	// issuer sent none, or one the edge would not show (Issuer.Valid), and
+	// on a result given again after a reload.
+	Issuer *Issuer `json:"issuer,omitempty"`
 }
 
 // Display is what the challenge screen shows of the purchase and the

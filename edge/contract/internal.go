@@ -80,6 +80,10 @@ type StartResponse struct {
 	// (DeviceCookieName) in its answer to the client: the issuer signed it,
 	// so the edge keeps no secret for it. Empty: leave the cookie as it is.
 	DeviceCookie string `json:"device_cookie,omitempty"`
+	// Issuer is who the cardholder can contact (name, phone, portal), for
+	// the screen: the edge passes it on in the start's Screen.Issuer.
+	// Omitted by older issuers; the screen then names no contact.
+	Issuer *Issuer `json:"issuer,omitempty"`
 }
 
 // ResendRequest is the body of the edge's POST ResendPath.

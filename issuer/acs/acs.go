@@ -16,6 +16,7 @@ package acs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -24,6 +25,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/onetime"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/authvalue"
@@ -73,6 +75,11 @@ type Config struct {
 	EdgeURL string
 	// IssuerName is shown as the sender of code mails; default "honnin".
 	IssuerName string
+	// IssuerPhone and PortalURL are where a cardholder turns when a card
+	// is denied or its one-time passwords are locked: the challenge screen
+	// names them (Contact). Either may be empty; PortalURL, when set, is
+	// an absolute http(s) URL (contract.ValidPortalURL).
+	IssuerPhone, PortalURL string
 	// Risk decides frictionless / challenge / deny at start; nil means the
 	// default configuration.
 	Risk *risk.Engine
@@ -111,6 +118,7 @@ type Service struct {
 	sendCap    int
 	edgeURL    string
 	issuerName string
+	contact    contract.Issuer
 	log        *slog.Logger
 	now        func() time.Time
 	risk       *risk.Engine
@@ -193,6 +201,11 @@ func New(cfg Config) (*Service, error) {
 	if s.issuerName == "" {
 		s.issuerName = "honnin"
 	}
+	s.contact = contract.Issuer{Name: s.issuerName, Phone: cfg.IssuerPhone, Portal: cfg.PortalURL}
+	if !s.contact.Valid() {
+		return nil, fmt.Errorf("acs: issuer contact %+v: want one line each (name ≤ %d, phone ≤ %d characters) and an absolute http(s) portal URL",
+			s.contact, contract.IssuerNameMaxRunes, contract.IssuerPhoneMaxRunes)
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -242,3 +255,8 @@ func (s *Service) SetKeys(k challenge.IssuerKeys) error {
 // the wrong codes an authentication allows, the resends and their
 // cooldown, and the codes one destination may get a day.
 var purchase = onetime.Purchase
+
+// Contact is the issuer's name, phone and portal as the challenge screen
+// shows them (contract.Issuer): the internal start's answer carries it to
+// the edge.
+func (s *Service) Contact() contract.Issuer { return s.contact }

@@ -45,7 +45,8 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	jsonapi.Write(w, http.StatusOK, contract.StartResponse{Decision: out.Decision, ChallengeToken: out.ChallengeToken,
-		Delivery: out.Delivery, Status: out.Status, Reason: out.Reason, AV: out.AV, DeviceCookie: out.DeviceCookie})
+		Delivery: out.Delivery, Status: out.Status, Reason: out.Reason, AV: out.AV, DeviceCookie: out.DeviceCookie,
+		Issuer: contact(s.acs.Contact())})
 	return nil
 }
 
@@ -144,4 +145,13 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request) error {
 	}
 	jsonapi.Write(w, http.StatusOK, contract.OutcomeResponse{JTI: req.JTI, Applied: applied})
 	return nil
+}
+
+// contact is the issuer's contact for a start's answer, nil when it names
+// nothing.
+func contact(c contract.Issuer) *contract.Issuer {
+	if c.IsZero() {
+		return nil
+	}
+	return &c
 }

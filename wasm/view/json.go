@@ -410,9 +410,31 @@ func readScreen(data []byte) (contract.Screen, error) {
 			r.string(m.val, &s.Reason)
 		case "merchant_origin":
 			r.string(m.val, &s.MerchantOrigin)
+		case "issuer":
+			if m.val.kind == 'n' {
+				s.Issuer = nil
+			} else if r.object(m.val) {
+				if s.Issuer == nil {
+					s.Issuer = new(contract.Issuer)
+				}
+				r.issuer(m.val, s.Issuer)
+			}
 		}
 	}
 	return s, r.err
+}
+
+func (r *jsonReader) issuer(v jsonValue, i *contract.Issuer) {
+	for _, m := range v.members {
+		switch m.key {
+		case "name":
+			r.string(m.val, &i.Name)
+		case "phone":
+			r.string(m.val, &i.Phone)
+		case "portal_url":
+			r.string(m.val, &i.Portal)
+		}
+	}
 }
 
 func (r *jsonReader) display(v jsonValue, d *contract.Display) {

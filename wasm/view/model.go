@@ -81,6 +81,9 @@ type Model struct {
 	hasDisplay     bool
 	merchantOrigin string
 	result         contract.Result
+	// issuer is the issuer's contact from the start's answer, kept for the
+	// whole challenge (later answers do not carry it).
+	issuer contract.Issuer
 
 	// noResend is set when the edge refused a resend for good
 	// (resend_limit, send_limit, not_resendable). Later answers still carry
@@ -316,6 +319,9 @@ func (m *Model) Apply(status int, body []byte) {
 
 // applyScreen takes a 2xx answer that carries a screen.
 func (m *Model) applyScreen(r contract.Screen) {
+	if r.Issuer != nil && r.Issuer.Valid() {
+		m.issuer = *r.Issuer
+	}
 	switch r.State {
 	case contract.StateChallenge:
 		if r.ChallengeToken == "" || r.Display == nil {

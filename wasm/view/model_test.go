@@ -87,6 +87,7 @@ func TestChallengeScreen(t *testing.T) {
 		CanResend:   false,
 		Resend:      "Resend code (0:29)",
 		CanCancel:   true,
+		Help:        "Your card issuer asks you to confirm that this purchase is yours, to protect your card from misuse.",
 	}
 	if got != want {
 		t.Errorf("Screen =\n%+v\nwant\n%+v", got, want)
@@ -246,7 +247,7 @@ func TestFlows(t *testing.T) {
 		{"max attempts", []step{
 			{do: "start", status: 200, body: chal("ct1", nil), phase: Challenge},
 			{do: "verify:111111", status: 200, body: body(t, resultResp("N", "max_attempts")), phase: Done,
-				statusHas: "Authentication failed\nToo many incorrect codes.", result: &contract.Result{ResultToken: "rt", Status: "N", Reason: "max_attempts"}},
+				statusHas: "Authentication failed\nToo many incorrect codes were entered", result: &contract.Result{ResultToken: "rt", Status: "N", Reason: "max_attempts"}},
 		}},
 		{"malformed code stays in the browser", []step{
 			{do: "start", status: 200, body: chal("ct1", nil), phase: Challenge},
@@ -323,7 +324,7 @@ func TestFlows(t *testing.T) {
 		}},
 		{"already used", []step{
 			{do: "start", status: 200, body: chal("ct1", nil), phase: Challenge},
-			{do: "verify:123456", status: 409, body: errBody("already_used"), phase: Failed, statusHas: "already been completed"},
+			{do: "verify:123456", status: 409, body: errBody("already_used"), phase: Failed, statusHas: "already ended"},
 		}},
 		{"issuer unavailable then success", []step{
 			{do: "start", status: 200, body: chal("ct1", nil), phase: Challenge},
@@ -567,7 +568,7 @@ func TestExpire(t *testing.T) {
 	if !ended || r != (contract.Result{Status: "U", Reason: "expired"}) {
 		t.Fatalf("result after expiry: %+v, %v", r, ended)
 	}
-	if s := m.Screen(t0.Add(10 * time.Minute)); s.Status != "認証できませんでした\n有効期限が切れました。ショップの画面からやり直してください。" {
+	if s := m.Screen(t0.Add(10 * time.Minute)); s.Status != "認証できませんでした\n有効期限が切れたため、このお支払いは確認できませんでした。\nお支払いになる場合は、このページでもう一度お支払い手続きをしてください。" {
 		t.Fatalf("status after expiry: %q", s.Status)
 	}
 	if m.Expire(t0.Add(11 * time.Minute)) {

@@ -41,6 +41,13 @@ type Screen struct {
 	Lang   string // for <html lang>
 	Labels Labels
 
+	// Brand (#brand) is the issuer's name, the screen's brand line: whose
+	// page this is. "" until the edge has named the issuer.
+	Brand string
+	// Help (#help) is one line under the heading: why this screen is
+	// here.
+	Help string
+
 	// ShowSummary is set once the edge has sent transaction details.
 	ShowSummary bool
 	Merchant    string // #merchant
@@ -98,6 +105,8 @@ func (m *Model) Screen(now time.Time) Screen {
 		Labels: t.labels,
 		Busy:   m.pending != None,
 		Resend: t.resend,
+		Brand:  m.issuer.Name,
+		Help:   t.help,
 	}
 	if m.locale != Japanese {
 		s.Lang = string(English)
@@ -117,7 +126,10 @@ func (m *Model) Screen(now time.Time) Screen {
 	case Done:
 		s.Status = m.resultText(t)
 	case Failed:
-		s.Status = t.failed + "\n" + m.problemText(t, m.problem)
+		// Every way of failing ends here with an error the merchant page
+		// acts on (Honnin.mount rejects with its code), and the cardholder
+		// is on that page: the next step is there.
+		s.Status = t.failed + "\n" + m.problemText(t, m.problem) + "\n" + t.startAgain
 	}
 	return s
 }
@@ -239,16 +251,30 @@ func stepLeft(now time.Time, period int) time.Duration {
 	return p - into
 }
 
+// resultText is the final screen of a result: what happened, in plain
+// words, and what the cardholder can do next where they are (the merchant
+// page got the result and acts on it). A denied or locked card names the
+// issuer's contact, as configured (contract.Issuer).
 func (m *Model) resultText(t *text) string {
 	r := m.result
+	var detail string
 	switch {
 	case r.Status == "Y" || r.Status == "A":
 		return t.complete
 	case r.Reason == contract.ReasonCancelled:
-		return t.cancelled
+		return t.cancelled + "\n" + t.cancelledNext
+	case r.Reason == contract.ReasonCredentialLocked:
+		detail = t.locked(m.issuer)
+	case r.Reason == contract.ReasonMaxAttempts:
+		detail = t.tooMany(m.issuer)
+	case r.Reason == contract.ReasonSuspectedFraud || r.Status == "R":
+		detail = t.denied(m.issuer)
+	case r.Reason == contract.ReasonTimedOut || r.Reason == "expired":
+		detail = t.timedOut + " " + t.startAgain
+	case r.Reason == contract.ReasonSuperseded:
+		detail = t.superseded
+	default:
+		detail = t.notConfirmed + " " + t.startAgain
 	}
-	if detail, ok := lookup(t.reasons, r.Reason); ok {
-		return t.failed + "\n" + detail
-	}
-	return t.failed
+	return t.failed + "\n" + detail
 }

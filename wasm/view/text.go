@@ -32,8 +32,26 @@ type text struct {
 	// attemptsSuffix follows a message about a refused code: "4 attempts
 	// left." It is "" for n <= 0 (the edge did not say).
 	attemptsSuffix func(n int) string
-	problems       []message // by problem code (see problemText)
-	reasons        []message // by result reason
+	// help is the one line under the heading: why this screen is here.
+	help string
+	// startAgain is the next step of a flow that ended without a result
+	// the cardholder can use: the merchant page got an error it acts on
+	// (Honnin.mount rejects), and the cardholder is on that page.
+	startAgain string
+	// notConfirmed follows an end that is no payment: what it means.
+	notConfirmed string
+	// issuer is the issuer's name, or the words for it when none is known.
+	issuer func(name string) string
+	// locked, denied and tooMany explain a locked card, a denied payment
+	// and too many wrong codes with the issuer's contact (contract.Issuer).
+	locked, denied, tooMany func(c contract.Issuer) string
+	// cancelledNext follows "Cancelled".
+	cancelledNext string
+	// timedOut explains an expired or timed-out challenge.
+	timedOut   string
+	superseded string
+	problems   []message // by problem code (see problemText)
+	reasons    []message // by result reason
 }
 
 // Problem codes the model uses besides the edge's error codes.
@@ -118,6 +136,39 @@ var textEN = text{
 		}
 		return " " + strconv.Itoa(n) + " attempts left."
 	},
+	help:         "Your card issuer asks you to confirm that this purchase is yours, to protect your card from misuse.",
+	startAgain:   "To pay, start the payment again on this page.",
+	notConfirmed: "This payment was not confirmed.",
+	issuer:       issuerEN,
+	locked: func(c contract.Issuer) string {
+		s := "The one-time passwords of this card are locked (after too many incorrect codes, or by " + issuerEN(c.Name) + "), so this payment was not confirmed. "
+		switch {
+		case c.Phone != "" && c.Portal != "":
+			return s + "To unlock them, call " + issuerEN(c.Name) + " at " + c.Phone + " or sign in to " + c.Portal + "."
+		case c.Phone != "":
+			return s + "To unlock them, call " + issuerEN(c.Name) + " at " + c.Phone + "."
+		case c.Portal != "":
+			return s + "To unlock them, sign in to " + c.Portal + " or contact " + issuerEN(c.Name) + "."
+		}
+		return s + "To unlock them, contact " + issuerEN(c.Name) + " (the number is on the back of your card)."
+	},
+	denied: func(c contract.Issuer) string {
+		s := enCap(issuerEN(c.Name)) + " could not confirm this payment. Your card has not been charged by this step. "
+		if c.Phone != "" {
+			return s + "For the reason, call " + issuerEN(c.Name) + " at " + c.Phone + ". You can also pay another way on this page."
+		}
+		return s + "For the reason, contact " + issuerEN(c.Name) + " (the number is on the back of your card). You can also pay another way on this page."
+	},
+	tooMany: func(c contract.Issuer) string {
+		s := "Too many incorrect codes were entered, so this payment was not confirmed. To try again with a new code, start the payment again on this page."
+		if c.Phone != "" {
+			return s + " If the codes keep failing, call " + issuerEN(c.Name) + " at " + c.Phone + "."
+		}
+		return s + " If the codes keep failing, contact " + issuerEN(c.Name) + "."
+	},
+	cancelledNext: "This payment was not made. To pay, start the payment again on this page.",
+	timedOut:      "The time to enter the code ran out, so this payment was not confirmed.",
+	superseded:    "A newer payment was started with this card, so this one was ended. Continue with the newer payment.",
 	problems: []message{
 		{contract.ReasonWrongCode, "Incorrect code."},
 		{"password:" + contract.ReasonWrongCode, "Incorrect password."},
@@ -129,9 +180,9 @@ var textEN = text{
 		{problemTooManyDigits, "That is more than 6 digits. Enter the 6-digit code."},
 		{"password:" + contract.CodeInvalidCodeFormat, "Enter your password (up to 128 characters)."},
 		{contract.CodeExpired, "The code has expired."},
-		{problemSessionExpired, "This authentication has expired. Return to the shop and try again."},
+		{problemSessionExpired, "This authentication has expired, so the payment was not confirmed."},
 		{problemDeliveryFailed, "The code could not be sent. Request a new code."},
-		{"delivery_failed_final", "The code could not be sent, and no more codes can be sent for this purchase. Return to the shop and try again."},
+		{"delivery_failed_final", "The code could not be sent, and no more codes can be sent for this purchase. Press Cancel, then start the payment again on this page."},
 		{problemDeliveryLimited, "Too many codes were sent to this address today, so no code was sent. Cancel, and pay another way or try again tomorrow."},
 		{"sms:" + problemDeliveryLimited, "Too many codes were sent to this phone number today, so no code was sent. Cancel, and pay another way or try again tomorrow."},
 		{contract.CodeCodeNotSent, "No code was sent for this purchase, so there is nothing to enter."},
@@ -142,9 +193,9 @@ var textEN = text{
 		{contract.CodeSendLimit, "Too many codes were sent to this address today; no new code was sent. Enter the code you already received."},
 		{"sms:" + contract.CodeSendLimit, "Too many codes were sent to this phone number today; no new code was sent. Enter the code you already received."},
 		{contract.CodeNotResendable, "A new code cannot be sent for this way of authenticating."},
-		{contract.CodeSuperseded, "A newer code was requested, so this screen can no longer be used. Return to the shop and try again."},
-		{contract.CodeAlreadyUsed, "This authentication has already been completed."},
-		{contract.CodeInvalidToken, "This authentication is not valid. Return to the shop and try again."},
+		{contract.CodeSuperseded, "A newer code was requested in another window, so this screen can no longer be used."},
+		{contract.CodeAlreadyUsed, "This authentication has already ended; the shop has its result."},
+		{contract.CodeInvalidToken, "This authentication link is not valid, so the payment was not confirmed."},
 		{contract.CodeIssuerUnavailable, "The card issuer cannot be reached. Please try again in a moment."},
 		{problemNetwork, "Connection problem. Check your connection and try again."},
 		{problemUnknown, "Something went wrong. Please try again."},
@@ -221,6 +272,39 @@ var textJA = text{
 		}
 		return "あと" + strconv.Itoa(n) + "回入力できます。"
 	},
+	help:         "カードの不正利用を防ぐため、カード会社がご本人によるお買い物かどうかを確認しています。",
+	startAgain:   "お支払いになる場合は、このページでもう一度お支払い手続きをしてください。",
+	notConfirmed: "このお支払いは確認できませんでした。",
+	issuer:       issuerJA,
+	locked: func(c contract.Issuer) string {
+		s := "このカードのワンタイムパスワードはロックされています（誤った入力が続いたため、または" + issuerJA(c.Name) + "による停止）。このお支払いは確認できませんでした。"
+		switch {
+		case c.Phone != "" && c.Portal != "":
+			return s + "ロックの解除は、" + issuerJA(c.Name) + "（" + c.Phone + "）へお電話いただくか、" + c.Portal + " にログインしてください。"
+		case c.Phone != "":
+			return s + "ロックの解除は、" + issuerJA(c.Name) + "（" + c.Phone + "）へお電話ください。"
+		case c.Portal != "":
+			return s + "ロックの解除は、" + c.Portal + " にログインするか、" + issuerJA(c.Name) + "にお問い合わせください。"
+		}
+		return s + "ロックの解除は、" + issuerJA(c.Name) + "にお問い合わせください（電話番号はカードの裏面にあります）。"
+	},
+	denied: func(c contract.Issuer) string {
+		s := issuerJA(c.Name) + "はこのお支払いを確認できませんでした。この手続きでカードに請求されることはありません。"
+		if c.Phone != "" {
+			return s + "理由は" + issuerJA(c.Name) + "（" + c.Phone + "）にお問い合わせください。このページで別のお支払い方法もお選びいただけます。"
+		}
+		return s + "理由は" + issuerJA(c.Name) + "にお問い合わせください（電話番号はカードの裏面にあります）。このページで別のお支払い方法もお選びいただけます。"
+	},
+	tooMany: func(c contract.Issuer) string {
+		s := "誤ったワンタイムパスワードの入力が上限に達したため、このお支払いは確認できませんでした。新しいワンタイムパスワードでやり直す場合は、このページでもう一度お支払い手続きをしてください。"
+		if c.Phone != "" {
+			return s + "うまくいかない場合は、" + issuerJA(c.Name) + "（" + c.Phone + "）にお問い合わせください。"
+		}
+		return s + "うまくいかない場合は、" + issuerJA(c.Name) + "にお問い合わせください。"
+	},
+	cancelledNext: "お支払いは行われていません。お支払いになる場合は、このページでもう一度お支払い手続きをしてください。",
+	timedOut:      "入力時間が過ぎたため、このお支払いは確認できませんでした。",
+	superseded:    "このカードで新しいお支払いが始まったため、このお取引は終了しました。新しいお支払いの画面をお使いください。",
 	problems: []message{
 		{contract.ReasonWrongCode, "ワンタイムパスワードが正しくありません。"},
 		{"password:" + contract.ReasonWrongCode, "パスワードが正しくありません。"},
@@ -232,9 +316,9 @@ var textJA = text{
 		{problemTooManyDigits, "6桁より多く入力されています。6桁のワンタイムパスワードを入力してください。"},
 		{"password:" + contract.CodeInvalidCodeFormat, "パスワードは128文字以内で入力してください。"},
 		{contract.CodeExpired, "ワンタイムパスワードの有効期限が切れました。"},
-		{problemSessionExpired, "有効期限が切れました。ショップの画面からやり直してください。"},
+		{problemSessionExpired, "有効期限が切れたため、このお支払いは確認できませんでした。"},
 		{problemDeliveryFailed, "ワンタイムパスワードを送信できませんでした。再送信してください。"},
-		{"delivery_failed_final", "ワンタイムパスワードを送信できませんでした。このお取引ではこれ以上送信できないため、ショップの画面からやり直してください。"},
+		{"delivery_failed_final", "ワンタイムパスワードを送信できませんでした。このお取引ではこれ以上送信できないため、「キャンセル」を押してから、このページでもう一度お支払い手続きをしてください。"},
 		{problemDeliveryLimited, "本日このメールアドレスに送信できる回数の上限に達したため、ワンタイムパスワードは送信されませんでした。キャンセルして、別の方法でお支払いいただくか、明日もう一度お試しください。"},
 		{"sms:" + problemDeliveryLimited, "本日この電話番号に送信できる回数の上限に達したため、ワンタイムパスワードは送信されませんでした。キャンセルして、別の方法でお支払いいただくか、明日もう一度お試しください。"},
 		{contract.CodeCodeNotSent, "このお取引ではワンタイムパスワードが送信されていないため、入力できません。"},
@@ -245,9 +329,9 @@ var textJA = text{
 		{contract.CodeSendLimit, "本日このメールアドレスに送信できる回数の上限に達したため、新しいワンタイムパスワードは送信されませんでした。届いているワンタイムパスワードを入力してください。"},
 		{"sms:" + contract.CodeSendLimit, "本日この電話番号に送信できる回数の上限に達したため、新しいワンタイムパスワードは送信されませんでした。届いているワンタイムパスワードを入力してください。"},
 		{contract.CodeNotResendable, "この認証方法では、ワンタイムパスワードを再送信できません。"},
-		{contract.CodeSuperseded, "新しいワンタイムパスワードが発行されたため、この画面は使用できません。ショップの画面からやり直してください。"},
-		{contract.CodeAlreadyUsed, "この認証はすでに完了しています。"},
-		{contract.CodeInvalidToken, "この認証は無効です。ショップの画面からやり直してください。"},
+		{contract.CodeSuperseded, "別の画面で新しいワンタイムパスワードが発行されたため、この画面は使用できません。"},
+		{contract.CodeAlreadyUsed, "この認証はすでに終了しています。結果はショップに届いています。"},
+		{contract.CodeInvalidToken, "この認証のリンクは無効なため、このお支払いは確認できませんでした。"},
 		{contract.CodeIssuerUnavailable, "カード会社に接続できません。しばらくしてからもう一度お試しください。"},
 		{problemNetwork, "通信エラーが発生しました。接続を確認してもう一度お試しください。"},
 		{problemUnknown, "エラーが発生しました。もう一度お試しください。"},
@@ -318,4 +402,30 @@ func serials(dest string) []string {
 		}
 	}
 	return out
+}
+
+// issuerEN and issuerJA name the issuer: its own name, or the words for
+// it when the edge sent none.
+func issuerEN(name string) string {
+	if name == "" {
+		return "your card issuer"
+	}
+	return name
+}
+
+func issuerJA(name string) string {
+	if name == "" {
+		return "カード会社"
+	}
+	return name
+}
+
+// enCap capitalizes the first letter of an English phrase that begins a
+// sentence ("your card issuer" -> "Your card issuer"); an issuer's own
+// name is left as it is written.
+func enCap(s string) string {
+	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
+		return string(s[0]-'a'+'A') + s[1:]
+	}
+	return s
 }

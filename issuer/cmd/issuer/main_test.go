@@ -498,6 +498,10 @@ func TestServeRefusesBadSetup(t *testing.T) {
 		{"bad risk config", with("-risk-config", badRisk), exitFail, "unknown rule"},
 		{"bad portal cookie mode", with("-portal-secure-cookies", "maybe"), exitUsage, "want true, false or auto"},
 		{"negative hash concurrency", with("-hash-concurrency", "-1"), exitUsage, "-hash-concurrency"},
+		{"relative portal url", with("-portal-url", "/portal/"), exitUsage, "-portal-url"},
+		{"script portal url", with("-portal-url", "javascript:alert(1)"), exitUsage, "-portal-url"},
+		{"two-line phone", with("-issuer-phone", "0120\n123"), exitUsage, "-issuer-phone"},
+		{"long issuer name", with("-issuer-name", strings.Repeat("x", 65)), exitFail, "issuer contact"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

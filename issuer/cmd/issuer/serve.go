@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/api"
@@ -43,6 +44,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	smtpUser := f.String("smtp-user", env("HONNIN_SMTP_USER", ""), "SMTP AUTH user name; empty for none (env HONNIN_SMTP_USER)")
 	mailFrom := f.String("mail-from", env("HONNIN_MAIL_FROM", "honnin <no-reply@localhost>"), "From of code mails (env HONNIN_MAIL_FROM)")
 	issuerName := f.String("issuer-name", env("HONNIN_ISSUER_NAME", "honnin"), "issuer name shown in code mails (env HONNIN_ISSUER_NAME)")
+	issuerPhone := f.String("issuer-phone", env("HONNIN_ISSUER_PHONE", ""),
+		"the issuer's phone number for cardholders, shown when a card is denied or locked; empty: none shown (env HONNIN_ISSUER_PHONE)")
+	portalURL := f.String("portal-url", env("HONNIN_PORTAL_URL", ""),
+		"the cardholder portal's absolute http(s) URL, shown when a card's one-time passwords are locked; empty: none shown (env HONNIN_PORTAL_URL)")
 	edgeURL := f.String("edge-url", env("HONNIN_EDGE_URL", "http://127.0.0.1:8787"), "the edge's base URL, for challenge_url (env HONNIN_EDGE_URL)")
 	edgeInternal := f.String("edge-internal-url", env("HONNIN_EDGE_INTERNAL_URL", ""),
 		"the edge's URL for the issuer's own calls (credential locks and revocations); empty: -edge-url (env HONNIN_EDGE_INTERNAL_URL)")
@@ -71,6 +76,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	operator := acs.Operator{Email: *operatorEmail, Locale: *operatorLocale}
 	if *operatorLocale != "en" && *operatorLocale != "ja" {
 		return usageError{fmt.Sprintf("-operator-locale %q: want en or ja", *operatorLocale)}
+	}
+	if *portalURL != "" && !contract.ValidPortalURL(*portalURL) {
+		return usageError{fmt.Sprintf("-portal-url %q: want an absolute http or https URL", *portalURL)}
+	}
+	if c := (contract.Issuer{Phone: *issuerPhone}); !c.Valid() {
+		return usageError{fmt.Sprintf("-issuer-phone %q: want one line of at most %d characters", *issuerPhone, contract.IssuerPhoneMaxRunes)}
 	}
 	if _, err := mail.ParseAddress(*operatorEmail); *operatorEmail != "" && err != nil {
 		return usageError{fmt.Sprintf("-operator-email %q: %v", *operatorEmail, err)}
@@ -156,7 +167,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		smsSender = notices.SMS(smsSender)
 	}
 	core, err := acs.New(acs.Config{Store: st, Keys: keys, PAN: hasher, Vault: v, Mail: notices, AV: av, SMS: smsSender, SendCap: *sendCap,
-		EdgeURL: *edgeURL, IssuerName: *issuerName, Risk: engine, Provider: risk.NewProvider(rc.Provider), Log: log, Hashing: hashing,
+		EdgeURL: *edgeURL, IssuerName: *issuerName, IssuerPhone: *issuerPhone, PortalURL: *portalURL, Risk: engine, Provider: risk.NewProvider(rc.Provider), Log: log, Hashing: hashing,
 		Attempts: *dsFlags.attempts, Now: offsetClock(*clockOffset), Operator: operator, Observe: observer(m)})
 	if err != nil {
 		return err
