@@ -154,10 +154,14 @@ fuzz-short:
 
 ## bench: Go benchmarks, written to e2e/BENCHMARKS.md (cited by the README).
 ## The edge's section (CPU per verify in workerd with our glue and the stock
-## one, and natively; cold start; the worker's upload size) is appended.
+## one, and natively; cold start; the worker's upload size) is appended, and
+## the client's (mount to a usable code field on Fast 3G and a 4x slower
+## CPU, cold and prepared, in Chromium on the e2e stack; its brotli size by
+## Go package).
 bench: build edge-build
 	@bash e2e/bench.sh e2e/BENCHMARKS.md
 	@GO=$(GO) bash e2e/bench-edge.sh >> e2e/BENCHMARKS.md
+	@GO=$(GO) bash e2e/bench-mount.sh >> e2e/BENCHMARKS.md
 
 clean:
 	rm -rf $(BIN) $(DIST) e2e/artifacts

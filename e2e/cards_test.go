@@ -118,7 +118,7 @@ func enrol(t *testing.T, s *stack.Stack, method string, o enrolOpts) ownCard {
 
 // operator runs `issuer <args>` on s's database and keys with more
 // environment (HONNIN_CARD_PASSWORD, ...), and fails the test on error.
-func operator(t *testing.T, s *stack.Stack, env []string, args ...string) string {
+func operator(t testing.TB, s *stack.Stack, env []string, args ...string) string {
 	t.Helper()
 	out, err := s.OperatorEnv(context.Background(), env, args...)
 	if err != nil {
@@ -186,7 +186,7 @@ func redeemApp(t *testing.T, s *stack.Stack, id, password string) (seed, printed
 // freshNumber is a Luhn-valid card number in the demo issuer's JCB span
 // (3541…), random enough never to meet a demo card (3540…) or another
 // test's.
-func freshNumber(t *testing.T) string {
+func freshNumber(t testing.TB) string {
 	t.Helper()
 	n, err := rand.Int(rand.Reader, big.NewInt(1e11))
 	if err != nil {

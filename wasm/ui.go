@@ -37,6 +37,11 @@ type ui struct {
 	tzToggle, send, resend, cancel, retry *dom.HTMLButtonElement
 	code                                  *dom.HTMLInputElement
 
+	// skeleton is the page's #skeleton (challenge.html), the screen's
+	// shape shown before the client ran; render removes it once it has
+	// something to show (nil then, and on a page without one).
+	skeleton *dom.BasicHTMLElement
+
 	// password is the kind of field #code is now (see input); inputSet
 	// is false until render first sets it.
 	password, inputSet bool
@@ -66,6 +71,8 @@ func newUI(doc dom.Document) *ui {
 	// hidden then): the outcome is read, and the next Tab starts there,
 	// not at the top of the page.
 	u.status.SetAttribute("tabindex", "-1")
+
+	u.skeleton = doc.GetElementByID("skeleton")
 
 	u.app = u.el("main", "app", "challenge")
 	u.app.SetAttribute("hidden", "")
@@ -313,6 +320,12 @@ func (u *ui) render(s view.Screen) {
 	u.resend.SetDisabled(!s.CanResend)
 	u.cancel.SetDisabled(!s.CanCancel)
 	u.retry.SetDisabled(!s.CanRetry)
+	// The skeleton goes with the first screen that is more than
+	// "Loading…": the summary, the form, or an outcome.
+	if u.skeleton != nil && s.Phase != view.Loading {
+		u.skeleton.Underlying().Call("remove")
+		u.skeleton = nil
+	}
 	u.status.Class().Remove("failed")
 	if s.Phase == view.Failed {
 		u.status.Class().Add("failed")

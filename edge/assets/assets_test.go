@@ -421,3 +421,32 @@ func TestNewErrors(t *testing.T) {
 		t.Fatalf("New with a complete static set: %v", err)
 	}
 }
+
+// TestChallengePageSkeleton: the page paints the screen's shape before the
+// client runs — the heading, a field and Send, disabled — hidden from
+// assistive technology and inert, before #status (the stylesheet hides
+// "Loading…" only while a #skeleton precedes it); it takes none of the
+// client's ids, which the client, the e2e tests and the CSS find its own
+// elements by, and it is the same page for every session: nothing of the
+// transaction.
+func TestChallengePageSkeleton(t *testing.T) {
+	h := newHandler(t)
+	body := do(h, "GET", "/challenge?st=good", nil).Body.String()
+	start := strings.Index(body, `<div id="skeleton" class="skeleton" aria-hidden="true" inert>`)
+	status := strings.Index(body, `<p id="status"`)
+	if start < 0 || status < start {
+		t.Fatalf("no inert, aria-hidden #skeleton before #status in\n%s", body)
+	}
+	sk := body[start:status]
+	for _, want := range []string{"<h1>", "<input class=\"sk-code\" disabled tabindex=\"-1\">", "<button class=\"primary\" type=\"button\" disabled tabindex=\"-1\">"} {
+		if !strings.Contains(sk, want) {
+			t.Errorf("skeleton lacks %s", want)
+		}
+	}
+	if n := strings.Count(sk, "id="); n != 1 {
+		t.Errorf("skeleton has %d ids, want its own only: %s", n, sk)
+	}
+	if other := do(h, "GET", "/challenge?st=other", nil).Body.String(); other != body {
+		t.Error("the page differs between sessions")
+	}
+}

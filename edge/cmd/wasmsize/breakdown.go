@@ -3,25 +3,31 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
+	"os/exec"
 	"sort"
 	"strings"
 )
 
 type pkgSize struct {
-	name      string
-	raw, gzip int
+	name        string
+	raw, packed int
 }
 
 type report struct {
-	packages          []pkgSize // largest gzip first
-	dataRaw, dataGzip int
-	fileGzip          int
-	totalGzip         int // the parts' sum, the shares' base
+	packages            []pkgSize // largest packed first
+	dataRaw, dataPacked int
+	filePacked          int
+	totalPacked         int // the parts' sum, the shares' base
 }
 
+// compressor is the compressed size of b: gzip -9 (gzipLen), the worker's
+// upload, or brotli -q 11 (brotliLen), what the edge serves the client as.
+type compressor func(b []byte) (int, error)
+
 // breakdown groups the function bodies by Go package and compresses each
-// group (and the data section) on its own.
-func breakdown(m *module) report {
+// group (and the data section) on its own with pack.
+func breakdown(m *module, pack compressor) (report, error) {
 	code := map[string][][]byte{}
 	for i, body := range m.bodies {
 		p := pkgOf(m.names[uint32(m.imports+i)])
@@ -30,18 +36,26 @@ func breakdown(m *module) report {
 	var r report
 	for p, bodies := range code {
 		all := bytes.Join(bodies, nil)
-		r.packages = append(r.packages, pkgSize{name: p, raw: len(all), gzip: gzipLen(all)})
+		n, err := pack(all)
+		if err != nil {
+			return report{}, fmt.Errorf("%s: %w", p, err)
+		}
+		r.packages = append(r.packages, pkgSize{name: p, raw: len(all), packed: n})
 	}
 	sort.Slice(r.packages, func(i, j int) bool {
 		a, b := r.packages[i], r.packages[j]
-		return a.gzip > b.gzip || a.gzip == b.gzip && a.name < b.name
+		return a.packed > b.packed || a.packed == b.packed && a.name < b.name
 	})
-	r.dataRaw, r.dataGzip = len(m.data), gzipLen(m.data)
-	r.totalGzip = r.dataGzip
-	for _, p := range r.packages {
-		r.totalGzip += p.gzip
+	n, err := pack(m.data)
+	if err != nil {
+		return report{}, fmt.Errorf("data section: %w", err)
 	}
-	return r
+	r.dataRaw, r.dataPacked = len(m.data), n
+	r.totalPacked = r.dataPacked
+	for _, p := range r.packages {
+		r.totalPacked += p.packed
+	}
+	return r, nil
 }
 
 // pkgOf is the Go package of a wasm function name. Go writes a symbol's
@@ -71,10 +85,27 @@ func pkgOf(name string) string {
 	return strings.ReplaceAll(p, "_", "/")
 }
 
-func gzipLen(b []byte) int {
+func gzipLen(b []byte) (int, error) {
 	var buf bytes.Buffer
 	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	w.Write(b)
-	w.Close()
-	return buf.Len()
+	if err := w.Close(); err != nil {
+		return 0, err
+	}
+	return buf.Len(), nil
+}
+
+// brotliLen runs the brotli command (make deps installs it; the client's
+// build uses it too), so the figures are the served file's: the standard
+// library has no brotli.
+func brotliLen(b []byte) (int, error) {
+	cmd := exec.Command("brotli", "-q", "11", "-c")
+	cmd.Stdin = bytes.NewReader(b)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return 0, fmt.Errorf("brotli: %w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	return len(out), nil
 }

@@ -2,8 +2,12 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/honnin/honnin/edge/testenv"
 )
 
 func TestPkgOf(t *testing.T) {
@@ -89,7 +93,10 @@ func TestParseAndBreakdown(t *testing.T) {
 	if string(m.data) != "rodata" {
 		t.Errorf("data = %q", m.data)
 	}
-	r := breakdown(m)
+	r, err := breakdown(m, gzipLen)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var got []string
 	raw := map[string]int{}
 	for _, p := range r.packages {
@@ -99,8 +106,8 @@ func TestParseAndBreakdown(t *testing.T) {
 	if len(got) != 2 || got[0] != "encoding/json" || raw["encoding/json"] != 323 || raw["runtime"] != 2 {
 		t.Errorf("packages = %v, raw %v; want encoding/json (323 bytes) first, then runtime (2)", got, raw)
 	}
-	if r.dataRaw != 6 || r.totalGzip <= r.dataGzip {
-		t.Errorf("data %d raw, totals %d/%d", r.dataRaw, r.totalGzip, r.dataGzip)
+	if r.dataRaw != 6 || r.totalPacked <= r.dataPacked {
+		t.Errorf("data %d raw, totals %d/%d", r.dataRaw, r.totalPacked, r.dataPacked)
 	}
 }
 
@@ -118,5 +125,41 @@ func TestParseRefuses(t *testing.T) {
 		if _, err := parse(tt.in); err == nil {
 			t.Errorf("%s: parse succeeded", tt.name)
 		}
+	}
+}
+
+// TestCompressors: each compressor shrinks repetitive code below its raw
+// size, and a compressor's failure is breakdown's, named by the package.
+func TestCompressors(t *testing.T) {
+	big := bytes.Repeat([]byte("abcdefgh"), 400)
+	tests := []struct {
+		name string
+		pack compressor
+		need string // a command the compressor runs
+	}{
+		{"gzip", gzipLen, ""},
+		{"brotli", brotliLen, "brotli"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.need != "" {
+				testenv.LookPath(t, tt.need)
+			}
+			n, err := tt.pack(big)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n <= 0 || n >= len(big)/10 {
+				t.Errorf("%s of %d repetitive bytes = %d", tt.name, len(big), n)
+			}
+		})
+	}
+	m, err := parse(wasmModule([][]byte{big}, []string{"encoding_json.Marshal"}, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	failing := func([]byte) (int, error) { return 0, errors.New("no compressor") }
+	if _, err := breakdown(m, failing); err == nil || !strings.Contains(err.Error(), "encoding/json") {
+		t.Errorf("breakdown with a failing compressor: %v, want an error naming encoding/json", err)
 	}
 }
