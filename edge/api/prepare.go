@@ -35,12 +35,8 @@ func (h *Handler) prepare(w http.ResponseWriter, r *http.Request) error {
 	if err := req.Device.Validate(); err != nil {
 		return jsonapi.BadRequest("device: %v", err)
 	}
-	s, err := h.sessionClaims(req.SessionToken)
-	if err != nil {
-		return err
-	}
 	ctx := r.Context()
-	e, err := h.ledger.Lookup(ctx, s.Subject)
+	s, e, err := h.openSession(ctx, req.SessionToken)
 	if err != nil {
 		return err
 	}

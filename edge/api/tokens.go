@@ -1,12 +1,14 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/jsonapi"
+	"github.com/honnin/honnin/edge/ledger"
 )
 
 // issuerTokens verifies what the issuer signs for the edge: session and
@@ -30,6 +32,18 @@ func (h *Handler) sessionClaims(token string) (*challenge.SessionClaims, error) 
 		return nil, tokenError(err)
 	}
 	return &c, nil
+}
+
+// openSession checks a merchant page's session token and reads its
+// authentication's entry in the ledger: what start and prepare both do
+// before anything else.
+func (h *Handler) openSession(ctx context.Context, token string) (*challenge.SessionClaims, ledger.Entry, error) {
+	s, err := h.sessionClaims(token)
+	if err != nil {
+		return nil, ledger.Entry{}, err
+	}
+	e, err := h.ledger.Lookup(ctx, s.Subject)
+	return s, e, err
 }
 
 func (h *Handler) challengeClaims(token string) (*challenge.ChallengeClaims, error) {
