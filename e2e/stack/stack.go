@@ -90,6 +90,9 @@ type Config struct {
 	// sink; "" for none (the notice is only logged). It reaches the issuer
 	// as HONNIN_OPERATOR_EMAIL (serve -operator-email's variable).
 	OperatorEmail string
+	// IssuerDB is the issuer's -db: "" for issuer.db in State (SQLite),
+	// or a postgres:// URL, so the same stack runs on PostgreSQL.
+	IssuerDB string
 }
 
 // The dev sink's default Twilio account (see issuer/cmd/mailsink).
@@ -204,6 +207,15 @@ func (s *Stack) bin(name string) string { return filepath.Join(s.cfg.Bin, name) 
 
 func (s *Stack) state(name string) string { return filepath.Join(s.cfg.State, name) }
 
+// issuerDB is the issuer's database: Config.IssuerDB, or issuer.db in
+// the state folder.
+func (s *Stack) issuerDB() string {
+	if s.cfg.IssuerDB != "" {
+		return s.cfg.IssuerDB
+	}
+	return s.state("issuer.db")
+}
+
 func loopback(port int) string { return fmt.Sprintf("127.0.0.1:%d", port) }
 
 // nativeEdgeArgs is bin/edge's command line.
@@ -251,7 +263,7 @@ func (s *Stack) steps(edgeArgs []string) []step {
 	p := s.cfg.Ports
 	issuerArgs := []string{s.bin("issuer"), "serve",
 		"-addr", loopback(p.Issuer),
-		"-db", s.state("issuer.db"),
+		"-db", s.issuerDB(),
 		"-keys", s.state("keys"),
 		"-pan-key-file", s.state("pan.key"),
 		"-vault-key-file", s.state("vault.key"),
@@ -428,7 +440,7 @@ func (s *Stack) prepare(ctx context.Context) error {
 // seedArgs is the command line of `issuer demo seed`.
 func (s *Stack) seedArgs() []string {
 	return []string{s.bin("issuer"), "demo", "seed",
-		"-db", s.state("issuer.db"),
+		"-db", s.issuerDB(),
 		"-pan-key-file", s.state("pan.key"),
 		"-vault-key-file", s.state("vault.key"),
 		"-api-key-file", s.state(shopAPIKeyFile),
@@ -659,7 +671,7 @@ func (s *Stack) OperatorEnv(ctx context.Context, env []string, args ...string) (
 	st := s.cfg.State
 	cmd := exec.CommandContext(ctx, filepath.Join(s.cfg.Bin, "issuer"), args...)
 	cmd.Env = append(os.Environ(),
-		"HONNIN_ISSUER_DB="+filepath.Join(st, "issuer.db"),
+		"HONNIN_ISSUER_DB="+s.issuerDB(),
 		"HONNIN_PAN_KEY_FILE="+filepath.Join(st, "pan.key"),
 		"HONNIN_VAULT_KEY_FILE="+filepath.Join(st, "vault.key"))
 	cmd.Env = append(cmd.Env, env...)
