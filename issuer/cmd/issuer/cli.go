@@ -29,6 +29,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the issuer API", serve},
 		{"migrate", "bring the database schema up to date", migrate},
+		{"backup", "copy the SQLite database while the issuer serves (checked, mode 0600)", backup},
 		{"prune", "delete what the retention rules say is no longer needed (-dry-run counts)", prune},
 		{"keys init", "write a fresh set of token and seal keys into a folder", keysInit},
 		{"keys rotate", "add the next token and seal keys (published first), or -prune retired ones", keysRotate},
