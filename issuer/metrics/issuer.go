@@ -1,29 +1,24 @@
+// Package metrics is the issuer's set of metrics (edge/prom writes
+// them): what its requests, risk decisions, code sends, notices and locks
+// did, and the queue depths read at each scrape.
 package metrics
 
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/honnin/honnin/edge/prom"
 )
 
 // Prefix starts the name of every issuer metric.
 const Prefix = "honnin_issuer_"
 
-// LatencyBounds are the request latency buckets, in seconds: from a
-// cached key set (well under a millisecond) to a start that waits for a
-// slow mail server (the send's own bound is 30 s).
-var LatencyBounds = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}
-
 // StoreTimeout bounds the scrape's read of the queues from the database:
 // a scrape must not hang on a database that does not answer (health's
 // checks have the same bound).
 const StoreTimeout = 2 * time.Second
-
-// Unmatched is the route label of a request that matched no route (404,
-// 405): never its path, which is whatever the client sent.
-const Unmatched = "unmatched"
 
 // Queues are the depths the database holds, read at each scrape.
 type Queues struct {
@@ -41,25 +36,14 @@ type Queues struct {
 // fields of the code they count (api.Config.OnRequest and so on) and are
 // safe for concurrent use.
 type Issuer struct {
-	reg *Registry
+	reg *prom.Registry
 
-	requests  *CounterVec[requestKey]
-	latency   *HistogramVec[latencyKey]
-	decisions *CounterVec[string]
-	reasons   *CounterVec[string]
-	codes     *CounterVec[resultKey]
-	notices   *CounterVec[resultKey]
-	locks     *CounterVec[string]
-}
-
-type requestKey struct {
-	route string
-	code  int
-}
-
-type latencyKey struct {
-	route string
-	class byte // '1'..'5'
+	http      *prom.HTTP
+	decisions *prom.CounterVec[string]
+	reasons   *prom.CounterVec[string]
+	codes     *prom.CounterVec[resultKey]
+	notices   *prom.CounterVec[resultKey]
+	locks     *prom.CounterVec[string]
 }
 
 type resultKey struct{ what, result string }
@@ -80,30 +64,25 @@ func NewIssuer(cfg Config) *Issuer {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	r := NewRegistry()
+	r := prom.NewRegistry()
 	m := &Issuer{reg: r}
-	m.requests = NewCounterVec(r, Prefix+"http_requests_total",
-		"HTTP requests answered by the issuer's API, by route pattern and status code.",
-		[]string{"route", "code"}, func(k requestKey) []string { return []string{k.route, strconv.Itoa(k.code)} })
-	m.latency = NewHistogramVec(r, Prefix+"http_request_duration_seconds",
-		"Time from a request's arrival at the API to its answer, by route pattern and status class.",
-		LatencyBounds, []string{"route", "class"}, func(k latencyKey) []string { return []string{k.route, string(k.class) + "xx"} })
-	m.decisions = NewCounterVec(r, Prefix+"risk_decisions_total",
+	m.http = prom.NewHTTP(r, Prefix, "the issuer's API")
+	m.decisions = prom.NewCounterVec(r, Prefix+"risk_decisions_total",
 		"Risk decisions recorded at the first start of an authentication, by the answer given: frictionless, challenge or deny.",
 		[]string{"outcome"}, func(k string) []string { return []string{k} })
-	m.reasons = NewCounterVec(r, Prefix+"risk_reasons_total",
+	m.reasons = prom.NewCounterVec(r, Prefix+"risk_reasons_total",
 		"Risk decisions in which a rule fired (or a note was added, such as provider_unavailable), by its reason code.",
 		[]string{"reason"}, func(k string) []string { return []string{k} })
-	m.codes = NewCounterVec(r, Prefix+"code_sends_total",
+	m.codes = prom.NewCounterVec(r, Prefix+"code_sends_total",
 		"One-time code messages handed to the mail server or the SMS gateway, by channel (email, sms) and result (sent, failed).",
 		[]string{"channel", "result"}, func(k resultKey) []string { return []string{k.what, k.result} })
-	m.notices = NewCounterVec(r, Prefix+"notice_deliveries_total",
+	m.notices = prom.NewCounterVec(r, Prefix+"notice_deliveries_total",
 		"Delivery attempts of queued notices (the outbox), by notice kind and result (sent, retry, failed).",
 		[]string{"kind", "result"}, func(k resultKey) []string { return []string{k.what, k.result} })
-	m.locks = NewCounterVec(r, Prefix+"credential_locks_total",
+	m.locks = prom.NewCounterVec(r, Prefix+"credential_locks_total",
 		"Credentials locked by consecutive wrong codes, by method.",
 		[]string{"method"}, func(k string) []string { return []string{k} })
-	start := NewGauge(r, Prefix+"process_start_time_seconds", "When the issuer process started, in seconds since the Unix epoch.")
+	start := prom.NewGauge(r, Prefix+"process_start_time_seconds", "When the issuer process started, in seconds since the Unix epoch.")
 	start.Set(float64(cfg.Start.UnixNano()) / 1e9)
 	// The usual answers are written from the start at 0, so a rate over
 	// them has a first point before the first event.
@@ -115,13 +94,13 @@ func NewIssuer(cfg Config) *Issuer {
 		m.codes.Add(resultKey{ch, "failed"}, 0)
 	}
 	if cfg.Queues != nil {
-		errs := NewCounter(r, Prefix+"scrape_errors_total",
+		errs := prom.NewCounter(r, Prefix+"scrape_errors_total",
 			"Scrapes in which the queue gauges could not be read from the database (they are left out of that scrape).")
-		pending := NewGauge(r, Prefix+"outbox_pending", "Notices in the outbox waiting for delivery, retries included.")
-		age := NewGauge(r, Prefix+"outbox_oldest_pending_age_seconds",
+		pending := prom.NewGauge(r, Prefix+"outbox_pending", "Notices in the outbox waiting for delivery, retries included.")
+		age := prom.NewGauge(r, Prefix+"outbox_oldest_pending_age_seconds",
 			"How long the oldest notice waiting in the outbox has waited; 0 when none waits.")
-		rreq := NewGauge(r, Prefix+"emv_rreq_pending", "EMV 3-D Secure results requests (RReq) not yet accepted by the Directory Server.")
-		Sampled(r, StoreTimeout, errs, func(ctx context.Context) error {
+		rreq := prom.NewGauge(r, Prefix+"emv_rreq_pending", "EMV 3-D Secure results requests (RReq) not yet accepted by the Directory Server.")
+		prom.Sampled(r, StoreTimeout, errs, func(ctx context.Context) error {
 			q, err := cfg.Queues(ctx)
 			if err != nil {
 				return err
@@ -144,24 +123,11 @@ func (m *Issuer) Handler() http.Handler { return m.reg.Handler() }
 
 // Registry is the registry the metrics are in, for a process that adds
 // its own.
-func (m *Issuer) Registry() *Registry { return m.reg }
+func (m *Issuer) Registry() *prom.Registry { return m.reg }
 
-// Request counts an answered request. route is the pattern it matched
-// ("GET /v1/authentications/{id}"), "" for none; status 0 means 200 (a
-// handler that wrote nothing).
+// Request counts an answered request (prom.HTTP.Request).
 func (m *Issuer) Request(route string, status int, took time.Duration) {
-	if route == "" {
-		route = Unmatched
-	}
-	if status == 0 {
-		status = http.StatusOK
-	}
-	class := byte('0' + status/100)
-	if status < 100 || status > 599 {
-		class = '5'
-	}
-	m.requests.Inc(requestKey{route, status})
-	m.latency.With(latencyKey{route, class}).ObserveDuration(took)
+	m.http.Request(route, status, took)
 }
 
 // Decision counts a recorded risk decision by its outcome.

@@ -11,19 +11,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/honnin/honnin/edge/deptest"
+	"github.com/honnin/honnin/edge/prom"
+	"github.com/honnin/honnin/edge/prom/promtest"
 )
 
 var t0 = time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
 
-func scrape(t *testing.T, h http.Handler) (exposition, string) {
+func scrape(t *testing.T, h http.Handler) (promtest.Exposition, string) {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	if rec.Code != 200 || rec.Header().Get("Content-Type") != ContentType {
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != prom.ContentType {
 		t.Fatalf("GET /metrics: %d %q", rec.Code, rec.Header().Get("Content-Type"))
 	}
-	return parse(t, rec.Body.String()), rec.Body.String()
+	return promtest.Parse(t, rec.Body.String()), rec.Body.String()
 }
 
 // TestIssuerExposition: a table of recorded events comes back out of the
@@ -53,33 +54,33 @@ func TestIssuerExposition(t *testing.T) {
 	e, _ := scrape(t, m.Handler())
 
 	want := map[string]float64{
-		key(Prefix+"http_requests_total", "route", "POST /v1/authentications", "code", "201"):                                                    2,
-		key(Prefix+"http_requests_total", "route", "POST /v1/authentications", "code", "400"):                                                    1,
-		key(Prefix+"http_requests_total", "route", "GET /v1/authentications/{id}", "code", "200"):                                                1,
-		key(Prefix+"http_requests_total", "route", "unmatched", "code", "404"):                                                                   1,
-		key(Prefix+"http_requests_total", "route", "POST /internal/v1/authentications/{id}/start", "code", "503"):                                1,
-		key(Prefix+"http_request_duration_seconds_count", "route", "POST /v1/authentications", "class", "2xx"):                                   2,
-		key(Prefix+"http_request_duration_seconds_bucket", "route", "POST /v1/authentications", "class", "2xx", "le", "0.005"):                   1,
-		key(Prefix+"http_request_duration_seconds_bucket", "route", "POST /v1/authentications", "class", "2xx", "le", "0.05"):                    2,
-		key(Prefix+"http_request_duration_seconds_sum", "route", "POST /v1/authentications", "class", "2xx"):                                     0.043,
-		key(Prefix+"http_request_duration_seconds_count", "route", "POST /v1/authentications", "class", "4xx"):                                   1,
-		key(Prefix+"http_request_duration_seconds_bucket", "route", "POST /internal/v1/authentications/{id}/start", "class", "5xx", "le", "1"):   0,
-		key(Prefix+"http_request_duration_seconds_bucket", "route", "POST /internal/v1/authentications/{id}/start", "class", "5xx", "le", "2.5"): 1,
-		key(Prefix+"risk_decisions_total", "outcome", "challenge"):                                                                               1,
-		key(Prefix+"risk_decisions_total", "outcome", "deny"):                                                                                    1,
-		key(Prefix+"risk_decisions_total", "outcome", "frictionless"):                                                                            0,
-		key(Prefix+"risk_reasons_total", "reason", "new_device"):                                                                                 1,
-		key(Prefix+"risk_reasons_total", "reason", "velocity_card"):                                                                              2,
-		key(Prefix+"code_sends_total", "channel", "email", "result", "sent"):                                                                     2,
-		key(Prefix+"code_sends_total", "channel", "email", "result", "failed"):                                                                   0,
-		key(Prefix+"code_sends_total", "channel", "sms", "result", "failed"):                                                                     1,
-		key(Prefix+"notice_deliveries_total", "kind", "locked", "result", "retry"):                                                               1,
-		key(Prefix+"notice_deliveries_total", "kind", "locked", "result", "sent"):                                                                1,
-		key(Prefix+"credential_locks_total", "method", "email"):                                                                                  1,
-		key(Prefix + "process_start_time_seconds"):                                                                                               float64(t0.Unix()) + 1.5,
+		promtest.Key(Prefix+"http_requests_total", "route", "POST /v1/authentications", "code", "201"):                                                    2,
+		promtest.Key(Prefix+"http_requests_total", "route", "POST /v1/authentications", "code", "400"):                                                    1,
+		promtest.Key(Prefix+"http_requests_total", "route", "GET /v1/authentications/{id}", "code", "200"):                                                1,
+		promtest.Key(Prefix+"http_requests_total", "route", "unmatched", "code", "404"):                                                                   1,
+		promtest.Key(Prefix+"http_requests_total", "route", "POST /internal/v1/authentications/{id}/start", "code", "503"):                                1,
+		promtest.Key(Prefix+"http_request_duration_seconds_count", "route", "POST /v1/authentications", "class", "2xx"):                                   2,
+		promtest.Key(Prefix+"http_request_duration_seconds_bucket", "route", "POST /v1/authentications", "class", "2xx", "le", "0.005"):                   1,
+		promtest.Key(Prefix+"http_request_duration_seconds_bucket", "route", "POST /v1/authentications", "class", "2xx", "le", "0.05"):                    2,
+		promtest.Key(Prefix+"http_request_duration_seconds_sum", "route", "POST /v1/authentications", "class", "2xx"):                                     0.043,
+		promtest.Key(Prefix+"http_request_duration_seconds_count", "route", "POST /v1/authentications", "class", "4xx"):                                   1,
+		promtest.Key(Prefix+"http_request_duration_seconds_bucket", "route", "POST /internal/v1/authentications/{id}/start", "class", "5xx", "le", "1"):   0,
+		promtest.Key(Prefix+"http_request_duration_seconds_bucket", "route", "POST /internal/v1/authentications/{id}/start", "class", "5xx", "le", "2.5"): 1,
+		promtest.Key(Prefix+"risk_decisions_total", "outcome", "challenge"):                                                                               1,
+		promtest.Key(Prefix+"risk_decisions_total", "outcome", "deny"):                                                                                    1,
+		promtest.Key(Prefix+"risk_decisions_total", "outcome", "frictionless"):                                                                            0,
+		promtest.Key(Prefix+"risk_reasons_total", "reason", "new_device"):                                                                                 1,
+		promtest.Key(Prefix+"risk_reasons_total", "reason", "velocity_card"):                                                                              2,
+		promtest.Key(Prefix+"code_sends_total", "channel", "email", "result", "sent"):                                                                     2,
+		promtest.Key(Prefix+"code_sends_total", "channel", "email", "result", "failed"):                                                                   0,
+		promtest.Key(Prefix+"code_sends_total", "channel", "sms", "result", "failed"):                                                                     1,
+		promtest.Key(Prefix+"notice_deliveries_total", "kind", "locked", "result", "retry"):                                                               1,
+		promtest.Key(Prefix+"notice_deliveries_total", "kind", "locked", "result", "sent"):                                                                1,
+		promtest.Key(Prefix+"credential_locks_total", "method", "email"):                                                                                  1,
+		promtest.Key(Prefix + "process_start_time_seconds"):                                                                                               float64(t0.Unix()) + 1.5,
 	}
 	for k, v := range want {
-		got, ok := e.samples[k]
+		got, ok := e.Samples[k]
 		if !ok {
 			t.Errorf("no series %s", k)
 		} else if math.Abs(got-v) > 1e-9 {
@@ -93,104 +94,23 @@ func TestIssuerExposition(t *testing.T) {
 		Prefix + "credential_locks_total": "counter", Prefix + "process_start_time_seconds": "gauge",
 	}
 	for n, typ := range types {
-		if e.typ[n] != typ || e.help[n] == "" {
-			t.Errorf("%s: TYPE %q HELP %q, want %s with a help text", n, e.typ[n], e.help[n], typ)
+		if e.Type[n] != typ || e.Help[n] == "" {
+			t.Errorf("%s: TYPE %q HELP %q, want %s with a help text", n, e.Type[n], e.Help[n], typ)
 		}
 	}
-	for k := range e.samples {
+	for k := range e.Samples {
 		if strings.Contains(k, "/v1/authentications/") && !strings.Contains(k, "{id}") {
 			t.Errorf("a raw path in a label: %s", k)
 		}
 	}
 	// No queue reader: no queue gauges, no scrape errors counter.
-	if _, ok := e.typ[Prefix+"outbox_pending"]; ok {
+	if _, ok := e.Type[Prefix+"outbox_pending"]; ok {
 		t.Error("queue gauges written without a reader")
 	}
 	// Families come sorted by name, so scrapes are stable.
-	for i := 1; i < len(e.order); i++ {
-		if e.order[i-1] >= e.order[i] {
-			t.Errorf("families out of order: %s before %s", e.order[i-1], e.order[i])
-		}
-	}
-}
-
-// TestHistogramBuckets: a value equal to a bound counts in that bucket
-// (le is "at most"), the buckets written are cumulative, +Inf and _count
-// are the number of observations and _sum their sum.
-func TestHistogramBuckets(t *testing.T) {
-	tests := []struct {
-		name    string
-		observe []float64
-		// cumulative counts at le 1, 2, 5, +Inf
-		want []uint64
-		sum  float64
-	}{
-		{"none", nil, []uint64{0, 0, 0, 0}, 0},
-		{"on the bounds", []float64{1, 2, 5}, []uint64{1, 2, 3, 3}, 8},
-		{"between", []float64{0.5, 1.5, 4.9}, []uint64{1, 2, 3, 3}, 6.9},
-		{"above all", []float64{5.0001, 100}, []uint64{0, 0, 0, 2}, 105.0001},
-		{"negative and zero", []float64{-1, 0}, []uint64{2, 2, 2, 2}, -1},
-		{"mixed", []float64{0.1, 1.0000001, 2, 7, 1}, []uint64{2, 4, 4, 5}, 11.1000001},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := NewRegistry()
-			h := NewHistogramVec(r, "x_seconds", "X.", []float64{1, 2, 5}, []string{"k"}, func(k string) []string { return []string{k} })
-			hist := h.With("a")
-			for _, v := range tt.observe {
-				hist.Observe(v)
-			}
-			cum, count, sum := hist.Snapshot()
-			if len(cum) != 4 || count != uint64(len(tt.observe)) || math.Abs(sum-tt.sum) > 1e-9 {
-				t.Fatalf("Snapshot = %v %d %v", cum, count, sum)
-			}
-			e := parse(t, string(r.Append(context.Background(), nil)))
-			for i, le := range []string{"1", "2", "5", "+Inf"} {
-				k := key("x_seconds_bucket", "k", "a", "le", le)
-				if got := e.samples[k]; got != float64(tt.want[i]) || cum[i] != tt.want[i] {
-					t.Errorf("%s = %v (snapshot %d), want %d", k, got, cum[i], tt.want[i])
-				}
-			}
-			if got := e.samples[key("x_seconds_count", "k", "a")]; got != float64(len(tt.observe)) {
-				t.Errorf("_count = %v", got)
-			}
-			if got := e.samples[key("x_seconds_sum", "k", "a")]; math.Abs(got-tt.sum) > 1e-9 {
-				t.Errorf("_sum = %v, want %v", got, tt.sum)
-			}
-		})
-	}
-}
-
-// TestLabelEscaping: a backslash, a double quote and a line feed in a
-// label value, and a backslash and a line feed in a help text, are
-// escaped as the format says and read back as they were.
-func TestLabelEscaping(t *testing.T) {
-	r := NewRegistry()
-	c := NewCounterVec(r, "odd_total", "Help with a \\ and a\nline feed and \"quotes\".", []string{"v"}, func(k string) []string { return []string{k} })
-	values := []string{`back\slash`, `a "quoted" word`, "two\nlines", "日本語", `\"` + "\n"}
-	for i, v := range values {
-		c.Add(v, uint64(i+1))
-	}
-	text := string(r.Append(context.Background(), nil))
-	for _, line := range []string{
-		`# HELP odd_total Help with a \\ and a\nline feed and "quotes".`,
-		`odd_total{v="back\\slash"} 1`,
-		`odd_total{v="a \"quoted\" word"} 2`,
-		`odd_total{v="two\nlines"} 3`,
-		`odd_total{v="日本語"} 4`,
-		`odd_total{v="\\\"\n"} 5`,
-	} {
-		if !strings.Contains(text, line+"\n") {
-			t.Errorf("no line %s in\n%s", line, text)
-		}
-	}
-	e := parse(t, text)
-	if e.help["odd_total"] != "Help with a \\ and a\nline feed and \"quotes\"." {
-		t.Errorf("help read back as %q", e.help["odd_total"])
-	}
-	for i, v := range values {
-		if got := e.samples[key("odd_total", "v", v)]; got != float64(i+1) {
-			t.Errorf("%q read back as %v, want %d", v, got, i+1)
+	for i := 1; i < len(e.Order); i++ {
+		if e.Order[i-1] >= e.Order[i] {
+			t.Errorf("families out of order: %s before %s", e.Order[i-1], e.Order[i])
 		}
 	}
 }
@@ -233,34 +153,20 @@ func TestQueueGauges(t *testing.T) {
 			t.Fatalf("%s: %d reads after %d scrapes", st.name, reads, i+1)
 		}
 		for _, g := range []string{pending, age, rreq} {
-			got, ok := e.samples[g]
+			got, ok := e.Samples[g]
 			switch {
 			case st.want == nil && ok:
 				t.Errorf("%s: %s written (%v) though the read failed", st.name, g, got)
 			case st.want != nil && (!ok || got != st.want[g]):
 				t.Errorf("%s: %s = %v (present %v), want %v", st.name, g, got, ok, st.want[g])
 			}
-			if ok && e.typ[g] != "gauge" {
-				t.Errorf("%s: TYPE %q", g, e.typ[g])
+			if ok && e.Type[g] != "gauge" {
+				t.Errorf("%s: TYPE %q", g, e.Type[g])
 			}
 		}
-		if got := e.samples[errs]; got != st.errsNow {
+		if got := e.Samples[errs]; got != st.errsNow {
 			t.Errorf("%s: %s = %v, want %v", st.name, errs, got, st.errsNow)
 		}
-	}
-}
-
-// TestRouteLabelBounded: whatever path a client sends, an unmatched
-// request is counted under one label.
-func TestRouteLabelBounded(t *testing.T) {
-	m := NewIssuer(Config{Start: t0})
-	m.Request("", 404, 0)
-	m.Request("", 405, 0)
-	if got := m.requests.Value(requestKey{Unmatched, 404}) + m.requests.Value(requestKey{Unmatched, 405}); got != 2 {
-		t.Errorf("unmatched requests: %d", got)
-	}
-	if len(m.requests.v.series) != 2 {
-		t.Errorf("%d series for two unmatched requests", len(m.requests.v.series))
 	}
 }
 
@@ -304,41 +210,10 @@ func TestConcurrent(t *testing.T) {
 	e, _ := scrape(t, m.Handler())
 	total := 0.0
 	for _, route := range []string{"a", "b"} {
-		total += e.samples[key(Prefix+"http_request_duration_seconds_count", "route", route, "class", "2xx")]
+		total += e.Samples[promtest.Key(Prefix+"http_request_duration_seconds_count", "route", route, "class", "2xx")]
 	}
-	if total != workers*each || e.samples[key(Prefix+"credential_locks_total", "method", "sms")] != workers*each {
-		t.Errorf("counted %v requests and %v locks, want %d", total, e.samples[key(Prefix+"credential_locks_total", "method", "sms")], workers*each)
-	}
-}
-
-// TestRegistrationRules: names the format or its conventions refuse are
-// refused at registration, before any scrape.
-func TestRegistrationRules(t *testing.T) {
-	id := func(k string) []string { return []string{k} }
-	tests := []struct {
-		name string
-		add  func(r *Registry)
-	}{
-		{"counter without _total", func(r *Registry) { NewCounter(r, "requests", "R.") }},
-		{"bad metric name", func(r *Registry) { NewGauge(r, "9lives", "G.") }},
-		{"bad label name", func(r *Registry) { NewCounterVec(r, "x_total", "X.", []string{"a-b"}, id) }},
-		{"reserved label name", func(r *Registry) { NewCounterVec(r, "x_total", "X.", []string{"__name"}, id) }},
-		{"le on a histogram", func(r *Registry) { NewHistogramVec(r, "h", "H.", []float64{1}, []string{"le"}, id) }},
-		{"unsorted bounds", func(r *Registry) { NewHistogramVec(r, "h", "H.", []float64{2, 1}, []string{"k"}, id) }},
-		{"repeated bound", func(r *Registry) { NewHistogramVec(r, "h", "H.", []float64{1, 1}, []string{"k"}, id) }},
-		{"infinite bound", func(r *Registry) { NewHistogramVec(r, "h", "H.", []float64{1, math.Inf(1)}, []string{"k"}, id) }},
-		{"no bounds", func(r *Registry) { NewHistogramVec(r, "h", "H.", nil, []string{"k"}, id) }},
-		{"twice", func(r *Registry) { NewGauge(r, "g", "G."); NewGauge(r, "g", "G.") }},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			defer func() {
-				if recover() == nil {
-					t.Error("registered without a panic")
-				}
-			}()
-			tt.add(NewRegistry())
-		})
+	if total != workers*each || e.Samples[promtest.Key(Prefix+"credential_locks_total", "method", "sms")] != workers*each {
+		t.Errorf("counted %v requests and %v locks, want %d", total, e.Samples[promtest.Key(Prefix+"credential_locks_total", "method", "sms")], workers*each)
 	}
 }
 
@@ -353,18 +228,6 @@ func TestHandlerMethods(t *testing.T) {
 		}
 		if method == "HEAD" && rec.Body.Len() != 0 {
 			t.Errorf("HEAD wrote a body")
-		}
-	}
-}
-
-// TestImportsStandardLibraryOnly: the package has no dependency outside
-// the standard library (no client library, nothing of the issuer), so
-// any process of the project can use it.
-func TestImportsStandardLibraryOnly(t *testing.T) {
-	const self = "github.com/honnin/honnin/issuer/metrics"
-	for _, p := range deptest.Deps(t, self, "", "") {
-		if first, _, _ := strings.Cut(p, "/"); p != self && strings.Contains(first, ".") {
-			t.Errorf("imports %s", p)
 		}
 	}
 }

@@ -1,8 +1,9 @@
-// Package metrics counts what a process does and writes the counts in the
+// Package prom counts what a process does and writes the counts in the
 // Prometheus text exposition format (version 0.0.4), for a scraper on
-// the admin listener.
+// the admin listener. Each process names its own set on top of it
+// (issuer/metrics, edge/metrics).
 //
-// It is the standard library only: the few metric kinds the issuer needs
+// It is the standard library only: the few metric kinds the processes need
 // (counters, histograms with a fixed bucket layout, gauges read when
 // scraped) do not justify a client library and its dependencies. The hot
 // path is a read-locked map lookup by a comparable key and an atomic add:
@@ -11,8 +12,8 @@
 //
 // The code that is counted does not import this package: it exposes a
 // func field (api.Config.OnRequest, outbox.Outbox.OnResult, ...) that the
-// process's main wires to a method here.
-package metrics
+// process's main wires to a method of its set.
+package prom
 
 import (
 	"context"
@@ -76,20 +77,20 @@ var (
 func (r *Registry) add(f family, typ string, labelNames []string) {
 	n := f.name()
 	if !nameRE.MatchString(n) {
-		panic(fmt.Sprintf("metrics: bad metric name %q", n))
+		panic(fmt.Sprintf("prom: bad metric name %q", n))
 	}
 	if typ == typeCounter && !strings.HasSuffix(n, "_total") {
-		panic(fmt.Sprintf("metrics: counter %q: a counter's name ends in _total", n))
+		panic(fmt.Sprintf("prom: counter %q: a counter's name ends in _total", n))
 	}
 	for _, l := range labelNames {
 		if !labelRE.MatchString(l) || strings.HasPrefix(l, "__") || (typ == typeHistogram && l == "le") {
-			panic(fmt.Sprintf("metrics: %s: bad label name %q", n, l))
+			panic(fmt.Sprintf("prom: %s: bad label name %q", n, l))
 		}
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.names[n] {
-		panic(fmt.Sprintf("metrics: %q registered twice", n))
+		panic(fmt.Sprintf("prom: %q registered twice", n))
 	}
 	r.names[n] = true
 	r.families = append(r.families, f)
@@ -187,7 +188,7 @@ func appendEscaped(b []byte, s string, quote bool) []byte {
 // the order of names.
 func labelText(names []string, values []string) string {
 	if len(names) != len(values) {
-		panic(fmt.Sprintf("metrics: %d label names, %d values", len(names), len(values)))
+		panic(fmt.Sprintf("prom: %d label names, %d values", len(names), len(values)))
 	}
 	var b []byte
 	for i, n := range names {
@@ -410,11 +411,11 @@ type HistogramVec[K comparable] struct {
 func NewHistogramVec[K comparable](r *Registry, name, help string, bounds []float64, labelNames []string, values func(K) []string) *HistogramVec[K] {
 	for i, ub := range bounds {
 		if math.IsInf(ub, 0) || math.IsNaN(ub) || (i > 0 && ub <= bounds[i-1]) {
-			panic(fmt.Sprintf("metrics: %s: bounds must be finite and strictly ascending: %v", name, bounds))
+			panic(fmt.Sprintf("prom: %s: bounds must be finite and strictly ascending: %v", name, bounds))
 		}
 	}
 	if len(bounds) == 0 {
-		panic(fmt.Sprintf("metrics: %s: no bounds", name))
+		panic(fmt.Sprintf("prom: %s: no bounds", name))
 	}
 	bounds = slices.Clone(bounds)
 	les := make([]string, 0, len(bounds)+1)

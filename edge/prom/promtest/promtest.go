@@ -1,4 +1,7 @@
-package metrics
+// Package promtest reads a Prometheus text Exposition back strictly, as a
+// scraper would, so a test of a process's metrics checks what a
+// Prometheus server reads, not the bytes written.
+package promtest
 
 import (
 	"fmt"
@@ -10,14 +13,14 @@ import (
 	"testing"
 )
 
-// exposition is a scrape parsed back: what a Prometheus server would read.
-type exposition struct {
-	help, typ map[string]string
-	// samples by series: name{label="value",...} with the labels sorted
+// Exposition is a scrape parsed back: what a Prometheus server would read.
+type Exposition struct {
+	Help, Type map[string]string
+	// Samples by series: name{label="value",...} with the labels sorted
 	// and the values unescaped then quoted again with %q.
-	samples map[string]float64
-	// order is the families in the order written.
-	order []string
+	Samples map[string]float64
+	// Order is the families in the order written.
+	Order []string
 }
 
 var (
@@ -25,13 +28,13 @@ var (
 	labelNameRE  = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 )
 
-// parse reads text in the 0.0.4 format strictly: every family has HELP
+// Parse reads text in the 0.0.4 format strictly: every family has HELP
 // then TYPE once, before its samples; every sample belongs to the family
 // declared last (a histogram's _bucket, _sum and _count included); label
 // values are escaped as the format says; no series is written twice.
-func parse(t *testing.T, text string) exposition {
+func Parse(t testing.TB, text string) Exposition {
 	t.Helper()
-	e, err := parseText(text)
+	e, err := ParseText(text)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, text)
 	}
@@ -43,7 +46,8 @@ type parseError struct{ error }
 
 func failf(format string, args ...any) { panic(parseError{fmt.Errorf(format, args...)}) }
 
-func parseText(text string) (e exposition, err error) {
+// ParseText is Parse returning the first violation as an error.
+func ParseText(text string) (e Exposition, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			pe, ok := v.(parseError)
@@ -53,9 +57,9 @@ func parseText(text string) (e exposition, err error) {
 			err = pe.error
 		}
 	}()
-	e = exposition{help: map[string]string{}, typ: map[string]string{}, samples: map[string]float64{}}
+	e = Exposition{Help: map[string]string{}, Type: map[string]string{}, Samples: map[string]float64{}}
 	if text != "" && !strings.HasSuffix(text, "\n") {
-		failf("exposition does not end in a line feed")
+		failf("Exposition does not end in a line feed")
 	}
 	current := ""
 	for i, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
@@ -68,22 +72,22 @@ func parseText(text string) (e exposition, err error) {
 			if !ok || !metricNameRE.MatchString(name) {
 				fail("bad HELP")
 			}
-			if _, dup := e.help[name]; dup {
+			if _, dup := e.Help[name]; dup {
 				fail("second HELP for %s", name)
 			}
 			h, err := unescape(help, false)
 			if err != nil {
 				fail("%v", err)
 			}
-			e.help[name] = h
-			e.order = append(e.order, name)
+			e.Help[name] = h
+			e.Order = append(e.Order, name)
 			current = ""
 		case strings.HasPrefix(line, "# TYPE "):
 			name, typ, _ := strings.Cut(line[len("# TYPE "):], " ")
-			if _, ok := e.help[name]; !ok || e.order[len(e.order)-1] != name {
+			if _, ok := e.Help[name]; !ok || e.Order[len(e.Order)-1] != name {
 				fail("TYPE without its HELP just before")
 			}
-			if _, dup := e.typ[name]; dup {
+			if _, dup := e.Type[name]; dup {
 				fail("second TYPE for %s", name)
 			}
 			switch typ {
@@ -95,7 +99,7 @@ func parseText(text string) (e exposition, err error) {
 			default:
 				fail("unknown type %q", typ)
 			}
-			e.typ[name] = typ
+			e.Type[name] = typ
 			current = name
 		case strings.HasPrefix(line, "#") || line == "":
 			fail("unexpected line")
@@ -105,7 +109,7 @@ func parseText(text string) (e exposition, err error) {
 				fail("sample before any TYPE")
 			}
 			fam := name
-			if e.typ[current] == "histogram" {
+			if e.Type[current] == "histogram" {
 				for _, suf := range []string{"_bucket", "_sum", "_count"} {
 					if base, ok := strings.CutSuffix(name, suf); ok && base == current {
 						fam = base
@@ -116,10 +120,10 @@ func parseText(text string) (e exposition, err error) {
 				fail("sample of %s under the family %s", name, current)
 			}
 			key := seriesKey(name, labels)
-			if _, dup := e.samples[key]; dup {
+			if _, dup := e.Samples[key]; dup {
 				fail("series %s written twice", key)
 			}
-			e.samples[key] = value
+			e.Samples[key] = value
 		}
 	}
 	return e, nil
@@ -254,8 +258,8 @@ func seriesKey(name string, labels map[string]string) string {
 	return b.String()
 }
 
-// key is seriesKey for a test's expectations: key("m", "a", "x", "b", "y").
-func key(name string, kv ...string) string {
+// Key is the series key of Exposition.Samples for a test's expectations: key("m", "a", "x", "b", "y").
+func Key(name string, kv ...string) string {
 	labels := map[string]string{}
 	for i := 0; i+1 < len(kv); i += 2 {
 		labels[kv[i]] = kv[i+1]
@@ -263,26 +267,3 @@ func key(name string, kv ...string) string {
 	return seriesKey(name, labels)
 }
 
-// TestParser: the test's parser refuses what the format does not allow,
-// so a writer's mistake cannot pass through it.
-func TestParser(t *testing.T) {
-	good := "# HELP a_total A.\n# TYPE a_total counter\na_total{x=\"1\\\"\\n\\\\\"} 3\n"
-	e := parse(t, good)
-	if e.samples[key("a_total", "x", "1\"\n\\")] != 3 {
-		failf("parsed %v", e.samples)
-	}
-	bad := []string{
-		"a_total 1\n",                                                       // no TYPE
-		"# TYPE a_total counter\na_total 1\n",                               // no HELP
-		"# HELP a A.\n# TYPE a counter\na 1\n",                              // counter without _total
-		"# HELP a_total A.\n# TYPE a_total counter\nb_total 1\n",            // foreign sample
-		"# HELP a_total A.\n# TYPE a_total counter\na_total 1\na_total 2\n", // twice
-		"# HELP a_total A.\n# TYPE a_total counter\na_total{x=\"\\t\"} 1\n", // bad escape
-		"# HELP a_total A.\n# TYPE a_total counter\na_total 1",              // no final line feed
-	}
-	for _, text := range bad {
-		if _, err := parseText(text); err == nil {
-			t.Errorf("parser accepted %q", text)
-		}
-	}
-}
