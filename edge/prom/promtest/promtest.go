@@ -266,4 +266,3 @@ func Key(name string, kv ...string) string {
 	}
 	return seriesKey(name, labels)
 }
-

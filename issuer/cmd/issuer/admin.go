@@ -11,7 +11,7 @@ import (
 	"net/http/pprof"
 	"time"
 
-	"github.com/honnin/honnin/issuer/health"
+	"github.com/honnin/honnin/edge/health"
 )
 
 // adminFlags configure the admin listener: liveness, readiness, metrics

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/honnin/honnin/edge/health"
 	"github.com/honnin/honnin/issuer/devmail"
-	"github.com/honnin/honnin/issuer/health"
 )
 
 // TestServeAdmin: the admin listener says the issuer is alive and ready

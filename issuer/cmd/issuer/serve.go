@@ -18,12 +18,12 @@ import (
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/contract"
+	"github.com/honnin/honnin/edge/health"
 	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/api"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/edgepush"
-	"github.com/honnin/honnin/issuer/health"
 	"github.com/honnin/honnin/issuer/outbox"
 	"github.com/honnin/honnin/issuer/pan"
 	"github.com/honnin/honnin/issuer/passhash"
