@@ -68,6 +68,10 @@ type Config struct {
 	Now func() time.Time
 	// Log receives what goes wrong; nil means slog.Default().
 	Log *slog.Logger
+	// OnRequest, if set, is told of each answered request: the route
+	// pattern it matched ("" for none), its status and how long it took
+	// (the native main wires it to edge/metrics).
+	OnRequest func(route string, status int, took time.Duration)
 }
 
 // Edge is the assembled edge, an http.Handler.
@@ -77,8 +81,9 @@ type Edge struct {
 	// server, the worker calls Reports.Deliver on its cron trigger.
 	Reports *report.Reporter
 
-	ledger *ledger.SQL
-	mux    *http.ServeMux
+	ledger    *ledger.SQL
+	mux       *http.ServeMux
+	onRequest func(route string, status int, took time.Duration)
 }
 
 // New assembles the edge. It makes no call and touches no database: on
@@ -145,7 +150,7 @@ func New(cfg Config) (*Edge, error) {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 
-	e := &Edge{Reports: reports, ledger: cfg.Ledger, mux: http.NewServeMux()}
+	e := &Edge{Reports: reports, ledger: cfg.Ledger, mux: http.NewServeMux(), onRequest: cfg.OnRequest}
 	e.mux.Handle("/v1/", edgeAPI)
 	e.mux.Handle("/internal/", edgeAPI)
 	e.mux.Handle("/challenge", page)
@@ -158,8 +163,39 @@ func New(cfg Config) (*Edge, error) {
 
 // ServeHTTP serves the edge.
 func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	e.mux.ServeHTTP(w, r)
+	if e.onRequest == nil {
+		e.mux.ServeHTTP(w, r)
+		return
+	}
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w}
+	e.mux.ServeHTTP(sw, r)
+	// The innermost mux that routed r set r.Pattern ("POST /v1/verify"
+	// rather than the "/v1/" that hands it to edge/api).
+	e.onRequest(r.Pattern, sw.status, time.Since(start))
 }
+
+// statusWriter remembers the status a handler answered.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // healthz answers whether the edge can serve: its ledger answers a read
 // (a real statement over the schema, not only a connection), the one thing

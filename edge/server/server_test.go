@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/honnin/honnin/edge/assets"
 	"github.com/honnin/honnin/edge/challenge"
@@ -149,6 +150,39 @@ func TestNewRefusesIncompleteConfig(t *testing.T) {
 		mut(&cfg)
 		if _, err := server.New(cfg); err == nil {
 			t.Errorf("New without %s succeeded", name)
+		}
+	}
+}
+
+// TestOnRequest: each answered request is reported once, under the route
+// pattern of the innermost mux that routed it (never the raw path), with
+// the status the client got.
+func TestOnRequest(t *testing.T) {
+	cfg, _ := config(t, true)
+	type seen struct {
+		route  string
+		status int
+	}
+	var got []seen
+	cfg.OnRequest = func(route string, status int, _ time.Duration) { got = append(got, seen{route, status}) }
+	e, err := server.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		method, path string
+		want         seen
+	}{
+		{"GET", "/healthz", seen{"GET /healthz", 200}},
+		{"POST", "/v1/start", seen{"/v1/start", 415}},
+		{"POST", "/v1/nothing", seen{"/", 404}},
+		{"GET", "/assets/" + wasmName, seen{"/assets/", 200}},
+		{"GET", "/no/such/path", seen{"", 404}},
+	} {
+		got = nil
+		get(t, e, tt.method, tt.path)
+		if len(got) != 1 || got[0] != tt.want {
+			t.Errorf("%s %s reported %+v, want [%+v]", tt.method, tt.path, got, tt.want)
 		}
 	}
 }

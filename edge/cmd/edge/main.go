@@ -34,6 +34,7 @@ import (
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/clientip"
+	ledgerpkg "github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/ledger/sqlite"
 	"github.com/honnin/honnin/edge/server"
 	"github.com/honnin/honnin/web"
@@ -64,6 +65,9 @@ type config struct {
 	ledgerDays int
 	// Who the client is behind a proxy: see edge/clientip.
 	trustedProxies, ipHeader, countryHeader string
+	// The admin listener (admin.go).
+	adminAddr string
+	pprof     bool
 }
 
 func flags() config {
@@ -82,6 +86,10 @@ func flags() config {
 	flag.DurationVar(&c.clockOffset, "clock-offset", 0, "shift the edge's clock (tests only: an edge whose clock is off)")
 	flag.DurationVar(&c.pruneEvery, "prune-every", time.Hour, "prune the ledger (as edge prune) at start and this often; 0: never")
 	flag.IntVar(&c.ledgerDays, "ledger-days", defaultLedgerDays, "keep ledger rows this many days after their last change (at least 1)")
+	flag.StringVar(&c.adminAddr, "admin-addr", env("HONNIN_EDGE_ADMIN_ADDR", ""),
+		"admin listener: GET /healthz, GET /readyz (the ledger takes a write), GET /metrics (Prometheus); empty: none")
+	flag.BoolVar(&c.pprof, "pprof", env("HONNIN_EDGE_PPROF", "false") == "true",
+		"also serve net/http/pprof at /debug/pprof/ on the admin listener")
 	flag.Parse()
 	return c
 }
@@ -101,6 +109,10 @@ func run(log *slog.Logger) error {
 	if cfg.pruneEvery < 0 || cfg.ledgerDays < 1 {
 		return fmt.Errorf("-prune-every must not be negative and -ledger-days must be at least 1")
 	}
+	if cfg.pprof && cfg.adminAddr == "" {
+		return fmt.Errorf("-pprof needs -admin-addr: profiles are served on the admin listener only")
+	}
+	adm := newAdmin(cfg.adminAddr, time.Now())
 	proxies, err := clientip.ParseCIDRs(cfg.trustedProxies)
 	if err != nil {
 		return fmt.Errorf("-trusted-proxies: %w", err)
@@ -130,18 +142,24 @@ func run(log *slog.Logger) error {
 	edge, err := server.New(server.Config{
 		Keys:      keys,
 		IssuerURL: cfg.issuer,
-		Ledger:    ledger.SQL,
+		Ledger:    ledgerpkg.NewSQL(adm.batcher(ledgerpkg.TxBatcher{DB: ledger.DB()})),
 		DB:        ledger.DB(),
 		Signals:   client.Signals,
 		Static:    web.Static,
 		Dist:      os.DirFS(cfg.dist),
 		Now:       now,
 		Log:       log,
+		OnRequest: adm.onRequest(),
 	})
 	if err != nil {
 		return err
 	}
 	reports := edge.Reports
+	stopAdmin, err := adm.serve(cfg.adminAddr, cfg.pprof, ledger.DB(), reports, log)
+	if err != nil {
+		return err
+	}
+	defer stopAdmin()
 
 	// Listen first, so a taken port is a loud error at start and not a
 	// silent exit.

@@ -2,14 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/http/pprof"
-	"time"
 
 	"github.com/honnin/honnin/edge/health"
 )
@@ -46,33 +42,10 @@ func (a adminFlags) start(ctx context.Context, checks []health.Check, metrics ht
 	if *a.addr == "" {
 		return func() {}, nil
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/healthz", health.Handler(checks...))
-	mux.Handle("/readyz", health.Handler(checks...))
-	mux.Handle("GET /metrics", metrics)
-	if *a.pprof {
-		mux.HandleFunc("/debug/pprof/", pprof.Index)
-		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	}
-	ln, err := net.Listen("tcp", *a.addr)
+	stop, bound, err := health.Serve(*a.addr, health.Admin(checks, metrics, *a.pprof), log)
 	if err != nil {
-		return nil, fmt.Errorf("cannot listen on %s for the admin listener: %w", *a.addr, err)
+		return nil, err
 	}
-	// A CPU profile or a trace runs for its seconds: no write timeout.
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 60 * time.Second,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("issuer: admin listener stopped", "err", err)
-		}
-	}()
-	fmt.Fprintf(stdout, "issuer: admin (healthz, readyz, metrics%s) on http://%s\n", map[bool]string{true: ", pprof"}[*a.pprof], ln.Addr())
-	return func() {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-	}, nil
+	fmt.Fprintf(stdout, "issuer: admin (healthz, readyz, metrics%s) on http://%s\n", map[bool]string{true: ", pprof"}[*a.pprof], bound)
+	return stop, nil
 }

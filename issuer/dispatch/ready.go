@@ -1,4 +1,4 @@
-package health
+package dispatch
 
 import (
 	"bufio"
@@ -7,13 +7,15 @@ import (
 	"fmt"
 	"net"
 	"strings"
+
+	"github.com/honnin/honnin/edge/health"
 )
 
-// SMTP is a check that the mail server at addr (host:port) accepts a
-// connection and greets with 220, as it must before any code can be
-// mailed. It says QUIT and sends nothing else.
-func SMTP(addr string) Check {
-	return Check{Name: "smtp", Run: func(ctx context.Context) error {
+// SMTPReady is the readiness check (edge/health) that the mail server at
+// addr (host:port) accepts a connection and greets with 220, as it must
+// before any code can be mailed. It says QUIT and sends nothing else.
+func SMTPReady(addr string) health.Check {
+	return health.Check{Name: "smtp", Run: func(ctx context.Context) error {
 		var d net.Dialer
 		c, err := d.DialContext(ctx, "tcp", addr)
 		if err != nil {
