@@ -92,6 +92,7 @@ func run(m *testing.M) int {
 	}
 	defer sys.Stop()
 	defer stopAttackStack() // the attack tests' own stack, if one started it
+	defer stopFaultStack()  // the fault tests' own stack, if one started it
 	defer chromium.Close()  // the tests' Chromium, if one started it
 	return m.Run()
 }

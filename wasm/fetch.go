@@ -5,7 +5,9 @@ package main
 import (
 	"errors"
 	"syscall/js"
+	"time"
 
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/promise"
 )
 
@@ -13,8 +15,9 @@ import (
 const maxResponse = 256 << 10
 
 // requestTimeout is how long a request may take, in milliseconds, before
-// the screen says there is a connection problem.
-const requestTimeout = 20000
+// the screen says there is a connection problem: longer than the edge
+// waits for the issuer (contract.ClientWait).
+const requestTimeout = int(contract.ClientWait / time.Millisecond)
 
 // post sends body as JSON to path on the page's own origin with the
 // browser's fetch, and returns the HTTP status and the body. net/http

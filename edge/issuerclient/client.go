@@ -21,14 +21,17 @@ import (
 	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/fetch"
 	"github.com/honnin/honnin/edge/jsonapi"
+	"github.com/honnin/honnin/edge/requestid"
 )
 
 // Time limits of one call, answer included.
 const (
 	// CallTimeout bounds start, resend and a password check: a start may
 	// wait for the issuer's mail server, a password check for a slot of
-	// its hashing budget.
-	CallTimeout = 15 * time.Second
+	// its hashing budget. It is contract.EdgeWait, longer than the
+	// issuer's own deadline, so a send that fails is answered "failed"
+	// in time, never "issuer unavailable" (contract's deadlines).
+	CallTimeout = contract.EdgeWait
 	// OutcomeTimeout bounds one delivery of an outcome; a delivery that
 	// fails is retried later, so it need not wait long.
 	OutcomeTimeout = 10 * time.Second
@@ -199,6 +202,10 @@ func (c *Client) post(ctx context.Context, path, token, body string, limit int64
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
+	if id := requestid.FromContext(ctx); id != "" {
+		// The issuer logs the cardholder's request under the same id.
+		req.Header.Set(requestid.Header, id)
+	}
 	return fetch.Do(c.hc, req, limit)
 }
 

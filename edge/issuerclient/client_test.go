@@ -16,6 +16,7 @@ import (
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/contract"
+	"github.com/honnin/honnin/edge/requestid"
 	"github.com/honnin/honnin/edge/testenv"
 )
 
@@ -28,6 +29,8 @@ type call struct {
 	claims challenge.EdgeClaims
 	token  string
 	body   []byte
+	// requestID is the X-Request-Id the edge passed on.
+	requestID string
 }
 
 // issuer is a stand-in for the issuer's internal API: it checks every call
@@ -91,7 +94,8 @@ func (is *issuer) serve(w http.ResponseWriter, r *http.Request, body any) {
 	}
 	is.mu.Lock()
 	defer is.mu.Unlock()
-	is.calls = append(is.calls, call{path: r.URL.EscapedPath(), claims: c, token: tok, body: b})
+	is.calls = append(is.calls, call{path: r.URL.EscapedPath(), claims: c, token: tok, body: b,
+		requestID: r.Header.Get(requestid.Header)})
 	for k, v := range is.header {
 		w.Header()[k] = v
 	}
@@ -366,5 +370,25 @@ func TestNewRefusesIncompleteConfig(t *testing.T) {
 		if _, err := New(cfg); err == nil {
 			t.Errorf("New(%+v) accepted", cfg)
 		}
+	}
+}
+
+// TestRequestIDPassedOn: a call made for a request with an id carries it,
+// so the issuer logs the cardholder's request under the edge's id; a call
+// without one (a background delivery) carries none.
+func TestRequestIDPassedOn(t *testing.T) {
+	c, is, _ := newClient(t)
+	ctx := requestid.NewContext(context.Background(), "edge-req-1")
+	if _, err := c.Start(ctx, "auth-1", contract.StartRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := is.last().requestID; got != "edge-req-1" {
+		t.Errorf("start carried request id %q, want edge-req-1", got)
+	}
+	if _, err := c.Start(context.Background(), "auth-1", contract.StartRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := is.last().requestID; got != "" {
+		t.Errorf("a call without a request carried id %q", got)
 	}
 }

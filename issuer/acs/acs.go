@@ -137,6 +137,9 @@ type Service struct {
 	operator Operator
 	observe  Observer
 
+	// deadlines bound a start and a resend (contractDeadlines).
+	deadlines deadlines
+
 	dsMerchantOnce sync.Mutex
 	dsMerchant     issuer.Merchant
 }
@@ -178,6 +181,7 @@ func New(cfg Config) (*Service, error) {
 		hashing:    cfg.Hashing,
 		attempts:   cfg.Attempts,
 		observe:    cfg.Observe,
+		deadlines:  contractDeadlines,
 		// Device ids and the provider's pseudonyms are keyed by a key
 		// derived from the card-number key: one secret file, two keys.
 		pseudo: risk.NewPseudonymizer(cfg.PAN.SubKey("honnin/risk/v1")),

@@ -19,9 +19,31 @@ import (
 	"github.com/honnin/honnin/issuer/store"
 )
 
-// sendTimeout bounds one code send. The send outlives a caller that hangs
-// up (see deliver), so it needs its own bound.
-const sendTimeout = 30 * time.Second
+// noticeTimeout bounds a notice's work (a lock or a fraud report mailed to
+// the cardholder or the operator). It outlives a caller that hangs up, so
+// it needs its own bound; no screen waits for it.
+const noticeTimeout = 30 * time.Second
+
+// deadlines are the bounds of a start or a resend the cardholder waits
+// for: contract's (deadlines.go) in production; tests shorten them.
+type deadlines struct {
+	answer  time.Duration // contract.IssuerDeadline: the whole start or resend
+	send    time.Duration // contract.SendTimeout: one code's send
+	reserve time.Duration // contract.AnswerReserve: after the send, to record it and answer
+}
+
+var contractDeadlines = deadlines{answer: contract.IssuerDeadline, send: contract.SendTimeout, reserve: contract.AnswerReserve}
+
+// sendDeadline is when a send started now for a call bounded by ctx must
+// end: after d.send, and early enough that d.reserve is left before ctx's
+// deadline to record the outcome and answer.
+func (d deadlines) sendDeadline(ctx context.Context, now time.Time) time.Time {
+	end := now.Add(d.send)
+	if dl, ok := ctx.Deadline(); ok && dl.Add(-d.reserve).Before(end) {
+		end = dl.Add(-d.reserve)
+	}
+	return end
+}
 
 // offer is one challenge being issued: the method, the credentials it
 // offers, and for email/SMS the code and authentication value, kept so a
@@ -171,13 +193,17 @@ func (s *Service) cardRef(cardholderID int64) string {
 // mid-send, the message and its record still complete, so the cooldown and
 // the audit trail match what the cardholder received.
 func (s *Service) deliver(ctx context.Context, a issuer.Authentication, c issuer.Cardholder, o offer) (string, error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
-	defer cancel()
 	snd, ok := o.impl.(sender)
 	if !ok {
 		return "", fmt.Errorf("acs: deliver: %s codes are not sent", o.method)
 	}
-	err := snd.send(ctx, a, c, o.code)
+	// The send outlives a caller that hangs up (its outcome is recorded,
+	// so a reload shows the code that went out), but never the issuer's
+	// answer: it ends in time for "failed" to be said (contract's
+	// deadlines), and a send cut off is a send that failed.
+	sendCtx, cancel := context.WithDeadline(context.WithoutCancel(ctx), s.deadlines.sendDeadline(ctx, time.Now()))
+	defer cancel()
+	err := snd.send(sendCtx, a, c, o.code)
 	delivery := contract.DeliverySent
 	if err != nil {
 		delivery = contract.DeliveryFailed
@@ -185,7 +211,10 @@ func (s *Service) deliver(ctx context.Context, a issuer.Authentication, c issuer
 			slog.String("authentication", a.ID), slog.Int("gen", a.Gen), slog.String("method", string(o.method)),
 			slog.String("to", o.impl.dest(c, o.creds)), slog.Any("err", err))
 	}
-	if err := s.store.RecordDelivery(ctx, a.ID, a.Gen, err == nil, s.now()); err != nil {
+	// Recorded with a context of its own: the send's may be spent.
+	recCtx, cancelRec := context.WithTimeout(context.WithoutCancel(ctx), s.deadlines.reserve)
+	defer cancelRec()
+	if err := s.store.RecordDelivery(recCtx, a.ID, a.Gen, err == nil, s.now()); err != nil {
 		return "", err
 	}
 	return delivery, nil

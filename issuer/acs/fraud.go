@@ -103,7 +103,7 @@ func (s *Service) noticeFraud(ctx context.Context, a issuer.Authentication, list
 			slog.String("authentication", a.ID))
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), noticeTimeout)
 	defer cancel()
 	c, err := s.store.Cardholder(ctx, a.CardholderID)
 	if err == nil {

@@ -108,7 +108,7 @@ func (s *Service) countFailures(ctx context.Context, authID string, attempts int
 // the lock stands either way, and the edge would only report again (serve
 // hands notices to the outbox, which retries them).
 func (s *Service) noticeLocked(ctx context.Context, cred issuer.Credential) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), noticeTimeout)
 	defer cancel()
 	c, err := s.store.Cardholder(ctx, cred.CardholderID)
 	if err == nil {

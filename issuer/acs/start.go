@@ -74,7 +74,12 @@ var (
 // failed or that the destination's daily cap refused gives a challenge that
 // holds no code (delivery "failed": the screen offers Resend; "limited":
 // nothing more can be sent today).
+//
+// A start answers within contract.IssuerDeadline, a code's send included
+// (deliver), so the edge, which waits longer, always has its answer.
 func (s *Service) Start(ctx context.Context, id string, sig Signals) (Started, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.deadlines.answer)
+	defer cancel()
 	now := s.now()
 	if err := s.store.CountStart(ctx, id, now, limits.StartBurst, limits.StartRefill); err != nil {
 		var sl *store.StartLimitError
@@ -294,8 +299,10 @@ func (s *Service) decide(ctx context.Context, a issuer.Authentication, c issuer.
 // email/SMS challenge in progress, not sooner than purchase.Cooldown
 // after the last code that was sent, at most
 // purchase.Resends times, and within the destination's
-// daily cap.
+// daily cap. Like Start it answers within contract.IssuerDeadline.
 func (s *Service) Resend(ctx context.Context, id string, gen int) (Issued, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.deadlines.answer)
+	defer cancel()
 	if gen < 1 {
 		return Issued{}, refuse(Invalid, "bad_request", "gen must be at least 1")
 	}

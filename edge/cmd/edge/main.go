@@ -36,12 +36,14 @@ import (
 	"github.com/honnin/honnin/edge/clientip"
 	ledgerpkg "github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/ledger/sqlite"
+	"github.com/honnin/honnin/edge/requestid"
 	"github.com/honnin/honnin/edge/server"
 	"github.com/honnin/honnin/web"
 )
 
 func main() {
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	// Every line logged with a request's context names the request.
+	log := slog.New(requestid.NewLogHandler(slog.NewTextHandler(os.Stderr, nil)))
 	slog.SetDefault(log)
 	if len(os.Args) > 1 && os.Args[1] == "reports" {
 		os.Exit(reportsCommand(os.Args[2:], os.Stdout, os.Stderr))
@@ -168,7 +170,9 @@ func run(log *slog.Logger) error {
 		return fmt.Errorf("listen on %s (another edge running?): %w", cfg.addr, err)
 	}
 	srv := &http.Server{
-		Handler:           edge,
+		// Each request has an id (a trusted proxy's or a new one), in
+		// its log lines, its answer and the edge's calls to the issuer.
+		Handler:           requestid.Handler(edge, requestid.Peers(proxies)),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		// start waits for the issuer, which may wait for its mail server.

@@ -20,6 +20,7 @@ import (
 	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/health"
 	"github.com/honnin/honnin/edge/limits"
+	"github.com/honnin/honnin/edge/requestid"
 	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/api"
 	"github.com/honnin/honnin/issuer/dispatch"
@@ -72,7 +73,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	started := time.Now()
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	// Every line logged with a request's context names the request.
+	log := slog.New(requestid.NewLogHandler(slog.NewTextHandler(stderr, nil)))
 	operator := acs.Operator{Email: *operatorEmail, Locale: *operatorLocale}
 	if *operatorLocale != "en" && *operatorLocale != "ja" {
 		return usageError{fmt.Sprintf("-operator-locale %q: want en or ja", *operatorLocale)}
@@ -189,7 +191,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("cannot listen on %s: %w", *addr, err)
 	}
 	srv := &http.Server{
-		Handler:           handler,
+		// Each request has an id (the edge's, passed on from loopback;
+		// else a new one), in its log lines and its answer.
+		Handler:           requestid.Handler(handler, requestid.Peers(nil)),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		// A start waits for the mail server; give it room beyond the
@@ -322,8 +326,10 @@ func newMailer(addr, tlsMode, user, password, from string) (*dispatch.Mailer, er
 			tlsMode = dispatch.TLSNone
 		}
 	}
+	// No SMTP step may take longer than a whole code send may
+	// (contract.SendTimeout, which acs enforces on each code mail).
 	return dispatch.NewMailer(dispatch.MailConfig{Host: host, Port: port, Username: user, Password: password,
-		From: from, TLS: tlsMode})
+		From: from, TLS: tlsMode, Timeout: contract.SendTimeout})
 }
 
 // unlockLoop is the optional timed unlock: once a minute, credentials

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/sms"
 )
@@ -63,5 +65,9 @@ func (s smsFlags) sender(log *slog.Logger) (acs.SMSSender, error) {
 		log.Warn("issuer: no SMS gateway configured; SMS codes will not be sent")
 		return nil, nil
 	}
-	return &sms.Failover{Senders: senders, Timeout: sms.DefaultTimeout, Logger: log}, nil
+	// Each gateway gets its share of the code's send time, so the next
+	// one is tried while the cardholder's screen still waits
+	// (contract.SendTimeout; acs cuts the whole send there).
+	per := contract.SendTimeout / time.Duration(len(senders))
+	return &sms.Failover{Senders: senders, Timeout: per, Logger: log}, nil
 }

@@ -1,0 +1,70 @@
+package stack
+
+import (
+	"context"
+	"fmt"
+	"syscall"
+)
+
+// What the fault tests (e2e fault_test.go) do to a running stack besides
+// Pause, Resume and the restarts: signal a process and wait for it to end
+// on its own, and run the issuer with more flags.
+
+// Signal sends sig to the named process and its children, and returns
+// without waiting: the caller watches what the process does with it.
+func (s *Stack) Signal(name string, sig syscall.Signal) error {
+	p, err := s.proc(name)
+	if err != nil {
+		return err
+	}
+	if err := syscall.Kill(-p.cmd.Process.Pid, sig); err != nil {
+		return fmt.Errorf("stack: signal %s: %w", name, err)
+	}
+	return nil
+}
+
+// Wait waits until the named process has ended and returns how: nil for
+// exit status 0.
+func (s *Stack) Wait(ctx context.Context, name string) error {
+	p, err := s.proc(name)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-p.done:
+		return p.err
+	case <-ctx.Done():
+		return fmt.Errorf("stack: %s still running: %w", name, ctx.Err())
+	}
+}
+
+// RestartIssuerWith stops the issuer (if it runs) and starts it again with
+// its usual command line followed by extra flags, which win over the usual
+// ones of the same name, and waits until it answers. RestartIssuer goes
+// back to the usual command line.
+func (s *Stack) RestartIssuerWith(ctx context.Context, extra ...string) error {
+	for _, st := range s.steps(nil) {
+		if st.name == "issuer" {
+			return s.restart(ctx, "issuer", append(st.args, extra...))
+		}
+	}
+	return fmt.Errorf("stack: no issuer step")
+}
+
+// IssuerDBFile is the issuer's SQLite file ("" when it runs on
+// PostgreSQL).
+func (s *Stack) IssuerDBFile() string {
+	if s.cfg.IssuerDB != "" {
+		return ""
+	}
+	return s.issuerDB()
+}
+
+func (s *Stack) proc(name string) (*proc, error) {
+	for _, p := range s.procs {
+		if p.name == name {
+			return p, nil
+		}
+	}
+	return nil, fmt.Errorf("stack: no process %q", name)
+}
