@@ -15,6 +15,7 @@
 //	POST /3ds/v2/cres                                    EMV: the challenge's end, the final CRes to the notificationURL
 //	POST /3ds/v2/method, /3ds/v2/method/device           EMV 3DS Method: its page, and its client's device data
 //	GET  /assets/<name>, /honnin.js                      the client files, when Dist is set
+//	GET  /.well-known/jwks.json                          the keys that verify the edge's result tokens, for merchants
 //	GET  /healthz                                        one ledger read: 200 ok, 503 when the database does not answer
 package server
 
@@ -79,6 +80,8 @@ type Edge struct {
 
 	ledger *ledger.SQL
 	mux    *http.ServeMux
+	// jwks is the document GET /.well-known/jwks.json serves.
+	jwks []byte
 }
 
 // New assembles the edge. It makes no call and touches no database: on
@@ -145,13 +148,18 @@ func New(cfg Config) (*Edge, error) {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 
-	e := &Edge{Reports: reports, ledger: cfg.Ledger, mux: http.NewServeMux()}
+	jwks, err := resultKeys(cfg.Keys)
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	e := &Edge{Reports: reports, ledger: cfg.Ledger, mux: http.NewServeMux(), jwks: jwks}
 	e.mux.Handle("/v1/", edgeAPI)
 	e.mux.Handle("/internal/", edgeAPI)
 	e.mux.Handle("/challenge", page)
 	e.mux.Handle("/3ds/v2/", emv)
 	e.mux.Handle("/assets/", page)
 	e.mux.Handle("/honnin.js", page)
+	e.mux.HandleFunc("GET /.well-known/jwks.json", e.serveJWKS)
 	e.mux.HandleFunc("GET /healthz", e.healthz)
 	return e, nil
 }
@@ -159,6 +167,34 @@ func New(cfg Config) (*Edge, error) {
 // ServeHTTP serves the edge.
 func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.mux.ServeHTTP(w, r)
+}
+
+// resultKeys is the JWKS a merchant verifies result tokens with: every
+// public key of the edge's signing rotation (the key in use, the next one
+// and the retiring ones), the only keys that sign results. The issuer
+// publishes the same keys among its own (challenge.LoadIssuerKeys); the
+// edge publishes them too, so a merchant verifies results while the issuer
+// is down. Nothing private, and nothing a merchant does not need: no
+// issuer key, no seal key.
+func resultKeys(k challenge.EdgeKeys) ([]byte, error) {
+	if k.Sign.Private == nil {
+		return nil, errors.New("no edge signing key")
+	}
+	b, err := challenge.JWKS(k.Sign.PublicKeys(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("jwks: %w", err)
+	}
+	return b, nil
+}
+
+// serveJWKS publishes resultKeys, cached as the issuer's JWKS is
+// (challenge.JWKSMaxAge, which a key rotation waits at least).
+func (e *Edge) serveJWKS(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(challenge.JWKSMaxAge.Seconds())))
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.Write(e.jwks)
 }
 
 // healthz answers whether the edge can serve: its ledger answers a read
