@@ -98,4 +98,3 @@ func BenchmarkDeliverReports(b *testing.B) {
 		})
 	}
 }
-
