@@ -1,5 +1,7 @@
 package contract
 
+import "encoding/json"
+
 // Paths of the internal API, as http.ServeMux patterns without the method:
 // every call is a POST of a JSON body, authenticated by a call token (an
 // Ed25519 JWT of edge/challenge, typ honnin-edge+jwt from the edge,
@@ -23,6 +25,11 @@ const (
 	// ResultsPath is where the edge reports every outcome (Outcome,
 	// OutcomeResponse). Its call token's subject is SubjectResults.
 	ResultsPath = "/internal/v1/results"
+	// ResultsBatchPath is where the edge reports many outcomes in one call
+	// (OutcomeBatch, OutcomeBatchResponse), with the call token of
+	// ResultsPath: one request per claim of its queue instead of one per
+	// outcome, so delivery keeps up with the verifies that queue them.
+	ResultsBatchPath = "/internal/v1/results/batch"
 	// CredentialsPath is the edge's: the issuer pushes credentials' new
 	// states to it (CredentialsRequest, CredentialsResponse).
 	CredentialsPath = "/internal/v1/credentials"
@@ -172,6 +179,49 @@ type OutcomeResponse struct {
 	JTI string `json:"jti"`
 	// Applied is false when the outcome was a repeat: recorded before.
 	Applied bool `json:"applied"`
+}
+
+// Bounds of an OutcomeBatch. An edge claims at most MaxOutcomeBatch rows
+// at a time and sends them in as many calls as MaxOutcomeBatchBody needs;
+// the issuer refuses a call over either bound with 413. The body bound
+// leaves room for MaxOutcomeBatch outcomes each with a result token of the
+// issuer's largest (4 KiB).
+const (
+	MaxOutcomeBatch     = 100
+	MaxOutcomeBatchBody = 1 << 20
+)
+
+// OutcomeBatch is the body of the edge's POST ResultsBatchPath: outcomes
+// as the edge queued them, each an encoded Outcome. Each is decoded,
+// checked and applied on its own (one malformed outcome refuses only
+// itself), in order.
+type OutcomeBatch struct {
+	Outcomes []json.RawMessage `json:"outcomes"`
+}
+
+// OutcomeBatchResponse is the issuer's answer to an OutcomeBatch it read:
+// Results[i] is its verdict on Outcomes[i]. A call it did not read (the
+// call token, the envelope) is refused whole, with the status and error
+// body of any refusal.
+type OutcomeBatchResponse struct {
+	Results []OutcomeResult `json:"results"`
+}
+
+// OutcomeResult is the issuer's verdict on one outcome of a batch: what
+// POST ResultsPath would have answered for it alone, so the edge acts on
+// it the same way. Status 200 is taken (Applied false: a repeat of a jti
+// it has); any other status is that refusal, with its error code, message
+// and Retry-After.
+type OutcomeResult struct {
+	// JTI is the outcome's jti, empty when the outcome was not readable.
+	JTI    string `json:"jti"`
+	Status int    `json:"status"`
+	// Applied is OutcomeResponse.Applied, on status 200.
+	Applied bool   `json:"applied,omitempty"`
+	Error   string `json:"error,omitempty"`
+	Message string `json:"message,omitempty"`
+	// RetryAfter is in seconds, as the header would be; 0 when none.
+	RetryAfter int `json:"retry_after,omitempty"`
 }
 
 // CredentialsRequest is the body of the issuer's POST CredentialsPath:

@@ -155,6 +155,49 @@ func (c *Client) PostOutcome(ctx context.Context, body string) error {
 	return nil
 }
 
+// maxBatchAnswer is how much of a batch's answer is read: a verdict per
+// outcome, each with a message of at most a few hundred bytes.
+const maxBatchAnswer = contract.MaxOutcomeBatch * 2 << 10
+
+// PostOutcomes delivers bodies, each an encoded contract.Outcome as the edge
+// queued it, in one call (contract.ResultsBatchPath), and returns the
+// issuer's verdict on each, in order. The caller keeps the batch within
+// contract.MaxOutcomeBatch outcomes and MaxOutcomeBatchBody bytes, and each
+// body one JSON value. An error means no verdict on any: a refusal of the
+// whole call is an *Error (an issuer without the batch endpoint answers 404
+// or 405); an answer that does not hold one verdict per outcome is an
+// error of its own. Matching each verdict's jti to its outcome is the
+// caller's: to the client the bodies are opaque.
+func (c *Client) PostOutcomes(ctx context.Context, bodies []string) ([]contract.OutcomeResult, error) {
+	ctx, cancel := context.WithTimeout(ctx, OutcomeTimeout)
+	defer cancel()
+	token, err := c.resultsToken()
+	if err != nil {
+		return nil, fmt.Errorf("issuer results batch: %w", err)
+	}
+	resp, err := c.post(ctx, contract.ResultsBatchPath, token, `{"outcomes":[`+strings.Join(bodies, ",")+`]}`, maxBatchAnswer+1)
+	if err != nil {
+		return nil, fmt.Errorf("issuer results batch: %w", err)
+	}
+	if resp.Status/100 != 2 {
+		return nil, decodeError(resp)
+	}
+	if len(resp.Body) > maxBatchAnswer {
+		return nil, fmt.Errorf("issuer results batch: answer over %d bytes", maxBatchAnswer)
+	}
+	var out contract.OutcomeBatchResponse
+	if err := json.Unmarshal(resp.Body, &out); err != nil {
+		return nil, fmt.Errorf("issuer results batch: decode answer: %w", err)
+	}
+	if len(out.Results) != len(bodies) {
+		return nil, fmt.Errorf("issuer results batch: %d verdicts for %d outcomes", len(out.Results), len(bodies))
+	}
+	for i := range out.Results {
+		out.Results[i].Message = cut(out.Results[i].Message, maxMessage)
+	}
+	return out.Results, nil
+}
+
 // call POSTs in to pattern's path for id (the call token's subject) and
 // decodes the answer into out; nil out takes any 2xx and ignores its body.
 // Unknown fields in the answer are allowed: the issuer may add some before

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -63,6 +64,7 @@ func newIssuer(t *testing.T, key challenge.SigningKey, clk *testenv.Clock) *issu
 		{contract.PasswordPath, func() any { return new(contract.PasswordRequest) }},
 		{contract.PreparePath, func() any { return new(contract.PrepareRequest) }},
 		{contract.ResultsPath, func() any { return new(contract.Outcome) }},
+		{contract.ResultsBatchPath, func() any { return new(contract.OutcomeBatch) }},
 		{contract.EMVChallengePath, func() any { return new(contract.EMVChallengeRequest) }},
 		{contract.EMVMethodPath, func() any { return new(contract.EMVMethodRequest) }},
 	} {
@@ -204,6 +206,44 @@ func TestCalls(t *testing.T) {
 	}
 	if l := is.last(); l.path != contract.ResultsPath || string(l.body) != outcome {
 		t.Errorf("outcome sent %s %s", l.path, l.body)
+	}
+}
+
+// TestPostOutcomes: a batch is the queued bodies as they are, in one
+// envelope; the answer is a verdict per outcome, in order; a refusal of the
+// whole call is an *Error, and an answer without a verdict for each
+// outcome no verdict at all.
+func TestPostOutcomes(t *testing.T) {
+	c, is, _ := newClient(t)
+	ctx := context.Background()
+	bodies := []string{
+		`{"jti":"j1","sub":"A","status":"Y","reason":"","gen":1,"attempts":0}`,
+		`{"jti":"j2","sub":"B","status":"C","reason":"wrong_code","gen":1,"attempts":1}`,
+	}
+	is.set(http.StatusOK, nil, `{"results":[{"jti":"j1","status":200,"applied":true},`+
+		`{"jti":"j2","status":503,"error":"busy","message":"`+strings.Repeat("x", 300)+`","retry_after":7,"added_later":1}]}`)
+	res, err := c.PostOutcomes(ctx, bodies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []contract.OutcomeResult{{JTI: "j1", Status: 200, Applied: true},
+		{JTI: "j2", Status: 503, Error: "busy", Message: strings.Repeat("x", maxMessage), RetryAfter: 7}}
+	if !reflect.DeepEqual(res, want) {
+		t.Errorf("verdicts %+v, want %+v", res, want)
+	}
+	if l := is.last(); l.path != contract.ResultsBatchPath || l.claims.Subject != contract.SubjectResults ||
+		string(l.body) != `{"outcomes":[`+bodies[0]+`,`+bodies[1]+`]}` {
+		t.Errorf("batch sent %s %s (sub %q)", l.path, l.body, l.claims.Subject)
+	}
+
+	is.set(http.StatusOK, nil, `{"results":[{"jti":"j1","status":200}]}`)
+	if _, err := c.PostOutcomes(ctx, bodies); err == nil || !strings.Contains(err.Error(), "1 verdicts for 2 outcomes") {
+		t.Errorf("a verdict short: %v", err)
+	}
+	is.set(http.StatusNotFound, nil, `{"error":"not_found","message":"no such endpoint"}`)
+	var e *Error
+	if _, err := c.PostOutcomes(ctx, bodies); !errors.As(err, &e) || e.Status != 404 || e.Code != "not_found" {
+		t.Errorf("an issuer without the endpoint: %v", err)
 	}
 }
 

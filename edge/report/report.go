@@ -74,6 +74,10 @@ type Issuer interface {
 	// refusal is an *issuerclient.Error, whose status says whether a retry
 	// can help; any other error (no answer at all) is retried.
 	PostOutcome(ctx context.Context, body string) error
+	// PostOutcomes delivers bodies in one call and returns the issuer's
+	// verdict on each, in order; an error (an *issuerclient.Error for a
+	// refusal of the whole call) is no verdict on any.
+	PostOutcomes(ctx context.Context, bodies []string) ([]contract.OutcomeResult, error)
 }
 
 // Config configures a Reporter. DB and Issuer are required.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -41,6 +42,13 @@ type issuer struct {
 	got    map[string]int // jti -> times accepted
 	bodies []contract.Outcome
 	tokens []string // the call token of every accepted call, in order
+	// batches is the size of every batch call it answered; noBatch makes
+	// it an issuer without the batch endpoint (404).
+	batches []int
+	noBatch bool
+	// byJTI, when set, decides each batched outcome's verdict instead of
+	// answer.
+	byJTI func(jti string) int
 }
 
 func newIssuer(t testing.TB, edge challenge.SigningKey, answer func(n int) int) *issuer {
@@ -61,6 +69,17 @@ func newStandIn(t testing.TB, edge challenge.SigningKey, answer func(n int) int)
 }
 
 func (is *issuer) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost && r.URL.Path == contract.ResultsBatchPath {
+		is.mu.Lock()
+		noBatch := is.noBatch
+		is.mu.Unlock()
+		if noBatch {
+			http.Error(w, `{"error":"not_found","message":"no such endpoint"}`, http.StatusNotFound)
+			return
+		}
+		is.serveBatch(w, r)
+		return
+	}
 	if r.Method != http.MethodPost || r.URL.Path != contract.ResultsPath {
 		is.t.Errorf("unexpected %s %s", r.Method, r.URL.Path)
 		http.Error(w, "not found", http.StatusNotFound)
@@ -106,6 +125,71 @@ func (is *issuer) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(code)
 	io.WriteString(w, `{"ok":true}`)
+}
+
+// serveBatch is the batch endpoint: answer decides each outcome's verdict
+// as it would a call of its own (calls counts outcomes); a 0 for any of
+// them hangs up on the whole call, recording none.
+func (is *issuer) serveBatch(w http.ResponseWriter, r *http.Request) {
+	var claims challenge.EdgeClaims
+	if err := is.v.Verify(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), challenge.TypEdge, &claims); err != nil || claims.Subject != contract.SubjectResults {
+		is.t.Errorf("call token: %v (sub %q)", err, claims.Subject)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	var b contract.OutcomeBatch
+	if err := json.NewDecoder(r.Body).Decode(&b); err != nil || len(b.Outcomes) == 0 || len(b.Outcomes) > contract.MaxOutcomeBatch {
+		is.t.Errorf("batch body: %v (%d outcomes)", err, len(b.Outcomes))
+		http.Error(w, "bad body", http.StatusBadRequest)
+		return
+	}
+	is.mu.Lock()
+	outcomes := make([]contract.Outcome, len(b.Outcomes))
+	codes := make([]int, len(b.Outcomes))
+	down := false
+	for i, raw := range b.Outcomes {
+		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&outcomes[i]); err != nil {
+			is.t.Errorf("outcome %d: %v", i, err)
+		}
+		is.calls++
+		if is.byJTI != nil {
+			codes[i] = is.byJTI(outcomes[i].JTI)
+		} else {
+			codes[i] = is.answer(is.calls)
+		}
+		down = down || codes[i] == 0
+	}
+	res := contract.OutcomeBatchResponse{Results: make([]contract.OutcomeResult, len(codes))}
+	if !down {
+		is.batches = append(is.batches, len(codes))
+		for i, code := range codes {
+			res.Results[i] = contract.OutcomeResult{JTI: outcomes[i].JTI, Status: code}
+			if code/100 == 2 {
+				is.got[outcomes[i].JTI]++
+				is.bodies = append(is.bodies, outcomes[i])
+				is.tokens = append(is.tokens, r.Header.Get("Authorization"))
+				res.Results[i].Applied = true
+			} else {
+				res.Results[i].Error, res.Results[i].Message = "scripted", fmt.Sprintf("scripted %d", code)
+			}
+		}
+	}
+	is.mu.Unlock()
+	if down {
+		hj, ok := w.(http.Hijacker)
+		if !ok {
+			is.t.Error("cannot hijack")
+			return
+		}
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+		}
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(res)
 }
 
 func (is *issuer) state() (calls int, got map[string]int) {

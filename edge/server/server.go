@@ -15,16 +15,19 @@
 //	POST /3ds/v2/cres                                    EMV: the challenge's end, the final CRes to the notificationURL
 //	POST /3ds/v2/method, /3ds/v2/method/device           EMV 3DS Method: its page, and its client's device data
 //	GET  /assets/<name>, /honnin.js                      the client files, when Dist is set
+//	GET  /.well-known/jwks.json                          the keys that verify the edge's result tokens, for merchants
 //	GET  /healthz                                        one ledger read: 200 ok, 503 when the database does not answer
 package server
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/honnin/honnin/edge/api"
@@ -81,9 +84,37 @@ type Edge struct {
 	// server, the worker calls Reports.Deliver on its cron trigger.
 	Reports *report.Reporter
 
-	ledger    *ledger.SQL
-	mux       *http.ServeMux
+	cfg    Config
+	ledger *ledger.SQL
+	// onRequest is Config.OnRequest.
 	onRequest func(route string, status int, took time.Duration)
+	// issuer is the client of the keys in use, for Reports.
+	issuer *currentIssuer
+	// cur is everything made from the keys in use (SetKeys swaps it).
+	cur atomic.Pointer[keyed]
+}
+
+// keyed is the part of the edge made from its keys: the routes (the API,
+// the pages, the issuer client they call with) and the published JWKS.
+// Their state is in the ledger, so a new set loses nothing.
+type keyed struct {
+	mux *http.ServeMux
+	// jwks is the document GET /.well-known/jwks.json serves.
+	jwks []byte
+}
+
+// currentIssuer is the issuer client of the keys in use: the reporter,
+// made once, signs its calls with the key SetKeys put in use last.
+type currentIssuer struct {
+	p atomic.Pointer[issuerclient.Client]
+}
+
+func (c *currentIssuer) PostOutcome(ctx context.Context, body string) error {
+	return c.p.Load().PostOutcome(ctx, body)
+}
+
+func (c *currentIssuer) PostOutcomes(ctx context.Context, bodies []string) ([]contract.OutcomeResult, error) {
+	return c.p.Load().PostOutcomes(ctx, bodies)
 }
 
 // New assembles the edge. It makes no call and touches no database: on
@@ -101,25 +132,41 @@ func New(cfg Config) (*Edge, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	issuer, err := issuerclient.New(issuerclient.Config{URL: cfg.IssuerURL, Key: cfg.Keys.Sign, HTTP: cfg.HTTP, Now: cfg.Now})
+	keys := cfg.Keys
+	cfg.Keys = challenge.EdgeKeys{} // SetKeys's, from now on
+	e := &Edge{cfg: cfg, ledger: cfg.Ledger, issuer: &currentIssuer{}, onRequest: cfg.OnRequest}
+	reports, err := report.New(report.Config{DB: cfg.DB, Issuer: e.issuer, Log: cfg.Log, Now: cfg.Now})
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
-	reports, err := report.New(report.Config{DB: cfg.DB, Issuer: issuer, Log: cfg.Log, Now: cfg.Now})
+	e.Reports = reports
+	if err := e.SetKeys(keys); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// SetKeys puts keys in use from the next request on: the native edge's key
+// folder reloaded on SIGHUP after a rotation, without a restart. Keys that
+// do not make an edge are refused and those in use stay. Requests already
+// running finish with the keys they started with.
+func (e *Edge) SetKeys(keys challenge.EdgeKeys) error {
+	cfg := e.cfg
+	issuer, err := issuerclient.New(issuerclient.Config{URL: cfg.IssuerURL, Key: keys.Sign, HTTP: cfg.HTTP, Now: cfg.Now})
 	if err != nil {
-		return nil, fmt.Errorf("server: %w", err)
+		return fmt.Errorf("server: %w", err)
 	}
 	edgeAPI, err := api.New(api.Config{
-		Keys:    cfg.Keys,
+		Keys:    keys,
 		Ledger:  cfg.Ledger,
 		Issuer:  issuer,
-		Reports: reports,
+		Reports: e.Reports,
 		Signals: cfg.Signals,
 		Now:     cfg.Now,
 		Log:     cfg.Log,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("server: %w", err)
+		return fmt.Errorf("server: %w", err)
 	}
 	verify := func(token string) (assets.Session, error) {
 		s, err := edgeAPI.Session(token)
@@ -135,10 +182,10 @@ func New(cfg Config) (*Edge, error) {
 		page, err = assets.NewPage(cfg.Names, cfg.Static, verify)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("server: %w", err)
+		return fmt.Errorf("server: %w", err)
 	}
 	emv, err := emvpages.New(emvpages.Config{
-		Keys:    cfg.Keys,
+		Keys:    keys,
 		Issuer:  issuer,
 		Results: edgeAPI,
 		Client:  page.ClientPaths(),
@@ -147,32 +194,68 @@ func New(cfg Config) (*Edge, error) {
 		Log:     cfg.Log,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("server: %w", err)
+		return fmt.Errorf("server: %w", err)
+	}
+	jwks, err := resultKeys(keys)
+	if err != nil {
+		return fmt.Errorf("server: %w", err)
 	}
 
-	e := &Edge{Reports: reports, ledger: cfg.Ledger, mux: http.NewServeMux(), onRequest: cfg.OnRequest}
-	e.mux.Handle("/v1/", edgeAPI)
-	e.mux.Handle("/internal/", edgeAPI)
-	e.mux.Handle("/challenge", page)
-	e.mux.Handle("/3ds/v2/", emv)
-	e.mux.Handle("/assets/", page)
-	e.mux.Handle("/honnin.js", page)
-	e.mux.HandleFunc("GET /healthz", e.healthz)
-	return e, nil
+	k := &keyed{mux: http.NewServeMux(), jwks: jwks}
+	k.mux.Handle("/v1/", edgeAPI)
+	k.mux.Handle("/internal/", edgeAPI)
+	k.mux.Handle("/challenge", page)
+	k.mux.Handle("/3ds/v2/", emv)
+	k.mux.Handle("/assets/", page)
+	k.mux.Handle("/honnin.js", page)
+	k.mux.HandleFunc("GET /.well-known/jwks.json", k.serveJWKS)
+	k.mux.HandleFunc("GET /healthz", e.healthz)
+	e.issuer.p.Store(issuer)
+	e.cur.Store(k)
+	return nil
 }
 
 // ServeHTTP serves the edge.
 func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	mux := e.cur.Load().mux
 	if e.onRequest == nil {
-		e.mux.ServeHTTP(w, r)
+		mux.ServeHTTP(w, r)
 		return
 	}
 	start := time.Now()
 	sw := &statusWriter{ResponseWriter: w}
-	e.mux.ServeHTTP(sw, r)
+	mux.ServeHTTP(sw, r)
 	// The innermost mux that routed r set r.Pattern ("POST /v1/verify"
 	// rather than the "/v1/" that hands it to edge/api).
 	e.onRequest(r.Pattern, sw.status, time.Since(start))
+}
+
+// resultKeys is the JWKS a merchant verifies result tokens with: every
+// public key of the edge's signing rotation (the key in use, the next one
+// and the retiring ones), the only keys that sign results. The issuer
+// publishes the same keys among its own (challenge.LoadIssuerKeys); the
+// edge publishes them too, so a merchant verifies results while the issuer
+// is down. Nothing private, and nothing a merchant does not need: no
+// issuer key, no seal key.
+func resultKeys(k challenge.EdgeKeys) ([]byte, error) {
+	if k.Sign.Private == nil {
+		return nil, errors.New("no edge signing key")
+	}
+	b, err := challenge.JWKS(k.Sign.PublicKeys(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("jwks: %w", err)
+	}
+	return b, nil
+}
+
+// serveJWKS publishes resultKeys, cached as the issuer's JWKS is
+// (challenge.JWKSMaxAge, which a key rotation waits at least).
+func (k *keyed) serveJWKS(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(challenge.JWKSMaxAge.Seconds())))
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.Write(k.jwks)
 }
 
 // statusWriter remembers the status a handler answered.

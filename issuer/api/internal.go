@@ -102,7 +102,9 @@ func (s *Server) password(w http.ResponseWriter, r *http.Request) error {
 // results is POST /internal/v1/results: the edge's report of how an
 // authentication ended, or (status C) of its wrong codes so far
 // (acs.Service.RecordOutcome). The same jti twice is answered 200 both
-// times and applied once; a second, different outcome is 409.
+// times and applied once; a second, different outcome is 409. The edge
+// sends most outcomes in batches (resultsBatch); this is the one a request
+// delivers after its response.
 func (s *Server) results(w http.ResponseWriter, r *http.Request) error {
 	if err := s.edgeCall(r, contract.SubjectResults); err != nil {
 		return err
@@ -111,40 +113,50 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request) error {
 	if err := jsonapi.Decode(w, r, &req); err != nil {
 		return err
 	}
-	switch {
-	case req.JTI == "":
-		return jsonapi.BadRequest("jti is required")
-	case req.Sub == "":
-		return jsonapi.BadRequest("sub is required")
-	case req.Status == "":
-		return jsonapi.BadRequest("status is required")
-	case req.Gen == nil:
-		return jsonapi.BadRequest("gen is required")
+	o, err := checkOutcome(req)
+	if err != nil {
+		return err
 	}
-	if why := checkText(req.JTI, 1, maxJTI); why != "" {
-		return jsonapi.BadRequest("jti %s", why)
-	}
-	if why := checkText(req.Reason, 0, maxReason); why != "" {
-		return jsonapi.BadRequest("reason %s", why)
-	}
-	if *req.Gen < 0 || req.Attempts < 0 || req.Step < 0 {
-		return jsonapi.BadRequest("gen, attempts and step must not be negative")
-	}
-	if why := checkText(req.Cred, 0, maxJTI); why != "" {
-		return jsonapi.BadRequest("cred %s", why)
-	}
-	if len(req.ResultToken) > maxResultToken {
-		return jsonapi.BadRequest("result_token is longer than %d bytes", maxResultToken)
-	}
-	applied, err := s.acs.RecordOutcome(r.Context(), acs.Outcome{
-		JTI: req.JTI, Authentication: req.Sub, Status: req.Status, Reason: req.Reason, Gen: *req.Gen,
-		Attempts: req.Attempts, Cred: req.Cred, Step: req.Step, Drift: req.Drift, ResultToken: req.ResultToken,
-	})
+	applied, err := s.acs.RecordOutcome(r.Context(), o)
 	if err != nil {
 		return err
 	}
 	jsonapi.Write(w, http.StatusOK, contract.OutcomeResponse{JTI: req.JTI, Applied: applied})
 	return nil
+}
+
+// checkOutcome refuses (400) an outcome without its required fields or
+// out of the bounds of each, and returns it for acs.Service.RecordOutcome.
+func checkOutcome(req contract.Outcome) (acs.Outcome, error) {
+	switch {
+	case req.JTI == "":
+		return acs.Outcome{}, jsonapi.BadRequest("jti is required")
+	case req.Sub == "":
+		return acs.Outcome{}, jsonapi.BadRequest("sub is required")
+	case req.Status == "":
+		return acs.Outcome{}, jsonapi.BadRequest("status is required")
+	case req.Gen == nil:
+		return acs.Outcome{}, jsonapi.BadRequest("gen is required")
+	}
+	if why := checkText(req.JTI, 1, maxJTI); why != "" {
+		return acs.Outcome{}, jsonapi.BadRequest("jti %s", why)
+	}
+	if why := checkText(req.Reason, 0, maxReason); why != "" {
+		return acs.Outcome{}, jsonapi.BadRequest("reason %s", why)
+	}
+	if *req.Gen < 0 || req.Attempts < 0 || req.Step < 0 {
+		return acs.Outcome{}, jsonapi.BadRequest("gen, attempts and step must not be negative")
+	}
+	if why := checkText(req.Cred, 0, maxJTI); why != "" {
+		return acs.Outcome{}, jsonapi.BadRequest("cred %s", why)
+	}
+	if len(req.ResultToken) > maxResultToken {
+		return acs.Outcome{}, jsonapi.BadRequest("result_token is longer than %d bytes", maxResultToken)
+	}
+	return acs.Outcome{
+		JTI: req.JTI, Authentication: req.Sub, Status: req.Status, Reason: req.Reason, Gen: *req.Gen,
+		Attempts: req.Attempts, Cred: req.Cred, Step: req.Step, Drift: req.Drift, ResultToken: req.ResultToken,
+	}, nil
 }
 
 // contact is the issuer's contact for a start's answer, nil when it names

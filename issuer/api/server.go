@@ -68,6 +68,7 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("POST "+contract.PasswordPath, s.handle(s.password))
 	mux.Handle("POST "+contract.PreparePath, s.handle(s.prepare))
 	mux.Handle("POST "+contract.ResultsPath, s.handle(s.results))
+	mux.Handle("POST "+contract.ResultsBatchPath, s.handle(s.resultsBatch))
 	mux.Handle("POST "+contract.EMVChallengePath, s.handle(s.emvChallenge))
 	mux.Handle("POST "+contract.EMVMethodPath, s.handle(s.emvMethod))
 	mux.Handle("POST /v1/app/register", s.handle(s.registerApp))

@@ -96,6 +96,35 @@ func flags() config {
 	return c
 }
 
+// keySetter is what reloadKeysOnHangup puts reloaded keys into:
+// server.Edge.
+type keySetter interface {
+	SetKeys(challenge.EdgeKeys) error
+}
+
+// reloadKeysOnHangup reloads the key folder dir into edge on each SIGHUP,
+// so a rotated edge-sign.jwk, edge-seal.jwk or issuer.jwks is used without
+// a restart. A folder that fails to load is logged and the keys in use
+// stay.
+func reloadKeysOnHangup(ctx context.Context, hup <-chan os.Signal, dir string, edge keySetter, log *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+		}
+		keys, err := challenge.LoadEdgeKeys(dir)
+		if err == nil {
+			err = edge.SetKeys(keys)
+		}
+		if err != nil {
+			log.Error("edge: SIGHUP: keys not reloaded; the keys in use stay", "dir", dir, "err", err)
+			continue
+		}
+		log.Info("edge: SIGHUP: keys reloaded", "dir", dir, "kid", keys.Sign.KID)
+	}
+}
+
 func env(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok {
 		return v
@@ -196,6 +225,12 @@ func run(log *slog.Logger) error {
 	} else {
 		close(pruneDone)
 	}
+
+	// SIGHUP reloads the key folder (after a rotation), as the issuer's.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go reloadKeysOnHangup(reportCtx, hup, cfg.keys, edge, log)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
