@@ -8,12 +8,14 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/migrations"
 	"github.com/honnin/honnin/edge/secretfile"
+	"github.com/honnin/honnin/edge/sqlitedb"
 )
 
 // Ledger is the SQLite-backed ledger. Its DB is also where edge/report keeps
@@ -61,7 +63,10 @@ func OpenDB(path string) (*sql.DB, error) {
 	// transactions that read and write).
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + path + "?" + q.Encode()
-	db, err := sql.Open("sqlite", dsn)
+	// sqlitedb: prepared statements kept per connection, and the edge's
+	// writers take turns in the process rather than in SQLite's sleeping
+	// busy handler.
+	db, err := sqlitedb.Open(dsn, sqlitedb.Options{WriteWait: 10 * time.Second})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}

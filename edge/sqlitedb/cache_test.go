@@ -1,4 +1,4 @@
-package stmtcache
+package sqlitedb
 
 import (
 	"context"
@@ -7,18 +7,17 @@ import (
 	"path/filepath"
 	"testing"
 
-	msqlite "modernc.org/sqlite"
+	_ "modernc.org/sqlite"
 )
 
 // open is a real SQLite file behind the cache, one connection so the
 // tests see one cache.
 func open(t testing.TB, size int) *sql.DB {
 	t.Helper()
-	c, err := msqlite.NewConnector(filepath.Join(t.TempDir(), "t.db") + "?_txlock=immediate")
+	db, err := Open(filepath.Join(t.TempDir(), "t.db")+"?_txlock=immediate", Options{Statements: size})
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := sql.OpenDB(New(c, size))
 	db.SetMaxOpenConns(1)
 	t.Cleanup(func() { db.Close() })
 	if _, err := db.Exec(`CREATE TABLE kv (k INTEGER PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
@@ -138,13 +137,13 @@ func BenchmarkSelect(b *testing.B) {
 		cache bool
 	}{{"direct", false}, {"cached", true}} {
 		b.Run(tc.name, func(b *testing.B) {
-			c, err := msqlite.NewConnector(filepath.Join(b.TempDir(), "t.db") + "?_pragma=journal_mode(WAL)")
+			dsn := filepath.Join(b.TempDir(), "t.db") + "?_pragma=journal_mode(WAL)"
+			db, err := sql.Open("sqlite", dsn)
+			if tc.cache {
+				db, err = Open(dsn, Options{})
+			}
 			if err != nil {
 				b.Fatal(err)
-			}
-			db := sql.OpenDB(c)
-			if tc.cache {
-				db = sql.OpenDB(New(c, 16))
 			}
 			defer db.Close()
 			db.Exec(`CREATE TABLE kv (k INTEGER PRIMARY KEY, v TEXT NOT NULL, w TEXT, x INTEGER)`)
