@@ -53,3 +53,14 @@ func TestEdgeImportRules(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkerNoPostgres: the Workers edge keeps its ledger in D1; the
+// PostgreSQL ledger (pgx, and the driver that rewrites the statements) is
+// the native edge's alone and must not weigh on the worker's wasm.
+func TestWorkerNoPostgres(t *testing.T) {
+	Forbid(t, module+"edge/cmd/edgeworker", "js", "wasm",
+		"github.com/jackc/...", module+"edge/ledger/postgres")
+	if !slices.Contains(Deps(t, module+"edge/cmd/edge", "", ""), module+"edge/ledger/postgres") {
+		t.Error("edge/cmd/edge does not depend on edge/ledger/postgres: the rule above proves nothing")
+	}
+}
