@@ -527,7 +527,7 @@ func (s *Stack) spawn(name string, listen, args []string) error {
 	if name == "edge" && s.cfg.Edge == "workerd" {
 		cmd.Env = append(os.Environ(), wranglerEnv...)
 	}
-	if name == "issuer" {
+	if name == "issuer" || strings.HasPrefix(name, "issuer-") { // issuer-1, -2: Replicas
 		// The dev sink's Twilio credentials (bin/mailsink's defaults).
 		cmd.Env = append(os.Environ(), "HONNIN_SMS_TWILIO_TOKEN="+devTwilioToken)
 		if s.cfg.OperatorEmail != "" {

@@ -26,6 +26,10 @@ func TestEdgeImportRules(t *testing.T) {
 		module + "edge/assets":         {"tests"},
 		module + "edge/server":         {"tests"},
 	}
+	// The PostgreSQL ledger's tests start their database with the
+	// issuer's throwaway cluster: a test tool, importing nothing of the
+	// issuer's but the edge's own testenv.
+	pgtest := map[string]bool{module + "edge/ledger/postgres": true}
 	for _, target := range [][2]string{{"", ""}, {"js", "wasm"}} {
 		for _, tests := range []bool{false, true} {
 			scope := map[bool]string{false: "build", true: "tests"}[tests]
@@ -38,11 +42,25 @@ func TestEdgeImportRules(t *testing.T) {
 					if dep == module+"web" && slices.Contains(web[pkg], scope) {
 						continue
 					}
+					if dep == module+"issuer/store/pgtest" && tests && pgtest[pkg] {
+						continue
+					}
 					if r := Match(dep, rules...); r != "" {
 						t.Errorf("%s (%s, GOOS=%s) depends on %s, which the rule %q forbids", pkg, scope, target[0], dep, r)
 					}
 				}
 			}
 		}
+	}
+}
+
+// TestWorkerNoPostgres: the Workers edge keeps its ledger in D1; the
+// PostgreSQL ledger (pgx, and the driver that rewrites the statements) is
+// the native edge's alone and must not weigh on the worker's wasm.
+func TestWorkerNoPostgres(t *testing.T) {
+	Forbid(t, module+"edge/cmd/edgeworker", "js", "wasm",
+		"github.com/jackc/...", module+"edge/ledger/postgres")
+	if !slices.Contains(Deps(t, module+"edge/cmd/edge", "", ""), module+"edge/ledger/postgres") {
+		t.Error("edge/cmd/edge does not depend on edge/ledger/postgres: the rule above proves nothing")
 	}
 }

@@ -82,7 +82,9 @@ func collect(rows *sql.Rows) ([]Row, error) {
 }
 
 // Normalize maps a driver's value to a Row's: integral floats to int64
-// (D1's numbers), []byte to string (SQLite's text may come as bytes).
+// (D1's numbers), []byte to string (SQLite's text may come as bytes),
+// booleans to 1 and 0 (PostgreSQL's EXISTS and IS NULL; SQLite's are
+// integers already).
 func Normalize(v any) any {
 	switch x := v.(type) {
 	case float64:
@@ -94,6 +96,11 @@ func Normalize(v any) any {
 		return int64(x)
 	case []byte:
 		return string(x)
+	case bool:
+		if x {
+			return int64(1)
+		}
+		return int64(0)
 	}
 	return v
 }

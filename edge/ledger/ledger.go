@@ -6,7 +6,8 @@
 //
 // Each rule is SQL in plain SQLite syntax, so the same statements serve the
 // native edge (modernc.org/sqlite, edge/ledger/sqlite) and the Workers edge
-// (D1, edge/ledger/d1). D1 has no interactive transactions, so a rule that
+// (D1, edge/ledger/d1); native edges that share one ledger run them on
+// PostgreSQL, rewritten mechanically (edge/ledger/postgres). D1 has no interactive transactions, so a rule that
 // touches one table is one statement whose WHERE clause makes it atomic, and
 // a rule that spans tables (count a try per authentication AND per credential
 // AND queue its report) is one batch (Batcher): one transaction on both
@@ -92,11 +93,25 @@ var (
 
 // SQL is the ledger over a Batcher. It is safe for concurrent use.
 type SQL struct {
-	b Batcher
+	b        Batcher
+	rowLocks bool
 }
 
 // NewSQL returns the ledger over b. The schema is edge/migrations'.
 func NewSQL(b Batcher) *SQL { return &SQL{b: b} }
+
+// WithRowLocks returns l counting tries under the row locks of the
+// challenge's credentials (lockCredsSQL), for an engine whose batches run
+// side by side (PostgreSQL); SQLite and D1 run one batch at a time, and
+// have no FOR UPDATE.
+func (l *SQL) WithRowLocks() *SQL { return &SQL{b: l.b, rowLocks: true} }
+
+// Wrapped returns l running its batches through wrap(b), b being the
+// batcher it runs them with now: the native edge times them so (its
+// admin listener's metrics), whatever the engine.
+func (l *SQL) Wrapped(wrap func(Batcher) Batcher) *SQL {
+	return &SQL{b: wrap(l.b), rowLocks: l.rowLocks}
+}
 
 // one runs a single statement and returns its rows.
 func (l *SQL) one(ctx context.Context, q string, args ...any) ([]Row, error) {
@@ -180,9 +195,11 @@ func (l *SQL) SeeChallenge(ctx context.Context, c Challenge) error {
 	return l.why(ctx, c, 0)
 }
 
-// whySQL says, in one read, why a try or a challenge was refused.
+// whySQL says, in one read, why a try or a challenge was refused. (finished
+// is an EXISTS, not a COALESCE of a comparison with 0: the same in SQLite,
+// and PostgreSQL will not mix a boolean with 0.)
 var whySQL = `SELECT
-	COALESCE((SELECT result_jti IS NOT NULL FROM edge_auth WHERE id = ?1), 0) AS finished,
+	EXISTS (SELECT 1 FROM edge_auth WHERE id = ?1 AND result_jti IS NOT NULL) AS finished,
 	COALESCE((SELECT gen FROM edge_auth WHERE id = ?1), 0) AS gen,
 	COALESCE((SELECT attempts FROM edge_auth WHERE id = ?1), 0) AS attempts,
 	` + cardNewer("?2", "?3") + ` AS card_newer,
@@ -255,6 +272,21 @@ const queueTrySQL = `INSERT INTO edge_report (jti, body, due, created)
 SELECT ?1, json_set(?2, '$.attempts', a.attempts), ?3, ?4 FROM edge_auth AS a WHERE a.id = ?5 AND a.try_id = ?6
 RETURNING body, tries`
 
+// lockCredsSQL locks the challenge's credentials' rows, in one order, for
+// the rest of a count's batch, making those it has no row of yet (at the
+// epoch sealed, no failures: what countCredSQL would make). countSQL's
+// check that a credential may be compared and countCredSQL's count of it
+// are two statements: where two batches run at once (PostgreSQL, READ
+// COMMITTED), another edge's count could take the credential to its limit
+// between them, and the try would be counted against the authentication
+// and no credential. Holding the rows, the batch's statements see them as
+// they stand, and no one changes them before it commits. (Not used on
+// SQLite and D1, whose batches run one at a time.)
+const lockCredsSQL = `INSERT INTO edge_cred (cred, last_step, failures, epoch)
+SELECT json_extract(value, '$.id'), 0, 0, json_extract(value, '$.epoch') FROM json_each(?1) WHERE true ORDER BY 1
+ON CONFLICT (cred) DO UPDATE SET cred = excluded.cred
+RETURNING cred`
+
 // Try is one try the ledger counted.
 type Try struct {
 	// ID marks the try in the ledger.
@@ -288,12 +320,20 @@ func (l *SQL) Count(ctx context.Context, c Challenge, max int, q Queued, due, no
 		return Try{}, err
 	}
 	id := challenge.NewID()
-	res, err := l.b.Batch(ctx,
-		Stmt{countSQL, []any{c.Auth, id, max, c.Gen, c.Card, c.CardSeq, creds, credLimit}},
-		Stmt{countCredSQL, []any{creds, c.Auth, id, credLimit}},
-		Stmt{queueTrySQL, []any{q.JTI, q.Body, due.UnixMilli(), now.UnixMilli(), c.Auth, id}})
+	stmts := []Stmt{
+		{countSQL, []any{c.Auth, id, max, c.Gen, c.Card, c.CardSeq, creds, credLimit}},
+		{countCredSQL, []any{creds, c.Auth, id, credLimit}},
+		{queueTrySQL, []any{q.JTI, q.Body, due.UnixMilli(), now.UnixMilli(), c.Auth, id}},
+	}
+	if l.rowLocks {
+		stmts = append([]Stmt{{lockCredsSQL, []any{creds}}}, stmts...)
+	}
+	res, err := l.b.Batch(ctx, stmts...)
 	if err != nil {
 		return Try{}, fmt.Errorf("ledger: count %s: %w", c.Auth, err)
+	}
+	if l.rowLocks {
+		res = res[1:]
 	}
 	if len(res[0]) != 1 {
 		return Try{}, l.why(ctx, c, max)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -22,9 +23,13 @@ const batch = contract.MaxOutcomeBatch
 // claimSQL leases due rows to this worker in one statement: their due moves
 // to the lease's end, so a second worker (another process on the same
 // database) skips them, and a worker that crashes mid-delivery loses nothing:
-// the rows come due again when the lease ends.
+// the rows come due again when the lease ends. The outer due <= ?2 is for
+// edges sharing a PostgreSQL ledger: two claims that picked the same rows
+// (READ COMMITTED) take turns on each row's lock, and the second re-checks
+// the row as the first left it, leased, and skips it (on SQLite, one
+// writer at a time, it is always true).
 const claimSQL = `UPDATE edge_report SET due = ?1
-WHERE jti IN (SELECT jti FROM edge_report WHERE dead = 0 AND due <= ?2 ORDER BY due LIMIT ?3)
+WHERE jti IN (SELECT jti FROM edge_report WHERE dead = 0 AND due <= ?2 ORDER BY due LIMIT ?3) AND due <= ?2
 RETURNING jti, body, tries`
 
 type claimed struct {
@@ -306,7 +311,7 @@ type Row struct {
 // List returns the queue in db, oldest first, at most limit rows (0: all).
 func List(ctx context.Context, db *sql.DB, limit int) ([]Row, error) {
 	if limit <= 0 {
-		limit = -1
+		limit = math.MaxInt32 // not -1: PostgreSQL refuses a negative LIMIT
 	}
 	rows, err := db.QueryContext(ctx, `SELECT jti, COALESCE(json_extract(body, '$.sub'), ''),
 		COALESCE(json_extract(body, '$.status'), ''), tries, due, dead, last_error, created

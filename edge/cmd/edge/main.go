@@ -1,6 +1,7 @@
 // Command edge runs the edge verifier natively: the edge of edge/server
 // (the challenge API, the challenge page and client files, the health
-// check) over one SQLite file, and the background reporter that tells the
+// check) over one SQLite file (or a PostgreSQL database that several edges
+// share: -db postgres://...), and the background reporter that tells the
 // issuer each outcome (edge/report). On Cloudflare Workers the same edge
 // runs under a different main (edge/cmd/edgeworker).
 //
@@ -28,14 +29,11 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/clientip"
-	ledgerpkg "github.com/honnin/honnin/edge/ledger"
-	"github.com/honnin/honnin/edge/ledger/sqlite"
 	"github.com/honnin/honnin/edge/requestid"
 	"github.com/honnin/honnin/edge/server"
 	"github.com/honnin/honnin/web"
@@ -76,7 +74,7 @@ func flags() config {
 	var c config
 	flag.StringVar(&c.addr, "addr", env("HONNIN_EDGE_ADDR", "127.0.0.1:8787"), "listen address (loopback unless you mean otherwise)")
 	flag.StringVar(&c.keys, "keys", env("HONNIN_EDGE_KEYS", ".dev/keys"), "folder with edge-sign.jwk, edge-seal.jwk and issuer.jwks")
-	flag.StringVar(&c.db, "db", env("HONNIN_EDGE_DB", ".dev/edge.db"), "SQLite file for the ledger and the report queue")
+	flag.StringVar(&c.db, "db", env("HONNIN_EDGE_DB", ".dev/edge.db"), "SQLite file for the ledger and the report queue, or a postgres:// URL of a database several edges share")
 	flag.StringVar(&c.issuer, "issuer", env("HONNIN_EDGE_ISSUER", "http://127.0.0.1:8081"), "issuer base URL (internal API)")
 	flag.StringVar(&c.dist, "dist", env("HONNIN_EDGE_DIST", "web/dist"), "client build output (make build)")
 	flag.StringVar(&c.trustedProxies, "trusted-proxies", env("HONNIN_EDGE_TRUSTED_PROXIES", ""),
@@ -157,10 +155,7 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(cfg.db), 0o700); err != nil {
-		return err
-	}
-	ledger, err := sqlite.Open(ctx, cfg.db)
+	ledger, err := openStore(ctx, cfg.db)
 	if err != nil {
 		return err
 	}
@@ -173,7 +168,7 @@ func run(log *slog.Logger) error {
 	edge, err := server.New(server.Config{
 		Keys:      keys,
 		IssuerURL: cfg.issuer,
-		Ledger:    ledgerpkg.NewSQL(adm.batcher(ledgerpkg.TxBatcher{DB: ledger.DB()})),
+		Ledger:    ledger.SQL.Wrapped(adm.batcher),
 		DB:        ledger.DB(),
 		Signals:   client.Signals,
 		Static:    web.Static,
@@ -234,7 +229,7 @@ func run(log *slog.Logger) error {
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	log.Info("edge: listening", "addr", "http://"+ln.Addr().String(), "issuer", cfg.issuer, "db", cfg.db)
+	log.Info("edge: listening", "addr", "http://"+ln.Addr().String(), "issuer", cfg.issuer, "db", redact(cfg.db))
 
 	select {
 	case err = <-served:

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/ledger"
-	"github.com/honnin/honnin/edge/ledger/sqlite"
 )
 
 // defaultLedgerDays is how long the native edge keeps a ledger row after
@@ -27,7 +26,7 @@ const defaultLedgerDays = 7
 func pruneCommand(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("edge prune", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	db := fs.String("db", env("HONNIN_EDGE_DB", ".dev/edge.db"), "the edge's SQLite file")
+	db := fs.String("db", env("HONNIN_EDGE_DB", ".dev/edge.db"), "the edge's SQLite file, or its PostgreSQL URL")
 	days := fs.Int("ledger-days", defaultLedgerDays, "delete ledger rows untouched for this many days (at least 1)")
 	batch := fs.Int("batch", ledger.DefaultPruneBatch, "rows per delete: the longest the prune holds the write lock at once")
 	dryRun := fs.Bool("dry-run", false, "count what would be removed; change nothing")
@@ -42,7 +41,7 @@ func pruneCommand(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	ctx := context.Background()
-	l, err := sqlite.Open(ctx, *db)
+	l, err := openStore(ctx, *db)
 	if err != nil {
 		fmt.Fprintln(stderr, "edge prune:", err)
 		return 1

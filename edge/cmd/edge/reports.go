@@ -8,7 +8,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/honnin/honnin/edge/ledger/sqlite"
 	"github.com/honnin/honnin/edge/report"
 )
 
@@ -29,7 +28,7 @@ func reportsCommand(args []string, stdout, stderr io.Writer) int {
 	verb := args[0]
 	fs := flag.NewFlagSet("edge reports "+verb, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	db := fs.String("db", env("HONNIN_EDGE_DB", ".dev/edge.db"), "the edge's SQLite file")
+	db := fs.String("db", env("HONNIN_EDGE_DB", ".dev/edge.db"), "the edge's SQLite file, or its PostgreSQL URL")
 	n := fs.Int("n", 100, "list at most this many (0: all)")
 	all := fs.Bool("all", false, "requeue every outcome")
 	switch verb {
@@ -51,7 +50,7 @@ func reportsCommand(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	ctx := context.Background()
-	l, err := sqlite.Open(ctx, *db)
+	l, err := openStore(ctx, *db)
 	if err != nil {
 		fmt.Fprintln(stderr, "edge reports:", err)
 		return 1

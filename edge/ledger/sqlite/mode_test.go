@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/honnin/honnin/edge/ledger/ledgertest"
 )
 
 // TestFileModes: the database and the -wal and -shm files SQLite makes
@@ -24,7 +26,7 @@ func TestFileModes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	if _, err := count(l, ch("auth1", "c"), 5); err != nil {
+	if _, err := ledgertest.Count(l.SQL, ledgertest.Challenge("auth1", "c"), 5); err != nil {
 		t.Fatal(err)
 	}
 	// While the database is open, all three files exist.
