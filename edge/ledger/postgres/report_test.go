@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/report"
 )
 
@@ -28,6 +29,21 @@ func (i *issuer) PostOutcome(_ context.Context, body string) error {
 	defer i.mu.Unlock()
 	i.got[o.JTI]++
 	return nil
+}
+
+// PostOutcomes is the batch call: each outcome as PostOutcome, one
+// verdict each.
+func (i *issuer) PostOutcomes(ctx context.Context, bodies []string) ([]contract.OutcomeResult, error) {
+	out := make([]contract.OutcomeResult, len(bodies))
+	for k, body := range bodies {
+		if err := i.PostOutcome(ctx, body); err != nil {
+			return nil, err
+		}
+		var o struct{ JTI string }
+		json.Unmarshal([]byte(body), &o)
+		out[k] = contract.OutcomeResult{JTI: o.JTI, Status: 200, Applied: true}
+	}
+	return out, nil
 }
 
 // TestTwoEdgesShareTheQueue: two edges' reporters (two pools on one
