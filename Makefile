@@ -157,11 +157,14 @@ fuzz-short:
 ## one, and natively; cold start; the worker's upload size) is appended, and
 ## the client's (mount to a usable code field on Fast 3G and a 4x slower
 ## CPU, cold and prepared, in Chromium on the e2e stack; its brotli size by
-## Go package).
+## Go package), and the load on the native processes (create, create +
+## start, wrong and right codes at 1 to 64 clients, SQLite and PostgreSQL:
+## e2e/bench-load.sh).
 bench: build edge-build
 	@bash e2e/bench.sh e2e/BENCHMARKS.md
 	@GO=$(GO) bash e2e/bench-edge.sh >> e2e/BENCHMARKS.md
 	@GO=$(GO) bash e2e/bench-mount.sh >> e2e/BENCHMARKS.md
+	@GO=$(GO) bash e2e/bench-load.sh >> e2e/BENCHMARKS.md
 
 clean:
 	rm -rf $(BIN) $(DIST) e2e/artifacts

@@ -684,3 +684,15 @@ func (s *Stack) OperatorEnv(ctx context.Context, env []string, args ...string) (
 
 // Bin is the path of one of the stack's programs (bin/authapp, ...).
 func (s *Stack) Bin(name string) string { return filepath.Join(s.cfg.Bin, name) }
+
+// PID is the process id of the running process name ("issuer", "edge",
+// "mailsink", ...), or 0 when there is none: the load driver reads each
+// one's CPU time from /proc.
+func (s *Stack) PID(name string) int {
+	for _, p := range s.procs {
+		if p.name == name {
+			return p.cmd.Process.Pid
+		}
+	}
+	return 0
+}
