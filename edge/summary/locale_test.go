@@ -74,7 +74,7 @@ func TestLocaleForAcceptLanguage(t *testing.T) {
 func TestLabelsFor(t *testing.T) {
 	for _, l := range []Locale{English, Japanese} {
 		lb := LabelsFor(l)
-		for _, s := range []string{lb.Title, lb.Merchant, lb.Amount, lb.Date, lb.Card} {
+		for _, s := range []string{lb.Title, lb.Help, lb.Merchant, lb.Amount, lb.Date, lb.Card} {
 			if s == "" {
 				t.Errorf("LabelsFor(%q) has an empty label: %+v", l, lb)
 			}

@@ -63,6 +63,7 @@ func LocaleForAcceptLanguage(header string) (l Locale, ok bool) {
 // Labels are the summary's fixed texts in one locale.
 type Labels struct {
 	Title    string // the screen's heading (and the document title)
+	Help     string // one line under the heading: why this screen is here
 	Merchant string
 	Amount   string
 	Date     string
@@ -74,6 +75,7 @@ type Labels struct {
 var (
 	LabelsEN = Labels{
 		Title:    "Confirm your purchase",
+		Help:     "Your card issuer asks you to confirm that this purchase is yours, to protect your card from misuse.",
 		Merchant: "Merchant",
 		Amount:   "Amount",
 		Date:     "Date",
@@ -81,6 +83,7 @@ var (
 	}
 	LabelsJA = Labels{
 		Title:    "本人認証",
+		Help:     "カードの不正利用を防ぐため、カード会社がご本人によるお買い物かどうかを確認しています。",
 		Merchant: "ご利用店舗",
 		Amount:   "ご利用金額",
 		Date:     "ご利用日時",

@@ -139,7 +139,7 @@ var textEN = text{
 		}
 		return " " + strconv.Itoa(n) + " attempts left."
 	},
-	help:         "Your card issuer asks you to confirm that this purchase is yours, to protect your card from misuse.",
+	help:         summary.LabelsEN.Help,
 	startAgain:   "To pay, start the payment again on this page.",
 	notConfirmed: "This payment was not confirmed.",
 	issuer:       issuerEN,
@@ -275,7 +275,7 @@ var textJA = text{
 		}
 		return "あと" + strconv.Itoa(n) + "回入力できます。"
 	},
-	help:         "カードの不正利用を防ぐため、カード会社がご本人によるお買い物かどうかを確認しています。",
+	help:         summary.LabelsJA.Help,
 	startAgain:   "お支払いになる場合は、このページでもう一度お支払い手続きをしてください。",
 	notConfirmed: "このお支払いは確認できませんでした。",
 	issuer:       issuerJA,
