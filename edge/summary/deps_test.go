@@ -7,9 +7,9 @@ import (
 	"github.com/honnin/honnin/edge/deptest"
 )
 
-// TestImportRules: the summary is a leaf of the standard library without
-// fmt or time formatting's zone machinery beyond the time package itself,
-// so the wasm client links it at the cost of its own few functions.
+// TestImportRules: the summary is a leaf of the standard library, without
+// networking, fmt or reflect, so the wasm client links it at the cost of
+// its own few functions.
 func TestImportRules(t *testing.T) {
 	const self = "github.com/honnin/honnin/edge/summary"
 	for _, dep := range deptest.Deps(t, self, "js", "wasm") {
