@@ -4,10 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/honnin/honnin/e2e/chromium"
 )
 
 // pageFileLoads is how many fresh browser contexts TestPageFilesLoadEveryTime
@@ -107,4 +111,55 @@ func pageFiles(t *testing.T) challengeFiles {
 	}
 	f.WasmExec = nodes[0].AttributeValue("src")
 	return f
+}
+
+// TestFirstPaintWithoutTheClient: the challenge page shows the purchase
+// (merchant, amount, card) as HTML before the client has run (issue 16):
+// with the wasm and the loader blocked, nothing but the edge's page is
+// there, and it is written in the language the client would pick from
+// navigator.languages (the browser's first), so the client's take-over
+// changes no word and no figure.
+func TestFirstPaintWithoutTheClient(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		languages []string // "": Chromium's default, en-US
+		lang      string
+		amount    string
+		merchant  string // the label
+	}{
+		{"English browser", nil, "en", "¥1,250", "Merchant"},
+		// The card is English; the browser's language wins, as in the client.
+		{"Japanese browser", []string{"ja-JP", "ja"}, "ja", "1,250円", "ご利用店舗"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			card := newCard(t, "email", enrolOpts{Locale: "en"})
+			_, session := createAuthentication(t, card.Number)
+			ctx := newBrowser(t)
+			if tt.languages != nil {
+				chromium.Languages(t, ctx, tt.languages...)
+			}
+			if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := chromedp.Call(ctx, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: []*network.BlockPattern{
+				{URLPattern: "*://*:*/assets/*.wasm", Block: true},
+				{URLPattern: "*://*:*/assets/loader.*.js", Block: true},
+			}}); err != nil {
+				t.Fatal(err)
+			}
+			do(t, ctx, chromedp.Navigate(sys.EdgeURL+"/challenge?st="+url.QueryEscape(session)))
+			got := eval[map[string]string](t, ctx, `(() => {
+				const shown = (e) => !!e && e.getBoundingClientRect().height > 0 && getComputedStyle(e).visibility === "visible";
+				const cell = (c) => { const e = document.querySelector("#skeleton dd." + c); return shown(e) ? e.textContent : "(not shown)"; };
+				const dt = document.querySelector("#skeleton dl.txn dt");
+				return {lang: document.documentElement.lang, merchant: cell("merchant"), amount: cell("amount"),
+					last4: cell("last4"), label: dt ? dt.textContent : "", client: String(!!document.getElementById("app"))};
+			})()`)
+			want := map[string]string{"lang": tt.lang, "merchant": "Demo Shop", "amount": tt.amount,
+				"last4": "**** " + card.Number[len(card.Number)-4:], "label": tt.merchant, "client": "false"}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("the page before the client ran:\n got %v\nwant %v", got, want)
+			}
+		})
+	}
 }

@@ -6,8 +6,8 @@ package web
 
 import "embed"
 
-// Static holds challenge.html (an html/template), loader.js,
-// challenge.css and honnin.js.
+// Static holds challenge.html (with placeholders edge/assets fills, see
+// its render.go), loader.js, challenge.css and honnin.js.
 //
 //go:embed challenge.html loader.js challenge.css honnin.js
 var Static embed.FS

@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // VerifySession checks a session token (signature, typ, expiry) and
@@ -36,6 +37,22 @@ type Session struct {
 	// (the claims' emv part): the page is framed by the 3DS Requestor's
 	// page and ends with a form POST to the edge (csp).
 	EMV bool
+	// Txn is the purchase as the page shows it before its client has
+	// loaded (paint); nil on a session without it (an EMV session's).
+	Txn *Txn
+	// Locale is the cardholder's language (ja, en) if the issuer knows
+	// it: the page's when the browser names none.
+	Locale string
+}
+
+// Txn is what the page shows of the purchase: the session token's, which
+// holds only what the merchant has (challenge.SessionClaims.Txn).
+type Txn struct {
+	Merchant string
+	Amount   int64 // minor units of Currency
+	Currency string
+	Date     time.Time
+	Last4    string
 }
 
 // Cache policies.
@@ -48,7 +65,7 @@ const (
 // Handler serves the page and the assets. Make one with New.
 type Handler struct {
 	verify  VerifySession
-	page    []byte // the rendered challenge page
+	page    page // the rendered challenge page
 	names   pageNames
 	assets  map[string]*asset // by name under /assets/
 	snippet *asset            // /honnin.js
@@ -131,11 +148,10 @@ func New(dist, static fs.FS, verify VerifySession) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("assets: read challenge.html: %w", err)
 	}
-	page, err := render(string(tmpl), h.names)
+	h.page, err = render(string(tmpl), h.names)
 	if err != nil {
 		return nil, err
 	}
-	h.page = []byte(page)
 	return h, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/honnin/honnin/web"
 )
@@ -54,7 +55,29 @@ func verify(token string) (Session, error) {
 	case "empty":
 		return mo("")
 	}
+	// Sessions with the purchase's details (paint).
+	if t, ok := paintTxns[token]; ok {
+		s, _ := mo(shop)
+		s.Txn, s.Locale = &t.txn, t.locale
+		return s, nil
+	}
 	return Session{}, errors.New("invalid token")
+}
+
+// hostileName is a merchant name with markup and quotes: the page must
+// show it as text.
+const hostileName = `<script>alert("x")</script> & 'Shop'`
+
+// paintTxns are the sessions with details verify accepts, by token.
+var paintTxns = map[string]struct {
+	txn    Txn
+	locale string
+}{
+	"txn":              {Txn{Merchant: hostileName, Amount: 1250, Currency: "JPY", Date: time.Date(2026, 11, 21, 20, 30, 0, 0, time.UTC), Last4: "1234"}, "ja"},
+	"txn-usd":          {Txn{Merchant: "Shop", Amount: 1250, Currency: "USD", Date: time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC), Last4: "9016"}, ""},
+	"txn-no-purchase":  {Txn{Merchant: "Shop"}, "en"},
+	"txn-no-merchant":  {Txn{Amount: 1250, Currency: "JPY", Last4: "1234"}, "ja"},
+	"txn-bad-currency": {Txn{Merchant: "Shop", Amount: 1250, Currency: "<b>", Last4: "1234"}, "ja"},
 }
 
 func newHandler(t *testing.T) *Handler {

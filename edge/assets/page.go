@@ -74,12 +74,19 @@ func (h *Handler) challenge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	// The page is written for this session: its purchase's details, in
+	// the browser's language (paint). Text and markup only: the CSP stays
+	// as strict, with nothing inline.
+	page := h.page.write(paint(s, r.Header.Get("Accept-Language")))
 	hdr.Set("Content-Type", "text/html; charset=utf-8")
 	hdr.Set("Content-Security-Policy", csp(s))
-	hdr.Set("Content-Length", strconv.Itoa(len(h.page)))
+	hdr.Set("Content-Length", strconv.Itoa(len(page)))
+	// The page's words follow Accept-Language (no-store keeps it out of
+	// caches anyway).
+	hdr.Set("Vary", "Accept-Language")
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
-		_, _ = w.Write(h.page)
+		_, _ = w.Write(page)
 	}
 }
 

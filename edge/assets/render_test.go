@@ -9,24 +9,33 @@ import (
 	"github.com/honnin/honnin/web"
 )
 
-// TestRenderMatchesHTMLTemplate: the page render writes is byte for byte
-// what html/template made of the same file, for the real page and for names
-// that would need escaping (which New never lets through).
+// TestRenderMatchesHTMLTemplate: the page render writes for a session
+// without details is byte for byte what html/template made of the same
+// file with the per-request markers taken out (lang "en", the skeleton's
+// summary), for the real page and for names that would need escaping
+// (which New never lets through).
 func TestRenderMatchesHTMLTemplate(t *testing.T) {
-	page, err := fs.ReadFile(web.Static, "challenge.html")
+	text, err := fs.ReadFile(web.Static, "challenge.html")
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, marker := range []string{"{{.Lang}}", "{{.Summary}}", "{{end}}"} {
+		if strings.Count(string(text), marker) != 1 {
+			t.Fatalf("challenge.html has %d %s, want 1", strings.Count(string(text), marker), marker)
+		}
+	}
+	plain := strings.NewReplacer("{{.Lang}}", "en", "{{.Summary}}", "", "{{end}}", "").Replace(string(text))
 	for _, names := range []pageNames{
 		{Wasm: wasmName, WasmExec: execName, Loader: "loader.0123456789ab.js", CSS: "challenge.0123456789ab.css"},
 		{Wasm: `a"b<c>&'d`, WasmExec: "x y", Loader: "", CSS: "é"},
 	} {
-		got, err := render(string(page), names)
+		p, err := render(string(text), names)
 		if err != nil {
 			t.Fatal(err)
 		}
+		got := string(p.write("", ""))
 		var want strings.Builder
-		if err := template.Must(template.New("p").Option("missingkey=error").Parse(string(page))).Execute(&want, names); err != nil {
+		if err := template.Must(template.New("p").Option("missingkey=error").Parse(plain)).Execute(&want, names); err != nil {
 			t.Fatal(err)
 		}
 		if names.Wasm == wasmName && got != want.String() {
@@ -40,18 +49,29 @@ func TestRenderMatchesHTMLTemplate(t *testing.T) {
 
 func TestRenderErrors(t *testing.T) {
 	names := pageNames{Wasm: wasmName, WasmExec: execName, Loader: "l", CSS: "c"}
-	for _, page := range []string{"{{.Nope}}", "{{.Wasm", "{{Wasm}}", "a {{ .Wasm }} {{.wasm}}", "{{}}"} {
-		if got, err := render(page, names); err == nil {
-			t.Errorf("render(%q) = %q, want an error", page, got)
+	for _, text := range []string{
+		"{{.Nope}}", "{{.Wasm", "{{Wasm}}", "a {{ .Wasm }} {{.wasm}}", "{{}}",
+		"{{end}}", "{{.Summary}}x", "{{.Summary}}{{.Lang}}{{end}}", "{{.Lang}}{{.Lang}}",
+		"{{.Summary}}a{{end}}{{.Summary}}b{{end}}", "{{.Summary}}{{.Summary}}{{end}}{{end}}",
+	} {
+		if got, err := render(text, names); err == nil {
+			t.Errorf("render(%q) = %q, want an error", text, got)
 		}
 	}
-	for page, want := range map[string]string{
-		"":                       "",
-		"no placeholders":        "no placeholders",
-		"{{ .CSS }}|{{.Loader}}": "c|l",
+	for _, tt := range []struct {
+		text, lang, summary, want string
+	}{
+		{"", "", "", ""},
+		{"no placeholders", "ja", "S", "no placeholders"},
+		{"{{ .CSS }}|{{.Loader}}", "", "", "c|l"},
+		{`<html lang="{{.Lang}}">{{.Summary}}<s>{{.CSS}}</s>{{end}}.`, "", "", `<html lang="en"><s>c</s>.`},
+		{`<html lang="{{.Lang}}">{{.Summary}}<s>{{.CSS}}</s>{{end}}.`, "ja", "<S>", `<html lang="ja"><S>.`},
+		{"{{.Summary}}{{end}}", "", "", ""},
+		{"{{.Summary}}{{end}}", "", "x", "x"},
 	} {
-		if got, err := render(page, names); err != nil || got != want {
-			t.Errorf("render(%q) = %q, %v, want %q", page, got, err, want)
+		p, err := render(tt.text, names)
+		if got := string(p.write(tt.lang, tt.summary)); err != nil || got != tt.want {
+			t.Errorf("render(%q).write(%q, %q) = %q, %v, want %q", tt.text, tt.lang, tt.summary, got, err, tt.want)
 		}
 	}
 }

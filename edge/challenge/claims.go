@@ -50,6 +50,23 @@ type SessionClaims struct {
 	// ends by posting the final CRes to EMV.NotificationURL instead of
 	// postMessage, and MerchantOrigin is that URL's origin.
 	EMV *EMVSession `json:"emv,omitempty"`
+	// Txn is what the challenge page shows of the purchase at once, before
+	// the client has loaded: the edge verifies the token and writes these
+	// into the page's HTML (edge/assets). Nil on a token without them (an
+	// EMV session's, or an older issuer's): the page then paints its
+	// skeleton. Each field is one the merchant already has, which is why
+	// the token may carry it through the merchant's page and the iframe
+	// URL: the name it is shown under (its registered name, or one the
+	// issuer allowed it to send), the amount and currency of its own
+	// order, when it asked (the authentication's creation), and the last
+	// four digits of the card number it sent in full. Never the personal
+	// message, the destination of the code or anything sealed (Txn's doc).
+	Txn *Txn `json:"txn,omitempty"`
+	// Locale is the cardholder's language (ja, en) if the issuer knows it,
+	// the page's language when the browser names none (Accept-Language).
+	// It is not secret: the browser tells the merchant's page the
+	// cardholder's languages too (navigator.languages).
+	Locale string `json:"lang,omitempty"`
 }
 
 // EMVSession is the part of an EMV transaction the edge needs to end its

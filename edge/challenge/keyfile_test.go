@@ -52,7 +52,7 @@ func TestGenerateAndLoadKeys(t *testing.T) {
 	if err := (Verifier{Keys: ik.Edge, Issuer: EdgeName, Audience: IssuerName, Now: func() time.Time { return t0 }}).Verify(call, TypEdge, &EdgeClaims{}); err != nil {
 		t.Fatalf("issuer verifies edge call: %v", err)
 	}
-	sess, err := Sign(ik.Sign, TypSession, &SessionClaims{registered(IssuerName, EdgeName, "a", "s", t0, t0.Add(time.Minute)), "http://localhost:8080", nil})
+	sess, err := Sign(ik.Sign, TypSession, &SessionClaims{registered(IssuerName, EdgeName, "a", "s", t0, t0.Add(time.Minute)), "http://localhost:8080", nil, nil, ""})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,7 +58,7 @@ func TestRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Made before the rotation, by processes that never see it.
-	sess, err := Sign(oldIssuer.Sign, TypSession, &SessionClaims{registered(IssuerName, EdgeName, "a", "s1", now, now.Add(10*time.Minute)), "https://shop.example", nil})
+	sess, err := Sign(oldIssuer.Sign, TypSession, &SessionClaims{registered(IssuerName, EdgeName, "a", "s1", now, now.Add(10*time.Minute)), "https://shop.example", nil, nil, ""})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestRotation(t *testing.T) {
 		}
 	}
 	// ...while everything made now still uses the old keys.
-	if s, _ := Sign(ik.Sign, TypSession, &SessionClaims{registered(IssuerName, EdgeName, "a", "s2", now, now.Add(time.Minute)), "https://shop.example", nil}); kidOf(t, s) != oldIssuer.Sign.KID {
+	if s, _ := Sign(ik.Sign, TypSession, &SessionClaims{registered(IssuerName, EdgeName, "a", "s2", now, now.Add(time.Minute)), "https://shop.example", nil, nil, ""}); kidOf(t, s) != oldIssuer.Sign.KID {
 		t.Error("issuer signs with the new key before its time")
 	}
 	if s, _ := Sign(ek.Sign, TypEdge, &EdgeClaims{registered(EdgeName, IssuerName, "a", "e2", now, now.Add(time.Minute))}); kidOf(t, s) != oldEdge.Sign.KID {
@@ -130,7 +130,7 @@ func TestRotation(t *testing.T) {
 
 	// At its time the new key takes over, in the processes already running.
 	later := activate.Add(time.Minute)
-	s, err := Sign(ik.Sign, TypSession, &SessionClaims{registered(IssuerName, EdgeName, "a", "s3", later, later.Add(time.Minute)), "https://shop.example", nil})
+	s, err := Sign(ik.Sign, TypSession, &SessionClaims{registered(IssuerName, EdgeName, "a", "s3", later, later.Add(time.Minute)), "https://shop.example", nil, nil, ""})
 	if err != nil || kidOf(t, s) != newIssuer.KID {
 		t.Fatalf("after its time: kid %s, want %s (%v)", kidOf(t, s), newIssuer.KID, err)
 	}

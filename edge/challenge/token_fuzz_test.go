@@ -86,7 +86,7 @@ func mintedTokens(t testing.TB, issuer, edge SigningKey) []string {
 		claims jwt.Claims
 	}
 	mints := []mint{
-		{issuer, TypSession, &SessionClaims{reg(IssuerName, EdgeName, 10*time.Minute), "http://localhost:8080", nil}},
+		{issuer, TypSession, &SessionClaims{reg(IssuerName, EdgeName, 10*time.Minute), "http://localhost:8080", nil, nil, ""}},
 		{issuer, TypChallenge, chal(reg(IssuerName, EdgeName, 10*time.Minute))},
 		{edge, TypResult, &ResultClaims{RegisteredClaims: reg(EdgeName, "http://localhost:8080", 5*time.Minute),
 			Status: contract.StatusAuthenticated, AV: "AAABBBCCC", ECI: "05"}},
@@ -96,9 +96,9 @@ func mintedTokens(t testing.TB, issuer, edge SigningKey) []string {
 		{issuer, TypCredentials, &CredentialsClaims{RegisteredClaims: credReg(reg(IssuerName, EdgeName, time.Minute)),
 			Creds: []CredState{{ID: "CRED1", Epoch: 2, Failures: 10}, {ID: "CRED2", Epoch: 7, Failures: 0}}}},
 		// Refused for their claims or their signer.
-		{issuer, TypChallenge, chal(reg(IssuerName, EdgeName, time.Minute))},            // expired at fuzzNow
-		{issuer, TypSession, &SessionClaims{reg(IssuerName, "x", time.Hour), "o", nil}}, // wrong aud
-		{edge, TypSession, &SessionClaims{reg(IssuerName, EdgeName, time.Hour), "http://localhost:8080", nil}},
+		{issuer, TypChallenge, chal(reg(IssuerName, EdgeName, time.Minute))},                     // expired at fuzzNow
+		{issuer, TypSession, &SessionClaims{reg(IssuerName, "x", time.Hour), "o", nil, nil, ""}}, // wrong aud
+		{edge, TypSession, &SessionClaims{reg(IssuerName, EdgeName, time.Hour), "http://localhost:8080", nil, nil, ""}},
 		{issuer, TypResult, &ResultClaims{RegisteredClaims: reg(EdgeName, "http://localhost:8080", time.Hour), Status: "Y"}},
 		{edge, TypEdge, &EdgeClaims{reg(EdgeName, IssuerName, time.Hour)}}, // lifetime over a minute
 		{issuer, TypCredentials, &CredentialsClaims{RegisteredClaims: credReg(reg(IssuerName, EdgeName, time.Minute)),

@@ -173,7 +173,11 @@ func (e *Edge) SetKeys(keys challenge.EdgeKeys) error {
 		if err != nil {
 			return assets.Session{}, err
 		}
-		return assets.Session{MerchantOrigin: s.MerchantOrigin, EMV: s.EMV != nil}, nil
+		page := assets.Session{MerchantOrigin: s.MerchantOrigin, EMV: s.EMV != nil, Locale: s.Locale}
+		if t := s.Txn; t != nil {
+			page.Txn = &assets.Txn{Merchant: t.Merchant, Amount: t.Amount, Currency: t.Currency, Date: t.Date, Last4: t.Last4}
+		}
+		return page, nil
 	}
 	var page *assets.Handler
 	if cfg.Dist != nil {

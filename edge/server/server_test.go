@@ -7,11 +7,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/assets"
 	"github.com/honnin/honnin/edge/challenge"
@@ -183,6 +186,55 @@ func TestOnRequest(t *testing.T) {
 		get(t, e, tt.method, tt.path)
 		if len(got) != 1 || got[0] != tt.want {
 			t.Errorf("%s %s reported %+v, want [%+v]", tt.method, tt.path, got, tt.want)
+		}
+	}
+}
+
+// TestChallengePagePaints: on both runtimes the challenge page of a
+// session token with the purchase's details shows them before the client
+// has run (issue 16), and a token without them gets the skeleton.
+func TestChallengePagePaints(t *testing.T) {
+	for _, withDist := range []bool{true, false} {
+		cfg, _ := config(t, withDist)
+		dir := filepath.Join(t.TempDir(), "keys")
+		if err := challenge.GenerateKeys(dir, challenge.KEMX25519); err != nil {
+			t.Fatal(err)
+		}
+		ik, err := challenge.LoadIssuerKeys(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Keys, err = challenge.LoadEdgeKeys(dir); err != nil {
+			t.Fatal(err)
+		}
+		e, err := server.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		token := func(txn *challenge.Txn) string {
+			s, err := challenge.Sign(ik.Sign, challenge.TypSession, &challenge.SessionClaims{
+				RegisteredClaims: jwt.RegisteredClaims{
+					Issuer: challenge.IssuerName, Audience: jwt.ClaimStrings{challenge.EdgeName}, Subject: "a1",
+					ID: challenge.NewID(), IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(10 * time.Minute)),
+				},
+				MerchantOrigin: "https://shop.example", Txn: txn, Locale: "ja",
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return "/challenge?st=" + url.QueryEscape(s)
+		}
+		date := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+		status, body, _ := get(t, e, "GET", token(&challenge.Txn{Merchant: "Demo <Shop>", Amount: 1250, Currency: "JPY", Date: date, Last4: "9016"}))
+		for _, want := range []string{`<html lang="ja">`, `<dd class="merchant">Demo &lt;Shop&gt;</dd>`, `<dd class="amount">1,250円</dd>`,
+			`<dd class="date">2026年11月22日 12:00 JST</dd>`, `<dd class="last4">**** 9016</dd>`} {
+			if status != 200 || !strings.Contains(body, want) {
+				t.Errorf("dist %v: page %d lacks %s:\n%s", withDist, status, want, body)
+			}
+		}
+		if status, body, _ := get(t, e, "GET", token(nil)); status != 200 || strings.Contains(body, "<dd") || !strings.Contains(body, "sk-value") {
+			t.Errorf("dist %v: page of a token without details: %d\n%s", withDist, status, body)
 		}
 	}
 }

@@ -86,17 +86,18 @@ func (s *Service) Create(ctx context.Context, m issuer.Merchant, o Order) (Creat
 		MerchantID: m.ID, OrderRef: o.OrderRef, Amount: o.Amount, Currency: o.Currency,
 		MerchantName: name, MerchantOrigin: o.MerchantOrigin, CreatedAt: now,
 	}
-	if _, err := s.cardState(ctx, o.Number, &a); err != nil {
+	c, err := s.cardState(ctx, o.Number, &a)
+	if err != nil {
 		return Created{}, err
 	}
-	a, err := s.store.CreateAuthentication(ctx, a)
+	a, err = s.store.CreateAuthentication(ctx, a)
 	if err != nil {
 		return Created{}, err
 	}
 	if a.Status != contract.StatusChallenge {
 		return Created{Authentication: a}, nil
 	}
-	token, err := s.sessionToken(a, nil, now)
+	token, err := s.sessionToken(a, pageTxn(a, c), c.Locale, nil, now)
 	if err != nil {
 		return Created{}, err
 	}
@@ -106,8 +107,10 @@ func (s *Service) Create(ctx context.Context, m issuer.Merchant, o Order) (Creat
 
 // sessionToken mints the session token of a's challenge: what the
 // merchant page (or, with emv, the EMV challenge's page) hands the edge to
-// begin, valid limits.SessionLifetime.
-func (s *Service) sessionToken(a issuer.Authentication, emv *challenge.EMVSession, now time.Time) (string, error) {
+// begin, valid limits.SessionLifetime. txn and locale, when known, are
+// what the edge's page shows before its client has loaded
+// (challenge.SessionClaims.Txn says why they may travel in the token).
+func (s *Service) sessionToken(a issuer.Authentication, txn *challenge.Txn, locale string, emv *challenge.EMVSession, now time.Time) (string, error) {
 	return challenge.Sign(s.keys.Load().Sign, challenge.TypSession, &challenge.SessionClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    challenge.IssuerName,
@@ -119,7 +122,22 @@ func (s *Service) sessionToken(a issuer.Authentication, emv *challenge.EMVSessio
 		},
 		MerchantOrigin: a.MerchantOrigin,
 		EMV:            emv,
+		Txn:            txn,
+		Locale:         locale,
 	})
+}
+
+// pageTxn is what the challenge page shows of a, to c's holder, before
+// its client has loaded: the same fields as the challenge token's Txn
+// (mintChallenge), so the client's screen does not change them.
+func pageTxn(a issuer.Authentication, c issuer.Cardholder) *challenge.Txn {
+	return &challenge.Txn{
+		Merchant: a.MerchantName,
+		Amount:   a.Amount,
+		Currency: a.Currency,
+		Date:     a.CreatedAt,
+		Last4:    c.Last4,
+	}
 }
 
 // cardState sets a's status from card n's state, the one rule every door

@@ -277,7 +277,7 @@ func (s *Service) OpenEMVChallenge(ctx context.Context, q CReq) (Opened, error) 
 		return Opened{}, err
 	}
 	o.Txn = t
-	token, err := s.sessionToken(a, &challenge.EMVSession{
+	token, err := s.sessionToken(a, nil, "", &challenge.EMVSession{
 		NotificationURL: t.NotificationURL, ThreeDSServerTransID: t.ServerTransID, ACSTransID: t.ACSTransID,
 		MessageVersion: t.MessageVersion, ChallengeWindowSize: t.WindowSize,
 	}, now)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strings"
@@ -43,6 +44,23 @@ func TestCreateEnrolled(t *testing.T) {
 	}
 	if err := v.Verify(got.SessionToken, challenge.TypChallenge, &challenge.ChallengeClaims{}); err == nil {
 		t.Error("session token accepted as a challenge token")
+	}
+	// It carries what the edge's page paints before the client loads
+	// (issue 16): what the merchant has, in the challenge token's words,
+	// and the card's language; nothing of the cardholder's own.
+	wantTxn := challenge.Txn{Merchant: "Demo Shop", Amount: 1250, Currency: "JPY", Date: t0, Last4: "9016"}
+	if sc.Txn == nil || sc.Txn.Merchant != wantTxn.Merchant || sc.Txn.Amount != wantTxn.Amount ||
+		sc.Txn.Currency != wantTxn.Currency || !sc.Txn.Date.Equal(wantTxn.Date) || sc.Txn.Last4 != wantTxn.Last4 || sc.Locale != "ja" {
+		t.Errorf("session token's display: %+v, locale %q; want %+v, ja", sc.Txn, sc.Locale, wantTxn)
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.Split(got.SessionToken, ".")[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{personalMsg, emailJA, "3540123456789016"} {
+		if strings.Contains(string(payload), secret) {
+			t.Errorf("session token holds %q: %s", secret, payload)
+		}
 	}
 
 	a, err := h.store.Authentication(t.Context(), got.ID)

@@ -6,6 +6,7 @@ import (
 	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/edge/money"
+	"github.com/honnin/honnin/edge/summary"
 )
 
 // ExpiryWarning is how long before the challenge expires the screen says
@@ -139,7 +140,7 @@ func (m *Model) summary(s *Screen, t *text) {
 	s.ShowSummary = true
 	s.Merchant = d.Merchant
 	s.Amount = money.Format(d.Amount, d.Currency, string(m.locale))
-	s.Date = FormatDate(d.Date, m.zone, m.locale)
+	s.Date = summary.FormatDate(d.Date, m.zone, m.locale)
 	if s.Date != "" {
 		s.DateNote = t.dateNote
 		s.ZoneToggle = t.showGMT
@@ -147,9 +148,7 @@ func (m *Model) summary(s *Screen, t *text) {
 			s.ZoneToggle = t.showJST
 		}
 	}
-	if d.Last4 != "" {
-		s.Last4 = "**** " + d.Last4
-	}
+	s.Last4 = summary.MaskLast4(d.Last4)
 	s.Message = d.Message
 }
 
@@ -236,7 +235,7 @@ func (m *Model) problemText(t *text, code string) string {
 // clock writes the time of day of at in the zone the date is shown in:
 // "12:03 JST".
 func (m *Model) clock(at time.Time) string {
-	return formatClock(at, m.zone)
+	return summary.FormatClock(at, m.zone)
 }
 
 // stepLeft is the time left in now's RFC 6238 step of period seconds: when

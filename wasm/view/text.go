@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/honnin/honnin/edge/contract"
+	"github.com/honnin/honnin/edge/summary"
 )
 
 // text is every string the screen shows, in one language. Wording follows
@@ -75,11 +76,13 @@ const (
 // a map literal are built field by field at start-up (several KB of wasm).
 var textEN = text{
 	labels: Labels{
-		Title:     "Confirm your purchase",
-		Merchant:  "Merchant",
-		Amount:    "Amount",
-		Date:      "Date",
-		Card:      "Card",
+		// The summary's labels are edge/summary's, which the edge's first
+		// paint of the page shows too.
+		Title:     summary.LabelsEN.Title,
+		Merchant:  summary.LabelsEN.Merchant,
+		Amount:    summary.LabelsEN.Amount,
+		Date:      summary.LabelsEN.Date,
+		Card:      summary.LabelsEN.Card,
 		Message:   "Personal message",
 		Code:      "One-time code (6 digits)",
 		ExpiresIn: "Expires in",
@@ -136,7 +139,7 @@ var textEN = text{
 		}
 		return " " + strconv.Itoa(n) + " attempts left."
 	},
-	help:         "Your card issuer asks you to confirm that this purchase is yours, to protect your card from misuse.",
+	help:         summary.LabelsEN.Help,
 	startAgain:   "To pay, start the payment again on this page.",
 	notConfirmed: "This payment was not confirmed.",
 	issuer:       issuerEN,
@@ -211,11 +214,11 @@ var textEN = text{
 
 var textJA = text{
 	labels: Labels{
-		Title:     "本人認証",
-		Merchant:  "ご利用店舗",
-		Amount:    "ご利用金額",
-		Date:      "ご利用日時",
-		Card:      "カード番号",
+		Title:     summary.LabelsJA.Title,
+		Merchant:  summary.LabelsJA.Merchant,
+		Amount:    summary.LabelsJA.Amount,
+		Date:      summary.LabelsJA.Date,
+		Card:      summary.LabelsJA.Card,
 		Message:   "パーソナルメッセージ",
 		Code:      "ワンタイムパスワード（6桁）",
 		ExpiresIn: "有効期限まで",
@@ -272,7 +275,7 @@ var textJA = text{
 		}
 		return "あと" + strconv.Itoa(n) + "回入力できます。"
 	},
-	help:         "カードの不正利用を防ぐため、カード会社がご本人によるお買い物かどうかを確認しています。",
+	help:         summary.LabelsJA.Help,
 	startAgain:   "お支払いになる場合は、このページでもう一度お支払い手続きをしてください。",
 	notConfirmed: "このお支払いは確認できませんでした。",
 	issuer:       issuerJA,

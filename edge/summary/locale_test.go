@@ -1,4 +1,4 @@
-package view
+package summary
 
 import (
 	"strings"
@@ -45,5 +45,48 @@ func TestLocaleForFolds(t *testing.T) {
 		if got := LocaleFor([]string{tag}); got != want && strings.TrimSpace(tag) == tag && !strings.ContainsAny(tag, "-_") {
 			t.Errorf("LocaleFor(%q) = %q, strings.EqualFold says %q", tag, got, want)
 		}
+	}
+}
+
+func TestLocaleForAcceptLanguage(t *testing.T) {
+	tests := []struct {
+		header string
+		want   Locale
+		ok     bool
+	}{
+		{"ja-JP,ja;q=0.9,en-US;q=0.8,en;q=0.7", Japanese, true},
+		{"ja", Japanese, true},
+		{" JA ;q=1", Japanese, true},
+		{"en-US,en;q=0.9,ja;q=0.8", English, true}, // only the first counts, as in LocaleFor
+		{"jam", English, true},
+		{"fr", English, true},
+		{"*", English, false},
+		{"", English, false},
+		{" , ja", English, false},
+	}
+	for _, tt := range tests {
+		if got, ok := LocaleForAcceptLanguage(tt.header); got != tt.want || ok != tt.ok {
+			t.Errorf("LocaleForAcceptLanguage(%q) = %q, %v, want %q, %v", tt.header, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestLabelsFor(t *testing.T) {
+	for _, l := range []Locale{English, Japanese} {
+		lb := LabelsFor(l)
+		for _, s := range []string{lb.Title, lb.Help, lb.Merchant, lb.Amount, lb.Date, lb.Card} {
+			if s == "" {
+				t.Errorf("LabelsFor(%q) has an empty label: %+v", l, lb)
+			}
+		}
+	}
+	if LabelsFor("fr") != LabelsEN || LabelsFor(Japanese) == LabelsEN {
+		t.Error("LabelsFor: English is not the default, or Japanese is English")
+	}
+	if got := MaskLast4("1234"); got != "**** 1234" {
+		t.Errorf("MaskLast4(1234) = %q", got)
+	}
+	if got := MaskLast4(""); got != "" {
+		t.Errorf("MaskLast4() = %q", got)
 	}
 }
