@@ -5,12 +5,15 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to read the databases
 
 	"github.com/honnin/honnin/e2e/stack"
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/issuer/store/pgtest"
 )
@@ -33,6 +36,9 @@ var replicaPG pgtest.Shared
 //   - every outcome reaches the issuer once, and the edges' shared queue
 //     ends empty;
 //   - each code mail is sent once, with two issuers draining one outbox;
+//   - PostgreSQL restarted under load: purchases around the outage get a
+//     clear refusal within the page's wait, and succeed again once it is
+//     back, without restarting any process;
 //   - an issuer killed mid-purchase: the purchase completes through the
 //     other.
 func TestReplicas(t *testing.T) {
@@ -134,6 +140,118 @@ func TestReplicas(t *testing.T) {
 				t.Errorf("%s got %d mails for one start, want 1", c.Email, len(ms))
 			}
 		}
+	})
+
+	t.Run("postgres restarted under load", func(t *testing.T) {
+		x := x.in(t)
+		var cards []ownCard
+		for range 6 {
+			cards = append(cards, x.enrol("email", enrolOpts{}))
+		}
+		// Six cardholders buy in a loop, each purchase a create and a
+		// start through the proxies, while PostgreSQL stops for 2 s and
+		// comes back. Every answer is kept with when it came.
+		type try struct {
+			at   time.Time
+			took time.Duration
+			err  string // "" for the challenge screen with the code sent
+		}
+		var mu sync.Mutex
+		var tries []try
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for _, c := range cards {
+			wg.Go(func() {
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					t0 := time.Now()
+					_, session, err := x.tryCreateAuth(c.Number, 900)
+					e := ""
+					if err != nil {
+						e = err.Error()
+					} else if a := x.start(session); !a.challenge() || a.Display.Delivery != contract.DeliverySent {
+						e = "start: " + a.String()
+					}
+					mu.Lock()
+					tries = append(tries, try{t0, time.Since(t0), e})
+					mu.Unlock()
+					if e != "" {
+						time.Sleep(50 * time.Millisecond)
+					}
+				}
+			})
+		}
+		time.Sleep(time.Second)
+		var downAt, upAt time.Time
+		replicaPG.Restart(t, func() { downAt = time.Now(); time.Sleep(2 * time.Second) })
+		upAt = time.Now()
+		// Until six purchases in a row succeed after the restart, or 30 s.
+		waitFor(t, "purchases to succeed again after the restart", 30*time.Second, func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			ok := 0
+			for _, tr := range tries {
+				if tr.at.After(upAt) && tr.err == "" {
+					ok++
+				}
+			}
+			return ok >= 6
+		})
+		close(stop)
+		wg.Wait()
+		var before, during, failed int
+		kinds := map[string]int{}
+		for _, tr := range tries {
+			if tr.took >= contract.ClientWait {
+				t.Errorf("a purchase waited %v (from %v), longer than the page waits (%v)", tr.took, tr.at.Sub(downAt).Round(time.Millisecond), contract.ClientWait)
+			}
+			switch {
+			case tr.err == "" && tr.at.Before(downAt):
+				before++
+			case tr.err != "":
+				failed++
+				k := tr.err
+				if i := strings.Index(k, "{"); i > 0 {
+					k = k[:i] // the status, without the body's message
+				}
+				kinds[strings.TrimSpace(k)]++
+				// A clear refusal from the issuer or the edge, never a
+				// connection cut or an answer the client cannot read.
+				if strings.Contains(tr.err, "500 Internal") {
+					t.Errorf("during the restart the merchant got a 500, want 503 unavailable with Retry-After: %s", tr.err)
+				}
+				if strings.Contains(tr.err, "EOF") || strings.Contains(tr.err, "connection reset") || strings.Contains(tr.err, "unreadable") || strings.Contains(tr.err, "no answer") {
+					t.Errorf("during the restart a purchase got no clear answer: %s", tr.err)
+				}
+				if tr.at.After(upAt.Add(10 * time.Second)) {
+					t.Errorf("a purchase failed %v after PostgreSQL was back: %s", tr.at.Sub(upAt).Round(time.Millisecond), tr.err)
+				}
+			default:
+				during++
+			}
+		}
+		t.Logf("PostgreSQL down %v: %d purchases before, %d failed clearly around the restart (%v), %d succeeded during and after; no process restarted",
+			upAt.Sub(downAt).Round(time.Millisecond), before, failed, kinds, during)
+		if before == 0 {
+			t.Error("no purchase succeeded before the restart: the load never ran")
+		}
+
+		// And a whole purchase still pays, through the same processes.
+		card := cards[0]
+		seen := len(x.mails(card.Email))
+		id, session := x.createAuth(card.Number, 1500)
+		a2 := x.start(session)
+		if !a2.challenge() {
+			t.Fatalf("start after the restart: %v", a2)
+		}
+		if v := x.verify(a2.ChallengeToken, x.nextCode(card.Email, seen)); !v.result() || v.Status != "Y" {
+			t.Fatalf("the right code after the restart: %v, want Y", v)
+		}
+		waitFor(t, "the merchant to read Y", 30*time.Second, func() bool { return x.merchantGet(id).Status == "Y" })
 	})
 
 	t.Run("issuer killed mid-purchase", func(t *testing.T) {

@@ -1,6 +1,6 @@
 package contract
 
-import "encoding/json"
+import "errors"
 
 // Paths of the internal API, as http.ServeMux patterns without the method:
 // every call is a POST of a JSON body, authenticated by a call token (an
@@ -196,7 +196,29 @@ const (
 // checked and applied on its own (one malformed outcome refuses only
 // itself), in order.
 type OutcomeBatch struct {
-	Outcomes []json.RawMessage `json:"outcomes"`
+	Outcomes []RawOutcome `json:"outcomes"`
+}
+
+// RawOutcome is one encoded Outcome of a batch, kept as its JSON text
+// (json.RawMessage's behaviour, without importing encoding/json: the wasm
+// client imports this package and links no JSON package).
+type RawOutcome []byte
+
+// MarshalJSON writes the outcome as it is ("null" for none).
+func (r RawOutcome) MarshalJSON() ([]byte, error) {
+	if r == nil {
+		return []byte("null"), nil
+	}
+	return r, nil
+}
+
+// UnmarshalJSON keeps a copy of the outcome's text.
+func (r *RawOutcome) UnmarshalJSON(b []byte) error {
+	if r == nil {
+		return errors.New("contract: RawOutcome: UnmarshalJSON on nil pointer")
+	}
+	*r = append((*r)[:0], b...)
+	return nil
 }
 
 // OutcomeBatchResponse is the issuer's answer to an OutcomeBatch it read:

@@ -264,3 +264,7 @@ var purchase = onetime.Purchase
 // shows them (contract.Issuer): the internal start's answer carries it to
 // the edge.
 func (s *Service) Contact() contract.Issuer { return s.contact }
+
+// Unavailable reports whether err says the store cannot serve now
+// (store.Unavailable): the doors answer it 503 with Retry-After, never 500.
+func Unavailable(err error) bool { return store.Unavailable(err) }

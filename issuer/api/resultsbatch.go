@@ -43,7 +43,7 @@ func (s *Server) resultsBatch(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := contract.OutcomeBatchResponse{Results: make([]contract.OutcomeResult, len(batch.Outcomes))}
 	for i, raw := range batch.Outcomes {
-		out.Results[i] = s.recordRaw(r.Context(), raw)
+		out.Results[i] = s.recordRaw(r.Context(), json.RawMessage(raw))
 	}
 	jsonapi.Write(w, http.StatusOK, out)
 	return nil

@@ -33,6 +33,8 @@ const port = 5432
 // Cluster is a running throwaway PostgreSQL cluster.
 type Cluster struct {
 	dir   string // temporary folder: data/, the socket, postgres.log
+	bin   string
+	cred  *syscall.Credential
 	cmd   *exec.Cmd
 	done  chan struct{} // closed when postgres exits
 	admin *sql.DB       // the "postgres" database, for CREATE DATABASE
@@ -58,7 +60,7 @@ func Start(ctx context.Context) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgtest: %w", err)
 	}
-	c := &Cluster{dir: dir, done: make(chan struct{})}
+	c := &Cluster{dir: dir, bin: bin, cred: cred}
 	if err := c.start(ctx, bin, cred); err != nil {
 		c.Stop()
 		return nil, err
@@ -80,7 +82,15 @@ func (c *Cluster) start(ctx context.Context, bin string, cred *syscall.Credentia
 	if out, err := initdb.CombinedOutput(); err != nil {
 		return fmt.Errorf("pgtest: initdb: %w\n%s", err, out)
 	}
-	logf, err := os.Create(filepath.Join(c.dir, "postgres.log"))
+	return c.launch(ctx, bin, cred)
+}
+
+// launch runs postgres on the cluster's data folder and waits until it
+// accepts connections.
+func (c *Cluster) launch(ctx context.Context, bin string, cred *syscall.Credential) error {
+	data := filepath.Join(c.dir, "data")
+	c.done = make(chan struct{})
+	logf, err := os.OpenFile(filepath.Join(c.dir, "postgres.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return fmt.Errorf("pgtest: %w", err)
 	}
@@ -97,11 +107,14 @@ func (c *Cluster) start(ctx context.Context, bin string, cred *syscall.Credentia
 	if err := c.cmd.Start(); err != nil {
 		return fmt.Errorf("pgtest: start postgres: %w", err)
 	}
-	go func() { c.cmd.Wait(); close(c.done) }()
+	done := c.done
+	go func() { c.cmd.Wait(); close(done) }()
 
-	c.admin, err = sql.Open("pgx", c.url("postgres"))
-	if err != nil {
-		return fmt.Errorf("pgtest: %w", err)
+	if c.admin == nil {
+		c.admin, err = sql.Open("pgx", c.url("postgres"))
+		if err != nil {
+			return fmt.Errorf("pgtest: %w", err)
+		}
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -173,6 +186,27 @@ func databaseName(url string) (string, bool) {
 		return "", false
 	}
 	return "t_" + strconv.Itoa(n), true
+}
+
+// Restart stops the server (fast shutdown: every connection is ended, as
+// an operator's restart or a failover does) and starts it again on the
+// same data, returning once it accepts connections: for the tests that
+// show a process rides out its database's restart. down runs while the
+// server is stopped (nil: nothing), so a test can act in the outage.
+func (c *Cluster) Restart(ctx context.Context, down func()) error {
+	if c.cmd == nil || c.cmd.Process == nil {
+		return errors.New("pgtest: restart: the server is not running")
+	}
+	c.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-c.done:
+	case <-time.After(15 * time.Second):
+		return errors.New("pgtest: restart: postgres did not stop within 15 s")
+	}
+	if down != nil {
+		down()
+	}
+	return c.launch(ctx, c.bin, c.cred)
 }
 
 // Stop shuts the server down (fast shutdown: connections are ended) and

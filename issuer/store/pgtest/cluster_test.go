@@ -207,3 +207,35 @@ func TestSweep(t *testing.T) {
 		t.Errorf("sweep removed a folder not its own: %v", err)
 	}
 }
+
+// TestRestart: a restart ends the open connections (the pool's next
+// query fails or reconnects), the data written before it is still there
+// after, and the pool serves again without being reopened.
+func TestRestart(t *testing.T) {
+	url := shared.Database(t)
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE kept (v INTEGER); INSERT INTO kept VALUES (42)`); err != nil {
+		t.Fatal(err)
+	}
+	var during error
+	shared.Restart(t, func() { during = db.QueryRow(`SELECT 1`).Scan(new(int)) })
+	if during == nil {
+		t.Error("a query while the server was stopped succeeded")
+	}
+	var v int
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err = db.QueryRow(`SELECT v FROM kept`).Scan(&v)
+		if err == nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil || v != 42 {
+		t.Fatalf("after the restart: %d, %v; want 42 from the same pool", v, err)
+	}
+}

@@ -149,3 +149,12 @@ func (s *Shared) Stop() {
 		s.sqliteDir, s.sqlite = "", nil
 	}
 }
+
+// Restart restarts the shared cluster (Cluster.Restart), running down
+// while it is stopped; it fails t if the cluster does not come back.
+func (s *Shared) Restart(t testing.TB, down func()) {
+	t.Helper()
+	if err := s.cluster(t).Restart(context.Background(), down); err != nil {
+		t.Fatal(err)
+	}
+}
