@@ -124,7 +124,10 @@ func BenchmarkMount(b *testing.B) {
 		testenv.Need(b, "the e2e stack", fmt.Errorf("%s", skipWhy))
 	}
 	floor := wireFloor(b)
-	for _, mode := range []string{"cold", "prepared"} {
+	// prepared-loopback is prepared without the throttling: the issue's
+	// "mount → usable code field ≤ 300 ms after Honnin.prepare" on a
+	// desktop on a good network.
+	for _, mode := range []string{"cold", "prepared", "prepared-loopback"} {
 		b.Run(mode, func(b *testing.B) {
 			var took, wire, paint []float64
 			for range b.N {
@@ -140,7 +143,7 @@ func BenchmarkMount(b *testing.B) {
 			if mode == "cold" && slices.Min(took) < floor {
 				b.Fatalf("cold mount took %.0f ms, less than the wasm's %.0f ms download at Fast 3G: throttling is off", slices.Min(took), floor)
 			}
-			if mode == "prepared" && slices.Max(wire) > 0 {
+			if mode != "cold" && slices.Max(wire) > 0 {
 				b.Fatalf("prepared mount fetched the wasm again (%v bytes on the wire)", wire)
 			}
 			b.ReportMetric(median(took), "ms-median")
@@ -180,6 +183,10 @@ func median(v []float64) float64 {
 // was called (ms since the epoch, the page's clock) and what the challenge
 // frame reported once its code field was usable.
 func mountOnce(b *testing.B, mode string) (start float64, _ usable) {
+	throttled := mode != "prepared-loopback"
+	if !throttled {
+		mode = "prepared"
+	}
 	b.Helper()
 	number := freshNumber(b)
 	operator(b, sys, nil, "cardholder", "add", "-card", number, "-email", freshEmail("bench"), "-method", "email",
@@ -228,7 +235,9 @@ func mountOnce(b *testing.B, mode string) (start float64, _ usable) {
 	); err != nil {
 		b.Fatal(err)
 	}
-	throttle(b, ctx)
+	if throttled {
+		throttle(b, ctx)
+	}
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#pay"))); err != nil {
 		b.Fatal(err)
 	}
