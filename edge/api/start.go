@@ -9,6 +9,7 @@ import (
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/devicecookie"
+	"github.com/honnin/honnin/edge/issuerclient"
 	"github.com/honnin/honnin/edge/jsonapi"
 	"github.com/honnin/honnin/edge/ledger"
 )
@@ -52,6 +53,14 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) error {
 	}
 	sig := h.edgeSignals(r)
 	out, err := h.issuer.Start(ctx, s.Subject, contract.StartRequest{Device: req.Device, Edge: &sig})
+	if locked(err) {
+		// The cardholder's credentials were locked since the decision:
+		// the payment ends N credential_locked, the end state the client
+		// shows for a lock (whom to call, the portal), never "issuer
+		// unavailable", which would send the cardholder back to retry.
+		return h.end(w, r, ending{authID: s.Subject, origin: s.MerchantOrigin, attempts: e.Attempts,
+			status: contract.StatusNotAuthenticated, reason: contract.ReasonCredentialLocked})
+	}
 	if err != nil {
 		return h.issuerFailed(w, r, s.Subject, err)
 	}
@@ -183,4 +192,11 @@ func peerIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// locked reports whether err is the issuer's refusal of a start because
+// the cardholder has no usable credential left (contract.CodeCredentialLocked).
+func locked(err error) bool {
+	var ie *issuerclient.Error
+	return errors.As(err, &ie) && ie.Code == contract.CodeCredentialLocked
 }

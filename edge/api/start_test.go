@@ -234,3 +234,18 @@ func TestStartIssuerContact(t *testing.T) {
 		})
 	}
 }
+
+// TestStartCredentialLocked: the issuer refuses a start because the
+// cardholder's credentials were locked since the decision. The client gets
+// the lock's end state (a result N credential_locked, whose screen names
+// whom to call), not "issuer unavailable", and the issuer learns the end.
+func TestStartCredentialLocked(t *testing.T) {
+	e := newEnv(t)
+	e.issuer.refuseStart = &refusal{http.StatusConflict, contract.CodeCredentialLocked}
+	rep := e.post("/v1/start", map[string]string{"session_token": e.m.session(t, "auth-l")})
+	want(t, "start", rep, http.StatusOK, "")
+	c := e.result(rep.ResultToken)
+	if rep.State != "result" || c.Status != contract.StatusNotAuthenticated || c.Reason != contract.ReasonCredentialLocked {
+		t.Errorf("reply %+v, claims %+v; want a result N credential_locked", rep, c)
+	}
+}

@@ -47,9 +47,10 @@ const (
 	CodeUnavailable = "unavailable"
 	// CodeCredentialLocked (409): the cardholder has no usable credential
 	// of their method (all locked, or none registered) for a start after
-	// the decision. Not passed on (the client is told
-	// CodeIssuerUnavailable): a card without one is denied at its first
-	// start, so the edge meets it only when a lock came in between.
+	// the decision. Not passed on as an error: the edge ends the
+	// authentication N ReasonCredentialLocked, the end state the client
+	// shows for a lock. A card without one is denied at its first start,
+	// so the edge meets it only when a lock came in between.
 	CodeCredentialLocked = "credential_locked"
 	// CodeNotPassword (409): a password check for a challenge that is not
 	// a password challenge: the edge is broken. Not passed on.

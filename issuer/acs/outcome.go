@@ -41,7 +41,17 @@ type Outcome struct {
 // cross, so the store counts only what it has not seen), and a credential
 // locked by them gets its lock notice. A Y resets the matching
 // credential's count; a Y of a credential locked or revoked before the
-// report came is recorded as N credential_locked.
+// report came is recorded as N credential_locked. The counts follow the
+// edge's order, not the order reports arrive in (store.RecordAttempts,
+// RecordSuccess): a late wrong code from before a success counts no more.
+//
+// The report is applied in steps (its wrong codes, its result, the
+// success), each its own transaction and each idempotent, so a report that
+// failed half-way (a busy database) is completed by the edge's retry: a
+// repeated Y resets its credential again if the first try did not. A Y of
+// an authentication the issuer ended as superseded (the edge's start of the
+// card's next challenge came before this report) resets it too: the code
+// was right, and the edge reset its count when it judged it.
 func (s *Service) RecordOutcome(ctx context.Context, o Outcome) (applied bool, err error) {
 	switch {
 	case o.Attempts > purchase.Tries:
@@ -76,7 +86,11 @@ func (s *Service) RecordOutcome(ctx context.Context, o Outcome) (applied bool, e
 		s.log.LogAttrs(ctx, slog.LevelWarn, "acs: Y of a credential no longer active recorded as N",
 			slog.String("authentication", o.Authentication), slog.String("cred", o.Cred))
 	}
-	if applied && status == contract.StatusAuthenticated {
+	// Every Y the store took (applied, repeated, or of an authentication it
+	// ended as superseded meanwhile) is a right code the edge judged, and
+	// the edge reset its count then: RecordSuccess applies it in the edge's
+	// order, once, and refuses it for a credential no longer active.
+	if o.Status == contract.StatusAuthenticated {
 		if err := s.succeeded(ctx, o, now); err != nil {
 			return false, err
 		}

@@ -284,11 +284,14 @@ func (s *Store) LockCredential(ctx context.Context, id int64, reason, actor stri
 }
 
 // UnlockCredential makes credential id active with no failures (an
-// explicit unlock is a fresh start, unlike UnlockExpired) and re-evaluates
-// the card's OTP lock. A revoked credential is ErrConflict.
+// explicit unlock is a fresh start, unlike UnlockExpired: its success_seq
+// becomes the card's newest challenge, so reports of wrong codes entered
+// before the unlock that arrive after it count no more; see countsAfter)
+// and re-evaluates the card's OTP lock. A revoked credential is ErrConflict.
 func (s *Store) UnlockCredential(ctx context.Context, id int64, actor string, now time.Time) error {
 	return s.changeCredential(ctx, "unlock", id, func(tx *sql.Tx, c issuer.Credential) error {
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE credentials SET state = 'active', lock_reason = '', failures = 0,
+			success_seq = (SELECT challenge_seq FROM cardholders WHERE cardholders.id = credentials.cardholder_id),
 			locked_at = NULL, updated_at = ? WHERE id = ?`), ms(now), id); err != nil {
 			return err
 		}

@@ -33,7 +33,10 @@ type Result struct {
 }
 
 // RecordResult applies r: the authentication takes r's status once, and
-// returns the status recorded. It returns applied=false and no error for a
+// returns the status recorded (when r was not applied, the status the
+// authentication has: a caller whose earlier try recorded a Y and then
+// failed finishes the Y's work on the edge's retry). It returns
+// applied=false and no error for a
 // report already seen (the same jti again), for a second report of the
 // outcome already recorded, and for any report of an authentication the
 // issuer ended as superseded (the edge may not have known yet), so the
@@ -63,6 +66,7 @@ func (s *Store) RecordResult(ctx context.Context, r Result) (applied bool, statu
 		if err != nil {
 			return err
 		}
+		status = cur
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO results (jti, authentication_id, status, reason, gen, attempts, received_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (jti) DO NOTHING`),
 			r.JTI, r.AuthenticationID, r.Status, r.Reason, r.Gen, r.Attempts, ms(r.ReceivedAt))
