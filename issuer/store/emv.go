@@ -143,6 +143,12 @@ func (s *Store) OpenEMVChallenge(ctx context.Context, acsTransID, window string,
 // refused, and openBefore is past every token such a challenge can have.
 // It also forgets 3DS Method data received before methodsBefore. It
 // returns how many challenges it ended.
+//
+// It runs every second (threeds.Results), so its cost must follow the EMV
+// challenges that are due, not the table sizes: the authentication is
+// looked up per due transaction (EXISTS on the primary key). An IN list of
+// every open authentication instead made SQLite scan all of them, twice a
+// second, abandoned merchant flows included.
 func (s *Store) ExpireEMV(ctx context.Context, now, noCReqBefore, openBefore, methodsBefore time.Time) (int, error) {
 	var n int
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -157,7 +163,8 @@ func (s *Store) ExpireEMV(ctx context.Context, now, noCReqBefore, openBefore, me
 			}
 			rows, err := tx.QueryContext(ctx, s.q(`UPDATE emv_transactions SET challenge_cancel = ?
 				WHERE ares_status = 'C' AND challenge_cancel = '' AND rreq IS NULL AND `+timer.cond+`
-					AND authentication_id IN (SELECT id FROM authentications WHERE status = 'C')
+					AND EXISTS (SELECT 1 FROM authentications a
+						WHERE a.id = emv_transactions.authentication_id AND a.status = 'C')
 				RETURNING authentication_id`), timer.cancel, ms(before))
 			if err != nil {
 				return err
