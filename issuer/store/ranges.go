@@ -17,8 +17,8 @@ type Range struct {
 	Brand      string
 	// Eligible is false for a range whose cards are not enrolled in
 	// authentication (seed 002): they are answered N not_eligible.
-	Eligible  bool
-	Note      string
+	Eligible bool
+	Note     string
 	// Branding is the range's own brand for the challenge screen, as
 	// issuer/branding.Encode writes it (JSON of a contract.Issuer); ""
 	// shows the issuer's default. Brand above is the card scheme's name,
