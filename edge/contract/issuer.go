@@ -1,7 +1,6 @@
 package contract
 
 import (
-	"math"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -130,51 +129,66 @@ func luminance(r, g, b uint8) float64 {
 		if v <= 0.04045 {
 			return v / 12.92
 		}
-		return math.Pow((v+0.055)/1.055, 2.4)
+		return pow24((v + 0.055) / 1.055)
 	}
 	return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
 }
 
-// logoTypes are the image types a logo may be: what every browser shows in
-// an <img>, where an SVG runs no script.
-var logoTypes = [...]string{"image/png", "image/jpeg", "image/webp", "image/svg+xml"}
+// pow24 is x^2.4 for x in [0, 1]: the fifth root of x^12 by Newton's
+// method, from above. math.Pow would do, but it links exp and log into the
+// wasm client (which checks an Issuer with Valid), some kilobytes for
+// three numbers a screen reads once.
+func pow24(x float64) float64 {
+	x2 := x * x
+	x4 := x2 * x2
+	a := x4 * x4 * x4 // x^12
+	if a == 0 {
+		return 0
+	}
+	y := 1.0 // above the root: Newton then falls to it without overshooting
+	for range 200 {
+		y4 := y * y * y * y
+		next := (4*y + a/y4) / 5
+		if next >= y {
+			break
+		}
+		y = next
+	}
+	return y
+}
 
-// ValidLogo reports whether s is a base64 data: URL of a logoTypes image,
-// at most IssuerLogoMaxLen long.
+// ValidLogo reports whether s is a base64 data: URL of a PNG, JPEG, WebP
+// or SVG image (what every browser shows in an <img>, where an SVG runs no
+// script), at most IssuerLogoMaxLen long. It is written out by hand: the
+// wasm client links it, and each package it would call costs there.
 func ValidLogo(s string) bool {
 	if len(s) > IssuerLogoMaxLen {
 		return false
 	}
-	rest, ok := strings.CutPrefix(s, "data:")
-	if !ok {
+	var data string
+	for _, t := range [...]string{"png", "jpeg", "webp", "svg+xml"} {
+		if p := "data:image/" + t + ";base64,"; len(s) > len(p) && s[:len(p)] == p {
+			data = s[len(p):]
+		}
+	}
+	if data == "" || len(data)%4 != 0 {
 		return false
 	}
-	typ, data, ok := strings.Cut(rest, ";base64,")
-	if !ok || data == "" || len(data)%4 != 0 {
-		return false
-	}
-	known := false
-	for _, t := range logoTypes {
-		known = known || typ == t
-	}
-	if !known {
-		return false
-	}
-	body := strings.TrimRight(data, "=")
-	if len(data)-len(body) > 2 {
-		return false
-	}
-	for i := 0; i < len(body); i++ {
-		c := body[i]
-		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/') {
+	pad := 0
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		switch {
+		case c == '=' && i >= len(data)-2:
+			pad++
+		case pad > 0:
+			return false
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '+', c == '/':
+		default:
 			return false
 		}
 	}
 	return true
 }
-
-// IsZero reports whether i names nothing.
-func (i Issuer) IsZero() bool { return i == Issuer{} }
 
 // ValidPortalURL reports whether s is an absolute https URL with a host
 // and no user part, short enough to show, with no space in it; plain http
@@ -210,8 +224,18 @@ func loopback(host string) bool {
 	} else {
 		name, _, _ = strings.Cut(host, ":")
 	}
-	return name == "localhost" || name == "::1" ||
-		strings.HasPrefix(name, "127.") && strings.Trim(name, "0123456789.") == ""
+	if name == "localhost" || name == "::1" {
+		return true
+	}
+	if !strings.HasPrefix(name, "127.") {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c != '.' && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // line reports whether s is valid UTF-8 of at most n characters with no

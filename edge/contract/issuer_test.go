@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -77,5 +78,13 @@ func TestIssuerOver(t *testing.T) {
 	}
 	if got := def.Over(Issuer{}); got != def {
 		t.Errorf("Over(zero) = %+v, want the default %+v", got, def)
+	}
+}
+
+func TestPow24(t *testing.T) {
+	for _, x := range []float64{0, 0.001, 0.0521, 0.2, 0.5, 0.9, 1} {
+		if got, want := pow24(x), math.Pow(x, 2.4); math.Abs(got-want) > 1e-12 {
+			t.Errorf("pow24(%g) = %.15g, want %.15g", x, got, want)
+		}
 	}
 }
