@@ -433,6 +433,12 @@ func (r *jsonReader) issuer(v jsonValue, i *contract.Issuer) {
 			r.string(m.val, &i.Phone)
 		case "portal_url":
 			r.string(m.val, &i.Portal)
+		case "logo":
+			r.string(m.val, &i.Logo)
+		case "color":
+			r.string(m.val, &i.Color)
+		case "accent":
+			r.string(m.val, &i.Accent)
 		}
 	}
 }
