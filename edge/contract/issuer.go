@@ -190,6 +190,9 @@ func ValidLogo(s string) bool {
 	return true
 }
 
+// IsZero reports whether i names nothing.
+func (i Issuer) IsZero() bool { return i == Issuer{} }
+
 // ValidPortalURL reports whether s is an absolute https URL with a host
 // and no user part, short enough to show, with no space in it; plain http
 // only on the loopback host (localhost, 127.0.0.1, [::1]: a test stack),
