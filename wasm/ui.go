@@ -56,17 +56,12 @@ type ui struct {
 	// unchanged message is not written again (a screen reader would read
 	// the #error alert again each second).
 	shown map[*dom.BasicHTMLElement]string
-	// links remembers the URL attributes last set (link).
-	links map[linkKey]string
-}
-
-type linkKey struct {
-	e    *dom.BasicHTMLElement
-	attr string
+	// urls are the logo's src and the links' hrefs last set (link).
+	urls [3]string
 }
 
 func newUI(doc dom.Document) *ui {
-	u := &ui{doc: doc, shown: map[*dom.BasicHTMLElement]string{}, links: map[linkKey]string{}}
+	u := &ui{doc: doc, shown: map[*dom.BasicHTMLElement]string{}}
 
 	// #status comes with the page ("Loading…"), and the loader writes into
 	// it if the program fails; the rest is built here.
@@ -197,20 +192,18 @@ func newUI(doc dom.Document) *ui {
 	// focus moves there at the end, so the next Tab reaches them). The
 	// portal opens in a new tab: this page is a frame in the shop's.
 	u.contact = u.el("p", "contact", "contact")
-	u.contact.SetAttribute("hidden", "")
 	u.phone = u.el("a", "phone", "")
 	u.portal = u.el("a", "portal", "")
 	u.portal.SetAttribute("target", "_blank")
 	u.portal.SetAttribute("rel", "noopener noreferrer")
 	u.contact.AppendChild(u.phone)
 	u.contact.AppendChild(u.portal)
-	for _, e := range []*dom.BasicHTMLElement{u.retry.BasicHTMLElement, u.contact} {
-		if next := u.status.NextSibling(); next != nil {
-			body.InsertBefore(e, next)
-		} else {
-			body.AppendChild(e)
-		}
+	if next := u.status.NextSibling(); next != nil {
+		body.InsertBefore(u.retry, next)
+	} else {
+		body.AppendChild(u.retry)
 	}
+	body.InsertBefore(u.contact, u.retry)
 	return u
 }
 
@@ -309,9 +302,9 @@ func (u *ui) render(s view.Screen) {
 	u.text(u.retry.BasicHTMLElement, l.Retry)
 
 	u.text(u.brandName, s.Brand)
-	u.link(u.brandLogo, "src", s.Logo)
-	u.link(u.phone, "href", s.PhoneHref)
-	u.link(u.portal, "href", s.PortalHref)
+	link(u.brandLogo, "src", s.Logo, &u.urls[0])
+	link(u.phone, "href", s.PhoneHref, &u.urls[1])
+	link(u.portal, "href", s.PortalHref, &u.urls[2])
 	u.text(u.phone, s.Phone)
 	u.text(u.portal, s.Portal)
 	u.brandColors(s.Color, s.Accent)
@@ -338,10 +331,9 @@ func (u *ui) render(s view.Screen) {
 	show(u.summary, s.ShowSummary)
 	show(u.messageBox, s.Message != "")
 	show(u.brand, s.Brand != "" || s.Logo != "")
-	show(u.brandLogo, s.Logo != "")
+	// An empty link, and the logo without a src, are not shown
+	// (challenge.css).
 	show(u.contact, s.PhoneHref != "" || s.PortalHref != "")
-	show(u.phone, s.PhoneHref != "")
-	show(u.portal, s.PortalHref != "")
 	show(u.tzToggle.BasicHTMLElement, s.ZoneToggle != "")
 	show(u.form, challenge)
 	show(u.resend.BasicHTMLElement, s.ShowResend)
@@ -375,15 +367,15 @@ func (u *ui) render(s view.Screen) {
 	}
 }
 
-// link sets e's URL attribute (src, href) to v, or removes it for "".
-// The view hands over only what the contract checked: a data: image, a
-// tel: URL, an https (or loopback http) portal.
-func (u *ui) link(e *dom.BasicHTMLElement, attr, v string) {
-	k := linkKey{e, attr}
-	if old, ok := u.links[k]; ok && old == v {
-		return // setting an <img>'s src again would load it again
+// link sets e's URL attribute (src, href) to v, or removes it for "",
+// when v is not *last already: setting an <img>'s src again loads it
+// again. The view hands over only what the contract checked: a data:
+// image, a tel: URL, an https (or loopback http) portal.
+func link(e *dom.BasicHTMLElement, attr, v string, last *string) {
+	if *last == v {
+		return
 	}
-	u.links[k] = v
+	*last = v
 	if v == "" {
 		e.RemoveAttribute(attr)
 		return
@@ -392,22 +384,18 @@ func (u *ui) link(e *dom.BasicHTMLElement, attr, v string) {
 }
 
 // brandColors sets the issuer's colours as the custom properties
-// challenge.css reads (--brand, --accent) on <html>, or removes them for
-// the page's own. The CSSOM's style.setProperty is not an inline style
-// attribute: the page's CSP (style-src 'self', no 'unsafe-inline') allows
-// it.
+// challenge.css reads (--brand, --accent) on <html>; "" removes one (the
+// CSSOM's setProperty with an empty value does), leaving the page's own.
+// style.setProperty is not an inline style attribute: the page's CSP
+// (style-src 'self', no 'unsafe-inline') allows it.
 func (u *ui) brandColors(brand, accent string) {
 	if u.colors == [2]string{brand, accent} {
 		return
 	}
 	u.colors = [2]string{brand, accent}
 	style := u.root.Underlying().Get("style")
-	for _, p := range [...][2]string{{"--brand", brand}, {"--accent", accent}} {
-		if p[1] == "" {
-			style.Call("removeProperty", p[0])
-		} else {
-			style.Call("setProperty", p[0], p[1])
-		}
+	for i, name := range [...]string{"--brand", "--accent"} {
+		style.Call("setProperty", name, u.colors[i])
 	}
 }
 

@@ -53,9 +53,18 @@ type Issuer struct {
 // absolute http or https URL. The edge drops an Issuer that is not valid
 // rather than show it (the screen then says "your card issuer").
 func (i Issuer) Valid() bool {
-	return line(i.Name, IssuerNameMaxRunes) && line(i.Phone, IssuerPhoneMaxRunes) &&
-		(i.Portal == "" || ValidPortalURL(i.Portal)) && (i.Logo == "" || ValidLogo(i.Logo)) &&
+	return i.ValidContact() && (i.Logo == "" || ValidLogo(i.Logo)) &&
 		(i.Color == "" || ValidColor(i.Color)) && (i.Accent == "" || ValidColor(i.Accent))
+}
+
+// ValidContact is Valid for the name, phone and portal alone. The wasm
+// client checks those with it, and the logo and colours only for their
+// form (the edge ran Valid before sending them; a browser shows nothing
+// but an image from a data: URL, and takes nothing but a colour for a
+// colour property), sparing its download the contrast arithmetic.
+func (i Issuer) ValidContact() bool {
+	return line(i.Name, IssuerNameMaxRunes) && line(i.Phone, IssuerPhoneMaxRunes) &&
+		(i.Portal == "" || ValidPortalURL(i.Portal))
 }
 
 // Over returns i with every part that o sets replaced by o's: a card
@@ -219,26 +228,15 @@ func ValidPortalURL(s string) bool {
 	return secure || loopback(host)
 }
 
-// loopback reports whether host (with an optional port) is this machine.
+// loopback reports whether host (with an optional port) is this machine
+// by one of its usual names: localhost, 127.0.0.1, [::1].
 func loopback(host string) bool {
-	name := host
-	if strings.HasPrefix(host, "[") {
-		name, _, _ = strings.Cut(host[1:], "]")
-	} else {
-		name, _, _ = strings.Cut(host, ":")
-	}
-	if name == "localhost" || name == "::1" {
-		return true
-	}
-	if !strings.HasPrefix(name, "127.") {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		if c := name[i]; c != '.' && (c < '0' || c > '9') {
-			return false
+	for _, name := range [...]string{"localhost", "127.0.0.1", "[::1]"} {
+		if len(host) >= len(name) && host[:len(name)] == name && (len(host) == len(name) || host[len(name)] == ':') {
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // line reports whether s is valid UTF-8 of at most n characters with no

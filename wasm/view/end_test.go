@@ -166,7 +166,7 @@ func TestEndStates(t *testing.T) {
 					links := tt.phone || tt.deny
 					wantPhone, wantTel, wantPortal, wantPortalHref := "", "", "", ""
 					if links && c.Phone != "" {
-						wantPhone, wantTel = textFor(l).call(c.Phone), telURL(c.Phone)
+						wantPhone, wantTel = textFor(l).callBefore+c.Phone+textFor(l).callAfter, telURL(c.Phone)
 					}
 					if links && c.Portal != "" {
 						wantPortal, wantPortalHref = textFor(l).portal, c.Portal
@@ -249,7 +249,7 @@ func verify(t *testing.T, m *Model) {
 // TestBrandShown: the start's brand — the card's range's, over the
 // issuer's default, as the issuer resolved it — heads every later screen:
 // name, logo and colours; a brand the screen could not show safely (a
-// colour text fails on, a logo from elsewhere) is not taken at all.
+// colour that is not #rrggbb, a logo from elsewhere) is not taken at all.
 func TestBrandShown(t *testing.T) {
 	gold := &contract.Issuer{Name: "Gold Card", Phone: "0120-111-111", Portal: "https://gold.example/",
 		Logo: "data:image/png;base64,iVBORw0KGgo=", Color: "#7a5c00", Accent: "#1a1a1a"}
@@ -260,8 +260,12 @@ func TestBrandShown(t *testing.T) {
 	}{
 		{"range brand", gold, *gold},
 		{"none", nil, contract.Issuer{}},
-		{"colour too light", &contract.Issuer{Name: "Pale", Color: "#ffff66"}, contract.Issuer{}},
+		// The contrast is the issuer's check and the edge's
+		// (contract.Issuer.Valid); the client checks the form.
+		{"colour with CSS after it", &contract.Issuer{Name: "Odd", Color: "#000000;background:url(x)"}, contract.Issuer{}},
+		{"accent by name", &contract.Issuer{Name: "Odd", Accent: "red"}, contract.Issuer{}},
 		{"logo by URL", &contract.Issuer{Name: "Far", Logo: "https://far.example/logo.png"}, contract.Issuer{}},
+		{"portal elsewhere over http", &contract.Issuer{Name: "Far", Portal: "http://far.example/"}, contract.Issuer{}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			m := New(English)

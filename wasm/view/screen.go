@@ -288,7 +288,7 @@ func (m *Model) needsIssuer() bool {
 func (m *Model) contact(s *Screen, t *text) {
 	c := m.issuer
 	if tel := telURL(c.Phone); tel != "" {
-		s.Phone, s.PhoneHref = t.call(c.Phone), tel
+		s.Phone, s.PhoneHref = t.callBefore+c.Phone+t.callAfter, tel
 	}
 	if c.Portal != "" {
 		s.Portal, s.PortalHref = t.portal, c.Portal
@@ -298,19 +298,18 @@ func (m *Model) contact(s *Screen, t *text) {
 // telURL is the tel: URL of a phone number as people write it, "" when
 // it has no digit.
 func telURL(phone string) string {
-	b := make([]byte, 0, len(phone))
-	for i := 0; i < len(phone); i++ {
-		switch c := phone[i]; {
-		case '0' <= c && c <= '9':
-			b = append(b, c)
-		case c == '+' && len(b) == 0:
-			b = append(b, c)
+	var b [4 + contract.IssuerPhoneMaxRunes]byte
+	n := copy(b[:], "tel:")
+	for i := 0; i < len(phone) && n < len(b); i++ {
+		if c := phone[i]; '0' <= c && c <= '9' || c == '+' && n == 4 {
+			b[n] = c
+			n++
 		}
 	}
-	if len(b) == 0 || b[len(b)-1] == '+' {
+	if n == 4 || b[n-1] == '+' {
 		return ""
 	}
-	return "tel:" + string(b)
+	return string(b[:n])
 }
 
 // resultText is the final screen of a result: what happened, in plain

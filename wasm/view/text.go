@@ -46,10 +46,10 @@ type text struct {
 	// locked, denied and tooMany explain a locked card, a denied payment
 	// and too many wrong codes with the issuer's contact (contract.Issuer).
 	locked, denied, tooMany func(c contract.Issuer) string
-	// call and portal are the texts of the contact's links under those
-	// ends (Screen.Phone, Screen.Portal).
-	call   func(phone string) string
-	portal string
+	// callBefore and callAfter go around the phone number in the text of
+	// its link, portal is the portal link's text, under those ends
+	// (Screen.Phone, Screen.Portal).
+	callBefore, callAfter, portal string
 	// cancelledNext follows "Cancelled".
 	cancelledNext string
 	// timedOut explains an expired or timed-out challenge.
@@ -173,7 +173,7 @@ var textEN = text{
 		}
 		return s + " If the codes keep failing, contact " + issuerEN(c.Name) + "."
 	},
-	call:          func(phone string) string { return "Call " + phone },
+	callBefore:    "Call ",
 	portal:        "Open the cardholder portal",
 	cancelledNext: "This payment was not made. To pay, start the payment again on this page.",
 	timedOut:      "The time to enter the code ran out, so this payment was not confirmed.",
@@ -311,7 +311,7 @@ var textJA = text{
 		}
 		return s + "うまくいかない場合は、" + issuerJA(c.Name) + "にお問い合わせください。"
 	},
-	call:          func(phone string) string { return phone + "に電話する" },
+	callAfter:     "に電話する",
 	portal:        "会員ページを開く",
 	cancelledNext: "お支払いは行われていません。お支払いになる場合は、このページでもう一度お支払い手続きをしてください。",
 	timedOut:      "入力時間が過ぎたため、このお支払いは確認できませんでした。",
