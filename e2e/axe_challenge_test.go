@@ -120,12 +120,16 @@ func (c *checkout) waitEnd() {
 // a cardholder reaches from the shop — the code entry, a wrong code, after
 // a resend, too many wrong codes, expired — at each EMV window size and
 // on a phone; TestAxePortal has the approved and the denied ends. No
-// rule may fail.
+// rule may fail. The Japanese card is in a range with its own brand
+// (brandRange): its colours are checked too, and its end names the
+// range's phone and portal as links (checkBrandedEnd).
 func TestAxeChallenge(t *testing.T) {
 	t.Run("ja", func(t *testing.T) {
 		card := newCard(t, "email", enrolOpts{Locale: "ja", Message: "本人確認のテストです：青い猫"})
+		brandRange(t, card)
 		c := startKept(t, card, "ja-JP", "ja")
 		c.waitFrameText("#merchant", "Demo Shop")
+		c.waitFrameText("#brand-name", goldBrand.Name)
 		c.axe("code")
 
 		first := c.code()
@@ -159,6 +163,7 @@ func TestAxeChallenge(t *testing.T) {
 		}
 		c.enter(wrong)
 		c.waitEnd()
+		c.checkBrandedEnd()
 		c.axe("too-many-tries")
 	})
 

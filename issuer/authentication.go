@@ -14,7 +14,11 @@ type Authentication struct {
 	ID         string
 	MerchantID int64
 	// CardholderID is 0 when the card is not enrolled.
-	CardholderID   int64
+	CardholderID int64
+	// RangeID is the card range (store.Range) the card was found in at
+	// creation, 0 for none: the start shows that range's brand. It is
+	// written at creation and read only through store.RangeBranding.
+	RangeID        int64
 	OrderRef       string
 	Amount         int64 // minor units of Currency
 	Currency       string

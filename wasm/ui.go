@@ -28,7 +28,13 @@ type ui struct {
 	title, merchant, amount, date, dateNote, last4, message *dom.BasicHTMLElement
 	dest, attempts, countdown, errText, status, resendNote  *dom.BasicHTMLElement
 	notice                                                  *dom.BasicHTMLElement
-	brand, help                                             *dom.BasicHTMLElement // the issuer's name above the heading, why this screen under it
+	brand, brandName, brandLogo, help                       *dom.BasicHTMLElement // the issuer's logo and name above the heading, why this screen under it
+
+	// contact holds the links to the issuer's phone and portal under the
+	// end a locked card, a denied payment or too many codes shows.
+	contact, phone, portal *dom.BasicHTMLElement
+	// colors are the --brand and --accent values last set on <html>.
+	colors [2]string
 
 	merchantLabel, amountLabel, dateLabel, cardLabel, messageLabel *dom.BasicHTMLElement
 	messageNote                                                    *dom.BasicHTMLElement
@@ -50,6 +56,8 @@ type ui struct {
 	// unchanged message is not written again (a screen reader would read
 	// the #error alert again each second).
 	shown map[*dom.BasicHTMLElement]string
+	// urls are the logo's src and the links' hrefs last set (link).
+	urls [3]string
 }
 
 func newUI(doc dom.Document) *ui {
@@ -80,7 +88,14 @@ func newUI(doc dom.Document) *ui {
 
 	// The transaction summary.
 	u.summary = u.el("section", "summary", "summary")
+	// The brand line: the issuer's logo (alt="": the name beside it says
+	// whose it is) and name.
 	u.brand = u.el("p", "brand", "brand")
+	u.brandLogo = u.el("img", "brand-logo", "logo")
+	u.brandLogo.SetAttribute("alt", "")
+	u.brandName = u.el("span", "brand-name", "")
+	u.brand.AppendChild(u.brandLogo)
+	u.brand.AppendChild(u.brandName)
 	u.summary.AppendChild(u.brand)
 	u.title = u.el("h1", "title", "")
 	u.summary.AppendChild(u.title)
@@ -173,11 +188,22 @@ func newUI(doc dom.Document) *ui {
 
 	u.retry = u.button("retry", "primary", "button")
 	u.retry.SetAttribute("hidden", "")
+	// The issuer's phone and portal follow the outcome in #status (the
+	// focus moves there at the end, so the next Tab reaches them). The
+	// portal opens in a new tab: this page is a frame in the shop's.
+	u.contact = u.el("p", "contact", "contact")
+	u.phone = u.el("a", "phone", "")
+	u.portal = u.el("a", "portal", "")
+	u.portal.SetAttribute("target", "_blank")
+	u.portal.SetAttribute("rel", "noopener noreferrer")
+	u.contact.AppendChild(u.phone)
+	u.contact.AppendChild(u.portal)
 	if next := u.status.NextSibling(); next != nil {
 		body.InsertBefore(u.retry, next)
 	} else {
 		body.AppendChild(u.retry)
 	}
+	body.InsertBefore(u.contact, u.retry)
 	return u
 }
 
@@ -275,7 +301,13 @@ func (u *ui) render(s view.Screen) {
 	u.text(u.cancel.BasicHTMLElement, l.Cancel)
 	u.text(u.retry.BasicHTMLElement, l.Retry)
 
-	u.text(u.brand, s.Brand)
+	u.text(u.brandName, s.Brand)
+	link(u.brandLogo, "src", s.Logo, &u.urls[0])
+	link(u.phone, "href", s.PhoneHref, &u.urls[1])
+	link(u.portal, "href", s.PortalHref, &u.urls[2])
+	u.text(u.phone, s.Phone)
+	u.text(u.portal, s.Portal)
+	u.brandColors(s.Color, s.Accent)
 	u.text(u.help, s.Help)
 	u.text(u.merchant, s.Merchant)
 	u.text(u.amount, s.Amount)
@@ -298,7 +330,10 @@ func (u *ui) render(s view.Screen) {
 	show(u.app, s.ShowSummary || challenge)
 	show(u.summary, s.ShowSummary)
 	show(u.messageBox, s.Message != "")
-	show(u.brand, s.Brand != "")
+	show(u.brand, s.Brand != "" || s.Logo != "")
+	// An empty link, and the logo without a src, are not shown
+	// (challenge.css).
+	show(u.contact, s.PhoneHref != "" || s.PortalHref != "")
 	show(u.tzToggle.BasicHTMLElement, s.ZoneToggle != "")
 	show(u.form, challenge)
 	show(u.resend.BasicHTMLElement, s.ShowResend)
@@ -329,6 +364,38 @@ func (u *ui) render(s view.Screen) {
 	u.status.Class().Remove("failed")
 	if s.Phase == view.Failed {
 		u.status.Class().Add("failed")
+	}
+}
+
+// link sets e's URL attribute (src, href) to v, or removes it for "",
+// when v is not *last already: setting an <img>'s src again loads it
+// again. The view hands over only what the contract checked: a data:
+// image, a tel: URL, an https (or loopback http) portal.
+func link(e *dom.BasicHTMLElement, attr, v string, last *string) {
+	if *last == v {
+		return
+	}
+	*last = v
+	if v == "" {
+		e.RemoveAttribute(attr)
+		return
+	}
+	e.SetAttribute(attr, v)
+}
+
+// brandColors sets the issuer's colours as the custom properties
+// challenge.css reads (--brand, --accent) on <html>; "" removes one (the
+// CSSOM's setProperty with an empty value does), leaving the page's own.
+// style.setProperty is not an inline style attribute: the page's CSP
+// (style-src 'self', no 'unsafe-inline') allows it.
+func (u *ui) brandColors(brand, accent string) {
+	if u.colors == [2]string{brand, accent} {
+		return
+	}
+	u.colors = [2]string{brand, accent}
+	style := u.root.Underlying().Get("style")
+	for i, name := range [...]string{"--brand", "--accent"} {
+		style.Call("setProperty", name, u.colors[i])
 	}
 }
 

@@ -206,6 +206,9 @@ func TestStartTrustedProxySignals(t *testing.T) {
 func TestStartIssuerContact(t *testing.T) {
 	good := &contract.Issuer{Name: "ホンニンカード", Phone: "0120-123-456", Portal: "https://card.example/portal/"}
 	bad := &contract.Issuer{Name: "Bank", Portal: "javascript:alert(1)"}
+	branded := &contract.Issuer{Name: "Gold Card", Phone: "0120-111-111", Logo: "data:image/png;base64,iVBORw0KGgo=", Color: "#7a5c00", Accent: "#1a1a1a"}
+	pale := &contract.Issuer{Name: "Pale Card", Color: "#ffdd00"} // white text on it: 1.4:1
+	farLogo := &contract.Issuer{Name: "Far Card", Logo: "https://logo.example/far.png"}
 	tests := []struct {
 		name     string
 		decision *contract.StartResponse
@@ -215,6 +218,9 @@ func TestStartIssuerContact(t *testing.T) {
 		{"challenge", nil, good, good},
 		{"challenge without contact", nil, nil, nil},
 		{"challenge with a bad contact", nil, bad, nil},
+		{"challenge with a brand", nil, branded, branded},
+		{"challenge with a colour text fails on", nil, pale, nil},
+		{"challenge with a logo from elsewhere", nil, farLogo, nil},
 		{"deny", &contract.StartResponse{Decision: "deny", Status: "R", Reason: "suspected_fraud", Issuer: good}, nil, good},
 		{"deny with a bad contact", &contract.StartResponse{Decision: "deny", Status: "R", Reason: "suspected_fraud", Issuer: bad}, nil, nil},
 	}

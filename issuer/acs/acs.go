@@ -29,6 +29,7 @@ import (
 	"github.com/honnin/honnin/edge/onetime"
 	"github.com/honnin/honnin/issuer"
 	"github.com/honnin/honnin/issuer/authvalue"
+	"github.com/honnin/honnin/issuer/branding"
 	"github.com/honnin/honnin/issuer/device"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/pan"
@@ -80,6 +81,12 @@ type Config struct {
 	// names them (Contact). Either may be empty; PortalURL, when set, is
 	// an absolute http(s) URL (contract.ValidPortalURL).
 	IssuerPhone, PortalURL string
+	// Branding is the issuer's default brand for the challenge screen
+	// (issuer serve -branding): logo and colours, and name, phone and
+	// portal, each overriding IssuerName, IssuerPhone and PortalURL when
+	// set (the mails keep IssuerName). A card range's own brand overrides
+	// it for the range's cards (ContactFor).
+	Branding contract.Issuer
 	// Risk decides frictionless / challenge / deny at start; nil means the
 	// default configuration.
 	Risk *risk.Engine
@@ -205,9 +212,9 @@ func New(cfg Config) (*Service, error) {
 	if s.issuerName == "" {
 		s.issuerName = "honnin"
 	}
-	s.contact = contract.Issuer{Name: s.issuerName, Phone: cfg.IssuerPhone, Portal: cfg.PortalURL}
+	s.contact = contract.Issuer{Name: s.issuerName, Phone: cfg.IssuerPhone, Portal: cfg.PortalURL}.Over(cfg.Branding)
 	if !s.contact.Valid() {
-		return nil, fmt.Errorf("acs: issuer contact %+v: want one line each (name ≤ %d, phone ≤ %d characters) and an absolute http(s) portal URL",
+		return nil, fmt.Errorf("acs: issuer contact %+v: want one line each (name ≤ %d, phone ≤ %d characters), an https portal URL, a data: URL logo and #rrggbb colours with 4.5:1 against white",
 			s.contact, contract.IssuerNameMaxRunes, contract.IssuerPhoneMaxRunes)
 	}
 	if s.log == nil {
@@ -268,3 +275,25 @@ func (s *Service) Contact() contract.Issuer { return s.contact }
 // Unavailable reports whether err says the store cannot serve now
 // (store.Unavailable): the doors answer it 503 with Retry-After, never 500.
 func Unavailable(err error) bool { return store.Unavailable(err) }
+
+// ContactFor is Contact as authentication id's screen shows it: the
+// brand of the card range its card was in (issuer ranges add -branding)
+// over the issuer's default. A range's brand that cannot be read, or that
+// the screen could not show, is logged and the default shown: a denied
+// card's screen still names whom to call.
+func (s *Service) ContactFor(ctx context.Context, id string) contract.Issuer {
+	stored, err := s.store.RangeBranding(ctx, id)
+	if err != nil {
+		s.log.LogAttrs(ctx, slog.LevelWarn, "acs: range branding unreadable", slog.String("authentication", id), slog.Any("err", err))
+		return s.contact
+	}
+	b, err := branding.Decode(stored)
+	if err == nil && !b.Valid() {
+		err = errors.New("a part the screen cannot show")
+	}
+	if err != nil {
+		s.log.LogAttrs(ctx, slog.LevelWarn, "acs: range branding not shown", slog.String("authentication", id), slog.Any("err", err))
+		return s.contact
+	}
+	return s.contact.Over(b)
+}

@@ -147,7 +147,7 @@ func pageTxn(a issuer.Authentication, c issuer.Cardholder) *challenge.Txn {
 // or not, is N not_enrolled — a stopped service is answered exactly as
 // one never enrolled.
 func (s *Service) cardState(ctx context.Context, n pan.Number, a *issuer.Authentication) (issuer.Cardholder, error) {
-	status, reason, err := s.cardRange(ctx, n)
+	status, reason, err := s.cardRange(ctx, n, a)
 	if err != nil {
 		return issuer.Cardholder{}, err
 	}
@@ -180,9 +180,13 @@ const (
 // a card in none of them (not this issuer's card), N not_eligible for one
 // in a range marked not eligible (seed 002). It returns "" when the card
 // may go on, and when no range is configured at all, so an issuer that
-// never set ranges serves every card as before.
-func (s *Service) cardRange(ctx context.Context, n pan.Number) (status, reason string, err error) {
+// never set ranges serves every card as before. It notes the range in a
+// (RangeID): the start shows that range's brand.
+func (s *Service) cardRange(ctx context.Context, n pan.Number, a *issuer.Authentication) (status, reason string, err error) {
 	rg, err := s.store.RangeOf(ctx, n.Digits()[:store.RangeDigits])
+	if err == nil {
+		a.RangeID = rg.ID
+	}
 	switch {
 	case errors.Is(err, store.ErrNoRanges):
 		return "", "", nil

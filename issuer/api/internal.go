@@ -46,7 +46,7 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 	}
 	jsonapi.Write(w, http.StatusOK, contract.StartResponse{Decision: out.Decision, ChallengeToken: out.ChallengeToken,
 		Delivery: out.Delivery, Status: out.Status, Reason: out.Reason, AV: out.AV, DeviceCookie: out.DeviceCookie,
-		Issuer: contact(s.acs.Contact())})
+		Issuer: contact(s.acs.ContactFor(r.Context(), id))})
 	return nil
 }
 

@@ -60,19 +60,24 @@ func (s *Store) CreateAuthentication(ctx context.Context, a issuer.Authenticatio
 	if a.CardholderID != 0 {
 		cardholder = sql.NullInt64{Int64: a.CardholderID, Valid: true}
 	}
+	var rangeID sql.NullInt64
+	if a.RangeID != 0 {
+		rangeID = sql.NullInt64{Int64: a.RangeID, Valid: true}
+	}
 	var got issuer.Authentication
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		got, err = scanAuthentication(tx.QueryRowContext(ctx, s.q(`INSERT INTO authentications
 			(id, merchant_id, cardholder_id, order_ref, amount, currency, merchant_name, merchant_origin,
-			 status, reason, method, gen, created_at, updated_at, finished_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, ?, ?, ?)
+			 status, reason, method, gen, created_at, updated_at, finished_at, range_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, ?, ?, ?, ?)
 			RETURNING `+authColumns),
 			a.ID, a.MerchantID, cardholder, a.OrderRef, a.Amount, a.Currency, a.MerchantName, a.MerchantOrigin,
-			a.Status, a.Reason, ms(a.CreatedAt), ms(a.UpdatedAt), nullMS(a.FinishedAt)))
+			a.Status, a.Reason, ms(a.CreatedAt), ms(a.UpdatedAt), nullMS(a.FinishedAt), rangeID))
 		if err != nil {
 			return err
 		}
+		got.RangeID = a.RangeID
 		return s.audit(ctx, tx, a.CreatedAt, fmt.Sprintf("merchant:%d", a.MerchantID), "create", a.ID,
 			map[string]any{"status": a.Status, "reason": a.Reason, "amount": a.Amount, "currency": a.Currency})
 	})

@@ -17,8 +17,13 @@ type Range struct {
 	Brand      string
 	// Eligible is false for a range whose cards are not enrolled in
 	// authentication (seed 002): they are answered N not_eligible.
-	Eligible  bool
-	Note      string
+	Eligible bool
+	Note     string
+	// Branding is the range's own brand for the challenge screen, as
+	// issuer/branding.Encode writes it (JSON of a contract.Issuer); ""
+	// shows the issuer's default. Brand above is the card scheme's name,
+	// for the listing.
+	Branding  string
 	CreatedAt time.Time
 }
 
@@ -26,12 +31,12 @@ type Range struct {
 // look at: 11, the longest prefix a range may have.
 const RangeDigits = 11
 
-const rangeColumns = `id, start_digits, end_digits, brand, eligible, note, created_at`
+const rangeColumns = `id, start_digits, end_digits, brand, eligible, note, branding, created_at`
 
 func scanRange(row interface{ Scan(...any) error }) (Range, error) {
 	var r Range
 	var created int64
-	if err := row.Scan(&r.ID, &r.Start, &r.End, &r.Brand, &r.Eligible, &r.Note, &created); err != nil {
+	if err := row.Scan(&r.ID, &r.Start, &r.End, &r.Brand, &r.Eligible, &r.Note, &r.Branding, &created); err != nil {
 		return Range{}, err
 	}
 	r.CreatedAt = fromMS(created)
@@ -42,8 +47,8 @@ func scanRange(row interface{ Scan(...any) error }) (Range, error) {
 // are not 6 to 11 digits of equal length, or in the wrong order, are
 // refused by the table and are ErrConflict too (the caller checks first).
 func (s *Store) AddRange(ctx context.Context, r Range) (Range, error) {
-	row := s.db.QueryRowContext(ctx, s.q(`INSERT INTO card_ranges (start_digits, end_digits, brand, eligible, note, created_at)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING `+rangeColumns), r.Start, r.End, r.Brand, flag(r.Eligible), r.Note, ms(r.CreatedAt))
+	row := s.db.QueryRowContext(ctx, s.q(`INSERT INTO card_ranges (start_digits, end_digits, brand, eligible, note, branding, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING `+rangeColumns), r.Start, r.End, r.Brand, flag(r.Eligible), r.Note, r.Branding, ms(r.CreatedAt))
 	got, err := scanRange(row)
 	if isConstraint(err) {
 		return Range{}, fmt.Errorf("store: add range %s-%s: %w (%v)", r.Start, r.End, ErrConflict, err)
@@ -111,4 +116,21 @@ func (s *Store) RangeOf(ctx context.Context, lead string) (Range, error) {
 		return Range{}, ErrNoRanges
 	}
 	return Range{}, fmt.Errorf("store: range of card: %w", ErrNotFound)
+}
+
+// RangeBranding is the brand (Range.Branding) of the range authentication
+// id's card was found in when it was created (issuer.Authentication.
+// RangeID): "" when it was in none, the range has no brand, or the range
+// was removed since. ErrNotFound when there is no such authentication.
+func (s *Store) RangeBranding(ctx context.Context, id string) (string, error) {
+	var b sql.NullString
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT r.branding FROM authentications a
+		LEFT JOIN card_ranges r ON r.id = a.range_id WHERE a.id = ?`), id).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("store: range branding of %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: range branding of %s: %w", id, err)
+	}
+	return b.String, nil
 }

@@ -3,6 +3,8 @@ package store
 import (
 	"errors"
 	"testing"
+
+	"github.com/honnin/honnin/issuer"
 )
 
 func TestRanges(t *testing.T) { forEachEngine(t, testRanges) }
@@ -70,5 +72,62 @@ func testRanges(t *testing.T, s *Store) {
 	}
 	if _, err := s.RangeOf(ctx, "35401234567"); !errors.Is(err, ErrNoRanges) {
 		t.Errorf("all removed: %v, want ErrNoRanges", err)
+	}
+}
+
+// TestRangeBranding: an authentication shows the brand of the range its
+// card was in at creation; none, a range without a brand and a removed
+// range all show the default ("").
+func TestRangeBranding(t *testing.T) { forEachEngine(t, testRangeBranding) }
+
+func testRangeBranding(t *testing.T, s *Store) {
+	ctx := t.Context()
+	f := newFixture(t, s)
+	const gold = `{"name":"Gold Card","phone":"0120-111-111","color":"#0b57d0"}`
+	goldRange, err := s.AddRange(ctx, Range{Start: "354000", End: "354000", Eligible: true, Branding: gold, CreatedAt: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if goldRange.Branding != gold {
+		t.Errorf("AddRange = %+v, want branding %s", goldRange, gold)
+	}
+	plain, err := s.AddRange(ctx, Range{Start: "352800", End: "358999", Eligible: true, CreatedAt: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	create := func(rangeID int64) string {
+		t.Helper()
+		a, err := s.CreateAuthentication(ctx, issuer.Authentication{MerchantID: f.merchant.ID, CardholderID: f.cardholder.ID,
+			Amount: 100, Currency: "JPY", MerchantName: "Demo Shop", MerchantOrigin: "http://localhost:8080",
+			Status: "C", CreatedAt: t0, RangeID: rangeID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.ID
+	}
+	inGold, inPlain, inNone := create(goldRange.ID), create(plain.ID), create(0)
+	for _, tt := range []struct {
+		name, id, want string
+	}{
+		{"gold range", inGold, gold},
+		{"range without a brand", inPlain, ""},
+		{"no range", inNone, ""},
+	} {
+		if got, err := s.RangeBranding(ctx, tt.id); err != nil || got != tt.want {
+			t.Errorf("%s: RangeBranding = %q, %v; want %q", tt.name, got, err, tt.want)
+		}
+	}
+	all, err := s.Ranges(ctx)
+	if err != nil || len(all) != 2 || all[1].Branding != gold {
+		t.Errorf("Ranges = %+v, %v; want the gold range's branding listed", all, err)
+	}
+	if err := s.RemoveRange(ctx, goldRange.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.RangeBranding(ctx, inGold); err != nil || got != "" {
+		t.Errorf("removed range: RangeBranding = %q, %v; want the default", got, err)
+	}
+	if _, err := s.RangeBranding(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("no authentication: %v, want ErrNotFound", err)
 	}
 }

@@ -161,6 +161,20 @@ func TestEndStates(t *testing.T) {
 					if tt.portal && c.Portal != "" && !strings.Contains(s.Status, c.Portal) {
 						t.Errorf("status %q does not give the portal %q", s.Status, c.Portal)
 					}
+					// The contact's links: under the three ends only the
+					// issuer can explain, each where configured.
+					links := tt.phone || tt.deny
+					wantPhone, wantTel, wantPortal, wantPortalHref := "", "", "", ""
+					if links && c.Phone != "" {
+						wantPhone, wantTel = textFor(l).callBefore+c.Phone+textFor(l).callAfter, telURL(c.Phone)
+					}
+					if links && c.Portal != "" {
+						wantPortal, wantPortalHref = textFor(l).portal, c.Portal
+					}
+					if s.Phone != wantPhone || s.PhoneHref != wantTel || s.Portal != wantPortal || s.PortalHref != wantPortalHref {
+						t.Errorf("links: phone %q %q, portal %q %q; want %q %q, %q %q",
+							s.Phone, s.PhoneHref, s.Portal, s.PortalHref, wantPhone, wantTel, wantPortal, wantPortalHref)
+					}
 					if (c.Phone == "" && c.Portal == "") && (tt.phone || tt.deny) {
 						who := issuerEN(c.Name)
 						if l == Japanese {
@@ -229,5 +243,64 @@ func verify(t *testing.T, m *Model) {
 	t.Helper()
 	if _, err := m.Verify("123456", t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestBrandShown: the start's brand — the card's range's, over the
+// issuer's default, as the issuer resolved it — heads every later screen:
+// name, logo and colours; a brand the screen could not show safely (a
+// colour that is not #rrggbb, a logo from elsewhere) is not taken at all.
+func TestBrandShown(t *testing.T) {
+	gold := &contract.Issuer{Name: "Gold Card", Phone: "0120-111-111", Portal: "https://gold.example/",
+		Logo: "data:image/png;base64,iVBORw0KGgo=", Color: "#7a5c00", Accent: "#1a1a1a"}
+	for _, tt := range []struct {
+		name   string
+		issuer *contract.Issuer
+		want   contract.Issuer
+	}{
+		{"range brand", gold, *gold},
+		{"none", nil, contract.Issuer{}},
+		// The contrast is the issuer's check and the edge's
+		// (contract.Issuer.Valid); the client checks the form.
+		{"colour with CSS after it", &contract.Issuer{Name: "Odd", Color: "#000000;background:url(x)"}, contract.Issuer{}},
+		{"accent by name", &contract.Issuer{Name: "Odd", Accent: "red"}, contract.Issuer{}},
+		{"logo by URL", &contract.Issuer{Name: "Far", Logo: "https://far.example/logo.png"}, contract.Issuer{}},
+		{"portal elsewhere over http", &contract.Issuer{Name: "Far", Portal: "http://far.example/"}, contract.Issuer{}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := New(English)
+			if _, err := m.Start("st", contract.DeviceSignals{}); err != nil {
+				t.Fatal(err)
+			}
+			s := challengeResp("ct1", nil)
+			s.Issuer = tt.issuer
+			m.Apply(200, body(t, s))
+			verify(t, m)
+			m.Apply(200, body(t, contract.Screen{State: contract.StateResult,
+				Result: contract.Result{ResultToken: "rt", Status: "N", Reason: contract.ReasonCredentialLocked}}))
+			got := m.Screen(t0.Add(time.Minute))
+			if got.Brand != tt.want.Name || got.Logo != tt.want.Logo || got.Color != tt.want.Color || got.Accent != tt.want.Accent {
+				t.Errorf("brand %q, logo %q, colours %q %q; want %+v", got.Brand, got.Logo, got.Color, got.Accent, tt.want)
+			}
+			if tt.want.Phone != "" && (got.PhoneHref != "tel:0120111111" || got.PortalHref != tt.want.Portal) {
+				t.Errorf("locked: links %q %q, want the range's phone and portal", got.PhoneHref, got.PortalHref)
+			}
+		})
+	}
+}
+
+func TestTelURL(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"0120-123-456", "tel:0120123456"},
+		{"+81 3-1234-5678", "tel:+81312345678"},
+		{"(03) 1234 5678", "tel:0312345678"},
+		{"03+1234", "tel:031234"},
+		{"+", ""},
+		{"call us", ""},
+		{"", ""},
+	} {
+		if got := telURL(tt.in); got != tt.want {
+			t.Errorf("telURL(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

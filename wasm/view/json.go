@@ -425,14 +425,15 @@ func readScreen(data []byte) (contract.Screen, error) {
 }
 
 func (r *jsonReader) issuer(v jsonValue, i *contract.Issuer) {
+	fields := [...]struct {
+		key string
+		dst *string
+	}{{"name", &i.Name}, {"phone", &i.Phone}, {"portal_url", &i.Portal}, {"logo", &i.Logo}, {"color", &i.Color}, {"accent", &i.Accent}}
 	for _, m := range v.members {
-		switch m.key {
-		case "name":
-			r.string(m.val, &i.Name)
-		case "phone":
-			r.string(m.val, &i.Phone)
-		case "portal_url":
-			r.string(m.val, &i.Portal)
+		for _, f := range fields {
+			if m.key == f.key {
+				r.string(m.val, f.dst)
+			}
 		}
 	}
 }

@@ -7,6 +7,7 @@ package view
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/honnin/honnin/edge/contract"
@@ -319,7 +320,7 @@ func (m *Model) Apply(status int, body []byte) {
 
 // applyScreen takes a 2xx answer that carries a screen.
 func (m *Model) applyScreen(r contract.Screen) {
-	if r.Issuer != nil && r.Issuer.Valid() {
+	if r.Issuer != nil && showable(*r.Issuer) {
 		m.issuer = *r.Issuer
 	}
 	switch r.State {
@@ -487,4 +488,30 @@ func codeForStatus(status int) string {
 		return contract.CodeIssuerUnavailable
 	}
 	return problemUnknown
+}
+
+// showable reports whether the screen may show issuer i: its contact
+// contract.Issuer.ValidContact, its logo a data: image and its colours
+// #rrggbb. The edge checked all of i (contract.Issuer.Valid, the colours'
+// contrast too) before sending it; this is the client's own guard, the
+// cheapest that keeps every part in its place.
+func showable(i contract.Issuer) bool {
+	return i.ValidContact() && (i.Logo == "" || strings.HasPrefix(i.Logo, "data:image/")) &&
+		hexColor(i.Color) && hexColor(i.Accent)
+}
+
+// hexColor reports whether s is "" or written #rrggbb.
+func hexColor(s string) bool {
+	if s == "" {
+		return true
+	}
+	if len(s) != 7 || s[0] != '#' {
+		return false
+	}
+	for i := 1; i < 7; i++ {
+		if c := s[i] | 0x20; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }

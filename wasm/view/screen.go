@@ -42,9 +42,17 @@ type Screen struct {
 	Lang   string // for <html lang>
 	Labels Labels
 
-	// Brand (#brand) is the issuer's name, the screen's brand line: whose
-	// page this is. "" until the edge has named the issuer.
-	Brand string
+	// Brand (#brand-name) is the issuer's name, the screen's brand line:
+	// whose page this is. "" until the edge has named the issuer. Logo
+	// (#brand-logo's src) is its logo, a data: URL (contract.ValidLogo),
+	// "" for none. Both are the brand of the card's range when the issuer
+	// runs several (contract.Issuer).
+	Brand, Logo string
+	// Color and Accent are the issuer's colours, #rrggbb or "" for the
+	// page's own: the browser side sets them as the CSS custom properties
+	// --brand (the primary button, under white text) and --accent (links).
+	// Both keep contract.MinContrast with white.
+	Color, Accent string
 	// Help (#help) is one line under the heading: why this screen is
 	// here.
 	Help string
@@ -69,6 +77,13 @@ type Screen struct {
 	ErrorCode string // the problem code behind Error, for the browser side's own decisions
 	Error     string // #error: a message about the code or the last request
 	Status    string // #status: loading, waiting, and final messages (may hold "\n")
+	// Phone and Portal are the links under the Status of a locked card, a
+	// denied payment or too many wrong codes: the issuer's phone
+	// (#phone, an <a> to PhoneHref, a tel: URL) and cardholder portal
+	// (#portal, an <a> to PortalHref, opened in a new tab). "" when the
+	// issuer configured none, or on any other screen.
+	Phone, PhoneHref   string
+	Portal, PortalHref string
 	// Notice (#notice, a polite live region) is what the cardholder should
 	// hear without being interrupted: Cancel waits for a second press, the
 	// challenge expires within ExpiryWarning, a new code was sent. One at
@@ -107,6 +122,9 @@ func (m *Model) Screen(now time.Time) Screen {
 		Busy:   m.pending != None,
 		Resend: t.resend,
 		Brand:  m.issuer.Name,
+		Logo:   m.issuer.Logo,
+		Color:  m.issuer.Color,
+		Accent: m.issuer.Accent,
 		Help:   t.help,
 	}
 	if m.locale != Japanese {
@@ -126,6 +144,9 @@ func (m *Model) Screen(now time.Time) Screen {
 		m.challenge(&s, t, now)
 	case Done:
 		s.Status = m.resultText(t)
+		if m.needsIssuer() {
+			m.contact(&s, t)
+		}
 	case Failed:
 		// Every way of failing ends here with an error the merchant page
 		// acts on (Honnin.mount rejects with its code), and the cardholder
@@ -248,6 +269,47 @@ func stepLeft(now time.Time, period int) time.Duration {
 		into += p
 	}
 	return p - into
+}
+
+// needsIssuer reports whether the result is one only the issuer can
+// explain or undo: a locked card, a denied payment, too many wrong codes.
+func (m *Model) needsIssuer() bool {
+	r := m.result
+	if r.Status == "Y" || r.Status == "A" || r.Reason == contract.ReasonCancelled {
+		return false
+	}
+	return r.Reason == contract.ReasonCredentialLocked || r.Reason == contract.ReasonMaxAttempts ||
+		r.Reason == contract.ReasonSuspectedFraud || r.Status == "R"
+}
+
+// contact sets the links to the issuer's phone and portal, where
+// configured. The phone's link dials only its digits (and a leading +): a
+// number written "0120-123-456" or "(03) 1234 5678" dials the same.
+func (m *Model) contact(s *Screen, t *text) {
+	c := m.issuer
+	if tel := telURL(c.Phone); tel != "" {
+		s.Phone, s.PhoneHref = t.callBefore+c.Phone+t.callAfter, tel
+	}
+	if c.Portal != "" {
+		s.Portal, s.PortalHref = t.portal, c.Portal
+	}
+}
+
+// telURL is the tel: URL of a phone number as people write it, "" when
+// it has no digit.
+func telURL(phone string) string {
+	var b [4 + contract.IssuerPhoneMaxRunes]byte
+	n := copy(b[:], "tel:")
+	for i := 0; i < len(phone) && n < len(b); i++ {
+		if c := phone[i]; '0' <= c && c <= '9' || c == '+' && n == 4 {
+			b[n] = c
+			n++
+		}
+	}
+	if n == 4 || b[n-1] == '+' {
+		return ""
+	}
+	return string(b[:n])
 }
 
 // resultText is the final screen of a result: what happened, in plain

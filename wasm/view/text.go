@@ -46,6 +46,10 @@ type text struct {
 	// locked, denied and tooMany explain a locked card, a denied payment
 	// and too many wrong codes with the issuer's contact (contract.Issuer).
 	locked, denied, tooMany func(c contract.Issuer) string
+	// callBefore and callAfter go around the phone number in the text of
+	// its link, portal is the portal link's text, under those ends
+	// (Screen.Phone, Screen.Portal).
+	callBefore, callAfter, portal string
 	// cancelledNext follows "Cancelled".
 	cancelledNext string
 	// timedOut explains an expired or timed-out challenge.
@@ -169,6 +173,8 @@ var textEN = text{
 		}
 		return s + " If the codes keep failing, contact " + issuerEN(c.Name) + "."
 	},
+	callBefore:    "Call ",
+	portal:        "Open the cardholder portal",
 	cancelledNext: "This payment was not made. To pay, start the payment again on this page.",
 	timedOut:      "The time to enter the code ran out, so this payment was not confirmed.",
 	superseded:    "A newer payment was started with this card, so this one was ended. Continue with the newer payment.",
@@ -305,6 +311,8 @@ var textJA = text{
 		}
 		return s + "うまくいかない場合は、" + issuerJA(c.Name) + "にお問い合わせください。"
 	},
+	callAfter:     "に電話する",
+	portal:        "会員ページを開く",
 	cancelledNext: "お支払いは行われていません。お支払いになる場合は、このページでもう一度お支払い手続きをしてください。",
 	timedOut:      "入力時間が過ぎたため、このお支払いは確認できませんでした。",
 	superseded:    "このカードで新しいお支払いが始まったため、このお取引は終了しました。新しいお支払いの画面をお使いください。",

@@ -470,6 +470,16 @@ func TestServeRefusesBadSetup(t *testing.T) {
 	if err := os.WriteFile(badRisk, []byte(`{"thresholds":{"frictionless_max":-20,"deny_min":80},"rules":{"webdrivr":{"weight":40}}}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	brand := func(name, json string) string {
+		p := filepath.Join(s.dir, name)
+		if err := os.WriteFile(p, []byte(json), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	yellow := brand("yellow.json", `{"color":"#ffcc00"}`)
+	named := brand("named.json", `{"accent":"blue"}`)
+	httpPortal := brand("http.json", `{"portal_url":"http://card.example/"}`)
 	base := []string{"serve", "-addr", "127.0.0.1:0", "-db", s.db, "-keys", s.keys, "-pan-key-file", s.panKey}
 	with := func(flag, v string) []string {
 		args := append([]string(nil), base...)
@@ -502,6 +512,11 @@ func TestServeRefusesBadSetup(t *testing.T) {
 		{"script portal url", with("-portal-url", "javascript:alert(1)"), exitUsage, "-portal-url"},
 		{"two-line phone", with("-issuer-phone", "0120\n123"), exitUsage, "-issuer-phone"},
 		{"long issuer name", with("-issuer-name", strings.Repeat("x", 65)), exitFail, "issuer contact"},
+		{"http portal url elsewhere", with("-portal-url", "http://card.example/"), exitUsage, "http only on localhost"},
+		{"missing brand file", with("-branding", filepath.Join(s.dir, "nope.json")), exitUsage, "-branding: branding:"},
+		{"low-contrast brand colour", with("-branding", yellow), exitUsage, "color #ffcc00: white button text on it has a contrast of 1.51:1, want at least 4.5:1; #8e7200 is the nearest darker shade that passes"},
+		{"brand colour by name", with("-branding", named), exitUsage, `accent "blue": want #rrggbb`},
+		{"brand's http portal", with("-branding", httpPortal), exitUsage, "portal_url"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

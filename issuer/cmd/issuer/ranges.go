@@ -11,7 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/emv3ds"
+	"github.com/honnin/honnin/issuer/branding"
 	"github.com/honnin/honnin/issuer/store"
 )
 
@@ -26,6 +28,8 @@ func rangesAdd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	brand := c.String("brand", "", "card brand, for the listing (JCB)")
 	notEligible := c.Bool("not-eligible", false, "cards of this range are not enrolled in authentication")
 	note := c.String("note", "", "a note for the listing")
+	brandFile := c.String("branding", "", "a brand file for this range's cards (as issuer serve -branding): its name, phone,\n"+
+		"portal, logo and colours override the issuer's on their challenge screen")
 	var r store.Range
 	check := func() error {
 		switch {
@@ -53,6 +57,18 @@ func rangesAdd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return usageError{"-note " + why}
 		}
 		r.Brand, r.Note, r.Eligible = *brand, *note, !*notEligible
+		if *brandFile != "" {
+			b, err := branding.Load(*brandFile)
+			if err != nil {
+				return usageError{fmt.Sprintf("-branding: %v", err)}
+			}
+			if b.IsZero() {
+				return usageError{"-branding " + *brandFile + ": the file sets nothing"}
+			}
+			if r.Branding, err = branding.Encode(b); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 	return c.run(ctx, args, check, func(st *store.Store) error {
@@ -67,6 +83,21 @@ func rangesAdd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stdout, "added range %d: %s\n", got.ID, describeRange(got))
 		return nil
 	})
+}
+
+// brandingName is what the listing shows of r's brand: its name, or "yes"
+// for a brand that names none (only a logo or colours).
+func brandingName(r store.Range) string {
+	b, err := branding.Decode(r.Branding)
+	switch {
+	case err != nil:
+		return "unreadable"
+	case b.IsZero():
+		return ""
+	case b.Name != "":
+		return b.Name
+	}
+	return "yes"
 }
 
 func describeRange(r store.Range) string {
@@ -120,10 +151,18 @@ func rangesList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				Brand    string `json:"brand"`
 				Eligible bool   `json:"eligible"`
 				Note     string `json:"note"`
+				// Branding is the range's own brand, logo left out
+				// (it is large); absent for none.
+				Branding *contract.Issuer `json:"branding,omitempty"`
 			}
 			rows := make([]row, 0, len(rs))
 			for _, r := range rs {
-				rows = append(rows, row{r.ID, r.Start, r.End, r.Brand, r.Eligible, r.Note})
+				rw := row{ID: r.ID, Start: r.Start, End: r.End, Brand: r.Brand, Eligible: r.Eligible, Note: r.Note}
+				if b, err := branding.Decode(r.Branding); err == nil && !b.IsZero() {
+					b.Logo = ""
+					rw.Branding = &b
+				}
+				rows = append(rows, rw)
 			}
 			return printJSON(stdout, rows)
 		}
@@ -131,9 +170,9 @@ func rangesList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			fmt.Fprintln(stdout, "no ranges: every card is served")
 			return nil
 		}
-		tw := newTable(stdout, "ID\tSTART\tEND\tBRAND\tELIGIBLE\tNOTE")
+		tw := newTable(stdout, "ID\tSTART\tEND\tBRAND\tELIGIBLE\tBRANDING\tNOTE")
 		for _, r := range rs {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%t\t%s\n", r.ID, r.Start, r.End, orDash(r.Brand), r.Eligible, orDash(r.Note))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%t\t%s\t%s\n", r.ID, r.Start, r.End, orDash(r.Brand), r.Eligible, orDash(brandingName(r)), orDash(r.Note))
 		}
 		return tw.Flush()
 	})

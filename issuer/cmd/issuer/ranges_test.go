@@ -3,12 +3,24 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
 func TestRangesCommands(t *testing.T) {
 	s := prepare(t) // the demo seed adds the two demo ranges: ids 1 and 2
+	gold, pale, empty := filepath.Join(s.dir, "gold.json"), filepath.Join(s.dir, "pale.json"), filepath.Join(s.dir, "empty.json")
+	for p, body := range map[string]string{
+		gold:  `{"name":"Gold Card","phone":"0120-111-111","portal_url":"https://gold.example/","color":"#7a5c00"}`,
+		pale:  `{"name":"Pale","accent":"#aaaaaa"}`,
+		empty: `{}`,
+	} {
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -16,7 +28,10 @@ func TestRangesCommands(t *testing.T) {
 		out  string // stdout on success, stderr otherwise
 	}{
 		{"list", []string{"ranges", "list"}, exitOK, "354099"},
-		{"add prefix", []string{"ranges", "add", "-prefix", "35401234567", "-brand", "JCB", "-note", "gold"}, exitOK, "added range 3: 35401234567 eligible"},
+		{"add prefix", []string{"ranges", "add", "-prefix", "35401234567", "-brand", "JCB", "-note", "gold", "-branding", gold}, exitOK, "added range 3: 35401234567 eligible"},
+		{"add low-contrast branding", []string{"ranges", "add", "-prefix", "411111", "-branding", pale}, exitUsage, "accent #aaaaaa: link text in it on white has a contrast of 2.32:1, want at least 4.5:1"},
+		{"add empty branding", []string{"ranges", "add", "-prefix", "411111", "-branding", empty}, exitUsage, "sets nothing"},
+		{"list branding", []string{"ranges", "list"}, exitOK, "Gold Card"},
 		{"add span not eligible", []string{"ranges", "add", "-start", "400000", "-end", "400099", "-not-eligible"}, exitOK, "added range 4: 400000-400099 not eligible"},
 		{"add duplicate", []string{"ranges", "add", "-prefix", "35401234567"}, exitFail, "exists already"},
 		{"add nothing", []string{"ranges", "add"}, exitUsage, "-prefix, or -start and -end, is required"},
@@ -44,9 +59,13 @@ func TestRangesCommands(t *testing.T) {
 		Start    string
 		Eligible bool
 		Note     string
+		Branding *struct{ Name, Phone, Color string }
 	}
 	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) != 3 {
 		t.Fatalf("list -json: %v %q", err, out)
+	}
+	if b := rows[1].Branding; rows[1].ID != 3 || b == nil || b.Name != "Gold Card" || b.Phone != "0120-111-111" || b.Color != "#7a5c00" || rows[0].Branding != nil {
+		t.Errorf("list -json: %q; want range 3's branding and none for range 1", out)
 	}
 	for _, id := range []string{"1", "2", "3"} {
 		if code, _, errOut := cli(t, "ranges", "remove", "-id", id, "-db", s.db); code != exitOK {

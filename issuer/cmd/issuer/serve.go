@@ -23,6 +23,7 @@ import (
 	"github.com/honnin/honnin/edge/requestid"
 	"github.com/honnin/honnin/issuer/acs"
 	"github.com/honnin/honnin/issuer/api"
+	"github.com/honnin/honnin/issuer/branding"
 	"github.com/honnin/honnin/issuer/dispatch"
 	"github.com/honnin/honnin/issuer/edgepush"
 	"github.com/honnin/honnin/issuer/outbox"
@@ -49,6 +50,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		"the issuer's phone number for cardholders, shown when a card is denied or locked; empty: none shown (env HONNIN_ISSUER_PHONE)")
 	portalURL := f.String("portal-url", env("HONNIN_PORTAL_URL", ""),
 		"the cardholder portal's absolute http(s) URL, shown when a card's one-time passwords are locked; empty: none shown (env HONNIN_PORTAL_URL)")
+	brandFile := f.String("branding", env("HONNIN_BRANDING", ""),
+		"the issuer's brand file for the challenge screen, JSON: name, phone, portal_url, logo (an image file), color, accent;\n"+
+			"its parts override -issuer-name (on the screen), -issuer-phone and -portal-url; empty: none (env HONNIN_BRANDING)")
 	edgeURL := f.String("edge-url", env("HONNIN_EDGE_URL", "http://127.0.0.1:8787"), "the edge's base URL, for challenge_url (env HONNIN_EDGE_URL)")
 	edgeInternal := f.String("edge-internal-url", env("HONNIN_EDGE_INTERNAL_URL", ""),
 		"the edge's URL for the issuer's own calls (credential locks and revocations); empty: -edge-url (env HONNIN_EDGE_INTERNAL_URL)")
@@ -80,10 +84,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usageError{fmt.Sprintf("-operator-locale %q: want en or ja", *operatorLocale)}
 	}
 	if *portalURL != "" && !contract.ValidPortalURL(*portalURL) {
-		return usageError{fmt.Sprintf("-portal-url %q: want an absolute http or https URL", *portalURL)}
+		return usageError{fmt.Sprintf("-portal-url %q: want an absolute https URL (http only on localhost)", *portalURL)}
 	}
 	if c := (contract.Issuer{Phone: *issuerPhone}); !c.Valid() {
 		return usageError{fmt.Sprintf("-issuer-phone %q: want one line of at most %d characters", *issuerPhone, contract.IssuerPhoneMaxRunes)}
+	}
+	var brand contract.Issuer
+	if *brandFile != "" {
+		b, err := branding.Load(*brandFile)
+		if err != nil {
+			return usageError{fmt.Sprintf("-branding: %v", err)}
+		}
+		brand = b
 	}
 	if _, err := mail.ParseAddress(*operatorEmail); *operatorEmail != "" && err != nil {
 		return usageError{fmt.Sprintf("-operator-email %q: %v", *operatorEmail, err)}
@@ -169,7 +181,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		smsSender = notices.SMS(smsSender)
 	}
 	core, err := acs.New(acs.Config{Store: st, Keys: keys, PAN: hasher, Vault: v, Mail: notices, AV: av, SMS: smsSender, SendCap: *sendCap,
-		EdgeURL: *edgeURL, IssuerName: *issuerName, IssuerPhone: *issuerPhone, PortalURL: *portalURL, Risk: engine, Provider: risk.NewProvider(rc.Provider), Log: log, Hashing: hashing,
+		EdgeURL: *edgeURL, IssuerName: *issuerName, IssuerPhone: *issuerPhone, PortalURL: *portalURL, Branding: brand, Risk: engine, Provider: risk.NewProvider(rc.Provider), Log: log, Hashing: hashing,
 		Attempts: *dsFlags.attempts, Now: offsetClock(*clockOffset), Operator: operator, Observe: observer(m)})
 	if err != nil {
 		return err
