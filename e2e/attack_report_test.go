@@ -208,9 +208,16 @@ func (x *atk) hangUps(n int) {
 // workerd the local D1 database's SQLite file.
 func (x *atk) edgeDB() *sql.DB {
 	x.t.Helper()
-	path := filepath.Join(attackState, "edge.db")
+	return edgeDBIn(x.t, attackState)
+}
+
+// edgeDBIn opens the edge database of the stack whose state folder is
+// state.
+func edgeDBIn(t *testing.T, state string) *sql.DB {
+	t.Helper()
+	path := filepath.Join(state, "edge.db")
 	if edgeRuntime() == "workerd" {
-		files, _ := filepath.Glob(filepath.Join(attackState, "workerd", "state", "v3", "d1", "*", "*.sqlite"))
+		files, _ := filepath.Glob(filepath.Join(state, "workerd", "state", "v3", "d1", "*", "*.sqlite"))
 		var dbs []string
 		for _, f := range files {
 			if !strings.HasSuffix(f, "metadata.sqlite") {
@@ -218,13 +225,13 @@ func (x *atk) edgeDB() *sql.DB {
 			}
 		}
 		if len(dbs) != 1 {
-			x.t.Fatalf("want one local D1 database, found %q", files)
+			t.Fatalf("want one local D1 database, found %q", files)
 		}
 		path = dbs[0]
 	}
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
-		x.t.Fatal(err)
+		t.Fatal(err)
 	}
 	return db
 }

@@ -340,7 +340,16 @@ func waitText(t *testing.T, s *stack.Stack, phone string) smsText {
 // them still gets its whole answer (the challenge screen, code sent), the
 // issuer exits cleanly, and after its restart the mailed codes pay.
 func TestFaultSIGTERMUnderLoad(t *testing.T) {
-	const n = 20
+	n := 20
+	if edgeRuntime() == "workerd" {
+		// The local workerd runs six of the worker's outgoing fetches
+		// at once and queues the rest (measured: 6 starts held at the
+		// mail server at once, the next 6 only when the first ones' send
+		// deadline cut them 8 s later): 20 starts would reach the issuer
+		// in rounds, and the early ones end "failed" before the SIGTERM
+		// this test is about. Five fit in one round.
+		n = 5
+	}
 	x := newFault(t)
 	gate := gatedSMTP(t, x.s.SMTPAddr)
 	x.restoreIssuer()
@@ -360,7 +369,7 @@ func TestFaultSIGTERMUnderLoad(t *testing.T) {
 	for i := range n {
 		wg.Go(func() { answers[i] = x.start(sessions[i]) })
 	}
-	waitFor(t, "every start to reach the mail server", 30*time.Second, func() bool { return gate.held.Load() >= n })
+	waitFor(t, "every start to reach the mail server", 30*time.Second, func() bool { return int(gate.held.Load()) >= n })
 	if err := x.s.Signal("issuer", syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/report"
+	"github.com/honnin/honnin/edge/requestid"
 	"github.com/honnin/honnin/edge/server"
 	"github.com/honnin/honnin/edge/worker"
 	"github.com/honnin/honnin/web"
@@ -75,8 +76,11 @@ func (e *edge) get() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.handler, e.reports, e.ledger = srv, srv.Reports, l
-	return srv, nil
+	// Each request gets an id (never taken from the client: no peer of a
+	// worker is a proxy of ours), in its answer and its log lines, and
+	// passed to the issuer with its calls, as natively.
+	e.handler, e.reports, e.ledger = requestid.Handler(srv, nil), srv.Reports, l
+	return e.handler, nil
 }
 
 // ServeHTTP serves one request; a misconfigured edge answers 503 JSON.

@@ -12,13 +12,15 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/honnin/honnin/edge/requestid"
+
 	"github.com/syumai/workers"
 
 	"github.com/honnin/honnin/edge/ledger/d1"
 )
 
 func main() {
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	log := slog.New(requestid.NewLogHandler(slog.NewTextHandler(os.Stderr, nil)))
 	slog.SetDefault(log)
 	workers.Serve(&edge{openDB: func() (*sql.DB, error) { return d1.Open("DB") }, batch: d1.Batcher{Binding: "DB"}, log: log})
 }
