@@ -104,18 +104,24 @@ func (s *Service) Start(ctx context.Context, id string, sig Signals) (Started, e
 		return Started{}, err
 	}
 	var setCookie string
+	var pending *decision
 	if a.Decision == "" {
 		if len(creds) == 0 {
 			c.OTPLocked = true // nothing to challenge with: the engine denies
 		}
 		sig = s.withPrepared(ctx, id, sig)
-		out, err := s.decide(ctx, a, c, sig, now, decideOptions{mint: true})
-		if err != nil || out.Decision != contract.DecisionChallenge {
-			return out, err
+		d, err := s.assessStart(ctx, a, c, sig, now, decideOptions{mint: true})
+		if err != nil {
+			return Started{}, err
 		}
-		setCookie = out.DeviceCookie
+		if d.out.Decision != contract.DecisionChallenge {
+			return s.recordDecision(ctx, a.ID, d, now)
+		}
+		// A challenge is recorded with its first challenge, in one
+		// transaction (store.Challenge.Decision).
+		setCookie, pending = d.out.DeviceCookie, &d
 	}
-	out, err := s.startChallenge(ctx, a, c, m, impl, creds, now)
+	out, err := s.startChallenge(ctx, a, c, m, impl, creds, now, pending)
 	out.DeviceCookie = setCookie
 	return out, err
 }
@@ -140,14 +146,21 @@ func (s *Service) withPrepared(ctx context.Context, id string, sig Signals) Sign
 }
 
 // startChallenge shows the challenge of a start decided as one: the code
-// issued now, or the one of an earlier start reopened.
+// issued now, or the one of an earlier start reopened. pending is the
+// first start's decision, recorded with the challenge it issues.
 func (s *Service) startChallenge(ctx context.Context, a issuer.Authentication, c issuer.Cardholder, m issuer.Method,
-	impl method, creds []issuer.Credential, now time.Time) (Started, error) {
+	impl method, creds []issuer.Credential, now time.Time, pending *decision) (Started, error) {
 	id := a.ID
 	if len(creds) == 0 {
+		if pending != nil {
+			// Decided, with nothing to challenge with: the decision stays.
+			if _, err := s.recordDecision(ctx, id, *pending, now); err != nil {
+				return Started{}, err
+			}
+		}
 		return Started{}, errNoCredential
 	}
-	if a.Gen > 0 && a.Method == m {
+	if a.Gen > 0 && a.Method == m && pending == nil {
 		if o, issued, ok := s.reopen(a, impl, creds, now); ok {
 			token, err := s.mintChallenge(a, c, o, issued, now)
 			if err != nil {
@@ -166,14 +179,20 @@ func (s *Service) startChallenge(ctx context.Context, a issuer.Authentication, c
 		return Started{}, errResendLimit
 	}
 	token, delivery, err := s.issue(ctx, a, c, m, impl, creds, now, true, func(ch store.Challenge) (issuer.Authentication, error) {
+		if pending != nil {
+			ch.Decision = &pending.rec
+		}
 		return s.store.StartChallengeAfter(ctx, id, a.Gen, ch, now)
 	})
 	if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrSuperseded) {
-		// Another start issued from the state this one read.
+		// Another start decided or issued from the state this one read.
 		return Started{}, startInFlight(now)
 	}
 	if err != nil {
 		return Started{}, err
+	}
+	if pending != nil {
+		s.decided(ctx, id, *pending)
 	}
 	return Started{Decision: contract.DecisionChallenge, ChallengeToken: token, Delivery: delivery}, nil
 }
@@ -181,11 +200,11 @@ func (s *Service) startChallenge(ctx context.Context, a issuer.Authentication, c
 // issue draws a new challenge of method m for a, commits it (the store
 // takes the next gen), sends its code and mints its token — after the
 // send, so that the token holds the code only if it went out. The
-// destination's daily cap is taken before the commit, so a refused send
-// never supersedes the code the cardholder has: over the cap, a resend is
-// refused (errSendLimit) and a start (first reaching for a code) shows the
-// screen with no code in it (delivery "limited"), at the current gen if
-// there is one.
+// destination's daily cap is taken in the commit's transaction, so a
+// refused send never supersedes the code the cardholder has: over the cap,
+// a resend is refused (errSendLimit) and a start (first reaching for a
+// code) shows the screen with no code in it (delivery "limited"), at the
+// current gen if there is one, else at a new gen committed without a code.
 func (s *Service) issue(ctx context.Context, a issuer.Authentication, c issuer.Cardholder, m issuer.Method, impl method,
 	creds []issuer.Credential, now time.Time, start bool, commit func(store.Challenge) (issuer.Authentication, error)) (token, delivery string, err error) {
 	o, avHash, err := s.newOffer(a, c, m, impl, creds, now)
@@ -193,31 +212,36 @@ func (s *Service) issue(ctx context.Context, a issuer.Authentication, c issuer.C
 		return "", "", err
 	}
 	delivery = contract.DeliveryNone
+	var sendCap *store.SendCap
 	if snd, ok := impl.(sender); ok {
 		delivery = contract.DeliverySent
-		ok, err := s.store.ReserveSend(ctx, s.destHash(m, snd.address(c)), m, a.ID, now, purchase.Window, s.sendCap)
-		if err != nil {
-			return "", "", err
-		}
-		if !ok {
-			if !start {
-				return "", "", errSendLimit
-			}
-			delivery, o.code = contract.DeliveryLimited, ""
-			if a.Gen > 0 {
-				token, err := s.mintChallenge(a, c, o, now, now)
-				return token, delivery, err
-			}
-		}
+		sendCap = &store.SendCap{Dest: s.destHash(m, snd.address(c)), Kind: m, Window: purchase.Window, Limit: s.sendCap}
 	}
 	ch, err := s.record(a.ID, o, avHash, delivery == contract.DeliverySent)
 	if err != nil {
 		return "", "", err
 	}
-	a, err = commit(ch)
+	ch.Send = sendCap
+	got, err := commit(ch)
+	if errors.Is(err, store.ErrSendCap) {
+		// Nothing was recorded.
+		if !start {
+			return "", "", errSendLimit
+		}
+		delivery, o.code = contract.DeliveryLimited, ""
+		if a.Gen > 0 {
+			token, err := s.mintChallenge(a, c, o, now, now)
+			return token, delivery, err
+		}
+		if ch, err = s.record(a.ID, o, avHash, false); err != nil {
+			return "", "", err
+		}
+		got, err = commit(ch)
+	}
 	if err != nil {
 		return "", "", err
 	}
+	a = got
 	if delivery == contract.DeliverySent {
 		if delivery, err = s.deliver(ctx, a, c, o); err != nil {
 			return "", "", err
@@ -250,12 +274,29 @@ type decideOptions struct {
 	mint bool
 }
 
+// decision is a first start's risk decision before it is recorded.
+type decision struct {
+	out  Started        // what the start answers
+	rec  store.Decision // what the store records
+	risk risk.Decision
+}
+
 // decide runs the risk decision for a's first start and records it. On
 // frictionless or deny the outcome is final and Started says so.
 func (s *Service) decide(ctx context.Context, a issuer.Authentication, c issuer.Cardholder, sig Signals, now time.Time, opt decideOptions) (Started, error) {
-	d, rec, setCookie, err := s.assess(ctx, a, c, sig, now, opt.mint)
+	d, err := s.assessStart(ctx, a, c, sig, now, opt)
 	if err != nil {
 		return Started{}, err
+	}
+	return s.recordDecision(ctx, a.ID, d, now)
+}
+
+// assessStart runs the risk decision for a's first start, bent by opt,
+// without recording it.
+func (s *Service) assessStart(ctx context.Context, a issuer.Authentication, c issuer.Cardholder, sig Signals, now time.Time, opt decideOptions) (decision, error) {
+	d, rec, setCookie, err := s.assess(ctx, a, c, sig, now, opt.mint)
+	if err != nil {
+		return decision{}, err
 	}
 	if opt.mustChallenge && d.Outcome == risk.Frictionless {
 		d.Outcome = risk.Challenge
@@ -266,7 +307,7 @@ func (s *Service) decide(ctx context.Context, a issuer.Authentication, c issuer.
 	case d.Outcome == risk.Frictionless:
 		av, avHash, err := s.mintAV(c.PANHMAC, a.Amount, a.Currency, contract.StatusAuthenticated, "", now)
 		if err != nil {
-			return Started{}, err
+			return decision{}, err
 		}
 		rec.Status, rec.AVHash = contract.StatusAuthenticated, avHash
 		out = Started{Decision: contract.DecisionFrictionless, Status: rec.Status, AV: av}
@@ -280,7 +321,13 @@ func (s *Service) decide(ctx context.Context, a issuer.Authentication, c issuer.
 		rec.Status = contract.StatusChallenge
 		out = Started{Decision: contract.DecisionChallenge}
 	}
-	if _, err := s.store.RecordDecision(ctx, a.ID, rec); err != nil {
+	out.DeviceCookie = setCookie
+	return decision{out: out, rec: rec, risk: d}, nil
+}
+
+// recordDecision records d on authentication id on its own.
+func (s *Service) recordDecision(ctx context.Context, id string, d decision, now time.Time) (Started, error) {
+	if _, err := s.store.RecordDecision(ctx, id, d.rec); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			// Another start of this authentication decided first: one
 			// start at a time.
@@ -288,11 +335,15 @@ func (s *Service) decide(ctx context.Context, a issuer.Authentication, c issuer.
 		}
 		return Started{}, challengeError(err)
 	}
-	s.log.LogAttrs(ctx, slog.LevelInfo, "acs: risk decision", slog.String("authentication", a.ID),
-		slog.String("decision", d.Outcome), slog.Int("score", d.Score), slog.Any("reasons", d.Reasons))
-	s.observe.decided(out.Decision, d.Reasons)
-	out.DeviceCookie = setCookie
-	return out, nil
+	s.decided(ctx, id, d)
+	return d.out, nil
+}
+
+// decided logs and counts a recorded decision.
+func (s *Service) decided(ctx context.Context, id string, d decision) {
+	s.log.LogAttrs(ctx, slog.LevelInfo, "acs: risk decision", slog.String("authentication", id),
+		slog.String("decision", d.risk.Outcome), slog.Int("score", d.risk.Score), slog.Any("reasons", d.risk.Reasons))
+	s.observe.decided(d.out.Decision, d.risk.Reasons)
 }
 
 // Resend sends a new code of gen+1, only for the newest gen of an
@@ -326,8 +377,8 @@ func (s *Service) Resend(ctx context.Context, id string, gen int) (Issued, error
 	if len(creds) == 0 || m != a.Method {
 		return Issued{}, errNoCredential
 	}
-	// Checked before the send cap is taken, so an early click does not use
-	// up the day's sends; the store checks both again atomically.
+	// Checked early to spare the work of a new code; the store checks both
+	// again atomically, before it takes the send cap.
 	if gen == a.Gen && a.Resends >= purchase.Resends {
 		return Issued{}, errResendLimit
 	}

@@ -77,6 +77,10 @@ func TestNoCodeNotDelivered(t *testing.T) {
 		if res.Delivery != contract.DeliveryLimited || len(o.payload.Codes) != 0 {
 			t.Fatalf("over the cap: delivery %q, %d codes sealed; want limited and none", res.Delivery, len(o.payload.Codes))
 		}
+		// The decision is recorded with the codeless challenge, once.
+		if a, err := h.store.Authentication(t.Context(), id); err != nil || a.Decision != "challenge" || a.Gen != 1 || a.LastSentAt != (time.Time{}) {
+			t.Errorf("over the cap: decision %q, gen %d, last sent %v, %v; want challenge, 1, never", a.Decision, a.Gen, a.LastSentAt, err)
+		}
 		// A reload says the same, with no new generation and no code.
 		again := h.start(id)
 		if a := h.openChallenge(again.ChallengeToken); again.Delivery != contract.DeliveryLimited || len(a.payload.Codes) != 0 || a.claims.Gen != o.claims.Gen {

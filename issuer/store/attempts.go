@@ -209,34 +209,36 @@ func (s *Store) RecordSuccess(ctx context.Context, authID, credPublicID string, 
 	return nil
 }
 
-// ReserveSend enforces the cap of codes per destination (SMS pumping): it
-// counts the sends to destHash in (now-window, now] and, if fewer than
-// limit, records this one and returns true. false: the cap is reached,
-// nothing recorded. authID may be "" for a send outside an authentication.
-func (s *Store) ReserveSend(ctx context.Context, destHash []byte, kind issuer.Method, authID string, now time.Time, window time.Duration, limit int) (ok bool, err error) {
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		ok = false // a retried run starts over
-		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM sends WHERE dest_hash = ? AND at > ?`),
-			destHash, ms(now.Add(-window))).Scan(&n); err != nil {
-			return err
-		}
-		if n >= limit {
-			return nil
-		}
-		var auth sql.NullString
-		if authID != "" {
-			auth = sql.NullString{String: authID, Valid: true}
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO sends (dest_hash, kind, authentication_id, at) VALUES (?, ?, ?, ?)`),
-			destHash, kind, auth, ms(now)); err != nil {
-			return err
-		}
-		ok = true
-		return nil
-	})
-	if err != nil {
-		return false, fmt.Errorf("store: reserve %s send: %w", kind, err)
+// SendCap is the cap of codes per destination (SMS pumping) that a
+// challenge's send is reserved against, in the transaction that records
+// the challenge: fewer than Limit sends to Dest in (now-Window, now].
+type SendCap struct {
+	Dest   []byte // keyed hash of the address or number, never the address
+	Kind   issuer.Method
+	Window time.Duration
+	Limit  int
+}
+
+// ErrSendCap: the destination's send cap is reached; nothing was
+// recorded.
+var ErrSendCap = errors.New("send cap of the destination reached")
+
+// reserveSend counts the sends to c.Dest in (now-window, now] and, if
+// fewer than c.Limit, records this one for authID; else ErrSendCap. In
+// tx: on SQLite the write lock, on PostgreSQL SERIALIZABLE keeps the cap
+// exact under concurrent calls.
+func (s *Store) reserveSend(ctx context.Context, tx *sql.Tx, c SendCap, authID string, now time.Time) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM sends WHERE dest_hash = ? AND at > ?`),
+		c.Dest, ms(now.Add(-c.Window))).Scan(&n); err != nil {
+		return fmt.Errorf("count %s sends: %w", c.Kind, err)
 	}
-	return ok, nil
+	if n >= c.Limit {
+		return fmt.Errorf("%d %s sends in %s: %w", n, c.Kind, c.Window, ErrSendCap)
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO sends (dest_hash, kind, authentication_id, at) VALUES (?, ?, ?, ?)`),
+		c.Dest, c.Kind, authID, ms(now)); err != nil {
+		return fmt.Errorf("reserve %s send: %w", c.Kind, err)
+	}
+	return nil
 }

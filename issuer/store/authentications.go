@@ -124,6 +124,16 @@ type Challenge struct {
 	// resend cooldown counts from it. False keeps last_sent_at as it is
 	// (a reload re-minting the same code, or a method with nothing to send).
 	Sent bool
+	// Send, when set, reserves the code's send against the destination's
+	// cap in the same transaction: over the cap nothing is recorded and
+	// the call fails with ErrSendCap, so a refused send never supersedes
+	// the code the cardholder has.
+	Send *SendCap
+	// Decision, when set, is the authentication's risk decision (a
+	// challenge), recorded in the same transaction as its first challenge
+	// (see RecordDecision): one commit for a first start, and a decision
+	// recorded exactly when its challenge is.
+	Decision *Decision
 }
 
 // credsJSON is how Creds are stored; never null, so SQL can use json_each.
@@ -147,7 +157,8 @@ func credsJSON(creds []string) (string, error) {
 //
 // When ch.Sent, LastSentAt is set now, before the code is sent, so that the
 // cooldown check and the reservation are one statement; RecordDelivery
-// clears it if the send fails.
+// clears it if the send fails. ch.Send and ch.Decision are recorded in the
+// same transaction (ErrSendCap: over the cap, nothing recorded).
 func (s *Store) StartChallenge(ctx context.Context, id string, ch Challenge, now time.Time) (issuer.Authentication, error) {
 	return s.StartChallengeAfter(ctx, id, -1, ch, now)
 }
@@ -164,6 +175,11 @@ func (s *Store) StartChallengeAfter(ctx context.Context, id string, gen int, ch 
 	}
 	var a issuer.Authentication
 	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if ch.Decision != nil {
+			if _, err := s.recordDecision(ctx, tx, id, *ch.Decision); err != nil {
+				return fmt.Errorf("decision: %w", err)
+			}
+		}
 		var err error
 		a, err = scanAuthentication(tx.QueryRowContext(ctx, s.q(`UPDATE authentications SET
 				gen = gen + 1, method = ?, creds = ?, av_hash = ?, secret_enc = ?,
@@ -176,6 +192,11 @@ func (s *Store) StartChallengeAfter(ctx context.Context, id string, gen int, ch 
 		}
 		if err != nil {
 			return err
+		}
+		if ch.Send != nil {
+			if err := s.reserveSend(ctx, tx, *ch.Send, id, now); err != nil {
+				return err
+			}
 		}
 		if a.CardSeq == 0 && a.CardholderID != 0 {
 			if a.CardSeq, err = s.supersede(ctx, tx, a, now); err != nil {
@@ -269,7 +290,10 @@ func (s *Store) CountStart(ctx context.Context, id string, now time.Time, burst 
 // resends were done and the newest code was sent at least cooldown ago.
 // Of concurrent resends of the same gen exactly one succeeds; the others
 // get ErrConflict. A resend within the cooldown gets a *CooldownError, one
-// past the limit ErrResendLimit. ch.Method "" keeps the method.
+// past the limit ErrResendLimit, one over ch.Send's cap ErrSendCap (the
+// send is reserved only for a resend that passed the others, so a refused
+// one never uses up the day's sends). ch.Method "" keeps the method;
+// ch.Decision is not for a resend.
 func (s *Store) Resend(ctx context.Context, id string, gen int, ch Challenge, now time.Time, cooldown time.Duration, maxResends int) (issuer.Authentication, error) {
 	if gen < 1 {
 		return issuer.Authentication{}, fmt.Errorf("store: resend %s gen %d: not started: %w", id, gen, ErrSuperseded)
@@ -294,6 +318,11 @@ func (s *Store) Resend(ctx context.Context, id string, gen int, ch Challenge, no
 		}
 		if err != nil {
 			return err
+		}
+		if ch.Send != nil {
+			if err := s.reserveSend(ctx, tx, *ch.Send, id, now); err != nil {
+				return err
+			}
 		}
 		return s.audit(ctx, tx, now, "edge", "resend", id, map[string]any{
 			"gen": a.Gen, "resends": a.Resends, "creds": a.Creds, "sent": ch.Sent})

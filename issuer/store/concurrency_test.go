@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -29,14 +30,58 @@ func testConcurrentCounters(t *testing.T, s *Store) {
 		check func(t *testing.T, f fixture, state any, succeeded int)
 	}{
 		{
-			// Count the sends, then insert one: the cap must hold exactly.
-			name: "send cap",
-			call: func(f fixture, _ any, i int) (bool, error) {
-				return f.s.ReserveSend(context.Background(), keyHash("090-0000-0000"), issuer.MethodSMS, "", t0, time.Hour, 5)
+			// Take the next gen, count the sends, insert one: the cap must
+			// hold exactly, and only the reserved starts take a gen.
+			name:  "send cap",
+			setup: func(t *testing.T, f fixture) any { return f.create(t, "C").ID },
+			call: func(f fixture, state any, i int) (bool, error) {
+				_, err := f.s.StartChallenge(context.Background(), state.(string), Challenge{Method: issuer.MethodSMS, Sent: true,
+					Send: &SendCap{Dest: keyHash("090-0000-0000"), Kind: issuer.MethodSMS, Window: time.Hour, Limit: 5}}, t0)
+				if errors.Is(err, ErrSendCap) {
+					return false, nil
+				}
+				return err == nil, err
 			},
-			check: func(t *testing.T, f fixture, _ any, succeeded int) {
-				if succeeded != 5 {
-					t.Errorf("%d of %d sends reserved under a cap of 5", succeeded, calls)
+			check: func(t *testing.T, f fixture, state any, succeeded int) {
+				a, err := f.s.Authentication(context.Background(), state.(string))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if succeeded != 5 || a.Gen != 5 {
+					t.Errorf("%d of %d sends reserved under a cap of 5, gen %d; want 5, 5", succeeded, calls, a.Gen)
+				}
+			},
+		},
+		{
+			// First starts of one authentication at once, each with its
+			// decision: one decides and takes gen 1, the others conflict.
+			name:  "decision with the first challenge",
+			setup: func(t *testing.T, f fixture) any { return f.create(t, "C").ID },
+			call: func(f fixture, state any, i int) (bool, error) {
+				_, err := f.s.StartChallengeAfter(context.Background(), state.(string), 0, Challenge{Method: issuer.MethodEmail,
+					Decision: &Decision{Decision: "challenge", Status: "C", Score: i, Reasons: "[]", Signals: "{}", Facts: "{}", At: t0}}, t0)
+				if errors.Is(err, ErrConflict) {
+					return false, nil
+				}
+				return err == nil, err
+			},
+			check: func(t *testing.T, f fixture, state any, succeeded int) {
+				id := state.(string)
+				a, err := f.s.Authentication(context.Background(), id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				trail, err := f.s.AuditTrail(context.Background(), id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var actions []string
+				for _, e := range trail {
+					actions = append(actions, e.Action)
+				}
+				if succeeded != 1 || a.Gen != 1 || a.Decision != "challenge" || !slices.Equal(actions, []string{"create", "decide", "start"}) {
+					t.Errorf("%d of %d first starts succeeded, gen %d, decision %q, audit %v; want 1, 1, challenge, [create decide start]",
+						succeeded, calls, a.Gen, a.Decision, actions)
 				}
 			},
 		},

@@ -94,14 +94,23 @@ func (s *Store) insertCredential(ctx context.Context, tx *sql.Tx, c issuer.Crede
 // ContactCredential returns the cardholder's non-revoked email or sms
 // credential, creating it (active) if there is none: contact credentials
 // are made on demand, their destination is the cardholder's address.
+// One that exists is read without a transaction (every start asks): only
+// creating one takes the writer's turn, and reads again in it.
 func (s *Store) ContactCredential(ctx context.Context, cardholderID int64, kind issuer.Method, now time.Time) (issuer.Credential, error) {
 	if kind != issuer.MethodEmail && kind != issuer.MethodSMS {
 		return issuer.Credential{}, fmt.Errorf("store: contact credential of %d: kind %q is not email or sms", cardholderID, kind)
 	}
-	var c issuer.Credential
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	const which = `c.cardholder_id = ? AND c.kind = ? AND c.state <> 'revoked'`
+	c, err := s.credential(ctx, s.db, which, cardholderID, kind)
+	if err == nil {
+		return c, nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return issuer.Credential{}, fmt.Errorf("store: %s credential of %d: %w", kind, cardholderID, err)
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		c, err = s.credential(ctx, tx, `c.cardholder_id = ? AND c.kind = ? AND c.state <> 'revoked'`, cardholderID, kind)
+		c, err = s.credential(ctx, tx, which, cardholderID, kind)
 		if !errors.Is(err, ErrNotFound) {
 			return err
 		}

@@ -386,32 +386,76 @@ func testChallengeSecretAndSent(t *testing.T, s *Store) {
 	}
 }
 
-func TestReserveSend(t *testing.T) { forEachEngine(t, testReserveSend) }
+func TestSendCap(t *testing.T) { forEachEngine(t, testSendCap) }
 
-func testReserveSend(t *testing.T, s *Store) {
+// testSendCap: a challenge's send is reserved against its destination's
+// cap in the challenge's own transaction: limit sends in the window, then
+// ErrSendCap with nothing recorded (not the gen, not the decision that came
+// with it, not the send); other destinations are not counted; a send
+// leaves the window exactly window after it; a resend refused for its
+// cooldown uses up no send.
+func testSendCap(t *testing.T, s *Store) {
 	f := newFixture(t, s)
 	ctx := context.Background()
 	const limit, window = 10, 24 * time.Hour
 	dest, other := keyHash("090-1234-5678"), keyHash("a@mail.jp")
+	a := f.create(t, "C")
+	start := func(to []byte, at time.Time) (issuer.Authentication, error) {
+		return s.StartChallenge(ctx, a.ID, Challenge{Method: issuer.MethodSMS, Sent: true,
+			Send: &SendCap{Dest: to, Kind: issuer.MethodSMS, Window: window, Limit: limit}}, at)
+	}
 	for i := range limit {
-		ok, err := f.s.ReserveSend(ctx, dest, issuer.MethodSMS, "", t0.Add(time.Duration(i)*time.Minute), window, limit)
-		if err != nil || !ok {
-			t.Fatalf("send %d (limit %d): %v, %v; want reserved", i+1, limit, ok, err)
+		if _, err := start(dest, t0.Add(time.Duration(i)*time.Minute)); err != nil {
+			t.Fatalf("send %d (limit %d): %v; want reserved", i+1, limit, err)
 		}
 	}
 	at := t0.Add(time.Hour)
-	if ok, err := f.s.ReserveSend(ctx, dest, issuer.MethodSMS, "", at, window, limit); err != nil || ok {
-		t.Errorf("send %d: %v, %v; want refused", limit+1, ok, err)
+	if _, err := start(dest, at); !errors.Is(err, ErrSendCap) {
+		t.Errorf("send %d: %v; want ErrSendCap", limit+1, err)
 	}
-	if ok, err := f.s.ReserveSend(ctx, other, issuer.MethodEmail, f.create(t, "C").ID, at, window, limit); err != nil || !ok {
-		t.Errorf("other destination: %v, %v; want reserved", ok, err)
+	// Refused with a decision: neither the decision nor the gen is taken.
+	fresh := f.create(t, "C")
+	_, err := s.StartChallengeAfter(ctx, fresh.ID, 0, Challenge{Method: issuer.MethodSMS, Sent: true,
+		Send:     &SendCap{Dest: dest, Kind: issuer.MethodSMS, Window: window, Limit: limit},
+		Decision: &Decision{Decision: "challenge", Status: "C", Reasons: "[]", Signals: "{}", Facts: "{}", At: at}}, at)
+	if !errors.Is(err, ErrSendCap) {
+		t.Errorf("first start over the cap: %v; want ErrSendCap", err)
+	}
+	if got, err := s.Authentication(ctx, fresh.ID); err != nil || got.Gen != 0 || got.Decision != "" {
+		t.Errorf("after a refused first start: gen %d, decision %q, %v; want 0, none", got.Gen, got.Decision, err)
+	}
+	if got, err := start(other, at); err != nil {
+		t.Errorf("other destination: %v; want reserved", err)
+	} else if got.Gen != limit+1 {
+		t.Errorf("gen %d after %d started challenges; a refused one took a gen", got.Gen, limit+1)
+	}
+	// Resend: the cooldown refuses first and reserves nothing; over the
+	// cap it is ErrSendCap and the gen stays.
+	resend := func(to []byte, at time.Time) error {
+		cur, err := s.Authentication(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Resend(ctx, a.ID, cur.Gen, Challenge{Sent: true,
+			Send: &SendCap{Dest: to, Kind: issuer.MethodSMS, Window: window, Limit: limit}}, at, time.Minute, 99)
+		return err
+	}
+	if err := resend(other, at); !errors.Is(err, ErrCooldown) {
+		t.Errorf("resend within the cooldown: %v; want ErrCooldown", err)
+	}
+	if err := resend(dest, at.Add(time.Hour)); !errors.Is(err, ErrSendCap) {
+		t.Errorf("resend over the cap: %v; want ErrSendCap", err)
+	}
+	var n int
+	if err := s.db.QueryRow(s.q(`SELECT COUNT(*) FROM sends WHERE dest_hash = ?`), other).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d sends to the other destination, %v; want 1 (the cooldown refusal reserved one)", n, err)
 	}
 	// The first send leaves the window exactly 24 h after it.
-	if ok, _ := f.s.ReserveSend(ctx, dest, issuer.MethodSMS, "", t0.Add(window-time.Millisecond), window, limit); ok {
-		t.Error("reserved while the first send is still in the window")
+	if _, err := start(dest, t0.Add(window-time.Millisecond)); !errors.Is(err, ErrSendCap) {
+		t.Errorf("while the first send is still in the window: %v; want ErrSendCap", err)
 	}
-	if ok, err := f.s.ReserveSend(ctx, dest, issuer.MethodSMS, "", t0.Add(window), window, limit); err != nil || !ok {
-		t.Errorf("send once the first left the window: %v, %v", ok, err)
+	if _, err := start(dest, t0.Add(window)); err != nil {
+		t.Errorf("send once the first left the window: %v", err)
 	}
 }
 

@@ -240,57 +240,65 @@ type Decision struct {
 // RecordDecision stores the decision on authentication id, which must be
 // in status C and not yet decided (else ErrFinal, or ErrConflict when it was
 // decided meanwhile). A frictionless decision makes it Y at once and
-// remembers the device for the card; a deny makes it R.
+// remembers the device for the card; a deny makes it R. A challenge
+// decision of a start is recorded with its first challenge instead
+// (Challenge.Decision), in one transaction.
 func (s *Store) RecordDecision(ctx context.Context, id string, d Decision) (issuer.Authentication, error) {
 	var a issuer.Authentication
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var finished sql.NullInt64
-		if d.Status != contract.StatusChallenge {
-			finished = sql.NullInt64{Int64: ms(d.At), Valid: true}
-		}
 		var err error
-		a, err = scanAuthentication(tx.QueryRowContext(ctx, s.q(`UPDATE authentications SET
-				decision = ?, status = ?, reason = ?, risk_score = ?, risk_reasons = ?, signals = ?,
-				risk_facts = ?, fingerprint = ?, ip_net = ?, asn = ?,
-				device_hash = ?, ip = ?, ip_country = ?, decided_at = ?,
-				av_hash = COALESCE(?, av_hash), started_at = COALESCE(started_at, ?),
-				finished_at = ?, updated_at = ?,
-				secret_enc = CASE WHEN ? = 'C' THEN secret_enc END
-			WHERE id = ? AND status = 'C' AND decision = ''
-			RETURNING `+authColumns),
-			d.Decision, d.Status, d.Reason, d.Score, d.Reasons, d.Signals,
-			d.Facts, d.Fingerprint, d.IPNet, d.ASN,
-			d.DeviceHash, d.IP, d.IPCountry, ms(d.At),
-			d.AVHash, ms(d.At), finished, ms(d.At), d.Status, id))
-		if errors.Is(err, ErrNotFound) {
-			var status, decision string
-			err := tx.QueryRowContext(ctx, s.q(`SELECT status, decision FROM authentications WHERE id = ?`), id).Scan(&status, &decision)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				return ErrNotFound
-			case err != nil:
-				return err
-			case status != contract.StatusChallenge:
-				return fmt.Errorf("status %s: %w", status, ErrFinal)
-			}
-			return fmt.Errorf("already decided %q: %w", decision, ErrConflict)
-		}
-		if err != nil {
-			return err
-		}
-		if d.Status == "Y" {
-			if err := s.rememberDevice(ctx, tx, id, d.At); err != nil {
-				return err
-			}
-		}
-		return s.audit(ctx, tx, d.At, "issuer", "decide", id, map[string]any{
-			"decision": d.Decision, "status": d.Status, "reason": d.Reason, "score": d.Score,
-		})
+		a, err = s.recordDecision(ctx, tx, id, d)
+		return err
 	})
 	if err != nil {
 		return issuer.Authentication{}, fmt.Errorf("store: record decision %s: %w", id, err)
 	}
 	return a, nil
+}
+
+// recordDecision is RecordDecision in tx.
+func (s *Store) recordDecision(ctx context.Context, tx *sql.Tx, id string, d Decision) (issuer.Authentication, error) {
+	var finished sql.NullInt64
+	if d.Status != contract.StatusChallenge {
+		finished = sql.NullInt64{Int64: ms(d.At), Valid: true}
+	}
+	a, err := scanAuthentication(tx.QueryRowContext(ctx, s.q(`UPDATE authentications SET
+			decision = ?, status = ?, reason = ?, risk_score = ?, risk_reasons = ?, signals = ?,
+			risk_facts = ?, fingerprint = ?, ip_net = ?, asn = ?,
+			device_hash = ?, ip = ?, ip_country = ?, decided_at = ?,
+			av_hash = COALESCE(?, av_hash), started_at = COALESCE(started_at, ?),
+			finished_at = ?, updated_at = ?,
+			secret_enc = CASE WHEN ? = 'C' THEN secret_enc END
+		WHERE id = ? AND status = 'C' AND decision = ''
+		RETURNING `+authColumns),
+		d.Decision, d.Status, d.Reason, d.Score, d.Reasons, d.Signals,
+		d.Facts, d.Fingerprint, d.IPNet, d.ASN,
+		d.DeviceHash, d.IP, d.IPCountry, ms(d.At),
+		d.AVHash, ms(d.At), finished, ms(d.At), d.Status, id))
+	if errors.Is(err, ErrNotFound) {
+		var status, decision string
+		err := tx.QueryRowContext(ctx, s.q(`SELECT status, decision FROM authentications WHERE id = ?`), id).Scan(&status, &decision)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return a, ErrNotFound
+		case err != nil:
+			return a, err
+		case status != contract.StatusChallenge:
+			return a, fmt.Errorf("status %s: %w", status, ErrFinal)
+		}
+		return a, fmt.Errorf("already decided %q: %w", decision, ErrConflict)
+	}
+	if err != nil {
+		return a, err
+	}
+	if d.Status == "Y" {
+		if err := s.rememberDevice(ctx, tx, id, d.At); err != nil {
+			return a, err
+		}
+	}
+	return a, s.audit(ctx, tx, d.At, "issuer", "decide", id, map[string]any{
+		"decision": d.Decision, "status": d.Status, "reason": d.Reason, "score": d.Score,
+	})
 }
 
 // rememberDevice records that the device of authentication id succeeded for
