@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"time"
 
@@ -98,10 +97,8 @@ const historyCountCap = 1000
 // cardHistoryLimit bounds the card rows one decision reads.
 const cardHistoryLimit = 200
 
-// RiskHistory answers q in two statements: the card's known devices, and
-// the counts, list lookups and the card's own recent rows (one statement
-// of indexed subqueries). Each part touches only the rows of one card,
-// device, address or merchant inside its window.
+// RiskHistory answers q with one indexed query per question; each touches
+// only the rows of one card, device or IP inside its window.
 func (s *Store) RiskHistory(ctx context.Context, q HistoryQuery) (History, error) {
 	var h History
 	wrap := func(what string, err error) error {
@@ -131,83 +128,106 @@ func (s *Store) RiskHistory(ctx context.Context, q HistoryQuery) (History, error
 	if err := rows.Err(); err != nil {
 		return h, wrap("known devices", err)
 	}
-	// The counts, the list lookups and the card's own history are one
-	// statement: each count is a subquery on its own index, bounded as
-	// before (historyCountCap), so a decision pays one round through the
-	// driver for all of them instead of one per question and one per row.
-	// A question that does not apply gets bounds no row meets: a nil
-	// device hash matches nothing, an address network "" is excluded, and
-	// a zero window start is the far future.
-	//
-	// The card's own history is small (a row per past authentication in
-	// the longest window), so one aggregate over it answers four
-	// questions. It reads at most cardHistoryLimit rows, newest first, so
-	// a card under attack does not make its own decisions slow; the
-	// velocity and failure counts saturate far below it. The previous
-	// country is the one of the newest of those rows that has one.
-	never := int64(math.MaxInt64)
-	merchantSince, reportedSince := never, never
+	if q.DeviceHash != nil {
+		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM (SELECT 1 FROM authentications
+			WHERE device_hash = ? AND decided_at >= ? AND id <> ? LIMIT ?) AS recent`),
+			q.DeviceHash, ms(q.VelocitySince), q.AuthenticationID, historyCountCap).Scan(&h.DeviceCount); err != nil {
+			return h, wrap("device velocity", err)
+		}
+	}
+	if q.IPNet != "" {
+		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM (SELECT 1 FROM authentications
+			WHERE ip_net = ? AND ip_net <> '' AND decided_at >= ? AND id <> ? LIMIT ?) AS recent`),
+			q.IPNet, ms(q.VelocitySince), q.AuthenticationID, historyCountCap).Scan(&h.IPCount); err != nil {
+			return h, wrap("address velocity", err)
+		}
+	}
 	if q.MerchantID != 0 && !q.MerchantSince.IsZero() {
-		merchantSince = ms(q.MerchantSince)
+		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM (SELECT 1 FROM authentications
+			WHERE merchant_id = ? AND decided_at >= ? AND status IN ('N', 'R') AND id <> ? LIMIT ?) AS recent`),
+			q.MerchantID, ms(q.MerchantSince), q.AuthenticationID, historyCountCap).Scan(&h.MerchantFailures); err != nil {
+			return h, wrap("merchant failures", err)
+		}
 	}
 	if !q.ReportedSince.IsZero() {
-		reportedSince = ms(q.ReportedSince)
+		var n int
+		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM fraud_reports
+			WHERE cardholder_id = ? AND reported_at >= ?`), q.CardholderID, ms(q.ReportedSince)).Scan(&n); err != nil {
+			return h, wrap("fraud reports", err)
+		}
+		h.FraudReported = n > 0
 	}
-	var reported, watched, dlDevice, dlAddress, dlMerchant int
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT
-			(SELECT COUNT(*) FROM (SELECT 1 FROM authentications
-				WHERE device_hash = ? AND decided_at >= ? AND id <> ? LIMIT ?) AS d),
-			(SELECT COUNT(*) FROM (SELECT 1 FROM authentications
-				WHERE ip_net = ? AND ip_net <> '' AND decided_at >= ? AND id <> ? LIMIT ?) AS i),
-			(SELECT COUNT(*) FROM (SELECT 1 FROM authentications
-				WHERE merchant_id = ? AND decided_at >= ? AND status IN ('N', 'R') AND id <> ? LIMIT ?) AS m),
-			(SELECT COUNT(*) FROM (SELECT 1 FROM fraud_reports
-				WHERE cardholder_id = ? AND reported_at >= ? LIMIT 1) AS f),
-			(SELECT COUNT(*) FROM merchant_watchlist WHERE merchant_id = ?),
-			(SELECT COUNT(*) FROM risk_denylist WHERE kind = 'device' AND value = ? AND expires_at > ?),
-			(SELECT COUNT(*) FROM risk_denylist WHERE kind = 'address' AND value = ? AND expires_at > ?),
-			(SELECT COUNT(*) FROM risk_denylist WHERE kind = 'merchant' AND value = ? AND expires_at > ?)`),
-		q.DeviceHash, ms(q.VelocitySince), q.AuthenticationID, historyCountCap,
-		q.IPNet, ms(q.VelocitySince), q.AuthenticationID, historyCountCap,
-		q.MerchantID, merchantSince, q.AuthenticationID, historyCountCap,
-		q.CardholderID, reportedSince,
-		q.MerchantID,
-		hex.EncodeToString(q.DeviceHash), ms(q.Now),
-		q.IPNet, ms(q.Now),
-		strconv.FormatInt(q.MerchantID, 10), ms(q.Now),
-	).Scan(&h.DeviceCount, &h.IPCount, &h.MerchantFailures, &reported, &watched, &dlDevice, &dlAddress, &dlMerchant); err != nil {
-		return h, wrap("counts", err)
+	// One look at the deny list for the three things a report can name;
+	// the primary key (kind, value) answers each.
+	dl, err := s.db.QueryContext(ctx, s.q(`SELECT kind FROM risk_denylist WHERE expires_at > ? AND (
+			(kind = 'device' AND value = ?) OR (kind = 'address' AND value = ?) OR (kind = 'merchant' AND value = ?))`),
+		ms(q.Now), hex.EncodeToString(q.DeviceHash), q.IPNet, strconv.FormatInt(q.MerchantID, 10))
+	if err != nil {
+		return h, wrap("deny list", err)
 	}
-	h.FraudReported = reported > 0
-	h.Watchlisted = q.MerchantID != 0 && watched > 0
-	h.DenylistedDevice = q.DeviceHash != nil && dlDevice > 0
-	h.DenylistedAddress = q.IPNet != "" && dlAddress > 0
-	h.DenylistedMerchant = q.MerchantID != 0 && dlMerchant > 0
-
+	for dl.Next() {
+		var kind string
+		if err := dl.Scan(&kind); err != nil {
+			dl.Close()
+			return h, wrap("deny list", err)
+		}
+		switch kind {
+		case "device":
+			h.DenylistedDevice = q.DeviceHash != nil
+		case "address":
+			h.DenylistedAddress = q.IPNet != ""
+		case "merchant":
+			h.DenylistedMerchant = q.MerchantID != 0
+		}
+	}
+	dl.Close()
+	if err := dl.Err(); err != nil {
+		return h, wrap("deny list", err)
+	}
+	// The card's own history is small (a row per past authentication in
+	// the longest window), so one pass over it answers four questions. It
+	// reads at most cardHistoryLimit rows, newest first, so a card under
+	// attack does not make its own decisions slow; the velocity and failure
+	// counts saturate far below it.
 	oldest := min(ms(q.VelocitySince), ms(q.FailuresSince), ms(q.TravelSince), ms(q.UsualSince))
-	var prevAt int64
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT
-			COUNT(CASE WHEN decided_at >= ? THEN 1 END),
-			COUNT(CASE WHEN decided_at >= ? AND status IN ('N', 'R') THEN 1 END),
-			COUNT(CASE WHEN decided_at >= ? AND status = 'Y' AND currency = ? THEN 1 END),
-			COALESCE(MAX(CASE WHEN decided_at >= ? AND status = 'Y' AND currency = ? THEN amount END), 0),
-			COALESCE(MAX(CASE WHEN decided_at >= ? AND ip_country <> '' THEN decided_at END), 0)
-		FROM (SELECT decided_at, status, amount, currency, ip_country FROM authentications
-			WHERE cardholder_id = ? AND decided_at >= ? AND id <> ?
-			ORDER BY decided_at DESC LIMIT ?) AS r`),
-		ms(q.VelocitySince), ms(q.FailuresSince), ms(q.UsualSince), q.Currency, ms(q.UsualSince), q.Currency,
-		ms(q.TravelSince), q.CardholderID, oldest, q.AuthenticationID, cardHistoryLimit,
-	).Scan(&h.CardCount, &h.Failures, &h.UsualCount, &h.UsualMax, &prevAt); err != nil {
+	rows, err = s.db.QueryContext(ctx, s.q(`SELECT decided_at, status, amount, currency, ip_country
+		FROM authentications
+		WHERE cardholder_id = ? AND decided_at >= ? AND id <> ?
+		ORDER BY decided_at DESC LIMIT ?`), q.CardholderID, oldest, q.AuthenticationID, cardHistoryLimit)
+	if err != nil {
 		return h, wrap("card", err)
 	}
-	if prevAt != 0 {
-		// Of the rows at that instant, any with a country (one, in practice).
-		if err := s.db.QueryRowContext(ctx, s.q(`SELECT ip_country FROM authentications
-			WHERE cardholder_id = ? AND decided_at = ? AND ip_country <> '' AND id <> ? LIMIT 1`),
-			q.CardholderID, prevAt, q.AuthenticationID).Scan(&h.PrevCountry); err != nil {
-			return h, wrap("previous country", err)
+	defer rows.Close()
+	for rows.Next() {
+		var at, amount int64
+		var status, currency, country string
+		if err := rows.Scan(&at, &status, &amount, &currency, &country); err != nil {
+			return h, wrap("card", err)
 		}
-		h.PrevAt = fromMS(prevAt)
+		if at >= ms(q.VelocitySince) {
+			h.CardCount++
+		}
+		if at >= ms(q.FailuresSince) && (status == "N" || status == "R") {
+			h.Failures++
+		}
+		if h.PrevCountry == "" && country != "" && at >= ms(q.TravelSince) {
+			h.PrevCountry, h.PrevAt = country, fromMS(at)
+		}
+		if at >= ms(q.UsualSince) && status == "Y" && currency == q.Currency {
+			h.UsualCount++
+			h.UsualMax = max(h.UsualMax, amount)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return h, wrap("card", err)
+	}
+	if q.MerchantID != 0 {
+		var n int
+		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM merchant_watchlist WHERE merchant_id = ?`),
+			q.MerchantID).Scan(&n); err != nil {
+			return h, wrap("watch list", err)
+		}
+		h.Watchlisted = n > 0
 	}
 	return h, nil
 }
