@@ -176,3 +176,29 @@ func jsonKind(t reflect.Type) string {
 	}
 	return "value of another type (" + t.Kind().String() + ")"
 }
+
+// StatusWriter remembers the status a handler answered (0 until it
+// writes; 200 for a body written without a header): for the access log,
+// the metrics, and whether a recovered panic can still answer. The issuer's
+// API and the edge's server both wrap their writers with it.
+type StatusWriter struct {
+	http.ResponseWriter
+	Status int
+}
+
+func (w *StatusWriter) WriteHeader(code int) {
+	if w.Status == 0 {
+		w.Status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *StatusWriter) Write(b []byte) (int, error) {
+	if w.Status == 0 {
+		w.Status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap gives http.ResponseController the writer underneath.
+func (w *StatusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

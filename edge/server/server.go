@@ -30,6 +30,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/honnin/honnin/edge/jsonapi"
+
 	"github.com/honnin/honnin/edge/api"
 	"github.com/honnin/honnin/edge/assets"
 	"github.com/honnin/honnin/edge/challenge"
@@ -227,11 +229,11 @@ func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	sw := &statusWriter{ResponseWriter: w}
+	sw := &jsonapi.StatusWriter{ResponseWriter: w}
 	mux.ServeHTTP(sw, r)
 	// The innermost mux that routed r set r.Pattern ("POST /v1/verify"
 	// rather than the "/v1/" that hands it to edge/api).
-	e.onRequest(r.Pattern, sw.status, time.Since(start))
+	e.onRequest(r.Pattern, sw.Status, time.Since(start))
 }
 
 // resultKeys is the JWKS a merchant verifies result tokens with: every
@@ -261,28 +263,6 @@ func (k *keyed) serveJWKS(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.Write(k.jwks)
 }
-
-// statusWriter remembers the status a handler answered.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // healthz answers whether the edge can serve: its ledger answers a read
 // (a real statement over the schema, not only a connection), the one thing

@@ -9,35 +9,12 @@ import (
 	"github.com/honnin/honnin/edge/jsonapi"
 )
 
-// statusWriter remembers the status for the access log and whether the
-// header went out, so a recovered panic knows if it can still answer.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
 // logAndRecover logs every request and turns a panic into a 500, so one
 // bad request cannot take the issuer down.
 func (s *Server) logAndRecover(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &jsonapi.StatusWriter{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
@@ -46,17 +23,17 @@ func (s *Server) logAndRecover(next http.Handler) http.Handler {
 				s.log.LogAttrs(r.Context(), slog.LevelError, "api: panic",
 					slog.String("method", r.Method), slog.String("path", r.URL.Path),
 					slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
-				if sw.status == 0 {
+				if sw.Status == 0 {
 					jsonapi.WriteInternal(sw)
 				}
 			}
 			took := time.Since(start)
 			s.log.LogAttrs(r.Context(), slog.LevelInfo, "api: request",
 				slog.String("method", r.Method), slog.String("path", r.URL.Path),
-				slog.Int("status", sw.status), slog.Duration("took", took))
+				slog.Int("status", sw.Status), slog.Duration("took", took))
 			if s.onRequest != nil {
 				// The mux set r.Pattern when it routed r.
-				s.onRequest(r.Pattern, sw.status, took)
+				s.onRequest(r.Pattern, sw.Status, took)
 			}
 		}()
 		next.ServeHTTP(sw, r)

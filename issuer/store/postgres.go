@@ -5,10 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/honnin/honnin/edge/pgurl"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -38,9 +39,7 @@ var postgres = dialect{
 
 // IsPostgres reports whether dsn names a PostgreSQL database rather than a
 // SQLite file: a postgres:// or postgresql:// URL.
-func IsPostgres(dsn string) bool {
-	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
-}
+func IsPostgres(dsn string) bool { return pgurl.Is(dsn) }
 
 // openPostgres connects to the PostgreSQL database at the URL dsn (libpq
 // URL syntax: postgres://user:pass@host:port/db?sslmode=...; a unix socket
@@ -70,22 +69,9 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 // PostgreSQL: a request waits for one rather than opening more.
 const pgMaxConns = 20
 
-// Redact returns dsn fit for logs and error messages: a URL with its
-// password (user:pass@, or ?password=) hidden; a SQLite path as it is.
-func Redact(dsn string) string {
-	if !IsPostgres(dsn) {
-		return dsn
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	if q := u.Query(); q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.Redacted()
-}
+// Redact returns dsn fit for logs and error messages (pgurl.Redact): a
+// URL with its password hidden; a SQLite path as it is.
+func Redact(dsn string) string { return pgurl.Redact(dsn) }
 
 // rebindDollar numbers the ? placeholders of query as $1, $2, ... for
 // PostgreSQL. A ? inside a 'string', a "quoted identifier" or a -- comment

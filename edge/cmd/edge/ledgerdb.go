@@ -3,9 +3,10 @@ package main
 import (
 	"context"
 	"database/sql"
-	"net/url"
 	"os"
 	"path/filepath"
+
+	"github.com/honnin/honnin/edge/pgurl"
 
 	"github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/ledger/postgres"
@@ -45,17 +46,4 @@ func openStore(ctx context.Context, dsn string) (*store, error) {
 }
 
 // redact is dsn fit for a log: a URL's password hidden.
-func redact(dsn string) string {
-	if !postgres.IsURL(dsn) {
-		return dsn
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	if q := u.Query(); q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.Redacted()
-}
+func redact(dsn string) string { return pgurl.Redact(dsn) }

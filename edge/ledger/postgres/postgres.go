@@ -33,6 +33,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/honnin/honnin/edge/pgurl"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -42,9 +44,7 @@ import (
 
 // IsURL reports whether dsn names a PostgreSQL database (a postgres:// or
 // postgresql:// URL) rather than a SQLite file.
-func IsURL(dsn string) bool {
-	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
-}
+func IsURL(dsn string) bool { return pgurl.Is(dsn) }
 
 // Ledger is the PostgreSQL-backed ledger. Its DB also holds edge/report's
 // queue; it takes the ledger's SQLite syntax (see the package doc).
