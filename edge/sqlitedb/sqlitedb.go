@@ -16,8 +16,9 @@
 //     of the process instead and starts the moment the previous one ends;
 //     the busy handler is left for other processes on the same file (an
 //     operator's command).
-//   - Connections stay open between bursts (Options.Idle), so their
-//     statements stay prepared.
+//   - Connections are bounded (Options.Conns) and stay open between
+//     bursts (Options.Idle), so a burst waits in the pool instead of
+//     opening files, and statements stay prepared.
 //
 // The caller's DSN keeps its pragmas (journal mode, synchronous,
 // busy_timeout, _txlock): this package adds no SQL of its own.
@@ -36,10 +37,16 @@ type Options struct {
 	// Statements is how many prepared statements each connection keeps
 	// (default 256: more than either process has).
 	Statements int
-	// Idle is how many connections stay open between bursts (default 16).
-	// Open connections are not limited: a transaction that reads outside
-	// itself must never wait for a connection held by a writer queued
-	// behind it.
+	// Conns bounds the open connections (default 32). Unbounded, a burst
+	// of requests each opened a connection (three file descriptors) and
+	// queued it at the writer's turn: under load the issuer ran out of
+	// file descriptors ("too many open files") and writers out of time.
+	// Bounded, a request waits for a connection in database/sql's pool,
+	// holding nothing. A transaction must therefore do its reads in the
+	// transaction, never on a second connection (the stores do).
+	Conns int
+	// Idle is how many connections stay open between bursts (default 16,
+	// at most Conns).
 	Idle int
 	// WriteWait bounds a writer's wait for its turn (default 5 s, the
 	// busy timeout's order): after it the write fails with ErrBusy rather
@@ -53,9 +60,13 @@ func Open(dsn string, o Options) (*sql.DB, error) {
 	if o.Statements <= 0 {
 		o.Statements = 256
 	}
+	if o.Conns <= 0 {
+		o.Conns = 32
+	}
 	if o.Idle <= 0 {
 		o.Idle = 16
 	}
+	o.Idle = min(o.Idle, o.Conns)
 	if o.WriteWait <= 0 {
 		o.WriteWait = 5 * time.Second
 	}
@@ -64,6 +75,7 @@ func Open(dsn string, o Options) (*sql.DB, error) {
 		return nil, fmt.Errorf("sqlitedb: %w", err)
 	}
 	db := sql.OpenDB(&connector{c: c, size: o.Statements, gate: newGate(o.WriteWait)})
+	db.SetMaxOpenConns(o.Conns)
 	db.SetMaxIdleConns(o.Idle)
 	return db, nil
 }
