@@ -50,6 +50,24 @@ func Forbid(t testing.TB, pkg, goos, goarch string, rules ...string) {
 	}
 }
 
+// StdlibLeaf fails t unless pkg, built for the wasm client (js/wasm),
+// depends on the standard library alone and on none of the packages the
+// rules name: the rule of every leaf the client and both servers share
+// (edge/contract, edge/summary, ...), written once.
+func StdlibLeaf(t testing.TB, pkg string, rules ...string) {
+	t.Helper()
+	for _, dep := range Deps(t, pkg, "js", "wasm") {
+		first, _, _ := strings.Cut(dep, "/")
+		switch {
+		case dep == pkg:
+		case strings.Contains(first, "."):
+			t.Errorf("%s depends on %s, outside the standard library", pkg, dep)
+		case Match(dep, rules...) != "":
+			t.Errorf("%s depends on %s, which the rule %q forbids", pkg, dep, Match(dep, rules...))
+		}
+	}
+}
+
 // Match returns the first of rules that names dep, or "".
 func Match(dep string, rules ...string) string {
 	for _, r := range rules {

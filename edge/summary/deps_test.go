@@ -1,7 +1,6 @@
 package summary
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/honnin/honnin/edge/deptest"
@@ -11,15 +10,5 @@ import (
 // networking, fmt or reflect, so the wasm client links it at the cost of
 // its own few functions.
 func TestImportRules(t *testing.T) {
-	const self = "github.com/honnin/honnin/edge/summary"
-	for _, dep := range deptest.Deps(t, self, "js", "wasm") {
-		first, _, _ := strings.Cut(dep, "/")
-		switch {
-		case dep == self:
-		case strings.Contains(first, "."):
-			t.Errorf("%s depends on %s, outside the standard library", self, dep)
-		case first == "net" || dep == "fmt" || dep == "reflect":
-			t.Errorf("%s depends on %s, which the client must not link", self, dep)
-		}
-	}
+	deptest.StdlibLeaf(t, "github.com/honnin/honnin/edge/summary", "net/...", "fmt", "reflect")
 }

@@ -270,6 +270,26 @@ func prepareDB(t *testing.T, db string) testStack {
 // TestMain removes it.
 var stackTemplate sharedStack
 
+// startAsEdge starts authentication id at the issuer served on base as the
+// edge does (a call token signed with the stack's edge key) and fails t
+// unless it challenges with the code sent.
+func (s testStack) startAsEdge(t *testing.T, base, id string) {
+	t.Helper()
+	ek, err := challenge.LoadEdgeKeys(s.keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	tok, _ := challenge.Sign(ek.Sign, challenge.TypEdge, &challenge.EdgeClaims{RegisteredClaims: jwt.RegisteredClaims{
+		Issuer: challenge.EdgeName, Audience: jwt.ClaimStrings{challenge.IssuerName}, Subject: id,
+		ID: challenge.NewID(), IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(time.Minute)),
+	}})
+	var started struct{ Decision, Delivery string }
+	if code := postJSON(t, base+"/internal/v1/authentications/"+id+"/start", tok, `{}`, &started); code != 200 || started.Decision != "challenge" || started.Delivery != "sent" {
+		t.Fatalf("start: %d %+v", code, started)
+	}
+}
+
 type sharedStack struct {
 	mu  sync.Mutex
 	dir string
@@ -413,19 +433,7 @@ func testServe(t *testing.T, s testStack) {
 		t.Fatalf("create: %d %+v", code, created)
 	}
 
-	ek, err := challenge.LoadEdgeKeys(s.keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	tok, _ := challenge.Sign(ek.Sign, challenge.TypEdge, &challenge.EdgeClaims{RegisteredClaims: jwt.RegisteredClaims{
-		Issuer: challenge.EdgeName, Audience: jwt.ClaimStrings{challenge.IssuerName}, Subject: created.ID,
-		ID: challenge.NewID(), IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(time.Minute)),
-	}})
-	var started struct{ Decision, Delivery string }
-	if code := postJSON(t, base+"/internal/v1/authentications/"+created.ID+"/start", tok, `{}`, &started); code != 200 || started.Decision != "challenge" || started.Delivery != "sent" {
-		t.Fatalf("start: %d %+v", code, started)
-	}
+	s.startAsEdge(t, base, created.ID)
 	if msgs := inbox.Messages("demo@mail.jp"); len(msgs) != 1 || !regexp.MustCompile(`\b\d{6}\b`).MatchString(msgs[0].Text) {
 		t.Errorf("mails to demo@mail.jp: %+v", msgs)
 	}

@@ -9,10 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/golang-jwt/jwt/v5"
-
-	"github.com/honnin/honnin/edge/challenge"
 )
 
 // TestServeMetrics: through a real serve -admin-addr, a create, a start
@@ -44,19 +40,7 @@ func TestServeMetrics(t *testing.T) {
 	if code := postJSON(t, base+"/v1/authentications", "demo-key", body, &created); code != 201 || created.Status != "C" {
 		t.Fatalf("create: %d %+v", code, created)
 	}
-	ek, err := challenge.LoadEdgeKeys(s.keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	tok, _ := challenge.Sign(ek.Sign, challenge.TypEdge, &challenge.EdgeClaims{RegisteredClaims: jwt.RegisteredClaims{
-		Issuer: challenge.EdgeName, Audience: jwt.ClaimStrings{challenge.IssuerName}, Subject: created.ID,
-		ID: challenge.NewID(), IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(time.Minute)),
-	}})
-	var started struct{ Decision, Delivery string }
-	if code := postJSON(t, base+"/internal/v1/authentications/"+created.ID+"/start", tok, `{}`, &started); code != 200 || started.Decision != "challenge" || started.Delivery != "sent" {
-		t.Fatalf("start: %d %+v", code, started)
-	}
+	s.startAsEdge(t, base, created.ID)
 	get := func(url string) (int, string) {
 		t.Helper()
 		req, _ := http.NewRequest("GET", url, nil)
