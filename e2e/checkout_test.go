@@ -69,7 +69,8 @@ func startCheckoutOn(t *testing.T, ctx context.Context, s *stack.Stack, card own
 		return true
 	})
 	c.in = chromedp.FromNode(frame)
-	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#code"), c.in))
+	// The client's field: the page's own #code shows before the client runs.
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#form #code"), c.in))
 	return c
 }
 

@@ -131,7 +131,7 @@ func (c *emvCheckout) waitChallenge() {
 		return true
 	})
 	c.in = chromedp.FromNode(frame)
-	do(c.t, c.ctx, chromedp.WaitVisible(chromedp.CSS("#code"), c.in))
+	do(c.t, c.ctx, chromedp.WaitVisible(chromedp.CSS("#form #code"), c.in)) // the client's field, not the page's
 }
 
 func (c *emvCheckout) enter(code string) {

@@ -73,3 +73,40 @@ func post(path string, body []byte) (status int, resp []byte, err error) {
 	}
 	return status, resp, nil
 }
+
+// earlyStart returns the answer to loader.js's early start
+// (honninBoot.early, web/loader.js), once: it is then forgotten, so a
+// retry starts anew. ok is false when there was none to take, or when the
+// edge refused it as a bad request (400: the loader sends the signals as
+// collected, and only the client brings them within the limits), so that
+// the client starts itself; a refused start sent no code. A network
+// failure is the start's failure, as for the client's own request.
+func earlyStart() (status int, body []byte, err error, ok bool) {
+	var p js.Value
+	_ = guard(func() {
+		boot := prop(js.Global(), "honninBoot")
+		p = prop(boot, "early")
+		if p.Truthy() {
+			boot.Set("early", js.Null())
+		}
+	})
+	if !p.Truthy() {
+		return 0, nil, nil, false
+	}
+	r, err := promise.Await(p)
+	if err != nil {
+		return 0, nil, errors.New("early start: " + err.Error()), true
+	}
+	if e := str(prop(r, "error")); e != "" {
+		return 0, nil, errors.New("early start: " + e), true
+	}
+	status = int(num(prop(r, "status")))
+	if status == 400 {
+		return 0, nil, nil, false
+	}
+	body = []byte(str(prop(r, "body")))
+	if len(body) > maxResponse {
+		return 0, nil, errors.New("early start: response too large"), true
+	}
+	return status, body, nil, true
+}

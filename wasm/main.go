@@ -119,15 +119,23 @@ func newApp() *app {
 }
 
 // start asks the edge for the challenge. It runs in its own goroutine.
+// The first time, the page's loader.js has usually asked already (its
+// early start, sent while this program downloaded): its answer is taken
+// instead of starting again.
 func (a *app) start() {
 	dev := collectDevice()
 	a.mu.Lock()
 	req, err := a.model.Start(a.session, dev)
 	a.show()
 	a.mu.Unlock()
-	if err == nil {
-		a.send(req)
+	if err != nil {
+		return
 	}
+	if status, body, err, ok := earlyStart(); ok {
+		a.answer(status, body, err)
+		return
+	}
+	a.send(req)
 }
 
 // act runs a model action from an event callback. The callback must
@@ -153,6 +161,12 @@ func (a *app) act(f func(now time.Time) (view.Request, error)) {
 // send carries req to the edge and applies the answer.
 func (a *app) send(req view.Request) {
 	status, body, err := post(req.Path, req.Body)
+	a.answer(status, body, err)
+}
+
+// answer applies the edge's answer to the pending request (or the failure
+// to get one, err) and moves the focus and the clock with it.
+func (a *app) answer(status int, body []byte, err error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	before := a.model.Phase()

@@ -139,7 +139,16 @@ func newUI(doc dom.Document) *ui {
 	u.codeLabel = u.el("label", "code-label", "")
 	u.codeLabel.SetAttribute("for", "code")
 	u.form.AppendChild(u.codeLabel)
-	u.code = &dom.HTMLInputElement{BasicHTMLElement: u.el("input", "", "")}
+	// The page's own #code (challenge.html's skeleton, which loader.js
+	// enables once its early start has a code sent) is taken over, with
+	// what the cardholder typed into it before this program ran; the rest
+	// of the skeleton goes with the first screen (render).
+	if el := doc.GetElementByID("code"); el != nil {
+		u.code = &dom.HTMLInputElement{BasicHTMLElement: wrap(el.Underlying())}
+		u.code.RemoveAttribute("class")
+	} else {
+		u.code = &dom.HTMLInputElement{BasicHTMLElement: u.el("input", "", "")}
+	}
 	for _, a := range [][2]string{
 		{"id", "code"}, {"name", "code"},
 		{"enterkeyhint", "done"}, {"spellcheck", "false"}, {"autocapitalize", "off"},

@@ -1,9 +1,12 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/jsonapi"
+	"github.com/honnin/honnin/edge/ledger"
 )
 
 // post accepts only POST; the body must be JSON (see jsonapi.Decode, which
@@ -16,7 +19,16 @@ func (h *Handler) post(fn func(http.ResponseWriter, *http.Request) error) http.H
 			w.Header().Set("Allow", http.MethodPost)
 			return jsonapi.Errorf(http.StatusMethodNotAllowed, "method_not_allowed", "use POST")
 		}
-		return fn(w, r)
+		err := fn(w, r)
+		if errors.Is(err, ledger.ErrUnavailable) {
+			// The ledger's database cannot serve now: what failed was not
+			// recorded, and the same request may be sent again (never a
+			// 500, which says the edge is broken).
+			h.log.WarnContext(r.Context(), "api: ledger unavailable", "path", r.URL.Path, "err", err)
+			w.Header().Set("Retry-After", "1")
+			return jsonapi.Errorf(http.StatusServiceUnavailable, contract.CodeUnavailable, "the service cannot answer right now; try again in a moment")
+		}
+		return err
 	})
 }
 

@@ -5,11 +5,13 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/web"
 )
 
@@ -455,19 +457,35 @@ func TestNewErrors(t *testing.T) {
 func TestChallengePageSkeleton(t *testing.T) {
 	h := newHandler(t)
 	body := do(h, "GET", "/challenge?st=good", nil).Body.String()
-	start := strings.Index(body, `<div id="skeleton" class="skeleton" aria-hidden="true" inert>`)
+	start := strings.Index(body, `<div id="skeleton" class="skeleton">`)
 	status := strings.Index(body, `<p id="status"`)
 	if start < 0 || status < start {
-		t.Fatalf("no inert, aria-hidden #skeleton before #status in\n%s", body)
+		t.Fatalf("no #skeleton before #status in\n%s", body)
 	}
 	sk := body[start:status]
-	for _, want := range []string{"<h1>", "<input class=\"sk-code\" disabled tabindex=\"-1\">", "<button class=\"primary\" type=\"button\" disabled tabindex=\"-1\">"} {
+	// The summary is a picture of what comes, hidden and inert; the form
+	// too until loader.js's early start has a code sent: its #code is the
+	// real, labelled field the client takes over.
+	for _, want := range []string{
+		`<div class="sk-summary" aria-hidden="true" inert>`, "<h1>",
+		`<div id="sk-form" class="code-form" aria-hidden="true" inert>`,
+		`<label for="code" class="sk-field-label">`,
+		`<input id="code" name="code" type="text" autocomplete="one-time-code" inputmode="numeric"`,
+		"<button class=\"primary\" type=\"button\" disabled tabindex=\"-1\">",
+	} {
 		if !strings.Contains(sk, want) {
 			t.Errorf("skeleton lacks %s", want)
 		}
 	}
-	if n := strings.Count(sk, "id="); n != 1 {
-		t.Errorf("skeleton has %d ids, want its own only: %s", n, sk)
+	if !regexp.MustCompile(`<input id="code"[^>]* disabled>`).MatchString(sk) {
+		t.Errorf("the skeleton's #code is not disabled: %s", sk)
+	}
+	if n := strings.Count(sk, "id="); n != 3 {
+		t.Errorf("skeleton has %d ids, want skeleton, sk-form and code: %s", n, sk)
+	}
+	// The early start: the contract's path and the client's wait.
+	if want := `data-start="` + contract.ClientStartPath + `" data-wait="20000"`; !strings.Contains(body, want) {
+		t.Errorf("the loader's tag lacks %s", want)
 	}
 	if other := do(h, "GET", "/challenge?st=other", nil).Body.String(); other != body {
 		t.Error("the page differs between sessions")

@@ -73,7 +73,7 @@ func TestChallengePagePaints(t *testing.T) {
 			// and stay inside #skeleton, which the client removes.
 			summary := body[strings.Index(body, `id="skeleton"`):strings.Index(body, `class="code-form"`)]
 			if strings.Contains(body, `class="sk-value`) || !strings.Contains(summary, `<dl class="txn">`) ||
-				!strings.Contains(body, `class="sk-code"`) {
+				!strings.Contains(body, `<input id="code"`) {
 				t.Errorf("summary not in place of the skeleton's:\n%s", body)
 			}
 			// Markup stays text; the CSP's promise holds (no inline

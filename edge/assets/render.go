@@ -3,7 +3,11 @@ package assets
 import (
 	"fmt"
 	"html"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/honnin/honnin/edge/contract"
 )
 
 // page is the challenge page as New rendered it: its text with the
@@ -28,7 +32,8 @@ const (
 
 // render fills the challenge page's placeholders once, when the handler is
 // built: {{.Wasm}}, {{.WasmExec}}, {{.Loader}}, {{.CSS}} (the
-// content-hashed names, all inside attribute values) are written in. Two
+// content-hashed names, all inside attribute values), {{.StartPath}} and
+// {{.ClientWait}} (the contract's) are written in. Two
 // parts are left for each request: {{.Lang}}, the value of <html lang>,
 // and {{.Summary}}…{{end}}, the skeleton's summary, which a session with
 // the purchase's details replaces with them (paint); without them the page
@@ -45,6 +50,10 @@ const (
 func render(text string, names pageNames) (page, error) {
 	fields := map[string]string{
 		"Wasm": names.Wasm, "WasmExec": names.WasmExec, "Loader": names.Loader, "CSS": names.CSS,
+		// loader.js's early start: where it posts and how long it waits
+		// (the client's own path and wait, from the contract).
+		"StartPath":  contract.ClientStartPath,
+		"ClientWait": strconv.Itoa(int(contract.ClientWait / time.Millisecond)),
 	}
 	var p page
 	var b strings.Builder

@@ -3,9 +3,12 @@ package assets
 import (
 	"html/template"
 	"io/fs"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/web"
 )
 
@@ -35,7 +38,11 @@ func TestRenderMatchesHTMLTemplate(t *testing.T) {
 		}
 		got := string(p.write("", ""))
 		var want strings.Builder
-		if err := template.Must(template.New("p").Option("missingkey=error").Parse(plain)).Execute(&want, names); err != nil {
+		data := struct {
+			pageNames
+			StartPath, ClientWait string
+		}{names, contract.ClientStartPath, strconv.Itoa(int(contract.ClientWait / time.Millisecond))}
+		if err := template.Must(template.New("p").Option("missingkey=error").Parse(plain)).Execute(&want, data); err != nil {
 			t.Fatal(err)
 		}
 		if names.Wasm == wasmName && got != want.String() {

@@ -41,9 +41,10 @@ const (
 	// the edge takes back the try it counted: a check never made never
 	// counts.
 	CodeBusy = "busy"
-	// CodeUnavailable (503, Retry-After): the issuer's database cannot
-	// serve now (restarting, unreachable, read-only, disk full); nothing
-	// was done, so the same request may be sent again after Retry-After.
+	// CodeUnavailable (503, Retry-After): the issuer's database, or the
+	// native edge's ledger, cannot serve now (restarting, unreachable,
+	// read-only, disk full); what failed was not recorded, so the same
+	// request may be sent again after Retry-After.
 	CodeUnavailable = "unavailable"
 	// CodeCredentialLocked (409): the cardholder has no usable credential
 	// of their method (all locked, or none registered) for a start after

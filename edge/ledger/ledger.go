@@ -89,6 +89,12 @@ var (
 	// each is at its limit of wrong codes, or the issuer changed it since
 	// the challenge was sealed (a newer epoch).
 	ErrCredentialLocked = errors.New("ledger: credential locked")
+	// ErrUnavailable: the database cannot serve now (restarting,
+	// unreachable, read-only, its disk full, a writer waited out its
+	// turn); nothing was recorded, so no try was counted. The native
+	// adapters wrap such errors with it (edge/dbfault); the API answers
+	// 503 unavailable with Retry-After.
+	ErrUnavailable = errors.New("ledger: database unavailable")
 )
 
 // SQL is the ledger over a Batcher. It is safe for concurrent use.

@@ -61,7 +61,7 @@ func TestStartSendsDevice(t *testing.T) {
 		UA:       "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1",
 		Platform: "iPhone", Mobile: true, Languages: []string{"ja-JP", "en-US"}, Timezone: "Asia/Tokyo", TZOffset: -540,
 		ScreenW: 390, ScreenH: 844, ColorDepth: 24, PixelRatio: 3, HWConcurrency: 8, TouchPoints: 5, Webdriver: true,
-		DeviceID: NewDeviceID([16]byte{1, 2, 3}),
+		DeviceID: "01020300-0000-4000-8000-000000000000",
 	}
 	if got := start(phone); !reflect.DeepEqual(got, phone) {
 		t.Errorf("sent %+v\nfrom %+v", got, phone)

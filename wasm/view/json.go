@@ -629,6 +629,8 @@ func (w *jsonWriter) done() ([]byte, error) {
 	return w.b, nil
 }
 
+const hexDigits = "0123456789abcdef"
+
 func newJSONWriter() *jsonWriter { return &jsonWriter{b: append(make([]byte, 0, 256), '{')} }
 
 func writeStart(r contract.ClientStartRequest) ([]byte, error) {

@@ -39,6 +39,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/honnin/honnin/edge/dbfault"
 	"github.com/honnin/honnin/edge/ledger"
 )
 
@@ -114,6 +115,9 @@ func (b batcher) Batch(ctx context.Context, stmts ...ledger.Stmt) ([][]ledger.Ro
 	for n := 1; ; n++ {
 		res, err := b.TxBatcher.Batch(ctx, stmts...)
 		var pe *pgconn.PgError
+		if err != nil && dbfault.Unavailable(err) {
+			return res, fmt.Errorf("%w: %w", ledger.ErrUnavailable, err)
+		}
 		if err == nil || n == maxRuns || !errors.As(err, &pe) || (pe.Code != "40P01" && pe.Code != "40001") {
 			return res, err
 		}

@@ -12,6 +12,7 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"github.com/honnin/honnin/edge/dbfault"
 	"github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/migrations"
 	"github.com/honnin/honnin/edge/secretfile"
@@ -37,7 +38,19 @@ func Open(ctx context.Context, path string) (*Ledger, error) {
 		db.Close()
 		return nil, err
 	}
-	return &Ledger{SQL: ledger.NewSQL(ledger.TxBatcher{DB: db}), db: db}, nil
+	return &Ledger{SQL: ledger.NewSQL(batcher{ledger.TxBatcher{DB: db}}), db: db}, nil
+}
+
+// batcher marks the errors of a database that cannot serve now
+// (dbfault.Unavailable) as ledger.ErrUnavailable.
+type batcher struct{ ledger.TxBatcher }
+
+func (b batcher) Batch(ctx context.Context, stmts ...ledger.Stmt) ([][]ledger.Row, error) {
+	res, err := b.TxBatcher.Batch(ctx, stmts...)
+	if err != nil && dbfault.Unavailable(err) {
+		err = fmt.Errorf("%w: %w", ledger.ErrUnavailable, err)
+	}
+	return res, err
 }
 
 // OpenDB opens the SQLite file at path the way the edge needs it: WAL, so

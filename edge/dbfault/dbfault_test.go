@@ -1,4 +1,4 @@
-package store
+package dbfault
 
 import (
 	"context"
@@ -21,8 +21,14 @@ func TestUnavailable(t *testing.T) {
 	ctx := context.Background()
 	// A real SQLite READONLY: a write through a read-only connection.
 	path := filepath.Join(t.TempDir(), "ro.db")
-	rw := openTest(t, path)
-	_ = rw
+	rw, err := sqlitedb.Open("file:"+path, sqlitedb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rw.ExecContext(ctx, `CREATE TABLE schema_migrations (version INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	rw.Close()
 	ro, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +57,7 @@ func TestUnavailable(t *testing.T) {
 		{"postgres standby", &pgconn.PgError{Code: "25006"}, true},
 		{"postgres unique violation", &pgconn.PgError{Code: "23505"}, false},
 		{"postgres serialization", &pgconn.PgError{Code: "40001"}, false},
-		{"not found", ErrNotFound, false},
+		{"no rows", sql.ErrNoRows, false},
 		{"anything else", errors.New("boom"), false},
 	} {
 		if tt.err == nil && tt.name != "nil" {
