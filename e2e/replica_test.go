@@ -36,6 +36,10 @@ var replicaPG pgtest.Shared
 //   - every outcome reaches the issuer once, and the edges' shared queue
 //     ends empty;
 //   - each code mail is sent once, with two issuers draining one outbox;
+//   - the portal (replicaPortal): a cardholder signs in, changes a
+//     setting and signs out with every request on the other issuer; the
+//     session and its end hold on both, the sign-in code's tries are
+//     counted once across both;
 //   - PostgreSQL restarted under load: purchases around the outage get a
 //     clear refusal within the page's wait, and succeed again once it is
 //     back, without restarting any process;
@@ -141,6 +145,8 @@ func TestReplicas(t *testing.T) {
 			}
 		}
 	})
+
+	t.Run("portal", func(t *testing.T) { replicaPortal(t, x.in(t), r) })
 
 	t.Run("postgres restarted under load", func(t *testing.T) {
 		x := x.in(t)

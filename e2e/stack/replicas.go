@@ -24,6 +24,9 @@ type Replicas struct {
 	*Stack
 	// Issuers and Edges are the replicas' process names, for Kill.
 	Issuers, Edges []string
+	// IssuerURLs are the issuer replicas' own addresses (http://host:port),
+	// in the order of Issuers, for a test to reach one past the proxy.
+	IssuerURLs []string
 	// IssuerDB and EdgeDB are the databases (postgres:// URLs).
 	IssuerDB, EdgeDB string
 
@@ -74,6 +77,7 @@ func StartReplicas(ctx context.Context, cfg Config, edgeDB string) (*Replicas, e
 					return nil, err
 				}
 				r.Issuers, backends = append(r.Issuers, name), append(backends, addr)
+				r.IssuerURLs = append(r.IssuerURLs, "http://"+addr)
 			}
 			if err := r.proxy(loopback(p.Issuer), backends); err != nil {
 				return nil, err
@@ -125,18 +129,32 @@ func (r *Replicas) startOne(ctx context.Context, name string, listen, args []str
 	return r.waitReady(ctx, name, ready)
 }
 
-// proxy serves addr, sending each request to the next of backends in
-// turn. A backend that refuses the connection (a replica down) is skipped
-// for the next: the request never reached it, so trying another is safe,
-// which is what a load balancer's health check does, sooner.
+// proxy serves addr with RoundRobin(backends).
 func (r *Replicas) proxy(addr string, backends []string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("stack: proxy on %s: %w", addr, err)
 	}
+	srv := &http.Server{Handler: RoundRobin(backends), ReadHeaderTimeout: 5 * time.Second}
+	r.proxies = append(r.proxies, srv)
+	go srv.Serve(ln)
+	return nil
+}
+
+// ReplicaHeader is the header in which RoundRobin names the backend
+// (host:port) that answered, so a test can tell which replica served a
+// request without trusting the order alone.
+const ReplicaHeader = "Honnin-Replica"
+
+// RoundRobin is a reverse proxy sending each request to the next of
+// backends (host:port, plain HTTP) in turn. A backend that refuses the
+// connection (a replica down) is skipped for the next: the request never
+// reached it, so trying another is safe, which is what a load balancer's
+// health check does, sooner.
+func RoundRobin(backends []string) http.Handler {
 	var next atomic.Uint64
 	transport := &http.Transport{MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second}
-	h := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, err := io.ReadAll(req.Body)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
@@ -160,16 +178,13 @@ func (r *Replicas) proxy(addr string, backends []string) error {
 			for k, v := range resp.Header {
 				w.Header()[k] = v
 			}
+			w.Header().Set(ReplicaHeader, backend)
 			w.WriteHeader(resp.StatusCode)
 			io.Copy(w, resp.Body)
 			return
 		}
 		http.Error(w, "no replica answers", http.StatusBadGateway)
 	})
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	r.proxies = append(r.proxies, srv)
-	go srv.Serve(ln)
-	return nil
 }
 
 // Kill ends the process name at once (SIGKILL, no drain), as a crash or
