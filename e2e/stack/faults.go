@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"syscall"
 )
 
@@ -58,7 +57,7 @@ func (s *Stack) RestartIssuerWith(ctx context.Context, extra ...string) error {
 // IssuerDBFile is the issuer's SQLite file ("" when it runs on
 // PostgreSQL).
 func (s *Stack) IssuerDBFile() string {
-	if strings.Contains(s.cfg.IssuerDB, "://") {
+	if isPostgres(s.cfg.IssuerDB) {
 		return ""
 	}
 	return s.issuerDB()
