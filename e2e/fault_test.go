@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -21,7 +23,9 @@ import (
 
 	"github.com/honnin/honnin/e2e/stack"
 	"github.com/honnin/honnin/edge/contract"
+	"github.com/honnin/honnin/edge/health"
 	"github.com/honnin/honnin/edge/requestid"
+	"github.com/honnin/honnin/edge/testenv"
 	"github.com/honnin/honnin/issuer/demo"
 )
 
@@ -447,74 +451,285 @@ func (g *gated) relay(c net.Conn) {
 	io.Copy(c, up)
 }
 
-// TestFaultReadOnlyDatabase: the issuer's database turned read-only. The
-// issuer says so where an operator looks (readyz: not ready, naming the
-// database), the merchant's create gets a server error instead of a
-// half-written authentication, the cardholder's screen says the issuer is
-// unavailable; made writable again and restarted, the database passes
-// SQLite's integrity check and purchases go through.
+// TestFaultReadOnlyDatabase: the issuer's SQLite database on a mount
+// turned read-only, a real fault even for root (EROFS). Linux refuses to
+// remount read-only while a file is open for writing (EBUSY: measured
+// with the issuer running), so a running issuer never sees its disk turn
+// read-only short of a kernel error; what an operator meets is an issuer
+// started on a read-only volume. It refuses to start (exit status 1,
+// naming the database) rather than serve and fail every write; meanwhile
+// a challenge opened before still verifies at the edge. Made writable and
+// started again, the issuer takes the outcome the edge kept, a whole
+// purchase pays, and SQLite's integrity check passes.
 func TestFaultReadOnlyDatabase(t *testing.T) {
 	x := newFault(t)
-	db := x.s.IssuerDBFile()
-	if db == "" {
-		t.Skip("the stack's issuer runs on PostgreSQL")
-	}
-	if os.Geteuid() == 0 {
-		// root writes whatever the mode says; making a file read-only
-		// for root takes a read-only mount.
-		t.Skip("running as root: file modes do not make the database read-only")
-	}
+	mnt, admin := x.issuerOnTmpfs(8 << 20)
 	card := x.enrol("email", enrolOpts{})
-	_, session := x.createAuth(card.Number, 1250)
-	files, _ := filepath.Glob(db + "*")
-	setMode := func(mode os.FileMode) {
-		for _, f := range files {
-			if err := os.Chmod(f, mode); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	admin := freeAddr(t)
-	x.restoreIssuer()
-	t.Cleanup(func() { setMode(0o600) })
+	before, inflight := x.open(card.Number, 1250)
+	code := x.nextCode(card.Email, 0)
+
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := x.s.Pause("issuer"); err != nil {
 		t.Fatal(err)
 	}
-	setMode(0o400)
-	if err := x.s.RestartIssuerWith(ctx, "-admin-addr", admin); err != nil {
-		t.Fatalf("the issuer on a read-only database: %v", err)
+	remount(t, mnt, "ro")
+	err := x.s.RestartIssuerWith(ctx, "-admin-addr", admin)
+	t.Logf("the issuer started on a read-only database: %v", err)
+	if err == nil || !strings.Contains(err.Error(), "exited during start-up") {
+		t.Errorf("the issuer on a read-only database: %v, want it to refuse to start", err)
 	}
+	if v := x.verify(inflight.ChallengeToken, code); !v.result() || v.Status != contract.StatusAuthenticated {
+		t.Errorf("the code of a challenge opened before, typed while the issuer is down on its read-only database: %v, want Y from the edge", v)
+	}
+
+	remount(t, mnt, "rw")
+	if err := x.s.RestartIssuerWith(ctx, "-admin-addr", admin); err != nil {
+		t.Fatal(err)
+	}
+	x.recovers(admin, card, before, "read-only spell", true)
+}
+
+// TestFaultDiskFull: the issuer's SQLite database on a small mount filled
+// to the last byte (ENOSPC). The writes that need room answer 503
+// unavailable, never 500; readyz says not ready naming the database; no
+// code is mailed for a start that was not recorded. With the filler gone
+// the issuer recovers without a restart and nothing is corrupted.
+func TestFaultDiskFull(t *testing.T) {
+	x := newFault(t)
+	mnt, admin := x.issuerOnTmpfs(4 << 20)
+	card := x.enrol("email", enrolOpts{})
+	before, inflight := x.open(card.Number, 1250)
+	code := x.nextCode(card.Email, 0)
+	_, session := x.createAuth(card.Number, 1260)
+	// The creates that fill the database are another card's: so many
+	// authentications would raise this card's risk score.
+	filling := x.enrol("email", enrolOpts{})
+
+	filler := filepath.Join(mnt, "filler")
+	fill(t, filler)
+	// The database's own free pages and its write-ahead log's room take
+	// writes until they are used up: write until the issuer says so.
+	full := false
+	for i := 0; i < 500 && !full; i++ {
+		status, body := x.merchantPost(map[string]any{"card_number": filling.Number, "amount": 1000 + i, "currency": "JPY",
+			"merchant_name": demo.MerchantName, "merchant_origin": x.s.ShopURL, "order_ref": fmt.Sprintf("FULL-%d", i)})
+		switch {
+		case status == http.StatusServiceUnavailable:
+			full = true
+		case status != http.StatusCreated && status != http.StatusOK:
+			t.Fatalf("create %d on a full disk: %d %s, want a created authentication or 503 unavailable", i, status, body)
+		}
+	}
+	if !full {
+		t.Fatalf("500 creates on a full disk all succeeded: the disk never filled")
+	}
+	x.notReadyOnDatabase(admin, "disk full")
+	x.storeFaultAnswers(card, session, "disk full")
+	if v := x.verify(inflight.ChallengeToken, code); !v.result() || v.Status != contract.StatusAuthenticated {
+		t.Errorf("the code of a challenge opened before, typed on a full disk: %v, want Y from the edge", v)
+	}
+
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	x.recovers(admin, card, before, "disk full", false)
+}
+
+// issuerOnTmpfs moves the fault stack's issuer database onto a tmpfs of
+// its own, of the database's size plus room bytes, with its admin listener
+// on; the test's cleanup moves it back (what the test did to it included,
+// so the issuer and the edge still agree) and unmounts. It needs root;
+// without it the test skips, and fails under CI=true.
+func (x *atk) issuerOnTmpfs(room int64) (mnt, admin string) {
+	t := x.t
+	t.Helper()
+	db := x.s.IssuerDBFile()
+	if db == "" {
+		t.Skip("the stack's issuer runs on PostgreSQL")
+	}
+	if os.Geteuid() != 0 {
+		testenv.Need(t, "root (a tmpfs mount for a real read-only or full disk)", errors.New("not running as root"))
+	}
+	var size int64
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if fi, err := os.Stat(db + suffix); err == nil {
+			size += fi.Size()
+		}
+	}
+	mnt = filepath.Join(t.TempDir(), "mnt")
+	if err := os.Mkdir(mnt, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	size = (size + room + 4095) &^ 4095
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d,mode=0700", size), "tmpfs", mnt).CombinedOutput(); err != nil {
+		testenv.Need(t, "a tmpfs mount", fmt.Errorf("%v: %s", err, out))
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", mnt).CombinedOutput(); err != nil {
+			t.Errorf("unmount %s: %v: %s", mnt, err, out)
+		}
+	})
+	admin = freeAddr(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := x.s.MoveIssuerDB(ctx, filepath.Join(mnt, "issuer.db"), "-admin-addr", admin); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		exec.Command("mount", "-o", "remount,rw", mnt).Run()
+		os.Remove(filepath.Join(mnt, "filler"))
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := x.s.MoveIssuerDB(ctx, db); err != nil {
+			t.Errorf("move the issuer's database back: %v", err)
+		}
+	})
+	if code, rep := readyz(t, admin); code != http.StatusOK {
+		t.Fatalf("readyz on the tmpfs before the fault: %d %+v", code, rep)
+	}
+	return mnt, admin
+}
+
+// remount makes mnt read-only ("ro") or writable again ("rw").
+func remount(t *testing.T, mnt, mode string) {
+	t.Helper()
+	if out, err := exec.Command("mount", "-o", "remount,"+mode, mnt).CombinedOutput(); err != nil {
+		t.Fatalf("remount %s %s: %v: %s", mode, mnt, err, out)
+	}
+}
+
+// fill writes path until the disk it is on is full.
+func fill(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	buf := make([]byte, 64<<10)
+	for {
+		if _, err := f.Write(buf); err != nil {
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Fatalf("fill %s: %v, want ENOSPC", path, err)
+			}
+			return
+		}
+	}
+}
+
+// readyz is the admin listener's readiness answer.
+func readyz(t *testing.T, admin string) (int, health.Report) {
+	t.Helper()
 	resp, err := http.Get("http://" + admin + "/readyz")
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	t.Logf("readyz on a read-only database: %d %s", resp.StatusCode, body)
-	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "database") {
-		t.Errorf("readyz: %d %s, want 503 naming the database", resp.StatusCode, body)
+	defer resp.Body.Close()
+	var rep health.Report
+	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
+		t.Fatalf("readyz: %v", err)
 	}
-	if status, body := x.merchantPost(map[string]any{"card_number": card.Number, "amount": 1250, "currency": "JPY",
-		"merchant_name": demo.MerchantName, "merchant_origin": x.s.ShopURL, "order_ref": "RO-1"}); status < 500 {
-		t.Errorf("create on a read-only database: %d %s, want a server error", status, body)
-	}
-	if a := x.start(session); a.HTTP != http.StatusBadGateway || a.Error != contract.CodeIssuerUnavailable {
-		t.Errorf("start on a read-only database: %v, want 502 issuer_unavailable", a)
-	}
+	return resp.StatusCode, rep
+}
 
-	if err := x.s.Pause("issuer"); err != nil {
+// notReadyOnDatabase: readyz says not ready, naming the database (and
+// only it: the keys and the mail server are fine).
+func (x *atk) notReadyOnDatabase(admin, fault string) {
+	x.t.Helper()
+	code, rep := readyz(x.t, admin)
+	x.t.Logf("readyz, %s: %d %+v", fault, code, rep)
+	if code != http.StatusServiceUnavailable || rep.Checks["database"] == "ok" || rep.Checks["database"] == "" ||
+		rep.Checks["keys"] != "ok" || rep.Checks["smtp"] != "ok" {
+		x.t.Errorf("readyz, %s: %d %+v, want 503 naming the database only", fault, code, rep)
+	}
+}
+
+// storeFaultAnswers: what the merchant and the cardholder see while the
+// issuer's database takes no write. The merchant's create is 503
+// unavailable (retry later; nothing was written), the cardholder's start
+// is the edge's "issuer unavailable" (contract: the issuer's refusals the
+// cardholder cannot act on), and no code went out for that start.
+func (x *atk) storeFaultAnswers(card ownCard, session, fault string) {
+	t := x.t
+	t.Helper()
+	status, body := x.merchantPost(map[string]any{"card_number": card.Number, "amount": 1250, "currency": "JPY",
+		"merchant_name": demo.MerchantName, "merchant_origin": x.s.ShopURL, "order_ref": "FAULT-1"})
+	var e struct {
+		Error string `json:"error"`
+	}
+	_ = json.Unmarshal(body, &e)
+	if status != http.StatusServiceUnavailable || e.Error != contract.CodeUnavailable {
+		t.Errorf("create, %s: %d %s, want 503 %s", fault, status, body, contract.CodeUnavailable)
+	}
+	mailed := len(x.mails(card.Email))
+	if a := x.start(session); a.HTTP != http.StatusBadGateway || a.Error != contract.CodeIssuerUnavailable {
+		t.Errorf("start, %s: %v, want 502 %s", fault, a, contract.CodeIssuerUnavailable)
+	}
+	if n := len(x.mails(card.Email)); n != mailed {
+		t.Errorf("start, %s: %d codes mailed for a start the issuer could not record", fault, n-mailed)
+	}
+}
+
+// recovers: with the database writable again (and the issuer not
+// restarted, unless restarted), it is ready again, the outcome of the challenge verified
+// during the fault reaches the merchant, a whole purchase pays, the
+// issuer answered no 500 all along, and the database is intact.
+//
+// restarted says the issuer had to be started again (its metrics then
+// count from that start only); otherwise its metrics must count the 503s
+// it answered during the fault.
+func (x *atk) recovers(admin string, card ownCard, before, fault string, restarted bool) {
+	wantUnavailable := !restarted
+	t := x.t
+	t.Helper()
+	pid := x.s.PID("issuer")
+	waitFor(t, "the issuer to be ready again after the "+fault, 30*time.Second, func() bool {
+		code, _ := readyz(t, admin)
+		return code == http.StatusOK
+	})
+	waitFor(t, "the merchant to read Y for the purchase verified during the "+fault, 60*time.Second, func() bool {
+		return x.merchantGet(before).Status == contract.StatusAuthenticated
+	})
+	seen := len(x.mails(card.Email))
+	id, session := x.createAuth(card.Number, 1300)
+	// The card paid a moment ago on this device: the risk engine may let
+	// it through without a challenge; either way it pays.
+	switch a := x.start(session); {
+	case a.result() && a.Status == contract.StatusAuthenticated:
+	case a.challenge():
+		if v := x.verify(a.ChallengeToken, x.nextCode(card.Email, seen)); !v.result() || v.Status != contract.StatusAuthenticated {
+			t.Fatalf("a purchase after the %s: %v, want Y", fault, v)
+		}
+	default:
+		t.Fatalf("a purchase after the %s: start %v, want the challenge screen or Y", fault, a)
+	}
+	waitFor(t, "the merchant to read Y", 30*time.Second, func() bool { return x.merchantGet(id).Status == contract.StatusAuthenticated })
+	if got := x.s.PID("issuer"); got != pid && !restarted {
+		t.Errorf("the issuer was restarted (pid %d, then %d)", pid, got)
+	}
+	resp, err := http.Get("http://" + admin + "/metrics")
+	if err != nil {
 		t.Fatal(err)
 	}
-	setMode(0o600)
-	if err := x.s.RestartIssuer(ctx, 0); err != nil {
-		t.Fatal(err)
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var unavailable bool
+	for _, line := range strings.Split(string(metrics), "\n") {
+		if !strings.Contains(line, "http_requests_total{") || strings.HasSuffix(line, " 0") {
+			continue
+		}
+		if strings.Contains(line, `code="500"`) {
+			t.Errorf("the issuer answered 500 during the %s: %s", fault, line)
+		}
+		unavailable = unavailable || strings.Contains(line, `code="503"`)
 	}
-	if got := integrityCheck(t, db); got != "ok" {
-		t.Errorf("integrity_check after the read-only spell: %q", got)
+	if wantUnavailable && !unavailable {
+		t.Errorf("the issuer's metrics count no 503 during the %s: the check above read nothing\n%s", fault, metrics)
 	}
-	x.open(card.Number, 1300)
+	if got := integrityCheck(t, x.s.IssuerDBFile()); got != "ok" {
+		t.Errorf("integrity_check after the %s: %q", fault, got)
+	}
 }
 
 // integrityCheck runs SQLite's PRAGMA integrity_check on path.

@@ -2,7 +2,10 @@ package stack
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"os"
 	"syscall"
 )
 
@@ -54,10 +57,56 @@ func (s *Stack) RestartIssuerWith(ctx context.Context, extra ...string) error {
 // IssuerDBFile is the issuer's SQLite file ("" when it runs on
 // PostgreSQL).
 func (s *Stack) IssuerDBFile() string {
-	if s.cfg.IssuerDB != "" {
+	if isPostgres(s.cfg.IssuerDB) {
 		return ""
 	}
 	return s.issuerDB()
+}
+
+// MoveIssuerDB stops the issuer, copies its SQLite database (with its
+// -wal and -shm, when there) to the file to, and starts it there with its
+// usual command line followed by extra; the operator commands (Operator)
+// use the new file too. The fault tests move it onto a small mount of
+// their own to fill it or turn it read-only, and move it back after.
+func (s *Stack) MoveIssuerDB(ctx context.Context, to string, extra ...string) error {
+	from := s.IssuerDBFile()
+	if from == "" {
+		return errors.New("stack: the issuer runs on PostgreSQL")
+	}
+	if err := s.Pause("issuer"); err != nil {
+		return err
+	}
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		// A stale -wal beside the copy would be replayed into it.
+		if err := os.Remove(to + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("stack: move the issuer database: %w", err)
+		}
+		if err := copyFile(from+suffix, to+suffix); err != nil {
+			if errors.Is(err, os.ErrNotExist) && suffix != "" {
+				continue
+			}
+			return fmt.Errorf("stack: move the issuer database: %w", err)
+		}
+	}
+	s.cfg.IssuerDB = to
+	return s.RestartIssuerWith(ctx, extra...)
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 func (s *Stack) proc(name string) (*proc, error) {

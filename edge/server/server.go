@@ -103,6 +103,8 @@ type keyed struct {
 	mux *http.ServeMux
 	// jwks is the document GET /.well-known/jwks.json serves.
 	jwks []byte
+	// keys are the keys the routes were made from (Keys).
+	keys challenge.EdgeKeys
 }
 
 // currentIssuer is the issuer client of the keys in use: the reporter,
@@ -207,7 +209,7 @@ func (e *Edge) SetKeys(keys challenge.EdgeKeys) error {
 		return fmt.Errorf("server: %w", err)
 	}
 
-	k := &keyed{mux: http.NewServeMux(), jwks: jwks}
+	k := &keyed{mux: http.NewServeMux(), jwks: jwks, keys: keys}
 	k.mux.Handle("/v1/", edgeAPI)
 	k.mux.Handle("/internal/", edgeAPI)
 	k.mux.Handle("/challenge", page)
@@ -220,6 +222,10 @@ func (e *Edge) SetKeys(keys challenge.EdgeKeys) error {
 	e.cur.Store(k)
 	return nil
 }
+
+// Keys are the keys in use, for the admin listener's readiness check
+// (health.EdgeKeys): what SetKeys put in use last.
+func (e *Edge) Keys() challenge.EdgeKeys { return e.cur.Load().keys }
 
 // ServeHTTP serves the edge.
 func (e *Edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {

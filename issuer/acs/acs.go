@@ -241,6 +241,10 @@ func (s *Service) Apps() *Apps { return s.apps }
 // JWKS is the issuer's and the edge's public keys, as published.
 func (s *Service) JWKS() []byte { return s.keys.Load().JWKS }
 
+// Keys are the keys in use now (SetKeys's last), for the admin
+// listener's readiness check (health.IssuerKeys).
+func (s *Service) Keys() challenge.IssuerKeys { return *s.keys.Load() }
+
 // SigningKey is the issuer's signing key in use now.
 func (s *Service) SigningKey() challenge.SigningKey { return s.keys.Load().Sign }
 

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	msqlite "modernc.org/sqlite" // also registers the "sqlite" driver
@@ -65,6 +67,9 @@ func (e *CooldownError) Is(target error) bool { return target == ErrCooldown }
 type Store struct {
 	db *sql.DB
 	d  dialect
+	// path is the SQLite file ("" on PostgreSQL): Ready looks at the room
+	// left on its disk.
+	path string
 }
 
 // dialect is what differs between database engines: SQLite here,
@@ -146,7 +151,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	return &Store{db: db, d: sqlite}, nil
+	return &Store{db: db, d: sqlite, path: path}, nil
 }
 
 // pingFresh opens the first connection. Switching a new database to WAL
@@ -268,5 +273,33 @@ func (s *Store) Ready(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, `UPDATE schema_migrations SET version = version WHERE version < 0`); err != nil {
 		return fmt.Errorf("store: not ready: write: %w", err)
 	}
+	if s.path != "" {
+		// The write above changes no row, so it passes on a full disk
+		// (measured: readyz said ready while every create failed
+		// SQLITE_FULL). SQLite's file is local: ask its disk.
+		dir := filepath.Dir(s.path)
+		free, err := diskFree(dir)
+		if err != nil {
+			return fmt.Errorf("store: not ready: room on %s: %w", dir, err)
+		}
+		if free < MinFree {
+			return fmt.Errorf("store: not ready: disk full: %d bytes free on %s, under %d", free, dir, MinFree)
+		}
+	}
 	return nil
+}
+
+// MinFree is the room Ready wants left on an SQLite database's disk: below
+// it a burst of writes (a start writes a few pages, the write-ahead log
+// grows until a checkpoint) fails with SQLITE_FULL.
+const MinFree = 1 << 20
+
+// diskFree is the bytes an unprivileged writer may still use on dir's
+// file system (a variable: the tests fill a disk without one).
+var diskFree = func(dir string) (uint64, error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 0, err
+	}
+	return uint64(st.Bavail) * uint64(st.Bsize), nil
 }

@@ -14,7 +14,8 @@ import (
 )
 
 // admin is the native edge's admin listener (-admin-addr): /healthz and
-// /readyz (the ledger's database takes a read and a write), /metrics
+// /readyz (the ledger's database takes a read and a write; the keys in
+// use sign, open seals and verify the issuer's tokens), /metrics
 // (edge/metrics) and, with -pprof, the profiles. The metrics exist only
 // when it is on: an edge without it times nothing.
 type admin struct {
@@ -55,11 +56,11 @@ func (a *admin) onRequest() func(string, int, time.Duration) {
 }
 
 // serve starts the listener; stop drains it.
-func (a *admin) serve(addr string, pprof bool, db *sql.DB, reports *report.Reporter, log *slog.Logger) (stop func(), err error) {
+func (a *admin) serve(addr string, pprof bool, db *sql.DB, reports *report.Reporter, keys health.Check, log *slog.Logger) (stop func(), err error) {
 	if a == nil {
 		return func() {}, nil
 	}
-	stop, bound, err := a.listen(addr, pprof, db, reports, log)
+	stop, bound, err := a.listen(addr, pprof, db, reports, keys, log)
 	if err != nil {
 		return nil, err
 	}
@@ -68,9 +69,10 @@ func (a *admin) serve(addr string, pprof bool, db *sql.DB, reports *report.Repor
 }
 
 // listen serves the admin handler on addr and returns the address bound.
-func (a *admin) listen(addr string, pprof bool, db *sql.DB, reports *report.Reporter, log *slog.Logger) (stop func(), bound string, err error) {
+// keys is the "keys" check (health.EdgeKeys).
+func (a *admin) listen(addr string, pprof bool, db *sql.DB, reports *report.Reporter, keys health.Check, log *slog.Logger) (stop func(), bound string, err error) {
 	a.reports = reports
-	checks := []health.Check{{Name: "ledger", Run: func(ctx context.Context) error { return ledgerReady(ctx, db) }}}
+	checks := []health.Check{{Name: "ledger", Run: func(ctx context.Context) error { return ledgerReady(ctx, db) }}, keys}
 	return health.Serve(addr, health.Admin(checks, a.m.Handler(), pprof), log)
 }
 

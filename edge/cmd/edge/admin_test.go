@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/health"
 	"github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/ledger/sqlite"
 )
@@ -45,7 +48,7 @@ func TestAdminOff(t *testing.T) {
 	if a.batcher(b) != ledger.Batcher(b) || a.onRequest() != nil {
 		t.Error("an edge without an admin listener wraps its ledger or counts requests")
 	}
-	if stop, err := a.serve("", false, nil, nil, nil); err != nil || stop == nil {
+	if stop, err := a.serve("", false, nil, nil, health.Check{}, nil); err != nil || stop == nil {
 		t.Errorf("serve without an address: %v", err)
 	}
 }
@@ -65,13 +68,13 @@ func TestAdminServes(t *testing.T) {
 	}
 	a.onRequest()("POST /v1/verify", 200, time.Millisecond)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	stop, bound, err := a.listen("127.0.0.1:0", false, l.DB(), nil, log)
+	stop, bound, err := a.listen("127.0.0.1:0", false, l.DB(), nil, keysCheck(t), log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stop()
 	for path, want := range map[string]string{
-		"/readyz":  `"ledger":"ok"`,
+		"/readyz":  `"keys":"ok","ledger":"ok"`,
 		"/metrics": `honnin_edge_ledger_batch_duration_seconds_count{statements="1",result="ok"} 1`,
 	} {
 		resp, err := http.Get("http://" + bound + path)
@@ -89,5 +92,58 @@ func TestAdminServes(t *testing.T) {
 		if resp.StatusCode != 404 {
 			t.Errorf("pprof served without -pprof: %d", resp.StatusCode)
 		}
+	}
+}
+
+// keysCheck is the "keys" check of a fresh key folder's edge keys.
+func keysCheck(t *testing.T) health.Check {
+	t.Helper()
+	dir := t.TempDir()
+	if err := challenge.GenerateKeys(dir, challenge.KEMX25519); err != nil {
+		t.Fatal(err)
+	}
+	k, err := challenge.LoadEdgeKeys(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return health.EdgeKeys(func() challenge.EdgeKeys { return k }, time.Now)
+}
+
+// TestAdminKeysNotReady: an edge whose keys cannot serve (here: no issuer
+// key to check session tokens with) is not ready, and readyz names the
+// keys while the ledger is fine.
+func TestAdminKeysNotReady(t *testing.T) {
+	l, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "edge.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	dir := t.TempDir()
+	if err := challenge.GenerateKeys(dir, challenge.KEMX25519); err != nil {
+		t.Fatal(err)
+	}
+	k, err := challenge.LoadEdgeKeys(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Issuer = nil
+	a := newAdmin("127.0.0.1:0", time.Now())
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	stop, bound, err := a.listen("127.0.0.1:0", false, l.DB(), nil, health.EdgeKeys(func() challenge.EdgeKeys { return k }, time.Now), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	resp, err := http.Get("http://" + bound + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var rep health.Report
+	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusServiceUnavailable || rep.Checks["ledger"] != "ok" || !strings.HasPrefix(rep.Checks["keys"], "keys: no issuer verification keys") {
+		t.Errorf("readyz with no issuer key: %d %+v, want 503 naming the keys", resp.StatusCode, rep)
 	}
 }

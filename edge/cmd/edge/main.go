@@ -34,6 +34,7 @@ import (
 
 	"github.com/honnin/honnin/edge/challenge"
 	"github.com/honnin/honnin/edge/clientip"
+	"github.com/honnin/honnin/edge/health"
 	"github.com/honnin/honnin/edge/requestid"
 	"github.com/honnin/honnin/edge/server"
 	"github.com/honnin/honnin/web"
@@ -87,7 +88,7 @@ func flags() config {
 	flag.DurationVar(&c.pruneEvery, "prune-every", time.Hour, "prune the ledger (as edge prune) at start and this often; 0: never")
 	flag.IntVar(&c.ledgerDays, "ledger-days", defaultLedgerDays, "keep ledger rows this many days after their last change (at least 1)")
 	flag.StringVar(&c.adminAddr, "admin-addr", env("HONNIN_EDGE_ADMIN_ADDR", ""),
-		"admin listener: GET /healthz, GET /readyz (the ledger takes a write), GET /metrics (Prometheus); empty: none")
+		"admin listener: GET /healthz (alive), GET /readyz (ledger: the ledger takes a write; keys: the keys in use sign, open seals and verify the issuer's tokens), GET /metrics (Prometheus); empty: none")
 	flag.BoolVar(&c.pprof, "pprof", env("HONNIN_EDGE_PPROF", "false") == "true",
 		"also serve net/http/pprof at /debug/pprof/ on the admin listener")
 	flag.Parse()
@@ -181,7 +182,7 @@ func run(log *slog.Logger) error {
 		return err
 	}
 	reports := edge.Reports
-	stopAdmin, err := adm.serve(cfg.adminAddr, cfg.pprof, ledger.DB(), reports, log)
+	stopAdmin, err := adm.serve(cfg.adminAddr, cfg.pprof, ledger.DB(), reports, health.EdgeKeys(edge.Keys, now), log)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ type adminFlags struct {
 func addAdminFlags(f *flags) adminFlags {
 	return adminFlags{
 		addr: f.String("admin-addr", env("HONNIN_ADMIN_ADDR", ""),
-			"admin listener: GET /healthz (alive), GET /readyz (database writable, mail server greeting), GET /metrics (Prometheus); empty: none (env HONNIN_ADMIN_ADDR)"),
+			"admin listener: GET /healthz (alive), GET /readyz (database: takes a write; keys: the key in use signs and the published JWKS verifies it; smtp: the mail server greets), GET /metrics (Prometheus); empty: none (env HONNIN_ADMIN_ADDR)"),
 		pprof: f.Bool("pprof", env("HONNIN_PPROF", "false") == "true",
 			"also serve net/http/pprof at /debug/pprof/ on the admin listener (env HONNIN_PPROF)"),
 	}

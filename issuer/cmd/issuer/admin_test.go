@@ -59,7 +59,7 @@ func TestServeAdmin(t *testing.T) {
 		if code, _ := get("/healthz"); code != 200 {
 			t.Errorf("healthz: %d", code)
 		}
-		if code, rep := get("/readyz"); code != 200 || rep.Checks["database"] != "ok" || rep.Checks["smtp"] != "ok" {
+		if code, rep := get("/readyz"); code != 200 || rep.Checks["database"] != "ok" || rep.Checks["keys"] != "ok" || rep.Checks["smtp"] != "ok" {
 			t.Errorf("readyz: %d %+v", code, rep)
 		}
 		if code, _ := get("/debug/pprof/"); (code == 200) != withPprof {
@@ -68,7 +68,7 @@ func TestServeAdmin(t *testing.T) {
 		if withPprof {
 			// The mail server goes away: not ready, still alive.
 			sink.Close()
-			if code, rep := get("/readyz"); code != 503 || rep.Status != "not ready" || rep.Checks["smtp"] == "ok" || rep.Checks["database"] != "ok" {
+			if code, rep := get("/readyz"); code != 503 || rep.Status != "not ready" || rep.Checks["smtp"] == "ok" || rep.Checks["database"] != "ok" || rep.Checks["keys"] != "ok" {
 				t.Errorf("readyz without the mail server: %d %+v", code, rep)
 			}
 			if code, _ := get("/healthz"); code != 200 {

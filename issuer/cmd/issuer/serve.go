@@ -245,7 +245,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		close(pruneDone)
 	}
 	defer func() { stopBackground(); <-outboxDone; <-pushDone; <-pruneDone }()
-	stopAdmin, err := adminFlags.start(ctx, []health.Check{{Name: "database", Run: st.Ready}, dispatch.SMTPReady(*smtpAddr)}, m.Handler(), log, stdout)
+	stopAdmin, err := adminFlags.start(ctx, []health.Check{{Name: "database", Run: st.Ready}, health.IssuerKeys(core.Keys, core.Now), dispatch.SMTPReady(*smtpAddr)}, m.Handler(), log, stdout)
 	if err != nil {
 		return err
 	}
