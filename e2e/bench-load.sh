@@ -4,7 +4,8 @@
 # PostgreSQL cluster (issuer/store/pgtest), and drives merchant create,
 # create + start, wrong-code and right-code verify at 1, 4, 16 and 64
 # concurrent clients on loopback, with CPU per request per process from
-# /proc. Prints a Markdown section; make bench appends it to
+# /proc and, for the verify levels, the native edge's report queue (its
+# admin /metrics). Prints a Markdown section; make bench appends it to
 # e2e/BENCHMARKS.md. Needs make build first (make bench does it).
 # About 8 minutes on 2 cores.
 set -euo pipefail
@@ -17,6 +18,37 @@ DBS=${DBS:-sqlite,postgres}
 # so a make test running at the same time does not collide with this one.
 export HONNIN_E2E_PORT_OFFSET=${HONNIN_E2E_PORT_OFFSET:-3500}
 $GO run ./e2e/cmd/load -bin bin -dist web/dist -db "$DBS" -duration "$DURATION"
+# What the PostgreSQL create + start rows are made of (profiled once,
+# with -pg-stats and the issuer's pprof; see the note).
+cat <<'PGNOTE'
+
+### PostgreSQL create + start: where the time goes (profiled for issue 17)
+
+Measured with `e2e/cmd/load -db postgres -work create,create+start -pg-stats` (pg_stat_statements, the
+PostgreSQL processes' CPU from /proc, SIRead locks sampled from pg_locks) and a CPU profile of the issuer,
+on the same 2 shared cores: 96–223/s at 1–64 clients. Nothing in one process explains it; the machine is full.
+(The throwaway cluster runs with fsync and synchronous_commit off: a durable PostgreSQL does more per commit.)
+- **CPU per create + start**: PostgreSQL 1.9–2.5 ms at 1–4 clients, 3.3–4.9 ms at 16–64; the issuer 2.4–3.1 ms
+  (a third of it in syscalls: ~36 round trips to PostgreSQL and the SMTP send); the edge 0.8–1.1 ms; the mail sink
+  0.5–0.6 ms. About 8–9 ms of CPU per create + start on 2 cores is a ceiling near 220/s, and the 16- and 64-client
+  latencies are the queue in front of it (64 clients at 182/s ≈ 350 ms each; p50 320 ms).
+- **Statements**: a create + start is 3 SERIALIZABLE transactions and 29–30 statements at 1–4 clients. The most
+  time goes to the merchant-failures count (velocity_merchant reads up to historyCountCap = 1,000 rows of the
+  merchant at every start: the load is one merchant and every superseded challenge is an N; 0.1–4 ms, 9–29 % of
+  statement time), 4–6 audit inserts (11–18 %), and three UPDATEs of the same authentication row in the start's
+  transaction (decision, start, card_seq), each a new row version with entries in the table's 11 indexes.
+- **SERIALIZABLE retries** (ROLLBACKs per start; `honnin_issuer_db_tx_retries_total` counts them now): 0 at 1
+  client, 0.04–0.09 at 4, 0.7 at 16 and 0.2 at 64 after the merchant creates (1.0–1.4 and 0.4–0.9 on a fresh
+  table), so statements per create + start rise to 35–38. The starts are of different cards; what they share are
+  SIRead locks on index pages (authentications_pkey: 300–500 pages held at once at 16 clients) that other starts
+  and creates write into. On a fresh database whose statistics autovacuum has not yet gathered,
+  the superseding UPDATE also scanned all of the partial index authentications_open_updated (up to 1,220 page
+  locks; 1.0–1.4 retries per start); with statistics it uses authentications_card_seq alone (make bench's merchant
+  creates run first and fill the table, so its rows do not show this).
+- **Not changed**: no cheap fix a before/after on these shared cores could show. The pool (20 connections) does not
+  limit a CPU-bound run, nor does the retry pause. What would pay: one UPDATE of the authentication row per start
+  instead of three, the audit rows batched, the merchant count bounded by the rule's limit instead of the cap.
+PGNOTE
 # The figures the load work started from (issue 17: the code before
 # edge/sqlitedb, batched reports and fewer statements per start, measured
 # with an earlier driver on the same machine), printed beside the run's so

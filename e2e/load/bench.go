@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -22,6 +23,8 @@ const (
 	WorkCreateStart = "create + start (code mailed)"
 	WorkWrong       = "wrong-code verify"
 	WorkRight       = "right-code verify"
+	// WorkVerify selects both verify kinds in Bench.Works.
+	WorkVerify = "verify"
 )
 
 // Card is an enrolled card the driver pays with: method email, each with
@@ -61,9 +64,20 @@ type Bench struct {
 	Duration time.Duration
 	// Log receives progress lines.
 	Log io.Writer
+	// Works are the work kinds to run (WorkCreate, WorkCreateStart, and
+	// WorkVerify for both verify kinds); none: all of them.
+	Works []string
 	// OnLevel, when set, is called as each level starts (in its own
 	// goroutine): e2e/cmd/load takes a CPU profile there.
 	OnLevel func(ctx context.Context, work string, clients int)
+	// BeforeLevel and AfterLevel, when set, are called just before each
+	// level starts and with its measure once it has ended (e2e/cmd/load
+	// reads PostgreSQL's statistics there).
+	BeforeLevel func(ctx context.Context, work string, clients int)
+	AfterLevel  func(ctx context.Context, work string, l Level)
+	// Queue, when set, watches the edge's report queue during and after
+	// each verify level (Level.Queue).
+	Queue *QueueWatch
 
 	next atomic.Uint64
 }
@@ -89,6 +103,9 @@ func (b *Bench) Run(ctx context.Context) ([]Row, error) {
 		name string
 		op   Op
 	}{{WorkCreate, b.create}, {WorkCreateStart, b.createStart}} {
+		if !b.runs(work.name) {
+			continue
+		}
 		for _, n := range b.Levels {
 			l, err := b.level(ctx, work.name, n, work.op)
 			if err != nil {
@@ -96,6 +113,9 @@ func (b *Bench) Run(ctx context.Context) ([]Row, error) {
 			}
 			rows = append(rows, Row{work.name, l})
 		}
+	}
+	if !b.runs(WorkVerify) {
+		return rows, nil
 	}
 	var wrong, right []Row
 	for _, n := range b.Levels {
@@ -138,16 +158,41 @@ func (b *Bench) Run(ctx context.Context) ([]Row, error) {
 	return append(append(rows, wrong...), right...), nil
 }
 
+// runs reports whether work is one of b.Works.
+func (b *Bench) runs(work string) bool { return len(b.Works) == 0 || slices.Contains(b.Works, work) }
+
 func (b *Bench) level(ctx context.Context, work string, clients int, op Op) (Level, error) {
+	if b.BeforeLevel != nil {
+		b.BeforeLevel(ctx, work, clients)
+	}
 	if b.OnLevel != nil {
 		go b.OnLevel(ctx, work, clients)
 	}
+	var watch *watching
+	if b.Queue != nil && (work == WorkWrong || work == WorkRight) {
+		watch = b.Queue.Start(ctx)
+	}
 	l, err := Run(ctx, clients, b.Duration, b.Procs, op)
+	if watch != nil {
+		// After the level: its requests are answered, the reports they
+		// queued may not be delivered yet. The next level starts once the
+		// queue is empty (or the wait is over), so each level's figures are
+		// its own.
+		q := watch.Stop(ctx)
+		l.Queue = &q
+	}
 	if err != nil {
 		return l, fmt.Errorf("load: %s at %d clients: %w", work, clients, err)
 	}
 	fmt.Fprintf(b.Log, "load: %-30s %2d clients: %6d requests, %s, p50 %s, p99 %s, %d errors %v\n",
 		work, clients, l.Requests, perSecond(l.PerSecond()), latency(l.P50), latency(l.P99), l.Errors, l.Statuses)
+	if l.Queue != nil {
+		fmt.Fprintf(b.Log, "load: %-30s %2d clients: report queue peak %s, at end %s, %s\n",
+			work, clients, queueDepth(l.Queue.Peak), queueEnd(*l.Queue), queueDrain(*l.Queue))
+	}
+	if b.AfterLevel != nil {
+		b.AfterLevel(ctx, work, l)
+	}
 	return l, nil
 }
 

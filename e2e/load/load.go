@@ -42,6 +42,9 @@ type Level struct {
 	Statuses map[string]int
 	// CPU is each process's CPU time (user + system) during the level.
 	CPU map[string]time.Duration
+	// Queue is what the level did to the edge's report queue; nil when
+	// it was not watched (Bench.Queue; the verify levels only).
+	Queue *QueueStats
 }
 
 // PerSecond is the level's throughput.

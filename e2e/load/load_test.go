@@ -158,6 +158,33 @@ func TestWriteTable(t *testing.T) {
 	}
 }
 
+// TestWriteTableQueue: once a row watched the edge's report queue, the
+// table has its three columns, and the rows that did not watch it show a
+// dash there.
+func TestWriteTableQueue(t *testing.T) {
+	rows := []Row{
+		{WorkCreate, Level{Clients: 1, Requests: 100, Elapsed: time.Second, P50: time.Millisecond, P99: time.Millisecond,
+			CPU: map[string]time.Duration{}}},
+		{WorkWrong, Level{Clients: 16, Requests: 15260, Elapsed: 10 * time.Second, P50: 9600 * time.Microsecond, P99: 25 * time.Millisecond,
+			CPU: map[string]time.Duration{}, Queue: &QueueStats{Peak: 1530, EndRead: true, End: Queue{Depth: 1204, OldestAge: 2100 * time.Millisecond},
+				Drained: true, Drain: 1400 * time.Millisecond}}},
+		{WorkRight, Level{Clients: 64, Requests: 1000, Elapsed: time.Second, P50: time.Millisecond, P99: time.Millisecond,
+			CPU: map[string]time.Duration{}, Queue: &QueueStats{EndRead: true, Drained: true}}},
+	}
+	var b strings.Builder
+	if err := WriteTable(&b, rows); err != nil {
+		t.Fatal(err)
+	}
+	want := "| work | clients | requests/s | p50 | p99 | errors | issuer CPU/req | edge CPU/req | mailsink CPU/req | report queue peak | at end | drain after the level |\n" +
+		"|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|\n" +
+		"| merchant create | 1 | 100/s | 1.0 ms | 1.0 ms | 0 | – | – | – | – | – | – |\n" +
+		"| wrong-code verify | 16 | 1,526/s | 9.6 ms | 25 ms | 0 | – | – | – | 1,530 | 1,204, oldest 2.1 s | drained in 1.4 s |\n" +
+		"| right-code verify | 64 | 1,000/s | 1.0 ms | 1.0 ms | 0 | – | – | – | 0 | 0 | empty at end |\n"
+	if b.String() != want {
+		t.Errorf("table:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
 func TestPerSecond(t *testing.T) {
 	for v, want := range map[float64]string{0: "0/s", 999.4: "999/s", 1526.2: "1,526/s", 1234567: "1,234,567/s"} {
 		if got := perSecond(v); got != want {

@@ -25,17 +25,26 @@ type Row struct {
 var Processes = []string{"issuer", "edge", "mailsink"}
 
 // WriteTable writes rows as a Markdown table: throughput, latency, the
-// unexpected answers with what they were, and CPU per request of each of
-// Processes.
+// unexpected answers with what they were, CPU per request of each of
+// Processes, and, when any row watched it, the edge's report queue: its
+// peak depth during the level, its depth and oldest report's age at the
+// level's end, and how long it then took to empty.
 func WriteTable(w io.Writer, rows []Row) error {
+	queue := slices.ContainsFunc(rows, func(r Row) bool { return r.Queue != nil })
 	var b strings.Builder
 	b.WriteString("| work | clients | requests/s | p50 | p99 | errors |")
 	for _, p := range Processes {
 		fmt.Fprintf(&b, " %s CPU/req |", p)
 	}
+	if queue {
+		b.WriteString(" report queue peak | at end | drain after the level |")
+	}
 	b.WriteString("\n|---|---:|---:|---:|---:|---|")
 	for range Processes {
 		b.WriteString("---:|")
+	}
+	if queue {
+		b.WriteString("---:|---:|---|")
 	}
 	b.WriteString("\n")
 	for _, r := range rows {
@@ -49,6 +58,13 @@ func WriteTable(w io.Writer, rows []Row) error {
 			}
 			fmt.Fprintf(&b, " %.2f ms |", float64(c)/float64(r.Requests)/float64(time.Millisecond))
 		}
+		switch {
+		case !queue:
+		case r.Queue == nil:
+			b.WriteString(" – | – | – |")
+		default:
+			fmt.Fprintf(&b, " %s | %s | %s |", queueDepth(r.Queue.Peak), queueEnd(*r.Queue), queueDrain(*r.Queue))
+		}
 		b.WriteString("\n")
 	}
 	_, err := io.WriteString(w, b.String())
@@ -57,11 +73,7 @@ func WriteTable(w io.Writer, rows []Row) error {
 
 // perSecond is a rate with thousands separated: "1,526/s".
 func perSecond(v float64) string {
-	s := strconv.FormatInt(int64(v+0.5), 10)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s + "/s"
+	return thousands(int64(v+0.5)) + "/s"
 }
 
 // latency is a duration at the precision worth reading: "0.8 ms",
@@ -140,9 +152,10 @@ type Database struct {
 }
 
 // WriteSection writes the Markdown section make bench appends to
-// e2e/BENCHMARKS.md: what was run, then one table per database, each with
-// the machine line.
-func WriteSection(w io.Writer, at time.Time, machine string, d time.Duration, cards int, dbs []Database) error {
+// e2e/BENCHMARKS.md: what was run (d per level, the report queue read
+// every queueEvery), then one table per database, each with the machine
+// line.
+func WriteSection(w io.Writer, at time.Time, machine string, d, queueEvery time.Duration, cards int, dbs []Database) error {
 	fmt.Fprintf(w, "\n## Load on the native processes\n\n")
 	fmt.Fprintf(w, "Run on %s. `e2e/bench-load.sh` (e2e/cmd/load): the issuer, edge and dev mail sink as native\n", at.UTC().Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(w, "processes on loopback (e2e/stack, risk configuration e2e/testdata/risk-load.json: every start a\n")
@@ -154,7 +167,11 @@ func WriteSection(w io.Writer, at time.Time, machine string, d time.Duration, ca
 	fmt.Fprintf(w, "levels end early when the challenges are used up. Errors are every answer that was not the expected\n")
 	fmt.Fprintf(w, "one (create 201, start's challenge with the code sent, verify's wrong_code or Y), transport errors\n")
 	fmt.Fprintf(w, "included. CPU per request is each process's user + system time from /proc over the level, divided by\n")
-	fmt.Fprintf(w, "its requests; work the level left queued (the edge's reports) lands in the next one.\n")
+	fmt.Fprintf(w, "its requests. The verify rows also watch the native edge's queue of outcome reports owed to the issuer\n")
+	fmt.Fprintf(w, "(every wrong code and every result is one), read from its admin /metrics (honnin_edge_reports_pending,\n")
+	fmt.Fprintf(w, "honnin_edge_reports_oldest_pending_age_seconds) every %s: its peak during the level, its depth and\n", queueEvery)
+	fmt.Fprintf(w, "oldest report's age when the level's last answer came back, and how long it then took to read 0 (the next\n")
+	fmt.Fprintf(w, "level starts after that, or after a bounded wait); the delivery after the level is in no level's CPU.\n")
 	for _, db := range dbs {
 		fmt.Fprintf(w, "\n### %s\n\n%s\n\n", db.Name, machine)
 		if err := WriteTable(w, db.Rows); err != nil {

@@ -44,6 +44,7 @@ type Issuer struct {
 	codes     *prom.CounterVec[resultKey]
 	notices   *prom.CounterVec[resultKey]
 	locks     *prom.CounterVec[string]
+	retries   *prom.Counter
 }
 
 type resultKey struct{ what, result string }
@@ -82,6 +83,8 @@ func NewIssuer(cfg Config) *Issuer {
 	m.locks = prom.NewCounterVec(r, Prefix+"credential_locks_total",
 		"Credentials locked by consecutive wrong codes, by method.",
 		[]string{"method"}, func(k string) []string { return []string{k} })
+	m.retries = prom.NewCounter(r, Prefix+"db_tx_retries_total",
+		"Database transactions run again because the database aborted them for a conflict with a concurrent one (PostgreSQL's serialization failures and deadlocks; always 0 on SQLite): work a busy database threw away.")
 	start := prom.NewGauge(r, Prefix+"process_start_time_seconds", "When the issuer process started, in seconds since the Unix epoch.")
 	start.Set(float64(cfg.Start.UnixNano()) / 1e9)
 	// The usual answers are written from the start at 0, so a rate over
@@ -135,6 +138,10 @@ func (m *Issuer) Decision(outcome string) { m.decisions.Inc(outcome) }
 
 // Reason counts a reason code of a recorded decision.
 func (m *Issuer) Reason(code string) { m.reasons.Inc(code) }
+
+// TxRetry counts a transaction run again after a conflict
+// (store.Store.OnRetry).
+func (m *Issuer) TxRetry() { m.retries.Inc() }
 
 // Lock counts a credential locked by wrong codes.
 func (m *Issuer) Lock(method string) { m.locks.Inc(method) }

@@ -47,6 +47,7 @@ func TestIssuerExposition(t *testing.T) {
 		func() { m.Outbox("notice:locked", "retry") },
 		func() { m.Outbox("notice:locked", "sent") },
 		func() { m.Lock("email") },
+		func() { m.TxRetry(); m.TxRetry() },
 	}
 	for _, ev := range events {
 		ev()
@@ -77,6 +78,7 @@ func TestIssuerExposition(t *testing.T) {
 		promtest.Key(Prefix+"notice_deliveries_total", "kind", "locked", "result", "retry"):                                                               1,
 		promtest.Key(Prefix+"notice_deliveries_total", "kind", "locked", "result", "sent"):                                                                1,
 		promtest.Key(Prefix+"credential_locks_total", "method", "email"):                                                                                  1,
+		promtest.Key(Prefix + "db_tx_retries_total"):                                                                                                      2,
 		promtest.Key(Prefix + "process_start_time_seconds"):                                                                                               float64(t0.Unix()) + 1.5,
 	}
 	for k, v := range want {
@@ -92,6 +94,7 @@ func TestIssuerExposition(t *testing.T) {
 		Prefix + "risk_decisions_total": "counter", Prefix + "risk_reasons_total": "counter",
 		Prefix + "code_sends_total": "counter", Prefix + "notice_deliveries_total": "counter",
 		Prefix + "credential_locks_total": "counter", Prefix + "process_start_time_seconds": "gauge",
+		Prefix + "db_tx_retries_total": "counter",
 	}
 	for n, typ := range types {
 		if e.Type[n] != typ || e.Help[n] == "" {

@@ -70,7 +70,17 @@ type Store struct {
 	// path is the SQLite file ("" on PostgreSQL): Ready looks at the room
 	// left on its disk.
 	path string
+	// onRetry, when set (OnRetry), is called each time tx runs a
+	// transaction again after a conflict.
+	onRetry func()
 }
+
+// OnRetry makes f be called each time a transaction is run again because
+// the database aborted it for a conflict with a concurrent one
+// (PostgreSQL's serialization failures and deadlocks; never on SQLite,
+// whose writers take turns): the issuer's metrics count them, the work a
+// busy PostgreSQL throws away. Set it before the store is used.
+func (s *Store) OnRetry(f func()) { s.onRetry = f }
 
 // dialect is what differs between database engines: SQLite here,
 // PostgreSQL in postgres.go. The queries are shared.
@@ -195,6 +205,9 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		err := runTx(ctx, s.db, s.d.txOptions, "", fn)
 		if err == nil || s.d.retryable == nil || !s.d.retryable(err) || run == maxTxRuns {
 			return err
+		}
+		if s.onRetry != nil {
+			s.onRetry()
 		}
 		select {
 		case <-ctx.Done():

@@ -42,6 +42,10 @@ type config struct {
 	profileDir      string
 	profileWork     string
 	profileClients  int
+	works           []string
+	queueEvery      time.Duration
+	drainWait       time.Duration
+	pgStats         bool
 }
 
 func main() {
@@ -59,7 +63,20 @@ func main() {
 	flag.StringVar(&c.profileDir, "profile-dir", "", "take a CPU profile of the issuer (its admin listener's pprof) during one level into this folder")
 	flag.StringVar(&c.profileWork, "profile-work", load.WorkCreateStart, "the work kind to profile")
 	flag.IntVar(&c.profileClients, "profile-clients", 16, "the level to profile")
+	var works string
+	flag.StringVar(&works, "work", "create,create+start,verify", "work kinds to run: create, create+start, verify (wrong and right codes)")
+	flag.DurationVar(&c.queueEvery, "queue-every", 250*time.Millisecond, "time between reads of the edge's report queue (its admin /metrics) during and after a verify level")
+	flag.DurationVar(&c.drainWait, "drain-wait", 30*time.Second, "longest wait after a verify level for the edge's report queue to empty")
+	flag.BoolVar(&c.pgStats, "pg-stats", false, "on PostgreSQL, print each level's transactions, rollbacks and busiest statements (pg_stat_database, pg_stat_statements when preloaded) to stderr")
 	flag.Parse()
+	for _, w := range strings.Split(works, ",") {
+		kind, ok := workKinds[w]
+		if !ok {
+			fmt.Fprintf(os.Stderr, "load: -work: %q is not create, create+start or verify\n", w)
+			os.Exit(2)
+		}
+		c.works = append(c.works, kind)
+	}
 	c.dbs = strings.Split(dbs, ",")
 	for _, f := range strings.Split(levels, ",") {
 		n, err := strconv.Atoi(f)
@@ -76,6 +93,9 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// workKinds are -work's names of the work kinds.
+var workKinds = map[string]string{"create": load.WorkCreate, "create+start": load.WorkCreateStart, "verify": load.WorkVerify}
 
 func envInt(name string, def int) int {
 	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
@@ -112,11 +132,15 @@ func run(ctx context.Context, c config) error {
 		}
 		dbs = append(dbs, load.Database{Name: map[string]string{"sqlite": "SQLite", "postgres": "PostgreSQL"}[db], Rows: rows})
 	}
-	return load.WriteSection(os.Stdout, time.Now(), load.ThisMachine(), c.duration, c.cards, dbs)
+	return load.WriteSection(os.Stdout, time.Now(), load.ThisMachine(), c.duration, c.queueEvery, c.cards, dbs)
 }
 
 // adminPort is the issuer's admin listener (pprof), beside its ports.
 func adminPort(p stack.Ports) int { return p.Issuer + 10 }
+
+// edgeAdminPort is the native edge's admin listener (its /metrics, for
+// the report queue), beside its ports.
+func edgeAdminPort(p stack.Ports) int { return p.Edge + 10 }
 
 // runOn starts a stack on db and measures it.
 func runOn(ctx context.Context, c config, db string, logw io.Writer) ([]load.Row, error) {
@@ -143,6 +167,11 @@ func runOn(ctx context.Context, c config, db string, logw io.Writer) ([]load.Row
 		if cfg.IssuerDB, err = pg.NewDatabase(ctx, ""); err != nil {
 			return nil, err
 		}
+		if c.pgStats {
+			if err := preloadStatements(ctx, pg, cfg.IssuerDB); err != nil {
+				return nil, err
+			}
+		}
 	default:
 		return nil, fmt.Errorf("-db %q: want sqlite or postgres", db)
 	}
@@ -152,6 +181,9 @@ func runOn(ctx context.Context, c config, db string, logw io.Writer) ([]load.Row
 		os.Setenv("HONNIN_ADMIN_ADDR", fmt.Sprintf("127.0.0.1:%d", adminPort(ports)))
 		os.Setenv("HONNIN_PPROF", "true")
 	}
+	// The native edge's admin listener (inherited environment, as the
+	// issuer's above): its /metrics gives the report queue.
+	os.Setenv("HONNIN_EDGE_ADMIN_ADDR", fmt.Sprintf("127.0.0.1:%d", edgeAdminPort(ports)))
 	fmt.Fprintf(os.Stderr, "load: starting the stack on %s\n", db)
 	s, err := stack.Start(ctx, cfg)
 	if err != nil {
@@ -185,7 +217,23 @@ func runOn(ctx context.Context, c config, db string, logw io.Writer) ([]load.Row
 			procs[p] = pid
 		}
 	}
-	b := &load.Bench{Client: client, Procs: procs, Cards: cards, Levels: c.levels, Duration: c.duration, Log: os.Stderr}
+	queue, err := load.NewQueueWatch(fmt.Sprintf("http://127.0.0.1:%d/metrics", edgeAdminPort(ports)), c.queueEvery, c.drainWait)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := queue.Read(ctx); err != nil {
+		return nil, fmt.Errorf("the edge's report queue: %w", err)
+	}
+	b := &load.Bench{Client: client, Procs: procs, Cards: cards, Levels: c.levels, Duration: c.duration, Log: os.Stderr,
+		Works: c.works, Queue: queue}
+	if c.pgStats && db == "postgres" {
+		st, err := newPGStats(ctx, cfg.IssuerDB)
+		if err != nil {
+			return nil, err
+		}
+		defer st.Close()
+		b.BeforeLevel, b.AfterLevel = st.levelStarts, st.levelEnded
+	}
 	if c.profileDir != "" {
 		b.OnLevel = func(ctx context.Context, work string, clients int) {
 			if work != c.profileWork || clients != c.profileClients {

@@ -13,10 +13,12 @@ import (
 // newMetrics returns the issuer's metrics, reading the queue depths from
 // st at each scrape.
 func newMetrics(st *store.Store, start time.Time) *metrics.Issuer {
-	return metrics.NewIssuer(metrics.Config{Start: start, Queues: func(ctx context.Context) (metrics.Queues, error) {
+	m := metrics.NewIssuer(metrics.Config{Start: start, Queues: func(ctx context.Context) (metrics.Queues, error) {
 		q, err := st.Queues(ctx)
 		return metrics.Queues{OutboxPending: q.OutboxPending, OutboxOldest: q.OutboxOldest, RReqPending: q.RReqPending}, err
 	}})
+	st.OnRetry(m.TxRetry)
+	return m
 }
 
 // observer counts the use cases' decisions and locks in m.
