@@ -72,17 +72,14 @@ const mountHook = `(function (mode) {
     }).observe({ type: "resource", buffered: true });
     return;
   }
-  var done = false, painted = 0, skeleton = false;
+  var done = false, reported = false, painted = 0, skeletonSeen = false, skeletonGoneAt = 0, result = null;
   function visible(e) { return !!e && e.checkVisibility({ visibilityProperty: true, opacityProperty: true }); }
-  // shown: visible and more than a screen reader's 1-pixel box.
-  function shown(e) { var r = visible(e) && e.getBoundingClientRect(); return !!r && r.width > 1 && r.height > 1; }
-  // What the frame first painted (just painted when the observer hears
-  // of it), and whether it was the skeleton with "Loading…" out of sight.
+  // The frame's first contentful paint (its time is exact even when the
+  // observer hears of it late, after the client drew its screen); the
+  // paint showed the skeleton if the skeleton was still in the page then.
   new PerformanceObserver(function (list) {
     list.getEntries().forEach(function (e) {
-      if (e.name !== "first-contentful-paint") return;
-      painted = performance.timeOrigin + e.startTime;
-      skeleton = shown(document.getElementById("skeleton")) && !shown(document.getElementById("status"));
+      if (e.name === "first-contentful-paint") { painted = performance.timeOrigin + e.startTime; report(); }
     });
   }).observe({ type: "paint", buffered: true });
   // The field is usable first (the page's own #code, which loader.js
@@ -90,6 +87,9 @@ const mountHook = `(function (mode) {
   // client's screen is ready when its #send can be pressed.
   var usableAt = 0, byPage = false;
   function check() {
+    // (This runs from the document's start, before the skeleton is parsed.)
+    if (document.getElementById("skeleton")) skeletonSeen = true;
+    else if (skeletonSeen && !skeletonGoneAt) skeletonGoneAt = now();
     var c = document.getElementById("code");
     if (done || !c) return;
     if (!usableAt && !c.disabled && !c.readOnly && visible(c)) {
@@ -101,8 +101,16 @@ const mountHook = `(function (mode) {
     done = true;
     var bytes = -1;
     performance.getEntriesByType("resource").forEach(function (e) { if (wasm.test(e.name)) bytes = e.transferSize; });
-    honninBenchUsable({ at: usableAt, client: now(), byPage: byPage, wasmBytes: bytes, painted: painted,
-      skeleton: skeleton, skeletonLeft: !!document.getElementById("skeleton") });
+    result = { at: usableAt, client: now(), byPage: byPage, wasmBytes: bytes,
+      skeletonLeft: !!document.getElementById("skeleton") };
+    report();
+  }
+  function report() {
+    if (reported || !result || !painted) return;
+    reported = true;
+    result.painted = painted;
+    result.skeleton = skeletonSeen && (skeletonGoneAt === 0 || painted < skeletonGoneAt);
+    honninBenchUsable(result);
   }
   new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true });
   var poll = setInterval(function () { check(); if (done) clearInterval(poll); }, 50);

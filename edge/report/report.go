@@ -26,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/honnin/honnin/edge/contract"
@@ -116,6 +117,11 @@ type Reporter struct {
 	backoff backoff
 	poll    time.Duration
 	lease   time.Duration
+
+	// fresh carries After's outcomes to Run's fresh sender while running
+	// is true (sendFresh).
+	fresh   chan claimed
+	running atomic.Bool
 }
 
 // New returns a Reporter over cfg.DB. It touches no database: on Workers,
@@ -132,6 +138,7 @@ func New(cfg Config) (*Reporter, error) {
 		now:     cfg.Now,
 		backoff: backoff{min: cfg.MinBackoff, max: cfg.MaxBackoff},
 		poll:    cfg.Poll,
+		fresh:   make(chan claimed, freshQueue),
 	}
 	if r.log == nil {
 		r.log = slog.Default()
@@ -181,7 +188,14 @@ const deleteSQL = `DELETE FROM edge_report WHERE jti = ?1`
 // context ctx is, after that request's response (inside Workers under
 // waitUntil, in the same instance; natively in a goroutine): the cardholder
 // does not wait for the issuer. What fails stays queued with backoff.
+//
+// While Run runs (the native edge), the outcome is handed to its fresh
+// sender instead, which posts the outcomes of many requests in one call
+// (sendFresh).
 func (r *Reporter) After(ctx context.Context, l ledger.Leased) {
+	if l.JTI != "" && r.handOff(leased(l)) {
+		return
+	}
 	worker.After(ctx, func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 		defer cancel()
@@ -196,5 +210,5 @@ func (r *Reporter) DeliverLeased(ctx context.Context, l ledger.Leased) bool {
 	if l.JTI == "" {
 		return false
 	}
-	return r.deliverOne(ctx, claimed{jti: l.JTI, body: l.Body, tries: l.Tries})
+	return r.deliverOne(ctx, leased(l))
 }

@@ -8,9 +8,24 @@ import (
 
 // Run delivers queued outcomes until ctx ends: when the earliest retry or
 // lease comes due, and at least every Poll for rows written by another
-// process. It returns nil when ctx ends. (Fresh outcomes are delivered by
-// their own request, After; Run is the safety net.)
+// process. It returns nil when ctx ends, once the fresh sender has handed
+// back what it held. Fresh outcomes (After) go to the fresh sender it
+// runs beside, in batches (sendFresh); the loop is the safety net. One Run
+// per Reporter.
 func (r *Reporter) Run(ctx context.Context) error {
+	fresh := make(chan struct{})
+	go func() {
+		defer close(fresh)
+		r.sendFresh(ctx)
+	}()
+	r.running.Store(true)
+	defer func() {
+		r.running.Store(false)
+		<-fresh
+		// An outcome handed off between the sender's last look and
+		// running turning false.
+		r.releaseFresh(ctx)
+	}()
 	for {
 		if _, err := r.Deliver(ctx); err != nil {
 			r.log.Error("report: deliver", "err", err)
