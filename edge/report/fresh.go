@@ -7,20 +7,27 @@ import (
 	"github.com/honnin/honnin/edge/ledger"
 )
 
-// freshQueue bounds the outcomes waiting in memory for the fresh sender
-// (four calls' worth). When it is full, After delivers the outcome in a
-// call of its own, as on Workers: nothing waits for its lease to end.
-const freshQueue = 4 * batch
+// freshQueue bounds the outcomes waiting in memory for the fresh sender:
+// a few seconds of verifies at the highest rate measured here (about
+// 1,700/s), a few MiB at most.
+const freshQueue = 40 * batch
+
+// freshWait is how long an outcome waits for room in a full fresh queue
+// before it is delivered in a call of its own. Sending each in its own
+// call at once when the queue was full made hundreds of single calls
+// queue for the issuer's database ahead of the batches, and a batch then
+// took seconds.
+const freshWait = 5 * time.Second
 
 // freshTimeout bounds one call of the fresh sender, its settling included
 // (the per-outcome path's bound).
 const freshTimeout = 20 * time.Second
 
 // handOff gives c to the fresh sender of a running Run, and reports
-// whether it took it. Without a Run (Workers, where nothing outlives the
-// request but waitUntil, and tests that deliver by hand) or with its queue
-// full, the caller delivers c itself.
-func (r *Reporter) handOff(c claimed) bool {
+// whether it took it, waiting up to wait for room. Without a Run (Workers,
+// where nothing outlives the request but waitUntil, and tests that deliver
+// by hand) the caller delivers c itself.
+func (r *Reporter) handOff(c claimed, wait time.Duration) bool {
 	if !r.running.Load() {
 		return false
 	}
@@ -28,6 +35,16 @@ func (r *Reporter) handOff(c claimed) bool {
 	case r.fresh <- c:
 		return true
 	default:
+	}
+	if wait <= 0 {
+		return false
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case r.fresh <- c:
+		return true
+	case <-t.C:
 		return false
 	}
 }
@@ -38,8 +55,10 @@ func (r *Reporter) handOff(c claimed) bool {
 // While a call is under way the next batch gathers, so the calls grow
 // with the verify rate: at 1,500 verifies/s on 2 cores one call and one
 // DELETE per outcome fell behind by thousands (e2e/BENCHMARKS.md, the
-// report queue columns). On shutdown what is left is released for the
-// next start's Run.
+// report queue columns). One sender keeps the outcomes in the order their
+// requests queued them; a second one in parallel measured no faster (the
+// two cores are busy with the verifies). On shutdown what is left is
+// released for the next start's Run.
 func (r *Reporter) sendFresh(ctx context.Context) {
 	for {
 		var rows []claimed

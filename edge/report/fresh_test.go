@@ -74,7 +74,7 @@ func TestFreshReleasedOnShutdown(t *testing.T) {
 	for i := range 3 {
 		o := outcome
 		o.JTI = fmt.Sprintf("left-%d", i)
-		if !r.handOff(leased(enqueue(t, db, o, r.LeaseEnd(time.Now())))) {
+		if !r.handOff(leased(enqueue(t, db, o, r.LeaseEnd(time.Now()))), 0) {
 			t.Fatal("handOff refused with room in the queue")
 		}
 	}

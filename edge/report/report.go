@@ -193,10 +193,13 @@ const deleteSQL = `DELETE FROM edge_report WHERE jti = ?1`
 // sender instead, which posts the outcomes of many requests in one call
 // (sendFresh).
 func (r *Reporter) After(ctx context.Context, l ledger.Leased) {
-	if l.JTI != "" && r.handOff(leased(l)) {
+	if l.JTI != "" && r.handOff(leased(l), 0) {
 		return
 	}
 	worker.After(ctx, func(ctx context.Context) {
+		if r.handOff(leased(l), freshWait) {
+			return // the queue had room again
+		}
 		ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 		defer cancel()
 		r.DeliverLeased(ctx, l)
