@@ -10,6 +10,9 @@ trap 'rm -f "$tmp"' EXIT
 
 go test -run '^$' -bench . -benchmem -count 5 -benchtime 1s \
   ./edge/challenge/ ./edge/api/ ./issuer/acs/ ./issuer/api/ ./issuer/portal/ ./issuer/threeds/ ./edge/emv3ds/ | tee "$tmp"
+# The SQLite drivers side by side (the pure-Go one in use, the cgo one
+# measured against it): needs gcc, so behind a build tag.
+CGO_ENABLED=1 go test -tags cgosqlite -run '^$' -bench . -benchmem -count 5 -benchtime 1s ./edge/sqlitedb/drivers/ | tee -a "$tmp"
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
 {
@@ -37,5 +40,25 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
   echo '```'
   grep -E '^(goos|goarch|pkg|cpu|Benchmark)' "$tmp"
   echo '```'
+  cat <<'DRIVERS'
+
+### The SQLite driver, chosen by measurement
+
+`BenchmarkDrivers` (`edge/sqlitedb/drivers`, `-tags cgosqlite`) runs the same prepared statements through
+database/sql on modernc.org/sqlite (pure Go, in use, through `edge/sqlitedb`) and github.com/mattn/go-sqlite3
+(cgo), WAL, `synchronous=FULL`, a 20,000-row table. Measured 2026-12-06, 3 runs each, CPU per operation:
+
+| statement | modernc (pure Go) | mattn (cgo) | cgo faster by |
+|---|---:|---:|---:|
+| point read by primary key | 5.5 µs | 4.1 µs | 1.35× |
+| bounded index count (200 of 1,000 rows) | 59 µs | 26 µs | 2.3× |
+| write transaction (insert + update + commit, fsync) | 82 µs (wall 132 µs) | 72 µs (wall 123 µs) | 1.14× |
+
+Not several-fold where honnin spends its time: a start is commits (the write row, mostly the WAL write and
+fsync system calls) and Go-side work (HTTP, JSON, X-Wing, Ed25519, SMTP), and its reads are point reads and
+short bounded counts. Switching would save an estimated tenth of the issuer's CPU per create + start, and cost
+a C toolchain in every build of the native programs (`make run` on a machine without gcc). Kept: modernc.
+
+DRIVERS
 } > "$out"
 echo "wrote $out"
