@@ -70,11 +70,13 @@ func TestCodeSentBeforeTheClient(t *testing.T) {
 		client: !!document.getElementById("app"),
 		label: document.querySelector("label[for=code]").textContent,
 		inert: document.getElementById("sk-form").hasAttribute("inert"),
+		status: document.getElementById("status").textContent,
 		focused: document.activeElement && document.activeElement.id }))()`)
 	mu.Lock()
 	n := len(held)
 	mu.Unlock()
-	if before["client"] != false || before["inert"] != false || before["focused"] != "code" || n == 0 {
+	if before["client"] != false || before["inert"] != false || before["focused"] != "code" || n == 0 ||
+		before["status"] != "You can enter the one-time code now." {
 		t.Fatalf("before the client ran (wasm requests held: %d): %v", n, before)
 	}
 

@@ -201,5 +201,11 @@
     form.removeAttribute("inert");
     form.removeAttribute("aria-hidden");
     code.disabled = false;
+    // Said politely (#status is the page's live region), not by moving
+    // the focus: the cardholder may be reading the purchase.
+    var status = document.getElementById("status");
+    if (status && !failed) {
+      status.textContent = ja ? "ワンタイムパスワードを入力できます。" : "You can enter the one-time code now.";
+    }
   }
 })();
