@@ -81,7 +81,7 @@ func post(path string, body []byte) (status int, resp []byte, err error) {
 // collected, and only the client brings them within the limits), so that
 // the client starts itself; a refused start sent no code. A network
 // failure is the start's failure, as for the client's own request.
-func earlyStart() (status int, body []byte, err error, ok bool) {
+func earlyStart() (status int, body []byte, ok bool, err error) {
 	var p js.Value
 	_ = guard(func() {
 		boot := prop(js.Global(), "honninBoot")
@@ -91,22 +91,22 @@ func earlyStart() (status int, body []byte, err error, ok bool) {
 		}
 	})
 	if !p.Truthy() {
-		return 0, nil, nil, false
+		return 0, nil, false, nil
 	}
 	r, err := promise.Await(p)
 	if err != nil {
-		return 0, nil, errors.New("early start: " + err.Error()), true
+		return 0, nil, true, errors.New("early start: " + err.Error())
 	}
 	if e := str(prop(r, "error")); e != "" {
-		return 0, nil, errors.New("early start: " + e), true
+		return 0, nil, true, errors.New("early start: " + e)
 	}
 	status = int(num(prop(r, "status")))
 	if status == 400 {
-		return 0, nil, nil, false
+		return 0, nil, false, nil
 	}
 	body = []byte(str(prop(r, "body")))
 	if len(body) > maxResponse {
-		return 0, nil, errors.New("early start: response too large"), true
+		return 0, nil, true, errors.New("early start: response too large")
 	}
-	return status, body, nil, true
+	return status, body, true, nil
 }

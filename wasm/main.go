@@ -131,7 +131,7 @@ func (a *app) start() {
 	if err != nil {
 		return
 	}
-	if status, body, err, ok := earlyStart(); ok {
+	if status, body, ok, err := earlyStart(); ok {
 		a.answer(status, body, err)
 		return
 	}

@@ -145,7 +145,6 @@ func newUI(doc dom.Document) *ui {
 	// of the skeleton goes with the first screen (render).
 	if el := doc.GetElementByID("code"); el != nil {
 		u.code = &dom.HTMLInputElement{BasicHTMLElement: wrap(el.Underlying())}
-		u.code.RemoveAttribute("class")
 	} else {
 		u.code = &dom.HTMLInputElement{BasicHTMLElement: u.el("input", "", "")}
 	}

@@ -59,17 +59,19 @@
     }
   }
 
-  // The device signals and the early start are the page's, not the
-  // client's: they must not wait for the wasm (seconds on a slow phone).
-  // honninBoot hands both to the client (wasm/device.go, wasm/main.go).
-  var boot = window.honninBoot = { device: collectDevice, early: null };
-  startEarly(boot);
-
   if (typeof Go !== "function" || !wasmURL || typeof WebAssembly !== "object") {
     fail(new Error("missing Go runtime, wasm URL or WebAssembly"));
     return;
   }
   var go = new Go();
+
+  // The device signals and the early start are the page's, not the
+  // client's: they must not wait for the wasm (seconds on a slow phone).
+  // honninBoot hands both to the client (wasm/device.go, wasm/main.go).
+  // After the check above: no code is sent to a browser that cannot run
+  // the client.
+  var boot = window.honninBoot = { device: collectDevice, early: null };
+  startEarly(boot);
 
   function instantiate() {
     var request = fetch(wasmURL, { credentials: "same-origin" });
