@@ -22,6 +22,7 @@ import (
 
 	"github.com/honnin/honnin/edge/api"
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/challenge/challengetest"
 	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/issuerclient"
 	"github.com/honnin/honnin/edge/ledger"
@@ -41,18 +42,7 @@ const origin = "http://localhost:8080"
 // keys generates one dev key folder (all five files), as `make run` does.
 func keys(t testing.TB) (challenge.IssuerKeys, challenge.EdgeKeys) {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "keys")
-	if err := challenge.GenerateKeys(dir, challenge.KEMX25519); err != nil {
-		t.Fatal(err)
-	}
-	ik, err := challenge.LoadIssuerKeys(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ek, err := challenge.LoadEdgeKeys(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ik, ek := challengetest.Keys(t, challenge.KEMX25519)
 	return ik, ek
 }
 

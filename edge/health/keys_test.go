@@ -7,24 +7,14 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/challenge/challengetest"
 )
 
 // keyFolder writes a fresh key folder (as issuer keys init does) and
 // loads both processes' keys from it.
 func keyFolder(t *testing.T) (challenge.IssuerKeys, challenge.EdgeKeys) {
 	t.Helper()
-	dir := t.TempDir()
-	if err := challenge.GenerateKeys(dir, challenge.KEMX25519); err != nil {
-		t.Fatal(err)
-	}
-	ik, err := challenge.LoadIssuerKeys(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ek, err := challenge.LoadEdgeKeys(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ik, ek := challengetest.Keys(t, challenge.KEMX25519)
 	return ik, ek
 }
 

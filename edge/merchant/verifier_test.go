@@ -14,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/challenge/challengetest"
 	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/edge/limits"
 	"github.com/honnin/honnin/edge/testenv"
@@ -39,18 +40,7 @@ type issuer struct {
 
 func newIssuer(t *testing.T) *issuer {
 	t.Helper()
-	dir := t.TempDir()
-	if err := challenge.GenerateKeys(dir, challenge.KEMX25519); err != nil {
-		t.Fatal(err)
-	}
-	ik, err := challenge.LoadIssuerKeys(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ek, err := challenge.LoadEdgeKeys(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ik, ek := challengetest.Keys(t, challenge.KEMX25519)
 	is := &issuer{
 		issuer: ik, edge: ek, doc: ik.JWKS, status: http.StatusOK,
 		clock: testenv.NewClock(time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)),

@@ -12,6 +12,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/challenge/challengetest"
 	"github.com/honnin/honnin/edge/merchant"
 	"github.com/honnin/honnin/edge/server"
 )
@@ -22,14 +23,7 @@ import (
 // verifies a result while the issuer is nowhere (its URL answers nothing).
 func TestJWKS(t *testing.T) {
 	cfg, _ := config(t, true)
-	dir := t.TempDir()
-	if err := challenge.GenerateKeys(dir, challenge.KEMX25519); err != nil {
-		t.Fatal(err)
-	}
-	keys, err := challenge.LoadEdgeKeys(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, issuer, keys := challengetest.Keys(t, challenge.KEMX25519)
 	cfg.Keys = keys
 	e, err := server.New(cfg)
 	if err != nil {
@@ -40,10 +34,6 @@ func TestJWKS(t *testing.T) {
 		t.Fatalf("GET jwks: %d %v", status, h)
 	}
 	published, err := challenge.ParseJWKS([]byte(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer, err := challenge.LoadIssuerKeys(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/challenge/challengetest"
 	"github.com/honnin/honnin/edge/contract"
 )
 
@@ -47,18 +48,7 @@ type fakeIssuer struct {
 
 func newFakeIssuer(t *testing.T) *fakeIssuer {
 	t.Helper()
-	dir := t.TempDir()
-	if err := challenge.GenerateKeys(dir, challenge.KEMX25519); err != nil {
-		t.Fatal(err)
-	}
-	ik, err := challenge.LoadIssuerKeys(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ek, err := challenge.LoadEdgeKeys(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ik, ek := challengetest.Keys(t, challenge.KEMX25519)
 	f := &fakeIssuer{t: t, issuer: ik, edge: ek, origin: testOrigin, byOrder: map[string]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/authentications", f.create)

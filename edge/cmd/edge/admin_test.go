@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/challenge"
+	"github.com/honnin/honnin/edge/challenge/challengetest"
 	"github.com/honnin/honnin/edge/health"
 	"github.com/honnin/honnin/edge/ledger"
 	"github.com/honnin/honnin/edge/ledger/sqlite"
@@ -98,14 +99,7 @@ func TestAdminServes(t *testing.T) {
 // keysCheck is the "keys" check of a fresh key folder's edge keys.
 func keysCheck(t *testing.T) health.Check {
 	t.Helper()
-	dir := t.TempDir()
-	if err := challenge.GenerateKeys(dir, challenge.KEMX25519); err != nil {
-		t.Fatal(err)
-	}
-	k, err := challenge.LoadEdgeKeys(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, k := challengetest.Keys(t, challenge.KEMX25519)
 	return health.EdgeKeys(func() challenge.EdgeKeys { return k }, time.Now)
 }
 
@@ -118,14 +112,7 @@ func TestAdminKeysNotReady(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	dir := t.TempDir()
-	if err := challenge.GenerateKeys(dir, challenge.KEMX25519); err != nil {
-		t.Fatal(err)
-	}
-	k, err := challenge.LoadEdgeKeys(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, k := challengetest.Keys(t, challenge.KEMX25519)
 	k.Issuer = nil
 	a := newAdmin("127.0.0.1:0", time.Now())
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
