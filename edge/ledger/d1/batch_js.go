@@ -42,6 +42,9 @@ func (b Batcher) Batch(ctx context.Context, stmts ...ledger.Stmt) ([][]ledger.Ro
 	}
 	res, err := promise.AwaitContext(ctx, db.Call("batch", list))
 	if err != nil {
+		if unavailable(err.Error()) {
+			return nil, fmt.Errorf("d1: batch: %w: %w", ledger.ErrUnavailable, err)
+		}
 		return nil, fmt.Errorf("d1: batch: %w", err)
 	}
 	if res.Type() != js.TypeObject || res.Length() != len(stmts) {
