@@ -94,6 +94,19 @@ type History struct {
 // sensible limit, so the stored facts still replay under another one.
 const historyCountCap = 1000
 
+// The capped counts of RiskHistory. Each is answered from its index alone
+// (migration 0018 put id in the indexes, and the merchant's holds only
+// failures): a count reads up to historyCountCap index entries and never
+// the table. TestRiskCountsReadTheIndexAlone holds them to it.
+const (
+	deviceCountSQL = `SELECT COUNT(*) FROM (SELECT 1 FROM authentications
+		WHERE device_hash = ? AND decided_at >= ? AND id <> ? LIMIT ?) AS recent`
+	addressCountSQL = `SELECT COUNT(*) FROM (SELECT 1 FROM authentications
+		WHERE ip_net = ? AND ip_net <> '' AND decided_at >= ? AND id <> ? LIMIT ?) AS recent`
+	merchantFailuresSQL = `SELECT COUNT(*) FROM (SELECT 1 FROM authentications
+		WHERE merchant_id = ? AND decided_at >= ? AND status IN ('N', 'R') AND id <> ? LIMIT ?) AS recent`
+)
+
 // cardHistoryLimit bounds the card rows one decision reads.
 const cardHistoryLimit = 200
 
@@ -129,22 +142,19 @@ func (s *Store) RiskHistory(ctx context.Context, q HistoryQuery) (History, error
 		return h, wrap("known devices", err)
 	}
 	if q.DeviceHash != nil {
-		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM (SELECT 1 FROM authentications
-			WHERE device_hash = ? AND decided_at >= ? AND id <> ? LIMIT ?) AS recent`),
+		if err := s.db.QueryRowContext(ctx, s.q(deviceCountSQL),
 			q.DeviceHash, ms(q.VelocitySince), q.AuthenticationID, historyCountCap).Scan(&h.DeviceCount); err != nil {
 			return h, wrap("device velocity", err)
 		}
 	}
 	if q.IPNet != "" {
-		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM (SELECT 1 FROM authentications
-			WHERE ip_net = ? AND ip_net <> '' AND decided_at >= ? AND id <> ? LIMIT ?) AS recent`),
+		if err := s.db.QueryRowContext(ctx, s.q(addressCountSQL),
 			q.IPNet, ms(q.VelocitySince), q.AuthenticationID, historyCountCap).Scan(&h.IPCount); err != nil {
 			return h, wrap("address velocity", err)
 		}
 	}
 	if q.MerchantID != 0 && !q.MerchantSince.IsZero() {
-		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM (SELECT 1 FROM authentications
-			WHERE merchant_id = ? AND decided_at >= ? AND status IN ('N', 'R') AND id <> ? LIMIT ?) AS recent`),
+		if err := s.db.QueryRowContext(ctx, s.q(merchantFailuresSQL),
 			q.MerchantID, ms(q.MerchantSince), q.AuthenticationID, historyCountCap).Scan(&h.MerchantFailures); err != nil {
 			return h, wrap("merchant failures", err)
 		}
