@@ -271,7 +271,7 @@ func TestRiskCountsReadTheIndexAlone(t *testing.T) {
 	s := openTest(t, filepath.Join(t.TempDir(), "plan.db"))
 	for _, tc := range []struct {
 		name, query, index string
-		args           []any
+		args               []any
 	}{
 		{"device", deviceCountSQL, "authentications_device_decided", []any{[]byte{1}, 0, "a", historyCountCap}},
 		{"address", addressCountSQL, "authentications_ipnet_decided", []any{"192.0.2.1", 0, "a", historyCountCap}},
