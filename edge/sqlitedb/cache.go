@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"fmt"
+	"strings"
 )
 
 // connector makes the connections of one Open: each with its own
@@ -12,6 +14,7 @@ type connector struct {
 	c    driver.Connector
 	size int
 	gate *gate
+	sync *groupSync // nil: SQLite syncs each commit itself, if at all
 }
 
 func (k *connector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -19,7 +22,43 @@ func (k *connector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &conn{dc: dc, size: k.size, gate: k.gate, stmts: make(map[string]*stmt)}, nil
+	if k.sync != nil {
+		if err := inWAL(ctx, dc); err != nil {
+			dc.Close()
+			return nil, err
+		}
+	}
+	return &conn{dc: dc, size: k.size, gate: k.gate, sync: k.sync, stmts: make(map[string]*stmt)}, nil
+}
+
+// inWAL checks a new connection of a GroupSync database is in WAL mode:
+// outside it there is no WAL to sync, and the group sync would make
+// nothing durable, so the connection is refused rather than lose commits.
+func inWAL(ctx context.Context, dc driver.Conn) error {
+	q, ok := dc.(driver.QueryerContext)
+	if !ok {
+		return errNoContext
+	}
+	rows, err := q.QueryContext(ctx, "PRAGMA journal_mode", nil)
+	if err != nil {
+		return fmt.Errorf("sqlitedb: journal mode: %w", err)
+	}
+	defer rows.Close()
+	v := make([]driver.Value, 1)
+	if err := rows.Next(v); err != nil {
+		return fmt.Errorf("sqlitedb: journal mode: %w", err)
+	}
+	var mode string
+	switch m := v[0].(type) {
+	case string:
+		mode = m
+	case []byte:
+		mode = string(m)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return fmt.Errorf("sqlitedb: GroupSync needs journal_mode WAL, the database is in %q", mode)
+	}
+	return nil
 }
 
 func (k *connector) Driver() driver.Driver { return k.c.Driver() }
@@ -32,6 +71,7 @@ type conn struct {
 	dc    driver.Conn
 	size  int
 	gate  *gate
+	sync  *groupSync
 	inTx  bool
 	stmts map[string]*stmt
 }
@@ -158,8 +198,38 @@ func (t *tx) end(err error) error {
 	return err
 }
 
-func (t *tx) Commit() error   { return t.end(t.Tx.Commit()) }
+// Commit commits; with a group sync it returns once the commit is on disk,
+// having given the writer's turn to the next writer first.
+func (t *tx) Commit() error {
+	err := t.Tx.Commit()
+	var tk uint64
+	if err == nil && t.c.sync != nil && t.c.inTx {
+		tk = t.c.sync.ticket()
+	}
+	if err := t.end(err); err != nil {
+		return err
+	}
+	return t.c.durable(tk)
+}
+
 func (t *tx) Rollback() error { return t.end(t.Tx.Rollback()) }
+
+// durable waits for ticket tk to be on disk; 0 is no ticket.
+func (c *conn) durable(tk uint64) error {
+	if tk == 0 {
+		return nil
+	}
+	return c.sync.wait(tk)
+}
+
+// written takes a group-sync ticket for a write that just ended in the
+// writer's turn (0 without a group sync).
+func (c *conn) written() uint64 {
+	if c.sync == nil {
+		return 0
+	}
+	return c.sync.ticket()
+}
 
 // stmt is a prepared statement. A cached one is only marked free when
 // database/sql closes it. A writing statement run outside a transaction
@@ -189,8 +259,19 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 	if err := s.c.gate.enter(ctx); err != nil {
 		return nil, err
 	}
-	defer s.c.gate.leave()
-	return e.ExecContext(ctx, args)
+	res, err := e.ExecContext(ctx, args)
+	var tk uint64
+	if err == nil {
+		tk = s.c.written()
+	}
+	s.c.gate.leave()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.c.durable(tk); err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
@@ -209,22 +290,25 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 		s.c.gate.leave()
 		return nil, err
 	}
-	return &gatedRows{Rows: r, g: s.c.gate}, nil
+	return &gatedRows{Rows: r, c: s.c}, nil
 }
 
 // gatedRows are the rows of a writing query (UPDATE … RETURNING) outside
-// a transaction: the writer's turn ends when they are closed.
+// a transaction: the writer's turn ends when they are closed, and with a
+// group sync Close returns once the write is on disk.
 type gatedRows struct {
 	driver.Rows
-	g    *gate
+	c    *conn
 	done bool
 }
 
 func (r *gatedRows) Close() error {
 	err := r.Rows.Close()
-	if !r.done {
-		r.done = true
-		r.g.leave()
+	if r.done {
+		return err
 	}
-	return err
+	r.done = true
+	tk := r.c.written()
+	r.c.gate.leave()
+	return errors.Join(err, r.c.durable(tk))
 }

@@ -125,7 +125,9 @@ const busyTimeout = 5 * time.Second
 // SQLite file (created if needed). It does not migrate: call Migrate.
 //
 // The SQLite connection settings: WAL so readers never wait for the
-// writer, busy_timeout so concurrent writers queue instead of failing,
+// writer, every write on disk before it returns (sqlitedb's group sync:
+// FULL's durability at one fsync per group of commits), busy_timeout so
+// concurrent writers queue instead of failing,
 // foreign keys on, and BEGIN IMMEDIATE for transactions so a transaction
 // that reads and then writes takes the write lock first and cannot
 // deadlock on upgrade. PostgreSQL's are in postgres.go.
@@ -150,10 +152,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	dsn := fmt.Sprintf("%s?_busy_timeout=%d&_foreign_keys=1&_journal_mode=WAL&_txlock=immediate",
 		path, busyTimeout.Milliseconds())
-	// sqlitedb: each connection keeps its prepared statements, and the
+	// sqlitedb: each connection keeps its prepared statements, the
 	// issuer's writers take turns in a queue of the process instead of
-	// SQLite's sleeping busy handler (which answered 500s at 64 clients).
-	db, err := sqlitedb.Open(dsn, sqlitedb.Options{WriteWait: busyTimeout})
+	// SQLite's sleeping busy handler (which answered 500s at 64 clients),
+	// and every write returns once it is on disk, by fsyncs shared between
+	// the writers that end together (GroupSync).
+	db, err := sqlitedb.Open(dsn, sqlitedb.Options{WriteWait: busyTimeout, GroupSync: path})
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}

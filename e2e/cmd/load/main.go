@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"sync"
 	"strconv"
 	"strings"
 	"syscall"
@@ -60,7 +61,7 @@ func main() {
 	flag.StringVar(&levels, "levels", "1,4,16,64", "concurrent clients per level")
 	flag.IntVar(&c.cards, "cards", 1500, "cards to enrol; each verify level opens one challenge per card")
 	flag.StringVar(&c.logFile, "log", "", "file for the processes' output (default: none)")
-	flag.StringVar(&c.profileDir, "profile-dir", "", "take a CPU profile of the issuer (its admin listener's pprof) during one level into this folder")
+	flag.StringVar(&c.profileDir, "profile-dir", "", "take CPU profiles of the issuer and the native edge (their admin listeners' pprof) during one level into this folder")
 	flag.StringVar(&c.profileWork, "profile-work", load.WorkCreateStart, "the work kind to profile")
 	flag.IntVar(&c.profileClients, "profile-clients", 16, "the level to profile")
 	var works string
@@ -180,6 +181,7 @@ func runOn(ctx context.Context, c config, db string, logw io.Writer) ([]load.Row
 		// with pprof, for the profile.
 		os.Setenv("HONNIN_ADMIN_ADDR", fmt.Sprintf("127.0.0.1:%d", adminPort(ports)))
 		os.Setenv("HONNIN_PPROF", "true")
+		os.Setenv("HONNIN_EDGE_PPROF", "true")
 	}
 	// The native edge's admin listener (inherited environment, as the
 	// issuer's above): its /metrics gives the report queue.
@@ -239,18 +241,26 @@ func runOn(ctx context.Context, c config, db string, logw io.Writer) ([]load.Row
 			if work != c.profileWork || clients != c.profileClients {
 				return
 			}
-			file := filepath.Join(c.profileDir, fmt.Sprintf("issuer-%s-%d.pprof", db, clients))
-			if err := profile(ctx, adminPort(ports), c.duration-time.Second, file); err != nil {
-				fmt.Fprintf(os.Stderr, "load: profile: %v\n", err)
-				return
+			// Both at once, over the same second of the level.
+			var wg sync.WaitGroup
+			for proc, port := range map[string]int{"issuer": adminPort(ports), "edge": edgeAdminPort(ports)} {
+				wg.Go(func() {
+					file := filepath.Join(c.profileDir, fmt.Sprintf("%s-%s-%d.pprof", proc, db, clients))
+					if err := profile(ctx, port, c.duration-time.Second, file); err != nil {
+						fmt.Fprintf(os.Stderr, "load: profile of the %s: %v\n", proc, err)
+						return
+					}
+					fmt.Fprintf(os.Stderr, "load: wrote %s\n", file)
+				})
 			}
-			fmt.Fprintf(os.Stderr, "load: wrote %s\n", file)
+			wg.Wait()
 		}
 	}
 	return b.Run(ctx)
 }
 
-// profile saves the issuer's CPU profile over d.
+// profile saves the CPU profile of the process whose admin listener is
+// port, over d.
 func profile(ctx context.Context, port int, d time.Duration, file string) error {
 	url := fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/profile?seconds=%d", port, max(int(d.Seconds()), 1))
 	if err := load.CheckLoopback(url); err != nil {
@@ -266,7 +276,7 @@ func profile(ctx context.Context, port int, d time.Duration, file string) error 
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return errors.New("issuer pprof: " + resp.Status)
+		return errors.New("pprof: " + resp.Status)
 	}
 	f, err := os.Create(file)
 	if err != nil {
