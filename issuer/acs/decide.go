@@ -91,6 +91,7 @@ func (s *Service) assess(ctx context.Context, a issuer.Authentication, c issuer.
 		UsualSince:    now.Add(-cfg.Window("amount_above_usual")),
 		MerchantSince: now.Add(-cfg.Window("velocity_merchant")),
 		ReportedSince: now.Add(-cfg.Window("fraud_reported")),
+		CountCap:      cfg.CountCap(),
 	})
 	if err != nil {
 		return risk.Decision{}, store.Decision{}, "", err
@@ -100,6 +101,7 @@ func (s *Service) assess(ctx context.Context, a issuer.Authentication, c issuer.
 	f.Watchlisted = h.Watchlisted
 	f.CardCount, f.DeviceCount, f.IPCount, f.Failures = h.CardCount, h.DeviceCount, h.IPCount, h.Failures
 	f.MerchantFailures, f.FraudReported = h.MerchantFailures, h.FraudReported
+	f.CountCap = cfg.CountCap()
 	f.DenylistedDevice, f.DenylistedAddress, f.DenylistedMerchant = h.DenylistedDevice, h.DenylistedAddress, h.DenylistedMerchant
 	f.PrevCountry, f.PrevAt = h.PrevCountry, h.PrevAt
 	f.UsualMax, f.UsualCount = h.UsualMax, h.UsualCount

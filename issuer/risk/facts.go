@@ -52,6 +52,10 @@ type Facts struct {
 	DeviceCount      int `json:"device_count,omitempty"`
 	IPCount          int `json:"ip_count,omitempty"`
 	MerchantFailures int `json:"merchant_failures,omitempty"`
+	// CountCap is where DeviceCount, IPCount and MerchantFailures stopped
+	// counting (Config.CountCap of the configuration that decided; 0 in
+	// facts stored before it, which were counted to LegacyCountCap).
+	CountCap int `json:"count_cap,omitempty"`
 	// Failures are the card's authentications that ended N or R.
 	Failures    int       `json:"failures,omitempty"`
 	PrevCountry string    `json:"prev_country,omitempty"`

@@ -30,6 +30,11 @@ type Report struct {
 	// Outcomes[i] and the candidate Outcomes[j]; the diagonal is those
 	// that stay.
 	Moves [3][3]int
+	// Saturated counts the decisions whose stored counts stopped at
+	// their cap (Facts.CountCap) below one of the candidate's limits: the
+	// candidate's outcome for them assumes the count never went past the
+	// cap, and may be too lenient.
+	Saturated int
 }
 
 // Rate is n as a share of the decisions replayed (0 when none were).
@@ -74,6 +79,9 @@ func (p *Replayer) Add(f Facts) (current, candidate string) {
 	p.r.Current[i]++
 	p.r.Candidate[j]++
 	p.r.Moves[i][j]++
+	if p.candidate.cfg.saturated(&f) {
+		p.r.Saturated++
+	}
 	return current, candidate
 }
 

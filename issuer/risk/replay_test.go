@@ -2,6 +2,7 @@ package risk
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
 	"testing"
 )
@@ -186,5 +187,76 @@ func TestReplayNothing(t *testing.T) {
 	r := Replay(cur, cur, nil)
 	if r != (Report{}) || r.Rate(0) != 0 || r.Moved() != 0 {
 		t.Errorf("empty replay: %+v", r)
+	}
+}
+
+// TestCountCap: the cap follows the largest limit of the capped counts,
+// four times over, never under MinCountCap.
+func TestCountCap(t *testing.T) {
+	withLimits := func(device, ip, merchant int) Config {
+		c := DefaultConfig()
+		c.Rules = maps.Clone(c.Rules)
+		for code, n := range map[string]int{"velocity_device": device, "velocity_ip": ip, "velocity_merchant": merchant} {
+			r := c.Rules[code]
+			r.Limit = n
+			c.Rules[code] = r
+		}
+		return c
+	}
+	for _, tt := range []struct {
+		name string
+		cfg  Config
+		want int
+	}{
+		{"default", DefaultConfig(), MinCountCap},
+		{"small limits", withLimits(5, 10, 20), MinCountCap},
+		{"the address's", withLimits(5, 1000, 20), 4000},
+		{"the merchant's", withLimits(5, 10, 30), 120},
+		{"the card's own limit is no capped count", func() Config {
+			c := withLimits(5, 10, 20)
+			r := c.Rules["velocity_card"]
+			r.Limit = 500
+			c.Rules["velocity_card"] = r
+			return c
+		}(), MinCountCap},
+	} {
+		if got := tt.cfg.CountCap(); got != tt.want {
+			t.Errorf("%s: CountCap = %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestReplaySaturated: a replay says how many decisions it cannot judge
+// exactly, those whose capped count stopped at its cap below a candidate
+// limit; facts stored before the cap followed the configuration were
+// counted to LegacyCountCap.
+func TestReplaySaturated(t *testing.T) {
+	cur, err := New(DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.Rules = maps.Clone(cfg.Rules)
+	r := cfg.Rules["velocity_ip"]
+	r.Limit = 150
+	cfg.Rules["velocity_ip"] = r
+	candidate, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := Facts{Amount: 5000, Currency: "JPY", IP: "192.0.2.1"}
+	at := func(mod func(*Facts)) Facts { f := base; mod(&f); return f }
+	facts := []Facts{
+		at(func(f *Facts) { f.IPCount, f.CountCap = 100, 100 }),          // stopped at 100 < 150: saturated
+		at(func(f *Facts) { f.IPCount, f.CountCap = 99, 100 }),           // the true count: 99
+		at(func(f *Facts) { f.IPCount, f.CountCap = 150, 600 }),          // counted far enough
+		at(func(f *Facts) { f.MerchantFailures, f.CountCap = 100, 100 }), // the merchant's limit is 20 < 100
+		at(func(f *Facts) { f.IPCount = 1000 }),                          // legacy cap 1,000 > 150
+	}
+	if got := Replay(cur, candidate, facts).Saturated; got != 1 {
+		t.Errorf("Saturated = %d, want 1", got)
+	}
+	if got := Replay(cur, cur, facts).Saturated; got != 0 {
+		t.Errorf("against the configuration that decided: Saturated = %d, want 0", got)
 	}
 }

@@ -132,6 +132,60 @@ var ruleByCode = func() map[string]*rule {
 	return m
 }()
 
+// MinCountCap is the least the capped counts read (Config.CountCap).
+const MinCountCap = 100
+
+// LegacyCountCap is the cap the counts were read under before it followed
+// the configuration (facts with no CountCap).
+const LegacyCountCap = 1000
+
+// cappedCounts are the rules whose counts the store stops at CountCap: the
+// device's, the address's and the merchant's, which a busy NAT address or
+// a large merchant can make thousands long. The card's own history is
+// bounded apart (it is read row by row).
+var cappedCounts = [...]string{"velocity_device", "velocity_ip", "velocity_merchant"}
+
+// CountCap is how far the store counts for the cappedCounts rules. A rule
+// only asks whether its limit is reached, so counting past the largest
+// limit changes no decision under c; the cap is four times that limit, and
+// at least MinCountCap, so that the stored facts still replay exactly
+// under a candidate with limits up to it (Report.Saturated counts the
+// decisions that do not). With a fixed cap of 1,000, every start read up
+// to 1,000 index entries per count once an address or a merchant was busy:
+// the default limits (10 and 20) need 100.
+func (c Config) CountCap() int {
+	n := 0
+	for _, code := range cappedCounts {
+		n = max(n, c.Rules[code].Limit)
+	}
+	return max(MinCountCap, 4*n)
+}
+
+// saturated reports whether f's capped counts stopped at their cap below
+// a limit of c, so that c's decision over f is not known exactly: the true
+// count may have reached the limit.
+func (c Config) saturated(f *Facts) bool {
+	capped := f.CountCap
+	if capped == 0 {
+		capped = LegacyCountCap
+	}
+	for _, code := range cappedCounts {
+		var n int
+		switch code {
+		case "velocity_device":
+			n = f.DeviceCount
+		case "velocity_ip":
+			n = f.IPCount
+		case "velocity_merchant":
+			n = f.MerchantFailures
+		}
+		if n >= capped && c.Rules[code].Limit > capped {
+			return true
+		}
+	}
+	return false
+}
+
 // Window returns how far back the named rule looks, for the store's
 // history query (for a denylisted_* rule, how long an entry lasts); 0 if it
 // does not look back.

@@ -88,6 +88,13 @@ func testRiskHistory(t *testing.T, s *Store) {
 	if got, _ := f.s.RiskHistory(ctx, q); !got.Watchlisted {
 		t.Error("watch-listed merchant not seen")
 	}
+	// The counts stop at the query's cap: 2 from the address and device
+	// B, counted to 1.
+	capped := q
+	capped.DeviceHash, capped.CountCap = devB, 1
+	if got, err := f.s.RiskHistory(ctx, capped); err != nil || got.IPCount != 1 || got.DeviceCount != 1 || got.CardCount != 2 {
+		t.Errorf("cap 1: IP %d, device %d, card %d (%v), want 1, 1 and the card's own 2", got.IPCount, got.DeviceCount, got.CardCount, err)
+	}
 	q.IPNet = ""
 	if got, _ := f.s.RiskHistory(ctx, q); got.IPCount != 0 {
 		t.Errorf("no IP counted %d authentications", got.IPCount)

@@ -37,6 +37,9 @@ type replayReport struct {
 	// decides from and the candidate to.
 	Moves map[string]map[string]int `json:"moves"`
 	Moved int                       `json:"moved"`
+	// Saturated counts the decisions whose device, address or merchant
+	// count stopped at its cap below a candidate limit (risk.Report).
+	Saturated int `json:"saturated"`
 
 	report risk.Report
 }
@@ -118,7 +121,7 @@ func engineOf(path string) (*risk.Engine, error) {
 // fill sets the JSON fields from the report.
 func (r *replayReport) fill() {
 	rep := r.report
-	r.Decisions, r.Moved = rep.Decisions, rep.Moved()
+	r.Decisions, r.Moved, r.Saturated = rep.Decisions, rep.Moved(), rep.Saturated
 	r.CurrentOutcomes, r.CandidateOutcome = map[string]outcomeCount{}, map[string]outcomeCount{}
 	r.Moves = map[string]map[string]int{}
 	for i, o := range risk.Outcomes {
@@ -162,4 +165,8 @@ func printReplay(w io.Writer, r replayReport) {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\n%d of %d decisions (%s) change outcome\n", rep.Moved(), rep.Decisions, pct(rep.Moved()))
+	if rep.Saturated > 0 {
+		fmt.Fprintf(w, "note: %d decisions counted a device, address or merchant only up to a cap below a candidate limit:\n"+
+			"      the candidate's outcome for them may be too lenient\n", rep.Saturated)
+	}
 }
