@@ -27,17 +27,20 @@ type sink struct {
 	store *devmail.Store
 	host  string
 	port  int
+	tap   *tap // the connections the sink accepted, as the server sees them
 }
 
 // startSink runs the dev mail sink for the test. With implicitTLS the
 // listener speaks TLS from the first byte (port 465 style).
-func startSink(t *testing.T, cfg devmail.SMTPConfig, implicitTLS *tls.Config) sink {
+func startSink(t testing.TB, cfg devmail.SMTPConfig, implicitTLS *tls.Config) sink {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().(*net.TCPAddr)
+	tp := &tap{Listener: ln}
+	ln = tp
 	if implicitTLS != nil {
 		ln = tls.NewListener(ln, implicitTLS)
 	}
@@ -54,10 +57,10 @@ func startSink(t *testing.T, cfg devmail.SMTPConfig, implicitTLS *tls.Config) si
 			t.Errorf("sink: %v", err)
 		}
 	})
-	return sink{store: store, host: "127.0.0.1", port: addr.Port}
+	return sink{store: store, host: "127.0.0.1", port: addr.Port, tap: tp}
 }
 
-func newMailer(t *testing.T, cfg MailConfig) *Mailer {
+func newMailer(t testing.TB, cfg MailConfig) *Mailer {
 	t.Helper()
 	if cfg.From == "" {
 		cfg.From = "Demo Card <no-reply@issuer.example>"
@@ -389,7 +392,7 @@ func TestSendCodeContextAlreadyDone(t *testing.T) {
 
 // selfSigned returns a server certificate for 127.0.0.1 and a pool that
 // trusts it.
-func selfSigned(t *testing.T) (*tls.Config, *x509.CertPool) {
+func selfSigned(t testing.TB) (*tls.Config, *x509.CertPool) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
