@@ -11,10 +11,12 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -42,14 +44,33 @@ type MailConfig struct {
 	Timeout  time.Duration // per SMTP step; 0 means DefaultMailTimeout
 }
 
-// Mailer sends code emails. It holds no connection: each SendCode dials,
-// sends and quits, so one Mailer is safe for concurrent use and a restarted
-// mail server needs no reconnect logic.
+// Mailer sends code emails. It is safe for concurrent use.
+//
+// It keeps a few idle SMTP sessions (greeted, TLS'd, authenticated) and
+// sends the next code on one of them: a session per code would pay a TCP
+// connect, EHLO, a TLS handshake and AUTH for every one-time password, and
+// mail servers are built to take many messages per session. Sessions are
+// used by one sender at a time, quit when idle too long or after many
+// messages, and a session the server dropped while idle is noticed at the
+// first command and the code sent on a new one (nothing was delivered, so
+// nothing arrives twice). Close quits the idle sessions.
 type Mailer struct {
 	cfg  MailConfig
 	from *mail.Address
 
 	rootCAs *x509.CertPool // nil: system roots; tests set their own CA
+
+	// Pool bounds, set by NewMailer from the constants of the same
+	// meaning; tests change them.
+	now     func() time.Time
+	maxIdle int           // idle sessions kept
+	idleFor time.Duration // an idle session older than this is not used
+	maxSent int           // messages per session
+
+	mu       sync.Mutex
+	idle     []*session // oldest first
+	closed   bool
+	quitting sync.WaitGroup // background QUITs
 }
 
 // NewMailer checks cfg and returns a Mailer for it. Mistakes that would
@@ -96,7 +117,8 @@ func NewMailer(cfg MailConfig) (*Mailer, error) {
 	if cfg.Username != "" && cfg.TLS == TLSNone && !isLocalhost(cfg.Host) {
 		return bad("refusing to send SMTP credentials to %s without TLS; use starttls or tls", cfg.Host)
 	}
-	return &Mailer{cfg: cfg, from: from}, nil
+	return &Mailer{cfg: cfg, from: from,
+		now: time.Now, maxIdle: maxIdleSessions, idleFor: maxSessionIdle, maxSent: maxSessionMessages}, nil
 }
 
 func isLocalhost(host string) bool {
@@ -130,48 +152,50 @@ func (m *Mailer) sendCode(ctx context.Context, c CodeMail) error {
 	return m.send(ctx, msg)
 }
 
-// send delivers msg, honouring ctx throughout the SMTP conversation.
+// send delivers msg on a pooled session or a new one, honouring ctx
+// throughout the SMTP conversation.
 func (m *Mailer) send(ctx context.Context, msg *gomail.Msg) error {
 	if err := context.Cause(ctx); err != nil {
 		return err
 	}
+	s := m.take()
+	reused := s != nil
+	for {
+		if s == nil {
+			var err error
+			if s, err = m.dialSession(ctx); err != nil {
+				return withCause(ctx, err)
+			}
+		}
+		err := m.transmit(ctx, s, msg)
+		if err == nil {
+			m.put(s)
+			return nil
+		}
+		// A failed send leaves the session in a state not worth knowing.
+		s.conn.Close()
+		if msg.IsDelivered() {
+			// The server accepted the message (250 after DATA); only what
+			// followed failed. Reporting failure would make the caller send
+			// a second code, and the first one would arrive anyway.
+			return nil
+		}
+		if reused && context.Cause(ctx) == nil && staleSession(err) {
+			// The server had dropped the idle session; nothing was sent.
+			reused, s = false, nil
+			continue
+		}
+		return withCause(ctx, err)
+	}
+}
 
-	// go-mail honours ctx only while dialling; afterwards it relies on
-	// per-step deadlines. Closing the connection when ctx ends makes a
-	// cancelled or expired send return promptly.
-	var stops []func() bool
-	defer func() {
-		for _, stop := range stops {
-			stop()
-		}
-	}()
-	dial := func(dialCtx context.Context, network, addr string) (net.Conn, error) {
-		conn, err := m.dial(dialCtx, network, addr)
-		if err != nil {
-			return nil, err
-		}
-		stops = append(stops, context.AfterFunc(ctx, func() { conn.Close() }))
-		return conn, nil
+// withCause puts ctx's cause in front of err when ctx ended: the closed
+// connection err reports is only its consequence.
+func withCause(ctx context.Context, err error) error {
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(err, cause) {
+		return fmt.Errorf("%w: %w", cause, err)
 	}
-
-	client, err := gomail.NewClient(m.cfg.Host, m.clientOptions(dial)...)
-	if err != nil {
-		return fmt.Errorf("smtp client: %w", err)
-	}
-	err = client.DialAndSendWithContext(ctx, msg)
-	if err != nil && msg.IsDelivered() {
-		// The server accepted the message (250 after DATA) and only QUIT
-		// failed. Reporting failure would make the caller send a second
-		// code, and the first one would arrive anyway.
-		return nil
-	}
-	if err != nil {
-		if cause := context.Cause(ctx); cause != nil {
-			return fmt.Errorf("%w: %w", cause, err)
-		}
-		return err
-	}
-	return nil
+	return err
 }
 
 func (m *Mailer) tlsConfig() *tls.Config {
@@ -195,6 +219,16 @@ func (m *Mailer) clientOptions(dial gomail.DialContextFunc) []gomail.Option {
 		gomail.WithTimeout(m.cfg.Timeout),
 		gomail.WithDialContextFunc(dial),
 		gomail.WithTLSConfig(m.tlsConfig()),
+		// The first command on a session, MAIL FROM, shows whether a
+		// pooled session is still alive as well as a NOOP would, and a
+		// dead one is then retried (see staleSession): a NOOP before each
+		// message would only add a round trip.
+		gomail.WithoutNoop(),
+		// The 250 after DATA ends the transaction and clears the server's
+		// state for it (RFC 5321, 4.1.1.4), so the next MAIL may follow at
+		// once; a session whose transaction failed is never reused. RSET
+		// would only add a round trip.
+		gomail.WithoutRset(),
 	}
 	switch m.cfg.TLS {
 	case TLSNone:

@@ -27,17 +27,20 @@ type sink struct {
 	store *devmail.Store
 	host  string
 	port  int
+	tap   *tap // the connections the sink accepted, as the server sees them
 }
 
 // startSink runs the dev mail sink for the test. With implicitTLS the
 // listener speaks TLS from the first byte (port 465 style).
-func startSink(t *testing.T, cfg devmail.SMTPConfig, implicitTLS *tls.Config) sink {
+func startSink(t testing.TB, cfg devmail.SMTPConfig, implicitTLS *tls.Config) sink {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().(*net.TCPAddr)
+	tp := &tap{Listener: ln}
+	ln = tp
 	if implicitTLS != nil {
 		ln = tls.NewListener(ln, implicitTLS)
 	}
@@ -54,10 +57,10 @@ func startSink(t *testing.T, cfg devmail.SMTPConfig, implicitTLS *tls.Config) si
 			t.Errorf("sink: %v", err)
 		}
 	})
-	return sink{store: store, host: "127.0.0.1", port: addr.Port}
+	return sink{store: store, host: "127.0.0.1", port: addr.Port, tap: tp}
 }
 
-func newMailer(t *testing.T, cfg MailConfig) *Mailer {
+func newMailer(t testing.TB, cfg MailConfig) *Mailer {
 	t.Helper()
 	if cfg.From == "" {
 		cfg.From = "Demo Card <no-reply@issuer.example>"
@@ -69,6 +72,11 @@ func newMailer(t *testing.T, cfg MailConfig) *Mailer {
 	if err != nil {
 		t.Fatalf("NewMailer: %v", err)
 	}
+	t.Cleanup(func() {
+		if err := m.Close(); err != nil {
+			t.Errorf("close mailer: %v", err)
+		}
+	})
 	return m
 }
 
@@ -389,7 +397,7 @@ func TestSendCodeContextAlreadyDone(t *testing.T) {
 
 // selfSigned returns a server certificate for 127.0.0.1 and a pool that
 // trusts it.
-func selfSigned(t *testing.T) (*tls.Config, *x509.CertPool) {
+func selfSigned(t testing.TB) (*tls.Config, *x509.CertPool) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -465,13 +473,21 @@ func TestSendCodeTLSAndAuth(t *testing.T) {
 			if tt.trust {
 				m.rootCAs = roots
 			}
-			err := m.SendCode(t.Context(), codeMail("en"))
+			err := m.SendCode(t.Context(), codeN(1))
 			if tt.wantErr == "" {
 				if err != nil {
 					t.Fatalf("SendCode: %v", err)
 				}
-				if got := only(t, s); !strings.Contains(got.Text, "042917") {
-					t.Fatalf("delivered mail lacks the code:\n%s", got.Text)
+				// A second code goes on the same session, still in TLS
+				// and authenticated.
+				if err := m.SendCode(t.Context(), codeN(2)); err != nil {
+					t.Fatalf("second SendCode: %v", err)
+				}
+				if got := deliveries(t, s); len(got) != 2 || got["700001"] != 1 || got["700002"] != 1 {
+					t.Fatalf("delivered codes = %v, want 700001 and 700002 once each", got)
+				}
+				if n := s.tap.accepted(); n != 1 {
+					t.Fatalf("two codes took %d connections, want 1", n)
 				}
 				return
 			}

@@ -376,6 +376,9 @@ func appIssue(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
+		// QUITs the session the mail went on; the mail itself was
+		// accepted already, so a failure here changes nothing.
+		defer mailer.Close()
 		ch, err := o.cardholder(ctx, *card)
 		if err != nil {
 			return err

@@ -161,6 +161,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Deferred first, so it runs last: after the server drained and the
+	// outbox stopped, nothing sends any more. It QUITs the idle SMTP
+	// sessions the mailer keeps, rather than dropping them on the relay.
+	defer func() {
+		if err := mailer.Close(); err != nil {
+			log.Warn("issuer: closing the mail sessions", "err", err)
+		}
+	}()
 	st, applied, err := openStore(ctx, *db)
 	if err != nil {
 		return err
