@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-sasl"
@@ -64,6 +65,10 @@ type SMTPServer struct {
 	mu     sync.Mutex
 	closed bool
 	lns    []net.Listener
+
+	// inMail counts the sessions inside a mail transaction (MAIL until
+	// the message is stored or reset), the ones Shutdown waits for.
+	inMail atomic.Int64
 }
 
 // NewSMTPServer returns a server that stores accepted messages in store.
@@ -106,14 +111,23 @@ func (s *SMTPServer) Serve(ln net.Listener) error {
 	return nil
 }
 
-// Shutdown stops accepting connections and waits for open sessions to end
-// or ctx to expire, whichever comes first.
+// Shutdown stops accepting connections, waits for the sessions inside a
+// mail transaction to finish it (or ctx to expire), then drops every
+// session, as a real server's stop does. Waiting for all sessions to end
+// would let a client that keeps its sessions open between messages (the
+// issuer's Mailer does) hold the shutdown for its whole timeout.
 func (s *SMTPServer) Shutdown(ctx context.Context) error {
 	s.closeListeners()
-	if err := s.srv.Shutdown(ctx); err != nil && !ignorable(err) {
-		return fmt.Errorf("devmail: shutdown smtp: %w", err)
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for s.inMail.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			return errors.Join(fmt.Errorf("devmail: shutdown smtp: %w", ctx.Err()), s.Close())
+		case <-t.C:
+		}
 	}
-	return nil
+	return s.Close()
 }
 
 // Close stops the server and drops open connections at once.
@@ -155,8 +169,22 @@ func (s *SMTPServer) newSession(c *smtp.Conn) (smtp.Session, error) {
 type session struct {
 	srv    *SMTPServer
 	authed bool
+	inMail bool // counted in srv.inMail
 	from   string
 	to     []string
+}
+
+// mailing marks the session inside a mail transaction or out of it.
+func (s *session) mailing(on bool) {
+	if s.inMail == on {
+		return
+	}
+	s.inMail = on
+	if on {
+		s.srv.inMail.Add(1)
+	} else {
+		s.srv.inMail.Add(-1)
+	}
 }
 
 var _ smtp.AuthSession = (*session)(nil)
@@ -187,6 +215,7 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	}
 	s.from = from
 	s.to = nil
+	s.mailing(true)
 	return nil
 }
 
@@ -196,6 +225,7 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 
 func (s *session) Data(r io.Reader) error {
+	defer s.mailing(false)
 	// r reports smtp.ErrDataTooLarge past MaxMessageBytes; returning it
 	// unwrapped lets go-smtp answer 552 instead of a generic 554.
 	raw, err := io.ReadAll(r)
@@ -225,9 +255,13 @@ func (s *session) Data(r io.Reader) error {
 func (s *session) Reset() {
 	s.from = ""
 	s.to = nil
+	s.mailing(false)
 }
 
-func (s *session) Logout() error { return nil }
+func (s *session) Logout() error {
+	s.mailing(false)
+	return nil
+}
 
 // errorLog adapts slog to go-smtp's Printf-style logger.
 type errorLog struct{ l *slog.Logger }

@@ -188,3 +188,68 @@ func TestSMTPShutdownStopsServing(t *testing.T) {
 		t.Fatal("still accepting connections after Shutdown")
 	}
 }
+
+// TestSMTPShutdownDropsIdleSessions: a session between messages (a client
+// that keeps its sessions, as the issuer's Mailer does) does not hold the
+// shutdown; a session inside a mail transaction finishes it first, and
+// its message is stored.
+func TestSMTPShutdownDropsIdleSessions(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := NewStore(0)
+	srv := NewSMTPServer(store, SMTPConfig{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	dial := func() *smtp.Client {
+		c, err := smtp.Dial(ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Hello("client.example"); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	idle, mailing := dial(), dial()
+	defer idle.Close()
+	defer mailing.Close()
+	if err := mailing.Mail("a@issuer.example"); err != nil {
+		t.Fatal(err)
+	}
+	if err := mailing.Rcpt("b@mail.example"); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	stopped := make(chan error, 1)
+	go func() { stopped <- srv.Shutdown(ctx) }()
+
+	w, err := mailing.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(w, "Subject: last\r\n\r\nbody\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatalf("the message in flight at shutdown: %v", err)
+	}
+	if err := <-stopped; err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("Shutdown waited for the idle session until its deadline")
+	}
+	if got := store.Messages(""); len(got) != 1 || got[0].Subject != "last" {
+		t.Errorf("stored %+v, want the message in flight", got)
+	}
+	if err := idle.Noop(); err == nil {
+		t.Error("the idle session still answers after Shutdown")
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Serve = %v, want nil after Shutdown", err)
+	}
+}
