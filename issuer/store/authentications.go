@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/honnin/honnin/edge/contract"
@@ -163,6 +164,11 @@ func (s *Store) StartChallenge(ctx context.Context, id string, ch Challenge, now
 	return s.StartChallengeAfter(ctx, id, -1, ch, now)
 }
 
+// startedSet sets the columns a new challenge generation records.
+const startedSet = `gen = gen + 1, method = ?, creds = ?, av_hash = ?, secret_enc = ?,
+	started_at = COALESCE(started_at, ?), gen_at = ?,
+	last_sent_at = CASE WHEN ? THEN ? ELSE last_sent_at END, updated_at = ?`
+
 // StartChallengeAfter is StartChallenge only while gen (the generation the
 // caller read, 0 before any) is still the newest: of starts racing from the
 // same state (two tabs, a script), one takes the next generation and the
@@ -173,22 +179,36 @@ func (s *Store) StartChallengeAfter(ctx context.Context, id string, gen int, ch 
 	if err != nil {
 		return issuer.Authentication{}, fmt.Errorf("store: start %s: %w", id, err)
 	}
+	if d := ch.Decision; d != nil && d.Status != contract.StatusChallenge {
+		return issuer.Authentication{}, fmt.Errorf("store: start %s: a %s decision has no challenge", id, d.Decision)
+	}
+	started := []any{ch.Method, creds, ch.AVHash, ch.Secret, ms(now), ms(now), ch.Sent, ms(now), ms(now)}
 	var a issuer.Authentication
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		if ch.Decision != nil {
-			if _, err := s.recordDecision(ctx, tx, id, *ch.Decision); err != nil {
-				return fmt.Errorf("decision: %w", err)
-			}
-		}
 		var err error
-		a, err = scanAuthentication(tx.QueryRowContext(ctx, s.q(`UPDATE authentications SET
-				gen = gen + 1, method = ?, creds = ?, av_hash = ?, secret_enc = ?,
-				started_at = COALESCE(started_at, ?), gen_at = ?,
-				last_sent_at = CASE WHEN ? THEN ? ELSE last_sent_at END, updated_at = ?
-			WHERE id = ? AND status = 'C' AND (? < 0 OR gen = ?)
-			RETURNING `+authColumns), ch.Method, creds, ch.AVHash, ch.Secret, ms(now), ms(now), ch.Sent, ms(now), ms(now), id, gen, gen))
-		if errors.Is(err, ErrNotFound) {
-			return s.whyNot(ctx, tx, id, gen, now, 0, -1)
+		if d := ch.Decision; d != nil {
+			// The first start: the decision and the challenge are one
+			// UPDATE of the row (one row version, one index update), on
+			// an authentication still undecided.
+			a, err = scanAuthentication(tx.QueryRowContext(ctx, s.q(`UPDATE authentications SET `+decidedSet+`, `+startedSet+`
+				WHERE id = ? AND status = 'C' AND decision = '' AND (? < 0 OR gen = ?)
+				RETURNING `+authColumns), slices.Concat(d.setArgs(), started, []any{id, gen, gen})...))
+			if errors.Is(err, ErrNotFound) {
+				if err := s.whyNotUndecided(ctx, tx, id); err != nil {
+					return fmt.Errorf("decision: %w", err)
+				}
+				return s.whyNot(ctx, tx, id, gen, now, 0, -1)
+			}
+			if err == nil {
+				err = s.audit(ctx, tx, d.At, "issuer", "decide", id, d.auditDetail())
+			}
+		} else {
+			a, err = scanAuthentication(tx.QueryRowContext(ctx, s.q(`UPDATE authentications SET `+startedSet+`
+				WHERE id = ? AND status = 'C' AND (? < 0 OR gen = ?)
+				RETURNING `+authColumns), slices.Concat(started, []any{id, gen, gen})...))
+			if errors.Is(err, ErrNotFound) {
+				return s.whyNot(ctx, tx, id, gen, now, 0, -1)
+			}
 		}
 		if err != nil {
 			return err

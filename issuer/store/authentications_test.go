@@ -320,3 +320,49 @@ func testNoPurchase(t *testing.T, s *Store) {
 		}
 	}
 }
+
+// TestStartWithDecision: the first start records its decision and its
+// challenge in one UPDATE, only on an undecided authentication; a second
+// decision conflicts (it is no superseded start), and only a challenge
+// decision has a challenge.
+func TestStartWithDecision(t *testing.T) { forEachEngine(t, testStartWithDecision) }
+
+func testStartWithDecision(t *testing.T, s *Store) {
+	f := newFixture(t, s)
+	ctx := context.Background()
+	decided := func(d Decision) Challenge {
+		ch := mail([]byte("av1"))
+		ch.Decision = &d
+		return ch
+	}
+	challenge := Decision{Decision: "challenge", Status: "C", Score: 35, Reasons: `["new_device"]`, Signals: "{}",
+		Facts: `{"ip_count":3}`, IP: "192.0.2.7", IPNet: "192.0.2.7", IPCountry: "JP", ASN: 64500, At: t0}
+	a := f.create(t, "C")
+	got, err := f.s.StartChallengeAfter(ctx, a.ID, 0, decided(challenge), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Gen != 1 || got.Decision != "challenge" || got.Status != "C" || got.RiskReasons != `["new_device"]` {
+		t.Errorf("after the first start: gen %d, decision %q, status %s, reasons %s; want 1, challenge, C, [new_device]",
+			got.Gen, got.Decision, got.Status, got.RiskReasons)
+	}
+	if _, err := f.s.StartChallengeAfter(ctx, a.ID, 1, decided(challenge), t0); !errors.Is(err, ErrConflict) || errors.Is(err, ErrSuperseded) {
+		t.Errorf("a second decision = %v, want ErrConflict (already decided)", err)
+	}
+	if _, err := f.s.StartChallengeAfter(ctx, a.ID, 0, decided(challenge), t0); !errors.Is(err, ErrConflict) {
+		t.Errorf("a second decision from gen 0 = %v, want ErrConflict", err)
+	}
+	if got, err := f.s.Authentication(ctx, a.ID); err != nil || got.Gen != 1 || got.RiskScore != 35 {
+		t.Errorf("after the refused decisions: gen %d, score %d (%v); want 1 and 35, unchanged", got.Gen, got.RiskScore, err)
+	}
+
+	frictionless := challenge
+	frictionless.Decision, frictionless.Status = "frictionless", "Y"
+	b := f.create(t, "C")
+	if _, err := f.s.StartChallengeAfter(ctx, b.ID, 0, decided(frictionless), t0); err == nil {
+		t.Error("a frictionless decision started a challenge")
+	}
+	if _, err := f.s.StartChallengeAfter(ctx, "no-such-id", 0, decided(challenge), t0); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown authentication = %v, want ErrNotFound", err)
+	}
+}

@@ -295,36 +295,51 @@ func (s *Store) RecordDecision(ctx context.Context, id string, d Decision) (issu
 }
 
 // recordDecision is RecordDecision in tx.
+// decidedSet sets the columns a decision records, with setArgs.
+const decidedSet = `decision = ?, reason = ?, risk_score = ?, risk_reasons = ?, signals = ?,
+	risk_facts = ?, fingerprint = ?, ip_net = ?, asn = ?,
+	device_hash = ?, ip = ?, ip_country = ?, decided_at = ?`
+
+// setArgs are the values of decidedSet.
+func (d Decision) setArgs() []any {
+	return []any{d.Decision, d.Reason, d.Score, d.Reasons, d.Signals,
+		d.Facts, d.Fingerprint, d.IPNet, d.ASN,
+		d.DeviceHash, d.IP, d.IPCountry, ms(d.At)}
+}
+
+// whyNotUndecided says why a decision matched no row: no such
+// authentication (ErrNotFound), one that ended (ErrFinal), or one decided
+// meanwhile (ErrConflict).
+func (s *Store) whyNotUndecided(ctx context.Context, tx *sql.Tx, id string) error {
+	var status, decision string
+	err := tx.QueryRowContext(ctx, s.q(`SELECT status, decision FROM authentications WHERE id = ?`), id).Scan(&status, &decision)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return ErrNotFound
+	case err != nil:
+		return err
+	case status != contract.StatusChallenge:
+		return fmt.Errorf("status %s: %w", status, ErrFinal)
+	case decision != "":
+		return fmt.Errorf("already decided %q: %w", decision, ErrConflict)
+	}
+	return nil
+}
+
 func (s *Store) recordDecision(ctx context.Context, tx *sql.Tx, id string, d Decision) (issuer.Authentication, error) {
 	var finished sql.NullInt64
 	if d.Status != contract.StatusChallenge {
 		finished = sql.NullInt64{Int64: ms(d.At), Valid: true}
 	}
-	a, err := scanAuthentication(tx.QueryRowContext(ctx, s.q(`UPDATE authentications SET
-			decision = ?, status = ?, reason = ?, risk_score = ?, risk_reasons = ?, signals = ?,
-			risk_facts = ?, fingerprint = ?, ip_net = ?, asn = ?,
-			device_hash = ?, ip = ?, ip_country = ?, decided_at = ?,
-			av_hash = COALESCE(?, av_hash), started_at = COALESCE(started_at, ?),
+	a, err := scanAuthentication(tx.QueryRowContext(ctx, s.q(`UPDATE authentications SET `+decidedSet+`,
+			status = ?, av_hash = COALESCE(?, av_hash), started_at = COALESCE(started_at, ?),
 			finished_at = ?, updated_at = ?,
 			secret_enc = CASE WHEN ? = 'C' THEN secret_enc END
 		WHERE id = ? AND status = 'C' AND decision = ''
 		RETURNING `+authColumns),
-		d.Decision, d.Status, d.Reason, d.Score, d.Reasons, d.Signals,
-		d.Facts, d.Fingerprint, d.IPNet, d.ASN,
-		d.DeviceHash, d.IP, d.IPCountry, ms(d.At),
-		d.AVHash, ms(d.At), finished, ms(d.At), d.Status, id))
+		append(d.setArgs(), d.Status, d.AVHash, ms(d.At), finished, ms(d.At), d.Status, id)...))
 	if errors.Is(err, ErrNotFound) {
-		var status, decision string
-		err := tx.QueryRowContext(ctx, s.q(`SELECT status, decision FROM authentications WHERE id = ?`), id).Scan(&status, &decision)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return a, ErrNotFound
-		case err != nil:
-			return a, err
-		case status != contract.StatusChallenge:
-			return a, fmt.Errorf("status %s: %w", status, ErrFinal)
-		}
-		return a, fmt.Errorf("already decided %q: %w", decision, ErrConflict)
+		return a, s.whyNotUndecided(ctx, tx, id)
 	}
 	if err != nil {
 		return a, err
@@ -334,9 +349,12 @@ func (s *Store) recordDecision(ctx context.Context, tx *sql.Tx, id string, d Dec
 			return a, err
 		}
 	}
-	return a, s.audit(ctx, tx, d.At, "issuer", "decide", id, map[string]any{
-		"decision": d.Decision, "status": d.Status, "reason": d.Reason, "score": d.Score,
-	})
+	return a, s.audit(ctx, tx, d.At, "issuer", "decide", id, d.auditDetail())
+}
+
+// auditDetail is what the audit log keeps of a decision.
+func (d Decision) auditDetail() map[string]any {
+	return map[string]any{"decision": d.Decision, "status": d.Status, "reason": d.Reason, "score": d.Score}
 }
 
 // rememberDevice records that the device of authentication id succeeded for
