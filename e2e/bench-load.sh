@@ -49,6 +49,37 @@ on the same 2 shared cores: 96–223/s at 1–64 clients. Nothing in one process
   limit a CPU-bound run, nor does the retry pause. What would pay: one UPDATE of the authentication row per start
   instead of three, the audit rows batched, the merchant count bounded by the rule's limit instead of the cap.
 PGNOTE
+# What each change of the second throughput pass bought (measured by hand
+# with e2e/cmd/load, 10 s levels, and its -profile-dir), printed with the
+# run so the file keeps the reasons beside the figures.
+cat <<'STEPS'
+
+### Create + start on SQLite, change by change (16 clients, 2026-12-06)
+
+Each row is the load driver's create + start level at 16 clients on SQLite, 10 s, after the change named
+(back-to-back runs of the same build differ by up to ±10 % on these shared cores; the last row is an A/B run
+alternating both builds twice). Profiles from `e2e/cmd/load -profile-dir` (the issuer's and the edge's pprof).
+
+| change | create + start | p99 | issuer CPU | merchant create | what the profile showed before it |
+|---|---:|---:|---:|---:|---|
+| before (the last stop's code) | 259/s | 91 ms | 4.11 ms | — | the address and merchant counts were 31 % of the issuer's CPU: each of up to 1,000 index entries cost a seek into the table to read `id` (and the merchant's `status`) |
+| covering indexes (migration 18: `id` in the count indexes, the merchant's holding failures only) | 318/s | 68 ms | 2.97 ms | 1,828/s | `fsync` 8 % of the CPU, and each commit held the writer's turn through its own (4 commits per create + start) |
+| group sync (`edge/sqlitedb/groupsync.go`: `synchronous=NORMAL`, one `fdatasync` of the WAL shared by the commits that end while one runs; no write answers before it is on disk) | 385–398/s | 62–88 ms | 2.53–2.80 ms | 2,784–3,018/s | the address count still read 1,000 entries per start (127.0.0.1, one merchant) |
+| count cap from the configuration (4 × the largest velocity limit, at least 100; `risk.Config.CountCap`) | 472/s | 53 ms | 2.27 ms | 2,827/s | the mail: a TCP connection, greeting and EHLO per code; the sink 0.42 ms per mail |
+| SMTP session reuse (`issuer/dispatch/pool.go`) | 449–488/s | 51–58 ms | 2.22–2.39 ms | — | the sink 0.27 ms per mail; two UPDATEs of the same row at the first start |
+| the first start's decision and challenge in one UPDATE | 511–529/s (A/B: 460–502/s without) | 47–50 ms | 2.06–2.08 ms | — | a flat profile: transactions (4 per create + start) about a third, then HTTP, the risk queries, sealing and signing |
+
+For scale, `synchronous=NORMAL` with no sync at all gave 499/s at 2.05 ms beside the group sync's 385–398/s
+(what durable answers cost then). Tried and reverted: `mmap_size` 256 MiB, which took the edge's wrong-code
+verify from 2,486 to 1,920/s and did nothing for the issuer.
+
+**Why create + start stays under the 1,000/s target here:** the issuer (~2.1 ms), the edge (~0.75 ms) and
+the mail sink (~0.26 ms) spend about 3.1 ms of CPU per create + start, with the load driver on the same two
+cores: a ceiling near 600/s. 1,000/s needs under 2 ms for all three together. The verify target (5,000/s at
+0.3 ms of edge CPU) meets the same wall: the edge spends ~0.4 ms per wrong code (the ledger's two
+transactions ~45 %, opening the sealed code with X-Wing ~20 %, verifying the token ~11 %) and the issuer
+~0.2 ms on its outcome.
+STEPS
 # The figures the load work started from (issue 17: the code before
 # edge/sqlitedb, batched reports and fewer statements per start, measured
 # with an earlier driver on the same machine), printed beside the run's so

@@ -18,7 +18,7 @@
 //     operator's command).
 //   - With Options.GroupSync, commits are made durable in groups
 //     (groupsync.go): the database runs synchronous=NORMAL, and a write
-//     returns after one fsync of the WAL that began after its commit. Under
+//     returns after one fdatasync of the WAL that began after its commit. Under
 //     synchronous=FULL each commit held the writer's turn through its own
 //     fsync: the fsyncs, one at a time, were the issuer's ceiling. With
 //     the same durability for every answer, GroupSync took the load

@@ -232,6 +232,14 @@ func (s *Store) StartChallengeAfter(ctx context.Context, id string, gen int, ch 
 	return a, nil
 }
 
+// supersedeSQL ends the card's other open challenges; it reads them from
+// authentications_card_open (migration 18), the card's open challenges
+// only (TestHotQueriesUseTheirIndexes).
+const supersedeSQL = `UPDATE authentications SET status = 'N', reason = ?, finished_at = ?, updated_at = ?,
+		secret_enc = NULL
+	WHERE cardholder_id = ? AND status = 'C' AND gen > 0 AND id <> ?
+	RETURNING id`
+
 // supersede gives a's first challenge the card's next seq and ends every
 // other open challenge of the card as N superseded.
 func (s *Store) supersede(ctx context.Context, tx *sql.Tx, a issuer.Authentication, now time.Time) (int64, error) {
@@ -243,10 +251,7 @@ func (s *Store) supersede(ctx context.Context, tx *sql.Tx, a issuer.Authenticati
 	if _, err := tx.ExecContext(ctx, s.q(`UPDATE authentications SET card_seq = ? WHERE id = ?`), seq, a.ID); err != nil {
 		return 0, err
 	}
-	rows, err := tx.QueryContext(ctx, s.q(`UPDATE authentications SET status = 'N', reason = ?, finished_at = ?, updated_at = ?,
-			secret_enc = NULL
-		WHERE cardholder_id = ? AND status = 'C' AND gen > 0 AND id <> ?
-		RETURNING id`), contract.ReasonSuperseded, ms(now), ms(now), a.CardholderID, a.ID)
+	rows, err := tx.QueryContext(ctx, s.q(supersedeSQL), contract.ReasonSuperseded, ms(now), ms(now), a.CardholderID, a.ID)
 	if err != nil {
 		return 0, fmt.Errorf("supersede: %w", err)
 	}

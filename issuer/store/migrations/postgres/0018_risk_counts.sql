@@ -11,3 +11,5 @@ CREATE INDEX authentications_device_decided ON authentications (device_hash, dec
 DROP INDEX authentications_merchant_decided;
 CREATE INDEX authentications_merchant_failed ON authentications (merchant_id, decided_at, id, status)
 	WHERE status IN ('N', 'R') AND decided_at IS NOT NULL;
+CREATE INDEX authentications_card_open ON authentications (cardholder_id)
+	WHERE status = 'C' AND gen > 0;

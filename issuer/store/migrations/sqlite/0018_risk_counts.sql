@@ -13,6 +13,13 @@
 -- outcome becomes N or R; status is in it too, so the filter needs no
 -- table row either.
 --
+-- authentications_card_open holds the card's open challenges, the rows a
+-- first challenge supersedes (store.supersede): without it the UPDATE read
+-- every authentication of the card on SQLite, and PostgreSQL's planner,
+-- before autovacuum had counted the table, walked the partial index of
+-- every open authentication of every card (1.6 ms a start, and the
+-- SIRead locks that made SERIALIZABLE starts retry).
+--
 -- authentications_ip_decided is dropped: nothing has read it since version
 -- 14 counted by ip_net, and every decision paid to keep it.
 DROP INDEX authentications_ip_decided;
@@ -25,3 +32,5 @@ CREATE INDEX authentications_device_decided ON authentications (device_hash, dec
 DROP INDEX authentications_merchant_decided;
 CREATE INDEX authentications_merchant_failed ON authentications (merchant_id, decided_at, id, status)
 	WHERE status IN ('N', 'R') AND decided_at IS NOT NULL;
+CREATE INDEX authentications_card_open ON authentications (cardholder_id)
+	WHERE status = 'C' AND gen > 0;
