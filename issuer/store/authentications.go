@@ -167,7 +167,8 @@ func (s *Store) StartChallenge(ctx context.Context, id string, ch Challenge, now
 // startedSet sets the columns a new challenge generation records.
 const startedSet = `gen = gen + 1, method = ?, creds = ?, av_hash = ?, secret_enc = ?,
 	started_at = COALESCE(started_at, ?), gen_at = ?,
-	last_sent_at = CASE WHEN ? THEN ? ELSE last_sent_at END, updated_at = ?`
+	last_sent_at = CASE WHEN ? THEN ? ELSE last_sent_at END, updated_at = ?,
+	card_seq = COALESCE(?, card_seq)`
 
 // StartChallengeAfter is StartChallenge only while gen (the generation the
 // caller read, 0 before any) is still the newest: of starts racing from the
@@ -182,10 +183,13 @@ func (s *Store) StartChallengeAfter(ctx context.Context, id string, gen int, ch 
 	if d := ch.Decision; d != nil && d.Status != contract.StatusChallenge {
 		return issuer.Authentication{}, fmt.Errorf("store: start %s: a %s decision has no challenge", id, d.Decision)
 	}
-	started := []any{ch.Method, creds, ch.AVHash, ch.Secret, ms(now), ms(now), ch.Sent, ms(now), ms(now)}
 	var a issuer.Authentication
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		var err error
+		seq, err := s.nextCardSeq(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		started := []any{ch.Method, creds, ch.AVHash, ch.Secret, ms(now), ms(now), ch.Sent, ms(now), ms(now), seq}
 		if d := ch.Decision; d != nil {
 			// The first start: the decision and the challenge are one
 			// UPDATE of the row (one row version, one index update), on
@@ -218,8 +222,8 @@ func (s *Store) StartChallengeAfter(ctx context.Context, id string, gen int, ch 
 				return err
 			}
 		}
-		if a.CardSeq == 0 && a.CardholderID != 0 {
-			if a.CardSeq, err = s.supersede(ctx, tx, a, now); err != nil {
+		if seq.Valid {
+			if err := s.supersede(ctx, tx, a, now); err != nil {
 				return err
 			}
 		}
@@ -240,40 +244,48 @@ const supersedeSQL = `UPDATE authentications SET status = 'N', reason = ?, finis
 	WHERE cardholder_id = ? AND status = 'C' AND gen > 0 AND id <> ?
 	RETURNING id`
 
-// supersede gives a's first challenge the card's next seq and ends every
-// other open challenge of the card as N superseded.
-func (s *Store) supersede(ctx context.Context, tx *sql.Tx, a issuer.Authentication, now time.Time) (int64, error) {
-	var seq int64
-	if err := tx.QueryRowContext(ctx, s.q(`UPDATE cardholders SET challenge_seq = challenge_seq + 1 WHERE id = ?
-		RETURNING challenge_seq`), a.CardholderID).Scan(&seq); err != nil {
-		return 0, fmt.Errorf("card seq: %w", err)
+// nextCardSeq gives authentication id's first challenge the card's next
+// seq: the seq, or NULL when id already has one (a later generation) or
+// no card. It runs before the challenge's UPDATE, which records the seq in
+// the same statement as the rest (one row version of the authentication,
+// not two); that UPDATE's checks failing rolls the seq back with it.
+func (s *Store) nextCardSeq(ctx context.Context, tx *sql.Tx, id string) (sql.NullInt64, error) {
+	var seq sql.NullInt64
+	err := tx.QueryRowContext(ctx, s.q(`UPDATE cardholders SET challenge_seq = challenge_seq + 1
+		WHERE id = (SELECT cardholder_id FROM authentications WHERE id = ? AND card_seq = 0 AND status = 'C')
+		RETURNING challenge_seq`), id).Scan(&seq)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return seq, fmt.Errorf("card seq: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE authentications SET card_seq = ? WHERE id = ?`), seq, a.ID); err != nil {
-		return 0, err
-	}
+	return seq, nil
+}
+
+// supersede ends every other open challenge of a's card as N superseded,
+// when a's first challenge took the card's seq.
+func (s *Store) supersede(ctx context.Context, tx *sql.Tx, a issuer.Authentication, now time.Time) error {
 	rows, err := tx.QueryContext(ctx, s.q(supersedeSQL), contract.ReasonSuperseded, ms(now), ms(now), a.CardholderID, a.ID)
 	if err != nil {
-		return 0, fmt.Errorf("supersede: %w", err)
+		return fmt.Errorf("supersede: %w", err)
 	}
 	var ended []string
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
 			rows.Close()
-			return 0, err
+			return err
 		}
 		ended = append(ended, id)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, err
+		return err
 	}
 	for _, id := range ended {
-		if err := s.audit(ctx, tx, now, "issuer", "superseded", id, map[string]any{"by": a.ID, "card_seq": seq}); err != nil {
-			return 0, err
+		if err := s.audit(ctx, tx, now, "issuer", "superseded", id, map[string]any{"by": a.ID, "card_seq": a.CardSeq}); err != nil {
+			return err
 		}
 	}
-	return seq, nil
+	return nil
 }
 
 // StartLimitError: the authentication was started too often; RetryAt says
