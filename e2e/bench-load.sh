@@ -24,30 +24,31 @@ cat <<'PGNOTE'
 
 ### PostgreSQL create + start: where the time goes (profiled for issue 17)
 
-Measured with `e2e/cmd/load -db postgres -work create,create+start -pg-stats` (pg_stat_statements, the
-PostgreSQL processes' CPU from /proc, SIRead locks sampled from pg_locks) and a CPU profile of the issuer,
-on the same 2 shared cores: 96–223/s at 1–64 clients. Nothing in one process explains it; the machine is full.
+Measured with `e2e/cmd/load -db postgres -work create,create+start -levels 16 -pg-stats` (pg_stat_statements,
+the PostgreSQL processes' CPU from /proc, SIRead locks sampled from pg_locks) on the same 2 shared cores.
 (The throwaway cluster runs with fsync and synchronous_commit off: a durable PostgreSQL does more per commit.)
-- **CPU per create + start**: PostgreSQL 1.9–2.5 ms at 1–4 clients, 3.3–4.9 ms at 16–64; the issuer 2.4–3.1 ms
-  (a third of it in syscalls: ~36 round trips to PostgreSQL and the SMTP send); the edge 0.8–1.1 ms; the mail sink
-  0.5–0.6 ms. About 8–9 ms of CPU per create + start on 2 cores is a ceiling near 220/s, and the 16- and 64-client
-  latencies are the queue in front of it (64 clients at 182/s ≈ 350 ms each; p50 320 ms).
-- **Statements**: a create + start is 3 SERIALIZABLE transactions and 29–30 statements at 1–4 clients. The most
-  time goes to the merchant-failures count (velocity_merchant reads up to historyCountCap = 1,000 rows of the
-  merchant at every start: the load is one merchant and every superseded challenge is an N; 0.1–4 ms, 9–29 % of
-  statement time), 4–6 audit inserts (11–18 %), and three UPDATEs of the same authentication row in the start's
-  transaction (decision, start, card_seq), each a new row version with entries in the table's 11 indexes.
-- **SERIALIZABLE retries** (ROLLBACKs per start; `honnin_issuer_db_tx_retries_total` counts them now): 0 at 1
-  client, 0.04–0.09 at 4, 0.7 at 16 and 0.2 at 64 after the merchant creates (1.0–1.4 and 0.4–0.9 on a fresh
-  table), so statements per create + start rise to 35–38. The starts are of different cards; what they share are
-  SIRead locks on index pages (authentications_pkey: 300–500 pages held at once at 16 clients) that other starts
-  and creates write into. On a fresh database whose statistics autovacuum has not yet gathered,
-  the superseding UPDATE also scanned all of the partial index authentications_open_updated (up to 1,220 page
-  locks; 1.0–1.4 retries per start); with statistics it uses authentications_card_seq alone (make bench's merchant
-  creates run first and fill the table, so its rows do not show this).
-- **Not changed**: no cheap fix a before/after on these shared cores could show. The pool (20 connections) does not
-  limit a CPU-bound run, nor does the retry pause. What would pay: one UPDATE of the authentication row per start
-  instead of three, the audit rows batched, the merchant count bounded by the rule's limit instead of the cap.
+
+| at 16 clients | last stop | this stop |
+|---|---:|---:|
+| create + start | 119–134/s, p99 0.5–0.6 s (96–223/s at 1–64 clients) | 352–407/s, p99 76–90 ms |
+| PostgreSQL CPU per create + start | 3.9 ms | 1.8 ms |
+| statements per create + start (executing) | 32.8 (4.47 ms) | 28.1 (0.85 ms) |
+| SERIALIZABLE retries per start | 0.54 | 0.08 |
+
+- **What it was:** half the statement time (1.6 ms a call) went to the UPDATE that ends the card's other
+  open challenges when a first challenge takes the card's seq: before autovacuum had counted the table,
+  the planner walked the partial index of every open authentication of every card
+  (authentications_open_updated), and the SIRead locks it took on those pages made concurrent starts
+  fail serialization and retry. Next came the merchant-failures count (up to 1,000 rows at every start),
+  the audit inserts, and three UPDATEs of the same authentication row (decision, challenge, card seq), each
+  a new row version with entries in the table's indexes.
+- **What changed:** migration 18's `authentications_card_open` (the card's open challenges only), the
+  count indexes covering their query with the merchant's holding only failures, the counts capped by the
+  configuration (100 at the default limits), and one UPDATE of the authentication row per first start.
+- **What is left:** 4.8 audit inserts per create + start are now the largest share of statement time
+  (20 %), then the authentication's UPDATE and INSERT. The issuer spends 1.6 ms, the edge 0.8 ms, the
+  mail sink 0.25 ms and PostgreSQL 1.8 ms per create + start: about 4.5 ms of CPU on 2 cores, a ceiling near
+  450/s, which the 16- and 64-client levels reach.
 PGNOTE
 # What each change of the second throughput pass bought (measured by hand
 # with e2e/cmd/load, 10 s levels, and its -profile-dir), printed with the
@@ -68,6 +69,7 @@ alternating both builds twice). Profiles from `e2e/cmd/load -profile-dir` (the i
 | count cap from the configuration (4 × the largest velocity limit, at least 100; `risk.Config.CountCap`) | 472/s | 53 ms | 2.27 ms | 2,827/s | the mail: a TCP connection, greeting and EHLO per code; the sink 0.42 ms per mail |
 | SMTP session reuse (`issuer/dispatch/pool.go`) | 449–488/s | 51–58 ms | 2.22–2.39 ms | — | the sink 0.27 ms per mail; two UPDATEs of the same row at the first start |
 | the first start's decision and challenge in one UPDATE | 511–529/s (A/B: 460–502/s without) | 47–50 ms | 2.06–2.08 ms | — | a flat profile: transactions (4 per create + start) about a third, then HTTP, the risk queries, sealing and signing |
+| the supersede's own index (`authentications_card_open`), the card seq in the same UPDATE | 418–449/s in the final runs | 56–59 ms | 2.4–2.7 ms | 2,424–2,887/s | within the noise on SQLite; on PostgreSQL 134 → 407/s (below) |
 
 For scale, `synchronous=NORMAL` with no sync at all gave 499/s at 2.05 ms beside the group sync's 385–398/s
 (what durable answers cost then). Tried and reverted: `mmap_size` 256 MiB, which took the edge's wrong-code
