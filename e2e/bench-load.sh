@@ -69,7 +69,7 @@ alternating both builds twice). Profiles from `e2e/cmd/load -profile-dir` (the i
 | count cap from the configuration (4 × the largest velocity limit, at least 100; `risk.Config.CountCap`) | 472/s | 53 ms | 2.27 ms | 2,827/s | the mail: a TCP connection, greeting and EHLO per code; the sink 0.42 ms per mail |
 | SMTP session reuse (`issuer/dispatch/pool.go`) | 449–488/s | 51–58 ms | 2.22–2.39 ms | — | the sink 0.27 ms per mail; two UPDATEs of the same row at the first start |
 | the first start's decision and challenge in one UPDATE | 511–529/s (A/B: 460–502/s without) | 47–50 ms | 2.06–2.08 ms | — | a flat profile: transactions (4 per create + start) about a third, then HTTP, the risk queries, sealing and signing |
-| the supersede's own index (`authentications_card_open`), the card seq in the same UPDATE | 418–449/s in the final runs | 56–59 ms | 2.4–2.7 ms | 2,424–2,887/s | within the noise on SQLite; on PostgreSQL 134 → 407/s (below) |
+| the supersede's own index (`authentications_card_open`), the card seq in the same UPDATE | 418–490/s (490/s in the final table) | 48–59 ms | 2.18–2.67 ms | 2,424–3,289/s | within the noise on SQLite; on PostgreSQL 134 → 407/s (below) |
 
 For scale, `synchronous=NORMAL` with no sync at all gave 499/s at 2.05 ms beside the group sync's 385–398/s
 (what durable answers cost then). Tried and reverted: `mmap_size` 256 MiB, which took the edge's wrong-code
