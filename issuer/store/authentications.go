@@ -198,10 +198,7 @@ func (s *Store) StartChallengeAfter(ctx context.Context, id string, gen int, ch 
 				WHERE id = ? AND status = 'C' AND decision = '' AND (? < 0 OR gen = ?)
 				RETURNING `+authColumns), slices.Concat(d.setArgs(), started, []any{id, gen, gen})...))
 			if errors.Is(err, ErrNotFound) {
-				if err := s.whyNotUndecided(ctx, tx, id); err != nil {
-					return fmt.Errorf("decision: %w", err)
-				}
-				return s.whyNot(ctx, tx, id, gen, now, 0, -1)
+				return s.whyNot(ctx, tx, id, now, guard{gen: gen, undecided: true, maxResends: -1})
 			}
 			if err == nil {
 				err = s.audit(ctx, tx, d.At, "issuer", "decide", id, d.auditDetail())
@@ -211,7 +208,7 @@ func (s *Store) StartChallengeAfter(ctx context.Context, id string, gen int, ch 
 				WHERE id = ? AND status = 'C' AND (? < 0 OR gen = ?)
 				RETURNING `+authColumns), slices.Concat(started, []any{id, gen, gen})...))
 			if errors.Is(err, ErrNotFound) {
-				return s.whyNot(ctx, tx, id, gen, now, 0, -1)
+				return s.whyNot(ctx, tx, id, now, guard{gen: gen, maxResends: -1})
 			}
 		}
 		if err != nil {
@@ -351,7 +348,7 @@ func (s *Store) Resend(ctx context.Context, id string, gen int, ch Challenge, no
 			RETURNING `+authColumns), ch.Method, creds, ch.AVHash, ch.Secret, ms(now), ch.Sent, ms(now), ms(now),
 			id, gen, maxResends, ms(now.Add(-cooldown))))
 		if errors.Is(err, ErrNotFound) {
-			return s.whyNot(ctx, tx, id, gen, now, cooldown, maxResends)
+			return s.whyNot(ctx, tx, id, now, guard{gen: gen, maxResends: maxResends, cooldown: cooldown})
 		}
 		if err != nil {
 			return err
@@ -370,15 +367,26 @@ func (s *Store) Resend(ctx context.Context, id string, gen int, ch Challenge, no
 	return a, nil
 }
 
-// whyNot explains why a guarded update of a challenge matched no row. gen
-// is the generation the caller named, or -1 for none; maxResends the
-// resend limit, or -1 for none.
-func (s *Store) whyNot(ctx context.Context, tx *sql.Tx, id string, gen int, now time.Time, cooldown time.Duration, maxResends int) error {
-	var status string
+// guard is what a guarded update of a challenge asked of the row, for
+// whyNot: gen the generation the caller named (-1: any), undecided that
+// no decision was recorded yet, maxResends the resend limit (-1: none)
+// and cooldown the wait after the last send.
+type guard struct {
+	gen        int
+	undecided  bool
+	maxResends int
+	cooldown   time.Duration
+}
+
+// whyNot explains why a guarded update of a challenge matched no row:
+// ErrNotFound, ErrFinal, ErrConflict (decided meanwhile, or changed
+// concurrently), ErrSuperseded, ErrResendLimit or a CooldownError.
+func (s *Store) whyNot(ctx context.Context, tx *sql.Tx, id string, now time.Time, g guard) error {
+	var status, decision string
 	var cur, resends int
 	var sent sql.NullInt64
-	err := tx.QueryRowContext(ctx, s.q(`SELECT status, gen, resends, last_sent_at FROM authentications WHERE id = ?`), id).
-		Scan(&status, &cur, &resends, &sent)
+	err := tx.QueryRowContext(ctx, s.q(`SELECT status, decision, gen, resends, last_sent_at FROM authentications WHERE id = ?`), id).
+		Scan(&status, &decision, &cur, &resends, &sent)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return ErrNotFound
@@ -386,12 +394,14 @@ func (s *Store) whyNot(ctx context.Context, tx *sql.Tx, id string, gen int, now 
 		return err
 	case status != contract.StatusChallenge:
 		return fmt.Errorf("status %s: %w", status, ErrFinal)
-	case gen >= 0 && gen != cur:
-		return fmt.Errorf("gen %d, newest %d: %w", gen, cur, ErrSuperseded)
-	case maxResends >= 0 && resends >= maxResends:
+	case g.undecided && decision != "":
+		return fmt.Errorf("already decided %q: %w", decision, ErrConflict)
+	case g.gen >= 0 && g.gen != cur:
+		return fmt.Errorf("gen %d, newest %d: %w", g.gen, cur, ErrSuperseded)
+	case g.maxResends >= 0 && resends >= g.maxResends:
 		return fmt.Errorf("%d resends done: %w", resends, ErrResendLimit)
 	case sent.Valid:
-		if retry := fromMS(sent.Int64).Add(cooldown); now.Before(retry) {
+		if retry := fromMS(sent.Int64).Add(g.cooldown); now.Before(retry) {
 			return &CooldownError{RetryAt: retry}
 		}
 	}

@@ -307,25 +307,6 @@ func (d Decision) setArgs() []any {
 		d.DeviceHash, d.IP, d.IPCountry, ms(d.At)}
 }
 
-// whyNotUndecided says why a decision matched no row: no such
-// authentication (ErrNotFound), one that ended (ErrFinal), or one decided
-// meanwhile (ErrConflict).
-func (s *Store) whyNotUndecided(ctx context.Context, tx *sql.Tx, id string) error {
-	var status, decision string
-	err := tx.QueryRowContext(ctx, s.q(`SELECT status, decision FROM authentications WHERE id = ?`), id).Scan(&status, &decision)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return ErrNotFound
-	case err != nil:
-		return err
-	case status != contract.StatusChallenge:
-		return fmt.Errorf("status %s: %w", status, ErrFinal)
-	case decision != "":
-		return fmt.Errorf("already decided %q: %w", decision, ErrConflict)
-	}
-	return nil
-}
-
 func (s *Store) recordDecision(ctx context.Context, tx *sql.Tx, id string, d Decision) (issuer.Authentication, error) {
 	var finished sql.NullInt64
 	if d.Status != contract.StatusChallenge {
@@ -339,7 +320,7 @@ func (s *Store) recordDecision(ctx context.Context, tx *sql.Tx, id string, d Dec
 		RETURNING `+authColumns),
 		append(d.setArgs(), d.Status, d.AVHash, ms(d.At), finished, ms(d.At), d.Status, id)...))
 	if errors.Is(err, ErrNotFound) {
-		return a, s.whyNotUndecided(ctx, tx, id)
+		return a, s.whyNot(ctx, tx, id, d.At, guard{gen: -1, undecided: true, maxResends: -1})
 	}
 	if err != nil {
 		return a, err
