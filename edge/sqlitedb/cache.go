@@ -203,8 +203,8 @@ func (t *tx) end(err error) error {
 func (t *tx) Commit() error {
 	err := t.Tx.Commit()
 	var tk uint64
-	if err == nil && t.c.sync != nil && t.c.inTx {
-		tk = t.c.sync.ticket()
+	if err == nil {
+		tk = t.c.written()
 	}
 	if err := t.end(err); err != nil {
 		return err

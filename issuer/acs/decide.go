@@ -82,6 +82,7 @@ func (s *Service) assess(ctx context.Context, a issuer.Authentication, c issuer.
 	}
 
 	cfg := s.risk.Config()
+	countCap := cfg.CountCap()
 	h, err := s.store.RiskHistory(ctx, store.HistoryQuery{
 		AuthenticationID: a.ID, CardholderID: c.ID, DeviceHash: deviceHash, IPNet: ipNet,
 		Currency: a.Currency, MerchantID: a.MerchantID, Now: now,
@@ -91,7 +92,7 @@ func (s *Service) assess(ctx context.Context, a issuer.Authentication, c issuer.
 		UsualSince:    now.Add(-cfg.Window("amount_above_usual")),
 		MerchantSince: now.Add(-cfg.Window("velocity_merchant")),
 		ReportedSince: now.Add(-cfg.Window("fraud_reported")),
-		CountCap:      cfg.CountCap(),
+		CountCap:      countCap,
 	})
 	if err != nil {
 		return risk.Decision{}, store.Decision{}, "", err
@@ -101,7 +102,7 @@ func (s *Service) assess(ctx context.Context, a issuer.Authentication, c issuer.
 	f.Watchlisted = h.Watchlisted
 	f.CardCount, f.DeviceCount, f.IPCount, f.Failures = h.CardCount, h.DeviceCount, h.IPCount, h.Failures
 	f.MerchantFailures, f.FraudReported = h.MerchantFailures, h.FraudReported
-	f.CountCap = cfg.CountCap()
+	f.CountCap = countCap
 	f.DenylistedDevice, f.DenylistedAddress, f.DenylistedMerchant = h.DenylistedDevice, h.DenylistedAddress, h.DenylistedMerchant
 	f.PrevCountry, f.PrevAt = h.PrevCountry, h.PrevAt
 	f.UsualMax, f.UsualCount = h.UsualMax, h.UsualCount

@@ -143,7 +143,14 @@ const LegacyCountCap = 1000
 // device's, the address's and the merchant's, which a busy NAT address or
 // a large merchant can make thousands long. The card's own history is
 // bounded apart (it is read row by row).
-var cappedCounts = [...]string{"velocity_device", "velocity_ip", "velocity_merchant"}
+var cappedCounts = [...]struct {
+	rule  string
+	count func(*Facts) int
+}{
+	{"velocity_device", func(f *Facts) int { return f.DeviceCount }},
+	{"velocity_ip", func(f *Facts) int { return f.IPCount }},
+	{"velocity_merchant", func(f *Facts) int { return f.MerchantFailures }},
+}
 
 // CountCap is how far the store counts for the cappedCounts rules. A rule
 // only asks whether its limit is reached, so counting past the largest
@@ -155,8 +162,8 @@ var cappedCounts = [...]string{"velocity_device", "velocity_ip", "velocity_merch
 // the default limits (10 and 20) need 100.
 func (c Config) CountCap() int {
 	n := 0
-	for _, code := range cappedCounts {
-		n = max(n, c.Rules[code].Limit)
+	for _, cc := range cappedCounts {
+		n = max(n, c.Rules[cc.rule].Limit)
 	}
 	return max(MinCountCap, 4*n)
 }
@@ -169,17 +176,8 @@ func (c Config) saturated(f *Facts) bool {
 	if capped == 0 {
 		capped = LegacyCountCap
 	}
-	for _, code := range cappedCounts {
-		var n int
-		switch code {
-		case "velocity_device":
-			n = f.DeviceCount
-		case "velocity_ip":
-			n = f.IPCount
-		case "velocity_merchant":
-			n = f.MerchantFailures
-		}
-		if n >= capped && c.Rules[code].Limit > capped {
+	for _, cc := range cappedCounts {
+		if cc.count(f) >= capped && c.Rules[cc.rule].Limit > capped {
 			return true
 		}
 	}

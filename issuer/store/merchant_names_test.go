@@ -137,7 +137,7 @@ func testWatchList(t *testing.T, s *Store) {
 	cur := f.create(t, "C")
 	watched := func(id int64) bool {
 		t.Helper()
-		h, err := s.RiskHistory(ctx, HistoryQuery{AuthenticationID: cur.ID, CardholderID: f.cardholder.ID, MerchantID: id, Now: t0})
+		h, err := s.RiskHistory(ctx, HistoryQuery{AuthenticationID: cur.ID, CardholderID: f.cardholder.ID, MerchantID: id, Now: t0, CountCap: 100})
 		if err != nil {
 			t.Fatal(err)
 		}

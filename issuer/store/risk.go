@@ -35,10 +35,10 @@ type HistoryQuery struct {
 	// one for the card's fraud reports.
 	VelocitySince, FailuresSince, TravelSince, UsualSince time.Time
 	MerchantSince, ReportedSince                          time.Time
-	// CountCap is where the device, address and merchant counts stop: a
-	// rule only needs to know its limit is reached, and a busy NAT address
-	// or a large merchant has thousands of rows in a window (0:
-	// historyCountCap).
+	// CountCap is where the device, address and merchant counts stop
+	// (risk.Config.CountCap; at least 1): a rule only needs to know its
+	// limit is reached, and a busy NAT address or a large merchant has
+	// thousands of rows in a window.
 	CountCap int
 }
 
@@ -93,15 +93,10 @@ type History struct {
 	Watchlisted bool
 }
 
-// historyCountCap is where the device, address and merchant counts stop
-// when HistoryQuery.CountCap is 0 (the risk engine sets it from its
-// configuration: risk.Config.CountCap).
-const historyCountCap = 1000
-
 // The capped counts of RiskHistory. Each is answered from its index alone
 // (migration 0018 put id in the indexes, and the merchant's holds only
 // failures): a count reads up to HistoryQuery.CountCap index entries and never
-// the table. TestRiskCountsReadTheIndexAlone holds them to it.
+// the table. TestHotQueriesUseTheirIndexes holds them to it.
 const (
 	deviceCountSQL = `SELECT COUNT(*) FROM (SELECT 1 FROM authentications
 		WHERE device_hash = ? AND decided_at >= ? AND id <> ? LIMIT ?) AS recent`
@@ -118,12 +113,11 @@ const cardHistoryLimit = 200
 // only the rows of one card, device or IP inside its window.
 func (s *Store) RiskHistory(ctx context.Context, q HistoryQuery) (History, error) {
 	var h History
-	countCap := q.CountCap
-	if countCap <= 0 {
-		countCap = historyCountCap
-	}
 	wrap := func(what string, err error) error {
 		return fmt.Errorf("store: risk history of %s: %s: %w", q.AuthenticationID, what, err)
+	}
+	if q.CountCap < 1 {
+		return h, wrap("count cap", fmt.Errorf("%d < 1", q.CountCap))
 	}
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT device_hash, fingerprint, ip_country, asn FROM card_devices
 		WHERE cardholder_id = ? AND (device_hash = ? OR fingerprint <> '')
@@ -151,19 +145,19 @@ func (s *Store) RiskHistory(ctx context.Context, q HistoryQuery) (History, error
 	}
 	if q.DeviceHash != nil {
 		if err := s.db.QueryRowContext(ctx, s.q(deviceCountSQL),
-			q.DeviceHash, ms(q.VelocitySince), q.AuthenticationID, countCap).Scan(&h.DeviceCount); err != nil {
+			q.DeviceHash, ms(q.VelocitySince), q.AuthenticationID, q.CountCap).Scan(&h.DeviceCount); err != nil {
 			return h, wrap("device velocity", err)
 		}
 	}
 	if q.IPNet != "" {
 		if err := s.db.QueryRowContext(ctx, s.q(addressCountSQL),
-			q.IPNet, ms(q.VelocitySince), q.AuthenticationID, countCap).Scan(&h.IPCount); err != nil {
+			q.IPNet, ms(q.VelocitySince), q.AuthenticationID, q.CountCap).Scan(&h.IPCount); err != nil {
 			return h, wrap("address velocity", err)
 		}
 	}
 	if q.MerchantID != 0 && !q.MerchantSince.IsZero() {
 		if err := s.db.QueryRowContext(ctx, s.q(merchantFailuresSQL),
-			q.MerchantID, ms(q.MerchantSince), q.AuthenticationID, countCap).Scan(&h.MerchantFailures); err != nil {
+			q.MerchantID, ms(q.MerchantSince), q.AuthenticationID, q.CountCap).Scan(&h.MerchantFailures); err != nil {
 			return h, wrap("merchant failures", err)
 		}
 	}

@@ -56,7 +56,7 @@ func testRiskHistory(t *testing.T, s *Store) {
 	q := HistoryQuery{AuthenticationID: cur.ID, CardholderID: f.cardholder.ID, IPNet: "198.51.100.9", Currency: "JPY",
 		MerchantID: f.merchant.ID, Now: now,
 		VelocitySince: now.Add(-10 * time.Minute), FailuresSince: now.Add(-24 * time.Hour),
-		TravelSince: now.Add(-2 * time.Hour), UsualSince: now.Add(-90 * 24 * time.Hour)}
+		TravelSince: now.Add(-2 * time.Hour), UsualSince: now.Add(-90 * 24 * time.Hour), CountCap: 100}
 	for _, tt := range []struct {
 		name string
 		dev  []byte
@@ -95,6 +95,11 @@ func testRiskHistory(t *testing.T, s *Store) {
 	if got, err := f.s.RiskHistory(ctx, capped); err != nil || got.IPCount != 1 || got.DeviceCount != 1 || got.CardCount != 2 {
 		t.Errorf("cap 1: IP %d, device %d, card %d (%v), want 1, 1 and the card's own 2", got.IPCount, got.DeviceCount, got.CardCount, err)
 	}
+	uncapped := q
+	uncapped.CountCap = 0
+	if _, err := f.s.RiskHistory(ctx, uncapped); err == nil {
+		t.Error("a history without a count cap was read")
+	}
 	q.IPNet = ""
 	if got, _ := f.s.RiskHistory(ctx, q); got.IPCount != 0 {
 		t.Errorf("no IP counted %d authentications", got.IPCount)
@@ -126,7 +131,7 @@ func testRiskHistoryOfIssue15(t *testing.T, s *Store) {
 	q := HistoryQuery{AuthenticationID: cur.ID, CardholderID: f.cardholder.ID, DeviceHash: []byte("a"),
 		IPNet: "2001:db8::/64", MerchantID: f.merchant.ID, Now: now,
 		VelocitySince: now.Add(-24 * time.Hour), FailuresSince: now, TravelSince: now, UsualSince: now,
-		MerchantSince: now.Add(-10 * time.Minute), ReportedSince: now.Add(-720 * time.Hour)}
+		MerchantSince: now.Add(-10 * time.Minute), ReportedSince: now.Add(-720 * time.Hour), CountCap: 100}
 	h, err := f.s.RiskHistory(ctx, q)
 	if err != nil {
 		t.Fatal(err)
@@ -195,7 +200,7 @@ func testRecordDecision(t *testing.T, s *Store) {
 		!got.FinishedAt.Equal(t0) || got.Gen != 0 {
 		t.Errorf("frictionless stored as %+v", got)
 	}
-	if h, _ := f.s.RiskHistory(ctx, HistoryQuery{AuthenticationID: "x", CardholderID: f.cardholder.ID, DeviceHash: dev}); h.Device == nil {
+	if h, _ := f.s.RiskHistory(ctx, HistoryQuery{AuthenticationID: "x", CardholderID: f.cardholder.ID, DeviceHash: dev, CountCap: 100}); h.Device == nil {
 		t.Error("a frictionless Y did not keep the device known")
 	}
 	if _, err := f.s.RecordDecision(ctx, a.ID, Decision{Decision: "deny", Status: "R", At: t0}); !errors.Is(err, ErrFinal) {
@@ -272,7 +277,7 @@ func testMigrationKeepsV1Data(t *testing.T, path string) {
 
 // TestHotQueriesUseTheirIndexes holds the statements of every start to
 // their plan on SQLite. The capped counts must be answered from a covering
-// index: without id in the index, each of up to historyCountCap entries
+// index: without id in the index, each of up to HistoryQuery.CountCap entries
 // cost a seek into the table (a third of the issuer's CPU per start under
 // load, before migration 18). The supersede must read the card's open
 // challenges only.
@@ -282,9 +287,9 @@ func TestHotQueriesUseTheirIndexes(t *testing.T) {
 		name, query, plan string
 		args              []any
 	}{
-		{"device", deviceCountSQL, "USING COVERING INDEX authentications_device_decided", []any{[]byte{1}, 0, "a", historyCountCap}},
-		{"address", addressCountSQL, "USING COVERING INDEX authentications_ipnet_decided", []any{"192.0.2.1", 0, "a", historyCountCap}},
-		{"merchant failures", merchantFailuresSQL, "USING COVERING INDEX authentications_merchant_failed", []any{1, 0, "a", historyCountCap}},
+		{"device", deviceCountSQL, "USING COVERING INDEX authentications_device_decided", []any{[]byte{1}, 0, "a", 100}},
+		{"address", addressCountSQL, "USING COVERING INDEX authentications_ipnet_decided", []any{"192.0.2.1", 0, "a", 100}},
+		{"merchant failures", merchantFailuresSQL, "USING COVERING INDEX authentications_merchant_failed", []any{1, 0, "a", 100}},
 		{"supersede", supersedeSQL, "USING INDEX authentications_card_open", []any{"superseded", 0, 0, 1, "a"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
