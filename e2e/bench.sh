@@ -9,7 +9,7 @@ tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 
 go test -run '^$' -bench . -benchmem -count 5 -benchtime 1s \
-  ./edge/challenge/ ./edge/api/ ./issuer/acs/ ./issuer/api/ ./issuer/portal/ ./issuer/threeds/ ./edge/emv3ds/ ./issuer/dispatch/ | tee "$tmp"
+  ./edge/challenge/ ./edge/api/ ./edge/ledger/sqlite/ ./issuer/acs/ ./issuer/api/ ./issuer/portal/ ./issuer/threeds/ ./edge/emv3ds/ ./issuer/dispatch/ | tee "$tmp"
 # The SQLite drivers side by side (the pure-Go one in use, the cgo one
 # measured against it): needs gcc, so behind a build tag.
 CGO_ENABLED=1 go test -tags cgosqlite -run '^$' -bench . -benchmem -count 5 -benchtime 1s ./edge/sqlitedb/drivers/ | tee -a "$tmp"

@@ -39,6 +39,19 @@ func (b TxBatcher) Batch(ctx context.Context, stmts ...Stmt) ([][]Row, error) {
 		return nil, fmt.Errorf("ledger: begin: %w", err)
 	}
 	defer tx.Rollback()
+	out, err := RunBatch(ctx, tx, stmts)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("ledger: commit: %w", err)
+	}
+	return out, nil
+}
+
+// RunBatch runs stmts in order in tx and returns each one's rows; the
+// caller commits (or, on an error, rolls back).
+func RunBatch(ctx context.Context, tx *sql.Tx, stmts []Stmt) ([][]Row, error) {
 	out := make([][]Row, len(stmts))
 	for i, s := range stmts {
 		rows, err := tx.QueryContext(ctx, s.SQL, s.Args...)
@@ -49,9 +62,6 @@ func (b TxBatcher) Batch(ctx context.Context, stmts ...Stmt) ([][]Row, error) {
 		if err != nil {
 			return nil, fmt.Errorf("ledger: statement %d: %w", i+1, err)
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("ledger: commit: %w", err)
 	}
 	return out, nil
 }

@@ -24,8 +24,13 @@ import (
 // can change both.
 type Ledger struct {
 	*ledger.SQL
-	db *sql.DB
+	db    *sql.DB
+	group *group
 }
+
+// writeWait bounds a writer's wait for its turn (and a group's
+// transaction): the busy timeout's order.
+const writeWait = 10 * time.Second
 
 // Open opens (creating if needed) the SQLite file at path and brings its
 // schema up to edge/migrations' newest, the same files D1 gets.
@@ -38,15 +43,16 @@ func Open(ctx context.Context, path string) (*Ledger, error) {
 		db.Close()
 		return nil, err
 	}
-	return &Ledger{SQL: ledger.NewSQL(batcher{ledger.TxBatcher{DB: db}}), db: db}, nil
+	g := newGroup(db, writeWait)
+	return &Ledger{SQL: ledger.NewSQL(batcher{g}), db: db, group: g}, nil
 }
 
 // batcher marks the errors of a database that cannot serve now
 // (dbfault.Unavailable) as ledger.ErrUnavailable.
-type batcher struct{ ledger.TxBatcher }
+type batcher struct{ b ledger.Batcher }
 
 func (b batcher) Batch(ctx context.Context, stmts ...ledger.Stmt) ([][]ledger.Row, error) {
-	res, err := b.TxBatcher.Batch(ctx, stmts...)
+	res, err := b.b.Batch(ctx, stmts...)
 	if err != nil && dbfault.Unavailable(err) {
 		err = fmt.Errorf("%w: %w", ledger.ErrUnavailable, err)
 	}
@@ -79,7 +85,7 @@ func OpenDB(path string) (*sql.DB, error) {
 	// sqlitedb: prepared statements kept per connection, and the edge's
 	// writers take turns in the process rather than in SQLite's sleeping
 	// busy handler.
-	db, err := sqlitedb.Open(dsn, sqlitedb.Options{WriteWait: 10 * time.Second})
+	db, err := sqlitedb.Open(dsn, sqlitedb.Options{WriteWait: writeWait})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -93,5 +99,8 @@ func OpenDB(path string) (*sql.DB, error) {
 // DB returns the underlying database, to share the file with edge/report.
 func (l *Ledger) DB() *sql.DB { return l.db }
 
-// Close closes the database.
-func (l *Ledger) Close() error { return l.db.Close() }
+// Close stops the ledger's writer and closes the database.
+func (l *Ledger) Close() error {
+	l.group.Close()
+	return l.db.Close()
+}
