@@ -58,6 +58,14 @@ func TestStartStatements(t *testing.T) {
 			return err
 		}},
 		{"delivered", 1, func() error { return s.RecordDelivery(ctx, a.ID, 1, true, t0) }},
+		// The card's devices, its history, and every count and flag.
+		{"risk history", 3, func() error {
+			_, err := s.RiskHistory(ctx, HistoryQuery{AuthenticationID: a.ID, CardholderID: f.cardholder.ID,
+				DeviceHash: []byte{1}, IPNet: "192.0.2.0/24", Currency: "JPY", MerchantID: f.merchant.ID, Now: t0,
+				VelocitySince: t0, FailuresSince: t0, TravelSince: t0, UsualSince: t0, MerchantSince: t0, ReportedSince: t0,
+				CountCap: 100})
+			return err
+		}},
 	}
 	for _, st := range steps {
 		log.reset()
