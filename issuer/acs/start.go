@@ -81,7 +81,8 @@ func (s *Service) Start(ctx context.Context, id string, sig Signals) (Started, e
 	ctx, cancel := context.WithTimeout(ctx, s.deadlines.answer)
 	defer cancel()
 	now := s.now()
-	if err := s.store.CountStart(ctx, id, now, limits.StartBurst, limits.StartRefill); err != nil {
+	counted, err := s.store.CountStart(ctx, id, now, limits.StartBurst, limits.StartRefill)
+	if err != nil {
 		var sl *store.StartLimitError
 		if errors.As(err, &sl) {
 			r := refuse(Limited, contract.CodeStartLimit, "this authentication was started %d times in a row", limits.StartBurst)
@@ -90,7 +91,13 @@ func (s *Service) Start(ctx context.Context, id string, sig Signals) (Started, e
 		}
 		return Started{}, challengeError(err)
 	}
-	a, c, err := s.challengeable(ctx, id)
+	// The count read the authentication: it is the row this start goes
+	// on with (no second read).
+	a := counted.Authentication
+	if a.Final() {
+		return Started{}, errFinal
+	}
+	c, err := s.store.Cardholder(ctx, a.CardholderID)
 	if err != nil {
 		return Started{}, err
 	}
@@ -109,7 +116,7 @@ func (s *Service) Start(ctx context.Context, id string, sig Signals) (Started, e
 		if len(creds) == 0 {
 			c.OTPLocked = true // nothing to challenge with: the engine denies
 		}
-		sig = s.withPrepared(ctx, id, sig)
+		sig = s.withPrepared(ctx, id, sig, counted.PreparedSignals)
 		d, err := s.assessStart(ctx, a, c, sig, now, decideOptions{mint: true})
 		if err != nil {
 			return Started{}, err
@@ -126,14 +133,10 @@ func (s *Service) Start(ctx context.Context, id string, sig Signals) (Started, e
 	return out, err
 }
 
-// withPrepared fills in the device signals Honnin.prepare recorded when the
-// start itself brought none.
-func (s *Service) withPrepared(ctx context.Context, id string, sig Signals) Signals {
-	if !reflect.DeepEqual(sig.Device, contract.DeviceSignals{}) {
-		return sig
-	}
-	stored, err := s.store.PreparedSignals(ctx, id)
-	if err != nil || stored == "" {
+// withPrepared fills in the device signals Honnin.prepare recorded
+// (stored, read with the start's count) when the start itself brought none.
+func (s *Service) withPrepared(ctx context.Context, id string, sig Signals, stored string) Signals {
+	if stored == "" || !reflect.DeepEqual(sig.Device, contract.DeviceSignals{}) {
 		return sig
 	}
 	var dev contract.DeviceSignals

@@ -223,21 +223,19 @@ type SendCap struct {
 // recorded.
 var ErrSendCap = errors.New("send cap of the destination reached")
 
-// reserveSend counts the sends to c.Dest in (now-window, now] and, if
-// fewer than c.Limit, records this one for authID; else ErrSendCap. In
-// tx: on SQLite the write lock, on PostgreSQL SERIALIZABLE keeps the cap
-// exact under concurrent calls.
+// reserveSend records a send to c.Dest for authID if fewer than c.Limit
+// were recorded in (now-window, now], else ErrSendCap: one guarded
+// INSERT, whose count and row are one statement. In tx: on SQLite the
+// write lock, on PostgreSQL SERIALIZABLE keeps the cap exact under
+// concurrent calls.
 func (s *Store) reserveSend(ctx context.Context, tx *sql.Tx, c SendCap, authID string, now time.Time) error {
-	var n int
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM sends WHERE dest_hash = ? AND at > ?`),
-		c.Dest, ms(now.Add(-c.Window))).Scan(&n); err != nil {
-		return fmt.Errorf("count %s sends: %w", c.Kind, err)
+	err := changedRow(tx.ExecContext(ctx, s.q(`INSERT INTO sends (dest_hash, kind, authentication_id, at)
+		SELECT ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM sends WHERE dest_hash = ? AND at > ?) < ?`),
+		c.Dest, c.Kind, authID, ms(now), c.Dest, ms(now.Add(-c.Window)), c.Limit))
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("%d %s sends in %s: %w", c.Limit, c.Kind, c.Window, ErrSendCap)
 	}
-	if n >= c.Limit {
-		return fmt.Errorf("%d %s sends in %s: %w", n, c.Kind, c.Window, ErrSendCap)
-	}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO sends (dest_hash, kind, authentication_id, at) VALUES (?, ?, ?, ?)`),
-		c.Dest, c.Kind, authID, ms(now)); err != nil {
+	if err != nil {
 		return fmt.Errorf("reserve %s send: %w", c.Kind, err)
 	}
 	return nil

@@ -19,15 +19,17 @@ const authColumns = `id, merchant_id, cardholder_id, order_ref, amount, currency
 	last_sent_at, finished_at, decision, COALESCE(risk_score, 0), risk_reasons,
 	creds, resends, failures_seen, secret_enc, card_seq, gen_at, result_token`
 
-func scanAuthentication(row interface{ Scan(...any) error }) (issuer.Authentication, error) {
+// scanAuthentication scans a row of authColumns, then extra (columns the
+// query returns after them).
+func scanAuthentication(row interface{ Scan(...any) error }, extra ...any) (issuer.Authentication, error) {
 	var a issuer.Authentication
 	var cardholder, started, sent, finished, genAt sql.NullInt64
 	var created, updated int64
 	var creds string
-	err := row.Scan(&a.ID, &a.MerchantID, &cardholder, &a.OrderRef, &a.Amount, &a.Currency,
+	err := row.Scan(append([]any{&a.ID, &a.MerchantID, &cardholder, &a.OrderRef, &a.Amount, &a.Currency,
 		&a.MerchantName, &a.MerchantOrigin, &a.Status, &a.Reason, &a.Method, &a.Gen, &a.AVHash,
 		&created, &updated, &started, &sent, &finished, &a.Decision, &a.RiskScore, &a.RiskReasons,
-		&creds, &a.Resends, &a.FailuresSeen, &a.Secret, &a.CardSeq, &genAt, &a.ResultToken)
+		&creds, &a.Resends, &a.FailuresSeen, &a.Secret, &a.CardSeq, &genAt, &a.ResultToken}, extra...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return issuer.Authentication{}, ErrNotFound
 	}
@@ -189,6 +191,9 @@ func (s *Store) StartChallengeAfter(ctx context.Context, id string, gen int, ch 
 		if err != nil {
 			return err
 		}
+		// The transaction's audit entries, written by one statement at
+		// its end, in the order of the changes they describe.
+		var trail []auditRow
 		started := []any{ch.Method, creds, ch.AVHash, ch.Secret, ms(now), ms(now), ch.Sent, ms(now), ms(now), seq}
 		if d := ch.Decision; d != nil {
 			// The first start: the decision and the challenge are one
@@ -200,9 +205,7 @@ func (s *Store) StartChallengeAfter(ctx context.Context, id string, gen int, ch 
 			if errors.Is(err, ErrNotFound) {
 				return s.whyNot(ctx, tx, id, now, guard{gen: gen, undecided: true, maxResends: -1})
 			}
-			if err == nil {
-				err = s.audit(ctx, tx, d.At, "issuer", "decide", id, d.auditDetail())
-			}
+			trail = append(trail, auditRow{d.At, "issuer", "decide", id, d.auditDetail()})
 		} else {
 			a, err = scanAuthentication(tx.QueryRowContext(ctx, s.q(`UPDATE authentications SET `+startedSet+`
 				WHERE id = ? AND status = 'C' AND (? < 0 OR gen = ?)
@@ -220,12 +223,15 @@ func (s *Store) StartChallengeAfter(ctx context.Context, id string, gen int, ch 
 			}
 		}
 		if seq.Valid {
-			if err := s.supersede(ctx, tx, a, now); err != nil {
+			ended, err := s.supersede(ctx, tx, a, now)
+			if err != nil {
 				return err
 			}
+			trail = append(trail, ended...)
 		}
-		return s.audit(ctx, tx, now, "edge", "start", id, map[string]any{
-			"gen": a.Gen, "method": ch.Method, "creds": a.Creds, "sent": ch.Sent, "card_seq": a.CardSeq})
+		trail = append(trail, auditRow{now, "edge", "start", id, map[string]any{
+			"gen": a.Gen, "method": ch.Method, "creds": a.Creds, "sent": ch.Sent, "card_seq": a.CardSeq}})
+		return s.auditAll(ctx, tx, trail...)
 	})
 	if err != nil {
 		return issuer.Authentication{}, fmt.Errorf("store: start %s: %w", id, err)
@@ -258,31 +264,26 @@ func (s *Store) nextCardSeq(ctx context.Context, tx *sql.Tx, id string) (sql.Nul
 }
 
 // supersede ends every other open challenge of a's card as N superseded,
-// when a's first challenge took the card's seq.
-func (s *Store) supersede(ctx context.Context, tx *sql.Tx, a issuer.Authentication, now time.Time) error {
+// when a's first challenge took the card's seq. It returns their audit
+// entries, for the caller to write with its own.
+func (s *Store) supersede(ctx context.Context, tx *sql.Tx, a issuer.Authentication, now time.Time) ([]auditRow, error) {
 	rows, err := tx.QueryContext(ctx, s.q(supersedeSQL), contract.ReasonSuperseded, ms(now), ms(now), a.CardholderID, a.ID)
 	if err != nil {
-		return fmt.Errorf("supersede: %w", err)
+		return nil, fmt.Errorf("supersede: %w", err)
 	}
-	var ended []string
+	defer rows.Close()
+	var ended []auditRow
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
+			return nil, fmt.Errorf("supersede: %w", err)
 		}
-		ended = append(ended, id)
+		ended = append(ended, auditRow{now, "issuer", "superseded", id, map[string]any{"by": a.ID, "card_seq": a.CardSeq}})
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
-		return err
+		return nil, fmt.Errorf("supersede: %w", err)
 	}
-	for _, id := range ended {
-		if err := s.audit(ctx, tx, now, "issuer", "superseded", id, map[string]any{"by": a.ID, "card_seq": a.CardSeq}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return ended, nil
 }
 
 // StartLimitError: the authentication was started too often; RetryAt says
@@ -293,30 +294,44 @@ func (e *StartLimitError) Error() string {
 	return "start limit reached; next at " + e.RetryAt.UTC().Format(time.RFC3339)
 }
 
+// Counted is what CountStart read from the authentication it counted a
+// start of, in the same statement: what the start goes on with, so that
+// it reads the row no second time.
+type Counted struct {
+	Authentication issuer.Authentication
+	// PreparedSignals are those RecordPreparedSignals kept ("" for none).
+	PreparedSignals string
+}
+
 // CountStart counts one start (a page load or reload of the challenge) of
 // authentication id against its rate: burst at once, then one more per
 // refill (GCRA, one guarded statement: start_tat is when the bucket would
 // be empty again). Past it, a *StartLimitError says when to come back.
-func (s *Store) CountStart(ctx context.Context, id string, now time.Time, burst int, refill time.Duration) error {
+// A counted start gets the authentication as the count left it, final or
+// not (the caller decides what a final one answers).
+func (s *Store) CountStart(ctx context.Context, id string, now time.Time, burst int, refill time.Duration) (Counted, error) {
 	tolerance := int64(burst-1) * refill.Milliseconds()
-	var tat int64
-	err := s.db.QueryRowContext(ctx, s.q(`UPDATE authentications
+	var c Counted
+	var err error
+	c.Authentication, err = scanAuthentication(s.db.QueryRowContext(ctx, s.q(`UPDATE authentications
 		SET start_tat = CASE WHEN start_tat > ? THEN start_tat ELSE ? END + ?
 		WHERE id = ? AND start_tat <= ?
-		RETURNING start_tat`), ms(now), ms(now), refill.Milliseconds(), id, ms(now)+tolerance).Scan(&tat)
+		RETURNING `+authColumns+`, prepared_signals`), ms(now), ms(now), refill.Milliseconds(), id, ms(now)+tolerance),
+		&c.PreparedSignals)
 	if err == nil {
-		return nil
+		return c, nil
 	}
-	if !isNoRows(err) {
-		return fmt.Errorf("store: count start of %s: %w", id, err)
+	if !errors.Is(err, ErrNotFound) {
+		return Counted{}, fmt.Errorf("store: count start of %s: %w", id, err)
 	}
+	var tat int64
 	if err := s.db.QueryRowContext(ctx, s.q(`SELECT start_tat FROM authentications WHERE id = ?`), id).Scan(&tat); err != nil {
 		if isNoRows(err) {
-			return fmt.Errorf("store: count start of %s: %w", id, ErrNotFound)
+			return Counted{}, fmt.Errorf("store: count start of %s: %w", id, ErrNotFound)
 		}
-		return fmt.Errorf("store: count start of %s: %w", id, err)
+		return Counted{}, fmt.Errorf("store: count start of %s: %w", id, err)
 	}
-	return fmt.Errorf("store: count start of %s: %w", id, &StartLimitError{RetryAt: fromMS(tat - tolerance)})
+	return Counted{}, fmt.Errorf("store: count start of %s: %w", id, &StartLimitError{RetryAt: fromMS(tat - tolerance)})
 }
 
 // Resend takes generation gen+1 for a new code, only if gen is the newest
@@ -412,16 +427,24 @@ func (s *Store) whyNot(ctx context.Context, tx *sql.Tx, id string, now time.Time
 // (or SMS) server. A failed send clears LastSentAt so the cardholder may
 // resend at once (no code arrived, so there is nothing to cool down from),
 // and the kept code, so that no reload ever shows a code nobody received.
+//
+// A delivered code changes nothing but the trail, so its entry is one
+// autocommit statement (durable before it returns, as a transaction's
+// commit is: the group sync covers both), not a transaction.
 func (s *Store) RecordDelivery(ctx context.Context, id string, gen int, delivered bool, now time.Time) error {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if !delivered {
+	entry := auditRow{now, "issuer", "deliver", id, map[string]any{"gen": gen, "delivered": delivered}}
+	var err error
+	if delivered {
+		err = s.auditAll(ctx, s.db, entry)
+	} else {
+		err = s.tx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, s.q(`UPDATE authentications SET last_sent_at = NULL, secret_enc = NULL, updated_at = ?
 				WHERE id = ? AND gen = ?`), ms(now), id, gen); err != nil {
 				return err
 			}
-		}
-		return s.audit(ctx, tx, now, "issuer", "deliver", id, map[string]any{"gen": gen, "delivered": delivered})
-	})
+			return s.auditAll(ctx, tx, entry)
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("store: record delivery %s gen %d: %w", id, gen, err)
 	}

@@ -21,25 +21,29 @@ func testCountStart(t *testing.T, s *Store) {
 	a := f.create(t, "C")
 	ctx := context.Background()
 	for i := range limits.StartBurst {
-		if err := s.CountStart(ctx, a.ID, t0, limits.StartBurst, limits.StartRefill); err != nil {
+		got, err := s.CountStart(ctx, a.ID, t0, limits.StartBurst, limits.StartRefill)
+		if err != nil {
 			t.Fatalf("start %d of the burst: %v", i+1, err)
 		}
+		if got.Authentication.ID != a.ID || got.Authentication.Amount != a.Amount || got.Authentication.Status != "C" {
+			t.Fatalf("start %d of the burst counted %+v, want authentication %s", i+1, got.Authentication, a.ID)
+		}
 	}
-	err := s.CountStart(ctx, a.ID, t0, limits.StartBurst, limits.StartRefill)
+	_, err := s.CountStart(ctx, a.ID, t0, limits.StartBurst, limits.StartRefill)
 	var sl *StartLimitError
 	if !errors.As(err, &sl) || !sl.RetryAt.Equal(t0.Add(limits.StartRefill)) {
 		t.Fatalf("start past the burst: %v, want a StartLimitError retrying at %v", err, t0.Add(limits.StartRefill))
 	}
-	if err := s.CountStart(ctx, a.ID, t0.Add(limits.StartRefill-time.Millisecond), limits.StartBurst, limits.StartRefill); !errors.As(err, &sl) {
+	if _, err := s.CountStart(ctx, a.ID, t0.Add(limits.StartRefill-time.Millisecond), limits.StartBurst, limits.StartRefill); !errors.As(err, &sl) {
 		t.Fatalf("just before the refill: %v, want refused", err)
 	}
-	if err := s.CountStart(ctx, a.ID, t0.Add(limits.StartRefill), limits.StartBurst, limits.StartRefill); err != nil {
+	if _, err := s.CountStart(ctx, a.ID, t0.Add(limits.StartRefill), limits.StartBurst, limits.StartRefill); err != nil {
 		t.Fatalf("after one refill: %v", err)
 	}
-	if err := s.CountStart(ctx, a.ID, t0.Add(limits.StartRefill), limits.StartBurst, limits.StartRefill); !errors.As(err, &sl) {
+	if _, err := s.CountStart(ctx, a.ID, t0.Add(limits.StartRefill), limits.StartBurst, limits.StartRefill); !errors.As(err, &sl) {
 		t.Fatalf("a second start after one refill: %v, want refused", err)
 	}
-	if err := s.CountStart(ctx, "nope", t0, limits.StartBurst, limits.StartRefill); !errors.Is(err, ErrNotFound) {
+	if _, err := s.CountStart(ctx, "nope", t0, limits.StartBurst, limits.StartRefill); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown authentication: %v", err)
 	}
 }

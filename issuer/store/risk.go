@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/honnin/honnin/edge/contract"
@@ -143,59 +144,48 @@ func (s *Store) RiskHistory(ctx context.Context, q HistoryQuery) (History, error
 	if err := rows.Err(); err != nil {
 		return h, wrap("known devices", err)
 	}
+	// The counts and flags, one scalar subquery each, in one statement:
+	// each statement on SQLite starts a read of its own, which re-reads
+	// the pages any write since its connection's last read changed.
+	var (
+		cols  []string
+		args  []any
+		dests []any
+	)
+	ask := func(query string, dest any, a ...any) {
+		cols, dests, args = append(cols, "("+query+")"), append(dests, dest), append(args, a...)
+	}
+	flagSQL := func(query string) string { return `SELECT CASE WHEN EXISTS (` + query + `) THEN 1 ELSE 0 END` }
+	var fraud, watched, denyDevice, denyAddress, denyMerchant int
 	if q.DeviceHash != nil {
-		if err := s.db.QueryRowContext(ctx, s.q(deviceCountSQL),
-			q.DeviceHash, ms(q.VelocitySince), q.AuthenticationID, q.CountCap).Scan(&h.DeviceCount); err != nil {
-			return h, wrap("device velocity", err)
-		}
+		ask(deviceCountSQL, &h.DeviceCount, q.DeviceHash, ms(q.VelocitySince), q.AuthenticationID, q.CountCap)
+		ask(flagSQL(`SELECT 1 FROM risk_denylist WHERE kind = 'device' AND value = ? AND expires_at > ?`),
+			&denyDevice, hex.EncodeToString(q.DeviceHash), ms(q.Now))
 	}
 	if q.IPNet != "" {
-		if err := s.db.QueryRowContext(ctx, s.q(addressCountSQL),
-			q.IPNet, ms(q.VelocitySince), q.AuthenticationID, q.CountCap).Scan(&h.IPCount); err != nil {
-			return h, wrap("address velocity", err)
-		}
+		ask(addressCountSQL, &h.IPCount, q.IPNet, ms(q.VelocitySince), q.AuthenticationID, q.CountCap)
+		ask(flagSQL(`SELECT 1 FROM risk_denylist WHERE kind = 'address' AND value = ? AND expires_at > ?`),
+			&denyAddress, q.IPNet, ms(q.Now))
 	}
-	if q.MerchantID != 0 && !q.MerchantSince.IsZero() {
-		if err := s.db.QueryRowContext(ctx, s.q(merchantFailuresSQL),
-			q.MerchantID, ms(q.MerchantSince), q.AuthenticationID, q.CountCap).Scan(&h.MerchantFailures); err != nil {
-			return h, wrap("merchant failures", err)
+	if q.MerchantID != 0 {
+		if !q.MerchantSince.IsZero() {
+			ask(merchantFailuresSQL, &h.MerchantFailures, q.MerchantID, ms(q.MerchantSince), q.AuthenticationID, q.CountCap)
 		}
+		ask(flagSQL(`SELECT 1 FROM risk_denylist WHERE kind = 'merchant' AND value = ? AND expires_at > ?`),
+			&denyMerchant, strconv.FormatInt(q.MerchantID, 10), ms(q.Now))
+		ask(flagSQL(`SELECT 1 FROM merchant_watchlist WHERE merchant_id = ?`), &watched, q.MerchantID)
 	}
 	if !q.ReportedSince.IsZero() {
-		var n int
-		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM fraud_reports
-			WHERE cardholder_id = ? AND reported_at >= ?`), q.CardholderID, ms(q.ReportedSince)).Scan(&n); err != nil {
-			return h, wrap("fraud reports", err)
-		}
-		h.FraudReported = n > 0
+		ask(flagSQL(`SELECT 1 FROM fraud_reports WHERE cardholder_id = ? AND reported_at >= ?`),
+			&fraud, q.CardholderID, ms(q.ReportedSince))
 	}
-	// One look at the deny list for the three things a report can name;
-	// the primary key (kind, value) answers each.
-	dl, err := s.db.QueryContext(ctx, s.q(`SELECT kind FROM risk_denylist WHERE expires_at > ? AND (
-			(kind = 'device' AND value = ?) OR (kind = 'address' AND value = ?) OR (kind = 'merchant' AND value = ?))`),
-		ms(q.Now), hex.EncodeToString(q.DeviceHash), q.IPNet, strconv.FormatInt(q.MerchantID, 10))
-	if err != nil {
-		return h, wrap("deny list", err)
-	}
-	for dl.Next() {
-		var kind string
-		if err := dl.Scan(&kind); err != nil {
-			dl.Close()
-			return h, wrap("deny list", err)
-		}
-		switch kind {
-		case "device":
-			h.DenylistedDevice = q.DeviceHash != nil
-		case "address":
-			h.DenylistedAddress = q.IPNet != ""
-		case "merchant":
-			h.DenylistedMerchant = q.MerchantID != 0
+	if len(cols) > 0 {
+		if err := s.db.QueryRowContext(ctx, s.q(`SELECT `+strings.Join(cols, ", ")), args...).Scan(dests...); err != nil {
+			return h, wrap("counts", err)
 		}
 	}
-	dl.Close()
-	if err := dl.Err(); err != nil {
-		return h, wrap("deny list", err)
-	}
+	h.FraudReported, h.Watchlisted = fraud > 0, watched > 0
+	h.DenylistedDevice, h.DenylistedAddress, h.DenylistedMerchant = denyDevice > 0, denyAddress > 0, denyMerchant > 0
 	// The card's own history is small (a row per past authentication in
 	// the longest window), so one pass over it answers four questions. It
 	// reads at most cardHistoryLimit rows, newest first, so a card under
@@ -232,14 +222,6 @@ func (s *Store) RiskHistory(ctx context.Context, q HistoryQuery) (History, error
 	}
 	if err := rows.Err(); err != nil {
 		return h, wrap("card", err)
-	}
-	if q.MerchantID != 0 {
-		var n int
-		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM merchant_watchlist WHERE merchant_id = ?`),
-			q.MerchantID).Scan(&n); err != nil {
-			return h, wrap("watch list", err)
-		}
-		h.Watchlisted = n > 0
 	}
 	return h, nil
 }
