@@ -40,7 +40,9 @@ func groupDB(t *testing.T) (*group, func(string) bool) {
 	return makeGroup(db, 10*time.Second), has
 }
 
-func insert(k string) ledger.Stmt { return ledger.Stmt{SQL: `INSERT INTO t (k) VALUES (?1) RETURNING k`, Args: []any{k}} }
+func insert(k string) ledger.Stmt {
+	return ledger.Stmt{SQL: `INSERT INTO t (k) VALUES (?1) RETURNING k`, Args: []any{k}}
+}
 
 // queue sends each batch to g (not yet running) in order and returns their
 // outcomes once g has run them as one group.
