@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/honnin/honnin/edge/dbfault"
 	"github.com/honnin/honnin/edge/ledger"
@@ -43,8 +42,7 @@ var ErrClosed = errors.New("sqlite: ledger closed")
 // database unavailable: disk full, I/O, a read-only file) fails the whole
 // group the same way.
 type group struct {
-	db   *sql.DB
-	wait time.Duration // bounds one group's transaction
+	db *sql.DB
 
 	queue chan *pending
 	quit  chan struct{}
@@ -68,18 +66,17 @@ const (
 	abandoned
 )
 
-// newGroup starts the writer of db; Close stops it. wait bounds each
-// group's transaction, the waits for the writer's turn included.
-func newGroup(db *sql.DB, wait time.Duration) *group {
-	g := makeGroup(db, wait)
+// newGroup starts the writer of db; Close stops it.
+func newGroup(db *sql.DB) *group {
+	g := makeGroup(db)
 	go g.run()
 	return g
 }
 
 // makeGroup is newGroup with the writer not yet started (tests queue
 // batches first, to make one group of them).
-func makeGroup(db *sql.DB, wait time.Duration) *group {
-	return &group{db: db, wait: wait, queue: make(chan *pending, maxGroup), quit: make(chan struct{}), done: make(chan struct{})}
+func makeGroup(db *sql.DB) *group {
+	return &group{db: db, queue: make(chan *pending, maxGroup), quit: make(chan struct{}), done: make(chan struct{})}
 }
 
 // Batch runs stmts as one transaction's worth of work in the next group.
@@ -185,8 +182,10 @@ func (g *group) commit(batch []*pending) {
 // every batch of run (nothing of them was committed); a batch that failed
 // alone has its own error and did not count.
 func (g *group) transact(run []*pending) error {
-	ctx, cancel := context.WithTimeout(context.Background(), g.wait)
-	defer cancel()
+	// No deadline of its own: the wait for the writer's turn is bounded
+	// (sqlitedb's WriteWait, then ErrBusy: unavailable, as before), and a
+	// group's statements run in microseconds.
+	ctx := context.Background()
 	// The pool hands back the connection used last (database/sql keeps
 	// its idle ones last in, first out), so the writer mostly gets the
 	// connection of the group before it, with its pages still cached.

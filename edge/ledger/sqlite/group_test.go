@@ -37,7 +37,7 @@ func groupDB(t *testing.T) (*group, func(string) bool) {
 	// One connection, so that the pragmas of a test hold for every
 	// statement that follows.
 	db.SetMaxOpenConns(1)
-	return makeGroup(db, 10*time.Second), has
+	return makeGroup(db), has
 }
 
 func insert(k string) ledger.Stmt {

@@ -28,8 +28,8 @@ type Ledger struct {
 	group *group
 }
 
-// writeWait bounds a writer's wait for its turn (and a group's
-// transaction): the busy timeout's order.
+// writeWait bounds a writer's wait for its turn: the busy timeout's
+// order.
 const writeWait = 10 * time.Second
 
 // Open opens (creating if needed) the SQLite file at path and brings its
@@ -43,7 +43,7 @@ func Open(ctx context.Context, path string) (*Ledger, error) {
 		db.Close()
 		return nil, err
 	}
-	g := newGroup(db, writeWait)
+	g := newGroup(db)
 	return &Ledger{SQL: ledger.NewSQL(batcher{g}), db: db, group: g}, nil
 }
 
