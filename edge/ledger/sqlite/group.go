@@ -20,8 +20,8 @@ const maxGroup = 64
 // ErrClosed is a batch sent after the ledger was closed.
 var ErrClosed = errors.New("sqlite: ledger closed")
 
-// group runs the ledger's batches one transaction at a time, as many as
-// are waiting in one transaction, each inside a savepoint of its own (group
+// group runs the ledger's batches by one writer: all that are waiting go
+// into one transaction, each inside a savepoint of its own (group
 // commit). Measured under the load driver, a verify's batch was ~40 % of
 // the native edge's CPU, and most of it was the transaction around the
 // statements, not the statements: BEGIN, the commit writing every page
@@ -52,7 +52,6 @@ type group struct {
 
 // pending is one batch waiting for, or in, a group.
 type pending struct {
-	ctx   context.Context
 	stmts []ledger.Stmt
 	state atomic.Int32 // queued, taken or abandoned
 	res   [][]ledger.Row
@@ -85,7 +84,7 @@ func makeGroup(db *sql.DB) *group {
 // for its outcome (a short wait: the group is running), so a caller
 // never answers while a try it sent may yet be counted.
 func (g *group) Batch(ctx context.Context, stmts ...ledger.Stmt) ([][]ledger.Row, error) {
-	p := &pending{ctx: ctx, stmts: stmts, ready: make(chan struct{})}
+	p := &pending{stmts: stmts, ready: make(chan struct{})}
 	select {
 	case g.queue <- p:
 	case <-ctx.Done():
