@@ -160,7 +160,7 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 		return nil, err
 	}
 	c.inTx = true
-	return &tx{Tx: t, c: c}, nil
+	return &tx{Tx: t, c: c, later: laterOf(ctx)}, nil
 }
 
 func (c *conn) Ping(ctx context.Context) error {
@@ -187,7 +187,8 @@ func (c *conn) IsValid() bool {
 // tx gives the writer's turn back when it ends, once.
 type tx struct {
 	driver.Tx
-	c *conn
+	c     *conn
+	later *Later // the sync waits for the Later (SyncLater)
 }
 
 func (t *tx) end(err error) error {
@@ -209,14 +210,19 @@ func (t *tx) Commit() error {
 	if err := t.end(err); err != nil {
 		return err
 	}
-	return t.c.durable(tk)
+	return t.c.durable(t.later, tk)
 }
 
 func (t *tx) Rollback() error { return t.end(t.Tx.Rollback()) }
 
-// durable waits for ticket tk to be on disk; 0 is no ticket.
-func (c *conn) durable(tk uint64) error {
-	if tk == 0 {
+// durable waits for ticket tk to be on disk, or leaves the wait to later
+// (a write under SyncLater); 0 is no ticket.
+func (c *conn) durable(later *Later, tk uint64) error {
+	switch {
+	case tk == 0:
+		return nil
+	case later != nil:
+		later.note(c.sync, tk)
 		return nil
 	}
 	return c.sync.wait(tk)
@@ -268,7 +274,7 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 	if err != nil {
 		return nil, err
 	}
-	if err := s.c.durable(tk); err != nil {
+	if err := s.c.durable(laterOf(ctx), tk); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -290,7 +296,7 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 		s.c.gate.leave()
 		return nil, err
 	}
-	return &gatedRows{Rows: r, c: s.c}, nil
+	return &gatedRows{Rows: r, c: s.c, later: laterOf(ctx)}, nil
 }
 
 // gatedRows are the rows of a writing query (UPDATE … RETURNING) outside
@@ -298,8 +304,9 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 // group sync Close returns once the write is on disk.
 type gatedRows struct {
 	driver.Rows
-	c    *conn
-	done bool
+	c     *conn
+	later *Later
+	done  bool
 }
 
 func (r *gatedRows) Close() error {
@@ -310,5 +317,5 @@ func (r *gatedRows) Close() error {
 	r.done = true
 	tk := r.c.written()
 	r.c.gate.leave()
-	return errors.Join(err, r.c.durable(tk))
+	return errors.Join(err, r.c.durable(r.later, tk))
 }

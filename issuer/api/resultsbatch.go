@@ -29,7 +29,9 @@ import (
 // Each outcome is its own transaction (acs.Service.RecordOutcome): a
 // batch is a way to spare the edge a round trip per outcome, not a unit of
 // work, and a failure in the middle leaves the ones before it recorded
-// and reported so.
+// and reported so. Their writes are made durable together before the
+// answer (acs.Service.RecordOutcomes); if that fails the call fails whole
+// and the edge sends it again.
 func (s *Server) resultsBatch(w http.ResponseWriter, r *http.Request) error {
 	if err := s.edgeCall(r, contract.SubjectResults); err != nil {
 		return err
@@ -42,8 +44,12 @@ func (s *Server) resultsBatch(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := contract.OutcomeBatchResponse{Results: make([]contract.OutcomeResult, len(batch.Outcomes))}
-	for i, raw := range batch.Outcomes {
-		out.Results[i] = s.recordRaw(r.Context(), json.RawMessage(raw))
+	if err := s.acs.RecordOutcomes(r.Context(), func(ctx context.Context) {
+		for i, raw := range batch.Outcomes {
+			out.Results[i] = s.recordRaw(ctx, json.RawMessage(raw))
+		}
+	}); err != nil {
+		return err
 	}
 	jsonapi.Write(w, http.StatusOK, out)
 	return nil

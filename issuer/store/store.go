@@ -191,6 +191,22 @@ func pingFresh(ctx context.Context, db *sql.DB) error {
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
+// SyncLater returns ctx under which the store's writes return without
+// waiting to be on disk, and wait, which returns once all of them are
+// (or with the failed sync's error). A caller that makes many writes in
+// turn and answers once calls wait before it answers: the writes then
+// share their syncs (sqlitedb.SyncLater). On PostgreSQL a commit is
+// durable when it returns, and wait has nothing to do.
+func (s *Store) SyncLater(ctx context.Context) (context.Context, func() error) {
+	ctx, later := sqlitedb.SyncLater(ctx)
+	return ctx, func() error {
+		if err := later.Wait(); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		return nil
+	}
+}
+
 // Ping checks the database answers, for readiness probes.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.db.PingContext(ctx); err != nil {
