@@ -331,3 +331,100 @@ func TestAttackVelocity(t *testing.T) {
 		})
 	}
 }
+
+// velocityBurst is how many starts TestAttackVelocityBurst sends at once:
+// a bot need not wait for one answer before the next start.
+const velocityBurst = 40
+
+// TestAttackVelocityBurst: the same bots as TestAttackVelocity, but they
+// send velocityBurst starts of different cards at once. However they
+// interleave, the issuer decides them one after another in its store, so
+// at most velocityLimit of the decisions may lack the rule: each later one
+// found velocityLimit earlier ones in the window.
+//
+// It does not hold yet (issue 17, a finding of this test): the issuer reads
+// a start's counts (store.RiskHistory, in acs.assess) before, and apart
+// from, the transaction that records its decision (with its challenge,
+// store.StartChallengeAfter), so the starts of a burst read the counts
+// before the others are recorded. Measured on the 2-core machine: 3 to 20
+// of 40 starts from one address without velocity_ip, 3 to 13 of 40 from
+// one device without velocity_device, at a limit of 3. Remove the skip with
+// the fix.
+func TestAttackVelocityBurst(t *testing.T) {
+	t.Skip("the velocity counts are not serialized with the decisions (issue 17): see the comment")
+	needStack(t)
+	if edgeRuntime() != "native" {
+		t.Skip("the client address is the connection's peer only on the native edge")
+	}
+	s, state := velocityStack(t)
+	cases := []struct {
+		rule string
+		bot  func() *botClient
+	}{
+		{"velocity_device", oneDevice},
+		{"velocity_ip", oneAddress},
+	}
+	for _, tc := range cases {
+		t.Run(tc.rule, func(t *testing.T) {
+			m := velocityMerchant(t, s, false)
+			bot := tc.bot()
+			if tc.rule == "velocity_device" {
+				// The device's id: its first start, before the burst.
+				ids, sessions := velocityAuths(t, s, m, 1)
+				if a, _ := bot.start(m, sessions[0]); !a.challenge() {
+					t.Fatalf("the device's first start: %v, want the challenge screen", a)
+				}
+				if d := decisionOn(t, state, ids[0]); d.fired(tc.rule) {
+					t.Fatalf("the device's first start: decision %v, want no %s", d.Rules, tc.rule)
+				}
+			}
+			ids, sessions := velocityAuths(t, s, m, velocityBurst)
+			t0 := time.Now()
+			var (
+				answers tally
+				mu      sync.Mutex
+				errs    []error
+			)
+			parallel(velocityBurst, velocityBurst, func(i int) {
+				a, _, err := bot.tryStart(s.EdgeURL, sessions[i])
+				answers.add(a)
+				if err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+			})
+			if len(errs) > 0 {
+				t.Fatalf("%d of %d starts failed, e.g. %v", len(errs), velocityBurst, errs[0])
+			}
+			took := time.Since(t0)
+			without := 0
+			if tc.rule == "velocity_device" {
+				without++ // the first start
+			}
+			for _, id := range ids {
+				if d := decisionOn(t, state, id); !d.fired(tc.rule) {
+					without++
+				}
+			}
+			t.Logf("%d starts at once in %s: %s; %d decisions without %s (limit %d)",
+				velocityBurst, took.Round(time.Millisecond), &answers, without, tc.rule, velocityLimit)
+			if without > velocityLimit {
+				t.Errorf("%d of the bot's decisions lack %s, want at most the limit %d: the burst's starts read the count before the others were recorded",
+					without, tc.rule, velocityLimit)
+			}
+		})
+	}
+}
+
+// velocityAuths enrols n fresh cards on s and creates an authentication of
+// each at m, returning their ids and session tokens.
+func velocityAuths(t *testing.T, s *stack.Stack, m *atk, n int) (ids, sessions []string) {
+	t.Helper()
+	for i := range n {
+		card := enrol(t, s, "email", enrolOpts{})
+		id, session := m.createAuth(card.Number, int64(2000+i))
+		ids, sessions = append(ids, id), append(sessions, session)
+	}
+	return ids, sessions
+}
