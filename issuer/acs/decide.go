@@ -81,6 +81,13 @@ func (s *Service) assess(ctx context.Context, a issuer.Authentication, c issuer.
 		}()
 	}
 
+	// Counted by every other decision from here on, before this one
+	// reads theirs (store.ClaimDecision): decisions under way at once
+	// must not leave each other out of the velocity counts.
+	if err := s.store.ClaimDecision(ctx, a.ID, store.Claim{DeviceHash: deviceHash, IPNet: ipNet, IP: edge.IP,
+		IPCountry: edge.Country, At: now}); err != nil {
+		return risk.Decision{}, store.Decision{}, "", err
+	}
 	cfg := s.risk.Config()
 	countCap := cfg.CountCap()
 	h, err := s.store.RiskHistory(ctx, store.HistoryQuery{

@@ -52,7 +52,7 @@ func (s *Store) Explanation(ctx context.Context, id string) (Explanation, error)
 	err := s.db.QueryRowContext(ctx, s.q(`SELECT a.id, a.merchant_id, m.name, a.merchant_name, a.merchant_origin,
 			a.order_ref, a.amount, a.currency, c.last4, a.status, a.reason, a.method, a.decision, a.risk_score,
 			a.risk_reasons, a.signals, a.risk_facts, a.ip, a.ip_net, a.ip_country, a.asn,
-			a.created_at, a.started_at, a.decided_at, a.finished_at, f.reported_at,
+			a.created_at, a.started_at, CASE WHEN a.decision <> '' THEN a.decided_at END, a.finished_at, f.reported_at,
 			a.device_hash IS NOT NULL, a.fingerprint <> ''
 		FROM authentications a
 		JOIN merchants m ON m.id = a.merchant_id

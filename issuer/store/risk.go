@@ -226,6 +226,40 @@ func (s *Store) RiskHistory(ctx context.Context, q HistoryQuery) (History, error
 	return h, nil
 }
 
+// Claim is what a decision under way is made from, recorded before the
+// risk engine reads the history (ClaimDecision).
+type Claim struct {
+	DeviceHash []byte // nil: no device id
+	IPNet, IP  string // "" when unknown
+	IPCountry  string
+	At         time.Time // the decision's time
+}
+
+// ClaimDecision records that authentication id's decision is being made
+// at c.At from c's device and address, before RiskHistory reads the
+// counts: from here on the device, address and card counts of every other
+// decision include it. Recorded only with the decision, the counts of
+// decisions under way at once left each other out: a card-testing bot
+// sending 40 starts at once from one device or one address got 3 to 20 of
+// them past a velocity limit of 3 (e2e TestAttackVelocityBurst). Each
+// claim is committed before its own read, so the k-th claim's read counts
+// at least the k-1 claims before it and at most `limit` decisions lack the
+// rule, on SQLite and on PostgreSQL; decisions at the same moment may
+// count each other both ways, never neither. Only an undecided
+// authentication is claimed (a decided one keeps its facts), and a claim
+// the engine never turned into a decision still counts, as the start it
+// was. The decision's own UPDATE (decidedSet) writes the same columns
+// again.
+func (s *Store) ClaimDecision(ctx context.Context, id string, c Claim) error {
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE authentications
+		SET device_hash = ?, ip_net = ?, ip = ?, ip_country = ?, decided_at = ?, updated_at = ?
+		WHERE id = ? AND decision = ''`), c.DeviceHash, c.IPNet, c.IP, c.IPCountry, ms(c.At), ms(c.At), id)
+	if err != nil {
+		return fmt.Errorf("store: claim the decision of %s: %w", id, err)
+	}
+	return nil
+}
+
 // Decision is a risk decision to record with its authentication.
 type Decision struct {
 	// Decision is frictionless, challenge or deny.

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -314,5 +316,73 @@ func TestHotQueriesUseTheirIndexes(t *testing.T) {
 				t.Errorf("plan %q, want a search %s", plan, tc.plan)
 			}
 		})
+	}
+}
+
+func TestClaimDecision(t *testing.T) { forEachEngine(t, testClaimDecision) }
+
+// testClaimDecision: decisions under way at once count each other. n
+// starts from one device and one address each claim, then read the counts,
+// all at once: however they interleave, the i-th smallest count is at
+// least i (each read found every claim committed before its own), so no
+// more than a limit's worth of them can be under the limit. Read without
+// the claims (each decision recorded only after the read), every count
+// would be 0. A decided authentication keeps its facts; the claim shows in
+// no explanation's decided time until the decision.
+func testClaimDecision(t *testing.T, s *Store) {
+	f := newFixture(t, s)
+	ctx := context.Background()
+	now := t0.Add(30 * 24 * time.Hour)
+	dev, ipNet := []byte("bot-device"), "192.0.2.7"
+	const n = 12
+	auths := make([]issuer.Authentication, n)
+	for i := range auths {
+		auths[i] = f.create(t, "C")
+	}
+	counts := make([][2]int, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i, a := range auths {
+		wg.Go(func() {
+			if errs[i] = s.ClaimDecision(ctx, a.ID, Claim{DeviceHash: dev, IPNet: ipNet, IP: ipNet, IPCountry: "JP", At: now}); errs[i] != nil {
+				return
+			}
+			h, err := s.RiskHistory(ctx, HistoryQuery{AuthenticationID: a.ID, CardholderID: a.CardholderID, DeviceHash: dev,
+				IPNet: ipNet, Currency: "JPY", Now: now, VelocitySince: now.Add(-10 * time.Minute), FailuresSince: now,
+				TravelSince: now, UsualSince: now, CountCap: 100})
+			counts[i], errs[i] = [2]int{h.DeviceCount, h.IPCount}, err
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for k, name := range []string{"device", "address"} {
+		got := make([]int, n)
+		for i := range counts {
+			got[i] = counts[i][k]
+		}
+		slices.Sort(got)
+		for i, c := range got {
+			if c < i {
+				t.Errorf("%s counts %v (ascending): count %d is %d, want at least %d", name, got, i+1, c, i)
+				break
+			}
+		}
+	}
+
+	// A decided authentication is not claimed again; an undecided one's
+	// claim is no decision to the explanation.
+	done := f.decided(t, "Y", []byte("other-device"), "198.51.100.1", "JP", 100, now.Add(-time.Hour))
+	if err := s.ClaimDecision(ctx, done.ID, Claim{DeviceHash: dev, IPNet: ipNet, At: now}); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := s.Explanation(ctx, done.ID); err != nil || e.IPNet == ipNet {
+		t.Errorf("a decided authentication's facts: ip_net %q (%v), want its own", e.IPNet, err)
+	}
+	if e, err := s.Explanation(ctx, auths[0].ID); err != nil || !e.DecidedAt.IsZero() || e.IPNet != ipNet {
+		t.Errorf("a claimed, undecided authentication: decided at %v, ip_net %q (%v), want no decision time and the claim's address", e.DecidedAt, e.IPNet, err)
 	}
 }
