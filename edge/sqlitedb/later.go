@@ -62,3 +62,15 @@ func laterOf(ctx context.Context) *Later {
 	l, _ := ctx.Value(laterKey{}).(*Later)
 	return l
 }
+
+// Synced waits, under a context of SyncLater, for the writes made under it
+// so far (Later.Wait); under any other context every write already waited
+// for its own sync, and Synced returns at once. It is for a step that
+// must not begin before what came before it is on disk (the issuer mails
+// a code only once its challenge is).
+func Synced(ctx context.Context) error {
+	if l := laterOf(ctx); l != nil {
+		return l.Wait()
+	}
+	return nil
+}

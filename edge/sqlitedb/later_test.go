@@ -82,6 +82,20 @@ func TestSyncLater(t *testing.T) {
 	if err := db.QueryRow(`SELECT v FROM n WHERE id = 1`).Scan(&v); err != nil || v != 2*len(laterKinds)+1 {
 		t.Errorf("v = %d (%v), want %d: every write kept", v, err, 2*len(laterKinds)+1)
 	}
+
+	// Synced under the Later's context is its Wait: one sync for the writes
+	// so far; under any other context it has nothing to do.
+	ctx, _ := SyncLater(context.Background())
+	if err := laterKinds[1].write(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	before := syncs.Load()
+	if err := Synced(ctx); err != nil || syncs.Load() != before+1 {
+		t.Errorf("Synced: %v after %d syncs, want nil after 1", err, syncs.Load()-before)
+	}
+	if err := Synced(context.Background()); err != nil || syncs.Load() != before+1 {
+		t.Errorf("Synced outside SyncLater: %v after %d syncs, want nil and none", err, syncs.Load()-before-1)
+	}
 	// Nothing to wait for: no writes, or none since the last Wait.
 	_, later := SyncLater(context.Background())
 	if err := later.Wait(); err != nil {

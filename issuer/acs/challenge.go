@@ -203,7 +203,14 @@ func (s *Service) deliver(ctx context.Context, a issuer.Authentication, c issuer
 	// deadlines), and a send cut off is a send that failed.
 	sendCtx, cancel := context.WithDeadline(context.WithoutCancel(ctx), s.deadlines.sendDeadline(ctx, time.Now()))
 	defer cancel()
-	err := snd.send(sendCtx, a, c, o.code)
+	// The challenge is on disk before its code leaves (a start's writes
+	// sync together, store.SyncLater): a code must never reach a
+	// cardholder for a challenge a power cut could take back. A sync that
+	// fails is a send that failed.
+	err := s.store.Synced(ctx)
+	if err == nil {
+		err = snd.send(sendCtx, a, c, o.code)
+	}
 	delivery := contract.DeliverySent
 	if err != nil {
 		delivery = contract.DeliveryFailed

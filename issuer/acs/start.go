@@ -77,9 +77,24 @@ var (
 //
 // A start answers within contract.IssuerDeadline, a code's send included
 // (deliver), so the edge, which waits longer, always has its answer.
+//
+// The start's writes (its count, the decision's claim, the challenge, the
+// delivery) wait for the disk together rather than each in turn
+// (store.SyncLater): the challenge is on disk before its code is sent
+// (deliver), and everything before the answer.
 func (s *Service) Start(ctx context.Context, id string, sig Signals) (Started, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.deadlines.answer)
 	defer cancel()
+	ctx, durable := s.store.SyncLater(ctx)
+	out, err := s.start(ctx, id, sig)
+	if derr := durable(); derr != nil && err == nil {
+		return Started{}, derr
+	}
+	return out, err
+}
+
+// start is Start under a context whose writes sync later.
+func (s *Service) start(ctx context.Context, id string, sig Signals) (Started, error) {
 	now := s.now()
 	counted, err := s.store.CountStart(ctx, id, now, limits.StartBurst, limits.StartRefill)
 	if err != nil {

@@ -191,6 +191,15 @@ func pingFresh(ctx context.Context, db *sql.DB) error {
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
+// Synced returns once the writes made so far under a context of SyncLater
+// are on disk (at once for any other context: its writes waited each).
+func (s *Store) Synced(ctx context.Context) error {
+	if err := sqlitedb.Synced(ctx); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	return nil
+}
+
 // SyncLater returns ctx under which the store's writes return without
 // waiting to be on disk, and wait, which returns once all of them are
 // (or with the failed sync's error). A caller that makes many writes in
