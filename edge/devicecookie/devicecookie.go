@@ -22,8 +22,10 @@ import (
 )
 
 // MaxAge is how long the browser keeps the cookie: 400 days, the longest a
-// browser keeps any (RFC 6265bis caps Max-Age there), renewed by the issuer
-// when it answers with the value again.
+// browser keeps any (RFC 6265bis caps Max-Age there). The issuer sets it
+// only when it mints an id (a browser that presents a cookie it signed is
+// given none: issuer/api TestDeviceCookie), so a device id lasts 400 days
+// from its first purchase; then the browser is a new device, once.
 const MaxAge = 400 * 24 * time.Hour
 
 // Read returns the request's device cookie, or "" when it has none or one

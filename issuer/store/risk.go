@@ -249,11 +249,13 @@ type Claim struct {
 // authentication is claimed (a decided one keeps its facts), and a claim
 // the engine never turned into a decision still counts, as the start it
 // was. The decision's own UPDATE (decidedSet) writes the same columns
-// again.
+// again. The claim leaves updated_at alone: it changes nothing a reader
+// of the authentication sees, and an index of open authentications is
+// kept by it (authentications_open_updated).
 func (s *Store) ClaimDecision(ctx context.Context, id string, c Claim) error {
 	_, err := s.db.ExecContext(ctx, s.q(`UPDATE authentications
-		SET device_hash = ?, ip_net = ?, ip = ?, ip_country = ?, decided_at = ?, updated_at = ?
-		WHERE id = ? AND decision = ''`), c.DeviceHash, c.IPNet, c.IP, c.IPCountry, ms(c.At), ms(c.At), id)
+		SET device_hash = ?, ip_net = ?, ip = ?, ip_country = ?, decided_at = ?
+		WHERE id = ? AND decision = ''`), c.DeviceHash, c.IPNet, c.IP, c.IPCountry, ms(c.At), id)
 	if err != nil {
 		return fmt.Errorf("store: claim the decision of %s: %w", id, err)
 	}
