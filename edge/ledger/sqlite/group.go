@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -128,16 +129,32 @@ func (g *group) run() {
 			g.drain()
 			return
 		}
-	more:
-		for len(batch) < maxGroup {
-			select {
-			case p := <-g.queue:
-				batch = append(batch, p)
-			default:
-				break more
-			}
+		g.gather(&batch)
+		if len(batch) < maxGroup {
+			// Let the requests about to send a batch (between their
+			// token checks and their count) run first, once — a
+			// goroutine switch, not a wait — so that they join this
+			// group rather than start the next. Measured with the load
+			// driver at 16 verifying clients, A/B twice: the edge's CPU
+			// per wrong code 0.35-0.37 -> 0.29-0.30 ms, per right code
+			// 0.50-0.53 -> 0.39-0.41 ms; at one client no change
+			// beyond the noise (nothing else is ready to run).
+			runtime.Gosched()
+			g.gather(&batch)
 		}
 		g.commit(batch)
+	}
+}
+
+// gather adds the batches waiting now to batch, up to maxGroup.
+func (g *group) gather(batch *[]*pending) {
+	for len(*batch) < maxGroup {
+		select {
+		case p := <-g.queue:
+			*batch = append(*batch, p)
+		default:
+			return
+		}
 	}
 }
 
