@@ -75,12 +75,40 @@ For scale, `synchronous=NORMAL` with no sync at all gave 499/s at 2.05 ms beside
 (what durable answers cost then). Tried and reverted: `mmap_size` 256 MiB, which took the edge's wrong-code
 verify from 2,486 to 1,920/s and did nothing for the issuer.
 
-**Why create + start stays under the 1,000/s target here:** the issuer (~2.1 ms), the edge (~0.75 ms) and
-the mail sink (~0.26 ms) spend about 3.1 ms of CPU per create + start, with the load driver on the same two
-cores: a ceiling near 600/s. 1,000/s needs under 2 ms for all three together. The verify target (5,000/s at
-0.3 ms of edge CPU) meets the same wall: the edge spends ~0.4 ms per wrong code (the ledger's two
-transactions ~45 %, opening the sealed code with X-Wing ~20 %, verifying the token ~11 %) and the issuer
-~0.2 ms on its outcome.
+### Third pass: verify, the start's syncs and a card-testing bot (16 clients, SQLite, 2026-12-06/07)
+
+A/B runs of the load driver, each build run alternately with the one before the change (2–5 pairs, 6–10 s
+per level); the first five rows were measured while a helper's tests shared the cores, so their spreads are
+wide. `BenchmarkCount` (`edge/ledger/sqlite`, 16 goroutines) is in the Go benchmarks above.
+
+| change | before | after |
+|---|---|---|
+| the edge ledger's group commit (`edge/ledger/sqlite/group.go`: one writer runs every batch waiting in one transaction, each in a savepoint) | `BenchmarkCount` 142–161 µs per count; wrong-code verify 0.41 ms of edge CPU, right code 0.63–0.68 ms | 57–63 µs (2.5×); 0.37–0.38 ms, right code 0.49–0.54 ms |
+| the native edge keeps 64 idle connections to the issuer (net/http's default is 2 per host) | a new TCP connection for most starts at 16 clients (`persistConn.close` 2.5 % of the edge's start CPU, `close(2)` 1.2 % of the issuer's) | gone from both profiles; edge CPU per create + start 0.86–0.93 → 0.78–0.86 ms |
+| a start in fewer statements (the count returns the row, the risk counts in one statement, one audit `INSERT` per transaction, the send cap one guarded `INSERT`, a delivered code's entry one autocommit statement; `TestStartStatements`) | ~25 statements per start, the start's transaction 10 | 13, and 7; issuer CPU median 2.38 → 2.29 ms over 9 runs each |
+| a batch of outcome reports durable once, before its answer (`sqlitedb.SyncLater`) | at the wrong-code level's end 2,477–2,586 reports queued, the oldest 0.94–0.97 s, drained 755 ms later | 83–111 queued, the oldest 34–37 ms, drained in 252 ms |
+| **a decision records its device and address before it reads the counts** (`store.ClaimDecision`, a security fix: below) | 513 and 583/s at 2.03 and 1.83 ms (without the claim) | 523 and 558/s at 2.09 and 1.95 ms: one `UPDATE` more per first start, within the noise |
+| a start's writes wait for the disk together: before the code is mailed and before the answer | 519–528/s at 2.06–2.09 ms | 499–551/s at 1.90–2.17 ms |
+| the ledger's writer yields once before it commits (the requests about to count join the group) | wrong code 2,926–3,144/s at 0.35–0.37 ms of edge CPU; right code 0.50–0.53 ms | 3,472–3,665/s at **0.29–0.30 ms**; right code 0.39–0.41 ms |
+| the group sync's runner yields once before it syncs (the commits ending then share it) | merchant create 2,735–3,253/s; create + start 451–538/s at 1.98–2.30 ms | 3,498–3,856/s; 518–578/s at 1.76–2.11 ms |
+
+**The security fix.** An attack test written this stop (`e2e` `TestAttackVelocityBurst`: 40 starts of different
+cards at once, from one device or one address, `velocity_device` and `velocity_ip` at a limit of 3) found that
+3–20 of the 40 decisions went without the rule: each start read the counts before the others' decisions were
+recorded. Now each decision records its device, address and time on its authentication first, then reads,
+so the k-th sees at least the k−1 before it (`issuer/store` `TestClaimDecision` on both engines). The test failed
+3 runs of 3 without the claim and passes with it.
+
+**Why create + start stays under the 1,000/s target here:** per create + start the issuer spends ~1.8–2.1 ms,
+the edge ~0.65–0.75 ms and the mail sink ~0.25 ms of CPU: about 2.8 ms, with the load driver on the same two
+cores, a ceiling near 700/s. 1,000/s needs under 2 ms for all three together, and the issuer alone is near it.
+Its profile is flat: the create's transaction (an `INSERT` into a table with six indexes, its audit entry,
+the commit) ~14 %, the start's transaction ~17 %, the mail ~7 %, sealing and signing the challenge ~7 %, the
+risk history ~5 %, the count, the claim and the delivery's entry ~4 % each, the syncs ~6 %, HTTP and the
+rest. The verify target: the edge now spends 0.29–0.37 ms per wrong code at 16 clients (0.28–0.32 at 64;
+its transaction ~30 %, opening the sealed code with X-Wing ~28 %, verifying the token's Ed25519 signature
+~17 %), the issuer ~0.15 ms on the outcome and the driver the rest of the two cores: 3,500–4,000 verifies/s,
+not 5,000.
 STEPS
 # The figures the load work started from (issue 17: the code before
 # edge/sqlitedb, batched reports and fewer statements per start, measured
@@ -117,5 +145,7 @@ falling back to single calls, which had queued hundreds of single writes at the 
 The queue still holds a second's worth at these rates (the two cores are busy with the verifies and the
 driver; it empties within a second once they stop), so the issuer's status and a credential's lock lag the
 edge by under 1.5 s, against 3.5 s before and 12–80 s in issue 17's first measurement. A second sender in
-parallel measured no faster.
+parallel measured no faster. Since the issuer makes a batch durable once (third pass, above) rather than
+fsync after fsync, the queue at the end of a 16-client verify level holds 131–565 reports, the oldest
+53–287 ms, and at 64 clients 854–1,927, the oldest about half a second; each drains within 0.5 s.
 BEFORE
