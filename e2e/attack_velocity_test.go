@@ -19,7 +19,6 @@ import (
 	"github.com/honnin/honnin/e2e/stack"
 	"github.com/honnin/honnin/edge/contract"
 	"github.com/honnin/honnin/issuer/demo"
-	"github.com/honnin/honnin/issuer/store"
 )
 
 // The velocity attack (issue 17): a card-testing bot tries many cards from
@@ -210,20 +209,20 @@ func velocityMerchant(t *testing.T, s *stack.Stack, watched bool) *atk {
 // decidedIP is the client address the issuer decided id on.
 func decidedIP(t *testing.T, state, id string) string {
 	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(state, "issuer.db"))
-	if err != nil {
-		t.Fatal(err)
+	return signalsIn(t, state, id).IP
+}
+
+// nativeOnly skips a test of the client's address on workerd: the native
+// edge names the client by the connection's peer, which these tests choose
+// among loopback addresses (no proxy header is trusted, as in
+// production); workerd names it by CF-Connecting-IP (edge/worker), which
+// a client on loopback does not choose.
+func nativeOnly(t *testing.T) {
+	t.Helper()
+	needStack(t)
+	if edgeRuntime() != "native" {
+		t.Skip("the client address is the connection's peer only on the native edge")
 	}
-	defer st.Close()
-	raw, _, err := st.DecisionSignals(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var s signals
-	if err := json.Unmarshal([]byte(raw), &s); err != nil {
-		t.Fatalf("signals %q: %v", raw, err)
-	}
-	return s.IP
 }
 
 // TestAttackVelocity: a bot starts authentications of different cards from
@@ -242,15 +241,9 @@ func decidedIP(t *testing.T, state, id string) string {
 //     alone (15 + 70 = 85): challenged, noted deny_needs_evidence, never
 //     denied (issuer/risk/README.md, "Signals challenge, evidence denies").
 //
-// Native edge only: it names the client by the connection's peer, which the
-// test chooses among loopback addresses (no proxy header is trusted, as in
-// production); workerd names it by CF-Connecting-IP (edge/worker), which a
-// client on loopback does not choose.
+// Native edge only (nativeOnly).
 func TestAttackVelocity(t *testing.T) {
-	needStack(t)
-	if edgeRuntime() != "native" {
-		t.Skip("the client address is the connection's peer only on the native edge")
-	}
+	nativeOnly(t)
 	s, state := velocityStack(t)
 
 	cases := []struct {
@@ -349,10 +342,7 @@ const velocityBurst = 40
 // velocity_ip, 3 to 13 of 40 from one device without velocity_device, at
 // a limit of 3.
 func TestAttackVelocityBurst(t *testing.T) {
-	needStack(t)
-	if edgeRuntime() != "native" {
-		t.Skip("the client address is the connection's peer only on the native edge")
-	}
+	nativeOnly(t)
 	s, state := velocityStack(t)
 	cases := []struct {
 		rule string

@@ -214,11 +214,19 @@ type signals struct {
 	ASN         int64
 }
 
-// usedSignals reads what the issuer stored as the signals of a decision,
-// from its database (SQLite in WAL mode: a second reader is fine).
+// usedSignals reads what the suite's issuer stored as the signals of a
+// decision (signalsIn).
 func usedSignals(t *testing.T, id string) signals {
 	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(stateDir, "issuer.db"))
+	return signalsIn(t, stateDir, id)
+}
+
+// signalsIn reads what the issuer of the stack whose state folder is
+// state stored as the signals of a decision, from its database (SQLite
+// in WAL mode: a second reader is fine).
+func signalsIn(t *testing.T, state, id string) signals {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(state, "issuer.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
