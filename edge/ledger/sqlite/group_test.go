@@ -160,6 +160,20 @@ func TestGroupClosed(t *testing.T) {
 	}
 }
 
+// A ledger closed under a request still running (shutdown) refuses its
+// try as unavailable (503, nothing counted), not as a failure (500).
+func TestClosedLedgerUnavailable(t *testing.T) {
+	l, err := Open(context.Background(), filepath.Join(t.TempDir(), "edge.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.group.Close()
+	defer l.db.Close()
+	if _, err := ledgertest.Count(l.SQL, ledgertest.Challenge("a", "c"), 5); !errors.Is(err, ledger.ErrUnavailable) {
+		t.Errorf("count after close: %v, want ledger.ErrUnavailable", err)
+	}
+}
+
 // BenchmarkCount counts tries from 16 goroutines, each on an
 // authentication and a credential of its own, through the writer that groups batches
 // (group) and through one transaction per batch (tx, as before).

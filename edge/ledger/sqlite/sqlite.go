@@ -6,6 +6,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"time"
@@ -48,12 +49,14 @@ func Open(ctx context.Context, path string) (*Ledger, error) {
 }
 
 // batcher marks the errors of a database that cannot serve now
-// (dbfault.Unavailable) as ledger.ErrUnavailable.
+// (dbfault.Unavailable), and a batch sent after the ledger closed (a
+// request still running at shutdown), as ledger.ErrUnavailable: nothing
+// was recorded, and the API answers 503.
 type batcher struct{ b ledger.Batcher }
 
 func (b batcher) Batch(ctx context.Context, stmts ...ledger.Stmt) ([][]ledger.Row, error) {
 	res, err := b.b.Batch(ctx, stmts...)
-	if err != nil && dbfault.Unavailable(err) {
+	if err != nil && (dbfault.Unavailable(err) || errors.Is(err, ErrClosed)) {
 		err = fmt.Errorf("%w: %w", ledger.ErrUnavailable, err)
 	}
 	return res, err
