@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/honnin/honnin/edge/contract"
+	"github.com/honnin/honnin/edge/sqlitedb"
 	"github.com/honnin/honnin/issuer"
 )
 
@@ -253,6 +254,13 @@ type Claim struct {
 // of the authentication sees, and an index of open authentications is
 // kept by it (authentications_open_updated).
 func (s *Store) ClaimDecision(ctx context.Context, id string, c Claim) error {
+	// No sync of its own to wait for (on SQLite): other decisions see the
+	// claim once it commits, and the decision that follows writes the
+	// same columns durably. A claim a power cut took back took nothing a
+	// decision stood on. Waiting for it put an fsync into every decision
+	// (BenchmarkDecide, mean: 0.33-0.37 ms waiting, 0.19-0.21 without;
+	// 0.13 before there was a claim).
+	ctx, _ = sqlitedb.SyncLater(ctx)
 	_, err := s.db.ExecContext(ctx, s.q(`UPDATE authentications
 		SET device_hash = ?, ip_net = ?, ip = ?, ip_country = ?, decided_at = ?
 		WHERE id = ? AND decision = ''`), c.DeviceHash, c.IPNet, c.IP, c.IPCountry, ms(c.At), id)
