@@ -83,7 +83,7 @@ wide. `BenchmarkCount` (`edge/ledger/sqlite`, 16 goroutines) is in the Go benchm
 
 | change | before | after |
 |---|---|---|
-| the edge ledger's group commit (`edge/ledger/sqlite/group.go`: one writer runs every batch waiting in one transaction, each in a savepoint) | `BenchmarkCount` 142–161 µs per count; wrong-code verify 0.41 ms of edge CPU, right code 0.63–0.68 ms | 57–63 µs (2.5×); 0.37–0.38 ms, right code 0.49–0.54 ms |
+| the edge ledger's group commit (`edge/ledger/sqlite/group.go`: one writer runs every batch waiting in one transaction, each in a savepoint) | `BenchmarkCount` 160–168 µs per count; wrong-code verify 0.41 ms of edge CPU, right code 0.63–0.68 ms | 59–69 µs (2.5×); 0.37–0.38 ms, right code 0.49–0.54 ms |
 | the native edge keeps 64 idle connections to the issuer (net/http's default is 2 per host) | a new TCP connection for most starts at 16 clients (`persistConn.close` 2.5 % of the edge's start CPU, `close(2)` 1.2 % of the issuer's) | gone from both profiles; edge CPU per create + start 0.86–0.93 → 0.78–0.86 ms |
 | a start in fewer statements (the count returns the row, the risk counts in one statement, one audit `INSERT` per transaction, the send cap one guarded `INSERT`, a delivered code's entry one autocommit statement; `TestStartStatements`) | ~25 statements per start, the start's transaction 10 | 13, and 7; issuer CPU median 2.38 → 2.29 ms over 9 runs each |
 | a batch of outcome reports durable once, before its answer (`sqlitedb.SyncLater`) | at the wrong-code level's end 2,477–2,586 reports queued, the oldest 0.94–0.97 s, drained 755 ms later | 83–111 queued, the oldest 34–37 ms, drained in 252 ms |
