@@ -515,11 +515,13 @@ func secretFile(path string, n int) (string, error) {
 
 // spawn starts one program. Its listen addresses are checked first, so a
 // leftover process from another run is named instead of answering in its
-// place.
+// place. An address still taken is given a few seconds to free: a
+// restart stops the process it replaces by its group's leader, and a
+// child of it may still be closing its socket (workerd under node: a CI
+// run found the edge's port taken on restarting it).
 func (s *Stack) spawn(name string, listen, args []string) error {
 	for _, a := range listen {
-		if c, err := net.DialTimeout("tcp", a, 200*time.Millisecond); err == nil {
-			c.Close()
+		if !freed(a, 5*time.Second) {
 			return fmt.Errorf("stack: %s: %s is already in use (is another `make run` going?)", name, a)
 		}
 	}
@@ -597,6 +599,23 @@ func (s *Stack) Stop() {
 
 // stop ends one process and its children: SIGTERM, then SIGKILL after five
 // seconds.
+// freed reports whether nothing accepts connections at addr, waiting up
+// to wait for it to stop.
+func freed(addr string, wait time.Duration) bool {
+	end := time.Now().Add(wait)
+	for {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err != nil {
+			return true
+		}
+		c.Close()
+		if time.Now().After(end) {
+			return false
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func (p *proc) stop() {
 	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
 	select {
