@@ -7,17 +7,23 @@
 # /proc and, for the verify levels, the native edge's report queue (its
 # admin /metrics). Prints a Markdown section; make bench appends it to
 # e2e/BENCHMARKS.md. Needs make build first (make bench does it).
-# About 8 minutes on 2 cores.
+# About 10 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
 # Seconds per level, and the databases.
 DURATION=${DURATION:-8s}
 DBS=${DBS:-sqlite,postgres}
+# Cards, and so challenges per verify level: each takes 4 wrong codes and
+# then its right one. With 1,500 a right-code level lasted under a second
+# at 16 clients and a wrong-code one about two, short enough for the
+# level's first and last moments (the report queue filling, the clients
+# ramping) to weigh in its CPU per request: 4,000 give 2-4 s and 5-14 s.
+CARDS=${CARDS:-4000}
 # The stack's ports, moved off the e2e suite's own and bench-mount.sh's,
 # so a make test running at the same time does not collide with this one.
 export HONNIN_E2E_PORT_OFFSET=${HONNIN_E2E_PORT_OFFSET:-3500}
-$GO run ./e2e/cmd/load -bin bin -dist web/dist -db "$DBS" -duration "$DURATION"
+$GO run ./e2e/cmd/load -bin bin -dist web/dist -db "$DBS" -duration "$DURATION" -cards "$CARDS"
 # What the PostgreSQL create + start rows are made of (profiled once,
 # with -pg-stats and the issuer's pprof; see the note).
 cat <<'PGNOTE'
@@ -73,7 +79,10 @@ alternating both builds twice). Profiles from `e2e/cmd/load -profile-dir` (the i
 
 For scale, `synchronous=NORMAL` with no sync at all gave 499/s at 2.05 ms beside the group sync's 385–398/s
 (what durable answers cost then). Tried and reverted: `mmap_size` 256 MiB, which took the edge's wrong-code
-verify from 2,486 to 1,920/s and did nothing for the issuer.
+verify from 2,486 to 1,920/s and did nothing for the issuer (tried again 2026-12-07: 441–465/s against
+466–547/s without). The profile says why: a connection whose read transaction finds the database changed
+by another throws its page cache away and, with a map, unmaps the file (`munmap` was 9 % of the issuer's
+CPU); with several connections and a write every few hundred microseconds, that is nearly every read.
 
 ### Third pass: verify, the start's syncs and a card-testing bot (16 clients, SQLite, 2026-12-06/07)
 

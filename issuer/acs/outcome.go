@@ -40,10 +40,12 @@ type Outcome struct {
 // the edge only after this returns, so the edge drops nothing from its
 // queue that the issuer could still lose. An error (a failed sync) fails
 // the whole call: the edge sends the batch again, and the reports already
-// recorded are recognised by their jti.
-func (s *Service) RecordOutcomes(ctx context.Context, record func(context.Context)) error {
+// recorded are recognised by their jti. record is also told how many
+// reports of different authentications are worth recording at once
+// (store.Store.Writers).
+func (s *Service) RecordOutcomes(ctx context.Context, record func(ctx context.Context, writers int)) error {
 	ctx, wait := s.store.SyncLater(ctx)
-	record(ctx)
+	record(ctx, s.store.Writers())
 	return wait()
 }
 

@@ -3,7 +3,9 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -113,5 +115,99 @@ func TestResultsBatchRefusedWhole(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			expectError(t, h.doWithType("POST", contract.ResultsBatchPath, tt.auth, tt.ctype, tt.body), tt.status, tt.code)
 		})
+	}
+}
+
+// TestRecordBatchOrder: recordBatch gives each outcome's verdict its place
+// in the batch, hands one authentication's outcomes to record one after
+// another in the batch's order, and records different authentications at
+// once (each of the first two waits, bounded, for the other to begin: one
+// after another, they would wait out the bound and fail).
+func TestRecordBatchOrder(t *testing.T) {
+	outcome := func(jti, sub string) contract.RawOutcome {
+		return contract.RawOutcome(fmt.Sprintf(`{"jti":%q,"sub":%q,"status":"C","gen":1,"attempts":1}`, jti, sub))
+	}
+	raw := []contract.RawOutcome{
+		outcome("a1", "AUTHA"), outcome("b1", "AUTHB"), outcome("a2", "AUTHA"),
+		contract.RawOutcome(`[1]`), outcome("c1", "AUTHC"), outcome("b2", "AUTHB"), outcome("a3", "AUTHA"),
+	}
+	var (
+		mu       sync.Mutex
+		seen     = map[string][]string{} // authentication: its jtis in the order record got them
+		inFlight = map[string]int{}
+		twice    []string
+	)
+	began := map[string]chan struct{}{"AUTHA": make(chan struct{}), "AUTHB": make(chan struct{})}
+	var once sync.Map
+	out := make([]contract.OutcomeResult, len(raw))
+	recordBatch(raw, out, 4, func(p parsed) contract.OutcomeResult {
+		sub := p.o.Authentication
+		mu.Lock()
+		if inFlight[sub]++; inFlight[sub] > 1 {
+			twice = append(twice, sub)
+		}
+		seen[sub] = append(seen[sub], p.jti)
+		mu.Unlock()
+		if ch, ok := began[sub]; ok {
+			if _, done := once.LoadOrStore(sub, true); !done {
+				close(ch)
+				other := began["AUTHA"]
+				if sub == "AUTHA" {
+					other = began["AUTHB"]
+				}
+				select {
+				case <-other:
+				case <-time.After(10 * time.Second):
+					t.Errorf("%s waited 10 s for the other authentication to begin: the batch is recorded one at a time", sub)
+				}
+			}
+		}
+		mu.Lock()
+		inFlight[sub]--
+		mu.Unlock()
+		return contract.OutcomeResult{JTI: p.jti, Status: 200, Message: sub}
+	})
+	for i, r := range out {
+		want := ""
+		if i != 3 {
+			want = string(raw[i])[8:10]
+		}
+		if r.JTI != want {
+			t.Errorf("verdict %d is %+v, want the verdict of %q", i, r, want)
+		}
+	}
+	for sub, want := range map[string][]string{"AUTHA": {"a1", "a2", "a3"}, "AUTHB": {"b1", "b2"}, "AUTHC": {"c1"}, "": {""}} {
+		if got := seen[sub]; !slices.Equal(got, want) {
+			t.Errorf("%q: recorded %q, want %q in the batch's order", sub, got, want)
+		}
+	}
+	if len(twice) > 0 {
+		t.Errorf("one authentication's outcomes were recorded at once: %q", twice)
+	}
+}
+
+// TestRecordBatchOneWriter: with one writer (SQLite) recordBatch hands
+// record every outcome in the batch's order, whatever its authentication.
+func TestRecordBatchOneWriter(t *testing.T) {
+	var raw []contract.RawOutcome
+	var want []string
+	for i, sub := range []string{"AUTHA", "AUTHB", "AUTHA", "AUTHC", "AUTHB"} {
+		jti := fmt.Sprintf("j%d", i)
+		raw = append(raw, contract.RawOutcome(fmt.Sprintf(`{"jti":%q,"sub":%q,"status":"C","gen":1,"attempts":1}`, jti, sub)))
+		want = append(want, jti)
+	}
+	var got []string
+	out := make([]contract.OutcomeResult, len(raw))
+	recordBatch(raw, out, 1, func(p parsed) contract.OutcomeResult {
+		got = append(got, p.jti) // one goroutine: no lock needed, and -race says so
+		return contract.OutcomeResult{JTI: p.jti, Status: 200}
+	})
+	if !slices.Equal(got, want) {
+		t.Errorf("recorded %q, want the batch's order %q", got, want)
+	}
+	for i, r := range out {
+		if r.JTI != want[i] {
+			t.Errorf("verdict %d is %+v, want %q's", i, r, want[i])
+		}
 	}
 }

@@ -35,6 +35,7 @@ var postgres = dialect{
 	// SQLite's write lock makes them.
 	migrationTx:   &sql.TxOptions{Isolation: sql.LevelReadCommitted},
 	migrationLock: `SELECT pg_advisory_xact_lock(7351226044)`,
+	writers:       4,
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database rather than a
