@@ -415,8 +415,13 @@ func TestAttackCodeRace(t *testing.T) {
 	})
 	t.Run("the right code among too many wrong codes", func(t *testing.T) {
 		x := x.in(t)
+		// Whether a round has two tries race to end it is chance: with
+		// the result slot's guard removed (edge/ledger finishSQL), 9 of
+		// 20 rounds answered two results; 8 rounds miss that 1 time in
+		// 100.
+		const rounds = 8
 		outcomes := map[string]int{}
-		for round := range 4 {
+		for round := range rounds {
 			card := x.enrol("email", enrolOpts{})
 			seen := len(x.mails(card.Email))
 			id, c := x.open(card.Number, 1250)
@@ -448,6 +453,6 @@ func TestAttackCodeRace(t *testing.T) {
 				t.Errorf("round %d: a wrong code after the result: %v, want 409 already_used", round, after)
 			}
 		}
-		t.Logf("the right code among 10 wrong ones, 4 rounds: %v", outcomes)
+		t.Logf("the right code among 10 wrong ones, %d rounds: %v", rounds, outcomes)
 	})
 }
