@@ -118,6 +118,31 @@ rest. The verify target: the edge now spends 0.29–0.37 ms per wrong code at 16
 its transaction ~30 %, opening the sealed code with X-Wing ~28 %, verifying the token's Ed25519 signature
 ~17 %), the issuer ~0.15 ms on the outcome and the driver the rest of the two cores: 3,500–4,000 verifies/s,
 not 5,000.
+
+### Fourth pass: the report queue on PostgreSQL, and what did not pay (2026-12-07)
+
+A/B runs of the load driver as above, the verify levels over 4,000 cards (from this pass on, `make bench`'s too:
+with 1,500 a right-code level lasted under a second at 16 clients, short enough for its first and last moments to
+weigh in its CPU per request).
+
+| change | before | after |
+|---|---|---|
+| **PostgreSQL: a batch of outcome reports recorded four authentications at once** (`issuer/api` `recordBatch`; one authentication's outcomes still in the batch's order; `store.Store.Writers`) | at the end of the wrong-code level 5,891 and 6,697 reports queued at 16 clients, the oldest 2.3–2.7 s, drained in 4.0–4.5 s; 9,665 at 64, drained in 6.8 s | 382 and 761, the oldest 0.16–0.35 s, drained within 0.25 s; 5,077 at 64, drained in 1.5 s. Verifies/s 2,623–2,726 → 2,323–2,352 at 16 clients: the issuer's work on the reports (and PostgreSQL's) now happens during the level, not after it |
+| the same on SQLite (2 pairs) | queue at the end 92–157 at 16 clients; drained in 0.76–1.0 s at 64 | 163–878; 1.0–1.5 s: no faster (writers take turns in the process), so SQLite keeps one at a time, in the batch's order |
+
+Tried and reverted:
+
+- **The decision's claim made by the start's count** (one `UPDATE` less per first start: `CountStart` writing the
+  claim's columns on an undecided authentication). Three pairs: 470, 561, 560/s without, 550, 551, 550/s with;
+  issuer CPU 1.84–2.38 ms against 1.89–2.00 ms. Nothing measurable; the claim stays one statement of its own.
+- **PostgreSQL commits that wait for their flush together** (under `SyncLater`, `SET LOCAL synchronous_commit TO
+  OFF` in each transaction and one flushing statement before the answer). On the load driver's cluster (in
+  memory, fsync off) it only added a statement per transaction. On a cluster on disk with fsync on, the queue
+  drained at 1,360–1,690 reports/s after the level with or without it: the chain of round trips, not the flushes,
+  bounded it, and recording four authentications at once (above) is what helped. Found on the way: a transaction
+  that only takes an id (`SELECT pg_current_xact_id()`) writes no WAL record and commits without a flush, so it
+  cannot serve as that statement (`pg_logical_emit_message(true, …)` does, as an unprivileged role).
+- **`mmap_size`, again** (441–465/s against 466–547/s without): the change-by-change section above says why a map costs here.
 STEPS
 # The figures the load work started from (issue 17: the code before
 # edge/sqlitedb, batched reports and fewer statements per start, measured
