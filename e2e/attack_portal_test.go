@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -108,8 +109,9 @@ const (
 	portalPasswordFailures = 5
 	portalLock             = 15 * time.Minute
 	// portalAddressAttempts sign-in attempts (password or code) from one
-	// IPv4 address within 10 minutes; more are refused.
+	// IPv4 address within portalIPWindow; more are refused.
 	portalAddressAttempts = 20
+	portalIPWindow        = 10 * time.Minute
 )
 
 // What the portal says (its default language, Japanese, which a client
@@ -156,6 +158,9 @@ type portalAnswer struct {
 	Status     int
 	Location   string
 	RetryAfter string
+	// At is when the answer came: with Retry-After, when the refusal
+	// ends (retryEnds).
+	At time.Time
 	// Error is the #error paragraph's text; Until the lock's end it names
 	// ("15:04", JST), if any.
 	Error, Until string
@@ -203,7 +208,7 @@ func (b *portalBot) post(page, card string, form url.Values) portalAnswer {
 	if err != nil {
 		b.t.Fatalf("portal %s from %s: %v", page, b.from, err)
 	}
-	a := portalAnswer{Status: resp.StatusCode, Location: resp.Header.Get("Location"), RetryAfter: resp.Header.Get("Retry-After")}
+	a := portalAnswer{Status: resp.StatusCode, Location: resp.Header.Get("Location"), RetryAfter: resp.Header.Get("Retry-After"), At: time.Now()}
 	page2 := string(body)
 	if m := csrfRE.FindStringSubmatch(page2); m != nil {
 		b.csrf = m[1]
@@ -239,13 +244,27 @@ func lockEnds(until string, t0, t1 time.Time) bool {
 var jst = time.FixedZone("JST", 9*60*60)
 
 // sameAnswer fails the test unless a and b are the same answer: status,
-// Retry-After and page (apart from the token, the card number typed and
-// the lock's end; the callers compare the ends themselves).
+// the end Retry-After names (within 2 s: it counts whole seconds from
+// each answer, and two cards' locks began a check apart) and page (apart
+// from the token, the card number typed and the lock's end; the callers
+// compare the ends themselves).
 func sameAnswer(t *testing.T, what string, a, b portalAnswer) {
 	t.Helper()
-	if a.Status != b.Status || a.RetryAfter != b.RetryAfter || a.Page != b.Page {
+	ea, oka := a.retryEnds()
+	eb, okb := b.retryEnds()
+	if a.Status != b.Status || oka != okb || ea.Sub(eb).Abs() > 2*time.Second || a.Page != b.Page {
 		t.Errorf("%s: the answers differ:\n%v\n%s\n--- and ---\n%v\n%s", what, a, a.Page, b, b.Page)
 	}
+}
+
+// retryEnds is when the refusal a names ends: its Retry-After in seconds
+// from when it came; false without one.
+func (a portalAnswer) retryEnds() (time.Time, bool) {
+	s, err := strconv.Atoi(a.RetryAfter)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return a.At.Add(time.Duration(s) * time.Second), true
 }
 
 // TestAttackPortalPasswords: a bot guesses one enrolled card's portal
@@ -291,6 +310,11 @@ func TestAttackPortalPasswords(t *testing.T) {
 			}
 			if !lockEnds(u.Until, t0, t1) {
 				t.Errorf("unknown card, wrong password %d: locked until %q, want %s", i, u.Until, t0.Add(portalLock).In(jst).Format("15:04"))
+			}
+			// Retry-After says the same to a program, to the second.
+			if end, ok := a.retryEnds(); !ok || end.Before(t0.Add(portalLock)) || end.After(t1.Add(portalLock+time.Second)) {
+				t.Errorf("wrong password %d: Retry-After %q, want the seconds until the lock ends (%s)", i, a.RetryAfter,
+					t0.Add(portalLock).In(jst).Format("15:04:05"))
 			}
 			locked, lockedUnknown = a, u
 		}
@@ -365,8 +389,12 @@ func TestAttackPortalAddress(t *testing.T) {
 	}
 	for _, r := range refused {
 		t.Logf("past %d attempts, %s: %v", portalAddressAttempts, r.what, r.a)
-		if r.a.Status != http.StatusTooManyRequests || !strings.Contains(r.a.Error, portalTooManyText) {
-			t.Errorf("past %d attempts from one address, %s: %v, want 429 %q", portalAddressAttempts, r.what, r.a, portalTooManyText)
+		// Retry-After: the window, from now at the latest (the count is of
+		// its last 10 minutes).
+		if r.a.Status != http.StatusTooManyRequests || !strings.Contains(r.a.Error, portalTooManyText) ||
+			r.a.RetryAfter != strconv.Itoa(int(portalIPWindow/time.Second)) {
+			t.Errorf("past %d attempts from one address, %s: %v, want 429 %q with Retry-After %d",
+				portalAddressAttempts, r.what, r.a, portalTooManyText, int(portalIPWindow/time.Second))
 		}
 	}
 

@@ -20,3 +20,11 @@ import (
 func setRetryAfter(w http.ResponseWriter) {
 	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(passhash.RetryAfter/time.Second))))
 }
+
+// setRetryAt tells a client refused until at (a card's sign-in lock, an
+// address over its attempts, a code's resend cooldown) how many seconds
+// that is from now, at least 1: the page says it in words, Retry-After
+// says it to a program.
+func setRetryAt(w http.ResponseWriter, at, now time.Time) {
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int((at.Sub(now)+time.Second-1)/time.Second))))
+}

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -87,8 +88,10 @@ func testSignInFloodOneNet(t *testing.T, e pgtest.Engine) {
 		}
 	}
 	p := h.signinFrom(t.Context(), "[2001:db8:1:2:ffff:ffff:ffff:ffff]:4000", cardB, passB)
-	if p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "この接続元からの試行が多すぎます") {
-		t.Fatalf("attempt %d from the same /64: %d\n%s", MaxIPAttempts+1, p.status, p.body)
+	if p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "この接続元からの試行が多すぎます") ||
+		p.header.Get("Retry-After") != strconv.Itoa(int(IPWindow/time.Second)) {
+		t.Fatalf("attempt %d from the same /64: %d Retry-After %q, want 429 for the window\n%s",
+			MaxIPAttempts+1, p.status, p.header.Get("Retry-After"), p.body)
 	}
 	if p := h.signinFrom(t.Context(), "[2001:db8:1:3::1]:4000", cardB, passB); p.status != http.StatusSeeOther {
 		t.Errorf("from the next /64: %d", p.status)

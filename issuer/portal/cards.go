@@ -77,10 +77,11 @@ func (s *Server) linkCodePage(w http.ResponseWriter, r *http.Request, sess *Sess
 // linkCode is POST /portal/cards/link/code: right, the card joins the
 // person's cards.
 func (s *Server) linkCode(w http.ResponseWriter, r *http.Request, sess *Session) {
-	if n, err := s.store.PortalAttempt(r.Context(), clientKey(r), s.now(), IPWindow); err != nil {
+	if over, retryAt, err := s.overAddressLimit(r); err != nil {
 		s.serverError(w, r, sess, err)
 		return
-	} else if n > MaxIPAttempts {
+	} else if over {
+		setRetryAt(w, retryAt, s.now())
 		s.render(w, r, sess, http.StatusTooManyRequests, "cards", cardsPage{Error: "signin.too_many"})
 		return
 	}

@@ -352,6 +352,7 @@ func (s *Server) contactResend(w http.ResponseWriter, r *http.Request, sess *Ses
 	var cool *store.CooldownError
 	switch {
 	case errors.As(err, &cool):
+		setRetryAt(w, cool.RetryAt, now)
 		s.renderVerify(w, r, sess, http.StatusTooManyRequests, "contact.error.cooldown", int(cool.RetryAt.Sub(now).Seconds()+0.999))
 		return
 	case errors.Is(err, store.ErrResendLimit):

@@ -54,6 +54,7 @@ func (s *Server) savePassword(w http.ResponseWriter, r *http.Request, sess *Sess
 		s.serverError(w, r, sess, err)
 		return
 	} else if now.Before(until) {
+		setRetryAt(w, until, now)
 		refuse(http.StatusTooManyRequests, "signin.locked", until.In(jst).Format("15:04"))
 		return
 	}
@@ -93,6 +94,7 @@ func (s *Server) savePassword(w http.ResponseWriter, r *http.Request, sess *Sess
 			return
 		}
 		if !until.IsZero() {
+			setRetryAt(w, until, now)
 			refuse(http.StatusTooManyRequests, "signin.locked", until.In(jst).Format("15:04"))
 			return
 		}

@@ -3,8 +3,10 @@ package portal
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/honnin/honnin/issuer/store/pgtest"
 )
@@ -73,8 +75,8 @@ func testPasswordWrongLocks(t *testing.T, e pgtest.Engine) {
 		b.get("/portal/password")
 		p = b.post("/portal/password", url.Values{"current": {"wrong"}, "new": {"new-password-1"}, "again": {"new-password-1"}})
 	}
-	if p.status != http.StatusTooManyRequests {
-		t.Fatalf("5th wrong current password: %d", p.status)
+	if p.status != http.StatusTooManyRequests || p.header.Get("Retry-After") != strconv.Itoa(int(PasswordLock/time.Second)) {
+		t.Fatalf("5th wrong current password: %d Retry-After %q, want 429 until the lock ends", p.status, p.header.Get("Retry-After"))
 	}
 	fresh := h.browser()
 	fresh.get("/portal/signin")

@@ -49,6 +49,22 @@ type passwordCheck struct {
 	// busy: the hashing budget refused the check (503); the answer carries
 	// Retry-After.
 	busy bool
+	// retryAt, for a 429, is when the card's lock or the address's count
+	// lets a try through again (Retry-After).
+	retryAt time.Time
+}
+
+// overAddressLimit counts r against its address's sign-in attempts
+// (MaxIPAttempts per IPWindow) and reports whether it is over them, and
+// until when at the latest: the count is of the last IPWindow, so the
+// window's length from now bounds the wait.
+func (s *Server) overAddressLimit(r *http.Request) (over bool, retryAt time.Time, err error) {
+	now := s.now()
+	n, err := s.store.PortalAttempt(r.Context(), clientKey(r), now, IPWindow)
+	if err != nil {
+		return false, time.Time{}, err
+	}
+	return n > MaxIPAttempts, now.Add(IPWindow), nil
 }
 
 // checkPassword checks a typed card number and portal password with the
@@ -76,12 +92,12 @@ func (s *Server) checkPassword(ctx context.Context, r *http.Request, cardInput, 
 	if s.hashing.Busy(passhash.SignIn) {
 		return busy, nil
 	}
-	n, err := s.store.PortalAttempt(ctx, clientKey(r), s.now(), IPWindow)
-	if err != nil {
+	if over, retryAt, err := s.overAddressLimit(r); err != nil {
 		return passwordCheck{}, err
-	}
-	if n > MaxIPAttempts {
-		return fail(http.StatusTooManyRequests, "signin.too_many")
+	} else if over {
+		pc, _ := fail(http.StatusTooManyRequests, "signin.too_many")
+		pc.retryAt = retryAt
+		return pc, nil
 	}
 	number, err := pan.Parse(cardInput)
 	if err != nil {
@@ -150,7 +166,7 @@ func (s *Server) checkPassword(ctx context.Context, r *http.Request, cardInput, 
 }
 
 func (s *Server) locked(until time.Time) passwordCheck {
-	return passwordCheck{status: http.StatusTooManyRequests,
+	return passwordCheck{status: http.StatusTooManyRequests, retryAt: until,
 		form: signinForm{Error: "signin.locked", LockedUntil: until.In(jst).Format("15:04")}}
 }
 
@@ -170,6 +186,9 @@ func (s *Server) signinPassword(w http.ResponseWriter, r *http.Request) {
 	if pc.status != http.StatusOK {
 		if pc.busy {
 			setRetryAfter(w)
+		}
+		if !pc.retryAt.IsZero() {
+			setRetryAt(w, pc.retryAt, s.now())
 		}
 		pc.form.Card = typedCard(r)
 		s.render(w, r, nil, pc.status, "signin", pc.form)
@@ -229,10 +248,11 @@ func (s *Server) signinCode(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, nil, http.StatusForbidden, "error.csrf")
 		return
 	}
-	if n, err := s.store.PortalAttempt(r.Context(), clientKey(r), s.now(), IPWindow); err != nil {
+	if over, retryAt, err := s.overAddressLimit(r); err != nil {
 		s.serverError(w, r, nil, err)
 		return
-	} else if n > MaxIPAttempts {
+	} else if over {
+		setRetryAt(w, retryAt, s.now())
 		s.render(w, r, nil, http.StatusTooManyRequests, "signin", signinForm{Error: "signin.too_many"})
 		return
 	}

@@ -3,6 +3,7 @@ package portal
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -215,13 +216,14 @@ func testSignInLock(t *testing.T, e pgtest.Engine) {
 				}
 			}
 			p := b.post("/portal/signin", url.Values{"card": {card}, "password": {"wrong"}})
-			if p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "12:15まで") {
-				t.Fatalf("5th failure: %d\n%s", p.status, p.body)
+			if p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "12:15まで") ||
+				p.header.Get("Retry-After") != strconv.Itoa(int(PasswordLock/time.Second)) {
+				t.Fatalf("5th failure: %d Retry-After %q, want 429 until the lock ends\n%s", p.status, p.header.Get("Retry-After"), p.body)
 			}
 			h.clock.Add(PasswordLock - time.Second)
 			p = b.post("/portal/signin", url.Values{"card": {card}, "password": {passA}})
-			if p.status != http.StatusTooManyRequests {
-				t.Fatalf("right password during the lock: %d", p.status)
+			if p.status != http.StatusTooManyRequests || p.header.Get("Retry-After") != "1" {
+				t.Fatalf("right password during the lock, its last second: %d Retry-After %q", p.status, p.header.Get("Retry-After"))
 			}
 			// Another card is not affected.
 			if p := b.post("/portal/signin", url.Values{"card": {cardB}, "password": {passB}}); p.status != http.StatusSeeOther {
