@@ -268,8 +268,8 @@ func testContactCodeRules(t *testing.T, e pgtest.Engine) {
 
 	first := begin()
 	p := b.post("/portal/contact/email/resend", nil)
-	if p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "30秒後") {
-		t.Errorf("resend at once: %d\n%s", p.status, p.body)
+	if p.status != http.StatusTooManyRequests || !strings.Contains(p.body, "30秒後") || p.header.Get("Retry-After") != "30" {
+		t.Errorf("resend at once: %d Retry-After %q, want 429 for the 30 s cooldown\n%s", p.status, p.header.Get("Retry-After"), p.body)
 	}
 	for i := 1; i <= 3; i++ {
 		h.clock.Add(onetime.ContactChange.Cooldown)
