@@ -34,9 +34,7 @@ func (s *Server) linkPassword(w http.ResponseWriter, r *http.Request, sess *Sess
 		return
 	}
 	if pc.status != http.StatusOK {
-		if pc.busy {
-			setRetryAfter(w)
-		}
+		pc.setRetry(w, s.now())
 		s.render(w, r, sess, pc.status, "cards", cardsPage{Error: pc.form.Error, LockedUntil: pc.form.LockedUntil, Card: typedCard(r)})
 		return
 	}

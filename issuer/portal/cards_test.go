@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/honnin/honnin/issuer/store/pgtest"
 )
@@ -155,5 +156,33 @@ func testLinkCodeOtherPerson(t *testing.T, e pgtest.Engine) {
 	pa, _ := h.store.EnsurePerson(t.Context(), h.cards[cardA].ID, t0)
 	if has, _ := h.store.PersonHasCard(t.Context(), pa, h.cards[cardB].ID); has {
 		t.Error("B linked to A's person")
+	}
+}
+
+// TestLinkCardLocked: wrong passwords at the card-link step count towards
+// that card's sign-in lock; the 5th answers 429 with Retry-After until the
+// lock ends, and the right one is then refused the same way.
+func TestLinkCardLocked(t *testing.T) { pg.ForEachEngine(t, testLinkCardLocked) }
+
+func testLinkCardLocked(t *testing.T, e pgtest.Engine) {
+	h := newHarness(t, e)
+	br := h.browser()
+	br.signIn(cardA, passA, mailA)
+	lock := strconv.Itoa(int(PasswordLock / time.Second))
+	for i := 1; i <= MaxPasswordFailures; i++ {
+		br.get("/portal/cards")
+		p := br.post("/portal/cards/link", url.Values{"card": {cardB}, "password": {"wrong-password"}})
+		want, retry := http.StatusUnauthorized, ""
+		if i == MaxPasswordFailures {
+			want, retry = http.StatusTooManyRequests, lock
+		}
+		if p.status != want || p.header.Get("Retry-After") != retry {
+			t.Fatalf("wrong password %d: %d Retry-After %q, want %d %q\n%s", i, p.status, p.header.Get("Retry-After"), want, retry, p.body)
+		}
+	}
+	br.get("/portal/cards")
+	if p := br.post("/portal/cards/link", url.Values{"card": {cardB}, "password": {passB}}); p.status != http.StatusTooManyRequests ||
+		p.header.Get("Retry-After") != lock {
+		t.Errorf("the right password during the lock: %d Retry-After %q, want 429 %q", p.status, p.header.Get("Retry-After"), lock)
 	}
 }

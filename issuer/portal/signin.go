@@ -165,6 +165,18 @@ func (s *Server) checkPassword(ctx context.Context, r *http.Request, cardInput, 
 	return passwordCheck{card: card, status: http.StatusOK}, nil
 }
 
+// setRetry sets Retry-After on the answer of a refused check: the busy
+// budget's, or until the card's lock or the address's count lets a try
+// through.
+func (pc passwordCheck) setRetry(w http.ResponseWriter, now time.Time) {
+	switch {
+	case pc.busy:
+		setRetryAfter(w)
+	case !pc.retryAt.IsZero():
+		setRetryAt(w, pc.retryAt, now)
+	}
+}
+
 func (s *Server) locked(until time.Time) passwordCheck {
 	return passwordCheck{status: http.StatusTooManyRequests, retryAt: until,
 		form: signinForm{Error: "signin.locked", LockedUntil: until.In(jst).Format("15:04")}}
@@ -184,12 +196,7 @@ func (s *Server) signinPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if pc.status != http.StatusOK {
-		if pc.busy {
-			setRetryAfter(w)
-		}
-		if !pc.retryAt.IsZero() {
-			setRetryAt(w, pc.retryAt, s.now())
-		}
+		pc.setRetry(w, s.now())
 		pc.form.Card = typedCard(r)
 		s.render(w, r, nil, pc.status, "signin", pc.form)
 		return
