@@ -211,6 +211,22 @@ func (x *atk) edgeDB() *sql.DB {
 	return edgeDBIn(x.t, attackState)
 }
 
+// issuerDB opens the stack's issuer database read-only (SQLite: the
+// attack and fault stacks run on it), for a test to read what the issuer
+// recorded. The caller closes it.
+func (x *atk) issuerDB() *sql.DB {
+	x.t.Helper()
+	path := x.s.IssuerDBFile()
+	if path == "" {
+		x.t.Fatal("the stack's issuer runs on PostgreSQL: no file to read")
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
+	if err != nil {
+		x.t.Fatal(err)
+	}
+	return db
+}
+
 // edgeDBIn opens the edge database of the stack whose state folder is
 // state.
 func edgeDBIn(t *testing.T, state string) *sql.DB {
@@ -298,10 +314,7 @@ func (x *atk) edgeAttempts(ids []string) map[string]int {
 // working stack comes near.
 func (x *atk) awaitEdgeEpochs(id string) {
 	x.t.Helper()
-	idb, err := sql.Open("sqlite", "file:"+filepath.Join(attackState, "issuer.db")+"?mode=ro&_pragma=busy_timeout(10000)")
-	if err != nil {
-		x.t.Fatal(err)
-	}
+	idb := x.issuerDB()
 	defer idb.Close()
 	want := map[string]int64{}
 	rows, err := idb.Query(`SELECT c.public_id, c.epoch FROM authentications a, json_each(a.creds) j

@@ -1,10 +1,8 @@
 package e2e
 
 import (
-	"database/sql"
 	"encoding/json"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -75,10 +73,7 @@ type issuerRecord struct {
 
 func (x *atk) issuerRecord(id string) issuerRecord {
 	x.t.Helper()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(attackState, "issuer.db")+"?mode=ro&_pragma=busy_timeout(10000)")
-	if err != nil {
-		x.t.Fatal(err)
-	}
+	db := x.issuerDB()
 	defer db.Close()
 	r := issuerRecord{Audit: map[string]int{}}
 	if err := db.QueryRow(`SELECT gen, resends FROM authentications WHERE id = ?`, id).Scan(&r.Gen, &r.Resends); err != nil {

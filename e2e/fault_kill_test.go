@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"database/sql"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -28,10 +27,7 @@ func (x *atk) killIssuer() {
 // has seen, for authentication id, read from the fault stack's database.
 func (x *atk) issuerResults(id string) (results, seen int) {
 	x.t.Helper()
-	db, err := sql.Open("sqlite", "file:"+x.s.IssuerDBFile()+"?mode=ro&_pragma=busy_timeout(10000)")
-	if err != nil {
-		x.t.Fatal(err)
-	}
+	db := x.issuerDB()
 	defer db.Close()
 	if err := db.QueryRow(`SELECT (SELECT COUNT(*) FROM results WHERE authentication_id = ?1), failures_seen
 		FROM authentications WHERE id = ?1`, id).Scan(&results, &seen); err != nil {
