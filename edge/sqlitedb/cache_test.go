@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	_ "modernc.org/sqlite"
 )
@@ -26,18 +27,25 @@ func open(t testing.TB, size int) *sql.DB {
 	return db
 }
 
-// cached is how many statements the one connection holds.
-func cached(t *testing.T, db *sql.DB) (n int) {
+// cached is how many statements the one pool connection and the writer
+// connection hold.
+func cached(t *testing.T, db *sql.DB) (reads, writes int) {
 	t.Helper()
 	c, err := db.Conn(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if err := c.Raw(func(dc any) error { n = len(dc.(*conn).stmts); return nil }); err != nil {
+	if err := c.Raw(func(dc any) error {
+		reads = len(dc.(*conn).own.stmts)
+		if w := dc.(*conn).k.w; w != nil {
+			writes = len(w.stmts)
+		}
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
-	return n
+	return reads, writes
 }
 
 // TestReuse: the same statement with other arguments, again and again,
@@ -62,8 +70,8 @@ func TestReuse(t *testing.T) {
 	if _, err := db.Exec(`INSERT INTO kv (k, v) VALUES (?1, ?2)`, 100, "after"); err != nil {
 		t.Fatalf("insert after a failed one: %v", err)
 	}
-	if n := cached(t, db); n != 3 { // CREATE, INSERT, SELECT
-		t.Errorf("%d statements cached, want 3", n)
+	if r, w := cached(t, db); r != 1 || w != 2 { // SELECT; CREATE, INSERT
+		t.Errorf("%d reading and %d writing statements cached, want 1 and 2", r, w)
 	}
 }
 
@@ -125,8 +133,8 @@ func TestBounded(t *testing.T) {
 			t.Fatalf("query %d = %d, %v", i, n, err)
 		}
 	}
-	if n := cached(t, db); n > 4 {
-		t.Errorf("%d statements cached, want at most 4", n)
+	if r, _ := cached(t, db); r > 4 {
+		t.Errorf("%d statements cached, want at most 4", r)
 	}
 }
 
@@ -156,5 +164,105 @@ func BenchmarkSelect(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestOneWriterConnection: every write runs on one SQLite connection —
+// transactions begun on different pool connections, and single writing
+// statements — and reads outside a transaction on the pool's own. A TEMP
+// table, which only the connection that made it can see, tells them apart.
+func TestOneWriterConnection(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(filepath.Join(t.TempDir(), "t.db")+"?_txlock=immediate&_pragma=journal_mode(WAL)", Options{Conns: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TEMP TABLE mark (n INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	// Hold every pool connection, so each transaction surely begins on a
+	// different one.
+	var conns []*sql.Conn
+	for range 4 {
+		c, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns = append(conns, c)
+	}
+	for i, c := range conns {
+		tx, err := c.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(`INSERT INTO mark (n) VALUES (?1)`, i); err != nil {
+			t.Fatalf("transaction on pool connection %d does not run on the writer: %v", i, err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		// A writing query outside a transaction, with its rows.
+		var n int
+		if err := c.QueryRowContext(ctx, `UPDATE mark SET n = n + 10 WHERE n = ?1 RETURNING n`, i).Scan(&n); err != nil || n != i+10 {
+			t.Fatalf("writing query on pool connection %d = %d, %v", i, n, err)
+		}
+		// A read outside a transaction runs on the pool connection, which
+		// has no such table.
+		if err := c.QueryRowContext(ctx, `SELECT COUNT(*) FROM mark`).Scan(&n); err == nil {
+			t.Fatalf("a read on pool connection %d ran on the writer connection", i)
+		}
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	var got string
+	if err := tx.QueryRow(`SELECT group_concat(n, ',') FROM (SELECT n FROM mark ORDER BY n)`).Scan(&got); err != nil || got != "10,11,12,13" {
+		t.Fatalf("the writer connection holds %q, %v; want 10,11,12,13", got, err)
+	}
+}
+
+// TestWriterAfterCancel: a transaction whose context ends in the middle of
+// a statement (SQLite interrupts it) leaves the writer connection usable,
+// or replaced: the next transaction and the next single write succeed.
+func TestWriterAfterCancel(t *testing.T) {
+	db := open(t, 8)
+	ctx, cancel := context.WithCancel(context.Background())
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`INSERT INTO kv (k, v) VALUES (1, 'lost')`); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		var n int
+		done <- tx.QueryRowContext(ctx, `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 1000000000)
+			SELECT COUNT(*) FROM c`).Scan(&n)
+	}()
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	if err := <-done; err == nil {
+		t.Fatal("the interrupted statement returned no error")
+	}
+	tx.Rollback()
+	if _, err := db.Exec(`INSERT INTO kv (k, v) VALUES (2, 'kept')`); err != nil {
+		t.Fatalf("a write after the interrupted transaction: %v", err)
+	}
+	tx, err = db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	var got string
+	if err := tx.QueryRow(`SELECT group_concat(v) FROM kv`).Scan(&got); err != nil || got != "kept" {
+		t.Fatalf("rows %q, %v; want the second write only", got, err)
 	}
 }

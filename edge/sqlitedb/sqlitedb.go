@@ -16,6 +16,16 @@
 //     of the process instead and starts the moment the previous one ends;
 //     the busy handler is left for other processes on the same file (an
 //     operator's command).
+//   - Every write runs on one connection, the writer's (cache.go). SQLite
+//     throws a connection's whole page cache away when another connection
+//     wrote since its last transaction; with each pool connection writing
+//     in its turn, nearly every transaction read its pages again through
+//     pread: 13-15 % of the issuer's CPU in a create + start's profile
+//     went to finding, reading and initialising pages, 5-6 % now. The
+//     writer sees only its own writes, so its cache stays warm: 6-10 %
+//     less issuer CPU per create + start (e2e/BENCHMARKS.md). Reads
+//     outside a transaction still run side by side on the pool's
+//     connections.
 //   - With Options.GroupSync, commits are made durable in groups
 //     (groupsync.go): the database runs synchronous=NORMAL, and a write
 //     returns after one fdatasync of the WAL that began after its commit. Under
@@ -48,8 +58,9 @@ type Options struct {
 	// Statements is how many prepared statements each connection keeps
 	// (default 256: more than either process has).
 	Statements int
-	// Conns bounds the open connections (default 32). Unbounded, a burst
-	// of requests each opened a connection (three file descriptors) and
+	// Conns bounds the pool's connections (default 32; the writer's is
+	// one more). Unbounded, a burst of requests each opened a connection
+	// (three file descriptors) and
 	// queued it at the writer's turn: under load the issuer ran out of
 	// file descriptors ("too many open files") and writers out of time.
 	// Bounded, a request waits for a connection in database/sql's pool,

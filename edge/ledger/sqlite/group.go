@@ -202,19 +202,9 @@ func (g *group) transact(run []*pending) error {
 	// (sqlitedb's WriteWait, then ErrBusy: unavailable, as before), and a
 	// group's statements run in microseconds.
 	ctx := context.Background()
-	// The pool hands back the connection used last (database/sql keeps
-	// its idle ones last in, first out), so the writer mostly gets the
-	// connection of the group before it, with its pages still cached.
-	conn, err := g.db.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("ledger: writer connection: %w", err)
-	}
-	defer conn.Close()
-	return g.transactOn(ctx, conn, run)
-}
-
-func (g *group) transactOn(ctx context.Context, conn *sql.Conn, run []*pending) error {
-	tx, err := conn.BeginTx(ctx, nil)
+	// sqlitedb runs every transaction on its one writer connection, whose
+	// pages no other connection makes stale.
+	tx, err := g.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("ledger: begin: %w", err)
 	}
