@@ -118,10 +118,7 @@ func (r *Receiver) SetMode(m Mode) error {
 	}
 	switch {
 	case m == Down:
-		// The listener itself first: the server may not have taken it
-		// yet, and a connection must be refused from now on.
-		err := errors.Join(ignoreClosed(r.ln.Close()), r.srv.Close())
-		r.ln, r.srv = nil, nil
+		err := r.stop()
 		if err != nil {
 			return fmt.Errorf("dssim: RReq listener down: %w", err)
 		}
@@ -151,9 +148,20 @@ func (r *Receiver) Close() error {
 	if r.srv == nil {
 		return nil
 	}
-	err := errors.Join(ignoreClosed(r.ln.Close()), r.srv.Close())
-	r.ln, r.srv = nil, nil
+	err := r.stop()
 	r.mode = Down
+	return err
+}
+
+// stop closes the listener and the server; r.mu is held. The listener
+// itself first: the server may not have taken it yet, and a connection
+// must be refused from now on. Closing the server then closes the
+// listener again if the server's goroutine has not yet seen it fail:
+// that second close's "already closed" is no error (it failed a switch
+// to Down half-way, when the server's goroutine lost the race).
+func (r *Receiver) stop() error {
+	err := errors.Join(ignoreClosed(r.ln.Close()), ignoreClosed(r.srv.Close()))
+	r.ln, r.srv = nil, nil
 	return err
 }
 
