@@ -48,7 +48,7 @@ func (s *Stack) Wait(ctx context.Context, name string) error {
 func (s *Stack) RestartIssuerWith(ctx context.Context, extra ...string) error {
 	for _, st := range s.steps(nil) {
 		if st.name == "issuer" {
-			return s.restart(ctx, "issuer", append(st.args, extra...))
+			return s.restart(ctx, "issuer", fixed(append(st.args, extra...)))
 		}
 	}
 	return fmt.Errorf("stack: no issuer step")

@@ -335,13 +335,14 @@ const acsReferenceNumber = "HONNIN-DEV-ACS-0001"
 // RestartEdge stops the edge and starts it again with its clock moved by
 // offset (0: the true time), keeping its state (ledger, report queue, D1),
 // and waits until it answers. The other processes keep running.
+//
+// The edge's command is made only once the old edge has stopped: for
+// workerd, making it applies the D1 migrations, and a running edge
+// writing its D1 database (the outcome queue's deliveries every two
+// seconds) makes that apply fail with SQLITE_BUSY.
 func (s *Stack) RestartEdge(ctx context.Context, offset time.Duration) error {
 	s.cfg.EdgeClockOffset = offset
-	args, err := s.edgeCommand(ctx)
-	if err != nil {
-		return err
-	}
-	return s.restart(ctx, "edge", args)
+	return s.restart(ctx, "edge", func() ([]string, error) { return s.edgeCommand(ctx) })
 }
 
 // RestartIssuer stops the issuer and starts it again with its clock moved
@@ -351,15 +352,22 @@ func (s *Stack) RestartIssuer(ctx context.Context, offset time.Duration) error {
 	s.cfg.IssuerClockOffset = offset
 	for _, st := range s.steps(nil) {
 		if st.name == "issuer" {
-			return s.restart(ctx, "issuer", st.args)
+			return s.restart(ctx, "issuer", fixed(st.args))
 		}
 	}
 	return fmt.Errorf("stack: no issuer step")
 }
 
-// restart stops the process name and starts args in its place, on the
-// same addresses, and waits until it is ready again.
-func (s *Stack) restart(ctx context.Context, name string, args []string) error {
+// fixed is a command line for restart that needs nothing made first.
+func fixed(args []string) func() ([]string, error) {
+	return func() ([]string, error) { return args, nil }
+}
+
+// restart stops the process name, then starts the command line that
+// command gives in its place, on the same addresses, and waits until it
+// is ready again. When command fails, the process stays stopped: a test
+// that goes on fails loudly instead of running against the old one.
+func (s *Stack) restart(ctx context.Context, name string, command func() ([]string, error)) error {
 	var step step
 	for _, st := range s.steps(nil) {
 		if st.name == name {
@@ -371,13 +379,17 @@ func (s *Stack) restart(ctx context.Context, name string, args []string) error {
 			continue
 		}
 		p.stop()
+		args, err := command()
+		if err != nil {
+			return err
+		}
 		rest := append([]*proc(nil), s.procs[i+1:]...)
 		s.procs = s.procs[:i]
 		if err := s.spawn(name, step.listen, args); err != nil {
 			s.procs = append(s.procs, rest...)
 			return err
 		}
-		err := s.waitReady(ctx, name, step.ready)
+		err = s.waitReady(ctx, name, step.ready)
 		s.procs = append(s.procs, rest...)
 		return err
 	}
