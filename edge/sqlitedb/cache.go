@@ -364,8 +364,10 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 // writeStmt is a writing statement run outside a transaction: each run
 // takes the writer's turn and runs on the writer connection (a query's
 // turn lasts until its rows close). It is prepared there, in the turn,
-// so it cannot say its number of arguments beforehand (NumInput -1: the
-// driver checks them).
+// so it cannot say its number of arguments beforehand: NumInput is -1,
+// as the modernc driver's own statements always say. database/sql never
+// counted SQLite's arguments; the driver refuses too few and ignores
+// extra ones.
 type writeStmt struct {
 	k     *connector
 	query string

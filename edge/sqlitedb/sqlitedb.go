@@ -60,9 +60,9 @@ type Options struct {
 	Statements int
 	// Conns bounds the pool's connections (default 32; the writer's is
 	// one more). Unbounded, a burst of requests each opened a connection
-	// (three file descriptors) and
-	// queued it at the writer's turn: under load the issuer ran out of
-	// file descriptors ("too many open files") and writers out of time.
+	// (three file descriptors) and queued it at the writer's turn: under
+	// load the issuer ran out of file descriptors ("too many open files")
+	// and writers out of time.
 	// Bounded, a request waits for a connection in database/sql's pool,
 	// holding nothing. A transaction must therefore do its reads in the
 	// transaction, never on a second connection (the stores do).
